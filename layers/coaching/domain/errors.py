@@ -1,0 +1,44 @@
+"""Domain errors.
+
+The class names are part of the saga's contract: a Lambda failure's ``errorType`` is the
+exception class name, and ``statemachines/session_pipeline.asl.json`` retries or catches by it.
+"""
+
+from __future__ import annotations
+
+
+class CoachingError(Exception):
+    """Base of every error the platform raises on purpose."""
+
+    code = "COACH_000"
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def user_message(self) -> str:
+        """One line for a person: what went wrong, then what to do."""
+        return f"{self.message} {self.hint}".strip()
+
+
+class PermanentError(CoachingError):
+    """Retrying cannot help: the input or the request is wrong."""
+
+    code = "COACH_400"
+
+
+class TranscriptRejected(PermanentError):
+    """The transcript cannot be read: wrong format, empty, binary, too large."""
+
+    code = "COACH_422"
+
+
+class NotFound(PermanentError):
+    code = "COACH_404"
+
+
+class TransientError(CoachingError):
+    """Worth retrying: throttling, time-outs, a lost database connection."""
+
+    code = "COACH_503"

@@ -1,0 +1,56 @@
+"""What the pipeline produces for each participant of a session."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Role = Literal["coach", "client", "unknown"]
+EngagementLevel = Literal["high", "medium", "low", "silent"]
+
+
+class Item(BaseModel):
+    """A statement in a summary and the transcript turns it rests on."""
+
+    text: str = Field(min_length=1)
+    evidence: list[int] = Field(min_length=1)
+
+
+class ActionItem(Item):
+    owner: str | None = None
+    due: str | None = Field(default=None, description="ISO date when one was said")
+
+
+class ClientSummary(BaseModel):
+    wins: list[Item] = []
+    challenges: list[Item] = []
+    action_items: list[ActionItem] = []
+    coach_recommendations: list[Item] = []
+
+
+class SpeakerStats(BaseModel):
+    """Measured from the transcript alone, for every speaker."""
+
+    name: str
+    role: Role
+    speaking_time_seconds: float = Field(ge=0)
+    speaking_share: float = Field(ge=0, le=1)
+    turns: int = Field(ge=0)
+    word_count: int = Field(ge=0)
+
+
+class ClientAnalysis(BaseModel):
+    """What the analyzer says about one client."""
+
+    engagement_level: EngagementLevel
+    breakthrough_detected: bool
+    priority_score: float = Field(ge=0, le=1)
+    summary: ClientSummary
+
+
+class ParticipantResult(SpeakerStats):
+    engagement_level: EngagementLevel
+    breakthrough_detected: bool = False
+    priority_score: float = Field(default=0.0, ge=0, le=1)
+    summary: ClientSummary | None = None

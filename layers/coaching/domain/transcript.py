@@ -1,0 +1,35 @@
+"""A transcript as the pipeline sees it: turns in source order, one per cue or line."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+UNKNOWN_SPEAKER = "Unknown speaker"
+
+TimingSource = Literal["cues", "estimated"]
+
+
+class Turn(BaseModel):
+    """One cue or line of the source, never merged with its neighbours."""
+
+    index: int = Field(ge=0)
+    speaker: str
+    start: float | None = None
+    end: float | None = None
+    text: str
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+class Transcript(BaseModel):
+    format: str
+    turns: list[Turn]
+
+    @property
+    def speakers(self) -> list[str]:
+        """Speakers in order of first appearance."""
+        return list(dict.fromkeys(turn.speaker for turn in self.turns))

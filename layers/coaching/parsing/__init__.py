@@ -1,0 +1,1 @@
+"""Transcript parsers: bytes in, a Transcript out, or TranscriptRejected with a clear message."""
