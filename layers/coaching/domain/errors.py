@@ -21,6 +21,10 @@ class CoachingError(Exception):
         """One line for a person: what went wrong, then what to do."""
         return f"{self.message} {self.hint}".strip()
 
+    def __str__(self) -> str:
+        # Lambda reports str(error) as errorMessage: make that the sentence for people.
+        return self.user_message()
+
 
 class PermanentError(CoachingError):
     """Retrying cannot help: the input or the request is wrong."""
@@ -42,3 +46,13 @@ class TransientError(CoachingError):
     """Worth retrying: throttling, time-outs, a lost database connection."""
 
     code = "COACH_503"
+
+
+def error_type_names() -> set[str]:
+    """Names of our own error classes: their messages are written for people."""
+    found, pending = set(), [CoachingError]
+    while pending:
+        cls = pending.pop()
+        found.add(cls.__name__)
+        pending.extend(cls.__subclasses__())
+    return found

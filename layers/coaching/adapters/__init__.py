@@ -1,0 +1,1 @@
+"""Adapters: each implements a port and turns its SDK's errors into domain errors."""

@@ -1,0 +1,1 @@
+"""AWS adapters: S3, SES, Step Functions. Each turns ClientError codes into domain errors."""

@@ -1,0 +1,37 @@
+"""ObjectStore on the S3 transcript bucket."""
+
+from __future__ import annotations
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from coaching.adapters.aws.errors import translate
+from coaching.domain.errors import NotFound
+
+
+class S3ObjectStore:
+    def __init__(self, client, bucket: str) -> None:
+        self._s3 = client
+        self._bucket = bucket
+
+    def put(self, key: str, data: bytes) -> None:
+        try:
+            self._s3.put_object(
+                Bucket=self._bucket, Key=key, Body=data, ServerSideEncryption="AES256"
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise translate(error, f"Storing {key}") from error
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except (ClientError, BotoCoreError) as error:
+            raise translate(error, f"Reading {key}") from error
+
+    def exists(self, key: str) -> bool:
+        try:
+            self._s3.head_object(Bucket=self._bucket, Key=key)
+            return True
+        except (ClientError, BotoCoreError) as error:
+            if isinstance(translate(error, key), NotFound):
+                return False
+            raise translate(error, f"Checking {key}") from error

@@ -1,0 +1,64 @@
+"""A connection pool with migrations, translating driver errors into domain errors."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from importlib import resources
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from coaching.domain.errors import TransientError
+
+# Any constant works; it only has to be the same for every process migrating this database.
+_MIGRATION_LOCK = 7_401_151
+
+
+class Database:
+    def __init__(self, url: str, *, max_size: int = 8) -> None:
+        self._pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"row_factory": dict_row, "autocommit": False},
+            open=True,
+        )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection]:
+        """A connection in a transaction: committed on success, rolled back on error."""
+        try:
+            with self._pool.connection() as conn:
+                yield conn
+        except psycopg.OperationalError as error:
+            # Connection loss and time-outs are worth a retry by the saga.
+            raise TransientError("The database is unavailable, retrying later.") from error
+
+    def migrate(self) -> list[str]:
+        """Applies the versioned SQL files in order, once each; returns those applied now."""
+        applied_now: list[str] = []
+        with self.transaction() as conn:
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+            )
+            done = {row["version"] for row in conn.execute("SELECT version FROM schema_migrations")}
+            for script in sorted(_migration_files(), key=lambda item: item.name):
+                version = script.name.removesuffix(".sql")
+                if version in done:
+                    continue
+                conn.execute(script.read_text(encoding="utf-8"))
+                conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+                applied_now.append(version)
+        return applied_now
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+def _migration_files():
+    folder = resources.files("coaching") / "migrations"
+    return [item for item in folder.iterdir() if item.name.endswith(".sql")]

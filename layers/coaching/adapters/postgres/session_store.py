@@ -1,0 +1,303 @@
+"""SessionStore on PostgreSQL. Every statement is scoped by organization."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from coaching.adapters.postgres.database import Database
+from coaching.domain.results import ClientAnalysis, ClientSummary, SpeakerStats
+from coaching.domain.session import SessionRecord
+from coaching.domain.transcript import Transcript, Turn
+
+_SESSION_COLUMNS = (
+    "id, organization_id, source_name, transcript_key, content_sha256, session_type, "
+    "session_date, coach_name, format, timing, duration_seconds, participant_count, "
+    "processing_status, failure_reason, failed_step, execution_name, created_at"
+)
+_UPDATABLE = {
+    "session_type", "session_date", "coach_name", "format", "timing", "duration_seconds",
+    "participant_count", "processing_status", "failure_reason", "failed_step", "execution_name",
+}
+
+
+class PostgresSessionStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def ensure_organization(self, org: uuid.UUID, name: str) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO organizations (id, name) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
+                (org, name),
+            )
+
+    def create_session(self, org: uuid.UUID, session: SessionRecord) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO sessions (id, organization_id, source_name, transcript_key,"
+                " content_sha256, session_type, session_date, coach_name, processing_status,"
+                " execution_name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (id) DO NOTHING",
+                (
+                    session.id, org, session.source_name, session.transcript_key,
+                    session.content_sha256, session.session_type, session.session_date,
+                    session.coach_name, session.processing_status, session.execution_name,
+                ),
+            )
+
+    def get_session(self, org: uuid.UUID, session_id: uuid.UUID) -> SessionRecord | None:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s AND id = %s",
+                (org, session_id),
+            ).fetchone()
+        return SessionRecord.model_validate(row) if row else None
+
+    def find_completed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"
+                " AND content_sha256 = %s AND processing_status = 'completed'"
+                " ORDER BY created_at LIMIT 1",
+                (org, sha256),
+            ).fetchone()
+        return SessionRecord.model_validate(row) if row else None
+
+    def list_sessions(self, org: uuid.UUID, limit: int = 50) -> list[SessionRecord]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"
+                " ORDER BY created_at DESC LIMIT %s",
+                (org, limit),
+            ).fetchall()
+        return [SessionRecord.model_validate(row) for row in rows]
+
+    def count_sessions(self, org: uuid.UUID) -> int:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT count(*) AS n FROM sessions WHERE organization_id = %s", (org,)
+            ).fetchone()
+        return int(row["n"])
+
+    def update_session(self, org: uuid.UUID, session_id: uuid.UUID, **fields: Any) -> None:
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not updatable: {sorted(unknown)}")
+        if not fields:
+            return
+        # Column names come from the fixed allow-list above, never from input.
+        assignments = ", ".join(f"{name} = %s" for name in fields)
+        with self._db.transaction() as conn:
+            conn.execute(
+                f"UPDATE sessions SET {assignments}, updated_at = now()"  # noqa: S608
+                " WHERE organization_id = %s AND id = %s",
+                (*fields.values(), org, session_id),
+            )
+
+    def save_transcript(self, org: uuid.UUID, session_id: uuid.UUID, transcript: Transcript) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM session_turns WHERE organization_id = %s AND session_id = %s",
+                (org, session_id),
+            )
+            with conn.cursor() as cursor:
+                with cursor.copy(
+                    "COPY session_turns (organization_id, session_id, turn_index, speaker,"
+                    " start_seconds, end_seconds, text) FROM STDIN"
+                ) as copy:
+                    for turn in transcript.turns:
+                        copy.write_row(
+                            (org, session_id, turn.index, turn.speaker, turn.start, turn.end,
+                             turn.text)
+                        )
+            conn.execute(
+                "UPDATE sessions SET format = %s WHERE organization_id = %s AND id = %s",
+                (transcript.format, org, session_id),
+            )
+
+    def load_transcript(self, org: uuid.UUID, session_id: uuid.UUID) -> Transcript:
+        with self._db.transaction() as conn:
+            session = conn.execute(
+                "SELECT format FROM sessions WHERE organization_id = %s AND id = %s",
+                (org, session_id),
+            ).fetchone()
+            rows = conn.execute(
+                "SELECT turn_index AS index, speaker, start_seconds AS start,"
+                " end_seconds AS end, text FROM session_turns"
+                " WHERE organization_id = %s AND session_id = %s ORDER BY turn_index",
+                (org, session_id),
+            ).fetchall()
+        return Transcript(
+            format=(session or {}).get("format") or "unknown",
+            turns=[Turn.model_validate(row) for row in rows],
+        )
+
+    def save_speakers(
+        self, org: uuid.UUID, session_id: uuid.UUID, speakers: list[SpeakerStats]
+    ) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM session_participants WHERE organization_id = %s AND session_id = %s",
+                (org, session_id),
+            )
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO session_participants (organization_id, session_id, position,"
+                    " name, role, speaking_time_seconds, speaking_share, turns, word_count)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    [
+                        (org, session_id, position, s.name, s.role, s.speaking_time_seconds,
+                         s.speaking_share, s.turns, s.word_count)
+                        for position, s in enumerate(speakers)
+                    ],
+                )
+
+    def load_speakers(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SpeakerStats]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT name, role, speaking_time_seconds, speaking_share, turns, word_count"
+                " FROM session_participants WHERE organization_id = %s AND session_id = %s"
+                " ORDER BY position",
+                (org, session_id),
+            ).fetchall()
+        return [SpeakerStats.model_validate(row) for row in rows]
+
+    def save_client_analysis(
+        self, org: uuid.UUID, session_id: uuid.UUID, client_name: str, analysis: ClientAnalysis
+    ) -> None:
+        summary = analysis.summary.model_dump(mode="json")
+        with self._db.transaction() as conn:
+            client = conn.execute(
+                "INSERT INTO clients (organization_id, name) VALUES (%s, %s)"
+                " ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name"
+                " RETURNING id",
+                (org, client_name),
+            ).fetchone()
+            speaking = conn.execute(
+                "SELECT speaking_time_seconds FROM session_participants"
+                " WHERE organization_id = %s AND session_id = %s AND name = %s",
+                (org, session_id, client_name),
+            ).fetchone()
+            client_session = conn.execute(
+                "INSERT INTO client_sessions (organization_id, client_id, session_id,"
+                " speaking_time_seconds, engagement_level, breakthrough_detected, priority_score)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (client_id, session_id) DO UPDATE SET"
+                " speaking_time_seconds = EXCLUDED.speaking_time_seconds,"
+                " engagement_level = EXCLUDED.engagement_level,"
+                " breakthrough_detected = EXCLUDED.breakthrough_detected,"
+                " priority_score = EXCLUDED.priority_score RETURNING id",
+                (
+                    org, client["id"], session_id,
+                    round(speaking["speaking_time_seconds"]) if speaking else 0,
+                    analysis.engagement_level, analysis.breakthrough_detected,
+                    round(analysis.priority_score, 2),
+                ),
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO summaries (organization_id, client_session_id, wins, challenges,"
+                " action_items, coach_recommendations, ai_version)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (client_session_id) DO UPDATE SET wins = EXCLUDED.wins,"
+                " challenges = EXCLUDED.challenges, action_items = EXCLUDED.action_items,"
+                " coach_recommendations = EXCLUDED.coach_recommendations,"
+                " ai_version = EXCLUDED.ai_version",
+                (
+                    org, client_session["id"], Jsonb(summary["wins"]),
+                    Jsonb(summary["challenges"]), Jsonb(summary["action_items"]),
+                    Jsonb(summary["coach_recommendations"]),
+                    Jsonb(analysis.model_dump(mode="json")),
+                ),
+            )
+
+    def load_client_analyses(
+        self, org: uuid.UUID, session_id: uuid.UUID
+    ) -> dict[str, ClientAnalysis]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT c.name, cs.engagement_level, cs.breakthrough_detected,"
+                " cs.priority_score, s.wins, s.challenges, s.action_items,"
+                " s.coach_recommendations"
+                " FROM client_sessions cs JOIN clients c ON c.id = cs.client_id"
+                " JOIN summaries s ON s.client_session_id = cs.id"
+                " WHERE cs.organization_id = %s AND cs.session_id = %s",
+                (org, session_id),
+            ).fetchall()
+        return {
+            row["name"]: ClientAnalysis(
+                engagement_level=row["engagement_level"],
+                breakthrough_detected=row["breakthrough_detected"],
+                priority_score=float(row["priority_score"]),
+                summary=ClientSummary(
+                    wins=row["wins"], challenges=row["challenges"],
+                    action_items=row["action_items"],
+                    coach_recommendations=row["coach_recommendations"],
+                ),
+            )
+            for row in rows
+        }
+
+    def index_session(self, org: uuid.UUID, session_id: uuid.UUID) -> int:
+        """Keyword index entries: one per summary item, searchable by full text."""
+        analyses = self.load_client_analyses(org, session_id)
+        rows = [
+            (org, session_id, client, kind, item.text, item.evidence)
+            for client, analysis in analyses.items()
+            for kind, items in analysis.summary
+            for item in items
+        ]
+        with self._db.transaction() as conn:
+            conn.execute(
+                "DELETE FROM search_documents WHERE organization_id = %s AND session_id = %s",
+                (org, session_id),
+            )
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO search_documents (organization_id, session_id, client_name,"
+                    " kind, content, evidence) VALUES (%s, %s, %s, %s, %s, %s)",
+                    rows,
+                )
+        return len(rows)
+
+    def record_notification(
+        self, org: uuid.UUID, session_id: uuid.UUID, kind: str, recipient: str, message_id: str
+    ) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO notifications (organization_id, session_id, kind, recipient_hash,"
+                " message_id) VALUES (%s, %s, %s, %s, %s)",
+                (org, session_id, kind, _hash(recipient), message_id),
+            )
+
+    def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
+        # Children before parents; the session row and its original transcript stay.
+        steps = [
+            ("search_documents", "session_id = %s"),
+            ("notifications", "session_id = %s AND kind <> 'failure'"),
+            ("summaries", "client_session_id IN"
+             " (SELECT id FROM client_sessions WHERE session_id = %s)"),
+            ("client_sessions", "session_id = %s"),
+            # Pending client records this session created that nothing else uses.
+            ("clients", "status = 'pending' AND name IN (SELECT name FROM session_participants"
+             " WHERE session_id = %s) AND NOT EXISTS"
+             " (SELECT 1 FROM client_sessions cs WHERE cs.client_id = clients.id)"),
+            ("session_participants", "session_id = %s"),
+        ]
+        removed: dict[str, int] = {}
+        with self._db.transaction() as conn:
+            for table, condition in steps:
+                # Table names and conditions are the constants above, never input.
+                cursor = conn.execute(
+                    f"DELETE FROM {table} WHERE organization_id = %s AND {condition}",  # noqa: S608
+                    (org, session_id),
+                )
+                removed[table] = cursor.rowcount
+        return removed
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.strip().lower().encode("utf-8")).hexdigest()

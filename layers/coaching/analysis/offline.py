@@ -1,0 +1,192 @@
+"""The offline analyzer: deterministic rules, no network, no API key.
+
+Everything an item says is a sentence the client (or, for recommendations, the coach) said,
+with the turn it came from as evidence. The rules, in one place:
+
+* **Wins**: the client's sentences reporting progress or success ("I managed", "went well",
+  "proud", "finally") and any breakthrough sentence.
+* **Challenges**: the client's sentences naming difficulty ("struggle", "stuck", "hard to",
+  "overwhelmed", "worried", "I can't").
+* **Action items**: the client's first-person commitments ("I will", "I'm going to",
+  "I plan to", "my next step"); owner is the client; due is the ISO date of a day they
+  named ("by Friday", "tomorrow", "next week"), counted from the session date.
+* **Coach recommendations**: the coach's suggestions ("you could", "try", "I suggest",
+  "what if you") said within two turns after one of the client's turns, or naming the client.
+* **Breakthrough**: a client sentence of realisation ("I realise", "now I see", "never
+  thought of it").
+* **Engagement**: the client's speaking share against an equal share of the named speakers:
+  ratio >= 0.8 high, >= 0.4 medium, > 0 low; no words at all is silent.
+* **Follow-up priority** (0..1): 0.35 x engagement gap (silent 1, low 0.7, medium 0.3,
+  high 0) + 0.25 if challenges were raised without any commitment + 0.25 if no commitment
+  at all + 0.15 if neither a win nor a breakthrough was heard.
+Questions are never taken as wins, challenges or commitments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from coaching.analysis.sentences import Sentence, sentences_of
+from coaching.domain.results import (
+    ActionItem,
+    ClientAnalysis,
+    ClientSummary,
+    EngagementLevel,
+    Item,
+    SpeakerStats,
+)
+from coaching.domain.transcript import UNKNOWN_SPEAKER, Transcript
+
+MAX_ITEMS = 5
+MAX_ITEM_CHARS = 240
+
+_WIN = re.compile(
+    r"\b(i managed|i did it|i finally|finally (got|did|managed)|i was able to|went (really )?well|"
+    r"worked (really )?well|i'?m proud|proud of|made progress|making progress|it worked|"
+    r"i succeeded|i finished|i completed|i achieved|i got (it|the)|feel(ing)? (much )?better|"
+    r"i'?ve been able|breakthrough|it helped|that helped)\b",
+    re.IGNORECASE,
+)
+_CHALLENGE = re.compile(
+    r"\b(struggl\w*|difficult|hard (for me|to)|i can'?t|i cannot|stuck|overwhelm\w*|worried|"
+    r"anxious|frustrat\w*|i don'?t know how|not sure how|afraid|stress\w*|keep failing|"
+    r"i keep (forgetting|putting|avoiding)|procrastinat\w*|too much|burn(ed|t)? out)\b",
+    re.IGNORECASE,
+)
+_COMMITMENT = re.compile(
+    r"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|i plan to|i commit to|"
+    r"my next step|i want to try|i intend to|i promise to|i'?ll make sure)\b",
+    re.IGNORECASE,
+)
+_BREAKTHROUGH = re.compile(
+    r"\b(i reali[sz]e|i just reali[sz]ed|i'?ve reali[sz]ed|now i see|i see now|never thought "
+    r"(of|about)|it clicked|that clicked|light ?bulb|aha|i hadn'?t (considered|thought)|"
+    r"that changes (everything|things)|makes (so much )?sense now)\b",
+    re.IGNORECASE,
+)
+_ADVICE = re.compile(
+    r"\b(you could|you might|try(ing)?|i suggest|i'?d suggest|i recommend|i'?d recommend|"
+    r"what if you|consider|it might help|maybe you|how about|one option|my suggestion)\b",
+    re.IGNORECASE,
+)
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DUE = re.compile(
+    r"\b(by|on|before|until|this|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|tomorrow|next week|end of (the )?week|end of (the )?month)\b",
+    re.IGNORECASE,
+)
+_ENGAGEMENT_GAP = {"silent": 1.0, "low": 0.7, "medium": 0.3, "high": 0.0}
+
+
+class OfflineAnalyzer:
+    name = "offline"
+
+    def analyze_client(
+        self,
+        transcript: Transcript,
+        client: str,
+        coach: str | None,
+        speakers: list[SpeakerStats],
+        session_date: dt.date | None = None,
+    ) -> ClientAnalysis:
+        client_sentences = [
+            s for s in sentences_of([t for t in transcript.turns if t.speaker == client])
+            if not s.text.rstrip().endswith("?")
+        ]
+        breakthroughs = _matching(client_sentences, _BREAKTHROUGH)
+        wins = _dedupe(breakthroughs + _matching(client_sentences, _WIN))
+        challenges = _matching(client_sentences, _CHALLENGE)
+        commitments = _matching(client_sentences, _COMMITMENT)
+        summary = ClientSummary(
+            wins=[_item(s) for s in wins[:MAX_ITEMS]],
+            challenges=[_item(s) for s in challenges[:MAX_ITEMS]],
+            action_items=[
+                ActionItem(**_item(s).model_dump(), owner=client, due=_due(s.text, session_date))
+                for s in commitments[:MAX_ITEMS]
+            ],
+            coach_recommendations=[
+                _item(s) for s in _recommendations(transcript, client, coach)[:MAX_ITEMS]
+            ],
+        )
+        engagement = engagement_level(client, speakers)
+        return ClientAnalysis(
+            engagement_level=engagement,
+            breakthrough_detected=bool(breakthroughs),
+            priority_score=priority_score(engagement, summary, bool(breakthroughs)),
+            summary=summary,
+        )
+
+
+def engagement_level(client: str, speakers: list[SpeakerStats]) -> EngagementLevel:
+    named = [s for s in speakers if s.name != UNKNOWN_SPEAKER]
+    mine = next((s for s in named if s.name == client), None)
+    if mine is None or mine.word_count == 0:
+        return "silent"
+    named_share = sum(s.speaking_share for s in named) or 1.0
+    ratio = (mine.speaking_share / named_share) * len(named)
+    if ratio >= 0.8:
+        return "high"
+    return "medium" if ratio >= 0.4 else "low"
+
+
+def priority_score(engagement: EngagementLevel, summary: ClientSummary, breakthrough: bool) -> float:
+    committed = bool(summary.action_items)
+    score = 0.35 * _ENGAGEMENT_GAP[engagement]
+    score += 0.25 if summary.challenges and not committed else 0.0
+    score += 0.25 if not committed else 0.0
+    score += 0.15 if not summary.wins and not breakthrough else 0.0
+    return round(min(max(score, 0.0), 1.0), 2)
+
+
+def _matching(sentences: list[Sentence], pattern: re.Pattern[str]) -> list[Sentence]:
+    return [s for s in sentences if pattern.search(s.text)]
+
+
+def _dedupe(sentences: list[Sentence]) -> list[Sentence]:
+    return list(dict.fromkeys(sentences))
+
+
+def _item(sentence: Sentence) -> Item:
+    text = sentence.text if len(sentence.text) <= MAX_ITEM_CHARS else (
+        sentence.text[: MAX_ITEM_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    )
+    return Item(text=text, evidence=[sentence.turn])
+
+
+def _recommendations(transcript: Transcript, client: str, coach: str | None) -> list[Sentence]:
+    if not coach:
+        return []
+    first_name = client.split()[0].casefold() if client.split() else client.casefold()
+    found: list[Sentence] = []
+    turns = transcript.turns
+    for position, turn in enumerate(turns):
+        if turn.speaker != coach:
+            continue
+        recent = turns[max(0, position - 2) : position]
+        addressed = any(t.speaker == client for t in recent) or re.search(
+            rf"\b{re.escape(first_name)}\b", turn.text.casefold()
+        )
+        if addressed:
+            found.extend(s for s in sentences_of([turn]) if _ADVICE.search(s.text))
+    return _dedupe(found)
+
+
+def _due(text: str, session_date: dt.date | None) -> str | None:
+    match = _DUE.search(text)
+    if not match or session_date is None:
+        return None
+    word = match.group(2).casefold()
+    if word == "tomorrow":
+        return (session_date + dt.timedelta(days=1)).isoformat()
+    if word == "next week":
+        return (session_date + dt.timedelta(days=7)).isoformat()
+    if word.startswith("end of") and word.endswith("week"):
+        return (session_date + dt.timedelta(days=(4 - session_date.weekday()) % 7)).isoformat()
+    if word.startswith("end of"):
+        following = (session_date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        return (following - dt.timedelta(days=1)).isoformat()
+    ahead = (_WEEKDAYS.index(word) - session_date.weekday()) % 7 or 7
+    if (match.group(1) or "").casefold() == "next":
+        ahead += 7 if ahead < 7 else 0
+    return (session_date + dt.timedelta(days=ahead)).isoformat()

@@ -1,0 +1,1 @@
+"""The REST API's routes (Powertools resolver), shared by API Gateway and the local gateway."""

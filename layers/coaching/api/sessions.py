@@ -1,0 +1,33 @@
+"""Read-only session routes: list sessions, one session with its per-participant results."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from coaching.api.identity import organization_of
+from coaching.composition import dependencies
+from coaching.domain.errors import NotFound
+from coaching.usecases.session_results import session_overview, session_results
+
+router = APIGatewayRouter()
+
+
+@router.get("/v1/sessions", summary="List sessions, newest first")
+def list_sessions(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+    org = organization_of(router)
+    sessions = dependencies().store.list_sessions(org, limit=limit)
+    return {"items": [session_overview(s) for s in sessions]}
+
+
+@router.get("/v1/sessions/<session_id>", summary="A session with each participant's results")
+def get_session(session_id: Annotated[str, Path()]) -> dict:
+    org = organization_of(router)
+    try:
+        parsed = uuid.UUID(session_id)
+    except ValueError:
+        raise NotFound(f"Session {session_id} does not exist.") from None
+    return session_results(dependencies(), org, parsed)

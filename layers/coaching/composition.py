@@ -1,0 +1,76 @@
+"""The composition root: picks the adapters for this runtime from configuration.
+
+Handlers and the local runtime get their ports here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from coaching.adapters.postgres import Database, PostgresSessionStore
+from coaching.analysis.offline import OfflineAnalyzer
+from coaching.config import Settings, get_settings
+from coaching.domain.errors import PermanentError
+from coaching.usecases.dependencies import Dependencies
+
+
+class ConfigurationError(PermanentError):
+    code = "COACH_500"
+
+
+@lru_cache(maxsize=1)
+def database() -> Database:
+    settings = get_settings()
+    if not settings.database_url:
+        raise ConfigurationError(
+            "No database is configured.",
+            hint="Run through the `coach` command, which starts the embedded database, "
+            "or set COACH_DATABASE_URL.",
+        )
+    return Database(settings.database_url)
+
+
+@lru_cache(maxsize=1)
+def dependencies() -> Dependencies:
+    settings = get_settings()
+    objects, mailer = _storage_and_mail(settings)
+    return Dependencies(
+        store=PostgresSessionStore(database()),
+        objects=objects,
+        analyzer=OfflineAnalyzer(),
+        mailer=mailer,
+        coach_email=settings.coach_email,
+        coach_name=settings.coach_name,
+        review_base_url=settings.web_base_url,
+        max_transcript_bytes=settings.max_transcript_mb * 1024 * 1024,
+    )
+
+
+def _storage_and_mail(settings: Settings):
+    if settings.runtime == "aws":
+        import boto3
+
+        from coaching.adapters.aws.s3_objects import S3ObjectStore
+        from coaching.adapters.aws.ses_mailer import SesMailer
+
+        if not settings.transcript_bucket:
+            raise ConfigurationError("COACH_TRANSCRIPT_BUCKET is not set.")
+        return (
+            S3ObjectStore(boto3.client("s3"), settings.transcript_bucket),
+            SesMailer(boto3.client("sesv2"), settings.sender_email),
+        )
+    from coaching.adapters.local.objects import FolderObjectStore
+    from coaching.adapters.local.outbox import OutboxMailer
+
+    return (
+        FolderObjectStore(settings.objects_dir),
+        OutboxMailer(settings.outbox_dir, settings.sender_email),
+    )
+
+
+def reset() -> None:
+    """Forget built adapters (tests, and the CLI after it changes settings)."""
+    dependencies.cache_clear()
+    if database.cache_info().currsize:
+        database().close()
+    database.cache_clear()

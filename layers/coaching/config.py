@@ -1,0 +1,65 @@
+"""One validated settings model for both runtimes, read when called (never at import).
+
+Every variable has the ``COACH_`` prefix; ``.env.example`` lists them. Local defaults need
+no variables at all.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The organization every local install starts with. Fixed so that local data, sample
+# events and tests agree on it; sign-in (a later issue) brings real organizations.
+LOCAL_ORGANIZATION_ID = uuid.UUID("00000000-0000-4000-8000-000000000001")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="COACH_", extra="ignore")
+
+    runtime: Literal["local", "aws"] = "local"
+    home: Path = Field(default=Path(".local"), description="all local state lives here")
+    dropbox: Path = Field(default=Path("dropbox"), description="watched drop folder")
+    database_url: str | None = Field(
+        default=None, description="PostgreSQL URL; unset locally = embedded server under home"
+    )
+    default_organization_id: uuid.UUID = LOCAL_ORGANIZATION_ID
+    organization_name: str = "My coaching practice"
+    coach_email: str = "coach@example.com"
+    coach_name: str | None = Field(
+        default=None, description="the coach's name as it appears in transcripts"
+    )
+    max_transcript_mb: int = 20
+    map_concurrency: int = 4
+    web_base_url: str = "http://127.0.0.1:8000"
+    # AWS runtime only
+    state_machine_arn: str | None = None
+    transcript_bucket: str | None = None
+    sender_email: str = "no-reply@example.com"
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.home / "objects"
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.home / "outbox"
+
+    @property
+    def pgdata_dir(self) -> Path:
+        return self.home / "pgdata"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and CLI options change the environment)."""
+    get_settings.cache_clear()

@@ -1,0 +1,47 @@
+"""Builds the thin Lambda handlers of the pipeline steps: parse event -> use case -> reply.
+
+One decorator stack for all of them (logger with the session as correlation id, tracer,
+metrics) so each function file is a single line naming its use case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, ValidationError
+
+from coaching.composition import dependencies
+from coaching.domain.errors import PermanentError
+from coaching.observability import MetricUnit, logger, metrics, tracer
+from coaching.usecases.dependencies import Dependencies
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class InvalidStepInput(PermanentError):
+    code = "COACH_400"
+
+
+def pipeline_step(
+    use_case: Callable[[Dependencies, Model], dict], model: type[Model], *, step: str
+) -> Callable[..., dict]:
+    @logger.inject_lambda_context(correlation_id_path="session_id", clear_state=True)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics
+    def lambda_handler(
+        event: dict[str, Any], context: LambdaContext, deps: Dependencies | None = None
+    ) -> dict:
+        try:
+            request = model.model_validate(event)
+        except ValidationError as error:
+            fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors())
+            raise InvalidStepInput(f"{step} received an invalid input: {fields}.") from None
+        result = use_case(deps or dependencies(), request)
+        metrics.add_metric(name=f"{step}Succeeded", unit=MetricUnit.Count, value=1)
+        logger.info("step finished", extra={"step": step})
+        return result
+
+    lambda_handler.__name__ = f"{step}_handler"
+    return lambda_handler

@@ -1,0 +1,9 @@
+"""Small Protocols naming what use cases need from the outside world."""
+
+from coaching.ports.analyzer import Analyzer
+from coaching.ports.mailer import Mailer
+from coaching.ports.objects import ObjectStore
+from coaching.ports.store import SessionStore
+from coaching.ports.workflow import ExecutionResult, Workflow
+
+__all__ = ["Analyzer", "ExecutionResult", "Mailer", "ObjectStore", "SessionStore", "Workflow"]

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+from coaching.domain.results import ClientAnalysis, SpeakerStats
+from coaching.domain.transcript import Transcript
+
+
+class Analyzer(Protocol):
+    """Metrics and a summary draft for one client (offline rules or an LLM)."""
+
+    name: str
+
+    def analyze_client(
+        self,
+        transcript: Transcript,
+        client: str,
+        coach: str | None,
+        speakers: list[SpeakerStats],
+        session_date: dt.date | None = None,
+    ) -> ClientAnalysis: ...

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any, Protocol
+
+from coaching.domain.results import ClientAnalysis, SpeakerStats
+from coaching.domain.session import SessionRecord
+from coaching.domain.transcript import Transcript
+
+
+class SessionStore(Protocol):
+    """Coaching data (Aurora PostgreSQL in AWS, embedded PostgreSQL locally).
+
+    Every method takes the organization: nothing is read or written outside it.
+    """
+
+    def ensure_organization(self, org: uuid.UUID, name: str) -> None: ...
+
+    def create_session(self, org: uuid.UUID, session: SessionRecord) -> None: ...
+
+    def get_session(self, org: uuid.UUID, session_id: uuid.UUID) -> SessionRecord | None: ...
+
+    def find_completed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None: ...
+
+    def list_sessions(self, org: uuid.UUID, limit: int = 50) -> list[SessionRecord]: ...
+
+    def count_sessions(self, org: uuid.UUID) -> int: ...
+
+    def update_session(self, org: uuid.UUID, session_id: uuid.UUID, **fields: Any) -> None: ...
+
+    def save_transcript(
+        self, org: uuid.UUID, session_id: uuid.UUID, transcript: Transcript
+    ) -> None: ...
+
+    def load_transcript(self, org: uuid.UUID, session_id: uuid.UUID) -> Transcript: ...
+
+    def save_speakers(
+        self, org: uuid.UUID, session_id: uuid.UUID, speakers: list[SpeakerStats]
+    ) -> None: ...
+
+    def load_speakers(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SpeakerStats]: ...
+
+    def save_client_analysis(
+        self, org: uuid.UUID, session_id: uuid.UUID, client_name: str, analysis: ClientAnalysis
+    ) -> None: ...
+
+    def load_client_analyses(
+        self, org: uuid.UUID, session_id: uuid.UUID
+    ) -> dict[str, ClientAnalysis]: ...
+
+    def index_session(self, org: uuid.UUID, session_id: uuid.UUID) -> int: ...
+
+    def record_notification(
+        self, org: uuid.UUID, session_id: uuid.UUID, kind: str, recipient: str, message_id: str
+    ) -> None: ...
+
+    def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
+        """Compensation: removes everything the pipeline derived; keeps the session row."""
+        ...

@@ -1,0 +1,25 @@
+"""Step 3 (once per client, in a Map): metrics and a summary draft."""
+
+from __future__ import annotations
+
+from coaching.domain.errors import NotFound
+from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.pipeline_input import ClientStepInput
+
+
+def analyze_client(deps: Dependencies, step: ClientStepInput) -> dict:
+    org, session_id = step.organization_id, step.session_id
+    session = deps.store.get_session(org, session_id)
+    if session is None:
+        raise NotFound(f"Session {session_id} does not exist.")
+    transcript = deps.store.load_transcript(org, session_id)
+    speakers = deps.store.load_speakers(org, session_id)
+    analysis = deps.analyzer.analyze_client(
+        transcript, step.client_name, session.coach_name, speakers, session.session_date
+    )
+    deps.store.save_client_analysis(org, session_id, step.client_name, analysis)
+    return {
+        "client": step.client_name,
+        "engagement_level": analysis.engagement_level,
+        "priority_score": analysis.priority_score,
+    }

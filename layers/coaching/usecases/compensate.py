@@ -1,0 +1,52 @@
+"""Compensation: undo what the pipeline wrote, record why it failed, tell the coach.
+
+The original transcript is never touched, so the session can be processed again.
+"""
+
+from __future__ import annotations
+
+import json
+
+from coaching.domain.errors import error_type_names
+from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.pipeline_input import CompensationInput
+
+_GENERIC = "Processing failed at step {step} because of an internal error ({kind})."
+_WHAT_TO_DO = " Support staff can see this run and replay it; the transcript is kept."
+
+
+def failure_reason(step: CompensationInput) -> str:
+    """A sentence for people: our own errors carry one; anything else stays generic."""
+    cause = step.error.get("Cause", "")
+    try:
+        details = json.loads(cause)
+    except (TypeError, ValueError):
+        details = {}
+    message = details.get("errorMessage") if isinstance(details, dict) else None
+    kind = (details.get("errorType") if isinstance(details, dict) else None) or step.error.get(
+        "Error", "unknown"
+    )
+    if message and kind in error_type_names():
+        return str(message)
+    return _GENERIC.format(step=step.failed_step, kind=kind) + _WHAT_TO_DO
+
+
+def compensate(deps: Dependencies, step: CompensationInput) -> dict:
+    org, session_id = step.organization_id, step.session_id
+    removed = deps.store.discard_results(org, session_id)
+    reason = failure_reason(step)
+    deps.store.update_session(
+        org, session_id, processing_status="failed", failure_reason=reason,
+        failed_step=step.failed_step,
+    )
+    message_id = deps.mailer.send(
+        to=deps.coach_email,
+        subject="A session could not be processed",
+        body=(
+            f"The session '{step.source_name}' could not be processed.\n\n"
+            f"Step: {step.failed_step}\nReason: {reason}\n\n"
+            f"Details: {deps.review_base_url}/sessions/{session_id}\n"
+        ),
+    )
+    deps.store.record_notification(org, session_id, "failure", deps.coach_email, message_id)
+    return {"removed": removed, "reason": reason}

@@ -1,0 +1,19 @@
+"""The ports a use case may need, gathered in one object by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from coaching.ports import Analyzer, Mailer, ObjectStore, SessionStore
+
+
+@dataclass(frozen=True)
+class Dependencies:
+    store: SessionStore
+    objects: ObjectStore
+    analyzer: Analyzer
+    mailer: Mailer
+    coach_email: str
+    coach_name: str | None
+    review_base_url: str
+    max_transcript_bytes: int

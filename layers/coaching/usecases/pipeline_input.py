@@ -1,0 +1,34 @@
+"""What every step of the session pipeline receives: the execution input, as validated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict
+
+from coaching.domain.session import SessionType
+
+
+class PipelineInput(BaseModel):
+    # Steps add their results beside these fields (ResultPath); they are ignored here.
+    model_config = ConfigDict(extra="ignore")
+
+    organization_id: uuid.UUID
+    session_id: uuid.UUID
+    transcript_key: str
+    source_name: str
+    session_type: SessionType | None = None
+    session_date: dt.date | None = None
+    coach_name: str | None = None
+
+
+class ClientStepInput(BaseModel):
+    organization_id: uuid.UUID
+    session_id: uuid.UUID
+    client_name: str
+
+
+class CompensationInput(PipelineInput):
+    failed_step: str
+    error: dict[str, str] = {}

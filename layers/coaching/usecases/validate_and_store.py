@@ -1,0 +1,50 @@
+"""Step 1: read the original transcript, reject bad input, store its turns."""
+
+from __future__ import annotations
+
+import hashlib
+
+from coaching.analysis.speaking import timing_source
+from coaching.domain.errors import TranscriptRejected
+from coaching.domain.session import SessionRecord
+from coaching.domain.transcript import UNKNOWN_SPEAKER
+from coaching.parsing import parse_transcript
+from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.pipeline_input import PipelineInput
+
+
+def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
+    org, session_id = step.organization_id, step.session_id
+    data = deps.objects.get(step.transcript_key)
+    # Sessions dropped straight into S3 have no row yet; elsewhere this is a no-op.
+    deps.store.create_session(
+        org,
+        SessionRecord(
+            id=session_id, organization_id=org, source_name=step.source_name,
+            transcript_key=step.transcript_key,
+            content_sha256=hashlib.sha256(data).hexdigest(),
+            session_type=step.session_type, session_date=step.session_date,
+            coach_name=step.coach_name,
+        ),
+    )
+    deps.store.update_session(org, session_id, processing_status="processing")
+    if len(data) > deps.max_transcript_bytes:
+        limit = deps.max_transcript_bytes // (1024 * 1024)
+        raise TranscriptRejected(
+            f"{step.source_name} is larger than the {limit} MB limit.",
+            hint="Split the recording's transcript or remove attachments before uploading.",
+        )
+    transcript = parse_transcript(data, step.source_name)
+    if all(turn.speaker == UNKNOWN_SPEAKER for turn in transcript.turns):
+        raise TranscriptRejected(
+            f"{step.source_name} has no speaker names, so participants cannot be told apart.",
+            hint="Export the transcript with speaker names (Zoom: 'Name: text' cues; "
+            "Teams: voice tags) or write it as 'Name: text' lines.",
+        )
+    timing = timing_source(transcript)
+    ends = [t.end for t in transcript.turns if t.end is not None]
+    starts = [t.start for t in transcript.turns if t.start is not None]
+    duration = (max(ends) - min(starts)) if timing == "cues" and ends and starts else None
+    deps.store.save_transcript(org, session_id, transcript)
+    deps.store.update_session(org, session_id, timing=timing, duration_seconds=duration)
+    return {"format": transcript.format, "turns": len(transcript.turns), "timing": timing}

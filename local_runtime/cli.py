@@ -1,0 +1,97 @@
+"""The `coach` command: run the platform locally and process transcripts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="Coaching platform: process session transcripts and run the platform locally.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+class SessionKind(str, enum.Enum):
+    group = "group"
+    individual = "individual"
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+@app.command()
+def process(
+    file: Annotated[Path, typer.Argument(help="Transcript file (.vtt, .srt, .txt)")],
+    session_type: Annotated[
+        SessionKind | None, typer.Option("--type", help="group or individual")
+    ] = None,
+    date: Annotated[
+        dt.datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="YYYY-MM-DD")
+    ] = None,
+    coach: Annotated[
+        str | None, typer.Option("--coach", help="The coach's name as in the transcript")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show step logs")] = False,
+) -> None:
+    """Run the session pipeline on FILE and print each participant's results."""
+    if not file.is_file():
+        raise _fail(f"{file} does not exist or is not a file. Check the path and try again.", 2)
+    from coaching.usecases.session_results import session_results
+    from coaching.usecases.submit_transcript import process_transcript
+    from local_runtime.platform import start_local_platform
+
+    platform = start_local_platform(log_level="INFO" if verbose else "ERROR")
+    org = platform.settings.default_organization_id
+    submission, execution = process_transcript(
+        platform.deps, platform.workflow, org, file.read_bytes(), file.name,
+        session_type=session_type.value if session_type else None,
+        session_date=date.date() if date else None,
+        coach_name=coach,
+    )
+    result = session_results(platform.deps, org, submission.session_id)
+    result["duplicate_of"] = str(submission.duplicate_of) if submission.duplicate_of else None
+    if result["status"] != "completed":
+        reason = result.get("failure_reason") or (
+            f"processing ended as {execution.status if execution else 'unknown'}."
+        )
+        raise _fail(reason)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+        return
+    _print_human(result)
+
+
+def _print_human(result: dict) -> None:
+    note = f" (same content as session {result['duplicate_of']})" if result["duplicate_of"] else ""
+    typer.echo(f"Session {result['session_id']} from {result['source']}: {result['status']}{note}")
+    typer.echo(f"Coach: {result['coach'] or 'not recognised'}; timing from {result['timing']}")
+    for person in result["participants"]:
+        typer.echo(
+            f"  {person['name']:<30} {person['role']:<7} {person['speaking_share']:6.1%}"
+            f"  {person['engagement_level']:<6} priority {person['priority_score']:.2f}"
+        )
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+) -> None:
+    """Run the platform locally: API, drop folder, embedded database."""
+    from local_runtime.server import run_server
+
+    run_server(host, port)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,48 @@
+"""Starts the local platform's parts in one process: database, migrations, state machine."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+from coaching import composition
+from coaching.adapters.postgres import PostgresExecutionRecords
+from coaching.config import Settings, get_settings, reset_settings
+from coaching.usecases.dependencies import Dependencies
+from local_runtime.embedded_postgres import start_embedded_postgres
+from local_runtime.workflow import LocalWorkflow
+
+
+@dataclass
+class LocalPlatform:
+    settings: Settings
+    deps: Dependencies
+    workflow: LocalWorkflow
+    migrations_applied: list[str]
+
+
+def configure_environment(log_level: str = "INFO") -> None:
+    """Powertools defaults for a process that is not a Lambda; set before handlers import."""
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+    os.environ["POWERTOOLS_LOG_LEVEL"] = log_level
+    # moto's interpreter logs every caught task failure with a stack: the saga handles them.
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
+
+
+def start_local_platform(log_level: str = "INFO") -> LocalPlatform:
+    configure_environment(log_level)
+    settings = get_settings()
+    settings.home.mkdir(parents=True, exist_ok=True)
+    if not settings.database_url:
+        os.environ["COACH_DATABASE_URL"] = start_embedded_postgres(settings.pgdata_dir)
+        reset_settings()
+        settings = get_settings()
+    composition.reset()
+    database = composition.database()
+    applied = database.migrate()
+    deps = composition.dependencies()
+    deps.store.ensure_organization(settings.default_organization_id, settings.organization_name)
+    workflow = LocalWorkflow(recorder=PostgresExecutionRecords(database))
+    return LocalPlatform(settings, deps, workflow, applied)

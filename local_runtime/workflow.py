@@ -1,0 +1,109 @@
+"""The Workflow port locally: the real ASL file, run by moto's Step Functions interpreter.
+
+No boto3 patching: we talk to moto's Step Functions backend in-process, with each Lambda
+task bound to the same handler that runs in AWS (see ``lambda_binding``). Finished
+executions and their history are mirrored into PostgreSQL so they survive a restart.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
+from coaching.ports.workflow import ExecutionResult
+from local_runtime import lambda_binding
+
+ACCOUNT_ID = "123456789012"
+REGION = "us-east-1"
+STATE_MACHINE_NAME = "session-pipeline"
+ASL_PATH = Path(__file__).resolve().parents[1] / "statemachines" / "session_pipeline.asl.json"
+
+# Substitution name in the ASL file -> the function folder whose handler runs it.
+PIPELINE_FUNCTIONS = {
+    "ValidateAndStore": "validate_and_store",
+    "ParseTranscript": "parse_transcript",
+    "AnalyzeClient": "analyze_client",
+    "IndexSession": "index_session",
+    "NotifyCoach": "notify_coach",
+    "Compensate": "compensate",
+}
+
+_create_lock = threading.Lock()
+
+
+def function_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
+
+
+def load_definition(path: Path = ASL_PATH) -> str:
+    text = path.read_text(encoding="utf-8")
+    for name in PIPELINE_FUNCTIONS:
+        text = text.replace("${" + name + "FunctionArn}", function_arn(name))
+    return text
+
+
+def bind_pipeline_handlers() -> None:
+    lambda_binding.install()
+    for name, folder in PIPELINE_FUNCTIONS.items():
+        module = importlib.import_module(f"functions.{folder}.handler")
+        lambda_binding.register(name, module.lambda_handler)
+
+
+class LocalWorkflow:
+    def __init__(self, recorder=None, *, definition: str | None = None) -> None:
+        bind_pipeline_handlers()
+        self._backend = stepfunctions_parser_backends[ACCOUNT_ID][REGION]
+        self._recorder = recorder
+        self.state_machine_arn = self._ensure_state_machine(definition or load_definition())
+
+    def _ensure_state_machine(self, definition: str) -> str:
+        with _create_lock:
+            for machine in self._backend.state_machines:
+                if machine.name == STATE_MACHINE_NAME:
+                    if machine.definition != definition:
+                        self._backend.update_state_machine(machine.arn, definition=definition)
+                    return machine.arn
+            machine = self._backend.create_state_machine(
+                name=STATE_MACHINE_NAME,
+                definition=definition,
+                roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/local-session-pipeline",
+                sm_type="STANDARD",
+            )
+            return machine.arn
+
+    def execution_arn(self, name: str) -> str:
+        return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{STATE_MACHINE_NAME}:{name}"
+
+    def start(self, name: str, payload: dict[str, Any]) -> str:
+        execution = self._backend.start_execution(
+            self.state_machine_arn, name=name, execution_input=json.dumps(payload)
+        )
+        return execution.exec_arn
+
+    def wait(self, name: str, timeout_seconds: float = 600) -> ExecutionResult:
+        execution = self._backend.describe_execution(self.execution_arn(name))
+        deadline = time.monotonic() + timeout_seconds
+        while execution.status == "RUNNING":
+            if time.monotonic() > deadline:
+                return ExecutionResult(name=name, status="RUNNING")
+            time.sleep(0.002)
+        result = ExecutionResult(
+            name=name,
+            status=execution.status,
+            output=execution.output if isinstance(execution.output, dict) else None,
+            error=execution.error,
+            cause=execution.cause,
+        )
+        if self._recorder is not None:
+            self._recorder.record(execution, self.history(name))
+        return result
+
+    def history(self, name: str) -> list[dict[str, Any]]:
+        output = self._backend.get_execution_history(self.execution_arn(name))
+        return list(output["events"])
