@@ -24,7 +24,6 @@ class LocalPlatform:
 
 def configure_environment(log_level: str = "INFO") -> None:
     """Powertools defaults for a process that is not a Lambda; set before handlers import."""
-    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ["POWERTOOLS_LOG_LEVEL"] = log_level
     # moto's interpreter logs every caught task failure with a stack: the saga handles them.

@@ -34,14 +34,22 @@ def pipeline_step(
         event: dict[str, Any], context: LambdaContext, deps: Dependencies | None = None
     ) -> dict:
         try:
-            request = model.model_validate(event)
-        except ValidationError as error:
-            fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors())
-            raise InvalidStepInput(f"{step} received an invalid input: {fields}.") from None
-        result = use_case(deps or dependencies(), request)
+            result = use_case(deps or dependencies(), _parse(model, event, step))
+        except Exception as error:
+            metrics.add_metric(name=f"{step}Failed", unit=MetricUnit.Count, value=1)
+            logger.warning("step failed", extra={"step": step, "error_type": type(error).__name__})
+            raise
         metrics.add_metric(name=f"{step}Succeeded", unit=MetricUnit.Count, value=1)
         logger.info("step finished", extra={"step": step})
         return result
 
     lambda_handler.__name__ = f"{step}_handler"
     return lambda_handler
+
+
+def _parse(model: type[Model], event: dict[str, Any], step: str) -> Model:
+    try:
+        return model.model_validate(event)
+    except ValidationError as error:
+        fields = ", ".join(".".join(map(str, e["loc"])) for e in error.errors())
+        raise InvalidStepInput(f"{step} received an invalid input: {fields}.") from None

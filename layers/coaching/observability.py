@@ -6,13 +6,39 @@ Never log transcript text, emails or tokens: log ids and counts.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
+    AmazonCloudWatchEMFProvider,
+)
+
+NAMESPACE = "CoachingPlatform"
+
+
+class _DiscardingEMFProvider(AmazonCloudWatchEMFProvider):
+    """Outside Lambda nobody collects EMF lines, and stdout belongs to the CLI's JSON.
+
+    (Powertools' own switch, POWERTOOLS_METRICS_DISABLED, stops flushing but not collecting,
+    and prints a batch to stdout once 100 values pile up.)
+    """
+
+    def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
+        self.clear_metrics()
+
+
+def _in_lambda() -> bool:
+    return "AWS_LAMBDA_FUNCTION_NAME" in os.environ
+
 
 logger = Logger(service="coaching", stream=sys.stderr)
 tracer = Tracer(service="coaching")
-metrics = Metrics(namespace="CoachingPlatform", service="coaching")
+metrics = (
+    Metrics(namespace=NAMESPACE, service="coaching")
+    if _in_lambda()
+    else Metrics(provider=_DiscardingEMFProvider(namespace=NAMESPACE, service="coaching"))
+)
 
 __all__ = ["MetricUnit", "logger", "metrics", "tracer"]

@@ -19,7 +19,8 @@ with the turn it came from as evidence. The rules, in one place:
 * **Follow-up priority** (0..1): 0.35 x engagement gap (silent 1, low 0.7, medium 0.3,
   high 0) + 0.25 if challenges were raised without any commitment + 0.25 if no commitment
   at all + 0.15 if neither a win nor a breakthrough was heard.
-Questions are never taken as wins, challenges or commitments.
+Questions are never taken as wins, challenges or commitments, and a sentence lands in one
+category only: a commitment first, else a win, else a challenge.
 """
 
 from __future__ import annotations
@@ -94,10 +95,12 @@ class OfflineAnalyzer:
             s for s in sentences_of([t for t in transcript.turns if t.speaker == client])
             if not s.text.rstrip().endswith("?")
         ]
-        breakthroughs = _matching(client_sentences, _BREAKTHROUGH)
-        wins = _dedupe(breakthroughs + _matching(client_sentences, _WIN))
-        challenges = _matching(client_sentences, _CHALLENGE)
+        # Each sentence lands in one category: a commitment, else a win, else a challenge.
         commitments = _matching(client_sentences, _COMMITMENT)
+        rest = [s for s in client_sentences if s not in commitments]
+        breakthroughs = _matching(rest, _BREAKTHROUGH)
+        wins = _dedupe(breakthroughs + _matching(rest, _WIN))
+        challenges = _matching([s for s in rest if s not in wins], _CHALLENGE)
         summary = ClientSummary(
             wins=[_item(s) for s in wins[:MAX_ITEMS]],
             challenges=[_item(s) for s in challenges[:MAX_ITEMS]],
