@@ -18,7 +18,7 @@ app = typer.Typer(
 )
 
 
-class SessionKind(str, enum.Enum):
+class SessionKind(enum.StrEnum):
     group = "group"
     individual = "individual"
 
@@ -48,12 +48,17 @@ def process(
         raise _fail(f"{file} does not exist or is not a file. Check the path and try again.", 2)
     from coaching.usecases.session_results import session_results
     from coaching.usecases.submit_transcript import process_transcript
+
     from local_runtime.platform import start_local_platform
 
     platform = start_local_platform(log_level="INFO" if verbose else "ERROR")
     org = platform.settings.default_organization_id
     submission, execution = process_transcript(
-        platform.deps, platform.workflow, org, file.read_bytes(), file.name,
+        platform.deps,
+        platform.workflow,
+        org,
+        file.read_bytes(),
+        file.name,
         session_type=session_type.value if session_type else None,
         session_date=date.date() if date else None,
         coach_name=coach,

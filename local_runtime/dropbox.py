@@ -14,10 +14,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from coaching.usecases.submit_transcript import process_transcript
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from coaching.usecases.submit_transcript import process_transcript
 from local_runtime.platform import LocalPlatform
 
 log = logging.getLogger("coach.dropbox")
@@ -107,8 +107,11 @@ class DropFolder(FileSystemEventHandler):
             session = self._platform.deps.store.get_session(org, submission.session_id)
             if session is not None and session.processing_status == "completed":
                 _move_aside(path, self._folder / "processed")
-                log.info("processed drop %s as session %s", submission.session_id,
-                         "duplicate" if submission.duplicate_of else "new")
+                log.info(
+                    "processed drop %s as session %s",
+                    submission.session_id,
+                    "duplicate" if submission.duplicate_of else "new",
+                )
                 return
             reason = session.failure_reason if session else "the session was not recorded"
             self._reject(path, str(submission.session_id), reason or "processing failed")

@@ -43,7 +43,8 @@ async def to_proxy_event(request: Request, authorizer: dict[str, str]) -> dict[s
             "authorizer": authorizer,
         },
         "body": (body.decode("utf-8") if is_text else base64.b64encode(body).decode("ascii"))
-        if body else None,
+        if body
+        else None,
         "isBase64Encoded": bool(body) and not is_text,
     }
 

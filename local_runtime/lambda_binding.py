@@ -58,8 +58,10 @@ def _invoke(function_arn: str, payload: bytes | str | None) -> dict[str, Any]:
     name = function_arn.rsplit(":", 1)[-1]
     handler = _registry.get(name)
     if handler is None:
-        error = {"errorType": "ResourceNotFoundException",
-                 "errorMessage": f"No local handler is bound to {name!r}."}
+        error = {
+            "errorType": "ResourceNotFoundException",
+            "errorMessage": f"No local handler is bound to {name!r}.",
+        }
         return {"StatusCode": 200, "FunctionError": "Unhandled", "Payload": error}
     event = json.loads(payload) if payload else {}
     context = LocalLambdaContext(name, function_arn, aws_request_id=str(uuid.uuid4()))

@@ -10,6 +10,7 @@ from coaching import composition
 from coaching.adapters.postgres import PostgresExecutionRecords
 from coaching.config import Settings, get_settings, reset_settings
 from coaching.usecases.dependencies import Dependencies
+
 from local_runtime.embedded_postgres import start_embedded_postgres
 from local_runtime.workflow import LocalWorkflow
 
@@ -37,8 +38,8 @@ def start_local_platform(log_level: str = "INFO") -> LocalPlatform:
     if not settings.database_url:
         os.environ["COACH_DATABASE_URL"] = start_embedded_postgres(settings.pgdata_dir)
         reset_settings()
+        composition.reset()
         settings = get_settings()
-    composition.reset()
     database = composition.database()
     applied = database.migrate()
     deps = composition.dependencies()

@@ -37,8 +37,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
 
     def authorizer(_: Request) -> dict[str, str]:
         # Sign-in comes in a later issue; until then every local call is the local coach.
-        return {"organization_id": str(platform.settings.default_organization_id),
-                "role": "coach"}
+        return {"organization_id": str(platform.settings.default_organization_id), "role": "coach"}
 
     endpoint = proxy_endpoint(lambda_handler, authorizer)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -63,6 +62,9 @@ def build_app(platform: LocalPlatform) -> Starlette:
 def run_server(host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     platform = start_local_platform(log_level="WARNING")
-    log.info("data in %s, drop folder %s", platform.settings.home.resolve(),
-             platform.settings.dropbox.resolve())
+    log.info(
+        "data in %s, drop folder %s",
+        platform.settings.home.resolve(),
+        platform.settings.dropbox.resolve(),
+    )
     uvicorn.run(build_app(platform), host=host, port=port, log_level="info")

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from coaching.ports.workflow import ExecutionResult
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-from coaching.ports.workflow import ExecutionResult
 from local_runtime import lambda_binding
 
 ACCOUNT_ID = "123456789012"

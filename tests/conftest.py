@@ -1,11 +1,19 @@
-"""Shared test fixtures: where the repository and the shared development data live."""
+"""Shared fixtures: the repository, the shared development data, one local platform."""
 
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from coaching import composition
+from coaching.config import reset_settings
+
+from local_runtime import lambda_binding
+from local_runtime.platform import LocalPlatform, start_local_platform
+from local_runtime.workflow import PIPELINE_FUNCTIONS
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("COACH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -16,3 +24,48 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared development data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def platform(tmp_path_factory) -> Iterator[LocalPlatform]:
+    home = tmp_path_factory.mktemp("coach-home")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("COACH_HOME", str(home))
+        env.setenv("COACH_DROPBOX", str(home / "dropbox"))
+        env.delenv("COACH_DATABASE_URL", raising=False)
+        reset_settings()
+        local = start_local_platform(log_level="WARNING")
+        # Retry waits are real sleeps in moto's interpreter: tests skip them.
+        lambda_binding.set_retry_sleep(lambda seconds: None)
+        yield local
+        composition.reset()
+    os.environ.pop("COACH_DATABASE_URL", None)  # set by the platform when it started
+    reset_settings()
+
+
+@pytest.fixture
+def organization(platform: LocalPlatform) -> uuid.UUID:
+    """A fresh organization per test, so tests never see each other's sessions."""
+    org = uuid.uuid4()
+    platform.deps.store.ensure_organization(org, f"test {org}")
+    return org
+
+
+@pytest.fixture
+def failing_step(platform: LocalPlatform):
+    """Makes the bound handler of one pipeline step raise, then puts the real one back."""
+    import importlib
+
+    replaced: list[str] = []
+
+    def make_fail(step: str, error: Exception) -> None:
+        def broken(event, context):
+            raise error
+
+        lambda_binding.register(step, broken)
+        replaced.append(step)
+
+    yield make_fail
+    for step in replaced:
+        module = importlib.import_module(f"functions.{PIPELINE_FUNCTIONS[step]}.handler")
+        lambda_binding.register(step, module.lambda_handler)

@@ -1,4 +1,4 @@
-"""Lambda: the session pipeline's AnalyzeClient step (see statemachines/session_pipeline.asl.json)."""
+"""Lambda: one step of the session pipeline (statemachines/session_pipeline.asl.json)."""
 
 from coaching.handlers import pipeline_step
 from coaching.usecases.analyze_client import analyze_client

@@ -5,7 +5,6 @@ from urllib.parse import unquote_plus
 
 import boto3
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
-
 from coaching.adapters.aws.stepfunctions_workflow import StepFunctionsWorkflow
 from coaching.config import get_settings
 from coaching.observability import MetricUnit, logger, metrics, tracer
@@ -32,7 +31,10 @@ def lambda_handler(event: S3Event, context, workflow=None) -> dict:
         version = obj.get("versionId") or obj.get("eTag") or obj.get("sequencer") or ""
         started.append(
             ingest_drop(
-                workflow or _workflow(), record.s3.bucket.name, key, version,
+                workflow or _workflow(),
+                record.s3.bucket.name,
+                key,
+                version,
                 get_settings().default_organization_id,
             )
         )

@@ -1,4 +1,4 @@
-"""Lambda: the session pipeline's NotifyCoach step (see statemachines/session_pipeline.asl.json)."""
+"""Lambda: one step of the session pipeline (statemachines/session_pipeline.asl.json)."""
 
 from coaching.handlers import pipeline_step
 from coaching.usecases.notify_coach import notify_coach

@@ -1,7 +1,7 @@
-"""Lambda: the session pipeline's ValidateAndStore step (see statemachines/session_pipeline.asl.json)."""
+"""Lambda: one step of the session pipeline (statemachines/session_pipeline.asl.json)."""
 
 from coaching.handlers import pipeline_step
-from coaching.usecases.validate_and_store import validate_and_store
 from coaching.usecases.pipeline_input import PipelineInput
+from coaching.usecases.validate_and_store import validate_and_store
 
 lambda_handler = pipeline_step(validate_and_store, PipelineInput, step="ValidateAndStore")

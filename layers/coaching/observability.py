@@ -33,12 +33,15 @@ def _in_lambda() -> bool:
     return "AWS_LAMBDA_FUNCTION_NAME" in os.environ
 
 
-logger = Logger(service="coaching", stream=sys.stderr)
-tracer = Tracer(service="coaching")
+# Each function's POWERTOOLS_SERVICE_NAME (set by CDK) names it; one process locally.
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "coaching")
+
+logger = Logger(service=SERVICE, stream=sys.stderr)
+tracer = Tracer(service=SERVICE)
 metrics = (
-    Metrics(namespace=NAMESPACE, service="coaching")
+    Metrics(namespace=NAMESPACE, service=SERVICE)
     if _in_lambda()
-    else Metrics(provider=_DiscardingEMFProvider(namespace=NAMESPACE, service="coaching"))
+    else Metrics(provider=_DiscardingEMFProvider(namespace=NAMESPACE, service=SERVICE))
 )
 
 __all__ = ["MetricUnit", "logger", "metrics", "tracer"]

@@ -92,7 +92,8 @@ class OfflineAnalyzer:
         session_date: dt.date | None = None,
     ) -> ClientAnalysis:
         client_sentences = [
-            s for s in sentences_of([t for t in transcript.turns if t.speaker == client])
+            s
+            for s in sentences_of([t for t in transcript.turns if t.speaker == client])
             if not s.text.rstrip().endswith("?")
         ]
         # Each sentence lands in one category: a commitment, else a win, else a challenge.
@@ -133,7 +134,9 @@ def engagement_level(client: str, speakers: list[SpeakerStats]) -> EngagementLev
     return "medium" if ratio >= 0.4 else "low"
 
 
-def priority_score(engagement: EngagementLevel, summary: ClientSummary, breakthrough: bool) -> float:
+def priority_score(
+    engagement: EngagementLevel, summary: ClientSummary, breakthrough: bool
+) -> float:
     committed = bool(summary.action_items)
     score = 0.35 * _ENGAGEMENT_GAP[engagement]
     score += 0.25 if summary.challenges and not committed else 0.0
@@ -151,8 +154,10 @@ def _dedupe(sentences: list[Sentence]) -> list[Sentence]:
 
 
 def _item(sentence: Sentence) -> Item:
-    text = sentence.text if len(sentence.text) <= MAX_ITEM_CHARS else (
-        sentence.text[: MAX_ITEM_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    text = (
+        sentence.text
+        if len(sentence.text) <= MAX_ITEM_CHARS
+        else (sentence.text[: MAX_ITEM_CHARS - 1].rsplit(" ", 1)[0] + "…")
     )
     return Item(text=text, evidence=[sentence.turn])
 

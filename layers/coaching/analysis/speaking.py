@@ -15,8 +15,10 @@ WORDS_PER_SECOND = 150 / 60
 
 
 def timing_source(transcript: Transcript) -> TimingSource:
-    timed = [t for t in transcript.turns if t.start is not None and t.end is not None]
-    return "cues" if transcript.turns and len(timed) == len(transcript.turns) else "estimated"
+    """Cues when every turn has a start time. Line-stamped formats end a turn where the next
+    begins, so only their last turn lacks an end; it is estimated from its words."""
+    timed = all(turn.start is not None for turn in transcript.turns)
+    return "cues" if transcript.turns and timed else "estimated"
 
 
 def turn_seconds(turn: Turn, timing: TimingSource) -> float:

@@ -31,7 +31,9 @@ def build_app() -> APIGatewayRestResolver:
             for e in error.errors()
         ]
         return error_response(
-            HTTPStatus.UNPROCESSABLE_ENTITY, "COACH_422", "The request is not valid.",
+            HTTPStatus.UNPROCESSABLE_ENTITY,
+            "COACH_422",
+            "The request is not valid.",
             {"fields": fields},
         )
 

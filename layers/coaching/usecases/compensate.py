@@ -36,7 +36,10 @@ def compensate(deps: Dependencies, step: CompensationInput) -> dict:
     removed = deps.store.discard_results(org, session_id)
     reason = failure_reason(step)
     deps.store.update_session(
-        org, session_id, processing_status="failed", failure_reason=reason,
+        org,
+        session_id,
+        processing_status="failed",
+        failure_reason=reason,
         failed_step=step.failed_step,
     )
     message_id = deps.mailer.send(

@@ -16,7 +16,10 @@ def parse_participants(deps: Dependencies, step: PipelineInput) -> dict:
     deps.store.save_speakers(org, session_id, speakers)
     clients = [s.name for s in speakers if s.role == "client"]
     deps.store.update_session(
-        org, session_id, coach_name=guess.name, participant_count=len(speakers),
+        org,
+        session_id,
+        coach_name=guess.name,
+        participant_count=len(speakers),
     )
     return {
         "coach": guess.name,

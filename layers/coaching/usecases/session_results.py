@@ -44,7 +44,8 @@ def session_results(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID) -
             ParticipantResult(
                 **stats.model_dump(),
                 engagement_level=(
-                    analysis.engagement_level if analysis
+                    analysis.engagement_level
+                    if analysis
                     else engagement_level(stats.name, speakers)
                 ),
                 breakthrough_detected=analysis.breakthrough_detected if analysis else False,

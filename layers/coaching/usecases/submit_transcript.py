@@ -43,7 +43,8 @@ def submit_transcript(
     existing = deps.store.find_completed_by_hash(org, sha256)
     if existing is not None:
         return Submission(
-            session_id=existing.id, execution_name=existing.execution_name,
+            session_id=existing.id,
+            execution_name=existing.execution_name,
             duplicate_of=existing.id,
         )
     session_id = uuid.uuid4()
@@ -54,21 +55,36 @@ def submit_transcript(
     deps.store.create_session(
         org,
         SessionRecord(
-            id=session_id, organization_id=org, source_name=source_name, transcript_key=key,
-            content_sha256=sha256, session_type=session_type, session_date=session_date,
-            coach_name=coach_name, execution_name=execution_name,
+            id=session_id,
+            organization_id=org,
+            source_name=source_name,
+            transcript_key=key,
+            content_sha256=sha256,
+            session_type=session_type,
+            session_date=session_date,
+            coach_name=coach_name,
+            execution_name=execution_name,
         ),
     )
     step = PipelineInput(
-        organization_id=org, session_id=session_id, transcript_key=key, source_name=source_name,
-        session_type=session_type, session_date=session_date, coach_name=coach_name,
+        organization_id=org,
+        session_id=session_id,
+        transcript_key=key,
+        source_name=source_name,
+        session_type=session_type,
+        session_date=session_date,
+        coach_name=coach_name,
     )
     workflow.start(execution_name, step.model_dump(mode="json"))
     return Submission(session_id=session_id, execution_name=execution_name)
 
 
 def process_transcript(
-    deps: Dependencies, workflow: Workflow, org: uuid.UUID, data: bytes, source_name: str,
+    deps: Dependencies,
+    workflow: Workflow,
+    org: uuid.UUID,
+    data: bytes,
+    source_name: str,
     **options,
 ) -> tuple[Submission, ExecutionResult | None]:
     """Submits and waits for the pipeline to finish (the CLI and the drop folder)."""

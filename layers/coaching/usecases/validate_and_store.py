@@ -20,10 +20,13 @@ def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
     deps.store.create_session(
         org,
         SessionRecord(
-            id=session_id, organization_id=org, source_name=step.source_name,
+            id=session_id,
+            organization_id=org,
+            source_name=step.source_name,
             transcript_key=step.transcript_key,
             content_sha256=hashlib.sha256(data).hexdigest(),
-            session_type=step.session_type, session_date=step.session_date,
+            session_type=step.session_type,
+            session_date=step.session_date,
             coach_name=step.coach_name,
         ),
     )

@@ -7,11 +7,23 @@ from botocore.exceptions import BotoCoreError, ClientError
 from coaching.domain.errors import CoachingError, NotFound, PermanentError, TransientError
 
 _TRANSIENT = {
-    "Throttling", "ThrottlingException", "TooManyRequestsException", "RequestTimeout",
-    "ServiceUnavailable", "InternalError", "InternalFailure", "SlowDown",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestTimeout",
+    "ServiceUnavailable",
+    "InternalError",
+    "InternalFailure",
+    "SlowDown",
 }
-_NOT_FOUND = {"NoSuchKey", "NoSuchBucket", "NotFound", "404", "ExecutionDoesNotExist",
-              "StateMachineDoesNotExist"}
+_NOT_FOUND = {
+    "NoSuchKey",
+    "NoSuchBucket",
+    "NotFound",
+    "404",
+    "ExecutionDoesNotExist",
+    "StateMachineDoesNotExist",
+}
 
 
 def translate(error: Exception, what: str) -> CoachingError:

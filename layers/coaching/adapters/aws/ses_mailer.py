@@ -17,7 +17,9 @@ class SesMailer:
             response = self._ses.send_email(
                 FromEmailAddress=self._sender,
                 Destination={"ToAddresses": [to]},
-                Content={"Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}}},
+                Content={
+                    "Simple": {"Subject": {"Data": subject}, "Body": {"Text": {"Data": body}}}
+                },
             )
         except (ClientError, BotoCoreError) as error:
             raise translate(error, "Sending email") from error

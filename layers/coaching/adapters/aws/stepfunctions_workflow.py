@@ -49,7 +49,10 @@ class StepFunctionsWorkflow:
             if status != "RUNNING" or time.monotonic() > deadline:
                 output = described.get("output")
                 return ExecutionResult(
-                    name=name, status=status, output=json.loads(output) if output else None,
-                    error=described.get("error"), cause=described.get("cause"),
+                    name=name,
+                    status=status,
+                    output=json.loads(output) if output else None,
+                    error=described.get("error"),
+                    cause=described.get("cause"),
                 )
             time.sleep(self._poll)

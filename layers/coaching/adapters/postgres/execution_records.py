@@ -7,6 +7,7 @@ staff must still see what happened after a restart.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import uuid
 from typing import Any
@@ -18,7 +19,11 @@ from coaching.adapters.postgres.database import Database
 
 def _plain(value: Any) -> Any:
     """History events hold datetimes and enums: make them JSON."""
-    return json.loads(json.dumps(value, default=str))
+    return json.loads(json.dumps(value, default=_scalar))
+
+
+def _scalar(value: Any) -> Any:
+    return value.value if isinstance(value, enum.Enum) else str(value)
 
 
 class PostgresExecutionRecords:
@@ -40,24 +45,42 @@ class PostgresExecutionRecords:
                 " output = EXCLUDED.output, error = EXCLUDED.error, cause = EXCLUDED.cause,"
                 " stopped_at = EXCLUDED.stopped_at",
                 (
-                    execution.name, uuid.UUID(org), session_id, execution.state_machine.name,
-                    execution.status, Jsonb(_plain(payload)),
+                    execution.name,
+                    uuid.UUID(org),
+                    session_id,
+                    execution.state_machine.name,
+                    execution.status,
+                    Jsonb(_plain(payload)),
                     Jsonb(_plain(execution.output)) if execution.output is not None else None,
-                    execution.error, execution.cause, execution.start_date,
+                    execution.error,
+                    execution.cause,
+                    execution.start_date,
                     execution.stop_date or dt.datetime.now(dt.UTC),
                 ),
             )
-            conn.execute("DELETE FROM execution_events WHERE execution_name = %s", (execution.name,))
+            conn.execute(
+                "DELETE FROM execution_events WHERE execution_name = %s", (execution.name,)
+            )
             with conn.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO execution_events (execution_name, organization_id, event_id,"
                     " event_type, occurred_at, details) VALUES (%s, %s, %s, %s, %s, %s)",
                     [
                         (
-                            execution.name, uuid.UUID(org), int(event["id"]), str(event["type"]),
+                            execution.name,
+                            uuid.UUID(org),
+                            int(event["id"]),
+                            _scalar(event["type"]),
                             event["timestamp"],
-                            Jsonb(_plain({k: v for k, v in event.items()
-                                          if k not in ("id", "type", "timestamp")})),
+                            Jsonb(
+                                _plain(
+                                    {
+                                        k: v
+                                        for k, v in event.items()
+                                        if k not in ("id", "type", "timestamp")
+                                    }
+                                )
+                            ),
                         )
                         for event in events
                     ],

@@ -13,14 +13,24 @@ from coaching.domain.results import ClientAnalysis, ClientSummary, SpeakerStats
 from coaching.domain.session import SessionRecord
 from coaching.domain.transcript import Transcript, Turn
 
+# Queries below splice in this constant column list, never input: hence their S608 waivers.
 _SESSION_COLUMNS = (
     "id, organization_id, source_name, transcript_key, content_sha256, session_type, "
     "session_date, coach_name, format, timing, duration_seconds, participant_count, "
     "processing_status, failure_reason, failed_step, execution_name, created_at"
 )
 _UPDATABLE = {
-    "session_type", "session_date", "coach_name", "format", "timing", "duration_seconds",
-    "participant_count", "processing_status", "failure_reason", "failed_step", "execution_name",
+    "session_type",
+    "session_date",
+    "coach_name",
+    "format",
+    "timing",
+    "duration_seconds",
+    "participant_count",
+    "processing_status",
+    "failure_reason",
+    "failed_step",
+    "execution_name",
 }
 
 
@@ -43,16 +53,23 @@ class PostgresSessionStore:
                 " execution_name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (id) DO NOTHING",
                 (
-                    session.id, org, session.source_name, session.transcript_key,
-                    session.content_sha256, session.session_type, session.session_date,
-                    session.coach_name, session.processing_status, session.execution_name,
+                    session.id,
+                    org,
+                    session.source_name,
+                    session.transcript_key,
+                    session.content_sha256,
+                    session.session_type,
+                    session.session_date,
+                    session.coach_name,
+                    session.processing_status,
+                    session.execution_name,
                 ),
             )
 
     def get_session(self, org: uuid.UUID, session_id: uuid.UUID) -> SessionRecord | None:
         with self._db.transaction() as conn:
             row = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s AND id = %s",
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s AND id = %s",  # noqa: S608
                 (org, session_id),
             ).fetchone()
         return SessionRecord.model_validate(row) if row else None
@@ -60,7 +77,7 @@ class PostgresSessionStore:
     def find_completed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
         with self._db.transaction() as conn:
             row = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
                 " AND content_sha256 = %s AND processing_status = 'completed'"
                 " ORDER BY created_at LIMIT 1",
                 (org, sha256),
@@ -70,7 +87,7 @@ class PostgresSessionStore:
     def list_sessions(self, org: uuid.UUID, limit: int = 50) -> list[SessionRecord]:
         with self._db.transaction() as conn:
             rows = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
                 " ORDER BY created_at DESC LIMIT %s",
                 (org, limit),
             ).fetchall()
@@ -98,7 +115,9 @@ class PostgresSessionStore:
                 (*fields.values(), org, session_id),
             )
 
-    def save_transcript(self, org: uuid.UUID, session_id: uuid.UUID, transcript: Transcript) -> None:
+    def save_transcript(
+        self, org: uuid.UUID, session_id: uuid.UUID, transcript: Transcript
+    ) -> None:
         with self._db.transaction() as conn:
             conn.execute(
                 "DELETE FROM session_turns WHERE organization_id = %s AND session_id = %s",
@@ -111,8 +130,15 @@ class PostgresSessionStore:
                 ) as copy:
                     for turn in transcript.turns:
                         copy.write_row(
-                            (org, session_id, turn.index, turn.speaker, turn.start, turn.end,
-                             turn.text)
+                            (
+                                org,
+                                session_id,
+                                turn.index,
+                                turn.speaker,
+                                turn.start,
+                                turn.end,
+                                turn.text,
+                            )
                         )
             conn.execute(
                 "UPDATE sessions SET format = %s WHERE organization_id = %s AND id = %s",
@@ -150,8 +176,17 @@ class PostgresSessionStore:
                     " name, role, speaking_time_seconds, speaking_share, turns, word_count)"
                     " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
-                        (org, session_id, position, s.name, s.role, s.speaking_time_seconds,
-                         s.speaking_share, s.turns, s.word_count)
+                        (
+                            org,
+                            session_id,
+                            position,
+                            s.name,
+                            s.role,
+                            s.speaking_time_seconds,
+                            s.speaking_share,
+                            s.turns,
+                            s.word_count,
+                        )
                         for position, s in enumerate(speakers)
                     ],
                 )
@@ -192,9 +227,12 @@ class PostgresSessionStore:
                 " breakthrough_detected = EXCLUDED.breakthrough_detected,"
                 " priority_score = EXCLUDED.priority_score RETURNING id",
                 (
-                    org, client["id"], session_id,
+                    org,
+                    client["id"],
+                    session_id,
                     round(speaking["speaking_time_seconds"]) if speaking else 0,
-                    analysis.engagement_level, analysis.breakthrough_detected,
+                    analysis.engagement_level,
+                    analysis.breakthrough_detected,
                     round(analysis.priority_score, 2),
                 ),
             ).fetchone()
@@ -207,8 +245,11 @@ class PostgresSessionStore:
                 " coach_recommendations = EXCLUDED.coach_recommendations,"
                 " ai_version = EXCLUDED.ai_version",
                 (
-                    org, client_session["id"], Jsonb(summary["wins"]),
-                    Jsonb(summary["challenges"]), Jsonb(summary["action_items"]),
+                    org,
+                    client_session["id"],
+                    Jsonb(summary["wins"]),
+                    Jsonb(summary["challenges"]),
+                    Jsonb(summary["action_items"]),
                     Jsonb(summary["coach_recommendations"]),
                     Jsonb(analysis.model_dump(mode="json")),
                 ),
@@ -233,7 +274,8 @@ class PostgresSessionStore:
                 breakthrough_detected=row["breakthrough_detected"],
                 priority_score=float(row["priority_score"]),
                 summary=ClientSummary(
-                    wins=row["wins"], challenges=row["challenges"],
+                    wins=row["wins"],
+                    challenges=row["challenges"],
                     action_items=row["action_items"],
                     coach_recommendations=row["coach_recommendations"],
                 ),
@@ -278,13 +320,18 @@ class PostgresSessionStore:
         steps = [
             ("search_documents", "session_id = %s"),
             ("notifications", "session_id = %s AND kind <> 'failure'"),
-            ("summaries", "client_session_id IN"
-             " (SELECT id FROM client_sessions WHERE session_id = %s)"),
+            (
+                "summaries",
+                "client_session_id IN (SELECT id FROM client_sessions WHERE session_id = %s)",
+            ),
             ("client_sessions", "session_id = %s"),
             # Pending client records this session created that nothing else uses.
-            ("clients", "status = 'pending' AND name IN (SELECT name FROM session_participants"
-             " WHERE session_id = %s) AND NOT EXISTS"
-             " (SELECT 1 FROM client_sessions cs WHERE cs.client_id = clients.id)"),
+            (
+                "clients",
+                "status = 'pending' AND name IN (SELECT name FROM session_participants"
+                " WHERE session_id = %s) AND NOT EXISTS"
+                " (SELECT 1 FROM client_sessions cs WHERE cs.client_id = clients.id)",
+            ),
             ("session_participants", "session_id = %s"),
         ]
         removed: dict[str, int] = {}

@@ -1,0 +1,106 @@
+"""The one stack: builds each concern's construct and wires them together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from aws_cdk import Duration, Stack
+from constructs import Construct
+
+from cdk.functions import LambdaFunctions, require_functions
+from cdk.layer import SharedLayers
+from cdk.storage import TranscriptStorage
+from cdk.workflow import SessionPipeline
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_FUNCTIONS_ROOT = REPO_ROOT / "functions"
+
+# The saga's steps, in the order the ASL file runs them (ARNs become its substitutions).
+PIPELINE_STEPS = (
+    "validate_and_store",
+    "parse_transcript",
+    "analyze_client",
+    "index_session",
+    "notify_coach",
+    "compensate",
+)
+FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api")
+
+# Context keys (cdk.json or `-c key=value`) and their defaults.
+POWERTOOLS_LAYER_VERSION = ("coaching:powertoolsLayerVersion", 27)
+LOG_LEVEL = ("coaching:logLevel", "INFO")
+
+
+class CoachingPlatformStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        functions_root: Path | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        functions_root = Path(functions_root or DEFAULT_FUNCTIONS_ROOT)
+        require_functions(functions_root, FUNCTION_NAMES)
+
+        layers = SharedLayers(
+            self,
+            "Layers",
+            layers_root=REPO_ROOT / "layers",
+            powertools_version=int(self._context(*POWERTOOLS_LAYER_VERSION)),
+        )
+        functions = LambdaFunctions(
+            self,
+            "Functions",
+            functions_root=functions_root,
+            layers=layers.layers,
+            log_level=str(self._context(*LOG_LEVEL)),
+        )
+        steps = {
+            "validate_and_store": functions.add(
+                "validate_and_store", description="Saga: read, detect format, store transcript"
+            ),
+            "parse_transcript": functions.add(
+                "parse_transcript", description="Saga: participants, turns, speaker mapping"
+            ),
+            # LLM calls per client: the slowest step.
+            "analyze_client": functions.add(
+                "analyze_client",
+                description="Saga: metrics and summary draft for one client",
+                memory_size=1024,
+                timeout=Duration.minutes(5),
+            ),
+            "index_session": functions.add(
+                "index_session",
+                description="Saga: embeddings and keyword index",
+                timeout=Duration.minutes(2),
+            ),
+            "notify_coach": functions.add(
+                "notify_coach", description="Saga: review email and WebSocket push"
+            ),
+            "compensate": functions.add(
+                "compensate",
+                description="Saga: undo earlier writes, mark session failed, notify",
+                timeout=Duration.minutes(1),
+            ),
+        }
+        self.pipeline = SessionPipeline(
+            self,
+            "Workflow",
+            definition_file=REPO_ROOT / "statemachines" / "session_pipeline.asl.json",
+            step_functions=steps,
+        )
+
+        ingest = functions.add("ingest", description="Starts the pipeline for a dropped transcript")
+        self.storage = TranscriptStorage(self, "Storage")
+        self.storage.route_drops_to(ingest, self.pipeline.state_machine)
+
+        # API Gateway routes in front of it come in a later issue; 29 s is its integration limit.
+        functions.add("api", description="REST API", timeout=Duration.seconds(29))
+        self.functions = functions
+
+    def _context(self, key: str, default: Any) -> Any:
+        value = self.node.try_get_context(key)
+        return default if value is None else value

@@ -1,0 +1,113 @@
+"""The transcript drop bucket: coaches' files land in `incoming/` and start the pipeline."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_stepfunctions as sfn
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+DROP_PREFIX = "incoming/"
+# CDK's singleton that applies bucket notifications; its construct id starts with this.
+NOTIFICATIONS_HANDLER = "BucketNotificationsHandler"
+
+
+class TranscriptStorage(Construct):
+    """Transcripts are personal data: private, encrypted with our own key, TLS only, versioned
+    (an overwritten or deleted transcript can be recovered) and every access logged."""
+
+    def __init__(self, scope: Construct, construct_id: str) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = s3.Bucket(
+            self,
+            "AccessLogs",
+            # S3 server access logging only delivers to SSE-S3 buckets.
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            removal_policy=RemovalPolicy.RETAIN,
+            lifecycle_rules=[s3.LifecycleRule(expiration=Duration.days(365))],
+        )
+        # cdk-nag S1 accepts this bucket unlogged: it is the log destination itself.
+        self.key = kms.Key(
+            self,
+            "Key",
+            description="Encrypts session transcripts",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.bucket = s3.Bucket(
+            self,
+            "Transcripts",
+            encryption=s3.BucketEncryption.KMS,
+            encryption_key=self.key,
+            bucket_key_enabled=True,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            enforce_ssl=True,
+            versioned=True,
+            server_access_logs_bucket=self.access_logs,
+            server_access_logs_prefix="transcripts/",
+            removal_policy=RemovalPolicy.RETAIN,
+            lifecycle_rules=[
+                s3.LifecycleRule(noncurrent_version_expiration=Duration.days(90)),
+                s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(7)),
+            ],
+        )
+
+    def route_drops_to(self, ingest: lambda_.Function, state_machine: sfn.IStateMachine) -> None:
+        """A new object under `incoming/` invokes `ingest`, which starts the pipeline."""
+        self.bucket.add_event_notification(
+            s3.EventType.OBJECT_CREATED,
+            s3n.LambdaDestination(ingest),
+            s3.NotificationKeyFilter(prefix=DROP_PREFIX),
+        )
+        self.bucket.grant_read(ingest)
+        state_machine.grant_start_execution(ingest)
+        # Read by coaching.config.Settings, whose variables all carry the COACH_ prefix.
+        ingest.add_environment("COACH_TRANSCRIPT_BUCKET", self.bucket.bucket_name)
+        ingest.add_environment("COACH_STATE_MACHINE_ARN", state_machine.state_machine_arn)
+        NagSuppressions.add_resource_suppressions(
+            ingest.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "grant_read on the transcript bucket: ingest reads any object it "
+                    "is notified about, so objects '<bucket arn>/*' with the s3:GetObject*, "
+                    "s3:GetBucket*, s3:List* action groups of that one bucket.",
+                    "appliesTo": [
+                        "Action::s3:GetObject*",
+                        "Action::s3:GetBucket*",
+                        "Action::s3:List*",
+                        {"regex": "/^Resource::<.*Transcripts[0-9A-F]+\\.Arn>\\/\\*$/g"},
+                    ],
+                }
+            ],
+            apply_to_children=True,
+        )
+        self._explain_notifications_handler()
+
+    def _explain_notifications_handler(self) -> None:
+        stack = Stack.of(self)
+        for child in stack.node.children:
+            if child.node.id.startswith(NOTIFICATIONS_HANDLER):
+                NagSuppressions.add_resource_suppressions(
+                    child,
+                    [
+                        {
+                            "id": "AwsSolutions-IAM4",
+                            "reason": "CDK's own bucket-notifications custom resource uses the "
+                            "AWS managed basic execution role; it is not ours to reshape.",
+                            "appliesTo": [
+                                "Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                                "AWSLambdaBasicExecutionRole"
+                            ],
+                        },
+                    ],
+                    apply_to_children=True,
+                )

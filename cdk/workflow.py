@@ -1,0 +1,98 @@
+"""The session pipeline saga: the ASL file under statemachines/, bound to our functions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from aws_cdk import Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_stepfunctions as sfn
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from cdk.naming import arn_substitution
+
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def placeholders(definition_file: Path) -> set[str]:
+    return set(PLACEHOLDER.findall(definition_file.read_text(encoding="utf-8")))
+
+
+class SessionPipeline(Construct):
+    """Standard workflow (so failed runs can be redriven) with its own least-privilege role."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        definition_file: Path,
+        step_functions: Mapping[str, lambda_.IFunction],
+    ) -> None:
+        super().__init__(scope, construct_id)
+        substitutions = {
+            arn_substitution(name): fn.function_arn for name, fn in step_functions.items()
+        }
+        # A renamed state or a forgotten function would otherwise only fail at deploy time.
+        expected = placeholders(definition_file)
+        if expected != set(substitutions):
+            raise ValueError(
+                f"{definition_file.name}: placeholders {sorted(expected)} do not match the "
+                f"functions given {sorted(substitutions)}"
+            )
+
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("states.amazonaws.com"),
+            description="Runs the session pipeline: invokes its step functions only",
+        )
+        for function in step_functions.values():
+            function.grant_invoke(self.role)
+
+        # The vendedlogs prefix keeps CloudWatch Logs' resource policy from growing per log group.
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/vendedlogs/states/{Stack.of(self).stack_name}-session-pipeline",
+            retention=logs.RetentionDays.ONE_MONTH,
+        )
+        self.state_machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            comment="Session pipeline saga: transcript -> analysis -> notify, with compensation",
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            definition_body=sfn.DefinitionBody.from_file(str(definition_file)),
+            definition_substitutions=substitutions,
+            role=self.role,
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=self.log_group,
+                level=sfn.LogLevel.ALL,
+                # Inputs and outputs carry transcripts and summaries: personal data stays out.
+                include_execution_data=False,
+            ),
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "grant_invoke adds '<function arn>:*' so the saga may call any "
+                    "version or alias of its own step functions, and nothing else.",
+                    "appliesTo": [{"regex": "/^Resource::<.+\\.Arn>:\\*$/g"}],
+                },
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "CloudWatch Logs delivery (logs:*LogDelivery*, DescribeLogGroups, "
+                    "resource policies) and X-Ray tracing support no resource-level permissions.",
+                    "appliesTo": ["Resource::*"],
+                },
+            ],
+            apply_to_children=True,
+        )

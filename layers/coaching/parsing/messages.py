@@ -1,0 +1,65 @@
+"""Rejection messages: what went wrong with which file, and what the person can do about it.
+
+Messages name the file and the problem but never quote transcript text, because the
+saga records a failure's message in its execution history.
+"""
+
+from __future__ import annotations
+
+import re
+
+from coaching.domain.errors import TranscriptRejected
+
+FORMAT_NAMES = ("vtt", "srt", "zoom_txt", "plain")
+
+EXPORT_AGAIN = (
+    "Export the transcript again from Zoom or Teams as .vtt, "
+    "or upload an .srt or a 'Name: text' file."
+)
+ONE_TURN_PER_LINE = (
+    "Put each turn on its own line as 'Name: what they said', "
+    "or upload the .vtt transcript from Zoom or Teams."
+)
+AS_TEXT = (
+    "Upload the transcript as text: the .vtt or .srt export, "
+    "or a .txt file with 'Name: text' lines (not a .docx or .pdf)."
+)
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_MAX_NAME = 120
+_MAX_TOKEN = 24
+
+
+def display_name(filename: str) -> str:
+    """The file's own name, without folders, safe to put in a one-line message."""
+    base = re.split(r"[/\\]", filename or "")[-1]
+    base = _CONTROL.sub("", base).strip()
+    if len(base) > _MAX_NAME:
+        base = base[: _MAX_NAME - 1] + "…"
+    return base or "The transcript"
+
+
+def quoted_token(token: str) -> str | None:
+    """A timestamp as written, quoted, if it is short and single-word; None otherwise.
+
+    A long or spaced token is probably transcript text, which must not leak into a message.
+    """
+    token = token.strip()
+    if not token or len(token) > _MAX_TOKEN or any(ch.isspace() for ch in token):
+        return None
+    return f"'{_CONTROL.sub('', token)}'"
+
+
+def rejected(message: str, hint: str = EXPORT_AGAIN) -> TranscriptRejected:
+    return TranscriptRejected(message, hint=hint)
+
+
+def invalid_timestamp(name: str, where: str, token: str) -> TranscriptRejected:
+    shown = quoted_token(token)
+    if shown is None:
+        return rejected(f"{name}: {where} has an invalid timing line.")
+    return rejected(f"{name}: {where} has an invalid timestamp {shown}.")
+
+
+def supported_list() -> str:
+    return ", ".join(FORMAT_NAMES)

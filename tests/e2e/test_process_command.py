@@ -1,0 +1,136 @@
+"""`coach process` as users and other tools call it: the JSON contract and clear errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from local_runtime.cli import app
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = REPO_ROOT / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+_NAMED_CUE = re.compile(r"^([^:\n]{1,60}): ")
+
+
+@pytest.fixture(scope="module")
+def contract(shared_data) -> dict:
+    schema_path = shared_data.parent / "design" / "contracts" / "process-output.schema.json"
+    return json.loads(schema_path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def cli(platform):
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(app, ["process", *args], catch_exceptions=False)
+
+    return run
+
+
+def _cue_speakers(path: Path) -> set[str]:
+    """An independent reading: the name before ': ' on the first text line of each cue."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    names = set()
+    for position, line in enumerate(lines):
+        if "-->" in line and position + 1 < len(lines):
+            match = _NAMED_CUE.match(lines[position + 1])
+            names.add(match.group(1).strip() if match else "Unknown speaker")
+    return names
+
+
+def test_every_zoom_transcript_processes_with_the_speakers_of_its_cues(cli, shared_data, contract):
+    files = sorted((shared_data / "zoom-vtt").glob("*.vtt"))
+    assert files, "no Zoom transcripts found"
+    for path in files:
+        # When each real Zoom transcript is processed
+        result = cli(str(path), "--json")
+        # Then it succeeds with one valid JSON object naming exactly the cues' speakers
+        assert result.exit_code == 0, (path.name, result.stderr)
+        output = json.loads(result.stdout)
+        jsonschema.validate(output, contract)
+        assert {p["name"] for p in output["participants"]} == _cue_speakers(path), path.name
+        assert sum(p["speaking_share"] for p in output["participants"]) == pytest.approx(1.0)
+        assert output["timing"] == "cues"
+        coaches = [p for p in output["participants"] if p["role"] == "coach"]
+        assert len(coaches) <= 1
+        assert all(p["summary"] is None for p in coaches)
+
+
+def test_every_format_fixture_is_processed_or_rejected_clearly(cli, shared_data, contract):
+    fixtures = [
+        p
+        for p in sorted((shared_data / "format-fixtures").rglob("*"))
+        if p.is_file() and p.name not in {"LICENSE", "SOURCE.txt"}
+    ]
+    for path in fixtures:
+        result = cli(str(path), "--json")
+        if result.exit_code == 0:
+            jsonschema.validate(json.loads(result.stdout), contract)
+            continue
+        # A rejection is one line on stderr, naming the file, with no traceback
+        assert result.exit_code == 1, (path.name, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), (path.name, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert path.name in lines[0]
+
+
+def test_the_coach_option_names_the_coach(cli):
+    # Given a group session where Jordan is named as coach
+    result = cli(str(SAMPLE), "--json", "--coach", "Jordan Reyes", "--type", "group")
+    # Then Jordan is the coach and Maya a client
+    roles = {p["name"]: p["role"] for p in json.loads(result.stdout)["participants"]}
+    assert roles["Jordan Reyes"] == "coach"
+    assert roles["Maya Chen"] == "client"
+
+
+def test_a_bad_date_is_a_usage_error(cli):
+    result = cli(str(SAMPLE), "--date", "26/11/2026")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_the_installed_command_prints_json_and_fails_clearly(tmp_path, contract):
+    # Given a fresh home and the real `coach` executable
+    env = {**os.environ, "COACH_HOME": str(tmp_path / "home")}
+    env.pop("COACH_DATABASE_URL", None)
+    coach = Path(sys.executable).with_name("coach")
+    # When it processes the sample
+    ok = subprocess.run(
+        [coach, "process", SAMPLE, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # Then stdout is exactly one JSON object matching the contract
+    assert ok.returncode == 0, ok.stderr
+    jsonschema.validate(json.loads(ok.stdout), contract)
+    # When it is given a broken transcript
+    broken = tmp_path / "broken.srt"
+    broken.write_text("1\n00:00:01,000 --> nonsense\nhello\n", encoding="utf-8")
+    bad = subprocess.run(
+        [coach, "process", broken, "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # Then it exits non-zero with one clear line, prints nothing on stdout, keeps the file
+    assert bad.returncode == 1
+    assert bad.stdout == ""
+    assert bad.stderr.strip().count("\n") == 0
+    assert bad.stderr.startswith("error: broken.srt")
+    kept = list((tmp_path / "home" / "objects").rglob("broken.srt"))
+    assert len(kept) == 1 and kept[0].read_bytes() == broken.read_bytes()

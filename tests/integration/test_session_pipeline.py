@@ -1,0 +1,175 @@
+"""The session pipeline end to end: the real ASL file, bound handlers, embedded PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from coaching.domain.errors import TransientError
+from coaching.usecases.session_results import session_results
+from coaching.usecases.submit_transcript import process_transcript
+
+pytestmark = pytest.mark.integration
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+)
+
+
+def _process(platform, org, data: bytes, name: str = "session.vtt", **options):
+    submission, execution = process_transcript(
+        platform.deps, platform.workflow, org, data, name, **options
+    )
+    return submission, execution, session_results(platform.deps, org, submission.session_id)
+
+
+def test_sample_session_produces_results_for_every_client(platform, organization):
+    # Given the bundled group workshop
+    data = SAMPLE.read_bytes()
+    # When it runs through the pipeline
+    _, execution, result = _process(
+        platform, organization, data, session_date=dt.date(2026, 11, 20)
+    )
+    # Then the run succeeded and each participant has results
+    assert execution.status == "SUCCEEDED"
+    assert result["status"] == "completed"
+    roles = {p["name"]: p["role"] for p in result["participants"]}
+    assert roles == {
+        "Maya Chen": "coach",
+        "Jordan Reyes": "client",
+        "Priya Nair": "client",
+        "Alex Okafor": "client",
+    }
+    assert sum(p["speaking_share"] for p in result["participants"]) == pytest.approx(1.0)
+    jordan = next(p for p in result["participants"] if p["name"] == "Jordan Reyes")
+    assert jordan["breakthrough_detected"] is True
+    assert any(a["due"] == "2026-11-27" for a in jordan["summary"]["action_items"])
+
+
+def test_same_content_twice_makes_one_session(platform, organization):
+    # Given a transcript processed once
+    first, _, _ = _process(platform, organization, SAMPLE.read_bytes())
+    # When the same bytes arrive again under another name
+    second, execution, _ = _process(platform, organization, SAMPLE.read_bytes(), "copy.vtt")
+    # Then the first session is returned and no second run starts
+    assert second.duplicate_of == first.session_id
+    assert execution is None
+    assert platform.deps.store.count_sessions(organization) == 1
+
+
+def test_an_organization_never_sees_another_ones_session(platform, organization):
+    # Given a session processed in one organization
+    submission, _, _ = _process(platform, organization, SAMPLE.read_bytes())
+    # When another organization asks for it
+    import uuid
+
+    other = uuid.uuid4()
+    platform.deps.store.ensure_organization(other, "other")
+    # Then it does not exist there
+    assert platform.deps.store.get_session(other, submission.session_id) is None
+    assert platform.deps.store.list_sessions(other) == []
+
+
+def test_a_rejected_transcript_fails_with_its_reason_and_is_kept(platform, organization):
+    # Given a file that is not a transcript
+    data = b"\x00\x01\x02 binary \xff\xfe junk"
+    # When it is processed
+    submission, execution, result = _process(platform, organization, data, "recording.vtt")
+    # Then the run failed at validation, the reason says what to do, the file is kept
+    assert execution.status == "FAILED"
+    assert result["status"] == "failed"
+    assert result["failed_step"] == "ValidateAndStore"
+    assert "recording.vtt" in result["failure_reason"]
+    session = platform.deps.store.get_session(organization, submission.session_id)
+    assert platform.deps.objects.get(session.transcript_key) == data
+
+
+STEPS = ["ValidateAndStore", "ParseTranscript", "AnalyzeClient", "IndexSession", "NotifyCoach"]
+FAILED_AT = {"AnalyzeClient": "AnalyzeParticipants"}
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_failing_step_is_compensated(platform, organization, failing_step, step):
+    # Given a step whose handler breaks
+    failing_step(step, RuntimeError("disk on fire"))
+    data = SAMPLE.read_bytes() + f"\n\nNOTE {step}\n".encode()  # distinct content per case
+    # When a session runs through the pipeline
+    submission, execution, result = _process(platform, organization, data)
+    # Then compensation ran: failed with the step and a reason, nothing derived left behind
+    assert execution.status == "FAILED"
+    assert result["status"] == "failed"
+    assert result["failed_step"] == FAILED_AT.get(step, step)
+    assert "internal error" in result["failure_reason"]
+    assert "disk on fire" not in result["failure_reason"]
+    assert result["participants"] == []
+    assert platform.deps.store.load_client_analyses(organization, submission.session_id) == {}
+    assert _count(platform, "search_documents", organization) == 0
+    assert _count(platform, "summaries", organization) == 0
+    assert _count(platform, "client_sessions", organization) == 0
+    # ... the original transcript is kept, and the coach was told
+    session = platform.deps.store.get_session(organization, submission.session_id)
+    assert platform.deps.objects.get(session.transcript_key) == data
+    assert _notifications(platform, organization) == ["failure"]
+
+
+def test_a_transient_error_is_retried_and_the_run_succeeds(platform, organization, failing_step):
+    # Given a step that fails once with a transient error, then works
+    import importlib
+
+    real = importlib.import_module("functions.index_session.handler").lambda_handler
+    calls = []
+
+    def flaky(event, context):
+        calls.append(1)
+        if len(calls) == 1:
+            raise TransientError("database connection lost")
+        return real(event, context)
+
+    failing_step("IndexSession", RuntimeError("unused"))
+    from local_runtime import lambda_binding
+
+    lambda_binding.register("IndexSession", flaky)
+    # When a session runs
+    _, execution, result = _process(platform, organization, SAMPLE.read_bytes())
+    # Then the step ran twice and the session completed
+    assert len(calls) == 2
+    assert execution.status == "SUCCEEDED"
+    assert result["status"] == "completed"
+
+
+def test_finished_runs_are_recorded_with_their_history(platform, organization):
+    # Given a processed session
+    submission, _, _ = _process(platform, organization, SAMPLE.read_bytes())
+    # When support looks up its execution
+    from coaching import composition
+    from coaching.adapters.postgres import PostgresExecutionRecords
+
+    record = PostgresExecutionRecords(composition.database()).get(
+        organization, submission.execution_name
+    )
+    # Then its status and every state transition are there
+    assert record["status"] == "SUCCEEDED"
+    types = [e["event_type"] for e in record["events"]]
+    assert types[0] == "ExecutionStarted" and types[-1] == "ExecutionSucceeded"
+    assert "MapStateEntered" in types
+
+
+def _count(platform, table: str, org) -> int:
+    from coaching import composition
+
+    with composition.database().transaction() as conn:
+        row = conn.execute(
+            f"SELECT count(*) AS n FROM {table} WHERE organization_id = %s", (org,)
+        ).fetchone()
+    return row["n"]
+
+
+def _notifications(platform, org) -> list[str]:
+    from coaching import composition
+
+    with composition.database().transaction() as conn:
+        rows = conn.execute(
+            "SELECT kind FROM notifications WHERE organization_id = %s ORDER BY id", (org,)
+        ).fetchall()
+    return [r["kind"] for r in rows]
