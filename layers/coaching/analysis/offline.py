@@ -163,21 +163,35 @@ def _item(sentence: Sentence) -> Item:
 
 
 def _recommendations(transcript: Transcript, client: str, coach: str | None) -> list[Sentence]:
+    """Coach advice meant for this client: naming them, or answering them without naming
+    anyone else."""
     if not coach:
         return []
-    first_name = client.split()[0].casefold() if client.split() else client.casefold()
+    others = {
+        _first_name(name)
+        for name in transcript.speakers
+        if name not in (client, coach, UNKNOWN_SPEAKER)
+    } - {_first_name(client)}
     found: list[Sentence] = []
     turns = transcript.turns
     for position, turn in enumerate(turns):
         if turn.speaker != coach:
             continue
-        recent = turns[max(0, position - 2) : position]
-        addressed = any(t.speaker == client for t in recent) or re.search(
-            rf"\b{re.escape(first_name)}\b", turn.text.casefold()
-        )
-        if addressed:
+        mentioned = _mentioned(turn.text, others | {_first_name(client)})
+        answering = any(t.speaker == client for t in turns[max(0, position - 2) : position])
+        if _first_name(client) in mentioned or (answering and not mentioned):
             found.extend(s for s in sentences_of([turn]) if _ADVICE.search(s.text))
     return _dedupe(found)
+
+
+def _first_name(name: str) -> str:
+    parts = name.split()
+    return parts[0].casefold() if parts else name.casefold()
+
+
+def _mentioned(text: str, first_names: set[str]) -> set[str]:
+    lowered = text.casefold()
+    return {n for n in first_names if len(n) > 1 and re.search(rf"\b{re.escape(n)}\b", lowered)}
 
 
 def _due(text: str, session_date: dt.date | None) -> str | None:

@@ -1,0 +1,115 @@
+"""Pipeline benchmark: every Zoom transcript of the development set through the real saga.
+
+Prints per-session latency (p50/p95), batch throughput (sessions/min) and peak memory.
+Engine start (embedded PostgreSQL, migrations, state machine) is timed apart, once.
+
+    .venv/bin/python bench/pipeline.py [--data ../shared/data/zoom-vtt] [--workers 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def is_long_group_call(data: bytes) -> bool:
+    """At least 50 minutes of cues and 8 named speakers: the size the target is set for."""
+    text = data.decode("utf-8", "replace")
+    stamps = re.findall(r"(\d+):(\d\d):(\d\d)\.\d+ -->", text)
+    seconds = [int(h) * 3600 + int(m) * 60 + int(s) for h, m, s in stamps]
+    speakers = set(re.findall(r"-->.*\n([^:\n]{1,60}): ", text))
+    return bool(seconds) and max(seconds) - min(seconds) >= 50 * 60 and len(speakers) >= 8
+
+
+def postgres_rss_mb() -> float:
+    import psutil
+
+    total = 0
+    for process in psutil.process_iter(["name", "memory_info"]):
+        if process.info["name"] and process.info["name"].startswith("postgres"):
+            total += process.info["memory_info"].rss
+    return total / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "zoom-vtt")
+    parser.add_argument("--workers", type=int, default=2, help="concurrent sessions in batch")
+    args = parser.parse_args()
+    files = sorted(args.data.glob("*.vtt"))
+    if not files:
+        sys.exit(f"no .vtt files in {args.data}")
+
+    home = tempfile.mkdtemp(prefix="coach-bench-")
+    os.environ["COACH_HOME"] = home
+    os.environ.pop("COACH_DATABASE_URL", None)
+    from coaching.usecases.submit_transcript import process_transcript
+    from local_runtime.platform import start_local_platform
+
+    started = time.perf_counter()
+    platform = start_local_platform(log_level="ERROR")
+    engine_start = time.perf_counter() - started
+    org = platform.settings.default_organization_id
+
+    def run(path: Path, salt: str) -> tuple[str, float, int]:
+        # A salt line keeps every run distinct, so duplicate detection never short-cuts it.
+        data = path.read_bytes() + f"\n\nNOTE bench {salt}\n".encode()
+        began = time.perf_counter()
+        process_transcript(platform.deps, platform.workflow, org, data, path.name)
+        return path.name, time.perf_counter() - began, data.count(b"-->")
+
+    # Latency: one session at a time.
+    latencies = [run(path, "latency") for path in files]
+    seconds = [row[1] for row in latencies]
+    largest = max(latencies, key=lambda row: row[2])
+    long_calls = [
+        row[1]
+        for row, path in zip(latencies, files, strict=True)
+        if is_long_group_call(path.read_bytes())
+    ]
+    # Throughput: the whole set again, several at a time.
+    batch_began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        list(pool.map(lambda path: run(path, "batch"), files))
+    batch_seconds = time.perf_counter() - batch_began
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"transcripts                 {len(files)} (Zoom VTT, {args.data})")
+    print(f"engine start (once)         {engine_start:.2f} s")
+    print(
+        f"latency p50 / p95 / max     {statistics.median(seconds):.3f} / "
+        f"{percentile(seconds, 0.95):.3f} / {max(seconds):.3f} s"
+    )
+    if long_calls:
+        print(
+            f"60-min, ~10-speaker calls   {len(long_calls)}: p50 "
+            f"{statistics.median(long_calls):.3f} s, p95 {percentile(long_calls, 0.95):.3f} s"
+        )
+    print(f"largest transcript          {largest[0]}: {largest[2]} cues in {largest[1]:.3f} s")
+    print(
+        f"batch ({args.workers} workers)           "
+        f"{len(files) / batch_seconds * 60:.0f} sessions/min"
+    )
+    print(
+        f"peak RSS                    {peak_mb:.0f} MB (this process) + "
+        f"{postgres_rss_mb():.0f} MB (PostgreSQL processes now, shared buffers counted in each)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coaching.analysis.offline import OfflineAnalyzer, engagement_level, priority_score
+from coaching.analysis.speaking import speaking_stats
+from coaching.domain.results import ActionItem, ClientSummary, Item
+from tests.unit.transcripts import transcript
+
+FRIDAY = dt.date(2026, 11, 20)
+
+
+def analyze(session, client, coach="Coach", date=FRIDAY):
+    return OfflineAnalyzer().analyze_client(
+        session, client, coach, speaking_stats(session, coach), date
+    )
+
+
+def test_items_quote_the_client_and_point_at_their_turns():
+    # Given a client who reports a win, a struggle and a commitment
+    session = transcript(
+        ("Coach", "How did it go?"),
+        ("Ann", "I managed to finish the draft. But I'm struggling with the budget."),
+        ("Coach", "You could try splitting it into two parts."),
+        ("Ann", "I will send the budget by Friday."),
+    )
+    # When the client is analysed
+    summary = analyze(session, "Ann").summary
+    # Then each item is the client's own sentence, with the turn it came from
+    assert [(i.text, i.evidence) for i in summary.wins] == [("I managed to finish the draft.", [1])]
+    assert [(i.text, i.evidence) for i in summary.challenges] == [
+        ("But I'm struggling with the budget.", [1])
+    ]
+    action = summary.action_items[0]
+    assert (action.text, action.evidence, action.owner) == (
+        "I will send the budget by Friday.",
+        [3],
+        "Ann",
+    )
+    assert action.due == "2026-11-27"  # the Friday after the session's Friday
+    assert [(i.text, i.evidence) for i in summary.coach_recommendations] == [
+        ("You could try splitting it into two parts.", [2])
+    ]
+
+
+def test_questions_are_never_items():
+    session = transcript(("Coach", "Hi"), ("Ann", "Will I ever manage to finish this?"))
+    summary = analyze(session, "Ann").summary
+    assert summary == ClientSummary()
+
+
+def test_advice_to_another_client_is_not_a_recommendation_for_this_one():
+    session = transcript(
+        ("Ann", "I keep procrastinating."),
+        ("Coach", "Ben, you could try a timer."),
+        ("Ben", "ok"),
+    )
+    assert analyze(session, "Ann").summary.coach_recommendations == []
+    assert len(analyze(session, "Ben").summary.coach_recommendations) == 1
+
+
+def test_a_realisation_is_a_breakthrough_and_a_win():
+    session = transcript(("Coach", "So?"), ("Ann", "I realise I was afraid of losing control."))
+    analysis = analyze(session, "Ann")
+    assert analysis.breakthrough_detected is True
+    assert analysis.summary.wins[0].evidence == [1]
+    assert analysis.summary.challenges == []  # one category per sentence
+
+
+def test_due_dates_without_a_session_date_stay_unknown():
+    session = transcript(("Coach", "So?"), ("Ann", "I will call her tomorrow."))
+    assert analyze(session, "Ann", date=None).summary.action_items[0].due is None
+
+
+def test_engagement_is_relative_to_an_equal_share_of_the_group():
+    session = transcript(
+        ("Coach", "word " * 30),
+        ("Ann", "word " * 30),
+        ("Ben", "word " * 30),
+        ("Cleo", "hm"),
+        timed=False,
+    )
+    stats = speaking_stats(session, "Coach")
+    assert engagement_level("Ann", stats) == "high"
+    assert engagement_level("Cleo", stats) == "low"
+    assert engagement_level("Nobody", stats) == "silent"
+
+
+def test_priority_follows_the_documented_formula():
+    item = Item(text="x", evidence=[0])
+    committed = ClientSummary(wins=[item], action_items=[ActionItem(text="y", evidence=[1])])
+    stuck = ClientSummary(challenges=[item])
+    assert priority_score("high", committed, breakthrough=False) == 0.0
+    # 0.35 * low gap 0.7 + challenges without commitment + no commitment + no win
+    assert priority_score("low", stuck, breakthrough=False) == round(0.245 + 0.25 + 0.25 + 0.15, 2)
+    assert priority_score("silent", ClientSummary(), breakthrough=False) == 0.75
+
+
+words = st.sampled_from(
+    [
+        "I",
+        "will",
+        "managed",
+        "struggle",
+        "stuck",
+        "try",
+        "you",
+        "could",
+        "realise",
+        "the",
+        "budget",
+        "Friday",
+        "tomorrow",
+        "proud",
+        "?",
+        ".",
+        "I'll",
+        "hard",
+        "to",
+    ]
+)
+sentences = st.lists(words, min_size=1, max_size=12).map(" ".join)
+rows = st.lists(st.tuples(st.sampled_from(["Coach", "Ann", "Ben"]), sentences), max_size=15)
+
+
+@settings(max_examples=200)
+@given(rows)
+def test_every_item_is_found_in_the_turn_it_cites(lines):
+    session = transcript(("Ann", "hello"), *lines)
+    for client in ("Ann", "Ben"):
+        summary = analyze(session, client).summary
+        for kind, items in summary:
+            for item in items:
+                turn = session.turns[item.evidence[0]]
+                expected_speaker = "Coach" if kind == "coach_recommendations" else client
+                assert turn.speaker == expected_speaker
+                assert item.text.rstrip("…") in turn.text or item.text.endswith("…")
