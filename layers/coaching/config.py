@@ -35,7 +35,6 @@ class Settings(BaseSettings):
         default=None, description="the coach's name as it appears in transcripts"
     )
     max_transcript_mb: int = 20
-    map_concurrency: int = 4
     web_base_url: str = "http://127.0.0.1:8000"
     # AWS runtime only
     state_machine_arn: str | None = None

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import email
+import json
+import uuid
+
+import pytest
+
+from coaching.adapters.local.objects import FolderObjectStore
+from coaching.adapters.local.outbox import OutboxMailer
+from coaching.domain.errors import NotFound, PermanentError, TranscriptRejected
+from coaching.usecases.compensate import failure_reason
+from coaching.usecases.pipeline_input import CompensationInput
+from local_runtime import lambda_binding
+
+
+def _failed(error_type: str, message: str) -> CompensationInput:
+    return CompensationInput(
+        organization_id=uuid.uuid4(),
+        session_id=uuid.uuid4(),
+        transcript_key="k",
+        source_name="s.vtt",
+        failed_step="ParseTranscript",
+        error={
+            "Error": error_type,
+            "Cause": json.dumps({"errorType": error_type, "errorMessage": message}),
+        },
+    )
+
+
+def test_our_own_errors_reach_the_coach_as_written():
+    reason = failure_reason(_failed("TranscriptRejected", "s.vtt is empty. Export it again."))
+    assert reason == "s.vtt is empty. Export it again."
+
+
+def test_unexpected_errors_are_not_shown_verbatim():
+    reason = failure_reason(_failed("KeyError", "'secret transcript words'"))
+    assert "secret transcript words" not in reason
+    assert "ParseTranscript" in reason and "KeyError" in reason
+
+
+def test_a_cause_that_is_not_json_still_gives_a_reason():
+    step = _failed("X", "y").model_copy(update={"error": {"Error": "States.Timeout"}})
+    assert "States.Timeout" in failure_reason(step)
+
+
+def test_a_domain_error_reads_as_one_sentence_with_what_to_do():
+    error = TranscriptRejected("a.vtt is empty.", hint="Export it again.")
+    assert str(error) == "a.vtt is empty. Export it again."
+
+
+def test_folder_object_store_keeps_bytes_and_refuses_paths_outside_it(tmp_path):
+    store = FolderObjectStore(tmp_path)
+    store.put("transcripts/a/b.vtt", b"WEBVTT")
+    assert store.get("transcripts/a/b.vtt") == b"WEBVTT"
+    assert store.exists("transcripts/a/b.vtt") and not store.exists("nope")
+    with pytest.raises(NotFound):
+        store.get("nope")
+    with pytest.raises(PermanentError):
+        store.put("../escape", b"x")
+
+
+def test_outbox_mailer_writes_a_readable_email(tmp_path):
+    message_id = OutboxMailer(tmp_path, "no-reply@example.com").send(
+        to="coach@example.com", subject="Ready", body="Review at http://x"
+    )
+    [path] = tmp_path.glob("*.eml")
+    message = email.message_from_bytes(path.read_bytes())
+    assert message["Message-ID"] == message_id
+    assert message["To"] == "coach@example.com"
+    assert "Review at http://x" in message.get_payload()
+
+
+def test_a_bound_handler_that_raises_answers_like_lambda():
+    def broken(event, context):
+        raise TranscriptRejected("bad", hint="fix")
+
+    lambda_binding.register("UnitBroken", broken)
+    response = lambda_binding._invoke("arn:aws:lambda:r:1:function:UnitBroken", b"{}")
+    assert response["FunctionError"] == "Unhandled"
+    assert response["Payload"] == {"errorType": "TranscriptRejected", "errorMessage": "bad fix"}
+
+
+def test_an_unbound_function_is_reported_not_crashed():
+    response = lambda_binding._invoke("arn:aws:lambda:r:1:function:NobodyHome", None)
+    assert response["Payload"]["errorType"] == "ResourceNotFoundException"
