@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
-from coaching.parsing.messages import ONE_TURN_PER_LINE, invalid_timestamp, rejected
+from coaching.parsing.messages import invalid_timestamp
 from coaching.parsing.speakers import split_speaker
 from coaching.parsing.timestamps import CLOCK, clock_seconds
-from coaching.parsing.turns import Draft, number_turns
+from coaching.parsing.turns import Draft, speaker_turns
 
 _LEADING_TIME = re.compile(
     rf"(?:\[(?P<bracketed>{CLOCK})\]|\((?P<parenthesised>{CLOCK})\)|(?P<bare>{CLOCK})(?=\s|$))"
@@ -49,12 +49,7 @@ def parse(text: str, name: str) -> list[Turn]:
         current = Draft(speaker=speaker or UNKNOWN_SPEAKER, start=start, lines=[rest])
         drafts.append(current)
 
-    if not any(draft.speaker != UNKNOWN_SPEAKER for draft in drafts):
-        raise rejected(f"{name} has no speaker turns.", hint=ONE_TURN_PER_LINE)
-    turns = number_turns(drafts, end_at_next_start=True)
-    if not turns:
-        raise rejected(f"{name} has no speaker turns.", hint=ONE_TURN_PER_LINE)
-    return turns
+    return speaker_turns(drafts, name)
 
 
 def _leading_time(line: str, number: int, name: str) -> tuple[float | None, str]:

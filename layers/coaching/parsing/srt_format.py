@@ -14,7 +14,7 @@ from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
 from coaching.parsing.messages import invalid_timestamp, rejected
 from coaching.parsing.speakers import split_speaker, voice_of
 from coaching.parsing.timestamps import srt_seconds
-from coaching.parsing.turns import Draft, number_turns
+from coaching.parsing.turns import Draft, cue_turns
 
 ARROW = "-->"
 _INDEX = re.compile(r"\s*\d+\s*")
@@ -35,12 +35,7 @@ def parse(text: str, name: str) -> list[Turn]:
     except Exception as error:  # srt's other failures (e.g. overflowing times) are rare
         raise rejected(f"{name} could not be read as SRT.") from error
 
-    if not subtitles:
-        raise rejected(f"{name} has no cues.")
-    turns = number_turns([_draft(subtitle) for subtitle in subtitles])
-    if not turns:
-        raise rejected(f"{name} has no cues with text.")
-    return turns
+    return cue_turns([_draft(subtitle) for subtitle in subtitles], name)
 
 
 def _check(text: str, name: str) -> None:

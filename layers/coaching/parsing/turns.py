@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coaching.domain.transcript import Turn
+from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
+from coaching.parsing.messages import ONE_TURN_PER_LINE, rejected
 
 
 @dataclass
@@ -38,3 +39,21 @@ def number_turns(drafts: list[Draft], *, end_at_next_start: bool = False) -> lis
         Turn(index=i, speaker=draft.speaker, start=draft.start, end=draft.end, text=text)
         for i, (draft, text) in enumerate(kept)
     ]
+
+
+def cue_turns(drafts: list[Draft], name: str) -> list[Turn]:
+    """Turns of a cue-based file (VTT, SRT); rejects a file without any cue text."""
+    if not drafts:
+        raise rejected(f"{name} has no cues.")
+    turns = number_turns(drafts)
+    if not turns:
+        raise rejected(f"{name} has no cues with text.")
+    return turns
+
+
+def speaker_turns(drafts: list[Draft], name: str) -> list[Turn]:
+    """Turns of a line-based file: each ends where the next starts; needs a named speaker."""
+    turns = number_turns(drafts, end_at_next_start=True)
+    if not turns or all(draft.speaker == UNKNOWN_SPEAKER for draft in drafts):
+        raise rejected(f"{name} has no speaker turns.", hint=ONE_TURN_PER_LINE)
+    return turns

@@ -18,7 +18,7 @@ from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
 from coaching.parsing.messages import invalid_timestamp, rejected
 from coaching.parsing.speakers import split_speaker, voice_of
 from coaching.parsing.timestamps import as_cue_time, cue_seconds
-from coaching.parsing.turns import Draft, number_turns
+from coaching.parsing.turns import Draft, cue_turns
 
 ARROW = "-->"
 # Blocks after the cues that are not transcript text.
@@ -37,12 +37,7 @@ def parse(text: str, name: str) -> list[Turn]:
     except Exception as error:  # webvtt-py's failures are not all documented
         raise rejected(f"{name} could not be read as WebVTT.") from error
 
-    if not captions:
-        raise rejected(f"{name} has no cues.")
-    turns = number_turns([_draft(caption) for caption in captions])
-    if not turns:
-        raise rejected(f"{name} has no cues with text.")
-    return turns
+    return cue_turns([_draft(caption) for caption in captions], name)
 
 
 def _checked_and_normalised(text: str, name: str) -> str:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
-from coaching.parsing.messages import ONE_TURN_PER_LINE, invalid_timestamp, rejected
-from coaching.parsing.turns import Draft, number_turns
+from coaching.parsing.messages import invalid_timestamp
+from coaching.parsing.turns import Draft, speaker_turns
 
 _TIME = r"\d{1,2}:\d{1,2}(?::\d{1,2})?"
 _HEADER = re.compile(
@@ -44,12 +44,7 @@ def parse(text: str, name: str) -> list[Turn]:
                 drafts.append(current)
             current.lines.append(line)
 
-    if not any(draft.speaker != UNKNOWN_SPEAKER for draft in drafts):
-        raise rejected(f"{name} has no speaker turns.", hint=ONE_TURN_PER_LINE)
-    turns = number_turns(drafts, end_at_next_start=True)
-    if not turns:
-        raise rejected(f"{name} has no speaker turns.", hint=ONE_TURN_PER_LINE)
-    return turns
+    return speaker_turns(drafts, name)
 
 
 def _seconds(token: str, number: int, name: str) -> float:

@@ -48,33 +48,19 @@ def submit_transcript(
             duplicate_of=existing.id,
         )
     session_id = uuid.uuid4()
-    key = object_key(org, session_id, source_name)
-    # The original goes in first: whatever fails later, the coach's file is kept.
-    deps.objects.put(key, data)
-    execution_name = f"session-{session_id}"
-    deps.store.create_session(
-        org,
-        SessionRecord(
-            id=session_id,
-            organization_id=org,
-            source_name=source_name,
-            transcript_key=key,
-            content_sha256=sha256,
-            session_type=session_type,
-            session_date=session_date,
-            coach_name=coach_name,
-            execution_name=execution_name,
-        ),
-    )
     step = PipelineInput(
         organization_id=org,
         session_id=session_id,
-        transcript_key=key,
+        transcript_key=object_key(org, session_id, source_name),
         source_name=source_name,
         session_type=session_type,
         session_date=session_date,
         coach_name=coach_name,
     )
+    # The original goes in first: whatever fails later, the coach's file is kept.
+    deps.objects.put(step.transcript_key, data)
+    execution_name = f"session-{session_id}"
+    deps.store.create_session(org, session_record(step, sha256, execution_name))
     workflow.start(execution_name, step.model_dump(mode="json"))
     return Submission(session_id=session_id, execution_name=execution_name)
 
@@ -92,3 +78,13 @@ def process_transcript(
     if submission.duplicate_of is not None or submission.execution_name is None:
         return submission, None
     return submission, workflow.wait(submission.execution_name)
+
+
+def session_record(step: PipelineInput, sha256: str, execution_name: str | None) -> SessionRecord:
+    """The row for a session about to run, from the pipeline input it will run with."""
+    return SessionRecord(
+        id=step.session_id,
+        content_sha256=sha256,
+        execution_name=execution_name,
+        **step.model_dump(exclude={"session_id"}),
+    )

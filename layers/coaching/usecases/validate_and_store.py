@@ -6,11 +6,11 @@ import hashlib
 
 from coaching.analysis.speaking import timing_source
 from coaching.domain.errors import TranscriptRejected
-from coaching.domain.session import SessionRecord
 from coaching.domain.transcript import UNKNOWN_SPEAKER
 from coaching.parsing import parse_transcript
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
+from coaching.usecases.submit_transcript import session_record
 
 
 def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
@@ -18,17 +18,7 @@ def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
     data = deps.objects.get(step.transcript_key)
     # Sessions dropped straight into S3 have no row yet; elsewhere this is a no-op.
     deps.store.create_session(
-        org,
-        SessionRecord(
-            id=session_id,
-            organization_id=org,
-            source_name=step.source_name,
-            transcript_key=step.transcript_key,
-            content_sha256=hashlib.sha256(data).hexdigest(),
-            session_type=step.session_type,
-            session_date=step.session_date,
-            coach_name=step.coach_name,
-        ),
+        org, session_record(step, hashlib.sha256(data).hexdigest(), execution_name=None)
     )
     deps.store.update_session(org, session_id, processing_status="processing")
     if len(data) > deps.max_transcript_bytes:
