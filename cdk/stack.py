@@ -26,6 +26,8 @@ PIPELINE_STEPS = (
     "compensate",
 )
 FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api")
+# Steps that read the dropped transcript from the bucket (the others only get its name).
+TRANSCRIPT_READERS = ("validate_and_store",)
 
 # Context keys (cdk.json or `-c key=value`) and their defaults.
 POWERTOOLS_LAYER_VERSION = ("coaching:powertoolsLayerVersion", 27)
@@ -96,6 +98,7 @@ class CoachingPlatformStack(Stack):
         ingest = functions.add("ingest", description="Starts the pipeline for a dropped transcript")
         self.storage = TranscriptStorage(self, "Storage")
         self.storage.route_drops_to(ingest, self.pipeline.state_machine)
+        self.storage.serve_pipeline_steps(steps, readers=TRANSCRIPT_READERS)
 
         # API Gateway routes in front of it come in a later issue; 29 s is its integration limit.
         functions.add("api", description="REST API", timeout=Duration.seconds(29))

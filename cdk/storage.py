@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -12,6 +14,8 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 DROP_PREFIX = "incoming/"
+# Read by coaching.config.Settings, whose variables all carry the COACH_ prefix.
+BUCKET_VARIABLE = "COACH_TRANSCRIPT_BUCKET"
 # CDK's singleton that applies bucket notifications; its construct id starts with this.
 NOTIFICATIONS_HANDLER = "BucketNotificationsHandler"
 
@@ -67,19 +71,38 @@ class TranscriptStorage(Construct):
             s3n.LambdaDestination(ingest),
             s3.NotificationKeyFilter(prefix=DROP_PREFIX),
         )
-        self.bucket.grant_read(ingest)
+        self._grant_read(ingest, "ingest reads any object it is notified about")
         state_machine.grant_start_execution(ingest)
-        # Read by coaching.config.Settings, whose variables all carry the COACH_ prefix.
-        ingest.add_environment("COACH_TRANSCRIPT_BUCKET", self.bucket.bucket_name)
+        ingest.add_environment(BUCKET_VARIABLE, self.bucket.bucket_name)
         ingest.add_environment("COACH_STATE_MACHINE_ARN", state_machine.state_machine_arn)
+        self._explain_notifications_handler()
+
+    def serve_pipeline_steps(
+        self, steps: Mapping[str, lambda_.Function], *, readers: Iterable[str]
+    ) -> None:
+        """Every step builds its ObjectStore from COACH_TRANSCRIPT_BUCKET
+        (coaching.composition); only the steps named in `readers` may read transcripts."""
+        readers = set(readers)
+        unknown = readers - set(steps)
+        if unknown:
+            raise ValueError(f"Transcript readers {sorted(unknown)} are not pipeline steps.")
+        for name, function in steps.items():
+            function.add_environment(BUCKET_VARIABLE, self.bucket.bucket_name)
+            if name in readers:
+                self._grant_read(function, f"{name} reads the transcript object it is given")
+
+    def _grant_read(self, function: lambda_.Function, why: str) -> None:
+        """Read on the transcript bucket (and decrypt with its key), with the cdk-nag reason
+        for the wildcards CDK's grant_read writes."""
+        self.bucket.grant_read(function)
         NagSuppressions.add_resource_suppressions(
-            ingest.role,
+            function.role,
             [
                 {
                     "id": "AwsSolutions-IAM5",
-                    "reason": "grant_read on the transcript bucket: ingest reads any object it "
-                    "is notified about, so objects '<bucket arn>/*' with the s3:GetObject*, "
-                    "s3:GetBucket*, s3:List* action groups of that one bucket.",
+                    "reason": f"grant_read on the transcript bucket: {why}, so objects "
+                    "'<bucket arn>/*' with the s3:GetObject*, s3:GetBucket*, s3:List* action "
+                    "groups of that one bucket.",
                     "appliesTo": [
                         "Action::s3:GetObject*",
                         "Action::s3:GetBucket*",
@@ -90,7 +113,6 @@ class TranscriptStorage(Construct):
             ],
             apply_to_children=True,
         )
-        self._explain_notifications_handler()
 
     def _explain_notifications_handler(self) -> None:
         stack = Stack.of(self)

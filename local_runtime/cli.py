@@ -48,7 +48,6 @@ def process(
         raise _fail(f"{file} does not exist or is not a file. Check the path and try again.", 2)
     from coaching.usecases.session_results import session_results
     from coaching.usecases.submit_transcript import process_transcript
-
     from local_runtime.platform import start_local_platform
 
     platform = start_local_platform(log_level="INFO" if verbose else "ERROR")

@@ -14,15 +14,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from coaching.usecases.submit_transcript import process_transcript
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from coaching.usecases.submit_transcript import process_transcript
 from local_runtime.platform import LocalPlatform
 
 log = logging.getLogger("coach.dropbox")
 
 SETTLE_SECONDS = 0.3
+# A file is created empty, then written: an empty file waits this long for its content.
+EMPTY_GRACE_SECONDS = 5.0
 _IGNORED_PREFIXES = (".", "~")
 _IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".error.json")
 
@@ -36,15 +38,22 @@ def _is_candidate(path: Path, folder: Path) -> bool:
 
 
 def _wait_until_settled(path: Path) -> bool:
-    """A file still being copied in keeps growing: wait until its size holds still."""
+    """A file still being copied in keeps growing: wait until its size holds still.
+
+    An empty file is most likely still being opened for writing, so it gets a grace period
+    before it counts as settled (and is then rejected as empty by the pipeline).
+    """
     last = -1
-    while path.exists():
-        size = path.stat().st_size
-        if size == last:
+    empty_until = time.monotonic() + EMPTY_GRACE_SECONDS
+    while True:
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return False
+        if size == last and (size > 0 or time.monotonic() >= empty_until):
             return True
         last = size
         time.sleep(SETTLE_SECONDS)
-    return False
 
 
 def _move_aside(path: Path, folder: Path) -> Path:
@@ -108,7 +117,8 @@ class DropFolder(FileSystemEventHandler):
             if session is not None and session.processing_status == "completed":
                 _move_aside(path, self._folder / "processed")
                 log.info(
-                    "processed drop %s as session %s",
+                    "processed drop %s as session %s (%s)",
+                    path.name,
                     submission.session_id,
                     "duplicate" if submission.duplicate_of else "new",
                 )
@@ -116,6 +126,7 @@ class DropFolder(FileSystemEventHandler):
             reason = session.failure_reason if session else "the session was not recorded"
             self._reject(path, str(submission.session_id), reason or "processing failed")
         except Exception as error:  # noqa: BLE001 - a bad file must never stop the watcher
+            log.exception("could not process drop %s", path.name)
             self._reject(path, None, f"Could not process the file ({type(error).__name__}).")
         finally:
             with self._lock:

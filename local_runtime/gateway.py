@@ -52,10 +52,21 @@ async def to_proxy_event(request: Request, authorizer: dict[str, str]) -> dict[s
 def from_proxy_result(result: dict[str, Any]) -> Response:
     body = result.get("body") or ""
     content = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
-    headers = dict(result.get("headers") or {})
-    for name, values in (result.get("multiValueHeaders") or {}).items():
-        headers[name] = ", ".join(values)
-    return Response(content=content, status_code=int(result["statusCode"]), headers=headers)
+    response = Response(content=content, status_code=int(result["statusCode"]))
+    # As API Gateway does: multiValueHeaders win over headers of the same name, and each value
+    # stays its own header line (joining Set-Cookie values with commas would break them).
+    multi = {
+        name.lower(): values for name, values in (result.get("multiValueHeaders") or {}).items()
+    }
+    for name, value in (result.get("headers") or {}).items():
+        if name.lower() not in multi:
+            response.headers[name] = str(value)
+    for name, values in multi.items():
+        if name in response.headers:
+            del response.headers[name]
+        for value in values:
+            response.headers.append(name, str(value))
+    return response
 
 
 def proxy_endpoint(

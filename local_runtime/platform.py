@@ -10,7 +10,6 @@ from coaching import composition
 from coaching.adapters.postgres import PostgresExecutionRecords
 from coaching.config import Settings, get_settings, reset_settings
 from coaching.usecases.dependencies import Dependencies
-
 from local_runtime.embedded_postgres import start_embedded_postgres
 from local_runtime.workflow import LocalWorkflow
 

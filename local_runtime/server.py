@@ -9,27 +9,45 @@ from importlib import resources
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import Route
 
+from coaching import composition
 from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
 
 log = logging.getLogger("coach.serve")
 SAMPLE_NAME = "team-leads-workshop.vtt"
+# At shutdown, how long the sample (well under a second of work) may take to finish.
+SAMPLE_JOIN_SECONDS = 10.0
+
+
+def is_first_start(platform: LocalPlatform) -> bool:
+    """Nothing processed yet: decided once, before the drop folder can add sessions."""
+    org = platform.settings.default_organization_id
+    return platform.deps.store.count_sessions(org) == 0
+
+
+def process_sample(platform: LocalPlatform) -> None:
+    """First start: process the bundled sample so there is something to look at."""
+    from coaching.usecases.submit_transcript import process_transcript
+
+    org = platform.settings.default_organization_id
+    data = (resources.files("local_runtime") / "samples" / SAMPLE_NAME).read_bytes()
+    try:
+        submission, _ = process_transcript(platform.deps, platform.workflow, org, data, SAMPLE_NAME)
+    except Exception as error:  # noqa: BLE001 - the sample is a courtesy: never crash the server
+        log.warning("the sample could not be processed: %s", error)
+        return
+    log.info("sample processed as session %s", submission.session_id)
 
 
 def process_sample_once(platform: LocalPlatform) -> None:
-    """First start: process the bundled sample so there is something to look at."""
-    org = platform.settings.default_organization_id
-    if platform.deps.store.count_sessions(org) > 0:
-        return
-    from coaching.usecases.submit_transcript import process_transcript
-
-    data = (resources.files("local_runtime") / "samples" / SAMPLE_NAME).read_bytes()
-    submission, _ = process_transcript(platform.deps, platform.workflow, org, data, SAMPLE_NAME)
-    log.info("sample processed as session %s", submission.session_id)
+    """Processes the sample unless sessions exist already (not on a restart)."""
+    if is_first_start(platform):
+        process_sample(platform)
 
 
 def build_app(platform: LocalPlatform) -> Starlette:
@@ -45,10 +63,22 @@ def build_app(platform: LocalPlatform) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette):
+        sample = None
+        if is_first_start(platform):
+            sample = threading.Thread(
+                target=process_sample, args=(platform,), name="sample", daemon=True
+            )
         drop.start()
-        threading.Thread(target=process_sample_once, args=(platform,), daemon=True).start()
-        yield
-        drop.stop()
+        if sample is not None:
+            sample.start()
+        try:
+            yield
+        finally:
+            # Let work in progress finish while the database is still up: pgserver stops it
+            # when this process exits, and a run cut off there would stay "processing".
+            await run_in_threadpool(drop.stop)
+            if sample is not None:
+                await run_in_threadpool(sample.join, SAMPLE_JOIN_SECONDS)
 
     return Starlette(
         routes=[
@@ -61,10 +91,19 @@ def build_app(platform: LocalPlatform) -> Starlette:
 
 def run_server(host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    platform = start_local_platform(log_level="WARNING")
+    try:
+        platform = start_local_platform(log_level="WARNING")
+    except KeyboardInterrupt:
+        # Ctrl-C while the database starts: uvicorn is not listening for it yet.
+        log.info("interrupted while starting; nothing was served")
+        raise SystemExit(130) from None
     log.info(
         "data in %s, drop folder %s",
         platform.settings.home.resolve(),
         platform.settings.dropbox.resolve(),
     )
-    uvicorn.run(build_app(platform), host=host, port=port, log_level="info")
+    try:
+        uvicorn.run(build_app(platform), host=host, port=port, log_level="info")
+    finally:
+        # Close the pool before pgserver stops the database at exit.
+        composition.reset()

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from coaching.ports.workflow import ExecutionResult
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
+from coaching.ports.workflow import ExecutionResult
 from local_runtime import lambda_binding
 
 ACCOUNT_ID = "123456789012"
@@ -58,9 +58,14 @@ def bind_pipeline_handlers() -> None:
 class LocalWorkflow:
     def __init__(self, recorder=None, *, definition: str | None = None) -> None:
         bind_pipeline_handlers()
-        self._backend = stepfunctions_parser_backends[ACCOUNT_ID][REGION]
         self._recorder = recorder
-        self.state_machine_arn = self._ensure_state_machine(definition or load_definition())
+        self._definition = definition or load_definition()
+        self.state_machine_arn = self._ensure_state_machine(self._definition)
+
+    @property
+    def _backend(self):
+        # Looked up each time: moto may replace its backends (a reset by `mock_aws`).
+        return stepfunctions_parser_backends[ACCOUNT_ID][REGION]
 
     def _ensure_state_machine(self, definition: str) -> str:
         with _create_lock:
@@ -81,6 +86,8 @@ class LocalWorkflow:
         return f"arn:aws:states:{REGION}:{ACCOUNT_ID}:execution:{STATE_MACHINE_NAME}:{name}"
 
     def start(self, name: str, payload: dict[str, Any]) -> str:
+        # Cheap, and it survives a reset of moto's in-memory backends under our feet.
+        self.state_machine_arn = self._ensure_state_machine(self._definition)
         execution = self._backend.start_execution(
             self.state_machine_arn, name=name, execution_input=json.dumps(payload)
         )

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from coaching import composition
 from coaching.config import reset_settings
-
 from local_runtime import lambda_binding
 from local_runtime.platform import LocalPlatform, start_local_platform
 from local_runtime.workflow import PIPELINE_FUNCTIONS

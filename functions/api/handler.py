@@ -1,6 +1,7 @@
 """Lambda: the REST API behind API Gateway (and behind the local gateway)."""
 
 from aws_lambda_powertools.logging import correlation_paths
+
 from coaching.api.app import build_app
 from coaching.observability import logger, tracer
 

@@ -5,6 +5,7 @@ from urllib.parse import unquote_plus
 
 import boto3
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
+
 from coaching.adapters.aws.stepfunctions_workflow import StepFunctionsWorkflow
 from coaching.config import get_settings
 from coaching.observability import MetricUnit, logger, metrics, tracer

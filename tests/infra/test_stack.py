@@ -237,6 +237,33 @@ def test_ingest_reads_the_bucket_and_starts_the_pipeline(synth: Synth) -> None:
     assert any("kms:Decrypt" in as_list(s["Action"]) for s in statements)
 
 
+def test_pipeline_steps_name_the_bucket_and_only_validate_and_store_reads_it(synth: Synth) -> None:
+    # Given every pipeline step builds its ObjectStore from COACH_TRANSCRIPT_BUCKET
+    functions = our_functions(synth)
+    bucket_id = next(k for k in synth.of_type("AWS::S3::Bucket") if "Transcripts" in k)
+    bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
+    key_id = only(synth.of_type("AWS::KMS::Key"))[0]
+    for step in PIPELINE_STEPS:
+        props = synth.resources[functions[step]]["Properties"]
+        # Then each step names the transcript bucket
+        assert props["Environment"]["Variables"]["COACH_TRANSCRIPT_BUCKET"] == {"Ref": bucket_id}, (
+            step
+        )
+        statements = role_statements(synth, props["Role"]["Fn::GetAtt"][0])
+        reads = [s for s in statements if "s3:GetObject*" in as_list(s["Action"])]
+        decrypts = [s for s in statements if "kms:Decrypt" in as_list(s["Action"])]
+        if step != "validate_and_store":
+            # And only the step that reads the transcript may read the bucket
+            assert reads == [] and decrypts == [], step
+            continue
+        # validate_and_store reads objects of that one bucket and decrypts with its key
+        (read,) = reads
+        assert bucket_arn in as_list(read["Resource"])
+        assert {"Fn::Join": ["", [bucket_arn, "/*"]]} in as_list(read["Resource"])
+        assert all(r != "*" for r in as_list(read["Resource"]))
+        assert any({"Fn::GetAtt": [key_id, "Arn"]} in as_list(s["Resource"]) for s in decrypts)
+
+
 # --- functions and layers -------------------------------------------------------------------
 
 

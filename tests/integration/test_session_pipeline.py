@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from coaching.domain.errors import TransientError
 from coaching.usecases.session_results import session_results
 from coaching.usecases.submit_transcript import process_transcript

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from coaching.domain.errors import TranscriptRejected
 from coaching.domain.transcript import UNKNOWN_SPEAKER
 from coaching.parsing import MAX_TRANSCRIPT_BYTES, SUPPORTED_FORMATS, parse_transcript

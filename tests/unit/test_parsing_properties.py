@@ -3,11 +3,12 @@ other exception, and well-formed turns whenever it succeeds."""
 
 from __future__ import annotations
 
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
 from coaching.domain.errors import TranscriptRejected
 from coaching.domain.transcript import Transcript
 from coaching.parsing import SUPPORTED_FORMATS, parse_transcript
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 
 HINTS = st.sampled_from((None, *SUPPORTED_FORMATS))
 FILENAMES = st.sampled_from(("t.vtt", "t.srt", "t.txt", "t.sbv", "t", "dir/t.bin"))

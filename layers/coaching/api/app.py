@@ -5,11 +5,13 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from coaching.api import sessions
-from coaching.api.errors import error_response, response_for
+from coaching.api.errors import error_response, response_for, unexpected_error_response
 from coaching.domain.errors import CoachingError
+from coaching.observability import logger
 
 
 def build_app() -> APIGatewayRestResolver:
@@ -36,5 +38,17 @@ def build_app() -> APIGatewayRestResolver:
             "The request is not valid.",
             {"fields": fields},
         )
+
+    @app.exception_handler(ServiceError)
+    def handle_service_error(error: ServiceError):
+        # Powertools' own answers (no such route, method not allowed), in our shape.
+        status = HTTPStatus(error.status_code)
+        message = "There is no such resource." if status == HTTPStatus.NOT_FOUND else str(error.msg)
+        return error_response(status, f"COACH_{status.value}", message)
+
+    @app.exception_handler(Exception)
+    def handle_unexpected_error(error: Exception):
+        logger.exception("unexpected error in the API", extra={"error_type": type(error).__name__})
+        return unexpected_error_response()
 
     return app

@@ -6,10 +6,15 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
+from coaching.api.identity import Unauthenticated
+from coaching.composition import ConfigurationError
 from coaching.domain.errors import CoachingError, NotFound, PermanentError, TransientError
 
+# First match wins: subclasses before their bases.
 _STATUS = [
     (NotFound, HTTPStatus.NOT_FOUND),
+    (Unauthenticated, HTTPStatus.UNAUTHORIZED),
+    (ConfigurationError, HTTPStatus.INTERNAL_SERVER_ERROR),
     (TransientError, HTTPStatus.SERVICE_UNAVAILABLE),
     (PermanentError, HTTPStatus.BAD_REQUEST),
 ]
@@ -23,6 +28,19 @@ def error_response(status: HTTPStatus, code: str, message: str, details=None) ->
     )
 
 
+def status_for(error: CoachingError) -> HTTPStatus:
+    return next((s for kind, s in _STATUS if isinstance(error, kind)), HTTPStatus.BAD_REQUEST)
+
+
 def response_for(error: CoachingError) -> Response:
-    status = next((s for kind, s in _STATUS if isinstance(error, kind)), HTTPStatus.BAD_REQUEST)
-    return error_response(status, error.code, error.user_message())
+    return error_response(status_for(error), error.code, error.user_message())
+
+
+def unexpected_error_response() -> Response:
+    """A bug or an outage we did not name: say so, and keep the details in the logs."""
+    return error_response(
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "COACH_500",
+        "Something went wrong on our side. Please try again; if it keeps happening, "
+        "contact support.",
+    )

@@ -4,7 +4,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-ExecutionStatus = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
+ExecutionStatus = Literal[
+    "RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"
+]
 
 
 class ExecutionResult(BaseModel):

@@ -14,10 +14,11 @@ class S3ObjectStore:
         self._bucket = bucket
 
     def put(self, key: str, data: bytes) -> None:
+        # No ServerSideEncryption argument: the bucket's default (our own KMS key, with a
+        # bucket key) applies. Asking for "AES256" here would store the object under SSE-S3
+        # instead, outside the key that guards transcripts.
         try:
-            self._s3.put_object(
-                Bucket=self._bucket, Key=key, Body=data, ServerSideEncryption="AES256"
-            )
+            self._s3.put_object(Bucket=self._bucket, Key=key, Body=data)
         except (ClientError, BotoCoreError) as error:
             raise translate(error, f"Storing {key}") from error
 
@@ -30,8 +31,9 @@ class S3ObjectStore:
     def exists(self, key: str) -> bool:
         try:
             self._s3.head_object(Bucket=self._bucket, Key=key)
-            return True
         except (ClientError, BotoCoreError) as error:
-            if isinstance(translate(error, key), NotFound):
+            translated = translate(error, f"Checking {key}")
+            if isinstance(translated, NotFound):
                 return False
-            raise translate(error, f"Checking {key}") from error
+            raise translated from error
+        return True

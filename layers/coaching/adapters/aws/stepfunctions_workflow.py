@@ -47,11 +47,13 @@ class StepFunctionsWorkflow:
                 raise translate(error, f"Reading execution {name}") from error
             status = described["status"]
             if status != "RUNNING" or time.monotonic() > deadline:
-                output = described.get("output")
+                # Any JSON value is a valid execution output; the port carries objects only
+                # (as the local runtime does), so a list or scalar output reads as None.
+                output = json.loads(described["output"]) if described.get("output") else None
                 return ExecutionResult(
                     name=name,
                     status=status,
-                    output=json.loads(output) if output else None,
+                    output=output if isinstance(output, dict) else None,
                     error=described.get("error"),
                     cause=described.get("cause"),
                 )

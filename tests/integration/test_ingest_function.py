@@ -1,0 +1,138 @@
+"""The ingest Lambda on moto: an S3 drop under incoming/ starts exactly one pipeline run."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import boto3
+import pytest
+from moto.s3.models import s3_backends
+from moto.stepfunctions.models import stepfunctions_backends
+
+from coaching.config import reset_settings
+from coaching.usecases.ingest_drop import NotADrop, drop_identity
+from functions.ingest import handler as ingest
+from tests.events import load_event
+from tests.moto_scope import scoped_mock_aws
+
+pytestmark = pytest.mark.integration
+
+REGION = "us-east-1"
+EVENT = "s3_put_incoming.json"
+BUCKET = "coaching-transcripts-example"  # the bucket named in the sample event
+KEY_ORG = uuid.UUID("00000000-0000-4000-8000-000000000001")  # the segment in the sample key
+# Not the organization in the sample key, so the test can tell which one was used.
+DEFAULT_ORG = uuid.UUID("0f0f0f0f-0000-4000-8000-00000000d00d")
+DECODED_KEY = f"incoming/{KEY_ORG}/Team leads workshop.vtt"  # the event's key is URL-encoded
+VERSION = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"
+PASS_MACHINE = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    """What Powertools' inject_lambda_context reads."""
+
+    function_name: str = "ingest"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:ingest"
+    aws_request_id: str = "5a1d6f3e-2c1b-4d0e-9f8a-7b6c5d4e3f21"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
+    """moto S3 and Step Functions, the bucket, a state machine, and ingest configured for it."""
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    with scoped_mock_aws(s3_backends, stepfunctions_backends):
+        s3 = boto3.client("s3", region_name=REGION)
+        s3.create_bucket(Bucket=BUCKET)
+        sfn = boto3.client("stepfunctions", region_name=REGION)
+        machine = sfn.create_state_machine(
+            name="session-pipeline",
+            definition=json.dumps(PASS_MACHINE),
+            roleArn="arn:aws:iam::123456789012:role/session-pipeline",
+        )["stateMachineArn"]
+        monkeypatch.setenv("COACH_RUNTIME", "aws")
+        monkeypatch.setenv("COACH_STATE_MACHINE_ARN", machine)
+        monkeypatch.setenv("COACH_TRANSCRIPT_BUCKET", BUCKET)
+        monkeypatch.setenv("COACH_DEFAULT_ORGANIZATION_ID", str(DEFAULT_ORG))
+        reset_settings()
+        ingest._workflow.cache_clear()  # its boto3 client must be made inside the mock
+        try:
+            yield {"sfn": sfn, "machine": machine}
+        finally:
+            ingest._workflow.cache_clear()
+    monkeypatch.undo()
+    reset_settings()
+
+
+def executions(aws: dict) -> list[dict]:
+    return aws["sfn"].list_executions(stateMachineArn=aws["machine"])["executions"]
+
+
+def execution_input(aws: dict, execution: dict) -> dict:
+    described = aws["sfn"].describe_execution(executionArn=execution["executionArn"])
+    return json.loads(described["input"])
+
+
+def event_with_key(key: str) -> dict:
+    event = copy.deepcopy(load_event(EVENT))
+    event["Records"][0]["s3"]["object"]["key"] = key
+    return event
+
+
+def test_a_drop_starts_one_deterministically_named_execution(aws):
+    # Given the S3 event for a transcript dropped under incoming/<organization>/
+    event = load_event(EVENT)
+    # When ingest handles it
+    result = ingest.lambda_handler(event, LambdaContext())
+    # Then one execution runs, named after the object version
+    session_id, name = drop_identity(BUCKET, DECODED_KEY, VERSION)
+    assert name == f"drop-{session_id}"
+    assert result == {"started": [{"session_id": str(session_id), "execution": name}]}
+    (execution,) = executions(aws)
+    assert execution["name"] == name
+    # And its input names the key's organization and the URL-decoded key
+    assert execution_input(aws, execution) == {
+        "organization_id": str(KEY_ORG),
+        "session_id": str(session_id),
+        "transcript_key": DECODED_KEY,
+        "source_name": "Team leads workshop.vtt",
+        "session_type": None,
+        "session_date": None,
+        "coach_name": None,
+    }
+
+
+def test_the_same_event_delivered_twice_starts_one_execution(aws):
+    # Given an event S3 delivers twice (at-least-once delivery)
+    first = ingest.lambda_handler(load_event(EVENT), LambdaContext())
+    # When the redelivery arrives / Then it does not fail, and names the same run
+    second = ingest.lambda_handler(load_event(EVENT), LambdaContext())
+    assert second == first
+    assert len(executions(aws)) == 1
+
+
+def test_a_key_outside_incoming_is_refused_and_starts_nothing(aws):
+    # Given an object created outside the drop prefix
+    event = event_with_key("archive/Team+leads+workshop.vtt")
+    # When ingest handles it / Then it refuses clearly
+    with pytest.raises(NotADrop, match="archive/Team leads workshop.vtt is not a transcript"):
+        ingest.lambda_handler(event, LambdaContext())
+    assert executions(aws) == []
+
+
+def test_a_key_without_an_organization_uses_the_default_organization(aws):
+    # Given a file dropped straight under incoming/
+    event = event_with_key("incoming/Team+leads+workshop.vtt")
+    # When ingest handles it
+    ingest.lambda_handler(event, LambdaContext())
+    # Then the run belongs to the configured default organization
+    (execution,) = executions(aws)
+    payload = execution_input(aws, execution)
+    assert payload["organization_id"] == str(DEFAULT_ORG)
+    assert payload["transcript_key"] == "incoming/Team leads workshop.vtt"
+    assert execution["name"] == drop_identity(BUCKET, payload["transcript_key"], VERSION)[1]
