@@ -44,12 +44,6 @@ def process_sample(platform: LocalPlatform) -> None:
     log.info("sample processed as session %s", submission.session_id)
 
 
-def process_sample_once(platform: LocalPlatform) -> None:
-    """Processes the sample unless sessions exist already (not on a restart)."""
-    if is_first_start(platform):
-        process_sample(platform)
-
-
 def build_app(platform: LocalPlatform) -> Starlette:
     from functions.api.handler import lambda_handler
 
