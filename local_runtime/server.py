@@ -85,6 +85,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
 
 def run_server(host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("pgserver").setLevel(logging.WARNING)  # every pg_ctl call at INFO
     try:
         platform = start_local_platform(log_level="WARNING")
     except KeyboardInterrupt:
