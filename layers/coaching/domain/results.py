@@ -8,6 +8,18 @@ from pydantic import BaseModel, Field
 
 Role = Literal["coach", "client", "unknown"]
 EngagementLevel = Literal["high", "medium", "low", "silent"]
+# Motivational-interviewing codes (AnnoMI): what a client turn leans towards...
+TalkType = Literal["change", "neutral", "sustain"]
+# ...and what a coach turn does.
+Behaviour = Literal["question", "reflection", "input", "other"]
+
+
+class TurnLabel(BaseModel):
+    """Classifier output for one turn: talk_type on client turns, behaviour on coach turns."""
+
+    index: int = Field(ge=0)
+    talk_type: TalkType | None = None
+    behaviour: Behaviour | None = None
 
 
 class Item(BaseModel):

@@ -20,3 +20,9 @@ class Analyzer(Protocol):
         speakers: list[SpeakerStats],
         session_date: dt.date | None = None,
     ) -> ClientAnalysis: ...
+
+    def summarize_session(
+        self, transcript: Transcript, coach: str | None, speakers: list[SpeakerStats]
+    ) -> str:
+        """A short overview of the whole session, for the coach: what it did, not quotes."""
+        ...
