@@ -41,11 +41,23 @@ def process(
         str | None, typer.Option("--coach", help="The coach's name as in the transcript")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    turns: Annotated[
+        bool, typer.Option("--turns", help="With --json: every turn, labelled")
+    ] = False,
+    source_format: Annotated[
+        str | None,
+        typer.Option("--format", help="Force a format instead of detecting it"),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show step logs")] = False,
 ) -> None:
     """Run the session pipeline on FILE and print each participant's results."""
     if not file.is_file():
         raise _fail(f"{file} does not exist or is not a file. Check the path and try again.", 2)
+    from coaching.parsing import SUPPORTED_FORMATS
+
+    if source_format is not None and source_format not in SUPPORTED_FORMATS:
+        supported = ", ".join(SUPPORTED_FORMATS)
+        raise _fail(f"unknown format {source_format!r}. Supported formats: {supported}.", 2)
     from coaching.usecases.session_results import session_results
     from coaching.usecases.submit_transcript import process_transcript
     from local_runtime.platform import start_local_platform
@@ -61,8 +73,9 @@ def process(
         session_type=session_type.value if session_type else None,
         session_date=date.date() if date else None,
         coach_name=coach,
+        format_hint=source_format,
     )
-    result = session_results(platform.deps, org, submission.session_id)
+    result = session_results(platform.deps, org, submission.session_id, include_turns=turns)
     result["duplicate_of"] = str(submission.duplicate_of) if submission.duplicate_of else None
     if result["status"] != "completed":
         reason = result.get("failure_reason") or (

@@ -37,13 +37,22 @@ def dependencies() -> Dependencies:
     return Dependencies(
         store=PostgresSessionStore(database()),
         objects=objects,
-        analyzer=OfflineAnalyzer(),
+        analyzer=_analyzer(settings),
         mailer=mailer,
         coach_email=settings.coach_email,
         coach_name=settings.coach_name,
         review_base_url=settings.web_base_url,
         max_transcript_bytes=settings.max_transcript_mb * 1024 * 1024,
     )
+
+
+def _analyzer(settings: Settings):
+    if settings.analyzer == "openai":
+        # Imported only when chosen: the offline runtime never loads the OpenAI SDK.
+        from coaching.adapters.openai import build_openai_analyzer
+
+        return build_openai_analyzer(settings)
+    return OfflineAnalyzer()
 
 
 def _storage_and_mail(settings: Settings):

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The organization every local install starts with. Fixed so that local data, sample
@@ -35,6 +35,17 @@ class Settings(BaseSettings):
         default=None, description="the coach's name as it appears in transcripts"
     )
     max_transcript_mb: int = 20
+    analyzer: Literal["offline", "openai"] = Field(
+        default="offline", description="offline rules, or an OpenAI-compatible model"
+    )
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = Field(
+        default=None, description="any OpenAI-compatible /v1 URL; unset = api.openai.com"
+    )
+    openai_model: str = "gpt-4o-mini"
+    openai_timeout_seconds: float = 30.0
+    openai_max_retries: int = 3
+    openai_token_budget: int = 12_000
     web_base_url: str = "http://127.0.0.1:8000"
     # AWS runtime only
     state_machine_arn: str | None = None

@@ -158,17 +158,59 @@ def test_broken_fixtures_are_refused_with_the_problem_named(fixture, expected, s
     assert rejection.message == expected
 
 
-@pytest.mark.parametrize("fixture", ["sample.sbv", "invalid_format.sbv", "two_captions.sbv"])
-def test_sbv_files_are_refused_naming_the_supported_formats(fixture, shared_data):
-    # Given a YouTube SBV file
+def test_sbv_captions_become_timed_turns(shared_data):
+    # Given a YouTube SBV file with five captions, one of two lines
+    data = (shared_data / "format-fixtures/webvtt-py/sample.sbv").read_bytes()
+
+    # When it is parsed
+    transcript = parse_transcript(data, "sample.sbv")
+
+    # Then each caption is a turn with its timings, nobody named
+    assert transcript.format == "sbv"
+    assert len(transcript.turns) == 5
+    assert transcript.turns[2].text == "Caption text #3 (line 1) Caption text #3 (line 2)"
+    assert (transcript.turns[0].start, transcript.turns[0].end) == (0.378, 11.378)
+    assert transcript.speakers == [UNKNOWN_SPEAKER]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        (
+            "invalid_timeframe.sbv",
+            "invalid_timeframe.sbv: cue 3 has an invalid timestamp '0:00:13.f89'.",
+        ),
+        (
+            "missing_timeframe.sbv",
+            "missing_timeframe.sbv: the text after cue 1 has no timing line.",
+        ),
+        (
+            "invalid_format.sbv",
+            "invalid_format.sbv is not an SBV file: "
+            "it has no timing lines like '0:00:01.000,0:00:04.000'.",
+        ),
+    ],
+)
+def test_broken_sbv_files_are_refused_naming_the_cue(fixture, expected, shared_data):
+    # Given a damaged SBV file
     data = (shared_data / "format-fixtures/webvtt-py" / fixture).read_bytes()
 
     # When it is parsed
     rejection = _rejection(data, fixture)
 
-    # Then the refusal says SBV is not supported and lists what is
-    assert "SBV" in rejection.message
-    assert all(name in rejection.message for name in SUPPORTED_FORMATS)
+    # Then the message names the file and the cue
+    assert rejection.message == expected
+
+
+def test_sbv_cue_without_text_is_skipped(shared_data):
+    # Given an SBV file whose second cue has no text
+    data = (shared_data / "format-fixtures/webvtt-py/missing_caption_text.sbv").read_bytes()
+
+    # When it is parsed
+    turns = parse_transcript(data, "missing_caption_text.sbv").turns
+
+    # Then the other four are read
+    assert [t.text for t in turns] == [f"Caption text #{i}" for i in (1, 3, 4, 5)]
 
 
 # --- WebVTT -------------------------------------------------------------------------------
@@ -514,8 +556,19 @@ def test_unknown_format_hint_is_refused_listing_the_supported_formats():
     assert all(name in rejection.message for name in SUPPORTED_FORMATS)
 
 
-def test_supported_formats_are_the_four_parsers():
-    assert SUPPORTED_FORMATS == ("vtt", "srt", "zoom_txt", "plain")
+def test_supported_formats_are_every_parser():
+    assert SUPPORTED_FORMATS == (
+        "vtt",
+        "srt",
+        "sbv",
+        "zoom_txt",
+        "otter_txt",
+        "meet_txt",
+        "teams_docx",
+        "fireflies_json",
+        "aws_transcribe_json",
+        "plain",
+    )
 
 
 def test_extension_breaks_the_tie_for_cue_timings_without_a_header():

@@ -35,7 +35,9 @@ from coaching.domain.results import (
     ClientSummary,
     EngagementLevel,
     Item,
+    Moment,
     SpeakerStats,
+    TurnLabel,
 )
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Transcript
 
@@ -90,6 +92,7 @@ class OfflineAnalyzer:
         coach: str | None,
         speakers: list[SpeakerStats],
         session_date: dt.date | None = None,
+        labels: list[TurnLabel] | None = None,
     ) -> ClientAnalysis:
         client_sentences = [
             s
@@ -114,12 +117,26 @@ class OfflineAnalyzer:
             ],
         )
         engagement = engagement_level(client, speakers)
+        starts = {turn.index: turn.start for turn in transcript.turns}
         return ClientAnalysis(
             engagement_level=engagement,
             breakthrough_detected=bool(breakthroughs),
+            breakthroughs=[
+                Moment(turn=s.turn, start=starts.get(s.turn), quote=_item(s).text)
+                for s in breakthroughs
+            ],
             priority_score=priority_score(engagement, summary, bool(breakthroughs)),
             summary=summary,
         )
+
+
+    def summarize_session(
+        self, transcript: Transcript, coach: str | None, speakers: list[SpeakerStats]
+    ) -> str:
+        # Imported here: its keyword tables load only when an overview is written.
+        from coaching.analysis.session_summary import summarize_meeting
+
+        return summarize_meeting(transcript, coach)
 
 
 def engagement_level(client: str, speakers: list[SpeakerStats]) -> EngagementLevel:

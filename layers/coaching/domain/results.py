@@ -50,6 +50,17 @@ class SpeakerStats(BaseModel):
     speaking_share: float = Field(ge=0, le=1)
     turns: int = Field(ge=0)
     word_count: int = Field(ge=0)
+    longest_monologue_seconds: float = Field(default=0, ge=0)
+    questions_asked: int = Field(default=0, ge=0)
+    aliases: list[str] = []
+
+
+class Moment(BaseModel):
+    """A breakthrough: where it happened and what was said."""
+
+    turn: int = Field(ge=0)
+    start: float | None = None
+    quote: str
 
 
 class ClientAnalysis(BaseModel):
@@ -57,6 +68,7 @@ class ClientAnalysis(BaseModel):
 
     engagement_level: EngagementLevel
     breakthrough_detected: bool
+    breakthroughs: list[Moment] = []
     priority_score: float = Field(ge=0, le=1)
     summary: ClientSummary
 

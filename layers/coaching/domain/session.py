@@ -29,4 +29,8 @@ class SessionRecord(BaseModel):
     failure_reason: str | None = None
     failed_step: str | None = None
     execution_name: str | None = None
+    session_summary: str | None = None
+    coach_confidence: float | None = None
+    coach_source: str | None = None
+    supervision: dict | None = None
     created_at: dt.datetime | None = None

@@ -9,41 +9,72 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from coaching.domain.transcript import Transcript, Turn
-from coaching.parsing import plain, srt_format, vtt, zoom_txt
-from coaching.parsing.decoding import MAX_TRANSCRIPT_BYTES, decode
-from coaching.parsing.detect import SBV, detect
+from coaching.parsing import (
+    aws_transcribe_json,
+    fireflies_json,
+    json_doc,
+    meet_txt,
+    otter_txt,
+    plain,
+    sbv,
+    srt_format,
+    teams_docx,
+    vtt,
+    zoom_txt,
+)
+from coaching.parsing.decoding import MAX_TRANSCRIPT_BYTES, check_size, decode
+from coaching.parsing.detect import OTHER_JSON, detect
 from coaching.parsing.messages import FORMAT_NAMES, display_name, rejected, supported_list
 
 SUPPORTED_FORMATS: tuple[str, ...] = FORMAT_NAMES
+DOCX = "teams_docx"
 
-_PARSERS: dict[str, Callable[[str, str], list[Turn]]] = {
+# Parsers of text; the Word document is read from its bytes.
+_TEXT_PARSERS: dict[str, Callable[[str, str], list[Turn]]] = {
     "vtt": vtt.parse,
     "srt": srt_format.parse,
+    "sbv": sbv.parse,
     "zoom_txt": zoom_txt.parse,
+    "otter_txt": otter_txt.parse,
+    "meet_txt": meet_txt.parse,
+    "fireflies_json": fireflies_json.parse,
+    "aws_transcribe_json": aws_transcribe_json.parse,
     "plain": plain.parse,
 }
+assert set(_TEXT_PARSERS) | {DOCX} == set(SUPPORTED_FORMATS)
 
 
 def parse_transcript(data: bytes, filename: str, format_hint: str | None = None) -> Transcript:
     """Read a transcript file; format_hint, one of SUPPORTED_FORMATS, skips detection."""
     name = display_name(filename)
     forced = _forced_format(format_hint, name)
-    text = decode(bytes(data), name)
+    data = bytes(data)
+    check_size(data, name)
+    if forced == DOCX or (forced is None and _is_word_document(data, filename)):
+        return Transcript(format=DOCX, turns=teams_docx.parse(data, name))
+
+    text = decode(data, name)
     format_name = forced or detect(text, filename)
-    if format_name == SBV:
-        raise rejected(
-            f"{name} is a YouTube SBV file, which is not supported yet. "
-            f"Supported formats: {supported_list()}.",
-            hint="Download the captions from YouTube as .vtt or .srt instead.",
-        )
-    return Transcript(format=format_name, turns=_PARSERS[format_name](text, name))
+    if format_name == OTHER_JSON:
+        json_doc.load(text, name)  # a broken document is refused as such
+        raise json_doc.not_a_transcript(name)
+    return Transcript(format=format_name, turns=_TEXT_PARSERS[format_name](text, name))
+
+
+def _is_word_document(data: bytes, filename: str) -> bool:
+    """A ZIP archive is read as a Word document, and refused as one if it is not; a
+    damaged archive only if it is called .docx: otherwise it is just a binary file."""
+    kind = teams_docx.kind_of(data)
+    if kind == teams_docx.DAMAGED:
+        return filename.lower().endswith(".docx")
+    return kind is not None
 
 
 def _forced_format(format_hint: str | None, name: str) -> str | None:
     if format_hint is None or not format_hint.strip():
         return None
     wanted = format_hint.strip().lower()
-    if wanted not in _PARSERS:
+    if wanted not in SUPPORTED_FORMATS:
         shown = format_hint.strip()[:24]
         raise rejected(
             f"{name}: unknown transcript format '{shown}'. Supported formats: {supported_list()}.",

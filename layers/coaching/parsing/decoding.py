@@ -22,8 +22,8 @@ _MAX_CONTROL_SHARE = 0.01
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")  # all but \t \n \v \f \r
 
 
-def decode(data: bytes, name: str) -> str:
-    """The text of a transcript with "\\n" line endings, or TranscriptRejected."""
+def check_size(data: bytes, name: str) -> None:
+    """Refuses a file over the size limit or without any content, whatever its format."""
     if len(data) > MAX_TRANSCRIPT_BYTES:
         raise rejected(
             f"{name} is larger than the 20 MB limit.",
@@ -32,6 +32,10 @@ def decode(data: bytes, name: str) -> str:
     if not data.strip():
         raise rejected(f"{name} is empty.")
 
+
+def decode(data: bytes, name: str) -> str:
+    """The text of a transcript with "\\n" line endings, or TranscriptRejected."""
+    check_size(data, name)
     encoding, body = _from_bom(data)
     if encoding is None and b"\x00" in data:
         # NUL bytes: UTF-16 written without a BOM, or not text at all.

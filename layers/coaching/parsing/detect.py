@@ -1,42 +1,73 @@
-"""Which format a transcript is in: by its content first, by its extension only on a tie."""
+"""Which format a transcript is in: by its content first, by its extension only on a tie.
+
+A Word document is recognised from its bytes, before any decoding (see teams_docx).
+"""
 
 from __future__ import annotations
 
 import re
 
-from coaching.parsing import plain, zoom_txt
+from coaching.parsing import (
+    aws_transcribe_json,
+    fireflies_json,
+    json_doc,
+    meet_txt,
+    otter_txt,
+    plain,
+    sbv,
+    zoom_txt,
+)
 
-SBV = "sbv"  # recognised so it can be refused by name, not parsed
+OTHER_JSON = "json"  # JSON, but not a transcript format: refused by name, not parsed
 
 _SRT_START = re.compile(r"\d+[ \t]*\n[ \t]*\d+:\d{1,2}:\d{1,2},\d{1,3}[ \t]*-->")
-_SBV_TIMING = re.compile(r"\d+:\d{1,2}:\d{1,2}\.\d{1,3},\d+:\d{1,2}:\d{1,2}\.\d{1,3}[ \t]*")
 _CUE_TIMING = re.compile(r"^[ \t]*[\d:]*\d[.,]\d+[ \t]*-->", re.MULTILINE)
-_BY_EXTENSION = {".vtt": "vtt", ".srt": "srt", ".sbv": SBV}
+_BY_EXTENSION = {".vtt": "vtt", ".srt": "srt", ".sbv": "sbv", ".json": OTHER_JSON}
 
 
 def detect(text: str, filename: str) -> str:
-    """One of the parser names, or SBV."""
+    """One of the parser names, or OTHER_JSON."""
     body = text.lstrip()
     first_line = body.split("\n", 1)[0]
+    by_extension = _BY_EXTENSION.get(_extension(filename))
+
+    if body.startswith("{") or (body.startswith("[") and not zoom_txt.is_header(first_line)):
+        json_format = _json_format(body)
+        if json_format is not None or body.startswith("{") or by_extension == OTHER_JSON:
+            return json_format or OTHER_JSON
     if body.startswith("WEBVTT"):
         return "vtt"
     if _SRT_START.match(body):
         return "srt"
     if zoom_txt.is_header(first_line):
         return "zoom_txt"
-    if _SBV_TIMING.fullmatch(first_line):
-        return SBV
+    if sbv.is_timing(first_line):
+        return "sbv"
+    if otter_txt.is_header(first_line):
+        return "otter_txt"
 
-    by_extension = _BY_EXTENSION.get(_extension(filename))
     cue_timing = _CUE_TIMING.search(body)
     if cue_timing is not None:
         # Cue timings without a WEBVTT header or SRT numbering: a damaged subtitle file.
         if by_extension in ("vtt", "srt"):
             return by_extension
         return "srt" if "," in cue_timing.group(0) else "vtt"
+    if sbv.has_timing_line(body):  # SBV cues after something else: refused with the place
+        return "sbv"
     if plain.has_speaker_line(body):
-        return "plain"
+        return "meet_txt" if meet_txt.has_markers(body) else "plain"
     return by_extension or "plain"
+
+
+def _json_format(body: str) -> str | None:
+    document = json_doc.loads_or_none(body)
+    if document is None:
+        return None
+    if fireflies_json.sentences_of(document) is not None:
+        return "fireflies_json"
+    if aws_transcribe_json.is_transcribe_output(document):
+        return "aws_transcribe_json"
+    return OTHER_JSON
 
 
 def _extension(filename: str) -> str:

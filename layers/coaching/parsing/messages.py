@@ -10,7 +10,18 @@ import re
 
 from coaching.domain.errors import TranscriptRejected
 
-FORMAT_NAMES = ("vtt", "srt", "zoom_txt", "plain")
+FORMAT_NAMES = (
+    "vtt",
+    "srt",
+    "sbv",
+    "zoom_txt",
+    "otter_txt",
+    "meet_txt",
+    "teams_docx",
+    "fireflies_json",
+    "aws_transcribe_json",
+    "plain",
+)
 
 EXPORT_AGAIN = (
     "Export the transcript again from Zoom or Teams as .vtt, "
@@ -21,8 +32,8 @@ ONE_TURN_PER_LINE = (
     "or upload the .vtt transcript from Zoom or Teams."
 )
 AS_TEXT = (
-    "Upload the transcript as text: the .vtt or .srt export, "
-    "or a .txt file with 'Name: text' lines (not a .docx or .pdf)."
+    "Upload the transcript export itself: a .vtt, .srt, .sbv or .txt file, "
+    "the .docx from Teams, or the .json from Fireflies or Amazon Transcribe (not a .pdf)."
 )
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from coaching.domain.results import ClientAnalysis, SpeakerStats
+from coaching.domain.results import ClientAnalysis, SpeakerStats, TurnLabel
 from coaching.domain.transcript import Transcript
 
 
@@ -19,7 +19,10 @@ class Analyzer(Protocol):
         coach: str | None,
         speakers: list[SpeakerStats],
         session_date: dt.date | None = None,
-    ) -> ClientAnalysis: ...
+        labels: list[TurnLabel] | None = None,
+    ) -> ClientAnalysis:
+        """`labels` (talk type per client turn) may guide the analysis; it may be ignored."""
+        ...
 
     def summarize_session(
         self, transcript: Transcript, coach: str | None, speakers: list[SpeakerStats]

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Protocol
 
-from coaching.domain.results import ClientAnalysis, SpeakerStats
+from coaching.domain.results import ClientAnalysis, SpeakerStats, TurnLabel
 from coaching.domain.session import SessionRecord
 from coaching.domain.transcript import Transcript
 
@@ -34,8 +34,30 @@ class SessionStore(Protocol):
 
     def load_transcript(self, org: uuid.UUID, session_id: uuid.UUID) -> Transcript: ...
 
+    def save_turn_annotations(
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        labels: list[TurnLabel],
+        sensitive: dict[int, list[str]],
+    ) -> None: ...
+
+    def load_turn_annotations(
+        self, org: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[list[TurnLabel], dict[int, list[str]]]: ...
+
+    def resolve_clients(
+        self, org: uuid.UUID, session_id: uuid.UUID, names: list[str]
+    ) -> dict[str, uuid.UUID]:
+        """Each speaker's client record; people not on record yet become pending clients."""
+        ...
+
     def save_speakers(
-        self, org: uuid.UUID, session_id: uuid.UUID, speakers: list[SpeakerStats]
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        speakers: list[SpeakerStats],
+        client_ids: dict[str, uuid.UUID] | None = None,
     ) -> None: ...
 
     def load_speakers(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SpeakerStats]: ...

@@ -14,8 +14,9 @@ def analyze_client(deps: Dependencies, step: ClientStepInput) -> dict:
         raise NotFound(f"Session {session_id} does not exist.")
     transcript = deps.store.load_transcript(org, session_id)
     speakers = deps.store.load_speakers(org, session_id)
+    labels, _ = deps.store.load_turn_annotations(org, session_id)
     analysis = deps.analyzer.analyze_client(
-        transcript, step.client_name, session.coach_name, speakers, session.session_date
+        transcript, step.client_name, session.coach_name, speakers, session.session_date, labels
     )
     deps.store.save_client_analysis(org, session_id, step.client_name, analysis)
     return {

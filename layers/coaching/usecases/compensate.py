@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+# Loaded for their class names: their messages, too, are written for people.
+import coaching.adapters.openai.errors  # noqa: F401
 from coaching.domain.errors import error_type_names
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import CompensationInput
@@ -39,6 +41,8 @@ def compensate(deps: Dependencies, step: CompensationInput) -> dict:
         org,
         session_id,
         processing_status="failed",
+        session_summary=None,
+        supervision=None,
         failure_reason=reason,
         failed_step=step.failed_step,
     )

@@ -1,10 +1,22 @@
-"""Step 4: make the session's summaries searchable."""
+"""Step 4: write the session overview and make the session searchable."""
 
 from __future__ import annotations
 
+from coaching.domain.errors import NotFound
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
 
 
 def index_session(deps: Dependencies, step: PipelineInput) -> dict:
-    return {"documents": deps.store.index_session(step.organization_id, step.session_id)}
+    org, session_id = step.organization_id, step.session_id
+    session = deps.store.get_session(org, session_id)
+    if session is None:
+        raise NotFound(f"Session {session_id} does not exist.")
+    # The overview reads the whole session, so it is written once every client is analysed.
+    overview = deps.analyzer.summarize_session(
+        deps.store.load_transcript(org, session_id),
+        session.coach_name,
+        deps.store.load_speakers(org, session_id),
+    )
+    deps.store.update_session(org, session_id, session_summary=overview)
+    return {"documents": deps.store.index_session(org, session_id)}

@@ -21,6 +21,7 @@ class PipelineInput(BaseModel):
     session_type: SessionType | None = None
     session_date: dt.date | None = None
     coach_name: str | None = None
+    format_hint: str | None = None
 
 
 class ClientStepInput(BaseModel):

@@ -21,6 +21,8 @@ def session_overview(session: SessionRecord) -> dict[str, Any]:
         "session_type": session.session_type,
         "session_date": session.session_date.isoformat() if session.session_date else None,
         "coach": session.coach_name,
+        "coach_confidence": session.coach_confidence,
+        "coach_source": session.coach_source,
         "format": session.format,
         "timing": session.timing,
         "duration_seconds": session.duration_seconds,
@@ -31,26 +33,65 @@ def session_overview(session: SessionRecord) -> dict[str, Any]:
     }
 
 
-def session_results(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, Any]:
+def session_results(
+    deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID, *, include_turns: bool = False
+) -> dict[str, Any]:
     session = deps.store.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
     speakers = deps.store.load_speakers(org, session_id)
     analyses = deps.store.load_client_analyses(org, session_id)
+    labels, sensitive = deps.store.load_turn_annotations(org, session_id)
     participants = []
     for stats in speakers:
         analysis = analyses.get(stats.name) if stats.role == "client" else None
-        participants.append(
-            ParticipantResult(
-                **stats.model_dump(),
-                engagement_level=(
-                    analysis.engagement_level
-                    if analysis
-                    else engagement_level(stats.name, speakers)
-                ),
-                breakthrough_detected=analysis.breakthrough_detected if analysis else False,
-                priority_score=analysis.priority_score if analysis else 0.0,
-                summary=analysis.summary if analysis else None,
-            ).model_dump(mode="json")
+        result = ParticipantResult(
+            **stats.model_dump(),
+            engagement_level=(
+                analysis.engagement_level if analysis else engagement_level(stats.name, speakers)
+            ),
+            breakthrough_detected=analysis.breakthrough_detected if analysis else False,
+            priority_score=analysis.priority_score if analysis else 0.0,
+            summary=analysis.summary if analysis else None,
+        ).model_dump(mode="json")
+        result["breakthroughs"] = (
+            [m.model_dump(mode="json") for m in analysis.breakthroughs] if analysis else []
         )
-    return {**session_overview(session), "participants": participants}
+        _mark_sensitive_items(result["summary"], sensitive)
+        participants.append(result)
+    output = {
+        **session_overview(session),
+        "session_summary": session.session_summary,
+        "supervision": session.supervision,
+        "participants": participants,
+    }
+    transcript = deps.store.load_transcript(org, session_id) if sensitive or include_turns else None
+    if transcript is not None:
+        speaker_of = {turn.index: turn.speaker for turn in transcript.turns}
+        output["sensitive"] = [
+            {"turn": index, "speaker": speaker_of.get(index), "categories": categories}
+            for index, categories in sorted(sensitive.items())
+        ]
+    else:
+        output["sensitive"] = []
+    if include_turns and transcript is not None:
+        by_index = {label.index: label for label in labels}
+        output["turns"] = [
+            {
+                **turn.model_dump(mode="json"),
+                "talk_type": by_index[turn.index].talk_type if turn.index in by_index else None,
+                "behaviour": by_index[turn.index].behaviour if turn.index in by_index else None,
+                "sensitive": sensitive.get(turn.index, []),
+            }
+            for turn in transcript.turns
+        ]
+    return output
+
+
+def _mark_sensitive_items(summary: dict | None, sensitive: dict[int, list[str]]) -> None:
+    """Flags each item resting on a sensitive turn, so it stays out of emails and exports."""
+    if not summary:
+        return
+    for items in summary.values():
+        for item in items:
+            item["sensitive"] = any(index in sensitive for index in item["evidence"])

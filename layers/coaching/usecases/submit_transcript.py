@@ -38,6 +38,7 @@ def submit_transcript(
     session_type: SessionType | None = None,
     session_date: dt.date | None = None,
     coach_name: str | None = None,
+    format_hint: str | None = None,
 ) -> Submission:
     sha256 = hashlib.sha256(data).hexdigest()
     existing = deps.store.find_completed_by_hash(org, sha256)
@@ -56,6 +57,7 @@ def submit_transcript(
         session_type=session_type,
         session_date=session_date,
         coach_name=coach_name,
+        format_hint=format_hint,
     )
     # The original goes in first: whatever fails later, the coach's file is kept.
     deps.objects.put(step.transcript_key, data)
@@ -86,5 +88,5 @@ def session_record(step: PipelineInput, sha256: str, execution_name: str | None)
         id=step.session_id,
         content_sha256=sha256,
         execution_name=execution_name,
-        **step.model_dump(exclude={"session_id"}),
+        **step.model_dump(exclude={"session_id", "format_hint"}),
     )

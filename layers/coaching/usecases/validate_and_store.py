@@ -27,7 +27,7 @@ def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
             f"{step.source_name} is larger than the {limit} MB limit.",
             hint="Split the recording's transcript or remove attachments before uploading.",
         )
-    transcript = parse_transcript(data, step.source_name)
+    transcript = parse_transcript(data, step.source_name, step.format_hint)
     if all(turn.speaker == UNKNOWN_SPEAKER for turn in transcript.turns):
         raise TranscriptRejected(
             f"{step.source_name} has no speaker names, so participants cannot be told apart.",

@@ -9,7 +9,9 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
-from coaching.domain.results import ClientAnalysis, ClientSummary, SpeakerStats
+from coaching.domain.errors import NotFound
+from coaching.domain.names import name_key
+from coaching.domain.results import ClientAnalysis, ClientSummary, SpeakerStats, TurnLabel
 from coaching.domain.session import SessionRecord
 from coaching.domain.transcript import Transcript, Turn
 
@@ -17,7 +19,8 @@ from coaching.domain.transcript import Transcript, Turn
 _SESSION_COLUMNS = (
     "id, organization_id, source_name, transcript_key, content_sha256, session_type, "
     "session_date, coach_name, format, timing, duration_seconds, participant_count, "
-    "processing_status, failure_reason, failed_step, execution_name, created_at"
+    "processing_status, failure_reason, failed_step, execution_name, session_summary, "
+    "coach_confidence, coach_source, supervision, created_at"
 )
 _UPDATABLE = {
     "session_type",
@@ -31,7 +34,12 @@ _UPDATABLE = {
     "failure_reason",
     "failed_step",
     "execution_name",
+    "session_summary",
+    "coach_confidence",
+    "coach_source",
+    "supervision",
 }
+_JSON_FIELDS = {"supervision"}
 
 
 class PostgresSessionStore:
@@ -108,11 +116,12 @@ class PostgresSessionStore:
             return
         # Column names come from the fixed allow-list above, never from input.
         assignments = ", ".join(f"{name} = %s" for name in fields)
+        values = [Jsonb(v) if k in _JSON_FIELDS and v is not None else v for k, v in fields.items()]
         with self._db.transaction() as conn:
             conn.execute(
                 f"UPDATE sessions SET {assignments}, updated_at = now()"  # noqa: S608
                 " WHERE organization_id = %s AND id = %s",
-                (*fields.values(), org, session_id),
+                (*values, org, session_id),
             )
 
     def save_transcript(
@@ -162,9 +171,56 @@ class PostgresSessionStore:
             turns=[Turn.model_validate(row) for row in rows],
         )
 
-    def save_speakers(
-        self, org: uuid.UUID, session_id: uuid.UUID, speakers: list[SpeakerStats]
+    def save_turn_annotations(
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        labels: list[TurnLabel],
+        sensitive: dict[int, list[str]],
     ) -> None:
+        with self._db.transaction() as conn, conn.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE session_turns SET talk_type = %s, behaviour = %s,"
+                " sensitive_categories = %s"
+                " WHERE organization_id = %s AND session_id = %s AND turn_index = %s",
+                [
+                    (
+                        label.talk_type,
+                        label.behaviour,
+                        sensitive.get(label.index, []),
+                        org,
+                        session_id,
+                        label.index,
+                    )
+                    for label in labels
+                ],
+            )
+
+    def load_turn_annotations(
+        self, org: uuid.UUID, session_id: uuid.UUID
+    ) -> tuple[list[TurnLabel], dict[int, list[str]]]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT turn_index, talk_type, behaviour, sensitive_categories FROM session_turns"
+                " WHERE organization_id = %s AND session_id = %s ORDER BY turn_index",
+                (org, session_id),
+            ).fetchall()
+        labels = [
+            TurnLabel(index=r["turn_index"], talk_type=r["talk_type"], behaviour=r["behaviour"])
+            for r in rows
+        ]
+        return labels, {
+            r["turn_index"]: r["sensitive_categories"] for r in rows if r["sensitive_categories"]
+        }
+
+    def save_speakers(
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        speakers: list[SpeakerStats],
+        client_ids: dict[str, uuid.UUID] | None = None,
+    ) -> None:
+        client_ids = client_ids or {}
         with self._db.transaction() as conn:
             conn.execute(
                 "DELETE FROM session_participants WHERE organization_id = %s AND session_id = %s",
@@ -173,8 +229,9 @@ class PostgresSessionStore:
             with conn.cursor() as cursor:
                 cursor.executemany(
                     "INSERT INTO session_participants (organization_id, session_id, position,"
-                    " name, role, speaking_time_seconds, speaking_share, turns, word_count)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                    " name, role, speaking_time_seconds, speaking_share, turns, word_count,"
+                    " longest_monologue_seconds, questions_asked, aliases, client_id)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
                     [
                         (
                             org,
@@ -186,6 +243,10 @@ class PostgresSessionStore:
                             s.speaking_share,
                             s.turns,
                             s.word_count,
+                            s.longest_monologue_seconds,
+                            s.questions_asked,
+                            s.aliases,
+                            client_ids.get(s.name),
                         )
                         for position, s in enumerate(speakers)
                     ],
@@ -194,46 +255,77 @@ class PostgresSessionStore:
     def load_speakers(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SpeakerStats]:
         with self._db.transaction() as conn:
             rows = conn.execute(
-                "SELECT name, role, speaking_time_seconds, speaking_share, turns, word_count"
+                "SELECT name, role, speaking_time_seconds, speaking_share, turns, word_count,"
+                " longest_monologue_seconds, questions_asked, aliases"
                 " FROM session_participants WHERE organization_id = %s AND session_id = %s"
                 " ORDER BY position",
                 (org, session_id),
             ).fetchall()
         return [SpeakerStats.model_validate(row) for row in rows]
 
+    def resolve_clients(
+        self, org: uuid.UUID, session_id: uuid.UUID, names: list[str]
+    ) -> dict[str, uuid.UUID]:
+        """Maps speakers to the organization's client records; unknown people become pending.
+
+        A speaker matches a record whose name is the same person (case, spacing, titles), or,
+        for a lone first name, the one record with that first name.
+        """
+        with self._db.transaction() as conn:
+            known = conn.execute(
+                "SELECT id, name FROM clients WHERE organization_id = %s", (org,)
+            ).fetchall()
+            by_key = {name_key(row["name"]): row["id"] for row in known}
+            by_first: dict[str, list[uuid.UUID]] = {}
+            for row in known:
+                by_first.setdefault(name_key(row["name"]).split(" ")[0], []).append(row["id"])
+            resolved: dict[str, uuid.UUID] = {}
+            for name in names:
+                key = name_key(name)
+                match = by_key.get(key)
+                if match is None and " " not in key and len(by_first.get(key, [])) == 1:
+                    match = by_first[key][0]
+                if match is None:
+                    match = conn.execute(
+                        "INSERT INTO clients (organization_id, name, status, created_by_session)"
+                        " VALUES (%s, %s, 'pending', %s) RETURNING id",
+                        (org, name, session_id),
+                    ).fetchone()["id"]
+                    by_key[key] = match
+                resolved[name] = match
+        return resolved
+
     def save_client_analysis(
         self, org: uuid.UUID, session_id: uuid.UUID, client_name: str, analysis: ClientAnalysis
     ) -> None:
         summary = analysis.summary.model_dump(mode="json")
         with self._db.transaction() as conn:
-            client = conn.execute(
-                "INSERT INTO clients (organization_id, name) VALUES (%s, %s)"
-                " ON CONFLICT (organization_id, name) DO UPDATE SET name = EXCLUDED.name"
-                " RETURNING id",
-                (org, client_name),
-            ).fetchone()
-            speaking = conn.execute(
-                "SELECT speaking_time_seconds FROM session_participants"
+            participant = conn.execute(
+                "SELECT client_id, speaking_time_seconds FROM session_participants"
                 " WHERE organization_id = %s AND session_id = %s AND name = %s",
                 (org, session_id, client_name),
             ).fetchone()
+            if participant is None or participant["client_id"] is None:
+                raise NotFound(f"{client_name} is not a client of session {session_id}.")
             client_session = conn.execute(
                 "INSERT INTO client_sessions (organization_id, client_id, session_id,"
-                " speaking_time_seconds, engagement_level, breakthrough_detected, priority_score)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " speaking_time_seconds, engagement_level, breakthrough_detected, priority_score,"
+                " breakthroughs) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (client_id, session_id) DO UPDATE SET"
                 " speaking_time_seconds = EXCLUDED.speaking_time_seconds,"
                 " engagement_level = EXCLUDED.engagement_level,"
                 " breakthrough_detected = EXCLUDED.breakthrough_detected,"
-                " priority_score = EXCLUDED.priority_score RETURNING id",
+                " priority_score = EXCLUDED.priority_score,"
+                " breakthroughs = EXCLUDED.breakthroughs RETURNING id",
                 (
                     org,
-                    client["id"],
+                    participant["client_id"],
                     session_id,
-                    round(speaking["speaking_time_seconds"]) if speaking else 0,
+                    round(participant["speaking_time_seconds"]),
                     analysis.engagement_level,
                     analysis.breakthrough_detected,
                     round(analysis.priority_score, 2),
+                    Jsonb([m.model_dump(mode="json") for m in analysis.breakthroughs]),
                 ),
             ).fetchone()
             conn.execute(
@@ -260,10 +352,11 @@ class PostgresSessionStore:
     ) -> dict[str, ClientAnalysis]:
         with self._db.transaction() as conn:
             rows = conn.execute(
-                "SELECT c.name, cs.engagement_level, cs.breakthrough_detected,"
-                " cs.priority_score, s.wins, s.challenges, s.action_items,"
+                "SELECT p.name, cs.engagement_level, cs.breakthrough_detected,"
+                " cs.priority_score, cs.breakthroughs, s.wins, s.challenges, s.action_items,"
                 " s.coach_recommendations"
-                " FROM client_sessions cs JOIN clients c ON c.id = cs.client_id"
+                " FROM client_sessions cs JOIN session_participants p"
+                " ON p.session_id = cs.session_id AND p.client_id = cs.client_id"
                 " JOIN summaries s ON s.client_session_id = cs.id"
                 " WHERE cs.organization_id = %s AND cs.session_id = %s",
                 (org, session_id),
@@ -272,6 +365,7 @@ class PostgresSessionStore:
             row["name"]: ClientAnalysis(
                 engagement_level=row["engagement_level"],
                 breakthrough_detected=row["breakthrough_detected"],
+                breakthroughs=row["breakthroughs"],
                 priority_score=float(row["priority_score"]),
                 summary=ClientSummary(
                     wins=row["wins"],
@@ -284,7 +378,7 @@ class PostgresSessionStore:
         }
 
     def index_session(self, org: uuid.UUID, session_id: uuid.UUID) -> int:
-        """Keyword index entries: one per summary item, searchable by full text."""
+        """Keyword index entries: the session overview and every summary item."""
         analyses = self.load_client_analyses(org, session_id)
         rows = [
             (org, session_id, client, kind, item.text, item.evidence)
@@ -292,6 +386,9 @@ class PostgresSessionStore:
             for kind, items in analysis.summary
             for item in items
         ]
+        session = self.get_session(org, session_id)
+        if session is not None and session.session_summary:
+            rows.append((org, session_id, None, "session_summary", session.session_summary, []))
         with self._db.transaction() as conn:
             conn.execute(
                 "DELETE FROM search_documents WHERE organization_id = %s AND session_id = %s",
@@ -325,14 +422,15 @@ class PostgresSessionStore:
                 "client_session_id IN (SELECT id FROM client_sessions WHERE session_id = %s)",
             ),
             ("client_sessions", "session_id = %s"),
+            ("session_participants", "session_id = %s"),
             # Pending client records this session created that nothing else uses.
             (
                 "clients",
-                "status = 'pending' AND name IN (SELECT name FROM session_participants"
-                " WHERE session_id = %s) AND NOT EXISTS"
-                " (SELECT 1 FROM client_sessions cs WHERE cs.client_id = clients.id)",
+                "status = 'pending' AND created_by_session = %s"
+                " AND NOT EXISTS (SELECT 1 FROM client_sessions cs WHERE cs.client_id = clients.id)"
+                " AND NOT EXISTS (SELECT 1 FROM session_participants sp"
+                " WHERE sp.client_id = clients.id)",
             ),
-            ("session_participants", "session_id = %s"),
         ]
         removed: dict[str, int] = {}
         with self._db.transaction() as conn:

@@ -1,0 +1,29 @@
+"""OpenAI adapter: the Analyzer port on any OpenAI-compatible chat completions API.
+
+Names are imported on first use, so ``coaching.adapters.openai.errors`` (the error classes,
+which ``compensate`` needs to recognise) loads without the OpenAI SDK installed.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "OpenAIAnalyzer": "analyzer",
+    "build_openai_analyzer": "analyzer",
+    "AIAccessDenied": "errors",
+    "AIConfigurationError": "errors",
+    "AIReplyInvalid": "errors",
+    "AIRequestRejected": "errors",
+    "AIServiceBusy": "errors",
+    "AIServiceUnavailable": "errors",
+    "CircuitBreaker": "resilience",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_EXPORTS[name]}"), name)

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from coaching.analysis.sensitive import flag_turns
+from coaching.analysis.speaking import speaking_stats
+from coaching.analysis.supervision import is_open_question, supervision_metrics
+from coaching.domain.results import TurnLabel
+from tests.unit.transcripts import transcript
+
+
+def test_health_and_medication_mentions_are_flagged_with_their_turn():
+    session = transcript(
+        ("Coach", "How was the week?"),
+        ("Ann", "My doctor changed my medication, the anxiety is better."),
+        ("Ben", "I finished the budget."),
+    )
+    flags = flag_turns(session.turns)
+    assert [(f.turn, f.speaker) for f in flags] == [(1, "Ann")]
+    assert {"medication", "diagnosis"} <= set(flags[0].categories)
+
+
+def test_ordinary_work_talk_is_not_flagged():
+    session = transcript(("Ann", "The operations review went well and the team is happy."))
+    assert flag_turns(session.turns) == []
+
+
+def test_open_and_closed_questions_are_told_apart():
+    assert is_open_question("What would make that feel safe?")
+    assert is_open_question("So how did it go?")
+    assert not is_open_question("Did you send it?")
+    assert not is_open_question("Is that right?")
+
+
+def test_supervision_metrics_count_the_coachs_behaviour():
+    # Given a coach who asks one open and one closed question, reflects once and advises once
+    session = transcript(
+        ("Coach", "What brings you here? Is it work?"),
+        ("Ann", "Work, mostly."),
+        ("Coach", "It sounds like work is heavy."),
+        ("Ann", "Yes."),
+        ("Coach", "You should try blocking mornings."),
+    )
+    labels = [
+        TurnLabel(index=0, behaviour="question"),
+        TurnLabel(index=1, talk_type="neutral"),
+        TurnLabel(index=2, behaviour="reflection"),
+        TurnLabel(index=3, talk_type="neutral"),
+        TurnLabel(index=4, behaviour="input"),
+    ]
+    speakers = speaking_stats(session, "Coach")
+    metrics = supervision_metrics(session, "Coach", speakers, labels)
+    # Then each is counted, and ratios are derived from the counts
+    assert (metrics.questions, metrics.open_questions, metrics.closed_questions) == (2, 1, 1)
+    assert metrics.reflections == 1 and metrics.advice_giving == 1
+    assert metrics.question_rate == round(2 / 3, 4)
+    assert metrics.reflection_to_question == 0.5
+    assert metrics.coach_talk_ratio == round(3 / 5, 4)
+
+
+def test_no_coach_means_empty_supervision():
+    session = transcript(("Ann", "hi"), ("Ben", "hello?"))
+    metrics = supervision_metrics(session, None, speaking_stats(session, None), [])
+    assert metrics.coach_turns == 0 and metrics.questions == 0
+    assert metrics.reflection_to_question is None
