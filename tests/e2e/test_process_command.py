@@ -137,3 +137,66 @@ def test_the_installed_command_prints_json_and_fails_clearly(tmp_path, contract)
     assert bad.stderr.startswith("error: broken.srt")
     kept = list((tmp_path / "home" / "objects").rglob("broken.srt"))
     assert len(kept) == 1 and kept[0].read_bytes() == broken.read_bytes()
+
+
+FIXTURES = REPO_ROOT / "tests" / "fixtures" / "transcripts"
+EXPECTED_FORMATS = {
+    "coaching.sbv": "sbv",
+    "fireflies.json": "fireflies_json",
+    "fireflies_graphql.json": "fireflies_json",
+    "meet.txt": "meet_txt",
+    "otter.txt": "otter_txt",
+    "sample_cp1252.txt": "plain",
+    "sample_utf16.txt": "plain",
+    "teams_names.docx": "teams_docx",
+    "teams_timing.docx": "teams_docx",
+    "transcribe.json": "aws_transcribe_json",
+    "transcribe_audio_segments.json": "aws_transcribe_json",
+    "zoom_tab.txt": "zoom_txt",
+    "team-leads-workshop.vtt": "vtt",
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_FORMATS))
+def test_every_format_processes_with_labelled_turns(cli, contract, name):
+    path = SAMPLE if name == SAMPLE.name else FIXTURES / name
+    # When a transcript of each supported format is processed with --turns
+    result = cli(str(path), "--json", "--turns")
+    # Then the format is detected, the output matches the contract, and every source turn
+    # is there once, labelled by who spoke it
+    assert result.exit_code == 0, result.stderr
+    output = json.loads(result.stdout)
+    jsonschema.validate(output, contract)
+    assert output["format"] == EXPECTED_FORMATS[name]
+    assert [t["index"] for t in output["turns"]] == list(range(len(output["turns"])))
+    roles = {p["name"]: p["role"] for p in output["participants"]}
+    for turn in output["turns"]:
+        role = roles[turn["speaker"]]
+        assert (turn["talk_type"] is not None) == (role == "client"), turn
+        assert (turn["behaviour"] is not None) == (role == "coach"), turn
+    assert isinstance(output["session_summary"], str) and output["session_summary"]
+    for person in output["participants"]:
+        for items in (person["summary"] or {}).values():
+            for item in items:
+                assert all(0 <= i < len(output["turns"]) for i in item["evidence"])
+                assert len(item["evidence_times"]) == len(item["evidence"])
+
+
+def test_a_forced_format_is_used_and_an_unknown_one_is_refused(cli, tmp_path):
+    # Given 'Name: text' lines saved under a subtitle extension
+    notes = tmp_path / "notes.vtt"
+    notes.write_text("Ann: How was it?\nBen: It went well, I finished it.\n", encoding="utf-8")
+    # When the format is forced, it is used
+    forced = cli(str(notes), "--json", "--format", "plain")
+    assert forced.exit_code == 0, forced.stderr
+    assert json.loads(forced.stdout)["format"] == "plain"
+    # When a format that does not fit is forced, the file is rejected clearly
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("Ann: hello\nBen: hi\n", encoding="utf-8")
+    refused = cli(str(wrong), "--json", "--format", "srt")
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("error: wrong.txt")
+    # When the format does not exist, the supported ones are listed
+    unknown = cli(str(SAMPLE), "--json", "--format", "pdf")
+    assert unknown.exit_code == 2
+    assert "vtt" in unknown.stderr and "teams_docx" in unknown.stderr

@@ -174,3 +174,74 @@ def _notifications(platform, org) -> list[str]:
             "SELECT kind FROM notifications WHERE organization_id = %s ORDER BY id", (org,)
         ).fetchall()
     return [r["kind"] for r in rows]
+
+
+def test_speakers_map_to_existing_client_records_and_new_ones_are_pending(platform, organization):
+    # Given Jordan already on record, under a title and another spacing
+    from coaching import composition
+
+    with composition.database().transaction() as conn:
+        conn.execute(
+            "INSERT INTO clients (organization_id, name, status) VALUES (%s, %s, 'active')",
+            (organization, "Dr.  Jordan Reyes"),
+        )
+    # When the workshop is processed
+    _process(platform, organization, SAMPLE.read_bytes())
+    # Then Jordan's results attach to that record, and the others are new pending clients
+    with composition.database().transaction() as conn:
+        rows = conn.execute(
+            "SELECT c.name, c.status, count(cs.id) AS sessions FROM clients c"
+            " LEFT JOIN client_sessions cs ON cs.client_id = c.id"
+            " WHERE c.organization_id = %s GROUP BY c.name, c.status ORDER BY c.name",
+            (organization,),
+        ).fetchall()
+    assert [(r["name"], r["status"], r["sessions"]) for r in rows] == [
+        ("Alex Okafor", "pending", 1),
+        ("Dr.  Jordan Reyes", "active", 1),
+        ("Priya Nair", "pending", 1),
+    ]
+
+
+def test_compensation_removes_the_pending_clients_the_run_created(
+    platform, organization, failing_step
+):
+    # Given analysis breaks after participants were mapped to new client records
+    failing_step("AnalyzeClient", RuntimeError("boom"))
+    # When the run fails
+    _process(platform, organization, SAMPLE.read_bytes())
+    # Then no client record is left behind
+    assert _count(platform, "clients", organization) == 0
+    assert _count(platform, "session_participants", organization) == 0
+
+
+def test_supervision_metrics_are_kept_per_session_and_over_time(platform, organization):
+    # Given two sessions
+    _process(platform, organization, SAMPLE.read_bytes(), session_date=dt.date(2026, 11, 1))
+    later = SAMPLE.read_bytes().replace(b"Great.", b"Great, thank you.")
+    _process(platform, organization, later, session_date=dt.date(2026, 11, 15))
+    # When the coach's supervision history is read
+    from coaching.usecases.supervision_history import supervision_history
+
+    history = supervision_history(platform.deps, organization)
+    # Then each session has its metrics, in date order, with a trend
+    assert [s["session_date"] for s in history["sessions"]] == ["2026-11-01", "2026-11-15"]
+    first = history["sessions"][0]
+    assert first["coach"] == "Maya Chen" and first["questions"] >= 4
+    assert 0 < first["coach_talk_ratio"] < 1
+    assert set(history["trend"]) >= {"coach_talk_ratio", "question_rate"}
+
+
+def test_sensitive_turns_are_flagged_and_items_resting_on_them_marked(platform, organization):
+    # Given a client who mentions their medication
+    data = (
+        b"Coach: How did the week go?\n"
+        b"Ann Lee: I managed to finish the plan, even with my new medication making me tired.\n"
+        b"Coach: What will you do next?\n"
+        b"Ann Lee: I will share the plan with my manager on Monday.\n"
+    )
+    _, _, result = _process(platform, organization, data, "checkin.txt")
+    # Then the turn is flagged, shown, and the win resting on it is marked sensitive
+    assert result["sensitive"] == [{"turn": 1, "speaker": "Ann Lee", "categories": ["medication"]}]
+    ann = next(p for p in result["participants"] if p["name"] == "Ann Lee")
+    assert ann["summary"]["wins"][0]["sensitive"] is True
+    assert ann["summary"]["action_items"][0]["sensitive"] is False

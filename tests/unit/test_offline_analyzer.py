@@ -94,9 +94,25 @@ def test_priority_follows_the_documented_formula():
     committed = ClientSummary(wins=[item], action_items=[ActionItem(text="y", evidence=[1])])
     stuck = ClientSummary(challenges=[item])
     assert priority_score("high", committed, breakthrough=False) == 0.0
-    # 0.35 * low gap 0.7 + challenges without commitment + no commitment + no win
-    assert priority_score("low", stuck, breakthrough=False) == round(0.245 + 0.25 + 0.25 + 0.15, 2)
-    assert priority_score("silent", ClientSummary(), breakthrough=False) == 0.75
+    # 0.30 * low gap 0.7 + challenges without commitment + no commitment + no win
+    assert priority_score("low", stuck, breakthrough=False) == round(0.21 + 0.25 + 0.20 + 0.10, 2)
+    assert priority_score("silent", ClientSummary(), breakthrough=False) == 0.60
+    # falling sentiment adds its share
+    assert priority_score("high", committed, False, falling_sentiment=True) == 0.15
+
+
+def test_a_falling_mood_is_told_from_a_steady_one():
+    from coaching.analysis.sentiment import is_falling
+
+    falling = transcript(
+        ("Ann", "Great week, I'm really happy with it."),
+        ("Ann", "Things are fine."),
+        ("Ann", "Honestly I feel terrible and hopeless about the project now."),
+    )
+    steady = transcript(("Ann", "Good."), ("Ann", "Good, thanks."), ("Ann", "Still good."))
+    assert is_falling(falling.turns) is True
+    assert is_falling(steady.turns) is False
+    assert is_falling(falling.turns[:2]) is False  # too few turns for a trend
 
 
 words = st.sampled_from(

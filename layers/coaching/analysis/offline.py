@@ -16,9 +16,10 @@ with the turn it came from as evidence. The rules, in one place:
   thought of it").
 * **Engagement**: the client's speaking share against an equal share of the named speakers:
   ratio >= 0.8 high, >= 0.4 medium, > 0 low; no words at all is silent.
-* **Follow-up priority** (0..1): 0.35 x engagement gap (silent 1, low 0.7, medium 0.3,
-  high 0) + 0.25 if challenges were raised without any commitment + 0.25 if no commitment
-  at all + 0.15 if neither a win nor a breakthrough was heard.
+* **Follow-up priority** (0..1): 0.30 x engagement gap (silent 1, low 0.7, medium 0.3,
+  high 0) + 0.25 if challenges were raised without any commitment + 0.20 if no commitment
+  at all + 0.10 if neither a win nor a breakthrough was heard + 0.15 if the client's
+  sentiment fell over the session (``analysis/sentiment.py``).
 Questions are never taken as wins, challenges or commitments, and a sentence lands in one
 category only: a commitment first, else a win, else a challenge.
 """
@@ -29,6 +30,7 @@ import datetime as dt
 import re
 
 from coaching.analysis.sentences import Sentence, sentences_of
+from coaching.analysis.sentiment import is_falling
 from coaching.domain.results import (
     ActionItem,
     ClientAnalysis,
@@ -125,10 +127,14 @@ class OfflineAnalyzer:
                 Moment(turn=s.turn, start=starts.get(s.turn), quote=_item(s).text)
                 for s in breakthroughs
             ],
-            priority_score=priority_score(engagement, summary, bool(breakthroughs)),
+            priority_score=priority_score(
+                engagement,
+                summary,
+                bool(breakthroughs),
+                is_falling([t for t in transcript.turns if t.speaker == client]),
+            ),
             summary=summary,
         )
-
 
     def summarize_session(
         self, transcript: Transcript, coach: str | None, speakers: list[SpeakerStats]
@@ -152,13 +158,17 @@ def engagement_level(client: str, speakers: list[SpeakerStats]) -> EngagementLev
 
 
 def priority_score(
-    engagement: EngagementLevel, summary: ClientSummary, breakthrough: bool
+    engagement: EngagementLevel,
+    summary: ClientSummary,
+    breakthrough: bool,
+    falling_sentiment: bool = False,
 ) -> float:
     committed = bool(summary.action_items)
-    score = 0.35 * _ENGAGEMENT_GAP[engagement]
+    score = 0.30 * _ENGAGEMENT_GAP[engagement]
     score += 0.25 if summary.challenges and not committed else 0.0
-    score += 0.25 if not committed else 0.0
-    score += 0.15 if not summary.wins and not breakthrough else 0.0
+    score += 0.20 if not committed else 0.0
+    score += 0.10 if not summary.wins and not breakthrough else 0.0
+    score += 0.15 if falling_sentiment else 0.0
     return round(min(max(score, 0.0), 1.0), 2)
 
 

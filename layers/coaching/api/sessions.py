@@ -12,6 +12,7 @@ from coaching.api.identity import organization_of
 from coaching.composition import dependencies
 from coaching.domain.errors import NotFound
 from coaching.usecases.session_results import session_overview, session_results
+from coaching.usecases.supervision_history import supervision_history
 
 router = APIGatewayRouter()
 
@@ -24,10 +25,18 @@ def list_sessions(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
 
 
 @router.get("/v1/sessions/<session_id>", summary="A session with each participant's results")
-def get_session(session_id: Annotated[str, Path()]) -> dict:
+def get_session(
+    session_id: Annotated[str, Path()],
+    turns: Annotated[bool, Query(description="include every labelled turn")] = False,
+) -> dict:
     org = organization_of(router)
     try:
         parsed = uuid.UUID(session_id)
     except ValueError:
         raise NotFound(f"Session {session_id} does not exist.") from None
-    return session_results(dependencies(), org, parsed)
+    return session_results(dependencies(), org, parsed, include_turns=turns)
+
+
+@router.get("/v1/supervision", summary="The coach's supervision metrics per session, over time")
+def supervision(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
+    return supervision_history(dependencies(), organization_of(router), limit)

@@ -42,6 +42,8 @@ def session_results(
     speakers = deps.store.load_speakers(org, session_id)
     analyses = deps.store.load_client_analyses(org, session_id)
     labels, sensitive = deps.store.load_turn_annotations(org, session_id)
+    transcript = deps.store.load_transcript(org, session_id)
+    starts = {turn.index: turn.start for turn in transcript.turns}
     participants = []
     for stats in speakers:
         analysis = analyses.get(stats.name) if stats.role == "client" else None
@@ -57,7 +59,7 @@ def session_results(
         result["breakthroughs"] = (
             [m.model_dump(mode="json") for m in analysis.breakthroughs] if analysis else []
         )
-        _mark_sensitive_items(result["summary"], sensitive)
+        _annotate_items(result["summary"], sensitive, starts)
         participants.append(result)
     output = {
         **session_overview(session),
@@ -65,16 +67,12 @@ def session_results(
         "supervision": session.supervision,
         "participants": participants,
     }
-    transcript = deps.store.load_transcript(org, session_id) if sensitive or include_turns else None
-    if transcript is not None:
-        speaker_of = {turn.index: turn.speaker for turn in transcript.turns}
-        output["sensitive"] = [
-            {"turn": index, "speaker": speaker_of.get(index), "categories": categories}
-            for index, categories in sorted(sensitive.items())
-        ]
-    else:
-        output["sensitive"] = []
-    if include_turns and transcript is not None:
+    speaker_of = {turn.index: turn.speaker for turn in transcript.turns}
+    output["sensitive"] = [
+        {"turn": index, "speaker": speaker_of.get(index), "categories": categories}
+        for index, categories in sorted(sensitive.items())
+    ]
+    if include_turns:
         by_index = {label.index: label for label in labels}
         output["turns"] = [
             {
@@ -88,10 +86,14 @@ def session_results(
     return output
 
 
-def _mark_sensitive_items(summary: dict | None, sensitive: dict[int, list[str]]) -> None:
-    """Flags each item resting on a sensitive turn, so it stays out of emails and exports."""
+def _annotate_items(
+    summary: dict | None, sensitive: dict[int, list[str]], starts: dict[int, float | None]
+) -> None:
+    """Gives each item the times of its evidence, and flags items resting on a sensitive turn
+    so they stay out of emails and exports."""
     if not summary:
         return
     for items in summary.values():
         for item in items:
+            item["evidence_times"] = [starts.get(index) for index in item["evidence"]]
             item["sensitive"] = any(index in sensitive for index in item["evidence"])

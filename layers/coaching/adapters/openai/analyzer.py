@@ -48,7 +48,16 @@ from coaching.adapters.openai.schema import (
     strict_json_schema,
 )
 from coaching.analysis.offline import engagement_level, priority_score
-from coaching.domain.results import ActionItem, ClientAnalysis, ClientSummary, Item, SpeakerStats
+from coaching.analysis.sentiment import is_falling
+from coaching.domain.results import (
+    ActionItem,
+    ClientAnalysis,
+    ClientSummary,
+    Item,
+    Moment,
+    SpeakerStats,
+    TurnLabel,
+)
 from coaching.domain.transcript import Transcript, Turn
 from coaching.observability import logger
 
@@ -128,6 +137,7 @@ class OpenAIAnalyzer:
         coach: str | None,
         speakers: list[SpeakerStats],
         session_date: dt.date | None = None,
+        labels: list[TurnLabel] | None = None,  # the model reads the turns itself
     ) -> ClientAnalysis:
         values = {
             "client": client,
@@ -167,10 +177,20 @@ class OpenAIAnalyzer:
             coach_recommendations=_capped(found.lists["coach_recommendations"]),
         )
         engagement = engagement_level(client, speakers)
+        starts = {turn.index: turn.start for turn in transcript.turns}
         return ClientAnalysis(
             engagement_level=engagement,
             breakthrough_detected=bool(breakthroughs),
-            priority_score=priority_score(engagement, summary, bool(breakthroughs)),
+            priority_score=priority_score(
+                engagement,
+                summary,
+                bool(breakthroughs),
+                is_falling([t for t in transcript.turns if t.speaker == client]),
+            ),
+            breakthroughs=[
+                Moment(turn=item.evidence[0], start=starts.get(item.evidence[0]), quote=item.text)
+                for item in breakthroughs
+            ],
             summary=summary,
         )
 

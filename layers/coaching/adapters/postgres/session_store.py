@@ -101,6 +101,19 @@ class PostgresSessionStore:
             ).fetchall()
         return [SessionRecord.model_validate(row) for row in rows]
 
+    def supervision_history(self, org: uuid.UUID, limit: int = 100) -> list[dict[str, Any]]:
+        """The coach supervision metrics of completed sessions, oldest first."""
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, source_name, session_date, created_at, coach_name, supervision"
+                " FROM (SELECT * FROM sessions WHERE organization_id = %s"
+                " AND processing_status = 'completed' AND supervision IS NOT NULL"
+                " ORDER BY COALESCE(session_date, created_at::date) DESC, created_at DESC"
+                " LIMIT %s) recent ORDER BY COALESCE(session_date, created_at::date), created_at",
+                (org, limit),
+            ).fetchall()
+        return rows
+
     def count_sessions(self, org: uuid.UUID) -> int:
         with self._db.transaction() as conn:
             row = conn.execute(
