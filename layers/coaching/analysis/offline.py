@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from coaching.analysis.sentences import Sentence, sentences_of
 from coaching.analysis.sentiment import is_falling
@@ -217,8 +218,13 @@ def _first_name(name: str) -> str:
 
 
 def _mentioned(text: str, first_names: set[str]) -> set[str]:
-    lowered = text.casefold()
-    return {n for n in first_names if len(n) > 1 and re.search(rf"\b{re.escape(n)}\b", lowered)}
+    return {n for n in first_names if len(n) > 1} & _words(text)
+
+
+@lru_cache(maxsize=4096)
+def _words(text: str) -> frozenset[str]:
+    """The words of a turn, cached: every client's analysis looks at the coach's turns."""
+    return frozenset(re.findall(r"[\w'-]+", text.casefold()))
 
 
 def _due(text: str, session_date: dt.date | None) -> str | None:
