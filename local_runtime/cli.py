@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from local_runtime.cli_executions import executions
+
 app = typer.Typer(
     help="Coaching platform: process session transcripts and run the platform locally.",
     no_args_is_help=True,
@@ -108,6 +110,9 @@ def serve(
     from local_runtime.server import run_server
 
     run_server(host, port)
+
+
+app.add_typer(executions, name="executions")
 
 
 if __name__ == "__main__":

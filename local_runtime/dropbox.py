@@ -1,7 +1,10 @@
 """The watched drop folder: a transcript saved into it is processed by the session pipeline.
 
-Done files move to ``processed/``; files that cannot be processed move to ``failed/`` beside a
-``.error.json`` saying why. Files already there at start are processed too.
+Done files move to ``processed/`` (a file with the same content as an earlier one, too: the log
+names the session it duplicates); files that cannot be processed move to ``failed/`` beside a
+``.error.json`` saying why. Files already there at start are processed too. A file whose
+processing hit an infrastructure problem (the database is down: TransientError) is not the
+coach's fault: it stays in the folder and is tried again later, with a capped backoff.
 """
 
 from __future__ import annotations
@@ -11,12 +14,14 @@ import logging
 import shutil
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
+from coaching.domain.errors import TransientError
 from coaching.usecases.submit_transcript import process_transcript
 from local_runtime.platform import LocalPlatform
 
@@ -27,6 +32,9 @@ SETTLE_SECONDS = 0.3
 EMPTY_GRACE_SECONDS = 5.0
 _IGNORED_PREFIXES = (".", "~")
 _IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".error.json")
+# Retries after a transient failure: 2 s, 4 s, 8 s ... never more than a minute apart.
+RETRY_FIRST_SECONDS = 2.0
+RETRY_MAX_SECONDS = 60.0
 
 
 def _is_candidate(path: Path, folder: Path) -> bool:
@@ -60,19 +68,33 @@ def _move_aside(path: Path, folder: Path) -> Path:
     folder.mkdir(exist_ok=True)
     target = folder / path.name
     if target.exists():
-        target = folder / f"{path.stem}-{int(time.time() * 1000)}{path.suffix}"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = folder / f"{path.stem}-{stamp}-{uuid.uuid4().hex[:8]}{path.suffix}"
     shutil.move(str(path), target)
     return target
 
 
 class DropFolder(FileSystemEventHandler):
-    def __init__(self, platform: LocalPlatform, folder: Path, workers: int = 2) -> None:
+    def __init__(
+        self,
+        platform: LocalPlatform,
+        folder: Path,
+        workers: int = 2,
+        *,
+        retry_first_seconds: float = RETRY_FIRST_SECONDS,
+        retry_max_seconds: float = RETRY_MAX_SECONDS,
+    ) -> None:
         self._platform = platform
         self._folder = folder.resolve()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dropbox")
         self._in_flight: set[Path] = set()
         self._lock = threading.Lock()
         self._observer = Observer()
+        self._retry_first = retry_first_seconds
+        self._retry_max = retry_max_seconds
+        self._attempts: dict[Path, int] = {}
+        self._retries: dict[Path, threading.Timer] = {}
+        self._stopping = False
 
     def start(self) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
@@ -83,6 +105,11 @@ class DropFolder(FileSystemEventHandler):
                 self.submit(path)
 
     def stop(self) -> None:
+        with self._lock:
+            self._stopping = True
+            retries, self._retries = list(self._retries.values()), {}
+        for timer in retries:
+            timer.cancel()  # the files stay in the folder: the next start picks them up
         self._observer.stop()
         self._observer.join(timeout=5)
         self._pool.shutdown(wait=True, cancel_futures=True)
@@ -100,12 +127,16 @@ class DropFolder(FileSystemEventHandler):
         if not _is_candidate(path, self._folder):
             return
         with self._lock:
-            if path in self._in_flight:
+            if self._stopping or path in self._in_flight:
                 return
             self._in_flight.add(path)
+            pending = self._retries.pop(path, None)
+        if pending is not None:
+            pending.cancel()
         self._pool.submit(self._process, path)
 
     def _process(self, path: Path) -> None:
+        transient = False
         try:
             if not _wait_until_settled(path):
                 return
@@ -116,21 +147,59 @@ class DropFolder(FileSystemEventHandler):
             session = self._platform.deps.store.get_session(org, submission.session_id)
             if session is not None and session.processing_status == "completed":
                 _move_aside(path, self._folder / "processed")
-                log.info(
-                    "processed drop %s as session %s (%s)",
-                    path.name,
-                    submission.session_id,
-                    "duplicate" if submission.duplicate_of else "new",
-                )
+                if submission.duplicate_of is not None:
+                    log.info(
+                        "drop %s is a duplicate of session %s (same content): moved to processed/",
+                        path.name,
+                        submission.duplicate_of,
+                    )
+                else:
+                    log.info("processed drop %s as session %s", path.name, submission.session_id)
+                return
+            if session is not None and session.processing_status != "failed":
+                # Still running after the wait (a very long run): leave it, do not blame the file.
+                transient = True
+                log.warning("drop %s: session %s is still running", path.name, session.id)
                 return
             reason = session.failure_reason if session else "the session was not recorded"
             self._reject(path, str(submission.session_id), reason or "processing failed")
+        except TransientError as error:
+            # Infrastructure, not the file: it stays where the coach put it and is retried.
+            transient = True
+            log.warning("drop %s not processed yet: %s", path.name, error)
         except Exception as error:  # noqa: BLE001 - a bad file must never stop the watcher
             log.exception("could not process drop %s", path.name)
             self._reject(path, None, f"Could not process the file ({type(error).__name__}).")
         finally:
             with self._lock:
                 self._in_flight.discard(path)
+                if transient:
+                    self._schedule_retry(path)
+                else:
+                    self._attempts.pop(path, None)
+
+    def _schedule_retry(self, path: Path) -> None:
+        """Called with the lock held: try the file again after a capped, doubling delay."""
+        if self._stopping or not path.exists():
+            self._attempts.pop(path, None)
+            return
+        attempt = self._attempts.get(path, 0)
+        self._attempts[path] = attempt + 1
+        delay = min(self._retry_first * 2**attempt, self._retry_max)
+        timer = threading.Timer(delay, self._retry, args=(path,))
+        timer.daemon = True
+        self._retries[path] = timer
+        timer.start()
+        log.warning(
+            "drop %s stays in the folder: retry %d in %.0f s", path.name, attempt + 1, delay
+        )
+
+    def _retry(self, path: Path) -> None:
+        with self._lock:
+            if self._retries.get(path) is not threading.current_thread():
+                return  # cancelled, or replaced by a newer retry
+            del self._retries[path]
+        self.submit(path)
 
     def _reject(self, path: Path, session_id: str | None, reason: str) -> None:
         if not path.exists():

@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from coaching import composition
 from coaching.adapters.postgres import PostgresExecutionRecords
 from coaching.config import Settings, get_settings, reset_settings
+from coaching.usecases.compensate import INTERRUPTED, compensate
 from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.pipeline_input import CompensationInput
 from local_runtime.embedded_postgres import start_embedded_postgres
+from local_runtime.execution_support import LocalExecutionSupport
 from local_runtime.workflow import LocalWorkflow
 
 
@@ -19,7 +22,14 @@ class LocalPlatform:
     settings: Settings
     deps: Dependencies
     workflow: LocalWorkflow
+    records: PostgresExecutionRecords
     migrations_applied: list[str]
+
+    def support(self) -> LocalExecutionSupport:
+        """Support staff's operations, scoped to this install's organization."""
+        return LocalExecutionSupport(
+            self.deps, self.records, self.workflow, self.settings.default_organization_id
+        )
 
 
 def configure_environment(log_level: str = "INFO") -> None:
@@ -43,5 +53,26 @@ def start_local_platform(log_level: str = "INFO") -> LocalPlatform:
     applied = database.migrate()
     deps = composition.dependencies()
     deps.store.ensure_organization(settings.default_organization_id, settings.organization_name)
-    workflow = LocalWorkflow(recorder=PostgresExecutionRecords(database))
-    return LocalPlatform(settings, deps, workflow, applied)
+    records = PostgresExecutionRecords(database)
+    compensate_abandoned_runs(deps, records)
+    workflow = LocalWorkflow(recorder=records)
+    platform = LocalPlatform(settings, deps, workflow, records, applied)
+    composition.use_execution_support(
+        lambda org: LocalExecutionSupport(deps, records, workflow, org)
+    )
+    return platform
+
+
+def compensate_abandoned_runs(deps: Dependencies, records: PostgresExecutionRecords) -> int:
+    """Runs a crash cut off (their process is gone) become ABORTED and are compensated, so
+    nothing half-done stays and support staff can redrive them."""
+    orphans = records.abandon_orphans("The platform stopped while this run was in progress.")
+    for orphan in orphans:
+        payload = orphan["input"]
+        compensate(
+            deps,
+            CompensationInput.model_validate(
+                {**payload, "failed_step": INTERRUPTED, "error": {"Error": INTERRUPTED}}
+            ),
+        )
+    return len(orphans)

@@ -35,6 +35,9 @@ PIPELINE_FUNCTIONS = {
 }
 
 _create_lock = threading.Lock()
+# Threads recording runs as they finish, by run name. Per process, not per LocalWorkflow:
+# whichever instance waits for a run must wait for its record too.
+_finishers: dict[str, threading.Thread] = {}
 
 
 def function_arn(name: str) -> str:
@@ -91,7 +94,24 @@ class LocalWorkflow:
         execution = self._backend.start_execution(
             self.state_machine_arn, name=name, execution_input=json.dumps(payload)
         )
+        if self._recorder is not None:
+            # Recorded as running now, so a crash mid-run leaves a trace to abort and redrive.
+            self._recorder.record_start(name, STATE_MACHINE_NAME, payload, execution.start_date)
+            finisher = threading.Thread(
+                target=self._record_when_done,
+                args=(execution,),
+                name=f"record-{name}",
+                daemon=True,
+            )
+            with _create_lock:
+                _finishers[name] = finisher
+            finisher.start()
         return execution.exec_arn
+
+    def _record_when_done(self, execution) -> None:
+        while execution.status == "RUNNING":
+            time.sleep(0.002)
+        self._recorder.record(execution, self.history(execution.name))
 
     def wait(self, name: str, timeout_seconds: float = 600) -> ExecutionResult:
         execution = self._backend.describe_execution(self.execution_arn(name))
@@ -100,16 +120,17 @@ class LocalWorkflow:
             if time.monotonic() > deadline:
                 return ExecutionResult(name=name, status="RUNNING")
             time.sleep(0.002)
-        result = ExecutionResult(
+        with _create_lock:
+            finisher = _finishers.pop(name, None)
+        if finisher is not None:
+            finisher.join(timeout=max(deadline - time.monotonic(), 1.0))
+        return ExecutionResult(
             name=name,
             status=execution.status,
             output=execution.output if isinstance(execution.output, dict) else None,
             error=execution.error,
             cause=execution.cause,
         )
-        if self._recorder is not None:
-            self._recorder.record(execution, self.history(name))
-        return result
 
     def history(self, name: str) -> list[dict[str, Any]]:
         output = self._backend.get_execution_history(self.execution_arn(name))

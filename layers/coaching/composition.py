@@ -5,12 +5,15 @@ Handlers and the local runtime get their ports here and nowhere else.
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from functools import lru_cache
 
 from coaching.adapters.postgres import Database, PostgresSessionStore
 from coaching.analysis.offline import OfflineAnalyzer
 from coaching.config import Settings, get_settings
 from coaching.domain.errors import PermanentError
+from coaching.ports.executions import ExecutionSupport
 from coaching.usecases.dependencies import Dependencies
 
 
@@ -75,6 +78,30 @@ def _storage_and_mail(settings: Settings):
         FolderObjectStore(settings.objects_dir),
         OutboxMailer(settings.outbox_dir, settings.sender_email),
     )
+
+
+_support_factory: list[Callable[[uuid.UUID], ExecutionSupport]] = []
+
+
+def use_execution_support(factory: Callable[[uuid.UUID], ExecutionSupport]) -> None:
+    """The local runtime plugs in its own (its runs live in its process and PostgreSQL)."""
+    _support_factory[:] = [factory]
+
+
+def execution_support(org: uuid.UUID) -> ExecutionSupport:
+    if _support_factory:
+        return _support_factory[0](org)
+    settings = get_settings()
+    if settings.runtime != "aws" or not settings.state_machine_arn:
+        raise ConfigurationError(
+            "Execution support is not available here.",
+            hint="Run `coach serve`, or set COACH_RUNTIME=aws and COACH_STATE_MACHINE_ARN.",
+        )
+    import boto3
+
+    from coaching.adapters.aws.stepfunctions_support import StepFunctionsSupport
+
+    return StepFunctionsSupport(boto3.client("stepfunctions"), settings.state_machine_arn)
 
 
 def reset() -> None:

@@ -33,8 +33,9 @@ def pipeline_step(
     def lambda_handler(
         event: dict[str, Any], context: LambdaContext, deps: Dependencies | None = None
     ) -> dict:
+        ports = deps or dependencies()
         try:
-            result = use_case(deps or dependencies(), _parse(model, event, step))
+            result = run_once(ports, step, _parse(model, event, step), use_case)
         except Exception as error:
             metrics.add_metric(name=f"{step}Failed", unit=MetricUnit.Count, value=1)
             logger.warning("step failed", extra={"step": step, "error_type": type(error).__name__})
@@ -45,6 +46,25 @@ def pipeline_step(
 
     lambda_handler.__name__ = f"{step}_handler"
     return lambda_handler
+
+
+def run_once(
+    deps: Dependencies, step: str, request: Model, use_case: Callable[[Dependencies, Model], dict]
+) -> dict:
+    """Idempotent on (session, step, item): a step that finished returns its recorded output.
+
+    Step Functions may deliver a task twice, and a redrive re-enters steps that already ran;
+    neither must repeat their work (a second email, a second summary).
+    """
+    org, session = request.organization_id, request.session_id  # type: ignore[attr-defined]
+    item = request.step_item()  # type: ignore[attr-defined]
+    done = deps.store.completed_step(org, session, step, item)
+    if done is not None:
+        metrics.add_metric(name=f"{step}Reused", unit=MetricUnit.Count, value=1)
+        return done
+    result = use_case(deps, request)
+    deps.store.record_step(org, session, step, item, result)
+    return result
 
 
 def _parse(model: type[Model], event: dict[str, Any], step: str) -> Model:

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
-from coaching.api import sessions
+from coaching.api import executions, sessions
 from coaching.api.errors import error_response, response_for, unexpected_error_response
 from coaching.domain.errors import CoachingError
 from coaching.observability import logger
@@ -17,6 +17,7 @@ from coaching.observability import logger
 def build_app() -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True)
     app.include_router(sessions.router)
+    app.include_router(executions.router)
 
     @app.get("/health", summary="Liveness: the API answers")
     def health() -> dict:

@@ -8,11 +8,18 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from coaching.api.identity import Unauthenticated
 from coaching.composition import ConfigurationError
-from coaching.domain.errors import CoachingError, NotFound, PermanentError, TransientError
+from coaching.domain.errors import (
+    CoachingError,
+    Conflict,
+    NotFound,
+    PermanentError,
+    TransientError,
+)
 
 # First match wins: subclasses before their bases.
 _STATUS = [
     (NotFound, HTTPStatus.NOT_FOUND),
+    (Conflict, HTTPStatus.CONFLICT),
     (Unauthenticated, HTTPStatus.UNAUTHORIZED),
     (ConfigurationError, HTTPStatus.INTERNAL_SERVER_ERROR),
     (TransientError, HTTPStatus.SERVICE_UNAVAILABLE),

@@ -42,6 +42,23 @@ class NotFound(PermanentError):
     code = "COACH_404"
 
 
+class Conflict(PermanentError):
+    """The request is fine, but not in the resource's current state."""
+
+    code = "COACH_409"
+
+
+class DuplicateContent(Conflict):
+    """Another live (not failed) session of the organization already holds this content."""
+
+    def __init__(self, session_id) -> None:
+        super().__init__(
+            f"This transcript was already submitted as session {session_id}.",
+            hint="Open that session instead of submitting the file again.",
+        )
+        self.session_id = session_id
+
+
 class TransientError(CoachingError):
     """Worth retrying: throttling, time-outs, a lost database connection."""
 

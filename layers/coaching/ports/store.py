@@ -16,11 +16,20 @@ class SessionStore(Protocol):
 
     def ensure_organization(self, org: uuid.UUID, name: str) -> None: ...
 
-    def create_session(self, org: uuid.UUID, session: SessionRecord) -> None: ...
+    def create_session(self, org: uuid.UUID, session: SessionRecord) -> None:
+        """Inserts the row once (again with the same id: nothing happens).
+
+        Raises DuplicateContent when a live session of the organization has the same content.
+        """
+        ...
 
     def get_session(self, org: uuid.UUID, session_id: uuid.UUID) -> SessionRecord | None: ...
 
     def find_completed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None: ...
+
+    def find_live_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
+        """The session, running or completed (not failed), that holds this content."""
+        ...
 
     def list_sessions(self, org: uuid.UUID, limit: int = 50) -> list[SessionRecord]: ...
 
@@ -73,6 +82,18 @@ class SessionStore(Protocol):
     ) -> dict[str, ClientAnalysis]: ...
 
     def index_session(self, org: uuid.UUID, session_id: uuid.UUID) -> int: ...
+
+    def completed_step(
+        self, org: uuid.UUID, session_id: uuid.UUID, step: str, item: str = ""
+    ) -> dict[str, Any] | None:
+        """The recorded output of a step that already finished for this session, if any."""
+        ...
+
+    def record_step(
+        self, org: uuid.UUID, session_id: uuid.UUID, step: str, item: str, output: dict[str, Any]
+    ) -> None: ...
+
+    def forget_steps(self, org: uuid.UUID, session_id: uuid.UUID, steps: list[str]) -> int: ...
 
     def record_notification(
         self, org: uuid.UUID, session_id: uuid.UUID, kind: str, recipient: str, message_id: str

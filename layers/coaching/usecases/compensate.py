@@ -17,8 +17,17 @@ _GENERIC = "Processing failed at step {step} because of an internal error ({kind
 _WHAT_TO_DO = " Support staff can see this run and replay it; the transcript is kept."
 
 
+INTERRUPTED = "Interrupted"
+_INTERRUPTED_REASON = (
+    "Processing was interrupted because the platform stopped. Support staff can redrive it; "
+    "the transcript is kept."
+)
+
+
 def failure_reason(step: CompensationInput) -> str:
     """A sentence for people: our own errors carry one; anything else stays generic."""
+    if step.error.get("Error") == INTERRUPTED:
+        return _INTERRUPTED_REASON
     cause = step.error.get("Cause", "")
     try:
         details = json.loads(cause)
@@ -33,9 +42,19 @@ def failure_reason(step: CompensationInput) -> str:
     return _GENERIC.format(step=step.failed_step, kind=kind) + _WHAT_TO_DO
 
 
+# Steps whose results compensation removes, so a redrive runs them again. Only validation's
+# result (the stored turns) stays, like the transcript it comes from: a failed session must
+# leave no client records, summaries or index entries behind.
+UNDONE_STEPS = ["ParseTranscript", "AnalyzeClient", "IndexSession", "NotifyCoach"]
+
+
 def compensate(deps: Dependencies, step: CompensationInput) -> dict:
     org, session_id = step.organization_id, step.session_id
+    if deps.store.get_session(org, session_id) is None:
+        # Refused before its row existed (a duplicate drop): nothing to undo or tell.
+        return {"removed": {}, "reason": failure_reason(step)}
     removed = deps.store.discard_results(org, session_id)
+    deps.store.forget_steps(org, session_id, UNDONE_STEPS)
     reason = failure_reason(step)
     deps.store.update_session(
         org,

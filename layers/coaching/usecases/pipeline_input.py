@@ -23,13 +23,23 @@ class PipelineInput(BaseModel):
     coach_name: str | None = None
     format_hint: str | None = None
 
+    def step_item(self) -> str:
+        """What, within a session, a step's run is about ('' = the whole session)."""
+        return ""
+
 
 class ClientStepInput(BaseModel):
     organization_id: uuid.UUID
     session_id: uuid.UUID
     client_name: str
 
+    def step_item(self) -> str:
+        return self.client_name
+
 
 class CompensationInput(PipelineInput):
     failed_step: str
     error: dict[str, str] = {}
+
+    def step_item(self) -> str:
+        return self.failed_step

@@ -2,19 +2,34 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+import logging
 import re
+import time
 import uuid
 
 from pydantic import BaseModel
 
+from coaching.domain.errors import DuplicateContent, TransientError
 from coaching.domain.session import SessionRecord, SessionType
 from coaching.ports.workflow import ExecutionResult, Workflow
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_FINAL = ("completed", "failed")
+# A session whose run the workflow does not know this long is taken as lost (see below).
+LOST_RUN_GRACE_SECONDS = 10.0
+_POLL_SECONDS = 0.05
+_INTERRUPTED = (
+    "Processing was interrupted before it finished (the platform stopped during the run);"
+    " the transcript was submitted again."
+)
+_NOT_STARTED = "The pipeline could not be started; submit the transcript again."
+
+log = logging.getLogger(__name__)
 
 
 class Submission(BaseModel):
@@ -41,13 +56,10 @@ def submit_transcript(
     format_hint: str | None = None,
 ) -> Submission:
     sha256 = hashlib.sha256(data).hexdigest()
-    existing = deps.store.find_completed_by_hash(org, sha256)
+    # Running or completed: the same bytes make one session (a failed one can be retried).
+    existing = deps.store.find_live_by_hash(org, sha256)
     if existing is not None:
-        return Submission(
-            session_id=existing.id,
-            execution_name=existing.execution_name,
-            duplicate_of=existing.id,
-        )
+        return _duplicate(existing)
     session_id = uuid.uuid4()
     step = PipelineInput(
         organization_id=org,
@@ -62,9 +74,33 @@ def submit_transcript(
     # The original goes in first: whatever fails later, the coach's file is kept.
     deps.objects.put(step.transcript_key, data)
     execution_name = f"session-{session_id}"
-    deps.store.create_session(org, session_record(step, sha256, execution_name))
-    workflow.start(execution_name, step.model_dump(mode="json"))
+    try:
+        deps.store.create_session(org, session_record(step, sha256, execution_name))
+    except DuplicateContent as clash:
+        # The same bytes arrived twice at once: both passed the check above, the database's
+        # unique index let one in. This one is its duplicate (its stored copy stays unused).
+        holder = deps.store.get_session(org, clash.session_id)
+        if holder is None:
+            return Submission(
+                session_id=clash.session_id, execution_name=None, duplicate_of=clash.session_id
+            )
+        return _duplicate(holder)
+    try:
+        workflow.start(execution_name, step.model_dump(mode="json"))
+    except Exception:
+        # A row that never runs must not hold the content: the same file can be sent again.
+        with contextlib.suppress(Exception):
+            deps.store.update_session(
+                org, session_id, processing_status="failed", failure_reason=_NOT_STARTED
+            )
+        raise
     return Submission(session_id=session_id, execution_name=execution_name)
+
+
+def _duplicate(existing: SessionRecord) -> Submission:
+    return Submission(
+        session_id=existing.id, execution_name=existing.execution_name, duplicate_of=existing.id
+    )
 
 
 def process_transcript(
@@ -75,11 +111,64 @@ def process_transcript(
     source_name: str,
     **options,
 ) -> tuple[Submission, ExecutionResult | None]:
-    """Submits and waits for the pipeline to finish (the CLI and the drop folder)."""
-    submission = submit_transcript(deps, workflow, org, data, source_name, **options)
-    if submission.duplicate_of is not None or submission.execution_name is None:
-        return submission, None
-    return submission, workflow.wait(submission.execution_name)
+    """Submits and waits for the pipeline to finish (the CLI and the drop folder).
+
+    A duplicate returns no execution of its own; if the session holding the same content is
+    still running, this waits for it to finish. A session whose run was lost (the platform
+    stopped during it) is marked failed and the transcript is submitted again, once.
+    """
+    for attempt in range(2):
+        submission = submit_transcript(deps, workflow, org, data, source_name, **options)
+        if submission.duplicate_of is None:
+            if submission.execution_name is None:
+                return submission, None
+            return submission, workflow.wait(submission.execution_name)
+        if _await_session(deps, workflow, org, submission.duplicate_of) or attempt:
+            return submission, None
+        log.warning("session %s lost its run: submitting again", submission.duplicate_of)
+        deps.store.update_session(
+            org, submission.duplicate_of, processing_status="failed", failure_reason=_INTERRUPTED
+        )
+    return submission, None
+
+
+def _await_session(
+    deps: Dependencies,
+    workflow: Workflow,
+    org: uuid.UUID,
+    session_id: uuid.UUID,
+    timeout_seconds: float = 600,
+) -> bool:
+    """Waits until the session is completed or failed: False if its run was lost.
+
+    Lost: the workflow finished the run (or never heard of it for a grace period: another
+    submission may be just about to start it) while the session still reads as running.
+    That happens when the platform stopped mid-run, or the database was down as it ended.
+    """
+    deadline = time.monotonic() + timeout_seconds
+    unknown_since: float | None = None
+    while True:
+        current = deps.store.get_session(org, session_id)
+        if current is None or current.processing_status in _FINAL:
+            return True
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return True  # still running: the caller reports what the session says
+        if current.execution_name is not None:
+            try:
+                run = workflow.wait(current.execution_name, remaining)
+            except TransientError:
+                raise
+            except Exception:  # noqa: BLE001 - not started yet, or gone with a stopped platform
+                run = None
+            if run is not None and run.status != "RUNNING":
+                after = deps.store.get_session(org, session_id)
+                return after is None or after.processing_status in _FINAL
+            if run is None:
+                unknown_since = unknown_since or time.monotonic()
+                if time.monotonic() - unknown_since > LOST_RUN_GRACE_SECONDS:
+                    return False
+        time.sleep(_POLL_SECONDS)
 
 
 def session_record(step: PipelineInput, sha256: str, execution_name: str | None) -> SessionRecord:

@@ -1,7 +1,7 @@
-"""Local execution records: each finished run and its history, kept in PostgreSQL.
+"""Local execution records: each run, its history and its links, kept in PostgreSQL.
 
 Step Functions keeps these in AWS; locally the interpreter forgets them on exit, and support
-staff must still see what happened after a restart.
+staff must still see what happened after a restart, or after a crash.
 """
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import os
 import uuid
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
+
+_COLUMNS = "name, session_id, status, error, cause, started_at, stopped_at, redrive_of, replay_of"
 
 
 def _plain(value: Any) -> Any:
@@ -26,36 +29,71 @@ def _scalar(value: Any) -> Any:
     return value.value if isinstance(value, enum.Enum) else str(value)
 
 
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class PostgresExecutionRecords:
     def __init__(self, database: Database) -> None:
         self._db = database
 
+    def record_start(
+        self, name: str, state_machine: str, payload: dict[str, Any], started_at: dt.datetime
+    ) -> None:
+        org = payload.get("organization_id")
+        if not org:
+            return
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO executions (name, organization_id, session_id, state_machine, status,"
+                " input, started_at, runner_pid) VALUES (%s, %s, %s, %s, 'RUNNING', %s, %s, %s)"
+                " ON CONFLICT (name) DO NOTHING",
+                (
+                    name,
+                    uuid.UUID(org),
+                    payload.get("session_id"),
+                    state_machine,
+                    Jsonb(_plain(payload)),
+                    started_at,
+                    os.getpid(),
+                ),
+            )
+
+    def link(self, name: str, *, redrive_of: str | None = None, replay_of: str | None = None):
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE executions SET redrive_of = %s, replay_of = %s WHERE name = %s",
+                (redrive_of, replay_of, name),
+            )
+
     def record(self, execution: Any, events: list[dict[str, Any]]) -> None:
+        """A finished run (moto's Execution) and its history."""
         payload = execution.input_data if isinstance(execution.input_data, dict) else {}
         org = payload.get("organization_id")
         if not org:
             return
-        session_id = payload.get("session_id")
+        self.record_start(
+            execution.name, execution.state_machine.name, payload, execution.start_date
+        )
         with self._db.transaction() as conn:
             conn.execute(
-                "INSERT INTO executions (name, organization_id, session_id, state_machine, status,"
-                " input, output, error, cause, started_at, stopped_at)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (name) DO UPDATE SET status = EXCLUDED.status,"
-                " output = EXCLUDED.output, error = EXCLUDED.error, cause = EXCLUDED.cause,"
-                " stopped_at = EXCLUDED.stopped_at",
+                "UPDATE executions SET status = %s, output = %s, error = %s, cause = %s,"
+                " stopped_at = %s WHERE name = %s",
                 (
-                    execution.name,
-                    uuid.UUID(org),
-                    session_id,
-                    execution.state_machine.name,
                     execution.status,
-                    Jsonb(_plain(payload)),
                     Jsonb(_plain(execution.output)) if execution.output is not None else None,
                     execution.error,
                     execution.cause,
-                    execution.start_date,
                     execution.stop_date or dt.datetime.now(dt.UTC),
+                    execution.name,
                 ),
             )
             conn.execute(
@@ -86,18 +124,58 @@ class PostgresExecutionRecords:
                     ],
                 )
 
+    def list(
+        self,
+        org: uuid.UUID,
+        status: str | None = None,
+        since: dt.datetime | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        with self._db.transaction() as conn:
+            return conn.execute(
+                f"SELECT {_COLUMNS} FROM executions WHERE organization_id = %s"  # noqa: S608
+                " AND (%s::text IS NULL OR status = %s)"
+                " AND (%s::timestamptz IS NULL OR started_at >= %s)"
+                " ORDER BY started_at DESC LIMIT %s",
+                (org, status, status, since, since, limit),
+            ).fetchall()
+
     def get(self, org: uuid.UUID, name: str) -> dict[str, Any] | None:
         with self._db.transaction() as conn:
             row = conn.execute(
-                "SELECT name, session_id, status, error, cause, started_at, stopped_at"
-                " FROM executions WHERE organization_id = %s AND name = %s",
+                f"SELECT {_COLUMNS}, input FROM executions"  # noqa: S608
+                " WHERE organization_id = %s AND name = %s",
                 (org, name),
             ).fetchone()
             if row is None:
                 return None
             events = conn.execute(
-                "SELECT event_id, event_type, occurred_at FROM execution_events"
+                "SELECT event_id, event_type, occurred_at, details FROM execution_events"
                 " WHERE organization_id = %s AND execution_name = %s ORDER BY event_id",
                 (org, name),
             ).fetchall()
         return {**row, "events": events}
+
+    def names_like(self, org: uuid.UUID, prefix: str) -> list[str]:
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT name FROM executions WHERE organization_id = %s AND name LIKE %s",
+                (org, prefix.replace("%", r"\%").replace("_", r"\_") + "%"),
+            ).fetchall()
+        return [row["name"] for row in rows]
+
+    def abandon_orphans(self, cause: str) -> list[dict[str, Any]]:
+        """Runs left RUNNING by a process that no longer exists become ABORTED."""
+        with self._db.transaction() as conn:
+            running = conn.execute(
+                "SELECT name, organization_id, session_id, runner_pid, input FROM executions"
+                " WHERE status = 'RUNNING' FOR UPDATE"
+            ).fetchall()
+            orphans = [row for row in running if not _pid_alive(row["runner_pid"])]
+            for row in orphans:
+                conn.execute(
+                    "UPDATE executions SET status = 'ABORTED', error = 'Interrupted',"
+                    " cause = %s, stopped_at = now() WHERE name = %s",
+                    (cause, row["name"]),
+                )
+        return orphans

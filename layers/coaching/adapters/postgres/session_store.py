@@ -9,7 +9,7 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
-from coaching.domain.errors import NotFound
+from coaching.domain.errors import DuplicateContent, NotFound, TransientError
 from coaching.domain.names import name_key
 from coaching.domain.results import ClientAnalysis, ClientSummary, SpeakerStats, TurnLabel
 from coaching.domain.session import SessionRecord
@@ -54,12 +54,28 @@ class PostgresSessionStore:
             )
 
     def create_session(self, org: uuid.UUID, session: SessionRecord) -> None:
+        """Inserts once; raises DuplicateContent if a live session holds the same content.
+
+        The partial unique index of migration 0004 decides, so two submissions of the same
+        bytes at the same moment cannot both get in: the second waits for the first's commit.
+        """
+        # A holder can fail between the insert and the look-up: then the insert is tried again.
+        for _ in range(3):
+            holder = self._insert_session(org, session)
+            if holder is None:
+                return
+            if holder != session.id:
+                raise DuplicateContent(holder)
+        raise TransientError("The session could not be recorded, retrying later.")
+
+    def _insert_session(self, org: uuid.UUID, session: SessionRecord) -> uuid.UUID | None:
+        """None once the row is in (now or before); else the live session with this content."""
         with self._db.transaction() as conn:
-            conn.execute(
+            inserted = conn.execute(
                 "INSERT INTO sessions (id, organization_id, source_name, transcript_key,"
                 " content_sha256, session_type, session_date, coach_name, processing_status,"
                 " execution_name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (id) DO NOTHING",
+                " ON CONFLICT DO NOTHING RETURNING id",
                 (
                     session.id,
                     org,
@@ -72,7 +88,18 @@ class PostgresSessionStore:
                     session.processing_status,
                     session.execution_name,
                 ),
-            )
+            ).fetchone()
+            if inserted is not None:
+                return None
+            # Same id again (a redelivered event, the pipeline's own first step): a no-op.
+            if conn.execute("SELECT 1 FROM sessions WHERE id = %s", (session.id,)).fetchone():
+                return None
+            holder = conn.execute(
+                "SELECT id FROM sessions WHERE organization_id = %s AND content_sha256 = %s"
+                " AND processing_status <> 'failed'",
+                (org, session.content_sha256),
+            ).fetchone()
+        return holder["id"] if holder else session.id
 
     def get_session(self, org: uuid.UUID, session_id: uuid.UUID) -> SessionRecord | None:
         with self._db.transaction() as conn:
@@ -87,6 +114,16 @@ class PostgresSessionStore:
             row = conn.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
                 " AND content_sha256 = %s AND processing_status = 'completed'"
+                " ORDER BY created_at LIMIT 1",
+                (org, sha256),
+            ).fetchone()
+        return SessionRecord.model_validate(row) if row else None
+
+    def find_live_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
+                " AND content_sha256 = %s AND processing_status <> 'failed'"
                 " ORDER BY created_at LIMIT 1",
                 (org, sha256),
             ).fetchone()
@@ -414,6 +451,37 @@ class PostgresSessionStore:
                     rows,
                 )
         return len(rows)
+
+    def completed_step(
+        self, org: uuid.UUID, session_id: uuid.UUID, step: str, item: str = ""
+    ) -> dict[str, Any] | None:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                "SELECT output FROM step_runs WHERE organization_id = %s AND session_id = %s"
+                " AND step = %s AND item = %s",
+                (org, session_id, step, item),
+            ).fetchone()
+        return row["output"] if row else None
+
+    def record_step(
+        self, org: uuid.UUID, session_id: uuid.UUID, step: str, item: str, output: dict[str, Any]
+    ) -> None:
+        with self._db.transaction() as conn:
+            conn.execute(
+                "INSERT INTO step_runs (organization_id, session_id, step, item, output)"
+                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (session_id, step, item)"
+                " DO UPDATE SET output = EXCLUDED.output, completed_at = now()",
+                (org, session_id, step, item, Jsonb(output)),
+            )
+
+    def forget_steps(self, org: uuid.UUID, session_id: uuid.UUID, steps: list[str]) -> int:
+        with self._db.transaction() as conn:
+            cursor = conn.execute(
+                "DELETE FROM step_runs WHERE organization_id = %s AND session_id = %s"
+                " AND step = ANY(%s)",
+                (org, session_id, steps),
+            )
+        return cursor.rowcount
 
     def record_notification(
         self, org: uuid.UUID, session_id: uuid.UUID, kind: str, recipient: str, message_id: str

@@ -1,0 +1,59 @@
+"""Support staff's routes: pipeline runs, their errors, redrive and replay.
+
+Run metadata and errors only: state inputs and outputs carry client content (names,
+summaries), so they never leave through this API.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+
+from coaching.api.identity import organization_of
+from coaching.composition import execution_support
+from coaching.ports.executions import ExecutionDetail
+
+router = APIGatewayRouter()
+
+StatusFilter = Literal["failed", "running", "succeeded", "aborted", "timed_out"]
+
+
+@router.get("/v1/executions", summary="Pipeline runs, newest first")
+def list_executions(
+    status: Annotated[StatusFilter | None, Query()] = None,
+    since: Annotated[dt.datetime | None, Query(description="ISO 8601 start time")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    runs = execution_support(organization_of(router)).list(
+        status.upper() if status else None, since, limit
+    )
+    return {"items": [run.model_dump(mode="json") for run in runs]}
+
+
+@router.get("/v1/executions/<name>", summary="One run: each state's status, timings and error")
+def get_execution(name: Annotated[str, Path()]) -> dict:
+    detail = execution_support(organization_of(router)).show(name)
+    return _without_content(detail)
+
+
+@router.post("/v1/executions/<name>/redrive", summary="Resume a failed run at its failed step")
+def redrive_execution(name: Annotated[str, Path()]) -> dict:
+    return execution_support(organization_of(router)).redrive(name).model_dump(mode="json")
+
+
+@router.post("/v1/executions/<name>/replay", summary="Run the same input again, linked")
+def replay_execution(name: Annotated[str, Path()]) -> dict:
+    return execution_support(organization_of(router)).replay(name).model_dump(mode="json")
+
+
+def _without_content(detail: ExecutionDetail) -> dict:
+    body = detail.model_dump(mode="json")
+    for state in body["states"]:
+        state.pop("input", None)
+        state.pop("output", None)
+    return body

@@ -1,0 +1,58 @@
+"""Before a failed session runs again: what a redrive keeps and what a replay starts over.
+
+A redrive resumes: steps that finished (recorded in step_runs) return their results, so
+only the failed step and the ones compensation undid run again. A replay starts from
+scratch with the same input.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from coaching.domain.errors import DuplicateContent, NotFound
+from coaching.usecases.dependencies import Dependencies
+
+ALL_STEPS = [
+    "ValidateAndStore",
+    "ParseTranscript",
+    "AnalyzeClient",
+    "IndexSession",
+    "NotifyCoach",
+    "Compensate",
+]
+_RERUN_SUFFIX = re.compile(r"-(redrive|replay)-\d+$")
+
+
+def rerun_root(name: str) -> str:
+    """The first run's name: a redrive of a replay still counts from the original."""
+    return _RERUN_SUFFIX.sub("", name)
+
+
+def rerun_name(original: str, kind: str, taken: list[str]) -> str:
+    """`<root>-<kind>-<n>`, the first n not taken."""
+    root = rerun_root(original)
+    n = 1
+    while f"{root}-{kind}-{n}" in taken:
+        n += 1
+    return f"{root}-{kind}-{n}"
+
+
+def prepare_rerun(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID, *, fresh: bool):
+    session = deps.store.get_session(org, session_id)
+    if session is None:
+        raise NotFound(f"Session {session_id} does not exist.")
+    holder = deps.store.find_live_by_hash(org, session.content_sha256)
+    if holder is not None and holder.id != session_id:
+        # The same transcript was processed again since: running this one too would
+        # make two sessions of one meeting.
+        raise DuplicateContent(holder.id)
+    if fresh:
+        deps.store.discard_results(org, session_id)
+        deps.store.forget_steps(org, session_id, ALL_STEPS)
+    else:
+        # Compensation's own record goes: if the rerun fails again, it must compensate again.
+        deps.store.forget_steps(org, session_id, ["Compensate"])
+    deps.store.update_session(
+        org, session_id, processing_status="processing", failure_reason=None, failed_step=None
+    )

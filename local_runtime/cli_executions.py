@@ -1,0 +1,119 @@
+"""`coach executions`: support staff list, inspect, redrive and replay pipeline runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import sys
+from typing import Annotated
+
+import typer
+from pydantic import BaseModel
+
+executions = typer.Typer(help="Pipeline runs: list, show, redrive, replay.", no_args_is_help=True)
+
+
+class Status(enum.StrEnum):
+    failed = "failed"
+    running = "running"
+    succeeded = "succeeded"
+    aborted = "aborted"
+
+
+def _support():
+    from local_runtime.platform import start_local_platform
+
+    return start_local_platform(log_level="ERROR").support()
+
+
+def _emit(value: BaseModel | list[BaseModel], as_json: bool, human) -> None:
+    if as_json:
+        data = (
+            [v.model_dump(mode="json") for v in value]
+            if isinstance(value, list)
+            else (value.model_dump(mode="json"))
+        )
+        sys.stdout.write(json.dumps(data) + "\n")
+    else:
+        human(value)
+
+
+def _guarded(action):
+    from coaching.domain.errors import CoachingError
+
+    try:
+        return action()
+    except CoachingError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _line(run) -> str:
+    link = (
+        f" (redrive of {run.redrive_of})"
+        if run.redrive_of
+        else (f" (replay of {run.replay_of})" if run.replay_of else "")
+    )
+    error = f"  {run.error}" if run.error else ""
+    return f"{run.started_at:%Y-%m-%d %H:%M:%S}  {run.status:<9} {run.name}{link}{error}"
+
+
+@executions.command("list")
+def list_runs(
+    status: Annotated[Status | None, typer.Option(help="Only runs with this status")] = None,
+    since: Annotated[
+        dt.datetime | None, typer.Option(help="Only runs started since (YYYY-MM-DD[THH:MM])")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Recent runs, newest first."""
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    runs = _guarded(lambda: _support().list(status.value.upper() if status else None, since, limit))
+    _emit(runs, as_json, lambda rs: [typer.echo(_line(r)) for r in rs] or typer.echo("no runs"))
+
+
+@executions.command()
+def show(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """One run: each state with its input, output, error and timings."""
+    detail = _guarded(lambda: _support().show(name))
+
+    def human(run) -> None:
+        typer.echo(_line(run))
+        if run.cause:
+            typer.echo(f"  cause: {run.cause}")
+        for state in run.states:
+            took = (
+                f"{(state.exited_at - state.entered_at).total_seconds():.3f}s"
+                if state.entered_at and state.exited_at
+                else "-"
+            )
+            error = f"  {state.error}: {state.cause}" if state.error else ""
+            typer.echo(f"  {state.name:<30} {state.status:<10} {took}{error}")
+
+    _emit(detail, as_json, human)
+
+
+@executions.command()
+def redrive(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Resume a failed run at its failed step; results of the steps that finished are kept."""
+    _emit(
+        _guarded(lambda: _wait(_support(), "redrive", name)),
+        as_json,
+        lambda r: typer.echo(_line(r)),
+    )
+
+
+@executions.command()
+def replay(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Run the same input again from the start, linked to the original run."""
+    _emit(
+        _guarded(lambda: _wait(_support(), "replay", name)), as_json, lambda r: typer.echo(_line(r))
+    )
+
+
+def _wait(support, kind: str, name: str):
+    """The CLI waits for the new run, so its status is the outcome, not 'RUNNING'."""
+    return support.wait_for(getattr(support, kind)(name).name)
