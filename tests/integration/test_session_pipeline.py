@@ -245,3 +245,20 @@ def test_sensitive_turns_are_flagged_and_items_resting_on_them_marked(platform, 
     ann = next(p for p in result["participants"] if p["name"] == "Ann Lee")
     assert ann["summary"]["wins"][0]["sensitive"] is True
     assert ann["summary"]["action_items"][0]["sensitive"] is False
+
+
+def test_the_same_file_after_a_failure_retries_that_session(platform, organization, failing_step):
+    # Given a session that failed at analysis
+    failing_step("AnalyzeClient", RuntimeError("model down"))
+    first, execution, _ = _process(platform, organization, SAMPLE.read_bytes(), "w.vtt")
+    assert execution.status == "FAILED"
+    # When the step works again and the coach sends the same file
+    from local_runtime.workflow import bind_pipeline_handlers
+
+    bind_pipeline_handlers()
+    second, execution, result = _process(platform, organization, SAMPLE.read_bytes(), "w.vtt")
+    # Then the same session runs again, under a new linked run name, and completes
+    assert second.session_id == first.session_id
+    assert second.execution_name.startswith(f"{first.execution_name}-resubmit-")
+    assert execution.status == "SUCCEEDED" and result["status"] == "completed"
+    assert platform.deps.store.count_sessions(organization) == 1

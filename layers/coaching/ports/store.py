@@ -27,6 +27,10 @@ class SessionStore(Protocol):
 
     def find_completed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None: ...
 
+    def find_failed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
+        """The latest failed session of this content: sending the file again retries it."""
+        ...
+
     def find_live_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
         """The session, running or completed (not failed), that holds this content."""
         ...

@@ -21,7 +21,7 @@ ALL_STEPS = [
     "NotifyCoach",
     "Compensate",
 ]
-_RERUN_SUFFIX = re.compile(r"-(redrive|replay)-\d+$")
+_RERUN_SUFFIX = re.compile(r"-(redrive|replay|resubmit)-\d+$")
 
 
 def rerun_root(name: str) -> str:
@@ -38,7 +38,14 @@ def rerun_name(original: str, kind: str, taken: list[str]) -> str:
     return f"{root}-{kind}-{n}"
 
 
-def prepare_rerun(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID, *, fresh: bool):
+def prepare_rerun(
+    deps: Dependencies,
+    org: uuid.UUID,
+    session_id: uuid.UUID,
+    *,
+    fresh: bool,
+    execution_name: str | None = None,
+):
     session = deps.store.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
@@ -54,5 +61,10 @@ def prepare_rerun(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID, *, 
         # Compensation's own record goes: if the rerun fails again, it must compensate again.
         deps.store.forget_steps(org, session_id, ["Compensate"])
     deps.store.update_session(
-        org, session_id, processing_status="processing", failure_reason=None, failed_step=None
+        org,
+        session_id,
+        processing_status="processing",
+        failure_reason=None,
+        failed_step=None,
+        **({"execution_name": execution_name} if execution_name else {}),
     )

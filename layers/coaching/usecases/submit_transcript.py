@@ -17,6 +17,7 @@ from coaching.domain.session import SessionRecord, SessionType
 from coaching.ports.workflow import ExecutionResult, Workflow
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
+from coaching.usecases.rerun import prepare_rerun, rerun_root
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _FINAL = ("completed", "failed")
@@ -60,6 +61,20 @@ def submit_transcript(
     existing = deps.store.find_live_by_hash(org, sha256)
     if existing is not None:
         return _duplicate(existing)
+    failed = deps.store.find_failed_by_hash(org, sha256)
+    if failed is not None and failed.source_name == source_name:
+        # The same file again after a failure retries that session: one session per file,
+        # and the steps that had finished are reused. (Same bytes under another name get a
+        # session of their own, so every message names the file the coach sent.)
+        return _resubmit(
+            deps,
+            workflow,
+            failed,
+            session_type=session_type,
+            session_date=session_date,
+            coach_name=coach_name,
+            format_hint=format_hint,
+        )
     session_id = uuid.uuid4()
     step = PipelineInput(
         organization_id=org,
@@ -95,6 +110,27 @@ def submit_transcript(
             )
         raise
     return Submission(session_id=session_id, execution_name=execution_name)
+
+
+def _resubmit(
+    deps: Dependencies, workflow: Workflow, failed: SessionRecord, **options
+) -> Submission:
+    root = rerun_root(failed.execution_name or f"session-{failed.id}")
+    # Milliseconds since the epoch: distinct across retries without reading every past run.
+    name = f"{root}-resubmit-{int(time.time() * 1000)}"
+    step = PipelineInput(
+        organization_id=failed.organization_id,
+        session_id=failed.id,
+        transcript_key=failed.transcript_key,
+        source_name=failed.source_name,
+        session_type=options["session_type"] or failed.session_type,
+        session_date=options["session_date"] or failed.session_date,
+        coach_name=options["coach_name"] or failed.coach_name,
+        format_hint=options["format_hint"],
+    )
+    prepare_rerun(deps, failed.organization_id, failed.id, fresh=False, execution_name=name)
+    workflow.start(name, step.model_dump(mode="json"))
+    return Submission(session_id=failed.id, execution_name=name)
 
 
 def _duplicate(existing: SessionRecord) -> Submission:

@@ -129,6 +129,16 @@ class PostgresSessionStore:
             ).fetchone()
         return SessionRecord.model_validate(row) if row else None
 
+    def find_failed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
+                " AND content_sha256 = %s AND processing_status = 'failed'"
+                " ORDER BY created_at DESC LIMIT 1",
+                (org, sha256),
+            ).fetchone()
+        return SessionRecord.model_validate(row) if row else None
+
     def list_sessions(self, org: uuid.UUID, limit: int = 50) -> list[SessionRecord]:
         with self._db.transaction() as conn:
             rows = conn.execute(
