@@ -21,10 +21,14 @@ class Status(enum.StrEnum):
     aborted = "aborted"
 
 
-def _support():
+def _platform():
     from local_runtime.platform import start_local_platform
 
-    return start_local_platform(log_level="ERROR").support()
+    return start_local_platform(log_level="ERROR")
+
+
+def _support():
+    return _platform().support()
 
 
 def _emit(value: BaseModel | list[BaseModel], as_json: bool, human) -> None:
@@ -100,7 +104,7 @@ def show(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) ->
 def redrive(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Resume a failed run at its failed step; results of the steps that finished are kept."""
     _emit(
-        _guarded(lambda: _wait(_support(), "redrive", name)),
+        _guarded(lambda: _rerun("redrive", name)),
         as_json,
         lambda r: typer.echo(_line(r)),
     )
@@ -109,11 +113,14 @@ def redrive(name: str, as_json: Annotated[bool, typer.Option("--json")] = False)
 @executions.command()
 def replay(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Run the same input again from the start, linked to the original run."""
-    _emit(
-        _guarded(lambda: _wait(_support(), "replay", name)), as_json, lambda r: typer.echo(_line(r))
-    )
+    _emit(_guarded(lambda: _rerun("replay", name)), as_json, lambda r: typer.echo(_line(r)))
 
 
-def _wait(support, kind: str, name: str):
+def _rerun(kind: str, name: str):
     """The CLI waits for the new run, so its status is the outcome, not 'RUNNING'."""
-    return support.wait_for(getattr(support, kind)(name).name)
+    from coaching.usecases.rerun import rerun_execution
+
+    platform = _platform()
+    support = platform.support()
+    org = platform.settings.default_organization_id
+    return support.wait_for(rerun_execution(platform.deps, support, org, name, kind).name)

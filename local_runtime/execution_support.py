@@ -11,7 +11,7 @@ from coaching.adapters.postgres import PostgresExecutionRecords
 from coaching.domain.errors import Conflict, NotFound
 from coaching.ports.executions import ExecutionDetail, ExecutionSummary
 from coaching.usecases.dependencies import Dependencies
-from coaching.usecases.rerun import prepare_rerun, rerun_name, rerun_root
+from coaching.usecases.rerun import rerun_name, rerun_root
 from local_runtime.workflow import LocalWorkflow
 
 REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
@@ -75,7 +75,6 @@ class LocalExecutionSupport:
     def _rerun(self, row: dict[str, Any], kind: str, *, fresh: bool) -> ExecutionSummary:
         payload = row["input"]
         session_id = uuid.UUID(payload["session_id"])
-        prepare_rerun(self._deps, self._org, session_id, fresh=fresh)
         taken = self._records.names_like(self._org, rerun_root(row["name"]))
         name = rerun_name(row["name"], kind, taken)
         self._workflow.start(name, payload)

@@ -12,6 +12,7 @@ import pytest
 
 from coaching import composition
 from coaching.domain.errors import Conflict, NotFound
+from coaching.usecases.rerun import rerun_execution
 from coaching.usecases.submit_transcript import process_transcript
 from local_runtime import lambda_binding
 from local_runtime.execution_support import LocalExecutionSupport
@@ -48,6 +49,11 @@ def counted(platform):
         lambda_binding.register(
             step, importlib.import_module(f"functions.{folder}.handler").lambda_handler
         )
+
+
+def _rerun(platform, support, organization, name: str, kind: str):
+    """Support's redrive or replay, waited for until it is recorded."""
+    return support.wait_for(rerun_execution(platform.deps, support, organization, name, kind).name)
 
 
 def _unique_sample() -> bytes:
@@ -90,7 +96,11 @@ def test_redrive_reruns_only_what_failed_or_was_undone(
     )
     counted.clear()
     # When support redrives it
-    redriven = support.wait_for(support.redrive(submission.execution_name).name)
+    redriven = support.wait_for(
+        rerun_execution(
+            platform.deps, support, organization, submission.execution_name, "redrive"
+        ).name
+    )
     # Then a linked run succeeds; validation was reused, the undone steps ran again
     assert redriven.name == f"{submission.execution_name}-redrive-1"
     assert redriven.redrive_of == submission.execution_name
@@ -115,7 +125,11 @@ def test_redrive_reuses_finished_steps_without_running_them(platform, organizati
     stored.unlink()
     try:
         # When it is redriven
-        run = support.wait_for(support.redrive(submission.execution_name).name)
+        run = support.wait_for(
+            rerun_execution(
+                platform.deps, support, organization, submission.execution_name, "redrive"
+            ).name
+        )
     finally:
         stored.write_bytes(original)
     # Then it succeeds: validation returned its recorded result instead of reading again
@@ -130,18 +144,24 @@ def _raise(event, context):
 
 def test_replay_runs_the_same_input_again_linked_to_the_original(platform, organization, support):
     submission, _ = _run(platform, organization, _unique_sample())
-    replayed = support.wait_for(support.replay(submission.execution_name).name)
+    replayed = support.wait_for(
+        rerun_execution(
+            platform.deps, support, organization, submission.execution_name, "replay"
+        ).name
+    )
     assert replayed.name == f"{submission.execution_name}-replay-1"
     assert replayed.replay_of == submission.execution_name
     assert replayed.status == "SUCCEEDED"
-    again = support.wait_for(support.replay(replayed.name).name)
+    again = support.wait_for(
+        rerun_execution(platform.deps, support, organization, replayed.name, "replay").name
+    )
     assert again.name == f"{submission.execution_name}-replay-2"
 
 
 def test_only_failed_runs_can_be_redriven(platform, organization, support):
     submission, _ = _run(platform, organization, _unique_sample())
     with pytest.raises(Conflict):
-        support.redrive(submission.execution_name)
+        rerun_execution(platform.deps, support, organization, submission.execution_name, "redrive")
     with pytest.raises(NotFound):
         support.show("no-such-run")
 
@@ -187,7 +207,11 @@ def test_a_run_cut_off_by_a_crash_is_aborted_compensated_and_redrivable(
     assert session.processing_status == "failed" and "interrupted" in session.failure_reason
     assert platform.deps.store.load_client_analyses(organization, submission.session_id) == {}
     # ... and a redrive brings it back
-    redriven = support.wait_for(support.redrive(submission.execution_name).name)
+    redriven = support.wait_for(
+        rerun_execution(
+            platform.deps, support, organization, submission.execution_name, "redrive"
+        ).name
+    )
     assert redriven.status == "SUCCEEDED"
 
 

@@ -624,7 +624,9 @@ def test_show_an_executed_failed_run(monkeypatch):
     ]
 
 
-def stubbed_failed_run(stub: Stubber, arn: str, status: str = "FAILED") -> None:
+def stubbed_failed_run(
+    stub: Stubber, arn: str, status: str = "FAILED", error: str = "States.TaskFailed"
+) -> None:
     at = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
     stub.add_response(
         "describe_execution",
@@ -635,10 +637,39 @@ def stubbed_failed_run(stub: Stubber, arn: str, status: str = "FAILED") -> None:
             "status": status,
             "startDate": at,
             "stopDate": at,
-            "error": "SessionProcessingFailed",
+            "error": error,
             "cause": "A step failed",
+            "input": json.dumps({"session_id": SESSION}),
         },
     )
+
+
+def test_redrive_of_a_compensated_run_starts_a_linked_run_with_the_same_input():
+    # Given a run that ended in the compensation path's Fail state
+    sfn = boto3.client(
+        "stepfunctions", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x"
+    )
+    arn = f"arn:aws:states:{REGION}:{ACCOUNT_ID}:stateMachine:pipeline"
+    with Stubber(sfn) as stub:
+        stubbed_failed_run(stub, arn, error="SessionProcessingFailed")
+        stub.add_response("list_executions", {"executions": []})
+        stub.add_response(
+            "start_execution",
+            {"executionArn": f"{arn}:x", "startDate": dt.datetime(2025, 3, 2, tzinfo=dt.UTC)},
+            {
+                "stateMachineArn": arn,
+                "name": f"drop-{SESSION}-redrive-1",
+                "input": json.dumps({"session_id": SESSION}),
+            },
+        )
+        # When support redrives it
+        run = StepFunctionsSupport(sfn, arn).redrive(f"drop-{SESSION}")
+        stub.assert_no_pending_responses()
+    # Then AWS's own redrive (which would only re-run the Fail state) is not used: a linked
+    # run with the same input resumes, reusing the steps that finished
+    assert run.name == f"drop-{SESSION}-redrive-1"
+    assert run.redrive_of == f"drop-{SESSION}"
+    assert run.session_id == SESSION
 
 
 def test_redrive_resumes_the_same_execution():

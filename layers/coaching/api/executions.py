@@ -13,8 +13,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from coaching.api.identity import organization_of
-from coaching.composition import execution_support
+from coaching.composition import dependencies, execution_support
 from coaching.ports.executions import ExecutionDetail
+from coaching.usecases.rerun import rerun_execution
 
 router = APIGatewayRouter()
 
@@ -43,12 +44,18 @@ def get_execution(name: Annotated[str, Path()]) -> dict:
 
 @router.post("/v1/executions/<name>/redrive", summary="Resume a failed run at its failed step")
 def redrive_execution(name: Annotated[str, Path()]) -> dict:
-    return execution_support(organization_of(router)).redrive(name).model_dump(mode="json")
+    return _rerun(name, "redrive")
 
 
 @router.post("/v1/executions/<name>/replay", summary="Run the same input again, linked")
 def replay_execution(name: Annotated[str, Path()]) -> dict:
-    return execution_support(organization_of(router)).replay(name).model_dump(mode="json")
+    return _rerun(name, "replay")
+
+
+def _rerun(name: str, kind: str) -> dict:
+    org = organization_of(router)
+    run = rerun_execution(dependencies(), execution_support(org), org, name, kind)
+    return run.model_dump(mode="json")
 
 
 def _without_content(detail: ExecutionDetail) -> dict:

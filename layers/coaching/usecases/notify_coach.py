@@ -20,5 +20,7 @@ def notify_coach(deps: Dependencies, step: PipelineInput) -> dict:
         to=deps.coach_email, subject="Session summaries ready for review", body=body
     )
     deps.store.record_notification(org, session_id, "review_ready", deps.coach_email, message_id)
-    deps.store.update_session(org, session_id, processing_status="completed")
+    deps.store.update_session(
+        org, session_id, processing_status="completed", failure_reason=None, failed_step=None
+    )
     return {"message_id": message_id}

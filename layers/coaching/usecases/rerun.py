@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import uuid
 
-from coaching.domain.errors import DuplicateContent, NotFound
+from coaching.domain.errors import Conflict, DuplicateContent, NotFound
+from coaching.ports.executions import ExecutionSummary, ExecutionSupport
 from coaching.usecases.dependencies import Dependencies
 
 ALL_STEPS = [
@@ -68,3 +69,28 @@ def prepare_rerun(
         failed_step=None,
         **({"execution_name": execution_name} if execution_name else {}),
     )
+
+
+REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
+
+
+class NotRerunnable(Conflict):
+    pass
+
+
+def rerun_execution(
+    deps: Dependencies, support: ExecutionSupport, org: uuid.UUID, name: str, kind: str
+) -> ExecutionSummary:
+    """Support staff's redrive or replay of a run, in either runtime: the session is made
+    ready (see prepare_rerun), then the runtime starts the run."""
+    run = support.show(name)
+    if kind == "redrive" and run.status not in REDRIVABLE:
+        raise NotRerunnable(
+            f"{name} is {run.status}; only failed, aborted or timed-out runs can be redriven.",
+            hint="Replay it instead to run the same input again.",
+        )
+    if kind == "replay" and run.status in ("RUNNING", "PENDING_REDRIVE"):
+        raise NotRerunnable(f"{name} is still running; replay it once it has finished.")
+    if run.session_id:
+        prepare_rerun(deps, org, uuid.UUID(run.session_id), fresh=kind == "replay")
+    return support.redrive(name) if kind == "redrive" else support.replay(name)

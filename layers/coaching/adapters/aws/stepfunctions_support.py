@@ -18,8 +18,13 @@ from coaching.ports.workflow import ExecutionStatus
 # Execution names of the pipeline: "session-<uuid>" (API upload) or "drop-<uuid>" (drop box),
 # the uuid being the session's id; replays started here append "-replay-<n>".
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-_SESSION_NAME = re.compile(rf"^(?:session|drop)-(?P<session_id>{_UUID})(?:-replay-\d+)?$")
+_SESSION_NAME = re.compile(
+    rf"^(?:session|drop)-(?P<session_id>{_UUID})(?:-(?:replay|redrive|resubmit)-\d+)?$"
+)
 _REPLAY_NAME = re.compile(r"^(?P<original>.+)-replay-(?P<n>[1-9]\d*)$")
+_LINKED_NAME = re.compile(r"^(?P<original>.+)-(?P<kind>replay|redrive)-(?P<n>[1-9]\d*)$")
+# The Fail state our compensation path ends in: AWS's own redrive would only re-run it.
+_COMPENSATED = "SessionProcessingFailed"
 _MAX_NAME = 80
 _PAGE = 1000  # the largest page ListExecutions and GetExecutionHistory hand out
 _REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
@@ -41,8 +46,8 @@ def replay_of(name: str) -> str | None:
     return match["original"] if match else None
 
 
-def replay_name(original: str, n: int) -> str:
-    suffix = f"-replay-{n}"
+def replay_name(original: str, n: int, kind: str = "replay") -> str:
+    suffix = f"-{kind}-{n}"
     return original[: _MAX_NAME - len(suffix)] + suffix
 
 
@@ -109,6 +114,10 @@ class StepFunctionsSupport:
                 f"Run {name} is {described['status']}; only failed runs can be redriven.",
                 hint="Replay it instead to run the same input again.",
             )
+        if described.get("error") == _COMPENSATED:
+            # Compensation ran and the run ended in its Fail state: resume as a linked run
+            # with the same input; steps that finished return their recorded results.
+            return self._start_linked(described, name, "redrive")
         try:
             self._sfn.redrive_execution(executionArn=self.execution_arn(name))
         except ClientError as error:
@@ -134,42 +143,48 @@ class StepFunctionsSupport:
             raise ExecutionNotRedrivable(
                 f"Run {name} is still running; replay it once it has finished."
             )
+        return self._start_linked(described, name, "replay")
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    def _start_linked(self, described: dict, name: str, kind: str) -> ExecutionSummary:
+        """A new run with the same input named `<original>-<kind>-<n>`, the next free n."""
         # A replay of a replay is one more replay of the same original run.
-        original = replay_of(name) or name
+        match = _LINKED_NAME.match(name)
+        original = match["original"] if match else name
         taken = [
-            int(match["n"])
+            int(found["n"])
             for item in self._executions(None, page_size=_PAGE)
-            if (match := _REPLAY_NAME.match(item["name"]))
-            and item["name"] == replay_name(original, int(match["n"]))
+            if (found := _LINKED_NAME.match(item["name"]))
+            and found["kind"] == kind
+            and item["name"] == replay_name(original, int(found["n"]), kind)
         ]
         n = max(taken, default=0) + 1
         payload = described.get("input") or "{}"
         for attempt in range(_REPLAY_ATTEMPTS):
-            new_name = replay_name(original, n + attempt)
+            new_name = replay_name(original, n + attempt, kind)
             try:
                 started = self._sfn.start_execution(
                     stateMachineArn=self._arn, name=new_name, input=payload
                 )
             except ClientError as error:
                 if _code(error) == "ExecutionAlreadyExists":
-                    continue  # someone else replayed it at the same moment: take the next n
-                raise self._translate(error, f"Replaying run {name}", name) from error
+                    continue  # someone else started one at the same moment: take the next n
+                raise self._translate(error, f"Starting a {kind} of run {name}", name) from error
             except BotoCoreError as error:
-                raise translate(error, f"Replaying run {name}") from error
+                raise translate(error, f"Starting a {kind} of run {name}") from error
             return ExecutionSummary(
                 name=new_name,
                 status="RUNNING",
                 session_id=session_id_from_name(new_name)
                 or _session_id_from_input(described.get("input")),
                 started_at=_utc(started["startDate"]),
-                replay_of=original,
+                **({"replay_of": original} if kind == "replay" else {"redrive_of": name}),
             )
         raise TransientError(
-            f"Could not find a free name to replay run {name}: others are replaying it too.",
+            f"Could not find a free name for a {kind} of run {name}: others are starting one.",
             hint="Try again in a moment.",
         )
-
-    # --- helpers -----------------------------------------------------------------------------
 
     def _executions(self, status: ExecutionStatus | None, *, page_size: int):
         request: dict[str, Any] = {"stateMachineArn": self._arn, "maxResults": page_size}
