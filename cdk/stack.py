@@ -99,6 +99,7 @@ class CoachingPlatformStack(Stack):
         self.storage = TranscriptStorage(self, "Storage")
         self.storage.route_drops_to(ingest, self.pipeline.state_machine)
         self.storage.serve_pipeline_steps(steps, readers=TRANSCRIPT_READERS)
+        self.storage.keep_failed_drops(steps["compensate"])
 
         # API Gateway routes in front of it come in a later issue; 29 s is its integration limit.
         functions.add("api", description="REST API", timeout=Duration.seconds(29))

@@ -5,15 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
 DROP_PREFIX = "incoming/"
+# Where compensation keeps a copy of a drop that could not be processed
+# (coaching.usecases.compensate.FAILED_PREFIX).
+FAILED_PREFIX = "failed/"
+# S3 invokes ingest asynchronously: Lambda retries a failed event this often, for at most this
+# long, then hands it to the dropped-events queue.
+INGEST_RETRY_ATTEMPTS = 2
+INGEST_MAX_EVENT_AGE = Duration.hours(6)
 # Read by coaching.config.Settings, whose variables all carry the COACH_ prefix.
 BUCKET_VARIABLE = "COACH_TRANSCRIPT_BUCKET"
 # CDK's singleton that applies bucket notifications; its construct id starts with this.
@@ -76,6 +87,96 @@ class TranscriptStorage(Construct):
         ingest.add_environment(BUCKET_VARIABLE, self.bucket.bucket_name)
         ingest.add_environment("COACH_STATE_MACHINE_ARN", state_machine.state_machine_arn)
         self._explain_notifications_handler()
+        self._catch_dropped_events(ingest)
+
+    def _catch_dropped_events(self, ingest: lambda_.Function) -> None:
+        """An S3 event ingest still fails on after Lambda's retries (or that grew too old) is
+        not lost: it lands in an SQS queue (with the error), and an alarm tells support staff.
+        """
+        self.dropped_events = sqs.Queue(
+            self,
+            "DroppedEvents",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(14),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.dropped_events,
+            [
+                {
+                    "id": "AwsSolutions-SQS3",
+                    "reason": "This queue is itself the dead-letter destination of ingest's "
+                    "failed S3 events; a dead-letter queue needs no dead-letter queue.",
+                },
+            ],
+        )
+        ingest.configure_async_invoke(
+            retry_attempts=INGEST_RETRY_ATTEMPTS,
+            max_event_age=INGEST_MAX_EVENT_AGE,
+            on_failure=destinations.SqsDestination(self.dropped_events),
+        )
+        self.dropped_events_alarm = cloudwatch.Alarm(
+            self,
+            "DroppedEventsAlarm",
+            alarm_description="A transcript dropped under incoming/ did not start the session "
+            "pipeline: its S3 event is in the dropped-events queue (with the error). Fix the "
+            "cause, then drop the file again.",
+            metric=self.dropped_events.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+
+    def keep_failed_drops(self, compensate: lambda_.Function) -> None:
+        """Compensation copies a drop that failed from `incoming/` to `failed/`, beside a
+        `.error.json`: it may read `incoming/*` and write `failed/*`, nothing else."""
+        compensate.add_environment(BUCKET_VARIABLE, self.bucket.bucket_name)
+        compensate.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[self.bucket.arn_for_objects(f"{DROP_PREFIX}*")],
+            )
+        )
+        compensate.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[self.bucket.arn_for_objects(f"{FAILED_PREFIX}*")],
+            )
+        )
+        # The bucket encrypts with our key: reading the original decrypts, writing the copy
+        # and the .error.json generates data keys. Only through S3.
+        compensate.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self.key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}
+                },
+            )
+        )
+        NagSuppressions.add_resource_suppressions(
+            compensate.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Compensation copies the one failed drop it is given: s3:GetObject "
+                    f"on '<bucket arn>/{DROP_PREFIX}*' and s3:PutObject on "
+                    f"'<bucket arn>/{FAILED_PREFIX}*' of the transcript bucket; the object keys "
+                    "are only known at run time.",
+                    "appliesTo": [
+                        {
+                            "regex": "/^Resource::<.*Transcripts[0-9A-F]+\\.Arn>\\/"
+                            "(incoming|failed)\\/\\*$/g"
+                        }
+                    ],
+                }
+            ],
+            apply_to_children=True,
+        )
 
     def serve_pipeline_steps(
         self, steps: Mapping[str, lambda_.Function], *, readers: Iterable[str]

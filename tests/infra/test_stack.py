@@ -30,7 +30,12 @@ from cdk.stack import (  # noqa: E402
     REPO_ROOT,
     CoachingPlatformStack,
 )
-from cdk.storage import DROP_PREFIX  # noqa: E402
+from cdk.storage import (  # noqa: E402
+    DROP_PREFIX,
+    FAILED_PREFIX,
+    INGEST_MAX_EVENT_AGE,
+    INGEST_RETRY_ATTEMPTS,
+)
 from cdk.workflow import SessionPipeline  # noqa: E402
 
 pytestmark = pytest.mark.infra
@@ -237,6 +242,85 @@ def test_ingest_reads_the_bucket_and_starts_the_pipeline(synth: Synth) -> None:
     assert any("kms:Decrypt" in as_list(s["Action"]) for s in statements)
 
 
+def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) -> None:
+    # Given ingest, which S3 invokes asynchronously
+    ingest_id = our_functions(synth)["ingest"]
+    queue_id, queue = only(synth.of_type("AWS::SQS::Queue"))
+    queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
+
+    # Then an event that still fails after 2 retries (or is older than 6 h) goes to the queue
+    _, invoke = only(synth.of_type("AWS::Lambda::EventInvokeConfig"))
+    assert invoke["Properties"] == {
+        "FunctionName": {"Ref": ingest_id},
+        "Qualifier": "$LATEST",
+        "MaximumRetryAttempts": 2,
+        "MaximumEventAgeInSeconds": 6 * 3600,
+        "DestinationConfig": {"OnFailure": {"Destination": queue_arn}},
+    }
+    assert INGEST_RETRY_ATTEMPTS == 2 and INGEST_MAX_EVENT_AGE.to_seconds() == 6 * 3600
+    # And ingest may send to that one queue
+    role_id = synth.resources[ingest_id]["Properties"]["Role"]["Fn::GetAtt"][0]
+    sends = [s for s in role_statements(synth, role_id) if "sqs:SendMessage" in as_list(s["Action"])]
+    assert [s["Resource"] for s in sends] == [queue_arn]
+
+    # And the queue is encrypted, keeps events 14 days, survives the stack, and needs TLS
+    assert queue["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert queue["DeletionPolicy"] == "Retain"
+    _, policy = only(synth.of_type("AWS::SQS::QueuePolicy"))
+    assert policy["Properties"]["Queues"] == [{"Ref": queue_id}]
+    assert any(
+        s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    )
+
+
+def test_an_alarm_fires_when_a_dropped_event_is_waiting(synth: Synth) -> None:
+    queue_id, _ = only(synth.of_type("AWS::SQS::Queue"))
+    _, alarm = only(synth.of_type("AWS::CloudWatch::Alarm"))
+    props = alarm["Properties"]
+    assert props["Namespace"] == "AWS/SQS"
+    assert props["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert props["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+    ]
+    assert props["Statistic"] == "Maximum"
+    assert props["ComparisonOperator"] == "GreaterThanThreshold"
+    assert props["Threshold"] == 0
+    assert props["EvaluationPeriods"] == 1
+    assert props["TreatMissingData"] == "notBreaching"
+    assert props["AlarmDescription"]
+
+
+def test_compensate_reads_incoming_and_writes_failed_only(synth: Synth) -> None:
+    # Given the compensate function, which copies a failed drop to failed/
+    props = synth.resources[our_functions(synth)["compensate"]]["Properties"]
+    bucket_id = next(k for k in synth.of_type("AWS::S3::Bucket") if "Transcripts" in k)
+    bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
+    key_id = only(synth.of_type("AWS::KMS::Key"))[0]
+    assert props["Environment"]["Variables"]["COACH_TRANSCRIPT_BUCKET"] == {"Ref": bucket_id}
+    statements = role_statements(synth, props["Role"]["Fn::GetAtt"][0])
+
+    def objects(prefix: str) -> dict[str, Any]:
+        return {"Fn::Join": ["", [bucket_arn, f"/{prefix}*"]]}
+
+    # Then its S3 rights are exactly: get objects under incoming/, put objects under failed/
+    s3 = [s for s in statements if any(a.startswith("s3:") for a in as_list(s["Action"]))]
+    assert sorted((json.dumps(s["Action"]), json.dumps(s["Resource"])) for s in s3) == sorted(
+        [
+            (json.dumps("s3:GetObject"), json.dumps(objects(DROP_PREFIX))),
+            (json.dumps("s3:PutObject"), json.dumps(objects(FAILED_PREFIX))),
+        ]
+    )
+    assert all(s["Effect"] == "Allow" for s in s3)
+    # And it may use the bucket's key, only through S3
+    (kms,) = [s for s in statements if any(a.startswith("kms:") for a in as_list(s["Action"]))]
+    assert sorted(as_list(kms["Action"])) == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert kms["Resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    assert list(kms["Condition"]["StringEquals"]) == ["kms:ViaService"]
+    assert FAILED_PREFIX == "failed/"
+
+
 def test_pipeline_steps_name_the_bucket_and_only_validate_and_store_reads_it(synth: Synth) -> None:
     # Given every pipeline step builds its ObjectStore from COACH_TRANSCRIPT_BUCKET
     functions = our_functions(synth)
@@ -252,6 +336,10 @@ def test_pipeline_steps_name_the_bucket_and_only_validate_and_store_reads_it(syn
         statements = role_statements(synth, props["Role"]["Fn::GetAtt"][0])
         reads = [s for s in statements if "s3:GetObject*" in as_list(s["Action"])]
         decrypts = [s for s in statements if "kms:Decrypt" in as_list(s["Action"])]
+        if step == "compensate":
+            # Compensate reads only incoming/ (to keep a failed drop): see its own test
+            assert reads == [], step
+            continue
         if step != "validate_and_store":
             # And only the step that reads the transcript may read the bucket
             assert reads == [] and decrypts == [], step

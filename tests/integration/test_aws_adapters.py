@@ -108,6 +108,64 @@ def test_s3_put_keeps_the_buckets_own_kms_encryption(objects):
     assert head["SSEKMSKeyId"] == "transcripts-key"
 
 
+def test_s3_copy_keeps_the_source_and_copies_the_bytes(objects):
+    objects.put("incoming/org/a.vtt", b"WEBVTT\n")
+    objects.copy("incoming/org/a.vtt", "failed/org/a.vtt")
+    assert objects.get("failed/org/a.vtt") == b"WEBVTT\n"
+    assert objects.get("incoming/org/a.vtt") == b"WEBVTT\n"
+
+
+def test_s3_copy_of_a_missing_key_is_not_found(objects):
+    with pytest.raises(NotFound, match="Copying incoming/missing.vtt to failed/missing.vtt"):
+        objects.copy("incoming/missing.vtt", "failed/missing.vtt")
+    assert objects.exists("failed/missing.vtt") is False
+
+
+def test_s3_copy_keeps_the_buckets_own_kms_encryption_and_drops_tags(objects):
+    # Given the bucket encrypts with our own KMS key by default and a tagged original
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.put_bucket_encryption(
+        Bucket=BUCKET,
+        ServerSideEncryptionConfiguration={
+            "Rules": [
+                {
+                    "ApplyServerSideEncryptionByDefault": {
+                        "SSEAlgorithm": "aws:kms",
+                        "KMSMasterKeyID": "transcripts-key",
+                    },
+                    "BucketKeyEnabled": True,
+                }
+            ]
+        },
+    )
+    s3.put_object(Bucket=BUCKET, Key="incoming/a.vtt", Body=b"WEBVTT\n", Tagging="team=leads")
+    # When the adapter copies it
+    objects.copy("incoming/a.vtt", "failed/a.vtt")
+    # Then the copy is under the bucket's key, not SSE-S3, and carries no tags (the copy
+    # needs no tagging permissions)
+    head = s3.head_object(Bucket=BUCKET, Key="failed/a.vtt")
+    assert head["ServerSideEncryption"] == "aws:kms"
+    assert head["SSEKMSKeyId"] == "transcripts-key"
+    assert s3.get_object_tagging(Bucket=BUCKET, Key="failed/a.vtt")["TagSet"] == []
+
+
+def test_s3_copy_sends_no_encryption_override():
+    s3 = boto3.client("s3", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+    with Stubber(s3) as stub:
+        stub.add_response(
+            "copy_object",
+            {},
+            {
+                "Bucket": BUCKET,
+                "Key": "failed/a.vtt",
+                "CopySource": {"Bucket": BUCKET, "Key": "incoming/a.vtt"},
+                "TaggingDirective": "REPLACE",
+            },
+        )
+        S3ObjectStore(s3, BUCKET).copy("incoming/a.vtt", "failed/a.vtt")
+        stub.assert_no_pending_responses()
+
+
 def test_s3_throttling_is_transient():
     s3 = boto3.client("s3", region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
     with Stubber(s3) as stub:

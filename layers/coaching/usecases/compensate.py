@@ -6,11 +6,13 @@ The original transcript is never touched, so the session can be processed again.
 from __future__ import annotations
 
 import json
+import logging
 
 # Loaded for their class names: their messages, too, are written for people.
 import coaching.adapters.openai.errors  # noqa: F401
-from coaching.domain.errors import error_type_names
+from coaching.domain.errors import PermanentError, error_type_names
 from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.ingest_drop import DROP_PREFIX
 from coaching.usecases.pipeline_input import CompensationInput
 
 _GENERIC = "Processing failed at step {step} because of an internal error ({kind})."
@@ -47,6 +49,38 @@ def failure_reason(step: CompensationInput) -> str:
 # leave no client records, summaries or index entries behind.
 UNDONE_STEPS = ["ParseTranscript", "AnalyzeClient", "IndexSession", "NotifyCoach"]
 
+# A transcript dropped under incoming/ that could not be processed is copied here, beside
+# `<name>.error.json` saying why (like the local drop folder's failed/).
+FAILED_PREFIX = "failed/"
+
+log = logging.getLogger(__name__)
+
+
+def keep_failed_drop(deps: Dependencies, step: CompensationInput, reason: str) -> str | None:
+    """Copy a dropped transcript (`incoming/...`) to `failed/...` with `<key>.error.json`.
+
+    The original stays under incoming/. Transcripts from elsewhere (uploads, the local drop
+    folder) are left alone. A transient error propagates, so the step is retried before the
+    coach is told; a permanent one (the original is gone, access denied) is logged and does
+    not stop the coach from being told.
+    """
+    if not step.transcript_key.startswith(DROP_PREFIX):
+        return None
+    target = FAILED_PREFIX + step.transcript_key.removeprefix(DROP_PREFIX)
+    record = {
+        "file": step.transcript_key,
+        "session_id": str(step.session_id),
+        "failed_step": step.failed_step,
+        "error": reason,
+    }
+    try:
+        deps.objects.copy(step.transcript_key, target)
+        deps.objects.put(f"{target}.error.json", json.dumps(record, indent=2).encode("utf-8"))
+    except PermanentError as error:
+        log.warning("could not keep %s under %s: %s", step.transcript_key, FAILED_PREFIX, error)
+        return None
+    return target
+
 
 def compensate(deps: Dependencies, step: CompensationInput) -> dict:
     org, session_id = step.organization_id, step.session_id
@@ -65,6 +99,7 @@ def compensate(deps: Dependencies, step: CompensationInput) -> dict:
         failure_reason=reason,
         failed_step=step.failed_step,
     )
+    keep_failed_drop(deps, step, reason)
     message_id = deps.mailer.send(
         to=deps.coach_email,
         subject="A session could not be processed",

@@ -22,6 +22,20 @@ class S3ObjectStore:
         except (ClientError, BotoCoreError) as error:
             raise translate(error, f"Storing {key}") from error
 
+    def copy(self, source_key: str, target_key: str) -> None:
+        # Server-side copy within the bucket. As in put: no ServerSideEncryption argument, so
+        # the copy is encrypted with the bucket's own KMS key. Tags are not carried over
+        # (REPLACE with none), so the copy needs no s3:GetObjectTagging/PutObjectTagging.
+        try:
+            self._s3.copy_object(
+                Bucket=self._bucket,
+                Key=target_key,
+                CopySource={"Bucket": self._bucket, "Key": source_key},
+                TaggingDirective="REPLACE",
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise translate(error, f"Copying {source_key} to {target_key}") from error
+
     def get(self, key: str) -> bytes:
         try:
             return self._s3.get_object(Bucket=self._bucket, Key=key)["Body"].read()

@@ -35,3 +35,6 @@ class FolderObjectStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def copy(self, source_key: str, target_key: str) -> None:
+        self.put(target_key, self.get(source_key))
