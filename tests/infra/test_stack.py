@@ -260,7 +260,9 @@ def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) 
     assert INGEST_RETRY_ATTEMPTS == 2 and INGEST_MAX_EVENT_AGE.to_seconds() == 6 * 3600
     # And ingest may send to that one queue
     role_id = synth.resources[ingest_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-    sends = [s for s in role_statements(synth, role_id) if "sqs:SendMessage" in as_list(s["Action"])]
+    sends = [
+        s for s in role_statements(synth, role_id) if "sqs:SendMessage" in as_list(s["Action"])
+    ]
     assert [s["Resource"] for s in sends] == [queue_arn]
 
     # And the queue is encrypted, keeps events 14 days, survives the stack, and needs TLS
