@@ -137,3 +137,14 @@ def test_a_key_without_an_organization_uses_the_default_organization(aws):
     assert payload["organization_id"] == str(DEFAULT_ORG)
     assert payload["transcript_key"] == "incoming/Team leads workshop.vtt"
     assert execution["name"] == drop_identity(BUCKET, payload["transcript_key"], VERSION)[1]
+
+
+def test_a_folder_made_under_incoming_is_skipped_not_failed(aws):
+    # Given the S3 console's "create folder" under incoming/
+    event = load_event(EVENT)
+    event["Records"][0]["s3"]["object"]["key"] = "incoming/march/"
+    # When S3 tells ingest about it
+    result = ingest.lambda_handler(event, LambdaContext())
+    # Then nothing starts and nothing fails (no dead-lettered event, no alarm)
+    assert result == {"started": [{"skipped": "incoming/march/"}]}
+    assert executions(aws) == []

@@ -40,8 +40,11 @@ def organization_of_key(key: str, default: uuid.UUID) -> uuid.UUID:
 def ingest_drop(
     workflow: Workflow, bucket: str, key: str, version: str, default_org: uuid.UUID
 ) -> dict:
-    if not key.startswith(DROP_PREFIX) or key.endswith("/"):
+    if not key.startswith(DROP_PREFIX):
         raise NotADrop(f"{key} is not a transcript under {DROP_PREFIX}.")
+    if key.endswith("/"):
+        # A "folder" made in the S3 console: nothing to process, and no failure to alarm on.
+        return {"skipped": key}
     session_id, execution_name = drop_identity(bucket, key, version)
     step = PipelineInput(
         organization_id=organization_of_key(key, default_org),
