@@ -1,0 +1,162 @@
+"""A real `coach serve` subprocess for end-to-end tests: start, stop (politely, or with
+SIGKILL), HTTP helpers, and bounded polling that fails with the server's log."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+DEADLINE_SECONDS = 60.0
+STOP_SECONDS = 15.0
+POLL_SECONDS = 0.1
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class ServeProcess:
+    """`coach serve` subprocesses, one at a time, on a home and drop folder that outlive them."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.home = root / "home"
+        self.dropbox = root / "dropbox"
+        self.process: subprocess.Popen | None = None
+        self.runs = 0
+        self.port = 0
+        self._stderr_path = root / "serve-0.stderr"
+
+    # -- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        assert self.process is None or self.process.poll() is not None
+        self.runs += 1
+        self.port = _free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+        env.update(COACH_HOME=str(self.home), COACH_DROPBOX=str(self.dropbox), PYTHONUNBUFFERED="1")
+        coach = Path(sys.executable).with_name("coach")
+        self._stderr_path = self.root / f"serve-{self.runs}.stderr"
+        with (
+            (self.root / f"serve-{self.runs}.stdout").open("wb") as stdout,
+            self._stderr_path.open("wb") as stderr,
+        ):
+            self.process = subprocess.Popen(
+                [coach, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                cwd=self.root,
+                env=env,
+                stdout=stdout,
+                stderr=stderr,
+            )
+        self.wait_for(self._healthy, "the server to answer /health")
+
+    def kill_hard(self) -> int:
+        """SIGKILL to this server's pid only: no shutdown code runs, PostgreSQL stays up."""
+        assert self.process is not None and self.process.poll() is None
+        pid = self.process.pid
+        os.kill(pid, signal.SIGKILL)
+        self.process.wait(timeout=STOP_SECONDS)
+        return pid
+
+    def interrupt(self) -> int:
+        """Ctrl-C, as a coach stops it in the terminal; returns the exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGINT)
+        return self.process.wait(timeout=STOP_SECONDS)
+
+    def stop(self) -> None:
+        """Teardown: the server politely first, then the database it may have left behind."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=STOP_SECONDS)
+        self._stop_postgres()
+
+    def _stop_postgres(self) -> None:
+        # A killed server cannot stop the PostgreSQL it started; its pid file names it.
+        pid_file = self.home / "pgdata" / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGINT)  # fast shutdown
+        deadline = time.monotonic() + STOP_SECONDS
+        while pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+        if pid_file.exists():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGQUIT)  # immediate shutdown
+
+    @property
+    def stderr(self) -> str:
+        return self._stderr_path.read_text(encoding="utf-8", errors="replace")
+
+    # -- HTTP -----------------------------------------------------------------------------
+    def get(self, path: str, **params: Any) -> httpx.Response:
+        return httpx.get(f"http://127.0.0.1:{self.port}{path}", params=params, timeout=10)
+
+    def post(self, path: str) -> httpx.Response:
+        return httpx.post(f"http://127.0.0.1:{self.port}{path}", timeout=10)
+
+    def sessions(self) -> list[dict[str, Any]]:
+        response = self.get("/v1/sessions", limit=200)
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    def session_named(self, source: str, status: str | None = None) -> dict[str, Any] | None:
+        for session in self.sessions():
+            if session["source"] == source and (status is None or session["status"] == status):
+                return session
+        return None
+
+    def sessions_named(self, source: str) -> list[dict[str, Any]]:
+        return [s for s in self.sessions() if s["source"] == source]
+
+    def executions(self, status: str | None = None) -> list[dict[str, Any]]:
+        params = {"status": status} if status else {}
+        response = self.get("/v1/executions", limit=1000, **params)
+        assert response.status_code == 200, response.text
+        return response.json()["items"]
+
+    def execution(self, name: str) -> dict[str, Any]:
+        response = self.get(f"/v1/executions/{name}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def _healthy(self) -> bool:
+        try:
+            return self.get("/health").status_code == 200
+        except httpx.TransportError:
+            return False
+
+    # -- polling --------------------------------------------------------------------------
+    def wait_for(self, check: Callable[[], Any], what: str, timeout: float = DEADLINE_SECONDS):
+        """Polls `check` until it returns something truthy; fails with the server's log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                pytest.fail(
+                    f"coach serve exited ({self.process.returncode}) while waiting for {what}:\n"
+                    f"{self.stderr[-4000:]}"
+                )
+            result = check()
+            if result:
+                return result
+            time.sleep(POLL_SECONDS)
+        pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}:\n{self.stderr[-4000:]}")
