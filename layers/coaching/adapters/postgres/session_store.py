@@ -109,32 +109,20 @@ class PostgresSessionStore:
             ).fetchone()
         return SessionRecord.model_validate(row) if row else None
 
-    def find_completed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
-        with self._db.transaction() as conn:
-            row = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
-                " AND content_sha256 = %s AND processing_status = 'completed'"
-                " ORDER BY created_at LIMIT 1",
-                (org, sha256),
-            ).fetchone()
-        return SessionRecord.model_validate(row) if row else None
-
     def find_live_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
-        with self._db.transaction() as conn:
-            row = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
-                " AND content_sha256 = %s AND processing_status <> 'failed'"
-                " ORDER BY created_at LIMIT 1",
-                (org, sha256),
-            ).fetchone()
-        return SessionRecord.model_validate(row) if row else None
+        return self._first_by_hash(org, sha256, "processing_status <> 'failed'", "created_at")
 
     def find_failed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
+        return self._first_by_hash(org, sha256, "processing_status = 'failed'", "created_at DESC")
+
+    def _first_by_hash(
+        self, org: uuid.UUID, sha256: str, condition: str, order: str
+    ) -> SessionRecord | None:
+        # `condition` and `order` are the constants of the two callers above, never input.
         with self._db.transaction() as conn:
             row = conn.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
-                " AND content_sha256 = %s AND processing_status = 'failed'"
-                " ORDER BY created_at DESC LIMIT 1",
+                f" AND content_sha256 = %s AND {condition} ORDER BY {order} LIMIT 1",
                 (org, sha256),
             ).fetchone()
         return SessionRecord.model_validate(row) if row else None
