@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -10,13 +11,16 @@ from importlib import resources
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.routing import Route
 
 from coaching import composition
+from coaching.adapters.postgres import PostgresSocketConnections
+from coaching.config import reset_settings
 from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
+from local_runtime.sockets import LocalSocketGateway
 
 log = logging.getLogger("coach.serve")
 SAMPLE_NAME = "team-leads-workshop.vtt"
@@ -47,16 +51,20 @@ def process_sample(platform: LocalPlatform) -> None:
 def build_app(platform: LocalPlatform) -> Starlette:
     from functions.api.handler import lambda_handler
 
-    def authorizer(_: Request) -> dict[str, str]:
+    def authorizer(_: HTTPConnection) -> dict[str, str]:
         # Sign-in comes in a later issue; until then every local call is the local coach.
         return {"organization_id": str(platform.settings.default_organization_id), "role": "coach"}
 
     endpoint = proxy_endpoint(lambda_handler, authorizer)
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     drop = DropFolder(platform, platform.settings.dropbox)
+    connections = PostgresSocketConnections(composition.database())
+    sockets = LocalSocketGateway(connections, authorizer)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette):
+        # Sockets of an earlier server (stopped, or killed) are all closed now.
+        await run_in_threadpool(connections.clear)
         sample = None
         if is_first_start(platform):
             sample = threading.Thread(
@@ -78,6 +86,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
         routes=[
             Route("/health", endpoint, methods=methods),
             Route("/v1/{path:path}", endpoint, methods=methods),
+            *sockets.routes(),
         ],
         lifespan=lifespan,
     )
@@ -86,6 +95,11 @@ def build_app(platform: LocalPlatform) -> Starlette:
 def run_server(host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # every pg_ctl call at INFO
+    # Pushes to sockets go to this server's @connections API, at the web base URL.
+    if "COACH_WEB_BASE_URL" not in os.environ:
+        local_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        os.environ["COACH_WEB_BASE_URL"] = f"http://{local_host}:{port}"
+        reset_settings()
     try:
         platform = start_local_platform(log_level="WARNING")
     except KeyboardInterrupt:

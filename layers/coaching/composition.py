@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Callable
 from functools import lru_cache
 
-from coaching.adapters.postgres import Database, PostgresSessionStore
+from coaching.adapters.postgres import Database, PostgresSessionStore, PostgresSocketConnections
 from coaching.analysis.offline import OfflineAnalyzer
 from coaching.config import Settings, get_settings
 from coaching.domain.errors import PermanentError
@@ -46,7 +46,40 @@ def dependencies() -> Dependencies:
         coach_name=settings.coach_name,
         review_base_url=settings.web_base_url,
         max_transcript_bytes=settings.max_transcript_mb * 1024 * 1024,
+        sockets=_sockets(settings),
     )
+
+
+# Locally a push goes to `coach serve` on this machine: when it is not running, fail fast.
+_LOCAL_PUSH_CONFIG = {"connect_timeout": 2, "read_timeout": 5, "retries": {"max_attempts": 1}}
+
+
+def _sockets(settings: Settings):
+    import boto3
+    from botocore.config import Config
+
+    from coaching.adapters.aws.socket_push import ApiGatewaySocketPush, NoSocketPush
+
+    if settings.runtime == "aws":
+        from coaching.adapters.aws.dynamodb_connections import DynamoDbConnections
+
+        if not settings.connections_table or not settings.websocket_endpoint:
+            # No WebSocket API deployed (yet): the coach is told by email only.
+            return NoSocketPush()
+        return ApiGatewaySocketPush(
+            DynamoDbConnections(boto3.client("dynamodb"), settings.connections_table),
+            boto3.client("apigatewaymanagementapi", endpoint_url=settings.websocket_endpoint),
+        )
+    # The same management API, answered by `coach serve`; it ignores the SigV4 signature.
+    client = boto3.client(
+        "apigatewaymanagementapi",
+        endpoint_url=settings.web_base_url,
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",  # noqa: S106 - not a secret: the local server ignores it
+        config=Config(**_LOCAL_PUSH_CONFIG),
+    )
+    return ApiGatewaySocketPush(PostgresSocketConnections(database()), client)
 
 
 def _analyzer(settings: Settings):

@@ -51,6 +51,14 @@ class Settings(BaseSettings):
     state_machine_arn: str | None = None
     transcript_bucket: str | None = None
     sender_email: str = "no-reply@example.com"
+    connections_table: str | None = Field(
+        default=None, description="DynamoDB table of open WebSocket connections"
+    )
+    websocket_endpoint: str | None = Field(
+        default=None,
+        description="the WebSocket API's management endpoint: https://{api-id}.execute-api."
+        "{region}.amazonaws.com/{stage}",
+    )
 
     @property
     def objects_dir(self) -> Path:

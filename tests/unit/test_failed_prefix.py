@@ -80,6 +80,15 @@ class FakeMailer:
         return "message-1"
 
 
+@dataclass
+class FakeSockets:
+    pushed: list[tuple] = field(default_factory=list)
+
+    def push(self, org, message: dict) -> int:
+        self.pushed.append((org, message))
+        return 1
+
+
 def deps(objects, store: FakeStore | None = None, mailer: FakeMailer | None = None):
     return Dependencies(
         store=store or FakeStore(),
@@ -90,6 +99,7 @@ def deps(objects, store: FakeStore | None = None, mailer: FakeMailer | None = No
         coach_name=None,
         review_base_url="https://review.example.com",
         max_transcript_bytes=1024 * 1024,
+        sockets=FakeSockets(),
     )
 
 

@@ -3,7 +3,17 @@
 from coaching.ports.analyzer import Analyzer
 from coaching.ports.mailer import Mailer
 from coaching.ports.objects import ObjectStore
+from coaching.ports.sockets import CoachSockets, SocketConnections
 from coaching.ports.store import SessionStore
 from coaching.ports.workflow import ExecutionResult, Workflow
 
-__all__ = ["Analyzer", "ExecutionResult", "Mailer", "ObjectStore", "SessionStore", "Workflow"]
+__all__ = [
+    "Analyzer",
+    "CoachSockets",
+    "ExecutionResult",
+    "Mailer",
+    "ObjectStore",
+    "SessionStore",
+    "SocketConnections",
+    "Workflow",
+]

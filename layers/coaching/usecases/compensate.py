@@ -110,4 +110,15 @@ def compensate(deps: Dependencies, step: CompensationInput) -> dict:
         ),
     )
     deps.store.record_notification(org, session_id, "failure", deps.coach_email, message_id)
+    # Open screens learn it at once. The reason is ours (never client content); a failed
+    # push is logged by the adapter and never fails this step.
+    deps.sockets.push(
+        org,
+        {
+            "type": "session_failed",
+            "session_id": str(session_id),
+            "failed_step": step.failed_step,
+            "reason": reason,
+        },
+    )
     return {"removed": removed, "reason": reason}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coaching.ports import Analyzer, Mailer, ObjectStore, SessionStore
+from coaching.ports import Analyzer, CoachSockets, Mailer, ObjectStore, SessionStore
 
 
 @dataclass(frozen=True)
@@ -17,3 +17,4 @@ class Dependencies:
     coach_name: str | None
     review_base_url: str
     max_transcript_bytes: int
+    sockets: CoachSockets

@@ -23,4 +23,8 @@ def notify_coach(deps: Dependencies, step: PipelineInput) -> dict:
     deps.store.update_session(
         org, session_id, processing_status="completed", failure_reason=None, failed_step=None
     )
+    # After the status change, so a screen that reloads on this message sees it completed.
+    deps.sockets.push(
+        org, {"type": "session_ready", "session_id": str(session_id), "clients": len(clients)}
+    )
     return {"message_id": message_id}

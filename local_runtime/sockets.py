@@ -1,0 +1,91 @@
+"""Local stand-in for API Gateway's WebSocket API and its `@connections` management API.
+
+`/ws` is the WebSocket API: accepting a socket is `$connect` (it is registered for the
+caller's organization), its end is `$disconnect`. `POST /@connections/{id}` and
+`DELETE /@connections/{id}` answer the management API, so the same boto3
+`apigatewaymanagementapi` code pushes to sockets here and in AWS. Connections are registered
+in PostgreSQL, so a pipeline running in another process (`coach process`) pushes too.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from coaching.ports.sockets import SocketConnections
+
+log = logging.getLogger("coach.sockets")
+
+
+def _gone() -> Response:
+    # What API Gateway answers for a connection that is not open: botocore reads the error
+    # type header and raises GoneException.
+    return JSONResponse(
+        {"message": "Gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"}
+    )
+
+
+class LocalSocketGateway:
+    def __init__(
+        self,
+        connections: SocketConnections,
+        authorizer: Callable[[HTTPConnection], dict[str, str]],
+    ) -> None:
+        self._connections = connections
+        self._authorizer = authorizer
+        self._open: dict[str, WebSocket] = {}
+
+    @property
+    def open_count(self) -> int:
+        return len(self._open)
+
+    def routes(self) -> list:
+        return [
+            WebSocketRoute("/ws", self.websocket),
+            Route("/@connections/{connection_id}", self.manage, methods=["POST", "DELETE"]),
+        ]
+
+    # -- the WebSocket API ----------------------------------------------------------------
+    async def websocket(self, socket: WebSocket) -> None:
+        org = uuid.UUID(self._authorizer(socket)["organization_id"])
+        connection_id = secrets.token_urlsafe(12)
+        await run_in_threadpool(self._connections.add, org, connection_id)  # $connect
+        self._open[connection_id] = socket
+        await socket.accept()
+        try:
+            while True:
+                # Routes such as `subscribe` and `refine` come later; messages are read so
+                # that a close from the client is seen.
+                await socket.receive_text()
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self._open.pop(connection_id, None)  # $disconnect
+            await run_in_threadpool(self._connections.remove, connection_id)
+
+    # -- the management API ---------------------------------------------------------------
+    async def manage(self, request: Request) -> Response:
+        connection_id = request.path_params["connection_id"]
+        socket = self._open.get(connection_id)
+        if socket is None:
+            return _gone()
+        if request.method == "DELETE":
+            self._open.pop(connection_id, None)
+            await socket.close()
+            return Response(status_code=204)
+        data = await request.body()
+        try:
+            await socket.send_text(data.decode("utf-8"))
+        except Exception as error:  # noqa: BLE001 - a socket closing as we send is gone
+            log.info("connection %s is gone: %s", connection_id, error)
+            self._open.pop(connection_id, None)
+            return _gone()
+        return Response(status_code=200)

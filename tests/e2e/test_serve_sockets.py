@@ -1,0 +1,75 @@
+"""`coach serve` tells an open screen what happened: a real WebSocket client on /ws gets
+`session_failed` for a broken transcript and `session_ready` for a good one, pushed by the
+saga through the server's own `@connections` management API (the boto3 client of AWS)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
+
+from tests.e2e.serve_harness import DEADLINE_SECONDS, ServeProcess
+from tests.e2e.test_serve import SAMPLE_NAME, _variant_of_sample
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[ServeProcess]:
+    serve = ServeProcess(tmp_path_factory.mktemp("coach-sockets"))
+    try:
+        serve.start()
+        # The first start's sample finishes first, so its push does not mix with ours.
+        serve.wait_for(lambda: serve.session_named(SAMPLE_NAME, "completed"), "the sample")
+        yield serve
+    finally:
+        serve.stop()
+
+
+@pytest.fixture
+def socket(server) -> Iterator[ClientConnection]:
+    with connect(f"ws://127.0.0.1:{server.port}/ws", open_timeout=10) as client:
+        yield client
+
+
+def receive(socket: ClientConnection, server: ServeProcess, wanted) -> dict[str, Any]:
+    """The first message that `wanted` accepts, within the deadline (others are skipped)."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            message = json.loads(socket.recv(timeout=left))
+        except (TimeoutError, ConnectionClosed):
+            break
+        if wanted(message):
+            return message
+    pytest.fail(f"no such message within {DEADLINE_SECONDS:.0f}s:\n{server.stderr[-4000:]}")
+
+
+def test_a_broken_transcript_pushes_session_failed(server, socket):
+    # Given a screen connected to the server
+    # When a transcript with a broken timestamp is dropped
+    name = "socket-broken.srt"
+    (server.dropbox / name).write_text("1\n00:00:01,000 --> nonsense\nhello\n", encoding="utf-8")
+    # Then the screen is told that this session failed, at which step and why
+    message = receive(socket, server, lambda m: m.get("type") == "session_failed")
+    session = server.wait_for(lambda: server.session_named(name, "failed"), f"{name} failed")
+    assert message == {
+        "type": "session_failed",
+        "session_id": session["session_id"],
+        "failed_step": "ValidateAndStore",
+        "reason": session["failure_reason"],
+    }
+    assert "invalid timestamp" in message["reason"]
+
+
+def test_a_good_transcript_pushes_session_ready(server, socket):
+    name = "socket-good.vtt"
+    (server.dropbox / name).write_bytes(_variant_of_sample(name))
+    message = receive(socket, server, lambda m: m.get("type") == "session_ready")
+    session = server.wait_for(lambda: server.session_named(name, "completed"), f"{name} done")
+    assert message == {"type": "session_ready", "session_id": session["session_id"], "clients": 3}
