@@ -21,6 +21,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/bandit -q -r layers functions local_runtime -lll
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)

@@ -11,11 +11,14 @@ from importlib import resources
 import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import HTTPConnection
+from starlette.exceptions import HTTPException
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from coaching import composition
 from coaching.adapters.postgres import PostgresSocketConnections
+from coaching.api.security import security_headers
 from coaching.config import reset_settings
 from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
@@ -48,6 +51,34 @@ def process_sample(platform: LocalPlatform) -> None:
     log.info("sample processed as session %s", submission.session_id)
 
 
+API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def api_routes(endpoint) -> list[Route]:
+    """The paths API Gateway sends to the API Lambda: health, the docs, and /v1."""
+    return [
+        Route("/health", endpoint, methods=API_METHODS),
+        Route("/openapi.json", endpoint, methods=["GET", "OPTIONS"]),
+        Route("/docs", endpoint, methods=["GET", "OPTIONS"]),
+        Route("/v1/{path:path}", endpoint, methods=API_METHODS),
+    ]
+
+
+async def http_error(request: Request, error: Exception) -> JSONResponse:
+    """What the router answers itself (no such path): the API's error shape, as API Gateway's
+    own answers are mapped, never Starlette's plain text."""
+    status = error.status_code if isinstance(error, HTTPException) else 500
+    message = "There is no such resource." if status == 404 else "The request is not valid."
+    return JSONResponse(
+        {"error": {"code": f"COACH_{status}", "message": message, "details": {}}},
+        status_code=status,
+        headers={**security_headers(request.url.path), **(getattr(error, "headers", None) or {})},
+    )
+
+
+API_EXCEPTION_HANDLERS = {HTTPException: http_error}
+
+
 def build_app(platform: LocalPlatform) -> Starlette:
     from functions.api.handler import lambda_handler
 
@@ -56,7 +87,6 @@ def build_app(platform: LocalPlatform) -> Starlette:
         return {"organization_id": str(platform.settings.default_organization_id), "role": "coach"}
 
     endpoint = proxy_endpoint(lambda_handler, authorizer)
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
     drop = DropFolder(platform, platform.settings.dropbox)
     connections = PostgresSocketConnections(composition.database())
     sockets = LocalSocketGateway(connections, authorizer)
@@ -84,11 +114,11 @@ def build_app(platform: LocalPlatform) -> Starlette:
 
     return Starlette(
         routes=[
-            Route("/health", endpoint, methods=methods),
-            Route("/v1/{path:path}", endpoint, methods=methods),
+            *api_routes(endpoint),
             *sockets.routes(),
         ],
         lifespan=lifespan,
+        exception_handlers=API_EXCEPTION_HANDLERS,
     )
 
 

@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     openai_max_retries: int = 3
     openai_token_budget: int = 12_000
     web_base_url: str = "http://127.0.0.1:8000"
+    web_origin: str = Field(
+        default="http://127.0.0.1:5173",
+        description="the coaches' web app: the one origin CORS lets call the API",
+    )
     # AWS runtime only
     state_machine_arn: str | None = None
     transcript_bucket: str | None = None

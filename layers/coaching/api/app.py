@@ -3,21 +3,44 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from importlib.metadata import PackageNotFoundError, version
 
-from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from coaching.api import executions, sessions
 from coaching.api.errors import error_response, response_for, unexpected_error_response
+from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
+from coaching.config import get_settings
 from coaching.domain.errors import CoachingError
 from coaching.observability import logger
 
+API_TITLE = "Coaching Platform API"
+OPENAPI_PATH = "/openapi.json"
+
+
+def api_version() -> str:
+    try:
+        return version("coaching-platform")
+    except PackageNotFoundError:  # a Lambda layer carries the code, not the distribution
+        return "0.0.0"
+
 
 def build_app() -> APIGatewayRestResolver:
-    app = APIGatewayRestResolver(enable_validation=True)
+    app = SecureResolver(enable_validation=True, cors=cors_for(get_settings().web_origin))
     app.include_router(sessions.router)
     app.include_router(executions.router)
+    document = {"title": API_TITLE, "version": api_version()}
+    app.enable_swagger(path=DOCS_PATH, **document)
+
+    @app.get(OPENAPI_PATH, include_in_schema=False)
+    def openapi_document():
+        return Response(
+            status_code=HTTPStatus.OK,
+            content_type=content_types.APPLICATION_JSON,
+            body=app.get_openapi_json_schema(**document),
+        )
 
     @app.get("/health", summary="Liveness: the API answers")
     def health() -> dict:

@@ -51,3 +51,45 @@ def unexpected_error_response() -> Response:
         "Something went wrong on our side. Please try again; if it keeps happening, "
         "contact support.",
     )
+
+
+# The error shape as the OpenAPI document describes it.
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "additionalProperties": False,
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "details"],
+            "properties": {
+                "code": {"type": "string", "pattern": "^COACH_[0-9]{3}$"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+        }
+    },
+}
+# Every /v1 route can answer these: no organization, a bad request, the database away.
+_V1_ERRORS = (
+    HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+    HTTPStatus.SERVICE_UNAVAILABLE,
+)
+
+
+def documented(*errors: HTTPStatus) -> dict[int, dict]:
+    """A /v1 route's responses for the OpenAPI document: a JSON object, or the error shape."""
+    json = content_types.APPLICATION_JSON
+    answers: dict[int, dict] = {
+        200: {
+            "description": "Successful Response",
+            "content": {json: {"schema": {"type": "object"}}},
+        }
+    }
+    for status in (*_V1_ERRORS, *errors):
+        answers[status.value] = {
+            "description": status.phrase,
+            "content": {json: {"schema": ERROR_SCHEMA}},
+        }
+    return answers

@@ -7,11 +7,13 @@ summaries), so they never leave through this API.
 from __future__ import annotations
 
 import datetime as dt
+from http import HTTPStatus
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from coaching.api.errors import documented
 from coaching.api.identity import organization_of
 from coaching.composition import dependencies, execution_support
 from coaching.ports.executions import ExecutionDetail
@@ -19,10 +21,12 @@ from coaching.usecases.rerun import rerun_execution
 
 router = APIGatewayRouter()
 
+_RERUN_ANSWERS = documented(HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT)
+
 StatusFilter = Literal["failed", "running", "succeeded", "aborted", "timed_out"]
 
 
-@router.get("/v1/executions", summary="Pipeline runs, newest first")
+@router.get("/v1/executions", summary="Pipeline runs, newest first", responses=documented())
 def list_executions(
     status: Annotated[StatusFilter | None, Query()] = None,
     since: Annotated[dt.datetime | None, Query(description="ISO 8601 start time")] = None,
@@ -36,18 +40,30 @@ def list_executions(
     return {"items": [run.model_dump(mode="json") for run in runs]}
 
 
-@router.get("/v1/executions/<name>", summary="One run: each state's status, timings and error")
+@router.get(
+    "/v1/executions/<name>",
+    summary="One run: each state's status, timings and error",
+    responses=documented(HTTPStatus.NOT_FOUND),
+)
 def get_execution(name: Annotated[str, Path()]) -> dict:
     detail = execution_support(organization_of(router)).show(name)
     return _without_content(detail)
 
 
-@router.post("/v1/executions/<name>/redrive", summary="Resume a failed run at its failed step")
+@router.post(
+    "/v1/executions/<name>/redrive",
+    summary="Resume a failed run at its failed step",
+    responses=_RERUN_ANSWERS,
+)
 def redrive_execution(name: Annotated[str, Path()]) -> dict:
     return _rerun(name, "redrive")
 
 
-@router.post("/v1/executions/<name>/replay", summary="Run the same input again, linked")
+@router.post(
+    "/v1/executions/<name>/replay",
+    summary="Run the same input again, linked",
+    responses=_RERUN_ANSWERS,
+)
 def replay_execution(name: Annotated[str, Path()]) -> dict:
     return _rerun(name, "replay")
 

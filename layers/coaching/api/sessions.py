@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from coaching.api.errors import documented
 from coaching.api.identity import organization_of
 from coaching.composition import dependencies
 from coaching.domain.errors import NotFound
@@ -17,14 +19,18 @@ from coaching.usecases.supervision_history import supervision_history
 router = APIGatewayRouter()
 
 
-@router.get("/v1/sessions", summary="List sessions, newest first")
+@router.get("/v1/sessions", summary="List sessions, newest first", responses=documented())
 def list_sessions(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
     org = organization_of(router)
     sessions = dependencies().store.list_sessions(org, limit=limit)
     return {"items": [session_overview(s) for s in sessions]}
 
 
-@router.get("/v1/sessions/<session_id>", summary="A session with each participant's results")
+@router.get(
+    "/v1/sessions/<session_id>",
+    summary="A session with each participant's results",
+    responses=documented(HTTPStatus.NOT_FOUND),
+)
 def get_session(
     session_id: Annotated[str, Path()],
     turns: Annotated[bool, Query(description="include every labelled turn")] = False,
@@ -37,6 +43,10 @@ def get_session(
     return session_results(dependencies(), org, parsed, include_turns=turns)
 
 
-@router.get("/v1/supervision", summary="The coach's supervision metrics per session, over time")
+@router.get(
+    "/v1/supervision",
+    summary="The coach's supervision metrics per session, over time",
+    responses=documented(),
+)
 def supervision(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
     return supervision_history(dependencies(), organization_of(router), limit)

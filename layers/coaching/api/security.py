@@ -1,0 +1,53 @@
+"""Security headers and CORS for every API answer, in one place.
+
+Every response the resolver builds — routes, error handlers, Powertools' own 404s and CORS
+preflights — passes through ``SecureResolver._build_response`` on its way out.
+"""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+
+DOCS_PATH = "/docs"
+# JSON never loads anything: deny it all.
+JSON_CSP = "default-src 'none'; frame-ancestors 'none'"
+# The Swagger UI page inlines its own script, styles and data: images; its spec is inline too.
+DOCS_CSP = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS = {
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def security_headers(path: str) -> dict[str, str]:
+    """The headers an answer to `path` carries."""
+    headers = {
+        **SECURITY_HEADERS,
+        "Content-Security-Policy": DOCS_CSP if path == DOCS_PATH else JSON_CSP,
+    }
+    if path.startswith("/v1/") or path == "/v1":
+        headers["Cache-Control"] = "no-store"
+    return headers
+
+
+def add_security_headers(response: Response, path: str) -> None:
+    for name, value in security_headers(path).items():
+        response.headers.setdefault(name, value)
+
+
+def cors_for(web_origin: str) -> CORSConfig:
+    """CORS for the coaches' web app only: any other origin gets no Access-Control headers."""
+    return CORSConfig(allow_origin=web_origin, max_age=600)
+
+
+class SecureResolver(APIGatewayRestResolver):
+    """The REST resolver, adding the security headers to every response it builds."""
+
+    def _build_response(self, response_builder) -> dict:
+        add_security_headers(response_builder.response, self.current_event.path)
+        return super()._build_response(response_builder)
