@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from coaching.analysis.digest import session_digest
 from coaching.domain.errors import NotFound
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
@@ -18,5 +19,8 @@ def index_session(deps: Dependencies, step: PipelineInput) -> dict:
         session.coach_name,
         deps.store.load_speakers(org, session_id),
     )
-    deps.store.update_session(org, session_id, session_summary=overview)
+    digest = session_digest(deps.store.load_client_analyses(org, session_id))
+    deps.store.update_session(
+        org, session_id, session_summary=" ".join(part for part in (overview, digest) if part)
+    )
     return {"documents": deps.store.index_session(org, session_id)}
