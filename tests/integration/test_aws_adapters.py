@@ -78,14 +78,8 @@ def test_s3_put_then_get_and_exists(objects):
     assert objects.exists("incoming/a.vtt") is True
 
 
-def test_s3_missing_key_is_not_found_and_does_not_exist(objects):
-    with pytest.raises(NotFound, match="Reading incoming/missing.vtt"):
-        objects.get("incoming/missing.vtt")
-    assert objects.exists("incoming/missing.vtt") is False
-
-
-def test_s3_put_keeps_the_buckets_own_kms_encryption(objects):
-    # Given the transcript bucket encrypts with our own KMS key by default (cdk/storage.py)
+def _encrypt_with_own_kms_key():
+    """The transcript bucket's default encryption, as cdk/storage.py sets it."""
     s3 = boto3.client("s3", region_name=REGION)
     s3.put_bucket_encryption(
         Bucket=BUCKET,
@@ -101,6 +95,18 @@ def test_s3_put_keeps_the_buckets_own_kms_encryption(objects):
             ]
         },
     )
+    return s3
+
+
+def test_s3_missing_key_is_not_found_and_does_not_exist(objects):
+    with pytest.raises(NotFound, match="Reading incoming/missing.vtt"):
+        objects.get("incoming/missing.vtt")
+    assert objects.exists("incoming/missing.vtt") is False
+
+
+def test_s3_put_keeps_the_buckets_own_kms_encryption(objects):
+    # Given the transcript bucket encrypts with our own KMS key by default (cdk/storage.py)
+    s3 = _encrypt_with_own_kms_key()
     # When the adapter stores an object / Then the bucket's key applies, not SSE-S3
     objects.put("incoming/a.vtt", b"WEBVTT\n")
     head = s3.head_object(Bucket=BUCKET, Key="incoming/a.vtt")
@@ -123,21 +129,7 @@ def test_s3_copy_of_a_missing_key_is_not_found(objects):
 
 def test_s3_copy_keeps_the_buckets_own_kms_encryption_and_drops_tags(objects):
     # Given the bucket encrypts with our own KMS key by default and a tagged original
-    s3 = boto3.client("s3", region_name=REGION)
-    s3.put_bucket_encryption(
-        Bucket=BUCKET,
-        ServerSideEncryptionConfiguration={
-            "Rules": [
-                {
-                    "ApplyServerSideEncryptionByDefault": {
-                        "SSEAlgorithm": "aws:kms",
-                        "KMSMasterKeyID": "transcripts-key",
-                    },
-                    "BucketKeyEnabled": True,
-                }
-            ]
-        },
-    )
+    s3 = _encrypt_with_own_kms_key()
     s3.put_object(Bucket=BUCKET, Key="incoming/a.vtt", Body=b"WEBVTT\n", Tagging="team=leads")
     # When the adapter copies it
     objects.copy("incoming/a.vtt", "failed/a.vtt")
