@@ -84,7 +84,13 @@ def build_app(platform: LocalPlatform) -> Starlette:
 
     def authorizer(_: HTTPConnection) -> dict[str, str]:
         # Sign-in comes in a later issue; until then every local call is the local coach.
-        return {"organization_id": str(platform.settings.default_organization_id), "role": "coach"}
+        return {
+            "claims": {
+                "sub": "00000000-0000-4000-8000-00000000a001",
+                "custom:organization_id": str(platform.settings.default_organization_id),
+                "custom:role": "admin",
+            }
+        }
 
     endpoint = proxy_endpoint(lambda_handler, authorizer)
     drop = DropFolder(platform, platform.settings.dropbox)

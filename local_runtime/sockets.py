@@ -55,7 +55,7 @@ class LocalSocketGateway:
 
     # -- the WebSocket API ----------------------------------------------------------------
     async def websocket(self, socket: WebSocket) -> None:
-        org = uuid.UUID(self._authorizer(socket)["organization_id"])
+        org = uuid.UUID(self._authorizer(socket)["claims"]["custom:organization_id"])
         connection_id = secrets.token_urlsafe(12)
         await run_in_threadpool(self._connections.add, org, connection_id)  # $connect
         self._open[connection_id] = socket

@@ -137,9 +137,28 @@ def execution_support(org: uuid.UUID) -> ExecutionSupport:
     return StepFunctionsSupport(boto3.client("stepfunctions"), settings.state_machine_arn)
 
 
+@lru_cache(maxsize=1)
+def audit_log():
+    from coaching.adapters.postgres.audit_log import PostgresAuditLog
+
+    return PostgresAuditLog(database())
+
+
+@lru_cache(maxsize=1)
+def directory():
+    from coaching.adapters.postgres.directory import PostgresDirectory
+
+    return PostgresDirectory(database())
+
+
+# Stores added by later features register their caches here, so reset() forgets them.
+_CACHED = [dependencies, audit_log, directory]
+
+
 def reset() -> None:
     """Forget built adapters (tests, and the CLI after it changes settings)."""
-    dependencies.cache_clear()
+    for cached in _CACHED:
+        cached.cache_clear()
     if database.cache_info().currsize:
         database().close()
     database.cache_clear()

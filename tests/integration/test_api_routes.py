@@ -36,9 +36,9 @@ def _get(path: str, org: uuid.UUID | str | None, query: dict[str, str] | None = 
         event["queryStringParameters"] = query
         event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
     if org is None:
-        del event["requestContext"]["authorizer"]["organization_id"]
+        del event["requestContext"]["authorizer"]["claims"]["custom:organization_id"]
     else:
-        event["requestContext"]["authorizer"]["organization_id"] = str(org)
+        event["requestContext"]["authorizer"]["claims"]["custom:organization_id"] = str(org)
     return event
 
 

@@ -18,6 +18,7 @@ from local_runtime import lambda_binding
 from local_runtime.execution_support import LocalExecutionSupport
 from local_runtime.platform import compensate_abandoned_runs
 from local_runtime.workflow import PIPELINE_FUNCTIONS
+from tests.api_calls import claims_for
 from tests.events import load_event
 
 pytestmark = pytest.mark.integration
@@ -251,7 +252,7 @@ def test_support_routes_show_metadata_and_errors_but_no_client_content(
             queryStringParameters=query,
             multiValueQueryStringParameters=None,
         )
-        event["requestContext"]["authorizer"] = {"organization_id": str(organization)}
+        event["requestContext"]["authorizer"] = {"claims": claims_for(organization, "support")}
         event["requestContext"]["httpMethod"] = method
         event["requestContext"]["path"] = path
         reply = lambda_handler(event, context)

@@ -6,14 +6,17 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from coaching.api.identity import Unauthenticated
 from coaching.composition import ConfigurationError
 from coaching.domain.errors import (
     CoachingError,
     Conflict,
+    Forbidden,
     NotFound,
+    PayloadTooLarge,
     PermanentError,
+    TooManyRequests,
     TransientError,
+    Unauthenticated,
 )
 
 # First match wins: subclasses before their bases.
@@ -21,6 +24,9 @@ _STATUS = [
     (NotFound, HTTPStatus.NOT_FOUND),
     (Conflict, HTTPStatus.CONFLICT),
     (Unauthenticated, HTTPStatus.UNAUTHORIZED),
+    (Forbidden, HTTPStatus.FORBIDDEN),
+    (PayloadTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
+    (TooManyRequests, HTTPStatus.TOO_MANY_REQUESTS),
     (ConfigurationError, HTTPStatus.INTERNAL_SERVER_ERROR),
     (TransientError, HTTPStatus.SERVICE_UNAVAILABLE),
     (PermanentError, HTTPStatus.BAD_REQUEST),
@@ -40,7 +46,10 @@ def status_for(error: CoachingError) -> HTTPStatus:
 
 
 def response_for(error: CoachingError) -> Response:
-    return error_response(status_for(error), error.code, error.user_message())
+    response = error_response(status_for(error), error.code, error.user_message())
+    if isinstance(error, TooManyRequests):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 def unexpected_error_response() -> Response:
@@ -70,10 +79,13 @@ ERROR_SCHEMA = {
         }
     },
 }
-# Every /v1 route can answer these: no organization, a bad request, the database away.
+# Every /v1 route can answer these: no valid sign-in, a role that may not, a bad request,
+# too many requests, the database away.
 _V1_ERRORS = (
     HTTPStatus.UNAUTHORIZED,
+    HTTPStatus.FORBIDDEN,
     HTTPStatus.UNPROCESSABLE_ENTITY,
+    HTTPStatus.TOO_MANY_REQUESTS,
     HTTPStatus.SERVICE_UNAVAILABLE,
 )
 

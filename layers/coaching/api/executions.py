@@ -14,8 +14,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from coaching.api.errors import documented
-from coaching.api.identity import organization_of
+from coaching.api.identity import require_role
 from coaching.composition import dependencies, execution_support
+from coaching.domain.identity import Role
 from coaching.ports.executions import ExecutionDetail
 from coaching.usecases.rerun import rerun_execution
 
@@ -34,9 +35,7 @@ def list_executions(
 ) -> dict:
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
-    runs = execution_support(organization_of(router)).list(
-        status.upper() if status else None, since, limit
-    )
+    runs = execution_support(_support_org()).list(status.upper() if status else None, since, limit)
     return {"items": [run.model_dump(mode="json") for run in runs]}
 
 
@@ -46,7 +45,7 @@ def list_executions(
     responses=documented(HTTPStatus.NOT_FOUND),
 )
 def get_execution(name: Annotated[str, Path()]) -> dict:
-    detail = execution_support(organization_of(router)).show(name)
+    detail = execution_support(_support_org()).show(name)
     return _without_content(detail)
 
 
@@ -69,7 +68,7 @@ def replay_execution(name: Annotated[str, Path()]) -> dict:
 
 
 def _rerun(name: str, kind: str) -> dict:
-    org = organization_of(router)
+    org = _support_org()
     run = rerun_execution(dependencies(), execution_support(org), org, name, kind)
     return run.model_dump(mode="json")
 
@@ -80,3 +79,8 @@ def _without_content(detail: ExecutionDetail) -> dict:
         state.pop("input", None)
         state.pop("output", None)
     return body
+
+
+def _support_org():
+    """Support staff and admins see runs: metadata only, never client content."""
+    return require_role(router, Role.SUPPORT, Role.ADMIN).organization_id

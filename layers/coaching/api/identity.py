@@ -1,4 +1,9 @@
-"""Who is calling: the organization comes from the authorizer, never from the request."""
+"""Who is calling: read from the authorizer's verified claims, never from the request.
+
+In AWS the Cognito user pool authorizer puts the ID token's claims under
+``requestContext.authorizer.claims``; locally `coach serve` verifies our own tokens and puts
+the same claims in the same place, so this is the one code path for both runtimes.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,52 @@ import uuid
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from coaching.domain.errors import PermanentError
+from coaching.domain.errors import Forbidden, Unauthenticated
+from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role
+
+ORGANIZATION_CLAIM = "custom:organization_id"
+ROLE_CLAIM = "custom:role"
+COACH_CLAIM = "custom:coach_id"
 
 
-class Unauthenticated(PermanentError):
-    code = "COACH_401"
+def claims_of(app: APIGatewayRestResolver) -> dict:
+    authorizer = app.current_event.request_context.authorizer or {}
+    claims = authorizer.get("claims")
+    return claims if isinstance(claims, dict) else {}
+
+
+def principal_from_claims(claims: dict, source_ip: str | None = None) -> Principal:
+    try:
+        return Principal(
+            user_id=uuid.UUID(str(claims["sub"])),
+            organization_id=uuid.UUID(str(claims[ORGANIZATION_CLAIM])),
+            role=Role(claims[ROLE_CLAIM]),
+            coach_id=uuid.UUID(str(claims[COACH_CLAIM])) if claims.get(COACH_CLAIM) else None,
+            source_ip=source_ip,
+        )
+    except (KeyError, ValueError):
+        raise Unauthenticated(
+            "The request carries no valid sign-in.", hint="Sign in again."
+        ) from None
+
+
+def principal_of(app: APIGatewayRestResolver) -> Principal:
+    source_ip = app.current_event.request_context.identity.source_ip
+    return principal_from_claims(claims_of(app), source_ip)
+
+
+def require_role(app: APIGatewayRestResolver, *roles: Role) -> Principal:
+    """The caller, if their role is one of ``roles``; else 403 (their own org's routes only)."""
+    principal = principal_of(app)
+    if principal.role not in roles:
+        raise Forbidden(f"The {principal.role.value} role cannot do this.")
+    return principal
+
+
+def client_data_reader(app: APIGatewayRestResolver) -> Principal:
+    """Coaches, leads and admins: the roles that may see client content."""
+    return require_role(app, *CLIENT_DATA_ROLES)
 
 
 def organization_of(app: APIGatewayRestResolver) -> uuid.UUID:
-    authorizer = app.current_event.request_context.authorizer or {}
-    raw = authorizer.get("organization_id")
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        raise Unauthenticated("The request carries no organization.") from None
+    return principal_of(app).organization_id

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from coaching.api.errors import documented
-from coaching.api.identity import organization_of
+from coaching.api.identity import client_data_reader
 from coaching.composition import dependencies
 from coaching.domain.errors import NotFound
 from coaching.usecases.session_results import session_overview, session_results
@@ -21,7 +21,7 @@ router = APIGatewayRouter()
 
 @router.get("/v1/sessions", summary="List sessions, newest first", responses=documented())
 def list_sessions(limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
-    org = organization_of(router)
+    org = client_data_reader(router).organization_id
     sessions = dependencies().store.list_sessions(org, limit=limit)
     return {"items": [session_overview(s) for s in sessions]}
 
@@ -35,7 +35,7 @@ def get_session(
     session_id: Annotated[str, Path()],
     turns: Annotated[bool, Query(description="include every labelled turn")] = False,
 ) -> dict:
-    org = organization_of(router)
+    org = client_data_reader(router).organization_id
     try:
         parsed = uuid.UUID(session_id)
     except ValueError:
@@ -49,4 +49,4 @@ def get_session(
     responses=documented(),
 )
 def supervision(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
-    return supervision_history(dependencies(), organization_of(router), limit)
+    return supervision_history(dependencies(), client_data_reader(router).organization_id, limit)

@@ -59,6 +59,34 @@ class DuplicateContent(Conflict):
         self.session_id = session_id
 
 
+class Unauthenticated(PermanentError):
+    """No valid sign-in: a missing, expired or forged token, or wrong credentials."""
+
+    code = "COACH_401"
+
+
+class Forbidden(PermanentError):
+    """Signed in, but the role does not allow this. Never used for another organization's
+    resources: those answer NotFound, so their existence is not revealed."""
+
+    code = "COACH_403"
+
+
+class PayloadTooLarge(PermanentError):
+    code = "COACH_413"
+
+
+class TooManyRequests(PermanentError):
+    code = "COACH_429"
+
+    def __init__(self, retry_after_seconds: int) -> None:
+        super().__init__(
+            "Too many requests.",
+            hint=f"Wait {retry_after_seconds} s and try again.",
+        )
+        self.retry_after_seconds = retry_after_seconds
+
+
 class TransientError(CoachingError):
     """Worth retrying: throttling, time-outs, a lost database connection."""
 

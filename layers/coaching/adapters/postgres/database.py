@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 from collections.abc import Iterator
 from importlib import resources
 
@@ -16,6 +17,11 @@ from coaching.domain.errors import TransientError
 _MIGRATION_LOCK = 7_401_151
 
 
+def scope_to_organization(conn: psycopg.Connection, org: uuid.UUID) -> None:
+    """Until the transaction ends, rows of other organizations are invisible (RLS)."""
+    conn.execute("SELECT set_config('app.organization_id', %s, true)", (str(org),))
+
+
 class Database:
     def __init__(self, url: str, *, max_size: int = 8) -> None:
         self._pool = ConnectionPool(
@@ -27,10 +33,16 @@ class Database:
         )
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[psycopg.Connection]:
-        """A connection in a transaction: committed on success, rolled back on error."""
+    def transaction(self, org: uuid.UUID | None = None) -> Iterator[psycopg.Connection]:
+        """A connection in a transaction: committed on success, rolled back on error.
+
+        Given the organization, the transaction is scoped to it (row-level security's second
+        wall, see migration 0007); without, it is a system task across organizations.
+        """
         try:
             with self._pool.connection() as conn:
+                if org is not None:
+                    scope_to_organization(conn, org)
                 yield conn
         except psycopg.OperationalError as error:
             # Connection loss and time-outs are worth a retry by the saga.

@@ -1,0 +1,26 @@
+"""Which sessions a signed-in user may see: the one rule every route applies."""
+
+from __future__ import annotations
+
+from coaching.domain.errors import Forbidden, NotFound
+from coaching.domain.identity import Principal, Role, Visibility
+from coaching.ports.directory import Directory
+
+
+def visibility_for(principal: Principal, directory: Directory) -> Visibility:
+    org = principal.organization_id
+    if principal.role is Role.ADMIN:
+        return Visibility(org, None)
+    if principal.role is Role.SUPPORT:
+        raise Forbidden("The support role sees processing runs, not client data.")
+    if principal.coach_id is None:
+        return Visibility(org, frozenset())
+    if principal.role is Role.COACH_LEAD:
+        return Visibility(org, frozenset(directory.team_coach_ids(org, principal.coach_id)))
+    return Visibility(org, frozenset({principal.coach_id}))
+
+
+def ensure_visible(visibility: Visibility, coach_id, what: str) -> None:
+    """Someone else's session answers exactly like a missing one: 404, nothing revealed."""
+    if not visibility.allows(coach_id):
+        raise NotFound(f"{what} does not exist.")
