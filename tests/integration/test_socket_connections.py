@@ -43,7 +43,9 @@ def test_connections_are_listed_per_organization_and_removed(connections, platfo
 
 
 def test_the_local_gateway_registers_pushes_and_forgets_a_socket(connections, organization):
-    gateway = LocalSocketGateway(connections, lambda _: {"organization_id": str(organization)})
+    gateway = LocalSocketGateway(
+        connections, lambda _: {"claims": {"custom:organization_id": str(organization)}}
+    )
     client = TestClient(Starlette(routes=gateway.routes()))
     with client.websocket_connect("/ws") as socket:
         # $connect registered it for the caller's organization

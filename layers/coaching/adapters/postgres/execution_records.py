@@ -131,7 +131,7 @@ class PostgresExecutionRecords:
         since: dt.datetime | None = None,
         limit: int = 100,
     ) -> list[dict[str, Any]]:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             return conn.execute(
                 f"SELECT {_COLUMNS} FROM executions WHERE organization_id = %s"  # noqa: S608
                 " AND (%s::text IS NULL OR status = %s)"
@@ -141,7 +141,7 @@ class PostgresExecutionRecords:
             ).fetchall()
 
     def get(self, org: uuid.UUID, name: str) -> dict[str, Any] | None:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             row = conn.execute(
                 f"SELECT {_COLUMNS}, input FROM executions"  # noqa: S608
                 " WHERE organization_id = %s AND name = %s",
@@ -157,7 +157,7 @@ class PostgresExecutionRecords:
         return {**row, "events": events}
 
     def names_like(self, org: uuid.UUID, prefix: str) -> list[str]:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             rows = conn.execute(
                 "SELECT name FROM executions WHERE organization_id = %s AND name LIKE %s",
                 (org, prefix.replace("%", r"\%").replace("_", r"\_") + "%"),

@@ -47,7 +47,7 @@ class PostgresSessionStore:
         self._db = database
 
     def ensure_organization(self, org: uuid.UUID, name: str) -> None:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             conn.execute(
                 "INSERT INTO organizations (id, name) VALUES (%s, %s) ON CONFLICT (id) DO NOTHING",
                 (org, name),
@@ -70,7 +70,7 @@ class PostgresSessionStore:
 
     def _insert_session(self, org: uuid.UUID, session: SessionRecord) -> uuid.UUID | None:
         """None once the row is in (now or before); else the live session with this content."""
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             inserted = conn.execute(
                 "INSERT INTO sessions (id, organization_id, source_name, transcript_key,"
                 " content_sha256, session_type, session_date, coach_name, processing_status,"
@@ -102,7 +102,7 @@ class PostgresSessionStore:
         return holder["id"] if holder else session.id
 
     def get_session(self, org: uuid.UUID, session_id: uuid.UUID) -> SessionRecord | None:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             row = conn.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s AND id = %s",  # noqa: S608
                 (org, session_id),
@@ -119,7 +119,7 @@ class PostgresSessionStore:
         self, org: uuid.UUID, sha256: str, condition: str, order: str
     ) -> SessionRecord | None:
         # `condition` and `order` are the constants of the two callers above, never input.
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             row = conn.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
                 f" AND content_sha256 = %s AND {condition} ORDER BY {order} LIMIT 1",
@@ -128,7 +128,7 @@ class PostgresSessionStore:
         return SessionRecord.model_validate(row) if row else None
 
     def list_sessions(self, org: uuid.UUID, limit: int = 50) -> list[SessionRecord]:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             rows = conn.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
                 " ORDER BY created_at DESC LIMIT %s",
@@ -138,7 +138,7 @@ class PostgresSessionStore:
 
     def supervision_history(self, org: uuid.UUID, limit: int = 100) -> list[dict[str, Any]]:
         """The coach supervision metrics of completed sessions, oldest first."""
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             rows = conn.execute(
                 "SELECT id, source_name, session_date, created_at, coach_name, supervision"
                 " FROM (SELECT * FROM sessions WHERE organization_id = %s"
@@ -150,7 +150,7 @@ class PostgresSessionStore:
         return rows
 
     def count_sessions(self, org: uuid.UUID) -> int:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             row = conn.execute(
                 "SELECT count(*) AS n FROM sessions WHERE organization_id = %s", (org,)
             ).fetchone()
@@ -165,7 +165,7 @@ class PostgresSessionStore:
         # Column names come from the fixed allow-list above, never from input.
         assignments = ", ".join(f"{name} = %s" for name in fields)
         values = [Jsonb(v) if k in _JSON_FIELDS and v is not None else v for k, v in fields.items()]
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             conn.execute(
                 f"UPDATE sessions SET {assignments}, updated_at = now()"  # noqa: S608
                 " WHERE organization_id = %s AND id = %s",
@@ -175,7 +175,7 @@ class PostgresSessionStore:
     def save_transcript(
         self, org: uuid.UUID, session_id: uuid.UUID, transcript: Transcript
     ) -> None:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             conn.execute(
                 "DELETE FROM session_turns WHERE organization_id = %s AND session_id = %s",
                 (org, session_id),
@@ -203,7 +203,7 @@ class PostgresSessionStore:
             )
 
     def load_transcript(self, org: uuid.UUID, session_id: uuid.UUID) -> Transcript:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             session = conn.execute(
                 "SELECT format FROM sessions WHERE organization_id = %s AND id = %s",
                 (org, session_id),
@@ -226,7 +226,7 @@ class PostgresSessionStore:
         labels: list[TurnLabel],
         sensitive: dict[int, list[str]],
     ) -> None:
-        with self._db.transaction() as conn, conn.cursor() as cursor:
+        with self._db.transaction(org) as conn, conn.cursor() as cursor:
             cursor.executemany(
                 "UPDATE session_turns SET talk_type = %s, behaviour = %s,"
                 " sensitive_categories = %s"
@@ -247,7 +247,7 @@ class PostgresSessionStore:
     def load_turn_annotations(
         self, org: uuid.UUID, session_id: uuid.UUID
     ) -> tuple[list[TurnLabel], dict[int, list[str]]]:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             rows = conn.execute(
                 "SELECT turn_index, talk_type, behaviour, sensitive_categories FROM session_turns"
                 " WHERE organization_id = %s AND session_id = %s ORDER BY turn_index",
@@ -269,7 +269,7 @@ class PostgresSessionStore:
         client_ids: dict[str, uuid.UUID] | None = None,
     ) -> None:
         client_ids = client_ids or {}
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             conn.execute(
                 "DELETE FROM session_participants WHERE organization_id = %s AND session_id = %s",
                 (org, session_id),
@@ -301,7 +301,7 @@ class PostgresSessionStore:
                 )
 
     def load_speakers(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SpeakerStats]:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             rows = conn.execute(
                 "SELECT name, role, speaking_time_seconds, speaking_share, turns, word_count,"
                 " longest_monologue_seconds, questions_asked, aliases"
@@ -319,7 +319,7 @@ class PostgresSessionStore:
         A speaker matches a record whose name is the same person (case, spacing, titles), or,
         for a lone first name, the one record with that first name.
         """
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             known = conn.execute(
                 "SELECT id, name FROM clients WHERE organization_id = %s", (org,)
             ).fetchall()
@@ -347,7 +347,7 @@ class PostgresSessionStore:
         self, org: uuid.UUID, session_id: uuid.UUID, client_name: str, analysis: ClientAnalysis
     ) -> None:
         summary = analysis.summary.model_dump(mode="json")
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             participant = conn.execute(
                 "SELECT client_id, speaking_time_seconds FROM session_participants"
                 " WHERE organization_id = %s AND session_id = %s AND name = %s",
@@ -398,7 +398,7 @@ class PostgresSessionStore:
     def load_client_analyses(
         self, org: uuid.UUID, session_id: uuid.UUID
     ) -> dict[str, ClientAnalysis]:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             rows = conn.execute(
                 "SELECT p.name, cs.engagement_level, cs.breakthrough_detected,"
                 " cs.priority_score, cs.breakthroughs, s.wins, s.challenges, s.action_items,"
@@ -437,7 +437,7 @@ class PostgresSessionStore:
         session = self.get_session(org, session_id)
         if session is not None and session.session_summary:
             rows.append((org, session_id, None, "session_summary", session.session_summary, []))
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             conn.execute(
                 "DELETE FROM search_documents WHERE organization_id = %s AND session_id = %s",
                 (org, session_id),
@@ -453,7 +453,7 @@ class PostgresSessionStore:
     def completed_step(
         self, org: uuid.UUID, session_id: uuid.UUID, step: str, item: str = ""
     ) -> dict[str, Any] | None:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             row = conn.execute(
                 "SELECT output FROM step_runs WHERE organization_id = %s AND session_id = %s"
                 " AND step = %s AND item = %s",
@@ -464,7 +464,7 @@ class PostgresSessionStore:
     def record_step(
         self, org: uuid.UUID, session_id: uuid.UUID, step: str, item: str, output: dict[str, Any]
     ) -> None:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             conn.execute(
                 "INSERT INTO step_runs (organization_id, session_id, step, item, output)"
                 " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (session_id, step, item)"
@@ -473,7 +473,7 @@ class PostgresSessionStore:
             )
 
     def forget_steps(self, org: uuid.UUID, session_id: uuid.UUID, steps: list[str]) -> int:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             cursor = conn.execute(
                 "DELETE FROM step_runs WHERE organization_id = %s AND session_id = %s"
                 " AND step = ANY(%s)",
@@ -484,7 +484,7 @@ class PostgresSessionStore:
     def record_notification(
         self, org: uuid.UUID, session_id: uuid.UUID, kind: str, recipient: str, message_id: str
     ) -> None:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             conn.execute(
                 "INSERT INTO notifications (organization_id, session_id, kind, recipient_hash,"
                 " message_id) VALUES (%s, %s, %s, %s, %s)",
@@ -512,7 +512,7 @@ class PostgresSessionStore:
             ),
         ]
         removed: dict[str, int] = {}
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             for table, condition in steps:
                 # Table names and conditions are the constants above, never input.
                 cursor = conn.execute(

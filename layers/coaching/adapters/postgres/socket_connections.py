@@ -13,7 +13,7 @@ class PostgresSocketConnections:
         self._db = database
 
     def add(self, org: uuid.UUID, connection_id: str) -> None:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             conn.execute(
                 "INSERT INTO socket_connections (connection_id, organization_id) VALUES (%s, %s)"
                 " ON CONFLICT (connection_id)"
@@ -28,7 +28,7 @@ class PostgresSocketConnections:
             )
 
     def of(self, org: uuid.UUID) -> list[str]:
-        with self._db.transaction() as conn:
+        with self._db.transaction(org) as conn:
             rows = conn.execute(
                 "SELECT connection_id FROM socket_connections WHERE organization_id = %s"
                 " ORDER BY connected_at, connection_id",
