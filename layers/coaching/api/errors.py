@@ -90,15 +90,14 @@ _V1_ERRORS = (
 )
 
 
-def documented(*errors: HTTPStatus) -> dict[int, dict]:
-    """A /v1 route's responses for the OpenAPI document: a JSON object, or the error shape."""
+def documented(*errors: HTTPStatus, ok: HTTPStatus = HTTPStatus.OK) -> dict[int, dict]:
+    """A /v1 route's responses for the OpenAPI document: a JSON object (no body for 204),
+    or the error shape."""
     json = content_types.APPLICATION_JSON
-    answers: dict[int, dict] = {
-        200: {
-            "description": "Successful Response",
-            "content": {json: {"schema": {"type": "object"}}},
-        }
-    }
+    success: dict = {"description": ok.phrase}
+    if ok != HTTPStatus.NO_CONTENT:
+        success["content"] = {json: {"schema": {"type": "object"}}}
+    answers: dict[int, dict] = {ok.value: success}
     for status in (*_V1_ERRORS, *errors):
         answers[status.value] = {
             "description": status.phrase,
