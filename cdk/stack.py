@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import Duration, Stack
+from aws_cdk import CfnOutput, Duration, Stack
 from constructs import Construct
 
+from cdk.api import CoachingApi
 from cdk.functions import LambdaFunctions, require_functions
+from cdk.identity import CoachIdentity
 from cdk.layer import SharedLayers
+from cdk.schedules import RetentionPurge
 from cdk.storage import TranscriptStorage
 from cdk.workflow import SessionPipeline
 
@@ -25,13 +28,22 @@ PIPELINE_STEPS = (
     "notify_coach",
     "compensate",
 )
-FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api")
+FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api", "purge_expired")
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
 # Context keys (cdk.json or `-c key=value`) and their defaults.
 POWERTOOLS_LAYER_VERSION = ("coaching:powertoolsLayerVersion", 27)
 LOG_LEVEL = ("coaching:logLevel", "INFO")
+# The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin).
+WEB_ORIGIN = ("coaching:webOrigin", "http://127.0.0.1:5173")
+# true: every user of the pool must sign in with TOTP (Cognito's MFA setting is pool-wide).
+MFA_REQUIRED = ("coaching:mfaRequired", False)
+
+
+def as_bool(value: Any) -> bool:
+    """Context from `-c key=value` arrives as a string."""
+    return value if isinstance(value, bool) else str(value).strip().lower() in {"true", "1", "yes"}
 
 
 class CoachingPlatformStack(Stack):
@@ -101,9 +113,37 @@ class CoachingPlatformStack(Stack):
         self.storage.serve_pipeline_steps(steps, readers=TRANSCRIPT_READERS)
         self.storage.keep_failed_drops(steps["compensate"])
 
-        # API Gateway routes in front of it come in a later issue; 29 s is its integration limit.
-        functions.add("api", description="REST API", timeout=Duration.seconds(29))
+        self.identity = CoachIdentity(
+            self, "Identity", mfa_required=as_bool(self._context(*MFA_REQUIRED))
+        )
+        # 29 s: API Gateway's integration limit.
+        api = functions.add("api", description="REST API", timeout=Duration.seconds(29))
+        self.api = CoachingApi(
+            self,
+            "Api",
+            handler=api,
+            user_pool=self.identity.user_pool,
+            user_pool_client=self.identity.client,
+            web_origin=str(self._context(*WEB_ORIGIN)),
+        )
+
+        purge = functions.add(
+            "purge_expired",
+            description="Daily: delete sessions past their retention period",
+            timeout=Duration.minutes(5),
+        )
+        self.storage.purge_with(purge)
+        self.retention = RetentionPurge(self, "Retention", purge=purge)
         self.functions = functions
+
+        CfnOutput(self, "ApiUrl", value=self.api.api.url, description="REST API base URL")
+        CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
+        CfnOutput(
+            self,
+            "UserPoolClientId",
+            value=self.identity.client.user_pool_client_id,
+            description="the app client the API signs users in with",
+        )
 
     def _context(self, key: str, default: Any) -> Any:
         value = self.node.try_get_context(key)

@@ -178,6 +178,37 @@ class TranscriptStorage(Construct):
             apply_to_children=True,
         )
 
+    def purge_with(self, purge: lambda_.Function) -> None:
+        """The retention purge deletes transcripts for good: every version of an object (the
+        bucket is versioned, so a plain delete would only hide it), found by listing them.
+        It reads nothing, so it needs no key."""
+        purge.add_environment(BUCKET_VARIABLE, self.bucket.bucket_name)
+        purge.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:DeleteObject", "s3:DeleteObjectVersion"],
+                resources=[self.bucket.arn_for_objects("*")],
+            )
+        )
+        purge.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucketVersions"],
+                resources=[self.bucket.bucket_arn],
+            )
+        )
+        NagSuppressions.add_resource_suppressions(
+            purge.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "The retention purge deletes the transcripts of expired sessions, "
+                    "any key of the transcript bucket ('<bucket arn>/*'); which ones is only "
+                    "known at run time.",
+                    "appliesTo": [{"regex": "/^Resource::<.*Transcripts[0-9A-F]+\\.Arn>\\/\\*$/g"}],
+                }
+            ],
+            apply_to_children=True,
+        )
+
     def serve_pipeline_steps(
         self, steps: Mapping[str, lambda_.Function], *, readers: Iterable[str]
     ) -> None:

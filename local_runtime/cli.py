@@ -12,6 +12,8 @@ from typing import Annotated
 import typer
 
 from local_runtime.cli_executions import executions
+from local_runtime.cli_retention import retention
+from local_runtime.cli_users import users
 
 app = typer.Typer(
     help="Coaching platform: process session transcripts and run the platform locally.",
@@ -113,6 +115,8 @@ def serve(
 
 
 app.add_typer(executions, name="executions")
+app.add_typer(retention, name="retention")
+app.add_typer(users, name="users")
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ class LocalExecutionSupport:
         name = rerun_name(row["name"], kind, taken)
         self._workflow.start(name, payload)
         link = {"redrive_of": row["name"]} if kind == "redrive" else {"replay_of": row["name"]}
-        self._records.link(name, **link)
+        self._records.link(name, org=self._org, **link)
         return ExecutionSummary(
             name=name,
             status="RUNNING",

@@ -4,23 +4,35 @@ Lambda handler that runs in AWS, and its reply becomes the HTTP response."""
 from __future__ import annotations
 
 import base64
+import threading
 import uuid
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
+from coaching.api.security import security_headers
+from coaching.domain.errors import Unauthenticated
 from local_runtime.lambda_binding import LocalLambdaContext
 
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
 
 
+def _is_utf8(body: bytes) -> bool:
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:  # declared as text but is not: passed on base64, as binary
+        return False
+    return True
+
+
 async def to_proxy_event(request: Request, authorizer: dict[str, str]) -> dict[str, Any]:
     body = await request.body()
     content_type = request.headers.get("content-type", "")
-    is_text = not body or any(content_type.startswith(t) for t in _TEXT_TYPES)
+    is_text = not body or (any(content_type.startswith(t) for t in _TEXT_TYPES) and _is_utf8(body))
     query = request.query_params
     request_id = str(uuid.uuid4())
     return {
@@ -69,13 +81,62 @@ def from_proxy_result(result: dict[str, Any]) -> Response:
     return response
 
 
+# Powertools' resolver keeps the request being handled in class attributes, so one process
+# handles one API request at a time, exactly as one Lambda execution environment does.
+_HANDLER_LOCK = threading.Lock()
+
+
+def one_at_a_time(handler: Callable[[dict, Any], dict], event: dict, context: Any) -> dict:
+    with _HANDLER_LOCK:
+        return handler(event, context)
+
+
 def proxy_endpoint(
-    handler: Callable[[dict, Any], dict], authorizer: Callable[[Request], dict[str, str]]
+    handler: Callable[[dict, Any], dict],
+    authorizer: Callable[[Request], dict],
+    max_body_bytes: int,
 ):
     async def endpoint(request: Request) -> Response:
-        event = await to_proxy_event(request, authorizer(request))
-        context = LocalLambdaContext("api", "arn:aws:lambda:local:000000000000:function:api")
-        result = await run_in_threadpool(handler, event, context)
+        # As API Gateway: the authorizer and the payload limit answer before the Lambda runs.
+        try:
+            context = authorizer(request)
+        except Unauthenticated as error:
+            return gateway_error(request, HTTPStatus.UNAUTHORIZED, error.user_message())
+        if not await _body_within(request, max_body_bytes):
+            message = (
+                f"The request is larger than {max_body_bytes // (1024 * 1024)} MB. "
+                "Upload large transcripts with POST /v1/sessions/upload-url."
+            )
+            return gateway_error(request, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, message)
+        event = await to_proxy_event(request, context)
+        lambda_context = LocalLambdaContext("api", "arn:aws:lambda:local:000000000000:function:api")
+        result = await run_in_threadpool(one_at_a_time, handler, event, lambda_context)
         return from_proxy_result(result)
 
     return endpoint
+
+
+async def _body_within(request: Request, limit: int) -> bool:
+    """Reads the body (chunked or not) up to ``limit`` bytes; False as soon as it is larger."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return False
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            return False
+    request._body = bytes(body)  # Starlette's own cache: request.body() returns it
+    return True
+
+
+def gateway_error(request: Request, status: HTTPStatus, message: str) -> Response:
+    """An answer of the gateway itself, in the API's one error shape."""
+    headers = security_headers(request.url.path)
+    if status == HTTPStatus.UNAUTHORIZED:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse(
+        {"error": {"code": f"COACH_{status.value}", "message": message, "details": {}}},
+        status_code=status,
+        headers=headers,
+    )

@@ -60,6 +60,7 @@ def start_local_platform(log_level: str = "INFO") -> LocalPlatform:
     composition.use_execution_support(
         lambda org: LocalExecutionSupport(deps, records, workflow, org)
     )
+    composition.use_workflow(workflow)  # the upload routes start the pipeline in this process
     return platform
 
 

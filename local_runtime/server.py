@@ -12,7 +12,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
@@ -20,10 +20,15 @@ from coaching import composition
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.api.security import security_headers
 from coaching.config import reset_settings
+from local_runtime import log_redaction
+from local_runtime.authorizer import LocalAuthorizer
+from local_runtime.demo_accounts import describe, ensure_demo_accounts
 from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
+from local_runtime.retention_schedule import RetentionSchedule
 from local_runtime.sockets import LocalSocketGateway
+from local_runtime.uploads import upload_routes
 
 log = logging.getLogger("coach.serve")
 SAMPLE_NAME = "team-leads-workshop.vtt"
@@ -50,6 +55,9 @@ def process_sample(platform: LocalPlatform) -> None:
         return
     log.info("sample processed as session %s", submission.session_id)
 
+
+# Room for a multipart upload's boundaries and form fields around the transcript.
+MULTIPART_ALLOWANCE = 64 * 1024
 
 API_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
@@ -82,20 +90,13 @@ API_EXCEPTION_HANDLERS = {HTTPException: http_error}
 def build_app(platform: LocalPlatform) -> Starlette:
     from functions.api.handler import lambda_handler
 
-    def authorizer(_: HTTPConnection) -> dict[str, str]:
-        # Sign-in comes in a later issue; until then every local call is the local coach.
-        return {
-            "claims": {
-                "sub": "00000000-0000-4000-8000-00000000a001",
-                "custom:organization_id": str(platform.settings.default_organization_id),
-                "custom:role": "admin",
-            }
-        }
-
-    endpoint = proxy_endpoint(lambda_handler, authorizer)
+    authorizer = LocalAuthorizer(composition.identity_provider().verify)
+    max_body = platform.deps.max_transcript_bytes + MULTIPART_ALLOWANCE
+    endpoint = proxy_endpoint(lambda_handler, authorizer, max_body)
     drop = DropFolder(platform, platform.settings.dropbox)
     connections = PostgresSocketConnections(composition.database())
     sockets = LocalSocketGateway(connections, authorizer)
+    retention = RetentionSchedule(platform.deps)  # at start, then daily
 
     @asynccontextmanager
     async def lifespan(_app: Starlette):
@@ -109,9 +110,11 @@ def build_app(platform: LocalPlatform) -> Starlette:
         drop.start()
         if sample is not None:
             sample.start()
+        retention.start()
         try:
             yield
         finally:
+            await run_in_threadpool(retention.stop)
             # Let work in progress finish while the database is still up: pgserver stops it
             # when this process exits, and a run cut off there would stay "processing".
             await run_in_threadpool(drop.stop)
@@ -122,6 +125,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
         routes=[
             *api_routes(endpoint),
             *sockets.routes(),
+            *upload_routes(platform),
         ],
         lifespan=lifespan,
         exception_handlers=API_EXCEPTION_HANDLERS,
@@ -148,7 +152,12 @@ def run_server(host: str, port: int) -> None:
         platform.settings.dropbox.resolve(),
     )
     try:
-        uvicorn.run(build_app(platform), host=host, port=port, log_level="info")
+        if platform.settings.demo_accounts:
+            seeded = ensure_demo_accounts(platform)
+            print(describe(seeded, platform.settings.web_base_url), flush=True)  # noqa: T201
+        config = uvicorn.Config(build_app(platform), host=host, port=port, log_level="info")
+        log_redaction.install()  # after uvicorn configured its loggers
+        uvicorn.Server(config).run()
     finally:
         # Close the pool before pgserver stops the database at exit.
         composition.reset()

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from coaching.domain.errors import Unauthenticated
 from coaching.ports.sockets import SocketConnections
 
 log = logging.getLogger("coach.sockets")
@@ -31,6 +32,9 @@ def _gone() -> Response:
     return JSONResponse(
         {"message": "Gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"}
     )
+
+
+WS_POLICY_VIOLATION = 1008
 
 
 class LocalSocketGateway:
@@ -55,7 +59,14 @@ class LocalSocketGateway:
 
     # -- the WebSocket API ----------------------------------------------------------------
     async def websocket(self, socket: WebSocket) -> None:
-        org = uuid.UUID(self._authorizer(socket)["claims"]["custom:organization_id"])
+        try:
+            claims = self._authorizer(socket)["claims"]
+        except Unauthenticated:
+            # Refused before the handshake completes: the client sees HTTP 403, as from API
+            # Gateway when its $connect authorizer says no.
+            await socket.close(code=WS_POLICY_VIOLATION)
+            return
+        org = uuid.UUID(claims["custom:organization_id"])
         connection_id = secrets.token_urlsafe(12)
         await run_in_threadpool(self._connections.add, org, connection_id)  # $connect
         self._open[connection_id] = socket

@@ -14,6 +14,7 @@ from coaching.analysis.offline import OfflineAnalyzer
 from coaching.config import Settings, get_settings
 from coaching.domain.errors import PermanentError
 from coaching.ports.executions import ExecutionSupport
+from coaching.ports.workflow import Workflow
 from coaching.usecases.dependencies import Dependencies
 
 
@@ -108,9 +109,48 @@ def _storage_and_mail(settings: Settings):
     from coaching.adapters.local.outbox import OutboxMailer
 
     return (
-        FolderObjectStore(settings.objects_dir),
+        FolderObjectStore(
+            settings.objects_dir,
+            upload_base_url=settings.web_base_url,
+            upload_tokens=_upload_tokens(settings),
+        ),
         OutboxMailer(settings.outbox_dir, settings.sender_email),
     )
+
+
+def _upload_tokens(settings: Settings):
+    """Upload URLs to `coach serve`, signed with (a key derived from) the local signing key."""
+    from coaching.adapters.local.tokens import signing_key
+    from coaching.adapters.local.upload_tokens import UploadTokens
+
+    configured = settings.token_signing_key
+    key = signing_key(configured.get_secret_value() if configured else None, settings.secrets_dir)
+    return UploadTokens(key)
+
+
+_workflow: list[Workflow] = []
+
+
+def use_workflow(workflow: Workflow) -> None:
+    """The local runtime plugs in its own (moto's interpreter, in its process)."""
+    _workflow[:] = [workflow]
+
+
+def workflow() -> Workflow:
+    """The session pipeline, for routes that start it (uploads)."""
+    if _workflow:
+        return _workflow[0]
+    settings = get_settings()
+    if settings.runtime != "aws" or not settings.state_machine_arn:
+        raise ConfigurationError(
+            "The session pipeline is not available here.",
+            hint="Run `coach serve`, or set COACH_RUNTIME=aws and COACH_STATE_MACHINE_ARN.",
+        )
+    import boto3
+
+    from coaching.adapters.aws.stepfunctions_workflow import StepFunctionsWorkflow
+
+    return StepFunctionsWorkflow(boto3.client("stepfunctions"), settings.state_machine_arn)
 
 
 _support_factory: list[Callable[[uuid.UUID], ExecutionSupport]] = []
@@ -151,8 +191,68 @@ def directory():
     return PostgresDirectory(database())
 
 
+@lru_cache(maxsize=1)
+def accounts():
+    from coaching.adapters.postgres.accounts import PostgresAccounts
+
+    return PostgresAccounts(database())
+
+
+@lru_cache(maxsize=1)
+def identity_provider():
+    """Sign-in: Cognito in AWS; locally our own provider on the users table."""
+    settings = get_settings()
+    if settings.runtime == "aws":
+        from coaching.adapters.aws.cognito_identity import cognito_identity_provider
+
+        return cognito_identity_provider(settings)
+    from coaching.adapters.local.identity_provider import LocalIdentityProvider
+    from coaching.adapters.local.tokens import LocalTokens, signing_key
+
+    configured = settings.token_signing_key
+    key = signing_key(configured.get_secret_value() if configured else None, settings.secrets_dir)
+    return LocalIdentityProvider(
+        accounts(),
+        LocalTokens(key, access_minutes=settings.access_token_minutes),
+        refresh_days=settings.refresh_token_days,
+    )
+
+
+@lru_cache(maxsize=1)
+def rate_limiter():
+    from coaching.adapters.postgres.rate_limits import PostgresRateLimiter
+
+    return PostgresRateLimiter(database())
+
+
 # Stores added by later features register their caches here, so reset() forgets them.
-_CACHED = [dependencies, audit_log, directory]
+_CACHED = [dependencies, audit_log, directory, accounts, identity_provider, rate_limiter]
+
+
+@lru_cache(maxsize=1)
+def review_ports():
+    """Summaries under review, follow-up drafts and email templates."""
+    from coaching.adapters.postgres.review_store import PostgresReviewStore
+    from coaching.adapters.postgres.template_store import PostgresTemplateStore
+    from coaching.ports.review import ReviewPorts
+
+    db = database()
+    return ReviewPorts(PostgresReviewStore(db), PostgresTemplateStore(db), directory())
+
+
+_CACHED.append(review_ports)
+
+
+@lru_cache(maxsize=1)
+def client_ports():
+    """Clients across sessions (and their erasure), and the coaches' own profiles."""
+    from coaching.adapters.postgres.client_store import PostgresClientStore
+    from coaching.adapters.postgres.coach_profiles import PostgresCoachProfiles
+
+    return PostgresClientStore(database()), PostgresCoachProfiles(database())
+
+
+_CACHED.append(client_ports)
 
 
 def reset() -> None:

@@ -51,12 +51,32 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:5173",
         description="the coaches' web app: the one origin CORS lets call the API",
     )
+    # Sign-in
+    token_signing_key: SecretStr | None = Field(
+        default=None,
+        description="local identity provider's token key; unset = a random key kept under home",
+    )
+    demo_accounts: bool = Field(
+        default=True, description="`coach serve` creates one account per role and prints them"
+    )
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    rate_limit_per_minute: int = Field(
+        default=100, ge=1, description="API requests per signed-in user per minute"
+    )
+    sign_in_attempts_per_minute: int = Field(
+        default=10, ge=1, description="sign-in attempts per account and address per minute"
+    )
     # AWS runtime only
     state_machine_arn: str | None = None
     transcript_bucket: str | None = None
     sender_email: str = "no-reply@example.com"
     connections_table: str | None = Field(
         default=None, description="DynamoDB table of open WebSocket connections"
+    )
+    user_pool_id: str | None = Field(default=None, description="Cognito user pool")
+    user_pool_client_id: str | None = Field(
+        default=None, description="the Cognito app client the API signs users in with"
     )
     websocket_endpoint: str | None = Field(
         default=None,
@@ -71,6 +91,10 @@ class Settings(BaseSettings):
     @property
     def outbox_dir(self) -> Path:
         return self.home / "outbox"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.home / "secrets"
 
     @property
     def pgdata_dir(self) -> Path:

@@ -4,6 +4,7 @@ SIGKILL), HTTP helpers, and bounded polling that fails with the server's log."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -39,6 +40,7 @@ class ServeProcess:
         self.runs = 0
         self.port = 0
         self._stderr_path = root / "serve-0.stderr"
+        self.token = ""  # the admin demo account's, after start
 
     # -- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
@@ -61,6 +63,22 @@ class ServeProcess:
                 stderr=stderr,
             )
         self.wait_for(self._healthy, "the server to answer /health")
+        self.token = self.sign_in("admin@example.com")
+
+    # -- sign-in --------------------------------------------------------------------------
+    def demo_password(self, email: str) -> str:
+        """`coach serve` keeps the demo accounts' passwords in its home."""
+        passwords = json.loads((self.home / "secrets" / "demo-accounts.json").read_text())
+        return passwords[email]
+
+    def sign_in(self, email: str) -> str:
+        response = httpx.post(
+            f"http://127.0.0.1:{self.port}/v1/auth/login",
+            json={"email": email, "password": self.demo_password(email)},
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        return response.json()["access_token"]
 
     def kill_hard(self) -> int:
         """SIGKILL to this server's pid only: no shutdown code runs, PostgreSQL stays up."""
@@ -108,11 +126,18 @@ class ServeProcess:
         return self._stderr_path.read_text(encoding="utf-8", errors="replace")
 
     # -- HTTP -----------------------------------------------------------------------------
+    def auth(self, token: str | None = None) -> dict[str, str]:
+        token = token or self.token
+        return {"Authorization": f"Bearer {token}"} if token else {}
+
     def get(self, path: str, **params: Any) -> httpx.Response:
-        return httpx.get(f"http://127.0.0.1:{self.port}{path}", params=params, timeout=10)
+        """GET as the signed-in admin."""
+        return httpx.get(
+            f"http://127.0.0.1:{self.port}{path}", params=params, headers=self.auth(), timeout=10
+        )
 
     def post(self, path: str) -> httpx.Response:
-        return httpx.post(f"http://127.0.0.1:{self.port}{path}", timeout=10)
+        return httpx.post(f"http://127.0.0.1:{self.port}{path}", headers=self.auth(), timeout=10)
 
     def sessions(self) -> list[dict[str, Any]]:
         response = self.get("/v1/sessions", limit=200)

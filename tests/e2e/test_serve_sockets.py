@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from tests.e2e.serve_harness import DEADLINE_SECONDS, ServeProcess
@@ -33,8 +33,29 @@ def server(tmp_path_factory) -> Iterator[ServeProcess]:
 
 @pytest.fixture
 def socket(server) -> Iterator[ClientConnection]:
-    with connect(f"ws://127.0.0.1:{server.port}/ws", open_timeout=10) as client:
+    url = f"ws://127.0.0.1:{server.port}/ws?token={server.token}"
+    with connect(url, open_timeout=10) as client:
         yield client
+
+
+def test_the_servers_log_never_shows_the_sockets_token(server, socket):
+    socket.ping().wait(timeout=10)  # the connection is logged by now
+    output = "".join(
+        path.read_text(encoding="utf-8", errors="replace")
+        for path in server.root.glob("serve-*.std*")
+    )
+    assert "/ws?token=[redacted]" in output
+    assert server.token not in output
+
+
+def test_a_socket_without_a_valid_token_is_refused(server):
+    for url in (
+        f"ws://127.0.0.1:{server.port}/ws",
+        f"ws://127.0.0.1:{server.port}/ws?token=forged.token.value",
+    ):
+        with pytest.raises(InvalidStatus) as refused:
+            connect(url, open_timeout=10).close()
+        assert refused.value.response.status_code == 403
 
 
 def receive(socket: ClientConnection, server: ServeProcess, wanted) -> dict[str, Any]:

@@ -98,7 +98,7 @@ def test_the_local_server_answers_unknown_paths_in_the_error_shape():
     from local_runtime.gateway import proxy_endpoint
     from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
 
-    endpoint = proxy_endpoint(lambda_handler, lambda _: {})
+    endpoint = proxy_endpoint(lambda_handler, lambda _: {}, 1024 * 1024)
     app = Starlette(routes=api_routes(endpoint), exception_handlers=API_EXCEPTION_HANDLERS)
     with TestClient(app) as client:
         docs = client.get("/docs")

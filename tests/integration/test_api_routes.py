@@ -24,9 +24,16 @@ CONTEXT = LocalLambdaContext("api", "arn:aws:lambda:us-east-1:123456789012:funct
 _LEAKS = ("Traceback", 'File "', "psycopg", "SELECT", "RuntimeError")
 
 
-def _get(path: str, org: uuid.UUID | str | None, query: dict[str, str] | None = None) -> dict:
-    """The sample REST proxy event, pointed at `path`, as the caller from `org`."""
+def _get(
+    path: str,
+    org: uuid.UUID | str | None,
+    query: dict[str, str] | None = None,
+    coach_id: uuid.UUID | None = None,
+) -> dict:
+    """The sample REST proxy event, pointed at `path`, as the caller (a coach) from `org`."""
     event = load_event("api_get_sessions")
+    if coach_id is not None:
+        event["requestContext"]["authorizer"]["claims"]["custom:coach_id"] = str(coach_id)
     event["path"] = path
     event["requestContext"]["path"] = f"/prod{path}"
     if path.startswith("/v1/sessions/"):
@@ -60,9 +67,26 @@ def _assert_error(body: Any, code: str) -> dict:
 
 
 @pytest.fixture
-def processed_session(platform, organization) -> uuid.UUID:
+def coach(platform, organization) -> uuid.UUID:
+    """A coach of the organization: the sample event's caller owns its sessions."""
+    from coaching import composition
+
+    with composition.database().transaction(organization) as conn:
+        return conn.execute(
+            "INSERT INTO coaches (organization_id, email, name) VALUES (%s, %s, %s) RETURNING id",
+            (organization, f"{uuid.uuid4().hex[:8]}@example.com", "Maya Chen"),
+        ).fetchone()["id"]
+
+
+@pytest.fixture
+def processed_session(platform, organization, coach) -> uuid.UUID:
     submission, _ = process_transcript(
-        platform.deps, platform.workflow, organization, SAMPLE.read_bytes(), SAMPLE.name
+        platform.deps,
+        platform.workflow,
+        organization,
+        SAMPLE.read_bytes(),
+        SAMPLE.name,
+        coach_id=coach,
     )
     return submission.session_id
 
@@ -77,12 +101,12 @@ def test_the_sample_event_lists_the_callers_sessions(platform):
     assert isinstance(body["items"], list)
 
 
-def test_a_coach_sees_their_own_session_and_its_results(processed_session, organization):
-    # When the owning organization lists and opens its session
-    status, listed = _call(_get("/v1/sessions", organization))
+def test_a_coach_sees_their_own_session_and_its_results(processed_session, organization, coach):
+    # When the session's coach lists and opens it
+    status, listed = _call(_get("/v1/sessions", organization, coach_id=coach))
     assert status == 200
     assert [s["session_id"] for s in listed["items"]] == [str(processed_session)]
-    status, session = _call(_get(f"/v1/sessions/{processed_session}", organization))
+    status, session = _call(_get(f"/v1/sessions/{processed_session}", organization, coach_id=coach))
     # Then it gets the session with each participant's results
     assert status == 200
     assert session["status"] == "completed"

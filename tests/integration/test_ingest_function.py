@@ -105,6 +105,7 @@ def test_a_drop_starts_one_deterministically_named_execution(aws):
         "session_date": None,
         "coach_name": None,
         "format_hint": None,
+        "coach_id": None,
     }
 
 

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import json
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 
-from coaching.api import executions, sessions
+from coaching.api import (
+    admin,
+    auth,
+    clients,
+    coach_profile,
+    executions,
+    follow_ups,
+    sessions,
+    summaries,
+    templates,
+)
 from coaching.api.errors import error_response, response_for, unexpected_error_response
+from coaching.api.limits import per_user_rate_limit
 from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
 from coaching.config import get_settings
 from coaching.domain.errors import CoachingError
@@ -27,10 +42,28 @@ def api_version() -> str:
         return "0.0.0"
 
 
+def without_bodies_on_204(document: dict) -> dict:
+    """Powertools describes every answer with a JSON body; a 204 has none, so say so."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            answer = operation.get("responses", {}).get("204")
+            if answer is not None:
+                answer.pop("content", None)
+    return document
+
+
 def build_app() -> APIGatewayRestResolver:
     app = SecureResolver(enable_validation=True, cors=cors_for(get_settings().web_origin))
+    app.use(middlewares=[per_user_rate_limit])
+    app.include_router(auth.router)
+    app.include_router(admin.router)
     app.include_router(sessions.router)
     app.include_router(executions.router)
+    app.include_router(summaries.router)
+    app.include_router(follow_ups.router)
+    app.include_router(templates.router)
+    app.include_router(clients.router)
+    app.include_router(coach_profile.router)
     document = {"title": API_TITLE, "version": api_version()}
     app.enable_swagger(path=DOCS_PATH, **document)
 
@@ -39,7 +72,9 @@ def build_app() -> APIGatewayRestResolver:
         return Response(
             status_code=HTTPStatus.OK,
             content_type=content_types.APPLICATION_JSON,
-            body=app.get_openapi_json_schema(**document),
+            body=json.dumps(
+                without_bodies_on_204(json.loads(app.get_openapi_json_schema(**document)))
+            ),
         )
 
     @app.get("/health", summary="Liveness: the API answers")
@@ -61,6 +96,13 @@ def build_app() -> APIGatewayRestResolver:
             "COACH_422",
             "The request is not valid.",
             {"fields": fields},
+        )
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def handle_unsupported_body(error: RequestUnsupportedContentType):
+        # A body that is not JSON (text/plain...) is the caller's mistake, not ours.
+        return error_response(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "COACH_415", "Send the body as application/json."
         )
 
     @app.exception_handler(ServiceError)

@@ -15,6 +15,7 @@ from coaching.domain.errors import (
     PayloadTooLarge,
     PermanentError,
     TooManyRequests,
+    TranscriptRejected,
     TransientError,
     Unauthenticated,
 )
@@ -27,6 +28,7 @@ _STATUS = [
     (Forbidden, HTTPStatus.FORBIDDEN),
     (PayloadTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
     (TooManyRequests, HTTPStatus.TOO_MANY_REQUESTS),
+    (TranscriptRejected, HTTPStatus.UNPROCESSABLE_ENTITY),
     (ConfigurationError, HTTPStatus.INTERNAL_SERVER_ERROR),
     (TransientError, HTTPStatus.SERVICE_UNAVAILABLE),
     (PermanentError, HTTPStatus.BAD_REQUEST),

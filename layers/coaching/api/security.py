@@ -7,6 +7,10 @@ preflights — passes through ``SecureResolver._build_response`` on its way out.
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
+)
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 DOCS_PATH = "/docs"
 # JSON never loads anything: deny it all.
@@ -45,8 +49,25 @@ def cors_for(web_origin: str) -> CORSConfig:
     return CORSConfig(allow_origin=web_origin, max_age=600)
 
 
+class _UnreadableBodyIsInvalid(OpenAPIRequestValidationMiddleware):
+    """A body Powertools cannot even parse (a multipart body without its boundary, bytes that
+    are not UTF-8) is the caller's mistake: 422 naming the body, never a 500."""
+
+    def _get_body(self, app):
+        try:
+            return super()._get_body(app)
+        except ValueError as error:
+            problem = {"type": "body_unreadable", "loc": ("body",), "msg": str(error), "input": {}}
+            raise RequestValidationError([problem]) from None
+
+
 class SecureResolver(APIGatewayRestResolver):
     """The REST resolver, adding the security headers to every response it builds."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if getattr(self, "_request_validation_middleware", None) is not None:
+            self._request_validation_middleware = _UnreadableBodyIsInvalid()
 
     def _build_response(self, response_builder) -> dict:
         add_security_headers(response_builder.response, self.current_event.path)

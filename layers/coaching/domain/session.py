@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from coaching.domain.errors import Conflict
+
 SessionType = Literal["group", "individual"]
 ProcessingStatus = Literal["received", "processing", "completed", "failed"]
 
@@ -15,6 +17,8 @@ ProcessingStatus = Literal["received", "processing", "completed", "failed"]
 class SessionRecord(BaseModel):
     id: uuid.UUID
     organization_id: uuid.UUID
+    # The coach whose session this is; None = nobody known yet (admins see it).
+    coach_id: uuid.UUID | None = None
     source_name: str
     transcript_key: str
     content_sha256: str
@@ -34,3 +38,43 @@ class SessionRecord(BaseModel):
     coach_source: str | None = None
     supervision: dict | None = None
     created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+ACTIVE_STATUSES = ("received", "processing")  # a run may still write to the session
+
+
+class SessionFilter(BaseModel):
+    """Which sessions a listing returns. ``coach_ids`` None: every coach's, and those of no
+    coach; a set: only sessions of those coaches (empty: none at all)."""
+
+    coach_ids: frozenset[uuid.UUID] | None = None
+    date_from: dt.date | None = None  # on the session date, else the day it was received
+    date_to: dt.date | None = None
+    status: ProcessingStatus | None = None
+    session_type: SessionType | None = None
+
+
+class SessionPosition(BaseModel):
+    """Where a page ended, in the listing's order (newest first): the next page starts after."""
+
+    created_at: dt.datetime
+    id: uuid.UUID
+
+
+class SessionDeletion(BaseModel):
+    """What deleting a session removed: rows per table, and the object keys it had."""
+
+    session_id: uuid.UUID
+    rows: dict[str, int]
+    object_keys: list[str]
+
+
+class SessionBusy(Conflict):
+    """A run may still write to the session: it cannot be deleted now."""
+
+    def __init__(self, session_id: uuid.UUID) -> None:
+        super().__init__(
+            f"Session {session_id} is still being processed.",
+            hint="Wait until its run has finished or failed, then delete it.",
+        )

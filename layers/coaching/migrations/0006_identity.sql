@@ -13,6 +13,7 @@ CREATE TABLE users (
     password_hash    TEXT NOT NULL,
     mfa_secret       TEXT,            -- TOTP seed; set when enrolment starts
     mfa_enabled      BOOLEAN NOT NULL DEFAULT FALSE,
+    mfa_last_step    BIGINT,          -- the last accepted code's time step: no replays
     disabled_at      TIMESTAMPTZ,
     created_at       TIMESTAMPTZ NOT NULL DEFAULT now(),
     last_login       TIMESTAMPTZ
@@ -38,9 +39,10 @@ CREATE TABLE refresh_tokens (
 );
 CREATE INDEX idx_refresh_tokens_family ON refresh_tokens (family_id);
 
--- Fixed one-minute windows of requests per signed-in user.
+-- Fixed one-minute windows of requests per signed-in user (and of sign-in attempts per
+-- account and address, which belong to no organization yet).
 CREATE TABLE rate_limit_windows (
-    organization_id  UUID NOT NULL REFERENCES organizations(id),
+    organization_id  UUID REFERENCES organizations(id),
     principal        TEXT NOT NULL,
     window_start     TIMESTAMPTZ NOT NULL,
     hits             INTEGER NOT NULL,

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any, Protocol
 
 from coaching.domain.results import ClientAnalysis, SpeakerStats, TurnLabel
-from coaching.domain.session import SessionRecord
+from coaching.domain.session import SessionFilter, SessionPosition, SessionRecord
 from coaching.domain.transcript import Transcript
 
 
@@ -33,11 +34,45 @@ class SessionStore(Protocol):
         """The session, running or completed (not failed), that holds this content."""
         ...
 
-    def list_sessions(self, org: uuid.UUID, limit: int = 50) -> list[SessionRecord]: ...
+    def list_sessions(
+        self,
+        org: uuid.UUID,
+        limit: int = 50,
+        *,
+        where: SessionFilter | None = None,
+        after: SessionPosition | None = None,
+    ) -> list[SessionRecord]:
+        """Newest first (created_at, then id), the page after ``after``."""
+        ...
 
     def count_sessions(self, org: uuid.UUID) -> int: ...
 
-    def supervision_history(self, org: uuid.UUID, limit: int = 100) -> list[dict[str, Any]]: ...
+    def supervision_history(
+        self, org: uuid.UUID, limit: int = 100, *, coach_ids: frozenset[uuid.UUID] | None = None
+    ) -> list[dict[str, Any]]:
+        """``coach_ids`` as in SessionFilter: None = every session of the organization."""
+        ...
+
+    def coach_id_by_email(self, org: uuid.UUID, email: str) -> uuid.UUID | None:
+        """The organization's coach with this email (case-insensitive), if there is one."""
+        ...
+
+    def coach_exists(self, org: uuid.UUID, coach_id: uuid.UUID) -> bool: ...
+
+    def delete_session(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
+        """Removes the session and everything stored about it (turns, participants, results,
+        summaries, follow-ups, index entries, step records, notifications, execution records,
+        pending clients only it created); rows removed per table. Raises NotFound if it is not
+        there, Conflict while a run may still write to it. Object storage is not touched."""
+        ...
+
+    def retention_days_by_organization(self) -> dict[uuid.UUID, int]:
+        """System task, across organizations: each organization that set ``retention_days``."""
+        ...
+
+    def sessions_received_before(self, org: uuid.UUID, cutoff: dt.datetime) -> list[SessionRecord]:
+        """Sessions received before ``cutoff`` that no run is writing to, oldest first."""
+        ...
 
     def update_session(self, org: uuid.UUID, session_id: uuid.UUID, **fields: Any) -> None: ...
 

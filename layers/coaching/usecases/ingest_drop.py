@@ -30,11 +30,32 @@ def drop_identity(bucket: str, key: str, version: str) -> tuple[uuid.UUID, str]:
 
 
 def organization_of_key(key: str, default: uuid.UUID) -> uuid.UUID:
-    """``incoming/<organization id>/<file>`` names its organization; ``incoming/<file>`` is ours."""
+    """``incoming/<organization id>/...`` names its organization; ``incoming/<file>`` is ours."""
     parts = PurePosixPath(key).parts
     if len(parts) >= 3 and _UUID.match(parts[1]):
         return uuid.UUID(parts[1])
     return default
+
+
+# A presigned upload's key names its coach (or no one) and the session it was issued for.
+NO_COACH = "unassigned"
+
+
+def upload_key(org: uuid.UUID, coach_id: uuid.UUID | None, session_id: uuid.UUID, name: str) -> str:
+    """``incoming/<org>/<coach or unassigned>/<session id>/<file name>``."""
+    return f"{DROP_PREFIX}{org}/{coach_id or NO_COACH}/{session_id}/{name}"
+
+
+def upload_of_key(key: str) -> tuple[uuid.UUID | None, uuid.UUID] | None:
+    """(coach id, session id) of an upload key made by upload_key; None for any other drop."""
+    parts = PurePosixPath(key).parts
+    if len(parts) != 5 or not (_UUID.match(parts[1]) and _UUID.match(parts[3])):
+        return None
+    if parts[2] == NO_COACH:
+        return None, uuid.UUID(parts[3])
+    if not _UUID.match(parts[2]):
+        return None
+    return uuid.UUID(parts[2]), uuid.UUID(parts[3])
 
 
 def ingest_drop(
@@ -45,12 +66,20 @@ def ingest_drop(
     if key.endswith("/"):
         # A "folder" made in the S3 console: nothing to process, and no failure to alarm on.
         return {"skipped": key}
-    session_id, execution_name = drop_identity(bucket, key, version)
+    upload = upload_of_key(key)
+    coach_id = None
+    if upload is None:
+        session_id, execution_name = drop_identity(bucket, key, version)
+    else:
+        # The session the upload URL was issued for; one run per upload URL.
+        coach_id, session_id = upload
+        execution_name = f"upload-{session_id}"
     step = PipelineInput(
         organization_id=organization_of_key(key, default_org),
         session_id=session_id,
         transcript_key=key,
         source_name=PurePosixPath(key).name,
+        coach_id=coach_id,
     )
     workflow.start(execution_name, step.model_dump(mode="json"))
     return {"session_id": str(session_id), "execution": execution_name}

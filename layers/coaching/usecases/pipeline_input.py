@@ -22,6 +22,7 @@ class PipelineInput(BaseModel):
     session_date: dt.date | None = None
     coach_name: str | None = None
     format_hint: str | None = None
+    coach_id: uuid.UUID | None = None  # whose session (None: the organization's default coach)
 
     def step_item(self) -> str:
         """What, within a session, a step's run is about ('' = the whole session)."""

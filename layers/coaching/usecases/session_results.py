@@ -15,6 +15,7 @@ from coaching.usecases.dependencies import Dependencies
 def session_overview(session: SessionRecord) -> dict[str, Any]:
     return {
         "session_id": str(session.id),
+        "coach_id": str(session.coach_id) if session.coach_id else None,
         "source": session.source_name,
         "status": session.processing_status,
         "execution": session.execution_name,

@@ -18,6 +18,7 @@ from coaching.ports.workflow import ExecutionResult, Workflow
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
 from coaching.usecases.rerun import prepare_rerun, rerun_root
+from coaching.usecases.session_coach import coach_for_session
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _FINAL = ("completed", "failed")
@@ -55,17 +56,22 @@ def submit_transcript(
     session_date: dt.date | None = None,
     coach_name: str | None = None,
     format_hint: str | None = None,
+    coach_id: uuid.UUID | None = None,
 ) -> Submission:
+    """``coach_id``: whose session it is; None = the organization's default coach (see
+    coach_for_session)."""
     sha256 = hashlib.sha256(data).hexdigest()
     # Running or completed: the same bytes make one session (a failed one can be retried).
     existing = deps.store.find_live_by_hash(org, sha256)
     if existing is not None:
         return _duplicate(existing)
+    coach_id = coach_for_session(deps, org, coach_id)
     failed = deps.store.find_failed_by_hash(org, sha256)
-    if failed is not None and failed.source_name == source_name:
+    if failed is not None and failed.source_name == source_name and failed.coach_id == coach_id:
         # The same file again after a failure retries that session: one session per file,
-        # and the steps that had finished are reused. (Same bytes under another name get a
-        # session of their own, so every message names the file the coach sent.)
+        # and the steps that had finished are reused. (Same bytes under another name, or from
+        # another coach, get a session of their own, so every message names the file the
+        # coach sent, and nobody is handed a session they cannot see.)
         return _resubmit(
             deps,
             workflow,
@@ -85,6 +91,7 @@ def submit_transcript(
         session_date=session_date,
         coach_name=coach_name,
         format_hint=format_hint,
+        coach_id=coach_id,
     )
     # The original goes in first: whatever fails later, the coach's file is kept.
     deps.objects.put(step.transcript_key, data)
@@ -127,6 +134,7 @@ def _resubmit(
         session_date=options["session_date"] or failed.session_date,
         coach_name=options["coach_name"] or failed.coach_name,
         format_hint=options["format_hint"],
+        coach_id=failed.coach_id,
     )
     prepare_rerun(deps, failed.organization_id, failed.id, fresh=False, execution_name=name)
     workflow.start(name, step.model_dump(mode="json"))

@@ -11,8 +11,14 @@ from coaching.usecases.dependencies import Dependencies
 TRACKED = ("coach_talk_ratio", "question_rate", "open_questions", "reflections", "advice_giving")
 
 
-def supervision_history(deps: Dependencies, org: uuid.UUID, limit: int = 100) -> dict[str, Any]:
-    rows = deps.store.supervision_history(org, limit)
+def supervision_history(
+    deps: Dependencies,
+    org: uuid.UUID,
+    limit: int = 100,
+    coach_ids: frozenset[uuid.UUID] | None = None,
+) -> dict[str, Any]:
+    """``coach_ids``: only these coaches' sessions (a Visibility's); None = all of them."""
+    rows = deps.store.supervision_history(org, limit, coach_ids=coach_ids)
     sessions = [
         {
             "session_id": str(row["id"]),

@@ -10,6 +10,7 @@ from coaching.domain.transcript import UNKNOWN_SPEAKER
 from coaching.parsing import parse_transcript
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
+from coaching.usecases.session_coach import coach_for_session
 from coaching.usecases.submit_transcript import session_record
 
 
@@ -17,8 +18,9 @@ def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
     org, session_id = step.organization_id, step.session_id
     data = deps.objects.get(step.transcript_key)
     # Sessions dropped straight into S3 have no row yet; elsewhere this is a no-op.
+    owned = step.model_copy(update={"coach_id": coach_for_session(deps, org, step.coach_id)})
     deps.store.create_session(
-        org, session_record(step, hashlib.sha256(data).hexdigest(), execution_name=None)
+        org, session_record(owned, hashlib.sha256(data).hexdigest(), execution_name=None)
     )
     deps.store.update_session(org, session_id, processing_status="processing")
     if len(data) > deps.max_transcript_bytes:

@@ -16,10 +16,21 @@ from coaching.domain.errors import TransientError
 # Any constant works; it only has to be the same for every process migrating this database.
 _MIGRATION_LOCK = 7_401_151
 
+# The role row-level security restricts (migration 0007); the connecting user is the owner.
+APPLICATION_ROLE = "coach_app"
+
 
 def scope_to_organization(conn: psycopg.Connection, org: uuid.UUID) -> None:
-    """Until the transaction ends, rows of other organizations are invisible (RLS)."""
-    conn.execute("SELECT set_config('app.organization_id', %s, true)", (str(org),))
+    """Until the transaction ends, rows of other organizations are invisible (RLS).
+
+    The owner (and a superuser, as embedded PostgreSQL connects) bypasses row-level security,
+    so the transaction switches to the restricted role. Both settings are transaction-local:
+    the pooled connection goes back as the owner, with no organization set.
+    """
+    conn.execute(
+        "SELECT set_config('role', %s, true), set_config('app.organization_id', %s, true)",
+        (APPLICATION_ROLE, str(org)),
+    )
 
 
 class Database:
@@ -40,7 +51,9 @@ class Database:
         wall, see migration 0007); without, it is a system task across organizations.
         """
         try:
-            with self._pool.connection() as conn:
+            # A Transaction block forbids an explicit commit(), which would otherwise end the
+            # scope and run the remaining statements as the unrestricted owner.
+            with self._pool.connection() as conn, conn.transaction():
                 if org is not None:
                     scope_to_organization(conn, org)
                 yield conn

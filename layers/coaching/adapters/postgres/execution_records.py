@@ -51,7 +51,7 @@ class PostgresExecutionRecords:
         org = payload.get("organization_id")
         if not org:
             return
-        with self._db.transaction() as conn:
+        with self._db.transaction(uuid.UUID(org)) as conn:
             conn.execute(
                 "INSERT INTO executions (name, organization_id, session_id, state_machine, status,"
                 " input, started_at, runner_pid) VALUES (%s, %s, %s, %s, 'RUNNING', %s, %s, %s)"
@@ -67,8 +67,16 @@ class PostgresExecutionRecords:
                 ),
             )
 
-    def link(self, name: str, *, redrive_of: str | None = None, replay_of: str | None = None):
-        with self._db.transaction() as conn:
+    def link(
+        self,
+        name: str,
+        *,
+        redrive_of: str | None = None,
+        replay_of: str | None = None,
+        org: uuid.UUID | None = None,
+    ):
+        # Without org (older callers) unscoped: execution names are unique across organizations.
+        with self._db.transaction(org) as conn:
             conn.execute(
                 "UPDATE executions SET redrive_of = %s, replay_of = %s WHERE name = %s",
                 (redrive_of, replay_of, name),
@@ -83,7 +91,7 @@ class PostgresExecutionRecords:
         self.record_start(
             execution.name, execution.state_machine.name, payload, execution.start_date
         )
-        with self._db.transaction() as conn:
+        with self._db.transaction(uuid.UUID(org)) as conn:
             conn.execute(
                 "UPDATE executions SET status = %s, output = %s, error = %s, cause = %s,"
                 " stopped_at = %s WHERE name = %s",
@@ -166,6 +174,7 @@ class PostgresExecutionRecords:
 
     def abandon_orphans(self, cause: str) -> list[dict[str, Any]]:
         """Runs left RUNNING by a process that no longer exists become ABORTED."""
+        # Unscoped: at start-up, the abandoned runs of every organization.
         with self._db.transaction() as conn:
             running = conn.execute(
                 "SELECT name, organization_id, session_id, runner_pid, input FROM executions"

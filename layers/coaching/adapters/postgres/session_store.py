@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import logging
 import uuid
 from typing import Any
 
+import psycopg
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
 from coaching.domain.errors import DuplicateContent, NotFound, TransientError
 from coaching.domain.names import name_key
 from coaching.domain.results import ClientAnalysis, ClientSummary, SpeakerStats, TurnLabel
-from coaching.domain.session import SessionRecord
+from coaching.domain.session import (
+    ACTIVE_STATUSES,
+    SessionBusy,
+    SessionFilter,
+    SessionPosition,
+    SessionRecord,
+)
 from coaching.domain.transcript import Transcript, Turn
 
 # Queries below splice in this constant column list, never input: hence their S608 waivers.
 _SESSION_COLUMNS = (
-    "id, organization_id, source_name, transcript_key, content_sha256, session_type, "
+    "id, organization_id, coach_id, source_name, transcript_key, content_sha256, session_type, "
     "session_date, coach_name, format, timing, duration_seconds, participant_count, "
     "processing_status, failure_reason, failed_step, execution_name, session_summary, "
-    "coach_confidence, coach_source, supervision, created_at"
+    "coach_confidence, coach_source, supervision, created_at, updated_at"
 )
 _UPDATABLE = {
     "session_type",
@@ -40,6 +49,8 @@ _UPDATABLE = {
     "supervision",
 }
 _JSON_FIELDS = {"supervision"}
+
+log = logging.getLogger(__name__)
 
 
 class PostgresSessionStore:
@@ -72,13 +83,15 @@ class PostgresSessionStore:
         """None once the row is in (now or before); else the live session with this content."""
         with self._db.transaction(org) as conn:
             inserted = conn.execute(
-                "INSERT INTO sessions (id, organization_id, source_name, transcript_key,"
-                " content_sha256, session_type, session_date, coach_name, processing_status,"
-                " execution_name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                "INSERT INTO sessions (id, organization_id, coach_id, source_name,"
+                " transcript_key, content_sha256, session_type, session_date, coach_name,"
+                " processing_status, execution_name)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING RETURNING id",
                 (
                     session.id,
                     org,
+                    session.coach_id,
                     session.source_name,
                     session.transcript_key,
                     session.content_sha256,
@@ -127,27 +140,123 @@ class PostgresSessionStore:
             ).fetchone()
         return SessionRecord.model_validate(row) if row else None
 
-    def list_sessions(self, org: uuid.UUID, limit: int = 50) -> list[SessionRecord]:
+    def list_sessions(
+        self,
+        org: uuid.UUID,
+        limit: int = 50,
+        *,
+        where: SessionFilter | None = None,
+        after: SessionPosition | None = None,
+    ) -> list[SessionRecord]:
+        where = where or SessionFilter()
+        # Every optional condition is in the text; a NULL parameter switches it off.
+        params = {
+            "org": org,
+            "all_coaches": where.coach_ids is None,
+            "coach_ids": list(where.coach_ids or ()),
+            "date_from": where.date_from,
+            "date_to": where.date_to,
+            "status": where.status,
+            "session_type": where.session_type,
+            "after_created": after.created_at if after else None,
+            "after_id": after.id if after else None,
+            "limit": limit,
+        }
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
-                " ORDER BY created_at DESC LIMIT %s",
-                (org, limit),
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %(org)s"  # noqa: S608
+                " AND (%(all_coaches)s OR coach_id = ANY(%(coach_ids)s::uuid[]))"
+                " AND (%(date_from)s::date IS NULL"
+                " OR COALESCE(session_date, created_at::date) >= %(date_from)s)"
+                " AND (%(date_to)s::date IS NULL"
+                " OR COALESCE(session_date, created_at::date) <= %(date_to)s)"
+                " AND (%(status)s::text IS NULL OR processing_status = %(status)s)"
+                " AND (%(session_type)s::text IS NULL OR session_type = %(session_type)s)"
+                " AND (%(after_created)s::timestamptz IS NULL"
+                " OR (created_at, id) < (%(after_created)s, %(after_id)s::uuid))"
+                " ORDER BY created_at DESC, id DESC LIMIT %(limit)s",
+                params,
             ).fetchall()
         return [SessionRecord.model_validate(row) for row in rows]
 
-    def supervision_history(self, org: uuid.UUID, limit: int = 100) -> list[dict[str, Any]]:
+    def supervision_history(
+        self, org: uuid.UUID, limit: int = 100, *, coach_ids: frozenset[uuid.UUID] | None = None
+    ) -> list[dict[str, Any]]:
         """The coach supervision metrics of completed sessions, oldest first."""
         with self._db.transaction(org) as conn:
             rows = conn.execute(
                 "SELECT id, source_name, session_date, created_at, coach_name, supervision"
                 " FROM (SELECT * FROM sessions WHERE organization_id = %s"
+                " AND (%s OR coach_id = ANY(%s::uuid[]))"
                 " AND processing_status = 'completed' AND supervision IS NOT NULL"
                 " ORDER BY COALESCE(session_date, created_at::date) DESC, created_at DESC"
                 " LIMIT %s) recent ORDER BY COALESCE(session_date, created_at::date), created_at",
-                (org, limit),
+                (org, coach_ids is None, list(coach_ids or ()), limit),
             ).fetchall()
         return rows
+
+    def coach_id_by_email(self, org: uuid.UUID, email: str) -> uuid.UUID | None:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "SELECT id FROM coaches WHERE organization_id = %s AND lower(email) = lower(%s)"
+                " ORDER BY created_at LIMIT 1",
+                (org, email.strip()),
+            ).fetchone()
+        return row["id"] if row else None
+
+    def coach_exists(self, org: uuid.UUID, coach_id: uuid.UUID) -> bool:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "SELECT 1 FROM coaches WHERE organization_id = %s AND id = %s", (org, coach_id)
+            ).fetchone()
+        return row is not None
+
+    def delete_session(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
+        removed: dict[str, int] = {}
+        with self._db.transaction(org) as conn:
+            # Locked, so no run can start on it (a resubmission) while its rows go.
+            session = conn.execute(
+                "SELECT processing_status FROM sessions WHERE organization_id = %s AND id = %s"
+                " FOR UPDATE",
+                (org, session_id),
+            ).fetchone()
+            if session is None:
+                raise NotFound(f"Session {session_id} does not exist.")
+            running = conn.execute(
+                "SELECT count(*) AS n FROM executions WHERE organization_id = %s"
+                " AND session_id = %s AND status = 'RUNNING'",
+                (org, session_id),
+            ).fetchone()["n"]
+            if session["processing_status"] in ACTIVE_STATUSES or running:
+                raise SessionBusy(session_id)
+            for table, condition in _SESSION_ROWS:
+                # Table names and conditions are the constants below, never input.
+                cursor = conn.execute(
+                    f"DELETE FROM {table} WHERE organization_id = %s AND {condition}",  # noqa: S608
+                    (org, session_id),
+                )
+                removed[table] = cursor.rowcount
+            removed["clients"] = _delete_orphaned_pending_clients(conn, org, session_id)
+        return removed
+
+    def retention_days_by_organization(self) -> dict[uuid.UUID, int]:
+        # A system task across organizations: deliberately not scoped to one.
+        with self._db.transaction() as conn:
+            rows = conn.execute(
+                "SELECT id, (settings->>'retention_days')::int AS days FROM organizations"
+                " WHERE jsonb_typeof(settings->'retention_days') = 'number'"
+            ).fetchall()
+        return {row["id"]: row["days"] for row in rows}
+
+    def sessions_received_before(self, org: uuid.UUID, cutoff: dt.datetime) -> list[SessionRecord]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
+                " AND created_at < %s AND processing_status <> ALL(%s)"
+                " ORDER BY created_at, id",
+                (org, cutoff, list(ACTIVE_STATUSES)),
+            ).fetchall()
+        return [SessionRecord.model_validate(row) for row in rows]
 
     def count_sessions(self, org: uuid.UUID) -> int:
         with self._db.transaction(org) as conn:
@@ -180,23 +289,22 @@ class PostgresSessionStore:
                 "DELETE FROM session_turns WHERE organization_id = %s AND session_id = %s",
                 (org, session_id),
             )
-            with conn.cursor() as cursor:
-                with cursor.copy(
-                    "COPY session_turns (organization_id, session_id, turn_index, speaker,"
-                    " start_seconds, end_seconds, text) FROM STDIN"
-                ) as copy:
-                    for turn in transcript.turns:
-                        copy.write_row(
-                            (
-                                org,
-                                session_id,
-                                turn.index,
-                                turn.speaker,
-                                turn.start,
-                                turn.end,
-                                turn.text,
-                            )
-                        )
+            # One statement over arrays: fast like COPY, which row-level security forbids.
+            turns = transcript.turns
+            conn.execute(
+                "INSERT INTO session_turns (organization_id, session_id, turn_index, speaker,"
+                " start_seconds, end_seconds, text) SELECT %s, %s, t.* FROM unnest("
+                "%s::int[], %s::text[], %s::float8[], %s::float8[], %s::text[]) AS t",
+                (
+                    org,
+                    session_id,
+                    [turn.index for turn in turns],
+                    [turn.speaker for turn in turns],
+                    [turn.start for turn in turns],
+                    [turn.end for turn in turns],
+                    [turn.text for turn in turns],
+                ),
+            )
             conn.execute(
                 "UPDATE sessions SET format = %s WHERE organization_id = %s AND id = %s",
                 (transcript.format, org, session_id),
@@ -521,6 +629,53 @@ class PostgresSessionStore:
                 )
                 removed[table] = cursor.rowcount
         return removed
+
+
+# What a session leaves in the database, children before parents. Most of these go with the
+# session row anyway (ON DELETE CASCADE); naming them keeps the deletion explicit and counted.
+_SESSION_ROWS = [
+    ("search_documents", "session_id = %s"),
+    ("notifications", "session_id = %s"),
+    (
+        "follow_ups",
+        "summary_id IN (SELECT s.id FROM summaries s JOIN client_sessions cs"
+        " ON cs.id = s.client_session_id WHERE cs.session_id = %s)",
+    ),
+    (
+        "summaries",
+        "client_session_id IN (SELECT id FROM client_sessions WHERE session_id = %s)",
+    ),
+    ("client_sessions", "session_id = %s"),
+    ("session_participants", "session_id = %s"),
+    ("session_turns", "session_id = %s"),
+    ("step_runs", "session_id = %s"),
+    # Local runs' records (their inputs name the file); their events go with them.
+    ("executions", "session_id = %s"),
+    ("sessions", "id = %s"),
+]
+
+
+def _delete_orphaned_pending_clients(conn, org: uuid.UUID, session_id: uuid.UUID) -> int:
+    """Pending client records this session created that nothing else refers to.
+
+    In a savepoint: a record another feature refers to (a foreign key we do not know of)
+    is kept rather than failing the whole deletion.
+    """
+    try:
+        with conn.transaction():
+            cursor = conn.execute(
+                "DELETE FROM clients WHERE organization_id = %s AND status = 'pending'"
+                " AND created_by_session = %s"
+                " AND NOT EXISTS (SELECT 1 FROM client_sessions cs WHERE cs.client_id = clients.id)"
+                " AND NOT EXISTS (SELECT 1 FROM session_participants sp"
+                " WHERE sp.client_id = clients.id)"
+                " AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.client_id = clients.id)",
+                (org, session_id),
+            )
+            return cursor.rowcount
+    except psycopg.errors.ForeignKeyViolation:
+        log.warning("pending clients of session %s are referred to elsewhere: kept", session_id)
+        return 0
 
 
 def _hash(value: str) -> str:

@@ -22,6 +22,7 @@ class PostgresSocketConnections:
             )
 
     def remove(self, connection_id: str) -> None:
+        # Unscoped: a disconnect (or a gone connection) names only the connection, no org.
         with self._db.transaction() as conn:
             conn.execute(
                 "DELETE FROM socket_connections WHERE connection_id = %s", (connection_id,)
@@ -38,5 +39,6 @@ class PostgresSocketConnections:
 
     def clear(self) -> int:
         """At `coach serve` start: connections of an earlier server are all gone."""
+        # Unscoped: the earlier server's connections of every organization.
         with self._db.transaction() as conn:
             return conn.execute("DELETE FROM socket_connections").rowcount

@@ -1,0 +1,269 @@
+"""The REST API: API Gateway in front of the `api` Lambda, signed in through Cognito.
+
+`/v1/{proxy+}` needs a Cognito ID token (`Authorization: Bearer <token>`); the routes that
+must work without one — health, the OpenAPI document and its docs page, and sign-in
+(`/v1/auth/...`: sign-in, refresh, MFA) — have no authorizer. Every route is a proxy to the
+same function, which routes and validates itself (Powertools).
+"""
+
+from __future__ import annotations
+
+import json
+
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from cdk_nag import NagSuppressions
+from constructs import Construct
+
+from cdk.firewall import ApiFirewall
+from cdk.naming import pascal
+from coaching.api.security import SECURITY_HEADERS
+
+STAGE_NAME = "prod"
+# Stage-wide, for all callers together: protects the function and the database. The
+# per-coach limit (100 requests a minute) is enforced by the application, which knows who
+# is calling; API Gateway's usage plans only count API keys.
+THROTTLING_RATE_LIMIT = 50  # requests per second, steady
+THROTTLING_BURST_LIMIT = 100
+# Uploads (transcripts) arrive base64-encoded in the proxy event for these content types.
+BINARY_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream")
+# The headers the web app sends; the same list as Powertools' CORSConfig in the function.
+CORS_HEADERS = ("Authorization", "Content-Type", "X-Amz-Date", "X-Amz-Security-Token", "X-Api-Key")
+PUBLIC_PATHS = ("health", "openapi.json", "docs")
+AUTH_PATH = "auth"  # under /v1
+# Read by coaching.config.Settings (COACH_ prefix).
+USER_POOL_VARIABLE = "COACH_USER_POOL_ID"
+USER_POOL_CLIENT_VARIABLE = "COACH_USER_POOL_CLIENT_ID"
+WEB_ORIGIN_VARIABLE = "COACH_WEB_ORIGIN"
+
+# API Gateway's own answers (before the function runs), in the API's one error shape:
+# response type -> (status, code, message); a None status keeps API Gateway's own.
+GATEWAY_ERRORS = {
+    apigw.ResponseType.UNAUTHORIZED: ("401", "COACH_401", "The request carries no valid sign-in."),
+    apigw.ResponseType.ACCESS_DENIED: ("403", "COACH_403", "This request is not allowed."),
+    apigw.ResponseType.WAF_FILTERED: ("403", "COACH_403", "This request is not allowed."),
+    # No such route: API Gateway would say 403 "Missing Authentication Token".
+    apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN: (
+        "404",
+        "COACH_404",
+        "There is no such resource.",
+    ),
+    apigw.ResponseType.REQUEST_TOO_LARGE: ("413", "COACH_413", "The request is too large."),
+    apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE: (
+        "415",
+        "COACH_415",
+        "This content type is not accepted.",
+    ),
+    apigw.ResponseType.THROTTLED: ("429", "COACH_429", "Too many requests. Wait and try again."),
+    apigw.ResponseType.INTEGRATION_TIMEOUT: (
+        "504",
+        "COACH_504",
+        "The request took too long. Please try again.",
+    ),
+    apigw.ResponseType.DEFAULT_4_XX: (None, "COACH_400", "The request is not valid."),
+    apigw.ResponseType.DEFAULT_5_XX: (
+        None,
+        "COACH_500",
+        "Something went wrong on our side. Please try again.",
+    ),
+}
+
+
+def access_log_format() -> apigw.AccessLogFormat:
+    """One JSON line per request: who (user id, address), what, and how it went.
+    No headers, query strings or bodies: they carry tokens and personal data."""
+    field = apigw.AccessLogField
+    return apigw.AccessLogFormat.custom(
+        json.dumps(
+            {
+                "requestId": field.context_request_id(),
+                "time": field.context_request_time(),
+                "ip": field.context_identity_source_ip(),
+                "user": field.context_authorizer_claims("sub"),
+                "method": field.context_http_method(),
+                "resource": field.context_resource_path(),
+                "status": field.context_status(),
+                "protocol": field.context_protocol(),
+                "responseLength": field.context_response_length(),
+                "latencyMs": field.context_response_latency(),
+                "integrationLatencyMs": field.context_integration_latency(),
+                "errorType": field.context_error_response_type(),
+                "wafStatus": field.context_waf_response_code(),
+                "traceId": field.context_xray_trace_id(),
+            }
+        )
+    )
+
+
+class CoachingApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        handler: lambda_.Function,
+        user_pool: cognito.IUserPool,
+        user_pool_client: cognito.IUserPoolClient,
+        web_origin: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.access_logs = self._encrypted_log_group()
+        self.api = apigw.RestApi(
+            self,
+            "RestApi",
+            description="Coaching platform REST API",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            binary_media_types=list(BINARY_MEDIA_TYPES),
+            # Only the coaches' web app may call from a browser; the function answers the
+            # same origin on the actual requests (coaching.api.security.cors_for).
+            default_cors_preflight_options=apigw.CorsOptions(
+                allow_origins=[web_origin],
+                allow_methods=apigw.Cors.ALL_METHODS,
+                allow_headers=list(CORS_HEADERS),
+                max_age=Duration.minutes(10),
+            ),
+            cloud_watch_role=False,
+            deploy_options=apigw.StageOptions(
+                stage_name=STAGE_NAME,
+                throttling_rate_limit=THROTTLING_RATE_LIMIT,
+                throttling_burst_limit=THROTTLING_BURST_LIMIT,
+                tracing_enabled=True,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_logs),
+                access_log_format=access_log_format(),
+            ),
+        )
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self,
+            "Authorizer",
+            cognito_user_pools=[user_pool],
+            identity_source="method.request.header.Authorization",
+        )
+        self.validator = self.api.add_request_validator(
+            "Validator", validate_request_body=True, validate_request_parameters=True
+        )
+        integration = apigw.LambdaIntegration(handler, proxy=True, allow_test_invoke=False)
+
+        for path in PUBLIC_PATHS:
+            self._public(self.api.root.add_resource(path).add_method("GET", integration))
+        v1 = self.api.root.add_resource("v1")
+        auth_proxy = v1.add_resource(AUTH_PATH).add_resource("{proxy+}")
+        self._public(auth_proxy.add_method("ANY", integration, **self._proxy_options()))
+        v1.add_resource("{proxy+}").add_method(
+            "ANY",
+            integration,
+            authorizer=self.authorizer,
+            authorization_type=apigw.AuthorizationType.COGNITO,
+            **self._proxy_options(),
+        )
+        # The stack's own output (ApiUrl) replaces the one RestApi adds.
+        self.api.node.try_remove_child("Endpoint")
+        self._map_gateway_errors(web_origin)
+        self.firewall = ApiFirewall(self, "Firewall", stage_arn=self.api.deployment_stage.stage_arn)
+
+        handler.add_environment(USER_POOL_VARIABLE, user_pool.user_pool_id)
+        handler.add_environment(USER_POOL_CLIENT_VARIABLE, user_pool_client.user_pool_client_id)
+        handler.add_environment(WEB_ORIGIN_VARIABLE, web_origin)
+        self._explain_stage()
+
+    def _proxy_options(self) -> dict:
+        return {
+            "request_validator": self.validator,
+            "request_parameters": {"method.request.path.proxy": True},
+        }
+
+    def _public(self, method: apigw.Method) -> None:
+        NagSuppressions.add_resource_suppressions(
+            method,
+            [
+                {
+                    "id": rule,
+                    "reason": "Public on purpose: health, the OpenAPI document and its docs "
+                    "page, and sign-in itself (/v1/auth/...: sign-in, refresh, MFA), which "
+                    "cannot require the token it hands out. Sign-in is protected by Cognito "
+                    "(threat protection, MFA), the WAF rate limit and stage throttling.",
+                }
+                for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4")
+            ],
+        )
+
+    def _encrypted_log_group(self) -> logs.LogGroup:
+        stack = Stack.of(self)
+        key = kms.Key(
+            self,
+            "AccessLogsKey",
+            description="Encrypts the REST API's access logs",
+            enable_key_rotation=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        # CloudWatch Logs encrypts with the key itself, for log groups of this account only.
+        key.add_to_resource_policy(
+            iam.PolicyStatement(
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+                actions=[
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                            service="logs",
+                            resource="log-group",
+                            resource_name="*",
+                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                        )
+                    }
+                },
+            )
+        )
+        return logs.LogGroup(
+            self,
+            "AccessLogs",
+            encryption_key=key,
+            retention=logs.RetentionDays.THREE_MONTHS,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+    def _map_gateway_errors(self, web_origin: str) -> None:
+        # Static header values are single-quoted, and cannot hold the quotes of a
+        # Content-Security-Policy ('none'); a JSON error body loads nothing anyway.
+        headers = {
+            name: f"'{value}'"
+            for name, value in {
+                **SECURITY_HEADERS,
+                "Cache-Control": "no-store",
+                # Without it a browser reports a 401 or 429 as a CORS failure.
+                "Access-Control-Allow-Origin": web_origin,
+            }.items()
+        }
+        for response_type, (status, code, message) in GATEWAY_ERRORS.items():
+            body = {"error": {"code": code, "message": message, "details": {}}}
+            self.api.add_gateway_response(
+                pascal(response_type.response_type.lower()),
+                type=response_type,
+                status_code=status,
+                response_headers=headers,
+                templates={"application/json": json.dumps(body)},
+            )
+
+    def _explain_stage(self) -> None:
+        NagSuppressions.add_resource_suppressions(
+            self.api.deployment_stage,
+            [
+                {
+                    "id": "AwsSolutions-APIG6",
+                    "reason": "Execution logging needs an account-wide API Gateway CloudWatch "
+                    "role (a singleton this stack should not own) and writes to a log group "
+                    "outside our key and retention. Access logs (KMS-encrypted, JSON), X-Ray "
+                    "traces and the function's own logs cover each request.",
+                },
+            ],
+        )

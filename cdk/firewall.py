@@ -1,0 +1,78 @@
+"""A WAF web ACL in front of the REST API: AWS managed rules and a per-address rate limit."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_wafv2 as wafv2
+from constructs import Construct
+
+# Requests per 5 minutes from one address (several coaches may share an office address);
+# the stage's throttling is shared by all callers, so one address cannot exhaust it alone.
+REQUESTS_PER_ADDRESS = 1000
+# Common rule set rules that inspect bodies and misfire on ours: transcripts (multipart up to
+# the upload limit, WebVTT `<v Name>` tags) and summaries are long free text. The API never
+# renders HTML and answers JSON with `Content-Security-Policy: default-src 'none'`.
+COUNTED_BODY_RULES = ("SizeRestrictions_BODY", "CrossSiteScripting_BODY")
+
+
+def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
+    return wafv2.CfnWebACL.VisibilityConfigProperty(
+        cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True
+    )
+
+
+def _managed(
+    name: str, priority: int, *, counted: tuple[str, ...] = ()
+) -> wafv2.CfnWebACL.RuleProperty:
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                vendor_name="AWS",
+                name=name,
+                rule_action_overrides=[
+                    wafv2.CfnWebACL.RuleActionOverrideProperty(
+                        name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                    )
+                    for rule in counted
+                ]
+                or None,
+            )
+        ),
+        visibility_config=_visibility(name),
+    )
+
+
+class ApiFirewall(Construct):
+    """Regional web ACL associated with one REST API stage."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, stage_arn: str) -> None:
+        super().__init__(scope, construct_id)
+        rate_limit = wafv2.CfnWebACL.RuleProperty(
+            name="RequestsPerAddress",
+            priority=0,
+            action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+            statement=wafv2.CfnWebACL.StatementProperty(
+                rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                    aggregate_key_type="IP", limit=REQUESTS_PER_ADDRESS
+                )
+            ),
+            visibility_config=_visibility("RequestsPerAddress"),
+        )
+        self.web_acl = wafv2.CfnWebACL(
+            self,
+            "WebAcl",
+            scope="REGIONAL",
+            default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
+            visibility_config=_visibility("CoachingApi"),
+            rules=[
+                rate_limit,
+                _managed("AWSManagedRulesAmazonIpReputationList", 1),
+                _managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
+                _managed("AWSManagedRulesCommonRuleSet", 3, counted=COUNTED_BODY_RULES),
+            ],
+        )
+        wafv2.CfnWebACLAssociation(
+            self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
+        )

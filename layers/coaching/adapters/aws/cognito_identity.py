@@ -1,0 +1,235 @@
+"""IdentityProvider on a Cognito user pool (the app client of cdk/identity.py).
+
+The bearer token handed out (``TokenSet.access_token``) is Cognito's **ID token**, not its
+access token: API Gateway's Cognito user pool authorizer passes the verified token's claims to
+the API, and only the ID token carries the custom attributes the API reads
+(``custom:organization_id``, ``custom:role``, ``custom:coach_id``).
+
+MFA enrolment therefore works through the sign-in challenge only: Cognito's
+AssociateSoftwareToken takes an MFA_SETUP challenge's session or an *access* token, and a
+signed-in user holds an ID token. With the pool's MFA set to REQUIRED, a user without an
+authenticator gets the MFA_SETUP challenge at sign-in and enrols there; with OPTIONAL, users
+are not asked to enrol.
+
+Cognito's challenge answers must name the user, while the port passes only the session: the
+session handed out wraps Cognito's session with the user's name (Cognito's internal user id
+and the email, for the authenticator's label). Changing the name cannot hijack anything:
+Cognito binds its session to its user and rejects the pair otherwise.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+
+import pyotp
+from botocore.exceptions import BotoCoreError, ClientError
+
+from coaching.adapters.aws.errors import translate
+from coaching.domain.errors import (
+    CoachingError,
+    PermanentError,
+    TooManyRequests,
+    TransientError,
+    Unauthenticated,
+)
+from coaching.ports.identity import Challenge, MfaSetup, TokenSet
+
+ISSUER_NAME = "Coaching Platform"  # the authenticator app's label, as the local provider's
+_CHALLENGES = {"SOFTWARE_TOKEN_MFA": "MFA", "MFA_SETUP": "MFA_SETUP"}
+_WRONG_CREDENTIALS = ("The email or password is not right.", "Check them and try again.")
+_SESSION_ENDED = ("The session has ended.", "Sign in again.")
+_SIGN_IN_EXPIRED = ("Your sign-in has expired.", "Sign in again.")
+_WRONG_CODE = ("The code is not right.", "Use the current code and try again.")
+# Unknown email, wrong password, disabled or unconfirmed user, password reset pending: all
+# answer alike (no account discovery).
+_NOT_AUTHORIZED = {
+    "NotAuthorizedException",
+    "UserNotFoundException",
+    "UserNotConfirmedException",
+    "PasswordResetRequiredException",
+}
+_WRONG_CODE_ERRORS = {"CodeMismatchException", "EnableSoftwareTokenMFAException"}
+_BUSY = {"TooManyRequestsException", "LimitExceededException"}
+# Too many wrong codes: Cognito locks the action for a while, doubling each time.
+_LOCKED_OUT = "TooManyFailedAttemptsException"
+LOCKOUT_RETRY_SECONDS = 60
+# RevokeToken on a token that is not this client's refresh token: nothing of ours to end
+# (the local provider, too, ignores refresh tokens it does not know).
+_NOTHING_TO_REVOKE = {"UnsupportedTokenTypeException", "UnauthorizedException"}
+
+
+class CognitoIdentityProvider:
+    def __init__(self, client, client_id: str) -> None:
+        self._cognito = client
+        self._client_id = client_id
+
+    def sign_in(self, email: str, password: str) -> TokenSet | Challenge:
+        email = email.strip()
+        response = self._call(
+            "initiate_auth",
+            _WRONG_CREDENTIALS,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+        challenge = response.get("ChallengeName")
+        if challenge is None:
+            return _tokens(response)
+        if challenge in _CHALLENGES:
+            username = response.get("ChallengeParameters", {}).get("USER_ID_FOR_SRP") or email
+            session = _wrap(username, email, response["Session"])
+            return Challenge(_CHALLENGES[challenge], session)  # type: ignore[arg-type]
+        if challenge == "NEW_PASSWORD_REQUIRED":
+            raise PermanentError(
+                "This account still has its temporary password.",
+                hint="Ask your administrator to set a permanent password.",
+            )
+        raise PermanentError(f"Sign-in asks for a step this API does not offer ({challenge}).")
+
+    def answer_mfa(self, session: str, code: str) -> TokenSet:
+        username, _, cognito_session = _unwrap(session)
+        response = self._call(
+            "respond_to_auth_challenge",
+            _SESSION_ENDED,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=cognito_session,
+            ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code.strip()},
+        )
+        return _tokens(response)
+
+    def start_mfa_setup(self, session: str) -> MfaSetup:
+        if session.count(".") == 2:
+            # A JWT: the caller's bearer, Cognito's ID token, which Cognito does not accept here.
+            raise PermanentError(
+                "An authenticator is enrolled while signing in with this sign-in service.",
+                hint="Sign in again: when your organization requires MFA you are asked then.",
+            )
+        username, email, cognito_session = _unwrap(session)
+        response = self._call(
+            "associate_software_token", _SESSION_ENDED, Session=cognito_session, client_id=False
+        )
+        secret = response["SecretCode"]
+        uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER_NAME)
+        return MfaSetup(secret, uri, _wrap(username, email, response["Session"]))
+
+    def confirm_mfa_setup(self, session: str, code: str) -> TokenSet:
+        username, _, cognito_session = _unwrap(session)
+        verified = self._call(
+            "verify_software_token",
+            _SESSION_ENDED,
+            Session=cognito_session,
+            UserCode=code.strip(),
+            FriendlyDeviceName=ISSUER_NAME,
+            client_id=False,
+        )
+        if verified.get("Status") != "SUCCESS":
+            raise _unauthenticated(_WRONG_CODE)
+        response = self._call(
+            "respond_to_auth_challenge",
+            _SESSION_ENDED,
+            ChallengeName="MFA_SETUP",
+            Session=verified["Session"],
+            ChallengeResponses={"USERNAME": username},
+        )
+        return _tokens(response)
+
+    def refresh(self, refresh_token: str) -> TokenSet:
+        response = self._call(
+            "initiate_auth",
+            _SIGN_IN_EXPIRED,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": refresh_token},
+        )
+        # Cognito keeps the refresh token (no rotation with REFRESH_TOKEN_AUTH): reuse it.
+        return _tokens(response, refresh_token=refresh_token)
+
+    def sign_out(self, refresh_token: str) -> None:
+        """Revokes the refresh token and the ID and access tokens issued from it."""
+        try:
+            self._cognito.revoke_token(Token=refresh_token, ClientId=self._client_id)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _NOTHING_TO_REVOKE:
+                return
+            raise _translated(error, "revoke_token", _SIGN_IN_EXPIRED) from error
+        except BotoCoreError as error:
+            raise _translated(error, "revoke_token", _SIGN_IN_EXPIRED) from error
+
+    def _call(
+        self, operation: str, unauthorized: tuple[str, str], *, client_id: bool = True, **params
+    ) -> dict:
+        if client_id:
+            params["ClientId"] = self._client_id
+        try:
+            return getattr(self._cognito, operation)(**params)
+        except (ClientError, BotoCoreError) as error:
+            raise _translated(error, operation, unauthorized) from error
+
+
+def cognito_identity_provider(settings) -> CognitoIdentityProvider:
+    """The composition root's factory: COACH_USER_POOL_ID / COACH_USER_POOL_CLIENT_ID."""
+    import boto3
+    from botocore.config import Config
+
+    from coaching.composition import ConfigurationError
+
+    if not settings.user_pool_id or not settings.user_pool_client_id:
+        raise ConfigurationError("COACH_USER_POOL_ID and COACH_USER_POOL_CLIENT_ID must be set.")
+    # The pool's region is part of its id: "<region>_<suffix>".
+    region = settings.user_pool_id.split("_", 1)[0]
+    # Well inside API Gateway's 29 s: a stuck call fails fast and the user tries again.
+    config = Config(connect_timeout=5, read_timeout=10, retries={"mode": "standard"})
+    return CognitoIdentityProvider(
+        boto3.client("cognito-idp", region_name=region, config=config),
+        settings.user_pool_client_id,
+    )
+
+
+def _translated(error: Exception, operation: str, unauthorized: tuple[str, str]) -> CoachingError:
+    code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
+    if code in _NOT_AUTHORIZED:
+        return _unauthenticated(unauthorized)
+    if code in _WRONG_CODE_ERRORS:
+        return _unauthenticated(_WRONG_CODE)
+    if code == "ExpiredCodeException":
+        return _unauthenticated(_SESSION_ENDED)
+    if code == _LOCKED_OUT:
+        return TooManyRequests(LOCKOUT_RETRY_SECONDS)
+    if code in _BUSY:
+        return TransientError(f"Sign-in is busy ({code}).", hint="Wait a moment and try again.")
+    if code == "InvalidParameterException":
+        return PermanentError("The sign-in request is not valid.", hint="Check what was sent.")
+    return translate(error, f"Sign-in ({operation})")
+
+
+def _tokens(response: dict, *, refresh_token: str | None = None) -> TokenSet:
+    result = response.get("AuthenticationResult")
+    if not result:
+        raise PermanentError(
+            f"Sign-in asks for a step this API does not offer ({response.get('ChallengeName')})."
+        )
+    return TokenSet(
+        access_token=result["IdToken"],
+        refresh_token=result.get("RefreshToken") or refresh_token or "",
+        expires_in=int(result["ExpiresIn"]),
+        token_type=result.get("TokenType", "Bearer"),
+    )
+
+
+def _unauthenticated(message_and_hint: tuple[str, str]) -> Unauthenticated:
+    message, hint = message_and_hint
+    return Unauthenticated(message, hint=hint)
+
+
+def _wrap(username: str, email: str, cognito_session: str) -> str:
+    document = json.dumps({"u": username, "e": email, "s": cognito_session}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(document.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _unwrap(session: str) -> tuple[str, str, str]:
+    try:
+        padded = session + "=" * (-len(session) % 4)
+        document = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        return str(document["u"]), str(document["e"]), str(document["s"])
+    except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+        raise _unauthenticated(_SESSION_ENDED) from None

@@ -1,0 +1,173 @@
+"""The local identity provider: argon2id password hashes, our own JWTs, TOTP second factors,
+rotating refresh tokens. In AWS the Cognito adapter answers the same port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import time
+import uuid
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from coaching.adapters.local.tokens import LocalTokens
+from coaching.adapters.postgres.accounts import PostgresAccounts
+from coaching.domain.accounts import UserAccount
+from coaching.domain.errors import Unauthenticated
+from coaching.ports.identity import Challenge, MfaSetup, TokenSet
+
+ISSUER_NAME = "Coaching Platform"
+_WRONG_CREDENTIALS = "The email or password is not right."
+_MFA_CHALLENGE = "mfa"
+_MFA_SETUP = "mfa_setup"
+_MFA_CONFIRM = "mfa_confirm"
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class LocalIdentityProvider:
+    def __init__(
+        self,
+        accounts: PostgresAccounts,
+        tokens: LocalTokens,
+        *,
+        refresh_days: int = 30,
+        hasher: PasswordHasher | None = None,
+        clock=None,
+    ) -> None:
+        self._accounts = accounts
+        self._tokens = tokens
+        self._refresh = dt.timedelta(days=refresh_days)
+        self._hasher = hasher or PasswordHasher()
+        self._now = clock or (lambda: dt.datetime.now(dt.UTC))
+        # Unknown emails still cost one hash check: timing does not tell who has an account.
+        self._decoy_hash = self._hasher.hash(secrets.token_hex(16))
+
+    def hash_password(self, password: str) -> str:
+        return self._hasher.hash(password)
+
+    # --- the port ----------------------------------------------------------------------
+    def sign_in(self, email: str, password: str) -> TokenSet | Challenge:
+        user = self._accounts.user_by_email(email.strip())
+        if not self._password_matches(user, password) or user is None or user.disabled_at:
+            raise Unauthenticated(_WRONG_CREDENTIALS, hint="Check them and try again.")
+        if user.mfa_enabled:
+            return Challenge("MFA", self._challenge(user, _MFA_CHALLENGE))
+        if self._mfa_required(user):
+            return Challenge("MFA_SETUP", self._challenge(user, _MFA_SETUP))
+        return self._signed_in(user)
+
+    def answer_mfa(self, session: str, code: str) -> TokenSet:
+        user = self._user_of(*self._tokens.verify_challenge(session, _MFA_CHALLENGE)[:2])
+        self._check_code(user, code)
+        return self._signed_in(user)
+
+    def start_mfa_setup(self, session: str) -> MfaSetup:
+        user = self._user_for_setup(session)
+        secret = pyotp.random_base32()
+        self._accounts.update_user(user.organization_id, user.id, mfa_secret=secret)
+        uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER_NAME)
+        return MfaSetup(secret, uri, self._challenge(user, _MFA_CONFIRM))
+
+    def confirm_mfa_setup(self, session: str, code: str) -> TokenSet:
+        user = self._user_of(*self._tokens.verify_challenge(session, _MFA_CONFIRM)[:2])
+        if not user.mfa_secret:
+            raise Unauthenticated("MFA setup was not started.", hint="Start it again.")
+        self._check_code(user, code)
+        self._accounts.update_user(user.organization_id, user.id, mfa_enabled=True)
+        return self._signed_in(user)
+
+    def refresh(self, refresh_token: str) -> TokenSet:
+        record, first_use = self._accounts.use_refresh_token(token_hash(refresh_token))
+        expired = "Your sign-in has expired."
+        if record is None or record.revoked_at is not None:
+            raise Unauthenticated(expired, hint="Sign in again.")
+        if not first_use:
+            # A used token presented again: someone kept a copy. End the whole sign-in.
+            self._accounts.revoke_family(record.organization_id, record.family_id)
+            raise Unauthenticated(expired, hint="Sign in again.")
+        if record.expires_at <= self._now():
+            raise Unauthenticated(expired, hint="Sign in again.")
+        user = self._accounts.user(record.organization_id, record.user_id)
+        if user is None or user.disabled_at:
+            raise Unauthenticated(expired, hint="Sign in again.")
+        return self._tokens_for(user, record.family_id)
+
+    def sign_out(self, refresh_token: str) -> None:
+        record, _ = self._accounts.use_refresh_token(token_hash(refresh_token))
+        if record is not None:
+            self._accounts.revoke_family(record.organization_id, record.family_id)
+
+    # --- for the local authorizer ------------------------------------------------------
+    def verify(self, access_token: str) -> dict[str, str]:
+        """The verified claims of an access token (Unauthenticated if expired or forged)."""
+        return self._tokens.verify_access(access_token)
+
+    # --- inside ------------------------------------------------------------------------
+    def _password_matches(self, user: UserAccount | None, password: str) -> bool:
+        try:
+            return self._hasher.verify(user.password_hash if user else self._decoy_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    def _mfa_required(self, user: UserAccount) -> bool:
+        return bool(self._accounts.organization_settings(user.organization_id).get("mfa_required"))
+
+    def _challenge(self, user: UserAccount, purpose: str) -> str:
+        return self._tokens.issue_challenge(user.id, user.organization_id, purpose)
+
+    def _user_of(self, user_id: uuid.UUID, org: uuid.UUID) -> UserAccount:
+        user = self._accounts.user(org, user_id)
+        if user is None or user.disabled_at:
+            raise Unauthenticated("The session has ended.", hint="Sign in again.")
+        return user
+
+    def _user_for_setup(self, session: str) -> UserAccount:
+        """An MFA_SETUP challenge's session, or a signed-in user enrolling of their own accord."""
+        try:
+            user_id, org, _ = self._tokens.verify_challenge(session, _MFA_SETUP)
+        except Unauthenticated:
+            claims = self._tokens.verify_access(session)
+            user_id, org = uuid.UUID(claims["sub"]), uuid.UUID(claims["custom:organization_id"])
+        return self._user_of(user_id, org)
+
+    def _check_code(self, user: UserAccount, code: str) -> None:
+        wrong = Unauthenticated(
+            "The code is not right.", hint="Use the current code and try again."
+        )
+        if not user.mfa_secret or not code.strip().isdigit():
+            raise wrong
+        totp = pyotp.TOTP(user.mfa_secret)
+        now = time.time()
+        # The current 30-second step or the one either side (clock drift), each usable once.
+        for offset in (0, -1, 1):
+            step = int(now // totp.interval) + offset
+            if secrets.compare_digest(totp.at(step * totp.interval), code.strip()):
+                if self._accounts.claim_mfa_step(user.organization_id, user.id, step):
+                    return
+                raise Unauthenticated("This code was already used.", hint="Wait for the next one.")
+        raise wrong
+
+    def _signed_in(self, user: UserAccount) -> TokenSet:
+        self._accounts.update_user(user.organization_id, user.id, last_login=self._now())
+        return self._tokens_for(user, uuid.uuid4())
+
+    def _tokens_for(self, user: UserAccount, family_id: uuid.UUID) -> TokenSet:
+        refresh_token = secrets.token_urlsafe(32)
+        self._accounts.save_refresh_token(
+            user.organization_id,
+            user_id=user.id,
+            family_id=family_id,
+            token_hash=token_hash(refresh_token),
+            expires_at=self._now() + self._refresh,
+        )
+        return TokenSet(
+            access_token=self._tokens.issue_access(user.claims()),
+            refresh_token=refresh_token,
+            expires_in=self._tokens.access_seconds,
+        )

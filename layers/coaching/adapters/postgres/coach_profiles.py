@@ -1,0 +1,76 @@
+"""The coach's own profile (name, voice, notification preferences) in PostgreSQL."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from psycopg.types.json import Jsonb
+from pydantic import BaseModel, ValidationError
+
+from coaching.adapters.postgres.database import Database
+from coaching.ports.clients import (
+    CoachProfile,
+    CoachProfileUpdate,
+    NotificationPreferences,
+    VoiceProfile,
+)
+
+_Model = TypeVar("_Model", bound=BaseModel)
+_COLUMNS = "id, email, name, voice_profile, notification_preferences"
+
+
+class PostgresCoachProfiles:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def get_profile(self, org: uuid.UUID, coach_id: uuid.UUID) -> CoachProfile | None:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM coaches WHERE organization_id = %s AND id = %s",  # noqa: S608
+                (org, coach_id),
+            ).fetchone()
+        return _profile(row) if row else None
+
+    def update_profile(
+        self, org: uuid.UUID, coach_id: uuid.UUID, update: CoachProfileUpdate
+    ) -> CoachProfile | None:
+        # Merged into the stored objects: keys other features keep there (a learned style)
+        # survive an update of the ones a coach edits.
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "UPDATE coaches SET name = %s, voice_profile = voice_profile || %s,"  # noqa: S608
+                " notification_preferences = notification_preferences || %s"
+                f" WHERE organization_id = %s AND id = %s RETURNING {_COLUMNS}",
+                (
+                    update.name,
+                    Jsonb(update.voice_profile.model_dump(mode="json")),
+                    Jsonb(update.notification_preferences.model_dump(mode="json")),
+                    org,
+                    coach_id,
+                ),
+            ).fetchone()
+        return _profile(row) if row else None
+
+
+def _profile(row: dict[str, Any]) -> CoachProfile:
+    return CoachProfile(
+        coach_id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        voice_profile=_known(VoiceProfile, row["voice_profile"]),
+        notification_preferences=_known(NotificationPreferences, row["notification_preferences"]),
+    )
+
+
+def _known(model: type[_Model], stored: Any) -> _Model:
+    """The fields the model knows, each stored value that is valid, else its default."""
+    values = {}
+    for name in model.model_fields:
+        if isinstance(stored, dict) and name in stored:
+            try:
+                model.model_validate({name: stored[name]})
+            except ValidationError:
+                continue
+            values[name] = stored[name]
+    return model.model_validate(values)

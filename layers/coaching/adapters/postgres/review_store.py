@@ -1,0 +1,280 @@
+"""ReviewStore on PostgreSQL: summaries, their revisions and follow-up drafts."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, Literal
+
+from psycopg.types.json import Jsonb
+
+from coaching.adapters.postgres.database import Database
+from coaching.domain.errors import Conflict, NotFound
+from coaching.ports.review import (
+    CoachVoice,
+    FollowUpDraft,
+    FollowUpRecord,
+    SummaryContent,
+    SummaryContext,
+    SummaryRecord,
+)
+
+# A constant select list, never input: hence the S608 waivers where it is spliced in.
+_SUMMARY_SELECT = (
+    "SELECT s.id, cs.session_id, se.coach_id AS session_coach_id, cs.client_id,"
+    " c.name AS client_name, s.approved_at, s.created_at,"
+    # The coach's words once there are some; until then the AI's draft.
+    " COALESCE(s.coach_edited_version, jsonb_build_object('wins', s.wins,"
+    " 'challenges', s.challenges, 'action_items', s.action_items,"
+    " 'coach_recommendations', s.coach_recommendations)) AS content,"
+    " s.coach_edited_version IS NOT NULL AS edited,"
+    " COALESCE((SELECT max(r.revision) FROM summary_revisions r WHERE r.summary_id = s.id), 0)"
+    " AS revision"
+    " FROM summaries s"
+    " JOIN client_sessions cs ON cs.id = s.client_session_id"
+    " AND cs.organization_id = s.organization_id"
+    " JOIN sessions se ON se.id = cs.session_id AND se.organization_id = s.organization_id"
+    " JOIN clients c ON c.id = cs.client_id AND c.organization_id = s.organization_id"
+)
+_FOLLOW_UP_SELECT = (
+    "SELECT f.id, f.summary_id, cs.session_id, se.coach_id AS session_coach_id, f.client_id,"
+    " c.name AS client_name, f.subject, f.body, f.template_id, f.status, f.sent_at,"
+    " f.scheduled_for, f.created_at"
+    " FROM follow_ups f"
+    " JOIN summaries s ON s.id = f.summary_id AND s.organization_id = f.organization_id"
+    " JOIN client_sessions cs ON cs.id = s.client_session_id"
+    " AND cs.organization_id = f.organization_id"
+    " JOIN sessions se ON se.id = cs.session_id AND se.organization_id = f.organization_id"
+    " JOIN clients c ON c.id = f.client_id AND c.organization_id = f.organization_id"
+)
+
+
+class PostgresReviewStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def session_coach(self, org: uuid.UUID, session_id: uuid.UUID) -> tuple[bool, uuid.UUID | None]:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "SELECT coach_id FROM sessions WHERE organization_id = %s AND id = %s",
+                (org, session_id),
+            ).fetchone()
+        return (row is not None, row["coach_id"] if row else None)
+
+    def session_summaries(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SummaryRecord]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                _SUMMARY_SELECT + " WHERE s.organization_id = %s AND cs.session_id = %s"  # noqa: S608
+                " ORDER BY c.name, s.id",
+                (org, session_id),
+            ).fetchall()
+        return [_summary(row) for row in rows]
+
+    def get_summary(self, org: uuid.UUID, summary_id: uuid.UUID) -> SummaryRecord | None:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                _SUMMARY_SELECT + " WHERE s.organization_id = %s AND s.id = %s",  # noqa: S608
+                (org, summary_id),
+            ).fetchone()
+        return _summary(row) if row else None
+
+    def sensitive_turns(self, org: uuid.UUID, session_id: uuid.UUID) -> frozenset[int]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                "SELECT turn_index FROM session_turns WHERE organization_id = %s"
+                " AND session_id = %s AND sensitive_categories <> '{}'",
+                (org, session_id),
+            ).fetchall()
+        return frozenset(row["turn_index"] for row in rows)
+
+    def summary_context(self, org: uuid.UUID, summary_id: uuid.UUID) -> SummaryContext:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "SELECT se.id AS session_id,"
+                " COALESCE(se.session_date, se.created_at::date) AS session_date,"
+                " se.session_type, COALESCE(co.name, se.coach_name) AS coach_name,"
+                " COALESCE(co.voice_profile, '{}'::jsonb) AS voice_profile,"
+                " (SELECT count(*) FROM client_sessions x WHERE x.session_id = se.id"
+                "  AND x.organization_id = se.organization_id) AS clients"
+                " FROM summaries s"
+                " JOIN client_sessions cs ON cs.id = s.client_session_id"
+                " AND cs.organization_id = s.organization_id"
+                " JOIN sessions se ON se.id = cs.session_id"
+                " AND se.organization_id = s.organization_id"
+                " LEFT JOIN coaches co ON co.id = se.coach_id"
+                " AND co.organization_id = s.organization_id"
+                " WHERE s.organization_id = %s AND s.id = %s",
+                (org, summary_id),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"Summary {summary_id} does not exist.")
+        kind = row["session_type"] or ("group" if row["clients"] > 1 else "individual")
+        return SummaryContext(
+            session_date=row["session_date"],
+            session_kind=kind,
+            coach=CoachVoice(name=row["coach_name"], voice_profile=row["voice_profile"]),
+            sensitive_turns=self.sensitive_turns(org, row["session_id"]),
+        )
+
+    def missing_turns(self, org: uuid.UUID, session_id: uuid.UUID, indexes: set[int]) -> set[int]:
+        if not indexes:
+            return set()
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                "SELECT turn_index FROM session_turns WHERE organization_id = %s"
+                " AND session_id = %s AND turn_index = ANY(%s)",
+                (org, session_id, sorted(indexes)),
+            ).fetchall()
+        return indexes - {row["turn_index"] for row in rows}
+
+    def save_revision(
+        self,
+        org: uuid.UUID,
+        summary_id: uuid.UUID,
+        expected_revision: int | None,
+        content: SummaryContent,
+        *,
+        command: Literal["edit", "approve", "reopen"],
+        author_user_id: uuid.UUID,
+        follow_up: FollowUpDraft | None = None,
+    ) -> SummaryRecord:
+        words = content.model_dump(mode="json")
+        with self._db.transaction(org) as conn:
+            # The row lock makes the revision check and the write one step: of two coaches
+            # saving revision 3 at once, the second waits, then is told it is stale. (Read
+            # after the lock, in its own statement, so it sees the first one's revision.)
+            locked = conn.execute(
+                "SELECT id FROM summaries WHERE organization_id = %s AND id = %s FOR UPDATE",
+                (org, summary_id),
+            ).fetchone()
+            if locked is None:
+                raise NotFound(f"Summary {summary_id} does not exist.")
+            row = conn.execute(
+                "SELECT s.approved_at, cs.client_id,"
+                " COALESCE((SELECT max(r.revision) FROM summary_revisions r"
+                "  WHERE r.summary_id = s.id), 0) AS revision"
+                " FROM summaries s JOIN client_sessions cs ON cs.id = s.client_session_id"
+                " WHERE s.organization_id = %s AND s.id = %s",
+                (org, summary_id),
+            ).fetchone()
+            _check_state(row, expected_revision, command)
+            revision = row["revision"] + 1
+            conn.execute(
+                "INSERT INTO summary_revisions (organization_id, summary_id, revision, content,"
+                " command, author, author_user_id) VALUES (%s, %s, %s, %s, %s, 'coach', %s)",
+                (org, summary_id, revision, Jsonb(words), command, author_user_id),
+            )
+            if command == "edit":
+                # The AI's draft (its columns and ai_version) stays as the pipeline wrote it.
+                conn.execute(
+                    "UPDATE summaries SET coach_edited_version = %s"
+                    " WHERE organization_id = %s AND id = %s",
+                    (Jsonb(words), org, summary_id),
+                )
+            elif command == "approve":
+                conn.execute(
+                    "UPDATE summaries SET approved_at = now(), approved_by = %s"
+                    " WHERE organization_id = %s AND id = %s",
+                    (author_user_id, org, summary_id),
+                )
+                if follow_up is not None:
+                    conn.execute(
+                        "INSERT INTO follow_ups (id, organization_id, summary_id, client_id,"
+                        " subject, body, template_id, status)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, 'draft')",
+                        (
+                            follow_up.id,
+                            org,
+                            summary_id,
+                            row["client_id"],
+                            follow_up.subject,
+                            follow_up.body,
+                            follow_up.template_id,
+                        ),
+                    )
+            else:
+                conn.execute(
+                    "UPDATE summaries SET approved_at = NULL, approved_by = NULL"
+                    " WHERE organization_id = %s AND id = %s",
+                    (org, summary_id),
+                )
+                # The drafts carried the words that are no longer approved; none was sent.
+                conn.execute(
+                    "DELETE FROM follow_ups WHERE organization_id = %s AND summary_id = %s"
+                    " AND status = 'draft'",
+                    (org, summary_id),
+                )
+        saved = self.get_summary(org, summary_id)
+        if saved is None:  # removed by the pipeline's compensation in the meantime
+            raise NotFound(f"Summary {summary_id} does not exist.")
+        return saved
+
+    def list_follow_ups(
+        self,
+        org: uuid.UUID,
+        coach_ids: frozenset[uuid.UUID] | None,
+        *,
+        status: str | None,
+        client_id: uuid.UUID | None,
+        limit: int,
+        offset: int,
+    ) -> list[FollowUpRecord]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                _FOLLOW_UP_SELECT + " WHERE f.organization_id = %(org)s"  # noqa: S608
+                " AND (%(all)s OR se.coach_id = ANY(%(coaches)s))"
+                " AND (%(status)s::text IS NULL OR f.status = %(status)s)"
+                " AND (%(client)s::uuid IS NULL OR f.client_id = %(client)s)"
+                " ORDER BY f.created_at DESC, f.id LIMIT %(limit)s OFFSET %(offset)s",
+                {
+                    "org": org,
+                    "all": coach_ids is None,
+                    "coaches": sorted(coach_ids or ()),
+                    "status": status,
+                    "client": client_id,
+                    "limit": limit,
+                    "offset": offset,
+                },
+            ).fetchall()
+        return [FollowUpRecord.model_validate(row) for row in rows]
+
+    def get_follow_up(self, org: uuid.UUID, follow_up_id: uuid.UUID) -> FollowUpRecord | None:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                _FOLLOW_UP_SELECT + " WHERE f.organization_id = %s AND f.id = %s",  # noqa: S608
+                (org, follow_up_id),
+            ).fetchone()
+        return FollowUpRecord.model_validate(row) if row else None
+
+
+def _check_state(row: dict[str, Any], expected_revision: int | None, command: str) -> None:
+    if expected_revision is not None and expected_revision != row["revision"]:
+        raise Conflict(
+            f"The summary changed since you loaded it: it is at revision {row['revision']}, "
+            f"not {expected_revision}.",
+            hint="Reload it, then make your change again.",
+        )
+    approved = row["approved_at"] is not None
+    if command == "edit" and approved:
+        raise Conflict(
+            "The summary is approved: its words are kept as approved.",
+            hint="Reopen it first (POST /v1/summaries/{id}/reopen), then edit.",
+        )
+    if command == "approve" and approved:
+        raise Conflict(f"The summary was already approved at {row['approved_at'].isoformat()}.")
+    if command == "reopen" and not approved:
+        raise Conflict("The summary is not approved: there is nothing to reopen.")
+
+
+def _summary(row: dict[str, Any]) -> SummaryRecord:
+    return SummaryRecord(
+        id=row["id"],
+        session_id=row["session_id"],
+        session_coach_id=row["session_coach_id"],
+        client_id=row["client_id"],
+        client_name=row["client_name"],
+        content=SummaryContent.model_validate(row["content"]),
+        revision=row["revision"],
+        edited=row["edited"],
+        approved_at=row["approved_at"],
+        created_at=row["created_at"],
+    )

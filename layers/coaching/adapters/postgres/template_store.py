@@ -1,0 +1,130 @@
+"""TemplateStore on PostgreSQL: the organization's templates and the system defaults.
+
+System defaults have no organization; every statement that changes a template also names
+the organization, so a default cannot be changed through here even by mistake.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from coaching.adapters.postgres.database import Database
+from coaching.domain.errors import NotFound
+from coaching.ports.review import SessionKind, TemplateFields, TemplateRecord
+
+_COLUMNS = (
+    "id, organization_id, coach_id, name, type, workshop_type, subject, content, variables,"
+    " is_default, created_at, updated_at"
+)
+
+
+class PostgresTemplateStore:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def list_templates(self, org: uuid.UUID) -> list[TemplateRecord]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM templates"  # noqa: S608 - a constant column list
+                " WHERE organization_id = %s OR organization_id IS NULL"
+                " ORDER BY organization_id NULLS FIRST, name, id",
+                (org,),
+            ).fetchall()
+        return [TemplateRecord.model_validate(row) for row in rows]
+
+    def get_template(self, org: uuid.UUID, template_id: uuid.UUID) -> TemplateRecord | None:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM templates WHERE id = %s"  # noqa: S608
+                " AND (organization_id = %s OR organization_id IS NULL)",
+                (template_id, org),
+            ).fetchone()
+        return TemplateRecord.model_validate(row) if row else None
+
+    def create_template(
+        self,
+        org: uuid.UUID,
+        fields: TemplateFields,
+        variables: list[str],
+        coach_id: uuid.UUID | None,
+    ) -> TemplateRecord:
+        with self._db.transaction(org) as conn:
+            if fields.is_default:
+                _clear_default(conn, org, fields)
+            row = conn.execute(
+                "INSERT INTO templates (organization_id, coach_id, name, type, workshop_type,"  # noqa: S608
+                " subject, content, variables, is_default)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                f" RETURNING {_COLUMNS}",
+                (
+                    org,
+                    coach_id,
+                    fields.name,
+                    fields.type,
+                    fields.workshop_type,
+                    fields.subject,
+                    fields.content,
+                    variables,
+                    fields.is_default,
+                ),
+            ).fetchone()
+        return TemplateRecord.model_validate(row)
+
+    def update_template(
+        self, org: uuid.UUID, template_id: uuid.UUID, fields: TemplateFields, variables: list[str]
+    ) -> TemplateRecord:
+        with self._db.transaction(org) as conn:
+            if fields.is_default:
+                _clear_default(conn, org, fields)
+            row = conn.execute(
+                "UPDATE templates SET name = %s, type = %s, workshop_type = %s, subject = %s,"  # noqa: S608
+                " content = %s, variables = %s, is_default = %s, updated_at = now()"
+                " WHERE organization_id = %s AND id = %s"
+                f" RETURNING {_COLUMNS}",
+                (
+                    fields.name,
+                    fields.type,
+                    fields.workshop_type,
+                    fields.subject,
+                    fields.content,
+                    variables,
+                    fields.is_default,
+                    org,
+                    template_id,
+                ),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"Template {template_id} does not exist.")
+        return TemplateRecord.model_validate(row)
+
+    def delete_template(self, org: uuid.UUID, template_id: uuid.UUID) -> None:
+        with self._db.transaction(org) as conn:
+            deleted = conn.execute(
+                "DELETE FROM templates WHERE organization_id = %s AND id = %s",
+                (org, template_id),
+            ).rowcount
+        if not deleted:
+            raise NotFound(f"Template {template_id} does not exist.")
+
+    def default_template(self, org: uuid.UUID, kind: SessionKind) -> TemplateRecord | None:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                f"SELECT {_COLUMNS} FROM templates"  # noqa: S608
+                " WHERE type = 'follow_up' AND is_default"
+                " AND (organization_id = %s OR organization_id IS NULL)"
+                " AND (workshop_type = %s OR workshop_type IS NULL)"
+                # The organization's own before the system's; the closest fit first.
+                " ORDER BY organization_id IS NULL, workshop_type IS NULL, created_at DESC"
+                " LIMIT 1",
+                (org, kind),
+            ).fetchone()
+        return TemplateRecord.model_validate(row) if row else None
+
+
+def _clear_default(conn, org: uuid.UUID, fields: TemplateFields) -> None:
+    """One default per kind of session in an organization: the new one replaces it."""
+    conn.execute(
+        "UPDATE templates SET is_default = FALSE WHERE organization_id = %s AND type = %s"
+        " AND workshop_type IS NOT DISTINCT FROM %s AND is_default",
+        (org, fields.type, fields.workshop_type),
+    )

@@ -1,0 +1,94 @@
+"""Administration of an organization: its settings and its audit log (admins only)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, Field
+
+from coaching.api.audit import audit
+from coaching.api.errors import documented
+from coaching.api.identity import require_role
+from coaching.composition import accounts, audit_log
+from coaching.domain.identity import Role
+
+router = APIGatewayRouter()
+
+
+class OrganizationSettings(BaseModel):
+    """Only the fields sent change; null removes a setting (back to its default)."""
+
+    mfa_required: bool | None = Field(
+        default=None, description="every account must sign in with an authenticator code"
+    )
+    retention_days: Annotated[int | None, Field(ge=1, le=3650)] = Field(
+        default=None,
+        description="sessions older than this are deleted everywhere, daily; unset = kept",
+    )
+
+
+_SETTING_NAMES = tuple(OrganizationSettings.model_fields)
+
+
+def _visible_settings(settings: dict) -> dict:
+    return {name: settings.get(name) for name in _SETTING_NAMES}
+
+
+@router.get("/v1/organization", summary="The organization's settings", responses=documented())
+def get_organization() -> dict:
+    principal = require_role(router, Role.ADMIN)
+    settings = accounts().organization_settings(principal.organization_id)
+    return {"id": str(principal.organization_id), "settings": _visible_settings(settings)}
+
+
+@router.patch(
+    "/v1/organization", summary="Change the organization's settings", responses=documented()
+)
+def update_organization(changes: Annotated[OrganizationSettings, Body()]) -> dict:
+    principal = require_role(router, Role.ADMIN)
+    sent = changes.model_dump(exclude_unset=True)
+    settings = accounts().update_organization_settings(principal.organization_id, sent)
+    audit(principal, "update", "organization", principal.organization_id, changed=sorted(sent))
+    return {"id": str(principal.organization_id), "settings": _visible_settings(settings)}
+
+
+@router.get(
+    "/v1/audit-log",
+    summary="Who read or changed which client data, newest first",
+    responses=documented(),
+)
+def list_audit_log(
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    before: Annotated[dt.datetime | None, Query(description="entries before this time")] = None,
+    actor: Annotated[str | None, Query(max_length=80)] = None,
+    resource_type: Annotated[str | None, Query(max_length=60)] = None,
+    resource_id: Annotated[str | None, Query(max_length=80)] = None,
+) -> dict:
+    principal = require_role(router, Role.ADMIN)
+    if before is not None and before.tzinfo is None:
+        before = before.replace(tzinfo=dt.UTC)
+    entries = audit_log().entries(
+        principal.organization_id,
+        limit=limit,
+        before=before,
+        actor=actor,
+        resource_type=resource_type,
+        resource_id=resource_id,
+    )
+    items = [
+        {
+            "at": entry.created_at.isoformat() if entry.created_at else None,
+            "actor": entry.actor,
+            "action": entry.action,
+            "resource_type": entry.resource_type,
+            "resource_id": entry.resource_id,
+            "source": entry.source,
+            "details": entry.details,
+        }
+        for entry in entries
+    ]
+    next_before = items[-1]["at"] if len(items) == limit else None
+    return {"items": items, "next_before": next_before}

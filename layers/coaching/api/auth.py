@@ -1,0 +1,108 @@
+"""Sign-in routes: no token needed to reach them (API Gateway leaves /v1/auth/* open)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, Field
+
+from coaching.api.errors import documented
+from coaching.composition import identity_provider, rate_limiter
+from coaching.config import get_settings
+from coaching.domain.errors import TooManyRequests
+from coaching.ports.identity import Challenge
+
+router = APIGatewayRouter()
+
+_ANSWERS = documented()
+_Session = Annotated[str, Field(min_length=16, max_length=4096)]
+_Code = Annotated[str, Field(pattern=r"^\d{6}$", description="the authenticator's 6 digits")]
+
+
+class SignIn(BaseModel):
+    email: Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[^@\s]+@[^@\s]+$")]
+    password: Annotated[str, Field(min_length=1, max_length=1024)]
+
+
+class Refresh(BaseModel):
+    refresh_token: Annotated[str, Field(min_length=16, max_length=4096)]
+
+
+class MfaAnswer(BaseModel):
+    session: _Session
+    code: _Code
+
+
+class MfaSetupStart(BaseModel):
+    session: Annotated[
+        str,
+        Field(
+            min_length=16,
+            max_length=4096,
+            description="an MFA_SETUP challenge's session, or your access token",
+        ),
+    ]
+
+
+@router.post("/v1/auth/login", summary="Sign in with email and password", responses=_ANSWERS)
+def sign_in(credentials: Annotated[SignIn, Body()]) -> dict:
+    _limit_attempts(credentials.email)
+    outcome = identity_provider().sign_in(credentials.email, credentials.password)
+    if isinstance(outcome, Challenge):
+        return {"challenge": outcome.name, "session": outcome.session}
+    return asdict(outcome)
+
+
+@router.post("/v1/auth/refresh", summary="New tokens for a refresh token", responses=_ANSWERS)
+def refresh(request: Annotated[Refresh, Body()]) -> dict:
+    return asdict(identity_provider().refresh(request.refresh_token))
+
+
+@router.post(
+    "/v1/auth/logout",
+    summary="End this sign-in: the refresh token stops working",
+    responses=documented(ok=HTTPStatus.NO_CONTENT),
+)
+def sign_out(request: Annotated[Refresh, Body()]):
+    identity_provider().sign_out(request.refresh_token)
+    return Response(status_code=HTTPStatus.NO_CONTENT)
+
+
+@router.post("/v1/auth/mfa", summary="Answer the MFA challenge with a code", responses=_ANSWERS)
+def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
+    _limit_attempts(answer.session)
+    return asdict(identity_provider().answer_mfa(answer.session, answer.code))
+
+
+@router.post(
+    "/v1/auth/mfa/setup",
+    summary="Start enrolling an authenticator app (TOTP)",
+    responses=_ANSWERS,
+)
+def start_mfa_setup(request: Annotated[MfaSetupStart, Body()]) -> dict:
+    return asdict(identity_provider().start_mfa_setup(request.session))
+
+
+@router.post(
+    "/v1/auth/mfa/setup/confirm",
+    summary="Confirm the authenticator with its first code",
+    responses=_ANSWERS,
+)
+def confirm_mfa_setup(answer: Annotated[MfaAnswer, Body()]) -> dict:
+    _limit_attempts(answer.session)
+    return asdict(identity_provider().confirm_mfa_setup(answer.session, answer.code))
+
+
+def _limit_attempts(secret_or_email: str) -> None:
+    """Guessing passwords or codes: a few tries per account (or session) and address."""
+    source = router.current_event.request_context.identity.source_ip or ""
+    digest = hashlib.sha256(f"{secret_or_email.lower()}|{source}".encode()).hexdigest()
+    wait = rate_limiter().hit(None, f"sign-in:{digest}", get_settings().sign_in_attempts_per_minute)
+    if wait:
+        raise TooManyRequests(wait)

@@ -1,0 +1,105 @@
+"""Follow-up emails: the drafts approval makes, and previews. Nothing here sends anything."""
+
+from __future__ import annotations
+
+import uuid
+from http import HTTPStatus
+from typing import Annotated, Literal
+
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, ConfigDict
+
+from coaching.api.audit import audit
+from coaching.api.errors import documented
+from coaching.api.identity import client_data_reader
+from coaching.composition import review_ports
+from coaching.usecases import follow_ups
+
+router = APIGatewayRouter()
+
+FollowUpId = Annotated[uuid.UUID, Path(description="the follow-up's id")]
+
+
+class PreviewRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    summary_id: uuid.UUID
+    template_id: uuid.UUID | None = None  # none: the default for the kind of session
+
+
+@router.get(
+    "/v1/follow-ups",
+    summary="Follow-ups of the sessions you can see, newest first",
+    responses=documented(),
+)
+def list_follow_ups(
+    status: Annotated[Literal["draft", "scheduled", "sent", "failed"] | None, Query()] = None,
+    client_id: Annotated[uuid.UUID | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> dict:
+    principal = client_data_reader(router)
+    # One more than asked, to know whether there is a next page.
+    items = follow_ups.list_follow_ups(
+        review_ports(),
+        principal,
+        status=status,
+        client_id=client_id,
+        limit=limit + 1,
+        offset=offset,
+    )
+    page = items[:limit]
+    audit(principal, "read", "follow_up", None, count=len(page))
+    return {
+        "items": page,
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if len(items) > limit else None,
+    }
+
+
+@router.post(
+    "/v1/follow-ups/preview",
+    summary="Render a summary's follow-up email in the coach's voice, saving nothing",
+    responses=documented(
+        HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+    ),
+)
+def preview_follow_up(request: Annotated[PreviewRequest, Body()]) -> dict:
+    principal = client_data_reader(router)
+    preview = follow_ups.preview_follow_up(
+        review_ports(), principal, request.summary_id, request.template_id
+    )
+    audit(
+        principal,
+        "preview",
+        "summary",
+        request.summary_id,
+        template_id=preview["template_id"],
+    )
+    return preview
+
+
+@router.get(
+    "/v1/follow-ups/<follow_up_id>",
+    summary="One follow-up: its status, subject and body",
+    responses=documented(HTTPStatus.NOT_FOUND),
+)
+def get_follow_up(follow_up_id: FollowUpId) -> dict:
+    principal = client_data_reader(router)
+    follow_up = follow_ups.get_follow_up(review_ports(), principal, follow_up_id)
+    audit(principal, "read", "follow_up", follow_up_id)
+    return follow_up
+
+
+@router.get(
+    "/v1/follow-ups/<follow_up_id>/preview",
+    summary="A saved follow-up as the client would read it",
+    responses=documented(HTTPStatus.NOT_FOUND),
+)
+def preview_saved_follow_up(follow_up_id: FollowUpId) -> dict:
+    principal = client_data_reader(router)
+    preview = follow_ups.preview_saved_follow_up(review_ports(), principal, follow_up_id)
+    audit(principal, "read", "follow_up", follow_up_id, preview=True)
+    return preview

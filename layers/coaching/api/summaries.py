@@ -1,0 +1,144 @@
+"""The coach's review of per-client summaries: read, edit, approve, reopen.
+
+Approving twice answers 409 (the first approval stands, with its one follow-up draft).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from http import HTTPStatus
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestValidationError,
+)
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from coaching.api.audit import audit
+from coaching.api.errors import documented
+from coaching.api.identity import client_data_reader
+from coaching.composition import review_ports
+from coaching.ports.review import (
+    ContentRejected,
+    ReviewActionItem,
+    ReviewItem,
+    SummaryContent,
+)
+from coaching.usecases import summaries
+
+router = APIGatewayRouter()
+
+SummaryId = Annotated[uuid.UUID, Path(description="the summary's id")]
+_NOT_JSON = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+_Items = Annotated[list[ReviewItem], Field(max_length=50)]
+
+
+class SummaryEdit(SummaryContent):
+    """The coach's full edited content (every list, even an empty one), and the revision it
+    was made on."""
+
+    wins: _Items
+    challenges: _Items
+    action_items: Annotated[list[ReviewActionItem], Field(max_length=50)]
+    coach_recommendations: _Items
+    expected_revision: int = Field(ge=0, description="the revision the edit was made on")
+
+
+class RevisionCheck(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    expected_revision: int | None = Field(
+        default=None, ge=0, description="refuse (409) unless the summary is at this revision"
+    )
+
+
+@contextlib.contextmanager
+def fields_rejected() -> Iterator[None]:
+    """Content the use case refused answers like any invalid request: 422 with the fields."""
+    try:
+        yield
+    except ContentRejected as error:
+        raise RequestValidationError(error.errors) from None
+
+
+@router.get(
+    "/v1/sessions/<session_id>/summaries",
+    summary="The session's per-client summaries under review",
+    responses=documented(HTTPStatus.NOT_FOUND),
+)
+def list_session_summaries(session_id: Annotated[uuid.UUID, Path()]) -> dict:
+    principal = client_data_reader(router)
+    items = summaries.session_summaries(review_ports(), principal, session_id)
+    audit(principal, "read", "summary", None, session_id=str(session_id), count=len(items))
+    return {"items": items}
+
+
+@router.get(
+    "/v1/summaries/<summary_id>",
+    summary="One summary: its words, evidence, revision and status",
+    responses=documented(HTTPStatus.NOT_FOUND),
+)
+def get_summary(summary_id: SummaryId) -> dict:
+    principal = client_data_reader(router)
+    summary = summaries.get_summary(review_ports(), principal, summary_id)
+    audit(principal, "read", "summary", summary_id)
+    return summary
+
+
+@router.put(
+    "/v1/summaries/<summary_id>",
+    summary="Save the coach's edit as a new revision (the AI's draft is kept)",
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON),
+)
+def edit_summary(summary_id: SummaryId, edit: Annotated[SummaryEdit, Body()]) -> dict:
+    principal = client_data_reader(router)
+    content = SummaryContent.model_validate(edit.model_dump(exclude={"expected_revision"}))
+    with fields_rejected():
+        summary = summaries.edit_summary(
+            review_ports(), principal, summary_id, edit.expected_revision, content
+        )
+    audit(principal, "update", "summary", summary_id, revision=summary["revision"])
+    return summary
+
+
+@router.post(
+    "/v1/summaries/<summary_id>/approve",
+    summary="Approve the words as they stand; a follow-up draft is made (nothing is sent)",
+    responses=documented(
+        HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON
+    ),
+)
+def approve_summary(
+    summary_id: SummaryId, check: Annotated[RevisionCheck | None, Body()] = None
+) -> dict:
+    principal = client_data_reader(router)
+    expected = check.expected_revision if check else None
+    summary, follow_up_id = summaries.approve_summary(
+        review_ports(), principal, summary_id, expected
+    )
+    audit(principal, "approve", "summary", summary_id, revision=summary["revision"])
+    if follow_up_id is not None:
+        audit(principal, "create", "follow_up", follow_up_id, summary_id=str(summary_id))
+    return {
+        "summary": summary,
+        "follow_up": {"id": str(follow_up_id), "status": "draft"} if follow_up_id else None,
+    }
+
+
+@router.post(
+    "/v1/summaries/<summary_id>/reopen",
+    summary="Back to draft so it can be edited; unsent follow-up drafts are withdrawn",
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON),
+)
+def reopen_summary(
+    summary_id: SummaryId, check: Annotated[RevisionCheck | None, Body()] = None
+) -> dict:
+    principal = client_data_reader(router)
+    expected = check.expected_revision if check else None
+    summary = summaries.reopen_summary(review_ports(), principal, summary_id, expected)
+    audit(principal, "reopen", "summary", summary_id, revision=summary["revision"])
+    return summary

@@ -1,0 +1,66 @@
+"""Sign-in: the local identity provider of ours, or a Cognito user pool in AWS.
+
+The API's auth routes speak only to this port. The bearer token it hands out is the one the
+API's authorizer verifies (locally `coach serve`; in AWS the Cognito authorizer, which reads
+the claims from Cognito's ID token).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+ChallengeName = Literal["MFA", "MFA_SETUP"]
+
+
+@dataclass(frozen=True)
+class TokenSet:
+    access_token: str  # send as `Authorization: Bearer <access_token>`
+    refresh_token: str
+    expires_in: int  # seconds the access token is valid
+    token_type: str = "Bearer"  # noqa: S105 - the scheme's name, not a secret
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """Password accepted; a second factor is due before tokens are issued.
+
+    MFA: answer with the authenticator's current code. MFA_SETUP: the organization requires
+    MFA and the user has none yet: enrol (start_mfa_setup, confirm_mfa_setup) first.
+    ``session`` is short-lived and good only for answering this challenge.
+    """
+
+    name: ChallengeName
+    session: str
+
+
+@dataclass(frozen=True)
+class MfaSetup:
+    secret: str  # the TOTP seed, base32: shown once, typed or scanned into an authenticator
+    otpauth_uri: str  # otpauth://totp/... for a QR code
+    session: str  # pass back to confirm_mfa_setup
+
+
+class IdentityProvider(Protocol):
+    def sign_in(self, email: str, password: str) -> TokenSet | Challenge:
+        """Unauthenticated for an unknown email, a wrong password or a disabled user, with the
+        same message for each (no account discovery)."""
+        ...
+
+    def answer_mfa(self, session: str, code: str) -> TokenSet: ...
+
+    def start_mfa_setup(self, session: str) -> MfaSetup:
+        """``session``: an MFA_SETUP challenge's session, or a signed-in user's access token."""
+        ...
+
+    def confirm_mfa_setup(self, session: str, code: str) -> TokenSet:
+        """Checks the first code; from now on the user signs in with a second factor."""
+        ...
+
+    def refresh(self, refresh_token: str) -> TokenSet:
+        """New tokens; the refresh token is rotated where the provider supports it."""
+        ...
+
+    def sign_out(self, refresh_token: str) -> None:
+        """Revokes the refresh token (and, locally, its whole rotation family)."""
+        ...

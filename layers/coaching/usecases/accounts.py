@@ -1,0 +1,65 @@
+"""Creating accounts: a user, and for coaches their coach record (and team lead)."""
+
+from __future__ import annotations
+
+import uuid
+
+from coaching.adapters.postgres.accounts import PostgresAccounts
+from coaching.domain.accounts import UserAccount
+from coaching.domain.errors import NotFound, PermanentError
+from coaching.domain.identity import Role
+
+MIN_PASSWORD_LENGTH = 12
+
+
+class WeakPassword(PermanentError):
+    code = "COACH_422"
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise WeakPassword(
+            f"The password is too short: use at least {MIN_PASSWORD_LENGTH} characters.",
+            hint="A few unrelated words make a strong password that is easy to remember.",
+        )
+
+
+def add_user(
+    accounts: PostgresAccounts,
+    hash_password,
+    org: uuid.UUID,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    lead_email: str | None = None,
+) -> UserAccount:
+    """Coaches and leads get a coach record (their sessions are filed under it); a coach may
+    name their lead's email, whose coach record must exist in the organization."""
+    check_password(password)
+    email = email.strip()
+    coach_id = None
+    if role in (Role.COACH, Role.COACH_LEAD):
+        lead_id = _lead_coach_id(accounts, org, lead_email) if lead_email else None
+        coach_id = accounts.add_coach(org, email=email, name=name, lead_coach_id=lead_id)
+    return accounts.add_user(
+        org,
+        email=email,
+        name=name,
+        role=role.value,
+        password_hash=hash_password(password),
+        coach_id=coach_id,
+    )
+
+
+def _lead_coach_id(accounts: PostgresAccounts, org: uuid.UUID, lead_email: str) -> uuid.UUID:
+    lead = next(
+        (u for u in accounts.users(org) if u.email.lower() == lead_email.strip().lower()), None
+    )
+    if lead is None or lead.role is not Role.COACH_LEAD or lead.coach_id is None:
+        raise NotFound(
+            f"No coach lead with the email {lead_email} in this organization.",
+            hint="Add the lead first (role coach_lead).",
+        )
+    return lead.coach_id

@@ -1,0 +1,62 @@
+"""Erasing a client at their request: their records go, their words are redacted.
+
+What goes (in one transaction, ``ClientStore.erase_client``): the client record, their
+per-session results, summaries and revisions, follow-ups, their keyword index entries and
+analysis step records. What stays, unnamed: their speaking statistics in each session
+("Removed client"), so the other participants' shares still add up; their turns stay in
+place with the text "[removed at the client's request]", and their name is taken out of the
+other speakers' turns. The session overviews that named them are written again from what
+remains, offline (deterministic, no transcript leaves the platform), and re-indexed.
+
+Not here: the original transcript files of those sessions still hold their words. Deleting
+those sessions removes the files; the answer says how many there are.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from coaching.domain.errors import NotFound
+from coaching.domain.transcript import Transcript
+from coaching.observability import logger
+from coaching.ports.clients import REMOVED_TEXT, ClientStore, Erasure
+from coaching.usecases.dependencies import Dependencies
+
+
+def delete_client(
+    deps: Dependencies, clients: ClientStore, org: uuid.UUID, client_id: uuid.UUID
+) -> tuple[Erasure, int]:
+    """The erasure, and how many session overviews were written again."""
+    erasure = clients.erase_client(org, client_id)
+    if erasure is None:
+        raise NotFound(f"Client {client_id} does not exist.")
+    rewritten = 0
+    for session_id in erasure.overviews_cleared:
+        try:
+            _rewrite_overview(deps, org, session_id)
+            rewritten += 1
+        except Exception as error:  # noqa: BLE001 - the erasure itself is done and committed
+            # The overview stays empty (nothing of the client in it); a rerun writes it.
+            logger.warning(
+                "session overview not rewritten after a client erasure",
+                extra={"session_id": str(session_id), "error_type": type(error).__name__},
+            )
+    return erasure, rewritten
+
+
+def _rewrite_overview(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID) -> None:
+    # Imported here: its keyword tables load only when an overview is written.
+    from coaching.analysis.session_summary import summarize_meeting
+
+    session = deps.store.get_session(org, session_id)
+    if session is None:
+        return
+    transcript = deps.store.load_transcript(org, session_id)
+    remaining = Transcript(
+        format=transcript.format,
+        turns=[turn for turn in transcript.turns if turn.text != REMOVED_TEXT],
+    )
+    deps.store.update_session(
+        org, session_id, session_summary=summarize_meeting(remaining, session.coach_name)
+    )
+    deps.store.index_session(org, session_id)

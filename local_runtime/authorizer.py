@@ -1,0 +1,45 @@
+"""The local stand-in for API Gateway's Cognito authorizer: verifies the bearer token and
+hands the API the same claims, or answers 401 itself as API Gateway would."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import HTTPConnection
+
+from coaching.domain.errors import Unauthenticated
+
+# Reached without a token, as API Gateway is configured (cdk/api.py).
+PUBLIC_PATHS = ("/health", "/openapi.json", "/docs")
+PUBLIC_PREFIXES = ("/v1/auth/",)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+class LocalAuthorizer:
+    def __init__(self, verify: Callable[[str], dict[str, str]]) -> None:
+        self._verify = verify
+
+    def __call__(self, connection: HTTPConnection) -> dict:
+        """The authorizer context for this request: {} on public paths, else the claims."""
+        # CORS preflights carry no token, and API Gateway answers them without the authorizer.
+        method = connection.scope.get("method")
+        if is_public(connection.url.path) or method == "OPTIONS":
+            return {}
+        return {"claims": self._verify(_bearer_token(connection))}
+
+
+def _bearer_token(connection: HTTPConnection) -> str:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    # Browsers cannot set headers on a WebSocket: the socket passes its token in the query.
+    if connection.scope["type"] == "websocket" and connection.query_params.get("token"):
+        return connection.query_params["token"]
+    raise Unauthenticated(
+        "Sign in first: this request has no bearer token.",
+        hint="Send `Authorization: Bearer <access_token>` from POST /v1/auth/login.",
+    )

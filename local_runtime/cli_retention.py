@@ -1,0 +1,47 @@
+"""`coach retention`: delete sessions older than their organization's retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+retention = typer.Typer(
+    help="Retention: sessions older than the organization's retention_days are deleted.",
+    no_args_is_help=True,
+)
+
+
+@retention.command()
+def purge(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be deleted; delete nothing")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Delete every session older than its organization's retention (as `coach serve` does
+    daily). Organizations without retention_days keep everything."""
+    from coaching.composition import audit_log
+    from coaching.usecases.retention import purge_expired
+    from local_runtime.platform import start_local_platform
+
+    platform = start_local_platform(log_level="ERROR")
+    report = purge_expired(
+        platform.deps, dt.datetime.now(dt.UTC), audit=audit_log(), dry_run=dry_run
+    )
+    if as_json:
+        data = report.model_dump(mode="json")
+        data["deleted"], data["failed"] = report.deleted, report.failed
+        sys.stdout.write(json.dumps(data) + "\n")
+    else:
+        verb = "would delete" if dry_run else "deleted"
+        for session in report.sessions:
+            state = f"not deleted: {session.error}" if session.error else verb
+            typer.echo(f"{session.session_id}  received {session.received_at:%Y-%m-%d}  {state}")
+        count = len(report.sessions) if dry_run else report.deleted
+        typer.echo(f"{count} session(s) {verb}; {report.failed} left for the next run.")
+    if report.failed:
+        raise typer.Exit(1)

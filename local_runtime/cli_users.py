@@ -1,0 +1,86 @@
+"""`coach users`: accounts of the local identity provider (Cognito's console in AWS)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from coaching.domain.identity import Role
+
+users = typer.Typer(help="Accounts that sign in: add, list.", no_args_is_help=True)
+
+
+@users.command("add")
+def add(
+    email: Annotated[str, typer.Argument(help="The email they sign in with")],
+    name: Annotated[str, typer.Option("--name", help="Their name, as shown in the app")],
+    role: Annotated[Role, typer.Option("--role", help="coach, coach_lead, admin or support")],
+    lead: Annotated[
+        str | None, typer.Option("--lead", help="A coach's team lead (their email)")
+    ] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            prompt=True,
+            hide_input=True,
+            confirmation_prompt=True,
+            envvar="COACH_NEW_USER_PASSWORD",
+            help="Asked for when not given (at least 12 characters)",
+        ),
+    ] = ...,
+) -> None:
+    """Add an account to this install's organization."""
+    from coaching import composition
+    from coaching.domain.errors import CoachingError
+    from coaching.usecases.accounts import add_user
+    from local_runtime.platform import start_local_platform
+
+    platform = start_local_platform(log_level="ERROR")
+    try:
+        user = add_user(
+            composition.accounts(),
+            composition.identity_provider().hash_password,
+            platform.settings.default_organization_id,
+            email=email,
+            name=name,
+            role=role,
+            password=password,
+            lead_email=lead,
+        )
+    except CoachingError as error:
+        typer.echo(f"error: {error.user_message()}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Added {user.role.value} {user.email} ({user.id}).")
+
+
+@users.command("list")
+def list_users(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array")] = False,
+) -> None:
+    """The organization's accounts (never their passwords or MFA secrets)."""
+    from coaching import composition
+    from local_runtime.platform import start_local_platform
+
+    platform = start_local_platform(log_level="ERROR")
+    accounts = composition.accounts().users(platform.settings.default_organization_id)
+    rows = [
+        {
+            "id": str(user.id),
+            "email": user.email,
+            "name": user.name,
+            "role": user.role.value,
+            "coach_id": str(user.coach_id) if user.coach_id else None,
+            "mfa_enabled": user.mfa_enabled,
+            "last_login": user.last_login.isoformat() if user.last_login else None,
+        }
+        for user in accounts
+    ]
+    if as_json:
+        sys.stdout.write(json.dumps(rows) + "\n")
+        return
+    for row in rows:
+        mfa = "MFA" if row["mfa_enabled"] else "   "
+        typer.echo(f"{row['role']:<11} {mfa} {row['email']:<30} {row['name']}")

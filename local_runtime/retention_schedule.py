@@ -1,0 +1,48 @@
+"""`coach serve` runs the retention purge once at start, then daily (AWS: EventBridge runs
+functions/purge_expired on a schedule)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+
+from coaching.composition import audit_log
+from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.retention import purge_expired
+
+log = logging.getLogger("coach.retention")
+DAY_SECONDS = 24 * 60 * 60
+
+
+class RetentionSchedule:
+    def __init__(self, deps: Dependencies, interval_seconds: float = DAY_SECONDS) -> None:
+        self._deps = deps
+        self._interval = interval_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="retention", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.run_once()
+            self._stop.wait(self._interval)
+
+    def run_once(self) -> None:
+        try:
+            report = purge_expired(self._deps, dt.datetime.now(dt.UTC), audit=audit_log())
+        except Exception:  # noqa: BLE001 - the server keeps serving; tomorrow's run tries again
+            log.exception("retention purge failed")
+            return
+        if report.sessions:
+            log.info(
+                "retention: %d session(s) deleted, %d left for the next run",
+                report.deleted,
+                report.failed,
+            )

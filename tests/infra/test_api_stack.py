@@ -1,0 +1,363 @@
+"""Sign-in and the REST API in the stack: the Cognito user pool and app client, API Gateway
+with its authorizer, and the daily retention purge."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("aws_cdk", reason="CDK extras not installed: pip install -e '.[cdk]'")
+
+from aws_cdk import App, Aspects  # noqa: E402
+from aws_cdk.assertions import Annotations, Match, Template  # noqa: E402
+from cdk_nag import AwsSolutionsChecks  # noqa: E402
+
+from cdk.api import BINARY_MEDIA_TYPES, THROTTLING_BURST_LIMIT, THROTTLING_RATE_LIMIT  # noqa: E402
+from cdk.context import cdk_json_context  # noqa: E402
+from cdk.stack import FUNCTION_NAMES, MFA_REQUIRED, WEB_ORIGIN, CoachingPlatformStack  # noqa: E402
+from coaching.api.identity import COACH_CLAIM, ORGANIZATION_CLAIM, ROLE_CLAIM  # noqa: E402
+
+pytestmark = pytest.mark.infra
+
+STRICT_ORIGIN = "https://coach.example.org"
+# (path, HTTP method) that answer without a token; everything else under the API needs one.
+PUBLIC_ROUTES = {
+    ("/health", "GET"),
+    ("/openapi.json", "GET"),
+    ("/docs", "GET"),
+    ("/v1/auth/{proxy+}", "ANY"),
+}
+
+
+class Synth:
+    def __init__(self, stack: CoachingPlatformStack) -> None:
+        self.stack = stack
+        self.template = Template.from_stack(stack)
+        self.resources: dict[str, Any] = self.template.to_json()["Resources"]
+        self.outputs: dict[str, Any] = self.template.to_json().get("Outputs", {})
+
+    def of_type(self, cfn_type: str) -> dict[str, Any]:
+        return {k: v["Properties"] for k, v in self.resources.items() if v["Type"] == cfn_type}
+
+    def one(self, cfn_type: str) -> tuple[str, dict[str, Any]]:
+        found = self.of_type(cfn_type)
+        assert len(found) == 1, sorted(found)
+        return next(iter(found.items()))
+
+    def function_id(self, name: str) -> str:
+        return next(
+            k
+            for k, props in self.of_type("AWS::Lambda::Function").items()
+            if props.get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
+            == name
+        )
+
+    def routes(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """(full path, HTTP method) -> the method's properties."""
+        resources = self.of_type("AWS::ApiGateway::Resource")
+        api_id, _ = self.one("AWS::ApiGateway::RestApi")
+
+        def path_of(parent: Any) -> str:
+            if parent == {"Fn::GetAtt": [api_id, "RootResourceId"]}:
+                return ""
+            props = resources[parent["Ref"]]
+            return f"{path_of(props['ParentId'])}/{props['PathPart']}"
+
+        return {
+            (path_of(props["ResourceId"]) or "/", props["HttpMethod"]): props
+            for props in self.of_type("AWS::ApiGateway::Method").values()
+        }
+
+
+def synthesize(tmp: Path, **context: Any) -> Synth:
+    functions = tmp / "functions"
+    for name in FUNCTION_NAMES:
+        (functions / name).mkdir(parents=True)
+        (functions / name / "handler.py").write_text("def lambda_handler(e, c):\n    return {}\n")
+    app = App(context={**cdk_json_context(), **context}, outdir=str(tmp / "cdk.out"))
+    stack = CoachingPlatformStack(app, "CoachingPlatform", functions_root=functions)
+    Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
+    return Synth(stack)
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    return synthesize(tmp_path_factory.mktemp("default"))
+
+
+@pytest.fixture(scope="module")
+def strict(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    """MFA required and a real web origin, as `-c key=value` passes them (strings)."""
+    return synthesize(
+        tmp_path_factory.mktemp("strict"),
+        **{MFA_REQUIRED[0]: "true", WEB_ORIGIN[0]: STRICT_ORIGIN},
+    )
+
+
+# --- routes and the authorizer ----------------------------------------------------------
+
+
+def test_v1_proxy_needs_a_cognito_id_token(synth: Synth) -> None:
+    authorizer_id, authorizer = synth.one("AWS::ApiGateway::Authorizer")
+    pool_id, _ = synth.one("AWS::Cognito::UserPool")
+    assert authorizer["Type"] == "COGNITO_USER_POOLS"
+    assert authorizer["IdentitySource"] == "method.request.header.Authorization"
+    assert authorizer["ProviderARNs"] == [{"Fn::GetAtt": [pool_id, "Arn"]}]
+
+    method = synth.routes()[("/v1/{proxy+}", "ANY")]
+    assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert method["AuthorizerId"] == {"Ref": authorizer_id}
+    assert method["Integration"]["Type"] == "AWS_PROXY"
+
+
+def test_only_health_docs_and_sign_in_answer_without_a_token(synth: Synth) -> None:
+    # Given every method of the API except the CORS preflights
+    routes = {key: props for key, props in synth.routes().items() if key[1] != "OPTIONS"}
+    open_routes = {key for key, props in routes.items() if props["AuthorizationType"] == "NONE"}
+
+    # Then exactly the public routes are open, and none of them names an authorizer
+    assert open_routes == PUBLIC_ROUTES
+    assert all("AuthorizerId" not in routes[key] for key in PUBLIC_ROUTES)
+    # And every other route goes through the Cognito authorizer
+    assert all(
+        props["AuthorizationType"] == "COGNITO_USER_POOLS"
+        for key, props in routes.items()
+        if key not in PUBLIC_ROUTES
+    )
+
+
+def test_every_route_proxies_to_the_api_function(synth: Synth) -> None:
+    api = synth.function_id("api")
+    for (path, method), props in synth.routes().items():
+        if method == "OPTIONS":
+            assert props["Integration"]["Type"] == "MOCK", path
+            continue
+        assert props["Integration"]["Type"] == "AWS_PROXY", path
+        assert api in json.dumps(props["Integration"]["Uri"]), path
+
+
+def test_cors_preflight_admits_only_the_configured_origin(synth: Synth, strict: Synth) -> None:
+    for case, origin in ((synth, WEB_ORIGIN[1]), (strict, STRICT_ORIGIN)):
+        preflights = [props for (_, m), props in case.routes().items() if m == "OPTIONS"]
+        assert preflights
+        for props in preflights:
+            (response,) = props["Integration"]["IntegrationResponses"]
+            headers = response["ResponseParameters"]
+            assert headers["method.response.header.Access-Control-Allow-Origin"] == f"'{origin}'"
+        variables = case.of_type("AWS::Lambda::Function")[case.function_id("api")]
+        assert variables["Environment"]["Variables"]["COACH_WEB_ORIGIN"] == origin
+
+
+def test_gateway_errors_use_the_api_error_shape_and_cors(strict: Synth) -> None:
+    responses = {
+        props["ResponseType"]: props
+        for props in strict.of_type("AWS::ApiGateway::GatewayResponse").values()
+    }
+    unauthorized = responses["UNAUTHORIZED"]
+    assert unauthorized["StatusCode"] == "401"
+    body = json.loads(unauthorized["ResponseTemplates"]["application/json"])
+    assert body["error"]["code"] == "COACH_401"
+    assert body["error"]["message"] and body["error"]["details"] == {}
+    for props in responses.values():
+        headers = props["ResponseParameters"]
+        assert headers["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{STRICT_ORIGIN}'"
+        assert headers["gatewayresponse.header.X-Content-Type-Options"] == "'nosniff'"
+        json.loads(props["ResponseTemplates"]["application/json"])
+    assert responses["THROTTLED"]["StatusCode"] == "429"
+    # An unknown path is a 404 in our shape, not API Gateway's 403 "Missing Authentication Token"
+    assert responses["MISSING_AUTHENTICATION_TOKEN"]["StatusCode"] == "404"
+
+
+# --- the stage: throttling, logs, tracing, uploads, firewall ----------------------------
+
+
+def test_stage_is_throttled_traced_and_access_logged_to_an_encrypted_group(synth: Synth) -> None:
+    stage_id, stage = synth.one("AWS::ApiGateway::Stage")
+    (settings,) = stage["MethodSettings"]
+    assert settings["HttpMethod"] == "*" and settings["ResourcePath"] == "/*"
+    assert settings["ThrottlingRateLimit"] == THROTTLING_RATE_LIMIT
+    assert settings["ThrottlingBurstLimit"] == THROTTLING_BURST_LIMIT
+    assert settings["DataTraceEnabled"] is False  # bodies carry personal data
+    assert stage["TracingEnabled"] is True
+
+    # Access logs: one JSON object per request, to a log group encrypted with its own key
+    log_group_ref = {
+        "Ref": next(
+            k for k in synth.of_type("AWS::Logs::LogGroup") if k.startswith("ApiAccessLogs")
+        )
+    }
+    assert log_group_ref in stage["AccessLogSetting"]["DestinationArn"]["Fn::Join"][1]
+    log_format = json.loads(stage["AccessLogSetting"]["Format"])
+    assert {"requestId", "ip", "user", "status", "resource"} <= set(log_format)
+    assert not any("$input" in v or "header" in v.lower() for v in log_format.values())
+    log_group = synth.of_type("AWS::Logs::LogGroup")[log_group_ref["Ref"]]
+    key_id = log_group["KmsKeyId"]["Fn::GetAtt"][0]
+    assert synth.of_type("AWS::KMS::Key")[key_id]["EnableKeyRotation"] is True
+    assert stage_id
+
+
+def test_uploads_arrive_base64_and_requests_are_validated(synth: Synth) -> None:
+    api_id, api = synth.one("AWS::ApiGateway::RestApi")
+    assert set(api["BinaryMediaTypes"]) == set(BINARY_MEDIA_TYPES)
+    assert {"multipart/form-data", "application/octet-stream"} <= set(api["BinaryMediaTypes"])
+    validator_id, validator = synth.one("AWS::ApiGateway::RequestValidator")
+    assert validator["ValidateRequestBody"] is True
+    assert validator["ValidateRequestParameters"] is True
+    for key in (("/v1/{proxy+}", "ANY"), ("/v1/auth/{proxy+}", "ANY")):
+        assert synth.routes()[key]["RequestValidatorId"] == {"Ref": validator_id}
+
+
+def test_a_waf_web_acl_guards_the_stage(synth: Synth) -> None:
+    stage_id, _ = synth.one("AWS::ApiGateway::Stage")
+    acl_id, acl = synth.one("AWS::WAFv2::WebACL")
+    _, association = synth.one("AWS::WAFv2::WebACLAssociation")
+    assert acl["Scope"] == "REGIONAL"
+    assert association["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    assert {"Ref": stage_id} in association["ResourceArn"]["Fn::Join"][1]
+    names = {rule["Name"] for rule in acl["Rules"]}
+    assert {"AWSManagedRulesCommonRuleSet", "RequestsPerAddress"} <= names
+
+
+def test_api_function_knows_the_user_pool_and_outputs_name_them(synth: Synth) -> None:
+    pool_id, _ = synth.one("AWS::Cognito::UserPool")
+    client_id, _ = synth.one("AWS::Cognito::UserPoolClient")
+    variables = synth.of_type("AWS::Lambda::Function")[synth.function_id("api")]["Environment"][
+        "Variables"
+    ]
+    assert variables["COACH_USER_POOL_ID"] == {"Ref": pool_id}
+    assert variables["COACH_USER_POOL_CLIENT_ID"] == {"Ref": client_id}
+    assert synth.outputs["UserPoolId"]["Value"] == {"Ref": pool_id}
+    assert synth.outputs["UserPoolClientId"]["Value"] == {"Ref": client_id}
+    assert "execute-api" in json.dumps(synth.outputs["ApiUrl"]["Value"])
+
+
+# --- the user pool and its app client ---------------------------------------------------
+
+
+def test_pool_signs_in_by_email_admins_create_users_and_it_is_kept(synth: Synth) -> None:
+    pool_id, pool = synth.one("AWS::Cognito::UserPool")
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["DeletionProtection"] == "ACTIVE"
+    assert synth.resources[pool_id]["DeletionPolicy"] == "Retain"
+    policy = pool["Policies"]["PasswordPolicy"]
+    assert policy["MinimumLength"] >= 12
+    assert all(
+        policy[f"Require{kind}"] for kind in ("Lowercase", "Uppercase", "Numbers", "Symbols")
+    )
+    assert pool["UserPoolTier"] == "PLUS"
+    assert pool["UserPoolAddOns"]["AdvancedSecurityMode"] == "ENFORCED"
+
+
+def test_mfa_is_totp_only_optional_by_default_and_required_on_request(
+    synth: Synth, strict: Synth
+) -> None:
+    _, pool = synth.one("AWS::Cognito::UserPool")
+    _, strict_pool = strict.one("AWS::Cognito::UserPool")
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert strict_pool["MfaConfiguration"] == "ON"  # CloudFormation's word for REQUIRED
+    for props in (pool, strict_pool):
+        assert props["EnabledMfas"] == ["SOFTWARE_TOKEN_MFA"]
+        assert "SmsConfiguration" not in props
+
+
+def test_custom_attributes_carry_the_claims_the_api_reads(synth: Synth) -> None:
+    _, pool = synth.one("AWS::Cognito::UserPool")
+    schema = {attribute["Name"]: attribute for attribute in pool["Schema"]}
+    for claim in (ORGANIZATION_CLAIM, ROLE_CLAIM, COACH_CLAIM):
+        name = claim.removeprefix("custom:")
+        assert schema[name]["AttributeDataType"] == "String", claim
+    # A user never changes organization; admins may change role and coach link
+    assert schema["organization_id"]["Mutable"] is False
+    assert schema["role"]["Mutable"] is True
+    assert schema["coach_id"]["Mutable"] is True
+
+
+def test_app_client_flows_tokens_and_attribute_rights(synth: Synth) -> None:
+    pool_id, _ = synth.one("AWS::Cognito::UserPool")
+    _, client = synth.one("AWS::Cognito::UserPoolClient")
+    assert client["UserPoolId"] == {"Ref": pool_id}
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert client["GenerateSecret"] is False
+    units = client["TokenValidityUnits"]
+    assert (client["IdTokenValidity"], units["IdToken"]) == (15, "minutes")
+    assert (client["AccessTokenValidity"], units["AccessToken"]) == (15, "minutes")
+    assert (client["RefreshTokenValidity"], units["RefreshToken"]) == (30 * 24 * 60, "minutes")
+    assert client["EnableTokenRevocation"] is True
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    # The ID token carries the custom claims; the app client may write none of them
+    claims = {ORGANIZATION_CLAIM, ROLE_CLAIM, COACH_CLAIM}
+    assert claims <= set(client["ReadAttributes"])
+    assert not claims & set(client["WriteAttributes"])
+    assert not any(name.startswith("custom:") for name in client["WriteAttributes"])
+
+
+# --- the retention purge ----------------------------------------------------------------
+
+
+def test_a_daily_rule_invokes_purge_expired(synth: Synth) -> None:
+    purge = synth.function_id("purge_expired")
+    rule_id, rule = synth.one("AWS::Events::Rule")
+    assert rule["ScheduleExpression"] == "cron(0 3 * * ? *)"
+    assert rule["State"] == "ENABLED"
+    (target,) = rule["Targets"]
+    assert target["Arn"] == {"Fn::GetAtt": [purge, "Arn"]}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1
+    # And EventBridge, for this rule only, may invoke it
+    assert any(
+        p["FunctionName"] == {"Fn::GetAtt": [purge, "Arn"]}
+        and p["Principal"] == "events.amazonaws.com"
+        and p["SourceArn"] == {"Fn::GetAtt": [rule_id, "Arn"]}
+        for p in synth.of_type("AWS::Lambda::Permission").values()
+    )
+    # And a failed run raises an alarm
+    assert any(
+        a.get("MetricName") == "Errors"
+        and {"Name": "FunctionName", "Value": {"Ref": purge}} in a.get("Dimensions", [])
+        for a in synth.of_type("AWS::CloudWatch::Alarm").values()
+    )
+
+
+def test_purge_may_delete_every_version_of_a_transcript(synth: Synth) -> None:
+    purge = synth.of_type("AWS::Lambda::Function")[synth.function_id("purge_expired")]
+    bucket_id = next(k for k in synth.of_type("AWS::S3::Bucket") if "Transcripts" in k)
+    assert purge["Environment"]["Variables"]["COACH_TRANSCRIPT_BUCKET"] == {"Ref": bucket_id}
+    role_id = purge["Role"]["Fn::GetAtt"][0]
+    statements = [
+        statement
+        for policy in synth.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Roles"]
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+    actions = {
+        action
+        for s in statements
+        for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert {"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"} <= actions
+    assert not any(a.startswith("s3:Get") or a.startswith("s3:Put") for a in actions)
+
+
+# --- gates ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", ["synth", "strict"])
+def test_cdk_nag_reports_no_unsuppressed_errors_or_warnings(
+    case: str, request: pytest.FixtureRequest
+) -> None:
+    stack = request.getfixturevalue(case).stack
+    annotations = Annotations.from_stack(stack)
+    found = [
+        f"{a.id}: {a.entry.data}"
+        for a in (
+            *annotations.find_error("*", Match.string_like_regexp("AwsSolutions-.*")),
+            *annotations.find_warning("*", Match.string_like_regexp("AwsSolutions-.*")),
+        )
+    ]
+    assert found == []

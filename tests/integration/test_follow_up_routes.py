@@ -1,0 +1,257 @@
+"""Follow-ups over the API: the drafts approval makes, and previews that save nothing."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from coaching.composition import database
+from coaching.domain.identity import Role
+from tests.api_calls import request
+from tests.review_data import (
+    Reviewed,
+    add_coach,
+    assert_error,
+    audit_trail,
+    other_organization,
+    problem_fields,
+    reviewed_session,
+)
+
+pytestmark = pytest.mark.integration
+
+VOICE = {"greeting": "Dear", "sign_off": "With warm wishes", "signature": "Maya"}
+
+
+@pytest.fixture
+def review(platform, organization) -> Reviewed:
+    return reviewed_session(
+        platform, organization, add_coach(organization, "Maya Chen", voice_profile=VOICE)
+    )
+
+
+def _approve(review: Reviewed, client: str) -> dict:
+    summary = review.summaries()[client]
+    status, body = request("POST", f"/v1/summaries/{summary['id']}/approve", review.claims())
+    assert status == 200, body
+    return body["follow_up"]
+
+
+def _follow_up_count(org: uuid.UUID) -> int:
+    with database().transaction(org) as conn:
+        return conn.execute(
+            "SELECT count(*) AS n FROM follow_ups WHERE organization_id = %s", (org,)
+        ).fetchone()["n"]
+
+
+def test_the_list_shows_drafts_newest_first_with_filters_and_pages(review):
+    jordan = _approve(review, "Jordan Reyes")
+    priya = _approve(review, "Priya Nair")
+    status, body = request("GET", "/v1/follow-ups", review.claims())
+    assert status == 200
+    assert [item["id"] for item in body["items"]] == [priya["id"], jordan["id"]]
+    assert {item["status"] for item in body["items"]} == {"draft"}
+    assert body["next_offset"] is None
+    # Filters
+    client_id = review.summaries()["Jordan Reyes"]["client_id"]
+    _, by_client = request("GET", "/v1/follow-ups", review.claims(), query={"client_id": client_id})
+    assert [item["id"] for item in by_client["items"]] == [jordan["id"]]
+    _, sent = request("GET", "/v1/follow-ups", review.claims(), query={"status": "sent"})
+    assert sent["items"] == []
+    # Pages
+    _, first = request("GET", "/v1/follow-ups", review.claims(), query={"limit": "1"})
+    assert [item["id"] for item in first["items"]] == [priya["id"]] and first["next_offset"] == 1
+    _, second = request(
+        "GET", "/v1/follow-ups", review.claims(), query={"limit": "1", "offset": "1"}
+    )
+    assert [item["id"] for item in second["items"]] == [jordan["id"]]
+    assert second["next_offset"] is None
+    assert ("read", None, {"count": 2}) in audit_trail(review.org, "follow_up")
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"status": "lost"}, "query.status"),
+        ({"limit": "0"}, "query.limit"),
+        ({"offset": "-1"}, "query.offset"),
+        ({"client_id": "someone"}, "query.client_id"),
+    ],
+)
+def test_an_invalid_list_query_names_the_field(review, query, field):
+    status, body = request("GET", "/v1/follow-ups", review.claims(), query=query)
+    assert status == 422
+    assert field in problem_fields(body)
+
+
+def test_a_saved_follow_up_and_its_preview(review):
+    follow_up = _approve(review, "Jordan Reyes")
+    status, saved = request("GET", f"/v1/follow-ups/{follow_up['id']}", review.claims())
+    assert status == 200
+    assert saved["client_name"] == "Jordan Reyes" and saved["status"] == "draft"
+    assert saved["subject"].startswith("Your takeaways from our workshop on ")
+    assert saved["body"].startswith("Dear Jordan,\n")
+    assert saved["body"].endswith("With warm wishes,\nMaya\n")
+    status, preview = request("GET", f"/v1/follow-ups/{follow_up['id']}/preview", review.claims())
+    assert status == 200
+    assert (preview["subject"], preview["body"]) == (saved["subject"], saved["body"])
+    actions = [a[0] for a in audit_trail(review.org, "follow_up", follow_up["id"])]
+    assert actions == ["create", "read", "read"]
+
+
+def test_a_preview_renders_in_the_coachs_voice_and_saves_nothing(review):
+    priya = review.summaries()["Priya Nair"]
+    status, preview = request(
+        "POST", "/v1/follow-ups/preview", review.claims(), body={"summary_id": priya["id"]}
+    )
+    assert status == 200, preview
+    assert preview["body"].startswith("Dear Priya,\n")
+    assert "- I keep saying yes to every invite" in preview["body"]
+    assert preview["body"].endswith("With warm wishes,\nMaya\n")
+    assert preview["withheld_sensitive_items"] == 0
+    assert _follow_up_count(review.org) == 0
+    assert audit_trail(review.org, "summary", priya["id"])[-1][0] == "preview"
+
+
+def test_a_preview_with_a_chosen_template(review):
+    status, template = request(
+        "POST",
+        "/v1/templates",
+        review.claims(),
+        body={
+            "name": "Brief",
+            "subject": "For {{ client_name }}",
+            "content": "{{ action_items | map(attribute='text') | join('; ') }}",
+        },
+    )
+    assert status == 201
+    jordan = review.summaries()["Jordan Reyes"]
+    status, preview = request(
+        "POST",
+        "/v1/follow-ups/preview",
+        review.claims(),
+        body={"summary_id": jordan["id"], "template_id": template["id"]},
+    )
+    assert status == 200
+    assert preview["subject"] == "For Jordan Reyes"
+    assert preview["template_id"] == template["id"]
+    assert preview["body"] == jordan["action_items"][0]["text"] + "\n"
+
+
+def test_items_on_sensitive_turns_stay_out_of_the_email(review):
+    priya = review.summaries()["Priya Nair"]
+    turn = priya["challenges"][0]["evidence"][0]
+    with database().transaction(review.org) as conn:
+        conn.execute(
+            "UPDATE session_turns SET sensitive_categories = '{mental_health}'"
+            " WHERE session_id = %s AND turn_index = %s",
+            (review.session_id, turn),
+        )
+    status, preview = request(
+        "POST", "/v1/follow-ups/preview", review.claims(), body={"summary_id": priya["id"]}
+    )
+    assert status == 200
+    assert preview["withheld_sensitive_items"] == len(priya["challenges"])
+    assert "What you are working through" not in preview["body"]
+    assert all(c["sensitive"] for c in review.summaries()["Priya Nair"]["challenges"])
+
+
+def test_an_organizations_default_template_is_used_on_approval(review):
+    status, ours = request(
+        "POST",
+        "/v1/templates",
+        review.claims(),
+        body={
+            "name": "House style",
+            "workshop_type": "group",
+            "is_default": True,
+            "subject": "From the team",
+            "content": "{{ greeting }} {{ client_first_name }}. {{ sign_off }}, {{ signature }}",
+        },
+    )
+    assert status == 201
+    follow_up = _approve(review, "Alex Okafor")
+    _, saved = request("GET", f"/v1/follow-ups/{follow_up['id']}", review.claims())
+    assert saved["template_id"] == ours["id"]
+    assert saved["body"] == "Dear Alex. With warm wishes, Maya\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "body.summary_id"),
+        ({"summary_id": "nope"}, "body.summary_id"),
+        ({"summary_id": str(uuid.uuid4()), "template_id": 7}, "body.template_id"),
+        ({"summary_id": str(uuid.uuid4()), "tone": "casual"}, "body.tone"),
+    ],
+)
+def test_an_invalid_preview_request_names_the_field(review, body, field):
+    status, answer = request("POST", "/v1/follow-ups/preview", review.claims(), body=body)
+    assert status == 422
+    assert field in problem_fields(answer)
+
+
+def test_unknown_ids_answer_404(review):
+    jordan = review.summaries()["Jordan Reyes"]
+    for method, path, body in [
+        ("GET", f"/v1/follow-ups/{uuid.uuid4()}", None),
+        ("GET", f"/v1/follow-ups/{uuid.uuid4()}/preview", None),
+        ("POST", "/v1/follow-ups/preview", {"summary_id": str(uuid.uuid4())}),
+        (
+            "POST",
+            "/v1/follow-ups/preview",
+            {"summary_id": jordan["id"], "template_id": str(uuid.uuid4())},
+        ),
+    ]:
+        status, answer = request(method, path, review.claims(), body=body)
+        assert status == 404, (method, path, body)
+        assert_error(answer, "COACH_404")
+
+
+def _routes(follow_up_id: str, summary_id: str) -> list[tuple[str, str, dict | None]]:
+    return [
+        ("GET", f"/v1/follow-ups/{follow_up_id}", None),
+        ("GET", f"/v1/follow-ups/{follow_up_id}/preview", None),
+        ("POST", "/v1/follow-ups/preview", {"summary_id": summary_id}),
+    ]
+
+
+def test_support_staff_cannot_see_follow_ups(review):
+    follow_up = _approve(review, "Jordan Reyes")
+    summary_id = review.summaries()["Jordan Reyes"]["id"]
+    support = review.claims(Role.SUPPORT)
+    for method, path, body in [
+        ("GET", "/v1/follow-ups", None),
+        *_routes(follow_up["id"], summary_id),
+    ]:
+        status, answer = request(method, path, support, body=body)
+        assert status == 403, (method, path)
+        assert_error(answer, "COACH_403")
+
+
+def test_another_organization_sees_none_of_them(review, platform):
+    follow_up = _approve(review, "Jordan Reyes")
+    summary_id = review.summaries()["Jordan Reyes"]["id"]
+    other = Reviewed(other_organization(platform), review.session_id, review.coach_id)
+    _, listed = request("GET", "/v1/follow-ups", other.claims(Role.ADMIN))
+    assert listed["items"] == []
+    for method, path, body in _routes(follow_up["id"], summary_id):
+        status, answer = request(method, path, other.claims(Role.ADMIN), body=body)
+        assert status == 404, (method, path)
+        assert_error(answer, "COACH_404")
+
+
+def test_a_coach_who_cannot_see_the_session_sees_none_of_them(review):
+    follow_up = _approve(review, "Jordan Reyes")
+    summary_id = review.summaries()["Jordan Reyes"]["id"]
+    stranger = review.claims(coach_id=add_coach(review.org, "Other Coach"))
+    _, listed = request("GET", "/v1/follow-ups", stranger)
+    assert listed["items"] == []
+    for method, path, body in _routes(follow_up["id"], summary_id):
+        status, answer = request(method, path, stranger, body=body)
+        assert status == 404, (method, path)
+        assert_error(answer, "COACH_404")
+    # An admin of the organization sees every one
+    _, everything = request("GET", "/v1/follow-ups", review.claims(Role.ADMIN))
+    assert [item["id"] for item in everything["items"]] == [follow_up["id"]]

@@ -1,0 +1,121 @@
+"""The local gateway as API Gateway with its Cognito authorizer: every signed-in route of the
+OpenAPI document refuses a missing, expired or forged token with 401 before the API runs;
+sign-in, health and docs stay open; oversized bodies get 413."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from coaching import composition
+from coaching.adapters.local.tokens import LocalTokens, signing_key
+from coaching.config import get_settings
+from functions.api.handler import lambda_handler
+from local_runtime.authorizer import LocalAuthorizer
+from local_runtime.gateway import proxy_endpoint
+from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
+
+pytestmark = pytest.mark.integration
+
+BODY_LIMIT = 64 * 1024
+
+
+@pytest.fixture(scope="module")
+def client(platform):
+    authorizer = LocalAuthorizer(composition.identity_provider().verify)
+    endpoint = proxy_endpoint(lambda_handler, authorizer, BODY_LIMIT)
+    app = Starlette(routes=api_routes(endpoint), exception_handlers=API_EXCEPTION_HANDLERS)
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+def _signed_in_operations(client: TestClient) -> list[tuple[str, str]]:
+    document = client.get("/openapi.json").json()
+    operations = []
+    for path, methods in document["paths"].items():
+        if not path.startswith("/v1/") or path.startswith("/v1/auth/"):
+            continue
+        concrete = path
+        for name in ("{" + part.split("}")[0] for part in path.split("{")[1:]):
+            concrete = concrete.replace(name + "}", str(uuid.uuid4()))
+        operations.extend((method.upper(), concrete) for method in methods)
+    return operations
+
+
+def _tokens() -> dict[str, str]:
+    settings = get_settings()
+    key = signing_key(None, settings.secrets_dir)
+    claims = {
+        "sub": str(uuid.uuid4()),
+        "custom:organization_id": str(settings.default_organization_id),
+        "custom:role": "admin",
+    }
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    return {
+        "missing": "",
+        "not bearer": "Basic YWRtaW46YWRtaW4=",
+        "expired": "Bearer " + LocalTokens(key, clock=lambda: long_ago).issue_access(claims),
+        "forged": "Bearer " + LocalTokens(b"somebody else's key, not ours!!!").issue_access(claims),
+        "garbage": "Bearer not.a.token",
+    }
+
+
+def test_every_signed_in_route_refuses_bad_tokens_with_401(client):
+    operations = _signed_in_operations(client)
+    assert len(operations) >= 10, operations  # the document lists the API's routes
+    for kind, header in _tokens().items():
+        headers = {"Authorization": header} if header else {}
+        for method, path in operations:
+            answer = client.request(method, path, headers=headers)
+            assert answer.status_code == 401, (kind, method, path, answer.text)
+            error = answer.json()["error"]
+            assert error["code"] == "COACH_401" and error["message"], (kind, method, path)
+            assert answer.headers["www-authenticate"] == "Bearer"
+            assert answer.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_valid_token_gets_through(client, platform):
+    settings = get_settings()
+    claims = {
+        "sub": str(uuid.uuid4()),
+        "custom:organization_id": str(settings.default_organization_id),
+        "custom:role": "admin",
+    }
+    token = LocalTokens(signing_key(None, settings.secrets_dir)).issue_access(claims)
+    answer = client.get("/v1/sessions", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("path", ["/health", "/openapi.json", "/docs"])
+def test_health_and_docs_need_no_token(client, path):
+    assert client.get(path).status_code == 200
+
+
+def test_sign_in_needs_no_token(client):
+    answer = client.post("/v1/auth/login", json={"email": "x@example.com", "password": "nope"})
+    assert answer.status_code == 401
+    assert "email or password" in answer.json()["error"]["message"]
+
+
+def test_a_cors_preflight_needs_no_token(client):
+    origin = get_settings().web_origin
+    answer = client.options(
+        "/v1/sessions",
+        headers={"Origin": origin, "Access-Control-Request-Method": "GET"},
+    )
+    assert answer.status_code in (200, 204), answer.text
+    assert answer.headers["access-control-allow-origin"] == origin
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+def test_a_body_over_the_limit_gets_413_before_the_api_runs(client, chunked):
+    payload = b"x" * (BODY_LIMIT + 1)
+    content = iter([payload[:1000], payload[1000:]]) if chunked else payload
+    answer = client.post("/v1/auth/login", content=content)
+    assert answer.status_code == 413
+    assert answer.json()["error"]["code"] == "COACH_413"
+    assert "upload-url" in answer.json()["error"]["message"]

@@ -1,0 +1,169 @@
+"""Follow-up emails from templates: plain text, the coach's voice, and a sandbox that holds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from coaching.ports.review import (
+    CoachVoice,
+    ReviewActionItem,
+    ReviewItem,
+    SummaryContent,
+    SummaryContext,
+)
+from coaching.usecases.follow_up_rendering import (
+    VARIABLES,
+    TemplateCannotRender,
+    follow_up_variables,
+    render_follow_up,
+    template_problems,
+    used_variables,
+)
+
+MIGRATION = (
+    Path(__file__).resolve().parents[2] / "layers" / "coaching" / "migrations" / "0009_review.sql"
+)
+
+
+def _system_defaults() -> list[tuple[str, str]]:
+    """(subject, content) of each default the migration ships."""
+    sql = MIGRATION.read_text(encoding="utf-8")
+    return re.findall(r"'([^']*)',\s*\$tpl\$(.*?)\$tpl\$", sql, re.S)
+
+
+def _content(**overrides) -> SummaryContent:
+    fields = {
+        "wins": [ReviewItem(text="Handed the weekly report to Sam", evidence=[1])],
+        "challenges": [ReviewItem(text="Meetings eat the afternoons", evidence=[5])],
+        "action_items": [
+            ReviewActionItem(text="Send Sam the template", evidence=[3], due=dt.date(2026, 3, 13)),
+            ReviewActionItem(text="Block two focus mornings"),
+        ],
+        "coach_recommendations": [ReviewItem(text="Decline meetings without an agenda")],
+    }
+    return SummaryContent(**{**fields, **overrides})
+
+
+def _context(voice: dict | None = None, sensitive: set[int] = frozenset()) -> SummaryContext:
+    return SummaryContext(
+        session_date=dt.date(2026, 3, 12),
+        session_kind="group",
+        coach=CoachVoice(name="Maya Chen", voice_profile=voice or {}),
+        sensitive_turns=frozenset(sensitive),
+    )
+
+
+def _render(source: str, *, subject: str = "Notes", **variables) -> tuple[str, str]:
+    context, _ = follow_up_variables(_content(), _context(), "Jordan Reyes")
+    return render_follow_up(subject, source, {**context, **variables})
+
+
+def test_the_shipped_defaults_are_valid_and_read_as_a_coach_writes():
+    defaults = _system_defaults()
+    assert len(defaults) >= 2
+    variables, withheld = follow_up_variables(
+        _content(),
+        _context({"greeting": "Dear", "sign_off": "Warmly", "signature": "Maya"}),
+        "Jordan Reyes",
+    )
+    for subject, content in defaults:
+        assert template_problems(subject) == [] and template_problems(content) == []
+        rendered_subject, body = render_follow_up(subject, content, variables)
+        assert rendered_subject.endswith("12 March 2026")
+        assert body.startswith("Dear Jordan,\n\n")
+        assert "- Handed the weekly report to Sam\n" in body
+        assert "- Send Sam the template (by 13 March 2026)\n- Block two focus mornings\n" in body
+        assert "- Decline meetings without an agenda\n" in body
+        assert body.endswith("Warmly,\nMaya\n")
+        assert "\n\n\n" not in body
+    assert withheld == 0
+
+
+def test_empty_sections_leave_no_headings_or_gaps():
+    subject, content = _system_defaults()[0]
+    empty = SummaryContent()
+    variables, _ = follow_up_variables(empty, _context(), "Jordan Reyes")
+    _, body = render_follow_up(subject, content, variables)
+    assert "What went well" not in body and "- " not in body
+    assert "\n\n\n" not in body
+
+
+def test_the_email_is_plain_text_so_nothing_is_html_escaped():
+    _, body = _render("{{ client_name }} & {{ wins | join(', ') }}", client_name="Ann O'Brien <AB>")
+    assert body == "Ann O'Brien <AB> & Handed the weekly report to Sam\n"
+
+
+def test_the_voice_profile_sets_greeting_and_sign_off_with_defaults_for_the_rest():
+    variables, _ = follow_up_variables(
+        _content(), _context({"greeting": "Hello", "sign_off": 42, "signature": "  "}), "Jordan"
+    )
+    assert variables["greeting"] == "Hello"
+    assert variables["sign_off"] == "Warm regards"  # not a string: ignored
+    assert variables["signature"] == "Maya Chen"  # blank: the coach's name
+    assert variables["client_first_name"] == "Jordan"
+
+
+def test_items_resting_on_a_sensitive_turn_stay_out_of_the_email():
+    variables, withheld = follow_up_variables(_content(), _context(sensitive={5, 3}), "Jordan")
+    assert variables["challenges"] == []
+    assert [item["text"] for item in variables["action_items"]] == ["Block two focus mornings"]
+    assert withheld == 2
+
+
+def test_the_subject_is_always_one_line():
+    subject, _ = _render(
+        "Hi",
+        subject="Notes for {{ client_name }}\nBcc: someone@example.org",
+        client_name="Jordan\r\nCc: x@example.org",
+    )
+    assert "\n" not in subject and "\r" not in subject
+    assert subject == "Notes for Jordan Cc: x@example.org Bcc: someone@example.org"
+
+
+def test_unknown_variables_are_listed():
+    problems = template_problems("{{ client_name }} {{ clinet_name }} {{ secret.key }}")
+    assert len(problems) == 1
+    assert "unknown variables: clinet_name, secret" in problems[0]
+    assert "client_name" in problems[0]  # the allowed ones are named too
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ client_name.__class__.__mro__ }}",
+        "{{ wins.__class__.__init__.__globals__ }}",
+        "{{ client_name.format.__self__ }}",
+        "{{ wins.append('x') }}",
+        "{{ action_items.pop() }}",
+        "{{ client_name * 100000 }}",
+        "{{ 2 ** 1000000 }}",
+        "{% for n in range(100000) %}{% endfor %}",
+        "{% include 'other' %}",
+        "{{ lipsum() }}",
+        "{{ client_name.nickname }}",  # StrictUndefined: no silent gap
+        "{{ wins[0] }}",  # works only when there is a win
+        "{% if %}",
+    ],
+)
+def test_the_sandbox_refuses_templates_that_reach_internals_or_exhaust_the_function(source):
+    assert template_problems(source) != []
+
+
+def test_a_template_that_fails_at_render_time_is_a_clear_error():
+    with pytest.raises(TemplateCannotRender, match="cannot render this summary"):
+        _render("{{ wins[5] }}")
+
+
+def test_used_variables_are_the_documented_ones_a_template_names():
+    assert used_variables(
+        "{{ greeting }} {{ client_first_name }}", "{% for w in wins %}{% endfor %}"
+    ) == [
+        "client_first_name",
+        "greeting",
+        "wins",
+    ]
+    assert set(VARIABLES) >= {"client_name", "coach_name", "session_date", "action_items"}
