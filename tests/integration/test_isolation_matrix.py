@@ -1,0 +1,153 @@
+"""Isolation across the whole API: every route of the OpenAPI document that names a resource
+answers 404 when another organization's admin names this organization's real ids, and the
+resources are untouched afterwards. New routes join the matrix by being in the document."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from coaching.domain.identity import Role
+from tests.api_calls import claims_for, request
+from tests.review_data import add_coach, other_organization, reviewed_session
+
+pytestmark = pytest.mark.integration
+
+# Bodies that pass validation, so the answer is about the resource, not the request. A new
+# route whose body is required must be added here (the test says so).
+VALID_BODIES = {
+    ("PUT", "/v1/summaries/{summary_id}"): {
+        "wins": [],
+        "challenges": [],
+        "action_items": [],
+        "coach_recommendations": [],
+        "expected_revision": 0,
+    },
+    ("PUT", "/v1/templates/{template_id}"): {
+        "name": "Mine",
+        "workshop_type": "group",
+        "subject": "Thank you, {{ client_first_name }}",
+        "content": "{{ greeting }} {{ client_first_name }},\n{{ sign_off }}\n",
+    },
+    ("PATCH", "/v1/organization"): {"mfa_required": False},
+    ("PUT", "/v1/coach-profile"): {
+        "name": "Maya Chen",
+        "voice_profile": {},
+        "notification_preferences": {},
+    },
+    ("POST", "/v1/sessions/upload-url"): {"file_name": "workshop.vtt"},
+}
+VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
+
+
+def body_for(method: str, path: str, owned: dict):
+    if (method, path) == ("POST", "/v1/follow-ups/preview"):
+        return {"summary_id": owned["summary_id"]}
+    return VALID_BODIES.get((method, path))
+
+
+@pytest.fixture
+def owned(platform, organization):
+    """Real ids of one organization: session, summary, follow-up, template, client, run."""
+    review = reviewed_session(platform, organization, add_coach(organization, "Maya Chen"))
+    coach = review.claims()
+    admin = claims_for(organization, Role.ADMIN)
+    summary = next(iter(review.summaries().values()))
+    status, approved = request("POST", f"/v1/summaries/{summary['id']}/approve", coach)
+    assert status == 200, approved
+    _, templates = request("GET", "/v1/templates", coach)
+    system = next(t for t in templates["items"] if t.get("is_default") or t.get("system"))
+    status, copied = request("POST", f"/v1/templates/{system['id']}/copy", coach)
+    assert status in (200, 201), copied
+    _, clients = request("GET", "/v1/clients", admin)
+    session = platform.deps.store.get_session(organization, review.session_id)
+    return {
+        "session_id": str(review.session_id),
+        "summary_id": summary["id"],
+        "follow_up_id": approved["follow_up"]["id"],
+        "template_id": copied["id"],
+        "client_id": clients["items"][0]["id"],
+        "name": session.execution_name,
+        "_admin": admin,
+    }
+
+
+def _operations_with_ids(document: dict) -> list[tuple[str, str]]:
+    return [
+        (method.upper(), path)
+        for path, methods in document["paths"].items()
+        if "{" in path
+        for method in methods
+    ]
+
+
+def _requires_body(document: dict, method: str, path: str) -> bool:
+    body = document["paths"][path][method.lower()].get("requestBody")
+    return bool(body and body.get("required"))
+
+
+def test_another_organization_gets_404_on_every_route_that_names_a_resource(platform, owned):
+    _, document = request("GET", "/openapi.json", None)
+    operations = _operations_with_ids(document)
+    assert len(operations) >= 15, operations
+    outsider = claims_for(other_organization(platform), Role.ADMIN)
+    # Deleting routes last, so every other route still finds its resource in its owner's org.
+    operations.sort(key=lambda op: op[0] == "DELETE")
+    for method, path in operations:
+        names = re.findall(r"{(\w+)}", path)
+        missing = [name for name in names if name not in owned]
+        assert not missing, f"{method} {path}: add an owned id for {missing} to the fixture"
+        concrete = path.format(**{name: owned[name] for name in names})
+        body = body_for(method, path, owned)
+        if body is None:
+            assert not _requires_body(document, method, path), (
+                f"{method} {path} needs a body: add a valid one to VALID_BODIES"
+            )
+        status, answer = request(method, concrete, outsider, body=body)
+        assert status == 404, (method, path, status, answer)
+        assert answer["error"]["code"] == "COACH_404"
+    # Nothing of the owner changed.
+    admin = owned["_admin"]
+    for path in (
+        f"/v1/sessions/{owned['session_id']}",
+        f"/v1/summaries/{owned['summary_id']}",
+        f"/v1/templates/{owned['template_id']}",
+        f"/v1/clients/{owned['client_id']}",
+        f"/v1/follow-ups/{owned['follow_up_id']}",
+    ):
+        status, _ = request("GET", path, admin)
+        assert status == 200, path
+
+
+# Who may use which routes, by path prefix; everything else under /v1 is client data.
+SUPPORT_ROUTES = ("/v1/executions",)
+ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log")
+
+
+def test_each_role_is_refused_with_403_outside_its_routes(platform, owned):
+    _, document = request("GET", "/openapi.json", None)
+    org = claims_for(owned["_admin"]["custom:organization_id"], Role.ADMIN)
+    org_id = org["custom:organization_id"]
+    support = claims_for(org_id, Role.SUPPORT)
+    coach = claims_for(org_id, Role.COACH, coach_id=add_coach(org_id, "Another Coach"))
+    checked = 0
+    for path, methods in document["paths"].items():
+        if not path.startswith("/v1/") or path.startswith("/v1/auth/"):
+            continue
+        names = re.findall(r"{(\w+)}", path)
+        concrete = path.format(**{name: owned[name] for name in names})
+        for method in methods:
+            body = body_for(method.upper(), path, owned)
+            refused = []
+            if path.startswith(SUPPORT_ROUTES):
+                refused.append(coach)
+            else:
+                refused.append(support)
+                if path.startswith(ADMIN_ROUTES):
+                    refused.append(coach)
+            for claims in refused:
+                status, answer = request(method.upper(), concrete, claims, body=body)
+                assert status == 403, (claims["custom:role"], method, path, status, answer)
+                checked += 1
+    assert checked >= 30
