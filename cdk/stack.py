@@ -126,6 +126,8 @@ class CoachingPlatformStack(Stack):
             user_pool_client=self.identity.client,
             web_origin=str(self._context(*WEB_ORIGIN)),
         )
+        self.storage.serve_api(api)
+        self.pipeline.serve_api(api)
 
         purge = functions.add(
             "purge_expired",

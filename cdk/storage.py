@@ -17,10 +17,17 @@ from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
+from cdk.workflow import STATE_MACHINE_VARIABLE
+
 DROP_PREFIX = "incoming/"
 # Where compensation keeps a copy of a drop that could not be processed
 # (coaching.usecases.compensate.FAILED_PREFIX).
 FAILED_PREFIX = "failed/"
+# Where the API stores a transcript uploaded in the request itself
+# (coaching.usecases.submit_transcript.object_key).
+UPLOAD_PREFIX = "transcripts/"
+# Every prefix a session's files live under (coaching.usecases.delete_session).
+SESSION_PREFIXES = (UPLOAD_PREFIX, DROP_PREFIX, FAILED_PREFIX)
 # S3 invokes ingest asynchronously: Lambda retries a failed event this often, for at most this
 # long, then hands it to the dropped-events queue.
 INGEST_RETRY_ATTEMPTS = 2
@@ -85,7 +92,7 @@ class TranscriptStorage(Construct):
         self._grant_read(ingest, "ingest reads any object it is notified about")
         state_machine.grant_start_execution(ingest)
         ingest.add_environment(BUCKET_VARIABLE, self.bucket.bucket_name)
-        ingest.add_environment("COACH_STATE_MACHINE_ARN", state_machine.state_machine_arn)
+        ingest.add_environment(STATE_MACHINE_VARIABLE, state_machine.state_machine_arn)
         self._explain_notifications_handler()
         self._catch_dropped_events(ingest)
 
@@ -204,6 +211,67 @@ class TranscriptStorage(Construct):
                     "any key of the transcript bucket ('<bucket arn>/*'); which ones is only "
                     "known at run time.",
                     "appliesTo": [{"regex": "/^Resource::<.*Transcripts[0-9A-F]+\\.Arn>\\/\\*$/g"}],
+                }
+            ],
+            apply_to_children=True,
+        )
+
+    def serve_api(self, api: lambda_.Function) -> None:
+        """The REST API stores transcripts sent in the request under `transcripts/`, signs
+        presigned POST uploads under `incoming/` (S3 checks the signing role's s3:PutObject
+        when the file arrives, and ingest starts the pipeline), and deletes every version of
+        a session's files (`transcripts/`, `incoming/`, `failed/`). It reads no object."""
+        api.add_environment(BUCKET_VARIABLE, self.bucket.bucket_name)
+        api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[
+                    self.bucket.arn_for_objects(f"{prefix}*")
+                    for prefix in (UPLOAD_PREFIX, DROP_PREFIX)
+                ],
+            )
+        )
+        api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:DeleteObject", "s3:DeleteObjectVersion"],
+                resources=[self.bucket.arn_for_objects(f"{p}*") for p in SESSION_PREFIXES],
+            )
+        )
+        # Versions are listed by the exact key as prefix: only under the session prefixes.
+        api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucketVersions"],
+                resources=[self.bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{p}*" for p in SESSION_PREFIXES]}},
+            )
+        )
+        # Writing an object (directly or by presigned POST) generates a data key; only
+        # through S3. Deleting and listing need no key.
+        api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:GenerateDataKey"],
+                resources=[self.key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}
+                },
+            )
+        )
+        NagSuppressions.add_resource_suppressions(
+            api.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "The API writes uploads to '<bucket arn>/transcripts/*' and (by "
+                    "presigned POST) '<bucket arn>/incoming/*', and deletes session files under "
+                    "'transcripts/*', 'incoming/*' and 'failed/*' of the transcript bucket; the "
+                    "object keys (organization, coach, session, file) are only known at run "
+                    "time.",
+                    "appliesTo": [
+                        {
+                            "regex": "/^Resource::<.*Transcripts[0-9A-F]+\\.Arn>\\/"
+                            "(transcripts|incoming|failed)\\/\\*$/g"
+                        }
+                    ],
                 }
             ],
             apply_to_children=True,

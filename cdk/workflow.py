@@ -17,6 +17,8 @@ from constructs import Construct
 from cdk.naming import arn_substitution
 
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+# Read by coaching.config.Settings (COACH_ prefix).
+STATE_MACHINE_VARIABLE = "COACH_STATE_MACHINE_ARN"
 
 
 def placeholders(definition_file: Path) -> set[str]:
@@ -93,6 +95,38 @@ class SessionPipeline(Construct):
                     "resource policies) and X-Ray tracing support no resource-level permissions.",
                     "appliesTo": ["Resource::*"],
                 },
+            ],
+            apply_to_children=True,
+        )
+
+    def serve_api(self, api: lambda_.Function) -> None:
+        """The REST API starts runs (uploads sent in the request; replays and linked
+        redrives) and supports them (/v1/executions: list, show, redrive): this state
+        machine and its own executions only (coaching.adapters.aws.stepfunctions_support)."""
+        api.add_environment(STATE_MACHINE_VARIABLE, self.state_machine.state_machine_arn)
+        self.state_machine.grant_start_execution(api)
+        self.state_machine.grant(api, "states:ListExecutions")
+        self.state_machine.grant_execution(
+            api, "states:DescribeExecution", "states:GetExecutionHistory"
+        )
+        self.state_machine.grant_redrive_execution(api)
+        NagSuppressions.add_resource_suppressions(
+            api.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Execution support reads and redrives runs of the session "
+                    "pipeline by name ('execution:<state machine name>:*': DescribeExecution, "
+                    "GetExecutionHistory, RedriveExecution); the run names are only known at "
+                    "run time, and no other state machine's executions match.",
+                    "appliesTo": [
+                        {
+                            "regex": "/^Resource::arn:<AWS::Partition>:states:<AWS::Region>:"
+                            '<AWS::AccountId>:execution:.*"Ref":"[A-Za-z0-9]*StateMachine'
+                            '[0-9A-F]+".*:\\*$/g'
+                        }
+                    ],
+                }
             ],
             apply_to_children=True,
         )

@@ -18,6 +18,7 @@ from cdk_nag import AwsSolutionsChecks  # noqa: E402
 from cdk.api import BINARY_MEDIA_TYPES, THROTTLING_BURST_LIMIT, THROTTLING_RATE_LIMIT  # noqa: E402
 from cdk.context import cdk_json_context  # noqa: E402
 from cdk.stack import FUNCTION_NAMES, MFA_REQUIRED, WEB_ORIGIN, CoachingPlatformStack  # noqa: E402
+from cdk.storage import DROP_PREFIX, FAILED_PREFIX, SESSION_PREFIXES, UPLOAD_PREFIX  # noqa: E402
 from coaching.api.identity import COACH_CLAIM, ORGANIZATION_CLAIM, ROLE_CLAIM  # noqa: E402
 
 pytestmark = pytest.mark.infra
@@ -54,6 +55,36 @@ class Synth:
             if props.get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
             == name
         )
+
+    def statements(self, name: str) -> list[dict[str, Any]]:
+        """Every IAM statement of the function's role."""
+        role_id = self.of_type("AWS::Lambda::Function")[self.function_id(name)]["Role"][
+            "Fn::GetAtt"
+        ][0]
+        return [
+            statement
+            for policy in self.of_type("AWS::IAM::Policy").values()
+            if {"Ref": role_id} in policy["Roles"]
+            for statement in policy["PolicyDocument"]["Statement"]
+        ]
+
+    def grants(self, name: str) -> dict[str, list[dict[str, Any]]]:
+        """action -> the statements (one per resource) that allow it to the function."""
+        found: dict[str, list[dict[str, Any]]] = {}
+        for statement in self.statements(name):
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"]
+            resources = statement["Resource"]
+            for action in [actions] if isinstance(actions, str) else actions:
+                for resource in resources if isinstance(resources, list) else [resources]:
+                    found.setdefault(action, []).append(
+                        {"resource": resource, "condition": statement.get("Condition")}
+                    )
+        return found
+
+    def logical_id(self, cfn_type: str, contains: str) -> str:
+        (found,) = [k for k in self.of_type(cfn_type) if contains in k]
+        return found
 
     def routes(self) -> dict[tuple[str, str], dict[str, Any]]:
         """(full path, HTTP method) -> the method's properties."""
@@ -234,6 +265,117 @@ def test_api_function_knows_the_user_pool_and_outputs_name_them(synth: Synth) ->
     assert "execute-api" in json.dumps(synth.outputs["ApiUrl"]["Value"])
 
 
+# --- what the API function may do: transcripts and pipeline runs -----------------------
+
+
+def object_arn(bucket_id: str, pattern: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", [{"Fn::GetAtt": [bucket_id, "Arn"]}, f"/{pattern}"]]}
+
+
+def api_env(synth: Synth) -> dict[str, Any]:
+    return synth.of_type("AWS::Lambda::Function")[synth.function_id("api")]["Environment"][
+        "Variables"
+    ]
+
+
+def test_api_function_names_the_transcript_bucket_and_the_pipeline(synth: Synth) -> None:
+    variables = api_env(synth)
+    bucket_id = synth.logical_id("AWS::S3::Bucket", "Transcripts")
+    machine_id, _ = synth.one("AWS::StepFunctions::StateMachine")
+    assert variables["COACH_TRANSCRIPT_BUCKET"] == {"Ref": bucket_id}
+    assert variables["COACH_STATE_MACHINE_ARN"] == {"Ref": machine_id}
+    assert variables["COACH_RUNTIME"] == "aws"
+
+
+def test_session_prefixes_are_the_ones_the_application_writes() -> None:
+    import uuid
+
+    from coaching.domain.session import SessionRecord
+    from coaching.usecases import compensate, ingest_drop
+    from coaching.usecases.delete_session import session_object_keys
+    from coaching.usecases.submit_transcript import object_key
+
+    org, coach, session = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    assert object_key(org, session, "a.vtt").startswith(UPLOAD_PREFIX)  # sent in the request
+    assert ingest_drop.upload_key(org, coach, session, "a.vtt").startswith(DROP_PREFIX)
+    assert (DROP_PREFIX, FAILED_PREFIX) == (ingest_drop.DROP_PREFIX, compensate.FAILED_PREFIX)
+    assert set(SESSION_PREFIXES) == {UPLOAD_PREFIX, DROP_PREFIX, FAILED_PREFIX}
+    # Every file a deletion removes lies under one of them
+    for key in (object_key(org, session, "a.vtt"), f"{DROP_PREFIX}{org}/{coach}/{session}/a"):
+        keys = session_object_keys(SessionRecord.model_construct(transcript_key=key))
+        assert all(k.startswith(SESSION_PREFIXES) for k in keys), keys
+
+
+def test_api_writes_uploads_under_transcripts_and_incoming_only(synth: Synth) -> None:
+    # Given the transcript bucket and its key
+    bucket_id = synth.logical_id("AWS::S3::Bucket", "Transcripts")
+    key_id = synth.logical_id("AWS::KMS::Key", "StorageKey")
+    grants = synth.grants("api")
+
+    # Then the API may put objects (itself, and through the presigned POSTs it signs) under
+    # transcripts/ and incoming/, nowhere else
+    assert [g["resource"] for g in grants["s3:PutObject"]] == [
+        object_arn(bucket_id, "incoming/*"),
+        object_arn(bucket_id, "transcripts/*"),
+    ]
+    assert all(g["condition"] is None for g in grants["s3:PutObject"])
+    # And S3 may generate data keys with the bucket's key for it, through S3 only
+    (kms,) = grants["kms:GenerateDataKey"]
+    assert kms["resource"] == {"Fn::GetAtt": [key_id, "Arn"]}
+    via = kms["condition"]["StringEquals"]["kms:ViaService"]
+    assert via == {"Fn::Join": ["", ["s3.", {"Ref": "AWS::Region"}, ".amazonaws.com"]]}
+    assert not any(a.startswith("kms:") and a != "kms:GenerateDataKey" for a in grants)
+    # And it reads no object, and nothing wider than its prefixes
+    assert not any(a.startswith("s3:Get") or a.endswith("*") for a in grants)
+    assert not any(
+        g["resource"] == object_arn(bucket_id, "*") for found in grants.values() for g in found
+    )
+
+
+def test_api_deletes_every_version_of_a_sessions_files(synth: Synth) -> None:
+    bucket_id = synth.logical_id("AWS::S3::Bucket", "Transcripts")
+    grants = synth.grants("api")
+    prefixes = [object_arn(bucket_id, f"{p}*") for p in sorted(SESSION_PREFIXES)]
+    for action in ("s3:DeleteObject", "s3:DeleteObjectVersion"):
+        assert sorted((g["resource"] for g in grants[action]), key=json.dumps) == sorted(
+            prefixes, key=json.dumps
+        ), action
+    # Versions (and delete markers) are found by listing, under the session prefixes only
+    (listing,) = grants["s3:ListBucketVersions"]
+    assert listing["resource"] == {"Fn::GetAtt": [bucket_id, "Arn"]}
+    assert set(listing["condition"]["StringLike"]["s3:prefix"]) == {
+        f"{p}*" for p in SESSION_PREFIXES
+    }
+    assert "s3:ListBucket" not in grants
+
+
+def test_api_starts_and_supports_runs_of_the_session_pipeline_only(synth: Synth) -> None:
+    machine_id, _ = synth.one("AWS::StepFunctions::StateMachine")
+    grants = synth.grants("api")
+    # Starting runs (uploads, replays) and listing them: on the state machine itself
+    for action in ("states:StartExecution", "states:ListExecutions"):
+        assert [g["resource"] for g in grants[action]] == [{"Ref": machine_id}], action
+    # Reading and redriving a run: on the executions of that state machine only
+    for action in (
+        "states:DescribeExecution",
+        "states:GetExecutionHistory",
+        "states:RedriveExecution",
+    ):
+        (grant,) = grants[action]
+        parts = grant["resource"]["Fn::Join"][1]
+        assert ":execution:" in parts, action
+        assert {"Fn::Select": [6, {"Fn::Split": [":", {"Ref": machine_id}]}]} in parts, action
+        assert parts[-1] == ":*", action
+    states = {a for a in grants if a.startswith("states:")}
+    assert states == {
+        "states:StartExecution",
+        "states:ListExecutions",
+        "states:DescribeExecution",
+        "states:GetExecutionHistory",
+        "states:RedriveExecution",
+    }
+
+
 # --- the user pool and its app client ---------------------------------------------------
 
 
@@ -342,6 +484,13 @@ def test_purge_may_delete_every_version_of_a_transcript(synth: Synth) -> None:
     }
     assert {"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"} <= actions
     assert not any(a.startswith("s3:Get") or a.startswith("s3:Put") for a in actions)
+    # Every key of the bucket: each prefix a session's files live under
+    grants = synth.grants("purge_expired")
+    for action in ("s3:DeleteObject", "s3:DeleteObjectVersion"):
+        assert [g["resource"] for g in grants[action]] == [object_arn(bucket_id, "*")], action
+    assert [g["resource"] for g in grants["s3:ListBucketVersions"]] == [
+        {"Fn::GetAtt": [bucket_id, "Arn"]}
+    ]
 
 
 # --- gates ------------------------------------------------------------------------------

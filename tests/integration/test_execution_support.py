@@ -281,6 +281,14 @@ def test_support_routes_show_metadata_and_errors_but_no_client_content(
     platform.workflow.wait(redriven["name"])
     assert call("POST", f"/v1/executions/{redriven['name']}/redrive")[0] == 409  # succeeded
     assert call("GET", "/v1/executions/nope")[0] == 404
+    # And each rerun is on the audit record: who, which run, which new run
+    from coaching.composition import audit_log
+
+    reruns = audit_log().entries(organization, resource_type="execution")
+    assert [(e.action, e.resource_id, e.details["started"]) for e in reruns] == [
+        ("redrive", replayed["name"], redriven["name"]),
+        ("replay", name, replayed["name"]),
+    ]
 
 
 def json_text(value) -> str:

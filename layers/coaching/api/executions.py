@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
+from coaching.api.audit import audit
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
 from coaching.composition import dependencies, execution_support
@@ -68,8 +69,11 @@ def replay_execution(name: Annotated[str, Path()]) -> dict:
 
 
 def _rerun(name: str, kind: str) -> dict:
-    org = _support_org()
+    principal = require_role(router, Role.SUPPORT, Role.ADMIN)
+    org = principal.organization_id
     run = rerun_execution(dependencies(), execution_support(org), org, name, kind)
+    # A rerun processes client data again: who asked for it is on record.
+    audit(principal, kind, "execution", name, started=run.name, session_id=run.session_id)
     return run.model_dump(mode="json")
 
 

@@ -1,0 +1,67 @@
+"""`coach users`: an admin adds accounts from the terminal; they can sign in at once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from coaching import composition
+from local_runtime.cli import app
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def users(platform):
+    runner = CliRunner()
+
+    def run(*args: str, password: str = PASSWORD):
+        return runner.invoke(app, ["users", *args], env={"COACH_NEW_USER_PASSWORD": password})
+
+    return run
+
+
+def test_a_lead_and_their_coach_are_added_and_can_sign_in(users):
+    lead = users("add", "lead.cli@example.com", "--name", "Lee Lead", "--role", "coach_lead")
+    assert lead.exit_code == 0, lead.output
+    coach = users(
+        "add",
+        "coach.cli@example.com",
+        "--name",
+        "Casey Coach",
+        "--role",
+        "coach",
+        "--lead",
+        "lead.cli@example.com",
+    )
+    assert coach.exit_code == 0, coach.output
+    assert "Added coach coach.cli@example.com" in coach.output
+    listed = json.loads(users("list", "--json").stdout)
+    by_email = {row["email"]: row for row in listed}
+    assert by_email["coach.cli@example.com"]["role"] == "coach"
+    assert by_email["lead.cli@example.com"]["coach_id"]
+    assert "password" not in json.dumps(listed) and "mfa_secret" not in json.dumps(listed)
+    # The coach's record names the lead, so the lead sees the coach's sessions.
+    org = composition.accounts().user_by_email("coach.cli@example.com").organization_id
+    lead_coach = composition.accounts().user_by_email("lead.cli@example.com").coach_id
+    assert len(composition.directory().team_coach_ids(org, lead_coach)) == 2
+    tokens = composition.identity_provider().sign_in("coach.cli@example.com", PASSWORD)
+    assert tokens.access_token
+
+
+def test_clear_errors_for_a_short_password_a_taken_email_and_an_unknown_lead(users):
+    short = users("add", "short@example.com", "--name", "S", "--role", "coach", password="short")
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+    users("add", "taken@example.com", "--name", "T", "--role", "admin")
+    taken = users("add", "taken@example.com", "--name", "T", "--role", "admin")
+    assert taken.exit_code == 1 and "already exists" in taken.output
+    orphan = users(
+        "add", "orphan@example.com", "--name", "O", "--role", "coach", "--lead", "no@example.com"
+    )
+    assert orphan.exit_code == 1 and "No coach lead" in orphan.output
+    unknown_role = users("add", "x@example.com", "--name", "X", "--role", "superuser")
+    assert unknown_role.exit_code == 2
