@@ -35,6 +35,7 @@ def _gone() -> Response:
 
 
 WS_POLICY_VIOLATION = 1008
+_LOOPBACK = {"127.0.0.1", "::1"}
 
 
 class LocalSocketGateway:
@@ -84,6 +85,10 @@ class LocalSocketGateway:
 
     # -- the management API ---------------------------------------------------------------
     async def manage(self, request: Request) -> Response:
+        # In AWS this API takes IAM-signed calls only; here the platform's own process is the
+        # one caller, so a call from another machine (`serve --host 0.0.0.0`) is refused.
+        if not request.client or request.client.host not in _LOOPBACK:
+            return JSONResponse({"message": "Forbidden"}, status_code=403)
         connection_id = request.path_params["connection_id"]
         socket = self._open.get(connection_id)
         if socket is None:

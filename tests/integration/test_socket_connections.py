@@ -46,7 +46,7 @@ def test_the_local_gateway_registers_pushes_and_forgets_a_socket(connections, or
     gateway = LocalSocketGateway(
         connections, lambda _: {"claims": {"custom:organization_id": str(organization)}}
     )
-    client = TestClient(Starlette(routes=gateway.routes()))
+    client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
     with client.websocket_connect("/ws") as socket:
         # $connect registered it for the caller's organization
         (connection_id,) = connections.of(organization)
@@ -64,3 +64,18 @@ def test_the_local_gateway_registers_pushes_and_forgets_a_socket(connections, or
     # $disconnect forgot it
     assert connections.of(organization) == []
     assert gateway.open_count == 0
+
+
+def test_the_management_api_refuses_callers_from_other_machines(connections, organization):
+    gateway = LocalSocketGateway(
+        connections, lambda _: {"claims": {"custom:organization_id": str(organization)}}
+    )
+    app = Starlette(routes=gateway.routes())
+    local = TestClient(app, client=("127.0.0.1", 50000))
+    remote = TestClient(app, client=("192.0.2.7", 50000))
+    with local.websocket_connect("/ws"):
+        (connection_id,) = connections.of(organization)
+        refused = remote.post(f"/@connections/{connection_id}", content=b'{"type": "fake"}')
+        assert refused.status_code == 403
+        assert remote.delete(f"/@connections/{connection_id}").status_code == 403
+        assert connections.of(organization) == [connection_id]
