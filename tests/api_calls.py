@@ -82,3 +82,14 @@ def request(
 ) -> tuple[int, Any]:
     status, body, _ = call_api(api_event(method, path, claims, **kwargs))
     return status, body
+
+
+def delete(path: str, claims: dict[str, str] | None) -> int:
+    """A DELETE's status: 204 has no body, anything else is the JSON error shape."""
+    result = lambda_handler(api_event("DELETE", path, claims), CONTEXT)
+    status = int(result["statusCode"])
+    if status == 204:
+        assert not result.get("body")
+    else:
+        assert json.loads(result["body"])["error"]["code"] == f"COACH_{status}"
+    return status

@@ -1,10 +1,9 @@
-"""Test data for the review routes: a processed session owned by a coach, and its audit trail."""
+"""Test data for the API routes: coaches, a processed session owned by one, the audit trail."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from psycopg.types.json import Jsonb
@@ -13,10 +12,7 @@ from coaching.composition import audit_log, database
 from coaching.domain.identity import Role
 from coaching.usecases.submit_transcript import process_transcript
 from tests.api_calls import claims_for, request
-
-SAMPLE = (
-    Path(__file__).resolve().parents[1] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
-)
+from tests.samples import SAMPLE
 
 
 @dataclass(frozen=True)
@@ -64,12 +60,18 @@ def reviewed_session(platform, org: uuid.UUID, coach_id: uuid.UUID) -> Reviewed:
     submission, _ = process_transcript(
         platform.deps, platform.workflow, org, SAMPLE.read_bytes(), SAMPLE.name
     )
+    assign_coach(org, submission.session_id, coach_id)
+    return Reviewed(org, submission.session_id, coach_id)
+
+
+def assign_coach(org: uuid.UUID, session_id: uuid.UUID, coach_id: uuid.UUID) -> None:
+    """Makes ``coach_id`` the session's coach after processing, as if it had been uploaded by
+    them (processing is left to detect the coach on its own)."""
     with database().transaction(org) as conn:
         conn.execute(
             "UPDATE sessions SET coach_id = %s WHERE organization_id = %s AND id = %s",
-            (coach_id, org, submission.session_id),
+            (coach_id, org, session_id),
         )
-    return Reviewed(org, submission.session_id, coach_id)
 
 
 def other_organization(platform) -> uuid.UUID:

@@ -120,12 +120,17 @@ def _storage_and_mail(settings: Settings):
 
 def _upload_tokens(settings: Settings):
     """Upload URLs to `coach serve`, signed with (a key derived from) the local signing key."""
-    from coaching.adapters.local.tokens import signing_key
     from coaching.adapters.local.upload_tokens import UploadTokens
 
+    return UploadTokens(_signing_key(settings))
+
+
+def _signing_key(settings: Settings) -> bytes:
+    """The local runtime's key for sign-in and upload tokens: configured, or kept on disk."""
+    from coaching.adapters.local.tokens import signing_key
+
     configured = settings.token_signing_key
-    key = signing_key(configured.get_secret_value() if configured else None, settings.secrets_dir)
-    return UploadTokens(key)
+    return signing_key(configured.get_secret_value() if configured else None, settings.secrets_dir)
 
 
 _workflow: list[Workflow] = []
@@ -140,17 +145,23 @@ def workflow() -> Workflow:
     """The session pipeline, for routes that start it (uploads)."""
     if _workflow:
         return _workflow[0]
-    settings = get_settings()
-    if settings.runtime != "aws" or not settings.state_machine_arn:
-        raise ConfigurationError(
-            "The session pipeline is not available here.",
-            hint="Run `coach serve`, or set COACH_RUNTIME=aws and COACH_STATE_MACHINE_ARN.",
-        )
+    arn = _state_machine_arn("The session pipeline")
     import boto3
 
     from coaching.adapters.aws.stepfunctions_workflow import StepFunctionsWorkflow
 
-    return StepFunctionsWorkflow(boto3.client("stepfunctions"), settings.state_machine_arn)
+    return StepFunctionsWorkflow(boto3.client("stepfunctions"), arn)
+
+
+def _state_machine_arn(what: str) -> str:
+    """The deployed pipeline's ARN: outside `coach serve` only AWS has one."""
+    settings = get_settings()
+    if settings.runtime != "aws" or not settings.state_machine_arn:
+        raise ConfigurationError(
+            f"{what} is not available here.",
+            hint="Run `coach serve`, or set COACH_RUNTIME=aws and COACH_STATE_MACHINE_ARN.",
+        )
+    return settings.state_machine_arn
 
 
 _support_factory: list[Callable[[uuid.UUID], ExecutionSupport]] = []
@@ -164,17 +175,12 @@ def use_execution_support(factory: Callable[[uuid.UUID], ExecutionSupport]) -> N
 def execution_support(org: uuid.UUID) -> ExecutionSupport:
     if _support_factory:
         return _support_factory[0](org)
-    settings = get_settings()
-    if settings.runtime != "aws" or not settings.state_machine_arn:
-        raise ConfigurationError(
-            "Execution support is not available here.",
-            hint="Run `coach serve`, or set COACH_RUNTIME=aws and COACH_STATE_MACHINE_ARN.",
-        )
+    arn = _state_machine_arn("Execution support")
     import boto3
 
     from coaching.adapters.aws.stepfunctions_support import StepFunctionsSupport
 
-    return StepFunctionsSupport(boto3.client("stepfunctions"), settings.state_machine_arn)
+    return StepFunctionsSupport(boto3.client("stepfunctions"), arn)
 
 
 @lru_cache(maxsize=1)
@@ -207,13 +213,11 @@ def identity_provider():
 
         return cognito_identity_provider(settings)
     from coaching.adapters.local.identity_provider import LocalIdentityProvider
-    from coaching.adapters.local.tokens import LocalTokens, signing_key
+    from coaching.adapters.local.tokens import LocalTokens
 
-    configured = settings.token_signing_key
-    key = signing_key(configured.get_secret_value() if configured else None, settings.secrets_dir)
     return LocalIdentityProvider(
         accounts(),
-        LocalTokens(key, access_minutes=settings.access_token_minutes),
+        LocalTokens(_signing_key(settings), access_minutes=settings.access_token_minutes),
         refresh_days=settings.refresh_token_days,
     )
 

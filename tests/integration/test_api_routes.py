@@ -14,6 +14,7 @@ from coaching.usecases.submit_transcript import process_transcript
 from functions.api.handler import lambda_handler
 from local_runtime.lambda_binding import LocalLambdaContext
 from tests.events import load_event
+from tests.review_data import add_coach
 
 pytestmark = pytest.mark.integration
 
@@ -69,13 +70,7 @@ def _assert_error(body: Any, code: str) -> dict:
 @pytest.fixture
 def coach(platform, organization) -> uuid.UUID:
     """A coach of the organization: the sample event's caller owns its sessions."""
-    from coaching import composition
-
-    with composition.database().transaction(organization) as conn:
-        return conn.execute(
-            "INSERT INTO coaches (organization_id, email, name) VALUES (%s, %s, %s) RETURNING id",
-            (organization, f"{uuid.uuid4().hex[:8]}@example.com", "Maya Chen"),
-        ).fetchone()["id"]
+    return add_coach(organization, "Maya Chen")
 
 
 @pytest.fixture

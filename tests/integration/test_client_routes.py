@@ -11,8 +11,8 @@ import pytest
 from coaching import composition
 from coaching.domain.identity import Role
 from coaching.usecases.submit_transcript import process_transcript
-from functions.api.handler import lambda_handler
-from tests.api_calls import CONTEXT, api_event, claims_for, request
+from tests.api_calls import claims_for, delete, request
+from tests.review_data import add_coach, assign_coach
 
 pytestmark = pytest.mark.integration
 
@@ -20,15 +20,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
 WEEK_1 = FIXTURES / "client-progress-week1.vtt"  # Elena coaches Priya and Tomas
 WEEK_2 = FIXTURES / "client-progress-week2.vtt"  # Elena and Priya alone
 REDACTED = "[removed at the client's request]"
-
-
-def add_coach(org: uuid.UUID, name: str, lead: uuid.UUID | None = None) -> uuid.UUID:
-    with composition.database().transaction(org) as conn:
-        return conn.execute(
-            "INSERT INTO coaches (organization_id, email, name, lead_coach_id)"
-            " VALUES (%s, %s, %s, %s) RETURNING id",
-            (org, f"{uuid.uuid4().hex}@example.test", name, lead),
-        ).fetchone()["id"]
 
 
 def process(platform, org: uuid.UUID, path: Path, day: dt.date, coach_id: uuid.UUID) -> uuid.UUID:
@@ -41,11 +32,7 @@ def process(platform, org: uuid.UUID, path: Path, day: dt.date, coach_id: uuid.U
         session_date=day,
         coach_name="Elena Park",
     )
-    with composition.database().transaction(org) as conn:
-        conn.execute(
-            "UPDATE sessions SET coach_id = %s WHERE organization_id = %s AND id = %s",
-            (coach_id, org, submission.session_id),
-        )
+    assign_coach(org, submission.session_id, coach_id)
     return submission.session_id
 
 
@@ -277,17 +264,10 @@ def test_a_malformed_client_id_is_422(organization):
 # --- DELETE /v1/clients/{id} -------------------------------------------------------------
 
 
-def delete(path: str, claims: dict) -> tuple[int, str | None]:
-    result = lambda_handler(api_event("DELETE", path, claims), CONTEXT)
-    return int(result["statusCode"]), result.get("body")
-
-
 def test_an_admin_erases_a_client_everywhere(practice):
     org, priya = practice["org"], practice["priya"]
     week_1, week_2 = practice["sessions"]
-    status, body = delete(f"/v1/clients/{priya}", as_admin(org))
-    assert status == 204
-    assert not body
+    assert delete(f"/v1/clients/{priya}", as_admin(org)) == 204
     db = composition.database()
     with db.transaction(org) as conn:
 
@@ -370,7 +350,7 @@ def test_erasure_reaches_a_failed_sessions_turns_too(practice, platform):
     org, week_2 = practice["org"], practice["sessions"][1]
     platform.deps.store.discard_results(org, week_2)
     platform.deps.store.update_session(org, week_2, processing_status="failed")
-    status, _ = delete(f"/v1/clients/{practice['priya']}", as_admin(org))
+    status = delete(f"/v1/clients/{practice['priya']}", as_admin(org))
     assert status == 204
     with composition.database().transaction(org) as conn:
         speakers = [

@@ -3,79 +3,36 @@
 from __future__ import annotations
 
 import copy
-import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-import boto3
 import pytest
-from moto.s3.models import s3_backends
-from moto.stepfunctions.models import stepfunctions_backends
 
-from coaching.config import reset_settings
 from coaching.usecases.ingest_drop import NotADrop, drop_identity
 from functions.ingest import handler as ingest
 from tests.events import load_event
-from tests.moto_scope import scoped_mock_aws
+from tests.moto_ingest import (
+    BUCKET,
+    LambdaContext,
+    execution_input,
+    executions,
+    ingest_on_moto,
+)
 
 pytestmark = pytest.mark.integration
 
-REGION = "us-east-1"
 EVENT = "s3_put_incoming.json"
-BUCKET = "coaching-transcripts-example"  # the bucket named in the sample event
 KEY_ORG = uuid.UUID("00000000-0000-4000-8000-000000000001")  # the segment in the sample key
 # Not the organization in the sample key, so the test can tell which one was used.
 DEFAULT_ORG = uuid.UUID("0f0f0f0f-0000-4000-8000-00000000d00d")
 DECODED_KEY = f"incoming/{KEY_ORG}/Team leads workshop.vtt"  # the event's key is URL-encoded
 VERSION = "3HL4kqtJlcpXroDTDmjVBH40Nrjfkd"
-PASS_MACHINE = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
-
-
-@dataclass(frozen=True)
-class LambdaContext:
-    """What Powertools' inject_lambda_context reads."""
-
-    function_name: str = "ingest"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:ingest"
-    aws_request_id: str = "5a1d6f3e-2c1b-4d0e-9f8a-7b6c5d4e3f21"
 
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
-    """moto S3 and Step Functions, the bucket, a state machine, and ingest configured for it."""
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with scoped_mock_aws(s3_backends, stepfunctions_backends):
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET)
-        sfn = boto3.client("stepfunctions", region_name=REGION)
-        machine = sfn.create_state_machine(
-            name="session-pipeline",
-            definition=json.dumps(PASS_MACHINE),
-            roleArn="arn:aws:iam::123456789012:role/session-pipeline",
-        )["stateMachineArn"]
-        monkeypatch.setenv("COACH_RUNTIME", "aws")
-        monkeypatch.setenv("COACH_STATE_MACHINE_ARN", machine)
-        monkeypatch.setenv("COACH_TRANSCRIPT_BUCKET", BUCKET)
-        monkeypatch.setenv("COACH_DEFAULT_ORGANIZATION_ID", str(DEFAULT_ORG))
-        reset_settings()
-        ingest._workflow.cache_clear()  # its boto3 client must be made inside the mock
-        try:
-            yield {"sfn": sfn, "machine": machine}
-        finally:
-            ingest._workflow.cache_clear()
-    monkeypatch.undo()
-    reset_settings()
-
-
-def executions(aws: dict) -> list[dict]:
-    return aws["sfn"].list_executions(stateMachineArn=aws["machine"])["executions"]
-
-
-def execution_input(aws: dict, execution: dict) -> dict:
-    described = aws["sfn"].describe_execution(executionArn=execution["executionArn"])
-    return json.loads(described["input"])
+    with ingest_on_moto(monkeypatch, COACH_DEFAULT_ORGANIZATION_ID=str(DEFAULT_ORG)) as aws:
+        yield aws
 
 
 def event_with_key(key: str) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,18 +14,11 @@ from typer.testing import CliRunner
 from coaching import composition
 from coaching.usecases.retention import ACTOR, purge_expired
 from coaching.usecases.submit_transcript import process_transcript
+from tests.samples import variant
 
 pytestmark = pytest.mark.integration
 
-SAMPLE = (
-    Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
-)
 NOW = dt.datetime.now(dt.UTC)
-
-
-def variant(tag: str) -> bytes:
-    extra = f"\n99\n00:10:00.000 --> 00:10:04.000\nMaya Chen: See you next week ({tag}).\n"
-    return SAMPLE.read_bytes().rstrip(b"\n") + b"\n" + extra.encode("utf-8")
 
 
 def new_organization(platform, retention_days: int | None) -> uuid.UUID:

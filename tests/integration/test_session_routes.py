@@ -3,38 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
-from pathlib import Path
 
 import pytest
 
 from coaching import composition
 from coaching.domain.identity import Role
 from coaching.usecases.submit_transcript import process_transcript
-from functions.api.handler import lambda_handler
-from tests.api_calls import CONTEXT, api_event, claims_for, request
+from tests.api_calls import claims_for, delete, request
+from tests.review_data import add_coach
+from tests.samples import variant
 
 pytestmark = pytest.mark.integration
-
-SAMPLE = (
-    Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
-)
-
-
-def variant(tag: str) -> bytes:
-    """The sample with one more cue: other content, so it makes a session of its own."""
-    extra = f"\n99\n00:10:00.000 --> 00:10:04.000\nMaya Chen: See you next week ({tag}).\n"
-    return SAMPLE.read_bytes().rstrip(b"\n") + b"\n" + extra.encode("utf-8")
-
-
-def add_coach(org: uuid.UUID, name: str, lead: uuid.UUID | None = None) -> uuid.UUID:
-    with composition.database().transaction(org) as conn:
-        return conn.execute(
-            "INSERT INTO coaches (organization_id, email, name, lead_coach_id)"
-            " VALUES (%s, %s, %s, %s) RETURNING id",
-            (org, f"{uuid.uuid4().hex}@example.test", name, lead),
-        ).fetchone()["id"]
 
 
 def process(platform, org, tag: str, coach_id, **options) -> uuid.UUID:
@@ -49,16 +29,6 @@ def process(platform, org, tag: str, coach_id, **options) -> uuid.UUID:
     )
     assert execution is not None and execution.status == "SUCCEEDED"
     return submission.session_id
-
-
-def delete(path: str, claims: dict[str, str]) -> int:
-    """A DELETE's status: 204 has no body, anything else is the JSON error shape."""
-    result = lambda_handler(api_event("DELETE", path, claims), CONTEXT)
-    if result["statusCode"] == 204:
-        assert not result.get("body")
-    else:
-        assert json.loads(result["body"])["error"]["code"] == f"COACH_{result['statusCode']}"
-    return int(result["statusCode"])
 
 
 def count_rows(org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
@@ -103,7 +73,7 @@ def practice(platform):
     org = uuid.uuid4()
     platform.deps.store.ensure_organization(org, f"routes {org}")
     lead = add_coach(org, "Lee Lead")
-    coach_a = add_coach(org, "Maya Chen", lead=lead)
+    coach_a = add_coach(org, "Maya Chen", lead_coach_id=lead)
     coach_b = add_coach(org, "Bo Other")
     return {
         "org": org,

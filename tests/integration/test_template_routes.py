@@ -7,8 +7,7 @@ import uuid
 import pytest
 
 from coaching.domain.identity import Role
-from functions.api.handler import lambda_handler
-from tests.api_calls import CONTEXT, api_event, claims_for, request
+from tests.api_calls import claims_for, delete, request
 from tests.review_data import (
     add_coach,
     assert_error,
@@ -80,8 +79,7 @@ def test_a_coach_creates_reads_changes_and_deletes_a_template(coach, organizatio
     assert status == 200
     assert updated["name"] == "Shorter" and updated["updated_at"]
     # Delete it: 204, then it is gone
-    result = lambda_handler(api_event("DELETE", path, coach), CONTEXT)
-    assert (result["statusCode"], result["body"] or "") == (204, "")
+    assert delete(path, coach) == 204
     assert request("GET", path, coach)[0] == 404
     assert [a[0] for a in audit_trail(organization, "template", created["id"])] == [
         "create",

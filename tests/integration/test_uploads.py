@@ -7,7 +7,6 @@ import base64
 import dataclasses
 import datetime as dt
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
@@ -16,28 +15,11 @@ from starlette.testclient import TestClient
 from coaching import composition
 from coaching.domain.identity import Role
 from coaching.usecases.upload import safe_name
-from functions.api.handler import lambda_handler
-from tests.api_calls import CONTEXT, api_event, call_api, claims_for, request
+from tests.api_calls import api_event, call_api, claims_for, delete, request
+from tests.review_data import add_coach
+from tests.samples import variant
 
 pytestmark = pytest.mark.integration
-
-SAMPLE = (
-    Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
-)
-
-
-def variant(tag: str) -> bytes:
-    extra = f"\n99\n00:10:00.000 --> 00:10:04.000\nMaya Chen: See you next week ({tag}).\n"
-    return SAMPLE.read_bytes().rstrip(b"\n") + b"\n" + extra.encode("utf-8")
-
-
-def add_coach(org: uuid.UUID, name: str, lead: uuid.UUID | None = None) -> uuid.UUID:
-    with composition.database().transaction(org) as conn:
-        return conn.execute(
-            "INSERT INTO coaches (organization_id, email, name, lead_coach_id)"
-            " VALUES (%s, %s, %s, %s) RETURNING id",
-            (org, f"{uuid.uuid4().hex}@example.test", name, lead),
-        ).fetchone()["id"]
 
 
 def form_event(claims, files=None, data=None, headers=None) -> dict:
@@ -73,7 +55,7 @@ def team(organization):
     return {
         "org": organization,
         "lead": lead,
-        "a": add_coach(organization, "Maya Chen", lead=lead),
+        "a": add_coach(organization, "Maya Chen", lead_coach_id=lead),
         "b": add_coach(organization, "Bo Other"),
     }
 
@@ -320,10 +302,7 @@ def test_a_delete_of_a_session_that_was_never_uploaded_is_404(team):
     # An upload URL reserves no session: until the file lands there is nothing to delete
     admin = claims_for(team["org"], Role.ADMIN)
     _, ticket = upload_url(admin)
-    result = lambda_handler(
-        api_event("DELETE", f"/v1/sessions/{ticket['session_id']}", admin), CONTEXT
-    )
-    assert result["statusCode"] == 404
+    assert delete(f"/v1/sessions/{ticket['session_id']}", admin) == 404
 
 
 # -- sessions that name no coach -----------------------------------------------------------

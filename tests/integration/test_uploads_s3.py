@@ -11,35 +11,26 @@ import uuid
 from collections.abc import Iterator
 from urllib.parse import quote_plus
 
-import boto3
 import pytest
 import requests
-from moto.s3.models import s3_backends
-from moto.stepfunctions.models import stepfunctions_backends
 
 from coaching.adapters.aws.s3_objects import S3ObjectStore
-from coaching.config import reset_settings
 from coaching.usecases.ingest_drop import organization_of_key, upload_of_key
 from coaching.usecases.upload import request_upload_url
 from functions.ingest import handler as ingest
 from tests.events import load_event
-from tests.moto_scope import scoped_mock_aws
+from tests.moto_ingest import (
+    BUCKET,
+    LambdaContext,
+    execution_input,
+    executions,
+    ingest_on_moto,
+)
 
 pytestmark = pytest.mark.integration
 
-REGION = "us-east-1"
-BUCKET = "coaching-transcripts-example"
-PASS_MACHINE = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
 ORG = uuid.UUID("0f0f0f0f-0000-4000-8000-0000000000aa")
 COACH = uuid.UUID("0f0f0f0f-0000-4000-8000-0000000000bb")
-
-
-@dataclasses.dataclass(frozen=True)
-class LambdaContext:
-    function_name: str = "ingest"
-    memory_limit_in_mb: int = 512
-    invoked_function_arn: str = f"arn:aws:lambda:{REGION}:123456789012:function:ingest"
-    aws_request_id: str = "5a1d6f3e-2c1b-4d0e-9f8a-7b6c5d4e3f21"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,28 +46,10 @@ class Deps:
 
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict]:
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    with scoped_mock_aws(s3_backends, stepfunctions_backends):
-        s3 = boto3.client("s3", region_name=REGION)
-        s3.create_bucket(Bucket=BUCKET)
+    with ingest_on_moto(monkeypatch) as aws:
+        s3 = aws["s3"]
         s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
-        sfn = boto3.client("stepfunctions", region_name=REGION)
-        machine = sfn.create_state_machine(
-            name="session-pipeline",
-            definition=json.dumps(PASS_MACHINE),
-            roleArn="arn:aws:iam::123456789012:role/session-pipeline",
-        )["stateMachineArn"]
-        monkeypatch.setenv("COACH_RUNTIME", "aws")
-        monkeypatch.setenv("COACH_STATE_MACHINE_ARN", machine)
-        monkeypatch.setenv("COACH_TRANSCRIPT_BUCKET", BUCKET)
-        reset_settings()
-        ingest._workflow.cache_clear()
-        try:
-            yield {"s3": s3, "sfn": sfn, "machine": machine, "objects": S3ObjectStore(s3, BUCKET)}
-        finally:
-            ingest._workflow.cache_clear()
-    monkeypatch.undo()
-    reset_settings()
+        yield {**aws, "objects": S3ObjectStore(s3, BUCKET)}
 
 
 def s3_event_for(key: str, version: str) -> dict:
@@ -117,17 +90,15 @@ def test_the_uploaded_object_starts_the_session_it_was_issued_for(aws):
     assert result["started"] == [
         {"session_id": str(ticket.session_id), "execution": f"upload-{ticket.session_id}"}
     ]
-    (execution,) = aws["sfn"].list_executions(stateMachineArn=aws["machine"])["executions"]
-    payload = json.loads(
-        aws["sfn"].describe_execution(executionArn=execution["executionArn"])["input"]
-    )
+    (execution,) = executions(aws)
+    payload = execution_input(aws, execution)
     assert payload["organization_id"] == str(ORG)
     assert payload["session_id"] == str(ticket.session_id)
     assert payload["coach_id"] == str(COACH)
     assert payload["transcript_key"] == key
     # The same upload reported again starts nothing new
     ingest.lambda_handler(s3_event_for(key, "v1"), LambdaContext())
-    assert len(aws["sfn"].list_executions(stateMachineArn=aws["machine"])["executions"]) == 1
+    assert len(executions(aws)) == 1
 
 
 def test_an_upload_for_no_coach_leaves_the_coach_to_the_pipeline(aws):

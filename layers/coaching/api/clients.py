@@ -12,11 +12,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from coaching.api.audit import audit
 from coaching.api.errors import documented
-from coaching.api.identity import client_data_reader, require_role
-from coaching.composition import client_ports, dependencies, directory
+from coaching.api.identity import reader_and_visibility, require_role
+from coaching.api.paging import offset_page, one_more_than
+from coaching.composition import client_ports, dependencies
 from coaching.domain.identity import Role
 from coaching.ports.clients import ClientStatus
-from coaching.usecases.access import visibility_for
 from coaching.usecases.client_history import client_history, client_overview
 from coaching.usecases.delete_client import delete_client
 
@@ -38,24 +38,19 @@ def list_clients(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> dict:
-    principal = client_data_reader(router)
-    visibility = visibility_for(principal, directory())
+    principal, visibility = reader_and_visibility(router)
     store, _ = client_ports()
-    # One more than asked: whether there is a next page, without counting them all.
     found = store.list_clients(
         principal.organization_id,
         visibility.coach_ids,
         status=status,
         name_contains=q,
-        limit=limit + 1,
+        limit=one_more_than(limit),
         offset=offset,
     )
-    page = found[:limit]
+    page, next_offset = offset_page(found, limit, offset)
     audit(principal, "read", "client", None, client_ids=[str(c.id) for c in page])
-    return {
-        "items": [client_overview(c) for c in page],
-        "next_offset": offset + limit if len(found) > limit else None,
-    }
+    return {"items": [client_overview(c) for c in page], "next_offset": next_offset}
 
 
 @router.get(
@@ -64,8 +59,7 @@ def list_clients(
     responses=documented(HTTPStatus.NOT_FOUND),
 )
 def get_client(client_id: ClientId) -> dict:
-    principal = client_data_reader(router)
-    visibility = visibility_for(principal, directory())
+    principal, visibility = reader_and_visibility(router)
     store, _ = client_ports()
     history = client_history(store, visibility, client_id)
     audit(

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from coaching.api.audit import audit
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
+from coaching.api.paging import offset_page, one_more_than
 from coaching.composition import review_ports
 from coaching.usecases import follow_ups
 
@@ -40,23 +41,17 @@ def list_follow_ups(
     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
 ) -> dict:
     principal = client_data_reader(router)
-    # One more than asked, to know whether there is a next page.
     items = follow_ups.list_follow_ups(
         review_ports(),
         principal,
         status=status,
         client_id=client_id,
-        limit=limit + 1,
+        limit=one_more_than(limit),
         offset=offset,
     )
-    page = items[:limit]
+    page, next_offset = offset_page(items, limit, offset)
     audit(principal, "read", "follow_up", None, count=len(page))
-    return {
-        "items": page,
-        "limit": limit,
-        "offset": offset,
-        "next_offset": offset + limit if len(items) > limit else None,
-    }
+    return {"items": page, "limit": limit, "offset": offset, "next_offset": next_offset}
 
 
 @router.post(

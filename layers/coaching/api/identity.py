@@ -11,8 +11,10 @@ import uuid
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from coaching.composition import directory
 from coaching.domain.errors import Forbidden, Unauthenticated
-from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role
+from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role, Visibility
+from coaching.usecases.access import visibility_for
 
 ORGANIZATION_CLAIM = "custom:organization_id"
 ROLE_CLAIM = "custom:role"
@@ -56,6 +58,12 @@ def require_role(app: APIGatewayRestResolver, *roles: Role) -> Principal:
 def client_data_reader(app: APIGatewayRestResolver) -> Principal:
     """Coaches, leads and admins: the roles that may see client content."""
     return require_role(app, *CLIENT_DATA_ROLES)
+
+
+def reader_and_visibility(app: APIGatewayRestResolver) -> tuple[Principal, Visibility]:
+    """A client-data reader, and the sessions they may see (usecases/access.py)."""
+    principal = client_data_reader(app)
+    return principal, visibility_for(principal, directory())
 
 
 def organization_of(app: APIGatewayRestResolver) -> uuid.UUID:

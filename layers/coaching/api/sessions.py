@@ -22,13 +22,12 @@ from pydantic import BaseModel, Field, ValidationError
 
 from coaching.api.audit import audit
 from coaching.api.errors import documented
-from coaching.api.identity import client_data_reader
+from coaching.api.identity import reader_and_visibility
 from coaching.api.multipart_form import FORM_ALLOWANCE, invalid, read_form, request_body, too_large
-from coaching.composition import dependencies, directory, workflow
+from coaching.composition import dependencies, workflow
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Principal, Visibility
 from coaching.domain.session import ProcessingStatus, SessionPosition, SessionType
-from coaching.usecases.access import visibility_for
 from coaching.usecases.delete_session import delete_session
 from coaching.usecases.session_listing import (
     list_visible_sessions,
@@ -47,11 +46,6 @@ from coaching.usecases.upload import (
 router = APIGatewayRouter()
 
 SessionId = Annotated[str, Path(description="the session's id")]
-
-
-def _caller() -> tuple[Principal, Visibility]:
-    principal = client_data_reader(router)
-    return principal, visibility_for(principal, directory())
 
 
 def _session_uuid(session_id: str) -> uuid.UUID:
@@ -108,7 +102,7 @@ def list_sessions(
     status: Annotated[ProcessingStatus | None, Query()] = None,
     session_type: Annotated[SessionType | None, Query()] = None,
 ) -> dict:
-    principal, visibility = _caller()
+    principal, visibility = reader_and_visibility(router)
     if date_from and date_to and date_from > date_to:
         raise invalid("query.date_to", "date_to is before date_from.")
     page, next_position = list_visible_sessions(
@@ -141,7 +135,7 @@ def get_session(
     session_id: SessionId,
     turns: Annotated[bool, Query(description="include every labelled turn")] = False,
 ) -> dict:
-    principal, visibility = _caller()
+    principal, visibility = reader_and_visibility(router)
     session = visible_session(dependencies(), visibility, _session_uuid(session_id))
     result = session_results(
         dependencies(), principal.organization_id, session.id, include_turns=turns
@@ -156,7 +150,7 @@ def get_session(
     responses=documented(HTTPStatus.NOT_FOUND),
 )
 def get_session_status(session_id: SessionId) -> dict:
-    principal, visibility = _caller()
+    principal, visibility = reader_and_visibility(router)
     session = visible_session(dependencies(), visibility, _session_uuid(session_id))
     audit(principal, "read", "session", session.id, view="status")
     return session_status(session)
@@ -171,7 +165,7 @@ def get_session_status(session_id: SessionId) -> dict:
     responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, ok=HTTPStatus.NO_CONTENT),
 )
 def remove_session(session_id: SessionId):
-    principal, visibility = _caller()
+    principal, visibility = reader_and_visibility(router)
     deps = dependencies()
     session = visible_session(deps, visibility, _session_uuid(session_id))
     deletion = delete_session(deps, principal.organization_id, session.id)
@@ -246,7 +240,7 @@ def _coach_for(principal: Principal, visibility: Visibility, requested: uuid.UUI
     openapi_extensions={"requestBody": UPLOAD_FORM},
 )
 def upload_session():
-    principal, visibility = _caller()
+    principal, visibility = reader_and_visibility(router)
     deps = dependencies()
     event = router.current_event
     declared = (event.headers or {}).get("content-length") or (event.headers or {}).get(
@@ -308,7 +302,7 @@ class UploadUrlRequest(BaseModel):
     responses=documented(ok=HTTPStatus.CREATED),
 )
 def create_upload_url(request: Annotated[UploadUrlRequest, Body()]):
-    principal, visibility = _caller()
+    principal, visibility = reader_and_visibility(router)
     coach_id = _coach_for(principal, visibility, request.coach_id)
     ticket = request_upload_url(
         dependencies(), principal.organization_id, request.file_name, coach_id=coach_id
@@ -341,7 +335,7 @@ def create_upload_url(request: Annotated[UploadUrlRequest, Body()]):
     responses=documented(),
 )
 def supervision(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
-    principal, visibility = _caller()
+    principal, visibility = reader_and_visibility(router)
     history = supervision_history(
         dependencies(), principal.organization_id, limit, coach_ids=visibility.coach_ids
     )

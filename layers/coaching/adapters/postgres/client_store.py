@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
 from coaching.analysis.summary.lexicon import stop_words
 from coaching.domain.transcript import Turn
 from coaching.ports.clients import (
@@ -25,8 +26,8 @@ from coaching.ports.clients import (
 
 NAME_REMOVED = "[name removed]"
 
-# The sessions a caller may see, as SQL over `s` (sessions) with %(all)s and %(coaches)s.
-_VISIBLE = "(%(all)s OR s.coach_id = ANY(%(coaches)s::uuid[]))"
+# The sessions a caller may see, as SQL over `s` (sessions).
+_VISIBLE = visible_coaches("s.coach_id")
 # Every visible, not failed session each client appears in.
 _APPEARANCES = (
     "SELECT sp.client_id, s.id AS session_id, s.created_at,"  # noqa: S608 - constants only
@@ -36,10 +37,6 @@ _APPEARANCES = (
     " WHERE sp.organization_id = %(org)s AND sp.client_id IS NOT NULL"
     f" AND s.processing_status <> 'failed' AND {_VISIBLE}"
 )
-
-
-def _visibility(coach_ids: CoachIds) -> dict[str, Any]:
-    return {"all": coach_ids is None, "coaches": sorted(coach_ids or [])}
 
 
 class PostgresClientStore:
@@ -80,7 +77,7 @@ class PostgresClientStore:
                 " ORDER BY lower(c.name), c.id LIMIT %(limit)s OFFSET %(offset)s",
                 {
                     "org": org,
-                    **_visibility(coach_ids),
+                    **coach_parameters(coach_ids),
                     "status": status,
                     "pattern": pattern,
                     "limit": limit,
@@ -109,7 +106,7 @@ class PostgresClientStore:
                 " WHERE c.organization_id = %(org)s AND c.id = %(client)s"
                 f" AND (%(all)s OR EXISTS (SELECT 1 FROM ({_APPEARANCES}) seen"
                 " WHERE seen.client_id = c.id))",
-                {"org": org, "client": client_id, **_visibility(coach_ids)},
+                {"org": org, "client": client_id, **coach_parameters(coach_ids)},
             ).fetchone()
         return ClientRecord(**row) if row else None
 
@@ -133,7 +130,7 @@ class PostgresClientStore:
                 " WHERE sp.organization_id = %(org)s AND sp.client_id = %(client)s"
                 f" AND s.processing_status <> 'failed' AND {_VISIBLE}"
                 " ORDER BY COALESCE(s.session_date, s.created_at::date), s.created_at, s.id",
-                {"org": org, "client": client_id, **_visibility(coach_ids)},
+                {"org": org, "client": client_id, **coach_parameters(coach_ids)},
             ).fetchall()
         return [
             Appearance(

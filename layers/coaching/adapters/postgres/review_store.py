@@ -8,6 +8,7 @@ from typing import Any, Literal
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
 from coaching.domain.errors import Conflict, NotFound
 from coaching.ports.review import (
     CoachVoice,
@@ -18,7 +19,18 @@ from coaching.ports.review import (
     SummaryRecord,
 )
 
-# A constant select list, never input: hence the S608 waivers where it is spliced in.
+# Constant SQL, never input: hence the S608 waivers where it is spliced in.
+# A summary `s` with its client session `cs` and session `se`.
+_SUMMARY_SESSION = (
+    " FROM summaries s"
+    " JOIN client_sessions cs ON cs.id = s.client_session_id"
+    " AND cs.organization_id = s.organization_id"
+    " JOIN sessions se ON se.id = cs.session_id AND se.organization_id = s.organization_id"
+)
+# The summary's latest revision (0: none yet, the AI's draft).
+_REVISION = (
+    "COALESCE((SELECT max(r.revision) FROM summary_revisions r WHERE r.summary_id = s.id), 0)"
+)
 _SUMMARY_SELECT = (
     "SELECT s.id, cs.session_id, se.coach_id AS session_coach_id, cs.client_id,"
     " c.name AS client_name, s.approved_at, s.created_at,"
@@ -26,13 +38,8 @@ _SUMMARY_SELECT = (
     " COALESCE(s.coach_edited_version, jsonb_build_object('wins', s.wins,"
     " 'challenges', s.challenges, 'action_items', s.action_items,"
     " 'coach_recommendations', s.coach_recommendations)) AS content,"
-    " s.coach_edited_version IS NOT NULL AS edited,"
-    " COALESCE((SELECT max(r.revision) FROM summary_revisions r WHERE r.summary_id = s.id), 0)"
-    " AS revision"
-    " FROM summaries s"
-    " JOIN client_sessions cs ON cs.id = s.client_session_id"
-    " AND cs.organization_id = s.organization_id"
-    " JOIN sessions se ON se.id = cs.session_id AND se.organization_id = s.organization_id"
+    f" s.coach_edited_version IS NOT NULL AS edited, {_REVISION} AS revision"
+    f"{_SUMMARY_SESSION}"
     " JOIN clients c ON c.id = cs.client_id AND c.organization_id = s.organization_id"
 )
 _FOLLOW_UP_SELECT = (
@@ -89,17 +96,13 @@ class PostgresReviewStore:
     def summary_context(self, org: uuid.UUID, summary_id: uuid.UUID) -> SummaryContext:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                "SELECT se.id AS session_id,"
+                "SELECT se.id AS session_id,"  # noqa: S608
                 " COALESCE(se.session_date, se.created_at::date) AS session_date,"
                 " se.session_type, COALESCE(co.name, se.coach_name) AS coach_name,"
                 " COALESCE(co.voice_profile, '{}'::jsonb) AS voice_profile,"
                 " (SELECT count(*) FROM client_sessions x WHERE x.session_id = se.id"
                 "  AND x.organization_id = se.organization_id) AS clients"
-                " FROM summaries s"
-                " JOIN client_sessions cs ON cs.id = s.client_session_id"
-                " AND cs.organization_id = s.organization_id"
-                " JOIN sessions se ON se.id = cs.session_id"
-                " AND se.organization_id = s.organization_id"
+                f"{_SUMMARY_SESSION}"
                 " LEFT JOIN coaches co ON co.id = se.coach_id"
                 " AND co.organization_id = s.organization_id"
                 " WHERE s.organization_id = %s AND s.id = %s",
@@ -149,11 +152,8 @@ class PostgresReviewStore:
             if locked is None:
                 raise NotFound(f"Summary {summary_id} does not exist.")
             row = conn.execute(
-                "SELECT s.approved_at, cs.client_id,"
-                " COALESCE((SELECT max(r.revision) FROM summary_revisions r"
-                "  WHERE r.summary_id = s.id), 0) AS revision"
-                " FROM summaries s JOIN client_sessions cs ON cs.id = s.client_session_id"
-                " WHERE s.organization_id = %s AND s.id = %s",
+                f"SELECT s.approved_at, cs.client_id, {_REVISION} AS revision"  # noqa: S608
+                f"{_SUMMARY_SESSION} WHERE s.organization_id = %s AND s.id = %s",
                 (org, summary_id),
             ).fetchone()
             _check_state(row, expected_revision, command)
@@ -221,14 +221,13 @@ class PostgresReviewStore:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
                 _FOLLOW_UP_SELECT + " WHERE f.organization_id = %(org)s"  # noqa: S608
-                " AND (%(all)s OR se.coach_id = ANY(%(coaches)s))"
+                f" AND {visible_coaches('se.coach_id')}"
                 " AND (%(status)s::text IS NULL OR f.status = %(status)s)"
                 " AND (%(client)s::uuid IS NULL OR f.client_id = %(client)s)"
                 " ORDER BY f.created_at DESC, f.id LIMIT %(limit)s OFFSET %(offset)s",
                 {
                     "org": org,
-                    "all": coach_ids is None,
-                    "coaches": sorted(coach_ids or ()),
+                    **coach_parameters(coach_ids),
                     "status": status,
                     "client": client_id,
                     "limit": limit,

@@ -12,6 +12,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
 from coaching.domain.errors import DuplicateContent, NotFound, TransientError
 from coaching.domain.names import name_key
 from coaching.domain.results import ClientAnalysis, ClientSummary, SpeakerStats, TurnLabel
@@ -152,8 +153,7 @@ class PostgresSessionStore:
         # Every optional condition is in the text; a NULL parameter switches it off.
         params = {
             "org": org,
-            "all_coaches": where.coach_ids is None,
-            "coach_ids": list(where.coach_ids or ()),
+            **coach_parameters(where.coach_ids),
             "date_from": where.date_from,
             "date_to": where.date_to,
             "status": where.status,
@@ -165,7 +165,7 @@ class PostgresSessionStore:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
                 f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %(org)s"  # noqa: S608
-                " AND (%(all_coaches)s OR coach_id = ANY(%(coach_ids)s::uuid[]))"
+                f" AND {visible_coaches('coach_id')}"
                 " AND (%(date_from)s::date IS NULL"
                 " OR COALESCE(session_date, created_at::date) >= %(date_from)s)"
                 " AND (%(date_to)s::date IS NULL"
@@ -185,13 +185,14 @@ class PostgresSessionStore:
         """The coach supervision metrics of completed sessions, oldest first."""
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                "SELECT id, source_name, session_date, created_at, coach_name, supervision"
-                " FROM (SELECT * FROM sessions WHERE organization_id = %s"
-                " AND (%s OR coach_id = ANY(%s::uuid[]))"
+                "SELECT id, source_name, session_date, created_at, coach_name, supervision"  # noqa: S608
+                " FROM (SELECT * FROM sessions WHERE organization_id = %(org)s"
+                f" AND {visible_coaches('coach_id')}"
                 " AND processing_status = 'completed' AND supervision IS NOT NULL"
                 " ORDER BY COALESCE(session_date, created_at::date) DESC, created_at DESC"
-                " LIMIT %s) recent ORDER BY COALESCE(session_date, created_at::date), created_at",
-                (org, coach_ids is None, list(coach_ids or ()), limit),
+                " LIMIT %(limit)s) recent"
+                " ORDER BY COALESCE(session_date, created_at::date), created_at",
+                {"org": org, **coach_parameters(coach_ids), "limit": limit},
             ).fetchall()
         return rows
 

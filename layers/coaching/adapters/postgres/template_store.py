@@ -56,17 +56,7 @@ class PostgresTemplateStore:
                 " subject, content, variables, is_default)"
                 " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 f" RETURNING {_COLUMNS}",
-                (
-                    org,
-                    coach_id,
-                    fields.name,
-                    fields.type,
-                    fields.workshop_type,
-                    fields.subject,
-                    fields.content,
-                    variables,
-                    fields.is_default,
-                ),
+                (org, coach_id, *_editable(fields, variables)),
             ).fetchone()
         return TemplateRecord.model_validate(row)
 
@@ -81,17 +71,7 @@ class PostgresTemplateStore:
                 " content = %s, variables = %s, is_default = %s, updated_at = now()"
                 " WHERE organization_id = %s AND id = %s"
                 f" RETURNING {_COLUMNS}",
-                (
-                    fields.name,
-                    fields.type,
-                    fields.workshop_type,
-                    fields.subject,
-                    fields.content,
-                    variables,
-                    fields.is_default,
-                    org,
-                    template_id,
-                ),
+                (*_editable(fields, variables), org, template_id),
             ).fetchone()
         if row is None:
             raise NotFound(f"Template {template_id} does not exist.")
@@ -119,6 +99,19 @@ class PostgresTemplateStore:
                 (org, kind),
             ).fetchone()
         return TemplateRecord.model_validate(row) if row else None
+
+
+def _editable(fields: TemplateFields, variables: list[str]) -> tuple:
+    """What a create or an update writes, in the order both statements name the columns."""
+    return (
+        fields.name,
+        fields.type,
+        fields.workshop_type,
+        fields.subject,
+        fields.content,
+        variables,
+        fields.is_default,
+    )
 
 
 def _clear_default(conn, org: uuid.UUID, fields: TemplateFields) -> None:
