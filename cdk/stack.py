@@ -127,6 +127,7 @@ class CoachingPlatformStack(Stack):
             web_origin=str(self._context(*WEB_ORIGIN)),
         )
         self.storage.serve_api(api)
+        self.storage.accept_browser_uploads(str(self._context(*WEB_ORIGIN)))
         self.pipeline.serve_api(api)
 
         purge = functions.add(

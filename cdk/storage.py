@@ -82,6 +82,16 @@ class TranscriptStorage(Construct):
             ],
         )
 
+    def accept_browser_uploads(self, web_origin: str) -> None:
+        """The web app posts transcripts straight to S3 with a presigned POST (the API signs
+        its key and size range): only that origin, only POST, nothing readable back."""
+        self.bucket.add_cors_rule(
+            allowed_methods=[s3.HttpMethods.POST],
+            allowed_origins=[web_origin],
+            allowed_headers=["*"],
+            max_age=600,
+        )
+
     def route_drops_to(self, ingest: lambda_.Function, state_machine: sfn.IStateMachine) -> None:
         """A new object under `incoming/` invokes `ingest`, which starts the pipeline."""
         self.bucket.add_event_notification(

@@ -182,6 +182,20 @@ def test_cors_preflight_admits_only_the_configured_origin(synth: Synth, strict: 
         assert variables["Environment"]["Variables"]["COACH_WEB_ORIGIN"] == origin
 
 
+def test_the_web_app_may_post_presigned_uploads_to_the_bucket_and_nothing_else(
+    strict: Synth,
+) -> None:
+    buckets = [
+        props
+        for props in strict.of_type("AWS::S3::Bucket").values()
+        if "CorsConfiguration" in props
+    ]
+    (bucket,) = buckets  # the transcripts bucket only, not its access-log bucket
+    (rule,) = bucket["CorsConfiguration"]["CorsRules"]
+    assert rule["AllowedMethods"] == ["POST"]
+    assert rule["AllowedOrigins"] == [STRICT_ORIGIN]
+
+
 def test_gateway_errors_use_the_api_error_shape_and_cors(strict: Synth) -> None:
     responses = {
         props["ResponseType"]: props
