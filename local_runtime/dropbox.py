@@ -2,9 +2,10 @@
 
 Done files move to ``processed/`` (a file with the same content as an earlier one, too: the log
 names the session it duplicates); files that cannot be processed move to ``failed/`` beside a
-``.error.json`` saying why. Files already there at start are processed too. A file whose
-processing hit an infrastructure problem (the database is down: TransientError) is not the
-coach's fault: it stays in the folder and is tried again later, with a capped backoff.
+``.error.json`` saying why (drop_copies.py removes both copies once their session is deleted).
+Files already there at start are processed too. A file whose processing hit an infrastructure
+problem (the database is down: TransientError) is not the coach's fault: it stays in the
+folder and is tried again later, with a capped backoff.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from watchdog.observers import Observer
 
 from coaching.domain.errors import TransientError
 from coaching.usecases.submit_transcript import process_transcript
+from local_runtime.drop_copies import DropCopies, write_atomically
 from local_runtime.platform import LocalPlatform
 
 log = logging.getLogger("coach.dropbox")
@@ -95,9 +97,16 @@ class DropFolder(FileSystemEventHandler):
         self._attempts: dict[Path, int] = {}
         self._retries: dict[Path, threading.Timer] = {}
         self._stopping = False
+        self._copies = DropCopies(self._folder)
 
     def start(self) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
+        unindexed = self._copies.unindexed()
+        if unindexed:
+            log.info(
+                "%d file(s) in processed/ predate session tracking: kept until removed by hand",
+                unindexed,
+            )
         self._observer.schedule(self, str(self._folder), recursive=False)
         self._observer.start()
         for path in sorted(self._folder.iterdir()):
@@ -146,7 +155,8 @@ class DropFolder(FileSystemEventHandler):
             )
             session = self._platform.deps.store.get_session(org, submission.session_id)
             if session is not None and session.processing_status == "completed":
-                _move_aside(path, self._folder / "processed")
+                copy = _move_aside(path, self._folder / "processed")
+                self._copies.record(copy, submission.duplicate_of or submission.session_id)
                 if submission.duplicate_of is not None:
                     log.info(
                         "drop %s is a duplicate of session %s (same content): moved to processed/",
@@ -178,6 +188,13 @@ class DropFolder(FileSystemEventHandler):
                 else:
                     self._attempts.pop(path, None)
 
+    def forget_deleted_sessions(self) -> int:
+        """Removes the processed/ and failed/ copies of sessions deleted since (see
+        drop_copies.py); returns how many copies went."""
+        store = self._platform.deps.store
+        org = self._platform.settings.default_organization_id
+        return self._copies.forget_deleted(lambda sid: store.get_session(org, sid) is not None)
+
     def _schedule_retry(self, path: Path) -> None:
         """Called with the lock held: try the file again after a capped, doubling delay."""
         if self._stopping or not path.exists():
@@ -205,8 +222,8 @@ class DropFolder(FileSystemEventHandler):
         if not path.exists():
             return
         target = _move_aside(path, self._folder / "failed")
-        target.with_name(target.name + ".error.json").write_text(
+        write_atomically(
+            target.with_name(target.name + ".error.json"),
             json.dumps({"file": path.name, "session_id": session_id, "error": reason}, indent=2),
-            encoding="utf-8",
         )
         log.warning("drop moved to failed/: %s", reason)

@@ -1,23 +1,33 @@
 """`coach serve` runs the retention purge once at start, then daily (AWS: EventBridge runs
-functions/purge_expired on a schedule)."""
+functions/purge_expired on a schedule). ``after_purge`` runs right after each purge: the drop
+folder's sweep of its copies of the sessions just deleted."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 
 from coaching.composition import audit_log
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.retention import purge_expired
+from local_runtime.drop_copies import run_sweep
 
 log = logging.getLogger("coach.retention")
 DAY_SECONDS = 24 * 60 * 60
 
 
 class RetentionSchedule:
-    def __init__(self, deps: Dependencies, interval_seconds: float = DAY_SECONDS) -> None:
+    def __init__(
+        self,
+        deps: Dependencies,
+        interval_seconds: float = DAY_SECONDS,
+        *,
+        after_purge: Callable[[], object] | None = None,
+    ) -> None:
         self._deps = deps
+        self._after_purge = after_purge
         self._interval = interval_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="retention", daemon=True)
@@ -35,6 +45,13 @@ class RetentionSchedule:
             self._stop.wait(self._interval)
 
     def run_once(self) -> None:
+        try:
+            self._purge()
+        finally:
+            if self._after_purge is not None:
+                run_sweep(self._after_purge)  # even after a failed run: some may have gone
+
+    def _purge(self) -> None:
         try:
             report = purge_expired(self._deps, dt.datetime.now(dt.UTC), audit=audit_log())
         except Exception:  # noqa: BLE001 - the server keeps serving; tomorrow's run tries again

@@ -23,6 +23,7 @@ from coaching.config import reset_settings
 from local_runtime import log_redaction
 from local_runtime.authorizer import LocalAuthorizer
 from local_runtime.demo_accounts import describe, ensure_demo_accounts
+from local_runtime.drop_copies import DropCopiesSweep
 from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
@@ -96,7 +97,9 @@ def build_app(platform: LocalPlatform) -> Starlette:
     drop = DropFolder(platform, platform.settings.dropbox)
     connections = PostgresSocketConnections(composition.database())
     sockets = LocalSocketGateway(connections, authorizer)
-    retention = RetentionSchedule(platform.deps)  # at start, then daily
+    # Copies of deleted sessions leave the drop folder: at start, each minute, after a purge.
+    copies = DropCopiesSweep(drop.forget_deleted_sessions)
+    retention = RetentionSchedule(platform.deps, after_purge=drop.forget_deleted_sessions)
 
     @asynccontextmanager
     async def lifespan(_app: Starlette):
@@ -110,11 +113,13 @@ def build_app(platform: LocalPlatform) -> Starlette:
         drop.start()
         if sample is not None:
             sample.start()
+        copies.start()
         retention.start()
         try:
             yield
         finally:
             await run_in_threadpool(retention.stop)
+            await run_in_threadpool(copies.stop)
             # Let work in progress finish while the database is still up: pgserver stops it
             # when this process exits, and a run cut off there would stay "processing".
             await run_in_threadpool(drop.stop)
