@@ -21,11 +21,10 @@ from local_runtime import retention_schedule
 from local_runtime.drop_copies import INDEX_DIR, INDEX_NAME, DropCopiesSweep
 from local_runtime.dropbox import DropFolder
 from local_runtime.retention_schedule import RetentionSchedule
+from tests.drop_files import DEADLINE_SECONDS, drop, files_in, until
 
 pytestmark = pytest.mark.integration
 
-DEADLINE_SECONDS = 60.0
-POLL_SECONDS = 0.05
 # A file name may carry a client's name: it must never reach the log.
 CLIENT_NAME = "Jordan Reyes"
 
@@ -37,25 +36,6 @@ def _transcript(tag: str) -> bytes:
         "Maya Chen: What did you notice when you talked with them?\n"
         "Jordan Reyes: They asked for clearer goals. I will write them down by Friday.\n"
     ).encode()
-
-
-def _until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(POLL_SECONDS)
-    pytest.fail(f"timed out after {DEADLINE_SECONDS:.0f} s waiting for {what}")
-
-
-def _files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
-
-
-def _drop(folder: Path, name: str, data: bytes) -> None:
-    part = folder / f"{name}.part"
-    part.write_bytes(data)
-    part.rename(folder / name)
 
 
 def _index(folder: Path) -> dict[str, str]:
@@ -78,28 +58,28 @@ def drop_folder(platform, folder) -> Iterator[Callable[[], DropFolder]]:
     started: list[DropFolder] = []
 
     def start() -> DropFolder:
-        drop = DropFolder(platform, folder)
-        drop.start()
-        started.append(drop)
-        return drop
+        watcher = DropFolder(platform, folder)
+        watcher.start()
+        started.append(watcher)
+        return watcher
 
     yield start
-    for drop in started:
-        drop.stop()
+    for watcher in started:
+        watcher.stop()
 
 
 def _processed(drop_folder_dir: Path, name: str, data: bytes) -> uuid.UUID:
     """Drops a transcript, waits until it is in processed/, returns its session."""
-    _drop(drop_folder_dir, name, data)
-    _until(lambda: name in _index(drop_folder_dir), f"{name} in processed/")
-    assert name in _files(drop_folder_dir / "processed")
+    drop(drop_folder_dir, name, data)
+    until(lambda: name in _index(drop_folder_dir), f"{name} in processed/")
+    assert name in files_in(drop_folder_dir / "processed")
     return uuid.UUID(_index(drop_folder_dir)[name])
 
 
 def test_a_processed_copy_goes_with_its_deleted_session(platform, org, folder, drop_folder, caplog):
     caplog.set_level(logging.INFO, logger="coach.dropbox")
     # Given a processed drop, and a duplicate of it under another name
-    drop = drop_folder()
+    watcher = drop_folder()
     data = _transcript(f"deleted {uuid.uuid4()}")
     name, twin = f"{CLIENT_NAME} monday.txt", f"{CLIENT_NAME} monday copy.txt"
     session_id = _processed(folder, name, data)
@@ -108,9 +88,9 @@ def test_a_processed_copy_goes_with_its_deleted_session(platform, org, folder, d
     # When the session is deleted and the sweep runs
     delete_session(platform.deps, org, session_id)
     caplog.clear()
-    assert drop.forget_deleted_sessions() == 2
+    assert watcher.forget_deleted_sessions() == 2
     # Then both copies and their index entries are gone; processed/ looks as before
-    assert _files(folder / "processed") == set()
+    assert files_in(folder / "processed") == set()
     assert _index(folder) == {}
     assert {p.name for p in folder.iterdir()} == {"processed"}
     # And the log counts, never names
@@ -120,34 +100,34 @@ def test_a_processed_copy_goes_with_its_deleted_session(platform, org, folder, d
 
 def test_a_copy_whose_session_exists_stays(platform, org, folder, drop_folder):
     # Given two processed drops
-    drop = drop_folder()
+    watcher = drop_folder()
     kept = _processed(folder, "kept.txt", _transcript(f"kept {uuid.uuid4()}"))
     gone = _processed(folder, "gone.txt", _transcript(f"gone {uuid.uuid4()}"))
     # When only one session is deleted and the sweep runs (twice: nothing more goes)
     delete_session(platform.deps, org, gone)
-    assert drop.forget_deleted_sessions() == 1
-    assert drop.forget_deleted_sessions() == 0
+    assert watcher.forget_deleted_sessions() == 1
+    assert watcher.forget_deleted_sessions() == 0
     # Then the other copy and its entry stay
-    assert _files(folder / "processed") == {"kept.txt"}
+    assert files_in(folder / "processed") == {"kept.txt"}
     assert _index(folder) == {"kept.txt": str(kept)}
 
 
 def test_a_failed_copy_and_its_report_go_with_its_session(platform, org, folder, drop_folder):
     # Given a drop that failed: its copy and report in failed/ name its (failed) session
-    drop = drop_folder()
+    watcher = drop_folder()
     data = f"just some notes {uuid.uuid4()} without any speakers at all\n".encode()
-    _drop(folder, "notes.txt", data)
+    drop(folder, "notes.txt", data)
     report = folder / "failed" / "notes.txt.error.json"
-    _until(report.exists, "the error report")
+    until(report.exists, "the error report")
     session_id = uuid.UUID(json.loads(report.read_text(encoding="utf-8"))["session_id"])
     # While the session exists the sweep leaves them
-    assert drop.forget_deleted_sessions() == 0
-    assert _files(folder / "failed") == {"notes.txt", "notes.txt.error.json"}
+    assert watcher.forget_deleted_sessions() == 0
+    assert files_in(folder / "failed") == {"notes.txt", "notes.txt.error.json"}
     # When the session is deleted and the sweep runs
     delete_session(platform.deps, org, session_id)
-    assert drop.forget_deleted_sessions() == 1
+    assert watcher.forget_deleted_sessions() == 1
     # Then the copy and its report are gone
-    assert _files(folder / "failed") == set()
+    assert files_in(folder / "failed") == set()
 
 
 def test_the_index_survives_a_restart(platform, org, folder, drop_folder):
@@ -160,7 +140,7 @@ def test_the_index_survives_a_restart(platform, org, folder, drop_folder):
     second = drop_folder()
     assert second.forget_deleted_sessions() == 1
     # Then the copy is gone
-    assert _files(folder / "processed") == set()
+    assert files_in(folder / "processed") == set()
 
 
 def test_copies_from_before_the_index_stay_and_are_counted_once(
@@ -172,10 +152,10 @@ def test_copies_from_before_the_index_stay_and_are_counted_once(
         (folder / "processed" / f"{CLIENT_NAME} old {n}.txt").write_bytes(b"old")
     caplog.set_level(logging.INFO, logger="coach.dropbox")
     # When the drop folder starts and sweeps
-    drop = drop_folder()
-    assert drop.forget_deleted_sessions() == 0
+    watcher = drop_folder()
+    assert watcher.forget_deleted_sessions() == 0
     # Then they stay, and the start logs their count, not their names
-    assert len(_files(folder / "processed")) == 3
+    assert len(files_in(folder / "processed")) == 3
     messages = [r.getMessage() for r in caplog.records]
     assert sum("3 file(s) in processed/" in m for m in messages) == 1
     assert not any(CLIENT_NAME in m for m in messages)

@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
@@ -29,11 +28,9 @@ from coaching.usecases.submit_transcript import (
     submit_transcript,
 )
 from local_runtime.dropbox import DropFolder
+from tests.drop_files import DEADLINE_SECONDS, drop, files_in, until
 
 pytestmark = pytest.mark.integration
-
-DEADLINE_SECONDS = 60.0
-POLL_SECONDS = 0.05
 
 
 def _transcript(tag: str) -> bytes:
@@ -59,26 +56,6 @@ def _sessions_with(org: uuid.UUID, data: bytes) -> list[dict]:
             " WHERE organization_id = %s AND content_sha256 = %s ORDER BY created_at",
             (org, _sha(data)),
         ).fetchall()
-
-
-def _until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(POLL_SECONDS)
-    pytest.fail(f"timed out after {DEADLINE_SECONDS:.0f} s waiting for {what}")
-
-
-def _files(folder: Path) -> set[str]:
-    return {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
-
-
-def _drop(folder: Path, name: str, data: bytes) -> None:
-    """As an editor saves it: written aside, then renamed into the folder in one step."""
-    part = folder / f"{name}.part"
-    part.write_bytes(data)
-    part.rename(folder / name)
 
 
 @pytest.fixture
@@ -111,23 +88,23 @@ def test_same_file_dropped_twice_at_once_makes_one_session(
     folder = tmp_path / "dropbox"
     data = _transcript(f"twice {uuid.uuid4()}")
     # When the same content arrives twice at the same moment, under two names
-    _drop(folder, "monday.txt", data)
-    _drop(folder, "monday-copy.txt", data)
-    _until(
-        lambda: _files(folder / "processed") == {"monday.txt", "monday-copy.txt"},
+    drop(folder, "monday.txt", data)
+    drop(folder, "monday-copy.txt", data)
+    until(
+        lambda: files_in(folder / "processed") == {"monday.txt", "monday-copy.txt"},
         "both copies in processed/",
     )
     # Then there is one session, completed, and the log names the duplicate's session
     sessions = _sessions_with(org, data)
     assert [s["processing_status"] for s in sessions] == ["completed"]
-    assert _files(folder) == set()
+    assert files_in(folder) == set()
     assert not (folder / "failed").exists()
     duplicates = [r.getMessage() for r in caplog.records if "duplicate of session" in r.message]
     assert len(duplicates) == 1
     assert str(sessions[0]["id"]) in duplicates[0]
     # And dropped again later, it is still the one session
-    _drop(folder, "monday-again.txt", data)
-    _until(lambda: "monday-again.txt" in _files(folder / "processed"), "the third copy")
+    drop(folder, "monday-again.txt", data)
+    until(lambda: "monday-again.txt" in files_in(folder / "processed"), "the third copy")
     assert len(_sessions_with(org, data)) == 1
 
 
@@ -139,8 +116,8 @@ def test_twenty_files_dropped_at_once_are_each_processed_once(org, tmp_path, dro
     contents = {f"session-{n:02}.txt": _transcript(f"burst {run} #{n}") for n in range(20)}
     # When twenty different transcripts are dropped at once
     for name, data in contents.items():
-        _drop(folder, name, data)
-    _until(lambda: _files(folder / "processed") == set(contents), "all 20 in processed/")
+        drop(folder, name, data)
+    until(lambda: files_in(folder / "processed") == set(contents), "all 20 in processed/")
     # Then each made exactly one completed session and the folder is empty
     for data in contents.values():
         assert [s["processing_status"] for s in _sessions_with(org, data)] == ["completed"]
@@ -153,20 +130,20 @@ def test_files_dropped_while_stopped_are_processed_at_the_next_start(org, tmp_pa
     folder.mkdir()
     early = {f"early-{n}.txt": _transcript(f"early {uuid.uuid4()}") for n in range(2)}
     for name, data in early.items():
-        _drop(folder, name, data)
+        drop(folder, name, data)
     first = drop_folder()
-    _until(lambda: _files(folder / "processed") == set(early), "files there before the start")
+    until(lambda: files_in(folder / "processed") == set(early), "files there before the start")
     # And files dropped while it was stopped
     first.stop()
     late = {f"late-{n}.txt": _transcript(f"late {uuid.uuid4()}") for n in range(2)}
     for name, data in late.items():
-        _drop(folder, name, data)
-    assert _files(folder) == set(late)  # nothing watches the folder now
+        drop(folder, name, data)
+    assert files_in(folder) == set(late)  # nothing watches the folder now
     # When it starts again
     drop_folder()
     # Then they are processed once each
-    _until(
-        lambda: _files(folder / "processed") == set(early) | set(late),
+    until(
+        lambda: files_in(folder / "processed") == set(early) | set(late),
         "files dropped while stopped",
     )
     for data in [*early.values(), *late.values()]:
@@ -179,8 +156,8 @@ def test_a_bad_file_moves_to_failed_with_the_reason(org, tmp_path, drop_folder):
     folder = tmp_path / "dropbox"
     # When a file without speaker names is dropped
     data = f"just some notes {uuid.uuid4()} without any speakers at all\n".encode()
-    _drop(folder, "notes.txt", data)
-    _until(lambda: "notes.txt.error.json" in _files(folder / "failed"), "the error note")
+    drop(folder, "notes.txt", data)
+    until(lambda: "notes.txt.error.json" in files_in(folder / "failed"), "the error note")
     # Then it sits in failed/ beside a note saying why
     note = json.loads((folder / "failed" / "notes.txt.error.json").read_text())
     assert (folder / "failed" / "notes.txt").read_bytes() == data
@@ -208,17 +185,17 @@ def test_a_database_outage_keeps_the_file_and_retries_it(
     folder = tmp_path / "dropbox"
     data = _transcript(f"outage {uuid.uuid4()}")
     # When a transcript is dropped during the outage
-    _drop(folder, "tuesday.txt", data)
-    _until(lambda: len(attempts) >= 4, "several attempts during the outage")
+    drop(folder, "tuesday.txt", data)
+    until(lambda: len(attempts) >= 4, "several attempts during the outage")
     # Then it stays in the folder, is not reported as a bad file, and the retries back off
-    assert _files(folder) == {"tuesday.txt"}
+    assert files_in(folder) == {"tuesday.txt"}
     assert not (folder / "failed").exists()
     gaps = [later - earlier for earlier, later in zip(attempts, attempts[1:], strict=False)]
     assert gaps[2] > gaps[0]
     assert _sessions_with(org, data) == []
     # And once the database is back, it is processed
     database_up.set()
-    _until(lambda: "tuesday.txt" in _files(folder / "processed"), "processing after the outage")
+    until(lambda: "tuesday.txt" in files_in(folder / "processed"), "processing after the outage")
     assert [s["processing_status"] for s in _sessions_with(org, data)] == ["completed"]
     assert not (folder / "failed").exists()
 
