@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -137,6 +138,10 @@ def build_app(platform: LocalPlatform) -> Starlette:
     )
 
 
+def _exit_on_terminate(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
 def run_server(host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # every pg_ctl call at INFO
@@ -162,6 +167,10 @@ def run_server(host: str, port: int) -> None:
             print(describe(seeded, platform.settings.web_base_url), flush=True)  # noqa: T201
         config = uvicorn.Config(build_app(platform), host=host, port=port, log_level="info")
         log_redaction.install()  # after uvicorn configured its loggers
+        # uvicorn shuts down gracefully on SIGTERM too, then re-raises the signal; Python's
+        # default SIGTERM action would end the process before exit handlers run, and the
+        # embedded PostgreSQL would outlive us. Exiting normally lets pgserver stop it.
+        signal.signal(signal.SIGTERM, _exit_on_terminate)
         uvicorn.Server(config).run()
     finally:
         # Close the pool before pgserver stops the database at exit.

@@ -94,6 +94,12 @@ class ServeProcess:
         self.process.send_signal(signal.SIGINT)
         return self.process.wait(timeout=STOP_SECONDS)
 
+    def terminate(self) -> int:
+        """SIGTERM, as a service manager or container runtime stops it; returns the exit code."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=STOP_SECONDS)
+
     def stop(self) -> None:
         """Teardown: the server politely first, then the database it may have left behind."""
         if self.process is not None and self.process.poll() is None:

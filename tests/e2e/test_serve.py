@@ -7,6 +7,7 @@ drop folder. Every wait is a bounded poll, never a fixed sleep.
 from __future__ import annotations
 
 import json
+import signal
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -181,3 +182,14 @@ def test_ctrl_c_stops_cleanly_and_a_restart_keeps_the_data(server):
     assert {s["session_id"] for s in sessions} - set(before) == {
         server.session_named(name)["session_id"]
     }
+
+
+def test_sigterm_stops_the_server_and_its_database(server):
+    # Given a running server (restarted by the test before)
+    # When a service manager stops it
+    exit_code = server.terminate()
+    # Then it shuts down gracefully and its embedded PostgreSQL does not outlive it
+    assert exit_code == 128 + signal.SIGTERM, server.stderr
+    assert "Traceback" not in server.stderr
+    assert "Application shutdown complete" in server.stderr
+    assert not (server.home / "pgdata" / "postmaster.pid").exists()
