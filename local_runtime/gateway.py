@@ -29,8 +29,7 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-async def to_proxy_event(request: Request, authorizer: dict[str, str]) -> dict[str, Any]:
-    body = await request.body()
+def to_proxy_event(request: Request, body: bytes, authorizer: dict[str, str]) -> dict[str, Any]:
     content_type = request.headers.get("content-type", "")
     is_text = not body or (any(content_type.startswith(t) for t in _TEXT_TYPES) and _is_utf8(body))
     query = request.query_params
@@ -102,13 +101,14 @@ def proxy_endpoint(
             context = authorizer(request)
         except Unauthenticated as error:
             return gateway_error(request, HTTPStatus.UNAUTHORIZED, error.user_message())
-        if not await _body_within(request, max_body_bytes):
+        body = await read_body_within(request, max_body_bytes)
+        if body is None:
             message = (
                 f"The request is larger than {max_body_bytes // (1024 * 1024)} MB. "
                 "Upload large transcripts with POST /v1/sessions/upload-url."
             )
             return gateway_error(request, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, message)
-        event = await to_proxy_event(request, context)
+        event = to_proxy_event(request, body, context)
         lambda_context = LocalLambdaContext("api", "arn:aws:lambda:local:000000000000:function:api")
         result = await run_in_threadpool(one_at_a_time, handler, event, lambda_context)
         return from_proxy_result(result)
@@ -116,18 +116,17 @@ def proxy_endpoint(
     return endpoint
 
 
-async def _body_within(request: Request, limit: int) -> bool:
-    """Reads the body (chunked or not) up to ``limit`` bytes; False as soon as it is larger."""
+async def read_body_within(request: Request, limit: int) -> bytes | None:
+    """The body (chunked or not), read up to ``limit`` bytes; None as soon as it is larger."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        return False
+        return None
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            return False
-    request._body = bytes(body)  # Starlette's own cache: request.body() returns it
-    return True
+            return None
+    return bytes(body)
 
 
 def gateway_error(request: Request, status: HTTPStatus, message: str) -> Response:

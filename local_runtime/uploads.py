@@ -20,7 +20,7 @@ from starlette.routing import Route
 from coaching.adapters.local.objects import UPLOAD_PATH
 from coaching.domain.errors import CoachingError, Unauthenticated
 from coaching.usecases.ingest_drop import ingest_drop
-from local_runtime.gateway import gateway_error
+from local_runtime.gateway import gateway_error, read_body_within
 from local_runtime.platform import LocalPlatform
 
 log = logging.getLogger("coach.uploads")
@@ -40,14 +40,9 @@ def upload_routes(platform: LocalPlatform) -> list[Route]:
         except Unauthenticated as error:
             # As S3 answers a bad or expired signature: 403.
             return gateway_error(request, HTTPStatus.FORBIDDEN, error.user_message())
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > grant.max_bytes:
+        data = await read_body_within(request, grant.max_bytes)
+        if data is None:
             return _too_large(request, grant.max_bytes)
-        data = bytearray()
-        async for chunk in request.stream():
-            data.extend(chunk)
-            if len(data) > grant.max_bytes:
-                return _too_large(request, grant.max_bytes)
         if not data:
             return gateway_error(request, HTTPStatus.BAD_REQUEST, "The file is empty.")
         async with lock:
@@ -58,7 +53,7 @@ def upload_routes(platform: LocalPlatform) -> list[Route]:
                     "This upload URL was used already. Ask for a new one to upload again.",
                 )
             try:
-                await run_in_threadpool(objects.put, grant.key, bytes(data))
+                await run_in_threadpool(objects.put, grant.key, data)
                 started = await run_in_threadpool(
                     ingest_drop,
                     platform.workflow,

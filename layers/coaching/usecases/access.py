@@ -24,3 +24,12 @@ def ensure_visible(visibility: Visibility, coach_id, what: str) -> None:
     """Someone else's session answers exactly like a missing one: 404, nothing revealed."""
     if not visibility.allows(coach_id):
         raise NotFound(f"{what} does not exist.")
+
+
+def require_visible(record, principal: Principal, directory: Directory, what: str):
+    """A record of a session (``record.session_coach_id``), if it exists and the caller may
+    see that session; else 404, exactly as if it did not exist."""
+    if record is None:
+        raise NotFound(f"{what} does not exist.")
+    ensure_visible(visibility_for(principal, directory), record.session_coach_id, what)
+    return record

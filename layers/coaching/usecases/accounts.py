@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from coaching.adapters.postgres.accounts import PostgresAccounts
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import NotFound, PermanentError
 from coaching.domain.identity import Role
+from coaching.ports.accounts import AccountStore
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -25,7 +25,7 @@ def check_password(password: str) -> None:
 
 
 def add_user(
-    accounts: PostgresAccounts,
+    accounts: AccountStore,
     hash_password,
     org: uuid.UUID,
     *,
@@ -53,7 +53,7 @@ def add_user(
     )
 
 
-def _lead_coach_id(accounts: PostgresAccounts, org: uuid.UUID, lead_email: str) -> uuid.UUID:
+def _lead_coach_id(accounts: AccountStore, org: uuid.UUID, lead_email: str) -> uuid.UUID:
     lead = next(
         (u for u in accounts.users(org) if u.email.lower() == lead_email.strip().lower()), None
     )

@@ -8,7 +8,7 @@ from typing import Any
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Principal
 from coaching.ports.review import FollowUpRecord, ReviewPorts
-from coaching.usecases.access import ensure_visible, visibility_for
+from coaching.usecases.access import require_visible, visibility_for
 from coaching.usecases.follow_up_rendering import follow_up_variables, render_follow_up
 from coaching.usecases.summaries import visible_summary
 
@@ -102,8 +102,4 @@ def _visible_follow_up(
     ports: ReviewPorts, principal: Principal, follow_up_id: uuid.UUID
 ) -> FollowUpRecord:
     record = ports.summaries.get_follow_up(principal.organization_id, follow_up_id)
-    if record is None:
-        raise NotFound(f"Follow-up {follow_up_id} does not exist.")
-    visibility = visibility_for(principal, ports.directory)
-    ensure_visible(visibility, record.session_coach_id, f"Follow-up {follow_up_id}")
-    return record
+    return require_visible(record, principal, ports.directory, f"Follow-up {follow_up_id}")

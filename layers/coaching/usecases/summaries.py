@@ -20,7 +20,7 @@ from coaching.ports.review import (
     SummaryContent,
     SummaryRecord,
 )
-from coaching.usecases.access import ensure_visible, visibility_for
+from coaching.usecases.access import ensure_visible, require_visible, visibility_for
 from coaching.usecases.follow_up_rendering import follow_up_variables, render_follow_up
 
 
@@ -42,11 +42,7 @@ def visible_summary(
 ) -> SummaryRecord:
     """The summary, if the caller may see its session; else 404 as if it did not exist."""
     record = ports.summaries.get_summary(principal.organization_id, summary_id)
-    if record is None:
-        raise NotFound(f"Summary {summary_id} does not exist.")
-    visibility = visibility_for(principal, ports.directory)
-    ensure_visible(visibility, record.session_coach_id, f"Summary {summary_id}")
-    return record
+    return require_visible(record, principal, ports.directory, f"Summary {summary_id}")
 
 
 def get_summary(ports: ReviewPorts, principal: Principal, summary_id: uuid.UUID) -> dict:

@@ -14,9 +14,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from coaching.adapters.local.tokens import LocalTokens
-from coaching.adapters.postgres.accounts import PostgresAccounts
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Unauthenticated
+from coaching.ports.accounts import AccountStore
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
 
 ISSUER_NAME = "Coaching Platform"
@@ -33,7 +33,7 @@ def token_hash(token: str) -> str:
 class LocalIdentityProvider:
     def __init__(
         self,
-        accounts: PostgresAccounts,
+        accounts: AccountStore,
         tokens: LocalTokens,
         *,
         refresh_days: int = 30,
