@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 
@@ -161,22 +160,24 @@ def test_decision_is_stated_when_one_was_said() -> None:
     assert re.search(r"decided on [^.]*riverside hotel", summary)
 
 
+LONG_MEETING_TOPICS = [
+    "budget forecast",
+    "hiring plan",
+    "customer churn",
+    "release schedule",
+    "office move",
+    "security audit",
+    "pricing model",
+    "support backlog",
+    "training programme",
+    "roadmap",
+]
+
+
 def _long_meeting() -> Transcript:
-    topics = [
-        "budget forecast",
-        "hiring plan",
-        "customer churn",
-        "release schedule",
-        "office move",
-        "security audit",
-        "pricing model",
-        "support backlog",
-        "training programme",
-        "roadmap",
-    ]
     turns = []
     for i in range(1000):
-        topic = topics[(i // 100) % len(topics)]
+        topic = LONG_MEETING_TOPICS[(i // 100) % len(LONG_MEETING_TOPICS)]
         text = (
             f"Um the {topic} affects team {i % 7}, {{disfmarker}} so review the {topic}."
             if i % 2
@@ -186,17 +187,12 @@ def _long_meeting() -> Transcript:
     return Transcript(format="plain", turns=turns)
 
 
-def test_an_hour_long_ten_speaker_meeting_is_summarised_quickly() -> None:
+def test_an_hour_long_ten_speaker_meeting_gets_a_short_overview_of_its_topics() -> None:
     # Given a 60-minute, 10-speaker meeting of about 1000 turns and 9000 words
     meeting = _long_meeting()
     assert 8000 <= sum(turn.words for turn in meeting.turns) <= 11000
-    # When summarised
-    best = min(_timed(meeting) for _ in range(3))
-    # Then it takes well under a third of a second
-    assert best < 0.3
-
-
-def _timed(meeting: Transcript) -> float:
-    started = time.perf_counter()
-    summarize_meeting(meeting, "Speaker 0")
-    return time.perf_counter() - started
+    # When summarised (how fast is measured in bench/session_summary.py, never here)
+    summary = summarize_meeting(meeting, "Speaker 0")
+    # Then the overview stays short and names topics the meeting spent its time on
+    assert len(summary.split()) < 200
+    assert any(topic in summary for topic in LONG_MEETING_TOPICS)
