@@ -10,8 +10,8 @@ level, timestamp, service, correlation_id...). The fields of ours, exactly:
       "message": "security event",
       "security_event": "sign_in_failed" | "forbidden" | "not_found" | "rate_limited",
       "status": 401 | 403 | 404 | 429,
-      "actor": "user:<uuid>" | "api-key:<uuid>" | null,   (null: nobody signed in)
-      "organization_id": "<uuid>" | null,
+      "actor": "user:<uuid>" | "api-key:<uuid>",   (absent when nobody is signed in)
+      "organization_id": "<uuid>",                 (absent when nobody is signed in)
       "method": "POST",
       "route": "/v1/sessions/{id}",    (the path; every segment that is not a route word is {id})
       "source_ip": "203.0.113.7"
