@@ -74,9 +74,10 @@ GATEWAY_ERRORS = {
 }
 
 
-def access_log_format() -> apigw.AccessLogFormat:
-    """One JSON line per request: who (user id, address), what, and how it went.
-    No headers, query strings or bodies: they carry tokens and personal data."""
+def access_log_format(user: str | None = None) -> apigw.AccessLogFormat:
+    """One JSON line per request: who (user id, or ``user``: another authorizer's principal),
+    address, what, and how it went. No headers, query strings or bodies: they carry tokens
+    and personal data."""
     field = apigw.AccessLogField
     return apigw.AccessLogFormat.custom(
         json.dumps(
@@ -84,7 +85,7 @@ def access_log_format() -> apigw.AccessLogFormat:
                 "requestId": field.context_request_id(),
                 "time": field.context_request_time(),
                 "ip": field.context_identity_source_ip(),
-                "user": field.context_authorizer_claims("sub"),
+                "user": user or field.context_authorizer_claims("sub"),
                 "method": field.context_http_method(),
                 "resource": field.context_resource_path(),
                 "status": field.context_status(),
@@ -112,7 +113,7 @@ class CoachingApi(Construct):
         web_origin: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.access_logs = self._encrypted_log_group()
+        self.access_logs = encrypted_log_group(self)
         self.api = apigw.RestApi(
             self,
             "RestApi",
@@ -162,13 +163,13 @@ class CoachingApi(Construct):
         )
         # The stack's own output (ApiUrl) replaces the one RestApi adds.
         self.api.node.try_remove_child("Endpoint")
-        self._map_gateway_errors(web_origin)
+        map_gateway_errors(self.api, web_origin)
         self.firewall = ApiFirewall(self, "Firewall", stage_arn=self.api.deployment_stage.stage_arn)
 
         handler.add_environment(USER_POOL_VARIABLE, user_pool.user_pool_id)
         handler.add_environment(USER_POOL_CLIENT_VARIABLE, user_pool_client.user_pool_client_id)
         handler.add_environment(WEB_ORIGIN_VARIABLE, web_origin)
-        self._explain_stage()
+        explain_stage(self.api)
 
     def _proxy_options(self) -> dict:
         return {
@@ -191,79 +192,86 @@ class CoachingApi(Construct):
             ],
         )
 
-    def _encrypted_log_group(self) -> logs.LogGroup:
-        stack = Stack.of(self)
-        key = kms.Key(
-            self,
-            "AccessLogsKey",
-            description="Encrypts the REST API's access logs",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        # CloudWatch Logs encrypts with the key itself, for log groups of this account only.
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
-                actions=[
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
-                            service="logs",
-                            resource="log-group",
-                            resource_name="*",
-                            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    }
-                },
-            )
-        )
-        return logs.LogGroup(
-            self,
-            "AccessLogs",
-            encryption_key=key,
-            retention=logs.RetentionDays.THREE_MONTHS,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
 
-    def _map_gateway_errors(self, web_origin: str) -> None:
-        # Static header values are single-quoted, and cannot hold the quotes of a
-        # Content-Security-Policy ('none'); a JSON error body loads nothing anyway.
-        headers = {
-            name: f"'{value}'"
-            for name, value in {
-                **SECURITY_HEADERS,
-                "Cache-Control": "no-store",
-                # Without it a browser reports a 401 or 429 as a CORS failure.
-                "Access-Control-Allow-Origin": web_origin,
-            }.items()
-        }
-        for response_type, (status, code, message) in GATEWAY_ERRORS.items():
-            body = {"error": {"code": code, "message": message, "details": {}}}
-            self.api.add_gateway_response(
-                pascal(response_type.response_type.lower()),
-                type=response_type,
-                status_code=status,
-                response_headers=headers,
-                templates={"application/json": json.dumps(body)},
-            )
-
-    def _explain_stage(self) -> None:
-        NagSuppressions.add_resource_suppressions(
-            self.api.deployment_stage,
-            [
-                {
-                    "id": "AwsSolutions-APIG6",
-                    "reason": "Execution logging needs an account-wide API Gateway CloudWatch "
-                    "role (a singleton this stack should not own) and writes to a log group "
-                    "outside our key and retention. Access logs (KMS-encrypted, JSON), X-Ray "
-                    "traces and the function's own logs cover each request.",
-                },
+def encrypted_log_group(
+    scope: Construct, description: str = "Encrypts the REST API's access logs"
+) -> logs.LogGroup:
+    """An access log group encrypted with its own key (rotated), kept 3 months."""
+    stack = Stack.of(scope)
+    key = kms.Key(
+        scope,
+        "AccessLogsKey",
+        description=description,
+        enable_key_rotation=True,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+    # CloudWatch Logs encrypts with the key itself, for log groups of this account only.
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            principals=[iam.ServicePrincipal(f"logs.{stack.region}.amazonaws.com")],
+            actions=[
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
             ],
+            resources=["*"],
+            conditions={
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name="*",
+                        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                }
+            },
         )
+    )
+    return logs.LogGroup(
+        scope,
+        "AccessLogs",
+        encryption_key=key,
+        retention=logs.RetentionDays.THREE_MONTHS,
+        removal_policy=RemovalPolicy.RETAIN,
+    )
+
+
+def map_gateway_errors(api: apigw.RestApi, web_origin: str) -> None:
+    """API Gateway's own answers (before the function runs), in the API's error shape."""
+    # Static header values are single-quoted, and cannot hold the quotes of a
+    # Content-Security-Policy ('none'); a JSON error body loads nothing anyway.
+    headers = {
+        name: f"'{value}'"
+        for name, value in {
+            **SECURITY_HEADERS,
+            "Cache-Control": "no-store",
+            # Without it a browser reports a 401 or 429 as a CORS failure.
+            "Access-Control-Allow-Origin": web_origin,
+        }.items()
+    }
+    for response_type, (status, code, message) in GATEWAY_ERRORS.items():
+        body = {"error": {"code": code, "message": message, "details": {}}}
+        api.add_gateway_response(
+            pascal(response_type.response_type.lower()),
+            type=response_type,
+            status_code=status,
+            response_headers=headers,
+            templates={"application/json": json.dumps(body)},
+        )
+
+
+def explain_stage(api: apigw.RestApi) -> None:
+    NagSuppressions.add_resource_suppressions(
+        api.deployment_stage,
+        [
+            {
+                "id": "AwsSolutions-APIG6",
+                "reason": "Execution logging needs an account-wide API Gateway CloudWatch "
+                "role (a singleton this stack should not own) and writes to a log group "
+                "outside our key and retention. Access logs (KMS-encrypted, JSON), X-Ray "
+                "traces and the function's own logs cover each request.",
+            },
+        ],
+    )

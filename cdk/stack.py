@@ -9,8 +9,10 @@ from aws_cdk import CfnOutput, Duration, Stack
 from constructs import Construct
 
 from cdk.api import CoachingApi
+from cdk.detection import SecurityDetection
 from cdk.functions import LambdaFunctions, require_functions
 from cdk.identity import CoachIdentity
+from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
 from cdk.schedules import RetentionPurge
 from cdk.storage import TranscriptStorage
@@ -28,7 +30,7 @@ PIPELINE_STEPS = (
     "notify_coach",
     "compensate",
 )
-FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api", "purge_expired")
+FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api", "api_key_authorizer", "purge_expired")
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
@@ -39,6 +41,8 @@ LOG_LEVEL = ("coaching:logLevel", "INFO")
 WEB_ORIGIN = ("coaching:webOrigin", "http://127.0.0.1:5173")
 # true: every user of the pool must sign in with TOTP (Cognito's MFA setting is pool-wide).
 MFA_REQUIRED = ("coaching:mfaRequired", False)
+# An address subscribed to the security alarms' topic (unset: subscribe one later).
+SECURITY_ALARM_EMAIL = ("coaching:securityAlarmEmail", None)
 
 
 def as_bool(value: Any) -> bool:
@@ -129,6 +133,25 @@ class CoachingPlatformStack(Stack):
         self.storage.serve_api(api)
         self.storage.accept_browser_uploads(str(self._context(*WEB_ORIGIN)))
         self.pipeline.serve_api(api)
+        # Integrations: the same function behind a second REST API that takes API keys.
+        key_authorizer = functions.add(
+            "api_key_authorizer", description="REST API for integrations: checks API keys"
+        )
+        self.integrations = IntegrationApi(
+            self,
+            "Integrations",
+            handler=api,
+            key_authorizer=key_authorizer,
+            web_acl_arn=self.api.firewall.web_acl.attr_arn,
+            web_origin=str(self._context(*WEB_ORIGIN)),
+        )
+        alarm_email = self._context(*SECURITY_ALARM_EMAIL)
+        self.detection = SecurityDetection(
+            self,
+            "Security",
+            api_logs=api.log_group,
+            alarm_email=str(alarm_email) if alarm_email else None,
+        )
 
         purge = functions.add(
             "purge_expired",
@@ -140,6 +163,18 @@ class CoachingPlatformStack(Stack):
         self.functions = functions
 
         CfnOutput(self, "ApiUrl", value=self.api.api.url, description="REST API base URL")
+        CfnOutput(
+            self,
+            "IntegrationApiUrl",
+            value=self.integrations.api.url,
+            description="REST API base URL for integrations (Authorization: Bearer coach_...)",
+        )
+        CfnOutput(
+            self,
+            "SecurityAlarmTopicArn",
+            value=self.detection.topic.topic_arn,
+            description="security alarms are published here: subscribe to be told",
+        )
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(
             self,

@@ -1,5 +1,10 @@
-"""The local stand-in for API Gateway's Cognito authorizer: verifies the bearer token and
-hands the API the same claims, or answers 401 itself as API Gateway would."""
+"""The local stand-in for API Gateway's authorizers: verifies the bearer token and hands the
+API the same context, or answers 401 itself as API Gateway would.
+
+Two kinds of bearer, as in AWS: a person's access token (the Cognito authorizer's claims),
+or an integration's API key `coach_<id>_<secret>` (the API key authorizer's context, see
+functions/api_key_authorizer). Keys are for the REST API only, never for sockets.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Callable
 
 from starlette.requests import HTTPConnection
 
+from coaching.domain.api_keys import looks_like_key
 from coaching.domain.errors import Unauthenticated
 
 # Reached without a token, as API Gateway is configured (cdk/api.py).
@@ -18,17 +24,39 @@ def is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
+def verify_api_key(presented: str) -> dict[str, str]:
+    """The API key authorizer's context for a presented key (the same use case as in AWS)."""
+    from coaching import composition
+    from coaching.api.identity import api_key_context
+    from coaching.usecases.api_keys import authenticate_api_key
+
+    return api_key_context(authenticate_api_key(composition.api_keys(), presented))
+
+
 class LocalAuthorizer:
-    def __init__(self, verify: Callable[[str], dict[str, str]]) -> None:
+    def __init__(
+        self,
+        verify: Callable[[str], dict[str, str]],
+        verify_key: Callable[[str], dict[str, str]] = verify_api_key,
+    ) -> None:
         self._verify = verify
+        self._verify_key = verify_key
 
     def __call__(self, connection: HTTPConnection) -> dict:
-        """The authorizer context for this request: {} on public paths, else the claims."""
+        """The authorizer context for this request: {} on public paths, else the claims (a
+        person) or the key's context (an integration)."""
         # CORS preflights carry no token, and API Gateway answers them without the authorizer.
         method = connection.scope.get("method")
         if is_public(connection.url.path) or method == "OPTIONS":
             return {}
-        return {"claims": self._verify(_bearer_token(connection))}
+        token = _bearer_token(connection)
+        if looks_like_key(token):
+            if connection.scope["type"] == "websocket":
+                raise Unauthenticated(
+                    "API keys cannot open sockets.", hint="Sign in as a person for pushes."
+                )
+            return self._verify_key(token)
+        return {"claims": self._verify(token)}
 
 
 def _bearer_token(connection: HTTPConnection) -> str:

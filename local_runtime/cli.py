@@ -13,6 +13,7 @@ import typer
 
 from local_runtime.cli_executions import executions
 from local_runtime.cli_retention import retention
+from local_runtime.cli_security import security
 from local_runtime.cli_users import users
 
 app = typer.Typer(
@@ -116,6 +117,7 @@ def serve(
 
 app.add_typer(executions, name="executions")
 app.add_typer(retention, name="retention")
+app.add_typer(security, name="security")
 app.add_typer(users, name="users")
 
 

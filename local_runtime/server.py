@@ -29,6 +29,7 @@ from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
 from local_runtime.retention_schedule import RetentionSchedule
+from local_runtime.security_watch import stop_watching, watch_api_logs
 from local_runtime.sockets import LocalSocketGateway
 from local_runtime.uploads import upload_routes
 
@@ -167,11 +168,16 @@ def run_server(host: str, port: int) -> None:
             print(describe(seeded, platform.settings.web_base_url), flush=True)  # noqa: T201
         config = uvicorn.Config(build_app(platform), host=host, port=port, log_level="info")
         log_redaction.install()  # after uvicorn configured its loggers
+        # Security events are kept and counted; a burst prints a warning line.
+        watch = watch_api_logs(platform.settings.security_events_log)
         # uvicorn shuts down gracefully on SIGTERM too, then re-raises the signal; Python's
         # default SIGTERM action would end the process before exit handlers run, and the
         # embedded PostgreSQL would outlive us. Exiting normally lets pgserver stop it.
         signal.signal(signal.SIGTERM, _exit_on_terminate)
-        uvicorn.Server(config).run()
+        try:
+            uvicorn.Server(config).run()
+        finally:
+            stop_watching(watch)
     finally:
         # Close the pool before pgserver stops the database at exit.
         composition.reset()

@@ -6,6 +6,7 @@ import json
 import uuid
 from typing import Any
 
+from coaching.api.identity import API_KEY_CONTEXT
 from coaching.domain.identity import Role
 from functions.api.handler import lambda_handler
 from local_runtime.lambda_binding import LocalLambdaContext
@@ -43,7 +44,9 @@ def api_event(
     query: dict[str, str] | None = None,
     headers: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """A REST proxy event for `path`; ``claims`` None = no authorizer context at all."""
+    """A REST proxy event for `path`; ``claims`` None = no authorizer context at all; an API
+    key's context (``api_key_id``...) is the authorizer context itself, as its authorizer
+    sends it."""
     event = load_event("api_get_sessions")
     event["httpMethod"] = event["requestContext"]["httpMethod"] = method
     event["path"] = event["resource"] = event["requestContext"]["resourcePath"] = path
@@ -61,6 +64,8 @@ def api_event(
         event["multiValueHeaders"].setdefault("Content-Type", ["application/json"])
     if claims is None:
         event["requestContext"]["authorizer"] = {}
+    elif API_KEY_CONTEXT in claims:
+        event["requestContext"]["authorizer"] = dict(claims)
     else:
         event["requestContext"]["authorizer"] = {"claims": claims}
     return event

@@ -229,8 +229,15 @@ def rate_limiter():
     return PostgresRateLimiter(database())
 
 
+@lru_cache(maxsize=1)
+def api_keys():
+    from coaching.adapters.postgres.api_keys import PostgresApiKeys
+
+    return PostgresApiKeys(database())
+
+
 # Stores added by later features register their caches here, so reset() forgets them.
-_CACHED = [dependencies, audit_log, directory, accounts, identity_provider, rate_limiter]
+_CACHED = [dependencies, audit_log, directory, accounts, identity_provider, rate_limiter, api_keys]
 
 
 @lru_cache(maxsize=1)

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=100, ge=1, description="API requests per signed-in user per minute"
     )
+    api_key_rate_limit_per_minute: int = Field(
+        default=100, ge=1, description="API requests per API key per minute"
+    )
     sign_in_attempts_per_minute: int = Field(
         default=10, ge=1, description="sign-in attempts per account and address per minute"
     )
@@ -99,6 +102,11 @@ class Settings(BaseSettings):
     @property
     def pgdata_dir(self) -> Path:
         return self.home / "pgdata"
+
+    @property
+    def security_events_log(self) -> Path:
+        """`coach serve`'s record of security events (read by `coach security events`)."""
+        return self.home / "logs" / "security-events.jsonl"
 
 
 @lru_cache(maxsize=1)

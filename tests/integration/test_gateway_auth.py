@@ -1,6 +1,7 @@
-"""The local gateway as API Gateway with its Cognito authorizer: every signed-in route of the
-OpenAPI document refuses a missing, expired or forged token with 401 before the API runs;
-sign-in, health and docs stay open; oversized bodies get 413."""
+"""The local gateway as API Gateway with its Cognito and API key authorizers: every signed-in
+route of the OpenAPI document refuses a missing, expired or forged token, and a revoked,
+expired, unknown or altered API key, with 401 before the API runs; sign-in, health and docs
+stay open; oversized bodies get 413."""
 
 from __future__ import annotations
 
@@ -14,10 +15,13 @@ from starlette.testclient import TestClient
 from coaching import composition
 from coaching.adapters.local.tokens import LocalTokens, signing_key
 from coaching.config import get_settings
+from coaching.domain.identity import Role
 from functions.api.handler import lambda_handler
 from local_runtime.authorizer import LocalAuthorizer
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
+from tests.api_calls import claims_for, delete
+from tests.api_keys import create_key
 
 pytestmark = pytest.mark.integration
 
@@ -87,6 +91,43 @@ def test_a_valid_token_gets_through(client, platform):
     }
     token = LocalTokens(signing_key(None, settings.secrets_dir)).issue_access(claims)
     answer = client.get("/v1/sessions", headers={"Authorization": f"Bearer {token}"})
+    assert answer.status_code == 200, answer.text
+
+
+def _bad_keys() -> dict[str, str]:
+    org = get_settings().default_organization_id
+    revoked = create_key(org, ("sessions:read",))
+    assert delete(f"/v1/api-keys/{revoked['id']}", claims_for(org, Role.ADMIN)) == 204
+    expired = create_key(org, ("sessions:read",))
+    with composition.database().transaction(org) as conn:
+        conn.execute(
+            "UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = %s",
+            (uuid.UUID(expired["id"]),),
+        )
+    live = create_key(org, ("sessions:read",))
+    return {
+        "revoked key": revoked["key"],
+        "expired key": expired["key"],
+        "altered secret": live["key"][:-4]
+        + ("AAAA" if not live["key"].endswith("AAAA") else "BBBB"),
+        "unknown key": f"coach_{uuid.uuid4().hex}_{'x' * 43}",
+        "malformed key": "coach_" + "0" * 10,
+    }
+
+
+def test_every_signed_in_route_refuses_bad_api_keys_with_401(client, platform):
+    operations = _signed_in_operations(client)
+    for kind, key in _bad_keys().items():
+        for method, path in operations:
+            answer = client.request(method, path, headers={"Authorization": f"Bearer {key}"})
+            assert answer.status_code == 401, (kind, method, path, answer.text)
+            assert answer.json()["error"]["code"] == "COACH_401", (kind, method, path)
+            assert answer.headers["www-authenticate"] == "Bearer"
+
+
+def test_a_valid_api_key_gets_through(client, platform):
+    key = create_key(get_settings().default_organization_id, ("sessions:read",))["key"]
+    answer = client.get("/v1/sessions", headers={"Authorization": f"Bearer {key}"})
     assert answer.status_code == 200, answer.text
 
 

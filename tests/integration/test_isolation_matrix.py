@@ -8,8 +8,10 @@ import re
 
 import pytest
 
+from coaching.api.scopes import SCOPE_NAMES, scopes_allow
 from coaching.domain.identity import Role
 from tests.api_calls import claims_for, request
+from tests.api_keys import create_key, key_context
 from tests.review_data import add_coach, other_organization, reviewed_session
 
 pytestmark = pytest.mark.integration
@@ -37,6 +39,7 @@ VALID_BODIES = {
         "notification_preferences": {},
     },
     ("POST", "/v1/sessions/upload-url"): {"file_name": "workshop.vtt"},
+    ("POST", "/v1/api-keys"): {"name": "CRM push", "scopes": ["sessions:read"]},
 }
 VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
 
@@ -62,6 +65,7 @@ def owned(platform, organization):
     assert status in (200, 201), copied
     _, clients = request("GET", "/v1/clients", admin)
     session = platform.deps.store.get_session(organization, review.session_id)
+    key = create_key(organization, ("sessions:read",), admin)
     return {
         "session_id": str(review.session_id),
         "summary_id": summary["id"],
@@ -69,7 +73,9 @@ def owned(platform, organization):
         "template_id": copied["id"],
         "client_id": clients["items"][0]["id"],
         "name": session.execution_name,
+        "api_key_id": key["id"],
         "_admin": admin,
+        "_key": key["key"],
     }
 
 
@@ -109,6 +115,7 @@ def test_another_organization_gets_404_on_every_route_that_names_a_resource(plat
         assert answer["error"]["code"] == "COACH_404"
     # Nothing of the owner changed.
     admin = owned["_admin"]
+    assert request("GET", "/v1/sessions", key_context(owned["_key"]))[0] == 200
     for path in (
         f"/v1/sessions/{owned['session_id']}",
         f"/v1/summaries/{owned['summary_id']}",
@@ -120,9 +127,28 @@ def test_another_organization_gets_404_on_every_route_that_names_a_resource(plat
         assert status == 200, path
 
 
+def test_another_organizations_api_key_gets_404_in_its_scopes_and_403_outside(platform, owned):
+    # Given a key of another organization with every scope
+    _, document = request("GET", "/openapi.json", None)
+    outsider = key_context(create_key(other_organization(platform), SCOPE_NAMES)["key"])
+    found = refused = 0
+    for method, path in _operations_with_ids(document):
+        names = re.findall(r"{(\w+)}", path)
+        concrete = path.format(**{name: owned[name] for name in names})
+        body = body_for(method, path, owned)
+        status, answer = request(method, concrete, outsider, body=body)
+        # Then every resource of this organization is missing to it, where its scopes reach,
+        # and every other route is refused
+        expected = 404 if scopes_allow(SCOPE_NAMES, method, concrete) else 403
+        assert status == expected, (method, path, status, answer)
+        found += expected == 404
+        refused += expected == 403
+    assert found >= 6 and refused >= 10, (found, refused)
+
+
 # Who may use which routes, by path prefix; everything else under /v1 is client data.
 SUPPORT_ROUTES = ("/v1/executions",)
-ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log")
+ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log", "/v1/api-keys")
 
 
 def test_each_role_is_refused_with_403_outside_its_routes(platform, owned):
@@ -151,3 +177,25 @@ def test_each_role_is_refused_with_403_outside_its_routes(platform, owned):
                 assert status == 403, (claims["custom:role"], method, path, status, answer)
                 checked += 1
     assert checked >= 30
+
+
+def test_an_api_key_is_refused_with_403_on_every_route_its_scopes_do_not_name(platform, owned):
+    # Given a key of this organization with every scope there is
+    _, document = request("GET", "/openapi.json", None)
+    org_id = owned["_admin"]["custom:organization_id"]
+    key = key_context(create_key(org_id, SCOPE_NAMES)["key"])
+    checked = 0
+    for path, methods in document["paths"].items():
+        if not path.startswith("/v1/") or path.startswith("/v1/auth/"):  # open to all
+            continue
+        names = re.findall(r"{(\w+)}", path)
+        concrete = path.format(**{name: owned[name] for name in names})
+        for method in methods:
+            if scopes_allow(SCOPE_NAMES, method, concrete):
+                continue
+            # Then every other route, admin routes and the keys themselves included, is 403
+            body = body_for(method.upper(), path, owned)
+            status, answer = request(method.upper(), concrete, key, body=body)
+            assert status == 403, (method, path, status, answer)
+            checked += 1
+    assert checked >= 20

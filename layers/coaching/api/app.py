@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 
 from coaching.api import (
     admin,
+    api_keys,
     auth,
     clients,
     coach_profile,
@@ -24,9 +25,11 @@ from coaching.api import (
     summaries,
     templates,
 )
+from coaching.api.api_key_use import api_key_gate
 from coaching.api.errors import error_response, response_for, unexpected_error_response
 from coaching.api.limits import per_user_rate_limit
 from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
+from coaching.api.security_events import note_answer
 from coaching.config import get_settings
 from coaching.domain.errors import CoachingError
 from coaching.observability import logger
@@ -53,10 +56,16 @@ def without_bodies_on_204(document: dict) -> dict:
 
 
 def build_app() -> APIGatewayRestResolver:
-    app = SecureResolver(enable_validation=True, cors=cors_for(get_settings().web_origin))
-    app.use(middlewares=[per_user_rate_limit])
+    app = SecureResolver(
+        enable_validation=True,
+        cors=cors_for(get_settings().web_origin),
+        on_answer=note_answer,
+    )
+    # The budget first: a caller over it is refused before anything is written for it.
+    app.use(middlewares=[per_user_rate_limit, api_key_gate])
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(api_keys.router)
     app.include_router(sessions.router)
     app.include_router(executions.router)
     app.include_router(summaries.router)

@@ -1,14 +1,16 @@
-"""The per-user request budget, for every signed-in /v1 route (middleware)."""
+"""The per-user (and per-API-key) request budget, for every signed-in /v1 route
+(middleware)."""
 
 from __future__ import annotations
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from coaching.api.identity import claims_of, principal_from_claims
+from coaching.api.identity import principal_of
 from coaching.composition import rate_limiter
 from coaching.config import get_settings
 from coaching.domain.errors import TooManyRequests, Unauthenticated
+from coaching.domain.identity import Role
 
 _UNLIMITED_PREFIXES = ("/v1/auth/",)  # sign-in has its own, stricter attempt limit
 
@@ -17,10 +19,15 @@ def per_user_rate_limit(app: APIGatewayRestResolver, next_middleware: NextMiddle
     path = app.current_event.path
     if path.startswith("/v1/") and not path.startswith(_UNLIMITED_PREFIXES):
         try:
-            principal = principal_from_claims(claims_of(app))
+            principal = principal_of(app)
         except Unauthenticated:
             return next_middleware(app)  # the route answers 401 itself
-        limit = get_settings().rate_limit_per_minute
+        settings = get_settings()
+        limit = (
+            settings.api_key_rate_limit_per_minute
+            if principal.role is Role.SERVICE
+            else settings.rate_limit_per_minute
+        )
         wait = rate_limiter().hit(principal.organization_id, principal.actor, limit)
         if wait:
             raise TooManyRequests(wait)

@@ -6,6 +6,8 @@ preflights — passes through ``SecureResolver._build_response`` on its way out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
@@ -62,13 +64,22 @@ class _UnreadableBodyIsInvalid(OpenAPIRequestValidationMiddleware):
 
 
 class SecureResolver(APIGatewayRestResolver):
-    """The REST resolver, adding the security headers to every response it builds."""
+    """The REST resolver, adding the security headers to every response it builds, and
+    telling ``on_answer`` each answer's status (security events, api/security_events.py)."""
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(
+        self,
+        *args,
+        on_answer: Callable[[APIGatewayRestResolver, int], None] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self._on_answer = on_answer
         if getattr(self, "_request_validation_middleware", None) is not None:
             self._request_validation_middleware = _UnreadableBodyIsInvalid()
 
     def _build_response(self, response_builder) -> dict:
         add_security_headers(response_builder.response, self.current_event.path)
+        if self._on_answer is not None:
+            self._on_answer(self, int(response_builder.response.status_code))
         return super()._build_response(response_builder)

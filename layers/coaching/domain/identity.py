@@ -12,6 +12,9 @@ class Role(StrEnum):
     COACH_LEAD = "coach_lead"  # their own and their team's sessions
     ADMIN = "admin"  # everything in their organization, settings and the audit log
     SUPPORT = "support"  # processing runs' metadata only: never client content
+    # An integration's API key, never a person: what an admin of its organization sees,
+    # limited to the routes its scopes name (coaching.api.scopes); never the admin routes.
+    SERVICE = "service"
 
 
 # Roles that may read or change client data (transcripts, results, summaries, clients).
@@ -20,17 +23,22 @@ CLIENT_DATA_ROLES = (Role.COACH, Role.COACH_LEAD, Role.ADMIN)
 
 @dataclass(frozen=True)
 class Principal:
-    """The signed-in user, as the authorizer vouched for them (never read from the body)."""
+    """The signed-in user (or API key), as the authorizer vouched for them (never read from the
+    body)."""
 
     user_id: uuid.UUID
     organization_id: uuid.UUID
     role: Role
     coach_id: uuid.UUID | None = None
     source_ip: str | None = None
+    scopes: frozenset[str] = frozenset()  # an API key's (Role.SERVICE); people have none
 
     @property
     def actor(self) -> str:
-        """How the audit log names them: an id, never an email."""
+        """How the audit log names them: an id, never an email. An API key's ``user_id`` is
+        the key's id."""
+        if self.role is Role.SERVICE:
+            return f"api-key:{self.user_id}"
         return f"user:{self.user_id}"
 
 

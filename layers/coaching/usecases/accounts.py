@@ -37,6 +37,11 @@ def add_user(
 ) -> UserAccount:
     """Coaches and leads get a coach record (their sessions are filed under it); a coach may
     name their lead's email, whose coach record must exist in the organization."""
+    if role is Role.SERVICE:
+        raise PermanentError(
+            "The service role belongs to API keys, not to people.",
+            hint="Create a key with POST /v1/api-keys.",
+        )
     check_password(password)
     email = email.strip()
     coach_id = None
