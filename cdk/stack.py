@@ -9,6 +9,7 @@ from aws_cdk import CfnOutput, Duration, Stack
 from constructs import Construct
 
 from cdk.api import CoachingApi
+from cdk.field_encryption import ClientFieldKey
 from cdk.functions import LambdaFunctions, require_functions
 from cdk.identity import CoachIdentity
 from cdk.layer import SharedLayers
@@ -127,6 +128,8 @@ class CoachingPlatformStack(Stack):
             web_origin=str(self._context(*WEB_ORIGIN)),
         )
         self.storage.serve_api(api)
+        self.client_fields = ClientFieldKey(self, "ClientFields")
+        self.client_fields.serve(api)
         self.storage.accept_browser_uploads(str(self._context(*WEB_ORIGIN)))
         self.pipeline.serve_api(api)
 
