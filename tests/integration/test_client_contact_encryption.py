@@ -17,9 +17,9 @@ from coaching.domain.errors import PermanentError
 from coaching.domain.identity import Role
 from coaching.usecases.contact_encryption import encrypt_plaintext_contacts, rotate_keys
 from tests.api_calls import claims_for, request
+from tests.field_keys import DataKeys
 from tests.moto_scope import scoped_mock_aws
 from tests.review_data import add_coach, other_organization, reviewed_session
-from tests.unit.test_field_cipher import DataKeys
 
 pytestmark = pytest.mark.integration
 

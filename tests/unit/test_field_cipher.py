@@ -5,42 +5,16 @@ from __future__ import annotations
 
 import stat
 import uuid
-from dataclasses import dataclass, field
 
 import pytest
 
 from coaching.adapters.field_cipher import EnvelopeFieldCipher, FieldDecryptionError
 from coaching.adapters.local.key_vault import FILE_NAME, LocalKeyVault
 from coaching.domain.errors import PermanentError
-from coaching.ports.field_crypto import StoredDataKey
+from tests.field_keys import DataKeys
 
 ORG, OTHER = uuid.uuid4(), uuid.uuid4()
 ADA, BEA = uuid.uuid4(), uuid.uuid4()
-
-
-@dataclass
-class DataKeys:
-    """The DataKeyStore contract in memory."""
-
-    stored: dict = field(default_factory=dict)
-
-    def versions(self, org):
-        return sorted((k for (o, _), k in self.stored.items() if o == org), key=lambda k: k.version)
-
-    def add(self, key: StoredDataKey):
-        return self.stored.setdefault((key.organization_id, key.version), key)
-
-    def retire_older_than(self, org, version):
-        old = [slot for slot in self.stored if slot[0] == org and slot[1] < version]
-        for slot in old:
-            del self.stored[slot]
-        return len(old)
-
-    def organizations_with_keys(self):
-        return sorted({o for o, _ in self.stored})
-
-    def kek_ids_in_use(self):
-        return {k.kek_id for k in self.stored.values()}
 
 
 @pytest.fixture
