@@ -10,6 +10,7 @@ from constructs import Construct
 
 from cdk.api import CoachingApi
 from cdk.detection import SecurityDetection
+from cdk.field_encryption import ClientFieldKey
 from cdk.functions import LambdaFunctions, require_functions
 from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
@@ -131,6 +132,8 @@ class CoachingPlatformStack(Stack):
             web_origin=str(self._context(*WEB_ORIGIN)),
         )
         self.storage.serve_api(api)
+        self.client_fields = ClientFieldKey(self, "ClientFields")
+        self.client_fields.serve(api)
         self.storage.accept_browser_uploads(str(self._context(*WEB_ORIGIN)))
         self.pipeline.serve_api(api)
         # Integrations: the same function behind a second REST API that takes API keys.

@@ -11,7 +11,9 @@ from typing import Annotated
 
 import typer
 
+from local_runtime.cli_audit import audit
 from local_runtime.cli_executions import executions
+from local_runtime.cli_keys import keys
 from local_runtime.cli_retention import retention
 from local_runtime.cli_security import security
 from local_runtime.cli_users import users
@@ -115,7 +117,9 @@ def serve(
     run_server(host, port)
 
 
+app.add_typer(audit, name="audit")
 app.add_typer(executions, name="executions")
+app.add_typer(keys, name="keys")
 app.add_typer(retention, name="retention")
 app.add_typer(security, name="security")
 app.add_typer(users, name="users")

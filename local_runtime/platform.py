@@ -10,6 +10,7 @@ from coaching import composition
 from coaching.adapters.postgres import PostgresExecutionRecords
 from coaching.config import Settings, get_settings, reset_settings
 from coaching.usecases.compensate import INTERRUPTED, compensate
+from coaching.usecases.contact_encryption import encrypt_plaintext_contacts
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import CompensationInput
 from local_runtime.embedded_postgres import start_embedded_postgres
@@ -51,6 +52,8 @@ def start_local_platform(log_level: str = "INFO") -> LocalPlatform:
         settings = get_settings()
     database = composition.database()
     applied = database.migrate()
+    # Contact details kept as plaintext before migration 0012: SQL has no key to encrypt them.
+    encrypt_plaintext_contacts(composition.contact_details())
     deps = composition.dependencies()
     deps.store.ensure_organization(settings.default_organization_id, settings.organization_name)
     records = PostgresExecutionRecords(database)

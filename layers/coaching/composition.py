@@ -48,6 +48,7 @@ def dependencies() -> Dependencies:
         review_base_url=settings.web_base_url,
         max_transcript_bytes=settings.max_transcript_mb * 1024 * 1024,
         sockets=_sockets(settings),
+        audit=audit_log(),
     )
 
 
@@ -264,6 +265,41 @@ def client_ports():
 
 
 _CACHED.append(client_ports)
+
+
+@lru_cache(maxsize=1)
+def field_encryption():
+    """Envelope encryption of personal fields: KMS in AWS, a local key file elsewhere."""
+    from coaching.adapters.field_cipher import EnvelopeFieldCipher
+    from coaching.adapters.postgres.field_keys import PostgresDataKeys
+    from coaching.ports.field_crypto import FieldEncryption
+
+    settings = get_settings()
+    if settings.runtime == "aws":
+        import boto3
+
+        from coaching.adapters.aws.kms_key_vault import KmsKeyVault
+
+        if not settings.field_kms_key_id:
+            raise ConfigurationError("COACH_FIELD_KMS_KEY_ID is not set.")
+        vault = KmsKeyVault(boto3.client("kms"), settings.field_kms_key_id)
+    else:
+        from coaching.adapters.local.key_vault import LocalKeyVault
+
+        vault = LocalKeyVault(settings.secrets_dir)
+    data_keys = PostgresDataKeys(database())
+    return FieldEncryption(vault, EnvelopeFieldCipher(vault, data_keys), data_keys)
+
+
+@lru_cache(maxsize=1)
+def contact_details():
+    """Clients' contact details, encrypted field by field."""
+    from coaching.adapters.postgres.contact_details import PostgresContactDetails
+
+    return PostgresContactDetails(database(), field_encryption().cipher)
+
+
+_CACHED += [field_encryption, contact_details]
 
 
 def reset() -> None:

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     user_pool_client_id: str | None = Field(
         default=None, description="the Cognito app client the API signs users in with"
     )
+    field_kms_key_id: str | None = Field(
+        default=None,
+        description="the KMS key (id, ARN or alias) wrapping the data keys that encrypt "
+        "clients' contact details; locally a key file under home/secrets instead",
+    )
     websocket_endpoint: str | None = Field(
         default=None,
         description="the WebSocket API's management endpoint: https://{api-id}.execute-api."

@@ -458,3 +458,22 @@ def test_real_functions_folder_synthesizes_cleanly(tmp_path: Path) -> None:
         "*", Match.string_like_regexp("AwsSolutions-.*")
     )
     assert errors == []
+
+
+def test_only_the_api_may_make_and_unwrap_client_field_data_keys(synth: Synth) -> None:
+    key_id = next(k for k in synth.of_type("AWS::KMS::Key") if "ClientFields" in k)
+    assert synth.resources[key_id]["Properties"]["EnableKeyRotation"] is True
+    functions = our_functions(synth)
+    for name, function_id in functions.items():
+        function = synth.resources[function_id]["Properties"]
+        variables = function["Environment"]["Variables"]
+        statements = role_statements(synth, function["Role"]["Fn::GetAtt"][0])
+        on_key = [s for s in statements if key_id in json.dumps(s.get("Resource"))]
+        if name == "api":
+            assert variables["COACH_FIELD_KMS_KEY_ID"] == {"Fn::GetAtt": [key_id, "Arn"]}
+            assert {a for s in on_key for a in as_list(s["Action"])} == {
+                "kms:GenerateDataKey",
+                "kms:Decrypt",
+            }
+        else:
+            assert "COACH_FIELD_KMS_KEY_ID" not in variables and not on_key, name

@@ -40,6 +40,7 @@ VALID_BODIES = {
     },
     ("POST", "/v1/sessions/upload-url"): {"file_name": "workshop.vtt"},
     ("POST", "/v1/api-keys"): {"name": "CRM push", "scopes": ["sessions:read"]},
+    ("PATCH", "/v1/clients/{client_id}"): {"email": "client@example.org"},
 }
 VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
 
@@ -122,6 +123,7 @@ def test_another_organization_gets_404_on_every_route_that_names_a_resource(plat
         f"/v1/templates/{owned['template_id']}",
         f"/v1/clients/{owned['client_id']}",
         f"/v1/follow-ups/{owned['follow_up_id']}",
+        f"/v1/clients/{owned['client_id']}/access-log",
     ):
         status, _ = request("GET", path, admin)
         assert status == 200, path
@@ -149,6 +151,8 @@ def test_another_organizations_api_key_gets_404_in_its_scopes_and_403_outside(pl
 # Who may use which routes, by path prefix; everything else under /v1 is client data.
 SUPPORT_ROUTES = ("/v1/executions",)
 ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log", "/v1/api-keys")
+# Admin-only routes under a prefix other roles may use.
+ADMIN_PATHS = {"/v1/clients/{client_id}/access-log"}
 
 
 def test_each_role_is_refused_with_403_outside_its_routes(platform, owned):
@@ -170,7 +174,7 @@ def test_each_role_is_refused_with_403_outside_its_routes(platform, owned):
                 refused.append(coach)
             else:
                 refused.append(support)
-                if path.startswith(ADMIN_ROUTES):
+                if path.startswith(ADMIN_ROUTES) or path in ADMIN_PATHS:
                     refused.append(coach)
             for claims in refused:
                 status, answer = request(method.upper(), concrete, claims, body=body)

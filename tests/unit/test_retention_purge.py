@@ -39,6 +39,9 @@ class Store:
     def sessions_received_before(self, org, cutoff):
         return [s for s in self.sessions if s.organization_id == org and s.created_at < cutoff]
 
+    def clients_of_session(self, org, session_id):
+        return []
+
     def delete_session(self, org, session_id):
         if session_id in self.broken:
             raise TransientError("The database is unavailable, retrying later.")
@@ -63,6 +66,9 @@ class Audit:
 
     def record(self, entry):
         self.entries.append(entry)
+
+    def purge_before(self, org, cutoff):
+        return 0
 
 
 def test_only_sessions_past_their_organizations_retention_are_purged():

@@ -26,7 +26,8 @@ class OrganizationSettings(BaseModel):
     )
     retention_days: Annotated[int | None, Field(ge=1, le=3650)] = Field(
         default=None,
-        description="sessions older than this are deleted everywhere, daily; unset = kept",
+        description="sessions older than this are deleted everywhere, daily; new "
+        "organizations start at 2557 (seven years); unset = kept",
     )
 
 

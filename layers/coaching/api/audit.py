@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from coaching.composition import audit_log
@@ -14,9 +16,14 @@ def audit(
     action: str,
     resource_type: str,
     resource_id: Any = None,
+    *,
+    clients: Iterable[Any] = (),
+    sessions: Iterable[Any] = (),
     **details: Any,
 ) -> None:
-    """Records who did ``action`` on which resource, from where. ``details``: ids and counts
+    """Records who did ``action`` on which resource, from where. ``clients``: the clients
+    whose data it touched; ``sessions``: sessions read or changed, every client in them
+    touched too (GET /v1/clients/{id}/access-log lists both). ``details``: ids and counts
     only, never client content or emails."""
     audit_log().record(
         AuditEntry(
@@ -27,5 +34,7 @@ def audit(
             resource_id=None if resource_id is None else str(resource_id),
             source=principal.source_ip,
             details=details,
+            client_ids=tuple(uuid.UUID(str(c)) for c in clients),
+            session_ids=tuple(uuid.UUID(str(s)) for s in sessions),
         )
     )

@@ -1,22 +1,32 @@
-"""Client routes: the clients a caller may see, one client's history, erasing a client."""
+"""Client routes: the clients a caller may see, one client's history and contact details,
+erasing a client, and who accessed a client's data (admins)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
+import json
 import uuid
 from http import HTTPStatus
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
+from pydantic import BaseModel, ConfigDict, Field
 
 from coaching.api.audit import audit
 from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility, require_role
+from coaching.api.multipart_form import invalid
 from coaching.api.paging import offset_page, one_more_than
-from coaching.composition import client_ports, dependencies
+from coaching.composition import audit_log, client_ports, contact_details, dependencies
+from coaching.domain.errors import NotFound
 from coaching.domain.identity import Role
+from coaching.ports.audit import AuditPosition
 from coaching.ports.clients import ClientStatus
+from coaching.usecases.client_access import access_view, client_access_log
 from coaching.usecases.client_history import client_history, client_overview
 from coaching.usecases.delete_client import delete_client
 
@@ -37,19 +47,34 @@ def list_clients(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    email: Annotated[
+        str | None,
+        Query(min_length=3, max_length=254, description="exactly this email (any case)"),
+    ] = None,
 ) -> dict:
     principal, visibility = reader_and_visibility(router)
     store, _ = client_ports()
+    org = principal.organization_id
     found = store.list_clients(
-        principal.organization_id,
+        org,
         visibility.coach_ids,
         status=status,
         name_contains=q,
         limit=one_more_than(limit),
         offset=offset,
+        # Emails are stored encrypted: found by their keyed hash, never by decrypting.
+        email_indexes=contact_details().email_lookup(org, email) if email else None,
     )
     page, next_offset = offset_page(found, limit, offset)
-    audit(principal, "read", "client", None, client_ids=[str(c.id) for c in page])
+    audit(
+        principal,
+        "read",
+        "client",
+        None,
+        clients=[c.id for c in page],
+        client_ids=[str(c.id) for c in page],
+        by_email=email is not None,
+    )
     return {"items": [client_overview(c) for c in page], "next_offset": next_offset}
 
 
@@ -61,15 +86,46 @@ def list_clients(
 def get_client(client_id: ClientId) -> dict:
     principal, visibility = reader_and_visibility(router)
     store, _ = client_ports()
-    history = client_history(store, visibility, client_id)
+    history = client_history(store, visibility, client_id, contact_details())
     audit(
         principal,
         "read",
         "client",
         client_id,
+        clients=[client_id],
         session_ids=[s["session_id"] for s in history["sessions"]],
     )
     return history
+
+
+class ContactUpdate(BaseModel):
+    """Only the fields sent change; null removes one. Stored encrypted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: Annotated[str | None, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] = (
+        None
+    )
+    phone: Annotated[str | None, Field(max_length=40, pattern=r"^\+?[0-9][0-9 ().-]{2,39}$")] = None
+
+
+@router.patch(
+    "/v1/clients/<client_id>",
+    summary="Set a client's contact details (email, phone), stored encrypted",
+    responses=documented(HTTPStatus.NOT_FOUND),
+)
+def update_client_contact(client_id: ClientId, changes: Annotated[ContactUpdate, Body()]) -> dict:
+    principal, visibility = reader_and_visibility(router)
+    store, _ = client_ports()
+    org = principal.organization_id
+    if store.get_client(org, visibility.coach_ids, client_id) is None:
+        raise NotFound(f"Client {client_id} does not exist.")
+    sent = changes.model_dump(exclude_unset=True)
+    contact = contact_details().update_contact(org, client_id, sent)
+    if contact is None:  # erased meanwhile
+        raise NotFound(f"Client {client_id} does not exist.")
+    audit(principal, "update", "client", client_id, clients=[client_id], changed=sorted(sent))
+    return {"id": str(client_id), "email": contact.email, "phone": contact.phone}
 
 
 @router.delete(
@@ -96,9 +152,58 @@ def erase_client(client_id: ClientId):
         "delete",
         "client",
         client_id,
+        clients=[client_id],
         session_ids=[str(s) for s in erasure.sessions],
         transcript_files_kept=len(erasure.sessions),
         overviews_rewritten=rewritten,
         removed=erasure.removed,
     )
     return Response(status_code=HTTPStatus.NO_CONTENT)
+
+
+@router.get(
+    "/v1/clients/<client_id>/access-log",
+    summary="Every access to one client's data: who, when, what, from where (admins)",
+    description="Newest first; pages follow `next_cursor` (null on the last page). Kept after "
+    "the client is erased, for the organization's retention (at least seven years).",
+    responses=documented(HTTPStatus.NOT_FOUND),
+)
+def get_client_access_log(
+    client_id: ClientId,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
+) -> dict:
+    principal = require_role(router, Role.ADMIN)
+    store, _ = client_ports()
+    page, next_position = client_access_log(
+        audit_log(), store, principal.organization_id, client_id, limit, _decode_cursor(cursor)
+    )
+    # Not tagged with the client: looking at the log is not an access to their data.
+    audit(principal, "read", "client_access_log", client_id, count=len(page))
+    return {
+        "client_id": str(client_id),
+        "items": [access_view(entry) for entry in page],
+        "next_cursor": _encode_cursor(next_position),
+    }
+
+
+def _encode_cursor(position: AuditPosition | None) -> str | None:
+    if position is None:
+        return None
+    raw = json.dumps({"t": position.created_at.isoformat(), "i": position.id})
+    return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
+
+
+def _decode_cursor(cursor: str | None) -> AuditPosition | None:
+    if cursor is None:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at = dt.datetime.fromisoformat(data["t"])
+        if at.tzinfo is None or not isinstance(data["i"], int):
+            raise ValueError(cursor)
+        return AuditPosition(created_at=at, id=data["i"])
+    except (binascii.Error, ValueError, TypeError, KeyError):
+        raise invalid("query.cursor", "Not a cursor this API gave out.") from None

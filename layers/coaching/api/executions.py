@@ -73,7 +73,15 @@ def _rerun(name: str, kind: str) -> dict:
     org = principal.organization_id
     run = rerun_execution(dependencies(), execution_support(org), org, name, kind)
     # A rerun processes client data again: who asked for it is on record.
-    audit(principal, kind, "execution", name, started=run.name, session_id=run.session_id)
+    audit(
+        principal,
+        kind,
+        "execution",
+        name,
+        sessions=[run.session_id] if run.session_id else [],
+        started=run.name,
+        session_id=run.session_id,
+    )
     return run.model_dump(mode="json")
 
 

@@ -50,7 +50,14 @@ def list_follow_ups(
         offset=offset,
     )
     page, next_offset = offset_page(items, limit, offset)
-    audit(principal, "read", "follow_up", None, count=len(page))
+    audit(
+        principal,
+        "read",
+        "follow_up",
+        None,
+        clients=[item["client_id"] for item in page],
+        count=len(page),
+    )
     return {"items": page, "limit": limit, "offset": offset, "next_offset": next_offset}
 
 
@@ -71,6 +78,7 @@ def preview_follow_up(request: Annotated[PreviewRequest, Body()]) -> dict:
         "preview",
         "summary",
         request.summary_id,
+        clients=[preview["client_id"]],
         template_id=preview["template_id"],
     )
     return preview
@@ -84,7 +92,7 @@ def preview_follow_up(request: Annotated[PreviewRequest, Body()]) -> dict:
 def get_follow_up(follow_up_id: FollowUpId) -> dict:
     principal = client_data_reader(router)
     follow_up = follow_ups.get_follow_up(review_ports(), principal, follow_up_id)
-    audit(principal, "read", "follow_up", follow_up_id)
+    audit(principal, "read", "follow_up", follow_up_id, clients=[follow_up["client_id"]])
     return follow_up
 
 
@@ -96,5 +104,12 @@ def get_follow_up(follow_up_id: FollowUpId) -> dict:
 def preview_saved_follow_up(follow_up_id: FollowUpId) -> dict:
     principal = client_data_reader(router)
     preview = follow_ups.preview_saved_follow_up(review_ports(), principal, follow_up_id)
-    audit(principal, "read", "follow_up", follow_up_id, preview=True)
+    audit(
+        principal,
+        "read",
+        "follow_up",
+        follow_up_id,
+        clients=[preview["client_id"]],
+        preview=True,
+    )
     return preview

@@ -116,7 +116,14 @@ def list_sessions(
         status=status,
         session_type=session_type,
     )
-    audit(principal, "read", "session", None, session_ids=[str(s.id) for s in page])
+    audit(
+        principal,
+        "read",
+        "session",
+        None,
+        sessions=[s.id for s in page],
+        session_ids=[str(s.id) for s in page],
+    )
     return {
         "items": [session_overview(s) for s in page],
         "next_cursor": _encode_cursor(next_position),
@@ -140,7 +147,7 @@ def get_session(
     result = session_results(
         dependencies(), principal.organization_id, session.id, include_turns=turns
     )
-    audit(principal, "read", "session", session.id, turns=turns)
+    audit(principal, "read", "session", session.id, sessions=[session.id], turns=turns)
     return result
 
 
@@ -152,7 +159,7 @@ def get_session(
 def get_session_status(session_id: SessionId) -> dict:
     principal, visibility = reader_and_visibility(router)
     session = visible_session(dependencies(), visibility, _session_uuid(session_id))
-    audit(principal, "read", "session", session.id, view="status")
+    audit(principal, "read", "session", session.id, sessions=[session.id], view="status")
     return session_status(session)
 
 
@@ -174,6 +181,7 @@ def remove_session(session_id: SessionId):
         "delete",
         "session",
         session.id,
+        clients=deletion.client_ids,
         rows=deletion.rows,
         files=len(deletion.object_keys),
     )

@@ -73,7 +73,15 @@ def fields_rejected() -> Iterator[None]:
 def list_session_summaries(session_id: Annotated[uuid.UUID, Path()]) -> dict:
     principal = client_data_reader(router)
     items = summaries.session_summaries(review_ports(), principal, session_id)
-    audit(principal, "read", "summary", None, session_id=str(session_id), count=len(items))
+    audit(
+        principal,
+        "read",
+        "summary",
+        None,
+        clients=[item["client_id"] for item in items],
+        session_id=str(session_id),
+        count=len(items),
+    )
     return {"items": items}
 
 
@@ -85,7 +93,7 @@ def list_session_summaries(session_id: Annotated[uuid.UUID, Path()]) -> dict:
 def get_summary(summary_id: SummaryId) -> dict:
     principal = client_data_reader(router)
     summary = summaries.get_summary(review_ports(), principal, summary_id)
-    audit(principal, "read", "summary", summary_id)
+    audit(principal, "read", "summary", summary_id, clients=[summary["client_id"]])
     return summary
 
 
@@ -101,7 +109,14 @@ def edit_summary(summary_id: SummaryId, edit: Annotated[SummaryEdit, Body()]) ->
         summary = summaries.edit_summary(
             review_ports(), principal, summary_id, edit.expected_revision, content
         )
-    audit(principal, "update", "summary", summary_id, revision=summary["revision"])
+    audit(
+        principal,
+        "update",
+        "summary",
+        summary_id,
+        clients=[summary["client_id"]],
+        revision=summary["revision"],
+    )
     return summary
 
 
@@ -120,9 +135,19 @@ def approve_summary(
     summary, follow_up_id = summaries.approve_summary(
         review_ports(), principal, summary_id, expected
     )
-    audit(principal, "approve", "summary", summary_id, revision=summary["revision"])
+    touched = [summary["client_id"]]
+    audit(
+        principal, "approve", "summary", summary_id, clients=touched, revision=summary["revision"]
+    )
     if follow_up_id is not None:
-        audit(principal, "create", "follow_up", follow_up_id, summary_id=str(summary_id))
+        audit(
+            principal,
+            "create",
+            "follow_up",
+            follow_up_id,
+            clients=touched,
+            summary_id=str(summary_id),
+        )
     return {
         "summary": summary,
         "follow_up": {"id": str(follow_up_id), "status": "draft"} if follow_up_id else None,
@@ -140,5 +165,12 @@ def reopen_summary(
     principal = client_data_reader(router)
     expected = check.expected_revision if check else None
     summary = summaries.reopen_summary(review_ports(), principal, summary_id, expected)
-    audit(principal, "reopen", "summary", summary_id, revision=summary["revision"])
+    audit(
+        principal,
+        "reopen",
+        "summary",
+        summary_id,
+        clients=[summary["client_id"]],
+        revision=summary["revision"],
+    )
     return summary

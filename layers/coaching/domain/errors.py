@@ -38,6 +38,13 @@ class TranscriptRejected(PermanentError):
     code = "COACH_422"
 
 
+class TranscriptIntegrityError(PermanentError):
+    """The stored transcript is not the one that came in: its SHA-256 differs from the one
+    recorded at ingest (changed or damaged in storage). Never processed."""
+
+    code = "COACH_500"
+
+
 class NotFound(PermanentError):
     code = "COACH_404"
 

@@ -68,6 +68,7 @@ class SessionDeletion(BaseModel):
     session_id: uuid.UUID
     rows: dict[str, int]
     object_keys: list[str]
+    client_ids: list[uuid.UUID] = []  # the clients it held (their access log keeps it)
 
 
 class SessionBusy(Conflict):

@@ -80,8 +80,10 @@ class ClientStore(Protocol):
         name_contains: str | None,
         limit: int,
         offset: int,
+        email_indexes: list[bytes] | None = None,
     ) -> list[ClientOverview]:
-        """By name, then id."""
+        """By name, then id. ``email_indexes``: only clients whose email has one of these
+        keyed hashes (ContactDetails.email_lookup)."""
         ...
 
     def get_client(
@@ -103,6 +105,43 @@ class ClientStore(Protocol):
     def erase_client(self, org: uuid.UUID, client_id: uuid.UUID) -> Erasure | None:
         """Removes the client and everything said by or about them, in one transaction;
         None when there is no such client."""
+        ...
+
+
+@dataclass(frozen=True)
+class ClientContact:
+    """A client's contact details, decrypted for a caller who may see the client."""
+
+    email: str | None = None
+    phone: str | None = None
+
+
+CONTACT_FIELDS = ("email", "phone")
+
+
+class ContactDetails(Protocol):
+    """Clients' contact details, stored encrypted field by field (ports/field_crypto.py)."""
+
+    def contact(self, org: uuid.UUID, client_id: uuid.UUID) -> ClientContact: ...
+
+    def update_contact(
+        self, org: uuid.UUID, client_id: uuid.UUID, changes: dict[str, str | None]
+    ) -> ClientContact | None:
+        """Sets the fields named in ``changes`` (None clears one); None if no such client."""
+        ...
+
+    def email_lookup(self, org: uuid.UUID, email: str) -> list[bytes]:
+        """The keyed hashes a stored email equal to ``email`` may have (any key version)."""
+        ...
+
+    def reencrypt(self, org: uuid.UUID, below_version: int) -> int:
+        """Every field encrypted under a data key older than ``below_version`` encrypted again
+        under the current one; how many clients changed."""
+        ...
+
+    def encrypt_plaintext(self) -> int:
+        """System task: contact details stored before encryption (migration 0012) encrypted,
+        their plaintext cleared; how many clients changed."""
         ...
 
 

@@ -66,6 +66,10 @@ class SessionStore(Protocol):
         there, Conflict while a run may still write to it. Object storage is not touched."""
         ...
 
+    def clients_of_session(self, org: uuid.UUID, session_id: uuid.UUID) -> list[uuid.UUID]:
+        """The client records the session's participants and results are linked to."""
+        ...
+
     def retention_days_by_organization(self) -> dict[uuid.UUID, int]:
         """System task, across organizations: each organization that set ``retention_days``."""
         ...

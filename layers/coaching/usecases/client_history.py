@@ -18,7 +18,7 @@ from coaching.analysis.commitments import (
 )
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Visibility
-from coaching.ports.clients import Appearance, ClientOverview, ClientStore
+from coaching.ports.clients import Appearance, ClientOverview, ClientStore, ContactDetails
 
 
 def client_overview(client: ClientOverview) -> dict[str, Any]:
@@ -33,11 +33,18 @@ def client_overview(client: ClientOverview) -> dict[str, Any]:
     }
 
 
-def client_history(store: ClientStore, visibility: Visibility, client_id: uuid.UUID) -> dict:
+def client_history(
+    store: ClientStore,
+    visibility: Visibility,
+    client_id: uuid.UUID,
+    contacts: ContactDetails | None = None,
+) -> dict:
+    """With ``contacts``, the client's decrypted email and phone too."""
     org, coach_ids = visibility.organization_id, visibility.coach_ids
     client = store.get_client(org, coach_ids, client_id)
     if client is None:
         raise NotFound(f"Client {client_id} does not exist.")
+    contact = contacts.contact(org, client_id) if contacts else None
     appearances = store.appearances(org, coach_ids, client_id)
     sessions = []
     for position, appearance in enumerate(appearances):
@@ -55,6 +62,7 @@ def client_history(store: ClientStore, visibility: Visibility, client_id: uuid.U
         "id": str(client.id),
         "name": client.name,
         "status": client.status,
+        **({"email": contact.email, "phone": contact.phone} if contact else {}),
         "created_at": client.created_at.isoformat(),
         "sessions": sessions,
         "commitments": {k: kept.get(k, 0) for k in ("kept", "not_kept", "unclear", "pending")},

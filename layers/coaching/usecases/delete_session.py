@@ -37,7 +37,11 @@ def delete_session_record(deps: Dependencies, session: SessionRecord) -> Session
     if session.processing_status in ACTIVE_STATUSES:
         raise SessionBusy(session.id)
     keys = session_object_keys(session)
+    # Read while they are still linked: the audit record names them.
+    clients = deps.store.clients_of_session(session.organization_id, session.id)
     removed = [key for key in keys if deps.objects.delete(key)]
     # The store checks again, under a lock: a run may have started since the read above.
     rows = deps.store.delete_session(session.organization_id, session.id)
-    return SessionDeletion(session_id=session.id, rows=rows, object_keys=removed)
+    return SessionDeletion(
+        session_id=session.id, rows=rows, object_keys=removed, client_ids=clients
+    )

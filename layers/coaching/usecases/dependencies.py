@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from coaching.ports import Analyzer, CoachSockets, Mailer, ObjectStore, SessionStore
+from coaching.ports.audit import AuditLog
 
 
 @dataclass(frozen=True)
@@ -18,3 +19,4 @@ class Dependencies:
     review_base_url: str
     max_transcript_bytes: int
     sockets: CoachSockets
+    audit: AuditLog | None = None  # system events (an integrity failure); None: not recorded

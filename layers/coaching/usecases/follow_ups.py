@@ -64,6 +64,7 @@ def preview_follow_up(
         "body": body,
         "template_id": str(template.id),
         "summary_id": str(summary_id),
+        "client_id": str(record.client_id),
         "withheld_sensitive_items": withheld,
     }
 
@@ -78,6 +79,7 @@ def preview_saved_follow_up(
         "body": record.body or "",
         "template_id": str(record.template_id) if record.template_id else None,
         "summary_id": str(record.summary_id),
+        "client_id": str(record.client_id),
     }
 
 

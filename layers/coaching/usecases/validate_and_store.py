@@ -12,16 +12,19 @@ from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
 from coaching.usecases.session_coach import coach_for_session
 from coaching.usecases.submit_transcript import session_record
+from coaching.usecases.transcript_integrity import verify_stored_transcript
 
 
 def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
     org, session_id = step.organization_id, step.session_id
     data = deps.objects.get(step.transcript_key)
-    # Sessions dropped straight into S3 have no row yet; elsewhere this is a no-op.
+    sha256 = hashlib.sha256(data).hexdigest()
+    # The SHA-256 recorded at ingest must be what storage returns now (else nothing runs).
+    verify_stored_transcript(deps, step, sha256)
+    # Sessions dropped straight into S3 have no row yet, so this read is their ingest and
+    # records the hash; elsewhere this is a no-op.
     owned = step.model_copy(update={"coach_id": coach_for_session(deps, org, step.coach_id)})
-    deps.store.create_session(
-        org, session_record(owned, hashlib.sha256(data).hexdigest(), execution_name=None)
-    )
+    deps.store.create_session(org, session_record(owned, sha256, execution_name=None))
     deps.store.update_session(org, session_id, processing_status="processing")
     if len(data) > deps.max_transcript_bytes:
         limit = deps.max_transcript_bytes // (1024 * 1024)

@@ -52,6 +52,7 @@ class PostgresClientStore:
         name_contains: str | None,
         limit: int,
         offset: int,
+        email_indexes: list[bytes] | None = None,
     ) -> list[ClientOverview]:
         pattern = None if not name_contains else f"%{_escape_like(name_contains)}%"
         with self._db.transaction(org) as conn:
@@ -74,12 +75,14 @@ class PostgresClientStore:
                 " WHERE c.organization_id = %(org)s AND (%(all)s OR counted.sessions IS NOT NULL)"
                 " AND (%(status)s::text IS NULL OR c.status = %(status)s)"
                 " AND (%(pattern)s::text IS NULL OR c.name ILIKE %(pattern)s)"
+                " AND (%(indexes)s::bytea[] IS NULL OR c.email_index = ANY(%(indexes)s::bytea[]))"
                 " ORDER BY lower(c.name), c.id LIMIT %(limit)s OFFSET %(offset)s",
                 {
                     "org": org,
                     **coach_parameters(coach_ids),
                     "status": status,
                     "pattern": pattern,
+                    "indexes": email_indexes,
                     "limit": limit,
                     "offset": offset,
                 },

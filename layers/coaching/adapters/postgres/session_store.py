@@ -240,6 +240,17 @@ class PostgresSessionStore:
             removed["clients"] = _delete_orphaned_pending_clients(conn, org, session_id)
         return removed
 
+    def clients_of_session(self, org: uuid.UUID, session_id: uuid.UUID) -> list[uuid.UUID]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                "SELECT client_id FROM session_participants WHERE organization_id = %(org)s"
+                " AND session_id = %(session)s AND client_id IS NOT NULL"
+                " UNION SELECT client_id FROM client_sessions WHERE organization_id = %(org)s"
+                " AND session_id = %(session)s ORDER BY client_id",
+                {"org": org, "session": session_id},
+            ).fetchall()
+        return [row["client_id"] for row in rows]
+
     def retention_days_by_organization(self) -> dict[uuid.UUID, int]:
         # A system task across organizations: deliberately not scoped to one.
         with self._db.transaction() as conn:

@@ -1,0 +1,48 @@
+"""`coach audit`: the accounting of access, as GET /v1/clients/{id}/access-log answers it."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from typing import Annotated
+
+import typer
+
+audit = typer.Typer(help="The audit log: who accessed a client's data.", no_args_is_help=True)
+
+
+@audit.command("client")
+def client(
+    client_id: Annotated[uuid.UUID, typer.Argument(help="The client's id")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array")] = False,
+) -> None:
+    """Every recorded access to one client's data, newest first: who, when, what, from where.
+    Still there after the client was erased."""
+    from coaching import composition
+    from coaching.domain.errors import CoachingError
+    from coaching.usecases.client_access import access_view, client_access_log
+    from local_runtime.platform import start_local_platform
+
+    platform = start_local_platform(log_level="ERROR")
+    org = platform.settings.default_organization_id
+    store, _ = composition.client_ports()
+    rows, after = [], None
+    try:
+        while True:
+            page, after = client_access_log(
+                composition.audit_log(), store, org, client_id, 500, after
+            )
+            rows += [access_view(entry) for entry in page]
+            if after is None:
+                break
+    except CoachingError as error:
+        typer.echo(f"error: {error.user_message()}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(json.dumps(rows) + "\n")
+        return
+    for row in rows:
+        what = f"{row['action']} {row['resource_type']} {row['resource_id'] or ''}".rstrip()
+        typer.echo(f"{row['at']}  {row['actor']:<48} {what:<60} {row['source'] or ''}")
+    typer.echo(f"{len(rows)} access(es) recorded.")

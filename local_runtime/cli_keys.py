@@ -1,0 +1,54 @@
+"""`coach keys`: the keys that encrypt clients' contact details (KMS's console in AWS)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+keys = typer.Typer(help="Field encryption keys: rotate.", no_args_is_help=True)
+
+
+@keys.command()
+def rotate(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """A new key version for every organization; every encrypted field is encrypted again
+    under it, then the old versions are retired."""
+    from coaching import composition
+    from coaching.domain.errors import CoachingError
+    from coaching.usecases.contact_encryption import rotate_keys
+    from local_runtime.platform import start_local_platform
+
+    start_local_platform(log_level="ERROR")
+    encryption = composition.field_encryption()
+    try:
+        report = rotate_keys(
+            encryption.vault,
+            encryption.cipher,
+            encryption.data_keys,
+            composition.contact_details(),
+        )
+    except CoachingError as error:
+        typer.echo(f"error: {error.user_message()}", err=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        sys.stdout.write(report.model_dump_json() + "\n")
+    else:
+        _print_human(report)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _print_human(report) -> None:
+    typer.echo(f"Key encryption key now {report.key_encryption_key}.")
+    for org in report.organizations:
+        typer.echo(
+            f"{org.organization_id}  data key v{org.data_key_version}:"
+            f" {org.clients_reencrypted} client(s) re-encrypted,"
+            f" {org.data_keys_retired} old version(s) retired"
+            + (f"; kept the old: {org.error}" if org.error else "")
+        )
+    if report.key_encryption_keys_retired:
+        typer.echo(f"Retired: {', '.join(report.key_encryption_keys_retired)}.")
