@@ -1,5 +1,9 @@
 """The local stand-in for API Gateway's Cognito authorizer: verifies the bearer token and
-hands the API the same claims, or answers 401 itself as API Gateway would."""
+hands the API the same claims, or answers 401 itself as API Gateway would.
+
+For sockets it also stands in for the WebSocket API's `$connect` authorizer, which refuses
+tokens of ended sign-ins (logout...); REST requests get that check in the API itself
+(api/ended_sign_ins.py), the same in both runtimes."""
 
 from __future__ import annotations
 
@@ -19,8 +23,14 @@ def is_public(path: str) -> bool:
 
 
 class LocalAuthorizer:
-    def __init__(self, verify: Callable[[str], dict[str, str]]) -> None:
+    def __init__(
+        self,
+        verify: Callable[[str], dict[str, str]],
+        still_signed_in: Callable[[dict], None] | None = None,
+    ) -> None:
+        """``still_signed_in`` raises Unauthenticated for a token whose sign-in ended."""
         self._verify = verify
+        self._still_signed_in = still_signed_in
 
     def __call__(self, connection: HTTPConnection) -> dict:
         """The authorizer context for this request: {} on public paths, else the claims."""
@@ -28,7 +38,10 @@ class LocalAuthorizer:
         method = connection.scope.get("method")
         if is_public(connection.url.path) or method == "OPTIONS":
             return {}
-        return {"claims": self._verify(_bearer_token(connection))}
+        claims = self._verify(_bearer_token(connection))
+        if connection.scope["type"] == "websocket" and self._still_signed_in is not None:
+            self._still_signed_in(claims)
+        return {"claims": claims}
 
 
 def _bearer_token(connection: HTTPConnection) -> str:

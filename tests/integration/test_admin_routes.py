@@ -22,7 +22,8 @@ def test_an_admin_reads_and_changes_the_settings_and_the_change_is_audited(admin
     assert status == 200
     assert body == {
         "id": str(organization),
-        "settings": {"mfa_required": None, "retention_days": None},
+        # New organizations require MFA (issue 9): coaching data is health data.
+        "settings": {"mfa_required": True, "retention_days": None},
     }
     status, body = request(
         "PATCH", "/v1/organization", admin, body={"mfa_required": True, "retention_days": 365}

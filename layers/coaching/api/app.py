@@ -24,6 +24,7 @@ from coaching.api import (
     summaries,
     templates,
 )
+from coaching.api.ended_sign_ins import refuse_ended_sign_ins
 from coaching.api.errors import error_response, response_for, unexpected_error_response
 from coaching.api.limits import per_user_rate_limit
 from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
@@ -54,7 +55,7 @@ def without_bodies_on_204(document: dict) -> dict:
 
 def build_app() -> APIGatewayRestResolver:
     app = SecureResolver(enable_validation=True, cors=cors_for(get_settings().web_origin))
-    app.use(middlewares=[per_user_rate_limit])
+    app.use(middlewares=[refuse_ended_sign_ins, per_user_rate_limit])
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(sessions.router)
