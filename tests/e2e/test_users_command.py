@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyotp
 import pytest
 from typer.testing import CliRunner
 
@@ -49,7 +50,12 @@ def test_a_lead_and_their_coach_are_added_and_can_sign_in(users):
     org = composition.accounts().user_by_email("coach.cli@example.com").organization_id
     lead_coach = composition.accounts().user_by_email("lead.cli@example.com").coach_id
     assert len(composition.directory().team_coach_ids(org, lead_coach)) == 2
-    tokens = composition.identity_provider().sign_in("coach.cli@example.com", PASSWORD)
+    # New organizations require MFA (issue 9): the coach enrols at the first sign-in.
+    provider = composition.identity_provider()
+    challenge = provider.sign_in("coach.cli@example.com", PASSWORD)
+    assert challenge.name == "MFA_SETUP"
+    setup = provider.start_mfa_setup(challenge.session)
+    tokens = provider.confirm_mfa_setup(setup.session, pyotp.TOTP(setup.secret).now())
     assert tokens.access_token
 
 

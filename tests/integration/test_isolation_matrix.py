@@ -5,11 +5,14 @@ resources are untouched afterwards. New routes join the matrix by being in the d
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
+from coaching import composition
 from coaching.domain.identity import Role
 from tests.api_calls import claims_for, request
+from tests.gateway_sign_in import new_user
 from tests.review_data import add_coach, other_organization, reviewed_session
 
 pytestmark = pytest.mark.integration
@@ -62,7 +65,12 @@ def owned(platform, organization):
     assert status in (200, 201), copied
     _, clients = request("GET", "/v1/clients", admin)
     session = platform.deps.store.get_session(organization, review.session_id)
+    user_id = new_user(organization)[1]  # with an authenticator, which must stay
+    composition.accounts().update_user(
+        organization, user_id, mfa_secret="JBSWY3DPEHPK3PXP", mfa_enabled=True
+    )
     return {
+        "user_id": str(user_id),
         "session_id": str(review.session_id),
         "summary_id": summary["id"],
         "follow_up_id": approved["follow_up"]["id"],
@@ -118,11 +126,13 @@ def test_another_organization_gets_404_on_every_route_that_names_a_resource(plat
     ):
         status, _ = request("GET", path, admin)
         assert status == 200, path
+    org = uuid.UUID(admin["custom:organization_id"])
+    assert composition.accounts().user(org, uuid.UUID(owned["user_id"])).mfa_enabled
 
 
 # Who may use which routes, by path prefix; everything else under /v1 is client data.
 SUPPORT_ROUTES = ("/v1/executions",)
-ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log")
+ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log", "/v1/users")
 
 
 def test_each_role_is_refused_with_403_outside_its_routes(platform, owned):
