@@ -168,6 +168,14 @@ class CoachingApi(Construct):
 
         handler.add_environment(USER_POOL_VARIABLE, user_pool.user_pool_id)
         handler.add_environment(USER_POOL_CLIENT_VARIABLE, user_pool_client.user_pool_client_id)
+        # An admin's MFA reset (DELETE /v1/users/{id}/mfa): check the user's organization,
+        # turn their software token off, end their sign-ins. This pool only.
+        user_pool.grant(
+            handler,
+            "cognito-idp:AdminGetUser",
+            "cognito-idp:AdminSetUserMFAPreference",
+            "cognito-idp:AdminUserGlobalSignOut",
+        )
         handler.add_environment(WEB_ORIGIN_VARIABLE, web_origin)
         explain_stage(self.api)
 

@@ -4,6 +4,10 @@ API the same context, or answers 401 itself as API Gateway would.
 Two kinds of bearer, as in AWS: a person's access token (the Cognito authorizer's claims),
 or an integration's API key `coach_<id>_<secret>` (the API key authorizer's context, see
 functions/api_key_authorizer). Keys are for the REST API only, never for sockets.
+
+For sockets it also stands in for the WebSocket API's `$connect` authorizer, which refuses
+tokens of ended sign-ins (logout...); REST requests get that check in the API itself
+(api/ended_sign_ins.py), the same in both runtimes.
 """
 
 from __future__ import annotations
@@ -37,10 +41,14 @@ class LocalAuthorizer:
     def __init__(
         self,
         verify: Callable[[str], dict[str, str]],
+        *,
         verify_key: Callable[[str], dict[str, str]] = verify_api_key,
+        still_signed_in: Callable[[dict], None] | None = None,
     ) -> None:
+        """``still_signed_in`` raises Unauthenticated for a token whose sign-in ended."""
         self._verify = verify
         self._verify_key = verify_key
+        self._still_signed_in = still_signed_in
 
     def __call__(self, connection: HTTPConnection) -> dict:
         """The authorizer context for this request: {} on public paths, else the claims (a
@@ -56,7 +64,10 @@ class LocalAuthorizer:
                     "API keys cannot open sockets.", hint="Sign in as a person for pushes."
                 )
             return self._verify_key(token)
-        return {"claims": self._verify(token)}
+        claims = self._verify(token)
+        if connection.scope["type"] == "websocket" and self._still_signed_in is not None:
+            self._still_signed_in(claims)
+        return {"claims": claims}
 
 
 def _bearer_token(connection: HTTPConnection) -> str:

@@ -10,7 +10,7 @@ import typer
 
 from coaching.domain.identity import Role
 
-users = typer.Typer(help="Accounts that sign in: add, list.", no_args_is_help=True)
+users = typer.Typer(help="Accounts that sign in: add, list, reset-mfa.", no_args_is_help=True)
 
 
 @users.command("add")
@@ -84,3 +84,33 @@ def list_users(
     for row in rows:
         mfa = "MFA" if row["mfa_enabled"] else "   "
         typer.echo(f"{row['role']:<11} {mfa} {row['email']:<30} {row['name']}")
+
+
+@users.command("reset-mfa")
+def reset_mfa(
+    email: Annotated[str, typer.Argument(help="The email of the account")],
+) -> None:
+    """Remove an account's authenticator (a lost phone) and end its sign-ins; it enrols again
+    at its next sign-in. For the one admin who cannot ask another (audited)."""
+    from coaching import composition
+    from coaching.ports.audit import AuditEntry
+    from local_runtime.platform import start_local_platform
+
+    platform = start_local_platform(log_level="ERROR")
+    org = platform.settings.default_organization_id
+    user = composition.accounts().user_by_email(email)
+    if user is None or user.organization_id != org:
+        typer.echo(f"error: No account with the email {email} in this organization.", err=True)
+        raise typer.Exit(1)
+    composition.identity_provider().reset_mfa(org, user.id)
+    composition.audit_log().record(
+        AuditEntry(
+            organization_id=org,
+            actor="system:coach-users-reset-mfa",
+            action="reset_mfa",
+            resource_type="user",
+            resource_id=str(user.id),
+            source="cli",
+        )
+    )
+    typer.echo(f"Reset the authenticator of {user.email}: they enrol again at the next sign-in.")

@@ -79,8 +79,23 @@ def _save_passwords(path: Path, passwords: dict[str, str]) -> None:
         json.dump(passwords, handle, indent=2)
 
 
-def describe(seeded: list[tuple[DemoAccount, str]], base_url: str) -> str:
+def describe(seeded: list[tuple[DemoAccount, str]], base_url: str, mfa_required: bool) -> str:
     lines = [f"Demo accounts (sign in at {base_url}/v1/auth/login):"]
     for account, password in seeded:
         lines.append(f"  {account.role.value:<11} {account.email:<26} password: {password}")
+    if mfa_required:
+        lines += [
+            "This organization requires an authenticator app (MFA) for every account.",
+            'Each account\'s first sign-in answers {"challenge": "MFA_SETUP", "session": ...}:',
+            "  POST /v1/auth/mfa/setup with that session gives a secret (and an otpauth:// URI)",
+            "  for your authenticator app; POST /v1/auth/mfa/setup/confirm with the session it",
+            "  returns and the app's first code gives the tokens. Later sign-ins answer",
+            '  {"challenge": "MFA"}: POST /v1/auth/mfa with the session and the current code.',
+            'An admin can turn this off: PATCH /v1/organization {"mfa_required": false}.',
+        ]
     return "\n".join(lines)
+
+
+def organization_requires_mfa(platform: LocalPlatform) -> bool:
+    org = platform.settings.default_organization_id
+    return bool(composition.accounts().organization_settings(org).get("mfa_required"))

@@ -21,9 +21,14 @@ from coaching import composition
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.api.security import security_headers
 from coaching.config import reset_settings
+from coaching.usecases.token_revocation import ensure_still_signed_in
 from local_runtime import log_redaction
 from local_runtime.authorizer import LocalAuthorizer
-from local_runtime.demo_accounts import describe, ensure_demo_accounts
+from local_runtime.demo_accounts import (
+    describe,
+    ensure_demo_accounts,
+    organization_requires_mfa,
+)
 from local_runtime.drop_copies import DropCopiesSweep
 from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
@@ -93,7 +98,11 @@ API_EXCEPTION_HANDLERS = {HTTPException: http_error}
 def build_app(platform: LocalPlatform) -> Starlette:
     from functions.api.handler import lambda_handler
 
-    authorizer = LocalAuthorizer(composition.identity_provider().verify)
+    revocations = composition.token_revocations()
+    authorizer = LocalAuthorizer(
+        composition.identity_provider().verify,
+        still_signed_in=lambda claims: ensure_still_signed_in(revocations, claims),
+    )
     max_body = platform.deps.max_transcript_bytes + MULTIPART_ALLOWANCE
     endpoint = proxy_endpoint(lambda_handler, authorizer, max_body)
     drop = DropFolder(platform, platform.settings.dropbox)
@@ -165,7 +174,10 @@ def run_server(host: str, port: int) -> None:
     try:
         if platform.settings.demo_accounts:
             seeded = ensure_demo_accounts(platform)
-            print(describe(seeded, platform.settings.web_base_url), flush=True)  # noqa: T201
+            text = describe(
+                seeded, platform.settings.web_base_url, organization_requires_mfa(platform)
+            )
+            print(text, flush=True)  # noqa: T201
         config = uvicorn.Config(build_app(platform), host=host, port=port, log_level="info")
         log_redaction.install()  # after uvicorn configured its loggers
         # Security events are kept and counted; a burst prints a warning line.

@@ -61,7 +61,8 @@ class LocalSocketGateway:
     # -- the WebSocket API ----------------------------------------------------------------
     async def websocket(self, socket: WebSocket) -> None:
         try:
-            claims = self._authorizer(socket)["claims"]
+            # The authorizer may ask the database (ended sign-ins): not on the event loop.
+            claims = (await run_in_threadpool(self._authorizer, socket))["claims"]
         except Unauthenticated:
             # Refused before the handshake completes: the client sees HTTP 403, as from API
             # Gateway when its $connect authorizer says no.

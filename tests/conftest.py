@@ -33,6 +33,9 @@ def platform(tmp_path_factory) -> Iterator[LocalPlatform]:
         env.setenv("COACH_HOME", str(home))
         env.setenv("COACH_DROPBOX", str(home / "dropbox"))
         env.delenv("COACH_DATABASE_URL", raising=False)
+        # Every test's sign-in comes from the sample event's one address: the per-address
+        # limit would count the whole suite. Its own tests set it low.
+        env.setenv("COACH_SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "100000")
         reset_settings()
         local = start_local_platform(log_level="WARNING")
         # Retry waits are real sleeps in moto's interpreter: tests skip them.

@@ -206,21 +206,44 @@ def accounts():
 
 
 @lru_cache(maxsize=1)
+def token_revocations():
+    """Ended sign-ins, checked on every signed-in request (both runtimes)."""
+    from coaching.adapters.postgres.token_revocations import PostgresTokenRevocations
+
+    return PostgresTokenRevocations(database())
+
+
+@lru_cache(maxsize=1)
 def identity_provider():
     """Sign-in: Cognito in AWS; locally our own provider on the users table."""
     settings = get_settings()
     if settings.runtime == "aws":
         from coaching.adapters.aws.cognito_identity import cognito_identity_provider
 
-        return cognito_identity_provider(settings)
+        return cognito_identity_provider(settings, token_revocations())
     from coaching.adapters.local.identity_provider import LocalIdentityProvider
     from coaching.adapters.local.tokens import LocalTokens
 
     return LocalIdentityProvider(
         accounts(),
         LocalTokens(_signing_key(settings), access_minutes=settings.access_token_minutes),
+        token_revocations(),
         refresh_days=settings.refresh_token_days,
     )
+
+
+@lru_cache(maxsize=1)
+def sign_in_log_key() -> bytes | None:
+    """The key of the email hash in failed sign-in log records (api/sign_in_events.py)."""
+    import hashlib
+    import hmac
+
+    settings = get_settings()
+    if settings.sign_in_log_key:
+        return settings.sign_in_log_key.get_secret_value().encode("utf-8")
+    if settings.runtime == "aws":
+        return None  # no local key to derive from: the records carry no account hash
+    return hmac.new(_signing_key(settings), b"sign-in log", hashlib.sha256).digest()
 
 
 @lru_cache(maxsize=1)
@@ -238,7 +261,17 @@ def api_keys():
 
 
 # Stores added by later features register their caches here, so reset() forgets them.
-_CACHED = [dependencies, audit_log, directory, accounts, identity_provider, rate_limiter, api_keys]
+_CACHED = [
+    dependencies,
+    audit_log,
+    directory,
+    accounts,
+    token_revocations,
+    identity_provider,
+    sign_in_log_key,
+    rate_limiter,
+    api_keys,
+]
 
 
 @lru_cache(maxsize=1)

@@ -70,6 +70,17 @@ class Settings(BaseSettings):
     sign_in_attempts_per_minute: int = Field(
         default=10, ge=1, description="sign-in attempts per account and address per minute"
     )
+    sign_in_attempts_per_address_per_minute: int = Field(
+        default=30,
+        ge=1,
+        description="password sign-ins from one address per minute, over all accounts "
+        "(one password tried on many accounts: spraying)",
+    )
+    sign_in_log_key: SecretStr | None = Field(
+        default=None,
+        description="key of the email hash in failed sign-in log records; unset = locally "
+        "derived from the token signing key, in AWS no hash",
+    )
     # AWS runtime only
     state_machine_arn: str | None = None
     transcript_bucket: str | None = None

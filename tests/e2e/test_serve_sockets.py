@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
@@ -94,3 +95,38 @@ def test_a_good_transcript_pushes_session_ready(server, socket):
     message = receive(socket, server, lambda m: m.get("type") == "session_ready")
     session = server.wait_for(lambda: server.session_named(name, "completed"), f"{name} done")
     assert message == {"type": "session_ready", "session_id": session["session_id"], "clients": 3}
+
+
+def test_after_logout_the_token_is_refused_on_rest_and_ws(server):
+    # Given the demo coach, who enrolled an authenticator at the first sign-in (printed so
+    # at start) and whose token opens a socket
+    stdout = (server.root / "serve-1.stdout").read_text(encoding="utf-8")
+    assert "requires an authenticator app (MFA)" in stdout and "MFA_SETUP" in stdout
+    email = "coach@example.com"
+    token = server.sign_in(email)
+    assert email in server.authenticators
+    with connect(f"ws://127.0.0.1:{server.port}/ws?token={token}", open_timeout=10):
+        pass
+
+    # When they sign out
+    logout = server.call("/v1/auth/logout", refresh_token=server.refresh_tokens.pop(email))
+    assert logout.status_code == 204
+
+    # Then that access token gets 401 on REST and is refused on the socket
+    rest = httpx.get(
+        f"http://127.0.0.1:{server.port}/v1/sessions", headers=server.auth(token), timeout=10
+    )
+    assert rest.status_code == 401 and rest.json()["error"]["code"] == "COACH_401"
+    with pytest.raises(InvalidStatus) as refused:
+        connect(f"ws://127.0.0.1:{server.port}/ws?token={token}", open_timeout=10).close()
+    assert refused.value.response.status_code == 403
+    # And signing in again (password, then the authenticator's code) works at once
+    again = server.sign_in(email)
+    assert (
+        httpx.get(
+            f"http://127.0.0.1:{server.port}/v1/sessions", headers=server.auth(again), timeout=10
+        ).status_code
+        == 200
+    )
+    with connect(f"ws://127.0.0.1:{server.port}/ws?token={again}", open_timeout=10):
+        pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pyotp
 import pytest
 from typer.testing import CliRunner
 
@@ -49,7 +50,12 @@ def test_a_lead_and_their_coach_are_added_and_can_sign_in(users):
     org = composition.accounts().user_by_email("coach.cli@example.com").organization_id
     lead_coach = composition.accounts().user_by_email("lead.cli@example.com").coach_id
     assert len(composition.directory().team_coach_ids(org, lead_coach)) == 2
-    tokens = composition.identity_provider().sign_in("coach.cli@example.com", PASSWORD)
+    # New organizations require MFA (issue 9): the coach enrols at the first sign-in.
+    provider = composition.identity_provider()
+    challenge = provider.sign_in("coach.cli@example.com", PASSWORD)
+    assert challenge.name == "MFA_SETUP"
+    setup = provider.start_mfa_setup(challenge.session)
+    tokens = provider.confirm_mfa_setup(setup.session, pyotp.TOTP(setup.secret).now())
     assert tokens.access_token
 
 
@@ -65,3 +71,30 @@ def test_clear_errors_for_a_short_password_a_taken_email_and_an_unknown_lead(use
     assert orphan.exit_code == 1 and "No coach lead" in orphan.output
     unknown_role = users("add", "x@example.com", "--name", "X", "--role", "superuser")
     assert unknown_role.exit_code == 2
+
+
+def test_reset_mfa_removes_an_authenticator_and_is_audited(users):
+    # Given an admin who enrolled an authenticator, then lost it
+    users("add", "admin.cli@example.com", "--name", "Ada Admin", "--role", "admin")
+    provider = composition.identity_provider()
+    challenge = provider.sign_in("admin.cli@example.com", PASSWORD)
+    setup = provider.start_mfa_setup(challenge.session)
+    provider.confirm_mfa_setup(setup.session, pyotp.TOTP(setup.secret).now())
+
+    # When the operator resets it from the terminal
+    reset = users("reset-mfa", "admin.cli@example.com")
+
+    # Then the next sign-in enrols again, and the audit log says so
+    assert reset.exit_code == 0, reset.output
+    assert provider.sign_in("admin.cli@example.com", PASSWORD).name == "MFA_SETUP"
+    user = composition.accounts().user_by_email("admin.cli@example.com")
+    (entry,) = composition.audit_log().entries(
+        user.organization_id, resource_type="user", resource_id=str(user.id)
+    )
+    assert (entry.action, entry.actor, entry.source) == (
+        "reset_mfa",
+        "system:coach-users-reset-mfa",
+        "cli",
+    )
+    unknown = users("reset-mfa", "nobody@example.com")
+    assert unknown.exit_code == 1 and "No account" in unknown.output

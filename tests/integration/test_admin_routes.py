@@ -23,7 +23,8 @@ def test_an_admin_reads_and_changes_the_settings_and_the_change_is_audited(admin
     # A new organization keeps its data seven years (issue 9: the seed's HIPAA figure).
     assert body == {
         "id": str(organization),
-        "settings": {"mfa_required": None, "retention_days": 2557},
+        # New organizations require MFA (issue 9): coaching data is health data.
+        "settings": {"mfa_required": True, "retention_days": 2557},
     }
     status, body = request(
         "PATCH", "/v1/organization", admin, body={"mfa_required": True, "retention_days": 365}

@@ -3,6 +3,7 @@ Stubber (moto has no RevokeToken, and never asks for MFA_SETUP in USER_PASSWORD_
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from coaching.adapters.aws.cognito_identity import (
 from coaching.api.identity import principal_from_claims
 from coaching.composition import ConfigurationError
 from coaching.domain.errors import (
+    NotFound,
     PermanentError,
     TooManyRequests,
     TransientError,
@@ -220,6 +222,76 @@ def test_a_temporary_password_is_a_clear_permanent_error(pool) -> None:
         pool.provider.sign_in(EMAIL, PASSWORD)
 
 
+class RecordedRevocations:
+    """The TokenRevocations port, remembering what was revoked."""
+
+    def __init__(self) -> None:
+        self.revoked: list[tuple[uuid.UUID, uuid.UUID]] = []
+
+    def revoke_tokens(self, org, user_id, issued_before) -> None:
+        self.revoked.append((org, user_id))
+
+    def tokens_valid_after(self, org, user_id):
+        return None
+
+
+def test_an_admin_reset_turns_the_authenticator_off_and_ends_the_sign_ins(pool) -> None:
+    # Given a coach with an authenticator, signed in
+    add_user(pool)
+    secret = enrol_authenticator(pool)
+    challenge = pool.provider.sign_in(EMAIL, PASSWORD)
+    tokens = pool.provider.answer_mfa(challenge.session, current_code(secret))
+    sub = uuid.UUID(claims_of(tokens.access_token)["sub"])
+    revocations = RecordedRevocations()
+    provider = CognitoIdentityProvider(
+        pool.cognito, pool.client_id, user_pool_id=pool.pool_id, revocations=revocations
+    )
+
+    # When an admin of their organization resets it
+    provider.reset_mfa(pool.organization_id, sub)
+
+    # Then the password signs in without a code (the pool's MFA is optional here; where it
+    # is required, Cognito asks to enrol), and the ID tokens issued so far are ended. (moto
+    # signs out only tokens issued under the name given to it, so the global sign-out's
+    # call is checked on Stubber below.)
+    assert isinstance(provider.sign_in(EMAIL, PASSWORD), TokenSet)
+    assert revocations.revoked == [(pool.organization_id, sub)]
+
+
+def test_an_admin_reset_signs_the_user_out_everywhere(stubbed) -> None:
+    client, stub = stubbed[0]._cognito, stubbed[1]
+    provider = CognitoIdentityProvider(client, CLIENT_ID, user_pool_id="eu-west-1_Pool")
+    org = uuid.uuid4()
+    user = {"UserPoolId": "eu-west-1_Pool", "Username": SUB}
+    stub.add_response(
+        "admin_get_user",
+        {
+            "Username": SUB,
+            "UserAttributes": [{"Name": "custom:organization_id", "Value": str(org)}],
+        },
+        user,
+    )
+    stub.add_response(
+        "admin_set_user_mfa_preference",
+        {},
+        {**user, "SoftwareTokenMfaSettings": {"Enabled": False, "PreferredMfa": False}},
+    )
+    stub.add_response("admin_user_global_sign_out", {}, user)
+    provider.reset_mfa(org, uuid.UUID(SUB))
+
+
+def test_an_admin_cannot_reset_another_organizations_user(pool) -> None:
+    add_user(pool)
+    enrol_authenticator(pool)
+    provider = CognitoIdentityProvider(pool.cognito, pool.client_id, user_pool_id=pool.pool_id)
+    user = pool.cognito.admin_get_user(UserPoolId=pool.pool_id, Username=EMAIL)
+    sub = uuid.UUID(user["Username"])
+    for org, user_id in ((uuid.uuid4(), sub), (pool.organization_id, uuid.uuid4())):
+        with pytest.raises(NotFound):
+            provider.reset_mfa(org, user_id)
+    assert isinstance(pool.provider.sign_in(EMAIL, PASSWORD), Challenge)  # untouched
+
+
 # --- on Stubber -----------------------------------------------------------------------------
 
 
@@ -355,6 +427,50 @@ def test_enrolling_with_the_bearer_token_is_refused_with_a_reason(stubbed) -> No
     provider, _ = stubbed
     with pytest.raises(PermanentError, match="while signing in"):
         provider.start_mfa_setup("header.payload.signature")
+
+
+def test_a_bearer_token_with_a_code_still_cannot_replace_an_authenticator(stubbed) -> None:
+    # Cognito's AssociateSoftwareToken with an access token would start a new secret for a
+    # user who has one: the adapter never calls it with a bearer (no responses are queued).
+    provider, _ = stubbed
+    with pytest.raises(PermanentError, match="while signing in"):
+        provider.start_mfa_setup("header.payload.signature", "123456")
+
+
+def test_signing_out_ends_the_users_id_tokens_too(stubbed) -> None:
+    client, stub = stubbed[0]._cognito, stubbed[1]
+    revocations = RecordedRevocations()
+    now = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
+    provider = CognitoIdentityProvider(
+        client, CLIENT_ID, revocations=revocations, clock=lambda: now
+    )
+    org = uuid.uuid4()
+    id_token = jwt.encode({"sub": SUB, "custom:organization_id": str(org)}, "k" * 32)
+    # Given Cognito names the refresh token's user (a refresh with it) ...
+    stub.add_response(
+        "initiate_auth",
+        {"AuthenticationResult": {"IdToken": id_token, "AccessToken": "a.b.c", "ExpiresIn": 900}},
+        {
+            "ClientId": CLIENT_ID,
+            "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": {"REFRESH_TOKEN": "refresh-token"},
+        },
+    )
+    # ... when they sign out, the refresh token is revoked in Cognito
+    stub.add_response("revoke_token", {}, {"Token": "refresh-token", "ClientId": CLIENT_ID})
+    provider.sign_out("refresh-token")
+    # Then the ID tokens issued until now are recorded as ended (API Gateway would take them)
+    assert revocations.revoked == [(org, uuid.UUID(SUB))]
+
+
+def test_signing_out_a_refresh_token_cognito_no_longer_takes_records_nothing(stubbed) -> None:
+    client, stub = stubbed[0]._cognito, stubbed[1]
+    revocations = RecordedRevocations()
+    provider = CognitoIdentityProvider(client, CLIENT_ID, revocations=revocations)
+    stub.add_client_error("initiate_auth", service_error_code="NotAuthorizedException")
+    stub.add_response("revoke_token", {})
+    provider.sign_out("revoked-already")
+    assert revocations.revoked == []
 
 
 @pytest.mark.parametrize(

@@ -5,13 +5,16 @@ resources are untouched afterwards. New routes join the matrix by being in the d
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
+from coaching import composition
 from coaching.api.scopes import SCOPE_NAMES, scopes_allow
 from coaching.domain.identity import Role
 from tests.api_calls import claims_for, request
 from tests.api_keys import create_key, key_context
+from tests.gateway_sign_in import new_user
 from tests.review_data import add_coach, other_organization, reviewed_session
 
 pytestmark = pytest.mark.integration
@@ -67,7 +70,12 @@ def owned(platform, organization):
     _, clients = request("GET", "/v1/clients", admin)
     session = platform.deps.store.get_session(organization, review.session_id)
     key = create_key(organization, ("sessions:read",), admin)
+    user_id = new_user(organization)[1]  # with an authenticator, which must stay
+    composition.accounts().update_user(
+        organization, user_id, mfa_secret="JBSWY3DPEHPK3PXP", mfa_enabled=True
+    )
     return {
+        "user_id": str(user_id),
         "session_id": str(review.session_id),
         "summary_id": summary["id"],
         "follow_up_id": approved["follow_up"]["id"],
@@ -127,6 +135,8 @@ def test_another_organization_gets_404_on_every_route_that_names_a_resource(plat
     ):
         status, _ = request("GET", path, admin)
         assert status == 200, path
+    org = uuid.UUID(admin["custom:organization_id"])
+    assert composition.accounts().user(org, uuid.UUID(owned["user_id"])).mfa_enabled
 
 
 def test_another_organizations_api_key_gets_404_in_its_scopes_and_403_outside(platform, owned):
@@ -150,7 +160,7 @@ def test_another_organizations_api_key_gets_404_in_its_scopes_and_403_outside(pl
 
 # Who may use which routes, by path prefix; everything else under /v1 is client data.
 SUPPORT_ROUTES = ("/v1/executions",)
-ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log", "/v1/api-keys")
+ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log", "/v1/api-keys", "/v1/users")
 # Admin-only routes under a prefix other roles may use.
 ADMIN_PATHS = {"/v1/clients/{client_id}/access-log"}
 

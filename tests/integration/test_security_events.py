@@ -88,6 +88,9 @@ def test_a_failed_sign_in_writes_one_record_without_the_email(gateway, events):
         "route": "/v1/auth/login",
         "source_ip": "testclient",
     }
+    # with the step and reason the sign-in route knows (api/sign_in_events.py)
+    (line,) = events.as_cloudwatch_sees_them()
+    assert (line["step"], line["reason"]) == ("password", "bad_credentials")
     assert "nobody@example.com" not in json.dumps(events.as_cloudwatch_sees_them())
 
 

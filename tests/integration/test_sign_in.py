@@ -26,7 +26,9 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def account(platform, organization):
-    """A coach of a fresh organization; returns (email, organization)."""
+    """A coach of a fresh organization that leaves MFA optional (new organizations require
+    it: tests/integration/test_mfa_enrolment.py); returns (email, organization)."""
+    composition.accounts().update_organization_settings(organization, {"mfa_required": False})
     email = f"coach-{uuid.uuid4().hex[:8]}@example.com"
     add_user(
         composition.accounts(),

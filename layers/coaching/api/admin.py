@@ -1,18 +1,23 @@
-"""Administration of an organization: its settings and its audit log (admins only)."""
+"""Administration of an organization: its settings, its audit log and its users'
+authenticators (admins only)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from http import HTTPStatus
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from coaching.api.audit import audit
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
-from coaching.composition import accounts, audit_log
+from coaching.composition import accounts, audit_log, identity_provider
+from coaching.domain.errors import Forbidden
 from coaching.domain.identity import Role
 
 router = APIGatewayRouter()
@@ -54,6 +59,24 @@ def update_organization(changes: Annotated[OrganizationSettings, Body()]) -> dic
     settings = accounts().update_organization_settings(principal.organization_id, sent)
     audit(principal, "update", "organization", principal.organization_id, changed=sorted(sent))
     return {"id": str(principal.organization_id), "settings": _visible_settings(settings)}
+
+
+@router.delete(
+    "/v1/users/<user_id>/mfa",
+    summary="Reset a user's authenticator: their sign-ins end, they enrol again at the next",
+    responses=documented(HTTPStatus.NOT_FOUND, ok=HTTPStatus.NO_CONTENT),
+)
+def reset_user_mfa(user_id: Annotated[uuid.UUID, Path(description="the user's id")]):
+    principal = require_role(router, Role.ADMIN)
+    if user_id == principal.user_id:
+        # Else a stolen admin token could swap the admin's own second factor for its holder's.
+        raise Forbidden(
+            "Your own authenticator is reset by another admin.",
+            hint="To replace it yourself, use POST /v1/auth/mfa/setup with your current code.",
+        )
+    identity_provider().reset_mfa(principal.organization_id, user_id)
+    audit(principal, "reset_mfa", "user", user_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
 @router.get(

@@ -26,6 +26,7 @@ from coaching.api import (
     templates,
 )
 from coaching.api.api_key_use import api_key_gate
+from coaching.api.ended_sign_ins import refuse_ended_sign_ins
 from coaching.api.errors import error_response, response_for, unexpected_error_response
 from coaching.api.limits import per_user_rate_limit
 from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
@@ -62,7 +63,7 @@ def build_app() -> APIGatewayRestResolver:
         on_answer=note_answer,
     )
     # The budget first: a caller over it is refused before anything is written for it.
-    app.use(middlewares=[per_user_rate_limit, api_key_gate])
+    app.use(middlewares=[refuse_ended_sign_ins, per_user_rate_limit, api_key_gate])
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(api_keys.router)

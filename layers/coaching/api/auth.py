@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from coaching.api.errors import documented
+from coaching.api.sign_in_events import failures_logged
 from coaching.composition import identity_provider, rate_limiter
 from coaching.config import get_settings
 from coaching.domain.errors import TooManyRequests
@@ -48,12 +49,19 @@ class MfaSetupStart(BaseModel):
             description="an MFA_SETUP challenge's session, or your access token",
         ),
     ]
+    code: _Code | None = Field(
+        default=None,
+        description="your current authenticator's code: needed to replace an authenticator "
+        "you already have (lost it? an admin resets it)",
+    )
 
 
 @router.post("/v1/auth/login", summary="Sign in with email and password", responses=_ANSWERS)
 def sign_in(credentials: Annotated[SignIn, Body()]) -> dict:
-    _limit_attempts(credentials.email)
-    outcome = identity_provider().sign_in(credentials.email, credentials.password)
+    with failures_logged("password", _source(), credentials.email):
+        _limit_attempts(credentials.email)
+        _limit_address()
+        outcome = identity_provider().sign_in(credentials.email, credentials.password)
     if isinstance(outcome, Challenge):
         return {"challenge": outcome.name, "session": outcome.session}
     return asdict(outcome)
@@ -76,8 +84,9 @@ def sign_out(request: Annotated[Refresh, Body()]):
 
 @router.post("/v1/auth/mfa", summary="Answer the MFA challenge with a code", responses=_ANSWERS)
 def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
-    _limit_attempts(answer.session)
-    return asdict(identity_provider().answer_mfa(answer.session, answer.code))
+    with failures_logged("mfa", _source()):
+        _limit_attempts(answer.session)
+        return asdict(identity_provider().answer_mfa(answer.session, answer.code))
 
 
 @router.post(
@@ -86,7 +95,9 @@ def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
     responses=_ANSWERS,
 )
 def start_mfa_setup(request: Annotated[MfaSetupStart, Body()]) -> dict:
-    return asdict(identity_provider().start_mfa_setup(request.session))
+    with failures_logged("mfa_setup", _source()):
+        _limit_attempts(request.session)  # it checks the current code when one is enrolled
+        return asdict(identity_provider().start_mfa_setup(request.session, request.code))
 
 
 @router.post(
@@ -95,14 +106,28 @@ def start_mfa_setup(request: Annotated[MfaSetupStart, Body()]) -> dict:
     responses=_ANSWERS,
 )
 def confirm_mfa_setup(answer: Annotated[MfaAnswer, Body()]) -> dict:
-    _limit_attempts(answer.session)
-    return asdict(identity_provider().confirm_mfa_setup(answer.session, answer.code))
+    with failures_logged("mfa_setup_confirm", _source()):
+        _limit_attempts(answer.session)
+        return asdict(identity_provider().confirm_mfa_setup(answer.session, answer.code))
+
+
+def _source() -> str:
+    return router.current_event.request_context.identity.source_ip or ""
 
 
 def _limit_attempts(secret_or_email: str) -> None:
     """Guessing passwords or codes: a few tries per account (or session) and address."""
-    source = router.current_event.request_context.identity.source_ip or ""
-    digest = hashlib.sha256(f"{secret_or_email.lower()}|{source}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{secret_or_email.lower()}|{_source()}".encode()).hexdigest()
     wait = rate_limiter().hit(None, f"sign-in:{digest}", get_settings().sign_in_attempts_per_minute)
+    if wait:
+        raise TooManyRequests(wait)
+
+
+def _limit_address() -> None:
+    """Password spraying: one address trying one password on many accounts, each of which
+    stays under its own limit. Counted over every account, per address."""
+    digest = hashlib.sha256(_source().encode()).hexdigest()
+    limit = get_settings().sign_in_attempts_per_address_per_minute
+    wait = rate_limiter().hit(None, f"sign-in-address:{digest}", limit)
     if wait:
         raise TooManyRequests(wait)

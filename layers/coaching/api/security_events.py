@@ -18,8 +18,10 @@ level, timestamp, service, correlation_id...). The fields of ours, exactly:
     }
 
 Which answers make one:
-- ``sign_in_failed``: 401 to POST /v1/auth/login or /v1/auth/mfa (a wrong password or code);
-- ``forbidden``: every 403 the API answers;
+- ``sign_in_failed``: a refused sign-in step (a wrong password or code, an authenticator
+  replaced without its current code), written by the sign-in routes themselves with three
+  more fields, ``step``, ``reason`` and ``account`` (api/sign_in_events.py);
+- ``forbidden``: every other 403 the API answers;
 - ``not_found``: a 404 answered to a signed-in caller (probing ids; another organization's
   resources answer 404 too);
 - ``rate_limited``: every 429 (the per-user and per-key budgets, the sign-in attempt limit).
@@ -43,7 +45,7 @@ NOT_FOUND = "not_found"
 RATE_LIMITED = "rate_limited"
 EVENTS = (SIGN_IN_FAILED, FORBIDDEN, NOT_FOUND, RATE_LIMITED)
 RECORD_FIELDS = (EVENT_FIELD, "status", "actor", "organization_id", "method", "route", "source_ip")
-SIGN_IN_PATHS = ("/v1/auth/login", "/v1/auth/mfa")
+SIGN_IN_PREFIX = "/v1/auth/"
 
 
 @dataclass(frozen=True)
@@ -99,15 +101,16 @@ def route_shape(path: str) -> str:
 
 
 def event_for(method: str, path: str, status: int, signed_in: bool) -> str | None:
-    """Which security event an answer is, if any."""
-    if status == HTTPStatus.UNAUTHORIZED and method == "POST" and path in SIGN_IN_PATHS:
-        return SIGN_IN_FAILED
+    """Which security event an answer is, if any. The sign-in routes' refusals are recorded
+    by those routes, which know the step and the reason (one record per event)."""
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
+        return RATE_LIMITED
+    if path.startswith(SIGN_IN_PREFIX):
+        return None
     if status == HTTPStatus.FORBIDDEN:
         return FORBIDDEN
     if status == HTTPStatus.NOT_FOUND and signed_in:
         return NOT_FOUND
-    if status == HTTPStatus.TOO_MANY_REQUESTS:
-        return RATE_LIMITED
     return None
 
 

@@ -18,7 +18,8 @@ class UserAccount(BaseModel):
     role: Role
     coach_id: uuid.UUID | None = None
     password_hash: str
-    mfa_secret: str | None = None
+    mfa_secret: str | None = None  # the confirmed authenticator's seed
+    pending_mfa_secret: str | None = None  # a new one, until its first code confirms it
     mfa_enabled: bool = False
     mfa_last_step: int | None = None
     disabled_at: dt.datetime | None = None

@@ -36,6 +36,13 @@ class AccountStore(Protocol):
         """Records a TOTP code's time step as used; False if it (or a later one) was used."""
         ...
 
+    def confirm_pending_mfa(
+        self, org: uuid.UUID, user_id: uuid.UUID, pending_secret: str, step: int
+    ) -> bool:
+        """Makes ``pending_secret`` the user's authenticator (its code of ``step`` used); False
+        if the pending secret is no longer that one."""
+        ...
+
     def add_coach(
         self, org: uuid.UUID, *, email: str, name: str, lead_coach_id: uuid.UUID | None = None
     ) -> uuid.UUID: ...
@@ -59,3 +66,7 @@ class AccountStore(Protocol):
         ...
 
     def revoke_family(self, org: uuid.UUID, family_id: uuid.UUID) -> int: ...
+
+    def revoke_user_refresh_tokens(self, org: uuid.UUID, user_id: uuid.UUID) -> int:
+        """Every refresh token of the user, in every family."""
+        ...

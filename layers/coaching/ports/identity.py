@@ -7,6 +7,7 @@ the claims from Cognito's ID token).
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -49,12 +50,23 @@ class IdentityProvider(Protocol):
 
     def answer_mfa(self, session: str, code: str) -> TokenSet: ...
 
-    def start_mfa_setup(self, session: str) -> MfaSetup:
-        """``session``: an MFA_SETUP challenge's session, or a signed-in user's access token."""
+    def start_mfa_setup(self, session: str, current_code: str | None = None) -> MfaSetup:
+        """``session``: an MFA_SETUP challenge's session, or a signed-in user's access token.
+
+        A user who already has an authenticator must send its ``current_code`` (Forbidden
+        without it): an access token alone never replaces a second factor. The new secret
+        stays pending, and the current authenticator keeps working, until confirmed."""
         ...
 
     def confirm_mfa_setup(self, session: str, code: str) -> TokenSet:
-        """Checks the first code; from now on the user signs in with a second factor."""
+        """Checks the new authenticator's first code; from now on it is the user's second
+        factor (replacing an old one ends the sign-ins made with it)."""
+        ...
+
+    def reset_mfa(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        """An admin's reset (a lost phone, a factor someone else enrolled): the user's
+        authenticator is removed and every sign-in of theirs ends; they enrol again at their
+        next sign-in. NotFound if the user is not in ``org``."""
         ...
 
     def refresh(self, refresh_token: str) -> TokenSet:
@@ -62,5 +74,6 @@ class IdentityProvider(Protocol):
         ...
 
     def sign_out(self, refresh_token: str) -> None:
-        """Revokes the refresh token (and, locally, its whole rotation family)."""
+        """Revokes the refresh token (and, locally, its whole rotation family), and ends the
+        access tokens its user was issued until now (ports/token_revocations.py)."""
         ...

@@ -11,6 +11,18 @@ signed-in user holds an ID token. With the pool's MFA set to REQUIRED, a user wi
 authenticator gets the MFA_SETUP challenge at sign-in and enrols there; with OPTIONAL, users
 are not asked to enrol.
 
+Re-enrolment therefore never happens with a bearer token here, code or no code: a signed-in
+user who already has an authenticator cannot replace it through this API (the local
+provider asks for the current code; here an admin resets it, DELETE /v1/users/{id}/mfa).
+Cognito itself keeps the old authenticator until VerifySoftwareToken accepts the new one's
+first code, and the adapter answers MFA_SETUP only after that verification succeeded.
+
+Ending a sign-in: RevokeToken ends the refresh token and Cognito's access tokens, but the ID
+token this API takes stays valid to any verifier of signature and expiry (API Gateway's
+authorizer too) until it expires. So sign_out first learns whose token it is (a refresh with
+it: Cognito answers with an ID token naming the user), revokes it, then records the moment in
+``TokenRevocations``, which the API checks on every signed-in request.
+
 Cognito's challenge answers must name the user, while the port passes only the session: the
 session handed out wraps Cognito's session with the user's name (Cognito's internal user id
 and the email, for the authenticator's label). Changing the name cannot hijack anything:
@@ -21,7 +33,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime as dt
 import json
+import uuid
 
 import pyotp
 from botocore.exceptions import BotoCoreError, ClientError
@@ -29,12 +43,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 from coaching.adapters.aws.errors import translate
 from coaching.domain.errors import (
     CoachingError,
+    NotFound,
     PermanentError,
     TooManyRequests,
     TransientError,
     Unauthenticated,
 )
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
+from coaching.ports.token_revocations import TokenRevocations
 
 ISSUER_NAME = "Coaching Platform"  # the authenticator app's label, as the local provider's
 _CHALLENGES = {"SOFTWARE_TOKEN_MFA": "MFA", "MFA_SETUP": "MFA_SETUP"}
@@ -61,9 +77,22 @@ _NOTHING_TO_REVOKE = {"UnsupportedTokenTypeException", "UnauthorizedException"}
 
 
 class CognitoIdentityProvider:
-    def __init__(self, client, client_id: str) -> None:
+    def __init__(
+        self,
+        client,
+        client_id: str,
+        *,
+        user_pool_id: str | None = None,
+        revocations: TokenRevocations | None = None,
+        clock=None,
+    ) -> None:
+        """``user_pool_id``: for the admin calls (MFA reset); ``revocations``: where ended
+        sign-ins are recorded (without it, sign_out only revokes in Cognito)."""
         self._cognito = client
         self._client_id = client_id
+        self._pool_id = user_pool_id
+        self._revocations = revocations
+        self._now = clock or (lambda: dt.datetime.now(dt.UTC))
 
     def sign_in(self, email: str, password: str) -> TokenSet | Challenge:
         email = email.strip()
@@ -98,7 +127,7 @@ class CognitoIdentityProvider:
         )
         return _tokens(response)
 
-    def start_mfa_setup(self, session: str) -> MfaSetup:
+    def start_mfa_setup(self, session: str, current_code: str | None = None) -> MfaSetup:
         if session.count(".") == 2:
             # A JWT: the caller's bearer, Cognito's ID token, which Cognito does not accept here.
             raise PermanentError(
@@ -145,15 +174,71 @@ class CognitoIdentityProvider:
         return _tokens(response, refresh_token=refresh_token)
 
     def sign_out(self, refresh_token: str) -> None:
-        """Revokes the refresh token and the ID and access tokens issued from it."""
+        """Revokes the refresh token and the tokens issued from it, and records that the
+        user's ID tokens issued until now no longer count."""
+        user = self._owner_of(refresh_token) if self._revocations is not None else None
         try:
             self._cognito.revoke_token(Token=refresh_token, ClientId=self._client_id)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in _NOTHING_TO_REVOKE:
-                return
-            raise _translated(error, "revoke_token", _SIGN_IN_EXPIRED) from error
+            if error.response.get("Error", {}).get("Code") not in _NOTHING_TO_REVOKE:
+                raise _translated(error, "revoke_token", _SIGN_IN_EXPIRED) from error
         except BotoCoreError as error:
             raise _translated(error, "revoke_token", _SIGN_IN_EXPIRED) from error
+        if user is not None and self._revocations is not None:
+            self._revocations.revoke_tokens(*user, self._now())
+
+    def reset_mfa(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        """Turns the user's software token off and signs them out everywhere; with the pool's
+        MFA required they get the MFA_SETUP challenge at their next sign-in."""
+        if not self._pool_id:
+            raise PermanentError("Resetting an authenticator needs the user pool's id.")
+        username = str(user_id)  # Cognito's admin calls take the `sub` as the user's name
+        try:
+            found = self._cognito.admin_get_user(UserPoolId=self._pool_id, Username=username)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "UserNotFoundException":
+                raise NotFound("There is no such user.") from None
+            raise _translated(error, "admin_get_user", _SESSION_ENDED) from error
+        except BotoCoreError as error:
+            raise _translated(error, "admin_get_user", _SESSION_ENDED) from error
+        attributes = {a["Name"]: a["Value"] for a in found.get("UserAttributes", [])}
+        if attributes.get("custom:organization_id") != str(org):
+            raise NotFound("There is no such user.")  # another organization's: never said
+        self._call(
+            "admin_set_user_mfa_preference",
+            _SESSION_ENDED,
+            client_id=False,
+            UserPoolId=self._pool_id,
+            Username=username,
+            SoftwareTokenMfaSettings={"Enabled": False, "PreferredMfa": False},
+        )
+        self._call(
+            "admin_user_global_sign_out",
+            _SESSION_ENDED,
+            client_id=False,
+            UserPoolId=self._pool_id,
+            Username=username,
+        )
+        if self._revocations is not None:
+            self._revocations.revoke_tokens(org, user_id, self._now())
+
+    def _owner_of(self, refresh_token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
+        """(organization, user) of a live refresh token; None if Cognito no longer takes it."""
+        try:
+            response = self._call(
+                "initiate_auth",
+                _SIGN_IN_EXPIRED,
+                AuthFlow="REFRESH_TOKEN_AUTH",
+                AuthParameters={"REFRESH_TOKEN": refresh_token},
+            )
+        except Unauthenticated:
+            return None  # revoked or expired already: no sign-in left to end
+        id_token = response.get("AuthenticationResult", {}).get("IdToken", "")
+        claims = _unverified_claims(id_token)
+        try:
+            return uuid.UUID(claims["custom:organization_id"]), uuid.UUID(claims["sub"])
+        except (KeyError, ValueError, TypeError):
+            return None
 
     def _call(
         self, operation: str, unauthorized: tuple[str, str], *, client_id: bool = True, **params
@@ -166,7 +251,9 @@ class CognitoIdentityProvider:
             raise _translated(error, operation, unauthorized) from error
 
 
-def cognito_identity_provider(settings) -> CognitoIdentityProvider:
+def cognito_identity_provider(
+    settings, revocations: TokenRevocations | None = None
+) -> CognitoIdentityProvider:
     """The composition root's factory: COACH_USER_POOL_ID / COACH_USER_POOL_CLIENT_ID."""
     import boto3
     from botocore.config import Config
@@ -182,6 +269,8 @@ def cognito_identity_provider(settings) -> CognitoIdentityProvider:
     return CognitoIdentityProvider(
         boto3.client("cognito-idp", region_name=region, config=config),
         settings.user_pool_client_id,
+        user_pool_id=settings.user_pool_id,
+        revocations=revocations,
     )
 
 
@@ -214,6 +303,16 @@ def _tokens(response: dict, *, refresh_token: str | None = None) -> TokenSet:
         expires_in=int(result["ExpiresIn"]),
         token_type=result.get("TokenType", "Bearer"),
     )
+
+
+def _unverified_claims(id_token: str) -> dict:
+    """The claims of an ID token Cognito just handed us over TLS (no signature check needed:
+    it never came from a caller). Empty if it is not a JWT."""
+    try:
+        payload = id_token.split(".")[1]
+        return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, binascii.Error, UnicodeError):
+        return {}
 
 
 def _unauthenticated(message_and_hint: tuple[str, str]) -> Unauthenticated:

@@ -15,9 +15,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from coaching.adapters.local.tokens import LocalTokens
 from coaching.domain.accounts import UserAccount
-from coaching.domain.errors import Unauthenticated
+from coaching.domain.errors import Forbidden, NotFound, Unauthenticated
 from coaching.ports.accounts import AccountStore
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
+from coaching.ports.token_revocations import TokenRevocations
+from coaching.usecases.token_revocation import ensure_still_signed_in
 
 ISSUER_NAME = "Coaching Platform"
 _WRONG_CREDENTIALS = "The email or password is not right."
@@ -35,6 +37,7 @@ class LocalIdentityProvider:
         self,
         accounts: AccountStore,
         tokens: LocalTokens,
+        revocations: TokenRevocations,
         *,
         refresh_days: int = 30,
         hasher: PasswordHasher | None = None,
@@ -42,6 +45,7 @@ class LocalIdentityProvider:
     ) -> None:
         self._accounts = accounts
         self._tokens = tokens
+        self._revocations = revocations
         self._refresh = dt.timedelta(days=refresh_days)
         self._hasher = hasher or PasswordHasher()
         self._now = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -67,20 +71,54 @@ class LocalIdentityProvider:
         self._check_code(user, code)
         return self._signed_in(user)
 
-    def start_mfa_setup(self, session: str) -> MfaSetup:
+    def start_mfa_setup(self, session: str, current_code: str | None = None) -> MfaSetup:
         user = self._user_for_setup(session)
+        if user.mfa_enabled:
+            # Replacing a working authenticator takes that authenticator: a stolen access
+            # token alone must not give its holder a lasting second factor.
+            if not current_code:
+                raise Forbidden(
+                    "This account already has an authenticator.",
+                    hint="Send its current code as `code` to replace it, "
+                    "or ask an admin to reset it.",
+                )
+            self._check_code(user, current_code)
+        # Kept apart until confirmed: the confirmed authenticator keeps working meanwhile.
         secret = pyotp.random_base32()
-        self._accounts.update_user(user.organization_id, user.id, mfa_secret=secret)
+        self._accounts.update_user(user.organization_id, user.id, pending_mfa_secret=secret)
         uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER_NAME)
         return MfaSetup(secret, uri, self._challenge(user, _MFA_CONFIRM))
 
     def confirm_mfa_setup(self, session: str, code: str) -> TokenSet:
         user = self._user_of(*self._tokens.verify_challenge(session, _MFA_CONFIRM)[:2])
-        if not user.mfa_secret:
+        pending = user.pending_mfa_secret
+        if not pending:
             raise Unauthenticated("MFA setup was not started.", hint="Start it again.")
-        self._check_code(user, code)
-        self._accounts.update_user(user.organization_id, user.id, mfa_enabled=True)
+        step = _matching_step(pending, code)
+        if step is None:
+            raise _wrong_code()
+        # Only the secret that was checked is promoted (not one a later setup put there).
+        if not self._accounts.confirm_pending_mfa(user.organization_id, user.id, pending, step):
+            raise Unauthenticated("MFA setup was started again.", hint="Use the newest setup.")
+        if user.mfa_enabled:
+            # The authenticator changed: sign-ins made with the old one end here.
+            self._end_sign_ins(user.organization_id, user.id)
         return self._signed_in(user)
+
+    def reset_mfa(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        """An admin's reset: the user's authenticators are removed and their sign-ins end;
+        they enrol again at their next sign-in (with the password)."""
+        if self._accounts.user(org, user_id) is None:
+            raise NotFound("There is no such user.")
+        self._accounts.update_user(
+            org,
+            user_id,
+            mfa_secret=None,
+            pending_mfa_secret=None,
+            mfa_enabled=False,
+            mfa_last_step=None,
+        )
+        self._end_sign_ins(org, user_id)
 
     def refresh(self, refresh_token: str) -> TokenSet:
         record, first_use = self._accounts.use_refresh_token(token_hash(refresh_token))
@@ -88,8 +126,10 @@ class LocalIdentityProvider:
         if record is None or record.revoked_at is not None:
             raise Unauthenticated(expired, hint="Sign in again.")
         if not first_use:
-            # A used token presented again: someone kept a copy. End the whole sign-in.
+            # A used token presented again: someone kept a copy. End the whole sign-in,
+            # and the access tokens either holder has.
             self._accounts.revoke_family(record.organization_id, record.family_id)
+            self._revocations.revoke_tokens(record.organization_id, record.user_id, self._now())
             raise Unauthenticated(expired, hint="Sign in again.")
         if record.expires_at <= self._now():
             raise Unauthenticated(expired, hint="Sign in again.")
@@ -102,6 +142,7 @@ class LocalIdentityProvider:
         record, _ = self._accounts.use_refresh_token(token_hash(refresh_token))
         if record is not None:
             self._accounts.revoke_family(record.organization_id, record.family_id)
+            self._revocations.revoke_tokens(record.organization_id, record.user_id, self._now())
 
     # --- for the local authorizer ------------------------------------------------------
     def verify(self, access_token: str) -> dict[str, str]:
@@ -133,25 +174,22 @@ class LocalIdentityProvider:
             user_id, org, _ = self._tokens.verify_challenge(session, _MFA_SETUP)
         except Unauthenticated:
             claims = self._tokens.verify_access(session)
+            ensure_still_signed_in(self._revocations, claims)
             user_id, org = uuid.UUID(claims["sub"]), uuid.UUID(claims["custom:organization_id"])
         return self._user_of(user_id, org)
 
     def _check_code(self, user: UserAccount, code: str) -> None:
-        wrong = Unauthenticated(
-            "The code is not right.", hint="Use the current code and try again."
-        )
-        if not user.mfa_secret or not code.strip().isdigit():
-            raise wrong
-        totp = pyotp.TOTP(user.mfa_secret)
-        now = time.time()
-        # The current 30-second step or the one either side (clock drift), each usable once.
-        for offset in (0, -1, 1):
-            step = int(now // totp.interval) + offset
-            if secrets.compare_digest(totp.at(step * totp.interval), code.strip()):
-                if self._accounts.claim_mfa_step(user.organization_id, user.id, step):
-                    return
-                raise Unauthenticated("This code was already used.", hint="Wait for the next one.")
-        raise wrong
+        """The confirmed authenticator's code, each 30-second step usable once."""
+        step = _matching_step(user.mfa_secret, code) if user.mfa_secret else None
+        if step is None:
+            raise _wrong_code()
+        if not self._accounts.claim_mfa_step(user.organization_id, user.id, step):
+            raise Unauthenticated("This code was already used.", hint="Wait for the next one.")
+
+    def _end_sign_ins(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        """Every refresh token of the user stops working, and every access token issued so far."""
+        self._accounts.revoke_user_refresh_tokens(org, user_id)
+        self._revocations.revoke_tokens(org, user_id, self._now())
 
     def _signed_in(self, user: UserAccount) -> TokenSet:
         self._accounts.update_user(user.organization_id, user.id, last_login=self._now())
@@ -171,3 +209,22 @@ class LocalIdentityProvider:
             refresh_token=refresh_token,
             expires_in=self._tokens.access_seconds,
         )
+
+
+def _matching_step(secret: str, code: str) -> int | None:
+    """The time step whose code this is: the current 30-second step or the one either side
+    (clock drift); None if none matches."""
+    code = code.strip()
+    if not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    now = time.time()
+    for offset in (0, -1, 1):
+        step = int(now // totp.interval) + offset
+        if secrets.compare_digest(totp.at(step * totp.interval), code):
+            return step
+    return None
+
+
+def _wrong_code() -> Unauthenticated:
+    return Unauthenticated("The code is not right.", hint="Use the current code and try again.")

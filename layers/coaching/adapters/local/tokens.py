@@ -64,7 +64,9 @@ class LocalTokens:
             **claims,
             "iss": ISSUER,
             "aud": AUDIENCE,
-            "iat": now,
+            # To the microsecond: a token issued just after a logout must count as newer
+            # than it (usecases/token_revocation.py); a JWT NumericDate may have a fraction.
+            "iat": now.timestamp(),
             "exp": now + lifetime,
             "jti": secrets.token_hex(8),
         }

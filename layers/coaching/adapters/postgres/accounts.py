@@ -17,8 +17,8 @@ from coaching.domain.accounts import RefreshTokenRecord, UserAccount
 from coaching.domain.errors import Conflict
 
 _USER_COLUMNS = (
-    "id, organization_id, email, name, role, coach_id, password_hash, mfa_secret, mfa_enabled,"
-    " mfa_last_step, disabled_at, last_login"
+    "id, organization_id, email, name, role, coach_id, password_hash, mfa_secret,"
+    " pending_mfa_secret, mfa_enabled, mfa_last_step, disabled_at, last_login"
 )
 
 
@@ -75,7 +75,14 @@ class PostgresAccounts:
         return [UserAccount.model_validate(row) for row in rows]
 
     def update_user(self, org: uuid.UUID, user_id: uuid.UUID, **fields: Any) -> None:
-        allowed = {"mfa_secret", "mfa_enabled", "mfa_last_step", "last_login", "password_hash"}
+        allowed = {
+            "mfa_secret",
+            "pending_mfa_secret",
+            "mfa_enabled",
+            "mfa_last_step",
+            "last_login",
+            "password_hash",
+        }
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not user fields: {sorted(unknown)}")
@@ -94,6 +101,22 @@ class PostgresAccounts:
                 "UPDATE users SET mfa_last_step = %s WHERE organization_id = %s AND id = %s"
                 " AND (mfa_last_step IS NULL OR mfa_last_step < %s) RETURNING id",
                 (step, org, user_id, step),
+            ).fetchone()
+        return row is not None
+
+    def confirm_pending_mfa(
+        self, org: uuid.UUID, user_id: uuid.UUID, pending_secret: str, step: int
+    ) -> bool:
+        """Makes ``pending_secret`` the user's authenticator (its code of ``step`` used); False
+        if the pending secret is no longer that one (a later setup replaced it). The used
+        steps start over: the old authenticator's codes say nothing about the new one's."""
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "UPDATE users SET mfa_secret = pending_mfa_secret, pending_mfa_secret = NULL,"
+                " mfa_enabled = TRUE, mfa_last_step = %s"
+                " WHERE organization_id = %s AND id = %s AND pending_mfa_secret = %s"
+                " RETURNING id",
+                (step, org, user_id, pending_secret),
             ).fetchone()
         return row is not None
 
@@ -166,6 +189,14 @@ class PostgresAccounts:
                     "UPDATE refresh_tokens SET used_at = now() WHERE id = %s", (row["id"],)
                 )
         return RefreshTokenRecord.model_validate(row), first
+
+    def revoke_user_refresh_tokens(self, org: uuid.UUID, user_id: uuid.UUID) -> int:
+        with self._db.transaction(org) as conn:
+            return conn.execute(
+                "UPDATE refresh_tokens SET revoked_at = now() WHERE organization_id = %s"
+                " AND user_id = %s AND revoked_at IS NULL",
+                (org, user_id),
+            ).rowcount
 
     def revoke_family(self, org: uuid.UUID, family_id: uuid.UUID) -> int:
         with self._db.transaction(org) as conn:

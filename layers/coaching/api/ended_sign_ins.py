@@ -1,0 +1,23 @@
+"""Refuses signed-in /v1 requests whose token was issued before its sign-in ended (logout,
+a reused refresh token, an MFA reset): API Gateway's authorizer checks only the signature
+and expiry (middleware; the one check is usecases/token_revocation.py)."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+
+from coaching.api.identity import claims_of
+from coaching.composition import token_revocations
+from coaching.usecases.token_revocation import ensure_still_signed_in
+
+_OPEN_PREFIXES = ("/v1/auth/",)  # sign-in: no token yet
+
+
+def refuse_ended_sign_ins(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    path = app.current_event.path
+    if path.startswith("/v1/") and not path.startswith(_OPEN_PREFIXES):
+        claims = claims_of(app)
+        if claims:  # without any, the route answers 401 itself
+            ensure_still_signed_in(token_revocations(), claims)
+    return next_middleware(app)

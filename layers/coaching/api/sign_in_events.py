@@ -1,0 +1,82 @@
+"""One structured log record per failed sign-in attempt, so that bursts can be counted and
+alarmed on (a CloudWatch metric filter in AWS, the local logs in `coach serve`).
+
+The record is a Powertools JSON log line at WARNING, one of the security events of
+api/security_events.py (its fields: ``security_event``, ``status``, ``method``, ``route``,
+``source_ip``, no actor); besides those it carries:
+
+- ``security_event``: ``"sign_in_failed"``
+  (a metric filter: ``{ $.security_event = "sign_in_failed" }``)
+- ``step``: ``"password"`` (POST /v1/auth/login), ``"mfa"`` (POST /v1/auth/mfa),
+  ``"mfa_setup"`` (POST /v1/auth/mfa/setup) or ``"mfa_setup_confirm"``
+  (POST /v1/auth/mfa/setup/confirm)
+- ``reason``: ``"bad_credentials"`` (unknown email, wrong password, disabled user: alike),
+  ``"bad_code"`` (a wrong, reused or expired code or challenge session) or
+  ``"code_required"`` (replacing an authenticator without its current code); an attempt
+  refused by a limit before trying is a ``rate_limited`` event instead (the 429's record)
+- ``account``: on the password step only, the first 16 hex digits of HMAC-SHA256 of the
+  lower-cased email under the log key (``COACH_SIGN_IN_LOG_KEY``; locally derived from the
+  token signing key; absent when no key is set), so that one account's failures can be told
+  from many accounts' (spraying) without the email in the logs
+
+Never the email itself, the password, a code, a token or a session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http import HTTPStatus
+from typing import Literal
+
+from coaching.api.security_events import LOG_MESSAGE, SIGN_IN_FAILED, security_record
+from coaching.composition import sign_in_log_key
+from coaching.domain.errors import Forbidden, Unauthenticated
+from coaching.observability import logger
+
+Step = Literal["password", "mfa", "mfa_setup", "mfa_setup_confirm"]
+
+
+_ROUTES: dict[str, str] = {
+    "password": "/v1/auth/login",
+    "mfa": "/v1/auth/mfa",
+    "mfa_setup": "/v1/auth/mfa/setup",
+    "mfa_setup_confirm": "/v1/auth/mfa/setup/confirm",
+}
+
+
+@contextmanager
+def failures_logged(step: Step, source_ip: str, email: str | None = None) -> Iterator[None]:
+    """Logs one record if the block refuses the attempt, then lets the error go on."""
+    try:
+        yield
+    except Unauthenticated:
+        reason = "bad_credentials" if step == "password" else "bad_code"
+        _log(step, HTTPStatus.UNAUTHORIZED, reason, source_ip, email)
+        raise
+    except Forbidden:
+        _log(step, HTTPStatus.FORBIDDEN, "code_required", source_ip, email)
+        raise
+
+
+def account_hash(email: str, key: bytes) -> str:
+    return hmac.new(key, email.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def _log(step: Step, status: int, reason: str, source_ip: str, email: str | None) -> None:
+    record = security_record(
+        event=SIGN_IN_FAILED,
+        status=status,
+        method="POST",
+        path=_ROUTES[step],
+        actor=None,
+        organization_id=None,
+        source_ip=source_ip,
+    )
+    record |= {"step": step, "reason": reason}
+    key = sign_in_log_key()
+    if email is not None and key is not None:
+        record["account"] = account_hash(email, key)
+    logger.warning(LOG_MESSAGE, extra=record)
