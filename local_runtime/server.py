@@ -13,6 +13,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -29,6 +30,7 @@ from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
 from local_runtime.retention_schedule import RetentionSchedule
+from local_runtime.security_headers import SecurityHeadersMiddleware
 from local_runtime.sockets import LocalSocketGateway
 from local_runtime.uploads import upload_routes
 
@@ -135,6 +137,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
         ],
         lifespan=lifespan,
         exception_handlers=API_EXCEPTION_HANDLERS,
+        middleware=[Middleware(SecurityHeadersMiddleware)],
     )
 
 
@@ -165,7 +168,10 @@ def run_server(host: str, port: int) -> None:
         if platform.settings.demo_accounts:
             seeded = ensure_demo_accounts(platform)
             print(describe(seeded, platform.settings.web_base_url), flush=True)  # noqa: T201
-        config = uvicorn.Config(build_app(platform), host=host, port=port, log_level="info")
+        # No `Server: uvicorn`: an answer names no software (and so no version to look up).
+        config = uvicorn.Config(
+            build_app(platform), host=host, port=port, log_level="info", server_header=False
+        )
         log_redaction.install()  # after uvicorn configured its loggers
         # uvicorn shuts down gracefully on SIGTERM too, then re-raises the signal; Python's
         # default SIGTERM action would end the process before exit handlers run, and the

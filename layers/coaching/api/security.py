@@ -28,19 +28,27 @@ SECURITY_HEADERS = {
 }
 
 
-def security_headers(path: str) -> dict[str, str]:
-    """The headers an answer to `path` carries."""
+def security_headers(path: str, *, docs_page: bool = False) -> dict[str, str]:
+    """The headers an answer to `path` carries. Only the Swagger UI page itself (`docs_page`)
+    gets the CSP that lets inline script run; every other answer, /docs errors and
+    `/docs?format=json` included, gets the strict one."""
     headers = {
         **SECURITY_HEADERS,
-        "Content-Security-Policy": DOCS_CSP if path == DOCS_PATH else JSON_CSP,
+        "Content-Security-Policy": DOCS_CSP if docs_page else JSON_CSP,
     }
     if path.startswith("/v1/") or path == "/v1":
         headers["Cache-Control"] = "no-store"
     return headers
 
 
+def is_docs_page(path: str, response: Response) -> bool:
+    """The Swagger UI's HTML (and its OAuth2 redirect page): the answers that inline script."""
+    content_type = str(response.headers.get("Content-Type", ""))
+    return path == DOCS_PATH and content_type.startswith("text/html")
+
+
 def add_security_headers(response: Response, path: str) -> None:
-    for name, value in security_headers(path).items():
+    for name, value in security_headers(path, docs_page=is_docs_page(path, response)).items():
         response.headers.setdefault(name, value)
 
 
