@@ -25,6 +25,8 @@ from coaching.api import (
     templates,
 )
 from coaching.api.errors import error_response, response_for, unexpected_error_response
+from coaching.api.identity import check_signed_in_organization
+from coaching.api.json_body import parse_json
 from coaching.api.limits import per_user_rate_limit
 from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
 from coaching.config import get_settings
@@ -53,7 +55,12 @@ def without_bodies_on_204(document: dict) -> dict:
 
 
 def build_app() -> APIGatewayRestResolver:
-    app = SecureResolver(enable_validation=True, cors=cors_for(get_settings().web_origin))
+    app = SecureResolver(
+        enable_validation=True,
+        cors=cors_for(get_settings().web_origin),
+        json_body_deserializer=parse_json,
+        check_sign_in=check_signed_in_organization,
+    )
     app.use(middlewares=[per_user_rate_limit])
     app.include_router(auth.router)
     app.include_router(admin.router)

@@ -11,7 +11,7 @@ import uuid
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from coaching.composition import directory
+from coaching.composition import accounts, directory
 from coaching.domain.errors import Forbidden, Unauthenticated
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role, Visibility
 from coaching.usecases.access import visibility_for
@@ -19,6 +19,7 @@ from coaching.usecases.access import visibility_for
 ORGANIZATION_CLAIM = "custom:organization_id"
 ROLE_CLAIM = "custom:role"
 COACH_CLAIM = "custom:coach_id"
+PUBLIC_PREFIX = "/v1/auth/"  # sign-in: no token yet
 
 
 def claims_of(app: APIGatewayRestResolver) -> dict:
@@ -37,9 +38,33 @@ def principal_from_claims(claims: dict, source_ip: str | None = None) -> Princip
             source_ip=source_ip,
         )
     except (KeyError, ValueError):
-        raise Unauthenticated(
-            "The request carries no valid sign-in.", hint="Sign in again."
-        ) from None
+        raise no_sign_in() from None
+
+
+def no_sign_in() -> Unauthenticated:
+    return Unauthenticated("The request carries no valid sign-in.", hint="Sign in again.")
+
+
+def require_known_organization(principal: Principal) -> Principal:
+    """A verified token whose organization is not on record (deleted, or an account set up
+    wrongly) is no sign-in: 401, before anything is read or written for it."""
+    if not accounts().organization_exists(principal.organization_id):
+        raise no_sign_in()
+    return principal
+
+
+def check_signed_in_organization(app: APIGatewayRestResolver) -> None:
+    """Every signed-in request's organization exists (require_known_organization). Public
+    routes (health, docs, sign-in) carry no claims to check."""
+    path = app.current_event.path
+    claims = claims_of(app)
+    if not claims or not path.startswith("/v1/") or path.startswith(PUBLIC_PREFIX):
+        return
+    try:
+        principal = principal_from_claims(claims)
+    except Unauthenticated:
+        return  # the route answers 401 itself
+    require_known_organization(principal)
 
 
 def principal_of(app: APIGatewayRestResolver) -> Principal:

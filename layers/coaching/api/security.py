@@ -6,6 +6,8 @@ preflights — passes through ``SecureResolver._build_response`` on its way out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
@@ -57,9 +59,21 @@ def cors_for(web_origin: str) -> CORSConfig:
     return CORSConfig(allow_origin=web_origin, max_age=600)
 
 
-class _UnreadableBodyIsInvalid(OpenAPIRequestValidationMiddleware):
-    """A body Powertools cannot even parse (a multipart body without its boundary, bytes that
-    are not UTF-8) is the caller's mistake: 422 naming the body, never a 500."""
+class _SignedInThenValid(OpenAPIRequestValidationMiddleware):
+    """The first middleware of every route. Who is calling is settled (401) before what they
+    sent is validated (422), as API Gateway's authorizer answers before the Lambda runs.
+
+    A body Powertools cannot even parse (a multipart body without its boundary, bytes that
+    are not UTF-8, JSON nested too deep) is the caller's mistake: 422 naming the body, never
+    a 500."""
+
+    def __init__(self, check_sign_in: Callable[[APIGatewayRestResolver], None]) -> None:
+        super().__init__()
+        self._check_sign_in = check_sign_in
+
+    def handler(self, app, next_middleware):
+        self._check_sign_in(app)
+        return super().handler(app, next_middleware)
 
     def _get_body(self, app):
         try:
@@ -69,13 +83,26 @@ class _UnreadableBodyIsInvalid(OpenAPIRequestValidationMiddleware):
             raise RequestValidationError([problem]) from None
 
 
-class SecureResolver(APIGatewayRestResolver):
-    """The REST resolver, adding the security headers to every response it builds."""
+def _no_check(app: APIGatewayRestResolver) -> None:
+    return None
 
-    def __init__(self, *args, **kwargs) -> None:
+
+class SecureResolver(APIGatewayRestResolver):
+    """The REST resolver, adding the security headers to every response it builds.
+
+    ``check_sign_in`` runs before anything else of a route (validation included) and raises
+    to refuse the caller.
+    """
+
+    def __init__(
+        self,
+        *args,
+        check_sign_in: Callable[[APIGatewayRestResolver], None] = _no_check,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if getattr(self, "_request_validation_middleware", None) is not None:
-            self._request_validation_middleware = _UnreadableBodyIsInvalid()
+            self._request_validation_middleware = _SignedInThenValid(check_sign_in)
 
     def _build_response(self, response_builder) -> dict:
         add_security_headers(response_builder.response, self.current_event.path)
