@@ -13,6 +13,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -34,6 +35,7 @@ from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
 from local_runtime.retention_schedule import RetentionSchedule
+from local_runtime.security_headers import SecurityHeadersMiddleware
 from local_runtime.security_watch import stop_watching, watch_api_logs
 from local_runtime.sockets import LocalSocketGateway
 from local_runtime.uploads import upload_routes
@@ -107,7 +109,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
     endpoint = proxy_endpoint(lambda_handler, authorizer, max_body)
     drop = DropFolder(platform, platform.settings.dropbox)
     connections = PostgresSocketConnections(composition.database())
-    sockets = LocalSocketGateway(connections, authorizer)
+    sockets = LocalSocketGateway(connections, authorizer, composition.accounts())
     # Copies of deleted sessions leave the drop folder: at start, each minute, after a purge.
     copies = DropCopiesSweep(drop.forget_deleted_sessions)
     retention = RetentionSchedule(platform.deps, after_purge=drop.forget_deleted_sessions)
@@ -145,6 +147,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
         ],
         lifespan=lifespan,
         exception_handlers=API_EXCEPTION_HANDLERS,
+        middleware=[Middleware(SecurityHeadersMiddleware)],
     )
 
 
@@ -178,7 +181,10 @@ def run_server(host: str, port: int) -> None:
                 seeded, platform.settings.web_base_url, organization_requires_mfa(platform)
             )
             print(text, flush=True)  # noqa: T201
-        config = uvicorn.Config(build_app(platform), host=host, port=port, log_level="info")
+        # No `Server: uvicorn`: an answer names no software (and so no version to look up).
+        config = uvicorn.Config(
+            build_app(platform), host=host, port=port, log_level="info", server_header=False
+        )
         log_redaction.install()  # after uvicorn configured its loggers
         # Security events are kept and counted; a burst prints a warning line.
         watch = watch_api_logs(platform.settings.security_events_log)

@@ -1,7 +1,8 @@
 """Local stand-in for API Gateway's WebSocket API and its `@connections` management API.
 
-`/ws` is the WebSocket API: accepting a socket is `$connect` (it is registered for the
-caller's organization), its end is `$disconnect`. `POST /@connections/{id}` and
+`/ws` is the WebSocket API: accepting a socket is `$connect` (it is registered with its
+caller: organization, user, role, coach), its end is `$disconnect`; a message it cannot take
+gets an error frame in the API's error shape. `POST /@connections/{id}` and
 `DELETE /@connections/{id}` answer the management API, so the same boto3
 `apigatewaymanagementapi` code pushes to sockets here and in AWS. Connections are registered
 in PostgreSQL, so a pipeline running in another process (`coach process`) pushes too.
@@ -9,10 +10,11 @@ in PostgreSQL, so a pipeline running in another process (`coach process`) pushes
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
-import uuid
 from collections.abc import Callable
+from http import HTTPStatus
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
@@ -20,10 +22,17 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from coaching.api.errors import error_body
+from coaching.api.identity import principal_from_claims
+from coaching.api.json_body import JsonTooDeep, parse_json
 from coaching.domain.errors import Unauthenticated
 from coaching.ports.sockets import SocketConnections
+from coaching.usecases.socket_connect import Organizations, connect_socket
 
 log = logging.getLogger("coach.sockets")
+
+# API Gateway's WebSocket frame limit: a longer message is refused, not read.
+MAX_MESSAGE_BYTES = 32 * 1024
 
 
 def _gone() -> Response:
@@ -38,14 +47,45 @@ WS_POLICY_VIOLATION = 1008
 _LOOPBACK = {"127.0.0.1", "::1"}
 
 
+def error_frame(status: HTTPStatus, message: str) -> str:
+    """A message the client sent could not be taken: said in the API's one error shape, and
+    the connection stays open."""
+    return json.dumps(error_body(f"COACH_{status.value}", message))
+
+
+def problem_with(message: dict) -> str | None:
+    """The error frame for a message from the client, or None if it is one we take: JSON
+    text within the size and nesting limits."""
+    text = message.get("text")
+    if text is None:
+        return error_frame(
+            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            "Send JSON as text frames; binary frames are refused.",
+        )
+    if len(text.encode("utf-8")) > MAX_MESSAGE_BYTES:
+        return error_frame(
+            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+            f"The message is larger than {MAX_MESSAGE_BYTES // 1024} KB.",
+        )
+    try:
+        parse_json(text)
+    except JsonTooDeep as error:
+        return error_frame(HTTPStatus.BAD_REQUEST, str(error))
+    except ValueError:
+        return error_frame(HTTPStatus.BAD_REQUEST, "The message is not valid JSON.")
+    return None
+
+
 class LocalSocketGateway:
     def __init__(
         self,
         connections: SocketConnections,
         authorizer: Callable[[HTTPConnection], dict[str, str]],
+        organizations: Organizations,
     ) -> None:
         self._connections = connections
         self._authorizer = authorizer
+        self._organizations = organizations
         self._open: dict[str, WebSocket] = {}
 
     @property
@@ -60,29 +100,39 @@ class LocalSocketGateway:
 
     # -- the WebSocket API ----------------------------------------------------------------
     async def websocket(self, socket: WebSocket) -> None:
+        connection_id = secrets.token_urlsafe(12)
         try:
             # The authorizer may ask the database (ended sign-ins): not on the event loop.
-            claims = (await run_in_threadpool(self._authorizer, socket))["claims"]
-        except Unauthenticated:
-            # Refused before the handshake completes: the client sees HTTP 403, as from API
-            # Gateway when its $connect authorizer says no.
-            await socket.close(code=WS_POLICY_VIOLATION)
+            context = await run_in_threadpool(self._authorizer, socket)
+            principal = principal_from_claims(context.get("claims") or {})
+            # $connect: whose this socket is, for the pushes it may get.
+            await run_in_threadpool(
+                connect_socket, self._connections, self._organizations, principal, connection_id
+            )
+        except Unauthenticated as error:
+            await _refuse(socket, error)
             return
-        org = uuid.UUID(claims["custom:organization_id"])
-        connection_id = secrets.token_urlsafe(12)
-        await run_in_threadpool(self._connections.add, org, connection_id)  # $connect
         self._open[connection_id] = socket
         await socket.accept()
         try:
-            while True:
-                # Routes such as `subscribe` and `refine` come later; messages are read so
-                # that a close from the client is seen.
-                await socket.receive_text()
-        except WebSocketDisconnect:
-            pass
+            await self._read_messages(socket)
         finally:
             self._open.pop(connection_id, None)  # $disconnect
             await run_in_threadpool(self._connections.remove, connection_id)
+
+    async def _read_messages(self, socket: WebSocket) -> None:
+        # Routes such as `subscribe` and `refine` come later; messages are read so that a
+        # close from the client is seen, and one we cannot take is answered, never fatal.
+        while True:
+            message = await socket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+            problem = problem_with(message)
+            if problem is not None:
+                try:
+                    await socket.send_text(problem)
+                except WebSocketDisconnect:
+                    return
 
     # -- the management API ---------------------------------------------------------------
     async def manage(self, request: Request) -> Response:
@@ -106,3 +156,17 @@ class LocalSocketGateway:
             self._open.pop(connection_id, None)
             return _gone()
         return Response(status_code=200)
+
+
+async def _refuse(socket: WebSocket, error: Unauthenticated) -> None:
+    """Refused before the handshake completes, as REST refuses it: 401 in the error shape
+    (API Gateway answers a `$connect` its authorizer refuses with an HTTP status too)."""
+    answer = JSONResponse(
+        error_body(error.code, error.user_message()),
+        status_code=HTTPStatus.UNAUTHORIZED,
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+    try:
+        await socket.send_denial_response(answer)
+    except RuntimeError:  # a server without the denial extension: close before accepting
+        await socket.close(code=WS_POLICY_VIOLATION)

@@ -57,10 +57,12 @@ _LOCAL_PUSH_CONFIG = {"connect_timeout": 2, "read_timeout": 5, "retries": {"max_
 
 
 def _sockets(settings: Settings):
+    """A session's news, pushed to the sockets of the users who may see that session."""
     import boto3
     from botocore.config import Config
 
     from coaching.adapters.aws.socket_push import ApiGatewaySocketPush, NoSocketPush
+    from coaching.usecases.session_push import SessionPush
 
     if settings.runtime == "aws":
         from coaching.adapters.aws.dynamodb_connections import DynamoDbConnections
@@ -68,20 +70,20 @@ def _sockets(settings: Settings):
         if not settings.connections_table or not settings.websocket_endpoint:
             # No WebSocket API deployed (yet): the coach is told by email only.
             return NoSocketPush()
-        return ApiGatewaySocketPush(
-            DynamoDbConnections(boto3.client("dynamodb"), settings.connections_table),
-            boto3.client("apigatewaymanagementapi", endpoint_url=settings.websocket_endpoint),
+        connections = DynamoDbConnections(boto3.client("dynamodb"), settings.connections_table)
+        client = boto3.client("apigatewaymanagementapi", endpoint_url=settings.websocket_endpoint)
+    else:
+        connections = PostgresSocketConnections(database())
+        # The same management API, answered by `coach serve`; it ignores the SigV4 signature.
+        client = boto3.client(
+            "apigatewaymanagementapi",
+            endpoint_url=settings.web_base_url,
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106 - not a secret: the local server ignores it
+            config=Config(**_LOCAL_PUSH_CONFIG),
         )
-    # The same management API, answered by `coach serve`; it ignores the SigV4 signature.
-    client = boto3.client(
-        "apigatewaymanagementapi",
-        endpoint_url=settings.web_base_url,
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",  # noqa: S106 - not a secret: the local server ignores it
-        config=Config(**_LOCAL_PUSH_CONFIG),
-    )
-    return ApiGatewaySocketPush(PostgresSocketConnections(database()), client)
+    return SessionPush(connections, directory(), ApiGatewaySocketPush(connections, client))
 
 
 def _analyzer(settings: Settings):

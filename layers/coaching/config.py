@@ -30,7 +30,11 @@ class Settings(BaseSettings):
     )
     default_organization_id: uuid.UUID = LOCAL_ORGANIZATION_ID
     organization_name: str = "My coaching practice"
-    coach_email: str = "coach@example.com"
+    coach_email: str = Field(
+        default="coach@example.com",
+        description="the drop folder's coach: dropped files are sessions of the coach with this "
+        "email (notices go to each session's own coach)",
+    )
     coach_name: str | None = Field(
         default=None, description="the coach's name as it appears in transcripts"
     )

@@ -22,6 +22,7 @@ import pytest
 DEADLINE_SECONDS = 60.0
 STOP_SECONDS = 15.0
 POLL_SECONDS = 0.1
+COACH = Path(sys.executable).with_name("coach")
 
 
 def _free_port() -> int:
@@ -52,23 +53,38 @@ class ServeProcess:
         assert self.process is None or self.process.poll() is not None
         self.runs += 1
         self.port = _free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
-        env.update(COACH_HOME=str(self.home), COACH_DROPBOX=str(self.dropbox), PYTHONUNBUFFERED="1")
-        coach = Path(sys.executable).with_name("coach")
         self._stderr_path = self.root / f"serve-{self.runs}.stderr"
         with (
             (self.root / f"serve-{self.runs}.stdout").open("wb") as stdout,
             self._stderr_path.open("wb") as stderr,
         ):
             self.process = subprocess.Popen(
-                [coach, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [COACH, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                 cwd=self.root,
-                env=env,
+                env=self._environment(),
                 stdout=stdout,
                 stderr=stderr,
             )
         self.wait_for(self._healthy, "the server to answer /health")
         self.token = self.sign_in("admin@example.com")
+
+    def _environment(self, **extra: str) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+        env.update(COACH_HOME=str(self.home), COACH_DROPBOX=str(self.dropbox), PYTHONUNBUFFERED="1")
+        env.update(extra)
+        return env
+
+    def coach(self, *args: str, **env: str) -> subprocess.CompletedProcess:
+        """Another `coach` command on this server's home, as from a second terminal."""
+        return subprocess.run(  # noqa: S603 - our own command, arguments from the test
+            [COACH, *args],
+            cwd=self.root,
+            env=self._environment(**env),
+            capture_output=True,
+            text=True,
+            timeout=DEADLINE_SECONDS,
+            check=False,
+        )
 
     # -- sign-in --------------------------------------------------------------------------
     def demo_password(self, email: str) -> str:

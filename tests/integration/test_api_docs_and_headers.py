@@ -49,6 +49,29 @@ def test_docs_is_the_swagger_ui_page_with_its_own_csp():
     assert result["h"]["x-frame-options"] == "DENY"
 
 
+def _call_with_query(path: str, query: dict[str, str], method: str = "GET") -> dict:
+    event = load_event("api_get_sessions")
+    event["path"] = path
+    event["httpMethod"] = method
+    event["headers"] = event["multiValueHeaders"] = {}
+    event["queryStringParameters"] = query
+    event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
+    result = lambda_handler(event, CONTEXT)
+    result["h"] = {k.lower(): v[-1] for k, v in (result.get("multiValueHeaders") or {}).items()}
+    return result
+
+
+@pytest.mark.parametrize(
+    ("method", "query"), [("GET", {"format": "json"}), ("POST", {}), ("DELETE", {})]
+)
+def test_only_the_swagger_page_itself_may_run_inline_script(method, query):
+    # Given an answer on /docs that is not the Swagger UI page (its JSON, an error)
+    result = _call_with_query("/docs", query, method)
+    # Then it carries the strict CSP, as every JSON answer does
+    assert not result["h"]["content-type"].startswith("text/html"), result["h"]
+    assert result["h"]["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
 def _assert_security_headers(headers: dict[str, str]) -> None:
     assert headers["strict-transport-security"].startswith("max-age=")
     assert headers["x-content-type-options"] == "nosniff"
@@ -107,3 +130,28 @@ def test_the_local_server_answers_unknown_paths_in_the_error_shape():
     assert missing.status_code == httpx.codes.NOT_FOUND
     assert missing.json()["error"]["code"] == "COACH_404"
     assert missing.headers["x-content-type-options"] == "nosniff"
+
+
+def test_every_answer_of_the_local_server_carries_the_strict_csp(platform):
+    from starlette.testclient import TestClient
+
+    from local_runtime.server import build_app
+
+    # Given `coach serve`'s app (not started: no drop folder, no sample)
+    client = TestClient(build_app(platform), client=("127.0.0.1", 50000))
+    # When it answers on its own (uploads, @connections, the router) and through the API
+    answers = {
+        "upload": client.put("/uploads/not-a-token", content=b"WEBVTT"),
+        "@connections": client.post("/@connections/nobody", content=b"{}"),
+        "router": client.get("/nowhere"),
+        "docs json": client.get("/docs", params={"format": "json"}),
+        "health": client.get("/health"),
+    }
+    # Then every one has the strict CSP and the other security headers
+    for name, answer in answers.items():
+        assert answer.headers["content-security-policy"] == (
+            "default-src 'none'; frame-ancestors 'none'"
+        ), name
+        assert answer.headers["x-content-type-options"] == "nosniff", name
+    # And only the Swagger UI page may run its inline script
+    assert "'unsafe-inline'" in client.get("/docs").headers["content-security-policy"]

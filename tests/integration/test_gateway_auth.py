@@ -65,6 +65,9 @@ def _tokens() -> dict[str, str]:
         "expired": "Bearer " + LocalTokens(key, clock=lambda: long_ago).issue_access(claims),
         "forged": "Bearer " + LocalTokens(b"somebody else's key, not ours!!!").issue_access(claims),
         "garbage": "Bearer not.a.token",
+        # Signed with our key, but for an organization that is not on record
+        "unknown organization": "Bearer "
+        + LocalTokens(key).issue_access({**claims, "custom:organization_id": str(uuid.uuid4())}),
     }
 
 
@@ -160,3 +163,43 @@ def test_a_body_over_the_limit_gets_413_before_the_api_runs(client, chunked):
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "COACH_413"
     assert "upload-url" in answer.json()["error"]["message"]
+
+
+def _admin_token() -> str:
+    settings = get_settings()
+    claims = {
+        "sub": str(uuid.uuid4()),
+        "custom:organization_id": str(settings.default_organization_id),
+        "custom:role": "admin",
+    }
+    return LocalTokens(signing_key(None, settings.secrets_dir)).issue_access(claims)
+
+
+# As deep as the gateway's body limit here allows (coach serve's e2e test sends 100,000).
+DEEP = "[" * 30_000 + "]" * 30_000
+
+
+@pytest.mark.parametrize(
+    ("path", "signed_in", "body"),
+    [
+        ("/v1/templates", True, DEEP),
+        ("/v1/auth/login", False, DEEP),
+        ("/v1/templates", True, '{"name": ' + "[" * 40 + "]" * 40 + "}"),
+    ],
+    ids=["signed in, 30,000 deep", "sign-in, 30,000 deep", "40 deep"],
+)
+def test_a_json_body_nested_too_deep_is_refused_with_422(client, capsys, path, signed_in, body):
+    # Given a JSON body nested far deeper than any request of the API
+    headers = {"Content-Type": "application/json"}
+    if signed_in:
+        headers["Authorization"] = f"Bearer {_admin_token()}"
+    # When it is sent
+    answer = client.post(path, content=body.encode(), headers=headers)
+    # Then it is the caller's mistake, in the error shape, and nothing failed inside
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "COACH_422"
+    assert error["details"]["fields"] == [
+        {"field": "body", "problem": "The JSON is nested more than 32 levels deep."}
+    ]
+    assert "RecursionError" not in capsys.readouterr().out

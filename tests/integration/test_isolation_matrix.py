@@ -1,6 +1,7 @@
 """Isolation across the whole API: every route of the OpenAPI document that names a resource
 answers 404 when another organization's admin names this organization's real ids, and the
-resources are untouched afterwards. New routes join the matrix by being in the document."""
+resources are untouched afterwards. New routes join the matrix by being in the document.
+Socket pushes about a session reach exactly the users REST lets read that session."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ import uuid
 import pytest
 
 from coaching import composition
+from coaching.adapters.postgres import PostgresSocketConnections
+from coaching.api.identity import principal_from_claims
 from coaching.api.scopes import SCOPE_NAMES, scopes_allow
 from coaching.domain.identity import Role
+from coaching.domain.session import SessionRecord
+from coaching.usecases.session_push import SessionPush
+from coaching.usecases.socket_connect import connect_socket
 from tests.api_calls import claims_for, request
 from tests.api_keys import create_key, key_context
 from tests.gateway_sign_in import new_user
@@ -213,3 +219,78 @@ def test_an_api_key_is_refused_with_403_on_every_route_its_scopes_do_not_name(pl
             assert status == 403, (method, path, status, answer)
             checked += 1
     assert checked >= 20
+
+
+# -- socket pushes follow the same rule -----------------------------------------------------
+class RecordingSender:
+    """The @connections API, recording who would have got each message."""
+
+    def __init__(self) -> None:
+        self.reached: set[str] = set()
+
+    def send(self, connection_ids: list[str], message: dict) -> int:
+        self.reached.update(connection_ids)
+        return len(connection_ids)
+
+
+def _session_of(platform, org, coach_id) -> uuid.UUID:
+    session_id = uuid.uuid4()
+    platform.deps.store.create_session(
+        org,
+        SessionRecord(
+            id=session_id,
+            organization_id=org,
+            coach_id=coach_id,
+            source_name="matrix.vtt",
+            transcript_key=f"transcripts/{org}/{session_id}/matrix.vtt",
+            content_sha256=session_id.hex * 2,
+            processing_status="completed",
+        ),
+    )
+    return session_id
+
+
+def test_socket_pushes_reach_exactly_the_users_rest_lets_see_the_session(platform, organization):
+    # Given a lead with coach A on their team, coach B, and a session of each (and of nobody)
+    lead = add_coach(organization, "Lee Lead")
+    coach_a = add_coach(organization, "Maya Chen", lead_coach_id=lead)
+    coach_b = add_coach(organization, "Ravi Shah")
+    sessions = {
+        "A": (coach_a, _session_of(platform, organization, coach_a)),
+        "B": (coach_b, _session_of(platform, organization, coach_b)),
+        "lead": (lead, _session_of(platform, organization, lead)),
+        "nobody": (None, _session_of(platform, organization, None)),
+    }
+    # And open sockets of every role, and of another organization's admin
+    other = other_organization(platform)
+    users = {
+        "coach A": claims_for(organization, Role.COACH, coach_id=coach_a),
+        "coach B": claims_for(organization, Role.COACH, coach_id=coach_b),
+        "lead": claims_for(organization, Role.COACH_LEAD, coach_id=lead),
+        "admin": claims_for(organization, Role.ADMIN),
+        "support": claims_for(organization, Role.SUPPORT),
+        "coach without a record": claims_for(organization, Role.COACH),
+        "other organization's admin": claims_for(other, Role.ADMIN),
+    }
+    connections = PostgresSocketConnections(composition.database())
+    for name, claims in users.items():
+        connect_socket(connections, composition.accounts(), principal_from_claims(claims), name)
+    try:
+        checked = 0
+        for label, (coach_id, session_id) in sessions.items():
+            # When that session's news is pushed
+            sender = RecordingSender()
+            SessionPush(connections, composition.directory(), sender).push(
+                organization, coach_id, {"type": "session_ready", "session_id": str(session_id)}
+            )
+            # Then a socket got it exactly when its user may read the session over REST
+            for name, claims in users.items():
+                status, _ = request("GET", f"/v1/sessions/{session_id}", claims)
+                assert status in (200, 403, 404), (label, name, status)
+                assert (name in sender.reached) == (status == 200), (label, name, status)
+                checked += 1
+            assert "admin" in sender.reached and "support" not in sender.reached
+        assert checked == len(sessions) * len(users)
+    finally:
+        for name in users:
+            connections.remove(name)

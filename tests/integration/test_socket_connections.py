@@ -3,15 +3,19 @@ WebSocket route and `@connections` management API."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
 from starlette.applications import Starlette
-from starlette.testclient import TestClient
+from starlette.testclient import TestClient, WebSocketDenialResponse
 
 from coaching import composition
 from coaching.adapters.postgres import PostgresSocketConnections
-from local_runtime.sockets import LocalSocketGateway
+from coaching.domain.identity import Principal, Role
+from coaching.ports.sockets import SocketConnection
+from local_runtime.sockets import MAX_MESSAGE_BYTES, LocalSocketGateway
+from tests.api_calls import claims_for
 
 pytestmark = pytest.mark.integration
 
@@ -21,35 +25,64 @@ def connections(platform) -> PostgresSocketConnections:
     return PostgresSocketConnections(composition.database())
 
 
-def test_connections_are_listed_per_organization_and_removed(connections, platform):
+def owner(org: uuid.UUID, role: Role = Role.COACH, coach_id=None) -> Principal:
+    return Principal(user_id=uuid.uuid4(), organization_id=org, role=role, coach_id=coach_id)
+
+
+def ids(connections: PostgresSocketConnections, org: uuid.UUID) -> list[str]:
+    return [connection.connection_id for connection in connections.of(org)]
+
+
+def test_connections_are_listed_per_organization_with_their_owner_and_removed(
+    connections, platform
+):
     # Given two organizations, each with open connections
     first, second = uuid.uuid4(), uuid.uuid4()
     for org in (first, second):
         platform.deps.store.ensure_organization(org, f"test {org}")
-    connections.add(first, "first-a")
-    connections.add(first, "first-b")
-    connections.add(second, "second-a")
-    connections.add(first, "first-a")  # the same $connect twice stays one connection
-    # Then each organization sees its own only
-    assert connections.of(first) == ["first-a", "first-b"]
-    assert connections.of(second) == ["second-a"]
+    lead = owner(first, Role.COACH_LEAD, uuid.uuid4())
+    admin = owner(first, Role.ADMIN)
+    connections.add(SocketConnection("first-a", lead))
+    connections.add(SocketConnection("first-b", admin))
+    connections.add(SocketConnection("second-a", owner(second)))
+    connections.add(SocketConnection("first-a", lead))  # the same $connect twice stays one
+    # Then each organization sees its own only, each with whose it is
+    assert connections.of(first) == [
+        SocketConnection("first-a", lead),
+        SocketConnection("first-b", admin),
+    ]
+    assert ids(connections, second) == ["second-a"]
     # And a removed one is gone, also when removed twice
     connections.remove("first-a")
     connections.remove("first-a")
-    assert connections.of(first) == ["first-b"]
+    assert ids(connections, first) == ["first-b"]
     assert connections.of(uuid.uuid4()) == []
     for connection_id in ("first-b", "second-a"):
         connections.remove(connection_id)
 
 
-def test_the_local_gateway_registers_pushes_and_forgets_a_socket(connections, organization):
-    gateway = LocalSocketGateway(
-        connections, lambda _: {"claims": {"custom:organization_id": str(organization)}}
+def gateway_for(connections, claims: dict | None) -> LocalSocketGateway:
+    return LocalSocketGateway(
+        connections,
+        lambda _: {"claims": claims} if claims else {},
+        composition.accounts(),
     )
+
+
+def test_the_local_gateway_registers_pushes_and_forgets_a_socket(connections, organization):
+    claims = claims_for(organization, Role.COACH, coach_id=uuid.uuid4())
+    gateway = gateway_for(connections, claims)
     client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
     with client.websocket_connect("/ws") as socket:
-        # $connect registered it for the caller's organization
-        (connection_id,) = connections.of(organization)
+        # $connect registered it with its user, role and coach, from the verified claims
+        (connection,) = connections.of(organization)
+        assert connection.principal == Principal(
+            user_id=uuid.UUID(claims["sub"]),
+            organization_id=organization,
+            role=Role.COACH,
+            coach_id=uuid.UUID(claims["custom:coach_id"]),
+        )
+        connection_id = connection.connection_id
         # The management API's post arrives as a text message
         response = client.post(f"/@connections/{connection_id}", content=b'{"type": "ping"}')
         assert response.status_code == 200
@@ -67,15 +100,70 @@ def test_the_local_gateway_registers_pushes_and_forgets_a_socket(connections, or
 
 
 def test_the_management_api_refuses_callers_from_other_machines(connections, organization):
-    gateway = LocalSocketGateway(
-        connections, lambda _: {"claims": {"custom:organization_id": str(organization)}}
-    )
+    gateway = gateway_for(connections, claims_for(organization, Role.ADMIN))
     app = Starlette(routes=gateway.routes())
     local = TestClient(app, client=("127.0.0.1", 50000))
     remote = TestClient(app, client=("192.0.2.7", 50000))
     with local.websocket_connect("/ws"):
-        (connection_id,) = connections.of(organization)
+        (connection_id,) = ids(connections, organization)
         refused = remote.post(f"/@connections/{connection_id}", content=b'{"type": "fake"}')
         assert refused.status_code == 403
         assert remote.delete(f"/@connections/{connection_id}").status_code == 403
-        assert connections.of(organization) == [connection_id]
+        assert ids(connections, organization) == [connection_id]
+
+
+def _error(frame: str) -> dict:
+    body = json.loads(frame)
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["message"]
+    return body["error"]
+
+
+def test_a_message_the_socket_cannot_take_gets_an_error_frame_and_it_stays_open(
+    connections, organization
+):
+    gateway = gateway_for(connections, claims_for(organization, Role.ADMIN))
+    client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
+    with client.websocket_connect("/ws") as socket:
+        (connection_id,) = ids(connections, organization)
+        cases = {
+            "binary": (lambda: socket.send_bytes(b"\x00\x01binary"), "COACH_415"),
+            "not JSON": (lambda: socket.send_text("hello {"), "COACH_400"),
+            "too large": (
+                lambda: socket.send_text(json.dumps({"a": "x" * MAX_MESSAGE_BYTES})),
+                "COACH_413",
+            ),
+            "too deep": (lambda: socket.send_text("[" * 10_000 + "]" * 10_000), "COACH_400"),
+        }
+        for name, (send, code) in cases.items():
+            send()
+            assert _error(socket.receive_text())["code"] == code, name
+        # Still open and registered: a push arrives after all of that
+        client.post(f"/@connections/{connection_id}", content=b'{"type": "ping"}')
+        assert socket.receive_json() == {"type": "ping"}
+
+
+@pytest.mark.parametrize("case", ["no token", "unknown organization", "malformed claims"])
+def test_a_refused_socket_gets_401_in_the_error_shape(connections, organization, case):
+    claims = {
+        "no token": None,
+        "unknown organization": claims_for(uuid.uuid4(), Role.ADMIN),
+        "malformed claims": {"sub": "not-a-uuid", "custom:organization_id": str(organization)},
+    }[case]
+
+    def authorizer(_):
+        if claims is None:
+            from coaching.domain.errors import Unauthenticated
+
+            raise Unauthenticated("Sign in first: this request has no bearer token.")
+        return {"claims": claims}
+
+    gateway = LocalSocketGateway(connections, authorizer, composition.accounts())
+    client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
+    with pytest.raises(WebSocketDenialResponse) as refused:
+        with client.websocket_connect("/ws"):
+            pass
+    assert refused.value.status_code == 401
+    assert refused.value.json()["error"]["code"] == "COACH_401"
+    assert refused.value.headers["www-authenticate"] == "Bearer"
+    assert connections.of(organization) == []

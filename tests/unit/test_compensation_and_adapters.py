@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import email
 import json
+import stat
 import uuid
 
 import pytest
@@ -69,6 +70,28 @@ def test_outbox_mailer_writes_a_readable_email(tmp_path):
     assert message["Message-ID"] == message_id
     assert message["To"] == "coach@example.com"
     assert "Review at http://x" in message.get_payload()
+
+
+def test_outbox_emails_are_readable_by_their_user_only(tmp_path):
+    # Given an outbox folder that an earlier version left open to others
+    outbox = tmp_path / "outbox"
+    outbox.mkdir(mode=0o755)
+    outbox.chmod(0o755)
+    # When an email is written there
+    OutboxMailer(outbox, "no-reply@example.com").send(
+        to="coach@example.com", subject="Ready", body="Jordan Reyes, Priya Nair"
+    )
+    # Then the email is 0600 and the folder 0700, like the secrets
+    [path] = outbox.glob("*.eml")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(outbox.stat().st_mode) == 0o700
+
+
+def test_a_new_outbox_folder_is_private_from_the_start(tmp_path):
+    outbox = tmp_path / "home" / "outbox"
+    OutboxMailer(outbox, "no-reply@example.com").send(to="a@example.com", subject="s", body="b")
+    assert stat.S_IMODE(outbox.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(p.stat().st_mode) for p in outbox.iterdir()] == [0o600]
 
 
 def test_a_bound_handler_that_raises_answers_like_lambda():

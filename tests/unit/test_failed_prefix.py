@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,6 +19,8 @@ from coaching.usecases.pipeline_input import CompensationInput
 
 ORG = uuid.UUID("00000000-0000-4000-8000-000000000001")
 SESSION = uuid.UUID("00000000-0000-4000-8000-00000000abcd")
+COACH = uuid.UUID("00000000-0000-4000-8000-0000000c0ac1")
+COACH_EMAIL = "maya@example.com"
 REASON = "a.vtt has no speaker names, so participants cannot be told apart."
 ORIGINAL = b"WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"
 
@@ -51,11 +54,16 @@ class FakeStore:
     """Only what compensate calls."""
 
     has_session: bool = True
+    coach_id: uuid.UUID | None = COACH
     calls: list[str] = field(default_factory=list)
+    notifications: list[tuple] = field(default_factory=list)
 
     def get_session(self, org, session_id):
         self.calls.append("get_session")
-        return object() if self.has_session else None
+        return SimpleNamespace(coach_id=self.coach_id) if self.has_session else None
+
+    def coach_email(self, org, coach_id):
+        return COACH_EMAIL if coach_id == COACH else None
 
     def discard_results(self, org, session_id):
         self.calls.append("discard_results")
@@ -69,6 +77,7 @@ class FakeStore:
 
     def record_notification(self, org, session_id, kind, to, message_id):
         self.calls.append("record_notification")
+        self.notifications.append((kind, to, message_id))
 
 
 @dataclass
@@ -84,8 +93,8 @@ class FakeMailer:
 class FakeSockets:
     pushed: list[tuple] = field(default_factory=list)
 
-    def push(self, org, message: dict) -> int:
-        self.pushed.append((org, message))
+    def push(self, org, session_coach_id, message: dict) -> int:
+        self.pushed.append((org, session_coach_id, message))
         return 1
 
 

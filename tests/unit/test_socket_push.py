@@ -1,5 +1,6 @@
-"""Pushes to the coach's sockets: the API Gateway management API adapter (botocore Stubber),
-the DynamoDB connections table (Stubber), and what the saga's last steps push."""
+"""Pushes to sockets: who gets a session's news (the REST visibility rule, with fakes), the
+API Gateway management API adapter (botocore Stubber), the DynamoDB connections table (moto),
+and what the saga's last steps push."""
 
 from __future__ import annotations
 
@@ -11,14 +12,23 @@ import boto3
 import pytest
 from botocore.exceptions import EndpointConnectionError
 from botocore.stub import Stubber
+from moto import mock_aws
 
-from coaching.adapters.aws.dynamodb_connections import DynamoDbConnections
+from coaching.adapters.aws.dynamodb_connections import (
+    CONNECTION_LIFETIME_SECONDS,
+    DynamoDbConnections,
+)
 from coaching.adapters.aws.socket_push import ApiGatewaySocketPush, NoSocketPush
-from coaching.domain.errors import TransientError
+from coaching.domain.errors import TransientError, Unauthenticated
+from coaching.domain.identity import Principal, Role
+from coaching.ports.sockets import SocketConnection
 from coaching.usecases.compensate import compensate
 from coaching.usecases.notify_coach import notify_coach
 from coaching.usecases.pipeline_input import PipelineInput
+from coaching.usecases.session_push import SessionPush
+from coaching.usecases.socket_connect import connect_socket
 from tests.unit.test_failed_prefix import (
+    COACH,
     ORG,
     SESSION,
     FakeMailer,
@@ -32,23 +42,164 @@ from tests.unit.test_failed_prefix import (
 OTHER_ORG = uuid.UUID("00000000-0000-4000-8000-0000000000ff")
 MESSAGE = {"type": "session_failed", "session_id": str(SESSION)}
 
+# Coaches of ORG: A and the lead L form L's team; B has no lead.
+COACH_A, COACH_B, LEAD = (uuid.UUID(int=0xA), uuid.UUID(int=0xB), uuid.UUID(int=0x1EAD))
+
+
+def user(role: Role, coach_id: uuid.UUID | None = None, org: uuid.UUID = ORG) -> Principal:
+    return Principal(user_id=uuid.uuid4(), organization_id=org, role=role, coach_id=coach_id)
+
 
 class MemoryConnections:
-    def __init__(self, by_org: dict[uuid.UUID, list[str]] | None = None) -> None:
-        self.by_org = {org: list(ids) for org, ids in (by_org or {}).items()}
+    """SocketConnections in a dict, per organization."""
 
-    def add(self, org, connection_id):
-        self.by_org.setdefault(org, []).append(connection_id)
+    def __init__(self, connections: list[SocketConnection] = ()) -> None:
+        self.connections: list[SocketConnection] = []
+        for connection in connections:
+            self.add(connection)
 
-    def remove(self, connection_id):
-        for ids in self.by_org.values():
-            if connection_id in ids:
-                ids.remove(connection_id)
+    def add(self, connection: SocketConnection) -> None:
+        self.remove(connection.connection_id)
+        self.connections.append(connection)
 
-    def of(self, org):
-        return list(self.by_org.get(org, []))
+    def remove(self, connection_id: str) -> None:
+        self.connections = [c for c in self.connections if c.connection_id != connection_id]
+
+    def of(self, org: uuid.UUID) -> list[SocketConnection]:
+        return [c for c in self.connections if c.principal.organization_id == org]
+
+    def ids(self, org: uuid.UUID = ORG) -> list[str]:
+        return [c.connection_id for c in self.of(org)]
 
 
+class Teams:
+    """Directory: each lead's team (the lead included)."""
+
+    def __init__(self, leads: dict[uuid.UUID, uuid.UUID]) -> None:
+        self.leads = leads  # coach -> their lead
+
+    def team_coach_ids(self, org: uuid.UUID, lead_coach_id: uuid.UUID) -> set[uuid.UUID]:
+        if org != ORG:
+            return set()
+        return {lead_coach_id} | {c for c, lead in self.leads.items() if lead == lead_coach_id}
+
+
+class RecordingSender:
+    def __init__(self) -> None:
+        self.sent: list[tuple[list[str], dict]] = []
+
+    def send(self, connection_ids: list[str], message: dict) -> int:
+        self.sent.append((list(connection_ids), message))
+        return len(connection_ids)
+
+
+# -- who gets a session's news ---------------------------------------------------------------
+SOCKETS = {
+    "coach A": user(Role.COACH, COACH_A),
+    "coach B": user(Role.COACH, COACH_B),
+    "lead of A": user(Role.COACH_LEAD, LEAD),
+    "admin": user(Role.ADMIN),
+    "support": user(Role.SUPPORT),
+    "coach without a record": user(Role.COACH),
+    "another organization's admin": user(Role.ADMIN, org=OTHER_ORG),
+}
+# The REST rule (usecases/access.py): own sessions, the lead's team, the whole org for admins.
+AUDIENCE = {
+    COACH_A: {"coach A", "lead of A", "admin"},
+    COACH_B: {"coach B", "admin"},
+    LEAD: {"lead of A", "admin"},
+    None: {"admin"},
+}
+
+
+def session_push() -> tuple[SessionPush, RecordingSender]:
+    connections = MemoryConnections(
+        [SocketConnection(name, principal) for name, principal in SOCKETS.items()]
+    )
+    sender = RecordingSender()
+    return SessionPush(connections, Teams({COACH_A: LEAD}), sender), sender
+
+
+@pytest.mark.parametrize("session_coach", list(AUDIENCE), ids=["A", "B", "lead", "no coach"])
+def test_a_push_reaches_only_the_sockets_whose_user_may_see_the_session(session_coach):
+    # Given sockets of every role, in this organization and another
+    push, sender = session_push()
+    # When a session of this coach finishes
+    delivered = push.push(ORG, session_coach, MESSAGE)
+    # Then exactly the users who may see that session over REST got it
+    expected = AUDIENCE[session_coach]
+    assert sender.sent == [(sorted(expected, key=list(SOCKETS).index), MESSAGE)]
+    assert delivered == len(expected)
+
+
+def test_support_and_other_organizations_never_get_a_push():
+    push, sender = session_push()
+    for coach in AUDIENCE:
+        push.push(ORG, coach, MESSAGE)
+    reached = {name for ids, _ in sender.sent for name in ids}
+    assert "support" not in reached
+    assert "another organization's admin" not in reached
+    assert "coach without a record" not in reached
+
+
+def test_a_connection_listed_under_the_wrong_organization_is_not_trusted():
+    class Leaky(MemoryConnections):
+        def of(self, org):
+            return list(self.connections)  # a store that forgot its filter
+
+    sender = RecordingSender()
+    stranger = SocketConnection("stranger", user(Role.ADMIN, org=OTHER_ORG))
+    SessionPush(Leaky([stranger]), Teams({}), sender).push(ORG, COACH_A, MESSAGE)
+    assert sender.sent == []
+
+
+def test_nobody_to_tell_sends_nothing():
+    sender = RecordingSender()
+    only_b = MemoryConnections([SocketConnection("b", user(Role.COACH, COACH_B))])
+    assert SessionPush(only_b, Teams({}), sender).push(ORG, COACH_A, MESSAGE) == 0
+    assert sender.sent == []
+
+
+def test_a_failing_connections_store_is_logged_and_counts_zero(caplog):
+    class Broken(MemoryConnections):
+        def of(self, org):
+            raise TransientError("The database is unavailable, retrying later.")
+
+    sender = RecordingSender()
+    with caplog.at_level(logging.WARNING):
+        assert SessionPush(Broken(), Teams({}), sender).push(ORG, COACH_A, MESSAGE) == 0
+    assert "could not push session_failed" in caplog.text
+    assert sender.sent == []
+
+
+def test_nothing_is_pushed_when_no_websocket_api_is_configured():
+    assert NoSocketPush().push(ORG, COACH_A, MESSAGE) == 0
+
+
+# -- $connect --------------------------------------------------------------------------------
+class Organizations:
+    def __init__(self, *known: uuid.UUID) -> None:
+        self.known = set(known)
+
+    def organization_exists(self, org: uuid.UUID) -> bool:
+        return org in self.known
+
+
+def test_connect_records_whose_the_socket_is():
+    connections = MemoryConnections()
+    lead = user(Role.COACH_LEAD, LEAD)
+    connect_socket(connections, Organizations(ORG), lead, "c1")
+    assert connections.of(ORG) == [SocketConnection("c1", lead)]
+
+
+def test_connect_refuses_a_token_of_an_organization_not_on_record():
+    connections = MemoryConnections()
+    with pytest.raises(Unauthenticated):
+        connect_socket(connections, Organizations(ORG), user(Role.ADMIN, org=OTHER_ORG), "c1")
+    assert connections.connections == []
+
+
+# -- the management API (sending) --------------------------------------------------------------
 def management_client():
     return boto3.client(
         "apigatewaymanagementapi",
@@ -70,41 +221,40 @@ def expect_post(stubber: Stubber, connection_id: str, error_code: str | None = N
         )
 
 
-def test_a_push_reaches_every_connection_of_the_organization_only():
-    # Given two open connections of the organization and one of another
-    connections = MemoryConnections({ORG: ["a", "b"], OTHER_ORG: ["x"]})
+def coaches(*ids: str) -> MemoryConnections:
+    return MemoryConnections([SocketConnection(i, user(Role.COACH, COACH_A)) for i in ids])
+
+
+def test_send_posts_the_json_to_each_connection_named():
     client = management_client()
     with Stubber(client) as stubber:
         expect_post(stubber, "a")
         expect_post(stubber, "b")
-        # When a message is pushed to the organization
-        delivered = ApiGatewaySocketPush(connections, client).push(ORG, MESSAGE)
-        # Then each of its connections got the JSON, and no other
+        delivered = ApiGatewaySocketPush(coaches("a", "b", "c"), client).send(["a", "b"], MESSAGE)
         stubber.assert_no_pending_responses()
     assert delivered == 2
-    assert connections.of(ORG) == ["a", "b"]
 
 
 def test_a_gone_connection_is_forgotten_and_the_others_still_get_it():
-    connections = MemoryConnections({ORG: ["gone", "open"]})
+    connections = coaches("gone", "open")
     client = management_client()
     with Stubber(client) as stubber:
         expect_post(stubber, "gone", "GoneException")
         expect_post(stubber, "open")
-        delivered = ApiGatewaySocketPush(connections, client).push(ORG, MESSAGE)
+        delivered = ApiGatewaySocketPush(connections, client).send(["gone", "open"], MESSAGE)
         stubber.assert_no_pending_responses()
     assert delivered == 1
-    assert connections.of(ORG) == ["open"]
+    assert connections.ids() == ["open"]
 
 
 def test_other_errors_are_logged_kept_and_never_raised(caplog):
-    connections = MemoryConnections({ORG: ["denied"]})
+    connections = coaches("denied")
     client = management_client()
     with Stubber(client) as stubber, caplog.at_level(logging.WARNING):
         expect_post(stubber, "denied", "ForbiddenException")
-        delivered = ApiGatewaySocketPush(connections, client).push(ORG, MESSAGE)
+        delivered = ApiGatewaySocketPush(connections, client).send(["denied"], MESSAGE)
     assert delivered == 0
-    assert connections.of(ORG) == ["denied"]  # not gone: kept for the next push
+    assert connections.ids() == ["denied"]  # not gone: kept for the next push
     assert "denied" in caplog.text and "ForbiddenException" in caplog.text
 
 
@@ -114,89 +264,121 @@ def test_an_unreachable_endpoint_is_logged_not_raised(caplog):
             raise EndpointConnectionError(endpoint_url="http://127.0.0.1:8000")
 
     with caplog.at_level(logging.WARNING):
-        delivered = ApiGatewaySocketPush(MemoryConnections({ORG: ["a"]}), Unreachable()).push(
-            ORG, MESSAGE
-        )
+        delivered = ApiGatewaySocketPush(coaches("a"), Unreachable()).send(["a"], MESSAGE)
     assert delivered == 0
     assert "could not push to connection a" in caplog.text
 
 
-def test_a_failing_connections_store_is_logged_and_counts_zero(caplog):
-    class Broken(MemoryConnections):
-        def of(self, org):
-            raise TransientError("The database is unavailable, retrying later.")
-
-    with caplog.at_level(logging.WARNING):
-        assert ApiGatewaySocketPush(Broken(), management_client()).push(ORG, MESSAGE) == 0
-    assert "could not push session_failed" in caplog.text
+# -- DynamoDB connections (moto) ---------------------------------------------------------------
+TABLE = "connections"
+CONNECTED_AT = 1_800_000_000
 
 
-def test_nothing_is_pushed_when_no_websocket_api_is_configured():
-    assert NoSocketPush().push(ORG, MESSAGE) == 0
+@pytest.fixture
+def dynamodb(monkeypatch):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with mock_aws():
+        client = boto3.client(
+            "dynamodb",
+            aws_access_key_id="test",
+            aws_secret_access_key="test",  # noqa: S106
+        )
+        client.create_table(
+            TableName=TABLE,
+            KeySchema=[{"AttributeName": "connection_id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "connection_id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield client
 
 
-# -- DynamoDB connections ------------------------------------------------------------------
-def dynamodb():
-    return boto3.client(
+def test_dynamodb_keeps_whose_each_connection_is(dynamodb):
+    # Given connections of a coach, a lead and an admin, and one of another organization
+    table = DynamoDbConnections(dynamodb, TABLE, clock=lambda: CONNECTED_AT)
+    coach, lead, admin = user(Role.COACH, COACH_A), user(Role.COACH_LEAD, LEAD), user(Role.ADMIN)
+    for connection_id, principal in [
+        ("coach", coach),
+        ("lead", lead),
+        ("admin", admin),
+        ("stranger", user(Role.ADMIN, org=OTHER_ORG)),
+    ]:
+        table.add(SocketConnection(connection_id, principal))
+    # When the organization's connections are listed
+    listed = sorted(table.of(ORG), key=lambda c: c.connection_id)
+    # Then each comes back with its user, role and coach, and no other organization's
+    assert listed == [
+        SocketConnection("admin", admin),
+        SocketConnection("coach", coach),
+        SocketConnection("lead", lead),
+    ]
+    # And a removed one is gone, also when removed twice
+    table.remove("coach")
+    table.remove("coach")
+    assert {c.connection_id for c in table.of(ORG)} == {"admin", "lead"}
+
+
+def test_dynamodb_items_have_the_documented_shape_and_expire(dynamodb):
+    table = DynamoDbConnections(dynamodb, TABLE, clock=lambda: CONNECTED_AT)
+    coach, admin = user(Role.COACH, COACH_A), user(Role.ADMIN)
+    table.add(SocketConnection("coach", coach))
+    table.add(SocketConnection("admin", admin))
+    item = dynamodb.get_item(TableName=TABLE, Key={"connection_id": {"S": "coach"}})["Item"]
+    assert item == {
+        "connection_id": {"S": "coach"},
+        "organization_id": {"S": str(ORG)},
+        "user_id": {"S": str(coach.user_id)},
+        "role": {"S": "coach"},
+        "coach_id": {"S": str(COACH_A)},
+        "ttl": {"N": str(CONNECTED_AT + CONNECTION_LIFETIME_SECONDS)},
+    }
+    no_coach = dynamodb.get_item(TableName=TABLE, Key={"connection_id": {"S": "admin"}})["Item"]
+    assert "coach_id" not in no_coach
+
+
+def test_dynamodb_connections_without_an_owner_are_never_pushed_to(dynamodb):
+    # Given an item written before connections recorded whose they are
+    dynamodb.put_item(
+        TableName=TABLE,
+        Item={"connection_id": {"S": "old"}, "organization_id": {"S": str(ORG)}},
+    )
+    # Then it is not listed: nobody can say who may see what through it
+    assert DynamoDbConnections(dynamodb, TABLE).of(ORG) == []
+
+
+def test_dynamodb_lists_every_page_of_a_large_table(dynamodb):
+    table = DynamoDbConnections(dynamodb, TABLE)
+    for number in range(60):
+        table.add(SocketConnection(f"c{number:02d}-{'x' * 1000}", user(Role.ADMIN)))
+    # ~60 KB of items, listed in pages of at most 1 MB by DynamoDB, of 25 here
+    original_scan = dynamodb.scan
+    pages = []
+
+    def paged_scan(**request):
+        pages.append(request)
+        return original_scan(**request, Limit=25)
+
+    dynamodb.scan = paged_scan
+    assert len(table.of(ORG)) == 60
+    assert len(pages) >= 3
+
+
+def test_dynamodb_errors_become_domain_errors():
+    client = boto3.client(
         "dynamodb",
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",  # noqa: S106
     )
-
-
-def test_dynamodb_connections_add_list_by_organization_and_remove():
-    client = dynamodb()
-    table = DynamoDbConnections(client, "connections")
-    scan = {
-        "TableName": "connections",
-        "FilterExpression": "organization_id = :org",
-        "ExpressionAttributeValues": {":org": {"S": str(ORG)}},
-        "ProjectionExpression": "connection_id",
-    }
-    with Stubber(client) as stubber:
-        stubber.add_response(
-            "put_item",
-            {},
-            {
-                "TableName": "connections",
-                "Item": {"connection_id": {"S": "a"}, "organization_id": {"S": str(ORG)}},
-            },
-        )
-        stubber.add_response(
-            "scan",
-            {
-                "Items": [{"connection_id": {"S": "a"}}],
-                "LastEvaluatedKey": {"connection_id": {"S": "a"}},
-            },
-            scan,
-        )
-        stubber.add_response(
-            "scan",
-            {"Items": [{"connection_id": {"S": "b"}}]},
-            {**scan, "ExclusiveStartKey": {"connection_id": {"S": "a"}}},
-        )
-        stubber.add_response(
-            "delete_item", {}, {"TableName": "connections", "Key": {"connection_id": {"S": "a"}}}
-        )
-        table.add(ORG, "a")
-        assert table.of(ORG) == ["a", "b"]
-        table.remove("a")
-        stubber.assert_no_pending_responses()
-
-
-def test_dynamodb_errors_become_domain_errors():
-    client = dynamodb()
     with Stubber(client) as stubber:
         stubber.add_client_error(
             "scan", "ProvisionedThroughputExceededException", http_status_code=400
         )
         with pytest.raises(TransientError):
-            DynamoDbConnections(client, "connections").of(ORG)
+            DynamoDbConnections(client, TABLE).of(ORG)
 
 
 # -- what the saga pushes -------------------------------------------------------------------
-def test_compensation_pushes_session_failed_after_the_email():
+def test_compensation_pushes_session_failed_for_the_sessions_coach_after_the_email():
     sockets = FakeSockets()
     mailer = FakeMailer()
     key = f"transcripts/{ORG}/{SESSION}/a.vtt"
@@ -207,6 +389,7 @@ def test_compensation_pushes_session_failed_after_the_email():
     assert sockets.pushed == [
         (
             ORG,
+            COACH,
             {
                 "type": "session_failed",
                 "session_id": str(SESSION),
@@ -230,5 +413,5 @@ def test_notify_coach_pushes_session_ready_with_the_number_of_clients():
     )
     notify_coach(dependencies, step)
     assert sockets.pushed == [
-        (ORG, {"type": "session_ready", "session_id": str(SESSION), "clients": 2})
+        (ORG, COACH, {"type": "session_ready", "session_id": str(SESSION), "clients": 2})
     ]

@@ -28,6 +28,8 @@ from coaching.api import (
 from coaching.api.api_key_use import api_key_gate
 from coaching.api.ended_sign_ins import refuse_ended_sign_ins
 from coaching.api.errors import error_response, response_for, unexpected_error_response
+from coaching.api.identity import check_signed_in_organization
+from coaching.api.json_body import parse_json
 from coaching.api.limits import per_user_rate_limit
 from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
 from coaching.api.security_events import note_answer
@@ -60,6 +62,8 @@ def build_app() -> APIGatewayRestResolver:
     app = SecureResolver(
         enable_validation=True,
         cors=cors_for(get_settings().web_origin),
+        json_body_deserializer=parse_json,
+        check_sign_in=check_signed_in_organization,
         on_answer=note_answer,
     )
     # The budget first: a caller over it is refused before anything is written for it.

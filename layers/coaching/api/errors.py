@@ -35,11 +35,16 @@ _STATUS = [
 ]
 
 
+def error_body(code: str, message: str, details=None) -> dict:
+    """The one error shape, for HTTP answers and WebSocket error frames alike."""
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
 def error_response(status: HTTPStatus, code: str, message: str, details=None) -> Response:
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,
-        body={"error": {"code": code, "message": message, "details": details or {}}},
+        body=error_body(code, message, details),
     )
 
 
@@ -51,6 +56,8 @@ def response_for(error: CoachingError) -> Response:
     response = error_response(status_for(error), error.code, error.user_message())
     if isinstance(error, TooManyRequests):
         response.headers["Retry-After"] = str(error.retry_after_seconds)
+    if isinstance(error, Unauthenticated):
+        response.headers["WWW-Authenticate"] = "Bearer"  # a 401 says how to authenticate
     return response
 
 

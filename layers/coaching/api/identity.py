@@ -17,7 +17,7 @@ import uuid
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from coaching.api.scopes import scopes_allow
-from coaching.composition import directory
+from coaching.composition import accounts, directory
 from coaching.domain.api_keys import ApiKey
 from coaching.domain.errors import Forbidden, Unauthenticated
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role, Visibility
@@ -30,10 +30,7 @@ COACH_CLAIM = "custom:coach_id"
 API_KEY_CONTEXT = "api_key_id"
 API_KEY_ORGANIZATION = "organization_id"
 API_KEY_SCOPES = "scopes"  # space-separated
-
-
-def _no_sign_in() -> Unauthenticated:
-    return Unauthenticated("The request carries no valid sign-in.", hint="Sign in again.")
+PUBLIC_PREFIX = "/v1/auth/"  # sign-in: no token yet
 
 
 def api_key_context(key: ApiKey) -> dict[str, str]:
@@ -70,7 +67,7 @@ def principal_from_claims(claims: dict, source_ip: str | None = None) -> Princip
             source_ip=source_ip,
         )
     except (KeyError, ValueError):
-        raise _no_sign_in() from None
+        raise no_sign_in() from None
 
 
 def principal_from_authorizer(authorizer: dict, source_ip: str | None = None) -> Principal:
@@ -87,8 +84,34 @@ def principal_from_authorizer(authorizer: dict, source_ip: str | None = None) ->
                 scopes=frozenset(str(authorizer.get(API_KEY_SCOPES) or "").split()),
             )
         except (KeyError, ValueError):
-            raise _no_sign_in() from None
-    raise _no_sign_in()
+            raise no_sign_in() from None
+    raise no_sign_in()
+
+
+def no_sign_in() -> Unauthenticated:
+    return Unauthenticated("The request carries no valid sign-in.", hint="Sign in again.")
+
+
+def require_known_organization(principal: Principal) -> Principal:
+    """A verified token whose organization is not on record (deleted, or an account set up
+    wrongly) is no sign-in: 401, before anything is read or written for it."""
+    if not accounts().organization_exists(principal.organization_id):
+        raise no_sign_in()
+    return principal
+
+
+def check_signed_in_organization(app: APIGatewayRestResolver) -> None:
+    """Every signed-in request's organization exists (require_known_organization). Public
+    routes (health, docs, sign-in) carry no claims to check."""
+    path = app.current_event.path
+    claims = claims_of(app)
+    if not claims or not path.startswith("/v1/") or path.startswith(PUBLIC_PREFIX):
+        return
+    try:
+        principal = principal_from_claims(claims)
+    except Unauthenticated:
+        return  # the route answers 401 itself
+    require_known_organization(principal)
 
 
 def principal_of(app: APIGatewayRestResolver) -> Principal:

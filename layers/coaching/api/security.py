@@ -30,19 +30,27 @@ SECURITY_HEADERS = {
 }
 
 
-def security_headers(path: str) -> dict[str, str]:
-    """The headers an answer to `path` carries."""
+def security_headers(path: str, *, docs_page: bool = False) -> dict[str, str]:
+    """The headers an answer to `path` carries. Only the Swagger UI page itself (`docs_page`)
+    gets the CSP that lets inline script run; every other answer, /docs errors and
+    `/docs?format=json` included, gets the strict one."""
     headers = {
         **SECURITY_HEADERS,
-        "Content-Security-Policy": DOCS_CSP if path == DOCS_PATH else JSON_CSP,
+        "Content-Security-Policy": DOCS_CSP if docs_page else JSON_CSP,
     }
     if path.startswith("/v1/") or path == "/v1":
         headers["Cache-Control"] = "no-store"
     return headers
 
 
+def is_docs_page(path: str, response: Response) -> bool:
+    """The Swagger UI's HTML (and its OAuth2 redirect page): the answers that inline script."""
+    content_type = str(response.headers.get("Content-Type", ""))
+    return path == DOCS_PATH and content_type.startswith("text/html")
+
+
 def add_security_headers(response: Response, path: str) -> None:
-    for name, value in security_headers(path).items():
+    for name, value in security_headers(path, docs_page=is_docs_page(path, response)).items():
         response.headers.setdefault(name, value)
 
 
@@ -51,9 +59,21 @@ def cors_for(web_origin: str) -> CORSConfig:
     return CORSConfig(allow_origin=web_origin, max_age=600)
 
 
-class _UnreadableBodyIsInvalid(OpenAPIRequestValidationMiddleware):
-    """A body Powertools cannot even parse (a multipart body without its boundary, bytes that
-    are not UTF-8) is the caller's mistake: 422 naming the body, never a 500."""
+class _SignedInThenValid(OpenAPIRequestValidationMiddleware):
+    """The first middleware of every route. Who is calling is settled (401) before what they
+    sent is validated (422), as API Gateway's authorizer answers before the Lambda runs.
+
+    A body Powertools cannot even parse (a multipart body without its boundary, bytes that
+    are not UTF-8, JSON nested too deep) is the caller's mistake: 422 naming the body, never
+    a 500."""
+
+    def __init__(self, check_sign_in: Callable[[APIGatewayRestResolver], None]) -> None:
+        super().__init__()
+        self._check_sign_in = check_sign_in
+
+    def handler(self, app, next_middleware):
+        self._check_sign_in(app)
+        return super().handler(app, next_middleware)
 
     def _get_body(self, app):
         try:
@@ -63,20 +83,29 @@ class _UnreadableBodyIsInvalid(OpenAPIRequestValidationMiddleware):
             raise RequestValidationError([problem]) from None
 
 
+def _no_check(app: APIGatewayRestResolver) -> None:
+    return None
+
+
 class SecureResolver(APIGatewayRestResolver):
     """The REST resolver, adding the security headers to every response it builds, and
-    telling ``on_answer`` each answer's status (security events, api/security_events.py)."""
+    telling ``on_answer`` each answer's status (security events, api/security_events.py).
+
+    ``check_sign_in`` runs before anything else of a route (validation included) and raises
+    to refuse the caller.
+    """
 
     def __init__(
         self,
         *args,
+        check_sign_in: Callable[[APIGatewayRestResolver], None] = _no_check,
         on_answer: Callable[[APIGatewayRestResolver, int], None] | None = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._on_answer = on_answer
         if getattr(self, "_request_validation_middleware", None) is not None:
-            self._request_validation_middleware = _UnreadableBodyIsInvalid()
+            self._request_validation_middleware = _SignedInThenValid(check_sign_in)
 
     def _build_response(self, response_builder) -> dict:
         add_security_headers(response_builder.response, self.current_event.path)

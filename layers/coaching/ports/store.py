@@ -59,6 +59,10 @@ class SessionStore(Protocol):
 
     def coach_exists(self, org: uuid.UUID, coach_id: uuid.UUID) -> bool: ...
 
+    def coach_email(self, org: uuid.UUID, coach_id: uuid.UUID) -> str | None:
+        """Where the organization's coach ``coach_id`` is told about their sessions."""
+        ...
+
     def delete_session(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
         """Removes the session and everything stored about it (turns, participants, results,
         summaries, follow-ups, index entries, step records, notifications, execution records,
@@ -137,8 +141,16 @@ class SessionStore(Protocol):
     def forget_steps(self, org: uuid.UUID, session_id: uuid.UUID, steps: list[str]) -> int: ...
 
     def record_notification(
-        self, org: uuid.UUID, session_id: uuid.UUID, kind: str, recipient: str, message_id: str
-    ) -> None: ...
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        kind: str,
+        recipient: str | None,
+        message_id: str | None,
+    ) -> None:
+        """A notice about the session; ``recipient`` and ``message_id`` None: none was sent
+        (the session has no coach to tell)."""
+        ...
 
     def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
         """Compensation: removes everything the pipeline derived; keeps the session row."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coaching.domain.errors import Forbidden, NotFound
-from coaching.domain.identity import Principal, Role, Visibility
+from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role, Visibility
 from coaching.ports.directory import Directory
 
 
@@ -18,6 +18,14 @@ def visibility_for(principal: Principal, directory: Directory) -> Visibility:
     if principal.role is Role.COACH_LEAD:
         return Visibility(org, frozenset(directory.team_coach_ids(org, principal.coach_id)))
     return Visibility(org, frozenset({principal.coach_id}))
+
+
+def may_see_session_of(principal: Principal, directory: Directory, coach_id) -> bool:
+    """visibility_for's answer for one session (of ``coach_id``) as a yes or no: what a push
+    about that session asks of each open socket. Support sees no client data: no."""
+    if principal.role not in CLIENT_DATA_ROLES:
+        return False
+    return visibility_for(principal, directory).allows(coach_id)
 
 
 def ensure_visible(visibility: Visibility, coach_id, what: str) -> None:

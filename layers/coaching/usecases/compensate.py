@@ -1,4 +1,4 @@
-"""Compensation: undo what the pipeline wrote, record why it failed, tell the coach.
+"""Compensation: undo what the pipeline wrote, record why it failed, tell the session's coach.
 
 The original transcript is never touched, so the session can be processed again.
 """
@@ -11,6 +11,7 @@ import logging
 # Loaded for their class names: their messages, too, are written for people.
 import coaching.adapters.openai.errors  # noqa: F401
 from coaching.domain.errors import PermanentError, error_type_names
+from coaching.usecases.coach_notice import email_the_sessions_coach
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.ingest_drop import DROP_PREFIX
 from coaching.usecases.pipeline_input import CompensationInput
@@ -84,7 +85,8 @@ def keep_failed_drop(deps: Dependencies, step: CompensationInput, reason: str) -
 
 def compensate(deps: Dependencies, step: CompensationInput) -> dict:
     org, session_id = step.organization_id, step.session_id
-    if deps.store.get_session(org, session_id) is None:
+    session = deps.store.get_session(org, session_id)
+    if session is None:
         # Refused before its row existed (a duplicate drop): nothing to undo or tell.
         return {"removed": {}, "reason": failure_reason(step)}
     removed = deps.store.discard_results(org, session_id)
@@ -100,8 +102,12 @@ def compensate(deps: Dependencies, step: CompensationInput) -> dict:
         failed_step=step.failed_step,
     )
     keep_failed_drop(deps, step, reason)
-    message_id = deps.mailer.send(
-        to=deps.coach_email,
+    email_the_sessions_coach(
+        deps,
+        org,
+        session_id,
+        session.coach_id,
+        kind="failure",
         subject="A session could not be processed",
         body=(
             f"The session '{step.source_name}' could not be processed.\n\n"
@@ -109,11 +115,11 @@ def compensate(deps: Dependencies, step: CompensationInput) -> dict:
             f"Details: {deps.review_base_url}/sessions/{session_id}\n"
         ),
     )
-    deps.store.record_notification(org, session_id, "failure", deps.coach_email, message_id)
-    # Open screens learn it at once. The reason is ours (never client content); a failed
-    # push is logged by the adapter and never fails this step.
+    # Open screens of those who may see the session learn it at once. The reason is ours
+    # (never client content); a failed push is logged and never fails this step.
     deps.sockets.push(
         org,
+        session.coach_id,
         {
             "type": "session_failed",
             "session_id": str(session_id),

@@ -14,6 +14,8 @@ class Dependencies:
     objects: ObjectStore
     analyzer: Analyzer
     mailer: Mailer
+    # The drop folder's coach (usecases/session_coach.py): whose a dropped file is. Notices
+    # never go here; they go to each session's own coach (usecases/coach_notice.py).
     coach_email: str
     coach_name: str | None
     review_base_url: str

@@ -1,6 +1,7 @@
-"""Pushes to WebSocket connections through the API Gateway management API (`@connections`).
+"""Sends to WebSocket connections through the API Gateway management API (`@connections`).
 
 The same code runs in both runtimes: locally `coach serve` answers the management API.
+Which connections get a message is decided before (usecases/session_push.py).
 """
 
 from __future__ import annotations
@@ -17,39 +18,41 @@ log = logging.getLogger(__name__)
 
 
 class ApiGatewaySocketPush:
+    """SocketSender on the management API; forgets a connection API Gateway says is gone."""
+
     def __init__(self, connections: SocketConnections, client) -> None:
         self._connections = connections
         self._client = client
 
-    def push(self, org: uuid.UUID, message: dict) -> int:
-        try:
-            return self._push(org, message)
-        except Exception as error:  # noqa: BLE001 - a push must never fail a saga step
-            log.warning("could not push %s: %s", message.get("type"), error)
-            return 0
-
-    def _push(self, org: uuid.UUID, message: dict) -> int:
+    def send(self, connection_ids: list[str], message: dict) -> int:
         data = json.dumps(message).encode("utf-8")
-        delivered = 0
-        for connection_id in self._connections.of(org):
-            try:
-                self._client.post_to_connection(ConnectionId=connection_id, Data=data)
-            except ClientError as error:
-                if error.response.get("Error", {}).get("Code") == "GoneException":
-                    self._connections.remove(connection_id)
-                else:
-                    log.warning("could not push to connection %s: %s", connection_id, error)
-                continue
-            except BotoCoreError as error:
+        return sum(self._send_one(connection_id, data) for connection_id in connection_ids)
+
+    def _send_one(self, connection_id: str, data: bytes) -> bool:
+        try:
+            self._client.post_to_connection(ConnectionId=connection_id, Data=data)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "GoneException":
+                self._forget(connection_id)
+            else:
                 log.warning("could not push to connection %s: %s", connection_id, error)
-                continue
-            delivered += 1
-        return delivered
+            return False
+        except BotoCoreError as error:
+            log.warning("could not push to connection %s: %s", connection_id, error)
+            return False
+        return True
+
+    def _forget(self, connection_id: str) -> None:
+        try:
+            self._connections.remove(connection_id)
+        except Exception as error:  # noqa: BLE001 - a push must never fail a saga step
+            log.warning("could not forget gone connection %s: %s", connection_id, error)
 
 
 class NoSocketPush:
-    """No WebSocket API is configured (COACH_CONNECTIONS_TABLE, COACH_WEBSOCKET_ENDPOINT)."""
+    """CoachSockets when no WebSocket API is configured (COACH_CONNECTIONS_TABLE,
+    COACH_WEBSOCKET_ENDPOINT): the coach is told by email only."""
 
-    def push(self, org: uuid.UUID, message: dict) -> int:
+    def push(self, org: uuid.UUID, session_coach_id: uuid.UUID | None, message: dict) -> int:
         log.debug("no WebSocket API configured; not pushing %s", message.get("type"))
         return 0

@@ -1,4 +1,8 @@
-"""Mailer that writes .eml files to the outbox folder instead of sending through SES."""
+"""Mailer that writes .eml files to the outbox folder instead of sending through SES.
+
+The messages name clients and sessions, so they are kept like the secrets: the folder is
+the user's own (0700) and each file is readable by the user only (0600).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+
+FOLDER_MODE = 0o700
+FILE_MODE = 0o600
 
 
 class OutboxMailer:
@@ -23,9 +30,18 @@ class OutboxMailer:
         message_id = make_msgid(domain="coach.local")
         message["Message-ID"] = message_id
         message.set_content(body)
-        self._outbox.mkdir(parents=True, exist_ok=True)
+        self._private_folder()
         path = self._outbox / f"{uuid.uuid4()}.eml"
         partial = path.with_suffix(".tmp")
-        partial.write_bytes(bytes(message))
+        # Created with its final mode: never readable by others, not even for a moment.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(bytes(message))
         os.replace(partial, path)
         return message_id
+
+    def _private_folder(self) -> None:
+        self._outbox.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)
+        # An outbox made by an earlier version (or by hand) may be open to others.
+        if self._outbox.stat().st_mode & 0o777 != FOLDER_MODE:
+            self._outbox.chmod(FOLDER_MODE)

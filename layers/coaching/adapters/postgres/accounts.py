@@ -25,6 +25,8 @@ _USER_COLUMNS = (
 class PostgresAccounts:
     def __init__(self, database: Database) -> None:
         self._db = database
+        # Organizations are never deleted (coach_app may not): one that exists stays so.
+        self._known_organizations: set[uuid.UUID] = set()
 
     # --- users -------------------------------------------------------------------------
     def add_user(
@@ -136,6 +138,15 @@ class PostgresAccounts:
         return row["id"]
 
     # --- organizations -----------------------------------------------------------------
+    def organization_exists(self, org: uuid.UUID) -> bool:
+        if org in self._known_organizations:
+            return True
+        with self._db.transaction(org) as conn:
+            row = conn.execute("SELECT 1 FROM organizations WHERE id = %s", (org,)).fetchone()
+        if row is not None:
+            self._known_organizations.add(org)
+        return row is not None
+
     def organization_settings(self, org: uuid.UUID) -> dict[str, Any]:
         with self._db.transaction(org) as conn:
             row = conn.execute(

@@ -212,6 +212,13 @@ class PostgresSessionStore:
             ).fetchone()
         return row is not None
 
+    def coach_email(self, org: uuid.UUID, coach_id: uuid.UUID) -> str | None:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "SELECT email FROM coaches WHERE organization_id = %s AND id = %s", (org, coach_id)
+            ).fetchone()
+        return row["email"] if row else None
+
     def delete_session(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
         removed: dict[str, int] = {}
         with self._db.transaction(org) as conn:
@@ -602,13 +609,18 @@ class PostgresSessionStore:
         return cursor.rowcount
 
     def record_notification(
-        self, org: uuid.UUID, session_id: uuid.UUID, kind: str, recipient: str, message_id: str
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        kind: str,
+        recipient: str | None,
+        message_id: str | None,
     ) -> None:
         with self._db.transaction(org) as conn:
             conn.execute(
                 "INSERT INTO notifications (organization_id, session_id, kind, recipient_hash,"
                 " message_id) VALUES (%s, %s, %s, %s, %s)",
-                (org, session_id, kind, _hash(recipient), message_id),
+                (org, session_id, kind, _hash(recipient) if recipient else None, message_id),
             )
 
     def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
