@@ -92,7 +92,7 @@ class ServeProcess:
         passwords = json.loads((self.home / "secrets" / "demo-accounts.json").read_text())
         return passwords[email]
 
-    def sign_in(self, email: str) -> str:
+    def sign_in(self, email: str, password: str | None = None) -> str:
         """An access token, as a person's client gets one: its refresh token when it has one
         (a restart keeps the database); else the password, then the organization's MFA:
         enrol an authenticator at the first sign-in, answer with its code later."""
@@ -100,7 +100,8 @@ class ServeProcess:
             renewed = self.call("/v1/auth/refresh", refresh_token=self.refresh_tokens[email])
             if renewed.status_code == 200:
                 return self._keep(email, renewed.json())
-        answer = self.call("/v1/auth/login", email=email, password=self.demo_password(email))
+        password = password or self.demo_password(email)
+        answer = self.call("/v1/auth/login", email=email, password=password)
         assert answer.status_code == 200, answer.text
         body = answer.json()
         if body.get("challenge") == "MFA_SETUP":

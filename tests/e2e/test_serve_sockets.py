@@ -153,7 +153,7 @@ def screens(server) -> Iterator[dict[str, ClientConnection]]:
     assert added.returncode == 0, added.stderr
     tokens = {
         "coach A": server.sign_in("coach@example.com"),
-        "coach B": _sign_in(server, COACH_B, COACH_B_PASSWORD),
+        "coach B": server.sign_in(COACH_B, COACH_B_PASSWORD),
         "lead of A": server.sign_in("lead@example.com"),
         "admin": server.token,
         "support": server.sign_in("support@example.com"),
@@ -165,16 +165,6 @@ def screens(server) -> Iterator[dict[str, ClientConnection]]:
             )
             for name, token in tokens.items()
         }
-
-
-def _sign_in(server: ServeProcess, email: str, password: str) -> str:
-    response = httpx.post(
-        f"http://127.0.0.1:{server.port}/v1/auth/login",
-        json={"email": email, "password": password},
-        timeout=10,
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["access_token"]
 
 
 def next_message(socket: ClientConnection, server: ServeProcess) -> dict[str, Any]:
@@ -222,7 +212,7 @@ def test_a_session_of_coach_a_reaches_a_their_lead_and_the_admin_only(
 
 def test_a_session_of_coach_b_reaches_b_and_the_admin_but_not_a_or_as_lead(server, screens):
     # Given coach B uploads a transcript of their own
-    token = _sign_in(server, COACH_B, COACH_B_PASSWORD)
+    token = server.sign_in(COACH_B, COACH_B_PASSWORD)
     name = "matrix-coach-b.vtt"
     uploaded = httpx.post(
         f"http://127.0.0.1:{server.port}/v1/sessions",
