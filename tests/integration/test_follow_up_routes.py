@@ -8,7 +8,9 @@ import pytest
 
 from coaching.composition import database
 from coaching.domain.identity import Role
+from coaching.usecases.render_budget import LIMITS, observed_budgets
 from tests.api_calls import request
+from tests.hostile_templates import HOSTILE
 from tests.review_data import (
     Reviewed,
     add_coach,
@@ -175,6 +177,49 @@ def test_an_organizations_default_template_is_used_on_approval(review):
     _, saved = request("GET", f"/v1/follow-ups/{follow_up['id']}", review.claims())
     assert saved["template_id"] == ours["id"]
     assert saved["body"] == "Dear Alex. With warm wishes, Maya\n"
+
+
+def _stored_template(org: uuid.UUID, content: str, *, is_default: bool = False) -> str:
+    """A template written straight to the database, as one saved before today's checks."""
+    with database().transaction(org) as conn:
+        return str(
+            conn.execute(
+                "INSERT INTO templates (organization_id, name, type, workshop_type, subject,"
+                " content, is_default) VALUES (%s, 'Old', 'follow_up', 'group', 'Hi', %s, %s)"
+                " RETURNING id",
+                (org, content, is_default),
+            ).fetchone()["id"]
+        )
+
+
+def test_previewing_a_stored_hostile_template_answers_422_with_the_reason(review):
+    jordan = review.summaries()["Jordan Reyes"]
+    for hostile in HOSTILE:
+        # Given a template that would stall the platform, stored before the checks
+        template_id = _stored_template(review.org, hostile.source)
+        # When the coach previews a follow-up with it
+        with observed_budgets() as budgets:
+            status, body = request(
+                "POST",
+                "/v1/follow-ups/preview",
+                review.claims(),
+                body={"summary_id": jordan["id"], "template_id": template_id},
+            )
+        # Then the answer is a 422 in the error shape, saying why, after bounded work
+        assert status == 422, (hostile.name, body)
+        message = assert_error(body, "COACH_422")["message"]
+        assert "cannot render this summary" in message and hostile.reason in message, message
+        assert all(b.steps <= LIMITS.steps and b.characters <= LIMITS.characters for b in budgets)
+
+
+def test_approving_with_a_hostile_default_answers_422_and_leaves_a_draft(review):
+    _stored_template(review.org, HOSTILE[0].source, is_default=True)
+    alex = review.summaries()["Alex Okafor"]
+    status, body = request("POST", f"/v1/summaries/{alex['id']}/approve", review.claims())
+    assert status == 422
+    assert HOSTILE[0].reason in assert_error(body, "COACH_422")["message"]
+    assert review.summaries()["Alex Okafor"]["status"] == "draft"
+    assert _follow_up_count(review.org) == 0
 
 
 @pytest.mark.parametrize(

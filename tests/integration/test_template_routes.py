@@ -7,7 +7,9 @@ import uuid
 import pytest
 
 from coaching.domain.identity import Role
+from coaching.usecases.render_budget import LIMITS, observed_budgets
 from tests.api_calls import claims_for, delete, request
+from tests.hostile_templates import HOSTILE, Hostile
 from tests.review_data import (
     add_coach,
     assert_error,
@@ -120,6 +122,34 @@ def test_a_template_that_cannot_render_safely_is_refused(coach, changes, field):
     status, body = request("POST", "/v1/templates", coach, body=_template(**changes))
     assert status == 422
     assert field in problem_fields(body)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda hostile: hostile.name)
+def test_a_template_that_would_stall_the_platform_is_refused_with_the_reason(
+    coach, hostile: Hostile
+):
+    # When a coach saves a template written to stall the platform
+    with observed_budgets() as budgets:
+        status, body = request(
+            "POST", "/v1/templates", coach, body=_template(content=hostile.source)
+        )
+    # Then it is refused as invalid content (not a 500), saying why
+    assert status == 422, body
+    assert hostile.reason in problem_fields(body)["body.content"]
+    # after a bounded amount of work
+    assert all(b.steps <= LIMITS.steps and b.characters <= LIMITS.characters for b in budgets)
+
+
+def test_changing_a_template_into_a_hostile_one_is_refused_and_changes_nothing(coach):
+    created = _create(coach)
+    path = f"/v1/templates/{created['id']}"
+    stalling = _template(
+        subject="{% for a in range(1000) %}{% for b in range(1000) %}{% endfor %}{% endfor %}"
+    )
+    status, body = request("PUT", path, coach, body=stalling)
+    assert status == 422
+    assert "steps" in problem_fields(body)["body.subject"]
+    assert request("GET", path, coach)[1] == created
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])

@@ -1,15 +1,16 @@
 """The work one template render may do, counted while it renders.
 
-Limits taken one at a time (a loop of at most 1,000 rounds, a string of at most 10,000
+Limits taken one at a time (a loop of at most 1,000 rounds, a string of at most 50,000
 characters) multiply: three nested loops are 10^9 rounds. So a render gets one budget for
 everything it does, and every operation that can cost something spends from it before doing
 the work: a loop round or a call costs the size of the template code it runs, a filter or an
 operator costs one step plus the size of what it reads and builds. The budget lives in a
 ContextVar so the sandbox's hooks (which Jinja calls without our arguments) find it.
 
-The limits sit far above what a real follow-up email needs (the shipped defaults spend under
-a tenth of them; see tests/unit/test_render_budget.py) and far below what stalls a request:
-a hostile template is refused after a few milliseconds of work.
+The limits sit far above what a real follow-up email needs (a shipped default with twenty
+items in every list spends a tenth of them: tests/unit/test_follow_up_rendering.py) and far
+below what stalls a request: a hostile template is refused after a few milliseconds of work
+(bench/template_budget.py).
 """
 
 from __future__ import annotations
@@ -47,17 +48,19 @@ class RenderBudget:
         self.call_depth = 0
 
     def spend(self, steps: int = 1, characters: int = 0) -> None:
-        self.steps += steps
-        self.characters += characters
-        if self.steps > self.limits.steps:
+        """Spends before the work is done; refused, nothing is spent (so the counters never
+        pass the limits: they are what the render did)."""
+        if self.steps + steps > self.limits.steps:
             raise BudgetExceeded(
                 f"it needs more than {self.limits.steps:,} steps (loop rounds, calls and "
                 "filters together); a follow-up email needs far fewer"
             )
-        if self.characters > self.limits.characters:
+        if self.characters + characters > self.limits.characters:
             raise BudgetExceeded(
                 f"it builds more than {self.limits.characters:,} characters of text while rendering"
             )
+        self.steps += steps
+        self.characters += characters
 
     def build(self, characters: int = 0, items: int = 0) -> None:
         """Spends for a string of ``characters`` or a list of ``items`` about to be built:
