@@ -6,4 +6,4 @@ ALTER TABLE templates
     ADD COLUMN default_for VARCHAR(20) NOT NULL DEFAULT 'organization'
         CONSTRAINT templates_default_for_known CHECK (default_for IN ('organization', 'coach')),
     ADD CONSTRAINT templates_coach_default_has_a_coach
-        CHECK (default_for <> 'coach' OR coach_id IS NOT NULL);
+        CHECK (NOT is_default OR default_for <> 'coach' OR coach_id IS NOT NULL);

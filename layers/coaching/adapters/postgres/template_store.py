@@ -122,7 +122,7 @@ def _editable(fields: TemplateFields, variables: list[str]) -> tuple:
         fields.content,
         variables,
         fields.is_default,
-        fields.default_for,
+        fields.default_for if fields.is_default else "organization",  # no one's, as before
     )
 
 
