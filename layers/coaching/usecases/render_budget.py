@@ -4,8 +4,8 @@ Limits taken one at a time (a loop of at most 1,000 rounds, a string of at most 
 characters) multiply: three nested loops are 10^9 rounds. So a render gets one budget for
 everything it does, and every operation that can cost something spends from it before doing
 the work: a loop round or a call costs the size of the template code it runs, a filter, a
-test or an operator costs a few steps plus the size of what it reads and builds. The budget lives in a
-ContextVar so the sandbox's hooks (which Jinja calls without our arguments) find it.
+test or an operator costs a few steps plus the size of what it reads and builds. The budget
+lives in a ContextVar so the sandbox's hooks (which Jinja calls without our arguments) find it.
 
 The limits sit far above what a real follow-up email needs (a shipped default with twenty
 items in every list spends under a tenth of them: tests/unit/test_follow_up_rendering.py) and far
