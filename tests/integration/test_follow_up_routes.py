@@ -8,11 +8,14 @@ import pytest
 
 from coaching.composition import database
 from coaching.domain.identity import Role
+from coaching.usecases.render_budget import LIMITS, observed_budgets
 from tests.api_calls import request
+from tests.hostile_templates import HOSTILE
 from tests.review_data import (
     Reviewed,
     add_coach,
     assert_error,
+    assign_coach,
     audit_trail,
     other_organization,
     problem_fields,
@@ -161,7 +164,7 @@ def test_an_organizations_default_template_is_used_on_approval(review):
     status, ours = request(
         "POST",
         "/v1/templates",
-        review.claims(),
+        review.claims(Role.ADMIN),  # only an admin sets the organization's default
         body={
             "name": "House style",
             "workshop_type": "group",
@@ -175,6 +178,121 @@ def test_an_organizations_default_template_is_used_on_approval(review):
     _, saved = request("GET", f"/v1/follow-ups/{follow_up['id']}", review.claims())
     assert saved["template_id"] == ours["id"]
     assert saved["body"] == "Dear Alex. With warm wishes, Maya\n"
+
+
+GROUP_DEFAULT = "6c1f0a52-9d1e-4c57-9a43-2f0e1b7d0001"
+
+
+def _template(claims: dict, name: str, **changes) -> str:
+    body = {
+        "name": name,
+        "workshop_type": "group",
+        "subject": f"From {name}",
+        "content": "{{ greeting }} {{ client_first_name }}",
+        **changes,
+    }
+    status, created = request("POST", "/v1/templates", claims, body=body)
+    assert status == 201, created
+    return created["id"]
+
+
+def _drafted_with(review: Reviewed, client: str, claims: dict) -> str:
+    """The template approval drafted ``client``'s follow-up with (approving as ``claims``)."""
+    _, listed = request("GET", f"/v1/sessions/{review.session_id}/summaries", claims)
+    summary = next(item for item in listed["items"] if item["client_name"] == client)
+    status, body = request("POST", f"/v1/summaries/{summary['id']}/approve", claims)
+    assert status == 200, body
+    _, saved = request("GET", f"/v1/follow-ups/{body['follow_up']['id']}", claims)
+    return saved["template_id"]
+
+
+def test_a_coachs_own_default_drafts_only_their_own_clients_follow_ups(review):
+    maya = review.claims()
+    sam_id = add_coach(review.org, "Sam Lee")
+    sam = review.claims(coach_id=sam_id)
+    # Given Maya makes a template her own default
+    mine = _template(maya, "Maya's way", is_default=True, default_for="coach")
+    _, listed = request("GET", f"/v1/templates/{mine}", maya)
+    assert listed["is_default"] is True and listed["default_for"] == "coach"
+    # When one of her sessions is approved, then it drafts with hers (the preview says so too)
+    _, preview = request(
+        "POST",
+        "/v1/follow-ups/preview",
+        maya,
+        body={"summary_id": review.summaries()["Jordan Reyes"]["id"]},
+    )
+    assert preview["template_id"] == mine
+    assert _drafted_with(review, "Jordan Reyes", maya) == mine
+    # When the session is Sam's, his clients' drafts use the system default, not Maya's
+    assign_coach(review.org, review.session_id, sam_id)
+    assert _drafted_with(review, "Priya Nair", sam) == GROUP_DEFAULT
+
+
+def test_the_coachs_own_default_comes_before_the_organizations(review):
+    maya = review.claims()
+    sam_id = add_coach(review.org, "Sam Lee")
+    house = _template(review.claims(Role.ADMIN), "House style", is_default=True)
+    mine = _template(maya, "Maya's way", is_default=True, default_for="coach")
+    # Maya's own default drafts her clients' follow-ups
+    assert _drafted_with(review, "Jordan Reyes", maya) == mine
+    # another coach's approval uses the organization's default
+    assign_coach(review.org, review.session_id, sam_id)
+    assert _drafted_with(review, "Priya Nair", review.claims(coach_id=sam_id)) == house
+
+
+def test_a_new_own_default_replaces_the_coachs_last_one_only(review):
+    maya = review.claims()
+    sam = review.claims(coach_id=add_coach(review.org, "Sam Lee"))
+    first = _template(maya, "First", is_default=True, default_for="coach")
+    sams = _template(sam, "Sam's", is_default=True, default_for="coach")
+    second = _template(maya, "Second", is_default=True, default_for="coach")
+    assert request("GET", f"/v1/templates/{first}", maya)[1]["is_default"] is False
+    assert request("GET", f"/v1/templates/{second}", maya)[1]["is_default"] is True
+    assert request("GET", f"/v1/templates/{sams}", sam)[1]["is_default"] is True
+    assert _drafted_with(review, "Jordan Reyes", maya) == second
+
+
+def _stored_template(org: uuid.UUID, content: str, *, is_default: bool = False) -> str:
+    """A template written straight to the database, as one saved before today's checks."""
+    with database().transaction(org) as conn:
+        return str(
+            conn.execute(
+                "INSERT INTO templates (organization_id, name, type, workshop_type, subject,"
+                " content, is_default) VALUES (%s, 'Old', 'follow_up', 'group', 'Hi', %s, %s)"
+                " RETURNING id",
+                (org, content, is_default),
+            ).fetchone()["id"]
+        )
+
+
+def test_previewing_a_stored_hostile_template_answers_422_with_the_reason(review):
+    jordan = review.summaries()["Jordan Reyes"]
+    for hostile in HOSTILE:
+        # Given a template that would stall the platform, stored before the checks
+        template_id = _stored_template(review.org, hostile.source)
+        # When the coach previews a follow-up with it
+        with observed_budgets() as budgets:
+            status, body = request(
+                "POST",
+                "/v1/follow-ups/preview",
+                review.claims(),
+                body={"summary_id": jordan["id"], "template_id": template_id},
+            )
+        # Then the answer is a 422 in the error shape, saying why, after bounded work
+        assert status == 422, (hostile.name, body)
+        message = assert_error(body, "COACH_422")["message"]
+        assert "cannot render this summary" in message and hostile.reason in message, message
+        assert all(b.steps <= LIMITS.steps and b.characters <= LIMITS.characters for b in budgets)
+
+
+def test_approving_with_a_hostile_default_answers_422_and_leaves_a_draft(review):
+    _stored_template(review.org, HOSTILE[0].source, is_default=True)
+    alex = review.summaries()["Alex Okafor"]
+    status, body = request("POST", f"/v1/summaries/{alex['id']}/approve", review.claims())
+    assert status == 422
+    assert HOSTILE[0].reason in assert_error(body, "COACH_422")["message"]
+    assert review.summaries()["Alex Okafor"]["status"] == "draft"
+    assert _follow_up_count(review.org) == 0
 
 
 @pytest.mark.parametrize(

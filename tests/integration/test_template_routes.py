@@ -7,7 +7,9 @@ import uuid
 import pytest
 
 from coaching.domain.identity import Role
+from coaching.usecases.render_budget import LIMITS, observed_budgets
 from tests.api_calls import claims_for, delete, request
+from tests.hostile_templates import HOSTILE, Hostile
 from tests.review_data import (
     add_coach,
     assert_error,
@@ -122,6 +124,34 @@ def test_a_template_that_cannot_render_safely_is_refused(coach, changes, field):
     assert field in problem_fields(body)
 
 
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda hostile: hostile.name)
+def test_a_template_that_would_stall_the_platform_is_refused_with_the_reason(
+    coach, hostile: Hostile
+):
+    # When a coach saves a template written to stall the platform
+    with observed_budgets() as budgets:
+        status, body = request(
+            "POST", "/v1/templates", coach, body=_template(content=hostile.source)
+        )
+    # Then it is refused as invalid content (not a 500), saying why
+    assert status == 422, body
+    assert hostile.reason in problem_fields(body)["body.content"]
+    # after a bounded amount of work
+    assert all(b.steps <= LIMITS.steps and b.characters <= LIMITS.characters for b in budgets)
+
+
+def test_changing_a_template_into_a_hostile_one_is_refused_and_changes_nothing(coach):
+    created = _create(coach)
+    path = f"/v1/templates/{created['id']}"
+    stalling = _template(
+        subject="{% for a in range(1000) %}{% for b in range(1000) %}{% endfor %}{% endfor %}"
+    )
+    status, body = request("PUT", path, coach, body=stalling)
+    assert status == 422
+    assert "steps" in problem_fields(body)["body.subject"]
+    assert request("GET", path, coach)[1] == created
+
+
 @pytest.mark.parametrize("method", ["PUT", "DELETE"])
 def test_system_defaults_cannot_be_changed_only_copied(coach, method):
     body = _template() if method == "PUT" else None
@@ -158,6 +188,72 @@ def test_a_coach_changes_only_their_own_templates_a_lead_any(coach, organization
     assert_error(body, "COACH_403")
     lead = claims_for(organization, Role.COACH_LEAD, coach_id=add_coach(organization, "Lee"))
     assert request("PUT", path, lead, body=_template(name="Team's"))[0] == 200
+
+
+@pytest.mark.parametrize("role", [Role.COACH, Role.COACH_LEAD])
+def test_only_an_admin_makes_a_template_the_organizations_default(organization, role):
+    claims = claims_for(organization, role, coach_id=add_coach(organization, "Maya Chen"))
+    _, before = request("GET", "/v1/templates", claims)
+    # When a coach (or a lead) creates the organization's default
+    status, body = request("POST", "/v1/templates", claims, body=_template(is_default=True))
+    # Then it is refused in the error shape, saying who may, and nothing is saved
+    assert status == 403
+    assert "Only an admin" in assert_error(body, "COACH_403")["message"]
+    assert request("GET", "/v1/templates", claims)[1] == before
+    # nor can they turn their own template into it
+    created = _create(claims)
+    path = f"/v1/templates/{created['id']}"
+    status, body = request("PUT", path, claims, body=_template(is_default=True))
+    assert status == 403
+    assert_error(body, "COACH_403")
+    assert request("GET", path, claims)[1] == created
+
+
+def test_an_admin_sets_and_clears_the_organizations_default_audited(coach, organization):
+    admin = claims_for(organization, Role.ADMIN)
+    # Given the organization's default, set by an admin on a coach's template
+    theirs = _create(coach)
+    path = f"/v1/templates/{theirs['id']}"
+    status, made = request("PUT", path, admin, body=_template(is_default=True))
+    assert status == 200
+    assert made["is_default"] is True and made["default_for"] == "organization"
+    # The coach who wrote it can no longer change or delete it: it drafts everyone's emails
+    status, body = request("PUT", path, coach, body=_template(name="Mine again"))
+    assert status == 403
+    assert "only an admin" in assert_error(body, "COACH_403")["message"]
+    assert delete(path, coach) == 403
+    # An admin clears it
+    status, cleared = request("PUT", path, admin, body=_template(is_default=False))
+    assert status == 200 and cleared["is_default"] is False and cleared["default_for"] is None
+    assert audit_trail(organization, "template", theirs["id"]) == [
+        ("create", theirs["id"], {}),
+        ("update", theirs["id"], {"default_for": "organization"}),
+        ("update", theirs["id"], {}),
+    ]
+
+
+def test_a_coach_makes_only_their_own_template_their_default(coach, organization):
+    # Their own: yes
+    status, mine = request(
+        "POST", "/v1/templates", coach, body=_template(is_default=True, default_for="coach")
+    )
+    assert status == 201 and mine["default_for"] == "coach" and mine["is_default"] is True
+    assert audit_trail(organization, "template", mine["id"])[0][2] == {"default_for": "coach"}
+    # A lead's change of its words keeps it the coach's default
+    lead = claims_for(organization, Role.COACH_LEAD, coach_id=add_coach(organization, "Lee"))
+    path = f"/v1/templates/{mine['id']}"
+    kept = _template(name="Edited", is_default=True, default_for="coach")
+    assert request("PUT", path, lead, body=kept)[1]["default_for"] == "coach"
+    # but nobody makes another coach's template their own default
+    other = _create(coach)
+    status, body = request(
+        "PUT",
+        f"/v1/templates/{other['id']}",
+        lead,
+        body=_template(is_default=True, default_for="coach"),
+    )
+    assert status == 403
+    assert "coach who made it" in assert_error(body, "COACH_403")["message"]
 
 
 def test_support_staff_cannot_use_templates(coach, organization):

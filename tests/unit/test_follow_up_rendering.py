@@ -23,6 +23,8 @@ from coaching.usecases.follow_up_rendering import (
     template_problems,
     used_variables,
 )
+from coaching.usecases.render_budget import LIMITS, RenderBudget, observed_budgets
+from tests.hostile_templates import HOSTILE, Hostile
 
 MIGRATION = (
     Path(__file__).resolve().parents[2] / "layers" / "coaching" / "migrations" / "0009_review.sql"
@@ -167,3 +169,102 @@ def test_used_variables_are_the_documented_ones_a_template_names():
         "wins",
     ]
     assert set(VARIABLES) >= {"client_name", "coach_name", "session_date", "action_items"}
+
+
+def _within_limits(budget: RenderBudget) -> bool:
+    return budget.steps <= LIMITS.steps and budget.characters <= LIMITS.characters
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda hostile: hostile.name)
+def test_a_template_that_would_stall_the_platform_is_refused_within_one_budget(
+    hostile: Hostile,
+):
+    # When a coach saves it
+    with observed_budgets() as budgets:
+        problems = template_problems(hostile.source)
+    # Then it is refused with the reason
+    assert len(problems) == 1 and hostile.reason in problems[0], problems
+    # after a bounded amount of work: each render stopped inside its budget
+    if hostile.at_parse:
+        assert budgets == []  # refused before anything rendered
+    else:
+        assert budgets and all(_within_limits(budget) for budget in budgets)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=lambda hostile: hostile.name)
+def test_rendering_a_stored_hostile_template_is_a_clear_error(hostile: Hostile):
+    # Given a template saved before today's checks, rendered for a real summary
+    with observed_budgets() as budgets, pytest.raises(TemplateCannotRender) as refused:
+        _render(hostile.source)
+    # Then the coach reads why, and the render stopped inside its budget
+    assert "cannot render this summary" in refused.value.message
+    assert hostile.reason in refused.value.message
+    assert all(_within_limits(budget) for budget in budgets)
+
+
+def _busy_summary() -> dict:
+    """A long summary: twenty items in every list."""
+    items = [
+        f"Point {n}: a sentence of the usual length about the week's progress" for n in range(20)
+    ]
+    actions = [
+        {"text": f"Step {n} of the plan", "owner": "Jordan", "due": "14 March 2026"}
+        for n in range(20)
+    ]
+    variables, _ = follow_up_variables(_content(), _context(), "Jordan Reyes")
+    return {
+        **variables,
+        "wins": items,
+        "challenges": items,
+        "recommendations": items,
+        "action_items": actions,
+    }
+
+
+def test_the_shipped_defaults_spend_a_fraction_of_the_budget_on_a_long_summary():
+    for subject, content in _system_defaults():
+        with observed_budgets() as budgets:
+            render_follow_up(subject, content, _busy_summary())
+        assert len(budgets) == 2  # the subject and the body
+        for budget in budgets:
+            assert budget.steps <= LIMITS.steps // 5
+            assert budget.characters <= LIMITS.characters // 5
+
+
+def test_nested_loops_spend_every_round_of_the_inner_loop():
+    source = "{% for a in range(10) %}{% for b in range(10) %}{% endfor %}{% endfor %}"
+    with observed_budgets() as budgets:
+        _render(source)
+    assert budgets[-1].steps >= 10 * 10
+
+
+def test_text_written_inside_a_macro_is_counted_though_the_email_never_shows_it():
+    source = (
+        "{% macro m() %}abcde{% endmacro %}{% for i in range(10) %}{% set x = m() %}{% endfor %}"
+    )
+    with observed_budgets() as budgets:
+        _, body = _render(source)
+    assert body == "\n"
+    assert budgets[-1].characters >= 10 * len("abcde")
+
+
+def test_what_an_email_template_needs_still_works():
+    source = (
+        "{% macro bullet(text) %}- {{ text | trim | capitalize }}{% endmacro %}"
+        "{% for win in wins %}{{ bullet(win) }} ({{ loop.index }}/{{ loop.length }})\n{% endfor %}"
+        "{{ client_name.split()[0] | upper }} {{ '%s and %d' % ('x', 2) }} "
+        "{{ 'ab' ~ 'cd' }} {{ 'abc'[1:] }} {{ 'b' in 'abc' }} {{ 3 * 4 }} {{ 2 ** 10 }}\n"
+        "{{ action_items | map(attribute='text') | join('; ') | truncate(20) }}\n"
+        "{{ wins | map('lower') | join('|') | replace('sam', 'Sam') }}\n"
+        "[{{ 'x' | center(5) }}]{{ 'a b c d' | wordwrap(3) | indent(2) }}\n"
+        "{% macro quoted() %}'{{ caller() }}'{% endmacro %}{% call quoted() %}inside{% endcall %}"
+    )
+    _, body = _render(source, wins=["handed the report to sam", "Said no"])
+    assert body == (
+        "- Handed the report to sam (1/2)\n- Said no (2/2)\n"
+        "JORDAN x and 2 abcd bc True 12 1024\n"
+        "Send Sam the...\n"
+        "handed the report to Sam|said no\n"
+        "[  x  ]a b\n  c d\n"
+        "'inside'\n"
+    )

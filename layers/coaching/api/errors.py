@@ -18,6 +18,7 @@ from coaching.domain.errors import (
     TranscriptRejected,
     TransientError,
     Unauthenticated,
+    Unprocessable,
 )
 
 # First match wins: subclasses before their bases.
@@ -29,6 +30,7 @@ _STATUS = [
     (PayloadTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
     (TooManyRequests, HTTPStatus.TOO_MANY_REQUESTS),
     (TranscriptRejected, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (Unprocessable, HTTPStatus.UNPROCESSABLE_ENTITY),
     (ConfigurationError, HTTPStatus.INTERNAL_SERVER_ERROR),
     (TransientError, HTTPStatus.SERVICE_UNAVAILABLE),
     (PermanentError, HTTPStatus.BAD_REQUEST),

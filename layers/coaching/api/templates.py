@@ -52,7 +52,7 @@ def create_template(body: Annotated[TemplateBody, Body()]):
     principal = client_data_reader(router)
     with fields_rejected():
         created = templates.create_template(review_ports(), principal, body)
-    audit(principal, "create", "template", created.id)
+    audit(principal, "create", "template", created.id, **templates.audit_details(created))
     return template_view(created), HTTPStatus.CREATED
 
 
@@ -75,7 +75,7 @@ def update_template(template_id: TemplateId, body: Annotated[TemplateBody, Body(
     principal = client_data_reader(router)
     with fields_rejected():
         updated = templates.update_template(review_ports(), principal, template_id, body)
-    audit(principal, "update", "template", template_id)
+    audit(principal, "update", "template", template_id, **templates.audit_details(updated))
     return template_view(updated)
 
 
@@ -106,6 +106,7 @@ def copy_template(template_id: TemplateId):
 def template_view(template: TemplateRecord) -> dict:
     return {
         **template.model_dump(mode="json"),
+        "default_for": template.default_for if template.is_default else None,
         "system": template.is_system,
         "read_only": template.is_system,
     }

@@ -32,6 +32,12 @@ class PermanentError(CoachingError):
     code = "COACH_400"
 
 
+class Unprocessable(PermanentError):
+    """The request is well formed, but what it names cannot be used as it is."""
+
+    code = "COACH_422"
+
+
 class TranscriptRejected(PermanentError):
     """The transcript cannot be read: wrong format, empty, binary, too large."""
 

@@ -22,6 +22,8 @@ TurnIndex = Annotated[int, Field(ge=0)]
 SummaryStatus = Literal["draft", "approved"]
 FollowUpStatus = Literal["draft", "scheduled", "sent", "failed"]
 TemplateType = Literal["follow_up"]
+# Whose default a template is: the organization's (admins set it) or its own coach's.
+DefaultFor = Literal["organization", "coach"]
 SessionKind = Literal["group", "individual"]
 
 
@@ -133,6 +135,12 @@ class TemplateFields(BaseModel):
     is_default: bool = Field(
         default=False, description="picked for approved summaries of its workshop_type"
     )
+    default_for: DefaultFor = Field(
+        default="organization",
+        description="whose default is_default makes it: the organization's (every coach's "
+        "drafts; admins only) or its own coach's (the drafts of their sessions only, before "
+        "the organization's)",
+    )
 
 
 class TemplateRecord(TemplateFields):
@@ -222,9 +230,11 @@ class TemplateStore(Protocol):
 
     def delete_template(self, org: uuid.UUID, template_id: uuid.UUID) -> None: ...
 
-    def default_template(self, org: uuid.UUID, kind: SessionKind) -> TemplateRecord | None:
-        """The one used when the coach picks none: the organization's default for ``kind``,
-        else the system's."""
+    def default_template(
+        self, org: uuid.UUID, kind: SessionKind, coach_id: uuid.UUID | None
+    ) -> TemplateRecord | None:
+        """The one used when none is picked for a session of ``coach_id``: that coach's own
+        default for ``kind``, else the organization's, else the system's."""
         ...
 
 

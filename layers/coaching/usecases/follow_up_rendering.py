@@ -3,22 +3,22 @@
 The output is a plain-text email, so nothing is HTML-escaped (a client named O'Brien stays
 O'Brien, not O&#39;Brien). What keeps template text away from Python internals is Jinja2's
 immutable sandbox (no dunder attributes, no mutating the lists it is given), StrictUndefined
-(a misspelt variable is an error, never an empty gap in a client's email), and limits on
-ranges, repetition and length so a template cannot exhaust the function.
+(a misspelt variable is an error, never an empty gap in a client's email), and one budget
+for all the work a render does, so a template cannot stall the platform (template_sandbox.py
+and render_budget.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, meta
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2 import TemplateError
 
-from coaching.domain.errors import PermanentError
+from coaching.domain.errors import Unprocessable
 from coaching.ports.review import ReviewItem, SummaryContent, SummaryContext
+from coaching.usecases.template_sandbox import render, undeclared_variables
 
 # The variables a template may use, as the API documents them.
 VARIABLES: dict[str, str] = {
@@ -35,59 +35,12 @@ VARIABLES: dict[str, str] = {
     "action_items": "list of objects: .text, .owner, .due (e.g. 14 March 2026, or none)",
     "recommendations": "list of texts: the coach's recommendations",
 }
-_MAX_OUTPUT = 50_000
-_MAX_REPEAT = 10_000
-_MAX_RANGE = 1_000
 _VOICE_DEFAULTS = {"greeting": "Hi", "sign_off": "Warm regards"}
+_MAX_REASON = 300  # an error message quotes template text: keep the answer short
 
 
-class TemplateCannotRender(PermanentError):
-    """The template fails for this summary (it passed the checks when saved)."""
-
-
-class _FollowUpEnvironment(ImmutableSandboxedEnvironment):
-    # Intercepted, these are also never folded at compile time: `{{ 9 ** 9 ** 9 }}` is
-    # refused, not computed while parsing.
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context, op: str, left: Any, right: Any) -> Any:
-        if op == "**":
-            if isinstance(right, int | float) and abs(right) > 100:
-                raise SecurityError("the exponent is too large")
-            return operator.pow(left, right)
-        size = _repeated_length(left, right)
-        if size > _MAX_REPEAT:
-            raise SecurityError("the repeated text is too long")
-        return operator.mul(left, right)
-
-
-def _repeated_length(left: Any, right: Any) -> int:
-    for sequence, times in ((left, right), (right, left)):
-        if isinstance(sequence, str | list | tuple) and isinstance(times, int):
-            return len(sequence) * times
-    return 0
-
-
-def _small_range(*args: int) -> range:
-    numbers = range(*args)
-    if len(numbers) > _MAX_RANGE:
-        raise SecurityError(f"a range may have at most {_MAX_RANGE} numbers")
-    return numbers
-
-
-def _environment() -> _FollowUpEnvironment:
-    env = _FollowUpEnvironment(
-        undefined=StrictUndefined,
-        autoescape=False,  # plain text: see the module's docstring
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.globals = {"range": _small_range}  # no lipsum, cycler, joiner, dict
-    return env
-
-
-_ENV = _environment()
+class TemplateCannotRender(Unprocessable):
+    """The template fails for this summary (one saved before a check it now fails, say)."""
 
 
 def _sample(filled: bool) -> dict[str, Any]:
@@ -121,17 +74,18 @@ def _sample(filled: bool) -> dict[str, Any]:
 def template_problems(source: str) -> list[str]:
     """Why ``source`` cannot be a follow-up template; empty when it can."""
     try:
-        unknown = sorted(meta.find_undeclared_variables(_ENV.parse(source)) - VARIABLES.keys())
+        unknown = sorted(undeclared_variables(source) - VARIABLES.keys())
     except TemplateError as error:
-        return [f"it is not a valid template: {error.message}"]
+        return [f"it is not a valid template: {_reason(error)}"]
     if unknown:
         return [
             f"unknown variables: {', '.join(unknown)} (allowed: {', '.join(sorted(VARIABLES))})"
         ]
     for filled in (True, False):
         try:
-            _render(source, _sample(filled))
-        except (TemplateError, SecurityError, ArithmeticError, TypeError, ValueError) as error:
+            render(source, _sample(filled))
+        # Jinja's sandbox: "the caller has to ensure that all exceptions are caught".
+        except Exception as error:  # noqa: BLE001
             return [f"it does not render: {_reason(error)}"]
     return []
 
@@ -140,27 +94,21 @@ def used_variables(*sources: str) -> list[str]:
     """The documented variables the sources use (only call on sources without problems)."""
     found: set[str] = set()
     for source in sources:
-        found |= meta.find_undeclared_variables(_ENV.parse(source))
+        found |= undeclared_variables(source)
     return sorted(found & VARIABLES.keys())
 
 
-def _render(source: str, variables: dict[str, Any]) -> str:
-    text = _ENV.from_string(source).render(variables)
-    if len(text) > _MAX_OUTPUT:
-        raise SecurityError(f"the email would be longer than {_MAX_OUTPUT} characters")
-    return text
-
-
 def _reason(error: Exception) -> str:
-    return getattr(error, "message", None) or str(error) or type(error).__name__
+    reason = getattr(error, "message", None) or str(error) or type(error).__name__
+    return reason if len(reason) <= _MAX_REASON else f"{reason[:_MAX_REASON]}..."
 
 
 def render_follow_up(subject: str, content: str, variables: dict[str, Any]) -> tuple[str, str]:
     """(subject, body) of the email. The subject is one line: a template cannot add headers."""
     try:
-        rendered_subject = _render(subject, variables)
-        body = _render(content, variables)
-    except (TemplateError, SecurityError, ArithmeticError, TypeError, ValueError) as error:
+        rendered_subject = render(subject, variables)
+        body = render(content, variables)
+    except Exception as error:  # noqa: BLE001 - see template_problems
         raise TemplateCannotRender(
             f"The template cannot render this summary: {_reason(error)}.",
             hint="Edit the template, or choose another one.",

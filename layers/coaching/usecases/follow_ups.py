@@ -50,7 +50,10 @@ def preview_follow_up(
     record = visible_summary(ports, principal, summary_id)
     context = ports.summaries.summary_context(org, summary_id)
     if template_id is None:
-        template = ports.templates.default_template(org, context.session_kind)
+        # The template approval would use: the session's coach's own default first.
+        template = ports.templates.default_template(
+            org, context.session_kind, record.session_coach_id
+        )
         if template is None:
             raise NotFound("There is no default follow-up template.", hint="Choose one.")
     else:

@@ -144,7 +144,7 @@ def _follow_up_draft(
     ports: ReviewPorts, org: uuid.UUID, record: SummaryRecord
 ) -> FollowUpDraft | None:
     context = ports.summaries.summary_context(org, record.id)
-    template = ports.templates.default_template(org, context.session_kind)
+    template = ports.templates.default_template(org, context.session_kind, record.session_coach_id)
     if template is None:  # the system defaults of migration 0009 were removed by hand
         return None
     variables, _ = follow_up_variables(record.content, context, record.client_name)

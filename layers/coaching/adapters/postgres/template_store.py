@@ -14,7 +14,7 @@ from coaching.ports.review import SessionKind, TemplateFields, TemplateRecord
 
 _COLUMNS = (
     "id, organization_id, coach_id, name, type, workshop_type, subject, content, variables,"
-    " is_default, created_at, updated_at"
+    " is_default, default_for, created_at, updated_at"
 )
 
 
@@ -50,11 +50,11 @@ class PostgresTemplateStore:
     ) -> TemplateRecord:
         with self._db.transaction(org) as conn:
             if fields.is_default:
-                _clear_default(conn, org, fields)
+                _clear_default(conn, org, fields, coach_id)
             row = conn.execute(
                 "INSERT INTO templates (organization_id, coach_id, name, type, workshop_type,"  # noqa: S608
-                " subject, content, variables, is_default)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " subject, content, variables, is_default, default_for)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 f" RETURNING {_COLUMNS}",
                 (org, coach_id, *_editable(fields, variables)),
             ).fetchone()
@@ -65,10 +65,15 @@ class PostgresTemplateStore:
     ) -> TemplateRecord:
         with self._db.transaction(org) as conn:
             if fields.is_default:
-                _clear_default(conn, org, fields)
+                owner = conn.execute(
+                    "SELECT coach_id FROM templates WHERE organization_id = %s AND id = %s",
+                    (org, template_id),
+                ).fetchone()
+                _clear_default(conn, org, fields, owner["coach_id"] if owner else None)
             row = conn.execute(
                 "UPDATE templates SET name = %s, type = %s, workshop_type = %s, subject = %s,"  # noqa: S608
-                " content = %s, variables = %s, is_default = %s, updated_at = now()"
+                " content = %s, variables = %s, is_default = %s, default_for = %s,"
+                " updated_at = now()"
                 " WHERE organization_id = %s AND id = %s"
                 f" RETURNING {_COLUMNS}",
                 (*_editable(fields, variables), org, template_id),
@@ -86,17 +91,23 @@ class PostgresTemplateStore:
         if not deleted:
             raise NotFound(f"Template {template_id} does not exist.")
 
-    def default_template(self, org: uuid.UUID, kind: SessionKind) -> TemplateRecord | None:
+    def default_template(
+        self, org: uuid.UUID, kind: SessionKind, coach_id: uuid.UUID | None
+    ) -> TemplateRecord | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
                 f"SELECT {_COLUMNS} FROM templates"  # noqa: S608
                 " WHERE type = 'follow_up' AND is_default"
                 " AND (organization_id = %s OR organization_id IS NULL)"
                 " AND (workshop_type = %s OR workshop_type IS NULL)"
-                # The organization's own before the system's; the closest fit first.
-                " ORDER BY organization_id IS NULL, workshop_type IS NULL, created_at DESC"
+                # Another coach's own default never drafts this coach's emails.
+                " AND (default_for = 'organization' OR coach_id = %s)"
+                # The coach's own, then the organization's, then the system's; the closest
+                # fit first.
+                " ORDER BY default_for = 'coach' DESC, organization_id IS NULL,"
+                " workshop_type IS NULL, created_at DESC"
                 " LIMIT 1",
-                (org, kind),
+                (org, kind, coach_id),
             ).fetchone()
         return TemplateRecord.model_validate(row) if row else None
 
@@ -111,13 +122,18 @@ def _editable(fields: TemplateFields, variables: list[str]) -> tuple:
         fields.content,
         variables,
         fields.is_default,
+        fields.default_for if fields.is_default else "organization",  # no one's, as before
     )
 
 
-def _clear_default(conn, org: uuid.UUID, fields: TemplateFields) -> None:
-    """One default per kind of session in an organization: the new one replaces it."""
+def _clear_default(
+    conn, org: uuid.UUID, fields: TemplateFields, coach_id: uuid.UUID | None
+) -> None:
+    """One organization default per kind of session, and one of each coach's own: the new
+    one replaces the one it would compete with."""
     conn.execute(
         "UPDATE templates SET is_default = FALSE WHERE organization_id = %s AND type = %s"
-        " AND workshop_type IS NOT DISTINCT FROM %s AND is_default",
-        (org, fields.type, fields.workshop_type),
+        " AND workshop_type IS NOT DISTINCT FROM %s AND is_default AND default_for = %s"
+        " AND (default_for = 'organization' OR coach_id = %s)",
+        (org, fields.type, fields.workshop_type, fields.default_for, coach_id),
     )
