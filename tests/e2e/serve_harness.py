@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,9 @@ import httpx
 import pyotp
 import pytest
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = REPO_ROOT / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+SAMPLE_NAME = SAMPLE.name
 DEADLINE_SECONDS = 60.0
 STOP_SECONDS = 15.0
 POLL_SECONDS = 0.1
@@ -242,3 +245,18 @@ class ServeProcess:
                 return result
             time.sleep(POLL_SECONDS)
         pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}:\n{self.stderr[-4000:]}")
+
+
+@contextlib.contextmanager
+def running_server(home: Path, *, sample_done: bool = False) -> Iterator[ServeProcess]:
+    """A started `coach serve` for one test module, stopped after it. With ``sample_done``,
+    only once the first start's bundled sample has completed, so its pushes and audit
+    records mix with none of the module's own."""
+    serve = ServeProcess(home)
+    try:
+        serve.start()
+        if sample_done:
+            serve.wait_for(lambda: serve.session_named(SAMPLE_NAME, "completed"), "the sample")
+        yield serve
+    finally:
+        serve.stop()

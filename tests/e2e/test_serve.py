@@ -16,13 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.serve_harness import ServeProcess
+from tests.e2e.serve_harness import SAMPLE, SAMPLE_NAME, ServeProcess, running_server
 
 pytestmark = pytest.mark.e2e
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = REPO_ROOT / "local_runtime" / "samples" / "team-leads-workshop.vtt"
-SAMPLE_NAME = SAMPLE.name
 SAMPLE_ROLES = {
     "Maya Chen": "coach",
     "Jordan Reyes": "client",
@@ -59,12 +56,8 @@ def _read_json_when_complete(path: Path) -> dict[str, Any] | None:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServeProcess]:
-    serve = ServeProcess(tmp_path_factory.mktemp("coach-serve"))
-    try:
-        serve.start()
+    with running_server(tmp_path_factory.mktemp("coach-serve")) as serve:
         yield serve
-    finally:
-        serve.stop()
 
 
 def test_health_answers_ok(server):

@@ -12,8 +12,7 @@ import httpx
 import pytest
 
 from coaching.adapters.local.tokens import LocalTokens, signing_key
-from tests.e2e.serve_harness import ServeProcess
-from tests.e2e.test_serve import SAMPLE_NAME
+from tests.e2e.serve_harness import ServeProcess, running_server
 
 pytestmark = pytest.mark.e2e
 
@@ -22,13 +21,8 @@ STRICT_CSP = "default-src 'none'; frame-ancestors 'none'"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServeProcess]:
-    serve = ServeProcess(tmp_path_factory.mktemp("coach-hardening"))
-    try:
-        serve.start()
-        serve.wait_for(lambda: serve.session_named(SAMPLE_NAME, "completed"), "the sample")
+    with running_server(tmp_path_factory.mktemp("coach-hardening"), sample_done=True) as serve:
         yield serve
-    finally:
-        serve.stop()
 
 
 def url(server: ServeProcess, path: str) -> str:

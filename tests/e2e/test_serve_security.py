@@ -15,19 +15,15 @@ import httpx
 import pytest
 
 from coaching.api.security_events import BURSTS
-from tests.e2e.serve_harness import ServeProcess
+from tests.e2e.serve_harness import ServeProcess, running_server
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServeProcess]:
-    serve = ServeProcess(tmp_path_factory.mktemp("coach-serve-security"))
-    try:
-        serve.start()
+    with running_server(tmp_path_factory.mktemp("coach-serve-security")) as serve:
         yield serve
-    finally:
-        serve.stop()
 
 
 def call(server: ServeProcess, method: str, path: str, token: str, **kwargs) -> httpx.Response:

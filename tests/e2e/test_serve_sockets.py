@@ -18,22 +18,17 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from coaching.adapters.local.tokens import LocalTokens, signing_key
-from tests.e2e.serve_harness import DEADLINE_SECONDS, ServeProcess
-from tests.e2e.test_serve import SAMPLE_NAME, _variant_of_sample
+from tests.e2e.serve_harness import DEADLINE_SECONDS, ServeProcess, running_server
+from tests.e2e.test_serve import _variant_of_sample
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServeProcess]:
-    serve = ServeProcess(tmp_path_factory.mktemp("coach-sockets"))
-    try:
-        serve.start()
-        # The first start's sample finishes first, so its push does not mix with ours.
-        serve.wait_for(lambda: serve.session_named(SAMPLE_NAME, "completed"), "the sample")
+    # The first start's sample finishes first, so its push does not mix with ours.
+    with running_server(tmp_path_factory.mktemp("coach-sockets"), sample_done=True) as serve:
         yield serve
-    finally:
-        serve.stop()
 
 
 @pytest.fixture

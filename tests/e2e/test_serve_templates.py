@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.e2e.serve_harness import ServeProcess
+from tests.e2e.serve_harness import ServeProcess, running_server
 from tests.hostile_templates import HOSTILE
 
 pytestmark = pytest.mark.e2e
@@ -17,12 +17,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServeProcess]:
-    serve = ServeProcess(tmp_path_factory.mktemp("coach-serve-templates"))
-    try:
-        serve.start()
+    with running_server(tmp_path_factory.mktemp("coach-serve-templates")) as serve:
         yield serve
-    finally:
-        serve.stop()
 
 
 def _post_template(server: ServeProcess, token: str, **fields) -> httpx.Response:

@@ -19,6 +19,7 @@ from coaching.api.identity import require_role
 from coaching.composition import accounts, audit_log, identity_provider
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import Role
+from coaching.usecases.client_access import access_view
 
 router = APIGatewayRouter()
 
@@ -102,17 +103,6 @@ def list_audit_log(
         resource_type=resource_type,
         resource_id=resource_id,
     )
-    items = [
-        {
-            "at": entry.created_at.isoformat() if entry.created_at else None,
-            "actor": entry.actor,
-            "action": entry.action,
-            "resource_type": entry.resource_type,
-            "resource_id": entry.resource_id,
-            "source": entry.source,
-            "details": entry.details,
-        }
-        for entry in entries
-    ]
+    items = [access_view(entry) for entry in entries]
     next_before = items[-1]["at"] if len(items) == limit else None
     return {"items": items, "next_before": next_before}

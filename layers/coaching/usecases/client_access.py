@@ -37,7 +37,8 @@ def client_access_log(
 
 
 def access_view(entry: AuditEntry) -> dict[str, Any]:
-    """Who (a user id or a system job, never an email), when, what, from where."""
+    """One audit entry as the audit log and the access log show it: who (a user id, a key or
+    a system job, never an email), when, what, from where."""
     return {
         "at": entry.created_at.isoformat() if entry.created_at else None,
         "actor": entry.actor,
