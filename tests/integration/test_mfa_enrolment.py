@@ -89,6 +89,29 @@ def test_a_stolen_access_token_cannot_replace_an_enrolled_authenticator(client, 
     assert answer.status_code == 200 and "access_token" in answer.json()
 
 
+def test_a_stolen_access_token_cannot_add_a_first_authenticator(client, organization):
+    # Given a coach without an authenticator (MFA optional here), whose token someone copied
+    composition.accounts().update_organization_settings(organization, {"mfa_required": False})
+    email, _ = new_user(organization)
+    token = sign_in(client, email).access_token
+
+    # When the token's holder starts a setup without the password, or with a guess
+    without = client.post("/v1/auth/mfa/setup", json={"session": token})
+    guessed = client.post("/v1/auth/mfa/setup", json={"session": token, "password": "guess"})
+
+    # Then both are refused and nothing is stored: the owner is not locked out
+    assert without.status_code == 403, without.text
+    assert "password" in without.json()["error"]["message"]
+    assert guessed.status_code == 401
+    stored = _stored_user(email)
+    assert (stored.mfa_enabled, stored.pending_mfa_secret) == (False, None)
+    # And the owner, with their password, can add one
+    mine = client.post("/v1/auth/mfa/setup", json={"session": token, "password": PASSWORD})
+    assert (
+        mine.status_code == 200 and _stored_user(email).pending_mfa_secret == mine.json()["secret"]
+    )
+
+
 def test_an_unconfirmed_setup_leaves_the_old_authenticator_working(client, organization):
     # Given a coach who starts replacing their authenticator (with its current code) ...
     email, _ = new_user(organization)

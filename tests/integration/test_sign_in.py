@@ -130,7 +130,10 @@ def test_enrolling_an_authenticator_then_signing_in_with_a_code(account):
     email, _ = account
     _, tokens = _login(email)
     status, setup = request(
-        "POST", "/v1/auth/mfa/setup", None, body={"session": tokens["access_token"]}
+        "POST",
+        "/v1/auth/mfa/setup",
+        None,
+        body={"session": tokens["access_token"], "password": PASSWORD},
     )
     assert status == 200
     assert setup["otpauth_uri"].startswith("otpauth://totp/")
@@ -153,7 +156,12 @@ def test_enrolling_an_authenticator_then_signing_in_with_a_code(account):
 def test_an_mfa_code_works_once(account):
     email, _ = account
     _, tokens = _login(email)
-    _, setup = request("POST", "/v1/auth/mfa/setup", None, body={"session": tokens["access_token"]})
+    _, setup = request(
+        "POST",
+        "/v1/auth/mfa/setup",
+        None,
+        body={"session": tokens["access_token"], "password": PASSWORD},
+    )
     totp = pyotp.TOTP(setup["secret"])
     # Confirm with the previous step's code (accepted for clock drift), sign in with the current.
     previous = totp.at(time.time() - totp.interval)

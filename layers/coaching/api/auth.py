@@ -54,6 +54,11 @@ class MfaSetupStart(BaseModel):
         description="your current authenticator's code: needed to replace an authenticator "
         "you already have (lost it? an admin resets it)",
     )
+    password: Annotated[str, Field(min_length=1, max_length=1024)] | None = Field(
+        default=None,
+        description="your password: needed to add a first authenticator with your access "
+        "token (not with an MFA_SETUP challenge's session)",
+    )
 
 
 @router.post("/v1/auth/login", summary="Sign in with email and password", responses=_ANSWERS)
@@ -97,7 +102,8 @@ def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
 def start_mfa_setup(request: Annotated[MfaSetupStart, Body()]) -> dict:
     with failures_logged("mfa_setup", _source()):
         _limit_attempts(request.session)  # it checks the current code when one is enrolled
-        return asdict(identity_provider().start_mfa_setup(request.session, request.code))
+        setup = identity_provider().start_mfa_setup(request.session, request.code, request.password)
+        return asdict(setup)
 
 
 @router.post(

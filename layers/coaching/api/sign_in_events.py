@@ -12,7 +12,8 @@ api/security_events.py (its fields: ``security_event``, ``status``, ``method``, 
   (POST /v1/auth/mfa/setup/confirm)
 - ``reason``: ``"bad_credentials"`` (unknown email, wrong password, disabled user: alike),
   ``"bad_code"`` (a wrong, reused or expired code or challenge session) or
-  ``"code_required"`` (replacing an authenticator without its current code); an attempt
+  ``"code_required"`` (enrolling an authenticator with an access token alone: replacing one
+  without its current code, or adding a first one without the password); an attempt
   refused by a limit before trying is a ``rate_limited`` event instead (the 429's record)
 - ``account``: on the password step only, the first 16 hex digits of HMAC-SHA256 of the
   lower-cased email under the log key (``COACH_SIGN_IN_LOG_KEY``; locally derived from the

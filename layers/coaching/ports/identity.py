@@ -50,12 +50,16 @@ class IdentityProvider(Protocol):
 
     def answer_mfa(self, session: str, code: str) -> TokenSet: ...
 
-    def start_mfa_setup(self, session: str, current_code: str | None = None) -> MfaSetup:
+    def start_mfa_setup(
+        self, session: str, current_code: str | None = None, password: str | None = None
+    ) -> MfaSetup:
         """``session``: an MFA_SETUP challenge's session, or a signed-in user's access token.
 
         A user who already has an authenticator must send its ``current_code`` (Forbidden
-        without it): an access token alone never replaces a second factor. The new secret
-        stays pending, and the current authenticator keeps working, until confirmed."""
+        without it): an access token alone never replaces a second factor. A user without one
+        who enrols with an access token must send their ``password``: an access token alone
+        never adds one either. The new secret stays pending, and the current authenticator
+        keeps working, until confirmed."""
         ...
 
     def confirm_mfa_setup(self, session: str, code: str) -> TokenSet:

@@ -127,7 +127,9 @@ class CognitoIdentityProvider:
         )
         return _tokens(response)
 
-    def start_mfa_setup(self, session: str, current_code: str | None = None) -> MfaSetup:
+    def start_mfa_setup(
+        self, session: str, current_code: str | None = None, password: str | None = None
+    ) -> MfaSetup:
         if session.count(".") == 2:
             # A JWT: the caller's bearer, Cognito's ID token, which Cognito does not accept here.
             raise PermanentError(

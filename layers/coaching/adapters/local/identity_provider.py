@@ -71,8 +71,10 @@ class LocalIdentityProvider:
         self._check_code(user, code)
         return self._signed_in(user)
 
-    def start_mfa_setup(self, session: str, current_code: str | None = None) -> MfaSetup:
-        user = self._user_for_setup(session)
+    def start_mfa_setup(
+        self, session: str, current_code: str | None = None, password: str | None = None
+    ) -> MfaSetup:
+        user, signed_in = self._user_for_setup(session)
         if user.mfa_enabled:
             # Replacing a working authenticator takes that authenticator: a stolen access
             # token alone must not give its holder a lasting second factor.
@@ -83,6 +85,16 @@ class LocalIdentityProvider:
                     "or ask an admin to reset it.",
                 )
             self._check_code(user, current_code)
+        elif signed_in:
+            # The first authenticator, added with an access token: the password proves it is
+            # the owner, not someone holding a copied token who would lock them out.
+            if not password:
+                raise Forbidden(
+                    "Adding an authenticator needs your password.",
+                    hint="Send it as `password` with your access token.",
+                )
+            if not self._password_matches(user, password):
+                raise Unauthenticated(_WRONG_CREDENTIALS, hint="Check it and try again.")
         # Kept apart until confirmed: the confirmed authenticator keeps working meanwhile.
         secret = pyotp.random_base32()
         self._accounts.update_user(user.organization_id, user.id, pending_mfa_secret=secret)
@@ -168,15 +180,17 @@ class LocalIdentityProvider:
             raise Unauthenticated("The session has ended.", hint="Sign in again.")
         return user
 
-    def _user_for_setup(self, session: str) -> UserAccount:
-        """An MFA_SETUP challenge's session, or a signed-in user enrolling of their own accord."""
+    def _user_for_setup(self, session: str) -> tuple[UserAccount, bool]:
+        """The user enrolling, and whether by an access token (of their own accord) rather
+        than an MFA_SETUP challenge's session (right after the password)."""
         try:
             user_id, org, _ = self._tokens.verify_challenge(session, _MFA_SETUP)
         except Unauthenticated:
             claims = self._tokens.verify_access(session)
             ensure_still_signed_in(self._revocations, claims)
             user_id, org = uuid.UUID(claims["sub"]), uuid.UUID(claims["custom:organization_id"])
-        return self._user_of(user_id, org)
+            return self._user_of(user_id, org), True
+        return self._user_of(user_id, org), False
 
     def _check_code(self, user: UserAccount, code: str) -> None:
         """The confirmed authenticator's code, each 30-second step usable once."""
