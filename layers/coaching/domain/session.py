@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from coaching.domain.errors import Conflict
+from coaching.domain.errors import SessionBusy as SessionBusy
 
 SessionType = Literal["group", "individual"]
 ProcessingStatus = Literal["received", "processing", "completed", "failed"]
@@ -69,13 +69,3 @@ class SessionDeletion(BaseModel):
     rows: dict[str, int]
     object_keys: list[str]
     client_ids: list[uuid.UUID] = []  # the clients it held (their access log keeps it)
-
-
-class SessionBusy(Conflict):
-    """A run may still write to the session: it cannot be deleted now."""
-
-    def __init__(self, session_id: uuid.UUID) -> None:
-        super().__init__(
-            f"Session {session_id} is still being processed.",
-            hint="Wait until its run has finished or failed, then delete it.",
-        )
