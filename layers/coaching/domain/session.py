@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -36,7 +36,7 @@ class SessionRecord(BaseModel):
     session_summary: str | None = None
     coach_confidence: float | None = None
     coach_source: str | None = None
-    supervision: dict | None = None
+    supervision: dict[str, Any] | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
 
