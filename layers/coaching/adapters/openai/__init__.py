@@ -11,6 +11,7 @@ from typing import Any
 
 _EXPORTS = {
     "OpenAIAnalyzer": "analyzer",
+    "RequestOptions": "analyzer",
     "build_openai_analyzer": "analyzer",
     "AIAccessDenied": "errors",
     "AIConfigurationError": "errors",
