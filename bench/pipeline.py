@@ -16,6 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -73,6 +74,27 @@ def analysis_seconds(data: bytes, name: str) -> float:
     return time.perf_counter() - began
 
 
+def analysis_alone(files: list[Path]) -> list[float]:
+    """Analysis alone, on the calls the target is set for (a first run warms the models)."""
+    analysis_seconds(files[0].read_bytes(), files[0].name)
+    return [
+        analysis_seconds(path.read_bytes(), path.name)
+        for path in files
+        if is_long_group_call(path.read_bytes())
+    ]
+
+
+def seconds_for_all(run: Callable[[Path], object], files: list[Path], workers: int) -> float:
+    began = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(run, files))
+    return time.perf_counter() - began
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "zoom-vtt")
@@ -100,10 +122,7 @@ def main() -> None:
         process_transcript(platform.deps, platform.workflow, org, data, path.name)
         return path.name, time.perf_counter() - began, data.count(b"-->")
 
-    # Analysis alone, on the calls the target is set for (first run warms the models).
-    long_files = [p for p in files if is_long_group_call(p.read_bytes())]
-    analysis_seconds(files[0].read_bytes(), files[0].name)
-    analysis = [analysis_seconds(p.read_bytes(), p.name) for p in long_files]
+    analysis = analysis_alone(files)
     # Latency: one session at a time.
     latencies = [run(path, "latency") for path in files]
     seconds = [row[1] for row in latencies]
@@ -114,12 +133,8 @@ def main() -> None:
         if is_long_group_call(path.read_bytes())
     ]
     # Throughput: the whole set again, several at a time.
-    batch_began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        list(pool.map(lambda path: run(path, "batch"), files))
-    batch_seconds = time.perf_counter() - batch_began
+    batch_seconds = seconds_for_all(lambda path: run(path, "batch"), files, args.workers)
 
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"transcripts                 {len(files)} (Zoom VTT, {args.data})")
     print(f"engine start (once)         {engine_start:.2f} s")
     print(
@@ -142,7 +157,7 @@ def main() -> None:
         f"{len(files) / batch_seconds * 60:.0f} sessions/min"
     )
     print(
-        f"peak RSS                    {peak_mb:.0f} MB (this process) + "
+        f"peak RSS                    {peak_rss_mb():.0f} MB (this process) + "
         f"{postgres_rss_mb():.0f} MB (PostgreSQL processes now, shared buffers counted in each)"
     )
 

@@ -89,37 +89,43 @@ def kind_of(index: int) -> str:
     return "ok"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--executions", type=int, default=200)
-    parser.add_argument("--transcripts", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=2)
-    args = parser.parse_args()
-
+def start_platform():
+    """The local platform on a fresh home; (platform, seconds it took to start)."""
     home = tempfile.mkdtemp(prefix="coach-bench-saga-")
     os.environ["COACH_HOME"] = home
     os.environ["COACH_DROPBOX"] = os.path.join(home, "dropbox")
     os.environ.pop("COACH_DATABASE_URL", None)
-    from coaching.usecases.submit_transcript import process_transcript
-    from local_runtime import lambda_binding, workflow
+    from local_runtime import lambda_binding
     from local_runtime.platform import start_local_platform
 
     started = time.perf_counter()
     platform = start_local_platform(log_level="ERROR")
     engine_start = time.perf_counter() - started
     lambda_binding.set_retry_sleep(lambda seconds: None)
-    bare = workflow.LocalWorkflow()  # no recorder: the interpreter and the binding alone
-    org = platform.settings.default_organization_id
+    return platform, engine_start
 
-    # (a) Engine overhead, trivial handlers.
+
+def engine_overheads(platform, executions: int) -> tuple[list[float], list[float]]:
+    """(a) Seconds per execution with trivial handlers: (recorded, interpreter + binding)."""
+    from local_runtime import lambda_binding, workflow
+
+    bare = workflow.LocalWorkflow()  # no recorder: the interpreter and the binding alone
     for step, result in TRIVIAL_RESULTS.items():
         lambda_binding.register(step, lambda event, context, result=result: dict(result))
     engine_overhead(platform, bare, 10, "warm")
-    recorded = engine_overhead(platform, platform.workflow, args.executions, "rec")
-    unrecorded = engine_overhead(platform, bare, args.executions, "bare")
+    recorded = engine_overhead(platform, platform.workflow, executions, "rec")
+    unrecorded = engine_overhead(platform, bare, executions, "bare")
     workflow.bind_pipeline_handlers()
+    return recorded, unrecorded
 
-    # (b) Throughput with the real handlers; IndexSession fails for "-fail-" sources.
+
+def throughput(platform, transcripts: int, workers: int) -> tuple[list[tuple], float]:
+    """(b) (kind, status, seconds) per run with the real handlers, and the batch's seconds;
+    IndexSession fails for "-fail-" sources."""
+    from coaching.usecases.submit_transcript import process_transcript
+    from local_runtime import lambda_binding
+
+    org = platform.settings.default_organization_id
     real_index = importlib.import_module("functions.index_session.handler").lambda_handler
 
     def index_or_fail(event, context):
@@ -151,11 +157,14 @@ def main() -> None:
         return kind, status, seconds
 
     batch_began = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=args.workers) as pool:
-        rows = list(pool.map(run, range(1, args.transcripts + 1)))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        rows = list(pool.map(run, range(1, transcripts + 1)))
     batch_seconds = time.perf_counter() - batch_began
     lambda_binding.register("IndexSession", real_index)
+    return rows, batch_seconds
 
+
+def print_throughput(args: argparse.Namespace, rows: list[tuple], batch_seconds: float) -> None:
     statuses = Counter(status.split("@")[0] for _, status, _ in rows)
     by_kind: dict[str, list[float]] = defaultdict(list)
     outcome: dict[str, Counter] = defaultdict(Counter)
@@ -164,10 +173,6 @@ def main() -> None:
         outcome[kind][status] += 1
 
     other = len(rows) - statuses["SUCCEEDED"] - statuses["FAILED"]
-    print(f"engine start (once)                 {engine_start:.2f} s")
-    print(f"(a) engine overhead, trivial handlers, {args.executions} executions, p50 / p95")
-    print(f"    recorded (platform.workflow)    {figures(recorded)}")
-    print(f"    interpreter + binding only      {figures(unrecorded)}")
     print(
         f"(b) real handlers, {args.transcripts} transcripts, {args.workers} workers: "
         f"{len(rows) / batch_seconds * 60:.0f} executions/min "
@@ -183,6 +188,24 @@ def main() -> None:
     for kind in ("ok", "broken", "fail"):
         seen = ", ".join(f"{s} {n}" for s, n in sorted(outcome[kind].items()))
         print(f"    {labels[kind]:<28}{len(by_kind[kind]):>5}  {seen:<34}{figures(by_kind[kind])}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--executions", type=int, default=200)
+    parser.add_argument("--transcripts", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+
+    platform, engine_start = start_platform()
+    recorded, unrecorded = engine_overheads(platform, args.executions)
+    rows, batch_seconds = throughput(platform, args.transcripts, args.workers)
+
+    print(f"engine start (once)                 {engine_start:.2f} s")
+    print(f"(a) engine overhead, trivial handlers, {args.executions} executions, p50 / p95")
+    print(f"    recorded (platform.workflow)    {figures(recorded)}")
+    print(f"    interpreter + binding only      {figures(unrecorded)}")
+    print_throughput(args, rows, batch_seconds)
 
 
 if __name__ == "__main__":

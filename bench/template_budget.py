@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -136,37 +137,45 @@ def other_user_latency(server, headers, rate: float, seconds: float) -> tuple[li
     return latencies, statuses
 
 
-def busy_user(server, headers, summary_id, work, rate: float, stop, sent) -> None:
+@dataclass
+class BusyUser:
     """Until stopped, ``rate`` requests per second (or back to back, if the server is
     slower): for each (template body, stored template id), a save and a preview."""
-    requests = [
-        (path, body)
-        for body, template_id in work
-        for path, body in (
-            ("/v1/templates", body),
-            ("/v1/follow-ups/preview", {"summary_id": summary_id, "template_id": template_id}),
-        )
-    ]
-    with httpx.Client(base_url=server.base, headers=headers, timeout=60) as client:
-        start, index = time.perf_counter(), 0
-        while not stop.is_set():
-            time.sleep(max(0.0, start + index / rate - time.perf_counter()))
-            path, body = requests[index % len(requests)]
-            sent[client.post(path, json=body).status_code] += 1
-            index += 1
+
+    server: Server
+    headers: dict
+    summary_id: str
+    work: list[tuple[dict, str]]
+    rate: float
+    stop: threading.Event = field(default_factory=threading.Event)
+    sent: Counter = field(default_factory=Counter)
+
+    def run(self) -> None:
+        preview = "/v1/follow-ups/preview"
+        requests = [
+            (path, body)
+            for body, template_id in self.work
+            for path, body in (
+                ("/v1/templates", body),
+                (preview, {"summary_id": self.summary_id, "template_id": template_id}),
+            )
+        ]
+        with httpx.Client(base_url=self.server.base, headers=self.headers, timeout=60) as client:
+            start, index = time.perf_counter(), 0
+            while not self.stop.is_set():
+                time.sleep(max(0.0, start + index / self.rate - time.perf_counter()))
+                path, body = requests[index % len(requests)]
+                self.sent[client.post(path, json=body).status_code] += 1
+                index += 1
 
 
-def latency_while_busy(server, args, busy_headers, other_headers, summary_id, work):
-    stop, sent = threading.Event(), Counter()
-    sender = threading.Thread(
-        target=busy_user,
-        args=(server, busy_headers, summary_id, work, args.attack_rate, stop, sent),
-    )
+def latency_while_busy(server, other_headers, args, busy: BusyUser):
+    sender = threading.Thread(target=busy.run)
     sender.start()
     try:
-        return other_user_latency(server, other_headers, args.rate, args.seconds), sent
+        return other_user_latency(server, other_headers, args.rate, args.seconds), busy.sent
     finally:
-        stop.set()
+        busy.stop.set()
         sender.join()
 
 
@@ -209,19 +218,27 @@ def main() -> None:
             ordinary_id = store_directly(root / "home", [ordinary])["ordinary"]
             busy, busy_sent = latency_while_busy(
                 server,
-                args,
-                hostile_headers,
                 other_headers,
-                summary_id,
-                [(template_body(ordinary), ordinary_id)],
+                args,
+                BusyUser(
+                    server,
+                    hostile_headers,
+                    summary_id,
+                    [(template_body(ordinary), ordinary_id)],
+                    args.attack_rate,
+                ),
             )
             attacked, attack_sent = latency_while_busy(
                 server,
-                args,
-                hostile_headers,
                 other_headers,
-                summary_id,
-                [(template_body(attack), stored[attack.name]) for attack in HOSTILE],
+                args,
+                BusyUser(
+                    server,
+                    hostile_headers,
+                    summary_id,
+                    [(template_body(attack), stored[attack.name]) for attack in HOSTILE],
+                    args.attack_rate,
+                ),
             )
             print(
                 f"\n{OTHER_USER}: GET /v1/sessions at {args.rate:.0f}/s for {args.seconds:.0f} s"

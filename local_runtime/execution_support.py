@@ -8,17 +8,13 @@ import uuid
 from typing import Any
 
 from coaching.adapters.postgres import PostgresExecutionRecords
-from coaching.domain.errors import Conflict, NotFound
+from coaching.domain.errors import NotFound, NotRedrivable
 from coaching.ports.executions import ExecutionDetail, ExecutionSummary
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.rerun import rerun_name, rerun_root
 from local_runtime.workflow import LocalWorkflow
 
 REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
-
-
-class NotRedrivable(Conflict):
-    pass
 
 
 class LocalExecutionSupport:

@@ -3,21 +3,19 @@
 from functools import lru_cache
 from urllib.parse import unquote_plus
 
-import boto3
 from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
 
-from coaching.adapters.aws.stepfunctions_workflow import StepFunctionsWorkflow
+from coaching import composition
 from coaching.config import get_settings
 from coaching.observability import MetricUnit, logger, metrics, tracer
+from coaching.ports.workflow import Workflow
 from coaching.usecases.ingest_drop import ingest_drop
 
 
 @lru_cache(maxsize=1)
-def _workflow() -> StepFunctionsWorkflow:
-    settings = get_settings()
-    if not settings.state_machine_arn:
-        raise RuntimeError("COACH_STATE_MACHINE_ARN is not set for the ingest function.")
-    return StepFunctionsWorkflow(boto3.client("stepfunctions"), settings.state_machine_arn)
+def _workflow() -> Workflow:
+    """The session pipeline from the composition root, once per Lambda environment."""
+    return composition.workflow()
 
 
 @logger.inject_lambda_context(clear_state=True)

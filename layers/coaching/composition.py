@@ -12,14 +12,10 @@ from functools import lru_cache
 from coaching.adapters.postgres import Database, PostgresSessionStore, PostgresSocketConnections
 from coaching.analysis.offline import OfflineAnalyzer
 from coaching.config import Settings, get_settings
-from coaching.domain.errors import PermanentError
+from coaching.domain.errors import ConfigurationError
 from coaching.ports.executions import ExecutionSupport
 from coaching.ports.workflow import Workflow
 from coaching.usecases.dependencies import Dependencies
-
-
-class ConfigurationError(PermanentError):
-    code = "COACH_500"
 
 
 @lru_cache(maxsize=1)

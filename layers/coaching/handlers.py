@@ -13,15 +13,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
 from coaching.composition import dependencies
-from coaching.domain.errors import PermanentError
+from coaching.domain.errors import InvalidStepInput
 from coaching.observability import MetricUnit, logger, metrics, tracer
 from coaching.usecases.dependencies import Dependencies
 
 Model = TypeVar("Model", bound=BaseModel)
-
-
-class InvalidStepInput(PermanentError):
-    code = "COACH_400"
 
 
 def pipeline_step(

@@ -21,8 +21,8 @@ from coaching.adapters.aws.cognito_identity import (
     cognito_identity_provider,
 )
 from coaching.api.identity import principal_from_claims
-from coaching.composition import ConfigurationError
 from coaching.domain.errors import (
+    ConfigurationError,
     NotFound,
     PermanentError,
     TooManyRequests,

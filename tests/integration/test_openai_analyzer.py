@@ -27,6 +27,7 @@ from coaching.adapters.openai import (
     AIServiceUnavailable,
     CircuitBreaker,
     OpenAIAnalyzer,
+    RequestOptions,
     build_openai_analyzer,
 )
 from coaching.adapters.openai.prompts import load_prompt
@@ -74,12 +75,12 @@ def sleeps() -> list[float]:
 @pytest.fixture
 def make_analyzer(clock, sleeps):
     def make(**options) -> OpenAIAnalyzer:
-        options.setdefault("breaker", CircuitBreaker(clock=clock))
         return OpenAIAnalyzer(
             openai.OpenAI(api_key=API_KEY, base_url=BASE_URL),
+            RequestOptions(**options),
+            breaker=CircuitBreaker(clock=clock),
             sleep=sleeps.append,
             backoff=Backoff(rng=random.Random(7)),
-            **options,
         )
 
     return make

@@ -21,16 +21,12 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from coaching.domain.errors import PermanentError
+from coaching.domain.errors import FieldDecryptionError
 from coaching.ports.field_crypto import DataKeyStore, KeyVault, StoredDataKey
 
 _FORMAT = 1
 _HEADER = 5  # format byte + version
 _NONCE = 12
-
-
-class FieldDecryptionError(PermanentError):
-    """A ciphertext that does not belong where it was found, or whose key is gone."""
 
 
 class EnvelopeFieldCipher:

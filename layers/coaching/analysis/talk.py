@@ -216,39 +216,49 @@ class LinearModel:
         self, texts: list[str], previous: list[str | None]
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The feature matrix in coordinate form: (rows, columns, values)."""
-        all_rows, all_cols, all_vals = [], [], []
-        n = len(texts)
+        blocks = []
         for block, weight in self.block_weights.items():
-            offset = self.offsets[block]
             if block == "cues":
-                dense = np.asarray(
-                    [cues(t, p) for t, p in zip(texts, previous, strict=True)], dtype=np.float64
-                ).reshape(n, len(CUE_NAMES))
-                rows, cols = np.nonzero(dense)
-                all_rows.append(rows)
-                all_cols.append(cols + offset)
-                all_vals.append(dense[rows, cols] * weight)
+                blocks.append(self._cue_features(texts, previous, weight))
                 continue
             sources = texts if BLOCK_INPUT[block] == "text" else previous
-            occ_rows, occ_cols = self._occurrences(block, sources)
-            if not occ_cols:
-                continue
-            width = len(self.vocabularies[block])
-            keys, counts = np.unique(
-                np.asarray(occ_rows, dtype=np.int64) * width + np.asarray(occ_cols, dtype=np.int64),
-                return_counts=True,
-            )
-            rows, cols = np.divmod(keys, width)
-            values = (np.log(counts) + 1.0) * self.idf[block][cols]
-            norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
-            values *= weight / norms[rows]
-            all_rows.append(rows)
-            all_cols.append(cols + offset)
-            all_vals.append(values)
-        if not all_rows:
+            found = self._weighted_tf_idf(block, sources, len(texts), weight)
+            if found is not None:
+                blocks.append(found)
+        if not blocks:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0, dtype=np.float64)
-        return np.concatenate(all_rows), np.concatenate(all_cols), np.concatenate(all_vals)
+        rows, cols, values = zip(*blocks, strict=True)
+        return np.concatenate(rows), np.concatenate(cols), np.concatenate(values)
+
+    def _cue_features(
+        self, texts: list[str], previous: list[str | None], weight: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The hand-written cues block: its non-zero cells, weighted."""
+        dense = np.asarray(
+            [cues(t, p) for t, p in zip(texts, previous, strict=True)], dtype=np.float64
+        ).reshape(len(texts), len(CUE_NAMES))
+        rows, cols = np.nonzero(dense)
+        return rows, cols + self.offsets["cues"], dense[rows, cols] * weight
+
+    def _weighted_tf_idf(
+        self, block: str, sources: list[str | None], n: int, weight: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """One vocabulary block: log-scaled counts times idf, each row scaled to `weight`
+        (L2); None when no source has a word of the vocabulary."""
+        occ_rows, occ_cols = self._occurrences(block, sources)
+        if not occ_cols:
+            return None
+        width = len(self.vocabularies[block])
+        keys, counts = np.unique(
+            np.asarray(occ_rows, dtype=np.int64) * width + np.asarray(occ_cols, dtype=np.int64),
+            return_counts=True,
+        )
+        rows, cols = np.divmod(keys, width)
+        values = (np.log(counts) + 1.0) * self.idf[block][cols]
+        norms = np.sqrt(np.bincount(rows, weights=values * values, minlength=n))
+        values *= weight / norms[rows]
+        return rows, cols + self.offsets[block], values
 
     def decision_function(self, texts: list[str], previous: list[str | None]) -> np.ndarray:
         if len(texts) != len(previous):

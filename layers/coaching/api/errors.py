@@ -6,9 +6,9 @@ from http import HTTPStatus
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from coaching.composition import ConfigurationError
 from coaching.domain.errors import (
     CoachingError,
+    ConfigurationError,
     Conflict,
     Forbidden,
     NotFound,

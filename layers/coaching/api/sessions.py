@@ -92,6 +92,7 @@ def _decode_cursor(cursor: str | None) -> SessionPosition | None:
     responses=documented(),
 )
 def list_sessions(
+    *,  # query parameters, passed by name
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Annotated[
         str | None, Query(max_length=200, description="next_cursor of the previous page")

@@ -1,10 +1,15 @@
-"""Domain errors.
+"""Domain errors: every error the platform raises on purpose is defined here, and only here.
 
 The class names are part of the saga's contract: a Lambda failure's ``errorType`` is the
 exception class name, and ``statemachines/session_pipeline.asl.json`` retries or catches by it.
+Modules that raise one (adapters, use cases) import it from here; some re-export it under
+their own name for callers that import it from there.
 """
 
 from __future__ import annotations
+
+import uuid
+from typing import Any
 
 
 class CoachingError(Exception):
@@ -64,7 +69,7 @@ class Conflict(PermanentError):
 class DuplicateContent(Conflict):
     """Another live (not failed) session of the organization already holds this content."""
 
-    def __init__(self, session_id) -> None:
+    def __init__(self, session_id: uuid.UUID) -> None:
         super().__init__(
             f"This transcript was already submitted as session {session_id}.",
             hint="Open that session instead of submitting the file again.",
@@ -106,11 +111,120 @@ class TransientError(CoachingError):
     code = "COACH_503"
 
 
-def error_type_names() -> set[str]:
-    """Names of our own error classes: their messages are written for people."""
-    found, pending = set(), [CoachingError]
+# -- configuration and input ------------------------------------------------------------------
+
+
+class ConfigurationError(PermanentError):
+    """A setting this runtime needs is missing or wrong."""
+
+    code = "COACH_500"
+
+
+class InvalidStepInput(PermanentError):
+    """A pipeline step was handed an input it cannot read."""
+
+    code = "COACH_400"
+
+
+class NotADrop(PermanentError):
+    """An object outside the drop prefix reached the ingest step."""
+
+
+class WeakPassword(PermanentError):
+    code = "COACH_422"
+
+
+class ContentRejected(PermanentError):
+    """The request is well formed, but its content cannot be used: the API answers 422 with
+    ``errors`` (pydantic's shape: ``loc`` and ``msg``) as the fields at fault."""
+
+    code = "COACH_422"
+
+    def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class TemplateCannotRender(Unprocessable):
+    """The template fails for this summary (one saved before a check it now fails, say)."""
+
+
+class FieldDecryptionError(PermanentError):
+    """A ciphertext that does not belong where it was found, or whose key is gone."""
+
+
+# -- a resource's state ---------------------------------------------------------------------
+
+
+class SessionBusy(Conflict):
+    """A run may still write to the session: it cannot be deleted now."""
+
+    def __init__(self, session_id: uuid.UUID) -> None:
+        super().__init__(
+            f"Session {session_id} is still being processed.",
+            hint="Wait until its run has finished or failed, then delete it.",
+        )
+
+
+class NotRerunnable(Conflict):
+    """The session cannot be processed again in its current state."""
+
+
+class ExecutionNotRedrivable(Conflict):
+    """Not in a state to run again: only a run that failed, was stopped or timed out can be
+    redriven, and only a finished one replayed."""
+
+
+class NotRedrivable(Conflict):
+    """The local runtime's run is not in a state to run again."""
+
+
+# -- the AI service (the OpenAI adapter translates the SDK's errors into these) ---------------
+
+
+class AIServiceBusy(TransientError):
+    """Rate limited, timed out, unreachable or failing (429, 5xx): retrying later helps."""
+
+    retry_after: float | None = None  # seconds, when the server said so
+
+
+class AIServiceUnavailable(TransientError):
+    """The circuit breaker is open: recent requests failed, so none is sent for a while."""
+
+
+class AIReplyInvalid(TransientError):
+    """The model's reply did not match the schema (or was cut off); another try may do."""
+
+
+class AIAccessDenied(PermanentError):
+    """The API key is wrong, lacks permission, or the account has no quota left."""
+
+    code = "COACH_401"
+
+
+class AIRequestRejected(PermanentError):
+    """The service refused the request itself: unknown model, bad parameter, too long."""
+
+
+class AIConfigurationError(PermanentError):
+    code = "COACH_500"
+
+
+def _descendants(root: type[CoachingError]) -> frozenset[str]:
+    found: set[str] = set()
+    pending: list[type[CoachingError]] = [root]
     while pending:
         cls = pending.pop()
         found.add(cls.__name__)
         pending.extend(cls.__subclasses__())
-    return found
+    return frozenset(found)
+
+
+# Taken once, when this module is loaded: exactly the classes above, whichever other modules
+# happen to be imported (tests/unit/test_error_registry.py keeps every error type here).
+_OUR_ERROR_TYPES = _descendants(CoachingError)
+
+
+def error_type_names() -> frozenset[str]:
+    """Names of our own error classes: their messages are written for people."""
+    return _OUR_ERROR_TYPES

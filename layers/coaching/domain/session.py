@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from coaching.domain.errors import Conflict
+from coaching.domain.errors import SessionBusy as SessionBusy
 
 SessionType = Literal["group", "individual"]
 ProcessingStatus = Literal["received", "processing", "completed", "failed"]
@@ -36,7 +36,7 @@ class SessionRecord(BaseModel):
     session_summary: str | None = None
     coach_confidence: float | None = None
     coach_source: str | None = None
-    supervision: dict | None = None
+    supervision: dict[str, Any] | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
 
@@ -69,13 +69,3 @@ class SessionDeletion(BaseModel):
     rows: dict[str, int]
     object_keys: list[str]
     client_ids: list[uuid.UUID] = []  # the clients it held (their access log keeps it)
-
-
-class SessionBusy(Conflict):
-    """A run may still write to the session: it cannot be deleted now."""
-
-    def __init__(self, session_id: uuid.UUID) -> None:
-        super().__init__(
-            f"Session {session_id} is still being processed.",
-            hint="Wait until its run has finished or failed, then delete it.",
-        )

@@ -6,6 +6,7 @@ A Word document is recognised from its bytes, before any decoding (see teams_doc
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from coaching.parsing import (
     aws_transcribe_json,
@@ -30,22 +31,41 @@ def detect(text: str, filename: str) -> str:
     body = text.lstrip()
     first_line = body.split("\n", 1)[0]
     by_extension = _BY_EXTENSION.get(_extension(filename))
+    return (
+        _json_document(body, first_line, by_extension)
+        or _by_opening(body, first_line)
+        or _by_lines_inside(body, by_extension)
+        or by_extension
+        or "plain"
+    )
 
+
+def _json_document(body: str, first_line: str, by_extension: str | None) -> str | None:
+    """A JSON transcript's format, OTHER_JSON for other JSON; None if it is not JSON (a Zoom
+    text export also starts with "[")."""
     if body.startswith("{") or (body.startswith("[") and not zoom_txt.is_header(first_line)):
         json_format = _json_format(body)
         if json_format is not None or body.startswith("{") or by_extension == OTHER_JSON:
             return json_format or OTHER_JSON
-    if body.startswith("WEBVTT"):
-        return "vtt"
-    if _SRT_START.match(body):
-        return "srt"
-    if zoom_txt.is_header(first_line):
-        return "zoom_txt"
-    if sbv.is_timing(first_line):
-        return "sbv"
-    if otter_txt.is_header(first_line):
-        return "otter_txt"
+    return None
 
+
+# Formats that say what they are where they start, tried in this order.
+_OPENINGS: tuple[tuple[str, Callable[[str, str], object]], ...] = (
+    ("vtt", lambda body, first_line: body.startswith("WEBVTT")),
+    ("srt", lambda body, first_line: _SRT_START.match(body)),
+    ("zoom_txt", lambda body, first_line: zoom_txt.is_header(first_line)),
+    ("sbv", lambda body, first_line: sbv.is_timing(first_line)),
+    ("otter_txt", lambda body, first_line: otter_txt.is_header(first_line)),
+)
+
+
+def _by_opening(body: str, first_line: str) -> str | None:
+    return next((name for name, opens in _OPENINGS if opens(body, first_line)), None)
+
+
+def _by_lines_inside(body: str, by_extension: str | None) -> str | None:
+    """Formats recognised by lines further in: cue timings, SBV cues, `Name: text` lines."""
     cue_timing = _CUE_TIMING.search(body)
     if cue_timing is not None:
         # Cue timings without a WEBVTT header or SRT numbering: a damaged subtitle file.
@@ -56,7 +76,7 @@ def detect(text: str, filename: str) -> str:
         return "sbv"
     if plain.has_speaker_line(body):
         return "meet_txt" if meet_txt.has_markers(body) else "plain"
-    return by_extension or "plain"
+    return None
 
 
 def _json_format(body: str) -> str | None:

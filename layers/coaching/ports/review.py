@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from coaching.domain.errors import PermanentError
+from coaching.domain.errors import ContentRejected as ContentRejected
 from coaching.ports.directory import Directory
 
 ItemText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -84,17 +84,6 @@ class SummaryContext(BaseModel):
     session_kind: SessionKind
     coach: CoachVoice
     sensitive_turns: frozenset[int] = frozenset()  # turns flagged health, medication, ...
-
-
-class ContentRejected(PermanentError):
-    """The request is well formed, but its content cannot be used: the API answers 422 with
-    ``errors`` (pydantic's shape: ``loc`` and ``msg``) as the fields at fault."""
-
-    code = "COACH_422"
-
-    def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.errors = errors
 
 
 class FollowUpDraft(BaseModel):

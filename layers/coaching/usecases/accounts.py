@@ -5,15 +5,11 @@ from __future__ import annotations
 import uuid
 
 from coaching.domain.accounts import UserAccount
-from coaching.domain.errors import NotFound, PermanentError
+from coaching.domain.errors import NotFound, PermanentError, WeakPassword
 from coaching.domain.identity import Role
 from coaching.ports.accounts import AccountStore
 
 MIN_PASSWORD_LENGTH = 12
-
-
-class WeakPassword(PermanentError):
-    code = "COACH_422"
 
 
 def check_password(password: str) -> None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 import json
 import logging
 
-# Loaded for their class names: their messages, too, are written for people.
-import coaching.adapters.openai.errors  # noqa: F401
 from coaching.domain.errors import PermanentError, error_type_names
 from coaching.usecases.coach_notice import email_the_sessions_coach
 from coaching.usecases.dependencies import Dependencies

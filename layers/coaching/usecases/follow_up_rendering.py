@@ -16,7 +16,7 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from coaching.domain.errors import Unprocessable
+from coaching.domain.errors import TemplateCannotRender
 from coaching.ports.review import ReviewItem, SummaryContent, SummaryContext
 from coaching.usecases.template_sandbox import render, undeclared_variables
 
@@ -37,10 +37,6 @@ VARIABLES: dict[str, str] = {
 }
 _VOICE_DEFAULTS = {"greeting": "Hi", "sign_off": "Warm regards"}
 _MAX_REASON = 300  # an error message quotes template text: keep the answer short
-
-
-class TemplateCannotRender(Unprocessable):
-    """The template fails for this summary (one saved before a check it now fails, say)."""
 
 
 def _sample(filled: bool) -> dict[str, Any]:

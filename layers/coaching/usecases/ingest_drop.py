@@ -6,7 +6,7 @@ import re
 import uuid
 from pathlib import PurePosixPath
 
-from coaching.domain.errors import PermanentError
+from coaching.domain.errors import NotADrop
 from coaching.ports.workflow import Workflow
 from coaching.usecases.pipeline_input import PipelineInput
 
@@ -14,10 +14,6 @@ DROP_PREFIX = "incoming/"
 # Fixed namespace: the same object version always maps to the same session and run.
 _DROP_NAMESPACE = uuid.UUID("6f1c2a4e-3d2b-4c8e-9a51-0b7f3e2d1c99")
 _UUID = re.compile(r"^[0-9a-fA-F-]{36}$")
-
-
-class NotADrop(PermanentError):
-    pass
 
 
 def drop_identity(bucket: str, key: str, version: str) -> tuple[uuid.UUID, str]:

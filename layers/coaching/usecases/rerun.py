@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from coaching.domain.errors import Conflict, DuplicateContent, NotFound
+from coaching.domain.errors import DuplicateContent, NotFound, NotRerunnable
 from coaching.ports.executions import ExecutionSummary, ExecutionSupport
 from coaching.usecases.dependencies import Dependencies
 
@@ -72,10 +72,6 @@ def prepare_rerun(
 
 
 REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
-
-
-class NotRerunnable(Conflict):
-    pass
 
 
 def rerun_execution(

@@ -43,6 +43,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from coaching.adapters.aws.errors import translate
 from coaching.domain.errors import (
     CoachingError,
+    ConfigurationError,
     NotFound,
     PermanentError,
     TooManyRequests,
@@ -260,8 +261,6 @@ def cognito_identity_provider(
     import boto3
     from botocore.config import Config
 
-    from coaching.composition import ConfigurationError
-
     if not settings.user_pool_id or not settings.user_pool_client_id:
         raise ConfigurationError("COACH_USER_POOL_ID and COACH_USER_POOL_CLIENT_ID must be set.")
     # The pool's region is part of its id: "<region>_<suffix>".
@@ -280,6 +279,12 @@ def _translated(error: Exception, operation: str, unauthorized: tuple[str, str])
     code = error.response.get("Error", {}).get("Code", "") if isinstance(error, ClientError) else ""
     if code in _NOT_AUTHORIZED:
         return _unauthenticated(unauthorized)
+    refusal = _refusal_of_any_operation(code)
+    return refusal if refusal is not None else translate(error, f"Sign-in ({operation})")
+
+
+def _refusal_of_any_operation(code: str) -> CoachingError | None:
+    """The domain error for a Cognito code that means the same whichever call answered it."""
     if code in _WRONG_CODE_ERRORS:
         return _unauthenticated(_WRONG_CODE)
     if code == "ExpiredCodeException":
@@ -290,7 +295,7 @@ def _translated(error: Exception, operation: str, unauthorized: tuple[str, str])
         return TransientError(f"Sign-in is busy ({code}).", hint="Wait a moment and try again.")
     if code == "InvalidParameterException":
         return PermanentError("The sign-in request is not valid.", hint="Check what was sent.")
-    return translate(error, f"Sign-in ({operation})")
+    return None
 
 
 def _tokens(response: dict, *, refresh_token: str | None = None) -> TokenSet:

@@ -11,7 +11,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from coaching.adapters.aws.errors import translate
 from coaching.adapters.stepfunctions_history import fold_history
-from coaching.domain.errors import CoachingError, Conflict, NotFound, TransientError
+from coaching.domain.errors import (
+    CoachingError,
+    ExecutionNotRedrivable,
+    NotFound,
+    TransientError,
+)
 from coaching.ports.executions import ExecutionDetail, ExecutionSummary
 from coaching.ports.workflow import ExecutionStatus
 
@@ -29,11 +34,6 @@ _MAX_NAME = 80
 _PAGE = 1000  # the largest page ListExecutions and GetExecutionHistory hand out
 _REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
 _REPLAY_ATTEMPTS = 5
-
-
-class ExecutionNotRedrivable(Conflict):
-    """Not in a state to run again: only a run that failed, was stopped or timed out can be
-    redriven, and only a finished one replayed."""
 
 
 def session_id_from_name(name: str) -> str | None:

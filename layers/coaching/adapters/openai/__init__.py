@@ -1,7 +1,7 @@
 """OpenAI adapter: the Analyzer port on any OpenAI-compatible chat completions API.
 
-Names are imported on first use, so ``coaching.adapters.openai.errors`` (the error classes,
-which ``compensate`` needs to recognise) loads without the OpenAI SDK installed.
+Names are imported on first use, so ``coaching.adapters.openai.errors`` loads without the
+OpenAI SDK installed. (The error classes live in ``coaching.domain.errors``.)
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 _EXPORTS = {
     "OpenAIAnalyzer": "analyzer",
+    "RequestOptions": "analyzer",
     "build_openai_analyzer": "analyzer",
     "AIAccessDenied": "errors",
     "AIConfigurationError": "errors",

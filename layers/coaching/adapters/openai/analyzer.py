@@ -83,37 +83,41 @@ _SUMMARY_FORMAT = {
 _CLIENT_LISTS = ("wins", "challenges", "action_items", "breakthroughs")
 
 
+@dataclass(frozen=True)
+class RequestOptions:
+    """How each request to the model is made, and how much of a transcript it may carry."""
+
+    model: str = DEFAULT_MODEL
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+    max_retries: int = DEFAULT_MAX_RETRIES
+    token_budget: int = DEFAULT_TOKEN_BUDGET
+    context_turns: int = 2
+    temperature: float | None = 0.0
+
+
 class OpenAIAnalyzer:
     name = "openai"
 
     def __init__(
         self,
-        client: openai.OpenAI | None = None,
+        client: openai.OpenAI,
+        options: RequestOptions | None = None,
         *,
-        model: str = DEFAULT_MODEL,
-        base_url: str | None = None,
-        api_key: str | None = None,
-        timeout: float = DEFAULT_TIMEOUT_SECONDS,
-        max_retries: int = DEFAULT_MAX_RETRIES,
-        token_budget: int = DEFAULT_TOKEN_BUDGET,
-        context_turns: int = 2,
-        temperature: float | None = 0.0,
         breaker: CircuitBreaker | None = None,
         backoff: Callable[[RetryCallState], float] | None = None,
         sleep: Callable[[float], None] = time.sleep,
         client_prompt: PromptTemplate | None = None,
         session_prompt: PromptTemplate | None = None,
     ) -> None:
-        if client is None:
-            client = openai.OpenAI(api_key=api_key, base_url=base_url, timeout=timeout)
+        options = options or RequestOptions()
         # Retries are ours (counted by the breaker, with an injectable sleep), not the SDK's.
         self._client = client.with_options(max_retries=0)
-        self.model = model
-        self.timeout = timeout
-        self.max_retries = max_retries
-        self.token_budget = token_budget
-        self.context_turns = context_turns
-        self.temperature = temperature
+        self.model = options.model
+        self.timeout = options.timeout
+        self.max_retries = options.max_retries
+        self.token_budget = options.token_budget
+        self.context_turns = options.context_turns
+        self.temperature = options.temperature
         self.breaker = breaker or CircuitBreaker()
         self._backoff = backoff or Backoff()
         self._sleep = sleep
@@ -311,15 +315,19 @@ def build_openai_analyzer(settings: Settings) -> OpenAIAnalyzer:
             "COACH_OPENAI_API_KEY is not set.",
             hint="Set it, or use COACH_ANALYZER=offline.",
         )
-    return OpenAIAnalyzer(
+    options = RequestOptions(
         model=settings.openai_model,
-        base_url=settings.openai_base_url or None,
-        # A local OpenAI-compatible server may need no key, but the SDK wants one.
-        api_key=api_key or "not-needed",
         timeout=settings.openai_timeout_seconds,
         max_retries=getattr(settings, "openai_max_retries", DEFAULT_MAX_RETRIES),
         token_budget=getattr(settings, "openai_token_budget", DEFAULT_TOKEN_BUDGET),
     )
+    client = openai.OpenAI(
+        # A local OpenAI-compatible server may need no key, but the SDK wants one.
+        api_key=api_key or "not-needed",
+        base_url=settings.openai_base_url or None,
+        timeout=options.timeout,
+    )
+    return OpenAIAnalyzer(client, options)
 
 
 # -- replies ----------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """One place that maps OpenAI SDK errors to domain errors, by type and status (never message).
 
+The error classes themselves live in ``coaching.domain.errors`` (re-exported here).
+
 The SDK's own messages can quote part of the API key ("Incorrect API key provided: sk-...")
 and a compatible server may echo the request: none of their text reaches our messages.
 
@@ -12,7 +14,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from coaching.domain.errors import CoachingError, PermanentError, TransientError
+from coaching.domain.errors import (
+    AIAccessDenied,
+    AIConfigurationError,
+    AIReplyInvalid,
+    AIRequestRejected,
+    AIServiceBusy,
+    CoachingError,
+)
+from coaching.domain.errors import AIServiceUnavailable as AIServiceUnavailable
 
 if TYPE_CHECKING:
     import openai
@@ -22,34 +32,6 @@ _CHECK_SETTINGS = "Check COACH_OPENAI_MODEL and COACH_OPENAI_BASE_URL."
 # Error codes come from a small vocabulary ("rate_limit_exceeded", "invalid_api_key"); a
 # compatible server could put anything there, so only code-shaped values are repeated.
 _CODE = re.compile(r"[a-z0-9_.\-]{1,40}")
-
-
-class AIServiceBusy(TransientError):
-    """Rate limited, timed out, unreachable or failing (429, 5xx): retrying later helps."""
-
-    retry_after: float | None = None  # seconds, when the server said so
-
-
-class AIServiceUnavailable(TransientError):
-    """The circuit breaker is open: recent requests failed, so none is sent for a while."""
-
-
-class AIReplyInvalid(TransientError):
-    """The model's reply did not match the schema (or was cut off); another try may do."""
-
-
-class AIAccessDenied(PermanentError):
-    """The API key is wrong, lacks permission, or the account has no quota left."""
-
-    code = "COACH_401"
-
-
-class AIRequestRejected(PermanentError):
-    """The service refused the request itself: unknown model, bad parameter, too long."""
-
-
-class AIConfigurationError(PermanentError):
-    code = "COACH_500"
 
 
 def translate(error: Exception) -> CoachingError:
