@@ -37,6 +37,12 @@ def configure_environment(log_level: str = "INFO") -> None:
     """Powertools defaults for a process that is not a Lambda; set before handlers import."""
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     os.environ["POWERTOOLS_LOG_LEVEL"] = log_level
+    # The shared logger may already exist (imported before this ran) with the level of an
+    # inherited POWERTOOLS_LOG_LEVEL: at ERROR, `coach serve` would drop the security
+    # events (WARNING) it counts. This process's choice wins.
+    from coaching.observability import logger
+
+    logger.setLevel(log_level)
     # moto's interpreter logs every caught task failure with a stack: the saga handles them.
     logging.getLogger("moto").setLevel(logging.CRITICAL)
 

@@ -37,8 +37,9 @@ def _free_port() -> int:
 class ServeProcess:
     """`coach serve` subprocesses, one at a time, on a home and drop folder that outlive them."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, **env: str) -> None:
         self.root = root
+        self.env = env  # settings of this server's own, over the test process's
         self.home = root / "home"
         self.dropbox = root / "dropbox"
         self.process: subprocess.Popen | None = None
@@ -64,7 +65,7 @@ class ServeProcess:
             self.process = subprocess.Popen(
                 [COACH, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
                 cwd=self.root,
-                env=self._environment(),
+                env=self._environment(**self.env),
                 stdout=stdout,
                 stderr=stderr,
             )
@@ -72,7 +73,9 @@ class ServeProcess:
         self.token = self.sign_in("admin@example.com")
 
     def _environment(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+        # Nothing of this test process's own settings (in-process CLI runs set Powertools'
+        # log level) leaks into the server's.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "POWERTOOLS_"))}
         env.update(COACH_HOME=str(self.home), COACH_DROPBOX=str(self.dropbox), PYTHONUNBUFFERED="1")
         env.update(extra)
         return env
@@ -248,11 +251,11 @@ class ServeProcess:
 
 
 @contextlib.contextmanager
-def running_server(home: Path, *, sample_done: bool = False) -> Iterator[ServeProcess]:
+def running_server(home: Path, *, sample_done: bool = False, **env: str) -> Iterator[ServeProcess]:
     """A started `coach serve` for one test module, stopped after it. With ``sample_done``,
     only once the first start's bundled sample has completed, so its pushes and audit
     records mix with none of the module's own."""
-    serve = ServeProcess(home)
+    serve = ServeProcess(home, **env)
     try:
         serve.start()
         if sample_done:

@@ -22,7 +22,9 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServeProcess]:
-    with running_server(tmp_path_factory.mktemp("coach-serve-security")) as serve:
+    # An operator's quieter log level must not silence the security events it counts.
+    home = tmp_path_factory.mktemp("coach-serve-security")
+    with running_server(home, POWERTOOLS_LOG_LEVEL="ERROR") as serve:
         yield serve
 
 
