@@ -49,7 +49,7 @@ SAMPLE_JOIN_SECONDS = 10.0
 def is_first_start(platform: LocalPlatform) -> bool:
     """Nothing processed yet: decided once, before the drop folder can add sessions."""
     org = platform.settings.default_organization_id
-    return platform.deps.store.count_sessions(org) == 0
+    return platform.deps.sessions.count_sessions(org) == 0
 
 
 def process_sample(platform: LocalPlatform) -> None:

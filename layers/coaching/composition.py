@@ -9,7 +9,19 @@ import uuid
 from collections.abc import Callable
 from functools import lru_cache
 
-from coaching.adapters.postgres import Database, PostgresSessionStore, PostgresSocketConnections
+from coaching.adapters.postgres import (
+    Database,
+    PostgresCoaches,
+    PostgresNotifications,
+    PostgresOrganizations,
+    PostgresParticipants,
+    PostgresResults,
+    PostgresSearchIndex,
+    PostgresSessions,
+    PostgresSocketConnections,
+    PostgresStepLedger,
+    PostgresTranscripts,
+)
 from coaching.analysis.offline import OfflineAnalyzer
 from coaching.config import Settings, get_settings
 from coaching.domain.errors import PermanentError
@@ -38,8 +50,17 @@ def database() -> Database:
 def dependencies() -> Dependencies:
     settings = get_settings()
     objects, mailer = _storage_and_mail(settings)
+    db = database()
     return Dependencies(
-        store=PostgresSessionStore(database()),
+        organizations=PostgresOrganizations(db),
+        coaches=PostgresCoaches(db),
+        sessions=PostgresSessions(db),
+        transcripts=PostgresTranscripts(db),
+        participants=PostgresParticipants(db),
+        results=PostgresResults(db),
+        search_index=PostgresSearchIndex(db),
+        step_ledger=PostgresStepLedger(db),
+        notifications=PostgresNotifications(db),
         objects=objects,
         analyzer=_analyzer(settings),
         mailer=mailer,

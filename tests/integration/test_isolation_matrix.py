@@ -74,7 +74,7 @@ def owned(platform, organization):
     status, copied = request("POST", f"/v1/templates/{system['id']}/copy", coach)
     assert status in (200, 201), copied
     _, clients = request("GET", "/v1/clients", admin)
-    session = platform.deps.store.get_session(organization, review.session_id)
+    session = platform.deps.sessions.get_session(organization, review.session_id)
     key = create_key(organization, ("sessions:read",), admin)
     user_id = new_user(organization)[1]  # with an authenticator, which must stay
     composition.accounts().update_user(
@@ -235,7 +235,7 @@ class RecordingSender:
 
 def _session_of(platform, org, coach_id) -> uuid.UUID:
     session_id = uuid.uuid4()
-    platform.deps.store.create_session(
+    platform.deps.sessions.create_session(
         org,
         SessionRecord(
             id=session_id,

@@ -39,7 +39,7 @@ def test_connections_are_listed_per_organization_with_their_owner_and_removed(
     # Given two organizations, each with open connections
     first, second = uuid.uuid4(), uuid.uuid4()
     for org in (first, second):
-        platform.deps.store.ensure_organization(org, f"test {org}")
+        platform.deps.organizations.ensure_organization(org, f"test {org}")
     lead = owner(first, Role.COACH_LEAD, uuid.uuid4())
     admin = owner(first, Role.ADMIN)
     connections.add(SocketConnection("first-a", lead))
