@@ -27,17 +27,8 @@ from coaching.usecases.notify_coach import notify_coach
 from coaching.usecases.pipeline_input import PipelineInput
 from coaching.usecases.session_push import SessionPush
 from coaching.usecases.socket_connect import connect_socket
-from tests.unit.test_failed_prefix import (
-    COACH,
-    ORG,
-    SESSION,
-    FakeMailer,
-    FakeSockets,
-    FakeStore,
-    MemoryObjects,
-    deps,
-    failed,
-)
+from tests.fakes import FakeMailer, FakeSockets, MemoryObjects
+from tests.unit.saga_setup import COACH, ORG, SESSION, deps, failed, with_clients
 
 OTHER_ORG = uuid.UUID("00000000-0000-4000-8000-0000000000ff")
 MESSAGE = {"type": "session_failed", "session_id": str(SESSION)}
@@ -382,8 +373,7 @@ def test_compensation_pushes_session_failed_for_the_sessions_coach_after_the_ema
     sockets = FakeSockets()
     mailer = FakeMailer()
     key = f"transcripts/{ORG}/{SESSION}/a.vtt"
-    dependencies = deps(MemoryObjects({key: b"x"}), mailer=mailer)
-    dependencies = type(dependencies)(**{**dependencies.__dict__, "sockets": sockets})
+    dependencies = deps(MemoryObjects({key: b"x"}), mailer=mailer, sockets=sockets)
     result = compensate(dependencies, failed(key))
     assert len(mailer.sent) == 1
     assert sockets.pushed == [
@@ -401,13 +391,8 @@ def test_compensation_pushes_session_failed_for_the_sessions_coach_after_the_ema
 
 
 def test_notify_coach_pushes_session_ready_with_the_number_of_clients():
-    class Store(FakeStore):
-        def load_client_analyses(self, org, session_id):
-            return {"Jordan Reyes": {}, "Priya Nair": {}}
-
     sockets = FakeSockets()
-    dependencies = deps(MemoryObjects(), store=Store())
-    dependencies = type(dependencies)(**{**dependencies.__dict__, "sockets": sockets})
+    dependencies = with_clients(deps(sockets=sockets), "Jordan Reyes", "Priya Nair")
     step = PipelineInput(
         organization_id=ORG, session_id=SESSION, transcript_key="k", source_name="a.vtt"
     )
