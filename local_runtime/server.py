@@ -109,7 +109,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
     endpoint = proxy_endpoint(lambda_handler, authorizer, max_body)
     drop = DropFolder(platform, platform.settings.dropbox)
     connections = PostgresSocketConnections(composition.database())
-    sockets = LocalSocketGateway(connections, authorizer, composition.accounts())
+    sockets = LocalSocketGateway(connections, authorizer, composition.organizations())
     # Copies of deleted sessions leave the drop folder: at start, each minute, after a purge.
     copies = DropCopiesSweep(drop.forget_deleted_sessions)
     retention = RetentionSchedule(platform.deps, after_purge=drop.forget_deleted_sessions)

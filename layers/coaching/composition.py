@@ -52,7 +52,7 @@ def dependencies() -> Dependencies:
     objects, mailer = _storage_and_mail(settings)
     db = database()
     return Dependencies(
-        organizations=PostgresOrganizations(db),
+        organizations=organizations(),
         coaches=PostgresCoaches(db),
         sessions=PostgresSessions(db),
         transcripts=PostgresTranscripts(db),
@@ -223,9 +223,22 @@ def directory():
 
 @lru_cache(maxsize=1)
 def accounts():
-    from coaching.adapters.postgres.accounts import PostgresAccounts
+    """Users and their coach records (the local identity provider's)."""
+    from coaching.adapters.postgres.accounts import PostgresUserAccounts
 
-    return PostgresAccounts(database())
+    return PostgresUserAccounts(database())
+
+
+@lru_cache(maxsize=1)
+def organizations():
+    return PostgresOrganizations(database())
+
+
+@lru_cache(maxsize=1)
+def refresh_tokens():
+    from coaching.adapters.postgres.refresh_tokens import PostgresRefreshTokens
+
+    return PostgresRefreshTokens(database())
 
 
 @lru_cache(maxsize=1)
@@ -246,9 +259,10 @@ def identity_provider():
         return cognito_identity_provider(settings, token_revocations())
     from coaching.adapters.local.identity_provider import LocalIdentityProvider
     from coaching.adapters.local.tokens import LocalTokens
+    from coaching.ports.accounts import AccountPorts
 
     return LocalIdentityProvider(
-        accounts(),
+        AccountPorts(accounts(), refresh_tokens(), organizations()),
         LocalTokens(_signing_key(settings), access_minutes=settings.access_token_minutes),
         token_revocations(),
         refresh_days=settings.refresh_token_days,
@@ -289,6 +303,8 @@ _CACHED = [
     audit_log,
     directory,
     accounts,
+    organizations,
+    refresh_tokens,
     token_revocations,
     identity_provider,
     sign_in_log_key,

@@ -11,8 +11,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from psycopg.types.json import Jsonb
-
 from coaching.adapters.postgres import (
     Database,
     PostgresCoaches,
@@ -25,14 +23,19 @@ from coaching.adapters.postgres import (
     PostgresStepLedger,
     PostgresTranscripts,
 )
-from tests.fakes import MemoryData, store_ports
+from coaching.adapters.postgres.accounts import PostgresUserAccounts
+from coaching.adapters.postgres.refresh_tokens import PostgresRefreshTokens
+from tests.fakes import FakeRefreshTokens, FakeUserAccounts, MemoryData, store_ports
 from tests.fakes.memory import FollowUp
 
 
 class FakeBackend:
     def __init__(self) -> None:
         self.data = MemoryData()
-        self.ports = store_ports(self.data)
+        self.ports = store_ports(self.data) | {
+            "users": FakeUserAccounts(self.data),
+            "refresh_tokens": FakeRefreshTokens(self.data),
+        }
 
     def new_org(self) -> uuid.UUID:
         org = uuid.uuid4()
@@ -44,12 +47,6 @@ class FakeBackend:
 
     def add_client(self, org: uuid.UUID, name: str) -> uuid.UUID:
         return self.ports["participants"].add_client(org, name)
-
-    def set_settings(self, org: uuid.UUID, changes: dict[str, Any]) -> None:
-        self.data.organizations[org]["settings"].update(changes)
-
-    def forget_setting(self, org: uuid.UUID, name: str) -> None:
-        self.data.organizations[org]["settings"].pop(name, None)
 
     def received_at(self, org: uuid.UUID, session_id: uuid.UUID, at: dt.datetime) -> None:
         session = self.data.sessions[(org, session_id)]
@@ -80,6 +77,7 @@ class FakeBackend:
 class PostgresBackend:
     def __init__(self, database: Database) -> None:
         self.db = database
+        self._runs: list[str] = []
         self.ports = {
             "organizations": PostgresOrganizations(database),
             "coaches": PostgresCoaches(database),
@@ -90,6 +88,8 @@ class PostgresBackend:
             "search_index": PostgresSearchIndex(database),
             "step_ledger": PostgresStepLedger(database),
             "notifications": PostgresNotifications(database),
+            "users": PostgresUserAccounts(database),
+            "refresh_tokens": PostgresRefreshTokens(database),
         }
 
     def _one(self, sql: str, params: tuple) -> Any:
@@ -116,18 +116,6 @@ class PostgresBackend:
             (org, name),
         )
 
-    def set_settings(self, org: uuid.UUID, changes: dict[str, Any]) -> None:
-        self._one(
-            "UPDATE organizations SET settings = settings || %s WHERE id = %s RETURNING id",
-            (Jsonb(changes), org),
-        )
-
-    def forget_setting(self, org: uuid.UUID, name: str) -> None:
-        self._one(
-            "UPDATE organizations SET settings = settings - %s WHERE id = %s RETURNING id",
-            (name, org),
-        )
-
     def received_at(self, org: uuid.UUID, session_id: uuid.UUID, at: dt.datetime) -> None:
         self._one(
             "UPDATE sessions SET created_at = %s WHERE organization_id = %s AND id = %s"
@@ -136,12 +124,19 @@ class PostgresBackend:
         )
 
     def start_run(self, org: uuid.UUID, session_id: uuid.UUID) -> None:
-        self._one(
+        name = self._one(
             "INSERT INTO executions (name, organization_id, session_id, state_machine, status,"
             " input, started_at) VALUES (%s, %s, %s, 'contract', 'RUNNING', '{}', now())"
             " RETURNING name",
             (f"contract-{uuid.uuid4()}", org, session_id),
         )
+        self._runs.append(name)
+
+    def close(self) -> None:
+        """Ends the runs it started: a RUNNING record left behind is, to the next platform
+        start on this database, a run a crash cut off (local_runtime/platform.py)."""
+        for name in self._runs:
+            self._one("DELETE FROM executions WHERE name = %s RETURNING name", (name,))
 
     def add_follow_up(self, org: uuid.UUID, session_id: uuid.UUID, client_id: uuid.UUID) -> None:
         made = self._one(

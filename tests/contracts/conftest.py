@@ -20,11 +20,14 @@ from tests.contracts.backends import FakeBackend, PostgresBackend
 @pytest.fixture(params=["fake", pytest.param("postgres", marks=pytest.mark.integration)])
 def backend(request):
     if request.param == "fake":
-        return FakeBackend()
+        yield FakeBackend()
+        return
     from coaching import composition
 
     request.getfixturevalue("platform")  # starts the embedded database, migrated
-    return PostgresBackend(composition.database())
+    backend = PostgresBackend(composition.database())
+    yield backend
+    backend.close()
 
 
 @pytest.fixture

@@ -17,11 +17,13 @@ from tests.fakes.objects import MemoryObjects
 from tests.fakes.organizations import FakeOrganizations
 from tests.fakes.outbox import FakeMailer, FakeSockets
 from tests.fakes.participants import FakeParticipants
+from tests.fakes.refresh_tokens import FakeRefreshTokens
 from tests.fakes.results import FakeResults
 from tests.fakes.search_index import FakeSearchIndex
 from tests.fakes.sessions import FakeSessions
 from tests.fakes.step_ledger import FakeStepLedger
 from tests.fakes.transcripts import FakeTranscripts
+from tests.fakes.user_accounts import FakeUserAccounts
 
 __all__ = [
     "FakeCoaches",
@@ -29,12 +31,14 @@ __all__ = [
     "FakeNotifications",
     "FakeOrganizations",
     "FakeParticipants",
+    "FakeRefreshTokens",
     "FakeResults",
     "FakeSearchIndex",
     "FakeSessions",
     "FakeSockets",
     "FakeStepLedger",
     "FakeTranscripts",
+    "FakeUserAccounts",
     "MemoryData",
     "MemoryObjects",
     "fake_dependencies",

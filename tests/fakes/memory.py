@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from coaching.domain.accounts import RefreshTokenRecord, UserAccount
 from coaching.domain.results import ClientAnalysis, SpeakerStats
 from coaching.domain.session import SessionRecord
 from coaching.domain.transcript import Turn
@@ -62,6 +63,9 @@ class MemoryData:
     step_runs: dict[Key, dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
     notifications: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
     running: set[Key] = field(default_factory=set)  # sessions a run is writing to
+    coach_leads: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)  # coach -> lead
+    users: dict[uuid.UUID, UserAccount] = field(default_factory=dict)
+    refresh_tokens: dict[str, RefreshTokenRecord] = field(default_factory=dict)  # by hash
     _last_now: dt.datetime = dt.datetime.min.replace(tzinfo=dt.UTC)
 
     def now(self) -> dt.datetime:

@@ -274,7 +274,9 @@ def test_socket_pushes_reach_exactly_the_users_rest_lets_see_the_session(platfor
     }
     connections = PostgresSocketConnections(composition.database())
     for name, claims in users.items():
-        connect_socket(connections, composition.accounts(), principal_from_claims(claims), name)
+        connect_socket(
+            connections, composition.organizations(), principal_from_claims(claims), name
+        )
     try:
         checked = 0
         for label, (coach_id, session_id) in sessions.items():
