@@ -20,7 +20,9 @@ class Organizations(Protocol):
         """Its settings; {} for an organization not on record."""
         ...
 
-    def update_organization_settings(self, org: uuid.UUID, changes: dict[str, Any]) -> dict:
+    def update_organization_settings(
+        self, org: uuid.UUID, changes: dict[str, Any]
+    ) -> dict[str, Any]:
         """Merges ``changes`` into the settings (a None value removes the key); returns them."""
         ...
 
