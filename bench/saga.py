@@ -152,7 +152,7 @@ def throughput(platform, transcripts: int, workers: int) -> tuple[list[tuple], f
         seconds = time.perf_counter() - began
         status = result.status if result is not None else "DUPLICATE"
         if status == "FAILED":
-            session = platform.deps.store.get_session(org, submission.session_id)
+            session = platform.deps.sessions.get_session(org, submission.session_id)
             status = f"FAILED@{session.failed_step}" if session else status
         return kind, status, seconds
 

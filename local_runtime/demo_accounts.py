@@ -98,4 +98,4 @@ def describe(seeded: list[tuple[DemoAccount, str]], base_url: str, mfa_required:
 
 def organization_requires_mfa(platform: LocalPlatform) -> bool:
     org = platform.settings.default_organization_id
-    return bool(composition.accounts().organization_settings(org).get("mfa_required"))
+    return bool(composition.organizations().organization_settings(org).get("mfa_required"))

@@ -153,7 +153,7 @@ class DropFolder(FileSystemEventHandler):
             submission, execution = process_transcript(
                 self._platform.deps, self._platform.workflow, org, path.read_bytes(), path.name
             )
-            session = self._platform.deps.store.get_session(org, submission.session_id)
+            session = self._platform.deps.sessions.get_session(org, submission.session_id)
             if session is not None and session.processing_status == "completed":
                 copy = _move_aside(path, self._folder / "processed")
                 self._copies.record(copy, submission.duplicate_of or submission.session_id)
@@ -191,9 +191,9 @@ class DropFolder(FileSystemEventHandler):
     def forget_deleted_sessions(self) -> int:
         """Removes the processed/ and failed/ copies of sessions deleted since (see
         drop_copies.py); returns how many copies went."""
-        store = self._platform.deps.store
+        sessions = self._platform.deps.sessions
         org = self._platform.settings.default_organization_id
-        return self._copies.forget_deleted(lambda sid: store.get_session(org, sid) is not None)
+        return self._copies.forget_deleted(lambda sid: sessions.get_session(org, sid) is not None)
 
     def _schedule_retry(self, path: Path) -> None:
         """Called with the lock held: try the file again after a capped, doubling delay."""

@@ -61,7 +61,9 @@ def start_local_platform(log_level: str = "INFO") -> LocalPlatform:
     # Contact details kept as plaintext before migration 0012: SQL has no key to encrypt them.
     encrypt_plaintext_contacts(composition.contact_details())
     deps = composition.dependencies()
-    deps.store.ensure_organization(settings.default_organization_id, settings.organization_name)
+    deps.organizations.ensure_organization(
+        settings.default_organization_id, settings.organization_name
+    )
     records = PostgresExecutionRecords(database)
     compensate_abandoned_runs(deps, records)
     workflow = LocalWorkflow(recorder=records)

@@ -49,7 +49,7 @@ SAMPLE_JOIN_SECONDS = 10.0
 def is_first_start(platform: LocalPlatform) -> bool:
     """Nothing processed yet: decided once, before the drop folder can add sessions."""
     org = platform.settings.default_organization_id
-    return platform.deps.store.count_sessions(org) == 0
+    return platform.deps.sessions.count_sessions(org) == 0
 
 
 def process_sample(platform: LocalPlatform) -> None:
@@ -109,7 +109,7 @@ def build_app(platform: LocalPlatform) -> Starlette:
     endpoint = proxy_endpoint(lambda_handler, authorizer, max_body)
     drop = DropFolder(platform, platform.settings.dropbox)
     connections = PostgresSocketConnections(composition.database())
-    sockets = LocalSocketGateway(connections, authorizer, composition.accounts())
+    sockets = LocalSocketGateway(connections, authorizer, composition.organizations())
     # Copies of deleted sessions leave the drop folder: at start, each minute, after a purge.
     copies = DropCopiesSweep(drop.forget_deleted_sessions)
     retention = RetentionSchedule(platform.deps, after_purge=drop.forget_deleted_sessions)

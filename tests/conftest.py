@@ -50,7 +50,7 @@ def platform(tmp_path_factory) -> Iterator[LocalPlatform]:
 def organization(platform: LocalPlatform) -> uuid.UUID:
     """A fresh organization per test, so tests never see each other's sessions."""
     org = uuid.uuid4()
-    platform.deps.store.ensure_organization(org, f"test {org}")
+    platform.deps.organizations.ensure_organization(org, f"test {org}")
     return org
 
 

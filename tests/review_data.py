@@ -76,7 +76,7 @@ def assign_coach(org: uuid.UUID, session_id: uuid.UUID, coach_id: uuid.UUID) -> 
 
 def other_organization(platform) -> uuid.UUID:
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, f"test {other}")
+    platform.deps.organizations.ensure_organization(other, f"test {other}")
     return other
 
 

@@ -9,7 +9,19 @@ import uuid
 from collections.abc import Callable
 from functools import lru_cache
 
-from coaching.adapters.postgres import Database, PostgresSessionStore, PostgresSocketConnections
+from coaching.adapters.postgres import (
+    Database,
+    PostgresCoaches,
+    PostgresNotifications,
+    PostgresOrganizations,
+    PostgresParticipants,
+    PostgresResults,
+    PostgresSearchIndex,
+    PostgresSessions,
+    PostgresSocketConnections,
+    PostgresStepLedger,
+    PostgresTranscripts,
+)
 from coaching.analysis.offline import OfflineAnalyzer
 from coaching.config import Settings, get_settings
 from coaching.domain.errors import ConfigurationError
@@ -34,8 +46,17 @@ def database() -> Database:
 def dependencies() -> Dependencies:
     settings = get_settings()
     objects, mailer = _storage_and_mail(settings)
+    db = database()
     return Dependencies(
-        store=PostgresSessionStore(database()),
+        organizations=organizations(),
+        coaches=PostgresCoaches(db),
+        sessions=PostgresSessions(db),
+        transcripts=PostgresTranscripts(db),
+        participants=PostgresParticipants(db),
+        results=PostgresResults(db),
+        search_index=PostgresSearchIndex(db),
+        step_ledger=PostgresStepLedger(db),
+        notifications=PostgresNotifications(db),
         objects=objects,
         analyzer=_analyzer(settings),
         mailer=mailer,
@@ -198,9 +219,22 @@ def directory():
 
 @lru_cache(maxsize=1)
 def accounts():
-    from coaching.adapters.postgres.accounts import PostgresAccounts
+    """Users and their coach records (the local identity provider's)."""
+    from coaching.adapters.postgres.accounts import PostgresUserAccounts
 
-    return PostgresAccounts(database())
+    return PostgresUserAccounts(database())
+
+
+@lru_cache(maxsize=1)
+def organizations():
+    return PostgresOrganizations(database())
+
+
+@lru_cache(maxsize=1)
+def refresh_tokens():
+    from coaching.adapters.postgres.refresh_tokens import PostgresRefreshTokens
+
+    return PostgresRefreshTokens(database())
 
 
 @lru_cache(maxsize=1)
@@ -221,9 +255,10 @@ def identity_provider():
         return cognito_identity_provider(settings, token_revocations())
     from coaching.adapters.local.identity_provider import LocalIdentityProvider
     from coaching.adapters.local.tokens import LocalTokens
+    from coaching.ports.accounts import AccountPorts
 
     return LocalIdentityProvider(
-        accounts(),
+        AccountPorts(accounts(), refresh_tokens(), organizations()),
         LocalTokens(_signing_key(settings), access_minutes=settings.access_token_minutes),
         token_revocations(),
         refresh_days=settings.refresh_token_days,
@@ -264,6 +299,8 @@ _CACHED = [
     audit_log,
     directory,
     accounts,
+    organizations,
+    refresh_tokens,
     token_revocations,
     identity_provider,
     sign_in_log_key,

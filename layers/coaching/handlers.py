@@ -54,12 +54,12 @@ def run_once(
     """
     org, session = request.organization_id, request.session_id  # type: ignore[attr-defined]
     item = request.step_item()  # type: ignore[attr-defined]
-    done = deps.store.completed_step(org, session, step, item)
+    done = deps.step_ledger.completed_step(org, session, step, item)
     if done is not None:
         metrics.add_metric(name=f"{step}Reused", unit=MetricUnit.Count, value=1)
         return done
     result = use_case(deps, request)
-    deps.store.record_step(org, session, step, item, result)
+    deps.step_ledger.record_step(org, session, step, item, result)
     return result
 
 

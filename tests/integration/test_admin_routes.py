@@ -73,7 +73,7 @@ def test_invalid_settings_list_the_field(admin, body):
 def test_each_organization_sees_only_its_own_audit_log(platform, admin):
     request("PATCH", "/v1/organization", admin, body={"mfa_required": False})
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, "another practice")
+    platform.deps.organizations.ensure_organization(other, "another practice")
     status, log = request("GET", "/v1/audit-log", claims_for(other, Role.ADMIN))
     assert status == 200 and log["items"] == []
     status, mine = request("GET", "/v1/audit-log", admin)

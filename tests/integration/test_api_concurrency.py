@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 def test_concurrent_callers_each_get_their_own_answer(platform):
     organizations = [uuid.uuid4() for _ in range(6)]
     for org in organizations:
-        platform.deps.store.ensure_organization(org, f"concurrency {org}")
+        platform.deps.organizations.ensure_organization(org, f"concurrency {org}")
 
     def ask(index: int) -> tuple[str, int, dict]:
         org = organizations[index % len(organizations)]

@@ -113,7 +113,7 @@ def test_a_coach_sees_their_own_session_and_its_results(processed_session, organ
 def test_another_organization_sees_nothing_of_it(processed_session, platform):
     # Given another organization
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, f"test {other}")
+    platform.deps.organizations.ensure_organization(other, f"test {other}")
     # When it lists sessions
     status, listed = _call(_get("/v1/sessions", other))
     # Then the session is not there
@@ -156,7 +156,7 @@ def test_a_database_outage_is_a_503_without_internals(platform, organization, mo
     def unavailable(*args, **kwargs):
         raise TransientError("The database is unavailable, retrying later.")
 
-    monkeypatch.setattr(platform.deps.store, "list_sessions", unavailable)
+    monkeypatch.setattr(platform.deps.sessions, "list_sessions", unavailable)
     # When sessions are listed
     status, body = _call(_get("/v1/sessions", organization))
     # Then the caller is told to retry, in the error shape
@@ -169,7 +169,7 @@ def test_an_unexpected_error_is_a_500_without_a_stack_trace(platform, organizati
     def broken(*args, **kwargs):
         raise RuntimeError('SELECT * FROM sessions WHERE org = ... File "store.py", line 1')
 
-    monkeypatch.setattr(platform.deps.store, "list_sessions", broken)
+    monkeypatch.setattr(platform.deps.sessions, "list_sessions", broken)
     # When sessions are listed
     status, body = _call(_get("/v1/sessions", organization))
     # Then the answer is a plain 500 in the error shape: no trace, no SQL, no class names

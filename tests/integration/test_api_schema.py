@@ -58,9 +58,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 @pytest.fixture(scope="module", autouse=True)
 def caller(platform):
     org = uuid.uuid4()
-    platform.deps.store.ensure_organization(org, f"schemathesis {org}")
+    platform.deps.organizations.ensure_organization(org, f"schemathesis {org}")
     # The fuzzing is about the routes: the caller signs in with a password alone.
-    composition.accounts().update_organization_settings(org, {"mfa_required": False})
+    composition.organizations().update_organization_settings(org, {"mfa_required": False})
     email = f"admin-{org.hex[:8]}@example.com"
     provider = composition.identity_provider()
     add_user(

@@ -143,7 +143,7 @@ def test_who_sees_which_clients(practice, platform):
     assert body["items"][2]["sessions"] == 0
     # Another organization sees nothing of them
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, f"test {other}")
+    platform.deps.organizations.ensure_organization(other, f"test {other}")
     status, body = request("GET", "/v1/clients", as_admin(other))
     assert (status, body["items"]) == (200, [])
 
@@ -246,7 +246,7 @@ def test_a_client_the_caller_cannot_see_is_404(practice, platform):
     assert (status, body["error"]["code"]) == (404, "COACH_404")
     # Another organization's admin
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, f"test {other}")
+    platform.deps.organizations.ensure_organization(other, f"test {other}")
     status, body = request("GET", path, as_admin(other))
     assert (status, body["error"]["code"]) == (404, "COACH_404")
     # No such client
@@ -348,8 +348,8 @@ def test_an_admin_erases_a_client_everywhere(practice):
 def test_erasure_reaches_a_failed_sessions_turns_too(practice, platform):
     # Given week 2 failed and its results were discarded: its turns no longer link Priya
     org, week_2 = practice["org"], practice["sessions"][1]
-    platform.deps.store.discard_results(org, week_2)
-    platform.deps.store.update_session(org, week_2, processing_status="failed")
+    platform.deps.results.discard_results(org, week_2)
+    platform.deps.sessions.update_session(org, week_2, processing_status="failed")
     status = delete(f"/v1/clients/{practice['priya']}", as_admin(org))
     assert status == 204
     with composition.database().transaction(org) as conn:
@@ -371,7 +371,7 @@ def test_only_admins_erase_and_only_their_own_organizations_clients(practice, pl
     assert (status, body["error"]["code"]) == (403, "COACH_403")
     # Another organization's admin finds no such client
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, f"test {other}")
+    platform.deps.organizations.ensure_organization(other, f"test {other}")
     status, body = request("DELETE", path, as_admin(other))
     assert (status, body["error"]["code"]) == (404, "COACH_404")
     # A malformed id is a bad request

@@ -75,7 +75,7 @@ def test_a_session_of_no_coach_sends_no_email(platform, organization):
     session_id, execution = process(platform, organization, None, "nobody")
     # Then it completed, no email was sent, and the record says so
     assert execution.status == "SUCCEEDED"
-    assert platform.deps.store.get_session(organization, session_id).coach_id is None
+    assert platform.deps.sessions.get_session(organization, session_id).coach_id is None
     assert emails_about(platform, session_id) == []
     assert notifications(organization, session_id) == [("review_ready", False, False)]
 

@@ -122,7 +122,7 @@ def test_an_admin_without_a_coach_record_is_told_so(organization):
 
 def test_another_organizations_coach_id_is_404(platform, organization, coach):
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, f"test {other}")
+    platform.deps.organizations.ensure_organization(other, f"test {other}")
     claims = claims_for(other, coach_id=coach)
     status, body = request("GET", "/v1/coach-profile", claims)
     assert (status, body["error"]["code"]) == (404, "COACH_404")

@@ -83,7 +83,7 @@ def test_a_processed_copy_goes_with_its_deleted_session(platform, org, folder, d
     data = _transcript(f"deleted {uuid.uuid4()}")
     name, twin = f"{CLIENT_NAME} monday.txt", f"{CLIENT_NAME} monday copy.txt"
     session_id = _processed(folder, name, data)
-    assert platform.deps.store.get_session(org, session_id) is not None
+    assert platform.deps.sessions.get_session(org, session_id) is not None
     assert _processed(folder, twin, data) == session_id  # the session it duplicates
     # When the session is deleted and the sweep runs
     delete_session(platform.deps, org, session_id)

@@ -169,7 +169,7 @@ def test_a_database_outage_keeps_the_file_and_retries_it(
     platform, org, tmp_path, drop_folder, monkeypatch
 ):
     # Given a database that is down until told otherwise
-    store = platform.deps.store
+    store = platform.deps.sessions
     real_find = store.find_live_by_hash
     database_up = threading.Event()
     attempts: list[float] = []
@@ -215,7 +215,7 @@ def _record(org: uuid.UUID, data: bytes, name: str = "s.txt"):
 
 
 def test_the_store_keeps_one_live_session_per_content(platform, organization):
-    store = platform.deps.store
+    store = platform.deps.sessions
     data = _transcript(f"store {uuid.uuid4()}")
     first, second = _record(organization, data), _record(organization, data)
     # Given one session of some content
@@ -237,7 +237,7 @@ def test_two_submissions_racing_past_the_check_make_one_session(
     platform, organization, monkeypatch
 ):
     # Given two submissions that both see no earlier session (the race the index closes)
-    store = platform.deps.store
+    store = platform.deps.sessions
     monkeypatch.setattr(store, "find_live_by_hash", lambda org, sha256: None)
     data = _transcript(f"race {uuid.uuid4()}")
     barrier = threading.Barrier(2)
@@ -275,7 +275,7 @@ def test_a_duplicate_waits_for_the_running_session(platform, organization):
     # Then it returns the first session, finished
     assert second.duplicate_of == first.session_id
     assert execution is None
-    session = platform.deps.store.get_session(organization, first.session_id)
+    session = platform.deps.sessions.get_session(organization, first.session_id)
     assert session.processing_status == "completed"
 
 
@@ -285,8 +285,8 @@ def test_a_session_whose_run_was_lost_does_not_block_the_file(platform, organiza
     data = _transcript(f"lost {uuid.uuid4()}")
     lost = _record(organization, data)
     platform.deps.objects.put(lost.transcript_key, data)
-    platform.deps.store.create_session(organization, lost)
-    platform.deps.store.update_session(organization, lost.id, processing_status="processing")
+    platform.deps.sessions.create_session(organization, lost)
+    platform.deps.sessions.update_session(organization, lost.id, processing_status="processing")
     # When the same file is processed again
     submission, execution = process_transcript(
         platform.deps, platform.workflow, organization, data, lost.source_name

@@ -67,7 +67,7 @@ def test_a_reused_refresh_token_ends_the_access_tokens_too(client, organization)
 
 
 def test_an_access_token_cannot_start_an_mfa_setup_after_logout(client, organization):
-    composition.accounts().update_organization_settings(organization, {"mfa_required": False})
+    composition.organizations().update_organization_settings(organization, {"mfa_required": False})
     email, _ = new_user(organization)
     tokens = sign_in(client, email)
     client.post("/v1/auth/logout", json={"refresh_token": tokens.refresh_token})

@@ -106,9 +106,9 @@ def test_redrive_reruns_only_what_failed_or_was_undone(
     assert redriven.name == f"{submission.execution_name}-redrive-1"
     assert redriven.redrive_of == submission.execution_name
     assert redriven.status == "SUCCEEDED"
-    session = platform.deps.store.get_session(organization, submission.session_id)
+    session = platform.deps.sessions.get_session(organization, submission.session_id)
     assert session.processing_status == "completed" and session.failure_reason is None
-    assert platform.deps.store.load_client_analyses(organization, submission.session_id)
+    assert platform.deps.results.load_client_analyses(organization, submission.session_id)
 
 
 def test_redrive_reuses_finished_steps_without_running_them(platform, organization, support):
@@ -120,7 +120,7 @@ def test_redrive_reuses_finished_steps_without_running_them(platform, organizati
         importlib.import_module("functions.parse_transcript.handler").lambda_handler,
     )
     # ... and whose original file validation read is no longer readable
-    session = platform.deps.store.get_session(organization, submission.session_id)
+    session = platform.deps.sessions.get_session(organization, submission.session_id)
     stored = platform.settings.objects_dir / session.transcript_key
     original = stored.read_bytes()
     stored.unlink()
@@ -174,7 +174,7 @@ def test_a_step_delivered_twice_does_its_work_once(platform, organization):
     emails_before = len(list(outbox.glob("*.eml")))
     # When NotifyCoach is delivered again with the same input
     handler = importlib.import_module("functions.notify_coach.handler").lambda_handler
-    session = platform.deps.store.get_session(organization, submission.session_id)
+    session = platform.deps.sessions.get_session(organization, submission.session_id)
     event = {
         "organization_id": str(organization),
         "session_id": str(submission.session_id),
@@ -204,9 +204,9 @@ def test_a_run_cut_off_by_a_crash_is_aborted_compensated_and_redrivable(
     # Then the run is ABORTED, the session failed with a reason, no summaries remain
     run = next(r for r in support.list() if r.name == submission.execution_name)
     assert run.status == "ABORTED"
-    session = platform.deps.store.get_session(organization, submission.session_id)
+    session = platform.deps.sessions.get_session(organization, submission.session_id)
     assert session.processing_status == "failed" and "interrupted" in session.failure_reason
-    assert platform.deps.store.load_client_analyses(organization, submission.session_id) == {}
+    assert platform.deps.results.load_client_analyses(organization, submission.session_id) == {}
     # ... and a redrive brings it back
     redriven = support.wait_for(
         rerun_execution(

@@ -74,7 +74,7 @@ def owned(platform, organization):
     status, copied = request("POST", f"/v1/templates/{system['id']}/copy", coach)
     assert status in (200, 201), copied
     _, clients = request("GET", "/v1/clients", admin)
-    session = platform.deps.store.get_session(organization, review.session_id)
+    session = platform.deps.sessions.get_session(organization, review.session_id)
     key = create_key(organization, ("sessions:read",), admin)
     user_id = new_user(organization)[1]  # with an authenticator, which must stay
     composition.accounts().update_user(
@@ -235,7 +235,7 @@ class RecordingSender:
 
 def _session_of(platform, org, coach_id) -> uuid.UUID:
     session_id = uuid.uuid4()
-    platform.deps.store.create_session(
+    platform.deps.sessions.create_session(
         org,
         SessionRecord(
             id=session_id,
@@ -274,7 +274,9 @@ def test_socket_pushes_reach_exactly_the_users_rest_lets_see_the_session(platfor
     }
     connections = PostgresSocketConnections(composition.database())
     for name, claims in users.items():
-        connect_socket(connections, composition.accounts(), principal_from_claims(claims), name)
+        connect_socket(
+            connections, composition.organizations(), principal_from_claims(claims), name
+        )
     try:
         checked = 0
         for label, (coach_id, session_id) in sessions.items():

@@ -23,7 +23,7 @@ NOW = dt.datetime.now(dt.UTC)
 
 def new_organization(platform, retention_days: int | None) -> uuid.UUID:
     org = uuid.uuid4()
-    platform.deps.store.ensure_organization(org, f"retention {org}")
+    platform.deps.organizations.ensure_organization(org, f"retention {org}")
     if retention_days is not None:
         with composition.database().transaction(org) as conn:
             conn.execute(
@@ -159,7 +159,7 @@ def test_the_scheduled_lambda_purges(platform, organizations):
 @pytest.mark.parametrize("days", [0, -3, 1.5, "30"])
 def test_a_retention_that_is_not_a_whole_number_of_days_is_refused(platform, days):
     org = uuid.uuid4()
-    platform.deps.store.ensure_organization(org, "bad retention")
+    platform.deps.organizations.ensure_organization(org, "bad retention")
     with pytest.raises(psycopg.errors.CheckViolation):
         new_organization_settings(org, days)
 

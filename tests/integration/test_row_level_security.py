@@ -51,7 +51,7 @@ def database(platform) -> Database:
 @pytest.fixture
 def other_organization(platform) -> uuid.UUID:
     org = uuid.uuid4()
-    platform.deps.store.ensure_organization(org, f"test {org}")
+    platform.deps.organizations.ensure_organization(org, f"test {org}")
     return org
 
 

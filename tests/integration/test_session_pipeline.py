@@ -56,7 +56,7 @@ def test_same_content_twice_makes_one_session(platform, organization):
     # Then the first session is returned and no second run starts
     assert second.duplicate_of == first.session_id
     assert execution is None
-    assert platform.deps.store.count_sessions(organization) == 1
+    assert platform.deps.sessions.count_sessions(organization) == 1
 
 
 def test_an_organization_never_sees_another_ones_session(platform, organization):
@@ -66,10 +66,10 @@ def test_an_organization_never_sees_another_ones_session(platform, organization)
     import uuid
 
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, "other")
+    platform.deps.organizations.ensure_organization(other, "other")
     # Then it does not exist there
-    assert platform.deps.store.get_session(other, submission.session_id) is None
-    assert platform.deps.store.list_sessions(other) == []
+    assert platform.deps.sessions.get_session(other, submission.session_id) is None
+    assert platform.deps.sessions.list_sessions(other) == []
 
 
 def test_a_rejected_transcript_fails_with_its_reason_and_is_kept(platform, organization):
@@ -82,7 +82,7 @@ def test_a_rejected_transcript_fails_with_its_reason_and_is_kept(platform, organ
     assert result["status"] == "failed"
     assert result["failed_step"] == "ValidateAndStore"
     assert "recording.vtt" in result["failure_reason"]
-    session = platform.deps.store.get_session(organization, submission.session_id)
+    session = platform.deps.sessions.get_session(organization, submission.session_id)
     assert platform.deps.objects.get(session.transcript_key) == data
 
 
@@ -104,12 +104,12 @@ def test_a_failing_step_is_compensated(platform, organization, failing_step, ste
     assert "internal error" in result["failure_reason"]
     assert "disk on fire" not in result["failure_reason"]
     assert result["participants"] == []
-    assert platform.deps.store.load_client_analyses(organization, submission.session_id) == {}
+    assert platform.deps.results.load_client_analyses(organization, submission.session_id) == {}
     assert _count(platform, "search_documents", organization) == 0
     assert _count(platform, "summaries", organization) == 0
     assert _count(platform, "client_sessions", organization) == 0
     # ... the original transcript is kept, and the coach was told
-    session = platform.deps.store.get_session(organization, submission.session_id)
+    session = platform.deps.sessions.get_session(organization, submission.session_id)
     assert platform.deps.objects.get(session.transcript_key) == data
     assert _notifications(platform, organization) == ["failure"]
 
@@ -261,4 +261,4 @@ def test_the_same_file_after_a_failure_retries_that_session(platform, organizati
     assert second.session_id == first.session_id
     assert second.execution_name.startswith(f"{first.execution_name}-resubmit-")
     assert execution.status == "SUCCEEDED" and result["status"] == "completed"
-    assert platform.deps.store.count_sessions(organization) == 1
+    assert platform.deps.sessions.count_sessions(organization) == 1

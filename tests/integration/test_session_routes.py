@@ -71,7 +71,7 @@ def practice(platform):
     on no team; a session each (A's a group session in March, B's an individual one in
     April), and one of no coach."""
     org = uuid.uuid4()
-    platform.deps.store.ensure_organization(org, f"routes {org}")
+    platform.deps.organizations.ensure_organization(org, f"routes {org}")
     lead = add_coach(org, "Lee Lead")
     coach_a = add_coach(org, "Maya Chen", lead_coach_id=lead)
     coach_b = add_coach(org, "Bo Other")
@@ -160,7 +160,7 @@ def test_support_staff_see_no_sessions(practice):
 
 def test_another_organizations_admin_sees_nothing_of_them(practice, platform):
     other = uuid.uuid4()
-    platform.deps.store.ensure_organization(other, f"other {other}")
+    platform.deps.organizations.ensure_organization(other, f"other {other}")
     admin = claims_for(other, Role.ADMIN)
     status, body = request("GET", "/v1/sessions", admin)
     assert (status, body["items"]) == (200, [])
@@ -305,7 +305,7 @@ def two_sessions(platform, organization):
 def test_deleting_a_session_removes_it_everywhere(platform, organization):
     coach = add_coach(organization, "Maya Chen")
     session_id = process(platform, organization, "only", coach)
-    session = platform.deps.store.get_session(organization, session_id)
+    session = platform.deps.sessions.get_session(organization, session_id)
     assert platform.deps.objects.exists(session.transcript_key)
     before = count_rows(organization, session_id)
     assert before["session_turns"] and before["summaries"] and before["search_documents"]
@@ -361,10 +361,10 @@ def test_a_session_still_processing_cannot_be_deleted(platform, organization):
         content_sha256="0" * 64,
         processing_status="processing",
     )
-    platform.deps.store.create_session(organization, busy)
+    platform.deps.sessions.create_session(organization, busy)
     claims = claims_for(organization, Role.COACH, coach_id=coach)
     status, body = request("DELETE", f"/v1/sessions/{busy.id}", claims)
     assert status == 409
     assert body["error"]["code"] == "COACH_409"
     assert "wait" in body["error"]["message"].lower()
-    assert platform.deps.store.get_session(organization, busy.id) is not None
+    assert platform.deps.sessions.get_session(organization, busy.id) is not None

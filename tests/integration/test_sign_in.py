@@ -28,7 +28,7 @@ PASSWORD = "correct horse battery staple"
 def account(platform, organization):
     """A coach of a fresh organization that leaves MFA optional (new organizations require
     it: tests/integration/test_mfa_enrolment.py); returns (email, organization)."""
-    composition.accounts().update_organization_settings(organization, {"mfa_required": False})
+    composition.organizations().update_organization_settings(organization, {"mfa_required": False})
     email = f"coach-{uuid.uuid4().hex[:8]}@example.com"
     add_user(
         composition.accounts(),
@@ -187,7 +187,7 @@ def test_an_mfa_code_works_once(account):
 
 def test_an_organization_that_requires_mfa_makes_its_coaches_enrol_first(account):
     email, org = account
-    composition.accounts().update_organization_settings(org, {"mfa_required": True})
+    composition.organizations().update_organization_settings(org, {"mfa_required": True})
     status, challenge = _login(email)
     assert status == 200 and challenge["challenge"] == "MFA_SETUP"
     # The challenge session is not a sign-in: it cannot be used as a bearer token.

@@ -39,7 +39,7 @@ def test_connections_are_listed_per_organization_with_their_owner_and_removed(
     # Given two organizations, each with open connections
     first, second = uuid.uuid4(), uuid.uuid4()
     for org in (first, second):
-        platform.deps.store.ensure_organization(org, f"test {org}")
+        platform.deps.organizations.ensure_organization(org, f"test {org}")
     lead = owner(first, Role.COACH_LEAD, uuid.uuid4())
     admin = owner(first, Role.ADMIN)
     connections.add(SocketConnection("first-a", lead))
@@ -65,7 +65,7 @@ def gateway_for(connections, claims: dict | None) -> LocalSocketGateway:
     return LocalSocketGateway(
         connections,
         lambda _: {"claims": claims} if claims else {},
-        composition.accounts(),
+        composition.organizations(),
     )
 
 
@@ -158,7 +158,7 @@ def test_a_refused_socket_gets_401_in_the_error_shape(connections, organization,
             raise Unauthenticated("Sign in first: this request has no bearer token.")
         return {"claims": claims}
 
-    gateway = LocalSocketGateway(connections, authorizer, composition.accounts())
+    gateway = LocalSocketGateway(connections, authorizer, composition.organizations())
     client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
     with pytest.raises(WebSocketDenialResponse) as refused:
         with client.websocket_connect("/ws"):

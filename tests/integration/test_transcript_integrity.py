@@ -45,7 +45,7 @@ def test_a_transcript_changed_in_the_local_store_fails_its_rerun_and_is_audited(
         platform.deps, platform.workflow, organization, variant("integrity"), "integrity.vtt"
     )
     assert run is not None and run.status == "SUCCEEDED"
-    session = platform.deps.store.get_session(organization, submission.session_id)
+    session = platform.deps.sessions.get_session(organization, submission.session_id)
     stored = platform.settings.objects_dir / session.transcript_key
     stored.write_bytes(stored.read_bytes().replace(b"Maya Chen", b"Maya Chan", 1))
     # When support replays the run, which reads the original again
@@ -55,7 +55,7 @@ def test_a_transcript_changed_in_the_local_store_fails_its_rerun_and_is_audited(
     replay = rerun_execution(platform.deps, support, organization, run.name, "replay")
     result = platform.workflow.wait(replay.name)
     # Then validation failed with the integrity error, the saga compensated as usual...
-    after = platform.deps.store.get_session(organization, submission.session_id)
+    after = platform.deps.sessions.get_session(organization, submission.session_id)
     assert result.status == "FAILED"
     assert after.processing_status == "failed"
     assert after.failed_step == "ValidateAndStore"
@@ -86,7 +86,7 @@ def test_a_transcript_changed_in_s3_fails_validation_and_is_audited(
             source_name="workshop.vtt",
         )
         deps.objects.put(step.transcript_key, data)
-        deps.store.create_session(
+        deps.sessions.create_session(
             organization, session_record(step, hashlib.sha256(data).hexdigest(), None)
         )
         # When the object is overwritten in the bucket and the step reads it back
@@ -94,7 +94,7 @@ def test_a_transcript_changed_in_s3_fails_validation_and_is_audited(
         with pytest.raises(TranscriptIntegrityError, match=str(session_id)):
             validate_and_store(deps, step)
     # Then nothing was stored from it, and the incident is audited
-    assert platform.deps.store.load_transcript(organization, session_id).turns == []
+    assert platform.deps.transcripts.load_transcript(organization, session_id).turns == []
     [record] = integrity_records(organization, session_id)
     assert record.actor == ACTOR and record.resource_type == "session"
 

@@ -74,7 +74,7 @@ def test_an_uploaded_transcript_is_processed_as_the_callers_session(platform, te
     assert body["links"]["status"] == f"/v1/sessions/{session_id}/status"
     assert platform.workflow.wait(body["execution_name"]).status == "SUCCEEDED"
     # The caller's own session, with what the form said, and the original kept
-    session = platform.deps.store.get_session(team["org"], session_id)
+    session = platform.deps.sessions.get_session(team["org"], session_id)
     assert session.coach_id == team["a"]
     assert (session.session_type, session.session_date) == ("group", dt.date(2026, 11, 20))
     assert platform.deps.objects.get(session.transcript_key) == variant("upload")
@@ -89,7 +89,7 @@ def test_an_admin_uploads_for_a_coach_of_their_organization(platform, team):
     status, body = upload(admin, variant("for-b"), coach_id=team["b"])
     assert status == 202, body
     platform.workflow.wait(body["execution_name"])
-    session = platform.deps.store.get_session(team["org"], uuid.UUID(body["session_id"]))
+    session = platform.deps.sessions.get_session(team["org"], uuid.UUID(body["session_id"]))
     assert session.coach_id == team["b"]
     # Coach B sees it; coach A does not
     b = claims_for(team["org"], Role.COACH, coach_id=team["b"])
@@ -109,7 +109,7 @@ def test_an_admin_uploads_for_a_coach_of_their_organization(platform, team):
 )
 def test_an_upload_for_a_coach_one_may_not_name_is_422(platform, team, who):
     other_org = uuid.uuid4()
-    platform.deps.store.ensure_organization(other_org, "other")
+    platform.deps.organizations.ensure_organization(other_org, "other")
     claims, coach_id = {
         "admin-unknown-coach": (claims_for(team["org"], Role.ADMIN), uuid.uuid4()),
         "admin-other-org-coach": (
@@ -128,7 +128,7 @@ def test_an_upload_for_a_coach_one_may_not_name_is_422(platform, team, who):
     status, body = upload(claims, variant(who), coach_id=coach_id)
     assert status == 422
     assert [f["field"] for f in body["error"]["details"]["fields"]] == ["body.coach_id"]
-    assert platform.deps.store.count_sessions(team["org"]) == 0
+    assert platform.deps.sessions.count_sessions(team["org"]) == 0
 
 
 def test_a_lead_uploads_for_their_team(platform, team):
@@ -136,7 +136,7 @@ def test_a_lead_uploads_for_their_team(platform, team):
     status, body = upload(lead, variant("lead-for-a"), coach_id=team["a"])
     assert status == 202
     platform.workflow.wait(body["execution_name"])
-    session = platform.deps.store.get_session(team["org"], uuid.UUID(body["session_id"]))
+    session = platform.deps.sessions.get_session(team["org"], uuid.UUID(body["session_id"]))
     assert session.coach_id == team["a"]
 
 
@@ -157,7 +157,7 @@ def test_a_transcript_that_cannot_be_read_is_422_with_the_parsers_sentence(platf
     assert status == 422
     assert body["error"]["code"] == "COACH_422"
     assert "recording.vtt" in body["error"]["message"]
-    assert platform.deps.store.count_sessions(team["org"]) == 0
+    assert platform.deps.sessions.count_sessions(team["org"]) == 0
 
 
 @pytest.mark.parametrize(
@@ -248,7 +248,7 @@ def test_an_upload_url_takes_the_file_and_starts_that_session(platform, team, se
     session_id = uuid.UUID(ticket["session_id"])
     assert answer.json()["session_id"] == str(session_id)
     assert platform.workflow.wait(f"upload-{session_id}").status == "SUCCEEDED"
-    session = platform.deps.store.get_session(team["org"], session_id)
+    session = platform.deps.sessions.get_session(team["org"], session_id)
     assert session.coach_id == team["a"]
     assert session.processing_status == "completed"
     assert session.source_name == safe_name("Team leads.vtt")
@@ -321,13 +321,13 @@ def test_a_drop_belongs_to_the_coach_with_the_configured_email(platform, organiz
     submission, _ = process_transcript(
         platform.deps, platform.workflow, organization, variant("dropped"), "dropped.vtt"
     )
-    assert platform.deps.store.get_session(organization, submission.session_id).coach_id == demo
+    assert platform.deps.sessions.get_session(organization, submission.session_id).coach_id == demo
     # The S3 drop's way in: the session's row is made by the pipeline's first step
     key = f"incoming/{organization}/s3-dropped.vtt"
     platform.deps.objects.put(key, variant("s3-dropped"))
     started = ingest_drop(platform.workflow, "local", key, "v1", uuid.uuid4())
     assert platform.workflow.wait(started["execution"]).status == "SUCCEEDED"
-    session = platform.deps.store.get_session(organization, uuid.UUID(started["session_id"]))
+    session = platform.deps.sessions.get_session(organization, uuid.UUID(started["session_id"]))
     assert session.coach_id == demo
 
 
@@ -337,7 +337,7 @@ def test_a_drop_with_no_such_coach_belongs_to_no_one_and_admins_see_it(platform,
     submission, _ = process_transcript(
         platform.deps, platform.workflow, organization, variant("nobody"), "nobody.vtt"
     )
-    assert platform.deps.store.get_session(organization, submission.session_id).coach_id is None
+    assert platform.deps.sessions.get_session(organization, submission.session_id).coach_id is None
     path = f"/v1/sessions/{submission.session_id}"
     assert request("GET", path, claims_for(organization, Role.ADMIN))[0] == 200
     coach = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Someone"))

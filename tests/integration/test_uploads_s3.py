@@ -35,12 +35,12 @@ COACH = uuid.UUID("0f0f0f0f-0000-4000-8000-0000000000bb")
 
 @dataclasses.dataclass(frozen=True)
 class Deps:
-    """What request_upload_url reads: the object store, the size limit, a store for the
+    """What request_upload_url reads: the object store, the size limit, the coaches for the
     default coach (never asked here: the coach is named)."""
 
     objects: S3ObjectStore
     max_transcript_bytes: int = 1024
-    store: object = None
+    coaches: object = None
     coach_email: str = "coach@example.com"
 
 
@@ -103,7 +103,7 @@ def test_the_uploaded_object_starts_the_session_it_was_issued_for(aws):
 
 def test_an_upload_for_no_coach_leaves_the_coach_to_the_pipeline(aws):
     ticket = request_upload_url(
-        Deps(aws["objects"], store=_NoDefaultCoach()), ORG, "a.vtt", coach_id=None
+        Deps(aws["objects"], coaches=_NoDefaultCoach()), ORG, "a.vtt", coach_id=None
     )
     key = ticket.target.fields["key"]
     assert f"/unassigned/{ticket.session_id}/" in key

@@ -27,17 +27,8 @@ from coaching.usecases.notify_coach import notify_coach
 from coaching.usecases.pipeline_input import PipelineInput
 from coaching.usecases.session_push import SessionPush
 from coaching.usecases.socket_connect import connect_socket
-from tests.unit.test_failed_prefix import (
-    COACH,
-    ORG,
-    SESSION,
-    FakeMailer,
-    FakeSockets,
-    FakeStore,
-    MemoryObjects,
-    deps,
-    failed,
-)
+from tests.fakes import FakeMailer, FakeOrganizations, FakeSockets, MemoryData, MemoryObjects
+from tests.unit.saga_setup import COACH, ORG, SESSION, deps, failed, with_clients
 
 OTHER_ORG = uuid.UUID("00000000-0000-4000-8000-0000000000ff")
 MESSAGE = {"type": "session_failed", "session_id": str(SESSION)}
@@ -177,25 +168,26 @@ def test_nothing_is_pushed_when_no_websocket_api_is_configured():
 
 
 # -- $connect --------------------------------------------------------------------------------
-class Organizations:
-    def __init__(self, *known: uuid.UUID) -> None:
-        self.known = set(known)
-
-    def organization_exists(self, org: uuid.UUID) -> bool:
-        return org in self.known
+def organizations_on_record(*known: uuid.UUID) -> FakeOrganizations:
+    organizations = FakeOrganizations(MemoryData())
+    for org in known:
+        organizations.ensure_organization(org, "practice")
+    return organizations
 
 
 def test_connect_records_whose_the_socket_is():
     connections = MemoryConnections()
     lead = user(Role.COACH_LEAD, LEAD)
-    connect_socket(connections, Organizations(ORG), lead, "c1")
+    connect_socket(connections, organizations_on_record(ORG), lead, "c1")
     assert connections.of(ORG) == [SocketConnection("c1", lead)]
 
 
 def test_connect_refuses_a_token_of_an_organization_not_on_record():
     connections = MemoryConnections()
     with pytest.raises(Unauthenticated):
-        connect_socket(connections, Organizations(ORG), user(Role.ADMIN, org=OTHER_ORG), "c1")
+        connect_socket(
+            connections, organizations_on_record(ORG), user(Role.ADMIN, org=OTHER_ORG), "c1"
+        )
     assert connections.connections == []
 
 
@@ -382,8 +374,7 @@ def test_compensation_pushes_session_failed_for_the_sessions_coach_after_the_ema
     sockets = FakeSockets()
     mailer = FakeMailer()
     key = f"transcripts/{ORG}/{SESSION}/a.vtt"
-    dependencies = deps(MemoryObjects({key: b"x"}), mailer=mailer)
-    dependencies = type(dependencies)(**{**dependencies.__dict__, "sockets": sockets})
+    dependencies = deps(MemoryObjects({key: b"x"}), mailer=mailer, sockets=sockets)
     result = compensate(dependencies, failed(key))
     assert len(mailer.sent) == 1
     assert sockets.pushed == [
@@ -401,13 +392,8 @@ def test_compensation_pushes_session_failed_for_the_sessions_coach_after_the_ema
 
 
 def test_notify_coach_pushes_session_ready_with_the_number_of_clients():
-    class Store(FakeStore):
-        def load_client_analyses(self, org, session_id):
-            return {"Jordan Reyes": {}, "Priya Nair": {}}
-
     sockets = FakeSockets()
-    dependencies = deps(MemoryObjects(), store=Store())
-    dependencies = type(dependencies)(**{**dependencies.__dict__, "sockets": sockets})
+    dependencies = with_clients(deps(sockets=sockets), "Jordan Reyes", "Priya Nair")
     step = PipelineInput(
         organization_id=ORG, session_id=SESSION, transcript_key="k", source_name="a.vtt"
     )

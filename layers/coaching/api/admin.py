@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from coaching.api.audit import audit
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
-from coaching.composition import accounts, audit_log, identity_provider
+from coaching.composition import audit_log, identity_provider, organizations
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import Role
 from coaching.usecases.client_access import access_view
@@ -47,7 +47,7 @@ def _visible_settings(settings: dict) -> dict:
 @router.get("/v1/organization", summary="The organization's settings", responses=documented())
 def get_organization() -> dict:
     principal = require_role(router, Role.ADMIN)
-    settings = accounts().organization_settings(principal.organization_id)
+    settings = organizations().organization_settings(principal.organization_id)
     return {"id": str(principal.organization_id), "settings": _visible_settings(settings)}
 
 
@@ -57,7 +57,7 @@ def get_organization() -> dict:
 def update_organization(changes: Annotated[OrganizationSettings, Body()]) -> dict:
     principal = require_role(router, Role.ADMIN)
     sent = changes.model_dump(exclude_unset=True)
-    settings = accounts().update_organization_settings(principal.organization_id, sent)
+    settings = organizations().update_organization_settings(principal.organization_id, sent)
     audit(principal, "update", "organization", principal.organization_id, changed=sorted(sent))
     return {"id": str(principal.organization_id), "settings": _visible_settings(settings)}
 

@@ -17,7 +17,7 @@ import uuid
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from coaching.api.scopes import scopes_allow
-from coaching.composition import accounts, directory
+from coaching.composition import directory, organizations
 from coaching.domain.api_keys import ApiKey
 from coaching.domain.errors import Forbidden, Unauthenticated
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role, Visibility
@@ -95,7 +95,7 @@ def no_sign_in() -> Unauthenticated:
 def require_known_organization(principal: Principal) -> Principal:
     """A verified token whose organization is not on record (deleted, or an account set up
     wrongly) is no sign-in: 401, before anything is read or written for it."""
-    if not accounts().organization_exists(principal.organization_id):
+    if not organizations().organization_exists(principal.organization_id):
         raise no_sign_in()
     return principal
 

@@ -280,7 +280,7 @@ def upload_session():
         session_date=fields.session_date,
     )
     audit(principal, "create", "session", submission.session_id, bytes=len(transcript.data))
-    session = deps.store.get_session(principal.organization_id, submission.session_id)
+    session = deps.sessions.get_session(principal.organization_id, submission.session_id)
     body = {
         "session_id": str(submission.session_id),
         "status": session.processing_status if session else "received",

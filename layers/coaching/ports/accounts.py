@@ -1,16 +1,19 @@
-"""Accounts of the local identity provider: users, coach records, organization settings and
-refresh tokens (PostgreSQL locally; in AWS Cognito keeps users and tokens)."""
+"""Accounts of the local identity provider: users and their coach records (PostgreSQL
+locally; in AWS Cognito keeps users), with the refresh tokens and organization settings
+sign-in also reads."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from coaching.domain.accounts import RefreshTokenRecord, UserAccount
+from coaching.domain.accounts import UserAccount
+from coaching.ports.organizations import Organizations
+from coaching.ports.refresh_tokens import RefreshTokens
 
 
-class AccountStore(Protocol):
+class UserAccounts(Protocol):
     def add_user(
         self,
         org: uuid.UUID,
@@ -45,33 +48,15 @@ class AccountStore(Protocol):
 
     def add_coach(
         self, org: uuid.UUID, *, email: str, name: str, lead_coach_id: uuid.UUID | None = None
-    ) -> uuid.UUID: ...
-
-    def organization_exists(self, org: uuid.UUID) -> bool:
-        """Whether the organization is on record (a verified token may still name one that
-        is not: a deleted one, or a misconfigured account)."""
+    ) -> uuid.UUID:
+        """The coach record for this email (created, or the existing one)."""
         ...
 
-    def organization_settings(self, org: uuid.UUID) -> dict[str, Any]: ...
 
-    def update_organization_settings(self, org: uuid.UUID, changes: dict[str, Any]) -> dict: ...
+@dataclass(frozen=True)
+class AccountPorts:
+    """What the local identity provider reads and writes, built once by the composition root."""
 
-    def save_refresh_token(
-        self,
-        org: uuid.UUID,
-        *,
-        user_id: uuid.UUID,
-        family_id: uuid.UUID,
-        token_hash: str,
-        expires_at: dt.datetime,
-    ) -> None: ...
-
-    def use_refresh_token(self, token_hash: str) -> tuple[RefreshTokenRecord | None, bool]:
-        """(the token's record, whether this call used it first)."""
-        ...
-
-    def revoke_family(self, org: uuid.UUID, family_id: uuid.UUID) -> int: ...
-
-    def revoke_user_refresh_tokens(self, org: uuid.UUID, user_id: uuid.UUID) -> int:
-        """Every refresh token of the user, in every family."""
-        ...
+    users: UserAccounts
+    refresh_tokens: RefreshTokens
+    organizations: Organizations

@@ -7,7 +7,7 @@ import uuid
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import NotFound, PermanentError, WeakPassword
 from coaching.domain.identity import Role
-from coaching.ports.accounts import AccountStore
+from coaching.ports.accounts import UserAccounts
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -21,7 +21,7 @@ def check_password(password: str) -> None:
 
 
 def add_user(
-    accounts: AccountStore,
+    accounts: UserAccounts,
     hash_password,
     org: uuid.UUID,
     *,
@@ -54,7 +54,7 @@ def add_user(
     )
 
 
-def _lead_coach_id(accounts: AccountStore, org: uuid.UUID, lead_email: str) -> uuid.UUID:
+def _lead_coach_id(accounts: UserAccounts, org: uuid.UUID, lead_email: str) -> uuid.UUID:
     lead = next(
         (u for u in accounts.users(org) if u.email.lower() == lead_email.strip().lower()), None
     )

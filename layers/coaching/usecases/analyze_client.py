@@ -9,16 +9,16 @@ from coaching.usecases.pipeline_input import ClientStepInput
 
 def analyze_client(deps: Dependencies, step: ClientStepInput) -> dict:
     org, session_id = step.organization_id, step.session_id
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
-    transcript = deps.store.load_transcript(org, session_id)
-    speakers = deps.store.load_speakers(org, session_id)
-    labels, _ = deps.store.load_turn_annotations(org, session_id)
+    transcript = deps.transcripts.load_transcript(org, session_id)
+    speakers = deps.participants.load_speakers(org, session_id)
+    labels, _ = deps.transcripts.load_turn_annotations(org, session_id)
     analysis = deps.analyzer.analyze_client(
         transcript, step.client_name, session.coach_name, speakers, session.session_date, labels
     )
-    deps.store.save_client_analysis(org, session_id, step.client_name, analysis)
+    deps.results.save_client_analysis(org, session_id, step.client_name, analysis)
     return {
         "client": step.client_name,
         "engagement_level": analysis.engagement_level,

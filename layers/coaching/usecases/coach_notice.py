@@ -26,12 +26,12 @@ def email_the_sessions_coach(
     body: str,
 ) -> str | None:
     """Sends the notice to the coach's email; returns its message id, or None if not sent."""
-    recipient = deps.store.coach_email(org, coach_id) if coach_id is not None else None
+    recipient = deps.coaches.coach_email(org, coach_id) if coach_id is not None else None
     if recipient is None:
         # No address in the log: only that nobody was told, and which session.
         log.info("session %s has no coach to tell: no %s email sent", session_id, kind)
-        deps.store.record_notification(org, session_id, kind, None, None)
+        deps.notifications.record_notification(org, session_id, kind, None, None)
         return None
     message_id = deps.mailer.send(to=recipient, subject=subject, body=body)
-    deps.store.record_notification(org, session_id, kind, recipient, message_id)
+    deps.notifications.record_notification(org, session_id, kind, recipient, message_id)
     return message_id

@@ -83,14 +83,14 @@ def keep_failed_drop(deps: Dependencies, step: CompensationInput, reason: str) -
 
 def compensate(deps: Dependencies, step: CompensationInput) -> dict:
     org, session_id = step.organization_id, step.session_id
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     if session is None:
         # Refused before its row existed (a duplicate drop): nothing to undo or tell.
         return {"removed": {}, "reason": failure_reason(step)}
-    removed = deps.store.discard_results(org, session_id)
-    deps.store.forget_steps(org, session_id, UNDONE_STEPS)
+    removed = deps.results.discard_results(org, session_id)
+    deps.step_ledger.forget_steps(org, session_id, UNDONE_STEPS)
     reason = failure_reason(step)
-    deps.store.update_session(
+    deps.sessions.update_session(
         org,
         session_id,
         processing_status="failed",

@@ -48,15 +48,15 @@ def _rewrite_overview(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID)
     # Imported here: its keyword tables load only when an overview is written.
     from coaching.analysis.session_summary import summarize_meeting
 
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     if session is None:
         return
-    transcript = deps.store.load_transcript(org, session_id)
+    transcript = deps.transcripts.load_transcript(org, session_id)
     remaining = Transcript(
         format=transcript.format,
         turns=[turn for turn in transcript.turns if turn.text != REMOVED_TEXT],
     )
-    deps.store.update_session(
+    deps.sessions.update_session(
         org, session_id, session_summary=summarize_meeting(remaining, session.coach_name)
     )
-    deps.store.index_session(org, session_id)
+    deps.search_index.index_session(org, session_id)

@@ -27,7 +27,7 @@ def session_object_keys(session: SessionRecord) -> list[str]:
 
 def delete_session(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID) -> SessionDeletion:
     """Raises NotFound, or SessionBusy (409) while a run may still write to the session."""
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
     return delete_session_record(deps, session)
@@ -38,10 +38,10 @@ def delete_session_record(deps: Dependencies, session: SessionRecord) -> Session
         raise SessionBusy(session.id)
     keys = session_object_keys(session)
     # Read while they are still linked: the audit record names them.
-    clients = deps.store.clients_of_session(session.organization_id, session.id)
+    clients = deps.sessions.clients_of_session(session.organization_id, session.id)
     removed = [key for key in keys if deps.objects.delete(key)]
     # The store checks again, under a lock: a run may have started since the read above.
-    rows = deps.store.delete_session(session.organization_id, session.id)
+    rows = deps.sessions.delete_session(session.organization_id, session.id)
     return SessionDeletion(
         session_id=session.id, rows=rows, object_keys=removed, client_ids=clients
     )

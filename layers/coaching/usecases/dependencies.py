@@ -4,13 +4,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coaching.ports import Analyzer, CoachSockets, Mailer, ObjectStore, SessionStore
+from coaching.ports import (
+    Analyzer,
+    Coaches,
+    CoachSockets,
+    Mailer,
+    Notifications,
+    ObjectStore,
+    Organizations,
+    Participants,
+    Results,
+    SearchIndex,
+    Sessions,
+    StepLedger,
+    Transcripts,
+)
 from coaching.ports.audit import AuditLog
 
 
 @dataclass(frozen=True)
 class Dependencies:
-    store: SessionStore
+    organizations: Organizations
+    coaches: Coaches
+    sessions: Sessions
+    transcripts: Transcripts
+    participants: Participants
+    results: Results
+    search_index: SearchIndex
+    step_ledger: StepLedger
+    notifications: Notifications
     objects: ObjectStore
     analyzer: Analyzer
     mailer: Mailer

@@ -10,17 +10,17 @@ from coaching.usecases.pipeline_input import PipelineInput
 
 def index_session(deps: Dependencies, step: PipelineInput) -> dict:
     org, session_id = step.organization_id, step.session_id
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
     # The overview reads the whole session, so it is written once every client is analysed.
     overview = deps.analyzer.summarize_session(
-        deps.store.load_transcript(org, session_id),
+        deps.transcripts.load_transcript(org, session_id),
         session.coach_name,
-        deps.store.load_speakers(org, session_id),
+        deps.participants.load_speakers(org, session_id),
     )
-    digest = session_digest(deps.store.load_client_analyses(org, session_id))
-    deps.store.update_session(
+    digest = session_digest(deps.results.load_client_analyses(org, session_id))
+    deps.sessions.update_session(
         org, session_id, session_summary=" ".join(part for part in (overview, digest) if part)
     )
-    return {"documents": deps.store.index_session(org, session_id)}
+    return {"documents": deps.search_index.index_session(org, session_id)}

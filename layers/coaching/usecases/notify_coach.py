@@ -10,9 +10,9 @@ from coaching.usecases.pipeline_input import PipelineInput
 
 def notify_coach(deps: Dependencies, step: PipelineInput) -> dict:
     org, session_id = step.organization_id, step.session_id
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     coach_id = session.coach_id if session is not None else None
-    clients = sorted(deps.store.load_client_analyses(org, session_id))
+    clients = sorted(deps.results.load_client_analyses(org, session_id))
     # Names only, no summary content: email is not the place for client details.
     body = (
         f"Your session '{step.source_name}' has been processed.\n\n"
@@ -29,7 +29,7 @@ def notify_coach(deps: Dependencies, step: PipelineInput) -> dict:
         subject="Session summaries ready for review",
         body=body,
     )
-    deps.store.update_session(
+    deps.sessions.update_session(
         org, session_id, processing_status="completed", failure_reason=None, failed_step=None
     )
     # After the status change, so a screen that reloads on this message sees it completed.

@@ -16,19 +16,19 @@ from coaching.usecases.pipeline_input import PipelineInput
 
 def parse_participants(deps: Dependencies, step: PipelineInput) -> dict:
     org, session_id = step.organization_id, step.session_id
-    transcript, aliases = merge_aliases(deps.store.load_transcript(org, session_id))
+    transcript, aliases = merge_aliases(deps.transcripts.load_transcript(org, session_id))
     if aliases:
-        deps.store.save_transcript(org, session_id, transcript)
+        deps.transcripts.save_transcript(org, session_id, transcript)
     guess = identify_coach(transcript, step.coach_name or deps.coach_name)
     speakers = speaking_stats(transcript, guess.name, aliases)
     clients = [s.name for s in speakers if s.role == "client"]
-    client_ids = deps.store.resolve_clients(org, session_id, clients)
-    deps.store.save_speakers(org, session_id, speakers, client_ids)
+    client_ids = deps.participants.resolve_clients(org, session_id, clients)
+    deps.participants.save_speakers(org, session_id, speakers, client_ids)
     labels = label_turns(transcript, guess.name)
     flags = {flag.turn: flag.categories for flag in flag_turns(transcript.turns)}
-    deps.store.save_turn_annotations(org, session_id, labels, flags)
+    deps.transcripts.save_turn_annotations(org, session_id, labels, flags)
     supervision = supervision_metrics(transcript, guess.name, speakers, labels)
-    deps.store.update_session(
+    deps.sessions.update_session(
         org,
         session_id,
         coach_name=guess.name,

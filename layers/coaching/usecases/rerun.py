@@ -47,21 +47,21 @@ def prepare_rerun(
     fresh: bool,
     execution_name: str | None = None,
 ):
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
-    holder = deps.store.find_live_by_hash(org, session.content_sha256)
+    holder = deps.sessions.find_live_by_hash(org, session.content_sha256)
     if holder is not None and holder.id != session_id:
         # The same transcript was processed again since: running this one too would
         # make two sessions of one meeting.
         raise DuplicateContent(holder.id)
     if fresh:
-        deps.store.discard_results(org, session_id)
-        deps.store.forget_steps(org, session_id, ALL_STEPS)
+        deps.results.discard_results(org, session_id)
+        deps.step_ledger.forget_steps(org, session_id, ALL_STEPS)
     else:
         # Compensation's own record goes: if the rerun fails again, it must compensate again.
-        deps.store.forget_steps(org, session_id, ["Compensate"])
-    deps.store.update_session(
+        deps.step_ledger.forget_steps(org, session_id, ["Compensate"])
+    deps.sessions.update_session(
         org,
         session_id,
         processing_status="processing",

@@ -65,7 +65,9 @@ def purge_expired(
     next run; it does not stop the others.
     """
     retention = {
-        org: days for org, days in deps.store.retention_days_by_organization().items() if days > 0
+        org: days
+        for org, days in deps.organizations.retention_days_by_organization().items()
+        if days > 0
     }
     cutoffs = {org: now - dt.timedelta(days=days) for org, days in retention.items()}
     purged: list[PurgedSession] = []
@@ -74,7 +76,7 @@ def purge_expired(
         if not dry_run:
             audit_cutoff = now - dt.timedelta(days=max(retention[org], AUDIT_MINIMUM_DAYS))
             audit_purged[org] = _purge_audit_records(audit, org, audit_cutoff)
-        for session in deps.store.sessions_received_before(org, cutoff):
+        for session in deps.sessions.sessions_received_before(org, cutoff):
             entry = PurgedSession(
                 organization_id=org,
                 session_id=session.id,

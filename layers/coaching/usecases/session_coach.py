@@ -15,4 +15,4 @@ def coach_for_session(
     coach), else nobody: a session of no coach is seen by admins only."""
     if coach_id is not None:
         return coach_id
-    return deps.store.coach_id_by_email(org, deps.coach_email)
+    return deps.coaches.coach_id_by_email(org, deps.coach_email)

@@ -44,7 +44,7 @@ def list_visible_sessions(
         session_type=session_type,
     )
     # One more than asked: whether there is a next page, without counting them all.
-    found = deps.store.list_sessions(
+    found = deps.sessions.list_sessions(
         visibility.organization_id, limit + 1, where=where, after=after
     )
     page = found[:limit]
@@ -56,7 +56,7 @@ def visible_session(
     deps: Dependencies, visibility: Visibility, session_id: uuid.UUID
 ) -> SessionRecord:
     """The session, if it is the caller's to see; else NotFound, as for a missing one."""
-    session = deps.store.get_session(visibility.organization_id, session_id)
+    session = deps.sessions.get_session(visibility.organization_id, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
     ensure_visible(visibility, session.coach_id, f"Session {session_id}")

@@ -37,13 +37,13 @@ def session_overview(session: SessionRecord) -> dict[str, Any]:
 def session_results(
     deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID, *, include_turns: bool = False
 ) -> dict[str, Any]:
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
-    speakers = deps.store.load_speakers(org, session_id)
-    analyses = deps.store.load_client_analyses(org, session_id)
-    labels, sensitive = deps.store.load_turn_annotations(org, session_id)
-    transcript = deps.store.load_transcript(org, session_id)
+    speakers = deps.participants.load_speakers(org, session_id)
+    analyses = deps.results.load_client_analyses(org, session_id)
+    labels, sensitive = deps.transcripts.load_turn_annotations(org, session_id)
+    transcript = deps.transcripts.load_transcript(org, session_id)
     starts = {turn.index: turn.start for turn in transcript.turns}
     participants = []
     for stats in speakers:

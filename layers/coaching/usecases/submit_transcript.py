@@ -62,11 +62,11 @@ def submit_transcript(
     coach_for_session)."""
     sha256 = hashlib.sha256(data).hexdigest()
     # Running or completed: the same bytes make one session (a failed one can be retried).
-    existing = deps.store.find_live_by_hash(org, sha256)
+    existing = deps.sessions.find_live_by_hash(org, sha256)
     if existing is not None:
         return _duplicate(existing)
     coach_id = coach_for_session(deps, org, coach_id)
-    failed = deps.store.find_failed_by_hash(org, sha256)
+    failed = deps.sessions.find_failed_by_hash(org, sha256)
     if failed is not None and failed.source_name == source_name and failed.coach_id == coach_id:
         # The same file again after a failure retries that session: one session per file,
         # and the steps that had finished are reused. (Same bytes under another name, or from
@@ -97,11 +97,11 @@ def submit_transcript(
     deps.objects.put(step.transcript_key, data)
     execution_name = f"session-{session_id}"
     try:
-        deps.store.create_session(org, session_record(step, sha256, execution_name))
+        deps.sessions.create_session(org, session_record(step, sha256, execution_name))
     except DuplicateContent as clash:
         # The same bytes arrived twice at once: both passed the check above, the database's
         # unique index let one in. This one is its duplicate (its stored copy stays unused).
-        holder = deps.store.get_session(org, clash.session_id)
+        holder = deps.sessions.get_session(org, clash.session_id)
         if holder is None:
             return Submission(
                 session_id=clash.session_id, execution_name=None, duplicate_of=clash.session_id
@@ -112,7 +112,7 @@ def submit_transcript(
     except Exception:
         # A row that never runs must not hold the content: the same file can be sent again.
         with contextlib.suppress(Exception):
-            deps.store.update_session(
+            deps.sessions.update_session(
                 org, session_id, processing_status="failed", failure_reason=_NOT_STARTED
             )
         raise
@@ -170,7 +170,7 @@ def process_transcript(
         if _await_session(deps, workflow, org, submission.duplicate_of) or attempt:
             return submission, None
         log.warning("session %s lost its run: submitting again", submission.duplicate_of)
-        deps.store.update_session(
+        deps.sessions.update_session(
             org, submission.duplicate_of, processing_status="failed", failure_reason=_INTERRUPTED
         )
     return submission, None
@@ -192,7 +192,7 @@ def _await_session(
     deadline = time.monotonic() + timeout_seconds
     unknown_since: float | None = None
     while True:
-        current = deps.store.get_session(org, session_id)
+        current = deps.sessions.get_session(org, session_id)
         if current is None or current.processing_status in _FINAL:
             return True
         remaining = deadline - time.monotonic()
@@ -206,7 +206,7 @@ def _await_session(
             except Exception:  # noqa: BLE001 - not started yet, or gone with a stopped platform
                 run = None
             if run is not None and run.status != "RUNNING":
-                after = deps.store.get_session(org, session_id)
+                after = deps.sessions.get_session(org, session_id)
                 return after is None or after.processing_status in _FINAL
             if run is None:
                 unknown_since = unknown_since or time.monotonic()

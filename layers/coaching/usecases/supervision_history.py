@@ -18,7 +18,7 @@ def supervision_history(
     coach_ids: frozenset[uuid.UUID] | None = None,
 ) -> dict[str, Any]:
     """``coach_ids``: only these coaches' sessions (a Visibility's); None = all of them."""
-    rows = deps.store.supervision_history(org, limit, coach_ids=coach_ids)
+    rows = deps.sessions.supervision_history(org, limit, coach_ids=coach_ids)
     sessions = [
         {
             "session_id": str(row["id"]),

@@ -21,7 +21,7 @@ def verify_stored_transcript(deps: Dependencies, step: PipelineInput, sha256: st
     """Returns when ``sha256`` (of the bytes just read) is the one recorded at ingest, or when
     nothing is recorded yet (an S3 drop's first read is its ingest)."""
     org, session_id = step.organization_id, step.session_id
-    session = deps.store.get_session(org, session_id)
+    session = deps.sessions.get_session(org, session_id)
     if session is None or session.content_sha256 == sha256:
         return
     logger.error(

@@ -48,7 +48,7 @@ def uploader_coach(
     if requested is None or requested == own_coach_id:
         return own_coach_id
     org = visibility.organization_id
-    if not visibility.allows(requested) or not deps.store.coach_exists(org, requested):
+    if not visibility.allows(requested) or not deps.coaches.coach_exists(org, requested):
         raise UnknownCoach(requested)
     return requested
 

@@ -24,8 +24,8 @@ def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
     # Sessions dropped straight into S3 have no row yet, so this read is their ingest and
     # records the hash; elsewhere this is a no-op.
     owned = step.model_copy(update={"coach_id": coach_for_session(deps, org, step.coach_id)})
-    deps.store.create_session(org, session_record(owned, sha256, execution_name=None))
-    deps.store.update_session(org, session_id, processing_status="processing")
+    deps.sessions.create_session(org, session_record(owned, sha256, execution_name=None))
+    deps.sessions.update_session(org, session_id, processing_status="processing")
     if len(data) > deps.max_transcript_bytes:
         limit = deps.max_transcript_bytes // (1024 * 1024)
         raise TranscriptRejected(
@@ -43,6 +43,6 @@ def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
     ends = [t.end for t in transcript.turns if t.end is not None]
     starts = [t.start for t in transcript.turns if t.start is not None]
     duration = (max(ends) - min(starts)) if timing == "cues" and ends and starts else None
-    deps.store.save_transcript(org, session_id, transcript)
-    deps.store.update_session(org, session_id, timing=timing, duration_seconds=duration)
+    deps.transcripts.save_transcript(org, session_id, transcript)
+    deps.sessions.update_session(org, session_id, timing=timing, duration_seconds=duration)
     return {"format": transcript.format, "turns": len(transcript.turns), "timing": timing}

@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from coaching.adapters.local.tokens import LocalTokens
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Forbidden, NotFound, Unauthenticated
-from coaching.ports.accounts import AccountStore
+from coaching.ports.accounts import AccountPorts
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
 from coaching.ports.token_revocations import TokenRevocations
 from coaching.usecases.token_revocation import ensure_still_signed_in
@@ -35,7 +35,7 @@ def token_hash(token: str) -> str:
 class LocalIdentityProvider:
     def __init__(
         self,
-        accounts: AccountStore,
+        accounts: AccountPorts,
         tokens: LocalTokens,
         revocations: TokenRevocations,
         *,
@@ -43,7 +43,9 @@ class LocalIdentityProvider:
         hasher: PasswordHasher | None = None,
         clock=None,
     ) -> None:
-        self._accounts = accounts
+        self._users = accounts.users
+        self._refresh_tokens = accounts.refresh_tokens
+        self._organizations = accounts.organizations
         self._tokens = tokens
         self._revocations = revocations
         self._refresh = dt.timedelta(days=refresh_days)
@@ -57,7 +59,7 @@ class LocalIdentityProvider:
 
     # --- the port ----------------------------------------------------------------------
     def sign_in(self, email: str, password: str) -> TokenSet | Challenge:
-        user = self._accounts.user_by_email(email.strip())
+        user = self._users.user_by_email(email.strip())
         if not self._password_matches(user, password) or user is None or user.disabled_at:
             raise Unauthenticated(_WRONG_CREDENTIALS, hint="Check them and try again.")
         if user.mfa_enabled:
@@ -97,7 +99,7 @@ class LocalIdentityProvider:
                 raise Unauthenticated(_WRONG_CREDENTIALS, hint="Check it and try again.")
         # Kept apart until confirmed: the confirmed authenticator keeps working meanwhile.
         secret = pyotp.random_base32()
-        self._accounts.update_user(user.organization_id, user.id, pending_mfa_secret=secret)
+        self._users.update_user(user.organization_id, user.id, pending_mfa_secret=secret)
         uri = pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name=ISSUER_NAME)
         return MfaSetup(secret, uri, self._challenge(user, _MFA_CONFIRM))
 
@@ -110,7 +112,7 @@ class LocalIdentityProvider:
         if step is None:
             raise _wrong_code()
         # Only the secret that was checked is promoted (not one a later setup put there).
-        if not self._accounts.confirm_pending_mfa(user.organization_id, user.id, pending, step):
+        if not self._users.confirm_pending_mfa(user.organization_id, user.id, pending, step):
             raise Unauthenticated("MFA setup was started again.", hint="Use the newest setup.")
         if user.mfa_enabled:
             # The authenticator changed: sign-ins made with the old one end here.
@@ -120,9 +122,9 @@ class LocalIdentityProvider:
     def reset_mfa(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
         """An admin's reset: the user's authenticators are removed and their sign-ins end;
         they enrol again at their next sign-in (with the password)."""
-        if self._accounts.user(org, user_id) is None:
+        if self._users.user(org, user_id) is None:
             raise NotFound("There is no such user.")
-        self._accounts.update_user(
+        self._users.update_user(
             org,
             user_id,
             mfa_secret=None,
@@ -133,27 +135,27 @@ class LocalIdentityProvider:
         self._end_sign_ins(org, user_id)
 
     def refresh(self, refresh_token: str) -> TokenSet:
-        record, first_use = self._accounts.use_refresh_token(token_hash(refresh_token))
+        record, first_use = self._refresh_tokens.use_refresh_token(token_hash(refresh_token))
         expired = "Your sign-in has expired."
         if record is None or record.revoked_at is not None:
             raise Unauthenticated(expired, hint="Sign in again.")
         if not first_use:
             # A used token presented again: someone kept a copy. End the whole sign-in,
             # and the access tokens either holder has.
-            self._accounts.revoke_family(record.organization_id, record.family_id)
+            self._refresh_tokens.revoke_family(record.organization_id, record.family_id)
             self._revocations.revoke_tokens(record.organization_id, record.user_id, self._now())
             raise Unauthenticated(expired, hint="Sign in again.")
         if record.expires_at <= self._now():
             raise Unauthenticated(expired, hint="Sign in again.")
-        user = self._accounts.user(record.organization_id, record.user_id)
+        user = self._users.user(record.organization_id, record.user_id)
         if user is None or user.disabled_at:
             raise Unauthenticated(expired, hint="Sign in again.")
         return self._tokens_for(user, record.family_id)
 
     def sign_out(self, refresh_token: str) -> None:
-        record, _ = self._accounts.use_refresh_token(token_hash(refresh_token))
+        record, _ = self._refresh_tokens.use_refresh_token(token_hash(refresh_token))
         if record is not None:
-            self._accounts.revoke_family(record.organization_id, record.family_id)
+            self._refresh_tokens.revoke_family(record.organization_id, record.family_id)
             self._revocations.revoke_tokens(record.organization_id, record.user_id, self._now())
 
     # --- for the local authorizer ------------------------------------------------------
@@ -169,13 +171,15 @@ class LocalIdentityProvider:
             return False
 
     def _mfa_required(self, user: UserAccount) -> bool:
-        return bool(self._accounts.organization_settings(user.organization_id).get("mfa_required"))
+        return bool(
+            self._organizations.organization_settings(user.organization_id).get("mfa_required")
+        )
 
     def _challenge(self, user: UserAccount, purpose: str) -> str:
         return self._tokens.issue_challenge(user.id, user.organization_id, purpose)
 
     def _user_of(self, user_id: uuid.UUID, org: uuid.UUID) -> UserAccount:
-        user = self._accounts.user(org, user_id)
+        user = self._users.user(org, user_id)
         if user is None or user.disabled_at:
             raise Unauthenticated("The session has ended.", hint="Sign in again.")
         return user
@@ -197,21 +201,21 @@ class LocalIdentityProvider:
         step = _matching_step(user.mfa_secret, code) if user.mfa_secret else None
         if step is None:
             raise _wrong_code()
-        if not self._accounts.claim_mfa_step(user.organization_id, user.id, step):
+        if not self._users.claim_mfa_step(user.organization_id, user.id, step):
             raise Unauthenticated("This code was already used.", hint="Wait for the next one.")
 
     def _end_sign_ins(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
         """Every refresh token of the user stops working, and every access token issued so far."""
-        self._accounts.revoke_user_refresh_tokens(org, user_id)
+        self._refresh_tokens.revoke_user_refresh_tokens(org, user_id)
         self._revocations.revoke_tokens(org, user_id, self._now())
 
     def _signed_in(self, user: UserAccount) -> TokenSet:
-        self._accounts.update_user(user.organization_id, user.id, last_login=self._now())
+        self._users.update_user(user.organization_id, user.id, last_login=self._now())
         return self._tokens_for(user, uuid.uuid4())
 
     def _tokens_for(self, user: UserAccount, family_id: uuid.UUID) -> TokenSet:
         refresh_token = secrets.token_urlsafe(32)
-        self._accounts.save_refresh_token(
+        self._refresh_tokens.save_refresh_token(
             user.organization_id,
             user_id=user.id,
             family_id=family_id,

@@ -1,19 +1,16 @@
-"""Users, their coach records and refresh tokens in PostgreSQL (the local identity provider).
+"""Users and their coach records in PostgreSQL (the local identity provider).
 
-Sign-in looks a user up by email before anyone is known, and a refresh token is itself the
-credential: those two look-ups run unscoped, on purpose; everything else is scoped.
+Sign-in looks a user up by email before anyone is known: that look-up runs unscoped, on
+purpose; everything else is scoped.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
-from psycopg.types.json import Jsonb
-
 from coaching.adapters.postgres.database import Database
-from coaching.domain.accounts import RefreshTokenRecord, UserAccount
+from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Conflict
 
 _USER_COLUMNS = (
@@ -22,13 +19,10 @@ _USER_COLUMNS = (
 )
 
 
-class PostgresAccounts:
+class PostgresUserAccounts:
     def __init__(self, database: Database) -> None:
         self._db = database
-        # Organizations are never deleted (coach_app may not): one that exists stays so.
-        self._known_organizations: set[uuid.UUID] = set()
 
-    # --- users -------------------------------------------------------------------------
     def add_user(
         self,
         org: uuid.UUID,
@@ -136,83 +130,3 @@ class PostgresAccounts:
                 (org, email, name, lead_coach_id),
             ).fetchone()
         return row["id"]
-
-    # --- organizations -----------------------------------------------------------------
-    def organization_exists(self, org: uuid.UUID) -> bool:
-        if org in self._known_organizations:
-            return True
-        with self._db.transaction(org) as conn:
-            row = conn.execute("SELECT 1 FROM organizations WHERE id = %s", (org,)).fetchone()
-        if row is not None:
-            self._known_organizations.add(org)
-        return row is not None
-
-    def organization_settings(self, org: uuid.UUID) -> dict[str, Any]:
-        with self._db.transaction(org) as conn:
-            row = conn.execute(
-                "SELECT settings FROM organizations WHERE id = %s", (org,)
-            ).fetchone()
-        return dict(row["settings"]) if row else {}
-
-    def update_organization_settings(self, org: uuid.UUID, changes: dict[str, Any]) -> dict:
-        """Merges ``changes`` into the settings (a None value removes the key)."""
-        removed = [key for key, value in changes.items() if value is None]
-        kept = {key: value for key, value in changes.items() if value is not None}
-        with self._db.transaction(org) as conn:
-            row = conn.execute(
-                "UPDATE organizations SET settings = (settings || %s) - %s::text[]"
-                " WHERE id = %s RETURNING settings",
-                (Jsonb(kept), removed, org),
-            ).fetchone()
-        return dict(row["settings"]) if row else {}
-
-    # --- refresh tokens ----------------------------------------------------------------
-    def save_refresh_token(
-        self,
-        org: uuid.UUID,
-        *,
-        user_id: uuid.UUID,
-        family_id: uuid.UUID,
-        token_hash: str,
-        expires_at: dt.datetime,
-    ) -> None:
-        with self._db.transaction(org) as conn:
-            conn.execute(
-                "INSERT INTO refresh_tokens (organization_id, user_id, family_id, token_hash,"
-                " expires_at) VALUES (%s, %s, %s, %s, %s)",
-                (org, user_id, family_id, token_hash, expires_at),
-            )
-
-    def use_refresh_token(self, token_hash: str) -> tuple[RefreshTokenRecord | None, bool]:
-        """(the token's record, whether this call used it first). Unscoped: the token is the
-        credential. A second use returns False: the caller revokes the family."""
-        with self._db.transaction() as conn:
-            row = conn.execute(
-                "SELECT id, organization_id, user_id, family_id, expires_at, used_at, revoked_at"
-                " FROM refresh_tokens WHERE token_hash = %s FOR UPDATE",
-                (token_hash,),
-            ).fetchone()
-            if row is None:
-                return None, False
-            first = row["used_at"] is None
-            if first:
-                conn.execute(
-                    "UPDATE refresh_tokens SET used_at = now() WHERE id = %s", (row["id"],)
-                )
-        return RefreshTokenRecord.model_validate(row), first
-
-    def revoke_user_refresh_tokens(self, org: uuid.UUID, user_id: uuid.UUID) -> int:
-        with self._db.transaction(org) as conn:
-            return conn.execute(
-                "UPDATE refresh_tokens SET revoked_at = now() WHERE organization_id = %s"
-                " AND user_id = %s AND revoked_at IS NULL",
-                (org, user_id),
-            ).rowcount
-
-    def revoke_family(self, org: uuid.UUID, family_id: uuid.UUID) -> int:
-        with self._db.transaction(org) as conn:
-            return conn.execute(
-                "UPDATE refresh_tokens SET revoked_at = now() WHERE organization_id = %s"
-                " AND family_id = %s AND revoked_at IS NULL",
-                (org, family_id),
-            ).rowcount

@@ -1,0 +1,133 @@
+"""Results on PostgreSQL: client_sessions and their summary drafts (summaries)."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.pending_clients import delete_orphaned_pending_clients
+from coaching.domain.errors import NotFound
+from coaching.domain.results import ClientAnalysis, ClientSummary
+
+# What compensation removes, children before parents; the session row and its turns stay.
+# The pending clients the session created go last (pending_clients.py).
+_DERIVED_ROWS = [
+    ("search_documents", "session_id = %s"),
+    ("notifications", "session_id = %s AND kind <> 'failure'"),
+    (
+        "summaries",
+        "client_session_id IN (SELECT id FROM client_sessions WHERE session_id = %s)",
+    ),
+    ("client_sessions", "session_id = %s"),
+    ("session_participants", "session_id = %s"),
+]
+
+
+class PostgresResults:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    def save_client_analysis(
+        self, org: uuid.UUID, session_id: uuid.UUID, client_name: str, analysis: ClientAnalysis
+    ) -> None:
+        summary = analysis.summary.model_dump(mode="json")
+        with self._db.transaction(org) as conn:
+            participant = conn.execute(
+                "SELECT client_id, speaking_time_seconds FROM session_participants"
+                " WHERE organization_id = %s AND session_id = %s AND name = %s",
+                (org, session_id, client_name),
+            ).fetchone()
+            if participant is None or participant["client_id"] is None:
+                raise NotFound(f"{client_name} is not a client of session {session_id}.")
+            client_session = conn.execute(
+                "INSERT INTO client_sessions (organization_id, client_id, session_id,"
+                " speaking_time_seconds, engagement_level, breakthrough_detected, priority_score,"
+                " breakthroughs) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (client_id, session_id) DO UPDATE SET"
+                " speaking_time_seconds = EXCLUDED.speaking_time_seconds,"
+                " engagement_level = EXCLUDED.engagement_level,"
+                " breakthrough_detected = EXCLUDED.breakthrough_detected,"
+                " priority_score = EXCLUDED.priority_score,"
+                " breakthroughs = EXCLUDED.breakthroughs RETURNING id",
+                (
+                    org,
+                    participant["client_id"],
+                    session_id,
+                    round(participant["speaking_time_seconds"]),
+                    analysis.engagement_level,
+                    analysis.breakthrough_detected,
+                    round(analysis.priority_score, 2),
+                    Jsonb([m.model_dump(mode="json") for m in analysis.breakthroughs]),
+                ),
+            ).fetchone()
+            conn.execute(
+                "INSERT INTO summaries (organization_id, client_session_id, wins, challenges,"
+                " action_items, coach_recommendations, ai_version)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (client_session_id) DO UPDATE SET wins = EXCLUDED.wins,"
+                " challenges = EXCLUDED.challenges, action_items = EXCLUDED.action_items,"
+                " coach_recommendations = EXCLUDED.coach_recommendations,"
+                " ai_version = EXCLUDED.ai_version",
+                (
+                    org,
+                    client_session["id"],
+                    Jsonb(summary["wins"]),
+                    Jsonb(summary["challenges"]),
+                    Jsonb(summary["action_items"]),
+                    Jsonb(summary["coach_recommendations"]),
+                    Jsonb(analysis.model_dump(mode="json")),
+                ),
+            )
+
+    def load_client_analyses(
+        self, org: uuid.UUID, session_id: uuid.UUID
+    ) -> dict[str, ClientAnalysis]:
+        with self._db.transaction(org) as conn:
+            return client_analyses(conn, org, session_id)
+
+    def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
+        removed: dict[str, int] = {}
+        with self._db.transaction(org) as conn:
+            for table, condition in _DERIVED_ROWS:
+                # Table names and conditions are the constants above, never input.
+                cursor = conn.execute(
+                    f"DELETE FROM {table} WHERE organization_id = %s AND {condition}",  # noqa: S608
+                    (org, session_id),
+                )
+                removed[table] = cursor.rowcount
+            removed["clients"] = delete_orphaned_pending_clients(conn, org, session_id)
+        return removed
+
+
+def client_analyses(
+    conn: psycopg.Connection, org: uuid.UUID, session_id: uuid.UUID
+) -> dict[str, ClientAnalysis]:
+    """The session's analyses by client speaker name, read on ``conn``."""
+    rows = conn.execute(
+        "SELECT p.name, cs.engagement_level, cs.breakthrough_detected,"
+        " cs.priority_score, cs.breakthroughs, s.wins, s.challenges, s.action_items,"
+        " s.coach_recommendations"
+        " FROM client_sessions cs JOIN session_participants p"
+        " ON p.session_id = cs.session_id AND p.client_id = cs.client_id"
+        " JOIN summaries s ON s.client_session_id = cs.id"
+        " WHERE cs.organization_id = %s AND cs.session_id = %s",
+        (org, session_id),
+    ).fetchall()
+    return {
+        row["name"]: ClientAnalysis(
+            engagement_level=row["engagement_level"],
+            breakthrough_detected=row["breakthrough_detected"],
+            breakthroughs=row["breakthroughs"],
+            priority_score=float(row["priority_score"]),
+            summary=ClientSummary(
+                wins=row["wins"],
+                challenges=row["challenges"],
+                action_items=row["action_items"],
+                coach_recommendations=row["coach_recommendations"],
+            ),
+        )
+        for row in rows
+    }

@@ -1,0 +1,29 @@
+"""What the pipeline derived from a session for its clients, and undoing all of it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Protocol
+
+from coaching.domain.results import ClientAnalysis
+
+
+class Results(Protocol):
+    def save_client_analysis(
+        self, org: uuid.UUID, session_id: uuid.UUID, client_name: str, analysis: ClientAnalysis
+    ) -> None:
+        """Stores (or replaces) the client's analysis and summary draft; NotFound when
+        ``client_name`` is not a client speaker of the session."""
+        ...
+
+    def load_client_analyses(
+        self, org: uuid.UUID, session_id: uuid.UUID
+    ) -> dict[str, ClientAnalysis]:
+        """By client speaker name."""
+        ...
+
+    def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
+        """Compensation: removes everything the pipeline derived (analyses, summaries,
+        speakers, index entries, notices but the failure's, pending clients nothing refers to
+        any more); keeps the session row and its turns. Rows removed per table."""
+        ...

@@ -1,0 +1,68 @@
+"""Results in memory: each client's analysis, linked to the client record as stored."""
+
+from __future__ import annotations
+
+import uuid
+
+from coaching.domain.errors import NotFound
+from coaching.domain.results import ClientAnalysis
+from tests.fakes.memory import MemoryData
+
+
+class FakeResults:
+    def __init__(self, data: MemoryData) -> None:
+        self.data = data
+
+    def save_client_analysis(
+        self, org: uuid.UUID, session_id: uuid.UUID, client_name: str, analysis: ClientAnalysis
+    ) -> None:
+        key = (org, session_id)
+        participant = next(
+            (p for p in self.data.participants.get(key, []) if p.stats.name == client_name), None
+        )
+        if participant is None or participant.client_id is None:
+            raise NotFound(f"{client_name} is not a client of session {session_id}.")
+        # The column keeps two decimals (DECIMAL(3,2)).
+        stored = analysis.model_copy(
+            deep=True, update={"priority_score": round(analysis.priority_score, 2)}
+        )
+        self.data.analyses.setdefault(key, {})[participant.client_id] = stored
+
+    def load_client_analyses(
+        self, org: uuid.UUID, session_id: uuid.UUID
+    ) -> dict[str, ClientAnalysis]:
+        return client_analyses(self.data, org, session_id)
+
+    def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
+        key = (org, session_id)
+        data = self.data
+        notices = data.notifications.get(key, [])
+        kept = [n for n in notices if n["kind"] == "failure"]
+        data.notifications[key] = kept
+        analyses = data.analyses.pop(key, {})
+        # Follow-ups go with their summaries (ON DELETE CASCADE), uncounted.
+        data.follow_ups[org] = [
+            f for f in data.follow_ups.get(org, []) if f.session_id != session_id
+        ]
+        removed = {
+            "search_documents": len(data.search_documents.pop(key, [])),
+            "notifications": len(notices) - len(kept),
+            "summaries": len(analyses),
+            "client_sessions": len(analyses),
+            "session_participants": len(data.participants.pop(key, [])),
+        }
+        removed["clients"] = data.delete_orphaned_pending_clients(org, session_id)
+        return removed
+
+
+def client_analyses(
+    data: MemoryData, org: uuid.UUID, session_id: uuid.UUID
+) -> dict[str, ClientAnalysis]:
+    """By speaker name, as the adapter's join of analyses and participants gives them."""
+    key = (org, session_id)
+    analyses = data.analyses.get(key, {})
+    return {
+        p.stats.name: analyses[p.client_id].model_copy(deep=True)
+        for p in data.participants.get(key, [])
+        if p.client_id in analyses
+    }
