@@ -31,7 +31,7 @@ def client(
     try:
         while True:
             page, after = client_access_log(
-                composition.audit_log(), store, org, client_id, 500, after
+                composition.audit_log(), store, org, client_id, limit=500, after=after
             )
             rows += [access_view(entry) for entry in page]
             if after is None:

@@ -178,7 +178,12 @@ def get_client_access_log(
     principal = require_role(router, Role.ADMIN)
     store, _ = client_ports()
     page, next_position = client_access_log(
-        audit_log(), store, principal.organization_id, client_id, limit, _decode_cursor(cursor)
+        audit_log(),
+        store,
+        principal.organization_id,
+        client_id,
+        limit=limit,
+        after=_decode_cursor(cursor),
     )
     # Not tagged with the client: looking at the log is not an access to their data.
     audit(principal, "read", "client_access_log", client_id, count=len(page))

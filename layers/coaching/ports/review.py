@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Annotated, Literal, Protocol
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -74,7 +74,7 @@ class CoachVoice(BaseModel):
     """Who writes to the client, and how they greet and sign off."""
 
     name: str | None = None
-    voice_profile: dict = {}
+    voice_profile: dict[str, Any] = {}  # JSON as stored: unknown keys are ignored
 
 
 class SummaryContext(BaseModel):

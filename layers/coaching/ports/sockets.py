@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from coaching.domain.identity import Principal
 
@@ -31,7 +31,7 @@ class SocketConnections(Protocol):
 class SocketSender(Protocol):
     """The WebSocket API's `@connections` management API."""
 
-    def send(self, connection_ids: list[str], message: dict) -> int:
+    def send(self, connection_ids: list[str], message: dict[str, Any]) -> int:
         """Sends `message` as JSON to each connection; returns how many got it.
 
         Never raises: a gone connection is forgotten, any other failure is logged and counts
@@ -41,7 +41,9 @@ class SocketSender(Protocol):
 
 
 class CoachSockets(Protocol):
-    def push(self, org: uuid.UUID, session_coach_id: uuid.UUID | None, message: dict) -> int:
+    def push(
+        self, org: uuid.UUID, session_coach_id: uuid.UUID | None, message: dict[str, Any]
+    ) -> int:
         """Sends `message` about a session of `session_coach_id` (None: a session of no coach)
         to the open connections of `org` whose user may see that session — the REST rule:
         the coach, their lead, the organization's admins; never support. Returns how many got

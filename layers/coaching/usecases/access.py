@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Protocol, TypeVar
+
 from coaching.domain.errors import Forbidden, NotFound
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role, Visibility
 from coaching.ports.directory import Directory
+
+
+class OfASession(Protocol):
+    """A record that belongs to a session: a summary, a follow-up."""
+
+    @property
+    def session_coach_id(self) -> uuid.UUID | None: ...
+
+
+RecordT = TypeVar("RecordT", bound=OfASession)
 
 
 def visibility_for(principal: Principal, directory: Directory) -> Visibility:
@@ -20,7 +33,9 @@ def visibility_for(principal: Principal, directory: Directory) -> Visibility:
     return Visibility(org, frozenset({principal.coach_id}))
 
 
-def may_see_session_of(principal: Principal, directory: Directory, coach_id) -> bool:
+def may_see_session_of(
+    principal: Principal, directory: Directory, coach_id: uuid.UUID | None
+) -> bool:
     """visibility_for's answer for one session (of ``coach_id``) as a yes or no: what a push
     about that session asks of each open socket. Support sees no client data: no."""
     if principal.role not in CLIENT_DATA_ROLES:
@@ -28,13 +43,15 @@ def may_see_session_of(principal: Principal, directory: Directory, coach_id) -> 
     return visibility_for(principal, directory).allows(coach_id)
 
 
-def ensure_visible(visibility: Visibility, coach_id, what: str) -> None:
+def ensure_visible(visibility: Visibility, coach_id: uuid.UUID | None, what: str) -> None:
     """Someone else's session answers exactly like a missing one: 404, nothing revealed."""
     if not visibility.allows(coach_id):
         raise NotFound(f"{what} does not exist.")
 
 
-def require_visible(record, principal: Principal, directory: Directory, what: str):
+def require_visible(
+    record: RecordT | None, principal: Principal, directory: Directory, what: str
+) -> RecordT:
     """A record of a session (``record.session_coach_id``), if it exists and the caller may
     see that session; else 404, exactly as if it did not exist."""
     if record is None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import NotRequired, TypedDict, Unpack
 
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import NotFound, PermanentError, WeakPassword
@@ -20,26 +22,33 @@ def check_password(password: str) -> None:
         )
 
 
+class NewUser(TypedDict):
+    """Who is being added: as the CLI, the demo accounts and the tests name them."""
+
+    email: str
+    name: str
+    role: Role
+    password: str
+    lead_email: NotRequired[str | None]  # a coach's lead, by their email
+
+
 def add_user(
     accounts: UserAccounts,
-    hash_password,
+    hash_password: Callable[[str], str],
     org: uuid.UUID,
-    *,
-    email: str,
-    name: str,
-    role: Role,
-    password: str,
-    lead_email: str | None = None,
+    **person: Unpack[NewUser],
 ) -> UserAccount:
     """Coaches and leads get a coach record (their sessions are filed under it); a coach may
     name their lead's email, whose coach record must exist in the organization."""
+    role, password, name = person["role"], person["password"], person["name"]
     if role is Role.SERVICE:
         raise PermanentError(
             "The service role belongs to API keys, not to people.",
             hint="Create a key with POST /v1/api-keys.",
         )
     check_password(password)
-    email = email.strip()
+    email = person["email"].strip()
+    lead_email = person.get("lead_email")
     coach_id = None
     if role in (Role.COACH, Role.COACH_LEAD):
         lead_id = _lead_coach_id(accounts, org, lead_email) if lead_email else None

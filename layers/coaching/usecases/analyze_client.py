@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from coaching.domain.errors import NotFound
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import ClientStepInput
 
 
-def analyze_client(deps: Dependencies, step: ClientStepInput) -> dict:
+def analyze_client(deps: Dependencies, step: ClientStepInput) -> dict[str, Any]:
     org, session_id = step.organization_id, step.session_id
     session = deps.sessions.get_session(org, session_id)
     if session is None:

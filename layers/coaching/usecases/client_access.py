@@ -16,6 +16,7 @@ def client_access_log(
     clients: ClientStore,
     org: uuid.UUID,
     client_id: uuid.UUID,
+    *,
     limit: int,
     after: AuditPosition | None = None,
 ) -> tuple[list[AuditEntry], AuditPosition | None]:

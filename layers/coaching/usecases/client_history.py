@@ -4,6 +4,7 @@ committed to and whether they kept it (judged from their next session,
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
 from collections import Counter
@@ -38,7 +39,7 @@ def client_history(
     visibility: Visibility,
     client_id: uuid.UUID,
     contacts: ContactDetails | None = None,
-) -> dict:
+) -> dict[str, Any]:
     """With ``contacts``, the client's decrypted email and phone too."""
     org, coach_ids = visibility.organization_id, visibility.coach_ids
     client = store.get_client(org, coach_ids, client_id)
@@ -136,5 +137,5 @@ def _reports(store: ClientStore, org: uuid.UUID, session: Appearance) -> list[Sp
     return spoken
 
 
-def _iso(day) -> str | None:
+def _iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None

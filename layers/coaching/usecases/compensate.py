@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 from coaching.domain.errors import PermanentError, error_type_names
 from coaching.usecases.coach_notice import email_the_sessions_coach
@@ -81,7 +82,7 @@ def keep_failed_drop(deps: Dependencies, step: CompensationInput, reason: str) -
     return target
 
 
-def compensate(deps: Dependencies, step: CompensationInput) -> dict:
+def compensate(deps: Dependencies, step: CompensationInput) -> dict[str, Any]:
     org, session_id = step.organization_id, step.session_id
     session = deps.sessions.get_session(org, session_id)
     if session is None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, TypeVar
 
 from jinja2 import TemplateError
 
 from coaching.domain.errors import TemplateCannotRender
 from coaching.ports.review import ReviewItem, SummaryContent, SummaryContext
 from coaching.usecases.template_sandbox import render, undeclared_variables
+
+Item = TypeVar("Item", bound=ReviewItem)  # a win, a challenge, an action item...
 
 # The variables a template may use, as the API documents them.
 VARIABLES: dict[str, str] = {
@@ -123,7 +125,7 @@ def follow_up_variables(
     the coach rewrites them without that evidence."""
     withheld = 0
 
-    def shareable(items: list) -> list:
+    def shareable(items: list[Item]) -> list[Item]:
         nonlocal withheld
         kept = [item for item in items if not _rests_on(item, context.sensitive_turns)]
         withheld += len(items) - len(kept)
@@ -155,7 +157,7 @@ def _rests_on(item: ReviewItem, sensitive_turns: frozenset[int]) -> bool:
     return any(index in sensitive_turns for index in item.evidence)
 
 
-def _voice(profile: dict) -> dict[str, str]:
+def _voice(profile: dict[str, Any]) -> dict[str, str]:
     """The voice profile's strings we know how to use; anything else is ignored."""
     return {
         key: " ".join(value.split())[:200]

@@ -35,7 +35,9 @@ def list_follow_ups(
     return [follow_up_view(record) for record in records]
 
 
-def get_follow_up(ports: ReviewPorts, principal: Principal, follow_up_id: uuid.UUID) -> dict:
+def get_follow_up(
+    ports: ReviewPorts, principal: Principal, follow_up_id: uuid.UUID
+) -> dict[str, Any]:
     return follow_up_view(_visible_follow_up(ports, principal, follow_up_id))
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from coaching.analysis.digest import session_digest
 from coaching.domain.errors import NotFound
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
 
 
-def index_session(deps: Dependencies, step: PipelineInput) -> dict:
+def index_session(deps: Dependencies, step: PipelineInput) -> dict[str, Any]:
     org, session_id = step.organization_id, step.session_id
     session = deps.sessions.get_session(org, session_id)
     if session is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import PurePosixPath
+from typing import Any
 
 from coaching.domain.errors import NotADrop
 from coaching.ports.workflow import Workflow
@@ -56,7 +57,7 @@ def upload_of_key(key: str) -> tuple[uuid.UUID | None, uuid.UUID] | None:
 
 def ingest_drop(
     workflow: Workflow, bucket: str, key: str, version: str, default_org: uuid.UUID
-) -> dict:
+) -> dict[str, Any]:
     if not key.startswith(DROP_PREFIX):
         raise NotADrop(f"{key} is not a transcript under {DROP_PREFIX}.")
     if key.endswith("/"):

@@ -3,12 +3,14 @@ completed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from coaching.usecases.coach_notice import email_the_sessions_coach
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
 
 
-def notify_coach(deps: Dependencies, step: PipelineInput) -> dict:
+def notify_coach(deps: Dependencies, step: PipelineInput) -> dict[str, Any]:
     org, session_id = step.organization_id, step.session_id
     session = deps.sessions.get_session(org, session_id)
     coach_id = session.coach_id if session is not None else None

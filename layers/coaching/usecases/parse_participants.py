@@ -4,6 +4,8 @@ coached."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from coaching.analysis.coach_detection import identify_coach
 from coaching.analysis.participants import merge_aliases
 from coaching.analysis.sensitive import flag_turns
@@ -14,7 +16,7 @@ from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
 
 
-def parse_participants(deps: Dependencies, step: PipelineInput) -> dict:
+def parse_participants(deps: Dependencies, step: PipelineInput) -> dict[str, Any]:
     org, session_id = step.organization_id, step.session_id
     transcript, aliases = merge_aliases(deps.transcripts.load_transcript(org, session_id))
     if aliases:

@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from jinja2.sandbox import SecurityError
+from jinja2.exceptions import SecurityError
 
 
 @dataclass(frozen=True)

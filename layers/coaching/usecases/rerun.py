@@ -46,7 +46,7 @@ def prepare_rerun(
     *,
     fresh: bool,
     execution_name: str | None = None,
-):
+) -> None:
     session = deps.sessions.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")

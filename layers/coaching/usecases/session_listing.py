@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Visibility
@@ -19,37 +19,46 @@ from coaching.usecases.access import ensure_visible
 from coaching.usecases.dependencies import Dependencies
 
 
+class SessionQuery(TypedDict, total=False):
+    """A listing's filters, as GET /v1/sessions takes them; left out or None: any."""
+
+    coach_id: uuid.UUID | None
+    date_from: dt.date | None
+    date_to: dt.date | None
+    status: ProcessingStatus | None
+    session_type: SessionType | None
+
+
 def list_visible_sessions(
     deps: Dependencies,
     visibility: Visibility,
     *,
     limit: int,
     after: SessionPosition | None = None,
-    coach_id: uuid.UUID | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-    status: ProcessingStatus | None = None,
-    session_type: SessionType | None = None,
+    **query: Unpack[SessionQuery],
 ) -> tuple[list[SessionRecord], SessionPosition | None]:
     """A page, newest first, and where the next one starts (None: this was the last)."""
     coach_ids = visibility.coach_ids
+    coach_id = query.get("coach_id")
     if coach_id is not None:
         # Asking for a coach one may not see is asking for nothing: an empty page, no hint.
         coach_ids = frozenset({coach_id}) & (coach_ids if coach_ids is not None else {coach_id})
     where = SessionFilter(
         coach_ids=coach_ids,
-        date_from=date_from,
-        date_to=date_to,
-        status=status,
-        session_type=session_type,
+        date_from=query.get("date_from"),
+        date_to=query.get("date_to"),
+        status=query.get("status"),
+        session_type=query.get("session_type"),
     )
     # One more than asked: whether there is a next page, without counting them all.
     found = deps.sessions.list_sessions(
         visibility.organization_id, limit + 1, where=where, after=after
     )
     page = found[:limit]
-    more = len(found) > limit and page[-1].created_at is not None
-    return page, SessionPosition(created_at=page[-1].created_at, id=page[-1].id) if more else None
+    last = page[-1] if len(found) > limit else None
+    if last is None or last.created_at is None:
+        return page, None
+    return page, SessionPosition(created_at=last.created_at, id=last.id)
 
 
 def visible_session(

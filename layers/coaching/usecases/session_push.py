@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import Any
 
 from coaching.ports.directory import Directory
 from coaching.ports.sockets import SocketConnection, SocketConnections, SocketSender
@@ -27,7 +28,9 @@ class SessionPush:
         self._directory = directory
         self._sender = sender
 
-    def push(self, org: uuid.UUID, session_coach_id: uuid.UUID | None, message: dict) -> int:
+    def push(
+        self, org: uuid.UUID, session_coach_id: uuid.UUID | None, message: dict[str, Any]
+    ) -> int:
         try:
             audience = self.audience(org, session_coach_id)
         except Exception as error:  # noqa: BLE001 - a push must never fail a saga step

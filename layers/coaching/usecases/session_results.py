@@ -88,7 +88,9 @@ def session_results(
 
 
 def _annotate_items(
-    summary: dict | None, sensitive: dict[int, list[str]], starts: dict[int, float | None]
+    summary: dict[str, list[dict[str, Any]]] | None,
+    sensitive: dict[int, list[str]],
+    starts: dict[int, float | None],
 ) -> None:
     """Gives each item the times of its evidence, and flags items resting on a sensitive turn
     so they stay out of emails and exports."""

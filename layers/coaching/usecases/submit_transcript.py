@@ -9,6 +9,7 @@ import logging
 import re
 import time
 import uuid
+from typing import TypedDict, Unpack
 
 from pydantic import BaseModel
 
@@ -34,6 +35,21 @@ _NOT_STARTED = "The pipeline could not be started; submit the transcript again."
 log = logging.getLogger(__name__)
 
 
+class UploadDetails(TypedDict, total=False):
+    """What an uploader may say about the session besides the file; left out: unknown."""
+
+    session_type: SessionType | None
+    session_date: dt.date | None
+
+
+class SessionDetails(UploadDetails, total=False):
+    """What the CLI and the drop folder may say too: the coach's name as the transcript
+    writes it, and the transcript's format when its file name does not tell."""
+
+    coach_name: str | None
+    format_hint: str | None
+
+
 class Submission(BaseModel):
     session_id: uuid.UUID
     execution_name: str | None
@@ -52,11 +68,8 @@ def submit_transcript(
     data: bytes,
     source_name: str,
     *,
-    session_type: SessionType | None = None,
-    session_date: dt.date | None = None,
-    coach_name: str | None = None,
-    format_hint: str | None = None,
     coach_id: uuid.UUID | None = None,
+    **details: Unpack[SessionDetails],
 ) -> Submission:
     """``coach_id``: whose session it is; None = the organization's default coach (see
     coach_for_session)."""
@@ -72,25 +85,17 @@ def submit_transcript(
         # and the steps that had finished are reused. (Same bytes under another name, or from
         # another coach, get a session of their own, so every message names the file the
         # coach sent, and nobody is handed a session they cannot see.)
-        return _resubmit(
-            deps,
-            workflow,
-            failed,
-            session_type=session_type,
-            session_date=session_date,
-            coach_name=coach_name,
-            format_hint=format_hint,
-        )
+        return _resubmit(deps, workflow, failed, details)
     session_id = uuid.uuid4()
     step = PipelineInput(
         organization_id=org,
         session_id=session_id,
         transcript_key=object_key(org, session_id, source_name),
         source_name=source_name,
-        session_type=session_type,
-        session_date=session_date,
-        coach_name=coach_name,
-        format_hint=format_hint,
+        session_type=details.get("session_type"),
+        session_date=details.get("session_date"),
+        coach_name=details.get("coach_name"),
+        format_hint=details.get("format_hint"),
         coach_id=coach_id,
     )
     # The original goes in first: whatever fails later, the coach's file is kept.
@@ -120,7 +125,7 @@ def submit_transcript(
 
 
 def _resubmit(
-    deps: Dependencies, workflow: Workflow, failed: SessionRecord, **options
+    deps: Dependencies, workflow: Workflow, failed: SessionRecord, details: SessionDetails
 ) -> Submission:
     root = rerun_root(failed.execution_name or f"session-{failed.id}")
     # Milliseconds since the epoch: distinct across retries without reading every past run.
@@ -130,10 +135,10 @@ def _resubmit(
         session_id=failed.id,
         transcript_key=failed.transcript_key,
         source_name=failed.source_name,
-        session_type=options["session_type"] or failed.session_type,
-        session_date=options["session_date"] or failed.session_date,
-        coach_name=options["coach_name"] or failed.coach_name,
-        format_hint=options["format_hint"],
+        session_type=details.get("session_type") or failed.session_type,
+        session_date=details.get("session_date") or failed.session_date,
+        coach_name=details.get("coach_name") or failed.coach_name,
+        format_hint=details.get("format_hint"),
         coach_id=failed.coach_id,
     )
     prepare_rerun(deps, failed.organization_id, failed.id, fresh=False, execution_name=name)
@@ -153,7 +158,9 @@ def process_transcript(
     org: uuid.UUID,
     data: bytes,
     source_name: str,
-    **options,
+    *,
+    coach_id: uuid.UUID | None = None,
+    **details: Unpack[SessionDetails],
 ) -> tuple[Submission, ExecutionResult | None]:
     """Submits and waits for the pipeline to finish (the CLI and the drop folder).
 
@@ -162,7 +169,9 @@ def process_transcript(
     stopped during it) is marked failed and the transcript is submitted again, once.
     """
     for attempt in range(2):
-        submission = submit_transcript(deps, workflow, org, data, source_name, **options)
+        submission = submit_transcript(
+            deps, workflow, org, data, source_name, coach_id=coach_id, **details
+        )
         if submission.duplicate_of is None:
             if submission.execution_name is None:
                 return submission, None

@@ -45,7 +45,7 @@ def visible_summary(
     return require_visible(record, principal, ports.directory, f"Summary {summary_id}")
 
 
-def get_summary(ports: ReviewPorts, principal: Principal, summary_id: uuid.UUID) -> dict:
+def get_summary(ports: ReviewPorts, principal: Principal, summary_id: uuid.UUID) -> dict[str, Any]:
     record = visible_summary(ports, principal, summary_id)
     sensitive = ports.summaries.sensitive_turns(principal.organization_id, record.session_id)
     return summary_view(record, sensitive)
@@ -57,7 +57,7 @@ def edit_summary(
     summary_id: uuid.UUID,
     expected_revision: int,
     content: SummaryContent,
-) -> dict:
+) -> dict[str, Any]:
     record = visible_summary(ports, principal, summary_id)
     _check_evidence(ports, principal.organization_id, record.session_id, content)
     saved = ports.summaries.save_revision(
@@ -76,7 +76,7 @@ def approve_summary(
     principal: Principal,
     summary_id: uuid.UUID,
     expected_revision: int | None,
-) -> tuple[dict, uuid.UUID | None]:
+) -> tuple[dict[str, Any], uuid.UUID | None]:
     """Approves the words as they stand; (the summary, the follow-up draft's id).
 
     Approving an approved summary is a Conflict (409), not a second draft."""
@@ -101,7 +101,7 @@ def reopen_summary(
     principal: Principal,
     summary_id: uuid.UUID,
     expected_revision: int | None,
-) -> dict:
+) -> dict[str, Any]:
     """Back to draft so the words can change; unsent follow-up drafts are withdrawn."""
     record = visible_summary(ports, principal, summary_id)
     saved = ports.summaries.save_revision(
@@ -135,7 +135,7 @@ def summary_view(record: SummaryRecord, sensitive_turns: frozenset[int]) -> dict
     }
 
 
-def _view_of(ports: ReviewPorts, principal: Principal, record: SummaryRecord) -> dict:
+def _view_of(ports: ReviewPorts, principal: Principal, record: SummaryRecord) -> dict[str, Any]:
     sensitive = ports.summaries.sensitive_turns(principal.organization_id, record.session_id)
     return summary_view(record, sensitive)
 

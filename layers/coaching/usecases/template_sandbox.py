@@ -26,8 +26,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from jinja2 import StrictUndefined, Template, TemplateSyntaxError, meta, nodes, pass_context
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context, LoopContext, Macro, Undefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from coaching.usecases.render_budget import (
@@ -255,6 +256,8 @@ class _Metered(NodeTransformer):
             weight = 1 + test
         else:  # cheaper than a charge in the body; charges rounds the test skips, too
             weight = 1 + test + _weight(node.body)
+        # Jinja's parser makes a loop's iterable an expression; its nodes declare a Node.
+        assert isinstance(node.iter, nodes.Expr)
         node.iter = _helper("counted", [node.iter, nodes.Const(weight)], node.lineno)
         return node
 
@@ -447,7 +450,10 @@ def render(source: str, variables: dict[str, Any]) -> str:
     """The text, rendered under one budget; BudgetExceeded (or another error from the
     template: Jinja's sandbox lets template code raise anything) when it cannot be."""
     template = compiled(source)
-    with budgeted() as budget, contextlib.closing(template.generate(variables)) as chunks:
+    # generate() is a generator (closing it ends the template's code at once); Jinja
+    # annotates it as a plain Iterator, which has no close().
+    chunks_of = template.generate(variables)
+    with budgeted() as budget, contextlib.closing(chunks_of) as chunks:  # type: ignore[type-var]
         parts: list[str] = []
         length = 0
         try:

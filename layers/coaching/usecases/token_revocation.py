@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
+from typing import Any
 
 from coaching.domain.errors import Unauthenticated
 from coaching.ports.token_revocations import TokenRevocations
@@ -21,7 +22,7 @@ from coaching.ports.token_revocations import TokenRevocations
 _API_GATEWAY_TIME = "%a %b %d %H:%M:%S %Z %Y"
 
 
-def ensure_still_signed_in(revocations: TokenRevocations, claims: dict) -> None:
+def ensure_still_signed_in(revocations: TokenRevocations, claims: dict[str, Any]) -> None:
     """Unauthenticated if the token was issued before its user's sign-ins were ended."""
     try:
         org = uuid.UUID(str(claims["custom:organization_id"]))
@@ -43,7 +44,7 @@ def ensure_still_signed_in(revocations: TokenRevocations, claims: dict) -> None:
         raise _ended()
 
 
-def issued_at(claims: dict) -> float | None:
+def issued_at(claims: dict[str, Any]) -> float | None:
     """The token's issue time in epoch seconds: `iat` (a number, or API Gateway's text),
     else Cognito's `auth_time`."""
     for name in ("iat", "auth_time"):

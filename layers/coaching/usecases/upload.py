@@ -6,22 +6,21 @@ started, one session per content.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import uuid
+from typing import Unpack
 
 from pydantic import BaseModel
 
 from coaching.domain.errors import DuplicateContent, PayloadTooLarge
 from coaching.domain.identity import Visibility
-from coaching.domain.session import SessionType
 from coaching.parsing import parse_transcript
 from coaching.ports.objects import UploadTarget
 from coaching.ports.workflow import Workflow
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.ingest_drop import upload_key
 from coaching.usecases.session_coach import coach_for_session
-from coaching.usecases.submit_transcript import Submission, submit_transcript
+from coaching.usecases.submit_transcript import Submission, UploadDetails, submit_transcript
 
 UPLOAD_URL_SECONDS = 15 * 60
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -70,8 +69,7 @@ def upload_transcript(
     file_name: str,
     *,
     coach_id: uuid.UUID | None,
-    session_type: SessionType | None = None,
-    session_date: dt.date | None = None,
+    **details: Unpack[UploadDetails],
 ) -> Submission:
     """Checks the file can be read (TranscriptRejected, 422, with the parser's sentence),
     then submits it as the drop folder does. DuplicateContent (409) for content already in."""
@@ -83,9 +81,8 @@ def upload_transcript(
         org,
         data,
         file_name,
-        session_type=session_type,
-        session_date=session_date,
         coach_id=coach_id,
+        **details,
     )
     if submission.duplicate_of is not None:
         raise DuplicateContent(submission.duplicate_of)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from coaching.analysis.speaking import timing_source
 from coaching.domain.errors import TranscriptRejected
@@ -15,7 +16,7 @@ from coaching.usecases.submit_transcript import session_record
 from coaching.usecases.transcript_integrity import verify_stored_transcript
 
 
-def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict:
+def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict[str, Any]:
     org, session_id = step.organization_id, step.session_id
     data = deps.objects.get(step.transcript_key)
     sha256 = hashlib.sha256(data).hexdigest()
