@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+from psycopg import sql
+
 DATABASE_NAME = "coaching"
 
 
@@ -21,8 +23,14 @@ def start_embedded_postgres(pgdata: Path) -> str:
 
         pgdata.mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(pgdata.resolve(), cleanup_mode="stop")
-    # DATABASE_NAME is a constant, never input.
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
+    # pgserver runs psql with the text: composed (and quoted) by psycopg all the same.
+    exists = server.psql(
+        sql.SQL("SELECT 1 FROM pg_database WHERE datname = {};")
+        .format(sql.Literal(DATABASE_NAME))
+        .as_string()
+    )
     if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+        server.psql(
+            sql.SQL("CREATE DATABASE {};").format(sql.Identifier(DATABASE_NAME)).as_string()
+        )
     return server.get_uri(DATABASE_NAME)

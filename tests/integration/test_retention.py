@@ -8,6 +8,7 @@ import uuid
 
 import psycopg
 import pytest
+from psycopg import sql
 from psycopg.types.json import Jsonb
 from typer.testing import CliRunner
 
@@ -53,7 +54,9 @@ def traces(platform, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
     with composition.database().transaction() as conn:
         counts = {
             table: conn.execute(
-                f"SELECT count(*) AS n FROM {table} WHERE {column} = %s",  # noqa: S608
+                sql.SQL("SELECT count(*) AS n FROM {} WHERE {} = %s").format(
+                    sql.Identifier(table), sql.Identifier(column)
+                ),
                 (session_id,),
             ).fetchone()["n"]
             for table, column in (

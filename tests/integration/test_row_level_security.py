@@ -8,6 +8,7 @@ import uuid
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from coaching import composition
 from coaching.adapters.postgres import Database
@@ -107,8 +108,10 @@ def test_a_query_without_the_organization_sees_only_its_own_rows(
         clients = conn.execute("SELECT id FROM clients").fetchall()
         foreign = {
             row["name"]: conn.execute(
-                f"SELECT count(*) AS n FROM {row['name']}"  # noqa: S608 - catalog names
-                " WHERE organization_id <> %s OR organization_id IS NULL",
+                sql.SQL(
+                    "SELECT count(*) AS n FROM {} WHERE organization_id <> %s"
+                    " OR organization_id IS NULL"
+                ).format(sql.Identifier(row["name"])),
                 (organization,),
             ).fetchone()["n"]
             for row in conn.execute(_OWNED_TABLES).fetchall()

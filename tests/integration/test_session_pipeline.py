@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from psycopg import sql
 
 from coaching.domain.errors import TransientError
 from coaching.usecases.session_results import session_results
@@ -161,7 +162,10 @@ def _count(platform, table: str, org) -> int:
 
     with composition.database().transaction() as conn:
         row = conn.execute(
-            f"SELECT count(*) AS n FROM {table} WHERE organization_id = %s", (org,)
+            sql.SQL("SELECT count(*) AS n FROM {} WHERE organization_id = %s").format(
+                sql.Identifier(table)
+            ),
+            (org,),
         ).fetchone()
     return row["n"]
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from psycopg import sql
+
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.sql_parts import assignments, columns
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Conflict
 
-_USER_COLUMNS = (
+_USER_COLUMNS = columns(
     "id, organization_id, email, name, role, coach_id, password_hash, mfa_secret,"
     " pending_mfa_secret, mfa_enabled, mfa_last_step, disabled_at, last_login"
 )
@@ -35,9 +38,11 @@ class PostgresUserAccounts:
     ) -> UserAccount:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                "INSERT INTO users (organization_id, email, name, role, password_hash, coach_id)"  # noqa: S608
-                " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
-                f" RETURNING {_USER_COLUMNS}",
+                sql.SQL(
+                    "INSERT INTO users (organization_id, email, name, role, password_hash,"
+                    " coach_id) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+                    " RETURNING {}"
+                ).format(_USER_COLUMNS),
                 (org, email, name, role, password_hash, coach_id),
             ).fetchone()
         if row is None:
@@ -47,7 +52,9 @@ class PostgresUserAccounts:
     def user_by_email(self, email: str) -> UserAccount | None:
         with self._db.transaction() as conn:  # sign-in: the email decides the organization
             row = conn.execute(
-                f"SELECT {_USER_COLUMNS} FROM users WHERE lower(email) = lower(%s)",  # noqa: S608
+                sql.SQL("SELECT {} FROM users WHERE lower(email) = lower(%s)").format(
+                    _USER_COLUMNS
+                ),
                 (email,),
             ).fetchone()
         return UserAccount.model_validate(row) if row else None
@@ -55,8 +62,9 @@ class PostgresUserAccounts:
     def user(self, org: uuid.UUID, user_id: uuid.UUID) -> UserAccount | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                f"SELECT {_USER_COLUMNS} FROM users"  # noqa: S608
-                " WHERE organization_id = %s AND id = %s",
+                sql.SQL("SELECT {} FROM users WHERE organization_id = %s AND id = %s").format(
+                    _USER_COLUMNS
+                ),
                 (org, user_id),
             ).fetchone()
         return UserAccount.model_validate(row) if row else None
@@ -64,8 +72,9 @@ class PostgresUserAccounts:
     def users(self, org: uuid.UUID) -> list[UserAccount]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_USER_COLUMNS} FROM users WHERE organization_id = %s"  # noqa: S608
-                " ORDER BY role, email",
+                sql.SQL(
+                    "SELECT {} FROM users WHERE organization_id = %s ORDER BY role, email"
+                ).format(_USER_COLUMNS),
                 (org,),
             ).fetchall()
         return [UserAccount.model_validate(row) for row in rows]
@@ -82,11 +91,11 @@ class PostgresUserAccounts:
         unknown = set(fields) - allowed
         if unknown:
             raise ValueError(f"not user fields: {sorted(unknown)}")
-        assignments = ", ".join(f"{name} = %({name})s" for name in fields)
         with self._db.transaction(org) as conn:
             conn.execute(
-                f"UPDATE users SET {assignments}"  # noqa: S608 - names checked above
-                " WHERE organization_id = %(org)s AND id = %(id)s",
+                sql.SQL(
+                    "UPDATE users SET {} WHERE organization_id = %(org)s AND id = %(id)s"
+                ).format(assignments(fields, named=True)),
                 {**fields, "org": org, "id": user_id},
             )
 

@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from psycopg import sql
+
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.sql_parts import columns
 from coaching.domain.api_keys import ApiKey
 
-_COLUMNS = (
+_COLUMNS = columns(
     "id, organization_id, name, scopes, created_by, created_at, expires_at, revoked_at,"
     " last_used_at"
 )
@@ -26,9 +29,10 @@ class PostgresApiKeys:
     def add(self, key: ApiKey, digest: str) -> ApiKey:
         with self._db.transaction(key.organization_id) as conn:
             row = conn.execute(
-                "INSERT INTO api_keys (id, organization_id, name, scopes, secret_hash,"  # noqa: S608
-                " created_by, expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                f" RETURNING {_COLUMNS}",
+                sql.SQL(
+                    "INSERT INTO api_keys (id, organization_id, name, scopes, secret_hash,"
+                    " created_by, expires_at) VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING {}"
+                ).format(_COLUMNS),
                 (
                     key.id,
                     key.organization_id,
@@ -44,8 +48,10 @@ class PostgresApiKeys:
     def keys(self, org: uuid.UUID) -> list[ApiKey]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM api_keys WHERE organization_id = %s"  # noqa: S608
-                " ORDER BY created_at DESC, id",
+                sql.SQL(
+                    "SELECT {} FROM api_keys WHERE organization_id = %s"
+                    " ORDER BY created_at DESC, id"
+                ).format(_COLUMNS),
                 (org,),
             ).fetchall()
         return [_key(row) for row in rows]
@@ -53,8 +59,10 @@ class PostgresApiKeys:
     def revoke(self, org: uuid.UUID, key_id: uuid.UUID, at: dt.datetime) -> ApiKey | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, %s)"  # noqa: S608
-                f" WHERE organization_id = %s AND id = %s RETURNING {_COLUMNS}",
+                sql.SQL(
+                    "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, %s)"
+                    " WHERE organization_id = %s AND id = %s RETURNING {}"
+                ).format(_COLUMNS),
                 (at, org, key_id),
             ).fetchone()
         return _key(row) if row else None
@@ -62,7 +70,7 @@ class PostgresApiKeys:
     def credential(self, key_id: uuid.UUID) -> tuple[ApiKey, str] | None:
         with self._db.transaction() as conn:  # the key itself is the credential
             row = conn.execute(
-                f"SELECT {_COLUMNS}, secret_hash FROM api_keys WHERE id = %s",  # noqa: S608
+                sql.SQL("SELECT {}, secret_hash FROM api_keys WHERE id = %s").format(_COLUMNS),
                 (key_id,),
             ).fetchone()
         if row is None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.sql_parts import columns
 from coaching.ports.audit import AuditEntry, AuditPosition
 
-_COLUMNS = (
+_COLUMNS = columns(
     "id, organization_id, actor, action, resource_type, resource_id, source, details,"
     " created_at, client_ids"
 )
@@ -58,12 +60,14 @@ class PostgresAuditLog:
     ) -> list[AuditEntry]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM audit_log WHERE organization_id = %(org)s"  # noqa: S608
-                " AND (%(before)s::timestamptz IS NULL OR created_at < %(before)s)"
-                " AND (%(actor)s::text IS NULL OR actor = %(actor)s)"
-                " AND (%(type)s::text IS NULL OR resource_type = %(type)s)"
-                " AND (%(rid)s::text IS NULL OR resource_id = %(rid)s)"
-                " ORDER BY created_at DESC, id DESC LIMIT %(limit)s",
+                sql.SQL(
+                    "SELECT {} FROM audit_log WHERE organization_id = %(org)s"
+                    " AND (%(before)s::timestamptz IS NULL OR created_at < %(before)s)"
+                    " AND (%(actor)s::text IS NULL OR actor = %(actor)s)"
+                    " AND (%(type)s::text IS NULL OR resource_type = %(type)s)"
+                    " AND (%(rid)s::text IS NULL OR resource_id = %(rid)s)"
+                    " ORDER BY created_at DESC, id DESC LIMIT %(limit)s"
+                ).format(_COLUMNS),
                 {
                     "org": org,
                     "before": before,
@@ -85,11 +89,13 @@ class PostgresAuditLog:
     ) -> list[AuditEntry]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM audit_log WHERE organization_id = %(org)s"  # noqa: S608
-                " AND client_ids @> ARRAY[%(client)s::uuid]"
-                " AND (%(at)s::timestamptz IS NULL"
-                "  OR (created_at, id) < (%(at)s::timestamptz, %(id)s::bigint))"
-                " ORDER BY created_at DESC, id DESC LIMIT %(limit)s",
+                sql.SQL(
+                    "SELECT {} FROM audit_log WHERE organization_id = %(org)s"
+                    " AND client_ids @> ARRAY[%(client)s::uuid]"
+                    " AND (%(at)s::timestamptz IS NULL"
+                    "  OR (created_at, id) < (%(at)s::timestamptz, %(id)s::bigint))"
+                    " ORDER BY created_at DESC, id DESC LIMIT %(limit)s"
+                ).format(_COLUMNS),
                 {
                     "org": org,
                     "client": client_id,

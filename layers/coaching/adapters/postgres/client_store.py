@@ -8,6 +8,7 @@ from collections import Counter
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
@@ -27,16 +28,16 @@ from coaching.ports.clients import (
 NAME_REMOVED = "[name removed]"
 
 # The sessions a caller may see, as SQL over `s` (sessions).
-_VISIBLE = visible_coaches("s.coach_id")
+_VISIBLE = visible_coaches("s", "coach_id")
 # Every visible, not failed session each client appears in.
-_APPEARANCES = (
-    "SELECT sp.client_id, s.id AS session_id, s.created_at,"  # noqa: S608 - constants only
+_APPEARANCES = sql.SQL(
+    "SELECT sp.client_id, s.id AS session_id, s.created_at,"
     " COALESCE(s.session_date, s.created_at::date) AS day"
     " FROM session_participants sp JOIN sessions s"
     " ON s.id = sp.session_id AND s.organization_id = sp.organization_id"
     " WHERE sp.organization_id = %(org)s AND sp.client_id IS NOT NULL"
-    f" AND s.processing_status <> 'failed' AND {_VISIBLE}"
-)
+    " AND s.processing_status <> 'failed' AND {}"
+).format(_VISIBLE)
 
 
 class PostgresClientStore:
@@ -57,26 +58,30 @@ class PostgresClientStore:
         pattern = None if not name_contains else f"%{_escape_like(name_contains)}%"
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                # _APPEARANCES and _VISIBLE are constants of this module, never input.
-                f"WITH seen AS ({_APPEARANCES}),"  # noqa: S608
-                " counted AS (SELECT client_id, count(*) AS sessions FROM seen GROUP BY client_id),"
-                " last_seen AS (SELECT DISTINCT ON (client_id) client_id, day FROM seen"
-                "  ORDER BY client_id, day DESC, created_at DESC),"
-                " analysed AS (SELECT DISTINCT ON (seen.client_id) seen.client_id,"
-                "  cs.engagement_level, cs.priority_score FROM seen JOIN client_sessions cs"
-                "  ON cs.client_id = seen.client_id AND cs.session_id = seen.session_id"
-                "  ORDER BY seen.client_id, seen.day DESC, seen.created_at DESC)"
-                " SELECT c.id, c.name, c.status, COALESCE(counted.sessions, 0) AS sessions,"
-                " last_seen.day AS last_session_date, analysed.engagement_level,"
-                " analysed.priority_score"
-                " FROM clients c LEFT JOIN counted ON counted.client_id = c.id"
-                " LEFT JOIN last_seen ON last_seen.client_id = c.id"
-                " LEFT JOIN analysed ON analysed.client_id = c.id"
-                " WHERE c.organization_id = %(org)s AND (%(all)s OR counted.sessions IS NOT NULL)"
-                " AND (%(status)s::text IS NULL OR c.status = %(status)s)"
-                " AND (%(pattern)s::text IS NULL OR c.name ILIKE %(pattern)s)"
-                " AND (%(indexes)s::bytea[] IS NULL OR c.email_index = ANY(%(indexes)s::bytea[]))"
-                " ORDER BY lower(c.name), c.id LIMIT %(limit)s OFFSET %(offset)s",
+                sql.SQL(
+                    "WITH seen AS ({}),"
+                    " counted AS (SELECT client_id, count(*) AS sessions FROM seen GROUP BY"
+                    " client_id),"
+                    " last_seen AS (SELECT DISTINCT ON (client_id) client_id, day FROM seen"
+                    "  ORDER BY client_id, day DESC, created_at DESC),"
+                    " analysed AS (SELECT DISTINCT ON (seen.client_id) seen.client_id,"
+                    "  cs.engagement_level, cs.priority_score FROM seen JOIN client_sessions cs"
+                    "  ON cs.client_id = seen.client_id AND cs.session_id = seen.session_id"
+                    "  ORDER BY seen.client_id, seen.day DESC, seen.created_at DESC)"
+                    " SELECT c.id, c.name, c.status, COALESCE(counted.sessions, 0) AS sessions,"
+                    " last_seen.day AS last_session_date, analysed.engagement_level,"
+                    " analysed.priority_score"
+                    " FROM clients c LEFT JOIN counted ON counted.client_id = c.id"
+                    " LEFT JOIN last_seen ON last_seen.client_id = c.id"
+                    " LEFT JOIN analysed ON analysed.client_id = c.id"
+                    " WHERE c.organization_id = %(org)s AND (%(all)s OR counted.sessions IS NOT"
+                    " NULL)"
+                    " AND (%(status)s::text IS NULL OR c.status = %(status)s)"
+                    " AND (%(pattern)s::text IS NULL OR c.name ILIKE %(pattern)s)"
+                    " AND (%(indexes)s::bytea[] IS NULL OR c.email_index ="
+                    " ANY(%(indexes)s::bytea[]))"
+                    " ORDER BY lower(c.name), c.id LIMIT %(limit)s OFFSET %(offset)s"
+                ).format(_APPEARANCES),
                 {
                     "org": org,
                     **coach_parameters(coach_ids),
@@ -105,10 +110,12 @@ class PostgresClientStore:
     ) -> ClientRecord | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                "SELECT c.id, c.name, c.status, c.created_at FROM clients c"  # noqa: S608
-                " WHERE c.organization_id = %(org)s AND c.id = %(client)s"
-                f" AND (%(all)s OR EXISTS (SELECT 1 FROM ({_APPEARANCES}) seen"
-                " WHERE seen.client_id = c.id))",
+                sql.SQL(
+                    "SELECT c.id, c.name, c.status, c.created_at FROM clients c"
+                    " WHERE c.organization_id = %(org)s AND c.id = %(client)s"
+                    " AND (%(all)s OR EXISTS (SELECT 1 FROM ({}) seen"
+                    " WHERE seen.client_id = c.id))"
+                ).format(_APPEARANCES),
                 {"org": org, "client": client_id, **coach_parameters(coach_ids)},
             ).fetchone()
         return ClientRecord(**row) if row else None
@@ -118,21 +125,26 @@ class PostgresClientStore:
     ) -> list[Appearance]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                "SELECT s.id AS session_id, COALESCE(s.session_date, s.created_at::date) AS day,"  # noqa: S608
-                " s.session_type, s.coach_name, sp.name AS speaker, sp.speaking_time_seconds,"
-                " sp.speaking_share, cs.engagement_level, cs.priority_score,"
-                " COALESCE(jsonb_array_length(cs.breakthroughs), 0) AS breakthroughs,"
-                " su.id AS summary_id, su.action_items, su.coach_edited_version, su.approved_at,"
-                " (SELECT count(*) FROM session_participants o WHERE o.organization_id = %(org)s"
-                "  AND o.session_id = s.id AND o.role = 'client') = 1 AS sole_client"
-                " FROM session_participants sp JOIN sessions s"
-                " ON s.id = sp.session_id AND s.organization_id = sp.organization_id"
-                " LEFT JOIN client_sessions cs"
-                " ON cs.session_id = sp.session_id AND cs.client_id = sp.client_id"
-                " LEFT JOIN summaries su ON su.client_session_id = cs.id"
-                " WHERE sp.organization_id = %(org)s AND sp.client_id = %(client)s"
-                f" AND s.processing_status <> 'failed' AND {_VISIBLE}"
-                " ORDER BY COALESCE(s.session_date, s.created_at::date), s.created_at, s.id",
+                sql.SQL(
+                    "SELECT s.id AS session_id, COALESCE(s.session_date, s.created_at::date) AS"
+                    " day,"
+                    " s.session_type, s.coach_name, sp.name AS speaker, sp.speaking_time_seconds,"
+                    " sp.speaking_share, cs.engagement_level, cs.priority_score,"
+                    " COALESCE(jsonb_array_length(cs.breakthroughs), 0) AS breakthroughs,"
+                    " su.id AS summary_id, su.action_items, su.coach_edited_version,"
+                    " su.approved_at,"
+                    " (SELECT count(*) FROM session_participants o WHERE o.organization_id ="
+                    " %(org)s"
+                    "  AND o.session_id = s.id AND o.role = 'client') = 1 AS sole_client"
+                    " FROM session_participants sp JOIN sessions s"
+                    " ON s.id = sp.session_id AND s.organization_id = sp.organization_id"
+                    " LEFT JOIN client_sessions cs"
+                    " ON cs.session_id = sp.session_id AND cs.client_id = sp.client_id"
+                    " LEFT JOIN summaries su ON su.client_session_id = cs.id"
+                    " WHERE sp.organization_id = %(org)s AND sp.client_id = %(client)s"
+                    " AND s.processing_status <> 'failed' AND {}"
+                    " ORDER BY COALESCE(s.session_date, s.created_at::date), s.created_at, s.id"
+                ).format(_VISIBLE),
                 {"org": org, "client": client_id, **coach_parameters(coach_ids)},
             ).fetchall()
         return [
@@ -215,9 +227,10 @@ class PostgresClientStore:
                 ).fetchall()
             ]
             for table, condition in _ERASE_CLIENT_ROWS:
-                # Table names and conditions are the constants below, never input.
                 cursor = conn.execute(
-                    f"DELETE FROM {table} WHERE organization_id = %(org)s AND {condition}",  # noqa: S608
+                    sql.SQL("DELETE FROM {} WHERE organization_id = %(org)s AND {}").format(
+                        sql.Identifier(table), condition
+                    ),
                     {"org": org, "client": client_id},
                 )
                 removed[table] += cursor.rowcount
@@ -225,16 +238,19 @@ class PostgresClientStore:
 
 
 # Children before parents.
-_THEIR_SUMMARIES = (
+_THEIR_SUMMARIES = sql.SQL(
     "SELECT su.id FROM summaries su JOIN client_sessions cs ON cs.id = su.client_session_id"
     " WHERE cs.organization_id = %(org)s AND cs.client_id = %(client)s"
 )
 _ERASE_CLIENT_ROWS = [
-    ("follow_ups", f"(client_id = %(client)s OR summary_id IN ({_THEIR_SUMMARIES}))"),
-    ("summary_revisions", f"summary_id IN ({_THEIR_SUMMARIES})"),
-    ("summaries", f"id IN ({_THEIR_SUMMARIES})"),
-    ("client_sessions", "client_id = %(client)s"),
-    ("clients", "id = %(client)s"),
+    (
+        "follow_ups",
+        sql.SQL("(client_id = %(client)s OR summary_id IN ({}))").format(_THEIR_SUMMARIES),
+    ),
+    ("summary_revisions", sql.SQL("summary_id IN ({})").format(_THEIR_SUMMARIES)),
+    ("summaries", sql.SQL("id IN ({})").format(_THEIR_SUMMARIES)),
+    ("client_sessions", sql.SQL("client_id = %(client)s")),
+    ("clients", sql.SQL("id = %(client)s")),
 ]
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any, TypeVar
 
+from psycopg import sql
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ValidationError
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.sql_parts import columns
 from coaching.ports.clients import (
     CoachProfile,
     CoachProfileUpdate,
@@ -17,7 +19,7 @@ from coaching.ports.clients import (
 )
 
 _Model = TypeVar("_Model", bound=BaseModel)
-_COLUMNS = "id, email, name, voice_profile, notification_preferences"
+_COLUMNS = columns("id, email, name, voice_profile, notification_preferences")
 
 
 class PostgresCoachProfiles:
@@ -27,7 +29,9 @@ class PostgresCoachProfiles:
     def get_profile(self, org: uuid.UUID, coach_id: uuid.UUID) -> CoachProfile | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM coaches WHERE organization_id = %s AND id = %s",  # noqa: S608
+                sql.SQL("SELECT {} FROM coaches WHERE organization_id = %s AND id = %s").format(
+                    _COLUMNS
+                ),
                 (org, coach_id),
             ).fetchone()
         return _profile(row) if row else None
@@ -39,9 +43,11 @@ class PostgresCoachProfiles:
         # survive an update of the ones a coach edits.
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                "UPDATE coaches SET name = %s, voice_profile = voice_profile || %s,"  # noqa: S608
-                " notification_preferences = notification_preferences || %s"
-                f" WHERE organization_id = %s AND id = %s RETURNING {_COLUMNS}",
+                sql.SQL(
+                    "UPDATE coaches SET name = %s, voice_profile = voice_profile || %s,"
+                    " notification_preferences = notification_preferences || %s"
+                    " WHERE organization_id = %s AND id = %s RETURNING {}"
+                ).format(_COLUMNS),
                 (
                     update.name,
                     Jsonb(update.voice_profile.model_dump(mode="json")),

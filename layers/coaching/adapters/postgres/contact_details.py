@@ -6,15 +6,19 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from psycopg import sql
+
 from coaching.adapters.field_cipher import FieldDecryptionError
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.field_keys import key_version_sql
+from coaching.adapters.postgres.sql_parts import assignments
 from coaching.domain.errors import TransientError
 from coaching.observability import logger
 from coaching.ports.clients import CONTACT_FIELDS, ClientContact
 from coaching.ports.field_crypto import FieldCipher
 
 _CIPHERTEXT = {field: f"{field}_ciphertext" for field in CONTACT_FIELDS}
+_ANY_ROW = sql.SQL("TRUE")
 # Writes that raced a key retirement: encrypted again under the new key.
 _ATTEMPTS = 3
 
@@ -50,14 +54,18 @@ class PostgresContactDetails:
         return self._cipher.lookup_indexes(org, "email", email)
 
     def reencrypt(self, org: uuid.UUID, below_version: int) -> int:
-        stale = " OR ".join(
-            f"({column} IS NOT NULL AND {key_version_sql(column)} < %(version)s)"
+        stale = sql.SQL(" OR ").join(
+            sql.SQL("({} IS NOT NULL AND {} < %(version)s)").format(
+                sql.Identifier(column), key_version_sql(column)
+            )
             for column in _CIPHERTEXT.values()
         )
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                "SELECT id, email_ciphertext, phone_ciphertext FROM clients"  # noqa: S608
-                f" WHERE organization_id = %(org)s AND ({stale})",
+                sql.SQL(
+                    "SELECT id, email_ciphertext, phone_ciphertext FROM clients"
+                    " WHERE organization_id = %(org)s AND ({})"
+                ).format(stale),
                 {"org": org, "version": below_version},
             ).fetchall()
         changed = 0
@@ -73,8 +81,10 @@ class PostgresContactDetails:
             fields = {f: getattr(contact, f) for f in CONTACT_FIELDS if row[_CIPHERTEXT[f]]}
             columns = self._encrypted_columns(org, row["id"], fields)
             # Only if nobody changed the row meanwhile (their write is already current).
-            unchanged = " AND ".join(
-                f"{column} IS NOT DISTINCT FROM %(was_{column})s::bytea"
+            unchanged = sql.SQL(" AND ").join(
+                sql.SQL("{} IS NOT DISTINCT FROM {}::bytea").format(
+                    sql.Identifier(column), sql.Placeholder(f"was_{column}")
+                )
                 for column in _CIPHERTEXT.values()
             )
             original = {f"was_{column}": row[column] for column in _CIPHERTEXT.values()}
@@ -118,7 +128,7 @@ class PostgresContactDetails:
         org: uuid.UUID,
         client_id: uuid.UUID,
         columns: dict[str, Any],
-        condition: str = "TRUE",
+        condition: sql.Composable = _ANY_ROW,
         condition_values: dict[str, Any] | None = None,
     ) -> ClientContact | None | str:
         """The contact after the write; None when there is no such client (or the condition
@@ -130,16 +140,16 @@ class PostgresContactDetails:
                 if k.endswith("_ciphertext") and v
             }
         )
-        assignments = ", ".join(f"{column} = %({column})s" for column in columns) or "id = id"
+        changes = assignments(columns, named=True) if columns else sql.SQL("id = id")
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                # Column names come from _CIPHERTEXT and the fixed names above, never input;
-                # the key check sees a retirement that committed while this waited.
-                f"UPDATE clients SET {assignments}"  # noqa: S608
-                f" WHERE organization_id = %(org)s AND id = %(client)s AND {condition}"
-                " AND (SELECT count(*) FROM field_keys WHERE organization_id = %(org)s"
-                "  AND version = ANY(%(versions)s::int[])) = cardinality(%(versions)s::int[])"
-                " RETURNING email_ciphertext, phone_ciphertext",
+                # The key check sees a retirement that committed while this waited.
+                sql.SQL(
+                    "UPDATE clients SET {} WHERE organization_id = %(org)s AND id = %(client)s"
+                    " AND {} AND (SELECT count(*) FROM field_keys WHERE organization_id = %(org)s"
+                    "  AND version = ANY(%(versions)s::int[])) = cardinality(%(versions)s::int[])"
+                    " RETURNING email_ciphertext, phone_ciphertext"
+                ).format(changes, condition),
                 {
                     **columns,
                     **(condition_values or {}),

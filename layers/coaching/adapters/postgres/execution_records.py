@@ -13,11 +13,15 @@ import os
 import uuid
 from typing import Any
 
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.sql_parts import columns
 
-_COLUMNS = "name, session_id, status, error, cause, started_at, stopped_at, redrive_of, replay_of"
+_COLUMNS = columns(
+    "name, session_id, status, error, cause, started_at, stopped_at, redrive_of, replay_of"
+)
 
 
 def _plain(value: Any) -> Any:
@@ -141,18 +145,21 @@ class PostgresExecutionRecords:
     ) -> list[dict[str, Any]]:
         with self._db.transaction(org) as conn:
             return conn.execute(
-                f"SELECT {_COLUMNS} FROM executions WHERE organization_id = %s"  # noqa: S608
-                " AND (%s::text IS NULL OR status = %s)"
-                " AND (%s::timestamptz IS NULL OR started_at >= %s)"
-                " ORDER BY started_at DESC LIMIT %s",
+                sql.SQL(
+                    "SELECT {} FROM executions WHERE organization_id = %s"
+                    " AND (%s::text IS NULL OR status = %s)"
+                    " AND (%s::timestamptz IS NULL OR started_at >= %s)"
+                    " ORDER BY started_at DESC LIMIT %s"
+                ).format(_COLUMNS),
                 (org, status, status, since, since, limit),
             ).fetchall()
 
     def get(self, org: uuid.UUID, name: str) -> dict[str, Any] | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                f"SELECT {_COLUMNS}, input FROM executions"  # noqa: S608
-                " WHERE organization_id = %s AND name = %s",
+                sql.SQL(
+                    "SELECT {}, input FROM executions WHERE organization_id = %s AND name = %s"
+                ).format(_COLUMNS),
                 (org, name),
             ).fetchone()
             if row is None:

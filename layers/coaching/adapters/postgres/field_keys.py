@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import uuid
 
+from psycopg import sql
+
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.sql_parts import columns
 from coaching.domain.errors import Conflict
 from coaching.ports.field_crypto import StoredDataKey
 
-_COLUMNS = "organization_id, version, kek_id, wrapped_key, created_at"
+_COLUMNS = columns("organization_id, version, kek_id, wrapped_key, created_at")
 # Every encrypted column, by table: a key version goes only when none of them uses it.
 ENCRYPTED_COLUMNS = {"clients": ("email_ciphertext", "phone_ciphertext")}
 
 
-def key_version_sql(column: str) -> str:
+def key_version_sql(column: str) -> sql.Composed:
     """The data key version of a ciphertext column, in SQL (bytes 2-5, see field_cipher)."""
-    return f"('x' || encode(substring({column} from 2 for 4), 'hex'))::bit(32)::int"
+    return sql.SQL("('x' || encode(substring({} from 2 for 4), 'hex'))::bit(32)::int").format(
+        sql.Identifier(column)
+    )
 
 
 class PostgresDataKeys:
@@ -25,8 +30,9 @@ class PostgresDataKeys:
     def versions(self, org: uuid.UUID) -> list[StoredDataKey]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM field_keys WHERE organization_id = %s"  # noqa: S608
-                " ORDER BY version",
+                sql.SQL(
+                    "SELECT {} FROM field_keys WHERE organization_id = %s ORDER BY version"
+                ).format(_COLUMNS),
                 (org,),
             ).fetchall()
         return [_key(row) for row in rows]
@@ -40,8 +46,9 @@ class PostgresDataKeys:
                 (org, key.version, key.kek_id, key.wrapped_key),
             )
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM field_keys"  # noqa: S608
-                " WHERE organization_id = %s AND version = %s",
+                sql.SQL(
+                    "SELECT {} FROM field_keys WHERE organization_id = %s AND version = %s"
+                ).format(_COLUMNS),
                 (org, key.version),
             ).fetchone()
         return _key(row)
@@ -52,12 +59,19 @@ class PostgresDataKeys:
         # the check and the delete (a write that read the old version before finds it gone
         # and encrypts again: PostgresContactDetails._write).
         with self._db.transaction() as conn:
-            for table, columns in ENCRYPTED_COLUMNS.items():
-                conn.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
-                in_use = " OR ".join(f"{key_version_sql(c)} < %(version)s" for c in columns)
+            for table, encrypted in ENCRYPTED_COLUMNS.items():
+                conn.execute(
+                    sql.SQL("LOCK TABLE {} IN SHARE ROW EXCLUSIVE MODE").format(
+                        sql.Identifier(table)
+                    )
+                )
+                in_use = sql.SQL(" OR ").join(
+                    sql.SQL("{} < %(version)s").format(key_version_sql(c)) for c in encrypted
+                )
                 row = conn.execute(
-                    f"SELECT count(*) AS n FROM {table}"  # noqa: S608 - constants only
-                    f" WHERE organization_id = %(org)s AND ({in_use})",
+                    sql.SQL(
+                        "SELECT count(*) AS n FROM {} WHERE organization_id = %(org)s AND ({})"
+                    ).format(sql.Identifier(table), in_use),
                     {"org": org, "version": version},
                 ).fetchone()
                 if row["n"]:

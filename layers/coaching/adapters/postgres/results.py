@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
@@ -15,14 +16,14 @@ from coaching.domain.results import ClientAnalysis, ClientSummary
 # What compensation removes, children before parents; the session row and its turns stay.
 # The pending clients the session created go last (pending_clients.py).
 _DERIVED_ROWS = [
-    ("search_documents", "session_id = %s"),
-    ("notifications", "session_id = %s AND kind <> 'failure'"),
+    ("search_documents", sql.SQL("session_id = %s")),
+    ("notifications", sql.SQL("session_id = %s AND kind <> 'failure'")),
     (
         "summaries",
-        "client_session_id IN (SELECT id FROM client_sessions WHERE session_id = %s)",
+        sql.SQL("client_session_id IN (SELECT id FROM client_sessions WHERE session_id = %s)"),
     ),
-    ("client_sessions", "session_id = %s"),
-    ("session_participants", "session_id = %s"),
+    ("client_sessions", sql.SQL("session_id = %s")),
+    ("session_participants", sql.SQL("session_id = %s")),
 ]
 
 
@@ -92,9 +93,10 @@ class PostgresResults:
         removed: dict[str, int] = {}
         with self._db.transaction(org) as conn:
             for table, condition in _DERIVED_ROWS:
-                # Table names and conditions are the constants above, never input.
                 cursor = conn.execute(
-                    f"DELETE FROM {table} WHERE organization_id = %s AND {condition}",  # noqa: S608
+                    sql.SQL("DELETE FROM {} WHERE organization_id = %s AND {}").format(
+                        sql.Identifier(table), condition
+                    ),
                     (org, session_id),
                 )
                 removed[table] = cursor.rowcount

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
@@ -19,30 +20,29 @@ from coaching.ports.review import (
     SummaryRecord,
 )
 
-# Constant SQL, never input: hence the S608 waivers where it is spliced in.
 # A summary `s` with its client session `cs` and session `se`.
-_SUMMARY_SESSION = (
-    " FROM summaries s"
+_SUMMARY_SESSION = sql.SQL(
+    "FROM summaries s"
     " JOIN client_sessions cs ON cs.id = s.client_session_id"
     " AND cs.organization_id = s.organization_id"
     " JOIN sessions se ON se.id = cs.session_id AND se.organization_id = s.organization_id"
 )
 # The summary's latest revision (0: none yet, the AI's draft).
-_REVISION = (
+_REVISION = sql.SQL(
     "COALESCE((SELECT max(r.revision) FROM summary_revisions r WHERE r.summary_id = s.id), 0)"
 )
-_SUMMARY_SELECT = (
+_SUMMARY_SELECT = sql.SQL(
     "SELECT s.id, cs.session_id, se.coach_id AS session_coach_id, cs.client_id,"
     " c.name AS client_name, s.approved_at, s.created_at,"
     # The coach's words once there are some; until then the AI's draft.
     " COALESCE(s.coach_edited_version, jsonb_build_object('wins', s.wins,"
     " 'challenges', s.challenges, 'action_items', s.action_items,"
     " 'coach_recommendations', s.coach_recommendations)) AS content,"
-    f" s.coach_edited_version IS NOT NULL AS edited, {_REVISION} AS revision"
-    f"{_SUMMARY_SESSION}"
+    " s.coach_edited_version IS NOT NULL AS edited, {revision} AS revision"
+    " {summary_session}"
     " JOIN clients c ON c.id = cs.client_id AND c.organization_id = s.organization_id"
-)
-_FOLLOW_UP_SELECT = (
+).format(revision=_REVISION, summary_session=_SUMMARY_SESSION)
+_FOLLOW_UP_SELECT = sql.SQL(
     "SELECT f.id, f.summary_id, cs.session_id, se.coach_id AS session_coach_id, f.client_id,"
     " c.name AS client_name, f.subject, f.body, f.template_id, f.status, f.sent_at,"
     " f.scheduled_for, f.created_at"
@@ -70,8 +70,9 @@ class PostgresReviewStore:
     def session_summaries(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SummaryRecord]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                _SUMMARY_SELECT + " WHERE s.organization_id = %s AND cs.session_id = %s"  # noqa: S608
-                " ORDER BY c.name, s.id",
+                sql.SQL(
+                    "{} WHERE s.organization_id = %s AND cs.session_id = %s ORDER BY c.name, s.id"
+                ).format(_SUMMARY_SELECT),
                 (org, session_id),
             ).fetchall()
         return [_summary(row) for row in rows]
@@ -79,7 +80,7 @@ class PostgresReviewStore:
     def get_summary(self, org: uuid.UUID, summary_id: uuid.UUID) -> SummaryRecord | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                _SUMMARY_SELECT + " WHERE s.organization_id = %s AND s.id = %s",  # noqa: S608
+                sql.SQL("{} WHERE s.organization_id = %s AND s.id = %s").format(_SUMMARY_SELECT),
                 (org, summary_id),
             ).fetchone()
         return _summary(row) if row else None
@@ -96,16 +97,18 @@ class PostgresReviewStore:
     def summary_context(self, org: uuid.UUID, summary_id: uuid.UUID) -> SummaryContext:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                "SELECT se.id AS session_id,"  # noqa: S608
-                " COALESCE(se.session_date, se.created_at::date) AS session_date,"
-                " se.session_type, COALESCE(co.name, se.coach_name) AS coach_name,"
-                " COALESCE(co.voice_profile, '{}'::jsonb) AS voice_profile,"
-                " (SELECT count(*) FROM client_sessions x WHERE x.session_id = se.id"
-                "  AND x.organization_id = se.organization_id) AS clients"
-                f"{_SUMMARY_SESSION}"
-                " LEFT JOIN coaches co ON co.id = se.coach_id"
-                " AND co.organization_id = s.organization_id"
-                " WHERE s.organization_id = %s AND s.id = %s",
+                sql.SQL(
+                    "SELECT se.id AS session_id,"
+                    " COALESCE(se.session_date, se.created_at::date) AS session_date,"
+                    " se.session_type, COALESCE(co.name, se.coach_name) AS coach_name,"
+                    " COALESCE(co.voice_profile, '{{}}'::jsonb) AS voice_profile,"
+                    " (SELECT count(*) FROM client_sessions x WHERE x.session_id = se.id"
+                    "  AND x.organization_id = se.organization_id) AS clients"
+                    " {}"
+                    " LEFT JOIN coaches co ON co.id = se.coach_id"
+                    " AND co.organization_id = s.organization_id"
+                    " WHERE s.organization_id = %s AND s.id = %s"
+                ).format(_SUMMARY_SESSION),
                 (org, summary_id),
             ).fetchone()
         if row is None:
@@ -152,8 +155,10 @@ class PostgresReviewStore:
             if locked is None:
                 raise NotFound(f"Summary {summary_id} does not exist.")
             row = conn.execute(
-                f"SELECT s.approved_at, cs.client_id, {_REVISION} AS revision"  # noqa: S608
-                f"{_SUMMARY_SESSION} WHERE s.organization_id = %s AND s.id = %s",
+                sql.SQL(
+                    "SELECT s.approved_at, cs.client_id, {} AS revision"
+                    " {} WHERE s.organization_id = %s AND s.id = %s"
+                ).format(_REVISION, _SUMMARY_SESSION),
                 (org, summary_id),
             ).fetchone()
             _check_state(row, expected_revision, command)
@@ -220,11 +225,12 @@ class PostgresReviewStore:
     ) -> list[FollowUpRecord]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                _FOLLOW_UP_SELECT + " WHERE f.organization_id = %(org)s"  # noqa: S608
-                f" AND {visible_coaches('se.coach_id')}"
-                " AND (%(status)s::text IS NULL OR f.status = %(status)s)"
-                " AND (%(client)s::uuid IS NULL OR f.client_id = %(client)s)"
-                " ORDER BY f.created_at DESC, f.id LIMIT %(limit)s OFFSET %(offset)s",
+                sql.SQL(
+                    "{} WHERE f.organization_id = %(org)s AND {}"
+                    " AND (%(status)s::text IS NULL OR f.status = %(status)s)"
+                    " AND (%(client)s::uuid IS NULL OR f.client_id = %(client)s)"
+                    " ORDER BY f.created_at DESC, f.id LIMIT %(limit)s OFFSET %(offset)s"
+                ).format(_FOLLOW_UP_SELECT, visible_coaches("se", "coach_id")),
                 {
                     "org": org,
                     **coach_parameters(coach_ids),
@@ -239,7 +245,7 @@ class PostgresReviewStore:
     def get_follow_up(self, org: uuid.UUID, follow_up_id: uuid.UUID) -> FollowUpRecord | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                _FOLLOW_UP_SELECT + " WHERE f.organization_id = %s AND f.id = %s",  # noqa: S608
+                sql.SQL("{} WHERE f.organization_id = %s AND f.id = %s").format(_FOLLOW_UP_SELECT),
                 (org, follow_up_id),
             ).fetchone()
         return FollowUpRecord.model_validate(row) if row else None

@@ -6,10 +6,12 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.pending_clients import delete_orphaned_pending_clients
+from coaching.adapters.postgres.sql_parts import assignments, columns
 from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
 from coaching.domain.errors import DuplicateContent, NotFound, TransientError
 from coaching.domain.session import (
@@ -20,8 +22,7 @@ from coaching.domain.session import (
     SessionRecord,
 )
 
-# Queries below splice in this constant column list, never input: hence their S608 waivers.
-_SESSION_COLUMNS = (
+_SESSION_COLUMNS = columns(
     "id, organization_id, coach_id, source_name, transcript_key, content_sha256, session_type, "
     "session_date, coach_name, format, timing, duration_seconds, participant_count, "
     "processing_status, failure_reason, failed_step, execution_name, session_summary, "
@@ -104,25 +105,32 @@ class PostgresSessions:
     def get_session(self, org: uuid.UUID, session_id: uuid.UUID) -> SessionRecord | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s AND id = %s",  # noqa: S608
+                sql.SQL("SELECT {} FROM sessions WHERE organization_id = %s AND id = %s").format(
+                    _SESSION_COLUMNS
+                ),
                 (org, session_id),
             ).fetchone()
         return SessionRecord.model_validate(row) if row else None
 
     def find_live_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
-        return self._first_by_hash(org, sha256, "processing_status <> 'failed'", "created_at")
+        return self._first_by_hash(
+            org, sha256, sql.SQL("processing_status <> 'failed'"), sql.SQL("created_at")
+        )
 
     def find_failed_by_hash(self, org: uuid.UUID, sha256: str) -> SessionRecord | None:
-        return self._first_by_hash(org, sha256, "processing_status = 'failed'", "created_at DESC")
+        return self._first_by_hash(
+            org, sha256, sql.SQL("processing_status = 'failed'"), sql.SQL("created_at DESC")
+        )
 
     def _first_by_hash(
-        self, org: uuid.UUID, sha256: str, condition: str, order: str
+        self, org: uuid.UUID, sha256: str, condition: sql.SQL, order: sql.SQL
     ) -> SessionRecord | None:
-        # `condition` and `order` are the constants of the two callers above, never input.
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
-                f" AND content_sha256 = %s AND {condition} ORDER BY {order} LIMIT 1",
+                sql.SQL(
+                    "SELECT {columns} FROM sessions WHERE organization_id = %s"
+                    " AND content_sha256 = %s AND {condition} ORDER BY {order} LIMIT 1"
+                ).format(columns=_SESSION_COLUMNS, condition=condition, order=order),
                 (org, sha256),
             ).fetchone()
         return SessionRecord.model_validate(row) if row else None
@@ -150,17 +158,19 @@ class PostgresSessions:
         }
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %(org)s"  # noqa: S608
-                f" AND {visible_coaches('coach_id')}"
-                " AND (%(date_from)s::date IS NULL"
-                " OR COALESCE(session_date, created_at::date) >= %(date_from)s)"
-                " AND (%(date_to)s::date IS NULL"
-                " OR COALESCE(session_date, created_at::date) <= %(date_to)s)"
-                " AND (%(status)s::text IS NULL OR processing_status = %(status)s)"
-                " AND (%(session_type)s::text IS NULL OR session_type = %(session_type)s)"
-                " AND (%(after_created)s::timestamptz IS NULL"
-                " OR (created_at, id) < (%(after_created)s, %(after_id)s::uuid))"
-                " ORDER BY created_at DESC, id DESC LIMIT %(limit)s",
+                sql.SQL(
+                    "SELECT {columns} FROM sessions WHERE organization_id = %(org)s"
+                    " AND {visible}"
+                    " AND (%(date_from)s::date IS NULL"
+                    " OR COALESCE(session_date, created_at::date) >= %(date_from)s)"
+                    " AND (%(date_to)s::date IS NULL"
+                    " OR COALESCE(session_date, created_at::date) <= %(date_to)s)"
+                    " AND (%(status)s::text IS NULL OR processing_status = %(status)s)"
+                    " AND (%(session_type)s::text IS NULL OR session_type = %(session_type)s)"
+                    " AND (%(after_created)s::timestamptz IS NULL"
+                    " OR (created_at, id) < (%(after_created)s, %(after_id)s::uuid))"
+                    " ORDER BY created_at DESC, id DESC LIMIT %(limit)s"
+                ).format(columns=_SESSION_COLUMNS, visible=visible_coaches("coach_id")),
                 params,
             ).fetchall()
         return [SessionRecord.model_validate(row) for row in rows]
@@ -171,13 +181,15 @@ class PostgresSessions:
         """The coach supervision metrics of completed sessions, oldest first."""
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                "SELECT id, source_name, session_date, created_at, coach_name, supervision"  # noqa: S608
-                " FROM (SELECT * FROM sessions WHERE organization_id = %(org)s"
-                f" AND {visible_coaches('coach_id')}"
-                " AND processing_status = 'completed' AND supervision IS NOT NULL"
-                " ORDER BY COALESCE(session_date, created_at::date) DESC, created_at DESC"
-                " LIMIT %(limit)s) recent"
-                " ORDER BY COALESCE(session_date, created_at::date), created_at",
+                sql.SQL(
+                    "SELECT id, source_name, session_date, created_at, coach_name, supervision"
+                    " FROM (SELECT * FROM sessions WHERE organization_id = %(org)s"
+                    " AND {visible}"
+                    " AND processing_status = 'completed' AND supervision IS NOT NULL"
+                    " ORDER BY COALESCE(session_date, created_at::date) DESC, created_at DESC"
+                    " LIMIT %(limit)s) recent"
+                    " ORDER BY COALESCE(session_date, created_at::date), created_at"
+                ).format(visible=visible_coaches("coach_id")),
                 {"org": org, **coach_parameters(coach_ids), "limit": limit},
             ).fetchall()
         return rows
@@ -185,9 +197,11 @@ class PostgresSessions:
     def sessions_received_before(self, org: uuid.UUID, cutoff: dt.datetime) -> list[SessionRecord]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_SESSION_COLUMNS} FROM sessions WHERE organization_id = %s"  # noqa: S608
-                " AND created_at < %s AND processing_status <> ALL(%s)"
-                " ORDER BY created_at, id",
+                sql.SQL(
+                    "SELECT {} FROM sessions WHERE organization_id = %s"
+                    " AND created_at < %s AND processing_status <> ALL(%s)"
+                    " ORDER BY created_at, id"
+                ).format(_SESSION_COLUMNS),
                 (org, cutoff, list(ACTIVE_STATUSES)),
             ).fetchall()
         return [SessionRecord.model_validate(row) for row in rows]
@@ -205,13 +219,13 @@ class PostgresSessions:
             raise ValueError(f"not updatable: {sorted(unknown)}")
         if not fields:
             return
-        # Column names come from the fixed allow-list above, never from input.
-        assignments = ", ".join(f"{name} = %s" for name in fields)
         values = [Jsonb(v) if k in _JSON_FIELDS and v is not None else v for k, v in fields.items()]
         with self._db.transaction(org) as conn:
             conn.execute(
-                f"UPDATE sessions SET {assignments}, updated_at = now()"  # noqa: S608
-                " WHERE organization_id = %s AND id = %s",
+                sql.SQL(
+                    "UPDATE sessions SET {}, updated_at = now()"
+                    " WHERE organization_id = %s AND id = %s"
+                ).format(assignments(fields)),
                 (*values, org, session_id),
             )
 
@@ -245,9 +259,10 @@ class PostgresSessions:
             if session["processing_status"] in ACTIVE_STATUSES or running:
                 raise SessionBusy(session_id)
             for table, condition in _SESSION_ROWS:
-                # Table names and conditions are the constants below, never input.
                 cursor = conn.execute(
-                    f"DELETE FROM {table} WHERE organization_id = %s AND {condition}",  # noqa: S608
+                    sql.SQL("DELETE FROM {} WHERE organization_id = %s AND {}").format(
+                        sql.Identifier(table), condition
+                    ),
                     (org, session_id),
                 )
                 removed[table] = cursor.rowcount
@@ -258,22 +273,24 @@ class PostgresSessions:
 # What a session leaves in the database, children before parents. Most of these go with the
 # session row anyway (ON DELETE CASCADE); naming them keeps the deletion explicit and counted.
 _SESSION_ROWS = [
-    ("search_documents", "session_id = %s"),
-    ("notifications", "session_id = %s"),
+    ("search_documents", sql.SQL("session_id = %s")),
+    ("notifications", sql.SQL("session_id = %s")),
     (
         "follow_ups",
-        "summary_id IN (SELECT s.id FROM summaries s JOIN client_sessions cs"
-        " ON cs.id = s.client_session_id WHERE cs.session_id = %s)",
+        sql.SQL(
+            "summary_id IN (SELECT s.id FROM summaries s JOIN client_sessions cs"
+            " ON cs.id = s.client_session_id WHERE cs.session_id = %s)"
+        ),
     ),
     (
         "summaries",
-        "client_session_id IN (SELECT id FROM client_sessions WHERE session_id = %s)",
+        sql.SQL("client_session_id IN (SELECT id FROM client_sessions WHERE session_id = %s)"),
     ),
-    ("client_sessions", "session_id = %s"),
-    ("session_participants", "session_id = %s"),
-    ("session_turns", "session_id = %s"),
-    ("step_runs", "session_id = %s"),
+    ("client_sessions", sql.SQL("session_id = %s")),
+    ("session_participants", sql.SQL("session_id = %s")),
+    ("session_turns", sql.SQL("session_id = %s")),
+    ("step_runs", sql.SQL("session_id = %s")),
     # Local runs' records (their inputs name the file); their events go with them.
-    ("executions", "session_id = %s"),
-    ("sessions", "id = %s"),
+    ("executions", sql.SQL("session_id = %s")),
+    ("sessions", sql.SQL("id = %s")),
 ]

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+from psycopg import sql
+
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.sql_parts import columns
 from coaching.domain.errors import NotFound
 from coaching.ports.review import SessionKind, TemplateFields, TemplateRecord
 
-_COLUMNS = (
+_COLUMNS = columns(
     "id, organization_id, coach_id, name, type, workshop_type, subject, content, variables,"
     " is_default, default_for, created_at, updated_at"
 )
@@ -25,9 +28,11 @@ class PostgresTemplateStore:
     def list_templates(self, org: uuid.UUID) -> list[TemplateRecord]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                f"SELECT {_COLUMNS} FROM templates"  # noqa: S608 - a constant column list
-                " WHERE organization_id = %s OR organization_id IS NULL"
-                " ORDER BY organization_id NULLS FIRST, name, id",
+                sql.SQL(
+                    "SELECT {} FROM templates"
+                    " WHERE organization_id = %s OR organization_id IS NULL"
+                    " ORDER BY organization_id NULLS FIRST, name, id"
+                ).format(_COLUMNS),
                 (org,),
             ).fetchall()
         return [TemplateRecord.model_validate(row) for row in rows]
@@ -35,8 +40,10 @@ class PostgresTemplateStore:
     def get_template(self, org: uuid.UUID, template_id: uuid.UUID) -> TemplateRecord | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM templates WHERE id = %s"  # noqa: S608
-                " AND (organization_id = %s OR organization_id IS NULL)",
+                sql.SQL(
+                    "SELECT {} FROM templates WHERE id = %s"
+                    " AND (organization_id = %s OR organization_id IS NULL)"
+                ).format(_COLUMNS),
                 (template_id, org),
             ).fetchone()
         return TemplateRecord.model_validate(row) if row else None
@@ -52,10 +59,12 @@ class PostgresTemplateStore:
             if fields.is_default:
                 _clear_default(conn, org, fields, coach_id)
             row = conn.execute(
-                "INSERT INTO templates (organization_id, coach_id, name, type, workshop_type,"  # noqa: S608
-                " subject, content, variables, is_default, default_for)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-                f" RETURNING {_COLUMNS}",
+                sql.SQL(
+                    "INSERT INTO templates (organization_id, coach_id, name, type, workshop_type,"
+                    " subject, content, variables, is_default, default_for)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    " RETURNING {}"
+                ).format(_COLUMNS),
                 (org, coach_id, *_editable(fields, variables)),
             ).fetchone()
         return TemplateRecord.model_validate(row)
@@ -71,11 +80,13 @@ class PostgresTemplateStore:
                 ).fetchone()
                 _clear_default(conn, org, fields, owner["coach_id"] if owner else None)
             row = conn.execute(
-                "UPDATE templates SET name = %s, type = %s, workshop_type = %s, subject = %s,"  # noqa: S608
-                " content = %s, variables = %s, is_default = %s, default_for = %s,"
-                " updated_at = now()"
-                " WHERE organization_id = %s AND id = %s"
-                f" RETURNING {_COLUMNS}",
+                sql.SQL(
+                    "UPDATE templates SET name = %s, type = %s, workshop_type = %s, subject = %s,"
+                    " content = %s, variables = %s, is_default = %s, default_for = %s,"
+                    " updated_at = now()"
+                    " WHERE organization_id = %s AND id = %s"
+                    " RETURNING {}"
+                ).format(_COLUMNS),
                 (*_editable(fields, variables), org, template_id),
             ).fetchone()
         if row is None:
@@ -96,17 +107,19 @@ class PostgresTemplateStore:
     ) -> TemplateRecord | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                f"SELECT {_COLUMNS} FROM templates"  # noqa: S608
-                " WHERE type = 'follow_up' AND is_default"
-                " AND (organization_id = %s OR organization_id IS NULL)"
-                " AND (workshop_type = %s OR workshop_type IS NULL)"
-                # Another coach's own default never drafts this coach's emails.
-                " AND (default_for = 'organization' OR coach_id = %s)"
-                # The coach's own, then the organization's, then the system's; the closest
-                # fit first.
-                " ORDER BY default_for = 'coach' DESC, organization_id IS NULL,"
-                " workshop_type IS NULL, created_at DESC"
-                " LIMIT 1",
+                sql.SQL(
+                    "SELECT {} FROM templates"
+                    " WHERE type = 'follow_up' AND is_default"
+                    " AND (organization_id = %s OR organization_id IS NULL)"
+                    " AND (workshop_type = %s OR workshop_type IS NULL)"
+                    # Another coach's own default never drafts this coach's emails.
+                    " AND (default_for = 'organization' OR coach_id = %s)"
+                    # The coach's own, then the organization's, then the system's; the closest
+                    # fit first.
+                    " ORDER BY default_for = 'coach' DESC, organization_id IS NULL,"
+                    " workshop_type IS NULL, created_at DESC"
+                    " LIMIT 1"
+                ).format(_COLUMNS),
                 (org, kind, coach_id),
             ).fetchone()
         return TemplateRecord.model_validate(row) if row else None

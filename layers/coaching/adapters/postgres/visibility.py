@@ -9,11 +9,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from psycopg import sql
 
-def visible_coaches(column: str) -> str:
-    """The condition on ``column`` (a coach id), with the parameters of coach_parameters().
-    ``column`` is a constant of the calling store, never input."""
-    return f"(%(all)s OR {column} = ANY(%(coaches)s::uuid[]))"
+
+def visible_coaches(*column: str) -> sql.Composed:
+    """The condition on ``column`` (a coach id; a table's alias first, if any), with the
+    parameters of coach_parameters()."""
+    return sql.SQL("(%(all)s OR {} = ANY(%(coaches)s::uuid[]))").format(sql.Identifier(*column))
 
 
 def coach_parameters(coach_ids: frozenset[uuid.UUID] | None) -> dict[str, Any]:
