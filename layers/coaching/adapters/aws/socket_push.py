@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -24,7 +25,7 @@ class ApiGatewaySocketPush:
         self._connections = connections
         self._client = client
 
-    def send(self, connection_ids: list[str], message: dict) -> int:
+    def send(self, connection_ids: list[str], message: dict[str, Any]) -> int:
         data = json.dumps(message).encode("utf-8")
         return sum(self._send_one(connection_id, data) for connection_id in connection_ids)
 
@@ -53,6 +54,8 @@ class NoSocketPush:
     """CoachSockets when no WebSocket API is configured (COACH_CONNECTIONS_TABLE,
     COACH_WEBSOCKET_ENDPOINT): the coach is told by email only."""
 
-    def push(self, org: uuid.UUID, session_coach_id: uuid.UUID | None, message: dict) -> int:
+    def push(
+        self, org: uuid.UUID, session_coach_id: uuid.UUID | None, message: dict[str, Any]
+    ) -> int:
         log.debug("no WebSocket API configured; not pushing %s", message.get("type"))
         return 0
