@@ -91,7 +91,7 @@ def test_a_stolen_access_token_cannot_replace_an_enrolled_authenticator(client, 
 
 def test_a_stolen_access_token_cannot_add_a_first_authenticator(client, organization):
     # Given a coach without an authenticator (MFA optional here), whose token someone copied
-    composition.accounts().update_organization_settings(organization, {"mfa_required": False})
+    composition.organizations().update_organization_settings(organization, {"mfa_required": False})
     email, _ = new_user(organization)
     token = sign_in(client, email).access_token
 
