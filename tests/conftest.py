@@ -26,6 +26,17 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+@pytest.fixture(autouse=True)
+def _shared_logger_level() -> Iterator[None]:
+    """A CLI command run in this process sets the shared logger's level for its run (as its
+    own process would): put it back, so no test sees another's level."""
+    from coaching.observability import logger
+
+    level = logger.log_level
+    yield
+    logger.setLevel(level)
+
+
 @pytest.fixture(scope="session")
 def platform(tmp_path_factory) -> Iterator[LocalPlatform]:
     home = tmp_path_factory.mktemp("coach-home")
