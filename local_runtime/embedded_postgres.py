@@ -5,6 +5,9 @@ from __future__ import annotations
 import warnings
 from pathlib import Path
 
+import psycopg
+from psycopg import sql
+
 DATABASE_NAME = "coaching"
 
 
@@ -21,8 +24,17 @@ def start_embedded_postgres(pgdata: Path) -> str:
 
         pgdata.mkdir(parents=True, exist_ok=True)
         server = pgserver.get_server(pgdata.resolve(), cleanup_mode="stop")
-    # DATABASE_NAME is a constant, never input.
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
-    if "(1 row)" not in exists:
-        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    _ensure_database(server.get_uri("postgres"))
     return server.get_uri(DATABASE_NAME)
+
+
+def _ensure_database(maintenance_url: str) -> None:
+    # Over the driver the platform loads anyway: a `psql` subprocess per check cost more.
+    with psycopg.connect(maintenance_url, autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE_NAME,))
+        if found.fetchone() is not None:
+            return
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE_NAME)))
+        except psycopg.errors.DuplicateDatabase:
+            pass  # another process starting on a fresh home created it first
