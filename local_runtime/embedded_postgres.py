@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
+from concurrent.futures import Future
 from pathlib import Path
 
 import psycopg
@@ -26,6 +28,23 @@ def start_embedded_postgres(pgdata: Path) -> str:
         server = pgserver.get_server(pgdata.resolve(), cleanup_mode="stop")
     _ensure_database(server.get_uri("postgres"))
     return server.get_uri(DATABASE_NAME)
+
+
+def start_in_background(pgdata: Path) -> Future[str]:
+    """Starts the server on a thread: it boots (or a new home is created) while the caller
+    imports the platform, instead of after. The future holds the URL or the start's error."""
+    future: Future[str] = Future()
+
+    def start() -> None:
+        try:
+            future.set_result(start_embedded_postgres(pgdata))
+        except BaseException as error:  # handed to whoever waits for the database
+            future.set_exception(error)
+
+    # Not a daemon: a process ending early still waits for the start, so that pgserver's
+    # exit handler stops what it started.
+    threading.Thread(target=start, name="embedded-postgres-start").start()
+    return future
 
 
 def _ensure_database(maintenance_url: str) -> None:
