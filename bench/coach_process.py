@@ -9,7 +9,8 @@ Every run is a fresh interpreter, as when typed at a shell. Prints the p50 secon
 - an initialised $COACH_HOME with the embedded database already running, as beside
   `coach serve` (another process holds it),
 
-each also as a ratio to `coach --help`. The code measured is this checkout's, not the
+each also as a ratio to `coach --help`, with the CPU seconds beside (on a busy machine they
+move less than the wall time). The code measured is this checkout's, not the
 installed one's.
 
     .venv/bin/python bench/coach_process.py [--runs 5] [--fresh-runs 3] [--sample FILE]
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -55,10 +57,36 @@ def coach_command(*args: str) -> list[str]:
     return [sys.executable, "-c", COACH, *args]
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds, and CPU seconds of the command and its children (on a shared machine
+    the CPU figure moves less than the wall one)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     subprocess.run(command, env=env, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+class Samples:
+    """A new transcript for every run: the same file with one more trailing newline each time.
+
+    Same content twice is a duplicate, answered from the first session without running the
+    pipeline; a person processing a new file waits for the whole pipeline. (Text formats.)
+    """
+
+    def __init__(self, sample: Path, scratch: Path) -> None:
+        self._data = sample.read_bytes()
+        self._name = sample.name
+        self._folder = scratch / "samples"
+        self._count = 0
+
+    def next(self) -> Path:
+        self._count += 1
+        path = self._folder / str(self._count) / self._name
+        path.parent.mkdir(parents=True)
+        path.write_bytes(self._data + b"\n" * self._count)
+        return path
 
 
 def process_command(sample: Path) -> list[str]:
@@ -85,38 +113,46 @@ def database_held(home: Path) -> Iterator[None]:
         holder.wait(timeout=60)
 
 
-def measure(runs: int, fresh_runs: int, sample: Path, scratch: Path) -> dict[str, list[float]]:
-    figures: dict[str, list[float]] = {}
+Figures = dict[str, list[tuple[float, float]]]
+
+
+def measure(runs: int, fresh_runs: int, sample: Path, scratch: Path) -> Figures:
+    samples = Samples(sample, scratch)
+    figures: Figures = {}
     help_env = environment(scratch / "help")
     figures["coach --help"] = [timed(coach_command("--help"), help_env) for _ in range(runs)]
     figures["process, fresh $COACH_HOME"] = [
-        timed(process_command(sample), environment(scratch / f"fresh-{run}"))
+        timed(process_command(samples.next()), environment(scratch / f"fresh-{run}"))
         for run in range(fresh_runs)
     ]
     home = scratch / "initialised"
-    timed(process_command(sample), environment(home))  # initialises it, untimed
+    timed(process_command(samples.next()), environment(home))  # initialises it, untimed
     figures["process, database stopped"] = [
-        timed(process_command(sample), environment(home)) for _ in range(runs)
+        timed(process_command(samples.next()), environment(home)) for _ in range(runs)
     ]
     with database_held(home):
         figures["process, database running"] = [
-            timed(process_command(sample), environment(home)) for _ in range(runs)
+            timed(process_command(samples.next()), environment(home)) for _ in range(runs)
         ]
     return figures
 
 
-def report(figures: dict[str, list[float]]) -> None:
-    floor = statistics.median(figures["coach --help"])
-    print(f"{'command':<30} {'p50 s':>7} {'min s':>7} {'÷ --help':>9}  runs")
-    for name, seconds in figures.items():
-        p50 = statistics.median(seconds)
-        print(f"{name:<30} {p50:7.2f} {min(seconds):7.2f} {p50 / floor:9.1f}  {len(seconds)}")
+def report(figures: Figures) -> None:
+    floor = statistics.median(wall for wall, _ in figures["coach --help"])
+    print(f"{'command':<30} {'p50 s':>7} {'min s':>7} {'÷ --help':>9} {'CPU s':>7}  runs")
+    for name, runs in figures.items():
+        walls = [wall for wall, _ in runs]
+        p50 = statistics.median(walls)
+        cpu = statistics.median(cpu for _, cpu in runs)
+        print(f"{name:<30} {p50:7.2f} {min(walls):7.2f} {p50 / floor:9.1f} {cpu:7.2f}  {len(runs)}")
 
 
 def profile(sample: Path, scratch: Path, out: Path) -> None:
+    samples = Samples(sample, scratch)
     home = scratch / "profiled"
     env = environment(home)
-    timed(process_command(sample), env)  # initialised, so only the cold start is profiled
+    timed(process_command(samples.next()), env)  # initialised: only the cold start is profiled
+    sample = samples.next()
     imports = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", COACH, "process", str(sample), "--json"],
         env=env,
@@ -133,6 +169,7 @@ def profile(sample: Path, scratch: Path, out: Path) -> None:
     (out / "importtime.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     script = scratch / "coach_entry.py"
     script.write_text(COACH.replace("; ", "\n") + "\n", encoding="utf-8")
+    sample = samples.next()
     subprocess.run(
         [sys.executable, "-m", "pyinstrument", "-o", str(out / "pyinstrument.txt"), str(script)]
         + ["process", str(sample), "--json"],
