@@ -18,8 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
-from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from local_runtime.asl_interpreter import lambda_eval_utils, retrier_decl
 
 Handler = Callable[[dict, Any], Any]
 

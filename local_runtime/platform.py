@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from coaching import composition
@@ -47,12 +48,20 @@ def configure_environment(log_level: str = "INFO") -> None:
     logging.getLogger("moto").setLevel(logging.CRITICAL)
 
 
-def start_local_platform(log_level: str = "INFO") -> LocalPlatform:
+def start_local_platform(
+    log_level: str = "INFO", embedded_database: Future[str] | None = None
+) -> LocalPlatform:
+    """embedded_database: the embedded server's URL, when the caller started it already
+    (`embedded_postgres.start_in_background`); without, it is started here if needed."""
     configure_environment(log_level)
     settings = get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     if not settings.database_url:
-        os.environ["COACH_DATABASE_URL"] = start_embedded_postgres(settings.pgdata_dir)
+        os.environ["COACH_DATABASE_URL"] = (
+            embedded_database.result()
+            if embedded_database is not None
+            else start_embedded_postgres(settings.pgdata_dir)
+        )
         reset_settings()
         composition.reset()
         settings = get_settings()

@@ -14,10 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from moto.stepfunctions.parser.models import stepfunctions_parser_backends
-
 from coaching.ports.workflow import ExecutionResult
 from local_runtime import lambda_binding
+from local_runtime.asl_interpreter import stepfunctions_parser_backends
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"

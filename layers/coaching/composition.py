@@ -78,6 +78,7 @@ def _sockets(settings: Settings):
     import boto3
     from botocore.config import Config
 
+    from coaching.adapters.aws.lazy_client import LazyClient
     from coaching.adapters.aws.socket_push import ApiGatewaySocketPush, NoSocketPush
     from coaching.usecases.session_push import SessionPush
 
@@ -92,13 +93,16 @@ def _sockets(settings: Settings):
     else:
         connections = PostgresSocketConnections(database())
         # The same management API, answered by `coach serve`; it ignores the SigV4 signature.
-        client = boto3.client(
-            "apigatewaymanagementapi",
-            endpoint_url=settings.web_base_url,
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",  # noqa: S106 - not a secret: the local server ignores it
-            config=Config(**_LOCAL_PUSH_CONFIG),
+        # Created on the first push: most `coach process` runs have no socket to push to.
+        client = LazyClient(
+            lambda: boto3.client(
+                "apigatewaymanagementapi",
+                endpoint_url=settings.web_base_url,
+                region_name="us-east-1",
+                aws_access_key_id="local",
+                aws_secret_access_key="local",  # noqa: S106 - the local server ignores it
+                config=Config(**_LOCAL_PUSH_CONFIG),
+            )
         )
     return SessionPush(connections, directory(), ApiGatewaySocketPush(connections, client))
 

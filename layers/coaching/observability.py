@@ -15,6 +15,8 @@ from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
     AmazonCloudWatchEMFProvider,
 )
 
+from coaching.no_tracing import NoTracing
+
 NAMESPACE = "CoachingPlatform"
 
 
@@ -37,7 +39,8 @@ def _in_lambda() -> bool:
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "coaching")
 
 logger = Logger(service=SERVICE, stream=sys.stderr)
-tracer = Tracer(service=SERVICE)
+# Outside Lambda nothing collects traces: skip the X-Ray SDK and the client it creates.
+tracer = Tracer(service=SERVICE) if _in_lambda() else Tracer(service=SERVICE, provider=NoTracing())
 metrics = (
     Metrics(namespace=NAMESPACE, service=SERVICE)
     if _in_lambda()

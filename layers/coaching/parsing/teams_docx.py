@@ -15,10 +15,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 
-import docx
-from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
-
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
 from coaching.parsing.headed import ANY_GAP, headed_turns, read_header
 from coaching.parsing.messages import invalid_timestamp, rejected
@@ -67,6 +63,9 @@ def parse(data: bytes, name: str) -> list[Turn]:
     if kind == OTHER_ZIP:
         raise rejected(f"{name} is a ZIP archive, not a Word (.docx) document.", hint=HINT)
     _check_unpacked_size(data, name)
+    # Imported here: python-docx and lxml are a tenth of a second every CLI start would pay.
+    import docx
+
     try:
         document = docx.Document(io.BytesIO(data))
         lines = list(_lines(document))
@@ -100,6 +99,9 @@ def _check_unpacked_size(data: bytes, name: str) -> None:
 
 def _lines(document) -> Iterator[str]:
     """The text of every paragraph, tables included, in order, one line per line break."""
+    from docx.oxml.ns import qn
+    from docx.text.paragraph import Paragraph
+
     body = document.element.body
     for element in body.iter(qn("w:p")):
         for line in Paragraph(element, document).text.split("\n"):

@@ -1,0 +1,31 @@
+"""The embedded server started on a thread, while `coach process` imports the platform."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+
+from local_runtime.embedded_postgres import start_embedded_postgres, start_in_background
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_server_started_in_the_background_is_the_one_joined_after(tmp_path):
+    # Given a fresh data folder, its server started in the background
+    url = start_in_background(tmp_path / "pgdata").result(timeout=300)
+    # When the platform starts the server for the same folder
+    joined = start_embedded_postgres(tmp_path / "pgdata")
+    # Then it joins the one running, whose coaching database exists
+    assert joined == url
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == ("coaching",)
+
+
+def test_a_background_start_that_fails_raises_for_whoever_waits(tmp_path):
+    # Given a data folder that cannot be created (a file stands in its parent's place)
+    (tmp_path / "home").write_text("not a folder", encoding="utf-8")
+    # When its server is started in the background
+    pending = start_in_background(tmp_path / "home" / "pgdata")
+    # Then waiting for the database raises the start's error
+    with pytest.raises(OSError):
+        pending.result(timeout=60)
