@@ -9,9 +9,9 @@ import uuid
 import psycopg
 import pytest
 
-from coaching import composition
 from coaching.adapters.postgres import Database
 from coaching.adapters.postgres.database import APPLICATION_ROLE, scope_to_organization
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +45,7 @@ class _RolledBack(Exception):
 
 @pytest.fixture
 def database(platform) -> Database:
-    return composition.database()
+    return ports().database
 
 
 @pytest.fixture
