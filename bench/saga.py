@@ -115,7 +115,7 @@ def engine_overheads(platform, executions: int) -> tuple[list[float], list[float
     engine_overhead(platform, bare, 10, "warm")
     recorded = engine_overhead(platform, platform.workflow, executions, "rec")
     unrecorded = engine_overhead(platform, bare, executions, "bare")
-    workflow.bind_pipeline_handlers()
+    workflow.bind_pipeline_handlers(platform.deps)
     return recorded, unrecorded
 
 
@@ -131,7 +131,7 @@ def throughput(platform, transcripts: int, workers: int) -> tuple[list[tuple], f
     def index_or_fail(event, context):
         if "-fail-" in event.get("source_name", ""):
             raise RuntimeError("index unavailable (bench)")
-        return real_index(event, context)
+        return real_index(event, context, deps=platform.deps)
 
     lambda_binding.register("IndexSession", index_or_fail)
     salt = uuid.uuid4().hex[:8]

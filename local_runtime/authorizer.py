@@ -28,13 +28,20 @@ def is_public(path: str) -> bool:
     return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
 
 
-def verify_api_key(presented: str) -> dict[str, str]:
-    """The API key authorizer's context for a presented key (the same use case as in AWS)."""
-    from coaching import composition
+def api_key_verifier(keys) -> Callable[[str], dict[str, str]]:
+    """The API key authorizer's context for a presented key (the same use case as in AWS),
+    checked against ``keys`` (the ports' ApiKeys)."""
     from coaching.api.identity import api_key_context
     from coaching.usecases.api_keys import authenticate_api_key
 
-    return api_key_context(authenticate_api_key(composition.api_keys(), presented))
+    def verify_api_key(presented: str) -> dict[str, str]:
+        return api_key_context(authenticate_api_key(keys, presented))
+
+    return verify_api_key
+
+
+def no_api_keys(presented: str) -> dict[str, str]:
+    raise Unauthenticated("API keys are not accepted here.")
 
 
 class LocalAuthorizer:
@@ -42,7 +49,7 @@ class LocalAuthorizer:
         self,
         verify: Callable[[str], dict[str, str]],
         *,
-        verify_key: Callable[[str], dict[str, str]] = verify_api_key,
+        verify_key: Callable[[str], dict[str, str]] = no_api_keys,
         still_signed_in: Callable[[dict], None] | None = None,
     ) -> None:
         """``still_signed_in`` raises Unauthenticated for a token whose sign-in ended."""

@@ -19,19 +19,18 @@ def client(
 ) -> None:
     """Every recorded access to one client's data, newest first: who, when, what, from where.
     Still there after the client was erased."""
-    from coaching import composition
     from coaching.domain.errors import CoachingError
     from coaching.usecases.client_access import access_view, client_access_log
     from local_runtime.platform import start_local_platform
 
     platform = start_local_platform(log_level="ERROR")
     org = platform.settings.default_organization_id
-    store, _ = composition.client_ports()
+    store, _ = platform.ports.client_ports
     rows, after = [], None
     try:
         while True:
             page, after = client_access_log(
-                composition.audit_log(), store, org, client_id, limit=500, after=after
+                platform.ports.audit_log, store, org, client_id, limit=500, after=after
             )
             rows += [access_view(entry) for entry in page]
             if after is None:

@@ -16,19 +16,18 @@ def rotate(
 ) -> None:
     """A new key version for every organization; every encrypted field is encrypted again
     under it, then the old versions are retired."""
-    from coaching import composition
     from coaching.domain.errors import CoachingError
     from coaching.usecases.contact_encryption import rotate_keys
     from local_runtime.platform import start_local_platform
 
-    start_local_platform(log_level="ERROR")
-    encryption = composition.field_encryption()
+    ports = start_local_platform(log_level="ERROR").ports
+    encryption = ports.field_encryption
     try:
         report = rotate_keys(
             encryption.vault,
             encryption.cipher,
             encryption.data_keys,
-            composition.contact_details(),
+            ports.contact_details,
         )
     except CoachingError as error:
         typer.echo(f"error: {error.user_message()}", err=True)

@@ -24,13 +24,12 @@ def purge(
 ) -> None:
     """Delete every session older than its organization's retention (as `coach serve` does
     daily). Organizations without retention_days keep everything."""
-    from coaching.composition import audit_log
     from coaching.usecases.retention import purge_expired
     from local_runtime.platform import start_local_platform
 
     platform = start_local_platform(log_level="ERROR")
     report = purge_expired(
-        platform.deps, dt.datetime.now(dt.UTC), audit=audit_log(), dry_run=dry_run
+        platform.deps, dt.datetime.now(dt.UTC), audit=platform.ports.audit_log, dry_run=dry_run
     )
     if as_json:
         data = report.model_dump(mode="json")

@@ -33,7 +33,6 @@ def add(
     ] = ...,
 ) -> None:
     """Add an account to this install's organization."""
-    from coaching import composition
     from coaching.domain.errors import CoachingError
     from coaching.usecases.accounts import add_user
     from local_runtime.platform import start_local_platform
@@ -41,8 +40,8 @@ def add(
     platform = start_local_platform(log_level="ERROR")
     try:
         user = add_user(
-            composition.accounts(),
-            composition.identity_provider().hash_password,
+            platform.ports.accounts,
+            platform.ports.identity_provider.hash_password,
             platform.settings.default_organization_id,
             email=email,
             name=name,
@@ -61,11 +60,10 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array")] = False,
 ) -> None:
     """The organization's accounts (never their passwords or MFA secrets)."""
-    from coaching import composition
     from local_runtime.platform import start_local_platform
 
     platform = start_local_platform(log_level="ERROR")
-    accounts = composition.accounts().users(platform.settings.default_organization_id)
+    accounts = platform.ports.accounts.users(platform.settings.default_organization_id)
     rows = [
         {
             "id": str(user.id),
@@ -92,18 +90,17 @@ def reset_mfa(
 ) -> None:
     """Remove an account's authenticator (a lost phone) and end its sign-ins; it enrols again
     at its next sign-in. For the one admin who cannot ask another (audited)."""
-    from coaching import composition
     from coaching.ports.audit import AuditEntry
     from local_runtime.platform import start_local_platform
 
     platform = start_local_platform(log_level="ERROR")
     org = platform.settings.default_organization_id
-    user = composition.accounts().user_by_email(email)
+    user = platform.ports.accounts.user_by_email(email)
     if user is None or user.organization_id != org:
         typer.echo(f"error: No account with the email {email} in this organization.", err=True)
         raise typer.Exit(1)
-    composition.identity_provider().reset_mfa(org, user.id)
-    composition.audit_log().record(
+    platform.ports.identity_provider.reset_mfa(org, user.id)
+    platform.ports.audit_log.record(
         AuditEntry(
             organization_id=org,
             actor="system:coach-users-reset-mfa",

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from coaching import composition
 from coaching.domain.errors import Conflict
 from coaching.domain.identity import Role
 from coaching.usecases.accounts import add_user
@@ -42,8 +41,8 @@ def ensure_demo_accounts(platform: LocalPlatform) -> list[tuple[DemoAccount, str
     password (from the passwords file; accounts changed since are the user's business)."""
     settings = platform.settings
     passwords = _passwords(settings.secrets_dir / "demo-accounts.json")
-    accounts = composition.accounts()
-    provider = composition.identity_provider()
+    accounts = platform.ports.accounts
+    provider = platform.ports.identity_provider
     org = settings.default_organization_id
     existing = {user.email.lower() for user in accounts.users(org)}
     seeded = []
@@ -98,4 +97,4 @@ def describe(seeded: list[tuple[DemoAccount, str]], base_url: str, mfa_required:
 
 def organization_requires_mfa(platform: LocalPlatform) -> bool:
     org = platform.settings.default_organization_id
-    return bool(composition.organizations().organization_settings(org).get("mfa_required"))
+    return bool(platform.ports.organizations.organization_settings(org).get("mfa_required"))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
+import uuid
 from concurrent.futures import Future
 from dataclasses import dataclass
+from functools import cached_property
 
-from coaching import composition
 from coaching.adapters.postgres import PostgresExecutionRecords
-from coaching.config import Settings, get_settings, reset_settings
+from coaching.composition import Ports
+from coaching.config import Settings, get_settings
 from coaching.usecases.compensate import INTERRUPTED, compensate
 from coaching.usecases.contact_encryption import encrypt_plaintext_contacts
 from coaching.usecases.dependencies import Dependencies
@@ -19,19 +21,52 @@ from local_runtime.execution_support import LocalExecutionSupport
 from local_runtime.workflow import LocalWorkflow
 
 
-@dataclass
+class LocalPorts(Ports):
+    """The local runtime's ports: the pipeline runs in this process, on moto's interpreter,
+    its runs recorded in PostgreSQL; everything else as ``Ports`` builds it locally."""
+
+    @cached_property
+    def execution_records(self) -> PostgresExecutionRecords:
+        return PostgresExecutionRecords(self.database)
+
+    @cached_property
+    def workflow(self) -> LocalWorkflow:
+        return LocalWorkflow(recorder=self.execution_records, deps=self.dependencies)
+
+    def execution_support(self, org: uuid.UUID) -> LocalExecutionSupport:
+        return LocalExecutionSupport(self.dependencies, self.execution_records, self.workflow, org)
+
+
+@dataclass(frozen=True)
 class LocalPlatform:
-    settings: Settings
-    deps: Dependencies
-    workflow: LocalWorkflow
-    records: PostgresExecutionRecords
+    """The local runtime, started: its ports, built once, handed to every part of it."""
+
+    ports: LocalPorts
     migrations_applied: list[str]
+
+    @property
+    def settings(self) -> Settings:
+        return self.ports.settings
+
+    @property
+    def deps(self) -> Dependencies:
+        return self.ports.dependencies
+
+    @property
+    def workflow(self) -> LocalWorkflow:
+        return self.ports.workflow
+
+    @property
+    def records(self) -> PostgresExecutionRecords:
+        return self.ports.execution_records
 
     def support(self) -> LocalExecutionSupport:
         """Support staff's operations, scoped to this install's organization."""
-        return LocalExecutionSupport(
-            self.deps, self.records, self.workflow, self.settings.default_organization_id
-        )
+        return self.ports.execution_support(self.settings.default_organization_id)
+
+    def close(self) -> None:
+        """Closes the database pool (before the embedded database stops at exit)."""
+        self.ports.close()
 
 
 def configure_environment(log_level: str = "INFO") -> None:
@@ -49,39 +84,33 @@ def configure_environment(log_level: str = "INFO") -> None:
 
 
 def start_local_platform(
-    log_level: str = "INFO", embedded_database: Future[str] | None = None
+    log_level: str = "INFO",
+    settings: Settings | None = None,
+    embedded_database: Future[str] | None = None,
 ) -> LocalPlatform:
-    """embedded_database: the embedded server's URL, when the caller started it already
+    """Starts the database (embedded, unless ``settings`` name one), migrates it, and
+    builds this process's ports once: its URL goes into the settings, not the environment.
+    ``embedded_database``: the embedded server's URL when the caller started it already
     (`embedded_postgres.start_in_background`); without, it is started here if needed."""
     configure_environment(log_level)
-    settings = get_settings()
+    settings = settings or get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     if not settings.database_url:
-        os.environ["COACH_DATABASE_URL"] = (
+        url = (
             embedded_database.result()
             if embedded_database is not None
             else start_embedded_postgres(settings.pgdata_dir)
         )
-        reset_settings()
-        composition.reset()
-        settings = get_settings()
-    database = composition.database()
-    applied = database.migrate()
+        settings = settings.model_copy(update={"database_url": url})
+    ports = LocalPorts(settings)
+    applied = ports.database.migrate()
     # Contact details kept as plaintext before migration 0012: SQL has no key to encrypt them.
-    encrypt_plaintext_contacts(composition.contact_details())
-    deps = composition.dependencies()
-    deps.organizations.ensure_organization(
+    encrypt_plaintext_contacts(ports.contact_details)
+    ports.organizations.ensure_organization(
         settings.default_organization_id, settings.organization_name
     )
-    records = PostgresExecutionRecords(database)
-    compensate_abandoned_runs(deps, records)
-    workflow = LocalWorkflow(recorder=records)
-    platform = LocalPlatform(settings, deps, workflow, records, applied)
-    composition.use_execution_support(
-        lambda org: LocalExecutionSupport(deps, records, workflow, org)
-    )
-    composition.use_workflow(workflow)  # the upload routes start the pipeline in this process
-    return platform
+    compensate_abandoned_runs(ports.dependencies, ports.execution_records)
+    return LocalPlatform(ports, applied)
 
 
 def compensate_abandoned_runs(deps: Dependencies, records: PostgresExecutionRecords) -> int:

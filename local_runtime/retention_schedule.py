@@ -9,7 +9,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-from coaching.composition import audit_log
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.retention import purge_expired
 from local_runtime.drop_copies import run_sweep
@@ -53,7 +52,7 @@ class RetentionSchedule:
 
     def _purge(self) -> None:
         try:
-            report = purge_expired(self._deps, dt.datetime.now(dt.UTC), audit=audit_log())
+            report = purge_expired(self._deps, dt.datetime.now(dt.UTC), audit=self._deps.audit)
         except Exception:  # noqa: BLE001 - the server keeps serving; tomorrow's run tries again
             log.exception("retention purge failed")
             return

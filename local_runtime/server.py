@@ -7,6 +7,7 @@ import os
 import signal
 import threading
 from contextlib import asynccontextmanager
+from functools import partial
 from importlib import resources
 
 import uvicorn
@@ -18,13 +19,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from coaching import composition
 from coaching.adapters.postgres import PostgresSocketConnections
+from coaching.api.app import build_app as build_api
 from coaching.api.security import security_headers
-from coaching.config import reset_settings
+from coaching.config import get_settings
 from coaching.usecases.token_revocation import ensure_still_signed_in
 from local_runtime import log_redaction
-from local_runtime.authorizer import LocalAuthorizer
+from local_runtime.authorizer import LocalAuthorizer, api_key_verifier
 from local_runtime.demo_accounts import (
     describe,
     ensure_demo_accounts,
@@ -100,16 +101,20 @@ API_EXCEPTION_HANDLERS = {HTTPException: http_error}
 def build_app(platform: LocalPlatform) -> Starlette:
     from functions.api.handler import lambda_handler
 
-    revocations = composition.token_revocations()
+    ports = platform.ports
+    revocations = ports.token_revocations
     authorizer = LocalAuthorizer(
-        composition.identity_provider().verify,
+        ports.identity_provider.verify,
+        verify_key=api_key_verifier(ports.api_keys),
         still_signed_in=lambda claims: ensure_still_signed_in(revocations, claims),
     )
     max_body = platform.deps.max_transcript_bytes + MULTIPART_ALLOWANCE
-    endpoint = proxy_endpoint(lambda_handler, authorizer, max_body)
+    # The API Lambda's handler, over this process's ports.
+    api = partial(lambda_handler, app=build_api(ports))
+    endpoint = proxy_endpoint(api, authorizer, max_body)
     drop = DropFolder(platform, platform.settings.dropbox)
-    connections = PostgresSocketConnections(composition.database())
-    sockets = LocalSocketGateway(connections, authorizer, composition.organizations())
+    connections = PostgresSocketConnections(ports.database)
+    sockets = LocalSocketGateway(connections, authorizer, ports.organizations)
     # Copies of deleted sessions leave the drop folder: at start, each minute, after a purge.
     copies = DropCopiesSweep(drop.forget_deleted_sessions)
     retention = RetentionSchedule(platform.deps, after_purge=drop.forget_deleted_sessions)
@@ -159,12 +164,12 @@ def run_server(host: str, port: int) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("pgserver").setLevel(logging.WARNING)  # every pg_ctl call at INFO
     # Pushes to sockets go to this server's @connections API, at the web base URL.
+    settings = get_settings()
     if "COACH_WEB_BASE_URL" not in os.environ:
         local_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
-        os.environ["COACH_WEB_BASE_URL"] = f"http://{local_host}:{port}"
-        reset_settings()
+        settings = settings.model_copy(update={"web_base_url": f"http://{local_host}:{port}"})
     try:
-        platform = start_local_platform(log_level="WARNING")
+        platform = start_local_platform(log_level="WARNING", settings=settings)
     except KeyboardInterrupt:
         # Ctrl-C while the database starts: uvicorn is not listening for it yet.
         log.info("interrupted while starting; nothing was served")
@@ -198,4 +203,4 @@ def run_server(host: str, port: int) -> None:
             stop_watching(watch)
     finally:
         # Close the pool before pgserver stops the database at exit.
-        composition.reset()
+        platform.close()

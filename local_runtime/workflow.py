@@ -11,6 +11,7 @@ import importlib
 import json
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +51,18 @@ def load_definition(path: Path = ASL_PATH) -> str:
     return text
 
 
-def bind_pipeline_handlers() -> None:
+def bind_pipeline_handlers(deps=None) -> None:
+    """Each step's Lambda handler, handed ``deps`` (the local runtime's ports)."""
     lambda_binding.install()
     for name, folder in PIPELINE_FUNCTIONS.items():
         module = importlib.import_module(f"functions.{folder}.handler")
-        lambda_binding.register(name, module.lambda_handler)
+        handler = module.lambda_handler
+        lambda_binding.register(name, handler if deps is None else partial(handler, deps=deps))
 
 
 class LocalWorkflow:
-    def __init__(self, recorder=None, *, definition: str | None = None) -> None:
-        bind_pipeline_handlers()
+    def __init__(self, recorder=None, *, definition: str | None = None, deps=None) -> None:
+        bind_pipeline_handlers(deps)
         self._recorder = recorder
         self._definition = definition or load_definition()
         self.state_machine_arn = self._ensure_state_machine(self._definition)

@@ -11,6 +11,7 @@ from coaching.domain.identity import Role
 from functions.api.handler import lambda_handler
 from local_runtime.lambda_binding import LocalLambdaContext
 from tests.events import load_event
+from tests.local_ports import api
 
 CONTEXT = LocalLambdaContext("api", "arn:aws:lambda:us-east-1:123456789012:function:api")
 # What must never appear in an answer: internals of the server.
@@ -73,7 +74,7 @@ def api_event(
 
 def call_api(event: dict[str, Any]) -> tuple[int, Any, dict[str, Any]]:
     """(status, JSON body, headers); asserts the answer is JSON and leaks no internals."""
-    result = lambda_handler(event, CONTEXT)
+    result = lambda_handler(event, CONTEXT, app=api())
     headers = {**(result.get("headers") or {})}
     for name, values in (result.get("multiValueHeaders") or {}).items():
         headers[name] = values[-1] if isinstance(values, list) else values
@@ -91,7 +92,7 @@ def request(
 
 def delete(path: str, claims: dict[str, str] | None) -> int:
     """A DELETE's status: 204 has no body, anything else is the JSON error shape."""
-    result = lambda_handler(api_event("DELETE", path, claims), CONTEXT)
+    result = lambda_handler(api_event("DELETE", path, claims), CONTEXT, app=api())
     status = int(result["statusCode"])
     if status == 204:
         assert not result.get("body")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from coaching import composition
 from coaching.api.identity import api_key_context
 from coaching.api.scopes import SCOPE_NAMES
 from coaching.domain.identity import Role
 from coaching.usecases.api_keys import authenticate_api_key
 from tests.api_calls import claims_for, request
+from tests.local_ports import ports
 
 
 def create_key(
@@ -33,4 +33,4 @@ def create_key(
 
 def key_context(full_key: str) -> dict[str, str]:
     """What the key's authorizer hands the API (the same check as in AWS)."""
-    return api_key_context(authenticate_api_key(composition.api_keys(), full_key))
+    return api_key_context(authenticate_api_key(ports().api_keys, full_key))

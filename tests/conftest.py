@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from coaching import composition
 from coaching.config import reset_settings
 from local_runtime import lambda_binding
 from local_runtime.platform import LocalPlatform, start_local_platform
 from local_runtime.workflow import PIPELINE_FUNCTIONS
+from tests import local_ports
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("COACH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -49,11 +49,11 @@ def platform(tmp_path_factory) -> Iterator[LocalPlatform]:
         env.setenv("COACH_SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "100000")
         reset_settings()
         local = start_local_platform(log_level="WARNING")
+        local_ports.started(local)
         # Retry waits are real sleeps in moto's interpreter: tests skip them.
         lambda_binding.set_retry_sleep(lambda seconds: None)
         yield local
-        composition.reset()
-    os.environ.pop("COACH_DATABASE_URL", None)  # set by the platform when it started
+        local.close()
     reset_settings()
 
 
@@ -69,6 +69,7 @@ def organization(platform: LocalPlatform) -> uuid.UUID:
 def failing_step(platform: LocalPlatform):
     """Makes the bound handler of one pipeline step raise, then puts the real one back."""
     import importlib
+    from functools import partial
 
     replaced: list[str] = []
 
@@ -82,4 +83,15 @@ def failing_step(platform: LocalPlatform):
     yield make_fail
     for step in replaced:
         module = importlib.import_module(f"functions.{PIPELINE_FUNCTIONS[step]}.handler")
-        lambda_binding.register(step, module.lambda_handler)
+        lambda_binding.register(step, partial(module.lambda_handler, deps=platform.deps))
+
+
+@pytest.fixture(autouse=True)
+def _shared_logger_level():
+    """In-process `coach` commands set the shared logger's level (ERROR) as their process
+    would; tests that read security records (WARNING) after them get it back."""
+    from coaching.observability import logger
+
+    level = logger.level
+    yield
+    logger.setLevel(level)

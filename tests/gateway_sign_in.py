@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import pyotp
 from starlette.testclient import TestClient
 
-from coaching import composition
 from coaching.domain.identity import Role
 from coaching.usecases.accounts import add_user
+from tests.local_ports import ports
 
 PASSWORD = "correct horse battery staple"
 
@@ -28,8 +28,8 @@ def new_user(org: uuid.UUID, role: Role = Role.COACH) -> tuple[str, uuid.UUID]:
     """(email, user id) of a new account of ``org``."""
     email = f"{role.value}-{uuid.uuid4().hex[:8]}@example.com"
     user = add_user(
-        composition.accounts(),
-        composition.identity_provider().hash_password,
+        ports().accounts,
+        ports().identity_provider.hash_password,
         org,
         email=email,
         name="Casey Person",

@@ -13,9 +13,8 @@ import pytest
 from moto.s3.models import s3_backends
 from moto.stepfunctions.models import stepfunctions_backends
 
-from coaching import composition
-from coaching.config import reset_settings
-from functions.ingest import handler as ingest
+from coaching.composition import build_ports
+from coaching.config import Settings
 from tests.moto_scope import scoped_mock_aws
 
 REGION = "us-east-1"
@@ -52,17 +51,11 @@ def ingest_on_moto(monkeypatch: pytest.MonkeyPatch, **environment: str) -> Itera
         monkeypatch.setenv("COACH_TRANSCRIPT_BUCKET", BUCKET)
         for name, value in environment.items():
             monkeypatch.setenv(name, value)
-        # A Lambda environment has no local runtime's workflow plugged in; this process may
-        # (the session's local platform), so the composition root builds the AWS one here.
-        monkeypatch.setattr(composition, "_workflow", [], raising=False)
-        reset_settings()
-        ingest._workflow.cache_clear()  # its boto3 client must be made inside the mock
-        try:
-            yield {"s3": s3, "sfn": sfn, "machine": machine}
-        finally:
-            ingest._workflow.cache_clear()
+        # A Lambda environment's ports, from its settings; built inside the mock, as their
+        # boto3 clients must be.
+        ports = build_ports(Settings())
+        yield {"s3": s3, "sfn": sfn, "machine": machine, "ports": ports}
     monkeypatch.undo()
-    reset_settings()
 
 
 def executions(aws: dict) -> list[dict]:

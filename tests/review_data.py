@@ -8,10 +8,10 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from coaching.composition import audit_log, database
 from coaching.domain.identity import Role
 from coaching.usecases.submit_transcript import process_transcript
 from tests.api_calls import claims_for, request
+from tests.local_ports import ports
 from tests.samples import SAMPLE
 
 
@@ -42,7 +42,7 @@ def add_coach(
     voice_profile: dict | None = None,
     lead_coach_id: uuid.UUID | None = None,
 ) -> uuid.UUID:
-    with database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         return conn.execute(
             "INSERT INTO coaches (organization_id, email, name, voice_profile, lead_coach_id)"
             " VALUES (%s, %s, %s, %s, %s) RETURNING id",
@@ -67,7 +67,7 @@ def reviewed_session(platform, org: uuid.UUID, coach_id: uuid.UUID) -> Reviewed:
 def assign_coach(org: uuid.UUID, session_id: uuid.UUID, coach_id: uuid.UUID) -> None:
     """Makes ``coach_id`` the session's coach after processing, as if it had been uploaded by
     them (processing is left to detect the coach on its own)."""
-    with database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         conn.execute(
             "UPDATE sessions SET coach_id = %s WHERE organization_id = %s AND id = %s",
             (coach_id, org, session_id),
@@ -82,7 +82,7 @@ def other_organization(platform) -> uuid.UUID:
 
 def audit_trail(org: uuid.UUID, resource_type: str, resource_id: Any = None) -> list[tuple]:
     """(action, resource id, details) of the organization's audit records, oldest first."""
-    entries = audit_log().entries(
+    entries = ports().audit_log.entries(
         org,
         resource_type=resource_type,
         resource_id=None if resource_id is None else str(resource_id),

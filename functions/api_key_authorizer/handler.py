@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 
 from coaching.api.identity import api_key_context
-from coaching.composition import api_keys
+from coaching.composition import lambda_ports
 from coaching.domain.errors import Unauthenticated
 from coaching.observability import logger, tracer
 from coaching.usecases.api_keys import authenticate_api_key
@@ -39,7 +39,7 @@ def presented_key(event: APIGatewayAuthorizerRequestEvent) -> str:
 def lambda_handler(raw_event: dict, context, store=None) -> dict:
     event = APIGatewayAuthorizerRequestEvent(raw_event)
     try:
-        key = authenticate_api_key(store or api_keys(), presented_key(event))
+        key = authenticate_api_key(store or lambda_ports().api_keys, presented_key(event))
     except Unauthenticated:
         logger.info("API key refused")  # the route's answer logs the security event
         raise Unauthorized() from None

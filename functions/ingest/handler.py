@@ -1,28 +1,20 @@
 """Lambda: an S3 ObjectCreated event under incoming/ starts the session pipeline."""
 
-from functools import lru_cache
 from urllib.parse import unquote_plus
 
-from aws_lambda_powertools.utilities.data_classes import S3Event, event_source
+from aws_lambda_powertools.utilities.data_classes import S3Event
 
-from coaching import composition
-from coaching.config import get_settings
+from coaching.composition import Ports, lambda_ports
 from coaching.observability import MetricUnit, logger, metrics, tracer
-from coaching.ports.workflow import Workflow
 from coaching.usecases.ingest_drop import ingest_drop
-
-
-@lru_cache(maxsize=1)
-def _workflow() -> Workflow:
-    """The session pipeline from the composition root, once per Lambda environment."""
-    return composition.workflow()
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_source(data_class=S3Event)
-def lambda_handler(event: S3Event, context, workflow=None) -> dict:
+def lambda_handler(raw_event: dict, context, ports: Ports | None = None) -> dict:
+    ports = ports or lambda_ports()
+    event = S3Event(raw_event)  # parsed here: event_source would not pass `ports` on
     started = []
     for record in event.records:
         obj = record.s3.get_object
@@ -30,11 +22,11 @@ def lambda_handler(event: S3Event, context, workflow=None) -> dict:
         version = obj.get("versionId") or obj.get("eTag") or obj.get("sequencer") or ""
         started.append(
             ingest_drop(
-                workflow or _workflow(),
+                ports.workflow,
                 record.s3.bucket.name,
                 key,
                 version,
-                get_settings().default_organization_id,
+                ports.settings.default_organization_id,
             )
         )
         metrics.add_metric(name="TranscriptDropped", unit=MetricUnit.Count, value=1)

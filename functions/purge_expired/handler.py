@@ -7,7 +7,7 @@ after the others are done, so the error alarm fires and tomorrow's run tries it 
 
 import datetime as dt
 
-from coaching.composition import audit_log, dependencies
+from coaching.composition import Ports, lambda_ports
 from coaching.observability import MetricUnit, logger, metrics, tracer
 from coaching.usecases.retention import purge_expired
 
@@ -19,10 +19,9 @@ class RetentionIncomplete(RuntimeError):
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def lambda_handler(event: dict, context, deps=None, audit=None) -> dict:
-    report = purge_expired(
-        deps or dependencies(), dt.datetime.now(dt.UTC), audit=audit or audit_log()
-    )
+def lambda_handler(event: dict, context, ports: Ports | None = None) -> dict:
+    ports = ports or lambda_ports()
+    report = purge_expired(ports.dependencies, dt.datetime.now(dt.UTC), audit=ports.audit_log)
     metrics.add_metric(name="SessionsPurged", unit=MetricUnit.Count, value=report.deleted)
     summary = {
         "organizations": len(report.cutoff_by_organization),

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
-from coaching.composition import dependencies
+from coaching.composition import lambda_ports
 from coaching.domain.errors import InvalidStepInput
 from coaching.observability import MetricUnit, logger, metrics, tracer
 from coaching.usecases.dependencies import Dependencies
@@ -29,7 +29,7 @@ def pipeline_step(
     def lambda_handler(
         event: dict[str, Any], context: LambdaContext, deps: Dependencies | None = None
     ) -> dict:
-        ports = deps or dependencies()
+        ports = deps or lambda_ports().dependencies
         try:
             result = run_once(ports, step, _parse(model, event, step), use_case)
         except Exception as error:

@@ -22,10 +22,10 @@ def backend(request):
     if request.param == "fake":
         yield FakeBackend()
         return
-    from coaching import composition
+    from tests.local_ports import ports
 
     request.getfixturevalue("platform")  # starts the embedded database, migrated
-    backend = PostgresBackend(composition.database())
+    backend = PostgresBackend(ports().database)
     yield backend
     backend.close()
 

@@ -8,8 +8,8 @@ import pyotp
 import pytest
 from typer.testing import CliRunner
 
-from coaching import composition
 from local_runtime.cli import app
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.e2e
 
@@ -47,11 +47,11 @@ def test_a_lead_and_their_coach_are_added_and_can_sign_in(users):
     assert by_email["lead.cli@example.com"]["coach_id"]
     assert "password" not in json.dumps(listed) and "mfa_secret" not in json.dumps(listed)
     # The coach's record names the lead, so the lead sees the coach's sessions.
-    org = composition.accounts().user_by_email("coach.cli@example.com").organization_id
-    lead_coach = composition.accounts().user_by_email("lead.cli@example.com").coach_id
-    assert len(composition.directory().team_coach_ids(org, lead_coach)) == 2
+    org = ports().accounts.user_by_email("coach.cli@example.com").organization_id
+    lead_coach = ports().accounts.user_by_email("lead.cli@example.com").coach_id
+    assert len(ports().directory.team_coach_ids(org, lead_coach)) == 2
     # New organizations require MFA (issue 9): the coach enrols at the first sign-in.
-    provider = composition.identity_provider()
+    provider = ports().identity_provider
     challenge = provider.sign_in("coach.cli@example.com", PASSWORD)
     assert challenge.name == "MFA_SETUP"
     setup = provider.start_mfa_setup(challenge.session)
@@ -76,7 +76,7 @@ def test_clear_errors_for_a_short_password_a_taken_email_and_an_unknown_lead(use
 def test_reset_mfa_removes_an_authenticator_and_is_audited(users):
     # Given an admin who enrolled an authenticator, then lost it
     users("add", "admin.cli@example.com", "--name", "Ada Admin", "--role", "admin")
-    provider = composition.identity_provider()
+    provider = ports().identity_provider
     challenge = provider.sign_in("admin.cli@example.com", PASSWORD)
     setup = provider.start_mfa_setup(challenge.session)
     provider.confirm_mfa_setup(setup.session, pyotp.TOTP(setup.secret).now())
@@ -87,8 +87,8 @@ def test_reset_mfa_removes_an_authenticator_and_is_audited(users):
     # Then the next sign-in enrols again, and the audit log says so
     assert reset.exit_code == 0, reset.output
     assert provider.sign_in("admin.cli@example.com", PASSWORD).name == "MFA_SETUP"
-    user = composition.accounts().user_by_email("admin.cli@example.com")
-    (entry,) = composition.audit_log().entries(
+    user = ports().accounts.user_by_email("admin.cli@example.com")
+    (entry,) = ports().audit_log.entries(
         user.organization_id, resource_type="user", resource_id=str(user.id)
     )
     assert (entry.action, entry.actor, entry.source) == (

@@ -10,9 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from coaching.domain.identity import Role
-from functions.api.handler import lambda_handler
 from local_runtime.gateway import one_at_a_time
 from tests.api_calls import CONTEXT, api_event, claims_for
+from tests.local_ports import api_handler
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,7 @@ def test_concurrent_callers_each_get_their_own_answer(platform):
     def ask(index: int) -> tuple[str, int, dict]:
         org = organizations[index % len(organizations)]
         event = api_event("GET", "/v1/organization", claims_for(org, Role.ADMIN))
-        result = one_at_a_time(lambda_handler, event, CONTEXT)
+        result = one_at_a_time(api_handler, event, CONTEXT)
         return str(org), result["statusCode"], json.loads(result["body"])
 
     with ThreadPoolExecutor(max_workers=8) as pool:

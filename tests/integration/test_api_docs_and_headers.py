@@ -7,10 +7,9 @@ import uuid
 
 import pytest
 
-from coaching.config import get_settings
-from functions.api.handler import lambda_handler
 from local_runtime.lambda_binding import LocalLambdaContext
 from tests.events import load_event
+from tests.local_ports import api_handler, ports
 
 pytestmark = pytest.mark.integration
 
@@ -23,7 +22,7 @@ def _call(path: str, method: str = "GET", headers: dict[str, str] | None = None)
     event["httpMethod"] = method
     event["headers"] = headers or {}
     event["multiValueHeaders"] = {k: [v] for k, v in (headers or {}).items()}
-    result = lambda_handler(event, CONTEXT)
+    result = api_handler(event, CONTEXT)
     result["h"] = {k.lower(): v[-1] for k, v in (result.get("multiValueHeaders") or {}).items()}
     return result
 
@@ -56,7 +55,7 @@ def _call_with_query(path: str, query: dict[str, str], method: str = "GET") -> d
     event["headers"] = event["multiValueHeaders"] = {}
     event["queryStringParameters"] = query
     event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()}
-    result = lambda_handler(event, CONTEXT)
+    result = api_handler(event, CONTEXT)
     result["h"] = {k.lower(): v[-1] for k, v in (result.get("multiValueHeaders") or {}).items()}
     return result
 
@@ -96,7 +95,7 @@ def test_an_error_answer_carries_the_security_headers(platform, path):
 
 
 def test_a_preflight_from_the_web_app_is_allowed():
-    origin = get_settings().web_origin
+    origin = ports().settings.web_origin
     result = _call(
         "/v1/sessions", "OPTIONS", {"Origin": origin, "Access-Control-Request-Method": "GET"}
     )
@@ -121,7 +120,7 @@ def test_the_local_server_answers_unknown_paths_in_the_error_shape():
     from local_runtime.gateway import proxy_endpoint
     from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
 
-    endpoint = proxy_endpoint(lambda_handler, lambda _: {}, 1024 * 1024)
+    endpoint = proxy_endpoint(api_handler, lambda _: {}, 1024 * 1024)
     app = Starlette(routes=api_routes(endpoint), exception_handlers=API_EXCEPTION_HANDLERS)
     with TestClient(app) as client:
         docs = client.get("/docs")

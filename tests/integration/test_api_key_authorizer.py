@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import pytest
 
-from coaching import composition
 from coaching.domain.identity import Role
 from functions.api_key_authorizer.handler import lambda_handler
 from local_runtime.lambda_binding import LocalLambdaContext
 from tests.api_calls import claims_for, delete, request
 from tests.api_keys import create_key
 from tests.events import load_event
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -27,7 +27,7 @@ def authorize(header: str | None) -> dict:
     event["headers"].pop("Authorization")
     if header is not None:
         event["headers"]["authorization"] = header
-    return lambda_handler(event, CONTEXT, store=composition.api_keys())
+    return lambda_handler(event, CONTEXT, store=ports().api_keys)
 
 
 def test_a_valid_key_is_allowed_this_method_with_its_context(organization):

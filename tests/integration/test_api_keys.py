@@ -12,16 +12,14 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from coaching import composition
 from coaching.api.scopes import SCOPE_NAMES
-from coaching.config import reset_settings
 from coaching.domain.identity import Role
-from functions.api.handler import lambda_handler
-from local_runtime.authorizer import LocalAuthorizer
+from local_runtime.authorizer import LocalAuthorizer, api_key_verifier
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
 from tests.api_calls import claims_for, delete, request
 from tests.api_keys import create_key
+from tests.local_ports import api_handler, ports, settings_changed
 from tests.review_data import add_coach, other_organization, reviewed_session
 
 pytestmark = pytest.mark.integration
@@ -29,8 +27,10 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def gateway(platform):
-    authorizer = LocalAuthorizer(composition.identity_provider().verify)
-    endpoint = proxy_endpoint(lambda_handler, authorizer, 1024 * 1024)
+    authorizer = LocalAuthorizer(
+        ports().identity_provider.verify, verify_key=api_key_verifier(ports().api_keys)
+    )
+    endpoint = proxy_endpoint(api_handler, authorizer, 1024 * 1024)
     app = Starlette(routes=api_routes(endpoint), exception_handlers=API_EXCEPTION_HANDLERS)
     with TestClient(app) as client:
         yield client
@@ -69,7 +69,7 @@ def test_an_admin_creates_a_key_that_is_shown_once_and_never_listed(organization
 def test_the_key_is_stored_as_a_digest_of_its_secret(organization):
     created = create_key(organization, ("sessions:read",))
     secret = created["key"].removeprefix(created["prefix"])
-    with composition.database().transaction(organization) as conn:
+    with ports().database.transaction(organization) as conn:
         row = conn.execute(
             "SELECT * FROM api_keys WHERE id = %s", (uuid.UUID(created["id"]),)
         ).fetchone()
@@ -141,7 +141,7 @@ def test_a_revoked_key_stops_working_at_once(gateway, organization):
 def test_an_expired_key_is_refused(gateway, organization):
     created = create_key(organization, ("sessions:read",), expires_at="2999-01-01T00:00:00Z")
     assert gateway.get("/v1/sessions", headers=bearer(created["key"])).status_code == 200
-    with composition.database().transaction(organization) as conn:
+    with ports().database.transaction(organization) as conn:
         conn.execute(
             "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = %s",
             (uuid.UUID(created["id"]),),
@@ -179,17 +179,12 @@ def test_an_admin_cannot_revoke_another_organizations_key(platform, organization
     assert delete(f"/v1/api-keys/{theirs['id']}", admin) == 404
 
 
-def test_a_key_over_its_budget_gets_429(gateway, organization, monkeypatch):
+def test_a_key_over_its_budget_gets_429(gateway, organization):
     key = create_key(organization, ("sessions:read",))["key"]
-    monkeypatch.setenv("COACH_API_KEY_RATE_LIMIT_PER_MINUTE", "2")
-    reset_settings()
-    try:
+    with settings_changed(api_key_rate_limit_per_minute=2):
         statuses = [gateway.get("/v1/sessions", headers=bearer(key)).status_code for _ in range(3)]
         # People keep their own budget, apart from the key's
         person = gateway.get("/v1/sessions", headers=bearer(key))
-    finally:
-        monkeypatch.delenv("COACH_API_KEY_RATE_LIMIT_PER_MINUTE")
-        reset_settings()
     assert statuses[:2] == [200, 200]
     assert statuses[2] == 429
     assert person.status_code == 429 and int(person.headers["retry-after"]) >= 1
@@ -255,6 +250,8 @@ def test_a_key_cannot_open_a_socket(organization):
     socket = HTTPConnection(
         {"type": "websocket", "path": "/ws", "query_string": f"token={key}".encode(), "headers": []}
     )
-    authorizer = LocalAuthorizer(composition.identity_provider().verify)
+    authorizer = LocalAuthorizer(
+        ports().identity_provider.verify, verify_key=api_key_verifier(ports().api_keys)
+    )
     with pytest.raises(Unauthenticated):
         authorizer(socket)

@@ -11,9 +11,9 @@ import pytest
 
 from coaching.domain.errors import TransientError
 from coaching.usecases.submit_transcript import process_transcript
-from functions.api.handler import lambda_handler
 from local_runtime.lambda_binding import LocalLambdaContext
 from tests.events import load_event
+from tests.local_ports import api_handler
 from tests.review_data import add_coach
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,7 @@ def _get(
 
 
 def _call(event: dict) -> tuple[int, Any]:
-    result = lambda_handler(event, CONTEXT)
+    result = api_handler(event, CONTEXT)
     headers = {**(result.get("headers") or {}), **(result.get("multiValueHeaders") or {})}
     content_type = headers.get("Content-Type")
     assert content_type in ("application/json", ["application/json"]), headers

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 import schemathesis
@@ -16,14 +17,17 @@ from schemathesis.specs.openapi.checks import (
 )
 from starlette.applications import Starlette
 
-from coaching import composition
-from coaching.config import reset_settings
+from coaching.api.app import build_app
+from coaching.composition import build_ports
+from coaching.config import Settings
 from coaching.domain.identity import Role
 from coaching.usecases.accounts import add_user
 from functions.api.handler import lambda_handler
-from local_runtime.authorizer import LocalAuthorizer
+from local_runtime.authorizer import LocalAuthorizer, api_key_verifier
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
+from tests import local_ports
+from tests.local_ports import ports, settings_changed
 
 pytestmark = pytest.mark.integration
 PASSWORD = "schemathesis admin password"
@@ -42,16 +46,34 @@ CALLER: dict[str, str] = {}
 
 
 def _verify(token: str) -> dict[str, str]:
-    from coaching import composition
+    from tests.local_ports import ports
 
-    return composition.identity_provider().verify(token)
+    return ports().identity_provider.verify(token)
+
+
+def _verify_key(presented: str) -> dict[str, str]:
+    from tests.local_ports import ports
+
+    return api_key_verifier(ports().api_keys)(presented)
+
+
+# The document needs no database: loading it at collection, before the platform starts,
+# is cheap, over ports that are never used.
+_DOCUMENT_ONLY = build_app(build_ports(Settings()))
+
+
+def _api_handler(event: dict, context: Any) -> dict:
+    if not local_ports.is_started():
+        return lambda_handler(event, context, app=_DOCUMENT_ONLY)
+    return local_ports.api_handler(event, context)
 
 
 APP = Starlette(
-    routes=api_routes(proxy_endpoint(lambda_handler, LocalAuthorizer(_verify), 1024 * 1024)),
+    routes=api_routes(
+        proxy_endpoint(_api_handler, LocalAuthorizer(_verify, verify_key=_verify_key), 1024 * 1024)
+    ),
     exception_handlers=API_EXCEPTION_HANDLERS,
 )
-# The document needs no database: loading it at collection is cheap.
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
@@ -60,11 +82,11 @@ def caller(platform):
     org = uuid.uuid4()
     platform.deps.organizations.ensure_organization(org, f"schemathesis {org}")
     # The fuzzing is about the routes: the caller signs in with a password alone.
-    composition.organizations().update_organization_settings(org, {"mfa_required": False})
+    ports().organizations.update_organization_settings(org, {"mfa_required": False})
     email = f"admin-{org.hex[:8]}@example.com"
-    provider = composition.identity_provider()
+    provider = ports().identity_provider
     add_user(
-        composition.accounts(),
+        ports().accounts,
         provider.hash_password,
         org,
         email=email,
@@ -73,11 +95,8 @@ def caller(platform):
         password=PASSWORD,
     )
     CALLER["token"] = provider.sign_in(email, PASSWORD).access_token
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("COACH_RATE_LIMIT_PER_MINUTE", "100000")  # fuzzing is not one coach's pace
-        reset_settings()
+    with settings_changed(rate_limit_per_minute=100000):  # fuzzing is not one coach's pace
         yield
-    reset_settings()
     CALLER.clear()
 
 

@@ -13,12 +13,11 @@ import pytest
 from psycopg.types.json import Jsonb
 from typer.testing import CliRunner
 
-from coaching import composition
-from coaching.config import get_settings
 from coaching.domain.identity import Role
 from coaching.ports.audit import AuditEntry
 from coaching.usecases.retention import ACTOR, AUDIT_MINIMUM_DAYS, purge_expired
 from tests.api_calls import claims_for, delete, request
+from tests.local_ports import ports
 from tests.review_data import add_coach, other_organization, reviewed_session
 
 pytestmark = pytest.mark.integration
@@ -133,7 +132,7 @@ def test_the_log_outlives_the_clients_erasure_and_the_sessions_deletion(review, 
 
 def test_nothing_deletes_audit_records_on_the_way_but_the_retention_job(platform, review, admin):
     # No foreign key from the audit log can cascade a deletion into it
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         references = conn.execute(
             "SELECT confrelid::regclass::text AS parent, confdeltype FROM pg_constraint"
             " WHERE conrelid = 'audit_log'::regclass AND contype = 'f'"
@@ -142,7 +141,7 @@ def test_nothing_deletes_audit_records_on_the_way_but_the_retention_job(platform
     # The application role cannot delete them (append-only)
     with (
         pytest.raises(psycopg.errors.InsufficientPrivilege),
-        composition.database().transaction(review.org) as conn,
+        ports().database.transaction(review.org) as conn,
     ):
         conn.execute("DELETE FROM audit_log WHERE organization_id = %s", (review.org,))
     # The retention job deletes those older than the retention, never younger than 7 years,
@@ -150,7 +149,7 @@ def test_nothing_deletes_audit_records_on_the_way_but_the_retention_job(platform
     client = next(iter(review.summaries().values()))["client_id"]
     request("GET", f"/v1/clients/{client}", review.claims())
     now = dt.datetime.now(dt.UTC)
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         conn.execute(
             "UPDATE organizations SET settings = settings || %s WHERE id = %s",
             (Jsonb({"retention_days": 30}), review.org),
@@ -169,18 +168,18 @@ def test_nothing_deletes_audit_records_on_the_way_but_the_retention_job(platform
                 "recent": now - dt.timedelta(days=AUDIT_MINIMUM_DAYS - 1),
             },
         )
-    report = purge_expired(platform.deps, now, audit=composition.audit_log())
+    report = purge_expired(platform.deps, now, audit=ports().audit_log)
     assert report.audit_records_purged[review.org] == 1
     actors = [i["actor"] for i in access_log(client, admin)]
     assert "user:old" not in actors and "user:recent" in actors
-    purge = composition.audit_log().entries(review.org, resource_type="audit_log")[0]
+    purge = ports().audit_log.entries(review.org, resource_type="audit_log")[0]
     assert (purge.actor, purge.action, purge.details["records"]) == (ACTOR, "purge", 1)
 
 
 def test_a_retention_purge_is_in_the_access_log_of_the_sessions_clients(platform, review, admin):
     client = next(iter(review.summaries().values()))["client_id"]
     now = dt.datetime.now(dt.UTC)
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         conn.execute(
             "UPDATE organizations SET settings = settings || %s WHERE id = %s",
             (Jsonb({"retention_days": 30}), review.org),
@@ -189,7 +188,7 @@ def test_a_retention_purge_is_in_the_access_log_of_the_sessions_clients(platform
             "UPDATE sessions SET created_at = %s WHERE id = %s",
             (now - dt.timedelta(days=40), review.session_id),
         )
-    purge_expired(platform.deps, now, audit=composition.audit_log())
+    purge_expired(platform.deps, now, audit=ports().audit_log)
     newest = access_log(client, admin)[0]
     assert (newest["actor"], newest["action"], newest["resource_id"]) == (
         ACTOR,
@@ -201,13 +200,13 @@ def test_a_retention_purge_is_in_the_access_log_of_the_sessions_clients(platform
 def test_coach_audit_client_prints_the_access_log(platform):
     from local_runtime.cli import app
 
-    org = get_settings().default_organization_id
-    with composition.database().transaction(org) as conn:
+    org = ports().settings.default_organization_id
+    with ports().database.transaction(org) as conn:
         client = conn.execute(
             "INSERT INTO clients (organization_id, name) VALUES (%s, %s) RETURNING id",
             (org, f"CLI Client {uuid.uuid4().hex[:6]}"),
         ).fetchone()["id"]
-    composition.audit_log().record(
+    ports().audit_log.record(
         AuditEntry(
             organization_id=org,
             actor="user:cli-test",

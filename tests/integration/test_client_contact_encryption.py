@@ -10,7 +10,6 @@ import pytest
 from moto.kms.models import kms_backends
 from typer.testing import CliRunner
 
-from coaching import composition
 from coaching.adapters.aws.kms_key_vault import KmsKeyVault
 from coaching.adapters.field_cipher import EnvelopeFieldCipher
 from coaching.domain.errors import PermanentError
@@ -18,6 +17,7 @@ from coaching.domain.identity import Role
 from coaching.usecases.contact_encryption import encrypt_plaintext_contacts, rotate_keys
 from tests.api_calls import claims_for, request
 from tests.field_keys import DataKeys
+from tests.local_ports import ports
 from tests.moto_scope import scoped_mock_aws
 from tests.review_data import add_coach, other_organization, reviewed_session
 
@@ -27,7 +27,7 @@ EMAIL, PHONE = "Ada.Lovelace@Example.org", "+44 20 7946 0958"
 
 
 def add_client(org: uuid.UUID, name: str) -> uuid.UUID:
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         return conn.execute(
             "INSERT INTO clients (organization_id, name) VALUES (%s, %s) RETURNING id",
             (org, name),
@@ -36,12 +36,12 @@ def add_client(org: uuid.UUID, name: str) -> uuid.UUID:
 
 def stored_row(client_id: uuid.UUID) -> dict:
     """The client's row as the database holds it (the owner: no application code between)."""
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         return conn.execute("SELECT * FROM clients WHERE id = %s", (client_id,)).fetchone()
 
 
 def row_text(client_id: uuid.UUID) -> str:
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         return conn.execute(
             "SELECT c::text AS t FROM clients c WHERE id = %s", (client_id,)
         ).fetchone()["t"]
@@ -124,44 +124,44 @@ def test_invalid_contact_details_are_refused(organization, admin, body):
 def test_a_ciphertext_copied_to_another_client_does_not_decrypt(organization, admin):
     ada, bea = add_client(organization, "Ada Lovelace"), add_client(organization, "Bea Lane")
     request("PATCH", f"/v1/clients/{ada}", admin, body={"email": EMAIL})
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         conn.execute(
             "UPDATE clients SET email_ciphertext = (SELECT email_ciphertext FROM clients"
             " WHERE id = %s) WHERE id = %s",
             (ada, bea),
         )
     with pytest.raises(PermanentError):
-        composition.contact_details().contact(organization, bea)
+        ports().contact_details.contact(organization, bea)
     # A rotation leaves such a field (and its key) as it is, and goes on with the rest
-    encryption = composition.field_encryption()
+    encryption = ports().field_encryption
     report = rotate_keys(
-        encryption.vault, encryption.cipher, encryption.data_keys, composition.contact_details()
+        encryption.vault, encryption.cipher, encryption.data_keys, ports().contact_details
     )
     mine = next(o for o in report.organizations if o.organization_id == organization)
     assert mine.clients_reencrypted == 1 and mine.data_keys_retired == 0 and mine.error
-    assert composition.contact_details().contact(organization, ada).email == EMAIL
+    assert ports().contact_details.contact(organization, ada).email == EMAIL
     assert all(o.error is None for o in report.organizations if o.organization_id != organization)
-    with composition.database().transaction() as conn:  # no damaged row for later tests
+    with ports().database.transaction() as conn:  # no damaged row for later tests
         conn.execute("UPDATE clients SET email_ciphertext = NULL WHERE id = %s", (bea,))
 
 
 def test_plaintext_kept_from_before_encryption_is_encrypted_at_start(organization):
     client_id = add_client(organization, "Ada Lovelace")
-    with composition.database().transaction() as conn:  # as migration 0012 leaves it
+    with ports().database.transaction() as conn:  # as migration 0012 leaves it
         conn.execute(
             "UPDATE clients SET legacy_plaintext_email = %s WHERE id = %s", (EMAIL, client_id)
         )
-    assert encrypt_plaintext_contacts(composition.contact_details()) >= 1
+    assert encrypt_plaintext_contacts(ports().contact_details) >= 1
     row = stored_row(client_id)
     assert row["legacy_plaintext_email"] is None and row["email_ciphertext"]
-    assert composition.contact_details().contact(organization, client_id).email == EMAIL
+    assert ports().contact_details.contact(organization, client_id).email == EMAIL
 
 
 def test_rotation_re_encrypts_every_field_under_the_new_key_and_retires_the_old(
     platform, organization, admin
 ):
-    encryption = composition.field_encryption()
-    contacts = composition.contact_details()
+    encryption = ports().field_encryption
+    contacts = ports().contact_details
     before = add_client(organization, "Ada Lovelace")
     request("PATCH", f"/v1/clients/{before}", admin, body={"email": EMAIL, "phone": PHONE})
     old_version = encryption.cipher.current_version(organization)
@@ -194,11 +194,11 @@ def test_rotation_re_encrypts_every_field_under_the_new_key_and_retires_the_old(
 
 
 def test_rotate_keys_reports_per_organization(platform, organization, admin):
-    encryption = composition.field_encryption()
+    encryption = ports().field_encryption
     client_id = add_client(organization, "Ada Lovelace")
     request("PATCH", f"/v1/clients/{client_id}", admin, body={"email": EMAIL})
     report = rotate_keys(
-        encryption.vault, encryption.cipher, encryption.data_keys, composition.contact_details()
+        encryption.vault, encryption.cipher, encryption.data_keys, ports().contact_details
     )
     mine = next(o for o in report.organizations if o.organization_id == organization)
     assert (mine.clients_reencrypted, mine.data_keys_retired) == (1, 1)

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from coaching import composition
 from coaching.domain.identity import Role
 from coaching.usecases.submit_transcript import process_transcript
 from tests.api_calls import claims_for, delete, request
+from tests.local_ports import ports
 from tests.review_data import add_coach, assign_coach
 
 pytestmark = pytest.mark.integration
@@ -37,14 +37,14 @@ def process(platform, org: uuid.UUID, path: Path, day: dt.date, coach_id: uuid.U
 
 
 def client_id_of(org: uuid.UUID, name: str) -> uuid.UUID:
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         return conn.execute(
             "SELECT id FROM clients WHERE organization_id = %s AND name = %s", (org, name)
         ).fetchone()["id"]
 
 
 def audited(org: uuid.UUID, action: str, resource_id: uuid.UUID | None = None) -> list:
-    entries = composition.audit_log().entries(org, resource_type="client")
+    entries = ports().audit_log.entries(org, resource_type="client")
     return [
         e
         for e in entries
@@ -125,7 +125,7 @@ def test_who_sees_which_clients(practice, platform):
     status, body = request("GET", "/v1/clients", as_coach(practice, "stranger"))
     assert (status, body["items"]) == (200, [])
     # Elena's lead sees her team's clients
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         conn.execute(
             "UPDATE coaches SET lead_coach_id = %s WHERE id = %s",
             (practice["lead"], practice["elena"]),
@@ -133,7 +133,7 @@ def test_who_sees_which_clients(practice, platform):
     status, body = request("GET", "/v1/clients", as_coach(practice, "lead", Role.COACH_LEAD))
     assert len(body["items"]) == 2
     # An admin sees every client of the organization, with sessions or not
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         conn.execute(
             "INSERT INTO clients (organization_id, name, status) VALUES (%s, 'Zoe New', 'active')",
             (org,),
@@ -219,7 +219,7 @@ def test_a_client_history_judges_commitments_from_the_next_session(practice):
 
 def test_an_edited_summary_commitments_are_the_coachs(practice):
     org = practice["org"]
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         conn.execute(
             "UPDATE summaries SET coach_edited_version = %s::jsonb, approved_at = now()"
             " WHERE client_session_id = (SELECT id FROM client_sessions"
@@ -268,7 +268,7 @@ def test_an_admin_erases_a_client_everywhere(practice):
     org, priya = practice["org"], practice["priya"]
     week_1, week_2 = practice["sessions"]
     assert delete(f"/v1/clients/{priya}", as_admin(org)) == 204
-    db = composition.database()
+    db = ports().database
     with db.transaction(org) as conn:
 
         def count(sql: str, *args) -> int:
@@ -352,7 +352,7 @@ def test_erasure_reaches_a_failed_sessions_turns_too(practice, platform):
     platform.deps.sessions.update_session(org, week_2, processing_status="failed")
     status = delete(f"/v1/clients/{practice['priya']}", as_admin(org))
     assert status == 204
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         speakers = [
             row["speaker"]
             for row in conn.execute(

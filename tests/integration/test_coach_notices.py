@@ -10,8 +10,8 @@ from email.message import Message
 
 import pytest
 
-from coaching import composition
 from coaching.usecases.submit_transcript import process_transcript
+from tests.local_ports import ports
 from tests.review_data import add_coach
 from tests.samples import SAMPLE
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 
 def coach_with_email(org: uuid.UUID, name: str) -> tuple[uuid.UUID, str]:
     coach_id = add_coach(org, name)
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         address = conn.execute("SELECT email FROM coaches WHERE id = %s", (coach_id,)).fetchone()
     return coach_id, address["email"]
 
@@ -46,7 +46,7 @@ def emails_about(platform, session_id: uuid.UUID) -> list[Message]:
 
 def notifications(org: uuid.UUID, session_id: uuid.UUID) -> list[tuple[str, bool, bool]]:
     """(kind, recipient recorded, message id recorded) of the session's notices."""
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         rows = conn.execute(
             "SELECT kind, recipient_hash, message_id FROM notifications"
             " WHERE organization_id = %s AND session_id = %s ORDER BY id",

@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
-from coaching import composition
 from coaching.domain.identity import Role
 from tests.api_calls import claims_for, request
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +26,7 @@ PROFILE = {
 
 @pytest.fixture
 def coach(platform, organization) -> uuid.UUID:
-    with composition.database().transaction(organization) as conn:
+    with ports().database.transaction(organization) as conn:
         return conn.execute(
             "INSERT INTO coaches (organization_id, email, name, voice_profile)"
             " VALUES (%s, %s, 'E. Park', %s::jsonb) RETURNING id",
@@ -57,12 +57,12 @@ def test_a_coach_replaces_their_profile_and_it_is_audited(organization, coach, r
     status, body = request("GET", "/v1/coach-profile", claims)
     assert {k: body[k] for k in PROFILE} == PROFILE
     # What other features keep in the voice profile survives the update
-    with composition.database().transaction(organization) as conn:
+    with ports().database.transaction(organization) as conn:
         stored = conn.execute(
             "SELECT voice_profile FROM coaches WHERE id = %s", (coach,)
         ).fetchone()
     assert stored["voice_profile"]["learned_style"] == "brief"
-    entries = composition.audit_log().entries(organization, resource_type="coach")
+    entries = ports().audit_log.entries(organization, resource_type="coach")
     assert [(e.action, e.resource_id) for e in entries] == [("update", str(coach))]
     assert entries[0].actor == f"user:{claims['sub']}"
 

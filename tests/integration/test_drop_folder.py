@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from coaching import composition
 from coaching.domain.errors import DuplicateContent, TransientError
 from coaching.usecases import submit_transcript as submit_module
 from coaching.usecases.pipeline_input import PipelineInput
@@ -29,6 +28,7 @@ from coaching.usecases.submit_transcript import (
 )
 from local_runtime.dropbox import DropFolder
 from tests.drop_files import DEADLINE_SECONDS, drop, files_in, until
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -50,7 +50,7 @@ def _sha(data: bytes) -> str:
 
 
 def _sessions_with(org: uuid.UUID, data: bytes) -> list[dict]:
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         return conn.execute(
             "SELECT id, processing_status FROM sessions"
             " WHERE organization_id = %s AND content_sha256 = %s ORDER BY created_at",

@@ -10,10 +10,10 @@ import uuid
 import pytest
 from starlette.testclient import WebSocketDenialResponse
 
-from coaching import composition
 from coaching.domain.errors import Unauthenticated
 from coaching.usecases.token_revocation import ensure_still_signed_in, issued_at
 from tests.gateway_sign_in import gateway_client, new_user, sign_in
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -67,7 +67,7 @@ def test_a_reused_refresh_token_ends_the_access_tokens_too(client, organization)
 
 
 def test_an_access_token_cannot_start_an_mfa_setup_after_logout(client, organization):
-    composition.organizations().update_organization_settings(organization, {"mfa_required": False})
+    ports().organizations.update_organization_settings(organization, {"mfa_required": False})
     email, _ = new_user(organization)
     tokens = sign_in(client, email)
     client.post("/v1/auth/logout", json={"refresh_token": tokens.refresh_token})

@@ -6,11 +6,11 @@ import importlib
 import os
 import subprocess
 import uuid
+from functools import partial
 from pathlib import Path
 
 import pytest
 
-from coaching import composition
 from coaching.domain.errors import Conflict, NotFound
 from coaching.usecases.rerun import rerun_execution
 from coaching.usecases.submit_transcript import process_transcript
@@ -20,6 +20,7 @@ from local_runtime.platform import compensate_abandoned_runs
 from local_runtime.workflow import PIPELINE_FUNCTIONS
 from tests.api_calls import claims_for
 from tests.events import load_event
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -42,14 +43,13 @@ def counted(platform):
 
         def counting(event, context, real=real, step=step):
             calls[step] = calls.get(step, 0) + 1
-            return real(event, context)
+            return real(event, context, deps=platform.deps)
 
         lambda_binding.register(step, counting)
     yield calls
     for step, folder in PIPELINE_FUNCTIONS.items():
-        lambda_binding.register(
-            step, importlib.import_module(f"functions.{folder}.handler").lambda_handler
-        )
+        real = importlib.import_module(f"functions.{folder}.handler").lambda_handler
+        lambda_binding.register(step, partial(real, deps=platform.deps))
 
 
 def _rerun(platform, support, organization, name: str, kind: str):
@@ -93,7 +93,11 @@ def test_redrive_reruns_only_what_failed_or_was_undone(
     failing_step("IndexSession", RuntimeError("index down"))
     submission, _ = _run(platform, organization, _unique_sample())
     lambda_binding.register(
-        "IndexSession", importlib.import_module("functions.index_session.handler").lambda_handler
+        "IndexSession",
+        partial(
+            importlib.import_module("functions.index_session.handler").lambda_handler,
+            deps=platform.deps,
+        ),
     )
     counted.clear()
     # When support redrives it
@@ -117,7 +121,10 @@ def test_redrive_reuses_finished_steps_without_running_them(platform, organizati
     submission, _ = _run(platform, organization, _unique_sample())
     lambda_binding.register(
         "ParseTranscript",
-        importlib.import_module("functions.parse_transcript.handler").lambda_handler,
+        partial(
+            importlib.import_module("functions.parse_transcript.handler").lambda_handler,
+            deps=platform.deps,
+        ),
     )
     # ... and whose original file validation read is no longer readable
     session = platform.deps.sessions.get_session(organization, submission.session_id)
@@ -173,7 +180,9 @@ def test_a_step_delivered_twice_does_its_work_once(platform, organization):
     outbox = platform.settings.outbox_dir
     emails_before = len(list(outbox.glob("*.eml")))
     # When NotifyCoach is delivered again with the same input
-    handler = importlib.import_module("functions.notify_coach.handler").lambda_handler
+    handler = partial(
+        importlib.import_module("functions.notify_coach.handler").lambda_handler, deps=platform.deps
+    )
     session = platform.deps.sessions.get_session(organization, submission.session_id)
     event = {
         "organization_id": str(organization),
@@ -193,7 +202,7 @@ def test_a_run_cut_off_by_a_crash_is_aborted_compensated_and_redrivable(
 ):
     # Given a session whose run was RUNNING in a process that no longer exists
     submission, _ = _run(platform, organization, _unique_sample())
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         conn.execute(
             "UPDATE executions SET status = 'RUNNING', runner_pid = %s, stopped_at = NULL"
             " WHERE name = %s",
@@ -236,6 +245,7 @@ def test_support_routes_show_metadata_and_errors_but_no_client_content(
     # Given a failed run
     failing_step("AnalyzeClient", RuntimeError("model down"))
     submission, _ = _run(platform, organization, _unique_sample())
+    from coaching.api.app import build_app
     from functions.api.handler import lambda_handler
     from local_runtime.lambda_binding import LocalLambdaContext
 
@@ -255,7 +265,7 @@ def test_support_routes_show_metadata_and_errors_but_no_client_content(
         event["requestContext"]["authorizer"] = {"claims": claims_for(organization, "support")}
         event["requestContext"]["httpMethod"] = method
         event["requestContext"]["path"] = path
-        reply = lambda_handler(event, context)
+        reply = lambda_handler(event, context, app=build_app(platform.ports))
         return reply["statusCode"], json.loads(reply["body"])
 
     name = submission.execution_name
@@ -274,7 +284,11 @@ def test_support_routes_show_metadata_and_errors_but_no_client_content(
     assert status == 200 and replayed["replay_of"] == name
     platform.workflow.wait(replayed["name"])  # fails again: the step is still broken
     lambda_binding.register(
-        "AnalyzeClient", importlib.import_module("functions.analyze_client.handler").lambda_handler
+        "AnalyzeClient",
+        partial(
+            importlib.import_module("functions.analyze_client.handler").lambda_handler,
+            deps=platform.deps,
+        ),
     )
     status, redriven = call("POST", f"/v1/executions/{replayed['name']}/redrive")
     assert status == 200 and redriven["redrive_of"] == replayed["name"]
@@ -282,9 +296,7 @@ def test_support_routes_show_metadata_and_errors_but_no_client_content(
     assert call("POST", f"/v1/executions/{redriven['name']}/redrive")[0] == 409  # succeeded
     assert call("GET", "/v1/executions/nope")[0] == 404
     # And each rerun is on the audit record: who, which run, which new run
-    from coaching.composition import audit_log
-
-    reruns = audit_log().entries(organization, resource_type="execution")
+    reruns = platform.ports.audit_log.entries(organization, resource_type="execution")
     assert [(e.action, e.resource_id, e.details["started"]) for e in reruns] == [
         ("redrive", replayed["name"], redriven["name"]),
         ("replay", name, replayed["name"]),

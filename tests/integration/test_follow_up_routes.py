@@ -6,11 +6,11 @@ import uuid
 
 import pytest
 
-from coaching.composition import database
 from coaching.domain.identity import Role
 from coaching.usecases.render_budget import LIMITS, observed_budgets
 from tests.api_calls import request
 from tests.hostile_templates import HOSTILE
+from tests.local_ports import ports
 from tests.review_data import (
     Reviewed,
     add_coach,
@@ -42,7 +42,7 @@ def _approve(review: Reviewed, client: str) -> dict:
 
 
 def _follow_up_count(org: uuid.UUID) -> int:
-    with database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         return conn.execute(
             "SELECT count(*) AS n FROM follow_ups WHERE organization_id = %s", (org,)
         ).fetchone()["n"]
@@ -145,7 +145,7 @@ def test_a_preview_with_a_chosen_template(review):
 def test_items_on_sensitive_turns_stay_out_of_the_email(review):
     priya = review.summaries()["Priya Nair"]
     turn = priya["challenges"][0]["evidence"][0]
-    with database().transaction(review.org) as conn:
+    with ports().database.transaction(review.org) as conn:
         conn.execute(
             "UPDATE session_turns SET sensitive_categories = '{mental_health}'"
             " WHERE session_id = %s AND turn_index = %s",
@@ -254,7 +254,7 @@ def test_a_new_own_default_replaces_the_coachs_last_one_only(review):
 
 def _stored_template(org: uuid.UUID, content: str, *, is_default: bool = False) -> str:
     """A template written straight to the database, as one saved before today's checks."""
-    with database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         return str(
             conn.execute(
                 "INSERT INTO templates (organization_id, name, type, workshop_type, subject,"

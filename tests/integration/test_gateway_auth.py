@@ -12,16 +12,14 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from coaching import composition
 from coaching.adapters.local.tokens import LocalTokens, signing_key
-from coaching.config import get_settings
 from coaching.domain.identity import Role
-from functions.api.handler import lambda_handler
-from local_runtime.authorizer import LocalAuthorizer
+from local_runtime.authorizer import LocalAuthorizer, api_key_verifier
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
 from tests.api_calls import claims_for, delete
 from tests.api_keys import create_key
+from tests.local_ports import api_handler, ports
 
 pytestmark = pytest.mark.integration
 
@@ -30,8 +28,10 @@ BODY_LIMIT = 64 * 1024
 
 @pytest.fixture(scope="module")
 def client(platform):
-    authorizer = LocalAuthorizer(composition.identity_provider().verify)
-    endpoint = proxy_endpoint(lambda_handler, authorizer, BODY_LIMIT)
+    authorizer = LocalAuthorizer(
+        ports().identity_provider.verify, verify_key=api_key_verifier(ports().api_keys)
+    )
+    endpoint = proxy_endpoint(api_handler, authorizer, BODY_LIMIT)
     app = Starlette(routes=api_routes(endpoint), exception_handlers=API_EXCEPTION_HANDLERS)
     with TestClient(app) as test_client:
         yield test_client
@@ -51,7 +51,7 @@ def _signed_in_operations(client: TestClient) -> list[tuple[str, str]]:
 
 
 def _tokens() -> dict[str, str]:
-    settings = get_settings()
+    settings = ports().settings
     key = signing_key(None, settings.secrets_dir)
     claims = {
         "sub": str(uuid.uuid4()),
@@ -86,7 +86,7 @@ def test_every_signed_in_route_refuses_bad_tokens_with_401(client):
 
 
 def test_a_valid_token_gets_through(client, platform):
-    settings = get_settings()
+    settings = ports().settings
     claims = {
         "sub": str(uuid.uuid4()),
         "custom:organization_id": str(settings.default_organization_id),
@@ -98,11 +98,11 @@ def test_a_valid_token_gets_through(client, platform):
 
 
 def _bad_keys() -> dict[str, str]:
-    org = get_settings().default_organization_id
+    org = ports().settings.default_organization_id
     revoked = create_key(org, ("sessions:read",))
     assert delete(f"/v1/api-keys/{revoked['id']}", claims_for(org, Role.ADMIN)) == 204
     expired = create_key(org, ("sessions:read",))
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         conn.execute(
             "UPDATE api_keys SET expires_at = now() - interval '1 minute' WHERE id = %s",
             (uuid.UUID(expired["id"]),),
@@ -129,7 +129,7 @@ def test_every_signed_in_route_refuses_bad_api_keys_with_401(client, platform):
 
 
 def test_a_valid_api_key_gets_through(client, platform):
-    key = create_key(get_settings().default_organization_id, ("sessions:read",))["key"]
+    key = create_key(ports().settings.default_organization_id, ("sessions:read",))["key"]
     answer = client.get("/v1/sessions", headers={"Authorization": f"Bearer {key}"})
     assert answer.status_code == 200, answer.text
 
@@ -146,7 +146,7 @@ def test_sign_in_needs_no_token(client):
 
 
 def test_a_cors_preflight_needs_no_token(client):
-    origin = get_settings().web_origin
+    origin = ports().settings.web_origin
     answer = client.options(
         "/v1/sessions",
         headers={"Origin": origin, "Access-Control-Request-Method": "GET"},
@@ -166,7 +166,7 @@ def test_a_body_over_the_limit_gets_413_before_the_api_runs(client, chunked):
 
 
 def _admin_token() -> str:
-    settings = get_settings()
+    settings = ports().settings
     claims = {
         "sub": str(uuid.uuid4()),
         "custom:organization_id": str(settings.default_organization_id),

@@ -45,7 +45,7 @@ def test_a_drop_starts_one_deterministically_named_execution(aws):
     # Given the S3 event for a transcript dropped under incoming/<organization>/
     event = load_event(EVENT)
     # When ingest handles it
-    result = ingest.lambda_handler(event, LambdaContext())
+    result = ingest.lambda_handler(event, LambdaContext(), ports=aws["ports"])
     # Then one execution runs, named after the object version
     session_id, name = drop_identity(BUCKET, DECODED_KEY, VERSION)
     assert name == f"drop-{session_id}"
@@ -68,9 +68,9 @@ def test_a_drop_starts_one_deterministically_named_execution(aws):
 
 def test_the_same_event_delivered_twice_starts_one_execution(aws):
     # Given an event S3 delivers twice (at-least-once delivery)
-    first = ingest.lambda_handler(load_event(EVENT), LambdaContext())
+    first = ingest.lambda_handler(load_event(EVENT), LambdaContext(), ports=aws["ports"])
     # When the redelivery arrives / Then it does not fail, and names the same run
-    second = ingest.lambda_handler(load_event(EVENT), LambdaContext())
+    second = ingest.lambda_handler(load_event(EVENT), LambdaContext(), ports=aws["ports"])
     assert second == first
     assert len(executions(aws)) == 1
 
@@ -80,7 +80,7 @@ def test_a_key_outside_incoming_is_refused_and_starts_nothing(aws):
     event = event_with_key("archive/Team+leads+workshop.vtt")
     # When ingest handles it / Then it refuses clearly
     with pytest.raises(NotADrop, match="archive/Team leads workshop.vtt is not a transcript"):
-        ingest.lambda_handler(event, LambdaContext())
+        ingest.lambda_handler(event, LambdaContext(), ports=aws["ports"])
     assert executions(aws) == []
 
 
@@ -88,7 +88,7 @@ def test_a_key_without_an_organization_uses_the_default_organization(aws):
     # Given a file dropped straight under incoming/
     event = event_with_key("incoming/Team+leads+workshop.vtt")
     # When ingest handles it
-    ingest.lambda_handler(event, LambdaContext())
+    ingest.lambda_handler(event, LambdaContext(), ports=aws["ports"])
     # Then the run belongs to the configured default organization
     (execution,) = executions(aws)
     payload = execution_input(aws, execution)
@@ -102,7 +102,7 @@ def test_a_folder_made_under_incoming_is_skipped_not_failed(aws):
     event = load_event(EVENT)
     event["Records"][0]["s3"]["object"]["key"] = "incoming/march/"
     # When S3 tells ingest about it
-    result = ingest.lambda_handler(event, LambdaContext())
+    result = ingest.lambda_handler(event, LambdaContext(), ports=aws["ports"])
     # Then nothing starts and nothing fails (no dead-lettered event, no alarm)
     assert result == {"started": [{"skipped": "incoming/march/"}]}
     assert executions(aws) == []

@@ -10,7 +10,6 @@ import uuid
 
 import pytest
 
-from coaching import composition
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.api.identity import principal_from_claims
 from coaching.api.scopes import SCOPE_NAMES, scopes_allow
@@ -21,6 +20,7 @@ from coaching.usecases.socket_connect import connect_socket
 from tests.api_calls import claims_for, request
 from tests.api_keys import create_key, key_context
 from tests.gateway_sign_in import new_user
+from tests.local_ports import ports
 from tests.review_data import add_coach, other_organization, reviewed_session
 
 pytestmark = pytest.mark.integration
@@ -77,7 +77,7 @@ def owned(platform, organization):
     session = platform.deps.sessions.get_session(organization, review.session_id)
     key = create_key(organization, ("sessions:read",), admin)
     user_id = new_user(organization)[1]  # with an authenticator, which must stay
-    composition.accounts().update_user(
+    ports().accounts.update_user(
         organization, user_id, mfa_secret="JBSWY3DPEHPK3PXP", mfa_enabled=True
     )
     return {
@@ -142,7 +142,7 @@ def test_another_organization_gets_404_on_every_route_that_names_a_resource(plat
         status, _ = request("GET", path, admin)
         assert status == 200, path
     org = uuid.UUID(admin["custom:organization_id"])
-    assert composition.accounts().user(org, uuid.UUID(owned["user_id"])).mfa_enabled
+    assert ports().accounts.user(org, uuid.UUID(owned["user_id"])).mfa_enabled
 
 
 def test_another_organizations_api_key_gets_404_in_its_scopes_and_403_outside(platform, owned):
@@ -272,17 +272,15 @@ def test_socket_pushes_reach_exactly_the_users_rest_lets_see_the_session(platfor
         "coach without a record": claims_for(organization, Role.COACH),
         "other organization's admin": claims_for(other, Role.ADMIN),
     }
-    connections = PostgresSocketConnections(composition.database())
+    connections = PostgresSocketConnections(ports().database)
     for name, claims in users.items():
-        connect_socket(
-            connections, composition.organizations(), principal_from_claims(claims), name
-        )
+        connect_socket(connections, ports().organizations, principal_from_claims(claims), name)
     try:
         checked = 0
         for label, (coach_id, session_id) in sessions.items():
             # When that session's news is pushed
             sender = RecordingSender()
-            SessionPush(connections, composition.directory(), sender).push(
+            SessionPush(connections, ports().directory, sender).push(
                 organization, coach_id, {"type": "session_ready", "session_id": str(session_id)}
             )
             # Then a socket got it exactly when its user may read the session over REST

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from coaching import composition
 from coaching.domain.identity import Role
 from tests.gateway_sign_in import (
     PASSWORD,
@@ -16,6 +15,7 @@ from tests.gateway_sign_in import (
     next_code,
     sign_in,
 )
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,7 @@ def _mfa_challenge(client, email: str) -> str:
 
 
 def _stored_user(email: str):
-    return composition.accounts().user_by_email(email)
+    return ports().accounts.user_by_email(email)
 
 
 def test_a_new_organization_requires_mfa_and_its_coach_enrols_at_the_first_sign_in(
@@ -91,7 +91,7 @@ def test_a_stolen_access_token_cannot_replace_an_enrolled_authenticator(client, 
 
 def test_a_stolen_access_token_cannot_add_a_first_authenticator(client, organization):
     # Given a coach without an authenticator (MFA optional here), whose token someone copied
-    composition.organizations().update_organization_settings(organization, {"mfa_required": False})
+    ports().organizations.update_organization_settings(organization, {"mfa_required": False})
     email, _ = new_user(organization)
     token = sign_in(client, email).access_token
 
@@ -198,7 +198,7 @@ def test_an_admin_resets_a_users_authenticator_and_the_reset_is_audited(client, 
 
 
 def _stored_user_id(signed_in) -> str:
-    return composition.identity_provider().verify(signed_in.access_token)["sub"]
+    return ports().identity_provider.verify(signed_in.access_token)["sub"]
 
 
 @pytest.mark.parametrize("role", [Role.COACH, Role.COACH_LEAD, Role.SUPPORT])

@@ -4,14 +4,14 @@ record to count and alarm on, without the email or the password."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
-from coaching import composition
 from coaching.api.sign_in_events import account_hash
-from coaching.config import reset_settings
 from tests.gateway_sign_in import PASSWORD, gateway_client, new_user
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -19,12 +19,17 @@ SPRAYED = "Summer2026!"
 
 
 @pytest.fixture
-def per_address_limit(monkeypatch):
-    monkeypatch.setenv("COACH_SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "3")
-    reset_settings()
-    yield 3
-    monkeypatch.undo()
-    reset_settings()
+def per_address_limit():
+    return 3
+
+
+@pytest.fixture
+def platform(platform, per_address_limit):
+    """The session's platform, with its own per-address limit of sign-ins."""
+    limited = platform.ports.with_settings(
+        sign_in_attempts_per_address_per_minute=per_address_limit
+    )
+    return dataclasses.replace(platform, ports=limited)
 
 
 _FIELDS = ("security_event", "step", "reason", "source_ip", "account")
@@ -74,7 +79,7 @@ def test_every_failed_sign_in_leaves_one_record_without_the_email(
     session = "a" * 40
     client.post("/v1/auth/mfa", json={"session": session, "code": "123456"})
 
-    key = composition.sign_in_log_key()
+    key = ports().sign_in_log_key
     password_step = {
         "security_event": "sign_in_failed",
         "step": "password",

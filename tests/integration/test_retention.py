@@ -12,9 +12,9 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 from typer.testing import CliRunner
 
-from coaching import composition
 from coaching.usecases.retention import ACTOR, purge_expired
 from coaching.usecases.submit_transcript import process_transcript
+from tests.local_ports import ports
 from tests.samples import variant
 
 pytestmark = pytest.mark.integration
@@ -26,7 +26,7 @@ def new_organization(platform, retention_days: int | None) -> uuid.UUID:
     org = uuid.uuid4()
     platform.deps.organizations.ensure_organization(org, f"retention {org}")
     if retention_days is not None:
-        with composition.database().transaction(org) as conn:
+        with ports().database.transaction(org) as conn:
             conn.execute(
                 "UPDATE organizations SET settings = settings || %s WHERE id = %s",
                 (Jsonb({"retention_days": retention_days}), org),
@@ -40,7 +40,7 @@ def session_received(platform, org: uuid.UUID, tag: str, days_ago: int) -> uuid.
     )
     assert execution is not None and execution.status == "SUCCEEDED"
     # As if it had come in that long ago (the owner: a test's back door, not the app's)
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         conn.execute(
             "UPDATE sessions SET created_at = %s WHERE id = %s",
             (NOW - dt.timedelta(days=days_ago), submission.session_id),
@@ -51,7 +51,7 @@ def session_received(platform, org: uuid.UUID, tag: str, days_ago: int) -> uuid.
 def traces(platform, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
     """What is left of a session: rows by table, index entries, its file. (The pending
     clients it created stay while another session has them: the younger one here.)"""
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         counts = {
             table: conn.execute(
                 sql.SQL("SELECT count(*) AS n FROM {} WHERE {} = %s").format(
@@ -95,12 +95,12 @@ def test_a_session_older_than_retention_is_gone_everywhere(platform, organizatio
     before = traces(platform, keeping, old)
     assert before["session_turns"] and before["search_documents"] and before["files"] == 1
 
-    report = purge_expired(platform.deps, NOW, audit=composition.audit_log())
+    report = purge_expired(platform.deps, NOW, audit=ports().audit_log)
 
     assert old in [s.session_id for s in report.sessions if s.deleted]
     assert set(traces(platform, keeping, old).values()) == {0}
     # The index has nothing of it either
-    with composition.database().transaction(keeping) as conn:
+    with ports().database.transaction(keeping) as conn:
         hits = conn.execute(
             "SELECT count(*) AS n FROM search_documents WHERE organization_id = %s"
             " AND session_id = %s",
@@ -109,9 +109,7 @@ def test_a_session_older_than_retention_is_gone_everywhere(platform, organizatio
     assert hits == 0
     # And the purge is on record, by the system, with ids and counts only
     (entry,) = [
-        e
-        for e in composition.audit_log().entries(keeping, resource_id=str(old))
-        if e.action == "purge"
+        e for e in ports().audit_log.entries(keeping, resource_id=str(old)) if e.action == "purge"
     ]
     assert entry.actor == ACTOR == "system:retention"
     assert entry.details["rows"]["sessions"] == 1 and entry.details["files"] == 1
@@ -120,7 +118,7 @@ def test_a_session_older_than_retention_is_gone_everywhere(platform, organizatio
 def test_a_younger_session_and_an_organization_without_retention_keep_theirs(
     platform, organizations
 ):
-    purge_expired(platform.deps, NOW, audit=composition.audit_log())
+    purge_expired(platform.deps, NOW, audit=ports().audit_log)
     young = traces(platform, organizations["keeping"], organizations["young"])
     assert young["sessions"] == 1 and young["session_turns"] > 0 and young["files"] == 1
     ancient = traces(platform, organizations["forever"], organizations["ancient"])
@@ -128,7 +126,7 @@ def test_a_younger_session_and_an_organization_without_retention_keep_theirs(
 
 
 def test_a_dry_run_deletes_nothing(platform, organizations):
-    report = purge_expired(platform.deps, NOW, audit=composition.audit_log(), dry_run=True)
+    report = purge_expired(platform.deps, NOW, audit=ports().audit_log, dry_run=True)
     assert organizations["old"] in [s.session_id for s in report.sessions]
     assert not any(s.deleted for s in report.sessions)
     assert traces(platform, organizations["keeping"], organizations["old"])["sessions"] == 1
@@ -154,7 +152,7 @@ def test_the_scheduled_lambda_purges(platform, organizations):
     from local_runtime.lambda_binding import LocalLambdaContext
 
     context = LocalLambdaContext("purge_expired", "arn:aws:lambda:local:0:function:purge")
-    result = lambda_handler({"source": "aws.events"}, context, deps=platform.deps)
+    result = lambda_handler({"source": "aws.events"}, context, ports=platform.ports)
     assert result["deleted"] >= 1 and result["failed"] == 0
     assert traces(platform, organizations["keeping"], organizations["old"])["sessions"] == 0
 
@@ -168,7 +166,7 @@ def test_a_retention_that_is_not_a_whole_number_of_days_is_refused(platform, day
 
 
 def new_organization_settings(org: uuid.UUID, days) -> None:
-    with composition.database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         conn.execute(
             "UPDATE organizations SET settings = settings || %s WHERE id = %s",
             (Jsonb({"retention_days": days}), org),

@@ -10,9 +10,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from coaching import composition
 from coaching.adapters.postgres import Database
 from coaching.adapters.postgres.database import APPLICATION_ROLE, scope_to_organization
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +46,7 @@ class _RolledBack(Exception):
 
 @pytest.fixture
 def database(platform) -> Database:
-    return composition.database()
+    return ports().database
 
 
 @pytest.fixture

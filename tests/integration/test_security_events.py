@@ -13,18 +13,16 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from coaching import composition
 from coaching.api.security_events import BURSTS, EVENT_FIELD, LOG_MESSAGE, RECORD_FIELDS
-from coaching.config import reset_settings
 from coaching.domain.identity import Role
 from coaching.observability import logger
-from functions.api.handler import lambda_handler
-from local_runtime.authorizer import LocalAuthorizer
+from local_runtime.authorizer import LocalAuthorizer, api_key_verifier
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.security_watch import BurstCounter, SecurityWatch, read_events, summarize
 from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
 from tests.api_calls import claims_for, request
 from tests.api_keys import create_key, key_context
+from tests.local_ports import api_handler, ports, settings_changed
 
 pytestmark = pytest.mark.integration
 
@@ -53,9 +51,11 @@ def events():
 
 @pytest.fixture(scope="module")
 def gateway(platform):
-    authorizer = LocalAuthorizer(composition.identity_provider().verify)
+    authorizer = LocalAuthorizer(
+        ports().identity_provider.verify, verify_key=api_key_verifier(ports().api_keys)
+    )
     app = Starlette(
-        routes=api_routes(proxy_endpoint(lambda_handler, authorizer, 1024 * 1024)),
+        routes=api_routes(proxy_endpoint(api_handler, authorizer, 1024 * 1024)),
         exception_handlers=API_EXCEPTION_HANDLERS,
     )
     with TestClient(app) as client:
@@ -122,15 +122,10 @@ def test_a_probed_path_never_reaches_the_log(organization, events):
     assert record["route"] == "/v1/{id}/{id}"
 
 
-def test_a_429_writes_one_record(organization, events, monkeypatch):
+def test_a_429_writes_one_record(organization, events):
     admin = claims_for(organization, Role.ADMIN)
-    monkeypatch.setenv("COACH_RATE_LIMIT_PER_MINUTE", "1")
-    reset_settings()
-    try:
+    with settings_changed(rate_limit_per_minute=1):
         statuses = [request("GET", "/v1/sessions", admin)[0] for _ in range(2)]
-    finally:
-        monkeypatch.delenv("COACH_RATE_LIMIT_PER_MINUTE")
-        reset_settings()
     assert statuses == [200, 429]
     record = only(events)
     assert record[EVENT_FIELD] == "rate_limited" and record["actor"] == f"user:{admin['sub']}"

@@ -126,7 +126,7 @@ def test_a_transient_error_is_retried_and_the_run_succeeds(platform, organizatio
         calls.append(1)
         if len(calls) == 1:
             raise TransientError("database connection lost")
-        return real(event, context)
+        return real(event, context, deps=platform.deps)
 
     failing_step("IndexSession", RuntimeError("unused"))
     from local_runtime import lambda_binding
@@ -144,12 +144,10 @@ def test_finished_runs_are_recorded_with_their_history(platform, organization):
     # Given a processed session
     submission, _, _ = _process(platform, organization, SAMPLE.read_bytes())
     # When support looks up its execution
-    from coaching import composition
     from coaching.adapters.postgres import PostgresExecutionRecords
+    from tests.local_ports import ports
 
-    record = PostgresExecutionRecords(composition.database()).get(
-        organization, submission.execution_name
-    )
+    record = PostgresExecutionRecords(ports().database).get(organization, submission.execution_name)
     # Then its status and every state transition are there
     assert record["status"] == "SUCCEEDED"
     types = [e["event_type"] for e in record["events"]]
@@ -158,9 +156,9 @@ def test_finished_runs_are_recorded_with_their_history(platform, organization):
 
 
 def _count(platform, table: str, org) -> int:
-    from coaching import composition
+    from tests.local_ports import ports
 
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         row = conn.execute(
             sql.SQL("SELECT count(*) AS n FROM {} WHERE organization_id = %s").format(
                 sql.Identifier(table)
@@ -171,9 +169,9 @@ def _count(platform, table: str, org) -> int:
 
 
 def _notifications(platform, org) -> list[str]:
-    from coaching import composition
+    from tests.local_ports import ports
 
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         rows = conn.execute(
             "SELECT kind FROM notifications WHERE organization_id = %s ORDER BY id", (org,)
         ).fetchall()
@@ -182,9 +180,9 @@ def _notifications(platform, org) -> list[str]:
 
 def test_speakers_map_to_existing_client_records_and_new_ones_are_pending(platform, organization):
     # Given Jordan already on record, under a title and another spacing
-    from coaching import composition
+    from tests.local_ports import ports
 
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         conn.execute(
             "INSERT INTO clients (organization_id, name, status) VALUES (%s, %s, 'active')",
             (organization, "Dr.  Jordan Reyes"),
@@ -192,7 +190,7 @@ def test_speakers_map_to_existing_client_records_and_new_ones_are_pending(platfo
     # When the workshop is processed
     _process(platform, organization, SAMPLE.read_bytes())
     # Then Jordan's results attach to that record, and the others are new pending clients
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         rows = conn.execute(
             "SELECT c.name, c.status, count(cs.id) AS sessions FROM clients c"
             " LEFT JOIN client_sessions cs ON cs.client_id = c.id"
@@ -259,7 +257,7 @@ def test_the_same_file_after_a_failure_retries_that_session(platform, organizati
     # When the step works again and the coach sends the same file
     from local_runtime.workflow import bind_pipeline_handlers
 
-    bind_pipeline_handlers()
+    bind_pipeline_handlers(platform.deps)
     second, execution, result = _process(platform, organization, SAMPLE.read_bytes(), "w.vtt")
     # Then the same session runs again, under a new linked run name, and completes
     assert second.session_id == first.session_id

@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
-from coaching import composition
 from coaching.domain.identity import Role
 from coaching.usecases.submit_transcript import process_transcript
 from tests.api_calls import claims_for, delete, request
+from tests.local_ports import ports
 from tests.review_data import add_coach
 from tests.samples import variant
 
@@ -50,7 +50,7 @@ def count_rows(org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
         "executions": "SELECT count(*) AS n FROM executions WHERE session_id = %(s)s",
         "pending_clients": ("SELECT count(*) AS n FROM clients WHERE created_by_session = %(s)s"),
     }
-    with composition.database().transaction() as conn:
+    with ports().database.transaction() as conn:
         return {
             table: conn.execute(sql, {"s": session_id}).fetchone()["n"]
             for table, sql in queries.items()
@@ -60,7 +60,7 @@ def count_rows(org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
 def audited(org: uuid.UUID, action: str, resource_id=None) -> list:
     return [
         e
-        for e in composition.audit_log().entries(org, resource_type="session", limit=500)
+        for e in ports().audit_log.entries(org, resource_type="session", limit=500)
         if e.action == action and (resource_id is None or e.resource_id == str(resource_id))
     ]
 

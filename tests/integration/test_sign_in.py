@@ -11,13 +11,12 @@ import jwt
 import pyotp
 import pytest
 
-from coaching import composition
 from coaching.adapters.local.tokens import LocalTokens
-from coaching.config import reset_settings
 from coaching.domain.errors import Unauthenticated
 from coaching.domain.identity import Role
 from coaching.usecases.accounts import add_user
 from tests.api_calls import api_event, call_api, request
+from tests.local_ports import api, ports, settings_changed
 
 pytestmark = pytest.mark.integration
 
@@ -28,11 +27,11 @@ PASSWORD = "correct horse battery staple"
 def account(platform, organization):
     """A coach of a fresh organization that leaves MFA optional (new organizations require
     it: tests/integration/test_mfa_enrolment.py); returns (email, organization)."""
-    composition.organizations().update_organization_settings(organization, {"mfa_required": False})
+    ports().organizations.update_organization_settings(organization, {"mfa_required": False})
     email = f"coach-{uuid.uuid4().hex[:8]}@example.com"
     add_user(
-        composition.accounts(),
-        composition.identity_provider().hash_password,
+        ports().accounts,
+        ports().identity_provider.hash_password,
         organization,
         email=email,
         name="Casey Coach",
@@ -47,11 +46,11 @@ def _login(email: str, password: str = PASSWORD):
 
 
 def _claims(access_token: str) -> dict:
-    return composition.identity_provider().verify(access_token)
+    return ports().identity_provider.verify(access_token)
 
 
 def _current_code(email: str) -> str:
-    user = composition.accounts().user_by_email(email)
+    user = ports().accounts.user_by_email(email)
     return pyotp.TOTP(user.mfa_secret).now()
 
 
@@ -64,7 +63,7 @@ def test_signing_in_returns_tokens_that_carry_the_organization_role_and_coach(ac
     claims = _claims(body["access_token"])
     assert claims["custom:organization_id"] == str(org)
     assert claims["custom:role"] == "coach"
-    user = composition.accounts().user_by_email(email)
+    user = ports().accounts.user_by_email(email)
     assert claims["custom:coach_id"] == str(user.coach_id) and user.coach_id is not None
     assert user.last_login is not None
 
@@ -123,7 +122,7 @@ def _raw(method: str, path: str, body: dict) -> dict:
     from functions.api.handler import lambda_handler
     from tests.api_calls import CONTEXT
 
-    return lambda_handler(api_event(method, path, None, body=body), CONTEXT)
+    return lambda_handler(api_event(method, path, None, body=body), CONTEXT, app=api())
 
 
 def test_enrolling_an_authenticator_then_signing_in_with_a_code(account):
@@ -187,7 +186,7 @@ def test_an_mfa_code_works_once(account):
 
 def test_an_organization_that_requires_mfa_makes_its_coaches_enrol_first(account):
     email, org = account
-    composition.organizations().update_organization_settings(org, {"mfa_required": True})
+    ports().organizations.update_organization_settings(org, {"mfa_required": True})
     status, challenge = _login(email)
     assert status == 200 and challenge["challenge"] == "MFA_SETUP"
     # The challenge session is not a sign-in: it cannot be used as a bearer token.
@@ -219,13 +218,9 @@ def test_expired_and_forged_tokens_are_refused():
 
 
 @pytest.fixture
-def tight_limits(monkeypatch):
-    monkeypatch.setenv("COACH_RATE_LIMIT_PER_MINUTE", "3")
-    monkeypatch.setenv("COACH_SIGN_IN_ATTEMPTS_PER_MINUTE", "2")
-    reset_settings()
-    yield
-    monkeypatch.undo()
-    reset_settings()
+def tight_limits():
+    with settings_changed(rate_limit_per_minute=3, sign_in_attempts_per_minute=2):
+        yield
 
 
 def test_sign_in_attempts_are_limited_with_retry_after(account, tight_limits):

@@ -10,19 +10,19 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient, WebSocketDenialResponse
 
-from coaching import composition
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.domain.identity import Principal, Role
 from coaching.ports.sockets import SocketConnection
 from local_runtime.sockets import MAX_MESSAGE_BYTES, LocalSocketGateway
 from tests.api_calls import claims_for
+from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 def connections(platform) -> PostgresSocketConnections:
-    return PostgresSocketConnections(composition.database())
+    return PostgresSocketConnections(ports().database)
 
 
 def owner(org: uuid.UUID, role: Role = Role.COACH, coach_id=None) -> Principal:
@@ -65,7 +65,7 @@ def gateway_for(connections, claims: dict | None) -> LocalSocketGateway:
     return LocalSocketGateway(
         connections,
         lambda _: {"claims": claims} if claims else {},
-        composition.organizations(),
+        ports().organizations,
     )
 
 
@@ -158,7 +158,7 @@ def test_a_refused_socket_gets_401_in_the_error_shape(connections, organization,
             raise Unauthenticated("Sign in first: this request has no bearer token.")
         return {"claims": claims}
 
-    gateway = LocalSocketGateway(connections, authorizer, composition.organizations())
+    gateway = LocalSocketGateway(connections, authorizer, ports().organizations)
     client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
     with pytest.raises(WebSocketDenialResponse) as refused:
         with client.websocket_connect("/ws"):

@@ -36,7 +36,6 @@ from local_runtime.workflow import (
     ACCOUNT_ID,
     PIPELINE_FUNCTIONS,
     REGION,
-    bind_pipeline_handlers,
     load_definition,
 )
 from tests.moto_scope import scoped_mock_aws
@@ -83,6 +82,8 @@ def run_pipeline() -> Iterator[Callable[..., tuple[str, list[dict]]]]:
     backend = stepfunctions_parser_backends[ACCOUNT_ID][REGION]
     lambda_binding.install()
     previous_sleep = lambda_binding._retry_sleep[0]
+    # The bound handlers as they were (the session's platform binds them to its ports).
+    previous_handlers = dict(lambda_binding._registry)
     lambda_binding.set_retry_sleep(lambda seconds: None)
     machine = backend.create_state_machine(
         name=f"support-test-{uuid.uuid4().hex[:12]}",
@@ -109,7 +110,7 @@ def run_pipeline() -> Iterator[Callable[..., tuple[str, list[dict]]]]:
         yield run
     finally:
         backend.delete_state_machine(machine.arn)
-        bind_pipeline_handlers()
+        lambda_binding._registry.update(previous_handlers)
         lambda_binding.set_retry_sleep(previous_sleep)
 
 

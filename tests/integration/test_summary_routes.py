@@ -6,9 +6,9 @@ import uuid
 
 import pytest
 
-from coaching.composition import database
 from coaching.domain.identity import Role
 from tests.api_calls import request
+from tests.local_ports import ports
 from tests.review_data import (
     Reviewed,
     add_coach,
@@ -38,7 +38,7 @@ def _edit(summary: dict, **changes) -> dict:
 
 
 def _row(org: uuid.UUID, summary_id: str) -> dict:
-    with database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         return conn.execute(
             "SELECT ai_version, coach_edited_version, approved_at, approved_by,"
             " (SELECT count(*) FROM follow_ups f WHERE f.summary_id = s.id) AS follow_ups"
@@ -48,7 +48,7 @@ def _row(org: uuid.UUID, summary_id: str) -> dict:
 
 
 def _revisions(org: uuid.UUID, summary_id: str) -> list[dict]:
-    with database().transaction(org) as conn:
+    with ports().database.transaction(org) as conn:
         return conn.execute(
             "SELECT revision, command, author, author_user_id, content FROM summary_revisions"
             " WHERE summary_id = %s ORDER BY revision",
@@ -325,7 +325,7 @@ def test_a_coach_who_cannot_see_the_session_gets_404(review):
 
 def test_the_coachs_lead_and_an_admin_may_review(review):
     lead = add_coach(review.org, "Lead Coach")
-    with database().transaction(review.org) as conn:
+    with ports().database.transaction(review.org) as conn:
         conn.execute("UPDATE coaches SET lead_coach_id = %s WHERE id = %s", (lead, review.coach_id))
     jordan = review.summaries()["Jordan Reyes"]
     lead_claims = review.claims(Role.COACH_LEAD, coach_id=lead)

@@ -12,7 +12,6 @@ import boto3
 import pytest
 from moto.s3.models import s3_backends
 
-from coaching import composition
 from coaching.adapters.aws.s3_objects import S3ObjectStore
 from coaching.domain.errors import TranscriptIntegrityError
 from coaching.usecases.pipeline_input import PipelineInput
@@ -21,6 +20,7 @@ from coaching.usecases.submit_transcript import object_key, process_transcript, 
 from coaching.usecases.transcript_integrity import ACTOR
 from coaching.usecases.validate_and_store import validate_and_store
 from local_runtime.execution_support import LocalExecutionSupport
+from tests.local_ports import ports
 from tests.moto_scope import scoped_mock_aws
 from tests.samples import variant
 
@@ -32,7 +32,7 @@ BUCKET = "coaching-transcripts-integrity"
 def integrity_records(org: uuid.UUID, session_id: uuid.UUID) -> list:
     return [
         e
-        for e in composition.audit_log().entries(org, resource_id=str(session_id))
+        for e in ports().audit_log.entries(org, resource_id=str(session_id))
         if e.action == "integrity_failure"
     ]
 

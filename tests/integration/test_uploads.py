@@ -12,10 +12,10 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from coaching import composition
 from coaching.domain.identity import Role
 from coaching.usecases.upload import safe_name
 from tests.api_calls import api_event, call_api, claims_for, delete, request
+from tests.local_ports import ports, ports_replaced
 from tests.review_data import add_coach
 from tests.samples import variant
 
@@ -80,7 +80,7 @@ def test_an_uploaded_transcript_is_processed_as_the_callers_session(platform, te
     assert platform.deps.objects.get(session.transcript_key) == variant("upload")
     status, result = request("GET", f"/v1/sessions/{session_id}/status", claims)
     assert (status, result["status"]) == (200, "completed")
-    entries = composition.audit_log().entries(team["org"], resource_id=str(session_id))
+    entries = ports().audit_log.entries(team["org"], resource_id=str(session_id))
     assert [e.action for e in entries if e.resource_type == "session"][-1] == "create"
 
 
@@ -203,8 +203,8 @@ def test_too_large_is_413_declared_or_not(platform, team, monkeypatch):
     assert (status, body["error"]["code"]) == (413, "COACH_413")
     # A file over the limit, whatever the header says
     small = dataclasses.replace(platform.deps, max_transcript_bytes=1024)
-    monkeypatch.setattr("coaching.api.sessions.dependencies", lambda: small)
-    status, body = upload(claims, variant("big"))
+    with ports_replaced(dependencies=small):
+        status, body = upload(claims, variant("big"))
     assert (status, body["error"]["code"]) == (413, "COACH_413")
     assert "MB" in body["error"]["message"]
 
@@ -292,8 +292,8 @@ def test_an_upload_url_is_for_callers_who_may_upload(team):
     status, ticket = upload_url(admin, coach_id=str(team["b"]))
     assert status == 201
     assert f"/{team['b']}/{ticket['session_id']}/" in str(
-        composition.dependencies()
-        .objects.accept_upload(httpx.URL(ticket["upload_url"]).path.rsplit("/", 1)[-1])
+        ports()
+        .dependencies.objects.accept_upload(httpx.URL(ticket["upload_url"]).path.rsplit("/", 1)[-1])
         .key
     )
 
@@ -312,7 +312,7 @@ def test_a_drop_belongs_to_the_coach_with_the_configured_email(platform, organiz
     from coaching.usecases.ingest_drop import ingest_drop
     from coaching.usecases.submit_transcript import process_transcript
 
-    with composition.database().transaction(organization) as conn:
+    with ports().database.transaction(organization) as conn:
         demo = conn.execute(
             "INSERT INTO coaches (organization_id, email, name) VALUES (%s, %s, %s) RETURNING id",
             (organization, platform.deps.coach_email.upper(), "Demo Coach"),

@@ -85,7 +85,7 @@ def test_the_uploaded_object_starts_the_session_it_was_issued_for(aws):
     assert organization_of_key(key, uuid.uuid4()) == ORG
     assert upload_of_key(key) == (COACH, ticket.session_id)
 
-    result = ingest.lambda_handler(s3_event_for(key, "v1"), LambdaContext())
+    result = ingest.lambda_handler(s3_event_for(key, "v1"), LambdaContext(), ports=aws["ports"])
 
     assert result["started"] == [
         {"session_id": str(ticket.session_id), "execution": f"upload-{ticket.session_id}"}
@@ -97,7 +97,7 @@ def test_the_uploaded_object_starts_the_session_it_was_issued_for(aws):
     assert payload["coach_id"] == str(COACH)
     assert payload["transcript_key"] == key
     # The same upload reported again starts nothing new
-    ingest.lambda_handler(s3_event_for(key, "v1"), LambdaContext())
+    ingest.lambda_handler(s3_event_for(key, "v1"), LambdaContext(), ports=aws["ports"])
     assert len(executions(aws)) == 1
 
 

@@ -14,9 +14,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
-from coaching.composition import audit_log, identity_provider, organizations
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import Role
 from coaching.usecases.client_access import access_view
@@ -47,7 +47,7 @@ def _visible_settings(settings: dict) -> dict:
 @router.get("/v1/organization", summary="The organization's settings", responses=documented())
 def get_organization() -> dict:
     principal = require_role(router, Role.ADMIN)
-    settings = organizations().organization_settings(principal.organization_id)
+    settings = ports_of(router).organizations.organization_settings(principal.organization_id)
     return {"id": str(principal.organization_id), "settings": _visible_settings(settings)}
 
 
@@ -57,8 +57,12 @@ def get_organization() -> dict:
 def update_organization(changes: Annotated[OrganizationSettings, Body()]) -> dict:
     principal = require_role(router, Role.ADMIN)
     sent = changes.model_dump(exclude_unset=True)
-    settings = organizations().update_organization_settings(principal.organization_id, sent)
-    audit(principal, "update", "organization", principal.organization_id, changed=sorted(sent))
+    settings = ports_of(router).organizations.update_organization_settings(
+        principal.organization_id, sent
+    )
+    audit(
+        router, principal, "update", "organization", principal.organization_id, changed=sorted(sent)
+    )
     return {"id": str(principal.organization_id), "settings": _visible_settings(settings)}
 
 
@@ -75,8 +79,8 @@ def reset_user_mfa(user_id: Annotated[uuid.UUID, Path(description="the user's id
             "Your own authenticator is reset by another admin.",
             hint="To replace it yourself, use POST /v1/auth/mfa/setup with your current code.",
         )
-    identity_provider().reset_mfa(principal.organization_id, user_id)
-    audit(principal, "reset_mfa", "user", user_id)
+    ports_of(router).identity_provider.reset_mfa(principal.organization_id, user_id)
+    audit(router, principal, "reset_mfa", "user", user_id)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
@@ -95,7 +99,7 @@ def list_audit_log(
     principal = require_role(router, Role.ADMIN)
     if before is not None and before.tzinfo is None:
         before = before.replace(tzinfo=dt.UTC)
-    entries = audit_log().entries(
+    entries = ports_of(router).audit_log.entries(
         principal.organization_id,
         limit=limit,
         before=before,

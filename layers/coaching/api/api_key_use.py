@@ -25,6 +25,7 @@ def api_key_gate(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -
         return next_middleware(app)  # the route answers 401 itself
     if principal.role is Role.SERVICE:
         audit(
+            app,
             principal,
             "use",
             "api_key",

@@ -14,10 +14,10 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field, FutureDatetime
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
 from coaching.api.scopes import SCOPE_NAMES
-from coaching.composition import api_keys
 from coaching.domain.api_keys import ApiKey
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import Principal, Role
@@ -77,9 +77,13 @@ def create_key(request: Annotated[NewApiKey, Body()]):
     if expires_at is not None and expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=dt.UTC)
     key, full_key = create_api_key(
-        api_keys(), principal, name=request.name, scopes=request.scopes, expires_at=expires_at
+        ports_of(router).api_keys,
+        principal,
+        name=request.name,
+        scopes=request.scopes,
+        expires_at=expires_at,
     )
-    audit(principal, "create", "api_key", key.id, scopes=list(key.scopes))
+    audit(router, principal, "create", "api_key", key.id, scopes=list(key.scopes))
     return {**_shown(key), "key": full_key}, HTTPStatus.CREATED
 
 
@@ -90,7 +94,9 @@ def create_key(request: Annotated[NewApiKey, Body()]):
 )
 def list_keys() -> dict:
     principal = _people_admin()
-    return {"items": [_shown(key) for key in api_keys().keys(principal.organization_id)]}
+    return {
+        "items": [_shown(key) for key in ports_of(router).api_keys.keys(principal.organization_id)]
+    }
 
 
 @router.delete(
@@ -100,6 +106,6 @@ def list_keys() -> dict:
 )
 def revoke_key(api_key_id: ApiKeyId):
     principal = _people_admin()
-    revoke_api_key(api_keys(), principal.organization_id, api_key_id)
-    audit(principal, "revoke", "api_key", api_key_id)
+    revoke_api_key(ports_of(router).api_keys, principal.organization_id, api_key_id)
+    audit(router, principal, "revoke", "api_key", api_key_id)
     return Response(status_code=HTTPStatus.NO_CONTENT)

@@ -33,7 +33,7 @@ from coaching.api.json_body import parse_json
 from coaching.api.limits import per_user_rate_limit
 from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
 from coaching.api.security_events import note_answer
-from coaching.config import get_settings
+from coaching.composition import Ports
 from coaching.domain.errors import CoachingError
 from coaching.observability import logger
 
@@ -58,10 +58,12 @@ def without_bodies_on_204(document: dict) -> dict:
     return document
 
 
-def build_app() -> APIGatewayRestResolver:
+def build_app(ports: Ports) -> APIGatewayRestResolver:
+    """The REST API over ``ports``: every route reads them from the resolver's context."""
     app = SecureResolver(
+        ports=ports,
         enable_validation=True,
-        cors=cors_for(get_settings().web_origin),
+        cors=cors_for(ports.settings.web_origin),
         json_body_deserializer=parse_json,
         check_sign_in=check_signed_in_organization,
         on_answer=note_answer,

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from coaching.composition import audit_log
+from coaching.api.context import ports_of
 from coaching.domain.identity import Principal
 from coaching.ports.audit import AuditEntry
 
 
 def audit(
+    router: Any,
     principal: Principal,
     action: str,
     resource_type: str,
@@ -21,11 +22,11 @@ def audit(
     sessions: Iterable[Any] = (),
     **details: Any,
 ) -> None:
-    """Records who did ``action`` on which resource, from where. ``clients``: the clients
-    whose data it touched; ``sessions``: sessions read or changed, every client in them
-    touched too (GET /v1/clients/{id}/access-log lists both). ``details``: ids and counts
-    only, never client content or emails."""
-    audit_log().record(
+    """Records in the audit log of ``router``'s app who did ``action`` on which resource,
+    from where. ``clients``: the clients whose data it touched; ``sessions``: sessions read
+    or changed, every client in them touched too (GET /v1/clients/{id}/access-log lists
+    both). ``details``: ids and counts only, never client content or emails."""
+    ports_of(router).audit_log.record(
         AuditEntry(
             organization_id=principal.organization_id,
             actor=principal.actor,

@@ -12,10 +12,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field
 
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.sign_in_events import failures_logged
-from coaching.composition import identity_provider, rate_limiter
-from coaching.config import get_settings
 from coaching.domain.errors import TooManyRequests
 from coaching.ports.identity import Challenge
 
@@ -63,10 +62,12 @@ class MfaSetupStart(BaseModel):
 
 @router.post("/v1/auth/login", summary="Sign in with email and password", responses=_ANSWERS)
 def sign_in(credentials: Annotated[SignIn, Body()]) -> dict:
-    with failures_logged("password", _source(), credentials.email):
+    with failures_logged(router, "password", _source(), credentials.email):
         _limit_attempts(credentials.email)
         _limit_address()
-        outcome = identity_provider().sign_in(credentials.email, credentials.password)
+        outcome = ports_of(router).identity_provider.sign_in(
+            credentials.email, credentials.password
+        )
     if isinstance(outcome, Challenge):
         return {"challenge": outcome.name, "session": outcome.session}
     return asdict(outcome)
@@ -74,7 +75,7 @@ def sign_in(credentials: Annotated[SignIn, Body()]) -> dict:
 
 @router.post("/v1/auth/refresh", summary="New tokens for a refresh token", responses=_ANSWERS)
 def refresh(request: Annotated[Refresh, Body()]) -> dict:
-    return asdict(identity_provider().refresh(request.refresh_token))
+    return asdict(ports_of(router).identity_provider.refresh(request.refresh_token))
 
 
 @router.post(
@@ -83,15 +84,15 @@ def refresh(request: Annotated[Refresh, Body()]) -> dict:
     responses=documented(ok=HTTPStatus.NO_CONTENT),
 )
 def sign_out(request: Annotated[Refresh, Body()]):
-    identity_provider().sign_out(request.refresh_token)
+    ports_of(router).identity_provider.sign_out(request.refresh_token)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
 @router.post("/v1/auth/mfa", summary="Answer the MFA challenge with a code", responses=_ANSWERS)
 def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
-    with failures_logged("mfa", _source()):
+    with failures_logged(router, "mfa", _source()):
         _limit_attempts(answer.session)
-        return asdict(identity_provider().answer_mfa(answer.session, answer.code))
+        return asdict(ports_of(router).identity_provider.answer_mfa(answer.session, answer.code))
 
 
 @router.post(
@@ -100,9 +101,11 @@ def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
     responses=_ANSWERS,
 )
 def start_mfa_setup(request: Annotated[MfaSetupStart, Body()]) -> dict:
-    with failures_logged("mfa_setup", _source()):
+    with failures_logged(router, "mfa_setup", _source()):
         _limit_attempts(request.session)  # it checks the current code when one is enrolled
-        setup = identity_provider().start_mfa_setup(request.session, request.code, request.password)
+        setup = ports_of(router).identity_provider.start_mfa_setup(
+            request.session, request.code, request.password
+        )
         return asdict(setup)
 
 
@@ -112,9 +115,11 @@ def start_mfa_setup(request: Annotated[MfaSetupStart, Body()]) -> dict:
     responses=_ANSWERS,
 )
 def confirm_mfa_setup(answer: Annotated[MfaAnswer, Body()]) -> dict:
-    with failures_logged("mfa_setup_confirm", _source()):
+    with failures_logged(router, "mfa_setup_confirm", _source()):
         _limit_attempts(answer.session)
-        return asdict(identity_provider().confirm_mfa_setup(answer.session, answer.code))
+        return asdict(
+            ports_of(router).identity_provider.confirm_mfa_setup(answer.session, answer.code)
+        )
 
 
 def _source() -> str:
@@ -124,7 +129,9 @@ def _source() -> str:
 def _limit_attempts(secret_or_email: str) -> None:
     """Guessing passwords or codes: a few tries per account (or session) and address."""
     digest = hashlib.sha256(f"{secret_or_email.lower()}|{_source()}".encode()).hexdigest()
-    wait = rate_limiter().hit(None, f"sign-in:{digest}", get_settings().sign_in_attempts_per_minute)
+    wait = ports_of(router).rate_limiter.hit(
+        None, f"sign-in:{digest}", ports_of(router).settings.sign_in_attempts_per_minute
+    )
     if wait:
         raise TooManyRequests(wait)
 
@@ -133,7 +140,7 @@ def _limit_address() -> None:
     """Password spraying: one address trying one password on many accounts, each of which
     stays under its own limit. Counted over every account, per address."""
     digest = hashlib.sha256(_source().encode()).hexdigest()
-    limit = get_settings().sign_in_attempts_per_address_per_minute
-    wait = rate_limiter().hit(None, f"sign-in-address:{digest}", limit)
+    limit = ports_of(router).settings.sign_in_attempts_per_address_per_minute
+    wait = ports_of(router).rate_limiter.hit(None, f"sign-in-address:{digest}", limit)
     if wait:
         raise TooManyRequests(wait)

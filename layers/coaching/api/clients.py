@@ -17,11 +17,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility, require_role
 from coaching.api.multipart_form import invalid
 from coaching.api.paging import offset_page, one_more_than
-from coaching.composition import audit_log, client_ports, contact_details, dependencies
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Role
 from coaching.ports.audit import AuditPosition
@@ -53,7 +53,7 @@ def list_clients(
     ] = None,
 ) -> dict:
     principal, visibility = reader_and_visibility(router)
-    store, _ = client_ports()
+    store, _ = ports_of(router).client_ports
     org = principal.organization_id
     found = store.list_clients(
         org,
@@ -63,10 +63,11 @@ def list_clients(
         limit=one_more_than(limit),
         offset=offset,
         # Emails are stored encrypted: found by their keyed hash, never by decrypting.
-        email_indexes=contact_details().email_lookup(org, email) if email else None,
+        email_indexes=ports_of(router).contact_details.email_lookup(org, email) if email else None,
     )
     page, next_offset = offset_page(found, limit, offset)
     audit(
+        router,
         principal,
         "read",
         "client",
@@ -85,9 +86,10 @@ def list_clients(
 )
 def get_client(client_id: ClientId) -> dict:
     principal, visibility = reader_and_visibility(router)
-    store, _ = client_ports()
-    history = client_history(store, visibility, client_id, contact_details())
+    store, _ = ports_of(router).client_ports
+    history = client_history(store, visibility, client_id, ports_of(router).contact_details)
     audit(
+        router,
         principal,
         "read",
         "client",
@@ -116,15 +118,17 @@ class ContactUpdate(BaseModel):
 )
 def update_client_contact(client_id: ClientId, changes: Annotated[ContactUpdate, Body()]) -> dict:
     principal, visibility = reader_and_visibility(router)
-    store, _ = client_ports()
+    store, _ = ports_of(router).client_ports
     org = principal.organization_id
     if store.get_client(org, visibility.coach_ids, client_id) is None:
         raise NotFound(f"Client {client_id} does not exist.")
     sent = changes.model_dump(exclude_unset=True)
-    contact = contact_details().update_contact(org, client_id, sent)
+    contact = ports_of(router).contact_details.update_contact(org, client_id, sent)
     if contact is None:  # erased meanwhile
         raise NotFound(f"Client {client_id} does not exist.")
-    audit(principal, "update", "client", client_id, clients=[client_id], changed=sorted(sent))
+    audit(
+        router, principal, "update", "client", client_id, clients=[client_id], changed=sorted(sent)
+    )
     return {"id": str(client_id), "email": contact.email, "phone": contact.phone}
 
 
@@ -145,9 +149,12 @@ def erase_client(client_id: ClientId):
     # Admins only: an erasure request is an organization's legal duty, and it removes what
     # other coaches' sessions hold about the client too.
     principal = require_role(router, Role.ADMIN)
-    store, _ = client_ports()
-    erasure, rewritten = delete_client(dependencies(), store, principal.organization_id, client_id)
+    store, _ = ports_of(router).client_ports
+    erasure, rewritten = delete_client(
+        ports_of(router).dependencies, store, principal.organization_id, client_id
+    )
     audit(
+        router,
         principal,
         "delete",
         "client",
@@ -176,9 +183,9 @@ def get_client_access_log(
     ] = None,
 ) -> dict:
     principal = require_role(router, Role.ADMIN)
-    store, _ = client_ports()
+    store, _ = ports_of(router).client_ports
     page, next_position = client_access_log(
-        audit_log(),
+        ports_of(router).audit_log,
         store,
         principal.organization_id,
         client_id,
@@ -186,7 +193,7 @@ def get_client_access_log(
         after=_decode_cursor(cursor),
     )
     # Not tagged with the client: looking at the log is not an access to their data.
-    audit(principal, "read", "client_access_log", client_id, count=len(page))
+    audit(router, principal, "read", "client_access_log", client_id, count=len(page))
     return {
         "client_id": str(client_id),
         "items": [access_view(entry) for entry in page],

@@ -10,9 +10,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
-from coaching.composition import client_ports
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Principal
 from coaching.ports.clients import CoachProfile, CoachProfileUpdate
@@ -30,7 +30,7 @@ _HINT = "Coach profiles belong to coaches; an admin who also coaches needs a coa
 )
 def get_coach_profile() -> dict:
     principal = client_data_reader(router)
-    _, profiles = client_ports()
+    _, profiles = ports_of(router).client_ports
     profile = profiles.get_profile(principal.organization_id, _coach_id(principal))
     return _view(_found(profile))
 
@@ -43,9 +43,10 @@ def get_coach_profile() -> dict:
 def put_coach_profile(body: Annotated[CoachProfileUpdate, Body()]) -> dict:
     principal = client_data_reader(router)
     coach_id = _coach_id(principal)
-    _, profiles = client_ports()
+    _, profiles = ports_of(router).client_ports
     profile = _found(profiles.update_profile(principal.organization_id, coach_id, body))
     audit(
+        router,
         principal,
         "update",
         "coach",

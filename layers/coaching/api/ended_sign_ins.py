@@ -7,8 +7,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
+from coaching.api.context import ports_of
 from coaching.api.identity import claims_of
-from coaching.composition import token_revocations
 from coaching.usecases.token_revocation import ensure_still_signed_in
 
 _OPEN_PREFIXES = ("/v1/auth/",)  # sign-in: no token yet
@@ -19,5 +19,5 @@ def refuse_ended_sign_ins(app: APIGatewayRestResolver, next_middleware: NextMidd
     if path.startswith("/v1/") and not path.startswith(_OPEN_PREFIXES):
         claims = claims_of(app)
         if claims:  # without any, the route answers 401 itself
-            ensure_still_signed_in(token_revocations(), claims)
+            ensure_still_signed_in(ports_of(app).token_revocations, claims)
     return next_middleware(app)

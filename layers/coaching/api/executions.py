@@ -14,9 +14,9 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
-from coaching.composition import dependencies, execution_support
 from coaching.domain.identity import Role
 from coaching.ports.executions import ExecutionDetail
 from coaching.usecases.rerun import rerun_execution
@@ -36,7 +36,11 @@ def list_executions(
 ) -> dict:
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
-    runs = execution_support(_support_org()).list(status.upper() if status else None, since, limit)
+    runs = (
+        ports_of(router)
+        .execution_support(_support_org())
+        .list(status.upper() if status else None, since, limit)
+    )
     return {"items": [run.model_dump(mode="json") for run in runs]}
 
 
@@ -46,7 +50,7 @@ def list_executions(
     responses=documented(HTTPStatus.NOT_FOUND),
 )
 def get_execution(name: Annotated[str, Path()]) -> dict:
-    detail = execution_support(_support_org()).show(name)
+    detail = ports_of(router).execution_support(_support_org()).show(name)
     return _without_content(detail)
 
 
@@ -71,9 +75,12 @@ def replay_execution(name: Annotated[str, Path()]) -> dict:
 def _rerun(name: str, kind: str) -> dict:
     principal = require_role(router, Role.SUPPORT, Role.ADMIN)
     org = principal.organization_id
-    run = rerun_execution(dependencies(), execution_support(org), org, name, kind)
+    run = rerun_execution(
+        ports_of(router).dependencies, ports_of(router).execution_support(org), org, name, kind
+    )
     # A rerun processes client data again: who asked for it is on record.
     audit(
+        router,
         principal,
         kind,
         "execution",

@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
 from coaching.api.paging import offset_page, one_more_than
-from coaching.composition import review_ports
 from coaching.usecases import follow_ups
 
 router = APIGatewayRouter()
@@ -42,7 +42,7 @@ def list_follow_ups(
 ) -> dict:
     principal = client_data_reader(router)
     items = follow_ups.list_follow_ups(
-        review_ports(),
+        ports_of(router).review_ports,
         principal,
         status=status,
         client_id=client_id,
@@ -51,6 +51,7 @@ def list_follow_ups(
     )
     page, next_offset = offset_page(items, limit, offset)
     audit(
+        router,
         principal,
         "read",
         "follow_up",
@@ -71,9 +72,10 @@ def list_follow_ups(
 def preview_follow_up(request: Annotated[PreviewRequest, Body()]) -> dict:
     principal = client_data_reader(router)
     preview = follow_ups.preview_follow_up(
-        review_ports(), principal, request.summary_id, request.template_id
+        ports_of(router).review_ports, principal, request.summary_id, request.template_id
     )
     audit(
+        router,
         principal,
         "preview",
         "summary",
@@ -91,8 +93,8 @@ def preview_follow_up(request: Annotated[PreviewRequest, Body()]) -> dict:
 )
 def get_follow_up(follow_up_id: FollowUpId) -> dict:
     principal = client_data_reader(router)
-    follow_up = follow_ups.get_follow_up(review_ports(), principal, follow_up_id)
-    audit(principal, "read", "follow_up", follow_up_id, clients=[follow_up["client_id"]])
+    follow_up = follow_ups.get_follow_up(ports_of(router).review_ports, principal, follow_up_id)
+    audit(router, principal, "read", "follow_up", follow_up_id, clients=[follow_up["client_id"]])
     return follow_up
 
 
@@ -103,8 +105,11 @@ def get_follow_up(follow_up_id: FollowUpId) -> dict:
 )
 def preview_saved_follow_up(follow_up_id: FollowUpId) -> dict:
     principal = client_data_reader(router)
-    preview = follow_ups.preview_saved_follow_up(review_ports(), principal, follow_up_id)
+    preview = follow_ups.preview_saved_follow_up(
+        ports_of(router).review_ports, principal, follow_up_id
+    )
     audit(
+        router,
         principal,
         "read",
         "follow_up",

@@ -13,11 +13,12 @@ Two kinds of caller, each from its own authorizer, in the same place in both run
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from coaching.api.context import ports_of
 from coaching.api.scopes import scopes_allow
-from coaching.composition import directory, organizations
 from coaching.domain.api_keys import ApiKey
 from coaching.domain.errors import Forbidden, Unauthenticated
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal, Role, Visibility
@@ -92,10 +93,10 @@ def no_sign_in() -> Unauthenticated:
     return Unauthenticated("The request carries no valid sign-in.", hint="Sign in again.")
 
 
-def require_known_organization(principal: Principal) -> Principal:
+def require_known_organization(app: Any, principal: Principal) -> Principal:
     """A verified token whose organization is not on record (deleted, or an account set up
     wrongly) is no sign-in: 401, before anything is read or written for it."""
-    if not organizations().organization_exists(principal.organization_id):
+    if not ports_of(app).organizations.organization_exists(principal.organization_id):
         raise no_sign_in()
     return principal
 
@@ -111,7 +112,7 @@ def check_signed_in_organization(app: APIGatewayRestResolver) -> None:
         principal = principal_from_claims(claims)
     except Unauthenticated:
         return  # the route answers 401 itself
-    require_known_organization(principal)
+    require_known_organization(app, principal)
 
 
 def principal_of(app: APIGatewayRestResolver) -> Principal:
@@ -152,7 +153,7 @@ def client_data_reader(app: APIGatewayRestResolver) -> Principal:
 def reader_and_visibility(app: APIGatewayRestResolver) -> tuple[Principal, Visibility]:
     """A client-data reader, and the sessions they may see (usecases/access.py)."""
     principal = client_data_reader(app)
-    return principal, visibility_for(principal, directory())
+    return principal, visibility_for(principal, ports_of(app).directory)
 
 
 def organization_of(app: APIGatewayRestResolver) -> uuid.UUID:

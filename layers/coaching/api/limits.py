@@ -6,9 +6,8 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
+from coaching.api.context import ports_of
 from coaching.api.identity import principal_of
-from coaching.composition import rate_limiter
-from coaching.config import get_settings
 from coaching.domain.errors import TooManyRequests, Unauthenticated
 from coaching.domain.identity import Role
 
@@ -22,13 +21,13 @@ def per_user_rate_limit(app: APIGatewayRestResolver, next_middleware: NextMiddle
             principal = principal_of(app)
         except Unauthenticated:
             return next_middleware(app)  # the route answers 401 itself
-        settings = get_settings()
+        settings = ports_of(app).settings
         limit = (
             settings.api_key_rate_limit_per_minute
             if principal.role is Role.SERVICE
             else settings.rate_limit_per_minute
         )
-        wait = rate_limiter().hit(principal.organization_id, principal.actor, limit)
+        wait = ports_of(app).rate_limiter.hit(principal.organization_id, principal.actor, limit)
         if wait:
             raise TooManyRequests(wait)
     return next_middleware(app)

@@ -7,12 +7,16 @@ preflights — passes through ``SecureResolver._build_response`` on its way out.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
     OpenAPIRequestValidationMiddleware,
 )
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
+
+from coaching.api.context import PORTS
 
 DOCS_PATH = "/docs"
 # JSON never loads anything: deny it all.
@@ -100,12 +104,29 @@ class SecureResolver(APIGatewayRestResolver):
         *args,
         check_sign_in: Callable[[APIGatewayRestResolver], None] = _no_check,
         on_answer: Callable[[APIGatewayRestResolver, int], None] | None = None,
+        ports: Any = None,
         **kwargs,
     ) -> None:
         super().__init__(*args, **kwargs)
         self._on_answer = on_answer
+        self._ports = ports
+        self._routers: list[Router] = []
         if getattr(self, "_request_validation_middleware", None) is not None:
             self._request_validation_middleware = _SignedInThenValid(check_sign_in)
+
+    def include_router(self, router: Router, prefix: str | None = None) -> None:
+        self._routers.append(router)
+        super().include_router(router, prefix)
+
+    def resolve(self, event, context) -> dict:
+        # The route modules' routers are shared by every app built in this process (tests
+        # build several): each request points them at the app that serves it, whose
+        # context carries its ports (api/context.py). One request at a time, as Powertools'
+        # own request state already requires.
+        for router in self._routers:
+            router.api_resolver = self
+        self.append_context(**{PORTS: self._ports})
+        return super().resolve(event, context)
 
     def _build_response(self, response_builder) -> dict:
         add_security_headers(response_builder.response, self.current_event.path)

@@ -21,10 +21,10 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, Field, ValidationError
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility
 from coaching.api.multipart_form import FORM_ALLOWANCE, invalid, read_form, request_body, too_large
-from coaching.composition import dependencies, workflow
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Principal, Visibility
 from coaching.domain.session import ProcessingStatus, SessionPosition, SessionType
@@ -107,7 +107,7 @@ def list_sessions(
     if date_from and date_to and date_from > date_to:
         raise invalid("query.date_to", "date_to is before date_from.")
     page, next_position = list_visible_sessions(
-        dependencies(),
+        ports_of(router).dependencies,
         visibility,
         limit=limit,
         after=_decode_cursor(cursor),
@@ -118,6 +118,7 @@ def list_sessions(
         session_type=session_type,
     )
     audit(
+        router,
         principal,
         "read",
         "session",
@@ -144,11 +145,11 @@ def get_session(
     turns: Annotated[bool, Query(description="include every labelled turn")] = False,
 ) -> dict:
     principal, visibility = reader_and_visibility(router)
-    session = visible_session(dependencies(), visibility, _session_uuid(session_id))
+    session = visible_session(ports_of(router).dependencies, visibility, _session_uuid(session_id))
     result = session_results(
-        dependencies(), principal.organization_id, session.id, include_turns=turns
+        ports_of(router).dependencies, principal.organization_id, session.id, include_turns=turns
     )
-    audit(principal, "read", "session", session.id, sessions=[session.id], turns=turns)
+    audit(router, principal, "read", "session", session.id, sessions=[session.id], turns=turns)
     return result
 
 
@@ -159,8 +160,8 @@ def get_session(
 )
 def get_session_status(session_id: SessionId) -> dict:
     principal, visibility = reader_and_visibility(router)
-    session = visible_session(dependencies(), visibility, _session_uuid(session_id))
-    audit(principal, "read", "session", session.id, sessions=[session.id], view="status")
+    session = visible_session(ports_of(router).dependencies, visibility, _session_uuid(session_id))
+    audit(router, principal, "read", "session", session.id, sessions=[session.id], view="status")
     return session_status(session)
 
 
@@ -174,10 +175,11 @@ def get_session_status(session_id: SessionId) -> dict:
 )
 def remove_session(session_id: SessionId):
     principal, visibility = reader_and_visibility(router)
-    deps = dependencies()
+    deps = ports_of(router).dependencies
     session = visible_session(deps, visibility, _session_uuid(session_id))
     deletion = delete_session(deps, principal.organization_id, session.id)
     audit(
+        router,
         principal,
         "delete",
         "session",
@@ -233,7 +235,9 @@ def _upload_fields(fields: dict[str, str]) -> UploadFields:
 
 def _coach_for(principal: Principal, visibility: Visibility, requested: uuid.UUID | None):
     try:
-        return uploader_coach(dependencies(), visibility, principal.coach_id, requested)
+        return uploader_coach(
+            ports_of(router).dependencies, visibility, principal.coach_id, requested
+        )
     except UnknownCoach:
         raise invalid("body.coach_id", "No such coach in your organization.") from None
 
@@ -250,7 +254,7 @@ def _coach_for(principal: Principal, visibility: Visibility, requested: uuid.UUI
 )
 def upload_session():
     principal, visibility = reader_and_visibility(router)
-    deps = dependencies()
+    deps = ports_of(router).dependencies
     event = router.current_event
     declared = (event.headers or {}).get("content-length") or (event.headers or {}).get(
         "Content-Length", ""
@@ -271,7 +275,7 @@ def upload_session():
     coach_id = _coach_for(principal, visibility, fields.coach_id)
     submission = upload_transcript(
         deps,
-        workflow(),
+        ports_of(router).workflow,
         principal.organization_id,
         transcript.data,
         transcript.file_name or "transcript",
@@ -279,7 +283,7 @@ def upload_session():
         session_type=fields.session_type,
         session_date=fields.session_date,
     )
-    audit(principal, "create", "session", submission.session_id, bytes=len(transcript.data))
+    audit(router, principal, "create", "session", submission.session_id, bytes=len(transcript.data))
     session = deps.sessions.get_session(principal.organization_id, submission.session_id)
     body = {
         "session_id": str(submission.session_id),
@@ -314,9 +318,12 @@ def create_upload_url(request: Annotated[UploadUrlRequest, Body()]):
     principal, visibility = reader_and_visibility(router)
     coach_id = _coach_for(principal, visibility, request.coach_id)
     ticket = request_upload_url(
-        dependencies(), principal.organization_id, request.file_name, coach_id=coach_id
+        ports_of(router).dependencies,
+        principal.organization_id,
+        request.file_name,
+        coach_id=coach_id,
     )
-    audit(principal, "create", "upload_url", ticket.session_id)
+    audit(router, principal, "create", "upload_url", ticket.session_id)
     target = ticket.target
     body = {
         "session_id": str(ticket.session_id),
@@ -346,9 +353,13 @@ def create_upload_url(request: Annotated[UploadUrlRequest, Body()]):
 def supervision(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
     principal, visibility = reader_and_visibility(router)
     history = supervision_history(
-        dependencies(), principal.organization_id, limit, coach_ids=visibility.coach_ids
+        ports_of(router).dependencies,
+        principal.organization_id,
+        limit,
+        coach_ids=visibility.coach_ids,
     )
     audit(
+        router,
         principal,
         "read",
         "supervision",

@@ -30,10 +30,10 @@ import hmac
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http import HTTPStatus
-from typing import Literal
+from typing import Any, Literal
 
+from coaching.api.context import ports_of
 from coaching.api.security_events import LOG_MESSAGE, SIGN_IN_FAILED, security_record
-from coaching.composition import sign_in_log_key
 from coaching.domain.errors import Forbidden, Unauthenticated
 from coaching.observability import logger
 
@@ -49,16 +49,19 @@ _ROUTES: dict[str, str] = {
 
 
 @contextmanager
-def failures_logged(step: Step, source_ip: str, email: str | None = None) -> Iterator[None]:
-    """Logs one record if the block refuses the attempt, then lets the error go on."""
+def failures_logged(
+    router: Any, step: Step, source_ip: str, email: str | None = None
+) -> Iterator[None]:
+    """Logs one record if the block refuses the attempt, then lets the error go on. The
+    email's hash is keyed with the sign-in log key of ``router``'s app."""
     try:
         yield
     except Unauthenticated:
         reason = "bad_credentials" if step == "password" else "bad_code"
-        _log(step, HTTPStatus.UNAUTHORIZED, reason, source_ip, email)
+        _log(step, HTTPStatus.UNAUTHORIZED, reason, source_ip, _account(router, email))
         raise
     except Forbidden:
-        _log(step, HTTPStatus.FORBIDDEN, "code_required", source_ip, email)
+        _log(step, HTTPStatus.FORBIDDEN, "code_required", source_ip, _account(router, email))
         raise
 
 
@@ -66,7 +69,12 @@ def account_hash(email: str, key: bytes) -> str:
     return hmac.new(key, email.strip().lower().encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 
-def _log(step: Step, status: int, reason: str, source_ip: str, email: str | None) -> None:
+def _account(router: Any, email: str | None) -> str | None:
+    key = ports_of(router).sign_in_log_key
+    return account_hash(email, key) if email is not None and key is not None else None
+
+
+def _log(step: Step, status: int, reason: str, source_ip: str, account: str | None) -> None:
     record = security_record(
         event=SIGN_IN_FAILED,
         status=status,
@@ -77,7 +85,6 @@ def _log(step: Step, status: int, reason: str, source_ip: str, email: str | None
         source_ip=source_ip,
     )
     record |= {"step": step, "reason": reason}
-    key = sign_in_log_key()
-    if email is not None and key is not None:
-        record["account"] = account_hash(email, key)
+    if account is not None:
+        record["account"] = account
     logger.warning(LOG_MESSAGE, extra=record)

@@ -19,9 +19,9 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
-from coaching.composition import review_ports
 from coaching.ports.review import (
     ContentRejected,
     ReviewActionItem,
@@ -72,8 +72,9 @@ def fields_rejected() -> Iterator[None]:
 )
 def list_session_summaries(session_id: Annotated[uuid.UUID, Path()]) -> dict:
     principal = client_data_reader(router)
-    items = summaries.session_summaries(review_ports(), principal, session_id)
+    items = summaries.session_summaries(ports_of(router).review_ports, principal, session_id)
     audit(
+        router,
         principal,
         "read",
         "summary",
@@ -92,8 +93,8 @@ def list_session_summaries(session_id: Annotated[uuid.UUID, Path()]) -> dict:
 )
 def get_summary(summary_id: SummaryId) -> dict:
     principal = client_data_reader(router)
-    summary = summaries.get_summary(review_ports(), principal, summary_id)
-    audit(principal, "read", "summary", summary_id, clients=[summary["client_id"]])
+    summary = summaries.get_summary(ports_of(router).review_ports, principal, summary_id)
+    audit(router, principal, "read", "summary", summary_id, clients=[summary["client_id"]])
     return summary
 
 
@@ -107,9 +108,10 @@ def edit_summary(summary_id: SummaryId, edit: Annotated[SummaryEdit, Body()]) ->
     content = SummaryContent.model_validate(edit.model_dump(exclude={"expected_revision"}))
     with fields_rejected():
         summary = summaries.edit_summary(
-            review_ports(), principal, summary_id, edit.expected_revision, content
+            ports_of(router).review_ports, principal, summary_id, edit.expected_revision, content
         )
     audit(
+        router,
         principal,
         "update",
         "summary",
@@ -133,14 +135,21 @@ def approve_summary(
     principal = client_data_reader(router)
     expected = check.expected_revision if check else None
     summary, follow_up_id = summaries.approve_summary(
-        review_ports(), principal, summary_id, expected
+        ports_of(router).review_ports, principal, summary_id, expected
     )
     touched = [summary["client_id"]]
     audit(
-        principal, "approve", "summary", summary_id, clients=touched, revision=summary["revision"]
+        router,
+        principal,
+        "approve",
+        "summary",
+        summary_id,
+        clients=touched,
+        revision=summary["revision"],
     )
     if follow_up_id is not None:
         audit(
+            router,
             principal,
             "create",
             "follow_up",
@@ -164,8 +173,11 @@ def reopen_summary(
 ) -> dict:
     principal = client_data_reader(router)
     expected = check.expected_revision if check else None
-    summary = summaries.reopen_summary(review_ports(), principal, summary_id, expected)
+    summary = summaries.reopen_summary(
+        ports_of(router).review_ports, principal, summary_id, expected
+    )
     audit(
+        router,
         principal,
         "reopen",
         "summary",

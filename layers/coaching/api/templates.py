@@ -11,10 +11,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from coaching.api.audit import audit
+from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
 from coaching.api.summaries import fields_rejected
-from coaching.composition import review_ports
 from coaching.ports.review import TemplateFields, TemplateRecord
 from coaching.usecases import templates
 from coaching.usecases.follow_up_rendering import VARIABLES
@@ -39,7 +39,7 @@ class TemplateBody(TemplateFields):
 )
 def list_templates() -> dict:
     principal = client_data_reader(router)
-    items = templates.list_templates(review_ports(), principal)
+    items = templates.list_templates(ports_of(router).review_ports, principal)
     return {"items": [template_view(t) for t in items], "variables": VARIABLES}
 
 
@@ -51,8 +51,8 @@ def list_templates() -> dict:
 def create_template(body: Annotated[TemplateBody, Body()]):
     principal = client_data_reader(router)
     with fields_rejected():
-        created = templates.create_template(review_ports(), principal, body)
-    audit(principal, "create", "template", created.id, **templates.audit_details(created))
+        created = templates.create_template(ports_of(router).review_ports, principal, body)
+    audit(router, principal, "create", "template", created.id, **templates.audit_details(created))
     return template_view(created), HTTPStatus.CREATED
 
 
@@ -63,7 +63,9 @@ def create_template(body: Annotated[TemplateBody, Body()]):
 )
 def get_template(template_id: TemplateId) -> dict:
     principal = client_data_reader(router)
-    return template_view(templates.get_template(review_ports(), principal, template_id))
+    return template_view(
+        templates.get_template(ports_of(router).review_ports, principal, template_id)
+    )
 
 
 @router.put(
@@ -74,8 +76,10 @@ def get_template(template_id: TemplateId) -> dict:
 def update_template(template_id: TemplateId, body: Annotated[TemplateBody, Body()]) -> dict:
     principal = client_data_reader(router)
     with fields_rejected():
-        updated = templates.update_template(review_ports(), principal, template_id, body)
-    audit(principal, "update", "template", template_id, **templates.audit_details(updated))
+        updated = templates.update_template(
+            ports_of(router).review_ports, principal, template_id, body
+        )
+    audit(router, principal, "update", "template", template_id, **templates.audit_details(updated))
     return template_view(updated)
 
 
@@ -86,8 +90,8 @@ def update_template(template_id: TemplateId, body: Annotated[TemplateBody, Body(
 )
 def delete_template(template_id: TemplateId):
     principal = client_data_reader(router)
-    templates.delete_template(review_ports(), principal, template_id)
-    audit(principal, "delete", "template", template_id)
+    templates.delete_template(ports_of(router).review_ports, principal, template_id)
+    audit(router, principal, "delete", "template", template_id)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
@@ -98,8 +102,8 @@ def delete_template(template_id: TemplateId):
 )
 def copy_template(template_id: TemplateId):
     principal = client_data_reader(router)
-    copied = templates.copy_template(review_ports(), principal, template_id)
-    audit(principal, "create", "template", copied.id, copied_from=str(template_id))
+    copied = templates.copy_template(ports_of(router).review_ports, principal, template_id)
+    audit(router, principal, "create", "template", copied.id, copied_from=str(template_id))
     return template_view(copied), HTTPStatus.CREATED
 
 
