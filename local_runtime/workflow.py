@@ -17,6 +17,7 @@ from typing import Any
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from coaching.ports.workflow import ExecutionResult
+from coaching.usecases.pipeline_steps import PIPELINE_STEPS
 from local_runtime import lambda_binding
 
 ACCOUNT_ID = "123456789012"
@@ -24,15 +25,8 @@ REGION = "us-east-1"
 STATE_MACHINE_NAME = "session-pipeline"
 ASL_PATH = Path(__file__).resolve().parents[1] / "statemachines" / "session_pipeline.asl.json"
 
-# Substitution name in the ASL file -> the function folder whose handler runs it.
-PIPELINE_FUNCTIONS = {
-    "ValidateAndStore": "validate_and_store",
-    "ParseTranscript": "parse_transcript",
-    "AnalyzeClient": "analyze_client",
-    "IndexSession": "index_session",
-    "NotifyCoach": "notify_coach",
-    "Compensate": "compensate",
-}
+# Step name (its ASL substitution) -> the function folder whose handler runs it.
+PIPELINE_FUNCTIONS = {step.name: step.folder for step in PIPELINE_STEPS}
 
 _create_lock = threading.Lock()
 # Threads recording runs as they finish, by run name. Per process, not per LocalWorkflow:
@@ -46,8 +40,8 @@ def function_arn(name: str) -> str:
 
 def load_definition(path: Path = ASL_PATH) -> str:
     text = path.read_text(encoding="utf-8")
-    for name in PIPELINE_FUNCTIONS:
-        text = text.replace("${" + name + "FunctionArn}", function_arn(name))
+    for step in PIPELINE_STEPS:
+        text = text.replace("${" + step.arn_substitution + "}", function_arn(step.name))
     return text
 
 
