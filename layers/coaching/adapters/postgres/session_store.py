@@ -12,6 +12,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.session_turns import CachedSessionTurns, TurnsCache
 from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
 from coaching.domain.errors import DuplicateContent, NotFound, TransientError
 from coaching.domain.names import name_key
@@ -23,7 +24,7 @@ from coaching.domain.session import (
     SessionPosition,
     SessionRecord,
 )
-from coaching.domain.transcript import Transcript, Turn
+from coaching.domain.transcript import Transcript
 
 # Queries below splice in this constant column list, never input: hence their S608 waivers.
 _SESSION_COLUMNS = (
@@ -55,8 +56,9 @@ log = logging.getLogger(__name__)
 
 
 class PostgresSessionStore:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, turns_cache: TurnsCache | None = None) -> None:
         self._db = database
+        self._turns = CachedSessionTurns(database, turns_cache)
 
     def ensure_organization(self, org: uuid.UUID, name: str) -> None:
         with self._db.transaction(org) as conn:
@@ -330,21 +332,9 @@ class PostgresSessionStore:
             )
 
     def load_transcript(self, org: uuid.UUID, session_id: uuid.UUID) -> Transcript:
-        with self._db.transaction(org) as conn:
-            session = conn.execute(
-                "SELECT format FROM sessions WHERE organization_id = %s AND id = %s",
-                (org, session_id),
-            ).fetchone()
-            rows = conn.execute(
-                "SELECT turn_index AS index, speaker, start_seconds AS start,"
-                " end_seconds AS end, text FROM session_turns"
-                " WHERE organization_id = %s AND session_id = %s ORDER BY turn_index",
-                (org, session_id),
-            ).fetchall()
-        return Transcript(
-            format=(session or {}).get("format") or "unknown",
-            turns=[Turn.model_validate(row) for row in rows],
-        )
+        # Each client's analysis reads it: from memory while unchanged (session_turns.py).
+        turns = self._turns.read(org, session_id)
+        return turns.transcript() if turns else Transcript(format="unknown", turns=[])
 
     def save_turn_annotations(
         self,
@@ -374,19 +364,8 @@ class PostgresSessionStore:
     def load_turn_annotations(
         self, org: uuid.UUID, session_id: uuid.UUID
     ) -> tuple[list[TurnLabel], dict[int, list[str]]]:
-        with self._db.transaction(org) as conn:
-            rows = conn.execute(
-                "SELECT turn_index, talk_type, behaviour, sensitive_categories FROM session_turns"
-                " WHERE organization_id = %s AND session_id = %s ORDER BY turn_index",
-                (org, session_id),
-            ).fetchall()
-        labels = [
-            TurnLabel(index=r["turn_index"], talk_type=r["talk_type"], behaviour=r["behaviour"])
-            for r in rows
-        ]
-        return labels, {
-            r["turn_index"]: r["sensitive_categories"] for r in rows if r["sensitive_categories"]
-        }
+        turns = self._turns.read(org, session_id)
+        return turns.annotations() if turns else ([], {})
 
     def save_speakers(
         self,
