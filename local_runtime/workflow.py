@@ -18,7 +18,7 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from coaching.ports.workflow import ExecutionResult
 from coaching.usecases.pipeline_steps import PIPELINE_STEPS
-from local_runtime import lambda_binding
+from local_runtime import interpreter_cache, lambda_binding
 
 ACCOUNT_ID = "123456789012"
 REGION = "us-east-1"
@@ -47,6 +47,7 @@ def load_definition(path: Path = ASL_PATH) -> str:
 
 def bind_pipeline_handlers() -> None:
     lambda_binding.install()
+    interpreter_cache.install()
     for name, folder in PIPELINE_FUNCTIONS.items():
         module = importlib.import_module(f"functions.{folder}.handler")
         lambda_binding.register(name, module.lambda_handler)
