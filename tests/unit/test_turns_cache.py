@@ -6,6 +6,7 @@ import threading
 import uuid
 
 import pytest
+from pydantic import ValidationError
 
 from coaching.adapters.postgres.session_turns import SessionTurns, TurnsCache
 
@@ -101,14 +102,17 @@ def test_the_least_recently_used_session_goes_first_when_full():
     assert calls == ["a", "a", "a", "a"]
 
 
-def test_readers_get_their_own_copies_so_one_cannot_change_what_the_next_reads():
+def test_readers_get_their_own_lists_of_frozen_turns_so_none_changes_what_the_next_reads():
     cache = TurnsCache()
     first = cache.get_or_load((ORG, SESSION, "a"), loader("a", "hello", []))
     transcript = first.transcript()
-    transcript.turns[0].text = "changed by a reader"
+    with pytest.raises(ValidationError, match="frozen"):
+        transcript.turns[0].text = "changed by a reader"
     transcript.turns.clear()
     labels, sensitive = first.annotations()
-    labels[0].talk_type = "sustain"
+    with pytest.raises(ValidationError, match="frozen"):
+        labels[0].talk_type = "sustain"
+    labels.clear()
     sensitive[0].append("changed")
     again = cache.get_or_load((ORG, SESSION, "a"), loader("a", "other", []))
     assert again.transcript().turns[0].text == "hello"

@@ -58,7 +58,9 @@ Key = tuple[uuid.UUID, uuid.UUID, str]
 
 @dataclass(frozen=True)
 class SessionTurns:
-    """One read of a session's turns. Callers get fresh containers: the cache keeps its own."""
+    """One read of a session's turns. Readers share its turns and labels, which are frozen
+    values (copying each per reader costs what validating them from rows does), in lists of
+    their own: nothing a reader does changes what the next one reads."""
 
     format: str
     turns: tuple[Turn, ...]
@@ -66,11 +68,10 @@ class SessionTurns:
     sensitive: tuple[tuple[int, tuple[str, ...]], ...]
 
     def transcript(self) -> Transcript:
-        return Transcript(format=self.format, turns=[turn.model_copy() for turn in self.turns])
+        return Transcript(format=self.format, turns=list(self.turns))
 
     def annotations(self) -> tuple[list[TurnLabel], dict[int, list[str]]]:
-        labels = [label.model_copy() for label in self.labels]
-        return labels, {index: list(categories) for index, categories in self.sensitive}
+        return list(self.labels), {index: list(categories) for index, categories in self.sensitive}
 
     @classmethod
     def from_rows(cls, session_format: str | None, rows: list[list[Any]]) -> SessionTurns:
