@@ -1,6 +1,7 @@
 """Pipeline benchmark: every Zoom transcript of the development set through the real saga.
 
-Prints per-session latency (p50/p95), batch throughput (sessions/min) and peak memory.
+Prints per-session latency (p50/p95), batch throughput (sessions/min), the batch's CPU time
+per session and peak memory.
 Engine start (embedded PostgreSQL, migrations, state machine) is timed apart, once.
 
     .venv/bin/python bench/pipeline.py [--data ../shared/data/zoom-vtt] [--workers 2]
@@ -95,6 +96,14 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def seconds_and_cpu(work) -> tuple[float, float]:
+    """What ``work`` returns (its seconds) and the CPU seconds this process spent on it: CPU
+    per session barely depends on what else the machine runs, unlike the rates."""
+    began = time.process_time()
+    seconds = work()
+    return seconds, time.process_time() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "zoom-vtt")
@@ -133,7 +142,9 @@ def main() -> None:
         if is_long_group_call(path.read_bytes())
     ]
     # Throughput: the whole set again, several at a time.
-    batch_seconds = seconds_for_all(lambda path: run(path, "batch"), files, args.workers)
+    batch_seconds, batch_cpu = seconds_and_cpu(
+        lambda: seconds_for_all(lambda path: run(path, "batch"), files, args.workers)
+    )
 
     print(f"transcripts                 {len(files)} (Zoom VTT, {args.data})")
     print(f"engine start (once)         {engine_start:.2f} s")
@@ -156,6 +167,7 @@ def main() -> None:
         f"batch ({args.workers} workers)           "
         f"{len(files) / batch_seconds * 60:.0f} sessions/min"
     )
+    print(f"batch CPU per session       {batch_cpu / len(files):.3f} s (this process)")
     print(
         f"peak RSS                    {peak_rss_mb():.0f} MB (this process) + "
         f"{postgres_rss_mb():.0f} MB (PostgreSQL processes now, shared buffers counted in each)"

@@ -18,19 +18,21 @@ from cdk.layer import SharedLayers
 from cdk.schedules import RetentionPurge
 from cdk.storage import TranscriptStorage
 from cdk.workflow import SessionPipeline
+from coaching.usecases.pipeline_steps import PIPELINE_STEPS as PIPELINE
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_FUNCTIONS_ROOT = REPO_ROOT / "functions"
 
-# The saga's steps, in the order the ASL file runs them (ARNs become its substitutions).
-PIPELINE_STEPS = (
-    "validate_and_store",
-    "parse_transcript",
-    "analyze_client",
-    "index_session",
-    "notify_coach",
-    "compensate",
-)
+# The saga's steps' function folders, from the one list of steps (ARNs become the ASL's
+# substitutions).
+PIPELINE_STEPS = tuple(step.folder for step in PIPELINE)
+# Step functions sized apart from LambdaFunctions' defaults, by folder.
+STEP_SIZES: dict[str, dict[str, Any]] = {
+    # LLM calls per client: the slowest step.
+    "analyze_client": {"memory_size": 1024, "timeout": Duration.minutes(5)},
+    "index_session": {"timeout": Duration.minutes(2)},
+    "compensate": {"timeout": Duration.minutes(1)},
+}
 FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api", "api_key_authorizer", "purge_expired")
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
@@ -78,38 +80,16 @@ class CoachingPlatformStack(Stack):
             log_level=str(self._context(*LOG_LEVEL)),
         )
         steps = {
-            "validate_and_store": functions.add(
-                "validate_and_store", description="Saga: read, detect format, store transcript"
-            ),
-            "parse_transcript": functions.add(
-                "parse_transcript", description="Saga: participants, turns, speaker mapping"
-            ),
-            # LLM calls per client: the slowest step.
-            "analyze_client": functions.add(
-                "analyze_client",
-                description="Saga: metrics and summary draft for one client",
-                memory_size=1024,
-                timeout=Duration.minutes(5),
-            ),
-            "index_session": functions.add(
-                "index_session",
-                description="Saga: embeddings and keyword index",
-                timeout=Duration.minutes(2),
-            ),
-            "notify_coach": functions.add(
-                "notify_coach", description="Saga: review email and WebSocket push"
-            ),
-            "compensate": functions.add(
-                "compensate",
-                description="Saga: undo earlier writes, mark session failed, notify",
-                timeout=Duration.minutes(1),
-            ),
+            step.folder: functions.add(
+                step.folder, description=step.description, **STEP_SIZES.get(step.folder, {})
+            )
+            for step in PIPELINE
         }
         self.pipeline = SessionPipeline(
             self,
             "Workflow",
             definition_file=REPO_ROOT / "statemachines" / "session_pipeline.asl.json",
-            step_functions=steps,
+            step_functions={step.arn_substitution: steps[step.folder] for step in PIPELINE},
         )
 
         ingest = functions.add("ingest", description="Starts the pipeline for a dropped transcript")

@@ -14,8 +14,6 @@ from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from cdk.naming import arn_substitution
-
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 # Read by coaching.config.Settings (COACH_ prefix).
 STATE_MACHINE_VARIABLE = "COACH_STATE_MACHINE_ARN"
@@ -36,10 +34,10 @@ class SessionPipeline(Construct):
         definition_file: Path,
         step_functions: Mapping[str, lambda_.IFunction],
     ) -> None:
+        """`step_functions`: each pipeline step's function, by the ASL substitution it fills
+        (coaching.usecases.pipeline_steps.PipelineStep.arn_substitution)."""
         super().__init__(scope, construct_id)
-        substitutions = {
-            arn_substitution(name): fn.function_arn for name, fn in step_functions.items()
-        }
+        substitutions = {key: fn.function_arn for key, fn in step_functions.items()}
         # A renamed state or a forgotten function would otherwise only fail at deploy time.
         expected = placeholders(definition_file)
         if expected != set(substitutions):

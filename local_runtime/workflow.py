@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from coaching.ports.workflow import ExecutionResult
-from local_runtime import lambda_binding
+from coaching.usecases.pipeline_steps import PIPELINE_STEPS
+from local_runtime import interpreter_cache, lambda_binding
 from local_runtime.asl_interpreter import stepfunctions_parser_backends
 
 ACCOUNT_ID = "123456789012"
@@ -24,15 +25,8 @@ REGION = "us-east-1"
 STATE_MACHINE_NAME = "session-pipeline"
 ASL_PATH = Path(__file__).resolve().parents[1] / "statemachines" / "session_pipeline.asl.json"
 
-# Substitution name in the ASL file -> the function folder whose handler runs it.
-PIPELINE_FUNCTIONS = {
-    "ValidateAndStore": "validate_and_store",
-    "ParseTranscript": "parse_transcript",
-    "AnalyzeClient": "analyze_client",
-    "IndexSession": "index_session",
-    "NotifyCoach": "notify_coach",
-    "Compensate": "compensate",
-}
+# Step name (its ASL substitution) -> the function folder whose handler runs it.
+PIPELINE_FUNCTIONS = {step.name: step.folder for step in PIPELINE_STEPS}
 
 _create_lock = threading.Lock()
 # Threads recording runs as they finish, by run name. Per process, not per LocalWorkflow:
@@ -46,14 +40,15 @@ def function_arn(name: str) -> str:
 
 def load_definition(path: Path = ASL_PATH) -> str:
     text = path.read_text(encoding="utf-8")
-    for name in PIPELINE_FUNCTIONS:
-        text = text.replace("${" + name + "FunctionArn}", function_arn(name))
+    for step in PIPELINE_STEPS:
+        text = text.replace("${" + step.arn_substitution + "}", function_arn(step.name))
     return text
 
 
 def bind_pipeline_handlers(deps=None) -> None:
     """Each step's Lambda handler, handed ``deps`` (the local runtime's ports)."""
     lambda_binding.install()
+    interpreter_cache.install()
     for name, folder in PIPELINE_FUNCTIONS.items():
         module = importlib.import_module(f"functions.{folder}.handler")
         handler = module.lambda_handler

@@ -1,7 +1,5 @@
 """Lambda: one step of the session pipeline (statemachines/session_pipeline.asl.json)."""
 
-from coaching.handlers import pipeline_step
-from coaching.usecases.compensate import compensate
-from coaching.usecases.pipeline_input import CompensationInput
+from coaching.handlers import pipeline_handler
 
-lambda_handler = pipeline_step(compensate, CompensationInput, step="Compensate")
+lambda_handler = pipeline_handler("Compensate")

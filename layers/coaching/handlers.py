@@ -1,7 +1,8 @@
 """Builds the thin Lambda handlers of the pipeline steps: parse event -> use case -> reply.
 
 One decorator stack for all of them (logger with the session as correlation id, tracer,
-metrics) so each function file is a single line naming its use case.
+metrics) so each function file is a single line naming its step; the step's use case and
+input model come from the one list of steps (usecases/pipeline_steps.py).
 """
 
 from __future__ import annotations
@@ -16,8 +17,15 @@ from coaching.composition import lambda_ports
 from coaching.domain.errors import InvalidStepInput
 from coaching.observability import MetricUnit, logger, metrics, tracer
 from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.pipeline_steps import pipeline_step_named
 
 Model = TypeVar("Model", bound=BaseModel)
+
+
+def pipeline_handler(step_name: str) -> Callable[..., dict]:
+    """The Lambda handler of the listed step of this name."""
+    step = pipeline_step_named(step_name)
+    return pipeline_step(step.use_case(), step.input_model, step=step.name)
 
 
 def pipeline_step(

@@ -22,7 +22,6 @@ from cdk_nag import AwsSolutionsChecks  # noqa: E402
 
 from cdk.context import cdk_json_context  # noqa: E402
 from cdk.functions import MissingFunctionCode  # noqa: E402
-from cdk.naming import arn_substitution  # noqa: E402
 from cdk.stack import (  # noqa: E402
     DEFAULT_FUNCTIONS_ROOT,
     FUNCTION_NAMES,
@@ -37,6 +36,7 @@ from cdk.storage import (  # noqa: E402
     INGEST_RETRY_ATTEMPTS,
 )
 from cdk.workflow import SessionPipeline  # noqa: E402
+from coaching.usecases.pipeline_steps import PIPELINE_STEPS as PIPELINE  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
@@ -158,8 +158,10 @@ def test_every_asl_placeholder_resolves_to_its_step_function_arn(synth: Synth) -
 
     # Then each placeholder maps to the ARN of the function of the same name
     assert set(PLACEHOLDER.findall(definition)) == set(substitutions)
-    for step in PIPELINE_STEPS:
-        assert substitutions[arn_substitution(step)] == {"Fn::GetAtt": [functions[step], "Arn"]}
+    for step in PIPELINE:
+        assert substitutions[step.arn_substitution] == {
+            "Fn::GetAtt": [functions[step.folder], "Arn"]
+        }
 
     # When CloudFormation substitutes them / Then no placeholder is left and the ASL parses
     resolved = PLACEHOLDER.sub(
@@ -442,10 +444,10 @@ def test_missing_function_folders_are_all_named_before_synth(tmp_path: Path) -> 
 def test_a_step_function_without_an_asl_placeholder_is_rejected() -> None:
     stack = Stack(App(), "Pipeline")
     steps = {
-        name: lambda_.Function.from_function_arn(
+        f"{name}FunctionArn": lambda_.Function.from_function_arn(
             stack, name, f"arn:aws:lambda:eu-west-1:111111111111:function:{name}"
         )
-        for name in (*PIPELINE_STEPS[:-1], "not_in_the_asl")
+        for name in (*(step.name for step in PIPELINE[:-1]), "NotInTheAsl")
     }
     with pytest.raises(ValueError, match="do not match"):
         SessionPipeline(stack, "Workflow", definition_file=ASL_FILE, step_functions=steps)

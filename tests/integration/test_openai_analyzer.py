@@ -166,7 +166,12 @@ def long_group_session() -> Transcript:
     for n in range(12):
         add("Coach", f"Ann, tell me more about step {n} of the plan and how it felt this week.")
         add("Ann", f"Step {n} went fine; I made progress on the report and kept my routine.")
-    turns[-1].text = "Step 11 went fine too. I will draft the outline and send it to my manager."
+    # Turns are frozen values: the last one of the first part is replaced, not edited.
+    turns[-1] = turns[-1].model_copy(
+        update={
+            "text": "Step 11 went fine too. I will draft the outline and send it to my manager."
+        }
+    )
     for n in range(20):
         add("Coach", f"Bob, what about your side of things, item {n}?")
         add("Bob", "I spent the week on the migration, a long slog with many meetings. " * 3)

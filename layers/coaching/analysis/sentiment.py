@@ -28,9 +28,11 @@ def sentiment_trend(turns: list[Turn]) -> float:
     """Last third minus first third of the turns' mean sentiment (0 when too few turns)."""
     if len(turns) < 3:
         return 0.0
-    scores = [turn_sentiment(turn.text) for turn in turns]
-    third = max(len(scores) // 3, 1)
-    return sum(scores[-third:]) / third - sum(scores[:third]) / third
+    third = max(len(turns) // 3, 1)
+    # Only the first and last thirds are scored: VADER is most of a client's analysis time.
+    first = sum(turn_sentiment(turn.text) for turn in turns[:third])
+    last = sum(turn_sentiment(turn.text) for turn in turns[-third:])
+    return last / third - first / third
 
 
 def is_falling(turns: list[Turn]) -> bool:

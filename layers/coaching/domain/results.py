@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Role = Literal["coach", "client", "unknown"]
 EngagementLevel = Literal["high", "medium", "low", "silent"]
@@ -16,6 +16,8 @@ Behaviour = Literal["question", "reflection", "input", "other"]
 
 class TurnLabel(BaseModel):
     """Classifier output for one turn: talk_type on client turns, behaviour on coach turns."""
+
+    model_config = ConfigDict(frozen=True)  # a value, shared like the turns it labels
 
     index: int = Field(ge=0)
     talk_type: TalkType | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 UNKNOWN_SPEAKER = "Unknown speaker"
 
@@ -12,7 +12,12 @@ TimingSource = Literal["cues", "estimated"]
 
 
 class Turn(BaseModel):
-    """One cue or line of the source, never merged with its neighbours."""
+    """One cue or line of the source, never merged with its neighbours.
+
+    A value: readers of one stored transcript share its turns (adapters/postgres/session_turns.py).
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     index: int = Field(ge=0)
     speaker: str

@@ -14,6 +14,7 @@ from coaching.usecases.coach_notice import email_the_sessions_coach
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.ingest_drop import DROP_PREFIX
 from coaching.usecases.pipeline_input import CompensationInput
+from coaching.usecases.pipeline_steps import undone_steps
 
 _GENERIC = "Processing failed at step {step} because of an internal error ({kind})."
 _WHAT_TO_DO = " Support staff can see this run and replay it; the transcript is kept."
@@ -44,10 +45,8 @@ def failure_reason(step: CompensationInput) -> str:
     return _GENERIC.format(step=step.failed_step, kind=kind) + _WHAT_TO_DO
 
 
-# Steps whose results compensation removes, so a redrive runs them again. Only validation's
-# result (the stored turns) stays, like the transcript it comes from: a failed session must
-# leave no client records, summaries or index entries behind.
-UNDONE_STEPS = ["ParseTranscript", "AnalyzeClient", "IndexSession", "NotifyCoach"]
+# Steps whose results compensation removes, so a redrive runs them again (see the list).
+UNDONE_STEPS = undone_steps()
 
 # A transcript dropped under incoming/ that could not be processed is copied here, beside
 # `<name>.error.json` saying why (like the local drop folder's failed/).

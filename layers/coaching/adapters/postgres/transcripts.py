@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import uuid
 
+from psycopg.types.json import Jsonb
+
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.session_turns import CachedSessionTurns, TurnsCache
 from coaching.domain.results import TurnLabel
-from coaching.domain.transcript import Transcript, Turn
+from coaching.domain.transcript import Transcript
 
 
 class PostgresTranscripts:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, turns_cache: TurnsCache | None = None) -> None:
         self._db = database
+        self._turns = CachedSessionTurns(database, turns_cache)
 
     def save_transcript(
         self, org: uuid.UUID, session_id: uuid.UUID, transcript: Transcript
@@ -43,21 +47,9 @@ class PostgresTranscripts:
             )
 
     def load_transcript(self, org: uuid.UUID, session_id: uuid.UUID) -> Transcript:
-        with self._db.transaction(org) as conn:
-            session = conn.execute(
-                "SELECT format FROM sessions WHERE organization_id = %s AND id = %s",
-                (org, session_id),
-            ).fetchone()
-            rows = conn.execute(
-                "SELECT turn_index AS index, speaker, start_seconds AS start,"
-                " end_seconds AS end, text FROM session_turns"
-                " WHERE organization_id = %s AND session_id = %s ORDER BY turn_index",
-                (org, session_id),
-            ).fetchall()
-        return Transcript(
-            format=(session or {}).get("format") or "unknown",
-            turns=[Turn.model_validate(row) for row in rows],
-        )
+        # Each client's analysis reads it: from memory while unchanged (session_turns.py).
+        turns = self._turns.read(org, session_id)
+        return turns.transcript() if turns else Transcript(format="unknown", turns=[])
 
     def save_turn_annotations(
         self,
@@ -66,37 +58,29 @@ class PostgresTranscripts:
         labels: list[TurnLabel],
         sensitive: dict[int, list[str]],
     ) -> None:
-        with self._db.transaction(org) as conn, conn.cursor() as cursor:
-            cursor.executemany(
-                "UPDATE session_turns SET talk_type = %s, behaviour = %s,"
-                " sensitive_categories = %s"
-                " WHERE organization_id = %s AND session_id = %s AND turn_index = %s",
-                [
-                    (
-                        label.talk_type,
-                        label.behaviour,
-                        sensitive.get(label.index, []),
-                        org,
-                        session_id,
-                        label.index,
-                    )
-                    for label in labels
-                ],
+        # One statement for every turn, like save_transcript: one UPDATE per turn cost more
+        # than the parse step's own analysis.
+        rows = [
+            {
+                "turn_index": label.index,
+                "talk_type": label.talk_type,
+                "behaviour": label.behaviour,
+                "sensitive_categories": sensitive.get(label.index, []),
+            }
+            for label in labels
+        ]
+        with self._db.transaction(org) as conn:
+            conn.execute(
+                "UPDATE session_turns t SET talk_type = x.talk_type, behaviour = x.behaviour,"
+                " sensitive_categories = x.sensitive_categories FROM jsonb_to_recordset(%s)"
+                " AS x(turn_index int, talk_type text, behaviour text, sensitive_categories text[])"
+                " WHERE t.organization_id = %s AND t.session_id = %s"
+                " AND t.turn_index = x.turn_index",
+                (Jsonb(rows), org, session_id),
             )
 
     def load_turn_annotations(
         self, org: uuid.UUID, session_id: uuid.UUID
     ) -> tuple[list[TurnLabel], dict[int, list[str]]]:
-        with self._db.transaction(org) as conn:
-            rows = conn.execute(
-                "SELECT turn_index, talk_type, behaviour, sensitive_categories FROM session_turns"
-                " WHERE organization_id = %s AND session_id = %s ORDER BY turn_index",
-                (org, session_id),
-            ).fetchall()
-        labels = [
-            TurnLabel(index=r["turn_index"], talk_type=r["talk_type"], behaviour=r["behaviour"])
-            for r in rows
-        ]
-        return labels, {
-            r["turn_index"]: r["sensitive_categories"] for r in rows if r["sensitive_categories"]
-        }
+        turns = self._turns.read(org, session_id)
+        return turns.annotations() if turns else ([], {})
