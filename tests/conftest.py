@@ -14,6 +14,7 @@ from coaching.config import reset_settings
 from local_runtime import lambda_binding
 from local_runtime.platform import LocalPlatform, start_local_platform
 from local_runtime.workflow import PIPELINE_FUNCTIONS
+from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("COACH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
@@ -38,6 +39,8 @@ def platform(tmp_path_factory) -> Iterator[LocalPlatform]:
         env.setenv("COACH_SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "100000")
         reset_settings()
         local = start_local_platform(log_level="WARNING")
+        # TOTP codes are checked at the time the tests read them at (tests/authenticator_clock.py).
+        env.setattr(composition.identity_provider(), "_authenticator_clock", AUTHENTICATOR_CLOCK)
         # Retry waits are real sleeps in moto's interpreter: tests skip them.
         lambda_binding.set_retry_sleep(lambda seconds: None)
         yield local

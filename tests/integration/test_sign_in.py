@@ -4,7 +4,6 @@ rotation, TOTP MFA, attempt limits and the per-user request budget."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 
 import jwt
@@ -18,6 +17,7 @@ from coaching.domain.errors import Unauthenticated
 from coaching.domain.identity import Role
 from coaching.usecases.accounts import add_user
 from tests.api_calls import api_event, call_api, request
+from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +52,7 @@ def _claims(access_token: str) -> dict:
 
 def _current_code(email: str) -> str:
     user = composition.accounts().user_by_email(email)
-    return pyotp.TOTP(user.mfa_secret).now()
+    return pyotp.TOTP(user.mfa_secret).at(AUTHENTICATOR_CLOCK())
 
 
 def test_signing_in_returns_tokens_that_carry_the_organization_role_and_coach(account):
@@ -134,7 +134,7 @@ def test_enrolling_an_authenticator_then_signing_in_with_a_code(account):
     )
     assert status == 200
     assert setup["otpauth_uri"].startswith("otpauth://totp/")
-    code = pyotp.TOTP(setup["secret"]).now()
+    code = pyotp.TOTP(setup["secret"]).at(AUTHENTICATOR_CLOCK())
     status, _ = request(
         "POST", "/v1/auth/mfa/setup/confirm", None, body={"session": setup["session"], "code": code}
     )
@@ -156,7 +156,7 @@ def test_an_mfa_code_works_once(account):
     _, setup = request("POST", "/v1/auth/mfa/setup", None, body={"session": tokens["access_token"]})
     totp = pyotp.TOTP(setup["secret"])
     # Confirm with the previous step's code (accepted for clock drift), sign in with the current.
-    previous = totp.at(time.time() - totp.interval)
+    previous = totp.at(AUTHENTICATOR_CLOCK() - totp.interval)
     status, _ = request(
         "POST",
         "/v1/auth/mfa/setup/confirm",
@@ -165,7 +165,7 @@ def test_an_mfa_code_works_once(account):
     )
     assert status == 200
     _, challenge = _login(email)
-    code = totp.now()
+    code = totp.at(AUTHENTICATOR_CLOCK())
     first, tokens = request(
         "POST", "/v1/auth/mfa", None, body={"session": challenge["session"], "code": code}
     )
@@ -186,7 +186,7 @@ def test_an_organization_that_requires_mfa_makes_its_coaches_enrol_first(account
     with pytest.raises(Unauthenticated):
         _claims(challenge["session"])
     _, setup = request("POST", "/v1/auth/mfa/setup", None, body={"session": challenge["session"]})
-    code = pyotp.TOTP(setup["secret"]).now()
+    code = pyotp.TOTP(setup["secret"]).at(AUTHENTICATOR_CLOCK())
     status, tokens = request(
         "POST", "/v1/auth/mfa/setup/confirm", None, body={"session": setup["session"], "code": code}
     )
