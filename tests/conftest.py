@@ -20,6 +20,17 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("COACH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 
 
+PARTS = ("unit", "integration", "infra", "e2e")  # one folder and one marker each (Makefile)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test carries its folder's marker, so `-m` and the folders select the same parts."""
+    for item in items:
+        part = Path(item.path).relative_to(REPO_ROOT / "tests").parts[0]
+        if part in PARTS and item.get_closest_marker(part) is None:
+            item.add_marker(part)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
