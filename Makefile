@@ -13,10 +13,12 @@ PYTEST := $(BIN)/python -m pytest
 # file of its own (.coverage.<part>), then adds them up against the floor in pyproject.toml.
 COVERAGE ?= --no-cov
 
+# uv installs what pip would, from the same index, in a fraction of the time: on a fresh
+# clone the install was two of `make test`'s minutes.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,cdk]'
+	$(BIN)/pip install --quiet --disable-pip-version-check 'uv>=0.9'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev,cdk]'
 	touch $(STAMP)
 
 install: $(STAMP)
