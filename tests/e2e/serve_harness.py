@@ -72,7 +72,9 @@ class ServeProcess:
         self.token = self.sign_in("admin@example.com")
 
     def _environment(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("COACH_")}
+        # Nor Powertools settings: in-process tests (`coach process` via CliRunner) leave
+        # POWERTOOLS_LOG_LEVEL=ERROR behind, which would hide the server's security events.
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "POWERTOOLS_"))}
         env.update(COACH_HOME=str(self.home), COACH_DROPBOX=str(self.dropbox), PYTHONUNBUFFERED="1")
         env.update(extra)
         return env
