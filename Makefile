@@ -8,10 +8,20 @@ export COACH_HOME ?= .local
 
 .PHONY: run test install lint unit integration infra e2e bench clean
 
+PYTEST := $(BIN)/python -m pytest
+# A part run alone measures no coverage; `make test` sets this to measure each part into a
+# file of its own (.coverage.<part>), then adds them up against the floor in pyproject.toml.
+COVERAGE ?= --no-cov
+# Each part its own temporary folder: two pytest runs sharing /tmp/pytest-of-$USER clean up
+# each other's folders, embedded PostgreSQL data included.
+TEST_TMP := /tmp/coach-tests-$(shell printf '%s' "$(CURDIR)" | cksum | cut -d' ' -f1)
+
+# uv installs what pip would, from the same index, in a fraction of the time: on a fresh
+# clone the install was two of `make test`'s minutes.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev,cdk]'
+	$(BIN)/pip install --quiet --disable-pip-version-check 'uv>=0.9'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev,cdk]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -19,12 +29,36 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/coach serve
 
+# Lint first, then the four parts, two at a time (this is a 2-core machine): the long
+# integration part beside unit, infra and e2e. Each part's output is printed when it ends.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r layers functions local_runtime -lll
 	$(BIN)/mypy
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest
+	rm -f .coverage .coverage.*
+	$(MAKE) --no-print-directory -j2 --keep-going --output-sync=target \
+		integration unit infra e2e COVERAGE="--cov --cov-report= --cov-fail-under=0"
+	$(BIN)/coverage combine --quiet
+	$(BIN)/coverage report
+
+# The parts, by folder (conftest.py marks each test with its folder's marker as well).
+# Unit tests reach no PostgreSQL, no subprocess and no socket (tests/unit/conftest.py).
+unit: $(STAMP)
+	@mkdir -p $(TEST_TMP)
+	COVERAGE_FILE=.coverage.unit $(PYTEST) tests/unit tests/contracts -m "not integration" --basetemp=$(TEST_TMP)/unit $(COVERAGE)
+
+integration: $(STAMP)
+	@mkdir -p $(TEST_TMP)
+	COVERAGE_FILE=.coverage.integration $(PYTEST) tests/integration tests/contracts -m integration --basetemp=$(TEST_TMP)/integration $(COVERAGE)
+
+infra: $(STAMP)
+	@mkdir -p $(TEST_TMP)
+	COVERAGE_FILE=.coverage.infra $(PYTEST) tests/infra --basetemp=$(TEST_TMP)/infra $(COVERAGE)
+
+e2e: $(STAMP)
+	@mkdir -p $(TEST_TMP)
+	COVERAGE_FILE=.coverage.e2e $(PYTEST) tests/e2e --basetemp=$(TEST_TMP)/e2e $(COVERAGE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -36,4 +70,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache cdk.out
+	rm -rf $(VENV) .pytest_cache cdk.out .coverage .coverage.*

@@ -16,13 +16,16 @@ import shutil
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
 from coaching.domain.errors import TransientError
+from coaching.ports.clock import WaitClock
 from coaching.usecases.submit_transcript import process_transcript
 from local_runtime.drop_copies import DropCopies, write_atomically
 from local_runtime.platform import LocalPlatform
@@ -47,23 +50,23 @@ def _is_candidate(path: Path, folder: Path) -> bool:
     )
 
 
-def _wait_until_settled(path: Path) -> bool:
+def _wait_until_settled(path: Path, clock: WaitClock) -> bool:
     """A file still being copied in keeps growing: wait until its size holds still.
 
     An empty file is most likely still being opened for writing, so it gets a grace period
     before it counts as settled (and is then rejected as empty by the pipeline).
     """
     last = -1
-    empty_until = time.monotonic() + EMPTY_GRACE_SECONDS
+    empty_until = clock.monotonic() + EMPTY_GRACE_SECONDS
     while True:
         try:
             size = path.stat().st_size
         except FileNotFoundError:
             return False
-        if size == last and (size > 0 or time.monotonic() >= empty_until):
+        if size == last and (size > 0 or clock.monotonic() >= empty_until):
             return True
         last = size
-        time.sleep(SETTLE_SECONDS)
+        clock.sleep(SETTLE_SECONDS)
 
 
 def _move_aside(path: Path, folder: Path) -> Path:
@@ -85,6 +88,8 @@ class DropFolder(FileSystemEventHandler):
         *,
         retry_first_seconds: float = RETRY_FIRST_SECONDS,
         retry_max_seconds: float = RETRY_MAX_SECONDS,
+        clock: WaitClock = time,
+        timer: Callable[[float, Callable[..., Any], tuple], threading.Timer] = threading.Timer,
     ) -> None:
         self._platform = platform
         self._folder = folder.resolve()
@@ -98,6 +103,9 @@ class DropFolder(FileSystemEventHandler):
         self._retries: dict[Path, threading.Timer] = {}
         self._stopping = False
         self._copies = DropCopies(self._folder)
+        # Settling, the empty-file grace and retries wait on these: tests pass an instant clock.
+        self._clock = clock
+        self._timer = timer
 
     def start(self) -> None:
         self._folder.mkdir(parents=True, exist_ok=True)
@@ -147,9 +155,10 @@ class DropFolder(FileSystemEventHandler):
     def _process(self, path: Path) -> None:
         transient = False
         try:
-            if not _wait_until_settled(path):
+            if not _wait_until_settled(path, self._clock):
                 return
             org = self._platform.settings.default_organization_id
+            # On real time: a duplicate's wait gives another thread's submission time to start.
             submission, execution = process_transcript(
                 self._platform.deps, self._platform.workflow, org, path.read_bytes(), path.name
             )
@@ -203,7 +212,7 @@ class DropFolder(FileSystemEventHandler):
         attempt = self._attempts.get(path, 0)
         self._attempts[path] = attempt + 1
         delay = min(self._retry_first * 2**attempt, self._retry_max)
-        timer = threading.Timer(delay, self._retry, args=(path,))
+        timer = self._timer(delay, self._retry, (path,))
         timer.daemon = True
         self._retries[path] = timer
         timer.start()

@@ -14,9 +14,21 @@ from local_runtime import lambda_binding
 from local_runtime.platform import LocalPlatform, start_local_platform
 from local_runtime.workflow import PIPELINE_FUNCTIONS
 from tests import local_ports
+from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("COACH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+
+
+PARTS = ("unit", "integration", "infra", "e2e")  # one folder and one marker each (Makefile)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Each test carries its folder's marker, so `-m` and the folders select the same parts."""
+    for item in items:
+        part = Path(item.path).relative_to(REPO_ROOT / "tests").parts[0]
+        if part in PARTS and item.get_closest_marker(part) is None:
+            item.add_marker(part)
 
 
 @pytest.fixture(scope="session")
@@ -50,6 +62,8 @@ def platform(tmp_path_factory) -> Iterator[LocalPlatform]:
         reset_settings()
         local = start_local_platform(log_level="WARNING")
         local_ports.started(local)
+        # TOTP codes are checked at the time the tests read them at (tests/authenticator_clock.py).
+        env.setattr(local.ports.identity_provider, "_authenticator_clock", AUTHENTICATOR_CLOCK)
         # Retry waits are real sleeps in moto's interpreter: tests skip them.
         lambda_binding.set_retry_sleep(lambda seconds: None)
         yield local

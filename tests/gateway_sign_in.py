@@ -3,7 +3,6 @@ API Lambda) with Starlette's TestClient: accounts, enrolment with pyotp, and TOT
 
 from __future__ import annotations
 
-import time
 import uuid
 from dataclasses import dataclass
 
@@ -12,6 +11,7 @@ from starlette.testclient import TestClient
 
 from coaching.domain.identity import Role
 from coaching.usecases.accounts import add_user
+from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 from tests.local_ports import ports
 
 PASSWORD = "correct horse battery staple"
@@ -44,16 +44,16 @@ def new_user(org: uuid.UUID, role: Role = Role.COACH) -> tuple[str, uuid.UUID]:
 # prove its authenticator and sign in within one step without waiting for the next.
 def previous_code(secret: str) -> str:
     totp = pyotp.TOTP(secret)
-    return totp.at(time.time() - totp.interval)
+    return totp.at(AUTHENTICATOR_CLOCK() - totp.interval)
 
 
 def current_code(secret: str) -> str:
-    return pyotp.TOTP(secret).now()
+    return pyotp.TOTP(secret).at(AUTHENTICATOR_CLOCK())
 
 
 def next_code(secret: str) -> str:
     totp = pyotp.TOTP(secret)
-    return totp.at(time.time() + totp.interval)
+    return totp.at(AUTHENTICATOR_CLOCK() + totp.interval)
 
 
 @dataclass

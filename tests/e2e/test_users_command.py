@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from local_runtime.cli import app
+from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 from tests.local_ports import ports
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +56,9 @@ def test_a_lead_and_their_coach_are_added_and_can_sign_in(users):
     challenge = provider.sign_in("coach.cli@example.com", PASSWORD)
     assert challenge.name == "MFA_SETUP"
     setup = provider.start_mfa_setup(challenge.session)
-    tokens = provider.confirm_mfa_setup(setup.session, pyotp.TOTP(setup.secret).now())
+    tokens = provider.confirm_mfa_setup(
+        setup.session, pyotp.TOTP(setup.secret).at(AUTHENTICATOR_CLOCK())
+    )
     assert tokens.access_token
 
 
@@ -79,7 +82,7 @@ def test_reset_mfa_removes_an_authenticator_and_is_audited(users):
     provider = ports().identity_provider
     challenge = provider.sign_in("admin.cli@example.com", PASSWORD)
     setup = provider.start_mfa_setup(challenge.session)
-    provider.confirm_mfa_setup(setup.session, pyotp.TOTP(setup.secret).now())
+    provider.confirm_mfa_setup(setup.session, pyotp.TOTP(setup.secret).at(AUTHENTICATOR_CLOCK()))
 
     # When the operator resets it from the terminal
     reset = users("reset-mfa", "admin.cli@example.com")

@@ -4,7 +4,6 @@ Stubber (moto has no RevokeToken, and never asks for MFA_SETUP in USER_PASSWORD_
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections.abc import Iterator
 from types import SimpleNamespace
@@ -31,6 +30,7 @@ from coaching.domain.errors import (
 )
 from coaching.domain.identity import Role
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
+from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 from tests.moto_scope import scoped_mock_aws
 
 pytestmark = pytest.mark.integration
@@ -53,6 +53,11 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP", "true")
     # moto's Cognito needs joserfc: the moto[cognitoidp] extra of the dev dependencies.
     models = pytest.importorskip("moto.cognitoidp.models", reason="pip install -e '.[dev]'")
+    # moto checks codes at time.time() of its utils module: pinned, as the local provider's
+    # are in these tests, so a code never goes stale between reading and checking it.
+    import moto.cognitoidp.utils
+
+    monkeypatch.setattr(moto.cognitoidp.utils, "time", SimpleNamespace(time=AUTHENTICATOR_CLOCK))
     with scoped_mock_aws(models.cognitoidp_backends):
         yield
 
@@ -118,13 +123,8 @@ class MotoTotp(pyotp.TOTP):
 
 
 def current_code(secret: str) -> str:
-    """The authenticator's code, taken away from a 30-second step's end so that it is still
-    the current one when Cognito checks it a moment later."""
-    totp = MotoTotp(secret)
-    left = totp.interval - time.time() % totp.interval
-    if left < 2:
-        time.sleep(left + 0.1)
-    return totp.now()
+    """The authenticator's code at the pinned time moto checks it at."""
+    return MotoTotp(secret).at(AUTHENTICATOR_CLOCK())
 
 
 def enrol_authenticator(pool: SimpleNamespace) -> str:

@@ -22,6 +22,7 @@ from local_runtime.drop_copies import INDEX_DIR, INDEX_NAME, DropCopiesSweep
 from local_runtime.dropbox import DropFolder
 from local_runtime.retention_schedule import RetentionSchedule
 from tests.drop_files import DEADLINE_SECONDS, drop, files_in, until
+from tests.instant_clock import InstantClock
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +59,8 @@ def drop_folder(platform, folder) -> Iterator[Callable[[], DropFolder]]:
     started: list[DropFolder] = []
 
     def start() -> DropFolder:
-        watcher = DropFolder(platform, folder)
+        clock = InstantClock()  # settling takes no real time
+        watcher = DropFolder(platform, folder, clock=clock, timer=clock.timer)
         watcher.start()
         started.append(watcher)
         return watcher
@@ -177,7 +179,8 @@ def test_the_sweep_runs_at_start_then_each_interval_and_stops_cleanly():
     assert three.wait(DEADLINE_SECONDS)
     schedule.stop()
     count = len(runs)
-    time.sleep(0.2)
+    # stop() returned once the sweep's thread ended: no run can follow
+    assert not schedule._thread.is_alive()
     assert len(runs) == count
 
 

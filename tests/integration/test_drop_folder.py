@@ -12,7 +12,6 @@ import hashlib
 import json
 import logging
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -28,6 +27,7 @@ from coaching.usecases.submit_transcript import (
 )
 from local_runtime.dropbox import DropFolder
 from tests.drop_files import DEADLINE_SECONDS, drop, files_in, until
+from tests.instant_clock import InstantClock
 from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
@@ -64,12 +64,20 @@ def org(platform) -> uuid.UUID:
 
 
 @pytest.fixture
-def drop_folder(platform, tmp_path) -> Iterator[Callable[..., DropFolder]]:
+def clock() -> InstantClock:
+    """The drop folder's settling and retry backoff wait on it, taking no real time."""
+    return InstantClock()
+
+
+@pytest.fixture
+def drop_folder(platform, tmp_path, clock) -> Iterator[Callable[..., DropFolder]]:
     """Starts DropFolders on tmp_path / 'dropbox'; stops whatever is still running at the end."""
     started: list[DropFolder] = []
 
     def start(**options) -> DropFolder:
-        folder = DropFolder(platform, tmp_path / "dropbox", **options)
+        folder = DropFolder(
+            platform, tmp_path / "dropbox", clock=clock, timer=clock.timer, **options
+        )
         folder.start()
         started.append(folder)
         return folder
@@ -166,7 +174,7 @@ def test_a_bad_file_moves_to_failed_with_the_reason(org, tmp_path, drop_folder):
 
 
 def test_a_database_outage_keeps_the_file_and_retries_it(
-    platform, org, tmp_path, drop_folder, monkeypatch
+    platform, org, tmp_path, drop_folder, clock, monkeypatch
 ):
     # Given a database that is down until told otherwise
     store = platform.deps.sessions
@@ -175,7 +183,7 @@ def test_a_database_outage_keeps_the_file_and_retries_it(
     attempts: list[float] = []
 
     def find_live_by_hash(organization, sha256):
-        attempts.append(time.monotonic())
+        attempts.append(clock.monotonic())
         if not database_up.is_set():
             raise TransientError("The database is unavailable, retrying later.")
         return real_find(organization, sha256)
@@ -281,7 +289,7 @@ def test_a_duplicate_waits_for_the_running_session(platform, organization):
 
 def test_a_session_whose_run_was_lost_does_not_block_the_file(platform, organization, monkeypatch):
     # Given a session left 'processing' by a platform that stopped mid-run
-    monkeypatch.setattr(submit_module, "LOST_RUN_GRACE_SECONDS", 0.2)
+    monkeypatch.setattr(submit_module, "LOST_RUN_GRACE_SECONDS", 0.2)  # polls, on no real time
     data = _transcript(f"lost {uuid.uuid4()}")
     lost = _record(organization, data)
     platform.deps.objects.put(lost.transcript_key, data)
@@ -289,7 +297,7 @@ def test_a_session_whose_run_was_lost_does_not_block_the_file(platform, organiza
     platform.deps.sessions.update_session(organization, lost.id, processing_status="processing")
     # When the same file is processed again
     submission, execution = process_transcript(
-        platform.deps, platform.workflow, organization, data, lost.source_name
+        platform.deps, platform.workflow, organization, data, lost.source_name, clock=InstantClock()
     )
     # Then that same session runs again and completes: still one session for the content
     assert submission.session_id == lost.id and submission.duplicate_of is None

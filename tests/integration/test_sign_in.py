@@ -4,7 +4,6 @@ rotation, TOTP MFA, attempt limits and the per-user request budget."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 
 import jwt
@@ -16,6 +15,7 @@ from coaching.domain.errors import Unauthenticated
 from coaching.domain.identity import Role
 from coaching.usecases.accounts import add_user
 from tests.api_calls import api_event, call_api, request
+from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 from tests.local_ports import api, ports, settings_changed
 
 pytestmark = pytest.mark.integration
@@ -51,7 +51,7 @@ def _claims(access_token: str) -> dict:
 
 def _current_code(email: str) -> str:
     user = ports().accounts.user_by_email(email)
-    return pyotp.TOTP(user.mfa_secret).now()
+    return pyotp.TOTP(user.mfa_secret).at(AUTHENTICATOR_CLOCK())
 
 
 def test_signing_in_returns_tokens_that_carry_the_organization_role_and_coach(account):
@@ -136,7 +136,7 @@ def test_enrolling_an_authenticator_then_signing_in_with_a_code(account):
     )
     assert status == 200
     assert setup["otpauth_uri"].startswith("otpauth://totp/")
-    code = pyotp.TOTP(setup["secret"]).now()
+    code = pyotp.TOTP(setup["secret"]).at(AUTHENTICATOR_CLOCK())
     status, _ = request(
         "POST", "/v1/auth/mfa/setup/confirm", None, body={"session": setup["session"], "code": code}
     )
@@ -163,7 +163,7 @@ def test_an_mfa_code_works_once(account):
     )
     totp = pyotp.TOTP(setup["secret"])
     # Confirm with the previous step's code (accepted for clock drift), sign in with the current.
-    previous = totp.at(time.time() - totp.interval)
+    previous = totp.at(AUTHENTICATOR_CLOCK() - totp.interval)
     status, _ = request(
         "POST",
         "/v1/auth/mfa/setup/confirm",
@@ -172,7 +172,7 @@ def test_an_mfa_code_works_once(account):
     )
     assert status == 200
     _, challenge = _login(email)
-    code = totp.now()
+    code = totp.at(AUTHENTICATOR_CLOCK())
     first, tokens = request(
         "POST", "/v1/auth/mfa", None, body={"session": challenge["session"], "code": code}
     )
@@ -193,7 +193,7 @@ def test_an_organization_that_requires_mfa_makes_its_coaches_enrol_first(account
     with pytest.raises(Unauthenticated):
         _claims(challenge["session"])
     _, setup = request("POST", "/v1/auth/mfa/setup", None, body={"session": challenge["session"]})
-    code = pyotp.TOTP(setup["secret"]).now()
+    code = pyotp.TOTP(setup["secret"]).at(AUTHENTICATOR_CLOCK())
     status, tokens = request(
         "POST", "/v1/auth/mfa/setup/confirm", None, body={"session": setup["session"], "code": code}
     )

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from coaching.domain.errors import DuplicateContent, TransientError
 from coaching.domain.session import SessionRecord, SessionType
+from coaching.ports.clock import WaitClock
 from coaching.ports.workflow import ExecutionResult, Workflow
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
@@ -160,6 +161,7 @@ def process_transcript(
     source_name: str,
     *,
     coach_id: uuid.UUID | None = None,
+    clock: WaitClock = time,
     **details: Unpack[SessionDetails],
 ) -> tuple[Submission, ExecutionResult | None]:
     """Submits and waits for the pipeline to finish (the CLI and the drop folder).
@@ -176,7 +178,7 @@ def process_transcript(
             if submission.execution_name is None:
                 return submission, None
             return submission, workflow.wait(submission.execution_name)
-        if _await_session(deps, workflow, org, submission.duplicate_of) or attempt:
+        if _await_session(deps, workflow, org, submission.duplicate_of, clock=clock) or attempt:
             return submission, None
         log.warning("session %s lost its run: submitting again", submission.duplicate_of)
         deps.sessions.update_session(
@@ -190,6 +192,8 @@ def _await_session(
     workflow: Workflow,
     org: uuid.UUID,
     session_id: uuid.UUID,
+    *,
+    clock: WaitClock,
     timeout_seconds: float = 600,
 ) -> bool:
     """Waits until the session is completed or failed: False if its run was lost.
@@ -198,13 +202,13 @@ def _await_session(
     submission may be just about to start it) while the session still reads as running.
     That happens when the platform stopped mid-run, or the database was down as it ended.
     """
-    deadline = time.monotonic() + timeout_seconds
+    deadline = clock.monotonic() + timeout_seconds
     unknown_since: float | None = None
     while True:
         current = deps.sessions.get_session(org, session_id)
         if current is None or current.processing_status in _FINAL:
             return True
-        remaining = deadline - time.monotonic()
+        remaining = deadline - clock.monotonic()
         if remaining <= 0:
             return True  # still running: the caller reports what the session says
         if current.execution_name is not None:
@@ -218,10 +222,11 @@ def _await_session(
                 after = deps.sessions.get_session(org, session_id)
                 return after is None or after.processing_status in _FINAL
             if run is None:
-                unknown_since = unknown_since or time.monotonic()
-                if time.monotonic() - unknown_since > LOST_RUN_GRACE_SECONDS:
+                if unknown_since is None:
+                    unknown_since = clock.monotonic()
+                if clock.monotonic() - unknown_since > LOST_RUN_GRACE_SECONDS:
                     return False
-        time.sleep(_POLL_SECONDS)
+        clock.sleep(_POLL_SECONDS)
 
 
 def session_record(step: PipelineInput, sha256: str, execution_name: str | None) -> SessionRecord:

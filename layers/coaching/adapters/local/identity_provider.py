@@ -8,6 +8,7 @@ import hashlib
 import secrets
 import time
 import uuid
+from collections.abc import Callable
 
 import pyotp
 from argon2 import PasswordHasher
@@ -42,6 +43,7 @@ class LocalIdentityProvider:
         refresh_days: int = 30,
         hasher: PasswordHasher | None = None,
         clock=None,
+        authenticator_clock: Callable[[], float] = time.time,
     ) -> None:
         self._users = accounts.users
         self._refresh_tokens = accounts.refresh_tokens
@@ -51,6 +53,9 @@ class LocalIdentityProvider:
         self._refresh = dt.timedelta(days=refresh_days)
         self._hasher = hasher or PasswordHasher()
         self._now = clock or (lambda: dt.datetime.now(dt.UTC))
+        # The seconds TOTP steps are counted in: a test pins it to read codes without racing
+        # a 30-second step's end.
+        self._authenticator_clock = authenticator_clock
         # Unknown emails still cost one hash check: timing does not tell who has an account.
         self._decoy_hash = self._hasher.hash(secrets.token_hex(16))
 
@@ -108,7 +113,7 @@ class LocalIdentityProvider:
         pending = user.pending_mfa_secret
         if not pending:
             raise Unauthenticated("MFA setup was not started.", hint="Start it again.")
-        step = _matching_step(pending, code)
+        step = _matching_step(pending, code, self._authenticator_clock())
         if step is None:
             raise _wrong_code()
         # Only the secret that was checked is promoted (not one a later setup put there).
@@ -198,7 +203,11 @@ class LocalIdentityProvider:
 
     def _check_code(self, user: UserAccount, code: str) -> None:
         """The confirmed authenticator's code, each 30-second step usable once."""
-        step = _matching_step(user.mfa_secret, code) if user.mfa_secret else None
+        step = (
+            _matching_step(user.mfa_secret, code, self._authenticator_clock())
+            if user.mfa_secret
+            else None
+        )
         if step is None:
             raise _wrong_code()
         if not self._users.claim_mfa_step(user.organization_id, user.id, step):
@@ -229,14 +238,13 @@ class LocalIdentityProvider:
         )
 
 
-def _matching_step(secret: str, code: str) -> int | None:
+def _matching_step(secret: str, code: str, now: float) -> int | None:
     """The time step whose code this is: the current 30-second step or the one either side
     (clock drift); None if none matches."""
     code = code.strip()
     if not code.isdigit():
         return None
     totp = pyotp.TOTP(secret)
-    now = time.time()
     for offset in (0, -1, 1):
         step = int(now // totp.interval) + offset
         if secrets.compare_digest(totp.at(step * totp.interval), code):
