@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coaching.ports.review import (
+from coaching.domain.review import (
     CoachVoice,
     ReviewActionItem,
     ReviewItem,

@@ -22,10 +22,10 @@ from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility, require_role
 from coaching.api.multipart_form import invalid
 from coaching.api.paging import offset_page, one_more_than
+from coaching.domain.clients import ClientStatus
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Role
 from coaching.ports.audit import AuditPosition
-from coaching.ports.clients import ClientStatus
 from coaching.usecases.client_access import access_view, client_access_log
 from coaching.usecases.client_history import client_history, client_overview
 from coaching.usecases.delete_client import delete_client

@@ -13,9 +13,9 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
+from coaching.domain.clients import CoachProfile, CoachProfileUpdate
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Principal
-from coaching.ports.clients import CoachProfile, CoachProfileUpdate
 
 router = APIGatewayRouter()
 

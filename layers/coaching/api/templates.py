@@ -15,7 +15,7 @@ from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
 from coaching.api.summaries import fields_rejected
-from coaching.ports.review import TemplateFields, TemplateRecord
+from coaching.domain.review import TemplateFields, TemplateRecord
 from coaching.usecases import templates
 from coaching.usecases.follow_up_rendering import VARIABLES
 

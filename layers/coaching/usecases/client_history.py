@@ -17,9 +17,10 @@ from coaching.analysis.commitments import (
     engagement_trend,
     judge_commitment,
 )
+from coaching.domain.clients import Appearance, ClientOverview
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Visibility
-from coaching.ports.clients import Appearance, ClientOverview, ClientStore, ContactDetails
+from coaching.ports.clients import ClientStore, ContactDetails
 
 
 def client_overview(client: ClientOverview) -> dict[str, Any]:

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import uuid
 
+from coaching.domain.clients import REMOVED_TEXT, Erasure
 from coaching.domain.errors import NotFound
 from coaching.domain.transcript import Transcript
 from coaching.observability import logger
-from coaching.ports.clients import REMOVED_TEXT, ClientStore, Erasure
+from coaching.ports.clients import ClientStore
 from coaching.usecases.dependencies import Dependencies
 
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from jinja2 import TemplateError
 
 from coaching.domain.errors import TemplateCannotRender
-from coaching.ports.review import ReviewItem, SummaryContent, SummaryContext
+from coaching.domain.review import ReviewItem, SummaryContent, SummaryContext
 from coaching.usecases.template_sandbox import render, undeclared_variables
 
 Item = TypeVar("Item", bound=ReviewItem)  # a win, a challenge, an action item...

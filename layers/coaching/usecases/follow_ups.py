@@ -7,7 +7,8 @@ from typing import Any
 
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Principal
-from coaching.ports.review import FollowUpRecord, ReviewPorts
+from coaching.domain.review import FollowUpRecord
+from coaching.ports.review import ReviewPorts
 from coaching.usecases.access import require_visible, visibility_for
 from coaching.usecases.follow_up_rendering import follow_up_variables, render_follow_up
 from coaching.usecases.summaries import visible_summary

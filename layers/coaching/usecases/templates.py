@@ -15,7 +15,8 @@ import uuid
 
 from coaching.domain.errors import Forbidden, NotFound
 from coaching.domain.identity import Principal, Role
-from coaching.ports.review import ContentRejected, ReviewPorts, TemplateFields, TemplateRecord
+from coaching.domain.review import TemplateFields, TemplateRecord
+from coaching.ports.review import ContentRejected, ReviewPorts
 from coaching.usecases.follow_up_rendering import template_problems, used_variables
 
 

@@ -13,8 +13,7 @@ from psycopg import sql
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
 from coaching.analysis.summary.lexicon import stop_words
-from coaching.domain.transcript import Turn
-from coaching.ports.clients import (
+from coaching.domain.clients import (
     REMOVED_NAME,
     REMOVED_TEXT,
     Appearance,
@@ -24,6 +23,7 @@ from coaching.ports.clients import (
     CoachIds,
     Erasure,
 )
+from coaching.domain.transcript import Turn
 
 NAME_REMOVED = "[name removed]"
 

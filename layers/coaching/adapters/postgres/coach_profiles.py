@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.sql_parts import columns
-from coaching.ports.clients import (
+from coaching.domain.clients import (
     CoachProfile,
     CoachProfileUpdate,
     NotificationPreferences,

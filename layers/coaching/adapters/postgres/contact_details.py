@@ -12,9 +12,9 @@ from coaching.adapters.field_cipher import FieldDecryptionError
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.field_keys import key_version_sql
 from coaching.adapters.postgres.sql_parts import assignments
+from coaching.domain.clients import CONTACT_FIELDS, ClientContact
 from coaching.domain.errors import TransientError
 from coaching.observability import logger
-from coaching.ports.clients import CONTACT_FIELDS, ClientContact
 from coaching.ports.field_crypto import FieldCipher
 
 _CIPHERTEXT = {field: f"{field}_ciphertext" for field in CONTACT_FIELDS}

@@ -11,7 +11,7 @@ from psycopg.types.json import Jsonb
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
 from coaching.domain.errors import Conflict, NotFound
-from coaching.ports.review import (
+from coaching.domain.review import (
     CoachVoice,
     FollowUpDraft,
     FollowUpRecord,

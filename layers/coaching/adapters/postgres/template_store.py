@@ -13,7 +13,7 @@ from psycopg import sql
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.sql_parts import columns
 from coaching.domain.errors import NotFound
-from coaching.ports.review import SessionKind, TemplateFields, TemplateRecord
+from coaching.domain.review import SessionKind, TemplateFields, TemplateRecord
 
 _COLUMNS = columns(
     "id, organization_id, coach_id, name, type, workshop_type, subject, content, variables,"

@@ -1,0 +1,112 @@
+"""Clients across sessions as records (overviews, appearances, erasures, contact details)
+and the coach's own profile; the client ports (ports/clients.py) store and return them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+ClientStatus = Literal["pending", "active"]
+# What an erased client's turns and speaking statistics say in their place.
+REMOVED_TEXT = "[removed at the client's request]"
+REMOVED_NAME = "Removed client"
+CoachIds = frozenset[uuid.UUID] | None
+
+
+@dataclass(frozen=True)
+class ClientOverview:
+    id: uuid.UUID
+    name: str
+    status: str
+    sessions: int  # visible sessions they appear in
+    last_session_date: dt.date | None
+    latest_engagement: str | None  # of the latest analysed visible session
+    latest_priority: float | None
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    id: uuid.UUID
+    name: str
+    status: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Appearance:
+    """One session a client was in, with what was measured and committed there."""
+
+    session_id: uuid.UUID
+    session_date: dt.date  # the session's date, else the day it was received
+    session_type: str | None
+    coach_name: str | None
+    speaker: str  # the client's name in that session's transcript
+    sole_client: bool  # the only client of the session: every coach turn is about them
+    speaking_time_seconds: float
+    speaking_share: float
+    engagement_level: str | None  # None until the session is analysed
+    priority_score: float | None
+    breakthroughs: int
+    summary_status: Literal["draft", "approved"] | None
+    action_items: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What removing a client changed."""
+
+    sessions: list[uuid.UUID]  # sessions they were in: their transcript files still hold them
+    overviews_cleared: list[uuid.UUID]  # sessions whose overview must be written again
+    removed: dict[str, int]  # rows per table
+
+
+@dataclass(frozen=True)
+class ClientContact:
+    """A client's contact details, decrypted for a caller who may see the client."""
+
+    email: str | None = None
+    phone: str | None = None
+
+
+CONTACT_FIELDS = ("email", "phone")
+
+Tone = Literal["warm", "direct", "formal"]
+# Follow-up emails use at most 200 characters of each (usecases/follow_up_rendering.py).
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+
+
+class VoiceProfile(BaseModel):
+    """How the coach's follow-up emails greet, sound and sign off (empty: the defaults)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    greeting: ShortText = Field(default="", description='before the first name, e.g. "Hi"')
+    sign_off: ShortText = Field(default="", description='e.g. "Warm regards"')
+    tone: Tone = "warm"
+    signature: ShortText = Field(default="", description="the name under the sign-off")
+
+
+class NotificationPreferences(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email_on_ready: bool = Field(default=True, description="email when a session is analysed")
+    email_on_failure: bool = Field(default=True, description="email when processing fails")
+
+
+class CoachProfileUpdate(BaseModel):
+    """A PUT replaces all three; fields left out of the nested objects take their defaults."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+    voice_profile: VoiceProfile
+    notification_preferences: NotificationPreferences
+
+
+class CoachProfile(CoachProfileUpdate):
+    coach_id: uuid.UUID
+    email: str
