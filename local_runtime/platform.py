@@ -56,8 +56,20 @@ def start_local_platform(log_level: str = "INFO") -> LocalPlatform:
     encrypt_plaintext_contacts(composition.contact_details())
     deps = composition.dependencies()
     deps.store.ensure_organization(settings.default_organization_id, settings.organization_name)
-    records = PostgresExecutionRecords(database)
-    compensate_abandoned_runs(deps, records)
+    platform = _wire(settings, deps, applied)
+    compensate_abandoned_runs(deps, platform.records)
+    return platform
+
+
+def join_local_platform(log_level: str = "INFO") -> LocalPlatform:
+    """Another process of a started platform (a `coach serve` worker): the database is up and
+    migrated (COACH_DATABASE_URL, inherited, names it), so this one only wires its ports."""
+    configure_environment(log_level)
+    return _wire(get_settings(), composition.dependencies(), [])
+
+
+def _wire(settings: Settings, deps: Dependencies, applied: list[str]) -> LocalPlatform:
+    records = PostgresExecutionRecords(composition.database())
     workflow = LocalWorkflow(recorder=records)
     platform = LocalPlatform(settings, deps, workflow, records, applied)
     composition.use_execution_support(
