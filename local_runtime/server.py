@@ -139,7 +139,7 @@ def run_server(host: str, port: int, workers: int | None = None) -> None:
 
 def _listen(host: str, port: int) -> socket.socket:
     """The public socket, bound here and shared by every worker (uvicorn's own binding)."""
-    listener = uvicorn.Config(app=None, host=host, port=port).bind_socket()
+    listener = uvicorn.Config(app="", host=host, port=port).bind_socket()  # no app loaded
     listener.listen(LISTEN_BACKLOG)  # connections wait in the backlog until a worker is up
     return listener
 
@@ -156,15 +156,15 @@ def _serve(platform: LocalPlatform, listener: socket.socket, workers: int) -> in
         with StopSignals() as stop:
             background.start()
             pool.start()
-            log.info("%d workers answering: %s", workers, ", ".join(map(str, pool.pids)))
+            log.info("%d workers started: %s", workers, ", ".join(map(str, pool.pids)))
             try:
-                pool.serve_until(stop)
+                stopped_by = pool.serve_until(stop)
             finally:
                 pool.tell_to_stop()
                 background.stop()  # meanwhile the workers finish their requests
                 pool.join()
-        log.info("stopped (%s)", signal.Signals(stop.signal).name)
-        return stop.signal
+        log.info("stopped (%s)", signal.Signals(stopped_by).name)
+        return stopped_by
     finally:
         listener.close()
         stop_watching_relayed(watch)

@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response
 
 _SEPARATOR = "."  # not in token_urlsafe's alphabet: the port is always the last part
 FORWARD_TIMEOUT_SECONDS = 5.0
+HIGHEST_PORT = 65535
 
 
 def gone() -> Response:
@@ -47,7 +48,7 @@ def port_named_by(connection_id: str) -> int | None:
     if not separator or not port.isdigit():
         return None
     number = int(port)
-    return number if 0 < number < 65536 else None
+    return number if 0 < number <= HIGHEST_PORT else None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import socket
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
+from typing import Any
 
 from uvicorn.config import STARTUP_FAILURE
 
@@ -45,7 +46,7 @@ class StopSignals:
         self._reader, self._writer = socket.socketpair()
         self._reader.setblocking(False)
         self._writer.setblocking(False)
-        self._previous: dict[int, object] = {}
+        self._previous: dict[int, Any] = {}
         self._previous_fd = -1
 
     def __enter__(self) -> StopSignals:
@@ -107,10 +108,13 @@ class WorkerPool:
         theirs.close()  # the worker holds the only reading end: it sees ours close
         return _Worker(process, ours)
 
-    def serve_until(self, stop: StopSignals) -> None:
-        """Blocks until SIGINT or SIGTERM. A worker that ends on its own is replaced, as
-        Lambda replaces a failed environment; one that could not start stops the server."""
-        while stop.signal is None:
+    def serve_until(self, stop: StopSignals) -> int:
+        """Blocks until SIGINT or SIGTERM; returns which. A worker that ends on its own is
+        replaced, as Lambda replaces a failed environment; one that could not start stops
+        the server."""
+        while True:
+            if stop.signal is not None:
+                return stop.signal
             wait([stop.wakeup, *(worker.process.sentinel for worker in self._workers)])
             stop.drain()
             if stop.signal is None:
