@@ -76,6 +76,7 @@ def percentile(values: list[float], share: float) -> float:
 SATURATED_P95_SECONDS = 0.25
 SATURATED_SHARE = 0.9
 RAMP_SECONDS = 5.0
+TRANSPORT_ERROR = 0  # in the statuses: no answer within the client's time-out
 
 
 class Server:
@@ -182,9 +183,12 @@ async def load(base: str, headers: dict, routes: dict[str, str], rate: float, se
             name = names[index % len(names)]
             scheduled = start + index / rate
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            response = await c.get(routes[name])
+            try:
+                status = (await c.get(routes[name])).status_code
+            except httpx.TransportError:  # an overloaded server: counted, not fatal
+                status = TRANSPORT_ERROR
             latencies[name].append(time.perf_counter() - scheduled)
-            statuses[name][response.status_code] += 1
+            statuses[name][status] += 1
 
         await asyncio.gather(*(one(i) for i in range(total)))
         elapsed = time.perf_counter() - start
