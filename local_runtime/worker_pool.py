@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import signal
 import socket
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
@@ -139,8 +140,10 @@ class WorkerPool:
             worker.stop.close()
 
     def join(self) -> None:
+        # One deadline for all: stopping takes STOP_SECONDS at most, however many workers.
+        deadline = time.monotonic() + STOP_SECONDS
         for worker in self._workers:
-            worker.process.join(STOP_SECONDS)
+            worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.exitcode is None:
                 log.warning("worker %s did not stop in time; killed", worker.process.pid)
                 worker.process.kill()
