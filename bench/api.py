@@ -8,9 +8,13 @@ scheduled start). Every request passes the real token check, the per-user rate l
 budget is raised for the run: this is one user sending what many coaches would) and the audit
 log writes of client-data reads.
 
-    .venv/bin/python bench/api.py [--rate 100] [--seconds 20] [--sessions 12]
+    .venv/bin/python bench/api.py [--rate 100] [--seconds 20] [--sessions 12] [--workers N]
 
-Target (issue 5): p95 <= 50 ms at 100 requests/s on this machine.
+Then it ramps the offered rate up (5 s per step) and prints where the server saturates: the
+first rate it cannot keep up with (p95 over 250 ms, or under 90 % of the rate achieved).
+`--workers` is passed to `coach serve` (default: one worker per core).
+
+Target (issue 5): p95 <= 50 ms at 100 requests/s on this machine; (issue 10) on every core.
 """
 
 from __future__ import annotations
@@ -68,8 +72,15 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+# Saturated: requests queue (p95 well past the 50 ms target), or the rate is not achieved.
+SATURATED_P95_SECONDS = 0.25
+SATURATED_SHARE = 0.9
+RAMP_SECONDS = 5.0
+TRANSPORT_ERROR = 0  # in the statuses: no answer within the client's time-out
+
+
 class Server:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, workers: int | None = None) -> None:
         self.root = root
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -81,8 +92,9 @@ class Server:
         )
         coach = Path(sys.executable).with_name("coach")
         self.log = (root / "serve.log").open("wb")
+        more = ["--workers", str(workers)] if workers else []
         self.process = subprocess.Popen(
-            [coach, "serve", "--port", str(self.port)],
+            [coach, "serve", "--port", str(self.port), *more],
             env=env,
             cwd=root,
             stdout=self.log,
@@ -171,9 +183,12 @@ async def load(base: str, headers: dict, routes: dict[str, str], rate: float, se
             name = names[index % len(names)]
             scheduled = start + index / rate
             await asyncio.sleep(max(0.0, scheduled - time.perf_counter()))
-            response = await c.get(routes[name])
+            try:
+                status = (await c.get(routes[name])).status_code
+            except httpx.TransportError:  # an overloaded server: counted, not fatal
+                status = TRANSPORT_ERROR
             latencies[name].append(time.perf_counter() - scheduled)
-            statuses[name][response.status_code] += 1
+            statuses[name][status] += 1
 
         await asyncio.gather(*(one(i) for i in range(total)))
         elapsed = time.perf_counter() - start
@@ -198,12 +213,30 @@ def report(latencies, statuses, throughput: float, rate: float) -> None:
     )
 
 
+def saturation(base: str, headers: dict, routes: dict[str, str], step: float, most: float):
+    """Offered rates step, step*2, ... until the server does not keep up; returns the last
+    rate it kept up with and the first it did not (None if it kept up to ``most``)."""
+    print(f"\nRamp ({RAMP_SECONDS:.0f} s per rate) to find where it saturates:")
+    kept, rate = 0.0, step
+    while rate <= most:
+        latencies, _, achieved = asyncio.run(load(base, headers, routes, rate, RAMP_SECONDS))
+        p95 = percentile([v for values in latencies.values() for v in values], 0.95)
+        print(f"  offered {rate:5.0f}/s  achieved {achieved:6.1f}/s  p95 {p95 * 1000:8.1f} ms")
+        if p95 > SATURATED_P95_SECONDS or achieved < SATURATED_SHARE * rate:
+            return kept, rate
+        kept, rate = rate, rate + step
+    return kept, None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rate", type=float, default=100.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--sessions", type=int, default=12, help="transcripts to seed")
     parser.add_argument("--keep", action="store_true", help="keep the server's folder and log")
+    parser.add_argument("--workers", type=int, help="`coach serve --workers` (default: cores)")
+    parser.add_argument("--ramp-step", type=float, default=20.0, help="requests/s per step")
+    parser.add_argument("--ramp-max", type=float, default=400.0, help="0: no ramp")
     args = parser.parse_args()
     kept = tempfile.mkdtemp(prefix="coach-bench-api-") if args.keep else None
     with contextlib.nullcontext(kept) if kept else tempfile.TemporaryDirectory() as folder:
@@ -211,7 +244,7 @@ def main() -> None:
             print(f"server folder: {folder}")
         root = Path(folder)
         (root / "dropbox").mkdir()
-        server = Server(root)
+        server = Server(root, args.workers)
         try:
             server.wait(lambda: httpx.get(f"{server.base}/health").is_success, "the server")
             headers = {"Authorization": f"Bearer {server.token('coach@example.com')}"}
@@ -231,6 +264,12 @@ def main() -> None:
             asyncio.run(load(server.base, headers, routes, args.rate, 2.0))  # warm-up
             results = asyncio.run(load(server.base, headers, routes, args.rate, args.seconds))
             report(*results, args.rate)
+            if args.ramp_max:
+                kept, failed = saturation(
+                    server.base, headers, routes, args.ramp_step, args.ramp_max
+                )
+                where = f"at {failed:.0f} requests/s" if failed else f"beyond {args.ramp_max:.0f}/s"
+                print(f"Saturates {where} (keeps up with {kept:.0f} requests/s)")
         finally:
             server.stop()
 

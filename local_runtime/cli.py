@@ -125,11 +125,15 @@ def _print_human(result: dict) -> None:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes answering requests  [default: one per core]"),
+    ] = None,
 ) -> None:
     """Run the platform locally: API, drop folder, embedded database."""
     from local_runtime.server import run_server
 
-    run_server(host, port)
+    run_server(host, port, workers)
 
 
 app.add_typer(audit, name="audit")

@@ -113,6 +113,14 @@ def start_local_platform(
     return LocalPlatform(ports, applied)
 
 
+def join_local_platform(settings: Settings, log_level: str = "INFO") -> LocalPlatform:
+    """Another process of a started platform (a `coach serve` worker): ``settings`` are the
+    starting process's, handed over, so they name its database, up and migrated already;
+    this process only builds its own ports (no migrations, no compensation)."""
+    configure_environment(log_level)
+    return LocalPlatform(LocalPorts(settings), [])
+
+
 def compensate_abandoned_runs(deps: Dependencies, records: PostgresExecutionRecords) -> int:
     """Runs a crash cut off (their process is gone) become ABORTED and are compensated, so
     nothing half-done stays and support staff can redrive them."""

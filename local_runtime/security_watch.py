@@ -4,7 +4,9 @@ threshold — the same bursts the AWS alarms watch (coaching.api.security_events
 `coach security events` reads the file back.
 
 The records come from the API's own log records (one per event, api/security_events.py):
-a logging handler on the API's logger picks them up, so nothing else is wired in.
+a logging handler on the API's logger picks them up, so nothing else is wired in. With
+several workers, each worker's records travel over one queue to the parent's single watch
+(the logging cookbook's way), so a burst spread over workers is still one burst.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from logging.handlers import RotatingFileHandler
+from logging.handlers import QueueHandler, QueueListener, RotatingFileHandler
 from pathlib import Path
 
 from coaching.api.security_events import BURSTS, EVENT_FIELD, EVENTS, RECORD_FIELDS, Burst
@@ -131,6 +133,34 @@ def stop_watching(watch: SecurityWatch) -> None:
 
     logger.removeHandler(watch)
     watch.close()
+
+
+def is_security_event(record: logging.LogRecord) -> bool:
+    return getattr(record, EVENT_FIELD, None) is not None
+
+
+def relay_api_events(events) -> QueueHandler:
+    """In a worker: the API logger's security event records go to the parent's watch."""
+    from coaching.observability import logger
+
+    relay = QueueHandler(events)
+    relay.setLevel(logging.WARNING)
+    relay.addFilter(is_security_event)
+    logger.addHandler(relay)
+    return relay
+
+
+def watch_relayed_events(log_path: Path, events, **options) -> QueueListener:
+    """In the parent: one watch, fed by every worker's relay."""
+    listener = QueueListener(events, SecurityWatch(log_path, **options), respect_handler_level=True)
+    listener.start()
+    return listener
+
+
+def stop_watching_relayed(listener: QueueListener) -> None:
+    listener.stop()  # after the records already queued are kept
+    for handler in listener.handlers:
+        handler.close()
 
 
 # --- reading the file back (`coach security events`) ---------------------------------------

@@ -1,18 +1,19 @@
-"""`coach serve`: the platform on one machine — API, drop folder, embedded database."""
+"""`coach serve`: the platform on one machine — API, drop folder, embedded database.
+
+The parent starts the database, runs the once-only work (background.py) and keeps the
+workers (worker_pool.py) that answer HTTP and WebSockets with the app built here.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import signal
-import threading
-from contextlib import asynccontextmanager
+import socket
 from functools import partial
-from importlib import resources
 
 import uvicorn
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -24,47 +25,25 @@ from coaching.api.app import build_app as build_api
 from coaching.api.security import security_headers
 from coaching.config import get_settings
 from coaching.usecases.token_revocation import ensure_still_signed_in
-from local_runtime import log_redaction
 from local_runtime.authorizer import LocalAuthorizer, api_key_verifier
+from local_runtime.background import BackgroundWork
 from local_runtime.demo_accounts import (
     describe,
     ensure_demo_accounts,
     organization_requires_mfa,
 )
-from local_runtime.drop_copies import DropCopiesSweep
-from local_runtime.dropbox import DropFolder
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
-from local_runtime.retention_schedule import RetentionSchedule
 from local_runtime.security_headers import SecurityHeadersMiddleware
-from local_runtime.security_watch import stop_watching, watch_api_logs
+from local_runtime.security_watch import stop_watching_relayed, watch_relayed_events
+from local_runtime.socket_routing import WorkerRoute
 from local_runtime.sockets import LocalSocketGateway
 from local_runtime.uploads import upload_routes
+from local_runtime.worker import configure_logging
+from local_runtime.worker_pool import SPAWN, StopSignals, WorkerPool, cores
 
 log = logging.getLogger("coach.serve")
-SAMPLE_NAME = "team-leads-workshop.vtt"
-# At shutdown, how long the sample (well under a second of work) may take to finish.
-SAMPLE_JOIN_SECONDS = 10.0
-
-
-def is_first_start(platform: LocalPlatform) -> bool:
-    """Nothing processed yet: decided once, before the drop folder can add sessions."""
-    org = platform.settings.default_organization_id
-    return platform.deps.sessions.count_sessions(org) == 0
-
-
-def process_sample(platform: LocalPlatform) -> None:
-    """First start: process the bundled sample so there is something to look at."""
-    from coaching.usecases.submit_transcript import process_transcript
-
-    org = platform.settings.default_organization_id
-    data = (resources.files("local_runtime") / "samples" / SAMPLE_NAME).read_bytes()
-    try:
-        submission, _ = process_transcript(platform.deps, platform.workflow, org, data, SAMPLE_NAME)
-    except Exception as error:  # noqa: BLE001 - the sample is a courtesy: never crash the server
-        log.warning("the sample could not be processed: %s", error)
-        return
-    log.info("sample processed as session %s", submission.session_id)
+LISTEN_BACKLOG = 2048  # uvicorn's default
 
 
 # Room for a multipart upload's boundaries and form fields around the transcript.
@@ -98,7 +77,10 @@ async def http_error(request: Request, error: Exception) -> JSONResponse:
 API_EXCEPTION_HANDLERS = {HTTPException: http_error}
 
 
-def build_app(platform: LocalPlatform) -> Starlette:
+def build_app(platform: LocalPlatform, route: WorkerRoute | None = None) -> Starlette:
+    """What answers HTTP and WebSockets (in each worker): the API behind the local gateway,
+    /ws and its `@connections` API, uploads. ``route``: the worker's own port, when there are
+    several (socket_routing.py)."""
     from functions.api.handler import lambda_handler
 
     ports = platform.ports
@@ -112,57 +94,23 @@ def build_app(platform: LocalPlatform) -> Starlette:
     # The API Lambda's handler, over this process's ports.
     api = partial(lambda_handler, app=build_api(ports))
     endpoint = proxy_endpoint(api, authorizer, max_body)
-    drop = DropFolder(platform, platform.settings.dropbox)
     connections = PostgresSocketConnections(ports.database)
-    sockets = LocalSocketGateway(connections, authorizer, ports.organizations)
-    # Copies of deleted sessions leave the drop folder: at start, each minute, after a purge.
-    copies = DropCopiesSweep(drop.forget_deleted_sessions)
-    retention = RetentionSchedule(platform.deps, after_purge=drop.forget_deleted_sessions)
-
-    @asynccontextmanager
-    async def lifespan(_app: Starlette):
-        # Sockets of an earlier server (stopped, or killed) are all closed now.
-        await run_in_threadpool(connections.clear)
-        sample = None
-        if is_first_start(platform):
-            sample = threading.Thread(
-                target=process_sample, args=(platform,), name="sample", daemon=True
-            )
-        drop.start()
-        if sample is not None:
-            sample.start()
-        copies.start()
-        retention.start()
-        try:
-            yield
-        finally:
-            await run_in_threadpool(retention.stop)
-            await run_in_threadpool(copies.stop)
-            # Let work in progress finish while the database is still up: pgserver stops it
-            # when this process exits, and a run cut off there would stay "processing".
-            await run_in_threadpool(drop.stop)
-            if sample is not None:
-                await run_in_threadpool(sample.join, SAMPLE_JOIN_SECONDS)
-
+    sockets = LocalSocketGateway(connections, authorizer, ports.organizations, route)
     return Starlette(
         routes=[
             *api_routes(endpoint),
             *sockets.routes(),
             *upload_routes(platform),
         ],
-        lifespan=lifespan,
         exception_handlers=API_EXCEPTION_HANDLERS,
         middleware=[Middleware(SecurityHeadersMiddleware)],
     )
 
 
-def _exit_on_terminate(signum, frame) -> None:
-    raise SystemExit(128 + signum)
-
-
-def run_server(host: str, port: int) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # every pg_ctl call at INFO
+def run_server(host: str, port: int, workers: int | None = None) -> None:
+    """The parent process: the database, the once-only work, and the workers (one per core
+    unless ``workers`` says) answering on one listening socket."""
+    configure_logging()
     # Pushes to sockets go to this server's @connections API, at the web base URL.
     settings = get_settings()
     if "COACH_WEB_BASE_URL" not in os.environ:
@@ -171,7 +119,7 @@ def run_server(host: str, port: int) -> None:
     try:
         platform = start_local_platform(log_level="WARNING", settings=settings)
     except KeyboardInterrupt:
-        # Ctrl-C while the database starts: uvicorn is not listening for it yet.
+        # Ctrl-C while the database starts: nothing is listening for it yet.
         log.info("interrupted while starting; nothing was served")
         raise SystemExit(130) from None
     log.info(
@@ -186,21 +134,43 @@ def run_server(host: str, port: int) -> None:
                 seeded, platform.settings.web_base_url, organization_requires_mfa(platform)
             )
             print(text, flush=True)  # noqa: T201
-        # No `Server: uvicorn`: an answer names no software (and so no version to look up).
-        config = uvicorn.Config(
-            build_app(platform), host=host, port=port, log_level="info", server_header=False
-        )
-        log_redaction.install()  # after uvicorn configured its loggers
-        # Security events are kept and counted; a burst prints a warning line.
-        watch = watch_api_logs(platform.settings.security_events_log)
-        # uvicorn shuts down gracefully on SIGTERM too, then re-raises the signal; Python's
-        # default SIGTERM action would end the process before exit handlers run, and the
-        # embedded PostgreSQL would outlive us. Exiting normally lets pgserver stop it.
-        signal.signal(signal.SIGTERM, _exit_on_terminate)
-        try:
-            uvicorn.Server(config).run()
-        finally:
-            stop_watching(watch)
+        stopped_by = _serve(platform, _listen(host, port), workers or cores())
+        # As before the workers: 128 + the signal, after everything stopped cleanly.
+        raise SystemExit(128 + stopped_by)
     finally:
         # Close the pool before pgserver stops the database at exit.
         platform.close()
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The public socket, bound here and shared by every worker (uvicorn's own binding)."""
+    listener = uvicorn.Config(app="", host=host, port=port).bind_socket()  # no app loaded
+    listener.listen(LISTEN_BACKLOG)  # connections wait in the backlog until a worker is up
+    return listener
+
+
+def _serve(platform: LocalPlatform, listener: socket.socket, workers: int) -> int:
+    """Runs until SIGINT or SIGTERM; returns which, once the workers, the once-only work and
+    the security watch have stopped."""
+    events = SPAWN.Queue()
+    # Security events are kept and counted once; a burst prints a warning line.
+    watch = watch_relayed_events(platform.settings.security_events_log, events)
+    background = BackgroundWork(platform)
+    # Each worker builds its own ports over this process's settings (its database's URL).
+    pool = WorkerPool(workers, listener, events, platform.settings, build_app)
+    try:
+        with StopSignals() as stop:
+            background.start()
+            pool.start()
+            log.info("%d workers started: %s", workers, ", ".join(map(str, pool.pids)))
+            try:
+                stopped_by = pool.serve_until(stop)
+            finally:
+                pool.tell_to_stop()
+                background.stop()  # meanwhile the workers finish their requests
+                pool.join()
+        log.info("stopped (%s)", signal.Signals(stopped_by).name)
+        return stopped_by
+    finally:
+        listener.close()
+        stop_watching_relayed(watch)

@@ -5,14 +5,14 @@ caller: organization, user, role, coach), its end is `$disconnect`; a message it
 gets an error frame in the API's error shape. `POST /@connections/{id}` and
 `DELETE /@connections/{id}` answer the management API, so the same boto3
 `apigatewaymanagementapi` code pushes to sockets here and in AWS. Connections are registered
-in PostgreSQL, so a pipeline running in another process (`coach process`) pushes too.
+in PostgreSQL, so a pipeline running in another process (`coach process`) pushes too; with
+several workers, a call for a socket of another worker is forwarded to it (socket_routing.py).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import secrets
 from collections.abc import Callable
 from http import HTTPStatus
 
@@ -28,19 +28,12 @@ from coaching.api.json_body import JsonTooDeep, parse_json
 from coaching.domain.errors import Unauthenticated
 from coaching.ports.sockets import SocketConnections
 from coaching.usecases.socket_connect import Organizations, connect_socket
+from local_runtime.socket_routing import WorkerRoute, gone, new_connection_id
 
 log = logging.getLogger("coach.sockets")
 
 # API Gateway's WebSocket frame limit: a longer message is refused, not read.
 MAX_MESSAGE_BYTES = 32 * 1024
-
-
-def _gone() -> Response:
-    # What API Gateway answers for a connection that is not open: botocore reads the error
-    # type header and raises GoneException.
-    return JSONResponse(
-        {"message": "Gone"}, status_code=410, headers={"x-amzn-ErrorType": "GoneException"}
-    )
 
 
 WS_POLICY_VIOLATION = 1008
@@ -82,8 +75,12 @@ class LocalSocketGateway:
         connections: SocketConnections,
         authorizer: Callable[[HTTPConnection], dict[str, str]],
         organizations: Organizations,
+        route: WorkerRoute | None = None,
     ) -> None:
+        """``route``: in one of several workers, this worker's own port (socket_routing.py);
+        None when one process serves everything."""
         self._connections = connections
+        self._route = route
         self._authorizer = authorizer
         self._organizations = organizations
         self._open: dict[str, WebSocket] = {}
@@ -100,7 +97,7 @@ class LocalSocketGateway:
 
     # -- the WebSocket API ----------------------------------------------------------------
     async def websocket(self, socket: WebSocket) -> None:
-        connection_id = secrets.token_urlsafe(12)
+        connection_id = self._route.new_connection_id() if self._route else new_connection_id()
         try:
             # The authorizer may ask the database (ended sign-ins): not on the event loop.
             context = await run_in_threadpool(self._authorizer, socket)
@@ -143,7 +140,7 @@ class LocalSocketGateway:
         connection_id = request.path_params["connection_id"]
         socket = self._open.get(connection_id)
         if socket is None:
-            return _gone()
+            return await self._elsewhere(request, connection_id)
         if request.method == "DELETE":
             self._open.pop(connection_id, None)
             await socket.close()
@@ -154,8 +151,16 @@ class LocalSocketGateway:
         except Exception as error:  # noqa: BLE001 - a socket closing as we send is gone
             log.info("connection %s is gone: %s", connection_id, error)
             self._open.pop(connection_id, None)
-            return _gone()
+            return gone()
         return Response(status_code=200)
+
+    async def _elsewhere(self, request: Request, connection_id: str) -> Response:
+        """A socket this worker does not hold: its holder answers, or it is gone."""
+        route = self._route
+        holder = route.holder_elsewhere(connection_id) if route else None
+        if route is None or holder is None:
+            return gone()
+        return await route.forward(holder, request.method, connection_id, await request.body())
 
 
 async def _refuse(socket: WebSocket, error: Unauthenticated) -> None:

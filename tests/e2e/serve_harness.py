@@ -37,8 +37,9 @@ def _free_port() -> int:
 class ServeProcess:
     """`coach serve` subprocesses, one at a time, on a home and drop folder that outlive them."""
 
-    def __init__(self, root: Path, **env: str) -> None:
+    def __init__(self, root: Path, workers: int | None = None, **env: str) -> None:
         self.root = root
+        self.workers = workers  # None: `coach serve`'s default, one per core
         self.env = env  # settings of this server's own, over the test process's
         self.home = root / "home"
         self.dropbox = root / "dropbox"
@@ -62,8 +63,9 @@ class ServeProcess:
             (self.root / f"serve-{self.runs}.stdout").open("wb") as stdout,
             self._stderr_path.open("wb") as stderr,
         ):
+            workers = ["--workers", str(self.workers)] if self.workers else []
             self.process = subprocess.Popen(
-                [COACH, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                [COACH, "serve", "--host", "127.0.0.1", "--port", str(self.port), *workers],
                 cwd=self.root,
                 env=self._environment(**self.env),
                 stdout=stdout,
@@ -251,11 +253,13 @@ class ServeProcess:
 
 
 @contextlib.contextmanager
-def running_server(home: Path, *, sample_done: bool = False, **env: str) -> Iterator[ServeProcess]:
+def running_server(
+    home: Path, *, sample_done: bool = False, workers: int | None = None, **env: str
+) -> Iterator[ServeProcess]:
     """A started `coach serve` for one test module, stopped after it. With ``sample_done``,
     only once the first start's bundled sample has completed, so its pushes and audit
     records mix with none of the module's own."""
-    serve = ServeProcess(home, **env)
+    serve = ServeProcess(home, workers, **env)
     try:
         serve.start()
         if sample_done:

@@ -342,3 +342,28 @@ def test_a_drop_with_no_such_coach_belongs_to_no_one_and_admins_see_it(platform,
     assert request("GET", path, claims_for(organization, Role.ADMIN))[0] == 200
     coach = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Someone"))
     assert request("GET", path, coach)[0] == 404
+
+
+def test_an_upload_url_used_twice_at_once_by_two_workers_starts_one_run(platform, team):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from local_runtime.server import build_app
+
+    # Given two workers' apps (`coach serve --workers 2`) and one upload URL
+    workers = [TestClient(build_app(platform), raise_server_exceptions=False) for _ in "ab"]
+    claims = claims_for(team["org"], Role.COACH, coach_id=team["a"])
+    _, ticket = upload_url(claims)
+    path = httpx.URL(ticket["upload_url"]).path
+
+    # When both are sent the file through that URL at the same time
+    def put(worker: TestClient) -> int:
+        content = variant("at-once")
+        return worker.put(path, content=content, headers=ticket["headers"]).status_code
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        statuses = sorted(pool.map(put, workers))
+
+    # Then one stores it and starts its run, the other is told the URL was used
+    assert statuses == [201, 409]
+    run = platform.workflow.wait(f"upload-{ticket['session_id']}")
+    assert run.status == "SUCCEEDED"
