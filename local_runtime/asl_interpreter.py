@@ -49,11 +49,24 @@ def defer_package_init(package: str) -> None:
 
 defer_package_init("moto.batch")
 
-# Imported after the deferral, on purpose: these are what the local runtime runs.
+# Imported after the deferral, on purpose: these are what the local runtime runs (and what
+# interpreter_cache.py and lambda_binding.py hook into: they import them from here).
+from moto.stepfunctions.parser.asl.component.common.path import result_path  # noqa: E402
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl  # noqa: E402
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import (  # noqa: E402
     lambda_eval_utils,
 )
+from moto.stepfunctions.parser.asl.parse.asl_parser import (  # noqa: E402
+    AmazonStateLanguageParser,
+)
+from moto.stepfunctions.parser.asl.utils import json_path  # noqa: E402
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends  # noqa: E402
 
-__all__ = ["lambda_eval_utils", "retrier_decl", "stepfunctions_parser_backends"]
+__all__ = [
+    "AmazonStateLanguageParser",
+    "json_path",
+    "lambda_eval_utils",
+    "result_path",
+    "retrier_decl",
+    "stepfunctions_parser_backends",
+]

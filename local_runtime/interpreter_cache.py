@@ -16,9 +16,10 @@ from functools import lru_cache
 
 from jsonpath_ng import parse as parse_jsonpath
 from jsonpath_ng.ext import parse as parse_extended_jsonpath
-from moto.stepfunctions.parser.asl.component.common.path import result_path
-from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-from moto.stepfunctions.parser.asl.utils import json_path
+
+# From there, not from moto: it first defers moto.batch's package __init__ (and its EC2
+# models), which importing any part of the ASL parser would otherwise load.
+from local_runtime.asl_interpreter import AmazonStateLanguageParser, json_path, result_path
 
 _parse_definition = AmazonStateLanguageParser.parse
 
