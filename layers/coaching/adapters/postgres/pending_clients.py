@@ -3,7 +3,7 @@
 A speaker not on record becomes a pending client created by that session. When the session's
 results go (compensation) or the session itself goes (deletion, retention), such a record
 goes too once nothing refers to it any more: no client session, no participant, no
-follow-up. Both callers use this function, so the rule cannot drift between them.
+follow-up. Both callers use delete_session_rows, so the rule cannot drift between them.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 import uuid
 
 import psycopg
+from psycopg import sql
 
 log = logging.getLogger(__name__)
 
@@ -38,3 +39,25 @@ def delete_orphaned_pending_clients(
     except psycopg.errors.ForeignKeyViolation:
         log.warning("pending clients of session %s are referred to elsewhere: kept", session_id)
         return 0
+
+
+def delete_session_rows(
+    conn: psycopg.Connection,
+    org: uuid.UUID,
+    session_id: uuid.UUID,
+    rows: list[tuple[str, sql.Composable]],
+) -> dict[str, int]:
+    """Deletes each table's rows of the session (children before parents: ``rows`` in that
+    order, each condition taking the session id once), then the pending clients left
+    orphaned; how many of each went."""
+    removed: dict[str, int] = {}
+    for table, condition in rows:
+        cursor = conn.execute(
+            sql.SQL("DELETE FROM {} WHERE organization_id = %s AND {}").format(
+                sql.Identifier(table), condition
+            ),
+            (org, session_id),
+        )
+        removed[table] = cursor.rowcount
+    removed["clients"] = delete_orphaned_pending_clients(conn, org, session_id)
+    return removed

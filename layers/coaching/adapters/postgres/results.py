@@ -9,7 +9,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
-from coaching.adapters.postgres.pending_clients import delete_orphaned_pending_clients
+from coaching.adapters.postgres.pending_clients import delete_session_rows
 from coaching.domain.errors import NotFound
 from coaching.domain.results import ClientAnalysis, ClientSummary
 
@@ -90,18 +90,8 @@ class PostgresResults:
             return client_analyses(conn, org, session_id)
 
     def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
-        removed: dict[str, int] = {}
         with self._db.transaction(org) as conn:
-            for table, condition in _DERIVED_ROWS:
-                cursor = conn.execute(
-                    sql.SQL("DELETE FROM {} WHERE organization_id = %s AND {}").format(
-                        sql.Identifier(table), condition
-                    ),
-                    (org, session_id),
-                )
-                removed[table] = cursor.rowcount
-            removed["clients"] = delete_orphaned_pending_clients(conn, org, session_id)
-        return removed
+            return delete_session_rows(conn, org, session_id, _DERIVED_ROWS)
 
 
 def client_analyses(

@@ -10,7 +10,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
-from coaching.adapters.postgres.pending_clients import delete_orphaned_pending_clients
+from coaching.adapters.postgres.pending_clients import delete_session_rows
 from coaching.adapters.postgres.sql_parts import assignments, columns
 from coaching.adapters.postgres.visibility import coach_parameters, visible_coaches
 from coaching.domain.errors import DuplicateContent, NotFound, TransientError
@@ -241,7 +241,6 @@ class PostgresSessions:
         return [row["client_id"] for row in rows]
 
     def delete_session(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
-        removed: dict[str, int] = {}
         with self._db.transaction(org) as conn:
             # Locked, so no run can start on it (a resubmission) while its rows go.
             session = conn.execute(
@@ -258,16 +257,7 @@ class PostgresSessions:
             ).fetchone()["n"]
             if session["processing_status"] in ACTIVE_STATUSES or running:
                 raise SessionBusy(session_id)
-            for table, condition in _SESSION_ROWS:
-                cursor = conn.execute(
-                    sql.SQL("DELETE FROM {} WHERE organization_id = %s AND {}").format(
-                        sql.Identifier(table), condition
-                    ),
-                    (org, session_id),
-                )
-                removed[table] = cursor.rowcount
-            removed["clients"] = delete_orphaned_pending_clients(conn, org, session_id)
-        return removed
+            return delete_session_rows(conn, org, session_id, _SESSION_ROWS)
 
 
 # What a session leaves in the database, children before parents. Most of these go with the
