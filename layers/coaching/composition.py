@@ -13,7 +13,7 @@ import copy
 import hashlib
 import hmac
 import uuid
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 from typing import Any, Self
 
 from coaching.adapters.postgres import (
@@ -273,14 +273,20 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             from coaching.adapters.aws.cognito_identity import cognito_identity_provider
 
             return cognito_identity_provider(settings, self.token_revocations)
-        from coaching.adapters.local.identity_provider import LocalIdentityProvider
+        from coaching.adapters.local.identity_provider import (
+            EndedSignIns,
+            LocalIdentityProvider,
+        )
         from coaching.adapters.local.tokens import LocalTokens
         from coaching.ports.accounts import AccountPorts
+        from coaching.usecases.token_revocation import ensure_still_signed_in
 
         return LocalIdentityProvider(
             AccountPorts(self.accounts, self.refresh_tokens, self.organizations),
             LocalTokens(self.signing_key, access_minutes=settings.access_token_minutes),
-            self.token_revocations,
+            EndedSignIns(
+                self.token_revocations, partial(ensure_still_signed_in, self.token_revocations)
+            ),
             refresh_days=settings.refresh_token_days,
         )
 

@@ -14,14 +14,16 @@ those sessions removes the files; the answer says how many there are.
 
 from __future__ import annotations
 
+import logging
 import uuid
 
 from coaching.domain.clients import REMOVED_TEXT, Erasure
 from coaching.domain.errors import NotFound
 from coaching.domain.transcript import Transcript
-from coaching.observability import logger
 from coaching.ports.clients import ClientStore
 from coaching.usecases.dependencies import Dependencies
+
+log = logging.getLogger(__name__)
 
 
 def delete_client(
@@ -38,7 +40,7 @@ def delete_client(
             rewritten += 1
         except Exception as error:  # noqa: BLE001 - the erasure itself is done and committed
             # The overview stays empty (nothing of the client in it); a rerun writes it.
-            logger.warning(
+            log.warning(
                 "session overview not rewritten after a client erasure",
                 extra={"session_id": str(session_id), "error_type": type(error).__name__},
             )

@@ -8,11 +8,14 @@ marked failed with the reason) and the incident is audited, actor ``system:integ
 
 from __future__ import annotations
 
+import logging
+
 from coaching.domain.errors import TranscriptIntegrityError
-from coaching.observability import logger
 from coaching.ports.audit import AuditEntry
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
+
+log = logging.getLogger(__name__)
 
 ACTOR = "system:integrity"
 
@@ -24,9 +27,7 @@ def verify_stored_transcript(deps: Dependencies, step: PipelineInput, sha256: st
     session = deps.sessions.get_session(org, session_id)
     if session is None or session.content_sha256 == sha256:
         return
-    logger.error(
-        "stored transcript failed its integrity check", extra={"session_id": str(session_id)}
-    )
+    log.error("stored transcript failed its integrity check", extra={"session_id": str(session_id)})
     if deps.audit is not None:
         deps.audit.record(
             AuditEntry(

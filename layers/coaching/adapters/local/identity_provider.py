@@ -9,6 +9,8 @@ import secrets
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 import pyotp
 from argon2 import PasswordHasher
@@ -20,7 +22,6 @@ from coaching.domain.errors import Forbidden, NotFound, Unauthenticated
 from coaching.ports.accounts import AccountPorts
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
 from coaching.ports.token_revocations import TokenRevocations
-from coaching.usecases.token_revocation import ensure_still_signed_in
 
 ISSUER_NAME = "Coaching Platform"
 _WRONG_CREDENTIALS = "The email or password is not right."
@@ -33,12 +34,21 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True)
+class EndedSignIns:
+    """Where ended sign-ins are recorded, and the one check of a token against them
+    (usecases/token_revocation.py, handed in by the composition root)."""
+
+    revocations: TokenRevocations
+    still_signed_in: Callable[[dict[str, Any]], None]
+
+
 class LocalIdentityProvider:
     def __init__(
         self,
         accounts: AccountPorts,
         tokens: LocalTokens,
-        revocations: TokenRevocations,
+        ended: EndedSignIns,
         *,
         refresh_days: int = 30,
         hasher: PasswordHasher | None = None,
@@ -49,7 +59,8 @@ class LocalIdentityProvider:
         self._refresh_tokens = accounts.refresh_tokens
         self._organizations = accounts.organizations
         self._tokens = tokens
-        self._revocations = revocations
+        self._revocations = ended.revocations
+        self._still_signed_in = ended.still_signed_in
         self._refresh = dt.timedelta(days=refresh_days)
         self._hasher = hasher or PasswordHasher()
         self._now = clock or (lambda: dt.datetime.now(dt.UTC))
@@ -196,7 +207,7 @@ class LocalIdentityProvider:
             user_id, org, _ = self._tokens.verify_challenge(session, _MFA_SETUP)
         except Unauthenticated:
             claims = self._tokens.verify_access(session)
-            ensure_still_signed_in(self._revocations, claims)
+            self._still_signed_in(claims)
             user_id, org = uuid.UUID(claims["sub"]), uuid.UUID(claims["custom:organization_id"])
             return self._user_of(user_id, org), True
         return self._user_of(user_id, org), False
