@@ -144,7 +144,11 @@ def run_server(host: str, port: int, workers: int | None = None) -> None:
 
 def _listen(host: str, port: int) -> socket.socket:
     """The public socket, bound here and shared by every worker (uvicorn's own binding)."""
-    listener = uvicorn.Config(app="", host=host, port=port).bind_socket()  # no app loaded
+    bound = uvicorn.Config(app="", host=host, port=port).bind_socket()  # no app loaded
+    # As a TCP socket by name: asyncio turns Nagle off (TCP_NODELAY) only on connections
+    # whose socket says IPPROTO_TCP, and uvicorn's says 0. With Nagle on, every answer on a
+    # kept-alive connection waited ~40 ms for the client's delayed ACK.
+    listener = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, bound.detach())
     listener.listen(LISTEN_BACKLOG)  # connections wait in the backlog until a worker is up
     return listener
 

@@ -114,7 +114,8 @@ def _exit_now(setup: WorkerSetup, code: int) -> None:
 
 
 def _loopback_listener() -> socket.socket:
-    own = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP by name, so asyncio turns Nagle off on its connections (server._listen).
+    own = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     own.bind(("127.0.0.1", 0))
     return own
 
