@@ -17,3 +17,22 @@ def load_event(name: str) -> dict[str, Any]:
         known = sorted(p.stem for p in EVENTS_DIR.glob("*.json"))
         raise FileNotFoundError(f"No sample event {file_name!r} in {EVENTS_DIR}; known: {known}")
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def compensation_input(error_type: str, message: str, failed_step: str = "ParseTranscript"):
+    """What the state machine hands Compensate when ``failed_step`` raised ``error_type``."""
+    import uuid
+
+    from coaching.usecases.pipeline_input import CompensationInput
+
+    return CompensationInput(
+        organization_id=uuid.uuid4(),
+        session_id=uuid.uuid4(),
+        transcript_key="k",
+        source_name="s.vtt",
+        failed_step=failed_step,
+        error={
+            "Error": error_type,
+            "Cause": json.dumps({"errorType": error_type, "errorMessage": message}),
+        },
+    )

@@ -27,8 +27,8 @@ class Unauthorized(Exception):
 
 
 def presented_key(event: APIGatewayAuthorizerRequestEvent) -> str:
-    header = event.get_header_value("Authorization", default_value="", case_sensitive=False)
-    scheme, _, credential = (header or "").partition(" ")
+    header = event.headers.get("Authorization") or ""  # Powertools' headers: any case
+    scheme, _, credential = header.partition(" ")
     if scheme.lower() != "bearer" or not credential.strip():
         raise Unauthorized()
     return credential.strip()

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
 import email
-import json
 import stat
-import uuid
 
 import pytest
 
@@ -11,37 +9,25 @@ from coaching.adapters.local.objects import FolderObjectStore
 from coaching.adapters.local.outbox import OutboxMailer
 from coaching.domain.errors import NotFound, PermanentError, TranscriptRejected
 from coaching.usecases.compensate import failure_reason
-from coaching.usecases.pipeline_input import CompensationInput
 from local_runtime import lambda_binding
-
-
-def _failed(error_type: str, message: str) -> CompensationInput:
-    return CompensationInput(
-        organization_id=uuid.uuid4(),
-        session_id=uuid.uuid4(),
-        transcript_key="k",
-        source_name="s.vtt",
-        failed_step="ParseTranscript",
-        error={
-            "Error": error_type,
-            "Cause": json.dumps({"errorType": error_type, "errorMessage": message}),
-        },
-    )
+from tests.events import compensation_input
 
 
 def test_our_own_errors_reach_the_coach_as_written():
-    reason = failure_reason(_failed("TranscriptRejected", "s.vtt is empty. Export it again."))
+    reason = failure_reason(
+        compensation_input("TranscriptRejected", "s.vtt is empty. Export it again.")
+    )
     assert reason == "s.vtt is empty. Export it again."
 
 
 def test_unexpected_errors_are_not_shown_verbatim():
-    reason = failure_reason(_failed("KeyError", "'secret transcript words'"))
+    reason = failure_reason(compensation_input("KeyError", "'secret transcript words'"))
     assert "secret transcript words" not in reason
     assert "ParseTranscript" in reason and "KeyError" in reason
 
 
 def test_a_cause_that_is_not_json_still_gives_a_reason():
-    step = _failed("X", "y").model_copy(update={"error": {"Error": "States.Timeout"}})
+    step = compensation_input("X", "y").model_copy(update={"error": {"Error": "States.Timeout"}})
     assert "States.Timeout" in failure_reason(step)
 
 

@@ -5,13 +5,11 @@ be imported."""
 from __future__ import annotations
 
 import ast
-import json
-import uuid
 from pathlib import Path
 
 from coaching.domain import errors
 from coaching.usecases.compensate import failure_reason
-from coaching.usecases.pipeline_input import CompensationInput
+from tests.events import compensation_input
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_TREES = ("layers/coaching", "functions", "local_runtime")
@@ -45,20 +43,6 @@ def _error_classes_outside_the_domain() -> list[str]:
     return found
 
 
-def _failed_with(error_type: str, message: str) -> CompensationInput:
-    return CompensationInput(
-        organization_id=uuid.uuid4(),
-        session_id=uuid.uuid4(),
-        transcript_key="k",
-        source_name="s.vtt",
-        failed_step="AnalyzeClient",
-        error={
-            "Error": error_type,
-            "Cause": json.dumps({"errorType": error_type, "errorMessage": message}),
-        },
-    )
-
-
 def test_every_error_type_is_defined_in_the_domain():
     # Given the source of every layer / When we look for our error types defined elsewhere
     # Then there are none: adapters, use cases and the runtimes import them from the domain
@@ -77,6 +61,8 @@ def test_the_registry_does_not_grow_with_what_is_imported():
 
 def test_an_ai_service_error_reaches_the_coach_as_written_without_the_adapter():
     # Given a step failed with the OpenAI adapter's error (compensation never imports it)
-    step = _failed_with("AIServiceBusy", "The AI service is limiting requests (429).")
+    step = compensation_input(
+        "AIServiceBusy", "The AI service is limiting requests (429).", "AnalyzeClient"
+    )
     # When compensation explains the failure / Then it uses the error's own sentence
     assert failure_reason(step) == "The AI service is limiting requests (429)."

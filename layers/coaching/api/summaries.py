@@ -22,8 +22,8 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
+from coaching.domain.errors import ContentRejected
 from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent
-from coaching.ports.review import ContentRejected
 from coaching.usecases import summaries
 
 router = APIGatewayRouter()

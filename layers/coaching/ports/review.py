@@ -9,7 +9,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from coaching.domain.errors import ContentRejected as ContentRejected
 from coaching.domain.review import (
     FollowUpDraft,
     FollowUpRecord,

@@ -11,10 +11,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from coaching.domain.errors import NotFound
+from coaching.domain.errors import ContentRejected, NotFound
 from coaching.domain.identity import Principal
 from coaching.domain.review import FollowUpDraft, SummaryContent, SummaryRecord
-from coaching.ports.review import ContentRejected, ReviewPorts
+from coaching.ports.review import ReviewPorts
 from coaching.usecases.access import ensure_visible, require_visible, visibility_for
 from coaching.usecases.follow_up_rendering import follow_up_variables, render_follow_up
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import uuid
 
-from coaching.domain.errors import Forbidden, NotFound
+from coaching.domain.errors import ContentRejected, Forbidden, NotFound
 from coaching.domain.identity import Principal, Role
 from coaching.domain.review import TemplateFields, TemplateRecord
-from coaching.ports.review import ContentRejected, ReviewPorts
+from coaching.ports.review import ReviewPorts
 from coaching.usecases.follow_up_rendering import template_problems, used_variables
 
 
