@@ -12,7 +12,6 @@ import signal
 import socket
 from functools import partial
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -134,7 +133,8 @@ def run_server(host: str, port: int, workers: int | None = None) -> None:
                 seeded, platform.settings.web_base_url, organization_requires_mfa(platform)
             )
             print(text, flush=True)  # noqa: T201
-        stopped_by = _serve(platform, _listen(host, port), workers or cores())
+        count = workers or cores()
+        stopped_by = _serve(platform, _listen(host, port, count), count)
         # As before the workers: 128 + the signal, after everything stopped cleanly.
         raise SystemExit(128 + stopped_by)
     finally:
@@ -142,18 +142,27 @@ def run_server(host: str, port: int, workers: int | None = None) -> None:
         platform.close()
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """The public socket, bound here and shared by every worker (uvicorn's own binding)."""
-    bound = uvicorn.Config(app="", host=host, port=port).bind_socket()  # no app loaded
-    # As a TCP socket by name: asyncio turns Nagle off (TCP_NODELAY) only on connections
-    # whose socket says IPPROTO_TCP, and uvicorn's says 0. With Nagle on, every answer on a
-    # kept-alive connection waited ~40 ms for the client's delayed ACK.
-    listener = socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, bound.detach())
-    listener.listen(LISTEN_BACKLOG)  # connections wait in the backlog until a worker is up
-    return listener
+def _listen(host: str, port: int, count: int = 1) -> list[socket.socket]:
+    """The public port's listening sockets, one per worker, bound here with SO_REUSEPORT: the
+    kernel spreads new connections over them by address (one shared socket went to whichever
+    worker woke first, often the same one every time)."""
+    family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listeners: list[socket.socket] = []
+    for _ in range(count):
+        # IPPROTO_TCP by name: asyncio turns Nagle off (TCP_NODELAY) only on connections
+        # whose socket says so; with Nagle on, every answer on a kept-alive connection
+        # waited ~40 ms for the client's delayed ACK.
+        listener = socket.socket(family, kind, socket.IPPROTO_TCP)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        listener.bind(address)
+        address = listener.getsockname()  # port 0: the others take the one it was given
+        listener.listen(LISTEN_BACKLOG)  # connections wait in the backlog until a worker is up
+        listeners.append(listener)
+    return listeners
 
 
-def _serve(platform: LocalPlatform, listener: socket.socket, workers: int) -> int:
+def _serve(platform: LocalPlatform, listeners: list[socket.socket], workers: int) -> int:
     """Runs until SIGINT or SIGTERM; returns which, once the workers, the once-only work and
     the security watch have stopped."""
     events = SPAWN.Queue()
@@ -161,7 +170,7 @@ def _serve(platform: LocalPlatform, listener: socket.socket, workers: int) -> in
     watch = watch_relayed_events(platform.settings.security_events_log, events)
     background = BackgroundWork(platform)
     # Each worker builds its own ports over this process's settings (its database's URL).
-    pool = WorkerPool(workers, listener, events, platform.settings, build_app)
+    pool = WorkerPool(listeners, events, platform.settings, build_app)
     try:
         with StopSignals() as stop:
             background.start()
@@ -176,5 +185,6 @@ def _serve(platform: LocalPlatform, listener: socket.socket, workers: int) -> in
         log.info("stopped (%s)", signal.Signals(stopped_by).name)
         return stopped_by
     finally:
-        listener.close()
+        for listener in listeners:
+            listener.close()
         stop_watching_relayed(watch)

@@ -42,7 +42,7 @@ MANAGEMENT_PREFIX = "/@connections/"
 class WorkerSetup:
     """What the parent hands a worker (pickled into the new process)."""
 
-    listener: socket.socket  # the public socket, bound and listening in the parent
+    listener: socket.socket  # its socket of the public port, bound and listening in the parent
     parent: Connection  # never written: its end of file means "stop"
     security_events: Any  # a multiprocessing queue to the parent's security watch
     # The parent's settings, as it resolved them: they name its database (started and

@@ -91,14 +91,12 @@ class _Worker:
 class WorkerPool:
     def __init__(
         self,
-        count: int,
-        listener: socket.socket,
+        listeners: list[socket.socket],
         security_events,
         settings: Settings,
         build_app: Callable[[LocalPlatform, WorkerRoute], ASGIApp],
     ) -> None:
-        self._count = count
-        self._listener = listener
+        self._listeners = listeners  # one per worker: a replacement takes its predecessor's
         self._events = security_events
         self._settings = settings  # handed to each worker: its database's URL among them
         self._build_app = build_app
@@ -109,13 +107,13 @@ class WorkerPool:
         return [worker.process.pid for worker in self._workers]
 
     def start(self) -> None:
-        self._workers = [self._spawn() for _ in range(self._count)]
+        self._workers = [self._spawn(listener) for listener in self._listeners]
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, listener: socket.socket) -> _Worker:
         theirs, ours = SPAWN.Pipe(duplex=False)
         process = SPAWN.Process(
             target=serve,
-            args=(self._setup(theirs),),
+            args=(self._setup(listener, theirs),),
             name="coach-worker",
             daemon=True,  # never left behind by this process's own exit either
         )
@@ -123,8 +121,8 @@ class WorkerPool:
         theirs.close()  # the worker holds the only reading end: it sees ours close
         return _Worker(process, ours)
 
-    def _setup(self, parent: Connection) -> WorkerSetup:
-        return WorkerSetup(self._listener, parent, self._events, self._settings, self._build_app)
+    def _setup(self, listener: socket.socket, parent: Connection) -> WorkerSetup:
+        return WorkerSetup(listener, parent, self._events, self._settings, self._build_app)
 
     def serve_until(self, stop: StopSignals) -> int:
         """Blocks until SIGINT or SIGTERM; returns which. A worker that ends on its own is
@@ -149,7 +147,7 @@ class WorkerPool:
             log.warning(
                 "worker %s ended (exit code %s); starting another", worker.process.pid, code
             )
-            self._workers[index] = self._spawn()
+            self._workers[index] = self._spawn(self._listeners[index])
 
     def tell_to_stop(self) -> None:
         """Each worker finishes the requests it has and closes its sockets."""

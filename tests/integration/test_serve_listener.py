@@ -36,7 +36,7 @@ async def _nodelay_of_accepted(listener: socket.socket) -> int:
         server.close()
 
 
-@pytest.mark.parametrize("make", [lambda: _listen("127.0.0.1", 0), _loopback_listener])
+@pytest.mark.parametrize("make", [lambda: _listen("127.0.0.1", 0)[0], _loopback_listener])
 def test_connections_accepted_on_the_servers_sockets_have_nagle_off(make):
     # Given a listening socket as `coach serve` (the public one) or a worker (its own) makes it
     listener = make()
