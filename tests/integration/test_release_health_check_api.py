@@ -9,8 +9,8 @@ import json
 
 import pytest
 
+from coaching.adapters.aws.release_hooks import HEALTH_REQUEST, is_healthy
 from functions.api.handler import lambda_handler as api_handler
-from functions.release_health_check.handler import HEALTH_REQUEST, is_healthy
 from tests.api_calls import CONTEXT
 from tests.local_ports import api
 

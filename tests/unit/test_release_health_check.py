@@ -9,7 +9,13 @@ from typing import Any
 
 import pytest
 
-from functions.release_health_check.handler import HEALTH_REQUEST, is_healthy, lambda_handler
+from coaching.adapters.aws.release_hooks import (
+    HEALTH_REQUEST,
+    CodeDeployHookReporter,
+    LambdaHealthProbe,
+    is_healthy,
+)
+from functions.release_health_check.handler import lambda_handler
 from local_runtime.lambda_binding import LocalLambdaContext
 from tests.events import load_event
 
@@ -56,7 +62,12 @@ def target(monkeypatch: pytest.MonkeyPatch) -> None:
 def run(answer: dict | Exception) -> tuple[dict, FakeLambda, FakeCodeDeploy]:
     event = load_event("release_health_check_pre_traffic")
     lambda_client, codedeploy = FakeLambda(answer), FakeCodeDeploy()
-    result = lambda_handler(event, CONTEXT, lambda_client=lambda_client, codedeploy=codedeploy)
+    result = lambda_handler(
+        event,
+        CONTEXT,
+        probe=LambdaHealthProbe(lambda_client),
+        reporter=CodeDeployHookReporter(codedeploy),
+    )
     return result, lambda_client, codedeploy
 
 
