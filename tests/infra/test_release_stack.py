@@ -6,6 +6,7 @@ CodeDeploy shifts it per stage with rollback alarms and the API's health check.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -214,6 +215,16 @@ def test_app_names_the_stack_by_stage_and_passes_both_nag_packs(tmp_path: Path) 
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "CoachingPlatform-staging" in result.stdout
     assert (tmp_path / "CoachingPlatform-staging.template.json").is_file()
+    # And both packs ran (cdk-nag writes one report per pack): nothing non-compliant, and
+    # every suppression carries its reason
+    for pack in ("AwsSolutions", "HIPAA.Security"):
+        with (tmp_path / f"{pack}--CoachingPlatform-staging-NagReport.csv").open() as report:
+            rows = list(csv.DictReader(report))
+        assert rows, pack
+        assert {row["Compliance"] for row in rows} <= {"Compliant", "Suppressed"}, pack
+        for row in rows:
+            if row["Compliance"] == "Suppressed":
+                assert len(row["Exception Reason"]) > 40, (row["Rule ID"], row["Resource ID"])
 
 
 # --- every invoker calls `live` -------------------------------------------------------------
