@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
+from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
+
+from cdk.log_encryption import logs_key
 
 # Requests per 5 minutes from one address (several coaches may share an office address);
 # the stage's throttling is shared by all callers, so one address cannot exhaust it alone.
@@ -12,6 +16,9 @@ REQUESTS_PER_ADDRESS = 1000
 # the upload limit, WebVTT `<v Name>` tags) and summaries are long free text. The API never
 # renders HTML and answers JSON with `Content-Security-Policy: default-src 'none'`.
 COUNTED_BODY_RULES = ("SizeRestrictions_BODY", "CrossSiteScripting_BODY")
+WAF_LOG_PREFIX = "aws-waf-logs-"
+# Tokens and API keys never reach the request log.
+REDACTED_HEADERS = ("authorization", "cookie")
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -76,3 +83,37 @@ class ApiFirewall(Construct):
         wafv2.CfnWebACLAssociation(
             self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn
         )
+        self._log_requests()
+
+    def _log_requests(self) -> None:
+        """Every request the web ACL judged (HIPAA: audit), to an encrypted log group, with
+        the sign-in token redacted. WAF accepts only log groups named `aws-waf-logs-...`."""
+        stack = Stack.of(self)
+        name = f"{WAF_LOG_PREFIX}{stack.stack_name}"
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=name,
+            retention=logs.RetentionDays.THREE_MONTHS,
+            encryption_key=logs_key(self, "LogsKey", "Encrypts the web ACL's request logs"),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        logging = wafv2.CfnLoggingConfiguration(
+            self,
+            "Logging",
+            resource_arn=self.web_acl.attr_arn,
+            # The log group's ARN without CDK's trailing ':*'.
+            log_destination_configs=[
+                stack.format_arn(
+                    service="logs",
+                    resource="log-group",
+                    resource_name=name,
+                    arn_format=ArnFormat.COLON_RESOURCE_NAME,
+                )
+            ],
+            redacted_fields=[
+                wafv2.CfnLoggingConfiguration.FieldToMatchProperty(single_header={"Name": header})
+                for header in REDACTED_HEADERS
+            ],
+        )
+        logging.node.add_dependency(self.log_group)

@@ -16,6 +16,7 @@ from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
 from cdk.schedules import RetentionPurge
+from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
 from cdk.workflow import SessionPipeline
 from coaching.usecases.pipeline_steps import PIPELINE_STEPS as PIPELINE
@@ -33,7 +34,14 @@ STEP_SIZES: dict[str, dict[str, Any]] = {
     "index_session": {"timeout": Duration.minutes(2)},
     "compensate": {"timeout": Duration.minutes(1)},
 }
-FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api", "api_key_authorizer", "purge_expired")
+FUNCTION_NAMES = (
+    *PIPELINE_STEPS,
+    "ingest",
+    "api",
+    "api_key_authorizer",
+    "purge_expired",
+    "release_health_check",
+)
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
@@ -43,7 +51,11 @@ LOG_LEVEL = ("coaching:logLevel", "INFO")
 # The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin).
 WEB_ORIGIN = ("coaching:webOrigin", "http://127.0.0.1:5173")
 # true: every user of the pool must sign in with TOTP (Cognito's MFA setting is pool-wide).
-MFA_REQUIRED = ("coaching:mfaRequired", False)
+# Unset: the stage's default (prod: true; dev, staging: false).
+MFA_REQUIRED = ("coaching:mfaRequired", None)
+# Provisioned concurrency on the API function's `live` alias (0: off, the default): warm
+# instances for coaches at a fixed hourly price (README "Costs").
+API_PROVISIONED_CONCURRENCY = ("coaching:apiProvisionedConcurrency", 0)
 # An address subscribed to the security alarms' topic (unset: subscribe one later).
 SECURITY_ALARM_EMAIL = ("coaching:securityAlarmEmail", None)
 
@@ -63,6 +75,8 @@ class CoachingPlatformStack(Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
+        # Read by the constructs with per-stage behaviour (deletion protection, removal).
+        self.stage = stage_defaults(self._context(*STAGE))
         functions_root = Path(functions_root or DEFAULT_FUNCTIONS_ROOT)
         require_functions(functions_root, FUNCTION_NAMES)
 
@@ -78,6 +92,8 @@ class CoachingPlatformStack(Stack):
             functions_root=functions_root,
             layers=layers.layers,
             log_level=str(self._context(*LOG_LEVEL)),
+            log_retention=self.stage.log_retention,
+            deployment_config=self.stage.deployment_config,
         )
         steps = {
             step.folder: functions.add(
@@ -90,6 +106,7 @@ class CoachingPlatformStack(Stack):
             "Workflow",
             definition_file=REPO_ROOT / "statemachines" / "session_pipeline.asl.json",
             step_functions={step.arn_substitution: steps[step.folder] for step in PIPELINE},
+            logs_key=functions.logs_key,
         )
 
         ingest = functions.add("ingest", description="Starts the pipeline for a dropped transcript")
@@ -98,11 +115,15 @@ class CoachingPlatformStack(Stack):
         self.storage.serve_pipeline_steps(steps, readers=TRANSCRIPT_READERS)
         self.storage.keep_failed_drops(steps["compensate"])
 
-        self.identity = CoachIdentity(
-            self, "Identity", mfa_required=as_bool(self._context(*MFA_REQUIRED))
-        )
+        mfa_required = self._context(MFA_REQUIRED[0], self.stage.mfa_required)
+        self.identity = CoachIdentity(self, "Identity", mfa_required=as_bool(mfa_required))
         # 29 s: API Gateway's integration limit.
-        api = functions.add("api", description="REST API", timeout=Duration.seconds(29))
+        api = functions.add(
+            "api",
+            description="REST API",
+            timeout=Duration.seconds(29),
+            provisioned_concurrency=int(self._context(*API_PROVISIONED_CONCURRENCY)),
+        )
         self.api = CoachingApi(
             self,
             "Api",
@@ -143,6 +164,7 @@ class CoachingPlatformStack(Stack):
         )
         self.storage.purge_with(purge)
         self.retention = RetentionPurge(self, "Retention", purge=purge)
+        self._release_api(functions)
         self.functions = functions
 
         CfnOutput(self, "ApiUrl", value=self.api.api.url, description="REST API base URL")
@@ -158,6 +180,7 @@ class CoachingPlatformStack(Stack):
             value=self.detection.topic.topic_arn,
             description="security alarms are published here: subscribe to be told",
         )
+        CfnOutput(self, "Stage", value=self.stage.name, description="dev, staging or prod")
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(
             self,
@@ -165,6 +188,18 @@ class CoachingPlatformStack(Stack):
             value=self.identity.client.user_pool_client_id,
             description="the app client the API signs users in with",
         )
+
+    def _release_api(self, functions: LambdaFunctions) -> None:
+        """The API function's release also watches what coaches see (both APIs' 5XX rate
+        and p95 latency) and checks `GET /health` on the new version before traffic moves."""
+        release = functions.release("api")
+        release.watch_api(self.api.api, "Api")
+        release.watch_api(self.integrations.api, "IntegrationApi")
+        health_check = functions.add_unreleased(
+            "release_health_check",
+            description="CodeDeploy pre-traffic hook: GET /health on the new API version",
+        )
+        release.check_health_with(health_check)
 
     def _context(self, key: str, default: Any) -> Any:
         value = self.node.try_get_context(key)

@@ -8,11 +8,14 @@ from pathlib import Path
 
 from aws_cdk import Stack
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagSuppressions
 from constructs import Construct
+
+from cdk.log_encryption import logs_key as logs_key_for
 
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 # Read by coaching.config.Settings (COACH_ prefix).
@@ -33,6 +36,7 @@ class SessionPipeline(Construct):
         *,
         definition_file: Path,
         step_functions: Mapping[str, lambda_.IFunction],
+        logs_key: kms.IKey | None = None,
     ) -> None:
         """`step_functions`: each pipeline step's function, by the ASL substitution it fills
         (coaching.usecases.pipeline_steps.PipelineStep.arn_substitution)."""
@@ -61,6 +65,7 @@ class SessionPipeline(Construct):
             "Logs",
             log_group_name=f"/aws/vendedlogs/states/{Stack.of(self).stack_name}-session-pipeline",
             retention=logs.RetentionDays.ONE_MONTH,
+            encryption_key=logs_key or logs_key_for(self, "LogsKey", "Encrypts the saga's logs"),
         )
         self.state_machine = sfn.StateMachine(
             self,
@@ -95,6 +100,16 @@ class SessionPipeline(Construct):
                 },
             ],
             apply_to_children=True,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.role.node.find_child("DefaultPolicy"),
+            [
+                {
+                    "id": "HIPAA.Security-IAMNoInlinePolicy",
+                    "reason": "CDK's grants write the saga role's own policy from its exact step "
+                    "functions and log group; no other principal should share it.",
+                }
+            ],
         )
 
     def serve_api(self, api: lambda_.Function) -> None:

@@ -55,12 +55,12 @@ def test_integrations_reach_the_api_function_through_the_key_authorizer_only(syn
     (method,) = methods.values()  # ANY /v1/{proxy+}, nothing public
     assert method["HttpMethod"] == "ANY"
     assert method["AuthorizationType"] == "CUSTOM"
-    assert synth.function_id("api") in json.dumps(method["Integration"]["Uri"])
+    assert synth.alias_id("api") in json.dumps(method["Integration"]["Uri"])
     authorizer = resources(synth, "AWS::ApiGateway::Authorizer")[method["AuthorizerId"]["Ref"]]
     assert authorizer["Type"] == "REQUEST"
     assert authorizer["IdentitySource"] == "method.request.header.Authorization"
     assert authorizer["AuthorizerResultTtlInSeconds"] == 0  # revocation is immediate
-    assert synth.function_id("api_key_authorizer") in json.dumps(authorizer["AuthorizerUri"])
+    assert synth.alias_id("api_key_authorizer") in json.dumps(authorizer["AuthorizerUri"])
 
 
 def test_the_integrations_stage_is_throttled_logged_and_behind_the_firewall(synth: Synth):

@@ -90,6 +90,15 @@ def our_functions(synth: Synth) -> dict[str, str]:
     return functions
 
 
+def live_alias(synth: Synth, function_id: str) -> str:
+    """The function's `live` alias, which every invoker calls (cdk/release.py)."""
+    return next(
+        k
+        for k, v in synth.of_type("AWS::Lambda::Alias").items()
+        if v["Properties"]["FunctionName"] == {"Ref": function_id}
+    )
+
+
 def role_statements(synth: Synth, role_id: str) -> list[dict[str, Any]]:
     return [
         statement
@@ -102,17 +111,6 @@ def role_statements(synth: Synth, role_id: str) -> list[dict[str, Any]]:
 def only(resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     assert len(resources) == 1, sorted(resources)
     return next(iter(resources.items()))
-
-
-def referenced_function_ids(resource: Any) -> set[str]:
-    """Logical ids behind `Fn::GetAtt [id, Arn]`, also inside `Fn::Join` (`<arn>:*`)."""
-    if isinstance(resource, dict) and "Fn::GetAtt" in resource:
-        return {resource["Fn::GetAtt"][0]}
-    if isinstance(resource, dict) and "Fn::Join" in resource:
-        return set().union(*(referenced_function_ids(part) for part in resource["Fn::Join"][1]))
-    if isinstance(resource, list):
-        return set().union(*(referenced_function_ids(item) for item in resource))
-    return set()
 
 
 def transcript_key_id(synth: Synth) -> str:
@@ -158,15 +156,13 @@ def test_every_asl_placeholder_resolves_to_its_step_function_arn(synth: Synth) -
 
     # Then each placeholder maps to the ARN of the function of the same name
     assert set(PLACEHOLDER.findall(definition)) == set(substitutions)
-    for step in PIPELINE:
+    for step in PIPELINE:  # through each step's `live` alias
         assert substitutions[step.arn_substitution] == {
-            "Fn::GetAtt": [functions[step.folder], "Arn"]
+            "Ref": live_alias(synth, functions[step.folder])
         }
 
     # When CloudFormation substitutes them / Then no placeholder is left and the ASL parses
-    resolved = PLACEHOLDER.sub(
-        lambda m: f"arn-of:{substitutions[m.group(1)]['Fn::GetAtt'][0]}", definition
-    )
+    resolved = PLACEHOLDER.sub(lambda m: f"arn-of:{substitutions[m.group(1)]['Ref']}", definition)
     assert "${" not in resolved
     assert json.loads(resolved)["StartAt"] == "ValidateAndStore"
 
@@ -177,11 +173,11 @@ def test_state_machine_role_invokes_exactly_the_six_step_functions(synth: Synth)
     statements = role_statements(synth, machine["Properties"]["RoleArn"]["Fn::GetAtt"][0])
     invoke = [s for s in statements if any(a.startswith("lambda:") for a in as_list(s["Action"]))]
 
-    # Then it may invoke the six step functions (and their versions), nothing else
+    # Then it may invoke the six step functions' `live` aliases, nothing else
     functions = our_functions(synth)
     assert {a for s in invoke for a in as_list(s["Action"])} == {"lambda:InvokeFunction"}
-    assert referenced_function_ids([s["Resource"] for s in invoke]) == {
-        functions[step] for step in PIPELINE_STEPS
+    assert {r["Ref"] for s in invoke for r in as_list(s["Resource"])} == {
+        live_alias(synth, functions[step]) for step in PIPELINE_STEPS
     }
     assert all(r != "*" for s in invoke for r in as_list(s["Resource"]))
 
@@ -201,7 +197,7 @@ def test_objects_created_under_incoming_invoke_ingest(synth: Synth) -> None:
                         "Filter": {
                             "Key": {"FilterRules": [{"Name": "prefix", "Value": DROP_PREFIX}]}
                         },
-                        "LambdaFunctionArn": {"Fn::GetAtt": [ingest, "Arn"]},
+                        "LambdaFunctionArn": {"Ref": live_alias(synth, ingest)},
                     }
                 ]
             }
@@ -261,7 +257,10 @@ def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) 
     _, invoke = only(synth.of_type("AWS::Lambda::EventInvokeConfig"))
     assert invoke["Properties"] == {
         "FunctionName": {"Ref": ingest_id},
-        "Qualifier": "$LATEST",
+        # The `live` alias's name, the qualifier S3 invokes
+        "Qualifier": {
+            "Fn::Select": [7, {"Fn::Split": [":", {"Ref": live_alias(synth, ingest_id)}]}]
+        },
         "MaximumRetryAttempts": 2,
         "MaximumEventAgeInSeconds": 6 * 3600,
         "DestinationConfig": {"OnFailure": {"Destination": queue_arn}},
