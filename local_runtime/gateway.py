@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 
 from coaching.api.security import security_headers
 from coaching.domain.errors import Unauthenticated
-from local_runtime.lambda_binding import LocalLambdaContext
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
 

@@ -14,7 +14,7 @@ from coaching.usecases.coach_notice import email_the_sessions_coach
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.ingest_drop import DROP_PREFIX
 from coaching.usecases.pipeline_input import CompensationInput
-from coaching.usecases.pipeline_steps import undone_steps
+from coaching.domain.pipeline import undone_steps
 
 _GENERIC = "Processing failed at step {step} because of an internal error ({kind})."
 _WHAT_TO_DO = " Support staff can see this run and replay it; the transcript is kept."
