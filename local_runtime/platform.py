@@ -14,7 +14,7 @@ from coaching.adapters.local.stepfunctions import StepFunctionsEngine
 from coaching.adapters.local.workflow import LocalWorkflow
 from coaching.adapters.postgres import PostgresExecutionRecords
 from coaching.composition import Ports
-from coaching.config import Settings, get_settings
+from coaching.config import Settings
 from coaching.usecases.compensate import INTERRUPTED, compensate
 from coaching.usecases.contact_encryption import encrypt_plaintext_contacts
 from coaching.usecases.dependencies import Dependencies
@@ -95,16 +95,16 @@ def configure_environment(log_level: str = "INFO") -> None:
 
 
 def start_local_platform(
+    settings: Settings,
     log_level: str = "INFO",
-    settings: Settings | None = None,
     embedded_database: Future[str] | None = None,
 ) -> LocalPlatform:
     """Starts the database (embedded, unless ``settings`` name one), migrates it, and
     builds this process's ports once: its URL goes into the settings, not the environment.
+    ``settings`` are the caller's (the CLI reads them once, in its callback).
     ``embedded_database``: the embedded server's URL when the caller started it already
     (`embedded_postgres.start_in_background`); without, it is started here if needed."""
     configure_environment(log_level)
-    settings = settings or get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     if not settings.database_url:
         url = (

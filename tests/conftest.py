@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coaching.config import reset_settings
-from coaching.config import get_settings
+from coaching.config import get_settings, reset_settings
 from local_runtime.platform import LocalPlatform, start_local_platform
 from tests import local_ports
 from tests.authenticator_clock import AUTHENTICATOR_CLOCK

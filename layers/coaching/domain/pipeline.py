@@ -71,6 +71,7 @@ PIPELINE: tuple[StepFacts, ...] = (
     ),
 )
 
+
 def step_names() -> list[str]:
     return [step.name for step in PIPELINE]
 

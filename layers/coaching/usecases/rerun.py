@@ -15,6 +15,7 @@ from coaching.domain.reruns import REDRIVABLE
 from coaching.ports.executions import ExecutionSummary, ExecutionSupport
 from coaching.usecases.dependencies import Dependencies
 
+
 def prepare_rerun(
     deps: Dependencies,
     org: uuid.UUID,

@@ -77,9 +77,6 @@ class StepFunctionsEngine:
 
     # --- the handlers ---------------------------------------------------------------------
 
-    def handler(self, function_name: str) -> Handler | None:
-        return self._handlers.get(function_name)
-
     def set_handler(self, function_name: str, handler: Handler) -> Handler | None:
         """Binds ``handler`` to ``function_name``; returns the one it replaces."""
         with self._lock:

@@ -19,7 +19,11 @@ from jsonpath_ng.ext import parse as parse_extended_jsonpath
 
 # From there, not from moto: it first defers moto.batch's package __init__ (and its EC2
 # models), which importing any part of the ASL parser would otherwise load.
-from coaching.adapters.local.stepfunctions.interpreter import AmazonStateLanguageParser, json_path, result_path
+from coaching.adapters.local.stepfunctions.interpreter import (
+    AmazonStateLanguageParser,
+    json_path,
+    result_path,
+)
 
 _parse_definition = AmazonStateLanguageParser.parse
 

@@ -1,0 +1,51 @@
+"""What every `coach` command receives as Typer's context object: the settings, read once in
+the CLI's callback, and the local platform (its ports) built from them at most once."""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from coaching.config import Settings
+    from local_runtime.platform import LocalPlatform
+
+
+@dataclass
+class CoachContext:
+    settings: Settings
+    _platform: LocalPlatform | None = field(default=None, init=False, repr=False)
+
+    def platform(
+        self, log_level: str = "ERROR", embedded_database: Future[str] | None = None
+    ) -> LocalPlatform:
+        """The local platform over these settings, started by the first command that asks."""
+        if self._platform is None:
+            # Imported here: `coach <command> --help` should not load the platform.
+            from local_runtime.platform import start_local_platform
+
+            self._platform = start_local_platform(
+                self.settings, log_level=log_level, embedded_database=embedded_database
+            )
+        return self._platform
+
+
+def read_settings(ctx: typer.Context) -> None:
+    """The `coach` callback: the one place a command's settings are read."""
+    from coaching.config import get_settings
+
+    if ctx.find_object(CoachContext) is None:
+        ctx.obj = CoachContext(get_settings())
+
+
+def coach_context(ctx: typer.Context) -> CoachContext:
+    """The context object the `coach` callback made (a sub-command group invoked on its own,
+    without `coach` above it: made here, the same way)."""
+    if ctx.find_object(CoachContext) is None:
+        read_settings(ctx.find_root())
+    found = ctx.find_object(CoachContext)
+    assert found is not None
+    return found
