@@ -32,13 +32,22 @@ class CoachContext:
             )
         return self._platform
 
+    def close(self) -> None:
+        """Closes the platform's database pool, if a command started it."""
+        if self._platform is not None:
+            self._platform.close()
+            self._platform = None
+
 
 def read_settings(ctx: typer.Context) -> None:
-    """The `coach` callback: the one place a command's settings are read."""
+    """The `coach` callback: the one place a command's settings are read. The platform a
+    command starts is closed when the command ends (in tests, many run in one process)."""
     from coaching.config import get_settings
 
-    if ctx.find_object(CoachContext) is None:
-        ctx.obj = CoachContext(get_settings())
+    context = ctx.find_object(CoachContext)
+    if context is None:
+        context = ctx.obj = CoachContext(get_settings())
+    ctx.call_on_close(context.close)
 
 
 def coach_context(ctx: typer.Context) -> CoachContext:
