@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import typer
 
@@ -54,7 +54,7 @@ def coach_context(ctx: typer.Context) -> CoachContext:
     """The context object the `coach` callback made (a sub-command group invoked on its own,
     without `coach` above it: made here, the same way)."""
     if ctx.find_object(CoachContext) is None:
-        read_settings(ctx.find_root())
+        read_settings(cast("typer.Context", ctx.find_root()))
     found = ctx.find_object(CoachContext)
     assert found is not None
     return found

@@ -4,6 +4,7 @@ handler (the very function AWS runs) handed the local runtime's ports."""
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -38,9 +39,12 @@ def pipeline_handlers(deps: Dependencies | None = None) -> dict[str, Handler]:
 
 
 def pipeline_engine(
-    deps: Dependencies | None = None, retry_sleep: Callable[[float], None] | None = None
+    deps: Dependencies | None = None, retry_sleep: Callable[[float], None] = time.sleep
 ) -> StepFunctionsEngine:
-    extra = {} if retry_sleep is None else {"retry_sleep": retry_sleep}
+    """The engine of the session pipeline: one per process (the composition root's)."""
     return StepFunctionsEngine(
-        pipeline_definition(), pipeline_handlers(deps), name=STATE_MACHINE_NAME, **extra
+        pipeline_definition(),
+        pipeline_handlers(deps),
+        name=STATE_MACHINE_NAME,
+        retry_sleep=retry_sleep,
     )
