@@ -116,11 +116,12 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="coach-bench-")
     os.environ["COACH_HOME"] = home
     os.environ.pop("COACH_DATABASE_URL", None)
+    from coaching.config import get_settings
     from coaching.usecases.submit_transcript import process_transcript
     from local_runtime.platform import start_local_platform
 
     started = time.perf_counter()
-    platform = start_local_platform(log_level="ERROR")
+    platform = start_local_platform(get_settings(), log_level="ERROR")
     engine_start = time.perf_counter() - started
     org = platform.settings.default_organization_id
 

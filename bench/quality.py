@@ -30,11 +30,12 @@ def pipeline_runner():
     """Runs files through the real saga on a throw-away local platform."""
     os.environ["COACH_HOME"] = tempfile.mkdtemp(prefix="coach-quality-")
     os.environ.pop("COACH_DATABASE_URL", None)
+    from coaching.config import get_settings
     from coaching.usecases.session_results import session_results
     from coaching.usecases.submit_transcript import process_transcript
     from local_runtime.platform import start_local_platform
 
-    platform = start_local_platform(log_level="ERROR")
+    platform = start_local_platform(get_settings(), log_level="ERROR")
     org = platform.settings.default_organization_id
 
     def process(path: Path) -> list[dict]:

@@ -22,6 +22,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 SPEAKERS = ("Maya Chen", "Jordan Reyes", "Priya Nair")
@@ -95,27 +96,29 @@ def start_platform():
     os.environ["COACH_HOME"] = home
     os.environ["COACH_DROPBOX"] = os.path.join(home, "dropbox")
     os.environ.pop("COACH_DATABASE_URL", None)
-    from local_runtime import lambda_binding
+    from coaching.config import get_settings
     from local_runtime.platform import start_local_platform
 
     started = time.perf_counter()
-    platform = start_local_platform(log_level="ERROR")
+    platform = start_local_platform(get_settings(), log_level="ERROR")
     engine_start = time.perf_counter() - started
-    lambda_binding.set_retry_sleep(lambda seconds: None)
+    platform.engine.retry_sleep = lambda seconds: None
     return platform, engine_start
 
 
 def engine_overheads(platform, executions: int) -> tuple[list[float], list[float]]:
     """(a) Seconds per execution with trivial handlers: (recorded, interpreter + binding)."""
-    from local_runtime import lambda_binding, workflow
+    from coaching.adapters.local.workflow import LocalWorkflow
+    from local_runtime.pipeline import pipeline_handlers
 
-    bare = workflow.LocalWorkflow()  # no recorder: the interpreter and the binding alone
+    bare = LocalWorkflow(platform.engine)  # no recorder: the interpreter and the binding alone
     for step, result in TRIVIAL_RESULTS.items():
-        lambda_binding.register(step, lambda event, context, result=result: dict(result))
+        platform.engine.set_handler(step, lambda event, context, result=result: dict(result))
     engine_overhead(platform, bare, 10, "warm")
     recorded = engine_overhead(platform, platform.workflow, executions, "rec")
     unrecorded = engine_overhead(platform, bare, executions, "bare")
-    workflow.bind_pipeline_handlers(platform.deps)
+    for step, handler in pipeline_handlers(platform.deps).items():
+        platform.engine.set_handler(step, handler)
     return recorded, unrecorded
 
 
@@ -123,7 +126,6 @@ def throughput(platform, transcripts: int, workers: int) -> tuple[list[tuple], f
     """(b) (kind, status, seconds) per run with the real handlers, and the batch's seconds;
     IndexSession fails for "-fail-" sources."""
     from coaching.usecases.submit_transcript import process_transcript
-    from local_runtime import lambda_binding
 
     org = platform.settings.default_organization_id
     real_index = importlib.import_module("functions.index_session.handler").lambda_handler
@@ -133,7 +135,7 @@ def throughput(platform, transcripts: int, workers: int) -> tuple[list[tuple], f
             raise RuntimeError("index unavailable (bench)")
         return real_index(event, context, deps=platform.deps)
 
-    lambda_binding.register("IndexSession", index_or_fail)
+    platform.engine.set_handler("IndexSession", index_or_fail)
     salt = uuid.uuid4().hex[:8]
     # One run first so the models are loaded before anything is timed.
     process_transcript(
@@ -160,7 +162,9 @@ def throughput(platform, transcripts: int, workers: int) -> tuple[list[tuple], f
     with ThreadPoolExecutor(max_workers=workers) as pool:
         rows = list(pool.map(run, range(1, transcripts + 1)))
     batch_seconds = time.perf_counter() - batch_began
-    lambda_binding.register("IndexSession", real_index)
+    platform.engine.set_handler(
+        "IndexSession", partial(real_index, deps=platform.deps)
+    )  # with the ports
     return rows, batch_seconds
 
 

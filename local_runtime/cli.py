@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from local_runtime.cli_audit import audit
+from local_runtime.cli_context import coach_context, read_settings
 from local_runtime.cli_executions import executions
 from local_runtime.cli_keys import keys
 from local_runtime.cli_retention import retention
@@ -32,6 +33,12 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _settings(ctx: typer.Context) -> None:
+    # Settings are read here, once per command, and handed down in ctx.obj (CoachContext).
+    read_settings(ctx)
+
+
 class SessionKind(enum.StrEnum):
     group = "group"
     individual = "individual"
@@ -44,6 +51,7 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 @app.command()
 def process(
+    ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="Transcript file (.vtt, .srt, .txt)")],
     session_type: Annotated[
         SessionKind | None, typer.Option("--type", help="group or individual")
@@ -72,19 +80,16 @@ def process(
     if source_format is not None and source_format not in SUPPORTED_FORMATS:
         supported = ", ".join(SUPPORTED_FORMATS)
         raise _fail(f"unknown format {source_format!r}. Supported formats: {supported}.", 2)
-    from coaching.config import get_settings
     from local_runtime.embedded_postgres import start_in_background
 
-    settings = get_settings()
+    cli = coach_context(ctx)
+    settings = cli.settings
     # The embedded database boots while the platform's modules import below.
     database = None if settings.database_url else start_in_background(settings.pgdata_dir)
     from coaching.usecases.session_results import session_results
     from coaching.usecases.submit_transcript import process_transcript
-    from local_runtime.platform import start_local_platform
 
-    platform = start_local_platform(
-        log_level="INFO" if verbose else "ERROR", embedded_database=database
-    )
+    platform = cli.platform(log_level="INFO" if verbose else "ERROR", embedded_database=database)
     org = platform.settings.default_organization_id
     submission, execution = process_transcript(
         platform.deps,
@@ -123,6 +128,7 @@ def _print_human(result: dict) -> None:
 
 @app.command()
 def serve(
+    ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[
@@ -133,7 +139,7 @@ def serve(
     """Run the platform locally: API, drop folder, embedded database."""
     from local_runtime.server import run_server
 
-    run_server(host, port, workers)
+    run_server(coach_context(ctx).settings, host, port, workers)
 
 
 app.add_typer(audit, name="audit")

@@ -9,11 +9,14 @@ from typing import Annotated
 
 import typer
 
+from local_runtime.cli_context import coach_context
+
 audit = typer.Typer(help="The audit log: who accessed a client's data.", no_args_is_help=True)
 
 
 @audit.command("client")
 def client(
+    ctx: typer.Context,
     client_id: Annotated[uuid.UUID, typer.Argument(help="The client's id")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array")] = False,
 ) -> None:
@@ -21,9 +24,8 @@ def client(
     Still there after the client was erased."""
     from coaching.domain.errors import CoachingError
     from coaching.usecases.client_access import access_view, client_access_log
-    from local_runtime.platform import start_local_platform
 
-    platform = start_local_platform(log_level="ERROR")
+    platform = coach_context(ctx).platform()
     org = platform.settings.default_organization_id
     store, _ = platform.ports.client_ports
     rows, after = [], None

@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 
+from local_runtime.cli_context import coach_context
+
 executions = typer.Typer(help="Pipeline runs: list, show, redrive, replay.", no_args_is_help=True)
 
 
@@ -21,14 +23,8 @@ class Status(enum.StrEnum):
     aborted = "aborted"
 
 
-def _platform():
-    from local_runtime.platform import start_local_platform
-
-    return start_local_platform(log_level="ERROR")
-
-
-def _support():
-    return _platform().support()
+def _support(ctx: typer.Context):
+    return coach_context(ctx).platform().support()
 
 
 def _emit(value: BaseModel | list[BaseModel], as_json: bool, human) -> None:
@@ -65,6 +61,7 @@ def _line(run) -> str:
 
 @executions.command("list")
 def list_runs(
+    ctx: typer.Context,
     status: Annotated[Status | None, typer.Option(help="Only runs with this status")] = None,
     since: Annotated[
         dt.datetime | None, typer.Option(help="Only runs started since (YYYY-MM-DD[THH:MM])")
@@ -75,14 +72,18 @@ def list_runs(
     """Recent runs, newest first."""
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
-    runs = _guarded(lambda: _support().list(status.value.upper() if status else None, since, limit))
+    runs = _guarded(
+        lambda: _support(ctx).list(status.value.upper() if status else None, since, limit)
+    )
     _emit(runs, as_json, lambda rs: [typer.echo(_line(r)) for r in rs] or typer.echo("no runs"))
 
 
 @executions.command()
-def show(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(
+    ctx: typer.Context, name: str, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
     """One run: each state with its input, output, error and timings."""
-    detail = _guarded(lambda: _support().show(name))
+    detail = _guarded(lambda: _support(ctx).show(name))
 
     def human(run) -> None:
         typer.echo(_line(run))
@@ -101,26 +102,30 @@ def show(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) ->
 
 
 @executions.command()
-def redrive(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def redrive(
+    ctx: typer.Context, name: str, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
     """Resume a failed run at its failed step; results of the steps that finished are kept."""
     _emit(
-        _guarded(lambda: _rerun("redrive", name)),
+        _guarded(lambda: _rerun(ctx, "redrive", name)),
         as_json,
         lambda r: typer.echo(_line(r)),
     )
 
 
 @executions.command()
-def replay(name: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def replay(
+    ctx: typer.Context, name: str, as_json: Annotated[bool, typer.Option("--json")] = False
+) -> None:
     """Run the same input again from the start, linked to the original run."""
-    _emit(_guarded(lambda: _rerun("replay", name)), as_json, lambda r: typer.echo(_line(r)))
+    _emit(_guarded(lambda: _rerun(ctx, "replay", name)), as_json, lambda r: typer.echo(_line(r)))
 
 
-def _rerun(kind: str, name: str):
+def _rerun(ctx: typer.Context, kind: str, name: str):
     """The CLI waits for the new run, so its status is the outcome, not 'RUNNING'."""
     from coaching.usecases.rerun import rerun_execution
 
-    platform = _platform()
+    platform = coach_context(ctx).platform()
     support = platform.support()
     org = platform.settings.default_organization_id
     return support.wait_for(rerun_execution(platform.deps, support, org, name, kind).name)

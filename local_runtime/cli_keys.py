@@ -7,20 +7,22 @@ from typing import Annotated
 
 import typer
 
+from local_runtime.cli_context import coach_context
+
 keys = typer.Typer(help="Field encryption keys: rotate.", no_args_is_help=True)
 
 
 @keys.command()
 def rotate(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """A new key version for every organization; every encrypted field is encrypted again
     under it, then the old versions are retired."""
     from coaching.domain.errors import CoachingError
     from coaching.usecases.contact_encryption import rotate_keys
-    from local_runtime.platform import start_local_platform
 
-    ports = start_local_platform(log_level="ERROR").ports
+    ports = coach_context(ctx).platform().ports
     encryption = ports.field_encryption
     try:
         report = rotate_keys(

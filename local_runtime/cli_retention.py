@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from local_runtime.cli_context import coach_context
+
 retention = typer.Typer(
     help="Retention: sessions older than the organization's retention_days are deleted.",
     no_args_is_help=True,
@@ -17,6 +19,7 @@ retention = typer.Typer(
 
 @retention.command()
 def purge(
+    ctx: typer.Context,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List what would be deleted; delete nothing")
     ] = False,
@@ -25,9 +28,8 @@ def purge(
     """Delete every session older than its organization's retention (as `coach serve` does
     daily). Organizations without retention_days keep everything."""
     from coaching.usecases.retention import purge_expired
-    from local_runtime.platform import start_local_platform
 
-    platform = start_local_platform(log_level="ERROR")
+    platform = coach_context(ctx).platform()
     report = purge_expired(
         platform.deps, dt.datetime.now(dt.UTC), audit=platform.ports.audit_log, dry_run=dry_run
     )

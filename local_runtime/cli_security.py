@@ -9,6 +9,8 @@ from typing import Annotated
 
 import typer
 
+from local_runtime.cli_context import coach_context
+
 security = typer.Typer(
     help="Security events noticed by `coach serve` (the local side of the AWS alarms).",
     no_args_is_help=True,
@@ -17,6 +19,7 @@ security = typer.Typer(
 
 @security.command()
 def events(
+    ctx: typer.Context,
     minutes: Annotated[
         int, typer.Option("--minutes", min=1, help="How far back to look (default: a day)")
     ] = 24 * 60,
@@ -25,11 +28,10 @@ def events(
     """Counts of failed sign-ins, 403 and 404 answers to signed-in callers and 429s; the
     callers and addresses most often refused; and the bursts that crossed an alarm's
     threshold."""
-    from coaching.config import get_settings
     from local_runtime.security_watch import read_events, summarize
 
     since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=minutes)
-    report = summarize(read_events(get_settings().security_events_log), since)
+    report = summarize(read_events(coach_context(ctx).settings.security_events_log), since)
     if as_json:
         sys.stdout.write(json.dumps(report) + "\n")
         return

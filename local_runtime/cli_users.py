@@ -9,12 +9,14 @@ from typing import Annotated
 import typer
 
 from coaching.domain.identity import Role
+from local_runtime.cli_context import coach_context
 
 users = typer.Typer(help="Accounts that sign in: add, list, reset-mfa.", no_args_is_help=True)
 
 
 @users.command("add")
 def add(
+    ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The email they sign in with")],
     name: Annotated[str, typer.Option("--name", help="Their name, as shown in the app")],
     role: Annotated[Role, typer.Option("--role", help="coach, coach_lead, admin or support")],
@@ -35,9 +37,8 @@ def add(
     """Add an account to this install's organization."""
     from coaching.domain.errors import CoachingError
     from coaching.usecases.accounts import add_user
-    from local_runtime.platform import start_local_platform
 
-    platform = start_local_platform(log_level="ERROR")
+    platform = coach_context(ctx).platform()
     try:
         user = add_user(
             platform.ports.accounts,
@@ -57,12 +58,11 @@ def add(
 
 @users.command("list")
 def list_users(
+    ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array")] = False,
 ) -> None:
     """The organization's accounts (never their passwords or MFA secrets)."""
-    from local_runtime.platform import start_local_platform
-
-    platform = start_local_platform(log_level="ERROR")
+    platform = coach_context(ctx).platform()
     accounts = platform.ports.accounts.users(platform.settings.default_organization_id)
     rows = [
         {
@@ -86,14 +86,14 @@ def list_users(
 
 @users.command("reset-mfa")
 def reset_mfa(
+    ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The email of the account")],
 ) -> None:
     """Remove an account's authenticator (a lost phone) and end its sign-ins; it enrols again
     at its next sign-in. For the one admin who cannot ask another (audited)."""
     from coaching.ports.audit import AuditEntry
-    from local_runtime.platform import start_local_platform
 
-    platform = start_local_platform(log_level="ERROR")
+    platform = coach_context(ctx).platform()
     org = platform.settings.default_organization_id
     user = platform.ports.accounts.user_by_email(email)
     if user is None or user.organization_id != org:

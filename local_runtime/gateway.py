@@ -14,9 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.api.security import security_headers
 from coaching.domain.errors import Unauthenticated
-from local_runtime.lambda_binding import LocalLambdaContext
 
 _TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
 

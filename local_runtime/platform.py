@@ -9,16 +9,18 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cached_property
 
+from coaching.adapters.local.execution_support import LocalExecutionSupport
+from coaching.adapters.local.stepfunctions import StepFunctionsEngine
+from coaching.adapters.local.workflow import LocalWorkflow
 from coaching.adapters.postgres import PostgresExecutionRecords
 from coaching.composition import Ports
-from coaching.config import Settings, get_settings
+from coaching.config import Settings
 from coaching.usecases.compensate import INTERRUPTED, compensate
 from coaching.usecases.contact_encryption import encrypt_plaintext_contacts
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import CompensationInput
 from local_runtime.embedded_postgres import start_embedded_postgres
-from local_runtime.execution_support import LocalExecutionSupport
-from local_runtime.workflow import LocalWorkflow
+from local_runtime.pipeline import pipeline_engine
 
 
 class LocalPorts(Ports):
@@ -30,11 +32,16 @@ class LocalPorts(Ports):
         return PostgresExecutionRecords(self.database)
 
     @cached_property
+    def engine(self) -> StepFunctionsEngine:
+        """The one engine of this process: each step's handler bound to these ports."""
+        return pipeline_engine(self.dependencies)
+
+    @cached_property
     def workflow(self) -> LocalWorkflow:
-        return LocalWorkflow(recorder=self.execution_records, deps=self.dependencies)
+        return LocalWorkflow(self.engine, recorder=self.execution_records)
 
     def execution_support(self, org: uuid.UUID) -> LocalExecutionSupport:
-        return LocalExecutionSupport(self.dependencies, self.execution_records, self.workflow, org)
+        return LocalExecutionSupport(self.execution_records, self.workflow, org)
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,10 @@ class LocalPlatform:
     @property
     def workflow(self) -> LocalWorkflow:
         return self.ports.workflow
+
+    @property
+    def engine(self) -> StepFunctionsEngine:
+        return self.ports.engine
 
     @property
     def records(self) -> PostgresExecutionRecords:
@@ -84,16 +95,16 @@ def configure_environment(log_level: str = "INFO") -> None:
 
 
 def start_local_platform(
+    settings: Settings,
     log_level: str = "INFO",
-    settings: Settings | None = None,
     embedded_database: Future[str] | None = None,
 ) -> LocalPlatform:
     """Starts the database (embedded, unless ``settings`` name one), migrates it, and
     builds this process's ports once: its URL goes into the settings, not the environment.
+    ``settings`` are the caller's (the CLI reads them once, in its callback).
     ``embedded_database``: the embedded server's URL when the caller started it already
     (`embedded_postgres.start_in_background`); without, it is started here if needed."""
     configure_environment(log_level)
-    settings = settings or get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     if not settings.database_url:
         url = (

@@ -22,7 +22,7 @@ from starlette.routing import Route
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.api.app import build_app as build_api
 from coaching.api.security import security_headers
-from coaching.config import get_settings
+from coaching.config import Settings
 from coaching.usecases.token_revocation import ensure_still_signed_in
 from local_runtime.authorizer import LocalAuthorizer, api_key_verifier
 from local_runtime.background import BackgroundWork
@@ -106,17 +106,16 @@ def build_app(platform: LocalPlatform, route: WorkerRoute | None = None) -> Star
     )
 
 
-def run_server(host: str, port: int, workers: int | None = None) -> None:
+def run_server(settings: Settings, host: str, port: int, workers: int | None = None) -> None:
     """The parent process: the database, the once-only work, and the workers (one per core
     unless ``workers`` says) answering on one listening socket."""
     configure_logging()
     # Pushes to sockets go to this server's @connections API, at the web base URL.
-    settings = get_settings()
     if "COACH_WEB_BASE_URL" not in os.environ:
         local_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
         settings = settings.model_copy(update={"web_base_url": f"http://{local_host}:{port}"})
     try:
-        platform = start_local_platform(log_level="WARNING", settings=settings)
+        platform = start_local_platform(settings, log_level="WARNING")
     except KeyboardInterrupt:
         # Ctrl-C while the database starts: nothing is listening for it yet.
         log.info("interrupted while starting; nothing was served")

@@ -6,10 +6,10 @@ import json
 import uuid
 from typing import Any
 
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.api.identity import API_KEY_CONTEXT
 from coaching.domain.identity import Role
 from functions.api.handler import lambda_handler
-from local_runtime.lambda_binding import LocalLambdaContext
 from tests.events import load_event
 from tests.local_ports import api
 

@@ -9,10 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from coaching.config import reset_settings
-from local_runtime import lambda_binding
+from coaching.config import get_settings, reset_settings
 from local_runtime.platform import LocalPlatform, start_local_platform
-from local_runtime.workflow import PIPELINE_FUNCTIONS
 from tests import local_ports
 from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 
@@ -60,12 +58,12 @@ def platform(tmp_path_factory) -> Iterator[LocalPlatform]:
         # limit would count the whole suite. Its own tests set it low.
         env.setenv("COACH_SIGN_IN_ATTEMPTS_PER_ADDRESS_PER_MINUTE", "100000")
         reset_settings()
-        local = start_local_platform(log_level="WARNING")
+        local = start_local_platform(get_settings(), log_level="WARNING")
         local_ports.started(local)
         # TOTP codes are checked at the time the tests read them at (tests/authenticator_clock.py).
         env.setattr(local.ports.identity_provider, "_authenticator_clock", AUTHENTICATOR_CLOCK)
         # Retry waits are real sleeps in moto's interpreter: tests skip them.
-        lambda_binding.set_retry_sleep(lambda seconds: None)
+        local.engine.retry_sleep = lambda seconds: None
         yield local
         local.close()
     reset_settings()
@@ -82,8 +80,7 @@ def organization(platform: LocalPlatform) -> uuid.UUID:
 @pytest.fixture
 def failing_step(platform: LocalPlatform):
     """Makes the bound handler of one pipeline step raise, then puts the real one back."""
-    import importlib
-    from functools import partial
+    from local_runtime.pipeline import step_handler
 
     replaced: list[str] = []
 
@@ -91,13 +88,12 @@ def failing_step(platform: LocalPlatform):
         def broken(event, context):
             raise error
 
-        lambda_binding.register(step, broken)
+        platform.engine.set_handler(step, broken)
         replaced.append(step)
 
     yield make_fail
     for step in replaced:
-        module = importlib.import_module(f"functions.{PIPELINE_FUNCTIONS[step]}.handler")
-        lambda_binding.register(step, partial(module.lambda_handler, deps=platform.deps))
+        platform.engine.set_handler(step, step_handler(step, platform.deps))
 
 
 @pytest.fixture(autouse=True)

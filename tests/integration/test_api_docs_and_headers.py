@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from local_runtime.lambda_binding import LocalLambdaContext
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from tests.events import load_event
 from tests.local_ports import api_handler, ports
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.domain.identity import Role
 from functions.api_key_authorizer.handler import lambda_handler
-from local_runtime.lambda_binding import LocalLambdaContext
 from tests.api_calls import claims_for, delete, request
 from tests.api_keys import create_key
 from tests.events import load_event

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.domain.errors import TransientError
 from coaching.usecases.submit_transcript import process_transcript
-from local_runtime.lambda_binding import LocalLambdaContext
 from tests.events import load_event
 from tests.local_ports import api_handler
 from tests.review_data import add_coach

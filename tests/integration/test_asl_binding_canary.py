@@ -1,7 +1,7 @@
 """Canary for the private hook that runs Lambda tasks in-process in moto's ASL interpreter.
 
-local_runtime.lambda_binding replaces functions inside moto's Step Functions parser (a
-private API). moto is pinned exactly; these tests fail first when an upgrade, or a change
+coaching.adapters.local.stepfunctions.engine replaces functions inside moto's Step Functions
+parser (a private API). moto is pinned exactly; these tests fail first when an upgrade, or a change
 of ours, breaks the binding: output passing, error reporting (Catch, Fail) and Retry waits.
 """
 
@@ -17,11 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
+from coaching.adapters.local.stepfunctions import Handler, StepFunctionsEngine, function_arn
 from coaching.domain.errors import TransientError
-from local_runtime import lambda_binding
-from local_runtime.workflow import ACCOUNT_ID, REGION, function_arn
 
 pytestmark = pytest.mark.integration
 
@@ -30,40 +28,31 @@ MOTO_PIN = re.compile(r"^moto(\[[^\]]*\])?==(?P<version>[^\s;,]+)$")
 
 
 @pytest.fixture
-def backend():
-    lambda_binding.install()
-    return stepfunctions_parser_backends[ACCOUNT_ID][REGION]
+def recorded_waits() -> list[float]:
+    """Retry waits go to a recorder instead of sleeping."""
+    return []
 
 
-@pytest.fixture
-def recorded_waits():
-    """Retry waits go to a recorder instead of sleeping; the previous sleep comes back after."""
-    waits: list[float] = []
-    previous = lambda_binding._retry_sleep[0]
-    lambda_binding.set_retry_sleep(waits.append)
-    yield waits
-    lambda_binding.set_retry_sleep(previous)
-
-
-def run(backend, states: dict[str, Any], start_at: str, payload: dict) -> Any:
-    """Creates a uniquely named machine, runs it to the end, deletes the machine."""
-    name = f"canary-{uuid.uuid4().hex[:12]}"
-    machine = backend.create_state_machine(
-        name=name,
-        definition=json.dumps({"StartAt": start_at, "States": states}),
-        roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/canary",
-        sm_type="STANDARD",
+def run(
+    states: dict[str, Any],
+    start_at: str,
+    payload: dict,
+    handlers: dict[str, Handler] | None = None,
+    retry_sleep=time.sleep,
+) -> Any:
+    """An engine of its own runs a uniquely named machine to the end, then deletes it."""
+    engine = StepFunctionsEngine(
+        json.dumps({"StartAt": start_at, "States": states}),
+        handlers or {},
+        name=f"canary-{uuid.uuid4().hex[:12]}",
+        retry_sleep=retry_sleep,
     )
     try:
-        execution = backend.start_execution(
-            machine.arn, name="run", execution_input=json.dumps(payload)
-        )
-        deadline = time.monotonic() + 60  # a hang guard only, never an assertion
-        while execution.status == "RUNNING" and time.monotonic() < deadline:
-            time.sleep(0.002)
+        execution = engine.run("run", payload, timeout_seconds=60)  # a hang guard only
+        assert engine.is_bound()
         return execution
     finally:
-        backend.delete_state_machine(machine.arn)
+        engine.delete()
 
 
 def as_json(value: Any) -> Any:
@@ -90,26 +79,24 @@ def test_installed_moto_is_the_exact_version_pinned_in_pyproject():
 # --- (b) output -------------------------------------------------------------------------------
 
 
-def test_a_task_on_a_plain_function_arn_returns_the_handlers_output(backend):
+def test_a_task_on_a_plain_function_arn_returns_the_handlers_output():
     seen: list[tuple[dict, str]] = []
 
     def echo(event, context):
         seen.append((event, context.function_name))
         return {"echo": event, "by": context.function_name}
 
-    lambda_binding.register("CanaryEcho", echo)
     states = {"Echo": {"Type": "Task", "Resource": function_arn("CanaryEcho"), "End": True}}
 
-    execution = run(backend, states, "Echo", {"hello": "world"})
+    execution = run(states, "Echo", {"hello": "world"}, {"CanaryEcho": echo})
 
-    assert lambda_binding.is_installed()
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
     assert as_json(execution.output) == {"echo": {"hello": "world"}, "by": "CanaryEcho"}
     assert seen == [({"hello": "world"}, "CanaryEcho")]
 
 
-def test_a_lambda_invoke_task_returns_the_payload(backend):
-    lambda_binding.register("CanaryEcho", lambda event, context: {"echo": event})
+def test_a_lambda_invoke_task_returns_the_payload():
+    echo = {"CanaryEcho": lambda event, context: {"echo": event}}
     states = {
         "Echo": {
             "Type": "Task",
@@ -119,7 +106,7 @@ def test_a_lambda_invoke_task_returns_the_payload(backend):
             "End": True,
         }
     }
-    execution = run(backend, states, "Echo", {"n": 1})
+    execution = run(states, "Echo", {"n": 1}, echo)
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
     assert as_json(execution.output) == {"echo": {"n": 1}}
 
@@ -127,19 +114,17 @@ def test_a_lambda_invoke_task_returns_the_payload(backend):
 # --- (c) errors -------------------------------------------------------------------------------
 
 
-def test_an_uncaught_handler_error_fails_the_execution_with_its_type(backend):
-    lambda_binding.register("CanaryFails", raising(ValueError("x")))
+def test_an_uncaught_handler_error_fails_the_execution_with_its_type():
     states = {"Call": {"Type": "Task", "Resource": function_arn("CanaryFails"), "End": True}}
 
-    execution = run(backend, states, "Call", {})
+    execution = run(states, "Call", {}, {"CanaryFails": raising(ValueError("x"))})
 
     assert execution.status == "FAILED"
     assert execution.error == "ValueError"
     assert json.loads(execution.cause) == {"errorType": "ValueError", "errorMessage": "x"}
 
 
-def test_a_catch_on_the_error_type_receives_error_and_cause(backend):
-    lambda_binding.register("CanaryFails", raising(ValueError("x")))
+def test_a_catch_on_the_error_type_receives_error_and_cause():
     states = {
         "Call": {
             "Type": "Task",
@@ -150,7 +135,7 @@ def test_a_catch_on_the_error_type_receives_error_and_cause(backend):
         "Caught": {"Type": "Pass", "End": True},
     }
 
-    execution = run(backend, states, "Call", {"kept": True})
+    execution = run(states, "Call", {"kept": True}, {"CanaryFails": raising(ValueError("x"))})
 
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
     output = as_json(execution.output)
@@ -162,9 +147,9 @@ def test_a_catch_on_the_error_type_receives_error_and_cause(backend):
     }
 
 
-def test_an_unbound_function_name_fails_clearly(backend):
+def test_an_unbound_function_name_fails_clearly():
     states = {"Call": {"Type": "Task", "Resource": function_arn("CanaryNobodyBound"), "End": True}}
-    execution = run(backend, states, "Call", {})
+    execution = run(states, "Call", {})
     assert execution.status == "FAILED"
     assert execution.error == "ResourceNotFoundException"
     assert "CanaryNobodyBound" in json.loads(execution.cause)["errorMessage"]
@@ -173,7 +158,7 @@ def test_an_unbound_function_name_fails_clearly(backend):
 # --- (d) retry waits --------------------------------------------------------------------------
 
 
-def test_retry_waits_go_through_the_injected_sleep(backend, recorded_waits):
+def test_retry_waits_go_through_the_injected_sleep(recorded_waits):
     attempts: list[int] = []
 
     def flaky(event, context):
@@ -182,7 +167,6 @@ def test_retry_waits_go_through_the_injected_sleep(backend, recorded_waits):
             raise TransientError("database busy")
         return {"attempts": len(attempts)}
 
-    lambda_binding.register("CanaryFlaky", flaky)
     states = {
         "Call": {
             "Type": "Task",
@@ -199,7 +183,7 @@ def test_retry_waits_go_through_the_injected_sleep(backend, recorded_waits):
         }
     }
 
-    execution = run(backend, states, "Call", {})
+    execution = run(states, "Call", {}, {"CanaryFlaky": flaky}, recorded_waits.append)
 
     assert execution.status == "SUCCEEDED", (execution.error, execution.cause)
     assert as_json(execution.output) == {"attempts": 3}

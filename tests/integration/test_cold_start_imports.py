@@ -23,9 +23,9 @@ REPO = Path(__file__).resolve().parents[2]
 LOAD_THE_PROCESS_COMMAND = """
 import json, sys
 import local_runtime.cli, local_runtime.platform
-from local_runtime.workflow import bind_pipeline_handlers
+from local_runtime.pipeline import pipeline_engine
 from coaching.parsing import parse_transcript
-bind_pipeline_handlers()
+pipeline_engine()
 print(json.dumps(sorted(sys.modules)))
 """
 
@@ -55,7 +55,7 @@ def test_the_process_command_loads_no_module_it_never_uses():
     loaded = set(json.loads(run_fresh(LOAD_THE_PROCESS_COMMAND)))
     # Then the real interpreter is there, and none of what only other paths use
     assert "moto.stepfunctions.parser.models" in loaded
-    assert "local_runtime.lambda_binding" in loaded
+    assert "coaching.adapters.local.stepfunctions.engine" in loaded
     assert [name for name in NEVER_LOADED_BY_PROCESS if name in loaded] == []
 
 
@@ -63,7 +63,7 @@ def test_moto_batch_is_still_the_whole_package_when_used_afterwards():
     # Given the interpreter imported with moto.batch's package __init__ deferred
     # When something (a Batch task, a test mocking Batch) uses moto.batch afterwards
     out = run_fresh(
-        "import sys, local_runtime.asl_interpreter\n"
+        "import sys, coaching.adapters.local.stepfunctions.interpreter\n"
         "assert 'moto.batch.models' not in sys.modules\n"
         "import moto.batch.utils\n"
         "from moto.backends import get_backend\n"

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from coaching.adapters.local.execution_support import LocalExecutionSupport
 from coaching.domain.errors import Conflict, NotFound
 from coaching.usecases.rerun import rerun_execution
 from coaching.usecases.submit_transcript import process_transcript
-from local_runtime import lambda_binding
-from local_runtime.execution_support import LocalExecutionSupport
+from local_runtime.pipeline import pipeline_handlers, step_handler
 from local_runtime.platform import compensate_abandoned_runs
-from local_runtime.workflow import PIPELINE_FUNCTIONS
 from tests.api_calls import claims_for
 from tests.events import load_event
 from tests.local_ports import ports
@@ -31,25 +30,23 @@ SAMPLE = (
 
 @pytest.fixture
 def support(platform, organization) -> LocalExecutionSupport:
-    return LocalExecutionSupport(platform.deps, platform.records, platform.workflow, organization)
+    return LocalExecutionSupport(platform.records, platform.workflow, organization)
 
 
 @pytest.fixture
 def counted(platform):
     """Counts the calls each bound step handler gets, then restores the real ones."""
     calls: dict[str, int] = {}
-    for step, folder in PIPELINE_FUNCTIONS.items():
-        real = importlib.import_module(f"functions.{folder}.handler").lambda_handler
+    for step, real in pipeline_handlers(platform.deps).items():
 
         def counting(event, context, real=real, step=step):
             calls[step] = calls.get(step, 0) + 1
-            return real(event, context, deps=platform.deps)
+            return real(event, context)
 
-        lambda_binding.register(step, counting)
+        platform.engine.set_handler(step, counting)
     yield calls
-    for step, folder in PIPELINE_FUNCTIONS.items():
-        real = importlib.import_module(f"functions.{folder}.handler").lambda_handler
-        lambda_binding.register(step, partial(real, deps=platform.deps))
+    for step, real in pipeline_handlers(platform.deps).items():
+        platform.engine.set_handler(step, real)
 
 
 def _rerun(platform, support, organization, name: str, kind: str):
@@ -92,13 +89,7 @@ def test_redrive_reruns_only_what_failed_or_was_undone(
     # Given a run that failed at IndexSession, whose handler is then fixed
     failing_step("IndexSession", RuntimeError("index down"))
     submission, _ = _run(platform, organization, _unique_sample())
-    lambda_binding.register(
-        "IndexSession",
-        partial(
-            importlib.import_module("functions.index_session.handler").lambda_handler,
-            deps=platform.deps,
-        ),
-    )
+    platform.engine.set_handler("IndexSession", step_handler("IndexSession", platform.deps))
     counted.clear()
     # When support redrives it
     redriven = support.wait_for(
@@ -117,15 +108,9 @@ def test_redrive_reruns_only_what_failed_or_was_undone(
 
 def test_redrive_reuses_finished_steps_without_running_them(platform, organization, support):
     # Given a run that failed at ParseTranscript, after validation succeeded
-    lambda_binding.register("ParseTranscript", _raise)
+    platform.engine.set_handler("ParseTranscript", _raise)
     submission, _ = _run(platform, organization, _unique_sample())
-    lambda_binding.register(
-        "ParseTranscript",
-        partial(
-            importlib.import_module("functions.parse_transcript.handler").lambda_handler,
-            deps=platform.deps,
-        ),
-    )
+    platform.engine.set_handler("ParseTranscript", step_handler("ParseTranscript", platform.deps))
     # ... and whose original file validation read is no longer readable
     session = platform.deps.sessions.get_session(organization, submission.session_id)
     stored = platform.settings.objects_dir / session.transcript_key
@@ -190,7 +175,7 @@ def test_a_step_delivered_twice_does_its_work_once(platform, organization):
         "transcript_key": session.transcript_key,
         "source_name": session.source_name,
     }
-    from local_runtime.lambda_binding import LocalLambdaContext
+    from coaching.adapters.local.lambda_context import LocalLambdaContext
 
     handler(event, LocalLambdaContext("notify", "arn:aws:lambda:r:1:function:notify"))
     # Then no second email goes out
@@ -245,9 +230,9 @@ def test_support_routes_show_metadata_and_errors_but_no_client_content(
     # Given a failed run
     failing_step("AnalyzeClient", RuntimeError("model down"))
     submission, _ = _run(platform, organization, _unique_sample())
+    from coaching.adapters.local.lambda_context import LocalLambdaContext
     from coaching.api.app import build_app
     from functions.api.handler import lambda_handler
-    from local_runtime.lambda_binding import LocalLambdaContext
 
     context = LocalLambdaContext("api", "arn:aws:lambda:r:1:function:api")
 
@@ -283,13 +268,7 @@ def test_support_routes_show_metadata_and_errors_but_no_client_content(
     status, replayed = call("POST", f"/v1/executions/{name}/replay")
     assert status == 200 and replayed["replay_of"] == name
     platform.workflow.wait(replayed["name"])  # fails again: the step is still broken
-    lambda_binding.register(
-        "AnalyzeClient",
-        partial(
-            importlib.import_module("functions.analyze_client.handler").lambda_handler,
-            deps=platform.deps,
-        ),
-    )
+    platform.engine.set_handler("AnalyzeClient", step_handler("AnalyzeClient", platform.deps))
     status, redriven = call("POST", f"/v1/executions/{replayed['name']}/redrive")
     assert status == 200 and redriven["redrive_of"] == replayed["name"]
     platform.workflow.wait(redriven["name"])

@@ -1,26 +1,22 @@
-"""Canary for local_runtime.interpreter_cache: moto parses a definition and each JSONPath
-once, and runs sharing them still each get their own results (a Map's items included)."""
+"""Canary for the Step Functions engine's interpreter_cache: moto parses a definition and
+each JSONPath once, and runs sharing them still each get their own results (a Map's items
+included)."""
 
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from typing import Any
 
 import pytest
-from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-from local_runtime import interpreter_cache, lambda_binding
-from local_runtime.workflow import ACCOUNT_ID, REGION, bind_pipeline_handlers, function_arn
+from coaching.adapters.local.stepfunctions import (
+    StepFunctionsEngine,
+    function_arn,
+    interpreter_cache,
+)
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def backend(platform):
-    bind_pipeline_handlers(platform.deps)  # as the platform binds them: its own ports
-    return stepfunctions_parser_backends[ACCOUNT_ID][REGION]
 
 
 @pytest.fixture
@@ -38,29 +34,22 @@ def parses(monkeypatch) -> list[str]:
     return seen
 
 
-def run_all(backend, definition: dict[str, Any], payloads: list[dict]) -> list[Any]:
-    machine = backend.create_state_machine(
-        name=f"cache-canary-{uuid.uuid4().hex[:12]}",
-        definition=json.dumps(definition),
-        roleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/canary",
-        sm_type="STANDARD",
+def run_all(definition: dict[str, Any], payloads: list[dict], handlers: dict) -> list[Any]:
+    engine = StepFunctionsEngine(
+        json.dumps(definition), handlers, name=f"cache-canary-{uuid.uuid4().hex[:12]}"
     )
     try:
-        runs = [
-            backend.start_execution(machine.arn, name=f"run-{n}", execution_input=json.dumps(p))
-            for n, p in enumerate(payloads)
-        ]
-        deadline = time.monotonic() + 60  # a hang guard only, never an assertion
-        while any(r.status == "RUNNING" for r in runs) and time.monotonic() < deadline:
-            time.sleep(0.002)
-        return runs
+        for n, payload in enumerate(payloads):
+            engine.start(f"run-{n}", payload)
+        # A hang guard only, never an assertion.
+        return [engine.wait(f"run-{n}", timeout_seconds=60) for n in range(len(payloads))]
     finally:
-        backend.delete_state_machine(machine.arn)
+        engine.delete()
 
 
-def test_runs_of_one_definition_parse_it_once_and_keep_their_own_results(backend, parses):
+def test_runs_of_one_definition_parse_it_once_and_keep_their_own_results(parses):
     # Given a machine whose Map sends each item's fields to a task
-    lambda_binding.register("CacheCanary", lambda event, context: {"seen": event})
+    handlers = {"CacheCanary": lambda event, context: {"seen": event}}
     definition = {
         "Comment": f"canary {uuid.uuid4()}",
         "StartAt": "Each",
@@ -88,7 +77,7 @@ def test_runs_of_one_definition_parse_it_once_and_keep_their_own_results(backend
     }
     # When three runs with different inputs share it
     payloads = [{"run": n, "items": [f"{n}-a", f"{n}-b", f"{n}-c"]} for n in range(3)]
-    runs = run_all(backend, definition, payloads)
+    runs = run_all(definition, payloads, handlers)
     # Then the definition was parsed once, and each run has exactly its own items' results
     assert interpreter_cache.is_installed()
     assert len(parses) == 1

@@ -148,8 +148,8 @@ def test_the_cli_purges_and_reports_as_json(platform, organizations):
 
 
 def test_the_scheduled_lambda_purges(platform, organizations):
+    from coaching.adapters.local.lambda_context import LocalLambdaContext
     from functions.purge_expired.handler import lambda_handler
-    from local_runtime.lambda_binding import LocalLambdaContext
 
     context = LocalLambdaContext("purge_expired", "arn:aws:lambda:local:0:function:purge")
     result = lambda_handler({"source": "aws.events"}, context, ports=platform.ports)

@@ -129,9 +129,7 @@ def test_a_transient_error_is_retried_and_the_run_succeeds(platform, organizatio
         return real(event, context, deps=platform.deps)
 
     failing_step("IndexSession", RuntimeError("unused"))
-    from local_runtime import lambda_binding
-
-    lambda_binding.register("IndexSession", flaky)
+    platform.engine.set_handler("IndexSession", flaky)
     # When a session runs
     _, execution, result = _process(platform, organization, SAMPLE.read_bytes())
     # Then the step ran twice and the session completed
@@ -255,9 +253,9 @@ def test_the_same_file_after_a_failure_retries_that_session(platform, organizati
     first, execution, _ = _process(platform, organization, SAMPLE.read_bytes(), "w.vtt")
     assert execution.status == "FAILED"
     # When the step works again and the coach sends the same file
-    from local_runtime.workflow import bind_pipeline_handlers
+    from local_runtime.pipeline import step_handler
 
-    bind_pipeline_handlers(platform.deps)
+    platform.engine.set_handler("AnalyzeClient", step_handler("AnalyzeClient", platform.deps))
     second, execution, result = _process(platform, organization, SAMPLE.read_bytes(), "w.vtt")
     # Then the same session runs again, under a new linked run name, and completes
     assert second.session_id == first.session_id

@@ -21,23 +21,18 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from moto.stepfunctions.models import stepfunctions_backends
-from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from coaching.adapters.aws.stepfunctions_support import (
     ExecutionNotRedrivable,
     StepFunctionsSupport,
     replay_name,
 )
+from coaching.adapters.local.stepfunctions import ACCOUNT_ID, REGION, StepFunctionsEngine
 from coaching.adapters.stepfunctions_history import fold_history
 from coaching.domain.errors import Conflict, NotFound, TransientError
+from coaching.domain.pipeline import step_names
 from coaching.ports.executions import StateRun
-from local_runtime import lambda_binding
-from local_runtime.workflow import (
-    ACCOUNT_ID,
-    PIPELINE_FUNCTIONS,
-    REGION,
-    load_definition,
-)
+from local_runtime.pipeline import pipeline_definition
 from tests.moto_scope import scoped_mock_aws
 
 pytestmark = pytest.mark.integration
@@ -76,42 +71,28 @@ def raising(error: Exception) -> Callable[[dict, Any], Any]:
 def run_pipeline() -> Iterator[Callable[..., tuple[str, list[dict]]]]:
     """Runs the real ASL on a state machine of its own; returns (status, history events).
 
-    Fake handlers are bound under the six substitution names while the test runs; the real
-    handlers and the retry sleep come back afterwards, and the machine is deleted.
+    An engine of its own runs it with fake handlers bound to the six Lambda tasks; the
+    machine is deleted afterwards, and the platform's engine takes the interpreter back at
+    its next run.
     """
-    backend = stepfunctions_parser_backends[ACCOUNT_ID][REGION]
-    lambda_binding.install()
-    previous_sleep = lambda_binding._retry_sleep[0]
-    # The bound handlers as they were (the session's platform binds them to its ports).
-    previous_handlers = dict(lambda_binding._registry)
-    lambda_binding.set_retry_sleep(lambda seconds: None)
-    machine = backend.create_state_machine(
+    engine = StepFunctionsEngine(
+        pipeline_definition(),
+        {step: fake_handler(step) for step in step_names()},
         name=f"support-test-{uuid.uuid4().hex[:12]}",
-        definition=load_definition(),
-        roleArn=ROLE,
-        sm_type="STANDARD",
+        retry_sleep=lambda seconds: None,
     )
 
     def run(**overrides: Callable[[dict, Any], Any]) -> tuple[str, list[dict]]:
-        for step in PIPELINE_FUNCTIONS:
-            lambda_binding.register(step, overrides.get(step) or fake_handler(step))
-        execution = backend.start_execution(
-            machine.arn,
-            name=f"session-{uuid.uuid4()}",
-            execution_input=json.dumps({"organization_id": ORG, "session_id": SESSION}),
-        )
-        deadline = time.monotonic() + 30
-        while execution.status == "RUNNING" and time.monotonic() < deadline:
-            time.sleep(0.005)
-        events = list(backend.get_execution_history(execution.exec_arn)["events"])
-        return execution.status, events
+        for step in step_names():
+            engine.set_handler(step, overrides.get(step) or fake_handler(step))
+        name = f"session-{uuid.uuid4()}"
+        execution = engine.run(name, {"organization_id": ORG, "session_id": SESSION}, 30)
+        return execution.status, engine.history(name)
 
     try:
         yield run
     finally:
-        backend.delete_state_machine(machine.arn)
-        lambda_binding._registry.update(previous_handlers)
-        lambda_binding.set_retry_sleep(previous_sleep)
+        engine.delete()
 
 
 def by_name(states: list[StateRun], name: str) -> list[StateRun]:

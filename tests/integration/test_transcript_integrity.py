@@ -13,13 +13,13 @@ import pytest
 from moto.s3.models import s3_backends
 
 from coaching.adapters.aws.s3_objects import S3ObjectStore
+from coaching.adapters.local.execution_support import LocalExecutionSupport
 from coaching.domain.errors import TranscriptIntegrityError
 from coaching.usecases.pipeline_input import PipelineInput
 from coaching.usecases.rerun import rerun_execution
 from coaching.usecases.submit_transcript import object_key, process_transcript, session_record
 from coaching.usecases.transcript_integrity import ACTOR
 from coaching.usecases.validate_and_store import validate_and_store
-from local_runtime.execution_support import LocalExecutionSupport
 from tests.local_ports import ports
 from tests.moto_scope import scoped_mock_aws
 from tests.samples import variant
@@ -49,9 +49,7 @@ def test_a_transcript_changed_in_the_local_store_fails_its_rerun_and_is_audited(
     stored = platform.settings.objects_dir / session.transcript_key
     stored.write_bytes(stored.read_bytes().replace(b"Maya Chen", b"Maya Chan", 1))
     # When support replays the run, which reads the original again
-    support = LocalExecutionSupport(
-        platform.deps, platform.records, platform.workflow, organization
-    )
+    support = LocalExecutionSupport(platform.records, platform.workflow, organization)
     replay = rerun_execution(platform.deps, support, organization, run.name, "replay")
     result = platform.workflow.wait(replay.name)
     # Then validation failed with the integrity error, the saga compensated as usual...
@@ -103,9 +101,7 @@ def test_an_unchanged_transcript_passes_its_check(platform, organization):
     submission, run = process_transcript(
         platform.deps, platform.workflow, organization, variant("intact"), "intact.vtt"
     )
-    support = LocalExecutionSupport(
-        platform.deps, platform.records, platform.workflow, organization
-    )
+    support = LocalExecutionSupport(platform.records, platform.workflow, organization)
     replay = rerun_execution(platform.deps, support, organization, run.name, "replay")
     assert platform.workflow.wait(replay.name).status == "SUCCEEDED"
     assert integrity_records(organization, submission.session_id) == []

@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import email
+import json
 import stat
 
 import pytest
 
 from coaching.adapters.local.objects import FolderObjectStore
 from coaching.adapters.local.outbox import OutboxMailer
+from coaching.adapters.local.stepfunctions import StepFunctionsEngine
 from coaching.domain.errors import NotFound, PermanentError, TranscriptRejected
 from coaching.usecases.compensate import failure_reason
-from local_runtime import lambda_binding
 from tests.events import compensation_input
 
 
@@ -80,16 +81,21 @@ def test_a_new_outbox_folder_is_private_from_the_start(tmp_path):
     assert [stat.S_IMODE(p.stat().st_mode) for p in outbox.iterdir()] == [0o600]
 
 
+def _engine(handlers) -> StepFunctionsEngine:
+    one_pass = json.dumps({"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}})
+    return StepFunctionsEngine(one_pass, handlers, name="unit-invoke")
+
+
 def test_a_bound_handler_that_raises_answers_like_lambda():
     def broken(event, context):
         raise TranscriptRejected("bad", hint="fix")
 
-    lambda_binding.register("UnitBroken", broken)
-    response = lambda_binding._invoke("arn:aws:lambda:r:1:function:UnitBroken", b"{}")
+    engine = _engine({"UnitBroken": broken})
+    response = engine.invoke("arn:aws:lambda:r:1:function:UnitBroken", b"{}")
     assert response["FunctionError"] == "Unhandled"
     assert response["Payload"] == {"errorType": "TranscriptRejected", "errorMessage": "bad fix"}
 
 
 def test_an_unbound_function_is_reported_not_crashed():
-    response = lambda_binding._invoke("arn:aws:lambda:r:1:function:NobodyHome", None)
+    response = _engine({}).invoke("arn:aws:lambda:r:1:function:NobodyHome", None)
     assert response["Payload"]["errorType"] == "ResourceNotFoundException"

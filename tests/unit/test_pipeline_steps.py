@@ -106,3 +106,11 @@ def test_compensation_undoes_the_steps_the_list_marks_and_keeps_validation():
 def test_an_unknown_step_name_is_refused():
     with pytest.raises(KeyError, match="not a step"):
         pipeline_step_named("Nope")
+
+
+def test_every_step_of_the_domain_list_has_one_use_case_and_no_other_is_mapped():
+    from coaching.domain.pipeline import PIPELINE
+    from coaching.usecases.pipeline_steps import USE_CASES
+
+    assert list(USE_CASES) == [step.name for step in PIPELINE]
+    assert [(s.name, s.folder) for s in PIPELINE_STEPS] == [(s.name, s.folder) for s in PIPELINE]

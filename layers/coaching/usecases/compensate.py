@@ -10,11 +10,11 @@ import logging
 from typing import Any
 
 from coaching.domain.errors import PermanentError, error_type_names
+from coaching.domain.pipeline import undone_steps
 from coaching.usecases.coach_notice import email_the_sessions_coach
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.ingest_drop import DROP_PREFIX
 from coaching.usecases.pipeline_input import CompensationInput
-from coaching.usecases.pipeline_steps import undone_steps
 
 _GENERIC = "Processing failed at step {step} because of an internal error ({kind})."
 _WHAT_TO_DO = " Support staff can see this run and replay it; the transcript is kept."

@@ -7,36 +7,13 @@ scratch with the same input.
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from coaching.domain.errors import DuplicateContent, NotFound, NotRerunnable
+from coaching.domain.pipeline import step_names
+from coaching.domain.reruns import REDRIVABLE
 from coaching.ports.executions import ExecutionSummary, ExecutionSupport
 from coaching.usecases.dependencies import Dependencies
-
-ALL_STEPS = [
-    "ValidateAndStore",
-    "ParseTranscript",
-    "AnalyzeClient",
-    "IndexSession",
-    "NotifyCoach",
-    "Compensate",
-]
-_RERUN_SUFFIX = re.compile(r"-(redrive|replay|resubmit)-\d+$")
-
-
-def rerun_root(name: str) -> str:
-    """The first run's name: a redrive of a replay still counts from the original."""
-    return _RERUN_SUFFIX.sub("", name)
-
-
-def rerun_name(original: str, kind: str, taken: list[str]) -> str:
-    """`<root>-<kind>-<n>`, the first n not taken."""
-    root = rerun_root(original)
-    n = 1
-    while f"{root}-{kind}-{n}" in taken:
-        n += 1
-    return f"{root}-{kind}-{n}"
 
 
 def prepare_rerun(
@@ -57,7 +34,7 @@ def prepare_rerun(
         raise DuplicateContent(holder.id)
     if fresh:
         deps.results.discard_results(org, session_id)
-        deps.step_ledger.forget_steps(org, session_id, ALL_STEPS)
+        deps.step_ledger.forget_steps(org, session_id, step_names())
     else:
         # Compensation's own record goes: if the rerun fails again, it must compensate again.
         deps.step_ledger.forget_steps(org, session_id, ["Compensate"])
@@ -69,9 +46,6 @@ def prepare_rerun(
         failed_step=None,
         **({"execution_name": execution_name} if execution_name else {}),
     )
-
-
-REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
 
 
 def rerun_execution(

@@ -14,12 +14,13 @@ from typing import TypedDict, Unpack
 from pydantic import BaseModel
 
 from coaching.domain.errors import DuplicateContent, TransientError
+from coaching.domain.reruns import rerun_root
 from coaching.domain.session import SessionRecord, SessionType
 from coaching.ports.clock import WaitClock
 from coaching.ports.workflow import ExecutionResult, Workflow
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
-from coaching.usecases.rerun import prepare_rerun, rerun_root
+from coaching.usecases.rerun import prepare_rerun
 from coaching.usecases.session_coach import coach_for_session
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")

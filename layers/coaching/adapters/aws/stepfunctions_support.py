@@ -17,6 +17,7 @@ from coaching.domain.errors import (
     NotFound,
     TransientError,
 )
+from coaching.domain.reruns import REDRIVABLE
 from coaching.ports.executions import ExecutionDetail, ExecutionSummary
 from coaching.ports.workflow import ExecutionStatus
 
@@ -32,7 +33,6 @@ _LINKED_NAME = re.compile(r"^(?P<original>.+)-(?P<kind>replay|redrive)-(?P<n>[1-
 _COMPENSATED = "SessionProcessingFailed"
 _MAX_NAME = 80
 _PAGE = 1000  # the largest page ListExecutions and GetExecutionHistory hand out
-_REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
 _REPLAY_ATTEMPTS = 5
 
 
@@ -109,7 +109,7 @@ class StepFunctionsSupport:
 
     def redrive(self, name: str) -> ExecutionSummary:
         described = self._describe(name)
-        if described["status"] not in _REDRIVABLE:
+        if described["status"] not in REDRIVABLE:
             raise ExecutionNotRedrivable(
                 f"Run {name} is {described['status']}; only failed runs can be redriven.",
                 hint="Replay it instead to run the same input again.",

@@ -7,25 +7,19 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from coaching.adapters.local.workflow import LocalWorkflow
 from coaching.adapters.postgres import PostgresExecutionRecords
+from coaching.adapters.stepfunctions_history import fold_history
 from coaching.domain.errors import NotFound, NotRedrivable
+from coaching.domain.reruns import REDRIVABLE, rerun_name, rerun_root
 from coaching.ports.executions import ExecutionDetail, ExecutionSummary
-from coaching.usecases.dependencies import Dependencies
-from coaching.usecases.rerun import rerun_name, rerun_root
-from local_runtime.workflow import LocalWorkflow
-
-REDRIVABLE = {"FAILED", "ABORTED", "TIMED_OUT"}
 
 
 class LocalExecutionSupport:
     def __init__(
-        self,
-        deps: Dependencies,
-        records: PostgresExecutionRecords,
-        workflow: LocalWorkflow,
-        org: uuid.UUID,
+        self, records: PostgresExecutionRecords, workflow: LocalWorkflow, org: uuid.UUID
     ) -> None:
-        self._deps, self._records, self._workflow, self._org = deps, records, workflow, org
+        self._records, self._workflow, self._org = records, workflow, org
 
     def list(
         self, status: str | None = None, since: dt.datetime | None = None, limit: int = 100
@@ -34,8 +28,6 @@ class LocalExecutionSupport:
         return [_summary(row) for row in rows]
 
     def show(self, name: str) -> ExecutionDetail:
-        from coaching.adapters.stepfunctions_history import fold_history
-
         row = self._require(name)
         events = [
             {

@@ -50,7 +50,7 @@ def defer_package_init(package: str) -> None:
 defer_package_init("moto.batch")
 
 # Imported after the deferral, on purpose: these are what the local runtime runs (and what
-# interpreter_cache.py and lambda_binding.py hook into: they import them from here).
+# interpreter_cache.py and engine.py hook into: they import them from here).
 from moto.stepfunctions.parser.asl.component.common.path import result_path  # noqa: E402
 from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl  # noqa: E402
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import (  # noqa: E402

@@ -6,7 +6,7 @@ every JSONPath (``$.session_id``, each Map item's fields, each ResultPath) is co
 with a new PLY parser, each time it is evaluated. Both results depend on their text alone,
 so they are kept by that text. A parsed program is shared by the runs of one definition as it
 already is by the concurrent iterations of one Map: its components keep no run's state (that
-lives in each run's Environment). Like ``lambda_binding``, these are private hooks: moto is
+lives in each run's Environment). Like the engine's Lambda binding, these are private hooks: moto is
 pinned exactly and tests/integration/test_interpreter_cache.py fails when they stop working.
 """
 
@@ -19,7 +19,11 @@ from jsonpath_ng.ext import parse as parse_extended_jsonpath
 
 # From there, not from moto: it first defers moto.batch's package __init__ (and its EC2
 # models), which importing any part of the ASL parser would otherwise load.
-from local_runtime.asl_interpreter import AmazonStateLanguageParser, json_path, result_path
+from coaching.adapters.local.stepfunctions.interpreter import (
+    AmazonStateLanguageParser,
+    json_path,
+    result_path,
+)
 
 _parse_definition = AmazonStateLanguageParser.parse
 

@@ -1,0 +1,24 @@
+"""How a run that runs again is named and when it may: the same rules in both runtimes."""
+
+from __future__ import annotations
+
+import re
+
+# Only these may be redriven (resumed at the failed step); a replay takes any finished run.
+REDRIVABLE = frozenset({"FAILED", "ABORTED", "TIMED_OUT"})
+
+_RERUN_SUFFIX = re.compile(r"-(redrive|replay|resubmit)-\d+$")
+
+
+def rerun_root(name: str) -> str:
+    """The first run's name: a redrive of a replay still counts from the original."""
+    return _RERUN_SUFFIX.sub("", name)
+
+
+def rerun_name(original: str, kind: str, taken: list[str]) -> str:
+    """`<root>-<kind>-<n>`, the first n not taken."""
+    root = rerun_root(original)
+    n = 1
+    while f"{root}-{kind}-{n}" in taken:
+        n += 1
+    return f"{root}-{kind}-{n}"
