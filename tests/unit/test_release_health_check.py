@@ -15,8 +15,8 @@ from coaching.adapters.aws.release_hooks import (
     LambdaHealthProbe,
     is_healthy,
 )
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from functions.release_health_check.handler import lambda_handler
-from local_runtime.lambda_binding import LocalLambdaContext
 from tests.events import load_event
 
 CONTEXT = LocalLambdaContext(
