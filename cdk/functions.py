@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from aws_cdk import Duration
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -15,6 +16,8 @@ from constructs import Construct
 from cdk.layer import ARCHITECTURE, RUNTIME
 from cdk.naming import pascal
 
+# Lambda's own policy for the network interfaces of a function in a VPC.
+VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"
 HANDLER_FILE = "handler.py"
 HANDLER = "handler.lambda_handler"
 METRICS_NAMESPACE = "CoachingPlatform"
@@ -55,6 +58,9 @@ class LambdaFunctions(Construct):
         layers: Sequence[lambda_.ILayerVersion],
         log_level: str = "INFO",
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
+        vpc: ec2.IVpc | None = None,
+        vpc_subnets: ec2.SubnetSelection | None = None,
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
     ) -> None:
         super().__init__(scope, construct_id)
         self._root = Path(functions_root)
@@ -62,6 +68,9 @@ class LambdaFunctions(Construct):
         self._log_level = log_level
         self._log_retention = log_retention
         self._functions: dict[str, lambda_.Function] = {}
+        self._vpc = vpc
+        self._vpc_subnets = vpc_subnets
+        self._security_groups = list(security_groups)
 
     def __getitem__(self, name: str) -> lambda_.Function:
         return self._functions[name]
@@ -90,6 +99,24 @@ class LambdaFunctions(Construct):
         log_group = logs.LogGroup(self, f"{construct_id}Logs", retention=self._log_retention)
         # Only this function's log group, instead of the managed basic-execution policy.
         log_group.grant_write(role)
+        if self._vpc is not None:
+            role.add_managed_policy(
+                iam.ManagedPolicy.from_aws_managed_policy_name(VPC_ACCESS_POLICY)
+            )
+            NagSuppressions.add_resource_suppressions(
+                role,
+                [
+                    {
+                        "id": "AwsSolutions-IAM4",
+                        "reason": "Lambda creates and deletes the function's network interfaces "
+                        "in the VPC with this AWS-maintained policy; the EC2 actions it needs "
+                        "have no resource-level scoping to write a narrower one with.",
+                        "appliesTo": [
+                            f"Policy::arn:<AWS::Partition>:iam::aws:policy/{VPC_ACCESS_POLICY}"
+                        ],
+                    }
+                ],
+            )
         function = lambda_.Function(
             self,
             construct_id,
@@ -104,6 +131,9 @@ class LambdaFunctions(Construct):
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
+            vpc=self._vpc,
+            vpc_subnets=self._vpc_subnets if self._vpc is not None else None,
+            security_groups=self._security_groups or None,
             memory_size=memory_size,
             timeout=timeout or Duration.seconds(30),
             environment={

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
+from cdk import database as data
 from cdk.api import CoachingApi
 from cdk.detection import SecurityDetection
 from cdk.field_encryption import ClientFieldKey
@@ -15,6 +16,7 @@ from cdk.functions import LambdaFunctions, require_functions
 from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
+from cdk.network import NAT_GATEWAYS, CoachingNetwork
 from cdk.schedules import RetentionPurge
 from cdk.storage import TranscriptStorage
 from cdk.workflow import SessionPipeline
@@ -33,11 +35,23 @@ STEP_SIZES: dict[str, dict[str, Any]] = {
     "index_session": {"timeout": Duration.minutes(2)},
     "compensate": {"timeout": Duration.minutes(1)},
 }
-FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api", "api_key_authorizer", "purge_expired")
+FUNCTION_NAMES = (
+    *PIPELINE_STEPS,
+    "ingest",
+    "api",
+    "api_key_authorizer",
+    "purge_expired",
+    "migrate",
+)
+# Functions that connect to PostgreSQL (ingest only starts executions). All run in the VPC.
+DATABASE_FUNCTIONS = (*PIPELINE_STEPS, "api", "api_key_authorizer", "purge_expired", "migrate")
+MIGRATIONS_DIR = REPO_ROOT / "layers" / "coaching" / "migrations"
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
 # Context keys (cdk.json or `-c key=value`) and their defaults.
+# dev | staging | prod. prod keeps the data: deletion protection, snapshot on removal.
+STAGE = ("coaching:stage", "dev")
 POWERTOOLS_LAYER_VERSION = ("coaching:powertoolsLayerVersion", 27)
 LOG_LEVEL = ("coaching:logLevel", "INFO")
 # The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin).
@@ -72,12 +86,41 @@ class CoachingPlatformStack(Stack):
             layers_root=REPO_ROOT / "layers",
             powertools_version=int(self._context(*POWERTOOLS_LAYER_VERSION)),
         )
+        protected = str(self._context(*STAGE)) == "prod"
+        data_key = data.DataKey(
+            self,
+            "DataKey",
+            removal_policy=RemovalPolicy.RETAIN if protected else RemovalPolicy.DESTROY,
+        )
+        self.network = CoachingNetwork(
+            self,
+            "Network",
+            nat_gateways=int(self._context(*NAT_GATEWAYS)),
+            log_key=data_key.key,
+            removal_policy=RemovalPolicy.RETAIN if protected else RemovalPolicy.DESTROY,
+        )
+        self.database = data.CoachingDatabase(
+            self,
+            "Database",
+            network=self.network,
+            key=data_key.key,
+            min_capacity=float(self._context(*data.MIN_CAPACITY)),
+            max_capacity=float(self._context(*data.MAX_CAPACITY)),
+            backup_days=int(self._context(*data.BACKUP_RETENTION_DAYS)),
+            protected=protected,
+            use_proxy=as_bool(self._context(*data.USE_PROXY)),
+            proxy_iam_auth=as_bool(self._context(*data.PROXY_IAM_AUTH)),
+            auto_pause=Duration.minutes(int(self._context(*data.AUTO_PAUSE_MINUTES))),
+        )
         functions = LambdaFunctions(
             self,
             "Functions",
             functions_root=functions_root,
             layers=layers.layers,
             log_level=str(self._context(*LOG_LEVEL)),
+            vpc=self.network.vpc,
+            vpc_subnets=self.network.function_subnets,
+            security_groups=[self.network.functions_security_group],
         )
         steps = {
             step.folder: functions.add(
@@ -143,6 +186,16 @@ class CoachingPlatformStack(Stack):
         )
         self.storage.purge_with(purge)
         self.retention = RetentionPurge(self, "Retention", purge=purge)
+        # Every deploy brings the schema (and coach_app) up to date before the stack is done.
+        migrate = functions.add(
+            "migrate",
+            description="Deploy: applies the database migrations (custom resource)",
+            timeout=Duration.minutes(5),  # a paused cluster takes ~15 s to resume first
+        )
+        self.migrations = self.database.migrate_with(migrate, migrations=MIGRATIONS_DIR)
+        for name in DATABASE_FUNCTIONS:
+            if name != "migrate":  # migrate_with serves it
+                self.database.serve(functions[name])
         self.functions = functions
 
         CfnOutput(self, "ApiUrl", value=self.api.api.url, description="REST API base URL")
@@ -157,6 +210,19 @@ class CoachingPlatformStack(Stack):
             "SecurityAlarmTopicArn",
             value=self.detection.topic.topic_arn,
             description="security alarms are published here: subscribe to be told",
+        )
+        CfnOutput(
+            self,
+            "DatabaseHost",
+            value=self.database.host,
+            description="where the functions connect (the proxy, unless coaching:databaseProxy "
+            "is false)",
+        )
+        CfnOutput(
+            self,
+            "DatabaseSecretArn",
+            value=self.database.secret.secret_arn,
+            description="the database's credentials (rotated every 30 days)",
         )
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(
