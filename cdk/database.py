@@ -17,7 +17,10 @@ Choices (README "Data tier" says why at more length):
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aws_cdk import Aws, CustomResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_ec2 as ec2
@@ -48,9 +51,40 @@ DATABASE_NAME = "coaching"
 MASTER_USER = "coach_owner"  # owns the schema; scoped transactions switch to coach_app
 ROTATION_DAYS = 30
 # The settings the functions read (coaching.config.Settings turns them into a connection).
-SECRET_ARN_VARIABLE = "COACH_DATABASE_SECRET_ARN"
+SECRET_ARN_VARIABLE = "COACH_DATABASE_SECRET_ARN"  # noqa: S105 - a variable's name
 HOST_VARIABLE = "COACH_DATABASE_HOST"
 MIGRATIONS_RESOURCE_TYPE = "Custom::DatabaseMigrations"
+
+
+def _as_bool(value: Any) -> bool:
+    """Context from `-c key=value` arrives as a string."""
+    return value if isinstance(value, bool) else str(value).strip().lower() in {"true", "1", "yes"}
+
+
+@dataclass(frozen=True)
+class DatabaseOptions:
+    """What the context decides about the database (keys above); prod keeps the data."""
+
+    min_capacity: float = MIN_CAPACITY[1]
+    max_capacity: float = MAX_CAPACITY[1]
+    backup_days: int = BACKUP_RETENTION_DAYS[1]
+    protected: bool = False
+    use_proxy: bool = USE_PROXY[1]
+    proxy_iam_auth: bool = PROXY_IAM_AUTH[1]
+    auto_pause: Duration = Duration.minutes(AUTO_PAUSE_MINUTES[1])
+
+    @classmethod
+    def from_context(cls, context: Callable[[str, Any], Any], *, protected: bool):
+        """``context(key, default)``: the stack's context reader."""
+        return cls(
+            min_capacity=float(context(*MIN_CAPACITY)),
+            max_capacity=float(context(*MAX_CAPACITY)),
+            backup_days=int(context(*BACKUP_RETENTION_DAYS)),
+            protected=protected,
+            use_proxy=_as_bool(context(*USE_PROXY)),
+            proxy_iam_auth=_as_bool(context(*PROXY_IAM_AUTH)),
+            auto_pause=Duration.minutes(int(context(*AUTO_PAUSE_MINUTES))),
+        )
 
 
 def migrations_fingerprint(folder: Path) -> str:
@@ -104,20 +138,15 @@ class CoachingDatabase(Construct):
         *,
         network: CoachingNetwork,
         key: kms.IKey,
-        min_capacity: float,
-        max_capacity: float,
-        backup_days: int,
-        protected: bool,
-        use_proxy: bool = True,
-        proxy_iam_auth: bool = False,
-        auto_pause: Duration | None = None,
+        options: DatabaseOptions,
     ) -> None:
         super().__init__(scope, construct_id)
         vpc = network.vpc
         self._network = network
         self._key = key
-        self._protected = protected
-        self._proxy_iam_auth = proxy_iam_auth
+        self._protected = protected = options.protected
+        self._proxy_iam_auth = options.proxy_iam_auth
+        min_capacity = options.min_capacity
         self.cluster_security_group = ec2.SecurityGroup(
             self,
             "ClusterSecurityGroup",
@@ -170,8 +199,8 @@ class CoachingDatabase(Construct):
                 performance_insight_encryption_key=key,
             ),
             serverless_v2_min_capacity=min_capacity,
-            serverless_v2_max_capacity=max_capacity,
-            serverless_v2_auto_pause_duration=auto_pause if min_capacity == 0 else None,
+            serverless_v2_max_capacity=options.max_capacity,
+            serverless_v2_auto_pause_duration=options.auto_pause if min_capacity == 0 else None,
             vpc=vpc,
             vpc_subnets=network.database_subnets,
             security_groups=[self.cluster_security_group],
@@ -182,7 +211,7 @@ class CoachingDatabase(Construct):
             storage_encryption_key=key,
             iam_authentication=True,
             backup=rds.BackupProps(
-                retention=Duration.days(backup_days), preferred_window="03:00-04:00"
+                retention=Duration.days(options.backup_days), preferred_window="03:00-04:00"
             ),
             preferred_maintenance_window="Sun:04:30-Sun:05:30",
             copy_tags_to_snapshot=True,
@@ -206,7 +235,7 @@ class CoachingDatabase(Construct):
             vpc_subnets=network.function_subnets,
         )
         self.proxy: rds.DatabaseProxy | None = None
-        if use_proxy:
+        if options.use_proxy:
             self.proxy_security_group = ec2.SecurityGroup(
                 self,
                 "ProxySecurityGroup",
@@ -222,7 +251,7 @@ class CoachingDatabase(Construct):
                 vpc_subnets=network.function_subnets,
                 security_groups=[self.proxy_security_group],
                 require_tls=True,
-                iam_auth=proxy_iam_auth,
+                iam_auth=options.proxy_iam_auth,
                 debug_logging=False,  # it would log statements, with their data
                 borrow_timeout=Duration.seconds(30),
                 idle_client_timeout=Duration.minutes(15),
@@ -248,6 +277,13 @@ class CoachingDatabase(Construct):
     def serve(self, function: lambda_.Function) -> None:
         """The function may connect: its network path, the secret, the settings naming both."""
         function.connections.add_security_group(self.client_security_group)
+        # The function's VpcConfig was rendered from its groups at creation: say them again.
+        cfn_function = function.node.default_child
+        assert isinstance(cfn_function, lambda_.CfnFunction)
+        cfn_function.add_property_override(
+            "VpcConfig.SecurityGroupIds",
+            [group.security_group_id for group in function.connections.security_groups],
+        )
         self.secret.grant_read(function)
         function.add_environment(SECRET_ARN_VARIABLE, self.secret.secret_arn)
         function.add_environment(HOST_VARIABLE, self.host)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Duration
@@ -21,6 +22,15 @@ VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"
 HANDLER_FILE = "handler.py"
 HANDLER = "handler.lambda_handler"
 METRICS_NAMESPACE = "CoachingPlatform"
+
+
+@dataclass(frozen=True)
+class FunctionNetwork:
+    """Where the functions run in the VPC: subnets and the security groups they all share."""
+
+    vpc: ec2.IVpc
+    subnets: ec2.SubnetSelection
+    security_groups: Sequence[ec2.ISecurityGroup]
 
 
 class MissingFunctionCode(FileNotFoundError):
@@ -58,9 +68,7 @@ class LambdaFunctions(Construct):
         layers: Sequence[lambda_.ILayerVersion],
         log_level: str = "INFO",
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
-        vpc: ec2.IVpc | None = None,
-        vpc_subnets: ec2.SubnetSelection | None = None,
-        security_groups: Sequence[ec2.ISecurityGroup] = (),
+        network: FunctionNetwork | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._root = Path(functions_root)
@@ -68,9 +76,7 @@ class LambdaFunctions(Construct):
         self._log_level = log_level
         self._log_retention = log_retention
         self._functions: dict[str, lambda_.Function] = {}
-        self._vpc = vpc
-        self._vpc_subnets = vpc_subnets
-        self._security_groups = list(security_groups)
+        self._network = network
 
     def __getitem__(self, name: str) -> lambda_.Function:
         return self._functions[name]
@@ -99,7 +105,7 @@ class LambdaFunctions(Construct):
         log_group = logs.LogGroup(self, f"{construct_id}Logs", retention=self._log_retention)
         # Only this function's log group, instead of the managed basic-execution policy.
         log_group.grant_write(role)
-        if self._vpc is not None:
+        if self._network is not None:
             role.add_managed_policy(
                 iam.ManagedPolicy.from_aws_managed_policy_name(VPC_ACCESS_POLICY)
             )
@@ -131,9 +137,9 @@ class LambdaFunctions(Construct):
             role=role,
             log_group=log_group,
             tracing=lambda_.Tracing.ACTIVE,
-            vpc=self._vpc,
-            vpc_subnets=self._vpc_subnets if self._vpc is not None else None,
-            security_groups=self._security_groups or None,
+            vpc=self._network and self._network.vpc,
+            vpc_subnets=self._network and self._network.subnets,
+            security_groups=self._network and list(self._network.security_groups),
             memory_size=memory_size,
             timeout=timeout or Duration.seconds(30),
             environment={

@@ -12,7 +12,7 @@ from cdk import database as data
 from cdk.api import CoachingApi
 from cdk.detection import SecurityDetection
 from cdk.field_encryption import ClientFieldKey
-from cdk.functions import LambdaFunctions, require_functions
+from cdk.functions import FunctionNetwork, LambdaFunctions, require_functions
 from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
@@ -104,13 +104,7 @@ class CoachingPlatformStack(Stack):
             "Database",
             network=self.network,
             key=data_key.key,
-            min_capacity=float(self._context(*data.MIN_CAPACITY)),
-            max_capacity=float(self._context(*data.MAX_CAPACITY)),
-            backup_days=int(self._context(*data.BACKUP_RETENTION_DAYS)),
-            protected=protected,
-            use_proxy=as_bool(self._context(*data.USE_PROXY)),
-            proxy_iam_auth=as_bool(self._context(*data.PROXY_IAM_AUTH)),
-            auto_pause=Duration.minutes(int(self._context(*data.AUTO_PAUSE_MINUTES))),
+            options=data.DatabaseOptions.from_context(self._context, protected=protected),
         )
         functions = LambdaFunctions(
             self,
@@ -118,9 +112,11 @@ class CoachingPlatformStack(Stack):
             functions_root=functions_root,
             layers=layers.layers,
             log_level=str(self._context(*LOG_LEVEL)),
-            vpc=self.network.vpc,
-            vpc_subnets=self.network.function_subnets,
-            security_groups=[self.network.functions_security_group],
+            network=FunctionNetwork(
+                self.network.vpc,
+                self.network.function_subnets,
+                [self.network.functions_security_group],
+            ),
         )
         steps = {
             step.folder: functions.add(
