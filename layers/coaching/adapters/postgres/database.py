@@ -34,13 +34,25 @@ def scope_to_organization(conn: psycopg.Connection, org: uuid.UUID) -> None:
     )
 
 
+# psycopg's default: a query run this many times on a connection is prepared server-side.
+PREPARE_THRESHOLD = 5
+
+
 class Database:
-    def __init__(self, url: str, *, max_size: int = 8) -> None:
+    def __init__(
+        self, url: str, *, max_size: int = 8, prepare_threshold: int | None = PREPARE_THRESHOLD
+    ) -> None:
+        """``prepare_threshold=None``: never prepare server-side. A prepared statement is
+        session state, which pins an RDS Proxy client connection to one database connection."""
         self._pool = ConnectionPool(
             url,
             min_size=1,
             max_size=max_size,
-            kwargs={"row_factory": dict_row, "autocommit": False},
+            kwargs={
+                "row_factory": dict_row,
+                "autocommit": False,
+                "prepare_threshold": prepare_threshold,
+            },
             open=True,
         )
 
