@@ -229,10 +229,21 @@ class CoachingDatabase(Construct):
         cluster_resource.node.add_dependency(log_group.node.default_child)  # type: ignore[arg-type]
         self.secret = self.cluster.secret
         assert self.secret is not None  # from_generated_secret
+        self.rotation_security_group = ec2.SecurityGroup(
+            self,
+            "RotationSecurityGroup",
+            vpc=vpc,
+            description="Secret rotation function: Secrets Manager and the cluster only",
+            allow_all_outbound=False,
+        )
+        self.rotation_security_group.add_egress_rule(
+            ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "Secrets Manager, via NAT"
+        )
         self.rotation = self.cluster.add_rotation_single_user(
             automatically_after=Duration.days(ROTATION_DAYS),
             # The rotation function calls Secrets Manager: it needs the way out.
             vpc_subnets=network.function_subnets,
+            security_group=self.rotation_security_group,
         )
         self.proxy: rds.DatabaseProxy | None = None
         if options.use_proxy:
@@ -428,7 +439,7 @@ class CoachingDatabase(Construct):
         # The rotation's and the proxy's access to the cluster, added by CDK with the port
         # as a token.
         for rule in self.cluster_security_group.node.children:
-            if "RotationSingleUser" in rule.node.id or "ProxySecurityGroup" in rule.node.id:
+            if "{IndirectPort}" in rule.node.id:
                 NagSuppressions.add_resource_suppressions(
                     rule,
                     [

@@ -221,10 +221,7 @@ def test_postgres_is_open_only_along_functions_to_proxy_to_cluster(synth: Synth)
     cluster_group = logical_id(stack, database.cluster_security_group)
     proxy_group = logical_id(stack, database.proxy_security_group)
     client_group = logical_id(stack, database.client_security_group)
-    rotation_group = logical_id(
-        stack,
-        database.cluster.node.find_child("RotationSingleUser").node.find_child("SecurityGroup"),
-    )
+    rotation_group = logical_id(stack, database.rotation_security_group)
     cluster, props = the(synth, "AWS::RDS::DBCluster")
     assert props["Properties"]["Port"] == 5432
     ingress = "AWS::EC2::SecurityGroupIngress"
@@ -237,6 +234,19 @@ def test_postgres_is_open_only_along_functions_to_proxy_to_cluster(synth: Synth)
     ) == sorted([(proxy_group, "cluster port"), (rotation_group, "cluster port")])
     assert synth.resources[cluster_group]["Properties"]["SecurityGroupEgress"][0]["CidrIp"] == (
         "255.255.255.255/32"  # CDK's "disallow all"
+    )
+    # The rotation function: out to the cluster and HTTPS (Secrets Manager) only
+    assert sorted(
+        (str(r.get("DestinationSecurityGroupId", r.get("CidrIp"))), port_of(r, cluster))
+        for r in [
+            *rules(synth, egress, rotation_group),
+            *synth.resources[rotation_group]["Properties"]["SecurityGroupEgress"],
+        ]
+    ) == sorted(
+        [
+            (str({"Fn::GetAtt": [cluster_group, "GroupId"]}), "cluster port"),
+            ("0.0.0.0/0", 443),
+        ]
     )
     # The proxy: from the database users on 5432; out to the cluster and HTTPS (its secret)
     assert [
