@@ -399,15 +399,7 @@ class CoachingDatabase(Construct):
         )
         NagSuppressions.add_resource_suppressions(
             cluster_resource,
-            [
-                *unprotected,
-                {
-                    "id": "AwsSolutions-RDS11",
-                    "reason": "The default port is kept on purpose: only the proxy's security "
-                    "group reaches it, in subnets with no route in or out; a moved port "
-                    "hides nothing from what can reach it.",
-                },
-            ],
+            unprotected,
         )
         NagSuppressions.add_resource_suppressions(
             self.cluster.node.find_child("Writer"),
@@ -462,14 +454,3 @@ class CoachingDatabase(Construct):
                 ],
                 apply_to_children=True,
             )
-        NagSuppressions.add_resource_suppressions(
-            self.cluster,
-            [
-                {
-                    "id": "AwsSolutions-RDS11",
-                    "reason": "The default port is kept on purpose: only the proxy's security "
-                    "group reaches it, in subnets with no route in or out; a moved port "
-                    "hides nothing from what can reach it.",
-                },
-            ],
-        )
