@@ -44,6 +44,8 @@ USE_PROXY = ("coaching:databaseProxy", True)
 # true: clients of the proxy must sign in with an IAM token instead of the secret's password.
 PROXY_IAM_AUTH = ("coaching:databaseProxyIamAuth", False)
 AUTO_PAUSE_MINUTES = ("coaching:databaseAutoPauseMinutes", 10)  # with a minimum of 0 ACU
+# Readers in the other AZ: a failover target in ~30 s instead of a new writer in minutes.
+READERS = ("coaching:databaseReaders", 0)
 
 ENGINE_VERSION = rds.AuroraPostgresEngineVersion.VER_16_13
 PORT = 5432
@@ -72,6 +74,7 @@ class DatabaseOptions:
     use_proxy: bool = USE_PROXY[1]
     proxy_iam_auth: bool = PROXY_IAM_AUTH[1]
     auto_pause: Duration = Duration.minutes(AUTO_PAUSE_MINUTES[1])
+    readers: int = READERS[1]
 
     @classmethod
     def from_context(cls, context: Callable[[str, Any], Any], *, protected: bool):
@@ -84,6 +87,7 @@ class DatabaseOptions:
             use_proxy=_as_bool(context(*USE_PROXY)),
             proxy_iam_auth=_as_bool(context(*PROXY_IAM_AUTH)),
             auto_pause=Duration.minutes(int(context(*AUTO_PAUSE_MINUTES))),
+            readers=int(context(*READERS)),
         )
 
 
@@ -95,6 +99,19 @@ def migrations_fingerprint(folder: Path) -> str:
         digest.update(script.name.encode())
         digest.update(script.read_bytes())
     return digest.hexdigest()
+
+
+def _serverless_instance(
+    name: str, key: kms.IKey, *, scale_with_writer: bool = False
+) -> rds.IClusterInstance:
+    return rds.ClusterInstance.serverless_v2(
+        name,
+        scale_with_writer=scale_with_writer,
+        auto_minor_version_upgrade=True,
+        publicly_accessible=False,
+        enable_performance_insights=True,
+        performance_insight_encryption_key=key,
+    )
 
 
 class DataKey(Construct):
@@ -191,13 +208,12 @@ class CoachingDatabase(Construct):
                     "log_statement": "ddl",
                 },
             ),
-            writer=rds.ClusterInstance.serverless_v2(
-                "Writer",
-                auto_minor_version_upgrade=True,
-                publicly_accessible=False,
-                enable_performance_insights=True,
-                performance_insight_encryption_key=key,
-            ),
+            writer=_serverless_instance("Writer", key),
+            # Scaled with the writer, so a failover lands on an instance of the same size.
+            readers=[
+                _serverless_instance(f"Reader{n}", key, scale_with_writer=True)
+                for n in range(1, options.readers + 1)
+            ],
             serverless_v2_min_capacity=min_capacity,
             serverless_v2_max_capacity=options.max_capacity,
             serverless_v2_auto_pause_duration=options.auto_pause if min_capacity == 0 else None,
@@ -401,18 +417,20 @@ class CoachingDatabase(Construct):
             cluster_resource,
             unprotected,
         )
-        NagSuppressions.add_resource_suppressions(
-            self.cluster.node.find_child("Writer"),
-            [
-                {
-                    "id": "HIPAA.Security-RDSInBackupPlan",
-                    "reason": "Aurora's automated backups cover the cluster continuously "
-                    "(point-in-time restore within coaching:databaseBackupDays, snapshots "
-                    "encrypted with the data key); an AWS Backup plan would be a second copy.",
-                }
-            ],
-            apply_to_children=True,
-        )
+        for instance in self.cluster.node.children:
+            if isinstance(instance.node.default_child, rds.CfnDBInstance):
+                NagSuppressions.add_resource_suppressions(
+                    instance.node.default_child,
+                    [
+                        {
+                            "id": "HIPAA.Security-RDSInBackupPlan",
+                            "reason": "Aurora's automated backups cover the cluster "
+                            "continuously (point-in-time restore within "
+                            "coaching:databaseBackupDays, snapshots encrypted with the data "
+                            "key); an AWS Backup plan would be a second copy.",
+                        }
+                    ],
+                )
         NagSuppressions.add_resource_suppressions(
             self.cluster.node.find_child("MonitoringRole"),
             [

@@ -62,6 +62,7 @@ def prod_without_proxy(tmp_path_factory: pytest.TempPathFactory) -> Synth:
             "coaching:databaseProxy": "false",
             "coaching:databaseMinCapacity": "0",
             "coaching:natGateways": "2",
+            "coaching:databaseReaders": "1",
         },
     )
 
@@ -137,6 +138,9 @@ def test_prod_keeps_the_data_and_min_capacity_0_pauses(prod_without_proxy: Synth
     )
     assert prod_without_proxy.resources[key]["DeletionPolicy"] == "Retain"
     prod_without_proxy.template.resource_count_is("AWS::EC2::NatGateway", 2)
+    # One reader to fail over to, the same size as the writer
+    instances = prod_without_proxy.of_type("AWS::RDS::DBInstance").values()
+    assert sorted(i["Properties"]["PromotionTier"] for i in instances) == [0, 1]
 
 
 # --- the proxy and the functions ------------------------------------------------------------
@@ -328,7 +332,11 @@ def test_fingerprint_changes_with_a_new_migration(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("pack", ["AwsSolutions-", "HIPAA.Security-", "CdkNagValidationFailure"])
-def test_cdk_nag_finds_nothing_unsuppressed_in_the_data_tier(synth: Synth, pack: str) -> None:
+@pytest.mark.parametrize("stage", ["synth", "prod_without_proxy"])
+def test_cdk_nag_finds_nothing_unsuppressed_in_the_data_tier(
+    request: pytest.FixtureRequest, stage: str, pack: str
+) -> None:
+    synth: Synth = request.getfixturevalue(stage)
     annotations = Annotations.from_stack(synth.stack)
     findings = [
         *annotations.find_error("*", Match.string_like_regexp(f"{pack}.*")),
