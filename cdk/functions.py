@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from aws_cdk import Duration
 from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -18,9 +20,31 @@ from cdk.log_encryption import logs_key
 from cdk.naming import pascal
 from cdk.release import CanaryRelease, LiveFunction
 
+# Lambda's own policy for the network interfaces of a function in a VPC.
+VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"
 HANDLER_FILE = "handler.py"
 HANDLER = "handler.lambda_handler"
 METRICS_NAMESPACE = "CoachingPlatform"
+
+
+@dataclass(frozen=True)
+class FunctionNetwork:
+    """Where the functions run in the VPC: subnets and the security groups they all share."""
+
+    vpc: ec2.IVpc
+    subnets: ec2.SubnetSelection
+    security_groups: Sequence[ec2.ISecurityGroup]
+
+
+@dataclass(frozen=True)
+class FunctionDefaults:
+    """What every function of a stage shares: log level and retention, how releases shift."""
+
+    log_level: str = "INFO"
+    log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH
+    deployment_config: codedeploy.ILambdaDeploymentConfig = (
+        codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES
+    )
 
 
 class MissingFunctionCode(FileNotFoundError):
@@ -58,23 +82,22 @@ class LambdaFunctions(Construct):
         *,
         functions_root: Path,
         layers: Sequence[lambda_.ILayerVersion],
-        log_level: str = "INFO",
-        log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
-        deployment_config: codedeploy.ILambdaDeploymentConfig = (
-            codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES
-        ),
+        defaults: FunctionDefaults | None = None,
+        network: FunctionNetwork | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._root = Path(functions_root)
         self._layers = list(layers)
-        self._log_level = log_level
-        self._log_retention = log_retention
-        self._deployment_config = deployment_config
+        defaults = defaults or FunctionDefaults()
+        self._log_level = defaults.log_level
+        self._log_retention = defaults.log_retention
+        self._deployment_config = defaults.deployment_config
         self._functions: dict[str, lambda_.Function] = {}
         self._releases: dict[str, CanaryRelease] = {}
         self.logs_key = logs_key(self, "LogsKey", "Encrypts the functions' and saga's logs")
         self.application = codedeploy.LambdaApplication(self, "Releases")
         self._tracing = self._tracing_policy()
+        self._network = network
 
     def __getitem__(self, name: str) -> lambda_.Function:
         return self._functions[name]
@@ -144,6 +167,24 @@ class LambdaFunctions(Construct):
         )
         # Only this function's log group, instead of the managed basic-execution policy.
         log_group.grant_write(role)
+        if self._network is not None:
+            role.add_managed_policy(
+                iam.ManagedPolicy.from_aws_managed_policy_name(VPC_ACCESS_POLICY)
+            )
+            NagSuppressions.add_resource_suppressions(
+                role,
+                [
+                    {
+                        "id": "AwsSolutions-IAM4",
+                        "reason": "Lambda creates and deletes the function's network interfaces "
+                        "in the VPC with this AWS-maintained policy; the EC2 actions it needs "
+                        "have no resource-level scoping to write a narrower one with.",
+                        "appliesTo": [
+                            f"Policy::arn:<AWS::Partition>:iam::aws:policy/{VPC_ACCESS_POLICY}"
+                        ],
+                    }
+                ],
+            )
         function = lambda_.Function(
             self,
             construct_id,
@@ -157,6 +198,9 @@ class LambdaFunctions(Construct):
             layers=self._layers,
             role=role,
             log_group=log_group,
+            vpc=self._network and self._network.vpc,
+            vpc_subnets=self._network and self._network.subnets,
+            security_groups=self._network and list(self._network.security_groups),
             memory_size=memory_size,
             timeout=timeout or Duration.seconds(30),
             environment={

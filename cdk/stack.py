@@ -5,16 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import CfnOutput, Duration, Stack
+from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from constructs import Construct
 
+from cdk import database as data
 from cdk.api import CoachingApi
 from cdk.detection import SecurityDetection
 from cdk.field_encryption import ClientFieldKey
-from cdk.functions import LambdaFunctions, require_functions
+from cdk.functions import FunctionDefaults, FunctionNetwork, LambdaFunctions, require_functions
 from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
+from cdk.network import NAT_GATEWAYS, CoachingNetwork
 from cdk.schedules import RetentionPurge
 from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
@@ -41,7 +43,11 @@ FUNCTION_NAMES = (
     "api_key_authorizer",
     "purge_expired",
     "release_health_check",
+    "migrate",
 )
+# Functions that connect to PostgreSQL (ingest only starts executions). All run in the VPC.
+DATABASE_FUNCTIONS = (*PIPELINE_STEPS, "api", "api_key_authorizer", "purge_expired", "migrate")
+MIGRATIONS_DIR = REPO_ROOT / "layers" / "coaching" / "migrations"
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
@@ -86,14 +92,41 @@ class CoachingPlatformStack(Stack):
             layers_root=REPO_ROOT / "layers",
             powertools_version=int(self._context(*POWERTOOLS_LAYER_VERSION)),
         )
+        protected = self.stage.deletion_protection  # prod keeps its data
+        data_key = data.DataKey(
+            self,
+            "DataKey",
+            removal_policy=RemovalPolicy.RETAIN if protected else RemovalPolicy.DESTROY,
+        )
+        self.network = CoachingNetwork(
+            self,
+            "Network",
+            nat_gateways=int(self._context(*NAT_GATEWAYS)),
+            log_key=data_key.key,
+            removal_policy=RemovalPolicy.RETAIN if protected else RemovalPolicy.DESTROY,
+        )
+        self.database = data.CoachingDatabase(
+            self,
+            "Database",
+            network=self.network,
+            key=data_key.key,
+            options=data.DatabaseOptions.from_context(self._context, protected=protected),
+        )
         functions = LambdaFunctions(
             self,
             "Functions",
             functions_root=functions_root,
             layers=layers.layers,
-            log_level=str(self._context(*LOG_LEVEL)),
-            log_retention=self.stage.log_retention,
-            deployment_config=self.stage.deployment_config,
+            defaults=FunctionDefaults(
+                log_level=str(self._context(*LOG_LEVEL)),
+                log_retention=self.stage.log_retention,
+                deployment_config=self.stage.deployment_config,
+            ),
+            network=FunctionNetwork(
+                self.network.vpc,
+                self.network.function_subnets,
+                [self.network.functions_security_group],
+            ),
         )
         steps = {
             step.folder: functions.add(
@@ -164,6 +197,16 @@ class CoachingPlatformStack(Stack):
         )
         self.storage.purge_with(purge)
         self.retention = RetentionPurge(self, "Retention", purge=purge)
+        # Every deploy brings the schema (and coach_app) up to date before the stack is done.
+        migrate = functions.add(
+            "migrate",
+            description="Deploy: applies the database migrations (custom resource)",
+            timeout=Duration.minutes(5),  # a paused cluster takes ~15 s to resume first
+        )
+        self.migrations = self.database.migrate_with(migrate, migrations=MIGRATIONS_DIR)
+        for name in DATABASE_FUNCTIONS:
+            if name != "migrate":  # migrate_with serves it
+                self.database.serve(functions[name])
         self._release_api(functions)
         self.functions = functions
 
@@ -181,6 +224,19 @@ class CoachingPlatformStack(Stack):
             description="security alarms are published here: subscribe to be told",
         )
         CfnOutput(self, "Stage", value=self.stage.name, description="dev, staging or prod")
+        CfnOutput(
+            self,
+            "DatabaseHost",
+            value=self.database.host,
+            description="where the functions connect (the proxy, unless coaching:databaseProxy "
+            "is false)",
+        )
+        CfnOutput(
+            self,
+            "DatabaseSecretArn",
+            value=self.database.secret.secret_arn,
+            description="the database's credentials (rotated every 30 days)",
+        )
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(
             self,

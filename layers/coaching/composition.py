@@ -79,6 +79,10 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
                 hint="Run through the `coach` command, which starts the embedded database, "
                 "or set COACH_DATABASE_URL.",
             )
+        # On AWS the connection goes through RDS Proxy: no server-side prepared statements,
+        # which would pin it (tests/integration/test_transaction_scope.py).
+        if self.settings.runtime == "aws":
+            return Database(self.settings.database_url, prepare_threshold=None)
         return Database(self.settings.database_url)
 
     @cached_property

@@ -228,3 +228,17 @@ _OUR_ERROR_TYPES = _descendants(CoachingError)
 def error_type_names() -> frozenset[str]:
     """Names of our own error classes: their messages are written for people."""
     return _OUR_ERROR_TYPES
+
+
+class MigrationFailed(PermanentError):
+    """A versioned migration could not be applied: the whole run rolled back (the database is
+    as it was before it), and the deploy that ran it fails with this message."""
+
+    code = "COACH_500"
+
+    def __init__(self, version: str, reason: str) -> None:
+        super().__init__(
+            f"Migration {version} failed: {reason}. Nothing was applied (one transaction).",
+            hint="Fix the migration and deploy again.",
+        )
+        self.version = version

@@ -6,12 +6,13 @@ import contextlib
 import uuid
 from collections.abc import Iterator
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
-from coaching.domain.errors import TransientError
+from coaching.domain.errors import ConfigurationError, MigrationFailed, TransientError
 
 # Any constant works; it only has to be the same for every process migrating this database.
 _MIGRATION_LOCK = 7_401_151
@@ -33,13 +34,25 @@ def scope_to_organization(conn: psycopg.Connection, org: uuid.UUID) -> None:
     )
 
 
+# psycopg's default: a query run this many times on a connection is prepared server-side.
+PREPARE_THRESHOLD = 5
+
+
 class Database:
-    def __init__(self, url: str, *, max_size: int = 8) -> None:
+    def __init__(
+        self, url: str, *, max_size: int = 8, prepare_threshold: int | None = PREPARE_THRESHOLD
+    ) -> None:
+        """``prepare_threshold=None``: never prepare server-side. A prepared statement is
+        session state, which pins an RDS Proxy client connection to one database connection."""
         self._pool = ConnectionPool(
             url,
             min_size=1,
             max_size=max_size,
-            kwargs={"row_factory": dict_row, "autocommit": False},
+            kwargs={
+                "row_factory": dict_row,
+                "autocommit": False,
+                "prepare_threshold": prepare_threshold,
+            },
             open=True,
         )
 
@@ -61,8 +74,14 @@ class Database:
             # Connection loss and time-outs are worth a retry by the saga.
             raise TransientError("The database is unavailable, retrying later.") from error
 
-    def migrate(self) -> list[str]:
-        """Applies the versioned SQL files in order, once each; returns those applied now."""
+    def migrate(self, migrations: Traversable | None = None) -> list[str]:
+        """Applies the versioned SQL files in order, once each; returns those applied now.
+
+        One transaction under an advisory lock: concurrent migrators (two deploys, or
+        `coach serve` and the deploy's custom resource) wait for each other, and a failing
+        script leaves the database as it was (MigrationFailed names it). ``migrations``:
+        the folder of ``NNNN_name.sql`` files, the package's own unless given (tests).
+        """
         applied_now: list[str] = []
         with self.transaction() as conn:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
@@ -71,19 +90,46 @@ class Database:
                 " version TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
             )
             done = {row["version"] for row in conn.execute("SELECT version FROM schema_migrations")}
-            for script in sorted(_migration_files(), key=lambda item: item.name):
+            for script in sorted(_migration_files(migrations), key=lambda item: item.name):
                 version = script.name.removesuffix(".sql")
                 if version in done:
                     continue
-                conn.execute(script.read_text(encoding="utf-8"))
-                conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+                _apply(conn, version, script.read_text(encoding="utf-8"))
                 applied_now.append(version)
         return applied_now
+
+    def check_application_role(self) -> None:
+        """Fails unless an organization's transaction can run as coach_app (row-level
+        security depends on it): on Aurora the migrating user is no superuser, so it must have
+        been granted the role (migration 0007)."""
+        try:
+            with self.transaction(uuid.UUID(int=0)) as conn:
+                row = conn.execute("SELECT current_user AS acting").fetchone()
+        except psycopg.Error as error:
+            raise ConfigurationError(
+                f"Transactions cannot switch to role {APPLICATION_ROLE}: {error.sqlstate} {error}",
+                hint=f"Grant {APPLICATION_ROLE} to the database user (migration 0007 does).",
+            ) from error
+        if row is None or row["acting"] != APPLICATION_ROLE:
+            raise ConfigurationError(
+                f"A scoped transaction runs as {row and row['acting']!r}, not {APPLICATION_ROLE}."
+            )
 
     def close(self) -> None:
         self._pool.close()
 
 
-def _migration_files():
-    folder = resources.files("coaching") / "migrations"
+def _apply(conn: psycopg.Connection, version: str, script: str) -> None:
+    try:
+        conn.execute(script)
+        conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+    except psycopg.OperationalError:
+        raise  # connection lost: transient, Database.transaction says so
+    except psycopg.Error as error:
+        # The server's own words (SQLSTATE and message) are about the schema, never data.
+        raise MigrationFailed(version, f"{error.sqlstate or 'error'} {error}".strip()) from error
+
+
+def _migration_files(folder: Traversable | None = None) -> list[Traversable]:
+    folder = folder or resources.files("coaching") / "migrations"
     return [item for item in folder.iterdir() if item.name.endswith(".sql")]
