@@ -8,6 +8,7 @@ import json
 import uuid
 
 import boto3
+import jwt
 import pytest
 from botocore.stub import Stubber
 
@@ -170,3 +171,56 @@ def test_users_add_on_aws_says_what_went_wrong(aws_cli, platform) -> None:
     assert aws_cli("users", "add", taken, "--name", "T", "--role", "admin").exit_code == 0
     again = aws_cli("users", "add", taken, "--name", "T", "--role", "admin", "--organization", org)
     assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_the_api_takes_a_new_user_from_temporary_password_to_tokens(
+    pool, directory, platform
+) -> None:
+    from coaching.adapters.aws.cognito_identity import CognitoIdentityProvider
+    from tests.api_calls import request
+    from tests.local_ports import ports_replaced
+
+    # Given a coach an admin created on Cognito with a temporary password
+    email = f"new-{uuid.uuid4().hex[:8]}@example.org"
+    coach_id = uuid.uuid4()
+    sub = directory.create_user(
+        DirectoryUser(email, "Casey", pool.organization_id, Role.COACH, coach_id), TEMPORARY
+    )
+    cognito = CognitoIdentityProvider(pool.cognito, pool.client_id)
+    with ports_replaced(identity_provider=cognito):
+        # When they sign in, the API answers with the challenge in its usual shape
+        status, challenge = request(
+            "POST", "/v1/auth/login", None, body={"email": email, "password": TEMPORARY}
+        )
+        assert status == 200 and challenge["challenge"] == "NEW_PASSWORD_REQUIRED"
+        assert set(challenge) == {"challenge", "session"}
+        # A password shorter than the policy is refused before Cognito is asked
+        status, _ = request(
+            "POST",
+            "/v1/auth/new-password",
+            None,
+            body={"session": challenge["session"], "new_password": "short"},
+        )
+        assert status == 422
+        # Then answering with their own password gives the tokens naming them
+        status, tokens = request(
+            "POST",
+            "/v1/auth/new-password",
+            None,
+            body={"session": challenge["session"], "new_password": "Chosen-by-me-2026!"},
+        )
+    assert status == 200, tokens
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    assert claims["sub"] == str(sub) and claims["custom:coach_id"] == str(coach_id)
+
+
+def test_the_local_provider_has_no_new_password_challenge(platform) -> None:
+    from tests.api_calls import request
+
+    status, body = request(
+        "POST",
+        "/v1/auth/new-password",
+        None,
+        body={"session": "x" * 32, "new_password": "Chosen-by-me-2026!"},
+    )
+    assert status == 401 and body["error"]["code"] == "COACH_401"
