@@ -103,7 +103,14 @@ def create_organization(
     org = uuid.uuid4()
     ports.organizations.ensure_organization(org, name)
     try:
-        user = add_person(ports, org, **{**admin, "role": Role.ADMIN})
+        user = add_person(
+            ports,
+            org,
+            email=admin["email"],
+            name=admin["name"],
+            role=Role.ADMIN,
+            temporary_password=admin.get("temporary_password"),
+        )
     except PermanentError as error:
         error.hint = (
             f"{error.hint} The organization {org} was created without an admin: add one with "
