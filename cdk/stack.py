@@ -15,6 +15,8 @@ from cdk.functions import LambdaFunctions, require_functions
 from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
+from cdk.mail import CoachMail
+from cdk.monitoring import Monitoring
 from cdk.schedules import RetentionPurge
 from cdk.storage import TranscriptStorage
 from cdk.workflow import SessionPipeline
@@ -46,6 +48,20 @@ WEB_ORIGIN = ("coaching:webOrigin", "http://127.0.0.1:5173")
 MFA_REQUIRED = ("coaching:mfaRequired", False)
 # An address subscribed to the security alarms' topic (unset: subscribe one later).
 SECURITY_ALARM_EMAIL = ("coaching:securityAlarmEmail", None)
+# An address subscribed to the one alarm topic behind every alarm (operations: failed runs,
+# dead letters, API errors and latency, mail bounces; the security alarms too). Unset:
+# subscribe one later. The same address as securityAlarmEmail is subscribed once.
+ALARM_EMAIL = ("coaching:alarmEmail", None)
+# Who the platform's email comes from (notices to coaches, follow-ups). SES must verify it,
+# or its domain (mailDomain); the default only lets the stack synthesize.
+SENDER_EMAIL = ("coaching:senderEmail", "no-reply@example.com")
+# Verify this whole domain in SES (DKIM records: the stack's outputs) instead of the one
+# sender address; the sender must be of it. Unset: the sender address is verified by email.
+MAIL_DOMAIN = ("coaching:mailDomain", None)
+# Where review links in emails point: the coaches' web app. Unset: webOrigin.
+WEB_BASE_URL = ("coaching:webBaseUrl", None)
+# The functions that email a session's coach (coaching.usecases.coach_notice), besides the API.
+MAIL_SENDERS = ("notify_coach", "compensate")
 
 
 def as_bool(value: Any) -> bool:
@@ -128,13 +144,27 @@ class CoachingPlatformStack(Stack):
             web_acl_arn=self.api.firewall.web_acl.attr_arn,
             web_origin=str(self._context(*WEB_ORIGIN)),
         )
-        alarm_email = self._context(*SECURITY_ALARM_EMAIL)
-        self.detection = SecurityDetection(
+        self.monitoring = Monitoring(
             self,
-            "Security",
-            api_logs=api.log_group,
-            alarm_email=str(alarm_email) if alarm_email else None,
+            "Monitoring",
+            alarm_emails=[
+                str(email)
+                for email in (self._context(*ALARM_EMAIL), self._context(*SECURITY_ALARM_EMAIL))
+                if email
+            ],
         )
+        self.detection = SecurityDetection(
+            self, "Security", api_logs=api.log_group, topic=self.monitoring.topic
+        )
+        self.mail = CoachMail(
+            self,
+            "Mail",
+            sender_email=str(self._context(*SENDER_EMAIL)),
+            domain=self._context(*MAIL_DOMAIN) or None,
+            web_base_url=str(self._context(*WEB_BASE_URL) or self._context(*WEB_ORIGIN)),
+        )
+        for sender in (*(steps[name] for name in MAIL_SENDERS), api):
+            self.mail.serve(sender)
 
         purge = functions.add(
             "purge_expired",
@@ -144,6 +174,7 @@ class CoachingPlatformStack(Stack):
         self.storage.purge_with(purge)
         self.retention = RetentionPurge(self, "Retention", purge=purge)
         self.functions = functions
+        self._monitor()
 
         CfnOutput(self, "ApiUrl", value=self.api.api.url, description="REST API base URL")
         CfnOutput(
@@ -155,9 +186,17 @@ class CoachingPlatformStack(Stack):
         CfnOutput(
             self,
             "SecurityAlarmTopicArn",
-            value=self.detection.topic.topic_arn,
-            description="security alarms are published here: subscribe to be told",
+            value=self.monitoring.topic.topic_arn,
+            description="every alarm (security and operations) is published here: subscribe "
+            "to be told",
         )
+        CfnOutput(
+            self,
+            "DashboardName",
+            value=self.monitoring.dashboard.dashboard_name,
+            description="the CloudWatch dashboard of the pipeline, the API and the functions",
+        )
+        CfnOutput(self, "MailIdentity", value=self.mail.identity.email_identity_name)
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(
             self,
@@ -165,6 +204,20 @@ class CoachingPlatformStack(Stack):
             value=self.identity.client.user_pool_client_id,
             description="the app client the API signs users in with",
         )
+
+    def _monitor(self) -> None:
+        """Every alarm notifies the one topic; the dashboard graphs what this stack has."""
+        monitoring = self.monitoring
+        monitoring.watch_pipeline(self.pipeline.state_machine)
+        monitoring.watch_api(self.api.api)
+        monitoring.watch_dead_letters(
+            self.storage.dropped_events_alarm,
+            self.storage.dropped_events.metric_approximate_number_of_messages_visible(),
+        )
+        monitoring.watch_mail(self.mail)
+        # And every alarm without an action (the retention purge's, and alarms added later).
+        monitoring.notify_every_alarm_in(self)
+        monitoring.graph_functions(self.functions.all)
 
     def _context(self, key: str, default: Any) -> Any:
         value = self.node.try_get_context(key)
