@@ -224,3 +224,91 @@ def test_the_local_provider_has_no_new_password_challenge(platform) -> None:
         body={"session": "x" * 32, "new_password": "Chosen-by-me-2026!"},
     )
     assert status == 401 and body["error"]["code"] == "COACH_401"
+
+
+def test_the_api_chains_new_password_into_mfa_enrolment_where_mfa_is_required(platform) -> None:
+    # moto never asks MFA_SETUP after a password: Cognito's answers come from Stubber
+    from botocore.stub import ANY
+
+    from coaching.adapters.aws.cognito_identity import CognitoIdentityProvider
+    from tests.api_calls import request
+    from tests.local_ports import ports_replaced
+
+    client = boto3.client(
+        "cognito-idp",
+        region_name="eu-west-1",
+        aws_access_key_id="stub",
+        aws_secret_access_key="stub",  # noqa: S106 - Stubber: nothing leaves the process
+    )
+    sub = str(uuid.uuid4())
+    email = f"chain-{uuid.uuid4().hex[:8]}@example.org"
+    with Stubber(client) as stub:
+        stub.add_response(
+            "initiate_auth",
+            {
+                "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": "a" * 40,
+                "ChallengeParameters": {"USER_ID_FOR_SRP": sub},
+            },
+        )
+        stub.add_response(
+            "respond_to_auth_challenge",
+            {"ChallengeName": "MFA_SETUP", "Session": "b" * 40, "ChallengeParameters": {}},
+            {
+                "ClientId": "client",
+                "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": "a" * 40,
+                "ChallengeResponses": {"USERNAME": sub, "NEW_PASSWORD": "Chosen-by-me-2026!"},
+            },
+        )
+        stub.add_response(
+            "associate_software_token",
+            {"SecretCode": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "Session": "c" * 40},
+            {"Session": "b" * 40},
+        )
+        stub.add_response(
+            "verify_software_token",
+            {"Status": "SUCCESS", "Session": "d" * 40},
+            {"Session": "c" * 40, "UserCode": "123456", "FriendlyDeviceName": ANY},
+        )
+        stub.add_response(
+            "respond_to_auth_challenge",
+            {
+                "AuthenticationResult": {
+                    "IdToken": "h.p.s",
+                    "RefreshToken": "r" * 20,
+                    "ExpiresIn": 900,
+                }
+            },
+            {
+                "ClientId": "client",
+                "ChallengeName": "MFA_SETUP",
+                "Session": "d" * 40,
+                "ChallengeResponses": {"USERNAME": sub},
+            },
+        )
+        with ports_replaced(identity_provider=CognitoIdentityProvider(client, "client")):
+            # When the user signs in with the temporary password and chooses their own
+            _, first = request(
+                "POST", "/v1/auth/login", None, body={"email": email, "password": TEMPORARY}
+            )
+            status, second = request(
+                "POST",
+                "/v1/auth/new-password",
+                None,
+                body={"session": first["session"], "new_password": "Chosen-by-me-2026!"},
+            )
+            # Then the next challenge is MFA_SETUP, answered through the existing routes
+            assert (status, second["challenge"]) == (200, "MFA_SETUP")
+            status, setup = request(
+                "POST", "/v1/auth/mfa/setup", None, body={"session": second["session"]}
+            )
+            assert status == 200 and setup["otpauth_uri"].startswith("otpauth://totp/")
+            status, tokens = request(
+                "POST",
+                "/v1/auth/mfa/setup/confirm",
+                None,
+                body={"session": setup["session"], "code": "123456"},
+            )
+        stub.assert_no_pending_responses()
+    assert status == 200 and tokens["access_token"] == "h.p.s"
