@@ -7,7 +7,13 @@ import uuid
 
 import pytest
 
-from coaching.domain.errors import Conflict, PermanentError, TransientError, WeakPassword
+from coaching.domain.errors import (
+    Conflict,
+    NotFound,
+    PermanentError,
+    TransientError,
+    WeakPassword,
+)
 from coaching.domain.identity import Role
 from coaching.usecases.people import (
     DIRECTORY_PASSWORD,
@@ -35,11 +41,10 @@ def data() -> MemoryData:
 
 
 def people(data: MemoryData, accounts: FakeUserAccounts | None = None) -> PeoplePorts:
+    organizations = FakeOrganizations(data)
+    organizations.ensure_organization(ORG, "Practice")
     return PeoplePorts(
-        accounts or FakeUserAccounts(data),
-        FakeCoaches(data),
-        FakeOrganizations(data),
-        FakeUserDirectory(),
+        accounts or FakeUserAccounts(data), FakeCoaches(data), organizations, FakeUserDirectory()
     )
 
 
@@ -149,3 +154,12 @@ def test_an_organization_whose_admin_fails_says_how_to_add_one(data) -> None:
             ports, "Other", {"email": "ada@example.org", "name": "Ada", "role": Role.ADMIN}
         )
     assert "coach users add EMAIL --role admin --organization" in str(refused.value)
+
+
+def test_a_person_of_an_organization_not_on_record_is_refused_before_anything_is_made(
+    data,
+) -> None:
+    ports = people(data)
+    with pytest.raises(NotFound, match="coach org create"):
+        add_person(ports, uuid.uuid4(), email="a@example.org", name="A", role=Role.COACH)
+    assert ports.directory.users == {} and data.coaches == {}

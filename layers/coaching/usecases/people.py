@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import NotRequired, TypedDict, Unpack
 
 from coaching.domain.accounts import UserAccount
-from coaching.domain.errors import Conflict, PermanentError
+from coaching.domain.errors import Conflict, NotFound, PermanentError
 from coaching.domain.identity import Role
 from coaching.ports.accounts import UserAccounts
 from coaching.ports.coaches import Coaches
@@ -60,6 +60,11 @@ def add_person(ports: PeoplePorts, org: uuid.UUID, **person: Unpack[NewPerson]) 
         )
     if temporary_password is not None:
         check_password(temporary_password)
+    if not ports.organizations.organization_exists(org):
+        raise NotFound(
+            f"There is no organization {org}.",
+            hint="Create one with `coach org create NAME --admin EMAIL`.",
+        )
     if ports.accounts.user_by_email(email) is not None:
         raise Conflict(f"An account with the email {email} already exists.")
 
