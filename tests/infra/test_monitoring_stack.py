@@ -269,3 +269,11 @@ def test_mail_and_monitoring_pass_hipaa_security(tmp_path_factory) -> None:
     ours = ("/CoachingPlatform/Monitoring", "/CoachingPlatform/Mail", "/CoachingPlatform/Security")
     mine = [f"{e.id}: {e.entry.data}" for e in errors if e.id.startswith(ours)]
     assert mine == []
+
+
+def test_cognito_invites_added_people_with_their_temporary_password(synth: Synth) -> None:
+    ((_, pool),) = resources(synth, "AWS::Cognito::UserPool").items()
+    config = pool["AdminCreateUserConfig"]
+    assert config["AllowAdminCreateUserOnly"] is True
+    body = config["InviteMessageTemplate"]["EmailMessage"]
+    assert "{username}" in body and "{####}" in body
