@@ -10,21 +10,18 @@ rate-limit hits, read from the API function's security event records
   CloudWatch disables a filter past 1,000 dimension values an hour); Contributor Insights is
   made for "the top N keys".
 
-Every alarm notifies one SNS topic, encrypted with its own KMS key; deploy with
-`-c coaching:securityAlarmEmail=security@example.org` to subscribe an address (it must
-confirm the subscription).
+Every alarm notifies the stack's one alarm topic (cdk/monitoring.py: SNS, KMS-encrypted);
+deploy with `-c coaching:securityAlarmEmail=security@example.org` to subscribe an address
+(it must confirm the subscription).
 """
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from coaching.api.security_events import BURSTS, EVENT_FIELD, Burst
@@ -60,43 +57,16 @@ class SecurityDetection(Construct):
         construct_id: str,
         *,
         api_logs: logs.ILogGroup,
-        alarm_email: str | None = None,
+        topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.topic = self._alarm_topic()
-        if alarm_email:
-            self.topic.add_subscription(subscriptions.EmailSubscription(alarm_email))
+        self.topic = topic
         self.alarms: dict[str, cloudwatch.CfnAlarm | cloudwatch.Alarm] = {}
         for burst in BURSTS:
             if burst.per_actor:
                 self.alarms[burst.name] = self._per_caller_alarm(api_logs, burst)
             else:
                 self.alarms[burst.name] = self._total_alarm(api_logs, burst)
-
-    def _alarm_topic(self) -> sns.Topic:
-        key = kms.Key(
-            self,
-            "AlarmTopicKey",
-            description="Encrypts the security alarms' SNS topic",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        # CloudWatch alarms publish to the encrypted topic with this key.
-        key.add_to_resource_policy(
-            iam.PolicyStatement(
-                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
-            )
-        )
-        return sns.Topic(
-            self,
-            "AlarmTopic",
-            display_name="Coaching platform security alarms",
-            master_key=key,
-            enforce_ssl=True,
-        )
 
     def _total_alarm(self, api_logs: logs.ILogGroup, burst: Burst) -> cloudwatch.Alarm:
         metric_filter = logs.MetricFilter(

@@ -18,6 +18,13 @@ COACH_ATTRIBUTE = "coach_id"
 UUID_LENGTH = 36
 TOKEN_VALIDITY = Duration.minutes(15)
 REFRESH_TOKEN_VALIDITY = Duration.days(30)
+# What Cognito emails a person an admin adds without giving a password (`coach users add`,
+# `coach org create`): Cognito fills in {username} and {####}, the temporary password.
+INVITATION_SUBJECT = "Your coaching platform account"
+INVITATION_BODY = (
+    "An administrator created your coaching platform account. Sign in with {username} and "
+    "the temporary password {####} within 3 days; you then choose your own password."
+)
 
 
 class CoachIdentity(Construct):
@@ -35,6 +42,9 @@ class CoachIdentity(Construct):
             self,
             "UserPool",
             self_sign_up_enabled=False,
+            user_invitation=cognito.UserInvitationConfig(
+                email_subject=INVITATION_SUBJECT, email_body=INVITATION_BODY
+            ),
             sign_in_aliases=cognito.SignInAliases(email=True),
             sign_in_case_sensitive=False,
             standard_attributes=cognito.StandardAttributes(

@@ -16,6 +16,8 @@ from cdk.functions import FunctionDefaults, FunctionNetwork, LambdaFunctions, re
 from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
+from cdk.mail import CoachMail
+from cdk.monitoring import Monitoring
 from cdk.network import NAT_GATEWAYS, CoachingNetwork
 from cdk.schedules import RetentionPurge
 from cdk.stages import STAGE, stage_defaults
@@ -64,6 +66,20 @@ MFA_REQUIRED = ("coaching:mfaRequired", None)
 API_PROVISIONED_CONCURRENCY = ("coaching:apiProvisionedConcurrency", 0)
 # An address subscribed to the security alarms' topic (unset: subscribe one later).
 SECURITY_ALARM_EMAIL = ("coaching:securityAlarmEmail", None)
+# An address subscribed to the one alarm topic behind every alarm (operations: failed runs,
+# dead letters, API errors and latency, mail bounces; the security alarms too). Unset:
+# subscribe one later. The same address as securityAlarmEmail is subscribed once.
+ALARM_EMAIL = ("coaching:alarmEmail", None)
+# Who the platform's email comes from (notices to coaches, follow-ups). SES must verify it,
+# or its domain (mailDomain); the default only lets the stack synthesize.
+SENDER_EMAIL = ("coaching:senderEmail", "no-reply@example.com")
+# Verify this whole domain in SES (DKIM records: the stack's outputs) instead of the one
+# sender address; the sender must be of it. Unset: the sender address is verified by email.
+MAIL_DOMAIN = ("coaching:mailDomain", None)
+# Where review links in emails point: the coaches' web app. Unset: webOrigin.
+WEB_BASE_URL = ("coaching:webBaseUrl", None)
+# The functions that email a session's coach (coaching.usecases.coach_notice), besides the API.
+MAIL_SENDERS = ("notify_coach", "compensate")
 
 
 def as_bool(value: Any) -> bool:
@@ -182,13 +198,27 @@ class CoachingPlatformStack(Stack):
             web_acl_arn=self.api.firewall.web_acl.attr_arn,
             web_origin=str(self._context(*WEB_ORIGIN)),
         )
-        alarm_email = self._context(*SECURITY_ALARM_EMAIL)
-        self.detection = SecurityDetection(
+        self.monitoring = Monitoring(
             self,
-            "Security",
-            api_logs=api.log_group,
-            alarm_email=str(alarm_email) if alarm_email else None,
+            "Monitoring",
+            alarm_emails=[
+                str(email)
+                for email in (self._context(*ALARM_EMAIL), self._context(*SECURITY_ALARM_EMAIL))
+                if email
+            ],
         )
+        self.detection = SecurityDetection(
+            self, "Security", api_logs=api.log_group, topic=self.monitoring.topic
+        )
+        self.mail = CoachMail(
+            self,
+            "Mail",
+            sender_email=str(self._context(*SENDER_EMAIL)),
+            domain=self._context(*MAIL_DOMAIN) or None,
+            web_base_url=str(self._context(*WEB_BASE_URL) or self._context(*WEB_ORIGIN)),
+        )
+        for sender in (*(steps[name] for name in MAIL_SENDERS), api):
+            self.mail.serve(sender)
 
         purge = functions.add(
             "purge_expired",
@@ -209,41 +239,50 @@ class CoachingPlatformStack(Stack):
                 self.database.serve(functions[name])
         self._release_api(functions)
         self.functions = functions
+        self._monitor()
 
-        CfnOutput(self, "ApiUrl", value=self.api.api.url, description="REST API base URL")
-        CfnOutput(
-            self,
-            "IntegrationApiUrl",
-            value=self.integrations.api.url,
-            description="REST API base URL for integrations (Authorization: Bearer coach_...)",
-        )
-        CfnOutput(
-            self,
-            "SecurityAlarmTopicArn",
-            value=self.detection.topic.topic_arn,
-            description="security alarms are published here: subscribe to be told",
-        )
-        CfnOutput(self, "Stage", value=self.stage.name, description="dev, staging or prod")
-        CfnOutput(
-            self,
-            "DatabaseHost",
-            value=self.database.host,
-            description="where the functions connect (the proxy, unless coaching:databaseProxy "
-            "is false)",
-        )
-        CfnOutput(
-            self,
-            "DatabaseSecretArn",
-            value=self.database.secret.secret_arn,
-            description="the database's credentials (rotated every 30 days)",
-        )
-        CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
-        CfnOutput(
-            self,
-            "UserPoolClientId",
-            value=self.identity.client.user_pool_client_id,
-            description="the app client the API signs users in with",
-        )
+        self._outputs()
+
+    def _outputs(self) -> None:
+        """What an operator reads after `cdk deploy` (and the smoke test uses)."""
+        outputs = [
+            ("ApiUrl", self.api.api.url, "REST API base URL"),
+            (
+                "IntegrationApiUrl",
+                self.integrations.api.url,
+                "REST API base URL for integrations (Authorization: Bearer coach_...)",
+            ),
+            (
+                "SecurityAlarmTopicArn",
+                self.monitoring.topic.topic_arn,
+                "every alarm (security and operations) is published here: subscribe to be told",
+            ),
+            ("Stage", self.stage.name, "dev, staging or prod"),
+            (
+                "DatabaseHost",
+                self.database.host,
+                "where the functions connect (the proxy, unless coaching:databaseProxy is false)",
+            ),
+            (
+                "DatabaseSecretArn",
+                self.database.secret.secret_arn,
+                "the database's credentials (rotated every 30 days)",
+            ),
+            (
+                "DashboardName",
+                self.monitoring.dashboard.dashboard_name,
+                "the CloudWatch dashboard of the pipeline, the API and the functions",
+            ),
+            ("MailIdentity", self.mail.identity.email_identity_name, None),
+            ("UserPoolId", self.identity.user_pool.user_pool_id, None),
+            (
+                "UserPoolClientId",
+                self.identity.client.user_pool_client_id,
+                "the app client the API signs users in with",
+            ),
+        ]
+        for name, value, description in outputs:
+            CfnOutput(self, name, value=value, description=description)
 
     def _release_api(self, functions: LambdaFunctions) -> None:
         """The API function's release also watches what coaches see (both APIs' 5XX rate
@@ -256,6 +295,20 @@ class CoachingPlatformStack(Stack):
             description="CodeDeploy pre-traffic hook: GET /health on the new API version",
         )
         release.check_health_with(health_check)
+
+    def _monitor(self) -> None:
+        """Every alarm notifies the one topic; the dashboard graphs what this stack has."""
+        monitoring = self.monitoring
+        monitoring.watch_pipeline(self.pipeline.state_machine)
+        monitoring.watch_api(self.api.api)
+        monitoring.watch_dead_letters(
+            self.storage.dropped_events_alarm,
+            self.storage.dropped_events.metric_approximate_number_of_messages_visible(),
+        )
+        monitoring.watch_mail(self.mail)
+        # And every alarm without an action (the retention purge's, and alarms added later).
+        monitoring.notify_every_alarm_in(self)
+        monitoring.graph_functions(self.functions.all)
 
     def _context(self, key: str, default: Any) -> Any:
         value = self.node.try_get_context(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from typing import Annotated
 
 import typer
@@ -24,46 +25,98 @@ def add(
         str | None, typer.Option("--lead", help="A coach's team lead (their email)")
     ] = None,
     password: Annotated[
-        str,
+        str | None,
         typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
             envvar="COACH_NEW_USER_PASSWORD",
-            help="Asked for when not given (at least 12 characters)",
+            help="Asked for when not given (at least 12 characters). In AWS (COACH_RUNTIME="
+            "aws) a temporary one, changed at the first sign-in; not given, Cognito emails one",
         ),
-    ] = ...,
+    ] = None,
+    organization: Annotated[
+        uuid.UUID | None,
+        typer.Option(
+            "--organization", help="The organization's id (default COACH_DEFAULT_ORGANIZATION_ID)"
+        ),
+    ] = None,
 ) -> None:
-    """Add an account to this install's organization."""
+    """Add an account to this install's organization (in AWS: a Cognito user and its rows)."""
     from coaching.domain.errors import CoachingError
-    from coaching.usecases.accounts import add_user
 
-    platform = coach_context(ctx).platform()
+    settings = coach_context(ctx).settings
+    org = organization or settings.default_organization_id
     try:
-        user = add_user(
-            platform.ports.accounts,
-            platform.ports.identity_provider.hash_password,
-            platform.settings.default_organization_id,
-            email=email,
-            name=name,
-            role=role,
-            password=password,
-            lead_email=lead,
-        )
+        if settings.runtime == "aws":
+            user = _add_on_aws(settings, org, email, name, role, lead, password)
+        else:
+            user = _add_locally(ctx, org, email, name, role, lead, password)
     except CoachingError as error:
         typer.echo(f"error: {error.user_message()}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"Added {user.role.value} {user.email} ({user.id}).")
 
 
+def _add_locally(ctx, org, email, name, role, lead, password):
+    from coaching.usecases.accounts import add_user
+
+    if password is None:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    platform = coach_context(ctx).platform()
+    return add_user(
+        platform.ports.accounts,
+        platform.ports.identity_provider.hash_password,
+        org,
+        email=email,
+        name=name,
+        role=role,
+        password=password,
+        lead_email=lead,
+    )
+
+
+def _add_on_aws(settings, org, email, name, role, lead, password):
+    """The Cognito user (custom attributes, email verified) and its rows, undone together."""
+    from coaching.composition import build_ports
+    from coaching.usecases.people import add_person
+
+    ports = build_ports(settings)
+    try:
+        return add_person(
+            ports.people,
+            org,
+            email=email,
+            name=name,
+            role=role,
+            temporary_password=password,
+            lead_email=lead,
+        )
+    finally:
+        ports.close()
+
+
 @users.command("list")
 def list_users(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array")] = False,
+    organization: Annotated[
+        uuid.UUID | None,
+        typer.Option(
+            "--organization", help="The organization's id (default COACH_DEFAULT_ORGANIZATION_ID)"
+        ),
+    ] = None,
 ) -> None:
     """The organization's accounts (never their passwords or MFA secrets)."""
-    platform = coach_context(ctx).platform()
-    accounts = platform.ports.accounts.users(platform.settings.default_organization_id)
+    settings = coach_context(ctx).settings
+    if settings.runtime == "aws":
+        from coaching.composition import build_ports
+
+        ports = build_ports(settings)  # the deployed database's rows
+        try:
+            accounts = ports.accounts.users(organization or settings.default_organization_id)
+        finally:
+            ports.close()
+    else:
+        platform = coach_context(ctx).platform()
+        accounts = platform.ports.accounts.users(organization or settings.default_organization_id)
     rows = [
         {
             "id": str(user.id),

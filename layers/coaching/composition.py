@@ -253,6 +253,26 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return PostgresUserAccounts(self.database)
 
     @cached_property
+    def people(self):
+        """Adding people to a user directory: Cognito's (AWS only; locally the users table is
+        the directory and `coaching.usecases.accounts.add_user` adds to it)."""
+        from coaching.usecases.people import PeoplePorts
+
+        if self.settings.runtime != "aws":
+            raise ConfigurationError(
+                "A user directory exists in AWS only.",
+                hint="Set COACH_RUNTIME=aws and COACH_USER_POOL_ID.",
+            )
+        from coaching.adapters.aws.cognito_users import cognito_user_directory
+
+        return PeoplePorts(
+            self.accounts,
+            PostgresCoaches(self.database),
+            self.organizations,
+            cognito_user_directory(self.settings),
+        )
+
+    @cached_property
     def organizations(self) -> PostgresOrganizations:
         return PostgresOrganizations(self.database)
 

@@ -76,3 +76,37 @@ def test_a_coach_record_is_made_once_per_email(backend, org):
     coach = users.add_coach(org, email=address, name="Casey")
     assert users.add_coach(org, email=address, name="Casey", lead_coach_id=lead) == coach
     assert backend.ports["coaches"].coach_email(org, coach) == address
+
+
+def test_a_user_takes_the_identity_providers_id_and_is_removed_within_its_organization(
+    backend, org
+):
+    # Given a user whose id is the identity provider's (Cognito's sub)
+    users = backend.ports["users"]
+    sub = uuid.uuid4()
+    user = backend.ports["users"].add_user(
+        org,
+        email=email(),
+        name="Casey",
+        role=Role.ADMIN,
+        password_hash="!",
+        coach_id=None,
+        user_id=sub,
+    )
+    assert user.id == sub and users.user(org, sub) == user
+
+    # When another organization removes it nothing happens; its own removes it
+    users.remove_user(backend.new_org(), sub)
+    assert users.user(org, sub) is not None
+    users.remove_user(org, sub)
+    assert users.user(org, sub) is None and users.user_by_email(user.email) is None
+
+
+def test_a_coach_record_nothing_refers_to_is_removed(backend, org):
+    users = backend.ports["users"]
+    address = email()
+    coach = users.add_coach(org, email=address, name="Casey")
+    users.remove_coach(backend.new_org(), coach)
+    assert backend.ports["coaches"].coach_id_by_email(org, address) == coach
+    users.remove_coach(org, coach)
+    assert backend.ports["coaches"].coach_id_by_email(org, address) is None

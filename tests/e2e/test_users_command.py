@@ -101,3 +101,21 @@ def test_reset_mfa_removes_an_authenticator_and_is_audited(users):
     )
     unknown = users("reset-mfa", "nobody@example.com")
     assert unknown.exit_code == 1 and "No account" in unknown.output
+
+
+def test_org_create_makes_an_organization_whose_first_admin_signs_in(users):
+    # Given the local runtime, when an organization is created with its first admin
+    runner = CliRunner()
+    created = runner.invoke(
+        app,
+        ["org", "create", "Northwind", "--admin", "first.admin@example.com", "--json"],
+        env={"COACH_NEW_USER_PASSWORD": PASSWORD},
+    )
+    assert created.exit_code == 0, created.output
+    ids = json.loads(created.stdout)
+
+    # Then the admin belongs to the new organization and signs in with the password given
+    admin = ports().accounts.user_by_email("first.admin@example.com")
+    assert str(admin.organization_id) == ids["organization_id"] and admin.role.value == "admin"
+    assert ports().organizations.organization_exists(admin.organization_id)
+    assert ports().identity_provider.sign_in("first.admin@example.com", PASSWORD)

@@ -40,11 +40,12 @@ class FakeUserAccounts:
         role: str,
         password_hash: str,
         coach_id: uuid.UUID | None,
+        user_id: uuid.UUID | None = None,
     ) -> UserAccount:
         if self.user_by_email(email) is not None:
             raise Conflict(f"An account with the email {email} already exists.")
         user = UserAccount(
-            id=uuid.uuid4(),
+            id=user_id or uuid.uuid4(),
             organization_id=org,
             email=email,
             name=name,
@@ -54,6 +55,10 @@ class FakeUserAccounts:
         )
         self.data.users[user.id] = user
         return user.model_copy()
+
+    def remove_user(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        if self._in(org, user_id) is not None:
+            del self.data.users[user_id]
 
     def user_by_email(self, email: str) -> UserAccount | None:
         wanted = email.lower()
@@ -110,3 +115,7 @@ class FakeUserAccounts:
         if lead_coach_id is not None:
             self.data.coach_leads[coach_id] = lead_coach_id
         return coach_id
+
+    def remove_coach(self, org: uuid.UUID, coach_id: uuid.UUID) -> None:
+        self.data.coaches.get(org, {}).pop(coach_id, None)
+        self.data.coach_leads.pop(coach_id, None)

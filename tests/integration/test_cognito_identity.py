@@ -27,6 +27,7 @@ from coaching.domain.errors import (
     TooManyRequests,
     TransientError,
     Unauthenticated,
+    WeakPassword,
 )
 from coaching.domain.identity import Role
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
@@ -212,14 +213,30 @@ def test_a_user_with_an_authenticator_answers_the_mfa_challenge(pool) -> None:
     assert principal_from_claims(claims_of(tokens.access_token)).coach_id == pool.coach_id
 
 
-def test_a_temporary_password_is_a_clear_permanent_error(pool) -> None:
+def test_a_temporary_password_is_replaced_through_the_new_password_challenge(pool) -> None:
     # Given an admin-created user who still has the temporary password they were given
+    # (issue 11: this used to be a PermanentError; now the user answers the challenge)
     add_user(pool, permanent=False)
     pool.cognito.admin_set_user_password(
         UserPoolId=pool.pool_id, Username=EMAIL, Password=PASSWORD, Permanent=False
     )
-    with pytest.raises(PermanentError, match="temporary password"):
+
+    # When they sign in, Cognito asks for a new password
+    challenge = pool.provider.sign_in(EMAIL, PASSWORD)
+    assert isinstance(challenge, Challenge) and challenge.name == "NEW_PASSWORD_REQUIRED"
+
+    # Then answering it signs them in, and the new password is theirs from now on
+    tokens = pool.provider.answer_new_password(challenge.session, "Chosen-by-me-2026!")
+    assert isinstance(tokens, TokenSet)
+    assert principal_from_claims(claims_of(tokens.access_token)).coach_id == pool.coach_id
+    assert isinstance(pool.provider.sign_in(EMAIL, "Chosen-by-me-2026!"), TokenSet)
+    with pytest.raises(Unauthenticated):
         pool.provider.sign_in(EMAIL, PASSWORD)
+
+
+def test_a_new_password_answer_with_a_made_up_session_is_refused(pool) -> None:
+    with pytest.raises(Unauthenticated, match="session has ended"):
+        pool.provider.answer_new_password("not-a-session-of-ours", "Chosen-by-me-2026!")
 
 
 class RecordedRevocations:
@@ -539,3 +556,55 @@ def test_factory_needs_the_pool_and_client_and_uses_the_pools_region() -> None:
         SimpleNamespace(user_pool_id="eu-central-1_AbCdEf123", user_pool_client_id="client")
     )
     assert provider._cognito.meta.region_name == "eu-central-1"
+
+
+def test_a_new_password_leads_to_mfa_setup_where_mfa_is_required(stubbed) -> None:
+    provider, stub = stubbed
+    # Given a pool that requires MFA and a user with a temporary password
+    stub.add_response(
+        "initiate_auth",
+        {
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "Session": "s1" * 20,
+            "ChallengeParameters": {"USER_ID_FOR_SRP": SUB, "requiredAttributes": "[]"},
+        },
+    )
+    stub.add_response(
+        "respond_to_auth_challenge",
+        {"ChallengeName": "MFA_SETUP", "Session": "s2" * 20, "ChallengeParameters": {}},
+        {
+            "ClientId": CLIENT_ID,
+            "ChallengeName": "NEW_PASSWORD_REQUIRED",
+            "Session": "s1" * 20,
+            "ChallengeResponses": {"USERNAME": SUB, "NEW_PASSWORD": "Chosen-by-me-2026!"},
+        },
+    )
+    stub.add_response(
+        "associate_software_token",
+        {"SecretCode": SECRET, "Session": "s3" * 20},
+        {"Session": "s2" * 20},
+    )
+
+    # When they choose a password, the next step is enrolling an authenticator
+    challenge = provider.sign_in(EMAIL, PASSWORD)
+    assert challenge.name == "NEW_PASSWORD_REQUIRED"
+    next_step = provider.answer_new_password(challenge.session, "Chosen-by-me-2026!")
+    assert isinstance(next_step, Challenge) and next_step.name == "MFA_SETUP"
+
+    # Then enrolment starts from that challenge's session, under the user's email
+    setup = provider.start_mfa_setup(next_step.session)
+    assert pyotp.parse_uri(setup.otpauth_uri).name == EMAIL
+
+
+def test_a_new_password_the_policy_refuses_is_a_weak_password(stubbed) -> None:
+    provider, stub = stubbed
+    stub.add_response(
+        "initiate_auth",
+        {"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": "s1" * 20, "ChallengeParameters": {}},
+    )
+    stub.add_client_error(
+        "respond_to_auth_challenge", "InvalidPasswordException", http_status_code=400
+    )
+    challenge = provider.sign_in(EMAIL, PASSWORD)
+    with pytest.raises(WeakPassword, match="password policy"):
+        provider.answer_new_password(challenge.session, "all-lowercase-long")

@@ -39,6 +39,11 @@ class MfaAnswer(BaseModel):
     code: _Code
 
 
+class NewPassword(BaseModel):
+    session: _Session
+    new_password: Annotated[str, Field(min_length=12, max_length=1024)]
+
+
 class MfaSetupStart(BaseModel):
     session: Annotated[
         str,
@@ -93,6 +98,22 @@ def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
     with failures_logged(router, "mfa", _source()):
         _limit_attempts(answer.session)
         return asdict(ports_of(router).identity_provider.answer_mfa(answer.session, answer.code))
+
+
+@router.post(
+    "/v1/auth/new-password",
+    summary="Answer NEW_PASSWORD_REQUIRED: replace a temporary password with your own",
+    responses=_ANSWERS,
+)
+def answer_new_password(answer: Annotated[NewPassword, Body()]) -> dict:
+    with failures_logged(router, "new_password", _source()):
+        _limit_attempts(answer.session)
+        outcome = ports_of(router).identity_provider.answer_new_password(
+            answer.session, answer.new_password
+        )
+    if isinstance(outcome, Challenge):
+        return {"challenge": outcome.name, "session": outcome.session}
+    return asdict(outcome)
 
 
 @router.post(

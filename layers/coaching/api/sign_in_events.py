@@ -9,7 +9,7 @@ api/security_events.py (its fields: ``security_event``, ``status``, ``method``, 
   (a metric filter: ``{ $.security_event = "sign_in_failed" }``)
 - ``step``: ``"password"`` (POST /v1/auth/login), ``"mfa"`` (POST /v1/auth/mfa),
   ``"mfa_setup"`` (POST /v1/auth/mfa/setup) or ``"mfa_setup_confirm"``
-  (POST /v1/auth/mfa/setup/confirm)
+  (POST /v1/auth/mfa/setup/confirm) or ``"new_password"`` (POST /v1/auth/new-password)
 - ``reason``: ``"bad_credentials"`` (unknown email, wrong password, disabled user: alike),
   ``"bad_code"`` (a wrong, reused or expired code or challenge session) or
   ``"code_required"`` (enrolling an authenticator with an access token alone: replacing one
@@ -37,7 +37,7 @@ from coaching.api.security_events import LOG_MESSAGE, SIGN_IN_FAILED, security_r
 from coaching.domain.errors import Forbidden, Unauthenticated
 from coaching.observability import logger
 
-Step = Literal["password", "mfa", "mfa_setup", "mfa_setup_confirm"]
+Step = Literal["password", "mfa", "mfa_setup", "mfa_setup_confirm", "new_password"]
 
 
 _ROUTES: dict[str, str] = {
@@ -45,6 +45,7 @@ _ROUTES: dict[str, str] = {
     "mfa": "/v1/auth/mfa",
     "mfa_setup": "/v1/auth/mfa/setup",
     "mfa_setup_confirm": "/v1/auth/mfa/setup/confirm",
+    "new_password": "/v1/auth/new-password",
 }
 
 

@@ -23,8 +23,19 @@ class UserAccounts(Protocol):
         role: str,
         password_hash: str,
         coach_id: uuid.UUID | None,
+        user_id: uuid.UUID | None = None,
     ) -> UserAccount:
-        """Conflict when the email is taken (in any organization: it is the login)."""
+        """Conflict when the email is taken (in any organization: it is the login).
+        ``user_id``: the identity provider's id for the user (Cognito's ``sub``); unset, a
+        new one."""
+        ...
+
+    def remove_user(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        """Undoes ``add_user`` (compensation: the user's other half could not be made)."""
+        ...
+
+    def remove_coach(self, org: uuid.UUID, coach_id: uuid.UUID) -> None:
+        """Undoes ``add_coach`` of a coach record nothing refers to yet (compensation)."""
         ...
 
     def user_by_email(self, email: str) -> UserAccount | None: ...

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-ChallengeName = Literal["MFA", "MFA_SETUP"]
+ChallengeName = Literal["MFA", "MFA_SETUP", "NEW_PASSWORD_REQUIRED"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,8 @@ class Challenge:
 
     MFA: answer with the authenticator's current code. MFA_SETUP: the organization requires
     MFA and the user has none yet: enrol (start_mfa_setup, confirm_mfa_setup) first.
+    NEW_PASSWORD_REQUIRED: the password was a temporary one an admin created the user with:
+    choose a new one (answer_new_password), which may lead to one of the others.
     ``session`` is short-lived and good only for answering this challenge.
     """
 
@@ -49,6 +51,12 @@ class IdentityProvider(Protocol):
         ...
 
     def answer_mfa(self, session: str, code: str) -> TokenSet: ...
+
+    def answer_new_password(self, session: str, new_password: str) -> TokenSet | Challenge:
+        """Answers NEW_PASSWORD_REQUIRED: the user's own password replaces the temporary one.
+        Tokens, or the next challenge (MFA_SETUP where MFA is required). WeakPassword when the
+        provider's policy refuses it; Unauthenticated for a session that ended."""
+        ...
 
     def start_mfa_setup(
         self, session: str, current_code: str | None = None, password: str | None = None

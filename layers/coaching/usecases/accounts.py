@@ -51,7 +51,7 @@ def add_user(
     lead_email = person.get("lead_email")
     coach_id = None
     if role in (Role.COACH, Role.COACH_LEAD):
-        lead_id = _lead_coach_id(accounts, org, lead_email) if lead_email else None
+        lead_id = lead_coach_id(accounts, org, lead_email) if lead_email else None
         coach_id = accounts.add_coach(org, email=email, name=name, lead_coach_id=lead_id)
     return accounts.add_user(
         org,
@@ -63,7 +63,7 @@ def add_user(
     )
 
 
-def _lead_coach_id(accounts: UserAccounts, org: uuid.UUID, lead_email: str) -> uuid.UUID:
+def lead_coach_id(accounts: UserAccounts, org: uuid.UUID, lead_email: str) -> uuid.UUID:
     lead = next(
         (u for u in accounts.users(org) if u.email.lower() == lead_email.strip().lower()), None
     )

@@ -49,12 +49,18 @@ from coaching.domain.errors import (
     TooManyRequests,
     TransientError,
     Unauthenticated,
+    WeakPassword,
 )
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
 from coaching.ports.token_revocations import TokenRevocations
 
 ISSUER_NAME = "Coaching Platform"  # the authenticator app's label, as the local provider's
-_CHALLENGES = {"SOFTWARE_TOKEN_MFA": "MFA", "MFA_SETUP": "MFA_SETUP"}
+_CHALLENGES = {
+    "SOFTWARE_TOKEN_MFA": "MFA",
+    "MFA_SETUP": "MFA_SETUP",
+    # An admin-created user's temporary password (AdminCreateUser): they choose their own.
+    "NEW_PASSWORD_REQUIRED": "NEW_PASSWORD_REQUIRED",
+}
 _WRONG_CREDENTIALS = ("The email or password is not right.", "Check them and try again.")
 _SESSION_ENDED = ("The session has ended.", "Sign in again.")
 _SIGN_IN_EXPIRED = ("Your sign-in has expired.", "Sign in again.")
@@ -67,6 +73,7 @@ _NOT_AUTHORIZED = {
     "UserNotConfirmedException",
     "PasswordResetRequiredException",
 }
+_POLICY_REFUSED = "InvalidPasswordException"
 _WRONG_CODE_ERRORS = {"CodeMismatchException", "EnableSoftwareTokenMFAException"}
 _BUSY = {"TooManyRequestsException", "LimitExceededException"}
 # Too many wrong codes: Cognito locks the action for a while, doubling each time.
@@ -103,19 +110,7 @@ class CognitoIdentityProvider:
             AuthFlow="USER_PASSWORD_AUTH",
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
-        challenge = response.get("ChallengeName")
-        if challenge is None:
-            return _tokens(response)
-        if challenge in _CHALLENGES:
-            username = response.get("ChallengeParameters", {}).get("USER_ID_FOR_SRP") or email
-            session = _wrap(username, email, response["Session"])
-            return Challenge(_CHALLENGES[challenge], session)  # type: ignore[arg-type]
-        if challenge == "NEW_PASSWORD_REQUIRED":
-            raise PermanentError(
-                "This account still has its temporary password.",
-                hint="Ask your administrator to set a permanent password.",
-            )
-        raise PermanentError(f"Sign-in asks for a step this API does not offer ({challenge}).")
+        return _outcome(response, email, email)
 
     def answer_mfa(self, session: str, code: str) -> TokenSet:
         username, _, cognito_session = _unwrap(session)
@@ -127,6 +122,27 @@ class CognitoIdentityProvider:
             ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": code.strip()},
         )
         return _tokens(response)
+
+    def answer_new_password(self, session: str, new_password: str) -> TokenSet | Challenge:
+        username, email, cognito_session = _unwrap(session)
+        try:
+            response = self._cognito.respond_to_auth_challenge(
+                ClientId=self._client_id,
+                ChallengeName="NEW_PASSWORD_REQUIRED",
+                Session=cognito_session,
+                ChallengeResponses={"USERNAME": username, "NEW_PASSWORD": new_password},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == _POLICY_REFUSED:
+                raise WeakPassword(
+                    "The password policy refuses this password.",
+                    hint="Use at least 12 characters with upper and lower case, a digit and "
+                    "a symbol, and none of your last five passwords.",
+                ) from None
+            raise _translated(error, "respond_to_auth_challenge", _SESSION_ENDED) from error
+        except BotoCoreError as error:
+            raise _translated(error, "respond_to_auth_challenge", _SESSION_ENDED) from error
+        return _outcome(response, username, email)
 
     def start_mfa_setup(
         self, session: str, current_code: str | None = None, password: str | None = None
@@ -296,6 +312,18 @@ def _refusal_of_any_operation(code: str) -> CoachingError | None:
     if code == "InvalidParameterException":
         return PermanentError("The sign-in request is not valid.", hint="Check what was sent.")
     return None
+
+
+def _outcome(response: dict, username: str, email: str) -> TokenSet | Challenge:
+    """Tokens, or the challenge Cognito asks next, its session wrapped with the user's name."""
+    challenge = response.get("ChallengeName")
+    if challenge is None:
+        return _tokens(response)
+    if challenge in _CHALLENGES:
+        username = response.get("ChallengeParameters", {}).get("USER_ID_FOR_SRP") or username
+        session = _wrap(username, email, response["Session"])
+        return Challenge(_CHALLENGES[challenge], session)  # type: ignore[arg-type]
+    raise PermanentError(f"Sign-in asks for a step this API does not offer ({challenge}).")
 
 
 def _tokens(response: dict, *, refresh_token: str | None = None) -> TokenSet:

@@ -89,6 +89,11 @@ class LocalIdentityProvider:
         self._check_code(user, code)
         return self._signed_in(user)
 
+    def answer_new_password(self, session: str, new_password: str) -> TokenSet | Challenge:
+        """Never asked here: `coach users add` sets the user's own password, so no session
+        of this provider answers NEW_PASSWORD_REQUIRED."""
+        raise Unauthenticated("The session has ended.", hint="Sign in again.")
+
     def start_mfa_setup(
         self, session: str, current_code: str | None = None, password: str | None = None
     ) -> MfaSetup:

@@ -35,19 +35,24 @@ class PostgresUserAccounts:
         role: str,
         password_hash: str,
         coach_id: uuid.UUID | None,
+        user_id: uuid.UUID | None = None,
     ) -> UserAccount:
         with self._db.transaction(org) as conn:
             row = conn.execute(
                 sql.SQL(
-                    "INSERT INTO users (organization_id, email, name, role, password_hash,"
-                    " coach_id) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
-                    " RETURNING {}"
+                    "INSERT INTO users (id, organization_id, email, name, role, password_hash,"
+                    " coach_id) VALUES (COALESCE(%s, gen_random_uuid()), %s, %s, %s, %s, %s, %s)"
+                    " ON CONFLICT DO NOTHING RETURNING {}"
                 ).format(_USER_COLUMNS),
-                (org, email, name, role, password_hash, coach_id),
+                (user_id, org, email, name, role, password_hash, coach_id),
             ).fetchone()
         if row is None:
             raise Conflict(f"An account with the email {email} already exists.")
         return UserAccount.model_validate(row)
+
+    def remove_user(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        with self._db.transaction(org) as conn:
+            conn.execute("DELETE FROM users WHERE organization_id = %s AND id = %s", (org, user_id))
 
     def user_by_email(self, email: str) -> UserAccount | None:
         with self._db.transaction() as conn:  # sign-in: the email decides the organization
@@ -139,3 +144,9 @@ class PostgresUserAccounts:
                 (org, email, name, lead_coach_id),
             ).fetchone()
         return row["id"]
+
+    def remove_coach(self, org: uuid.UUID, coach_id: uuid.UUID) -> None:
+        with self._db.transaction(org) as conn:
+            conn.execute(
+                "DELETE FROM coaches WHERE organization_id = %s AND id = %s", (org, coach_id)
+            )
