@@ -228,7 +228,9 @@ class CoachingPlatformStack(Stack):
         self.storage.purge_with(purge)
         self.retention = RetentionPurge(self, "Retention", purge=purge)
         # Every deploy brings the schema (and coach_app) up to date before the stack is done.
-        migrate = functions.add(
+        # Called by its own name, not a canary alias: mid-release `live` still points at the
+        # old version, whose layer lacks the migrations this deploy brings.
+        migrate = functions.add_unreleased(
             "migrate",
             description="Deploy: applies the database migrations (custom resource)",
             timeout=Duration.minutes(5),  # a paused cluster takes ~15 s to resume first
