@@ -16,6 +16,7 @@ from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
 from cdk.schedules import RetentionPurge
+from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.storage import TranscriptStorage
 from cdk.workflow import SessionPipeline
 from coaching.usecases.pipeline_steps import PIPELINE_STEPS as PIPELINE
@@ -33,7 +34,18 @@ STEP_SIZES: dict[str, dict[str, Any]] = {
     "index_session": {"timeout": Duration.minutes(2)},
     "compensate": {"timeout": Duration.minutes(1)},
 }
-FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api", "api_key_authorizer", "purge_expired")
+# The WebSocket API's functions (cdk/sockets.py).
+SOCKET_FUNCTIONS = ("socket_authorizer", "socket_connect", "socket_disconnect", "socket_default")
+FUNCTION_NAMES = (
+    *PIPELINE_STEPS,
+    "ingest",
+    "api",
+    "api_key_authorizer",
+    "purge_expired",
+    *SOCKET_FUNCTIONS,
+)
+# Steps that push a session's news to the coaches' open sockets.
+SOCKET_PUSHERS = ("notify_coach", "compensate")
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
@@ -136,6 +148,29 @@ class CoachingPlatformStack(Stack):
             alarm_email=str(alarm_email) if alarm_email else None,
         )
 
+        self.sockets = CoachSockets(
+            self,
+            "Sockets",
+            functions=SocketFunctions(
+                authorizer=functions.add(
+                    "socket_authorizer",
+                    description="WebSocket $connect: checks the sign-in (Cognito ID token)",
+                ),
+                connect=functions.add(
+                    "socket_connect", description="WebSocket $connect: records whose it is"
+                ),
+                disconnect=functions.add(
+                    "socket_disconnect", description="WebSocket $disconnect: forgets it"
+                ),
+                default=functions.add(
+                    "socket_default", description="WebSocket $default: answers bad messages"
+                ),
+            ),
+            user_pool=self.identity.user_pool,
+            user_pool_client=self.identity.client,
+        )
+        self.sockets.serve_pushes(steps[name] for name in SOCKET_PUSHERS)
+
         purge = functions.add(
             "purge_expired",
             description="Daily: delete sessions past their retention period",
@@ -157,6 +192,12 @@ class CoachingPlatformStack(Stack):
             "SecurityAlarmTopicArn",
             value=self.detection.topic.topic_arn,
             description="security alarms are published here: subscribe to be told",
+        )
+        CfnOutput(
+            self,
+            "WebSocketUrl",
+            value=self.sockets.url,
+            description="WebSocket API: open with ?token=<the REST bearer token>",
         )
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(
