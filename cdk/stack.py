@@ -18,6 +18,7 @@ from cdk.layer import SharedLayers
 from cdk.schedules import RetentionPurge
 from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.storage import TranscriptStorage
+from cdk.web_hosting import WebAppConfig, WebHosting
 from cdk.workflow import SessionPipeline
 from coaching.usecases.pipeline_steps import PIPELINE_STEPS as PIPELINE
 
@@ -52,8 +53,9 @@ TRANSCRIPT_READERS = ("validate_and_store",)
 # Context keys (cdk.json or `-c key=value`) and their defaults.
 POWERTOOLS_LAYER_VERSION = ("coaching:powertoolsLayerVersion", 27)
 LOG_LEVEL = ("coaching:logLevel", "INFO")
-# The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin).
-WEB_ORIGIN = ("coaching:webOrigin", "http://127.0.0.1:5173")
+# The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin):
+# unset, the CloudFront distribution's own https://<domain>; set it for a custom domain.
+WEB_ORIGIN = ("coaching:webOrigin", None)
 # true: every user of the pool must sign in with TOTP (Cognito's MFA setting is pool-wide).
 MFA_REQUIRED = ("coaching:mfaRequired", False)
 # An address subscribed to the security alarms' topic (unset: subscribe one later).
@@ -110,6 +112,11 @@ class CoachingPlatformStack(Stack):
         self.storage.serve_pipeline_steps(steps, readers=TRANSCRIPT_READERS)
         self.storage.keep_failed_drops(steps["compensate"])
 
+        # The web app's address comes first: CORS on the APIs and the bucket admits it.
+        self.web = WebHosting(self, "Web")
+        configured_origin = self._context(*WEB_ORIGIN)
+        web_origin = str(configured_origin) if configured_origin else self.web.origin
+
         self.identity = CoachIdentity(
             self, "Identity", mfa_required=as_bool(self._context(*MFA_REQUIRED))
         )
@@ -121,12 +128,12 @@ class CoachingPlatformStack(Stack):
             handler=api,
             user_pool=self.identity.user_pool,
             user_pool_client=self.identity.client,
-            web_origin=str(self._context(*WEB_ORIGIN)),
+            web_origin=web_origin,
         )
         self.storage.serve_api(api)
         self.client_fields = ClientFieldKey(self, "ClientFields")
         self.client_fields.serve(api)
-        self.storage.accept_browser_uploads(str(self._context(*WEB_ORIGIN)))
+        self.storage.accept_browser_uploads(web_origin)
         self.pipeline.serve_api(api)
         # Integrations: the same function behind a second REST API that takes API keys.
         key_authorizer = functions.add(
@@ -138,7 +145,7 @@ class CoachingPlatformStack(Stack):
             handler=api,
             key_authorizer=key_authorizer,
             web_acl_arn=self.api.firewall.web_acl.attr_arn,
-            web_origin=str(self._context(*WEB_ORIGIN)),
+            web_origin=web_origin,
         )
         alarm_email = self._context(*SECURITY_ALARM_EMAIL)
         self.detection = SecurityDetection(
@@ -171,6 +178,18 @@ class CoachingPlatformStack(Stack):
         )
         self.sockets.serve_pushes(steps[name] for name in SOCKET_PUSHERS)
 
+        self.web.deploy(
+            WebAppConfig(
+                api_url=self.api.api.url,
+                integration_api_url=self.integrations.api.url,
+                socket_url=self.sockets.url,
+                user_pool_id=self.identity.user_pool.user_pool_id,
+                user_pool_client_id=self.identity.client.user_pool_client_id,
+                region=self.region,
+            ),
+            web_dist=REPO_ROOT / "web" / "dist",
+        )
+
         purge = functions.add(
             "purge_expired",
             description="Daily: delete sessions past their retention period",
@@ -198,6 +217,12 @@ class CoachingPlatformStack(Stack):
             "WebSocketUrl",
             value=self.sockets.url,
             description="WebSocket API: open with ?token=<the REST bearer token>",
+        )
+        CfnOutput(
+            self,
+            "WebAppUrl",
+            value=self.web.origin,
+            description="the coaches' web app (CloudFront); its /config.json names the APIs",
         )
         CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         CfnOutput(
