@@ -30,8 +30,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from coaching.api.errors import error_body
 from coaching.api.identity import socket_authorizer_context
-from coaching.api.socket_messages import MAX_MESSAGE_BYTES, error_frame
-from coaching.api.socket_messages import problem_with as _problem_with_text
+from coaching.api.socket_messages import MAX_MESSAGE_BYTES
 from coaching.domain.errors import Unauthenticated
 from coaching.ports.sockets import SocketConnections
 from coaching.usecases.socket_connect import Organizations
@@ -43,15 +42,10 @@ from local_runtime.socket_routing import WorkerRoute, gone, new_connection_id
 
 log = logging.getLogger("coach.sockets")
 
-__all__ = ["MAX_MESSAGE_BYTES", "LocalSocketGateway", "error_frame", "problem_with"]
+__all__ = ["MAX_MESSAGE_BYTES", "LocalSocketGateway"]
 
 WS_POLICY_VIOLATION = 1008
 _LOOPBACK = {"127.0.0.1", "::1"}
-
-
-def problem_with(message: dict) -> str | None:
-    """The error frame for an ASGI message from the client, or None if it is one we take."""
-    return _problem_with_text(message.get("text"))
 
 
 def socket_event(
