@@ -21,6 +21,7 @@ from constructs import Construct
 from cdk.firewall import ApiFirewall
 from cdk.log_encryption import logs_key
 from cdk.naming import pascal
+from coaching.api.request_size import body_too_large
 from coaching.api.security import SECURITY_HEADERS
 
 STAGE_NAME = "prod"
@@ -52,7 +53,8 @@ GATEWAY_ERRORS = {
         "COACH_404",
         "There is no such resource.",
     ),
-    apigw.ResponseType.REQUEST_TOO_LARGE: ("413", "COACH_413", "The request is too large."),
+    # Over API Gateway's own 10 MB; the firewall refuses from 4 MB on with the same answer.
+    apigw.ResponseType.REQUEST_TOO_LARGE: ("413", "COACH_413", body_too_large().user_message()),
     apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE: (
         "415",
         "COACH_415",
@@ -163,7 +165,9 @@ class CoachingApi(Construct):
         # The stack's own output (ApiUrl) replaces the one RestApi adds.
         self.api.node.try_remove_child("Endpoint")
         map_gateway_errors(self.api, web_origin)
-        self.firewall = ApiFirewall(self, "Firewall", stage_arn=self.api.deployment_stage.stage_arn)
+        self.firewall = ApiFirewall(
+            self, "Firewall", stage_arn=self.api.deployment_stage.stage_arn, web_origin=web_origin
+        )
 
         handler.add_environment(USER_POOL_VARIABLE, user_pool.user_pool_id)
         handler.add_environment(USER_POOL_CLIENT_VARIABLE, user_pool_client.user_pool_client_id)

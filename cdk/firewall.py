@@ -1,6 +1,9 @@
-"""A WAF web ACL in front of the REST API: AWS managed rules and a per-address rate limit."""
+"""A WAF web ACL in front of the REST APIs: AWS managed rules, a per-address rate limit, and
+a 413 for bodies a Lambda invocation cannot carry."""
 
 from __future__ import annotations
+
+import json
 
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_logs as logs
@@ -8,6 +11,8 @@ from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from cdk.log_encryption import logs_key
+from coaching.api.request_size import TOO_LARGE_CONTENT_LENGTH, too_large_body
+from coaching.api.security import SECURITY_HEADERS
 
 # Requests per 5 minutes from one address (several coaches may share an office address);
 # the stage's throttling is shared by all callers, so one address cannot exhaust it alone.
@@ -19,6 +24,46 @@ COUNTED_BODY_RULES = ("SizeRestrictions_BODY", "CrossSiteScripting_BODY")
 WAF_LOG_PREFIX = "aws-waf-logs-"
 # Tokens and API keys never reach the request log.
 REDACTED_HEADERS = ("authorization", "cookie")
+TOO_LARGE_BODY_KEY = "RequestTooLarge"
+
+
+def body_size_rule(priority: int, web_origin: str | None) -> wafv2.CfnWebACL.RuleProperty:
+    """A request declaring a body Lambda cannot carry (api/request_size.py) gets the API's
+    413 with the way forward, instead of reaching the function and failing inside Lambda
+    with a bare 5xx. WAF cannot compare numbers: the declared `Content-Length` is matched
+    by a pattern. (A body sent without one, chunked, still ends in API Gateway's 5xx.)"""
+    headers = {**SECURITY_HEADERS, "Cache-Control": "no-store"}
+    if web_origin:
+        # Without it a browser reports the 413 as a CORS failure.
+        headers["Access-Control-Allow-Origin"] = web_origin
+    return wafv2.CfnWebACL.RuleProperty(
+        name="RequestBodyTooLarge",
+        priority=priority,
+        action=wafv2.CfnWebACL.RuleActionProperty(
+            block=wafv2.CfnWebACL.BlockActionProperty(
+                custom_response=wafv2.CfnWebACL.CustomResponseProperty(
+                    response_code=413,
+                    custom_response_body_key=TOO_LARGE_BODY_KEY,
+                    response_headers=[
+                        wafv2.CfnWebACL.CustomHTTPHeaderProperty(name=name, value=value)
+                        for name, value in headers.items()
+                    ],
+                )
+            )
+        ),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                regex_string=TOO_LARGE_CONTENT_LENGTH,
+                field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                    single_header={"Name": "content-length"}
+                ),
+                text_transformations=[
+                    wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                ],
+            )
+        ),
+        visibility_config=_visibility("RequestBodyTooLarge"),
+    )
 
 
 def _visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -54,7 +99,9 @@ def _managed(
 class ApiFirewall(Construct):
     """Regional web ACL associated with one REST API stage."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, stage_arn: str) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, stage_arn: str, web_origin: str | None = None
+    ) -> None:
         super().__init__(scope, construct_id)
         rate_limit = wafv2.CfnWebACL.RuleProperty(
             name="RequestsPerAddress",
@@ -78,7 +125,13 @@ class ApiFirewall(Construct):
                 _managed("AWSManagedRulesAmazonIpReputationList", 1),
                 _managed("AWSManagedRulesKnownBadInputsRuleSet", 2),
                 _managed("AWSManagedRulesCommonRuleSet", 3, counted=COUNTED_BODY_RULES),
+                body_size_rule(4, web_origin),
             ],
+            custom_response_bodies={
+                TOO_LARGE_BODY_KEY: wafv2.CfnWebACL.CustomResponseBodyProperty(
+                    content_type="APPLICATION_JSON", content=json.dumps(too_large_body())
+                )
+            },
         )
         wafv2.CfnWebACLAssociation(
             self, "Association", resource_arn=stage_arn, web_acl_arn=self.web_acl.attr_arn

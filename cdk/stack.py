@@ -20,8 +20,10 @@ from cdk.mail import CoachMail
 from cdk.monitoring import Monitoring
 from cdk.network import NAT_GATEWAYS, CoachingNetwork
 from cdk.schedules import RetentionPurge
+from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
+from cdk.web_hosting import WebAppConfig, WebHosting
 from cdk.workflow import SessionPipeline
 from coaching.usecases.pipeline_steps import PIPELINE_STEPS as PIPELINE
 
@@ -38,6 +40,8 @@ STEP_SIZES: dict[str, dict[str, Any]] = {
     "index_session": {"timeout": Duration.minutes(2)},
     "compensate": {"timeout": Duration.minutes(1)},
 }
+# The WebSocket API's functions (cdk/sockets.py).
+SOCKET_FUNCTIONS = ("socket_authorizer", "socket_connect", "socket_disconnect", "socket_default")
 FUNCTION_NAMES = (
     *PIPELINE_STEPS,
     "ingest",
@@ -46,18 +50,31 @@ FUNCTION_NAMES = (
     "purge_expired",
     "release_health_check",
     "migrate",
+    *SOCKET_FUNCTIONS,
 )
 # Functions that connect to PostgreSQL (ingest only starts executions). All run in the VPC.
-DATABASE_FUNCTIONS = (*PIPELINE_STEPS, "api", "api_key_authorizer", "purge_expired", "migrate")
+# The socket authorizer checks signed-out sessions; $connect records whose the socket is.
+DATABASE_FUNCTIONS = (
+    *PIPELINE_STEPS,
+    "api",
+    "api_key_authorizer",
+    "purge_expired",
+    "migrate",
+    "socket_authorizer",
+    "socket_connect",
+)
 MIGRATIONS_DIR = REPO_ROOT / "layers" / "coaching" / "migrations"
+# Steps that push a session's news to the coaches' open sockets.
+SOCKET_PUSHERS = ("notify_coach", "compensate")
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
 # Context keys (cdk.json or `-c key=value`) and their defaults.
 POWERTOOLS_LAYER_VERSION = ("coaching:powertoolsLayerVersion", 27)
 LOG_LEVEL = ("coaching:logLevel", "INFO")
-# The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin).
-WEB_ORIGIN = ("coaching:webOrigin", "http://127.0.0.1:5173")
+# The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin):
+# unset, the CloudFront distribution's own https://<domain>; set it for a custom domain.
+WEB_ORIGIN = ("coaching:webOrigin", None)
 # true: every user of the pool must sign in with TOTP (Cognito's MFA setting is pool-wide).
 # Unset: the stage's default (prod: true; dev, staging: false).
 MFA_REQUIRED = ("coaching:mfaRequired", None)
@@ -164,6 +181,11 @@ class CoachingPlatformStack(Stack):
         self.storage.serve_pipeline_steps(steps, readers=TRANSCRIPT_READERS)
         self.storage.keep_failed_drops(steps["compensate"])
 
+        # The web app's address comes first: CORS on the APIs and the bucket admits it.
+        self.web = WebHosting(self, "Web")
+        configured_origin = self._context(*WEB_ORIGIN)
+        web_origin = str(configured_origin) if configured_origin else self.web.origin
+
         mfa_required = self._context(MFA_REQUIRED[0], self.stage.mfa_required)
         self.identity = CoachIdentity(self, "Identity", mfa_required=as_bool(mfa_required))
         # 29 s: API Gateway's integration limit.
@@ -179,12 +201,12 @@ class CoachingPlatformStack(Stack):
             handler=api,
             user_pool=self.identity.user_pool,
             user_pool_client=self.identity.client,
-            web_origin=str(self._context(*WEB_ORIGIN)),
+            web_origin=web_origin,
         )
         self.storage.serve_api(api)
         self.client_fields = ClientFieldKey(self, "ClientFields")
         self.client_fields.serve(api)
-        self.storage.accept_browser_uploads(str(self._context(*WEB_ORIGIN)))
+        self.storage.accept_browser_uploads(web_origin)
         self.pipeline.serve_api(api)
         # Integrations: the same function behind a second REST API that takes API keys.
         key_authorizer = functions.add(
@@ -196,7 +218,7 @@ class CoachingPlatformStack(Stack):
             handler=api,
             key_authorizer=key_authorizer,
             web_acl_arn=self.api.firewall.web_acl.attr_arn,
-            web_origin=str(self._context(*WEB_ORIGIN)),
+            web_origin=web_origin,
         )
         self.monitoring = Monitoring(
             self,
@@ -215,10 +237,45 @@ class CoachingPlatformStack(Stack):
             "Mail",
             sender_email=str(self._context(*SENDER_EMAIL)),
             domain=self._context(*MAIL_DOMAIN) or None,
-            web_base_url=str(self._context(*WEB_BASE_URL) or self._context(*WEB_ORIGIN)),
+            web_base_url=str(self._context(*WEB_BASE_URL) or web_origin),
         )
         for sender in (*(steps[name] for name in MAIL_SENDERS), api):
             self.mail.serve(sender)
+
+        self.sockets = CoachSockets(
+            self,
+            "Sockets",
+            functions=SocketFunctions(
+                authorizer=functions.add(
+                    "socket_authorizer",
+                    description="WebSocket $connect: checks the sign-in (Cognito ID token)",
+                ),
+                connect=functions.add(
+                    "socket_connect", description="WebSocket $connect: records whose it is"
+                ),
+                disconnect=functions.add(
+                    "socket_disconnect", description="WebSocket $disconnect: forgets it"
+                ),
+                default=functions.add(
+                    "socket_default", description="WebSocket $default: answers bad messages"
+                ),
+            ),
+            user_pool=self.identity.user_pool,
+            user_pool_client=self.identity.client,
+        )
+        self.sockets.serve_pushes(steps[name] for name in SOCKET_PUSHERS)
+
+        self.web.deploy(
+            WebAppConfig(
+                api_url=self.api.api.url,
+                integration_api_url=self.integrations.api.url,
+                socket_url=self.sockets.url,
+                user_pool_id=self.identity.user_pool.user_pool_id,
+                user_pool_client_id=self.identity.client.user_pool_client_id,
+                region=self.region,
+            ),
+            web_dist=REPO_ROOT / "web" / "dist",
+        )
 
         purge = functions.add(
             "purge_expired",
@@ -276,6 +333,16 @@ class CoachingPlatformStack(Stack):
                 "the CloudWatch dashboard of the pipeline, the API and the functions",
             ),
             ("MailIdentity", self.mail.identity.email_identity_name, None),
+            (
+                "WebSocketUrl",
+                self.sockets.url,
+                "WebSocket API: open with ?token=<the REST bearer token>",
+            ),
+            (
+                "WebAppUrl",
+                self.web.origin,
+                "the coaches' web app (CloudFront); its /config.json names the APIs",
+            ),
             ("UserPoolId", self.identity.user_pool.user_pool_id, None),
             (
                 "UserPoolClientId",

@@ -18,6 +18,7 @@ from starlette.requests import HTTPConnection
 
 from coaching.domain.api_keys import looks_like_key
 from coaching.domain.errors import Unauthenticated
+from coaching.usecases.socket_sign_in import authorize_socket
 
 # Reached without a token, as API Gateway is configured (cdk/api.py).
 PUBLIC_PATHS = ("/health", "/openapi.json", "/docs")
@@ -55,7 +56,7 @@ class LocalAuthorizer:
         """``still_signed_in`` raises Unauthenticated for a token whose sign-in ended."""
         self._verify = verify
         self._verify_key = verify_key
-        self._still_signed_in = still_signed_in
+        self._still_signed_in = still_signed_in or _no_ended_sign_ins
 
     def __call__(self, connection: HTTPConnection) -> dict:
         """The authorizer context for this request: {} on public paths, else the claims (a
@@ -64,20 +65,21 @@ class LocalAuthorizer:
         method = connection.scope.get("method")
         if is_public(connection.url.path) or method == "OPTIONS":
             return {}
+        if connection.scope["type"] == "websocket":
+            # The WebSocket `$connect` authorizer's rules (functions/socket_authorizer).
+            presented = _presented_token(connection)
+            return {"claims": authorize_socket(presented, self._verify, self._still_signed_in)}
         token = _bearer_token(connection)
         if looks_like_key(token):
-            if connection.scope["type"] == "websocket":
-                raise Unauthenticated(
-                    "API keys cannot open sockets.", hint="Sign in as a person for pushes."
-                )
             return self._verify_key(token)
-        claims = self._verify(token)
-        if connection.scope["type"] == "websocket" and self._still_signed_in is not None:
-            self._still_signed_in(claims)
-        return {"claims": claims}
+        return {"claims": self._verify(token)}
 
 
-def _bearer_token(connection: HTTPConnection) -> str:
+def _no_ended_sign_ins(claims: dict) -> None:
+    """Without a record of ended sign-ins, every verified token counts."""
+
+
+def _presented_token(connection: HTTPConnection) -> str | None:
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() == "bearer" and token.strip():
@@ -85,6 +87,13 @@ def _bearer_token(connection: HTTPConnection) -> str:
     # Browsers cannot set headers on a WebSocket: the socket passes its token in the query.
     if connection.scope["type"] == "websocket" and connection.query_params.get("token"):
         return connection.query_params["token"]
+    return None
+
+
+def _bearer_token(connection: HTTPConnection) -> str:
+    token = _presented_token(connection)
+    if token:
+        return token
     raise Unauthenticated(
         "Sign in first: this request has no bearer token.",
         hint="Send `Authorization: Bearer <access_token>` from POST /v1/auth/login.",

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from coaching.adapters.local.lambda_context import LocalLambdaContext
+from coaching.api.request_size import body_too_large
 from coaching.api.security import security_headers
 from coaching.domain.errors import Unauthenticated
 
@@ -96,18 +97,18 @@ def proxy_endpoint(
     max_body_bytes: int,
 ):
     async def endpoint(request: Request) -> Response:
-        # As API Gateway: the authorizer and the payload limit answer before the Lambda runs.
+        # As in AWS: the size limit (the firewall), then the authorizer, answer before the
+        # Lambda runs.
+        body = await read_body_within(request, max_body_bytes)
+        if body is None:
+            # The answer API Gateway's firewall gives in AWS (api/request_size.py).
+            return gateway_error(
+                request, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, body_too_large().user_message()
+            )
         try:
             context = authorizer(request)
         except Unauthenticated as error:
             return gateway_error(request, HTTPStatus.UNAUTHORIZED, error.user_message())
-        body = await read_body_within(request, max_body_bytes)
-        if body is None:
-            message = (
-                f"The request is larger than {max_body_bytes // (1024 * 1024)} MB. "
-                "Upload large transcripts with POST /v1/sessions/upload-url."
-            )
-            return gateway_error(request, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, message)
         event = to_proxy_event(request, body, context)
         lambda_context = LocalLambdaContext("api", "arn:aws:lambda:local:000000000000:function:api")
         result = await run_in_threadpool(one_at_a_time, handler, event, lambda_context)

@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.api.app import build_app as build_api
+from coaching.api.request_size import DIRECT_BODY_LIMIT_BYTES
 from coaching.api.security import security_headers
 from coaching.config import Settings
 from coaching.usecases.token_revocation import ensure_still_signed_in
@@ -89,7 +90,11 @@ def build_app(platform: LocalPlatform, route: WorkerRoute | None = None) -> Star
         verify_key=api_key_verifier(ports.api_keys),
         still_signed_in=lambda claims: ensure_still_signed_in(revocations, claims),
     )
-    max_body = platform.deps.max_transcript_bytes + MULTIPART_ALLOWANCE
+    # As in AWS: a body Lambda could not carry is refused before the API runs; larger
+    # transcripts go to the presigned upload (uploads.py).
+    max_body = min(
+        platform.deps.max_transcript_bytes + MULTIPART_ALLOWANCE, DIRECT_BODY_LIMIT_BYTES - 1
+    )
     # The API Lambda's handler, over this process's ports.
     api = partial(lambda_handler, app=build_api(ports))
     endpoint = proxy_endpoint(api, authorizer, max_body)

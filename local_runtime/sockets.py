@@ -1,8 +1,11 @@
 """Local stand-in for API Gateway's WebSocket API and its `@connections` management API.
 
-`/ws` is the WebSocket API: accepting a socket is `$connect` (it is registered with its
-caller: organization, user, role, coach), its end is `$disconnect`; a message it cannot take
-gets an error frame in the API's error shape. `POST /@connections/{id}` and
+`/ws` is the WebSocket API, dispatching to the same Lambda handlers as in AWS
+(cdk/sockets.py): the authorizer (``authorizer``, local_runtime/authorizer.py, the rules of
+functions/socket_authorizer) then functions/socket_connect when a socket opens (it is
+registered with its caller: organization, user, role, coach), functions/socket_default for
+each message (an answer it returns is sent back as a frame, as the route's response is in
+AWS), functions/socket_disconnect when it ends. `POST /@connections/{id}` and
 `DELETE /@connections/{id}` answer the management API, so the same boto3
 `apigatewaymanagementapi` code pushes to sockets here and in AWS. Connections are registered
 in PostgreSQL, so a pipeline running in another process (`coach process`) pushes too; with
@@ -11,10 +14,13 @@ several workers, a call for a socket of another worker is forwarded to it (socke
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 from collections.abc import Callable
+from functools import partial
 from http import HTTPStatus
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
@@ -23,50 +29,57 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from coaching.api.errors import error_body
-from coaching.api.identity import principal_from_claims
-from coaching.api.json_body import JsonTooDeep, parse_json
+from coaching.api.identity import socket_authorizer_context
+from coaching.api.socket_messages import MAX_MESSAGE_BYTES
 from coaching.domain.errors import Unauthenticated
 from coaching.ports.sockets import SocketConnections
-from coaching.usecases.socket_connect import Organizations, connect_socket
+from coaching.usecases.socket_connect import Organizations
+from functions.socket_connect.handler import lambda_handler as socket_connect
+from functions.socket_default.handler import lambda_handler as socket_default
+from functions.socket_disconnect.handler import lambda_handler as socket_disconnect
+from local_runtime.lambda_binding import LocalLambdaContext
 from local_runtime.socket_routing import WorkerRoute, gone, new_connection_id
 
 log = logging.getLogger("coach.sockets")
 
-# API Gateway's WebSocket frame limit: a longer message is refused, not read.
-MAX_MESSAGE_BYTES = 32 * 1024
-
+__all__ = ["MAX_MESSAGE_BYTES", "LocalSocketGateway"]
 
 WS_POLICY_VIOLATION = 1008
 _LOOPBACK = {"127.0.0.1", "::1"}
 
 
-def error_frame(status: HTTPStatus, message: str) -> str:
-    """A message the client sent could not be taken: said in the API's one error shape, and
-    the connection stays open."""
-    return json.dumps(error_body(f"COACH_{status.value}", message))
+def socket_event(
+    route_key: str,
+    connection_id: str,
+    *,
+    authorizer: dict | None = None,
+    message: dict | None = None,
+) -> dict[str, Any]:
+    """The event API Gateway's WebSocket API hands a route's function."""
+    event_type = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route_key, "MESSAGE")
+    event: dict[str, Any] = {
+        "requestContext": {
+            "routeKey": route_key,
+            "eventType": event_type,
+            "connectionId": connection_id,
+            "stage": "local",
+            "authorizer": authorizer,
+        },
+        "isBase64Encoded": False,
+    }
+    if message is not None:
+        text = message.get("text")
+        if text is None:  # a binary frame arrives base64-encoded, as API Gateway sends it
+            event["body"] = base64.b64encode(message.get("bytes") or b"").decode("ascii")
+            event["isBase64Encoded"] = True
+        else:
+            event["body"] = text
+    return event
 
 
-def problem_with(message: dict) -> str | None:
-    """The error frame for a message from the client, or None if it is one we take: JSON
-    text within the size and nesting limits."""
-    text = message.get("text")
-    if text is None:
-        return error_frame(
-            HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-            "Send JSON as text frames; binary frames are refused.",
-        )
-    if len(text.encode("utf-8")) > MAX_MESSAGE_BYTES:
-        return error_frame(
-            HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-            f"The message is larger than {MAX_MESSAGE_BYTES // 1024} KB.",
-        )
-    try:
-        parse_json(text)
-    except JsonTooDeep as error:
-        return error_frame(HTTPStatus.BAD_REQUEST, str(error))
-    except ValueError:
-        return error_frame(HTTPStatus.BAD_REQUEST, "The message is not valid JSON.")
-    return None
+def _invoke(handler: Callable[..., dict], name: str, event: dict, **ports: Any) -> dict:
+    context = LocalLambdaContext(name, f"arn:aws:lambda:local:000000000000:function:{name}")
+    return handler(event, context, **ports)
 
 
 class LocalSocketGateway:
@@ -101,33 +114,56 @@ class LocalSocketGateway:
         try:
             # The authorizer may ask the database (ended sign-ins): not on the event loop.
             context = await run_in_threadpool(self._authorizer, socket)
-            principal = principal_from_claims(context.get("claims") or {})
-            # $connect: whose this socket is, for the pushes it may get.
-            await run_in_threadpool(
-                connect_socket, self._connections, self._organizations, principal, connection_id
-            )
         except Unauthenticated as error:
-            await _refuse(socket, error)
+            await _refuse(socket, error_body(error.code, error.user_message()))
+            return
+        # $connect: whose this socket is, for the pushes it may get.
+        event = socket_event(
+            "$connect",
+            connection_id,
+            authorizer=socket_authorizer_context(context.get("claims") or {}),
+        )
+        answer = await run_in_threadpool(
+            partial(
+                _invoke,
+                socket_connect,
+                "socket_connect",
+                event,
+                connections=self._connections,
+                organizations=self._organizations,
+            )
+        )
+        if answer.get("statusCode") != HTTPStatus.OK:
+            await _refuse(socket, json.loads(answer.get("body") or "{}"), answer["statusCode"])
             return
         self._open[connection_id] = socket
         await socket.accept()
         try:
-            await self._read_messages(socket)
+            await self._read_messages(socket, connection_id)
         finally:
             self._open.pop(connection_id, None)  # $disconnect
-            await run_in_threadpool(self._connections.remove, connection_id)
+            await run_in_threadpool(
+                partial(
+                    _invoke,
+                    socket_disconnect,
+                    "socket_disconnect",
+                    socket_event("$disconnect", connection_id),
+                    connections=self._connections,
+                )
+            )
 
-    async def _read_messages(self, socket: WebSocket) -> None:
-        # Routes such as `subscribe` and `refine` come later; messages are read so that a
-        # close from the client is seen, and one we cannot take is answered, never fatal.
+    async def _read_messages(self, socket: WebSocket, connection_id: str) -> None:
+        # Messages are read so that a close from the client is seen; each goes to `$default`
+        # (routes such as `subscribe` and `refine` come later), whose answer is sent back.
         while True:
             message = await socket.receive()
             if message["type"] == "websocket.disconnect":
                 return
-            problem = problem_with(message)
-            if problem is not None:
+            event = socket_event("$default", connection_id, message=message)
+            answer = await run_in_threadpool(_invoke, socket_default, "socket_default", event)
+            if answer.get("body"):
                 try:
-                    await socket.send_text(problem)
+                    await socket.send_text(answer["body"])
                 except WebSocketDisconnect:
                     return
 
@@ -163,14 +199,10 @@ class LocalSocketGateway:
         return await route.forward(holder, request.method, connection_id, await request.body())
 
 
-async def _refuse(socket: WebSocket, error: Unauthenticated) -> None:
+async def _refuse(socket: WebSocket, body: dict, status: int = HTTPStatus.UNAUTHORIZED) -> None:
     """Refused before the handshake completes, as REST refuses it: 401 in the error shape
     (API Gateway answers a `$connect` its authorizer refuses with an HTTP status too)."""
-    answer = JSONResponse(
-        error_body(error.code, error.user_message()),
-        status_code=HTTPStatus.UNAUTHORIZED,
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+    answer = JSONResponse(body, status_code=status, headers={"WWW-Authenticate": "Bearer"})
     try:
         await socket.send_denial_response(answer)
     except RuntimeError:  # a server without the denial extension: close before accepting

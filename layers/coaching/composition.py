@@ -122,17 +122,15 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
         settings = self.settings
         if settings.runtime == "aws":
-            from coaching.adapters.aws.dynamodb_connections import DynamoDbConnections
-
             if not settings.connections_table or not settings.websocket_endpoint:
                 # No WebSocket API deployed (yet): the coach is told by email only.
                 return NoSocketPush()
-            connections = DynamoDbConnections(boto3.client("dynamodb"), settings.connections_table)
+            connections = self.socket_connections
             client = boto3.client(
                 "apigatewaymanagementapi", endpoint_url=settings.websocket_endpoint
             )
         else:
-            connections = PostgresSocketConnections(self.database)
+            connections = self.socket_connections
             # The same management API, answered by `coach serve`; it ignores the SigV4 signature.
             # Created on the first push: most `coach process` runs have no socket to push to.
             client = LazyClient(
@@ -146,6 +144,33 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
                 )
             )
         return SessionPush(connections, self.directory, ApiGatewaySocketPush(connections, client))
+
+    @cached_property
+    def socket_connections(self):
+        """Open WebSocket connections and whose they are: DynamoDB in AWS, else PostgreSQL."""
+        settings = self.settings
+        if settings.runtime == "aws":
+            import boto3
+
+            from coaching.adapters.aws.dynamodb_connections import DynamoDbConnections
+
+            if not settings.connections_table:
+                raise ConfigurationError("COACH_CONNECTIONS_TABLE is not set.")
+            return DynamoDbConnections(boto3.client("dynamodb"), settings.connections_table)
+        return PostgresSocketConnections(self.database)
+
+    @cached_property
+    def token_verifier(self):
+        """Verifies a signed-in user's bearer token where no gateway did (the WebSocket
+        `$connect` authorizer): Cognito's ID token in AWS, the local provider's locally."""
+        settings = self.settings
+        if settings.runtime == "aws":
+            from coaching.adapters.aws.cognito_tokens import CognitoTokenVerifier
+
+            return CognitoTokenVerifier(
+                settings.user_pool_id or "", settings.user_pool_client_id or ""
+            ).verify
+        return self.identity_provider.verify
 
     @cached_property
     def analyzer(self):

@@ -188,14 +188,29 @@ def test_every_route_proxies_to_the_api_function(synth: Synth) -> None:
         assert api in json.dumps(props["Integration"]["Uri"]), path
 
 
+def distribution_origin(case: Synth, quoted: bool = False) -> dict:
+    """https://<the web app's CloudFront domain>, as the template writes it."""
+    (distribution,) = case.of_type("AWS::CloudFront::Distribution")
+    quote = "'" if quoted else ""
+    domain = {"Fn::GetAtt": [distribution, "DomainName"]}
+    return {"Fn::Join": ["", [f"{quote}https://", domain, *([quote] if quote else [])]]}
+
+
 def test_cors_preflight_admits_only_the_configured_origin(synth: Synth, strict: Synth) -> None:
-    for case, origin in ((synth, WEB_ORIGIN[1]), (strict, STRICT_ORIGIN)):
+    # Issue 11: without coaching:webOrigin the origin is the web app's distribution (it was
+    # the local dev server's http://127.0.0.1:5173, which no deployed app runs on).
+    assert WEB_ORIGIN[1] is None
+    cases = (
+        (synth, distribution_origin(synth, quoted=True), distribution_origin(synth)),
+        (strict, f"'{STRICT_ORIGIN}'", STRICT_ORIGIN),
+    )
+    for case, header, origin in cases:
         preflights = [props for (_, m), props in case.routes().items() if m == "OPTIONS"]
         assert preflights
         for props in preflights:
             (response,) = props["Integration"]["IntegrationResponses"]
             headers = response["ResponseParameters"]
-            assert headers["method.response.header.Access-Control-Allow-Origin"] == f"'{origin}'"
+            assert headers["method.response.header.Access-Control-Allow-Origin"] == header
         variables = case.of_type("AWS::Lambda::Function")[case.function_id("api")]
         assert variables["Environment"]["Variables"]["COACH_WEB_ORIGIN"] == origin
 

@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from coaching.adapters.aws.dynamodb_connections import (
     CONNECTION_LIFETIME_SECONDS,
+    ORGANIZATION_INDEX,
     DynamoDbConnections,
 )
 from coaching.adapters.aws.socket_push import ApiGatewaySocketPush, NoSocketPush
@@ -275,10 +276,24 @@ def dynamodb(monkeypatch):
             aws_access_key_id="test",
             aws_secret_access_key="test",  # noqa: S106
         )
+        # The table as cdk/sockets.py builds it: keyed by connection, indexed by organization.
         client.create_table(
             TableName=TABLE,
             KeySchema=[{"AttributeName": "connection_id", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "connection_id", "AttributeType": "S"}],
+            AttributeDefinitions=[
+                {"AttributeName": "connection_id", "AttributeType": "S"},
+                {"AttributeName": "organization_id", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": ORGANIZATION_INDEX,
+                    "KeySchema": [{"AttributeName": "organization_id", "KeyType": "HASH"}],
+                    "Projection": {
+                        "ProjectionType": "INCLUDE",
+                        "NonKeyAttributes": ["user_id", "role", "coach_id"],
+                    },
+                }
+            ],
             BillingMode="PAY_PER_REQUEST",
         )
         yield client
@@ -342,16 +357,40 @@ def test_dynamodb_lists_every_page_of_a_large_table(dynamodb):
     for number in range(60):
         table.add(SocketConnection(f"c{number:02d}-{'x' * 1000}", user(Role.ADMIN)))
     # ~60 KB of items, listed in pages of at most 1 MB by DynamoDB, of 25 here
-    original_scan = dynamodb.scan
+    original_query = dynamodb.query
     pages = []
 
-    def paged_scan(**request):
+    def paged_query(**request):
         pages.append(request)
-        return original_scan(**request, Limit=25)
+        return original_query(**request, Limit=25)
 
-    dynamodb.scan = paged_scan
+    dynamodb.query = paged_query
     assert len(table.of(ORG)) == 60
     assert len(pages) >= 3
+
+
+def test_dynamodb_lists_an_organization_by_querying_its_index_never_scanning(dynamodb):
+    # Given connections of two organizations
+    table = DynamoDbConnections(dynamodb, TABLE)
+    table.add(SocketConnection("ours", user(Role.ADMIN)))
+    table.add(SocketConnection("theirs", user(Role.ADMIN, org=OTHER_ORG)))
+    calls: list[tuple[str, dict]] = []
+    for operation in ("query", "scan"):
+        original = getattr(dynamodb, operation)
+
+        def recording(_operation=operation, _original=original, **request):
+            calls.append((_operation, request))
+            return _original(**request)
+
+        setattr(dynamodb, operation, recording)
+    # When one organization's connections are listed
+    listed = table.of(ORG)
+    # Then one Query on the organization index read them, and nothing scanned the table
+    assert [c.connection_id for c in listed] == ["ours"]
+    assert [operation for operation, _ in calls] == ["query"]
+    request = calls[0][1]
+    assert request["IndexName"] == ORGANIZATION_INDEX
+    assert request["ExpressionAttributeValues"] == {":org": {"S": str(ORG)}}
 
 
 def test_dynamodb_errors_become_domain_errors():
@@ -363,7 +402,7 @@ def test_dynamodb_errors_become_domain_errors():
     )
     with Stubber(client) as stubber:
         stubber.add_client_error(
-            "scan", "ProvisionedThroughputExceededException", http_status_code=400
+            "query", "ProvisionedThroughputExceededException", http_status_code=400
         )
         with pytest.raises(TransientError):
             DynamoDbConnections(client, TABLE).of(ORG)

@@ -44,6 +44,17 @@ def api_key_context(key: ApiKey) -> dict[str, str]:
     }
 
 
+# The claims a socket's owner is read from (principal_from_claims).
+SOCKET_CLAIMS = ("sub", ORGANIZATION_CLAIM, ROLE_CLAIM, COACH_CLAIM)
+
+
+def socket_authorizer_context(claims: dict[str, Any]) -> dict[str, str]:
+    """What the WebSocket `$connect` authorizer hands `$connect` (AWS and `coach serve`
+    alike): the claims that say whose the socket is, flat and as strings, since a Lambda
+    authorizer's context holds no nested objects."""
+    return {name: str(claims[name]) for name in SOCKET_CLAIMS if claims.get(name) is not None}
+
+
 def authorizer_of(app: APIGatewayRestResolver) -> dict:
     """The authorizer's context as a plain dict (Powertools wraps it in a mapping)."""
     authorizer = app.current_event.request_context.authorizer

@@ -25,6 +25,7 @@ from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility
 from coaching.api.multipart_form import FORM_ALLOWANCE, invalid, read_form, request_body, too_large
+from coaching.api.request_size import DIRECT_BODY_LIMIT_BYTES, body_too_large
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Principal, Visibility
 from coaching.domain.session import ProcessingStatus, SessionPosition, SessionType
@@ -245,8 +246,9 @@ def _coach_for(principal: Principal, visibility: Visibility, requested: uuid.UUI
 @router.post(
     "/v1/sessions",
     summary="Upload a transcript (multipart/form-data): processing starts at once",
-    description="Answers 202 with the session's id; follow its status link. At most the "
-    "transcript size limit (413 above it); larger files: POST /v1/sessions/upload-url.",
+    description="Answers 202 with the session's id; follow its status link. The body must be "
+    "under 4,000,000 bytes (what one Lambda invocation carries) and the file within the "
+    "transcript size limit (413 otherwise); larger files: POST /v1/sessions/upload-url.",
     responses=documented(
         HTTPStatus.CONFLICT, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, ok=HTTPStatus.ACCEPTED
     ),
@@ -259,15 +261,17 @@ def upload_session():
     declared = (event.headers or {}).get("content-length") or (event.headers or {}).get(
         "Content-Length", ""
     )
-    # Refused before the body is even decoded.
+    # Refused before the body is even decoded. Over what a Lambda invocation carries, the
+    # way forward is the presigned upload, as API Gateway's firewall answers in AWS.
+    if str(declared).isdigit() and int(declared) >= DIRECT_BODY_LIMIT_BYTES:
+        raise body_too_large()
     if str(declared).isdigit() and int(declared) > deps.max_transcript_bytes + FORM_ALLOWANCE:
         raise too_large(deps.max_transcript_bytes)
     content_type = event.headers.get("content-type") or event.headers.get("Content-Type")
-    form = read_form(
-        content_type,
-        request_body(event.body, event.is_base64_encoded),
-        deps.max_transcript_bytes,
-    )
+    body = request_body(event.body, event.is_base64_encoded)
+    if len(body) >= DIRECT_BODY_LIMIT_BYTES:
+        raise body_too_large()
+    form = read_form(content_type, body, deps.max_transcript_bytes)
     transcript = form.files.get("transcript")
     if transcript is None:
         raise invalid("body.transcript", "Field required: the transcript, as a file.")

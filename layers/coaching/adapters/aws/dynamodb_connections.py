@@ -11,10 +11,12 @@ One item per open connection (written at `$connect` from the authorizer's verifi
                         `$connect`, API Gateway's longest connection, so a connection whose
                         `$disconnect` never ran does not linger (TTL enabled on `ttl`)
 
-`of(org)` scans with a filter for now: the table holds only the open connections of a
-small number of coaches. A GSI on `organization_id` replaces the scan when the WebSocket API
-construct (CDK, a later issue) creates the table. An item without a user or role (written
-before they were recorded) is never pushed to: it is skipped, not guessed.
+`of(org)` queries the global secondary index ``ORGANIZATION_INDEX`` (partition key
+`organization_id`, projecting the owner's attributes; cdk/sockets.py creates it), so a push
+reads only its organization's items, never the whole table. A GSI is eventually consistent:
+a connection made a moment ago may miss one push, which the coach's email covers. An item
+without a user or role (written before they were recorded) is never pushed to: it is
+skipped, not guessed.
 """
 
 from __future__ import annotations
@@ -32,6 +34,13 @@ from coaching.ports.sockets import SocketConnection
 
 # API Gateway closes a WebSocket connection after two hours at most.
 CONNECTION_LIFETIME_SECONDS = 2 * 60 * 60
+# The table's shape, which cdk/sockets.py builds from these names.
+CONNECTION_KEY = "connection_id"
+ORGANIZATION_ATTRIBUTE = "organization_id"
+ORGANIZATION_INDEX = "by_organization"
+# What the index carries besides the keys: all a push needs to apply the visibility rule.
+OWNER_ATTRIBUTES = ("user_id", "role", "coach_id")
+TTL_ATTRIBUTE = "ttl"
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +82,22 @@ class DynamoDbConnections:
         connections: list[SocketConnection] = []
         request = {
             "TableName": self._table,
-            "FilterExpression": "organization_id = :org",
+            "IndexName": ORGANIZATION_INDEX,
+            "KeyConditionExpression": "#org = :org",
             "ExpressionAttributeValues": {":org": {"S": str(org)}},
             # `role` and `ttl` are DynamoDB reserved words: every name goes through a placeholder.
             "ProjectionExpression": "#id, #user, #role, #coach",
             "ExpressionAttributeNames": {
-                "#id": "connection_id",
+                "#org": ORGANIZATION_ATTRIBUTE,
+                "#id": CONNECTION_KEY,
                 "#user": "user_id",
                 "#role": "role",
                 "#coach": "coach_id",
             },
-            "ConsistentRead": True,
         }
         try:
             while True:
-                page = self._dynamodb.scan(**request)
+                page = self._dynamodb.query(**request)
                 connections.extend(
                     connection
                     for item in page.get("Items", [])
