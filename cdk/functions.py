@@ -119,8 +119,9 @@ class LambdaFunctions(Construct):
             [
                 {
                     "id": "AwsSolutions-L1",
-                    "reason": "Python 3.11 is pinned on purpose: the Powertools layer and the "
-                    "project's requires-python target it; upgrading is a deliberate change.",
+                    "reason": "Python 3.13 is pinned on purpose: the dependencies layer's "
+                    "wheels are locked and built for it (layers/requirements.lock), and AWS "
+                    "supports it until June 2029; upgrading is a deliberate change.",
                 },
             ],
         )

@@ -38,7 +38,6 @@ FUNCTION_NAMES = (*PIPELINE_STEPS, "ingest", "api", "api_key_authorizer", "purge
 TRANSCRIPT_READERS = ("validate_and_store",)
 
 # Context keys (cdk.json or `-c key=value`) and their defaults.
-POWERTOOLS_LAYER_VERSION = ("coaching:powertoolsLayerVersion", 27)
 LOG_LEVEL = ("coaching:logLevel", "INFO")
 # The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin).
 WEB_ORIGIN = ("coaching:webOrigin", "http://127.0.0.1:5173")
@@ -66,12 +65,7 @@ class CoachingPlatformStack(Stack):
         functions_root = Path(functions_root or DEFAULT_FUNCTIONS_ROOT)
         require_functions(functions_root, FUNCTION_NAMES)
 
-        layers = SharedLayers(
-            self,
-            "Layers",
-            layers_root=REPO_ROOT / "layers",
-            powertools_version=int(self._context(*POWERTOOLS_LAYER_VERSION)),
-        )
+        layers = SharedLayers(self, "Layers", layers_root=REPO_ROOT / "layers")
         functions = LambdaFunctions(
             self,
             "Functions",
