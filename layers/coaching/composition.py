@@ -73,13 +73,15 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
     @cached_property
     def database(self) -> Database:
-        if not self.settings.database_url:
+        source = self.settings.database_source()
+        if source is None:
             raise ConfigurationError(
                 "No database is configured.",
                 hint="Run through the `coach` command, which starts the embedded database, "
-                "or set COACH_DATABASE_URL.",
+                "or set COACH_DATABASE_URL (in AWS: COACH_DATABASE_SECRET_ARN).",
             )
-        return Database(self.settings.database_url)
+        # A URL as it is; a secret as a source the pool asks again after a rotation.
+        return Database(self.settings.database_url or source)
 
     @cached_property
     def dependencies(self) -> Dependencies:
