@@ -29,10 +29,9 @@ from coaching.ports.workflow import ExecutionResult
 from local_runtime import lambda_binding
 from local_runtime.workflow import LocalWorkflow, load_definition
 from tests.rehearsal.harness import (
-    ACCOUNT,
     REGION,
-    Deployment,
     DeployedFunction,
+    Deployment,
     LambdaHost,
     RehearsalPython,
     base_environment,
