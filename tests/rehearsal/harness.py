@@ -108,7 +108,7 @@ def runtime_sdk(build_root: Path = layer_build.BUILD_ROOT) -> Path:
     """A copy of this venv's boto3 and friends (pure Python), standing for the runtime's own."""
     import botocore
 
-    target = build_root / f"runtime-sdk-{botocore.__version__}"
+    target = build_root / f"runtime-sdk-{botocore.__version__}-pyc"
     if target.is_dir():
         return target
     site = Path(botocore.__file__).resolve().parents[1]
@@ -121,6 +121,8 @@ def runtime_sdk(build_root: Path = layer_build.BUILD_ROOT) -> Path:
             shutil.copytree(source, staging / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy2(source, staging / name)
+    # The runtime's own packages come with their bytecode.
+    layer_build.compile_bytecode(staging, RehearsalPython.find().version)
     staging.rename(target)
     return target
 
@@ -221,7 +223,11 @@ class LambdaHost:
         if self._process is not None:
             if self._process.stdin:
                 self._process.stdin.close()
-            self._process.wait(timeout=30)
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
             self._process = None
 
 

@@ -70,6 +70,11 @@ def main() -> None:
             reply = {"errorType": type(error).__name__, "errorMessage": str(error)}
             reply["stackTrace"] = traceback.format_exc()
         protocol.write(json.dumps(reply, default=str) + "\n")
+    # Lambda ends an environment without a graceful interpreter exit: so do we, rather than
+    # wait for the database pool's threads to wind down.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
