@@ -29,8 +29,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/coach serve
 
-# Lint first, then the four parts, two at a time (this is a 2-core machine): the long
-# integration part beside unit, infra and e2e. Each part's output is printed when it ends.
+# Lint first, then the five parts, two at a time (this is a 2-core machine): the long
+# integration part beside unit, infra, the deployment rehearsal and e2e. Each part's output
+# is printed when it ends.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r layers functions local_runtime -lll
@@ -38,7 +39,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	rm -f .coverage .coverage.*
 	$(MAKE) --no-print-directory -j2 --keep-going --output-sync=target \
-		integration unit infra e2e COVERAGE="--cov --cov-report= --cov-fail-under=0"
+		integration unit infra rehearsal e2e COVERAGE="--cov --cov-report= --cov-fail-under=0"
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 

@@ -41,9 +41,12 @@ def events_of(name: str) -> list[str]:
 def test_the_layer_is_the_deployed_runtime_s_and_within_lambda_s_limits(deployment, layer_site):
     from cdk import layer_build
 
+    layer_sizes: dict[Path, int] = {}
     for function in deployment.functions.values():
         (layer,) = function.layers  # one layer: the locked dependencies and `coaching`
-        size = layer_build.folder_size(layer) + layer_build.folder_size(function.code)
+        if layer not in layer_sizes:
+            layer_sizes[layer] = layer_build.folder_size(layer)
+        size = layer_sizes[layer] + layer_build.folder_size(function.code)
         assert size < layer_build.UNZIPPED_LIMIT_BYTES, function.name
         # Each function's package holds its own folder only
         assert sorted(p.name for p in function.code.iterdir()) == ["__init__.py", "handler.py"]
