@@ -100,7 +100,7 @@ def main() -> int:
 
     python = RehearsalPython.find()
     layer = layer_build.build_layer(python.version)
-    sdk = runtime_sdk()
+    sdk = runtime_sdk(python.version)
     layer_size = layer_build.folder_size(layer.site)
     if args.importtime:
         path = [function_package(args.importtime), layer.site, sdk]

@@ -54,7 +54,12 @@ def rehearsal_python() -> RehearsalPython:
 @pytest.fixture(scope="session")
 def layer_site(rehearsal_python: RehearsalPython) -> Path | None:
     """The layer to run with when it is not the deployed one (no python3.13 here)."""
-    layer_build.build_layer()  # synth deploys this one (a cached build takes a second)
+    try:
+        # Synth deploys this one. Left as it is when current: `make infra` may be
+        # synthesizing from it at the same time (`coaching` is copied fresh by synth).
+        layer_build.built_layer()
+    except layer_build.LayerBuildError:
+        layer_build.build_layer()
     if rehearsal_python.is_deployed_runtime:
         return None
     return layer_build.build_layer(rehearsal_python.version).site
@@ -219,7 +224,7 @@ def fleet(
     by_id = {f.logical_id: f for f in deployment.functions.values()}
     pipeline = SynthesizedPipeline(deployment.definition_with(lambda fid: by_id[fid].arn))
     aws.by_logical_id[machine] = pipeline.arn
-    sdk = runtime_sdk()
+    sdk = runtime_sdk(rehearsal_python.version)
     logs = tmp_path_factory.mktemp("function-logs")
     hosts: dict[str, LambdaHost] = {}
     unresolved: dict[str, list[str]] = {}

@@ -104,15 +104,15 @@ def synthesized_deployment(outdir: Path, function_names: tuple[str, ...]) -> Dep
     )
 
 
-def runtime_sdk(build_root: Path = layer_build.BUILD_ROOT) -> Path:
+def runtime_sdk(python_version: str, build_root: Path = layer_build.BUILD_ROOT) -> Path:
     """A copy of this venv's boto3 and friends (pure Python), standing for the runtime's own."""
     import botocore
 
-    target = build_root / f"runtime-sdk-{botocore.__version__}-pyc"
+    target = build_root / f"runtime-sdk-{botocore.__version__}-py{python_version}"
     if target.is_dir():
         return target
     site = Path(botocore.__file__).resolve().parents[1]
-    staging = build_root / f"runtime-sdk-{botocore.__version__}.partial"
+    staging = target.with_name(f"{target.name}.partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     for name in RUNTIME_SDK:
@@ -122,7 +122,7 @@ def runtime_sdk(build_root: Path = layer_build.BUILD_ROOT) -> Path:
         else:
             shutil.copy2(source, staging / name)
     # The runtime's own packages come with their bytecode.
-    layer_build.compile_bytecode(staging, RehearsalPython.find().version)
+    layer_build.compile_bytecode(staging, python_version)
     staging.rename(target)
     return target
 
@@ -140,17 +140,26 @@ class RehearsalPython:
 
     @classmethod
     def find(cls) -> RehearsalPython:
+        chosen = os.environ.get("REHEARSAL_PYTHON")  # another interpreter, on purpose
+        if chosen:
+            probe = [chosen, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
+            version = subprocess.run(probe, capture_output=True, text=True, check=True)  # noqa: S603
+            return cls(chosen, version.stdout.strip()).announced()
         deployed = layer_build.find_python(layer_build.DEPLOYED_PYTHON)
         if deployed:
             return cls(deployed, layer_build.DEPLOYED_PYTHON)
-        version = layer_build.current_python_version()
-        print(
-            f"rehearsal: no python{layer_build.DEPLOYED_PYTHON} on this machine; the same "
-            f"requirements are built and run for python{version} instead (CI runs "
-            f"{layer_build.DEPLOYED_PYTHON} with the deployed layer)",
-            file=sys.stderr,
-        )
-        return cls(sys.executable, version)
+        return cls(sys.executable, layer_build.current_python_version()).announced()
+
+    def announced(self) -> RehearsalPython:
+        if not self.is_deployed_runtime:
+            print(
+                f"rehearsal: not python{layer_build.DEPLOYED_PYTHON} (none here, or "
+                f"REHEARSAL_PYTHON): the same requirements are built and run for "
+                f"python{self.version} instead (CI runs {layer_build.DEPLOYED_PYTHON} with "
+                "the deployed layer)",
+                file=sys.stderr,
+            )
+        return self
 
 
 class FunctionError(RuntimeError):
