@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export COACH_HOME ?= .local
 
-.PHONY: run test install lint unit integration infra e2e bench clean
+.PHONY: run test install lint unit integration infra e2e rehearsal bench coldstart lock layer clean
 
 PYTEST := $(BIN)/python -m pytest
 # A part run alone measures no coverage; `make test` sets this to measure each part into a
@@ -29,8 +29,9 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/coach serve
 
-# Lint first, then the four parts, two at a time (this is a 2-core machine): the long
-# integration part beside unit, infra and e2e. Each part's output is printed when it ends.
+# Lint first, then the five parts, two at a time (this is a 2-core machine): the long
+# integration part beside unit, infra, the deployment rehearsal and e2e. Each part's output
+# is printed when it ends.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r layers functions local_runtime -lll
@@ -38,7 +39,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	rm -f .coverage .coverage.*
 	$(MAKE) --no-print-directory -j2 --keep-going --output-sync=target \
-		integration unit infra e2e COVERAGE="--cov --cov-report= --cov-fail-under=0"
+		integration unit infra rehearsal e2e COVERAGE="--cov --cov-report= --cov-fail-under=0"
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 
@@ -52,13 +53,28 @@ integration: $(STAMP)
 	@mkdir -p $(TEST_TMP)
 	COVERAGE_FILE=.coverage.integration $(PYTEST) tests/integration tests/contracts -m integration --basetemp=$(TEST_TMP)/integration $(COVERAGE)
 
-infra: $(STAMP)
+infra: layer
 	@mkdir -p $(TEST_TMP)
 	COVERAGE_FILE=.coverage.infra $(PYTEST) tests/infra --basetemp=$(TEST_TMP)/infra $(COVERAGE)
 
 e2e: $(STAMP)
 	@mkdir -p $(TEST_TMP)
 	COVERAGE_FILE=.coverage.e2e $(PYTEST) tests/e2e --basetemp=$(TEST_TMP)/e2e $(COVERAGE)
+
+# The Lambda dependencies layer (cdk/layer_build.py): the lock's wheels for python3.13 x86_64
+# plus our package, into build/layer/python/. Wheels are cached by the lock's hash, so an
+# unchanged lock rebuilds in about a second. `make lock` after changing layers/requirements.in.
+lock: $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m cdk.layer_build --lock
+
+layer: $(STAMP)
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/python -m cdk.layer_build
+
+# The deployment rehearsal (tests/rehearsal): the built layer and function packages, each
+# handler in a fresh interpreter holding only what Lambda would, the synthesized saga.
+rehearsal: layer
+	@mkdir -p $(TEST_TMP)
+	COVERAGE_FILE=.coverage.rehearsal $(PYTEST) tests/rehearsal --basetemp=$(TEST_TMP)/rehearsal $(COVERAGE)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -69,5 +85,9 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 
+# Init time and unzipped size per function, from the built packages.
+coldstart: layer
+	$(BIN)/python bench/coldstart.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache cdk.out .coverage .coverage.*
+	rm -rf $(VENV) .pytest_cache cdk.out build .coverage .coverage.*

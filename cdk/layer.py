@@ -1,84 +1,87 @@
-"""The shared Lambda layers: our `coaching` package, bundled without Docker, and Powertools."""
+"""The one shared Lambda layer: the locked dependencies and our `coaching` package.
+
+`make layer` (cdk/layer_build.py) installs the lock's wheels for RUNTIME and ARCHITECTURE
+into build/layer/python/; synth deploys that folder, with `coaching` copied fresh from the
+source, and fails with the command to run when the build is missing or was made from
+another lock. No Docker: every wheel is binary for Lambda's platform.
+"""
 
 from __future__ import annotations
 
-import shutil
+import hashlib
 from pathlib import Path
 
 import jsii
-from aws_cdk import AssetHashType, BundlingOptions, Fn, ILocalBundling
+from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-RUNTIME = lambda_.Runtime.PYTHON_3_11
+from cdk.layer_build import PACKAGE, BuiltLayer, built_layer, copy_dependencies, copy_package
+
+# AL2023, supported until 30 Jun 2029 (python3.11 runs on Amazon Linux 2, deprecated 30 Jun
+# 2026). x86_64: the native wheels built for Lambda also run on the rehearsal's machine.
+RUNTIME = lambda_.Runtime.PYTHON_3_13
 ARCHITECTURE = lambda_.Architecture.X86_64
-PACKAGE = "coaching"
-# Published by the Powertools team in every commercial region under the same version number.
-POWERTOOLS_ACCOUNT = "017000801446"
-POWERTOOLS_LAYER = "AWSLambdaPowertoolsPythonV3-python311-x86_64"
 
 
 @jsii.implements(ILocalBundling)
-class CopyPackage:
-    """Local bundling: copy one package into `python/<package>`, where Lambda layers look.
+class CopyBuiltLayer:
+    """Local bundling: the built dependencies plus `coaching` into `python/`."""
 
-    The package is pure Python, so a copy is a complete build and synth needs no Docker.
-    """
-
-    def __init__(self, source: Path) -> None:
-        self._source = source
+    def __init__(self, built: BuiltLayer, package: Path) -> None:
+        self._built = built
+        self._package = package
 
     def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
-        if not (self._source / "__init__.py").is_file():
-            raise FileNotFoundError(f"layer package not found: {self._source}/__init__.py")
-        target = Path(output_dir) / "python" / self._source.name
-        shutil.copytree(self._source, target, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        site = Path(output_dir) / "python"
+        site.mkdir(parents=True, exist_ok=True)
+        copy_dependencies(self._built.site, site)
+        copy_package(self._package, site)
         return True
 
 
-class SharedLayers(Construct):
-    """`coaching` (domain, use cases, ports, adapters) plus the public Powertools layer.
+def package_digest(package: Path) -> str:
+    """What ships of our package (no bytecode): a changed file gives a new layer version."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
-    Third-party dependencies (pydantic, aws-xray-sdk) come from the Powertools layer for now;
-    a dependencies layer for the rest (pydantic-settings, psycopg, ...) comes in a later issue.
+
+class SharedLayers(Construct):
+    """One layer: pinned third-party packages (Powertools among them) and `coaching`.
+
+    Our own Powertools copy instead of the public layer: the version the tests run is the one
+    deployed, and pydantic is the one the rest of the lock was resolved with. The runtime's
+    own boto3 is used, not packaged.
     """
 
-    def __init__(
-        self, scope: Construct, construct_id: str, *, layers_root: Path, powertools_version: int
-    ) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, layers_root: Path) -> None:
         super().__init__(scope, construct_id)
+        built = built_layer()
+        package = layers_root / PACKAGE
         self.coaching = lambda_.LayerVersion(
             self,
             "Coaching",
-            description="coaching package: domain, use cases, ports, adapters",
+            description="coaching package and its locked dependencies (python3.13 x86_64)",
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             code=lambda_.Code.from_asset(
-                str(layers_root),
-                # Hash what ships, so a stray __pycache__ in the source does not redeploy.
-                asset_hash_type=AssetHashType.OUTPUT,
+                str(built.root),
+                # The lock and our package's files decide the content: hashing 110 MB of
+                # output on every synth would only find the same answer slower.
+                asset_hash_type=AssetHashType.CUSTOM,
+                asset_hash=f"{built.lock_sha256[:32]}{package_digest(package)[:32]}",
                 bundling=BundlingOptions(
-                    image=RUNTIME.bundling_image,
-                    local=CopyPackage(layers_root / PACKAGE),
-                    # Docker fallback, only used where local bundling is unavailable.
-                    command=[
-                        "bash",
-                        "-c",
-                        f"mkdir -p /asset-output/python && cp -r {PACKAGE} /asset-output/python/",
-                    ],
+                    # Never run: local bundling always succeeds or raises.
+                    image=DockerImage.from_registry("unused-local-bundling-only"),
+                    local=CopyBuiltLayer(built, package),
                 ),
-            ),
-        )
-        # The ARN is resolved per region at deploy time, so synth stays environment-agnostic.
-        self.powertools = lambda_.LayerVersion.from_layer_version_arn(
-            self,
-            "Powertools",
-            Fn.sub(
-                f"arn:${{AWS::Partition}}:lambda:${{AWS::Region}}:{POWERTOOLS_ACCOUNT}"
-                f":layer:{POWERTOOLS_LAYER}:{int(powertools_version)}"
             ),
         )
 
     @property
     def layers(self) -> list[lambda_.ILayerVersion]:
-        return [self.powertools, self.coaching]
+        return [self.coaching]

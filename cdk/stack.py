@@ -70,7 +70,6 @@ SOCKET_PUSHERS = ("notify_coach", "compensate")
 TRANSCRIPT_READERS = ("validate_and_store",)
 
 # Context keys (cdk.json or `-c key=value`) and their defaults.
-POWERTOOLS_LAYER_VERSION = ("coaching:powertoolsLayerVersion", 27)
 LOG_LEVEL = ("coaching:logLevel", "INFO")
 # The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin):
 # unset, the CloudFront distribution's own https://<domain>; set it for a custom domain.
@@ -119,12 +118,7 @@ class CoachingPlatformStack(Stack):
         functions_root = Path(functions_root or DEFAULT_FUNCTIONS_ROOT)
         require_functions(functions_root, FUNCTION_NAMES)
 
-        layers = SharedLayers(
-            self,
-            "Layers",
-            layers_root=REPO_ROOT / "layers",
-            powertools_version=int(self._context(*POWERTOOLS_LAYER_VERSION)),
-        )
+        layers = SharedLayers(self, "Layers", layers_root=REPO_ROOT / "layers")
         protected = self.stage.deletion_protection  # prod keeps its data
         data_key = data.DataKey(
             self,

@@ -18,7 +18,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = Path(os.environ.get("COACH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
 
 
-PARTS = ("unit", "integration", "infra", "e2e")  # one folder and one marker each (Makefile)
+# One folder and one marker each (Makefile).
+PARTS = ("unit", "integration", "infra", "e2e", "rehearsal")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -73,17 +73,19 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
     @cached_property
     def database(self) -> Database:
-        if not self.settings.database_url:
+        source = self.settings.database_source()
+        if source is None:
             raise ConfigurationError(
                 "No database is configured.",
                 hint="Run through the `coach` command, which starts the embedded database, "
-                "or set COACH_DATABASE_URL.",
+                "or set COACH_DATABASE_URL (in AWS: COACH_DATABASE_SECRET_ARN).",
             )
+        url = self.settings.database_url or source  # a secret: asked again after a rotation
         # On AWS the connection goes through RDS Proxy: no server-side prepared statements,
         # which would pin it (tests/integration/test_transaction_scope.py).
         if self.settings.runtime == "aws":
-            return Database(self.settings.database_url, prepare_threshold=None)
-        return Database(self.settings.database_url)
+            return Database(url, prepare_threshold=None)
+        return Database(url)
 
     @cached_property
     def dependencies(self) -> Dependencies:

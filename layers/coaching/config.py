@@ -6,10 +6,12 @@ no variables at all.
 
 from __future__ import annotations
 
+import json
+import threading
 import uuid
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -27,6 +29,15 @@ class Settings(BaseSettings):
     dropbox: Path = Field(default=Path("dropbox"), description="watched drop folder")
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; unset locally = embedded server under home"
+    )
+    database_secret_arn: str | None = Field(
+        default=None,
+        description="AWS: a Secrets Manager secret in the RDS shape (host, port, username, "
+        "password, dbname), read when COACH_DATABASE_URL is unset; TLS required",
+    )
+    database_host: str | None = Field(
+        default=None,
+        description="AWS: the host to connect to instead of the secret's (the RDS Proxy endpoint)",
     )
     default_organization_id: uuid.UUID = LOCAL_ORGANIZATION_ID
     organization_name: str = "My coaching practice"
@@ -107,6 +118,14 @@ class Settings(BaseSettings):
         "{region}.amazonaws.com/{stage}",
     )
 
+    def database_source(self) -> FixedConninfo | DatabaseSecret | None:
+        """Where the connection string comes from: the URL, else the secret, else nowhere."""
+        if self.database_url:
+            return FixedConninfo(self.database_url)
+        if self.database_secret_arn:
+            return DatabaseSecret(self.database_secret_arn, host=self.database_host)
+        return None
+
     @property
     def objects_dir(self) -> Path:
         return self.home / "objects"
@@ -127,6 +146,81 @@ class Settings(BaseSettings):
     def security_events_log(self) -> Path:
         """`coach serve`'s record of security events (read by `coach security events`)."""
         return self.home / "logs" / "security-events.jsonl"
+
+
+class FixedConninfo:
+    """A configured URL: nothing to refresh."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+
+    def conninfo(self) -> str:
+        return self._url
+
+    def refreshed(self) -> str | None:
+        return None
+
+
+# A secret's value per ARN, for the container's life: one GetSecretValue per cold start.
+_secret_values: dict[str, dict[str, Any]] = {}
+_secret_lock = threading.Lock()
+
+
+class DatabaseSecret:
+    """The conninfo in a Secrets Manager secret (the RDS JSON shape), with TLS required.
+
+    Read once per container; when a connection attempt fails, the database adapter asks for
+    ``refreshed()``: the secret is read again and a changed value (a rotated password) is
+    tried once. ``host`` (the RDS Proxy endpoint) replaces the secret's host when given.
+    """
+
+    def __init__(self, arn: str, *, host: str | None = None, client: Any = None) -> None:
+        self.arn = arn
+        self._host = host
+        self._client = client
+
+    def conninfo(self) -> str:
+        with _secret_lock:
+            value = _secret_values.get(self.arn)
+            if value is None:
+                value = _secret_values[self.arn] = self._read()
+        return self._conninfo(value)
+
+    def refreshed(self) -> str | None:
+        """The conninfo from the secret read again, or None when it has not changed."""
+        with _secret_lock:
+            value = self._read()
+            changed = value != _secret_values.get(self.arn)
+            _secret_values[self.arn] = value
+        return self._conninfo(value) if changed else None
+
+    def _read(self) -> dict[str, Any]:
+        client = self._client
+        if client is None:
+            import boto3  # the Lambda runtime's own; only AWS deployments get here
+
+            client = boto3.client("secretsmanager")
+        secret = client.get_secret_value(SecretId=self.arn)
+        value: dict[str, Any] = json.loads(secret["SecretString"])
+        return value
+
+    def _conninfo(self, secret: dict[str, Any]) -> str:
+        from psycopg.conninfo import make_conninfo
+
+        return make_conninfo(
+            host=self._host or secret["host"],
+            port=str(secret.get("port", 5432)),
+            user=secret["username"],
+            password=secret["password"],
+            dbname=secret.get("dbname", "postgres"),
+            sslmode="require",
+        )
+
+
+def forget_database_secrets() -> None:
+    """Drop the cached secret values (tests: a new secret under a reused ARN)."""
+    with _secret_lock:
+        _secret_values.clear()
 
 
 @lru_cache(maxsize=1)

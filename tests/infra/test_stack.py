@@ -391,20 +391,19 @@ def test_pipeline_steps_name_the_bucket_and_only_validate_and_store_reads_it(syn
 # --- functions and layers -------------------------------------------------------------------
 
 
-def test_every_function_is_python311_traced_with_both_layers(synth: Synth) -> None:
+def test_every_function_is_python313_traced_with_the_one_layer(synth: Synth) -> None:
+    # Issue 11: python3.11 runs on Amazon Linux 2 (deprecated 30 Jun 2026), and Powertools
+    # comes pinned inside our dependencies layer instead of the public layer.
     functions = our_functions(synth)
     assert set(functions) == set(FUNCTION_NAMES)
     coaching_layer, _ = only(coaching_layers(synth))
     for name, logical_id in functions.items():
         props = synth.resources[logical_id]["Properties"]
-        assert props["Runtime"] == "python3.11", name
+        assert props["Runtime"] == "python3.13", name
+        assert props["Architectures"] == ["x86_64"], name
         assert props["Handler"] == "handler.lambda_handler", name
         assert props["TracingConfig"] == {"Mode": "Active"}, name
-        assert {"Ref": coaching_layer} in props["Layers"], name
-        assert any(
-            "AWSLambdaPowertoolsPythonV3-python311-x86_64" in json.dumps(layer)
-            for layer in props["Layers"]
-        ), name
+        assert props["Layers"] == [{"Ref": coaching_layer}], name
         variables = props["Environment"]["Variables"]
         assert variables["COACH_RUNTIME"] == "aws"
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "CoachingPlatform"
@@ -412,12 +411,25 @@ def test_every_function_is_python311_traced_with_both_layers(synth: Synth) -> No
         assert variables["LOG_LEVEL"] == "INFO"
 
 
-def test_coaching_layer_ships_the_package_under_python_without_bytecode(synth: Synth) -> None:
+def test_coaching_layer_ships_the_package_under_python_with_bytecode_for_3_13_only(
+    synth: Synth,
+) -> None:
     _, layer = only(coaching_layers(synth))
     asset = synth.outdir / f"asset.{layer['Properties']['Content']['S3Key'].removesuffix('.zip')}"
     assert (asset / "python" / "coaching" / "__init__.py").is_file()
+    # Issue 11: with the locked dependencies, and not the runtime's own boto3
+    for dependency in ("pydantic_settings", "psycopg", "psycopg_binary", "aws_lambda_powertools"):
+        assert (asset / "python" / dependency).is_dir(), dependency
+    assert not (asset / "python" / "boto3").exists()
+    assert not (asset / "python" / "botocore").exists()
     assert [p.name for p in asset.iterdir()] == ["python"]
-    assert not list(asset.rglob("__pycache__"))
+    # Issue 11: bytecode shipped (Lambda cannot write it to /opt: each cold start would
+    # compile), only for the runtime's Python, never what this machine's 3.11 left behind
+    bytecode = [p.name for p in asset.rglob("__pycache__/*.pyc")]
+    assert bytecode, "no bytecode shipped"
+    assert all(".cpython-313." in name for name in bytecode), {
+        n for n in bytecode if ".cpython-313." not in n
+    }
 
 
 # --- gates: cdk-nag and cfn-lint ------------------------------------------------------------

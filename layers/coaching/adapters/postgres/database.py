@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from importlib import resources
 from importlib.resources.abc import Traversable
+from typing import Any, Protocol
 
 import psycopg
 from psycopg.rows import dict_row
@@ -38,12 +39,52 @@ def scope_to_organization(conn: psycopg.Connection, org: uuid.UUID) -> None:
 PREPARE_THRESHOLD = 5
 
 
+class ConninfoSource(Protocol):
+    """Where connection strings come from when they can change (a rotated secret)."""
+
+    def conninfo(self) -> str: ...
+
+    def refreshed(self) -> str | None:
+        """A newer connection string after a failed attempt, or None if there is none."""
+        ...
+
+
+def _refreshing_connection(source: ConninfoSource) -> type[psycopg.Connection[Any]]:
+    """Connections that, when refused, try once more with the source's refreshed conninfo.
+
+    libpq gives no SQLSTATE for a failed connection attempt, so any failure asks the source;
+    it answers None unless the credentials really changed, and the first error stands.
+    """
+
+    class RefreshingConnection(psycopg.Connection[Any]):
+        @classmethod
+        def connect(cls, conninfo: str = "", **kwargs: Any) -> Any:  # type: ignore[override]
+            try:
+                return super().connect(conninfo, **kwargs)
+            except psycopg.OperationalError:
+                fresh = source.refreshed()
+                if fresh is None:
+                    raise
+                return super().connect(fresh, **kwargs)
+
+    return RefreshingConnection
+
+
 class Database:
     def __init__(
-        self, url: str, *, max_size: int = 8, prepare_threshold: int | None = PREPARE_THRESHOLD
+        self,
+        url: str | ConninfoSource,
+        *,
+        max_size: int = 8,
+        prepare_threshold: int | None = PREPARE_THRESHOLD,
     ) -> None:
-        """``prepare_threshold=None``: never prepare server-side. A prepared statement is
+        """``url``: a connection string, or a source of them (the secret in AWS).
+        ``prepare_threshold=None``: never prepare server-side. A prepared statement is
         session state, which pins an RDS Proxy client connection to one database connection."""
+        extra: dict[str, Any] = {}
+        if not isinstance(url, str):
+            extra = {"connection_class": _refreshing_connection(url)}
+            url = url.conninfo  # type: ignore[assignment] - psycopg_pool calls it per connection
         self._pool = ConnectionPool(
             url,
             min_size=1,
@@ -54,6 +95,7 @@ class Database:
                 "prepare_threshold": prepare_threshold,
             },
             open=True,
+            **extra,
         )
 
     @contextlib.contextmanager

@@ -1,0 +1,193 @@
+"""The deployment rehearsal: what synth deployed, run as Lambda would run it, no account needed.
+
+Each function runs from its synthesized code asset and the synthesized layer, in a fresh
+interpreter holding nothing else but the runtime's boto3; AWS is moto's server and the
+database the embedded PostgreSQL, reached through a Secrets Manager secret. The synthesized
+state machine runs on the local engine with its tasks bound to those built handlers.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from pathlib import Path
+from urllib.parse import unquote_plus
+
+import pytest
+
+from cdk.stack import FUNCTION_NAMES, PIPELINE_STEPS
+from coaching.usecases.session_results import session_results
+from tests.events import EVENTS_DIR, load_event
+from tests.rehearsal.harness import FunctionError
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+)
+# Events whose file name does not start with their function's name.
+EVENT_FILES = {"ingest": ["s3_put_incoming.json"]}
+
+
+def events_of(name: str) -> list[str]:
+    """events/<name>*.json, the longest function name winning (api vs api_key_authorizer)."""
+    found = list(EVENT_FILES.get(name, []))
+    for path in sorted(EVENTS_DIR.glob("*.json")):
+        owner = max((n for n in FUNCTION_NAMES if path.stem.startswith(n)), key=len, default=None)
+        if owner == name:
+            found.append(path.name)
+    return found
+
+
+def test_the_layer_is_the_deployed_runtime_s_and_within_lambda_s_limits(deployment, layer_site):
+    from cdk import layer_build
+
+    layer_sizes: dict[Path, int] = {}
+    for function in deployment.functions.values():
+        (layer,) = function.layers  # one layer: the locked dependencies and `coaching`
+        if layer not in layer_sizes:
+            layer_sizes[layer] = layer_build.folder_size(layer)
+        size = layer_sizes[layer] + layer_build.folder_size(function.code)
+        assert size < layer_build.UNZIPPED_LIMIT_BYTES, function.name
+        # Each function's package holds its own folder only
+        assert sorted(p.name for p in function.code.iterdir()) == ["__init__.py", "handler.py"]
+        assert not (layer / "boto3").exists()  # the runtime's own
+
+
+@pytest.mark.parametrize("name", FUNCTION_NAMES)
+def test_every_handler_imports_from_the_built_packages_alone(fleet, deployment, name):
+    # When the function starts in an interpreter holding only its package, the layer and
+    # the runtime's boto3
+    init = fleet[name].start()
+    # Then its handler loaded from the deployed code, and nothing from anywhere else
+    assert Path(init["handler_file"]).parent == deployment.functions[name].code
+    assert init["outside_path"] == []
+
+
+def test_every_function_has_a_sample_event() -> None:
+    without = [n for n in FUNCTION_NAMES if not events_of(n)]
+    assert without == [], "add events/<name>.json for each"
+
+
+def uploaded_transcript(aws, bucket: str, event: dict, data: bytes) -> dict:
+    """The object the S3 event names, put in the rehearsal's bucket; the event pointed at it."""
+    event = copy.deepcopy(event)
+    for record in event["Records"]:
+        record["s3"]["bucket"]["name"] = bucket
+        key = unquote_plus(record["s3"]["object"]["key"])
+        aws.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
+    return event
+
+
+def transcript_bucket(aws, deployment) -> str:
+    env = deployment.functions["validate_and_store"].environment["COACH_TRANSCRIPT_BUCKET"]
+    return aws.by_logical_id[env["Ref"]]
+
+
+def answered(reply) -> str:
+    """What a function's answer says, in a word: enough to tell working from broken."""
+    if isinstance(reply, dict) and "statusCode" in reply:
+        return f"HTTP {reply['statusCode']}"
+    if isinstance(reply, dict) and "policyDocument" in reply:
+        return "policy"
+    return ",".join(sorted(reply)) if isinstance(reply, dict) else type(reply).__name__
+
+
+# What each sample event gets from the deployed function (ingest runs in the saga tests).
+SAMPLE_ANSWERS = {
+    "api_get_sessions.json": "HTTP 200",  # the signed-in coach's sessions, from the database
+    "api_key_authorizer_request.json": "Unauthorized",  # a key this database never issued
+    "purge_expired_schedule.json": "deleted,failed,organizations",
+}
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in FUNCTION_NAMES if n != "ingest" and n not in PIPELINE_STEPS]
+)
+def test_every_function_answers_its_sample_events(fleet, name):
+    for event_file in events_of(name):
+        try:
+            answer = answered(fleet[name].invoke(load_event(event_file)))
+        except FunctionError as error:
+            answer = error.error_type
+        assert answer == SAMPLE_ANSWERS.get(event_file), event_file
+
+
+def test_the_pipeline_steps_answer_their_sample_events_in_the_saga_s_order(
+    fleet, aws, deployment, platform
+):
+    # Given the transcript the step events name, in the bucket
+    event = load_event("validate_and_store")
+    bucket = transcript_bucket(aws, deployment)
+    aws.client("s3").put_object(
+        Bucket=bucket, Key=event["transcript_key"], Body=SAMPLE.read_bytes()
+    )
+    # When each built step function gets its sample event, in the state machine's order
+    answers = {}
+    for name in PIPELINE_STEPS:
+        (event_file,) = events_of(name)
+        answers[name] = fleet[name].invoke(load_event(event_file))
+    # Then each did its part, and compensation (last) undid them and marked the session failed
+    assert all(isinstance(answer, dict) for answer in answers.values()), answers
+    org, session = uuid.UUID(event["organization_id"]), uuid.UUID(event["session_id"])
+    result = session_results(platform.deps, org, session)
+    assert result["status"] == "failed"
+    assert result["failed_step"] == "IndexSession"
+    assert result["participants"] == []
+
+
+def test_a_dropped_transcript_runs_the_synthesized_saga_to_the_end(
+    fleet, aws, deployment, platform
+):
+    # Given the sample drop event's object in the transcript bucket
+    event = uploaded_transcript(
+        aws, transcript_bucket(aws, deployment), load_event("s3_put_incoming"), SAMPLE.read_bytes()
+    )
+    # When the built ingest function receives the event
+    (started,) = fleet["ingest"].invoke(event)["started"]
+    # Then the synthesized state machine ran every step through the built handlers
+    result = fleet.pipeline.wait(started["execution"])
+    assert result.status == "SUCCEEDED", (result.error, result.cause)
+    org = uuid.UUID(event["Records"][0]["s3"]["object"]["key"].split("/")[1])
+    session = session_results(platform.deps, org, uuid.UUID(started["session_id"]))
+    assert session["status"] != "failed"
+    assert len(session["participants"]) >= 2
+    entered = {
+        e["stateEnteredEventDetails"]["name"]
+        for e in fleet.pipeline.history(started["execution"])
+        if "stateEnteredEventDetails" in e
+    }
+    assert {"ValidateAndStore", "ParseTranscript", "IndexSession", "NotifyCoach"} <= entered
+
+
+def test_a_bad_transcript_is_compensated_by_the_synthesized_saga(fleet, aws, deployment, platform):
+    # Given a drop that is no transcript at all, under a fresh organization
+    org = uuid.uuid4()
+    platform.deps.organizations.ensure_organization(org, f"rehearsal {org}")
+    event = load_event("s3_put_incoming")
+    record = event["Records"][0]["s3"]["object"]
+    record["key"], record["versionId"] = f"incoming/{org}/recording.vtt", uuid.uuid4().hex
+    junk = b"\x00\x01\x02 binary \xff\xfe junk"
+    event = uploaded_transcript(aws, transcript_bucket(aws, deployment), event, junk)
+    # When the built ingest function starts the run
+    (started,) = fleet["ingest"].invoke(event)["started"]
+    result = fleet.pipeline.wait(started["execution"])
+    # Then the run failed at validation and compensation marked the session failed
+    assert result.status == "FAILED"
+    session = session_results(platform.deps, org, uuid.UUID(started["session_id"]))
+    assert session["status"] == "failed"
+    assert session["failed_step"] == "ValidateAndStore"
+    assert "recording.vtt" in session["failure_reason"]
+    entered = [
+        e["stateEnteredEventDetails"]["name"]
+        for e in fleet.pipeline.history(started["execution"])
+        if "stateEnteredEventDetails" in e
+    ]
+    assert "FailedAtValidateAndStore" in entered
+    assert any("ompensat" in name for name in entered), entered
+
+
+def test_no_function_is_left_with_a_setting_the_rehearsal_could_not_provide(fleet):
+    # A new resource a function names (a table, a topic) must be provided here too
+    assert {n: names for n, names in fleet.unresolved.items() if names} == {}, json.dumps(
+        fleet.unresolved
+    )
