@@ -25,9 +25,8 @@ from psycopg.conninfo import conninfo_to_dict
 from cdk import layer_build
 from cdk.context import cdk_json_context
 from cdk.stack import FUNCTION_NAMES, CoachingPlatformStack
+from coaching.adapters.local.stepfunctions import StepFunctionsEngine
 from coaching.ports.workflow import ExecutionResult
-from local_runtime import lambda_binding
-from local_runtime.workflow import LocalWorkflow, load_definition
 from tests.rehearsal.harness import (
     REGION,
     DeployedFunction,
@@ -162,31 +161,34 @@ def aws() -> Iterator[RehearsalAws]:
 
 
 class SynthesizedPipeline:
-    """The synthesized state machine on the local engine, its tasks bound to built handlers.
-
-    A thin adapter over today's LocalWorkflow (moto's ASL interpreter with lambda_binding),
-    so that the rehearsal moves with the engine when the local runtime's engine moves.
-    """
+    """The synthesized state machine on the local engine, its tasks bound to built handlers."""
 
     def __init__(self, definition: str) -> None:
-        self._workflow = LocalWorkflow(definition=definition)
-        self.arn = self._workflow.state_machine_arn
+        # Retry waits skipped: the rehearsal checks where a run goes, not how long it waits.
+        self._engine = StepFunctionsEngine(definition, {}, retry_sleep=lambda seconds: None)
+        self.arn = self._engine.state_machine_arn
 
     def bind(self, tasks: dict[str, LambdaHost]) -> None:
-        lambda_binding.install()
-        lambda_binding.set_retry_sleep(lambda seconds: None)  # Retry waits skipped
         for function_name, host in tasks.items():
-            lambda_binding.register(function_name, lambda event, context, h=host: h.invoke(event))
+            self._engine.set_handler(function_name, lambda event, context, h=host: h.invoke(event))
+        # Runs are started by the built ingest function through moto's API, not by the engine.
+        self._engine.bind()
 
     def wait(self, execution_name: str) -> ExecutionResult:
-        return self._workflow.wait(execution_name, timeout_seconds=300)
+        execution = self._engine.wait(execution_name, timeout_seconds=300)
+        return ExecutionResult(
+            name=execution_name,
+            status=execution.status,
+            output=execution.output if isinstance(execution.output, dict) else None,
+            error=execution.error,
+            cause=execution.cause,
+        )
 
     def history(self, execution_name: str) -> list[dict[str, Any]]:
-        return self._workflow.history(execution_name)
+        return self._engine.history(execution_name)
 
     def close(self) -> None:
-        # The local runtime's own definition back, for any later test in this process.
-        LocalWorkflow(definition=load_definition())
+        self._engine.delete()
 
 
 class LambdaFleet:
