@@ -26,7 +26,6 @@ from cdk.stack import (  # noqa: E402
     SECURITY_ALARM_EMAIL,
     SENDER_EMAIL,
     WEB_BASE_URL,
-    WEB_ORIGIN,
     CoachingPlatformStack,
 )
 from tests.infra.test_api_stack import Synth, synthesize  # noqa: E402
@@ -144,8 +143,12 @@ def test_only_the_senders_may_send_and_only_through_the_identity_and_set(synth: 
 
 
 def test_review_links_default_to_the_web_origin(with_domain: Synth) -> None:
+    # No webOrigin given: the web app's own CloudFront address
     (_, props) = functions_by_name(with_domain)["notify_coach"]
-    assert props["Environment"]["Variables"]["COACH_WEB_BASE_URL"] == WEB_ORIGIN[1]
+    (distribution_id,) = with_domain.of_type("AWS::CloudFront::Distribution")
+    assert props["Environment"]["Variables"]["COACH_WEB_BASE_URL"] == {
+        "Fn::Join": ["", ["https://", {"Fn::GetAtt": [distribution_id, "DomainName"]}]]
+    }
 
 
 def test_the_stack_can_point_review_links_elsewhere_later() -> None:
