@@ -28,6 +28,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.api.errors import error_body
 from coaching.api.identity import socket_authorizer_context
 from coaching.api.socket_messages import MAX_MESSAGE_BYTES
@@ -37,7 +38,6 @@ from coaching.usecases.socket_connect import Organizations
 from functions.socket_connect.handler import lambda_handler as socket_connect
 from functions.socket_default.handler import lambda_handler as socket_default
 from functions.socket_disconnect.handler import lambda_handler as socket_disconnect
-from local_runtime.lambda_binding import LocalLambdaContext
 from local_runtime.socket_routing import WorkerRoute, gone, new_connection_id
 
 log = logging.getLogger("coach.sockets")

@@ -14,13 +14,13 @@ import jwt
 import pytest
 
 from coaching.adapters.aws.cognito_tokens import CognitoTokenVerifier
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.domain.identity import Principal, Role
 from functions.socket_authorizer.handler import lambda_handler as authorizer
 from functions.socket_connect.handler import lambda_handler as connect
 from functions.socket_default.handler import lambda_handler as default
 from functions.socket_disconnect.handler import lambda_handler as disconnect
-from local_runtime.lambda_binding import LocalLambdaContext
 from tests.cognito_tokens import CLIENT, POOL, id_token, jwks
 from tests.events import load_event
 from tests.local_ports import ports
