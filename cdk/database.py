@@ -164,20 +164,12 @@ class CoachingDatabase(Construct):
         self._protected = protected = options.protected
         self._proxy_iam_auth = options.proxy_iam_auth
         min_capacity = options.min_capacity
-        self.cluster_security_group = ec2.SecurityGroup(
-            self,
-            "ClusterSecurityGroup",
-            vpc=vpc,
-            description="Aurora: PostgreSQL from the proxy (and the rotation) only",
-            allow_all_outbound=False,
+        self.cluster_security_group = self._closed_group(
+            "ClusterSecurityGroup", "Aurora: PostgreSQL from the proxy (and the rotation) only"
         )
         # Functions that use the database get this group beside their own (serve()).
-        self.client_security_group = ec2.SecurityGroup(
-            self,
-            "ClientSecurityGroup",
-            vpc=vpc,
-            description="Functions that use the database: PostgreSQL to the proxy only",
-            allow_all_outbound=False,
+        self.client_security_group = self._closed_group(
+            "ClientSecurityGroup", "Functions that use the database: PostgreSQL to the proxy only"
         )
         engine = rds.DatabaseClusterEngine.aurora_postgres(version=ENGINE_VERSION)
         stack = Stack.of(self)
@@ -245,12 +237,9 @@ class CoachingDatabase(Construct):
         cluster_resource.node.add_dependency(log_group.node.default_child)  # type: ignore[arg-type]
         self.secret = self.cluster.secret
         assert self.secret is not None  # from_generated_secret
-        self.rotation_security_group = ec2.SecurityGroup(
-            self,
+        self.rotation_security_group = self._closed_group(
             "RotationSecurityGroup",
-            vpc=vpc,
-            description="Secret rotation function: Secrets Manager and the cluster only",
-            allow_all_outbound=False,
+            "Secret rotation function: Secrets Manager and the cluster only",
         )
         self.rotation_security_group.add_egress_rule(
             ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "Secrets Manager, via NAT"
@@ -263,12 +252,8 @@ class CoachingDatabase(Construct):
         )
         self.proxy: rds.DatabaseProxy | None = None
         if options.use_proxy:
-            self.proxy_security_group = ec2.SecurityGroup(
-                self,
-                "ProxySecurityGroup",
-                vpc=vpc,
-                description="RDS Proxy: PostgreSQL from the functions, to the cluster",
-                allow_all_outbound=False,
+            self.proxy_security_group = self._closed_group(
+                "ProxySecurityGroup", "RDS Proxy: PostgreSQL from the functions, to the cluster"
             )
             self.proxy = self.cluster.add_proxy(
                 "Proxy",
@@ -300,6 +285,17 @@ class CoachingDatabase(Construct):
             )
             self.host = self.cluster.cluster_endpoint.hostname
         self._suppress_findings()
+
+    def _closed_group(self, construct_id: str, description: str) -> ec2.SecurityGroup:
+        """A group of the data tier: nothing in or out until a rule opens one step of the
+        path (functions -> proxy -> cluster, the rotation, Secrets Manager)."""
+        return ec2.SecurityGroup(
+            self,
+            construct_id,
+            vpc=self._network.vpc,
+            description=description,
+            allow_all_outbound=False,
+        )
 
     def serve(self, function: lambda_.Function) -> None:
         """The function may connect: its network path, the secret, the settings naming both."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NotRequired, TypedDict, Unpack
 
 from aws_cdk import Duration
 from aws_cdk import aws_codedeploy as codedeploy
@@ -25,6 +26,15 @@ VPC_ACCESS_POLICY = "service-role/AWSLambdaVPCAccessExecutionRole"
 HANDLER_FILE = "handler.py"
 HANDLER = "handler.lambda_handler"
 METRICS_NAMESPACE = "CoachingPlatform"
+
+
+class FunctionOptions(TypedDict):
+    """`add_unreleased`'s options, which `add` passes on unchanged."""
+
+    description: str
+    memory_size: NotRequired[int]
+    timeout: NotRequired[Duration | None]
+    environment: NotRequired[Mapping[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -114,24 +124,16 @@ class LambdaFunctions(Construct):
         self,
         name: str,
         *,
-        description: str,
-        memory_size: int = 512,
-        timeout: Duration | None = None,
-        environment: Mapping[str, str] | None = None,
         provisioned_concurrency: int = 0,
+        **function: Unpack[FunctionOptions],
     ) -> LiveFunction:
-        """The function's `live` alias: pass it wherever the function is invoked."""
-        function = self.add_unreleased(
-            name,
-            description=description,
-            memory_size=memory_size,
-            timeout=timeout,
-            environment=environment,
-        )
+        """The function's `live` alias: pass it wherever the function is invoked. The
+        function itself is `add_unreleased`'s, with the same options."""
+        built = self.add_unreleased(name, **function)
         release = CanaryRelease(
             self,
             f"{pascal(name)}Release",
-            function=function,
+            function=built,
             application=self.application,
             deployment_config=self._deployment_config,
             provisioned_concurrency=provisioned_concurrency,

@@ -122,6 +122,22 @@ class Monitoring(Construct):
         self.alarms[name] = alarm
         return alarm
 
+    def _rollback_alarm(
+        self, name: str, *, what: str, metric: cloudwatch.IMetric, threshold: float
+    ) -> cloudwatch.Alarm:
+        """One of the seed's rollback triggers on the API stage: the same evaluation window
+        for each, and CodeDeploy rolls back on it as well as paging people."""
+        return self._alarm(
+            name,
+            alarm_description=f"{what} in {API_DATAPOINTS_TO_ALARM} of "
+            f"{API_EVALUATION_PERIODS} minutes. Deployments roll back on this alarm.",
+            metric=metric,
+            threshold=threshold,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=API_EVALUATION_PERIODS,
+            datapoints_to_alarm=API_DATAPOINTS_TO_ALARM,
+        )
+
     def watch_pipeline(self, state_machine: sfn.StateMachine) -> None:
         """Any failed, timed-out or aborted run: support staff redrive or replay it."""
         failed = cloudwatch.MathExpression(
@@ -178,27 +194,19 @@ class Monitoring(Construct):
         stage = api.deployment_stage
         errors = stage.metric_server_error(statistic=cloudwatch.Stats.AVERAGE, period=API_PERIOD)
         latency = stage.metric_latency(statistic=cloudwatch.Stats.percentile(95), period=API_PERIOD)
-        self.api_errors_alarm = self._alarm(
+        self.api_errors_alarm = self._rollback_alarm(
             "Api5xxRate",
-            alarm_description=f"More than {API_5XX_RATE:.0%} of the REST API's requests "
-            f"(stage {stage.stage_name}) answered 5XX in {API_DATAPOINTS_TO_ALARM} of "
-            f"{API_EVALUATION_PERIODS} minutes. Deployments roll back on this alarm.",
+            what=f"More than {API_5XX_RATE:.0%} of the REST API's requests "
+            f"(stage {stage.stage_name}) answered 5XX",
             metric=errors,
             threshold=API_5XX_RATE,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=API_EVALUATION_PERIODS,
-            datapoints_to_alarm=API_DATAPOINTS_TO_ALARM,
         )
-        self.api_latency_alarm = self._alarm(
+        self.api_latency_alarm = self._rollback_alarm(
             "ApiLatencyP95",
-            alarm_description=f"The REST API's p95 latency (stage {stage.stage_name}) was over "
-            f"{API_P95_LATENCY_MS / 1000:g} s in {API_DATAPOINTS_TO_ALARM} of "
-            f"{API_EVALUATION_PERIODS} minutes. Deployments roll back on this alarm.",
+            what=f"The REST API's p95 latency (stage {stage.stage_name}) was over "
+            f"{API_P95_LATENCY_MS / 1000:g} s",
             metric=latency,
             threshold=API_P95_LATENCY_MS,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=API_EVALUATION_PERIODS,
-            datapoints_to_alarm=API_DATAPOINTS_TO_ALARM,
         )
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(

@@ -7,7 +7,6 @@ from collections.abc import Iterable, Mapping
 from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
@@ -17,6 +16,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
+from cdk.buckets import access_log_bucket, private_bucket
 from cdk.workflow import STATE_MACHINE_VARIABLE
 
 DROP_PREFIX = "incoming/"
@@ -44,73 +44,31 @@ class TranscriptStorage(Construct):
 
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
-        self.access_logs = s3.Bucket(
+        # cdk-nag S1 accepts this bucket unlogged: it is the log destination itself.
+        self.access_logs = access_log_bucket(
             self,
             "AccessLogs",
-            # S3 server access logging only delivers to SSE-S3 buckets.
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            removal_policy=RemovalPolicy.RETAIN,
-            # Versioned (HIPAA): a log that is overwritten or deleted can be recovered.
-            versioned=True,
-            lifecycle_rules=[
-                s3.LifecycleRule(
-                    expiration=Duration.days(365), noncurrent_version_expiration=Duration.days(90)
-                )
-            ],
+            lifecycle_rule=s3.LifecycleRule(
+                expiration=Duration.days(365), noncurrent_version_expiration=Duration.days(90)
+            ),
+            why_sse_s3="S3 server access logs are delivered only to buckets encrypted "
+            "with S3-managed keys (SSE-S3), not SSE-KMS; they hold no transcript.",
+            why_no_replica="Access logs are versioned and kept a year in the stack's region; "
+            "a copy in a second region would double their cost for no recovery need.",
         )
-        # cdk-nag S1 accepts this bucket unlogged: it is the log destination itself.
-        NagSuppressions.add_resource_suppressions(
-            self.access_logs,
-            [
-                {
-                    "id": "HIPAA.Security-S3DefaultEncryptionKMS",
-                    "reason": "S3 server access logs are delivered only to buckets encrypted "
-                    "with S3-managed keys (SSE-S3), not SSE-KMS; they hold no transcript.",
-                },
-                {
-                    "id": "HIPAA.Security-S3BucketReplicationEnabled",
-                    "reason": "Access logs are versioned and kept a year in the stack's region; "
-                    "a copy in a second region would double their cost for no recovery need.",
-                },
-            ],
-        )
-        self.key = kms.Key(
-            self,
-            "Key",
-            description="Encrypts session transcripts",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.bucket = s3.Bucket(
+        self.key, self.bucket = private_bucket(
             self,
             "Transcripts",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=self.access_logs,
-            server_access_logs_prefix="transcripts/",
-            removal_policy=RemovalPolicy.RETAIN,
+            key_description="Encrypts session transcripts",
+            access_logs=self.access_logs,
+            access_logs_prefix="transcripts/",
+            why_no_replica="Transcripts stay in the region the organization chose (data "
+            "residency); versioning (90 days of old versions) and retention on delete "
+            "recover lost or overwritten objects.",
             lifecycle_rules=[
                 s3.LifecycleRule(noncurrent_version_expiration=Duration.days(90)),
                 s3.LifecycleRule(abort_incomplete_multipart_upload_after=Duration.days(7)),
-            ],
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.bucket,
-            [
-                {
-                    "id": "HIPAA.Security-S3BucketReplicationEnabled",
-                    "reason": "Transcripts stay in the region the organization chose (data "
-                    "residency); versioning (90 days of old versions) and retention on delete "
-                    "recover lost or overwritten objects.",
-                }
             ],
         )
 

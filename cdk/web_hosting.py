@@ -19,16 +19,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_cdk import Annotations, Duration, RemovalPolicy, Stack
+from aws_cdk import Annotations, Duration, Stack
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from cdk.api import encrypted_log_group
+from cdk.buckets import access_log_bucket, private_bucket
 from coaching.api.security import SECURITY_HEADERS
 
 CONFIG_FILE = "config.json"
@@ -88,39 +88,15 @@ class WebHosting(Construct):
     def __init__(self, scope: Construct, construct_id: str) -> None:
         super().__init__(scope, construct_id)
         self.logs = self._log_bucket()
-        self.key = kms.Key(
-            self,
-            "Key",
-            description="Encrypts the web app's files",
-            enable_key_rotation=True,
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.bucket = s3.Bucket(
+        self.key, self.bucket = private_bucket(
             self,
             "Site",
-            encryption=s3.BucketEncryption.KMS,
-            encryption_key=self.key,
-            bucket_key_enabled=True,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-            enforce_ssl=True,
-            versioned=True,
-            server_access_logs_bucket=self.logs,
-            server_access_logs_prefix="site/",
-            # `cdk destroy` cannot delete a bucket with files in it: kept, emptied by hand.
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.bucket,
-            [
-                {
-                    "id": "HIPAA.Security-S3BucketReplicationEnabled",
-                    "reason": "The web app's files and config.json are rebuilt from the "
-                    "repository and the stack on every deploy: a replica would restore "
-                    "nothing a deploy does not. No personal data is stored here.",
-                }
-            ],
-            apply_to_children=False,
+            key_description="Encrypts the web app's files",
+            access_logs=self.logs,
+            access_logs_prefix="site/",
+            why_no_replica="The web app's files and config.json are rebuilt from the "
+            "repository and the stack on every deploy: a replica would restore "
+            "nothing a deploy does not. No personal data is stored here.",
         )
         self.distribution = cloudfront.Distribution(
             self,
@@ -282,39 +258,18 @@ class WebHosting(Construct):
         """Access logs of the site bucket and of CloudFront. SSE-S3, as S3 server access
         logging requires; ACLs on (BUCKET_OWNER_PREFERRED) because CloudFront's standard
         logs are delivered with an ACL."""
-        bucket = s3.Bucket(
+        return access_log_bucket(
             self,
             "AccessLogs",
-            encryption=s3.BucketEncryption.S3_MANAGED,
-            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-            enforce_ssl=True,
-            versioned=True,
-            removal_policy=RemovalPolicy.RETAIN,
-            lifecycle_rules=[s3.LifecycleRule(expiration=LOG_RETENTION)],
+            lifecycle_rule=s3.LifecycleRule(expiration=LOG_RETENTION),
+            why_sse_s3="S3 server access logs and CloudFront standard logs are "
+            "delivered only to buckets encrypted with S3-managed keys (SSE-S3).",
+            why_not_logged="This is the access log bucket itself; logging it into "
+            "itself would loop.",
+            why_no_replica="Access logs of a static site, kept a year; a replica in "
+            "another region adds cost and no recovery value.",
         )
-        NagSuppressions.add_resource_suppressions(
-            bucket,
-            [
-                {
-                    "id": "HIPAA.Security-S3DefaultEncryptionKMS",
-                    "reason": "S3 server access logs and CloudFront standard logs are "
-                    "delivered only to buckets encrypted with S3-managed keys (SSE-S3).",
-                },
-                {
-                    "id": "HIPAA.Security-S3BucketLoggingEnabled",
-                    "reason": "This is the access log bucket itself; logging it into "
-                    "itself would loop.",
-                },
-                {
-                    "id": "HIPAA.Security-S3BucketReplicationEnabled",
-                    "reason": "Access logs of a static site, kept a year; a replica in "
-                    "another region adds cost and no recovery value.",
-                },
-            ],
-            apply_to_children=False,
-        )
-        return bucket
 
     def _explain_distribution(self) -> None:
         NagSuppressions.add_resource_suppressions(

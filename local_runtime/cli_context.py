@@ -3,13 +3,16 @@ the CLI's callback, and the local platform (its ports) built from them at most o
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 import typer
 
 if TYPE_CHECKING:
+    from coaching.composition import Ports
     from coaching.config import Settings
     from local_runtime.platform import LocalPlatform
 
@@ -58,3 +61,35 @@ def coach_context(ctx: typer.Context) -> CoachContext:
     found = ctx.find_object(CoachContext)
     assert found is not None
     return found
+
+
+@contextmanager
+def deployed_ports(settings: Settings) -> Iterator[Ports]:
+    """The deployed platform's ports (COACH_RUNTIME=aws: Cognito, the deployed database),
+    closed when the command is done with them."""
+    from coaching.composition import build_ports
+
+    ports = build_ports(settings)
+    try:
+        yield ports
+    finally:
+        ports.close()
+
+
+@contextmanager
+def exit_on_coaching_error() -> Iterator[None]:
+    """A domain error ends the command with its message for people, and exit code 1."""
+    from coaching.domain.errors import CoachingError
+
+    try:
+        yield
+    except CoachingError as error:
+        typer.echo(f"error: {error.user_message()}", err=True)
+        raise typer.Exit(1) from None
+
+
+def new_password(given: str | None) -> str:
+    """The password given, else asked for twice without echo."""
+    if given is not None:
+        return given
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))

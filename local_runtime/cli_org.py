@@ -8,7 +8,12 @@ from typing import Annotated
 
 import typer
 
-from local_runtime.cli_context import coach_context
+from local_runtime.cli_context import (
+    coach_context,
+    deployed_ports,
+    exit_on_coaching_error,
+    new_password,
+)
 
 org = typer.Typer(help="Organizations: create one with its first admin.", no_args_is_help=True)
 
@@ -32,28 +37,20 @@ def create(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
 ) -> None:
     """Create an organization and its first admin, who adds everyone else."""
-    from coaching.domain.errors import CoachingError
     from coaching.domain.identity import Role
 
     settings = coach_context(ctx).settings
     person = {"email": admin, "name": admin_name, "role": Role.ADMIN}
-    try:
+    with exit_on_coaching_error():
         if settings.runtime == "aws":
-            from coaching.composition import build_ports
             from coaching.usecases.people import create_organization
 
-            ports = build_ports(settings)
-            try:
+            with deployed_ports(settings) as ports:
                 organization_id, user = create_organization(
                     ports.people, name, {**person, "temporary_password": password}
                 )
-            finally:
-                ports.close()
         else:
             organization_id, user = _create_locally(ctx, name, person, password)
-    except CoachingError as error:
-        typer.echo(f"error: {error.user_message()}", err=True)
-        raise typer.Exit(1) from None
     if as_json:
         sys.stdout.write(
             json.dumps({"organization_id": str(organization_id), "admin_id": str(user.id)}) + "\n"
@@ -68,8 +65,7 @@ def _create_locally(ctx: typer.Context, name: str, person: dict, password: str |
 
     from coaching.usecases.accounts import add_user
 
-    if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = new_password(password)
     ports = coach_context(ctx).platform().ports
     organization_id = uuid.uuid4()
     ports.organizations.ensure_organization(organization_id, name.strip())

@@ -10,7 +10,12 @@ from typing import Annotated
 import typer
 
 from coaching.domain.identity import Role
-from local_runtime.cli_context import coach_context
+from local_runtime.cli_context import (
+    coach_context,
+    deployed_ports,
+    exit_on_coaching_error,
+    new_password,
+)
 
 users = typer.Typer(help="Accounts that sign in: add, list, reset-mfa.", no_args_is_help=True)
 
@@ -40,26 +45,20 @@ def add(
     ] = None,
 ) -> None:
     """Add an account to this install's organization (in AWS: a Cognito user and its rows)."""
-    from coaching.domain.errors import CoachingError
-
     settings = coach_context(ctx).settings
     org = organization or settings.default_organization_id
-    try:
+    with exit_on_coaching_error():
         if settings.runtime == "aws":
             user = _add_on_aws(settings, org, email, name, role, lead, password)
         else:
             user = _add_locally(ctx, org, email, name, role, lead, password)
-    except CoachingError as error:
-        typer.echo(f"error: {error.user_message()}", err=True)
-        raise typer.Exit(1) from None
     typer.echo(f"Added {user.role.value} {user.email} ({user.id}).")
 
 
 def _add_locally(ctx, org, email, name, role, lead, password):
     from coaching.usecases.accounts import add_user
 
-    if password is None:
-        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = new_password(password)
     platform = coach_context(ctx).platform()
     return add_user(
         platform.ports.accounts,
@@ -75,11 +74,9 @@ def _add_locally(ctx, org, email, name, role, lead, password):
 
 def _add_on_aws(settings, org, email, name, role, lead, password):
     """The Cognito user (custom attributes, email verified) and its rows, undone together."""
-    from coaching.composition import build_ports
     from coaching.usecases.people import add_person
 
-    ports = build_ports(settings)
-    try:
+    with deployed_ports(settings) as ports:
         return add_person(
             ports.people,
             org,
@@ -89,8 +86,6 @@ def _add_on_aws(settings, org, email, name, role, lead, password):
             temporary_password=password,
             lead_email=lead,
         )
-    finally:
-        ports.close()
 
 
 @users.command("list")
@@ -107,13 +102,8 @@ def list_users(
     """The organization's accounts (never their passwords or MFA secrets)."""
     settings = coach_context(ctx).settings
     if settings.runtime == "aws":
-        from coaching.composition import build_ports
-
-        ports = build_ports(settings)  # the deployed database's rows
-        try:
+        with deployed_ports(settings) as ports:  # the deployed database's rows
             accounts = ports.accounts.users(organization or settings.default_organization_id)
-        finally:
-            ports.close()
     else:
         platform = coach_context(ctx).platform()
         accounts = platform.ports.accounts.users(organization or settings.default_organization_id)

@@ -11,15 +11,14 @@ import pytest
 
 pytest.importorskip("aws_cdk", reason="CDK extras not installed: pip install -e '.[cdk]'")
 
-from aws_cdk import App, Aspects  # noqa: E402
-from aws_cdk.assertions import Annotations, Match, Template  # noqa: E402
-from cdk_nag import AwsSolutionsChecks  # noqa: E402
+from aws_cdk.assertions import Annotations, Match  # noqa: E402
 
 from cdk.api import BINARY_MEDIA_TYPES, THROTTLING_BURST_LIMIT, THROTTLING_RATE_LIMIT  # noqa: E402
-from cdk.context import cdk_json_context  # noqa: E402
-from cdk.stack import FUNCTION_NAMES, MFA_REQUIRED, WEB_ORIGIN, CoachingPlatformStack  # noqa: E402
+from cdk.stack import MFA_REQUIRED, WEB_ORIGIN  # noqa: E402
 from cdk.storage import DROP_PREFIX, FAILED_PREFIX, SESSION_PREFIXES, UPLOAD_PREFIX  # noqa: E402
 from coaching.api.identity import COACH_CLAIM, ORGANIZATION_CLAIM, ROLE_CLAIM  # noqa: E402
+from tests.infra.synthesis import Synth  # noqa: E402
+from tests.infra.synthesis import synthesize as synthesize_stack  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
@@ -38,98 +37,8 @@ PUBLIC_ROUTES = {
 INTEGRATIONS = "Integrations"
 
 
-class Synth:
-    def __init__(self, stack: CoachingPlatformStack) -> None:
-        self.stack = stack
-        self.template = Template.from_stack(stack)
-        self.resources: dict[str, Any] = {
-            logical_id: resource
-            for logical_id, resource in self.template.to_json()["Resources"].items()
-            if not logical_id.startswith(INTEGRATIONS)
-        }
-        self.outputs: dict[str, Any] = self.template.to_json().get("Outputs", {})
-
-    def of_type(self, cfn_type: str) -> dict[str, Any]:
-        return {k: v["Properties"] for k, v in self.resources.items() if v["Type"] == cfn_type}
-
-    def one(self, cfn_type: str) -> tuple[str, dict[str, Any]]:
-        found = self.of_type(cfn_type)
-        assert len(found) == 1, sorted(found)
-        return next(iter(found.items()))
-
-    def function_id(self, name: str) -> str:
-        return next(
-            k
-            for k, props in self.of_type("AWS::Lambda::Function").items()
-            if props.get("Environment", {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
-            == name
-        )
-
-    def alias_id(self, name: str) -> str:
-        """The function's `live` alias, which every invoker calls (cdk/release.py)."""
-        function = self.function_id(name)
-        return next(
-            k
-            for k, props in self.of_type("AWS::Lambda::Alias").items()
-            if props["FunctionName"] == {"Ref": function}
-        )
-
-    def statements(self, name: str) -> list[dict[str, Any]]:
-        """Every IAM statement of the function's role."""
-        role_id = self.of_type("AWS::Lambda::Function")[self.function_id(name)]["Role"][
-            "Fn::GetAtt"
-        ][0]
-        return [
-            statement
-            for policy in self.of_type("AWS::IAM::Policy").values()
-            if {"Ref": role_id} in policy["Roles"]
-            for statement in policy["PolicyDocument"]["Statement"]
-        ]
-
-    def grants(self, name: str) -> dict[str, list[dict[str, Any]]]:
-        """action -> the statements (one per resource) that allow it to the function."""
-        found: dict[str, list[dict[str, Any]]] = {}
-        for statement in self.statements(name):
-            assert statement["Effect"] == "Allow"
-            actions = statement["Action"]
-            resources = statement["Resource"]
-            for action in [actions] if isinstance(actions, str) else actions:
-                for resource in resources if isinstance(resources, list) else [resources]:
-                    found.setdefault(action, []).append(
-                        {"resource": resource, "condition": statement.get("Condition")}
-                    )
-        return found
-
-    def logical_id(self, cfn_type: str, contains: str) -> str:
-        (found,) = [k for k in self.of_type(cfn_type) if contains in k]
-        return found
-
-    def routes(self) -> dict[tuple[str, str], dict[str, Any]]:
-        """(full path, HTTP method) -> the method's properties."""
-        resources = self.of_type("AWS::ApiGateway::Resource")
-        api_id, _ = self.one("AWS::ApiGateway::RestApi")
-
-        def path_of(parent: Any) -> str:
-            if parent == {"Fn::GetAtt": [api_id, "RootResourceId"]}:
-                return ""
-            props = resources[parent["Ref"]]
-            return f"{path_of(props['ParentId'])}/{props['PathPart']}"
-
-        return {
-            (path_of(props["ResourceId"]) or "/", props["HttpMethod"]): props
-            for props in self.of_type("AWS::ApiGateway::Method").values()
-        }
-
-
 def synthesize(tmp: Path, **context: Any) -> Synth:
-    functions = tmp / "functions"
-    for name in FUNCTION_NAMES:
-        (functions / name).mkdir(parents=True)
-        (functions / name / "handler.py").write_text("def lambda_handler(e, c):\n    return {}\n")
-    app = App(context={**cdk_json_context(), **context}, outdir=str(tmp / "cdk.out"))
-    stack = CoachingPlatformStack(app, "CoachingPlatform", functions_root=functions)
-    Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
-    return Synth(stack)
+    return synthesize_stack(tmp, ignoring=INTEGRATIONS, **context)
 
 
 @pytest.fixture(scope="module")

@@ -13,19 +13,19 @@ import pytest
 
 pytest.importorskip("aws_cdk", reason="CDK extras not installed: pip install -e '.[cdk]'")
 
-from aws_cdk import App, Aspects, Stack  # noqa: E402
-from aws_cdk.assertions import Annotations, Match, Template  # noqa: E402
+from aws_cdk import Stack  # noqa: E402
+from aws_cdk.assertions import Annotations, Match  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks  # noqa: E402
 
-from cdk.context import cdk_json_context  # noqa: E402
 from cdk.database import (  # noqa: E402
     HOST_VARIABLE,
     MIGRATIONS_RESOURCE_TYPE,
     SECRET_ARN_VARIABLE,
     migrations_fingerprint,
 )
-from cdk.stack import DATABASE_FUNCTIONS, MIGRATIONS_DIR, CoachingPlatformStack  # noqa: E402
-from tests.infra.test_stack import Synth, fake_functions, our_functions, role_statements  # noqa: E402
+from cdk.stack import DATABASE_FUNCTIONS, MIGRATIONS_DIR  # noqa: E402
+from tests.infra.synthesis import Synth  # noqa: E402
+from tests.infra.synthesis import synthesize as synthesize_stack  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
@@ -33,19 +33,12 @@ DATA_TIER = ("/Network/", "/Database/", "/DataKey/")
 
 
 def synthesize(tmp_path_factory: pytest.TempPathFactory, **context: Any) -> Synth:
-    functions_root = fake_functions(tmp_path_factory.mktemp("functions"))
-    outdir = tmp_path_factory.mktemp("cdk.out")
     # Other parts of the stack still have HIPAA findings of their own: report, do not fail.
-    settings = {
-        **cdk_json_context(),
-        "@aws-cdk/core:annotationsInValidationReport": False,
-        **context,
-    }
-    app = App(context=settings, outdir=str(outdir))
-    stack = CoachingPlatformStack(app, "CoachingPlatform", functions_root=functions_root)
-    Aspects.of(app).add(AwsSolutionsChecks())
-    Aspects.of(app).add(HIPAASecurityChecks())
-    return Synth(stack=stack, template=Template.from_stack(stack), outdir=outdir)
+    return synthesize_stack(
+        tmp_path_factory.mktemp("data"),
+        packs=(AwsSolutionsChecks, HIPAASecurityChecks),
+        **{"@aws-cdk/core:annotationsInValidationReport": False, **context},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +65,7 @@ def logical_id(stack: Stack, construct: Any) -> str:
 
 
 def the(synth: Synth, cfn_type: str) -> tuple[str, dict[str, Any]]:
-    (found,) = synth.of_type(cfn_type).items()
+    (found,) = synth.resources_of(cfn_type).items()
     return found
 
 
@@ -100,7 +93,7 @@ def test_cluster_is_serverless_v2_encrypted_with_the_data_key_and_logs_backups_i
     # dev (the default stage): disposable
     assert props["DeletionProtection"] is False
     assert cluster["DeletionPolicy"] == "Delete"
-    (writer,) = synth.of_type("AWS::RDS::DBInstance").values()
+    (writer,) = synth.resources_of("AWS::RDS::DBInstance").values()
     assert writer["Properties"]["DBInstanceClass"] == "db.serverless"
     assert writer["Properties"]["PubliclyAccessible"] is False
     assert writer["Properties"]["EnablePerformanceInsights"] is True
@@ -115,7 +108,7 @@ def test_the_secret_is_encrypted_with_the_data_key_and_rotated_every_30_days(
     synth: Synth,
 ) -> None:
     key = logical_id(synth.stack, synth.stack.node.find_child("DataKey").key)
-    (secret,) = synth.of_type("AWS::SecretsManager::Secret").values()
+    (secret,) = synth.resources_of("AWS::SecretsManager::Secret").values()
     assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key, "Arn"]}
     attachment, _ = the(synth, "AWS::SecretsManager::SecretTargetAttachment")
     _, rotation = the(synth, "AWS::SecretsManager::RotationSchedule")
@@ -139,7 +132,7 @@ def test_prod_keeps_the_data_and_min_capacity_0_pauses(prod_without_proxy: Synth
     assert prod_without_proxy.resources[key]["DeletionPolicy"] == "Retain"
     prod_without_proxy.template.resource_count_is("AWS::EC2::NatGateway", 2)
     # One reader to fail over to, the same size as the writer
-    instances = prod_without_proxy.of_type("AWS::RDS::DBInstance").values()
+    instances = prod_without_proxy.resources_of("AWS::RDS::DBInstance").values()
     assert sorted(i["Properties"]["PromotionTier"] for i in instances) == [0, 1]
 
 
@@ -169,7 +162,7 @@ def test_every_function_runs_in_the_vpc_and_database_users_get_the_proxy_and_sec
         synth.stack.get_logical_id(subnet.node.default_child)
         for subnet in synth.stack.network.vpc.private_subnets
     }
-    functions = our_functions(synth)
+    functions = synth.functions()
     assert set(DATABASE_FUNCTIONS) <= set(functions)
     for name, function_id in functions.items():
         props = synth.resources[function_id]["Properties"]
@@ -183,7 +176,7 @@ def test_every_function_runs_in_the_vpc_and_database_users_get_the_proxy_and_sec
             role = props["Role"]["Fn::GetAtt"][0]
             reads = [
                 s
-                for s in role_statements(synth, role)
+                for s in synth.role_statements(role)
                 if "secretsmanager:GetSecretValue" in s["Action"]
             ]
             assert [s["Resource"] for s in reads] == [{"Ref": attachment}], name
@@ -195,7 +188,7 @@ def test_every_function_runs_in_the_vpc_and_database_users_get_the_proxy_and_sec
 def test_without_the_proxy_functions_reach_the_cluster_endpoint(prod_without_proxy: Synth) -> None:
     prod_without_proxy.template.resource_count_is("AWS::RDS::DBProxy", 0)
     cluster, _ = the(prod_without_proxy, "AWS::RDS::DBCluster")
-    api = prod_without_proxy.resources[our_functions(prod_without_proxy)["api"]]
+    api = prod_without_proxy.resources[prod_without_proxy.functions()["api"]]
     assert api["Properties"]["Environment"]["Variables"][HOST_VARIABLE] == {
         "Fn::GetAtt": [cluster, "Endpoint.Address"]
     }
@@ -207,7 +200,7 @@ def test_without_the_proxy_functions_reach_the_cluster_endpoint(prod_without_pro
 def rules(synth: Synth, cfn_type: str, group: str) -> list[dict[str, Any]]:
     return [
         r["Properties"]
-        for r in synth.of_type(cfn_type).values()
+        for r in synth.resources_of(cfn_type).values()
         if r["Properties"]["GroupId"] == group_id(group)
     ]
 
@@ -268,7 +261,7 @@ def test_postgres_is_open_only_along_functions_to_proxy_to_cluster(synth: Synth)
     ] == [(proxy_group, 5432)]
     assert rules(synth, ingress, client_group) == []
     # Nothing anywhere admits the internet
-    for group in synth.of_type("AWS::EC2::SecurityGroup").values():
+    for group in synth.resources_of("AWS::EC2::SecurityGroup").values():
         assert "SecurityGroupIngress" not in group["Properties"]
 
 
@@ -282,19 +275,19 @@ def test_vpc_has_two_azs_one_nat_free_gateway_endpoints_and_flow_logs(synth: Syn
     synth.template.resource_count_is("AWS::EC2::NatGateway", 1)
     services = sorted(
         e["Properties"]["ServiceName"]["Fn::Join"][1][-1]
-        for e in synth.of_type("AWS::EC2::VPCEndpoint").values()
+        for e in synth.resources_of("AWS::EC2::VPCEndpoint").values()
     )
     assert services == [".dynamodb", ".s3"]
     assert all(
         e["Properties"]["VpcEndpointType"] == "Gateway"
-        for e in synth.of_type("AWS::EC2::VPCEndpoint").values()
+        for e in synth.resources_of("AWS::EC2::VPCEndpoint").values()
     )
     _, flow_log = the(synth, "AWS::EC2::FlowLog")
     assert flow_log["Properties"]["TrafficType"] == "ALL"
     log_group = flow_log["Properties"]["LogGroupName"]["Ref"]
     assert "KmsKeyId" in synth.resources[log_group]["Properties"]
     # The cluster sits in the isolated subnets
-    (subnet_group,) = synth.of_type("AWS::RDS::DBSubnetGroup").values()
+    (subnet_group,) = synth.resources_of("AWS::RDS::DBSubnetGroup").values()
     assert {s["Ref"] for s in subnet_group["Properties"]["SubnetIds"]} == {
         synth.stack.get_logical_id(s.node.default_child) for s in network.vpc.isolated_subnets
     }
@@ -317,7 +310,7 @@ def test_migrations_run_after_the_cluster_proxy_and_writer_and_change_with_the_f
     provider_function = resource["Properties"]["ServiceToken"]["Fn::GetAtt"][0]
     variables = synth.resources[provider_function]["Properties"]["Environment"]["Variables"]
     assert variables["USER_ON_EVENT_FUNCTION_ARN"] == {
-        "Fn::GetAtt": [our_functions(synth)["migrate"], "Arn"]
+        "Fn::GetAtt": [synth.functions()["migrate"], "Arn"]
     }
 
 

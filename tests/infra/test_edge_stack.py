@@ -8,73 +8,26 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 pytest.importorskip("aws_cdk", reason="CDK extras not installed: pip install -e '.[cdk]'")
 
 from aws_cdk import App, Aspects  # noqa: E402
-from aws_cdk.assertions import Template  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks, NagReportFormat  # noqa: E402
 
 from cdk.context import cdk_json_context  # noqa: E402
-from cdk.stack import FUNCTION_NAMES, SOCKET_PUSHERS, CoachingPlatformStack  # noqa: E402
+from cdk.stack import SOCKET_PUSHERS, CoachingPlatformStack  # noqa: E402
 from coaching.adapters.aws.dynamodb_connections import ORGANIZATION_INDEX  # noqa: E402
 from coaching.api.request_size import TOO_LARGE_CONTENT_LENGTH, too_large_body  # noqa: E402
+from tests.infra.synthesis import STACK, Synth, as_list, fake_functions, synthesize  # noqa: E402
 
 pytestmark = pytest.mark.infra
-
-STACK = "CoachingPlatform"
-
-
-class Synth:
-    def __init__(self, template: dict[str, Any], outdir: Path) -> None:
-        self.template = template
-        self.outdir = outdir
-
-    @property
-    def resources(self) -> dict[str, Any]:
-        return self.template["Resources"]
-
-    def of_type(self, cfn_type: str) -> dict[str, dict[str, Any]]:
-        return {k: v["Properties"] for k, v in self.resources.items() if v["Type"] == cfn_type}
-
-    def one(self, cfn_type: str, contains: str = "") -> tuple[str, dict[str, Any]]:
-        (found,) = [(k, v) for k, v in self.of_type(cfn_type).items() if contains in k]
-        return found
-
-    def function(self, name: str) -> tuple[str, dict[str, Any]]:
-        for logical_id, props in self.of_type("AWS::Lambda::Function").items():
-            variables = (props.get("Environment") or {}).get("Variables", {})
-            if variables.get("POWERTOOLS_SERVICE_NAME") == name:
-                return logical_id, props
-        raise AssertionError(name)
-
-    def statements(self, name: str) -> list[dict[str, Any]]:
-        role = self.function(name)[1]["Role"]["Fn::GetAtt"][0]
-        return [
-            statement
-            for props in self.of_type("AWS::IAM::Policy").values()
-            if {"Ref": role} in props["Roles"]
-            for statement in props["PolicyDocument"]["Statement"]
-        ]
-
-
-def fake_functions(root: Path) -> Path:
-    for name in FUNCTION_NAMES:
-        (root / name).mkdir()
-        (root / name / "handler.py").write_text("def lambda_handler(e, c):\n    return {}\n")
-    return root
 
 
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    outdir = tmp_path_factory.mktemp("cdk.out")
-    app = App(context=cdk_json_context(), outdir=str(outdir))
-    functions = fake_functions(tmp_path_factory.mktemp("functions"))
-    stack = CoachingPlatformStack(app, STACK, functions_root=functions)
-    return Synth(Template.from_stack(stack).to_json(), outdir)
+    return synthesize(tmp_path_factory.mktemp("edge"), packs=())
 
 
 @pytest.fixture(scope="module")
@@ -98,22 +51,7 @@ def nag_reports(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return reports
 
 
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 # --- WebSocket API ------------------------------------------------------------------------
-
-
-def live_alias(synth: Synth, name: str) -> str:
-    """The logical id of the function's `live` alias: every invoker calls it (cdk/release.py)."""
-    function_id = synth.function(name)[0]
-    (alias_id,) = [
-        alias_id
-        for alias_id, alias in synth.of_type("AWS::Lambda::Alias").items()
-        if alias["FunctionName"] == {"Ref": function_id}
-    ]
-    return alias_id
 
 
 def test_connect_is_behind_a_lambda_authorizer_reading_the_token_query(synth: Synth) -> None:
@@ -122,9 +60,9 @@ def test_connect_is_behind_a_lambda_authorizer_reading_the_token_query(synth: Sy
     authorizer_id, authorizer = synth.one("AWS::ApiGatewayV2::Authorizer")
     assert authorizer["AuthorizerType"] == "REQUEST"
     assert authorizer["IdentitySource"] == ["route.request.querystring.token"]
-    assert {"Ref": live_alias(synth, "socket_authorizer")} in authorizer["AuthorizerUri"][
-        "Fn::Join"
-    ][1]
+    assert {"Ref": synth.alias_id("socket_authorizer")} in authorizer["AuthorizerUri"]["Fn::Join"][
+        1
+    ]
 
     routes = {
         props["RouteKey"]: props for props in synth.of_type("AWS::ApiGatewayV2::Route").values()
@@ -145,7 +83,7 @@ def test_connect_is_behind_a_lambda_authorizer_reading_the_token_query(synth: Sy
     ):
         target = routes[route_key]["Target"]["Fn::Join"][1][1]["Ref"]
         uri = integrations[target]["IntegrationUri"]
-        assert {"Ref": live_alias(synth, function)} in uri["Fn::Join"][1]
+        assert {"Ref": synth.alias_id(function)} in uri["Fn::Join"][1]
 
 
 def test_the_authorizer_knows_the_pool_and_app_client(synth: Synth) -> None:
@@ -333,7 +271,7 @@ def test_cors_is_the_distributions_origin(synth: Synth) -> None:
     for name in ("api",):
         variables = synth.function(name)[1]["Environment"]["Variables"]
         assert variables["COACH_WEB_ORIGIN"] == origin
-    outputs = synth.template["Outputs"]
+    outputs = synth.outputs
     assert outputs["WebAppUrl"]["Value"] == origin
     assert "WebSocketUrl" in outputs
 

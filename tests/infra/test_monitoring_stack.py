@@ -28,7 +28,7 @@ from cdk.stack import (  # noqa: E402
     WEB_BASE_URL,
     CoachingPlatformStack,
 )
-from tests.infra.test_api_stack import Synth, synthesize  # noqa: E402
+from tests.infra.synthesis import Synth, synthesize  # noqa: E402
 
 pytestmark = pytest.mark.infra
 

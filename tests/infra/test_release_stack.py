@@ -18,12 +18,10 @@ import pytest
 
 pytest.importorskip("aws_cdk", reason="CDK extras not installed: pip install -e '.[cdk]'")
 
-from aws_cdk import App, Aspects, RemovalPolicy  # noqa: E402
+from aws_cdk import RemovalPolicy  # noqa: E402
 from aws_cdk import aws_iam as iam  # noqa: E402
-from aws_cdk.assertions import Annotations, Match, Template  # noqa: E402
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks  # noqa: E402
 
-from cdk.context import cdk_json_context  # noqa: E402
 from cdk.release import HEALTH_CHECK_TARGET_VARIABLE, LIVE_ALIAS  # noqa: E402
 from cdk.stack import (  # noqa: E402
     API_PROVISIONED_CONCURRENCY,
@@ -34,6 +32,8 @@ from cdk.stack import (  # noqa: E402
 )
 from cdk.stages import STAGE, STAGES, UnknownStage, stage_defaults  # noqa: E402
 from coaching.usecases.pipeline_steps import PIPELINE_STEPS as PIPELINE  # noqa: E402
+from tests.infra.synthesis import Synth  # noqa: E402
+from tests.infra.synthesis import synthesize as synthesize_stack  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
@@ -41,65 +41,14 @@ pytestmark = pytest.mark.infra
 # Called by their own names: the hook checks the release it belongs to, and migrate runs
 # mid-release, when `live` still points at a version without the new migrations.
 UNRELEASED = {"release_health_check", "migrate"}
-NAG_PACKS = "(AwsSolutions|HIPAA\\.Security)-.*"
-
-
-class Synth:
-    def __init__(self, stack: CoachingPlatformStack) -> None:
-        self.stack = stack
-        self.template = Template.from_stack(stack)
-        self.resources: dict[str, Any] = self.template.to_json()["Resources"]
-
-    def of_type(self, cfn_type: str) -> dict[str, Any]:
-        return {k: v["Properties"] for k, v in self.resources.items() if v["Type"] == cfn_type}
-
-    def function_id(self, name: str) -> str:
-        return next(
-            k
-            for k, props in self.of_type("AWS::Lambda::Function").items()
-            # Not every function is ours: CDK's own (custom resources) have no environment.
-            if (props.get("Environment") or {}).get("Variables", {}).get("POWERTOOLS_SERVICE_NAME")
-            == name
-        )
-
-    def alias_id(self, name: str) -> str:
-        function = self.function_id(name)
-        (alias,) = [
-            k
-            for k, props in self.of_type("AWS::Lambda::Alias").items()
-            if props["FunctionName"] == {"Ref": function}
-        ]
-        return alias
-
-    def findings(self) -> list[str]:
-        annotations = Annotations.from_stack(self.stack)
-        return [
-            f"{a.id}: {a.entry.data}"
-            for a in (
-                *annotations.find_error("*", Match.string_like_regexp(NAG_PACKS)),
-                *annotations.find_warning("*", Match.string_like_regexp(NAG_PACKS)),
-            )
-        ]
-
-
-def fake_functions(root: Path) -> Path:
-    for name in FUNCTION_NAMES:
-        (root / name).mkdir(parents=True)
-        (root / name / "handler.py").write_text("def lambda_handler(e, c):\n    return {}\n")
-    return root
 
 
 def synthesize(tmp: Path, change=None, **context: Any) -> Synth:
-    """``change(stack)`` runs after the stack is built and before cdk-nag reads it."""
-    app = App(context={**cdk_json_context(), **context}, outdir=str(tmp / "cdk.out"))
-    stack = CoachingPlatformStack(
-        app, "CoachingPlatform", functions_root=fake_functions(tmp / "functions")
+    """Both nag packs; ``change(stack)`` runs after the stack is built and before cdk-nag
+    reads it."""
+    return synthesize_stack(
+        tmp, packs=(AwsSolutionsChecks, HIPAASecurityChecks), change=change, **context
     )
-    if change:
-        change(stack)
-    Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
-    Aspects.of(app).add(HIPAASecurityChecks(verbose=True))
-    return Synth(stack)
 
 
 @pytest.fixture(scope="module")

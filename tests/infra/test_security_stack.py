@@ -15,7 +15,7 @@ pytest.importorskip("aws_cdk", reason="CDK extras not installed: pip install -e 
 from cdk.detection import SECURITY_NAMESPACE  # noqa: E402
 from cdk.stack import SECURITY_ALARM_EMAIL  # noqa: E402
 from coaching.api.security_events import BURSTS  # noqa: E402
-from tests.infra.test_api_stack import Synth, synthesize  # noqa: E402
+from tests.infra.synthesis import Synth, synthesize  # noqa: E402
 
 pytestmark = pytest.mark.infra
 

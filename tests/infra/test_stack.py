@@ -7,7 +7,6 @@ import json
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +14,10 @@ import pytest
 
 pytest.importorskip("aws_cdk", reason="CDK extras not installed: pip install -e '.[cdk]'")
 
-from aws_cdk import App, Aspects, Stack  # noqa: E402
+from aws_cdk import App, Stack  # noqa: E402
 from aws_cdk import aws_lambda as lambda_  # noqa: E402
-from aws_cdk.assertions import Annotations, Match, Template  # noqa: E402
-from cdk_nag import AwsSolutionsChecks  # noqa: E402
+from aws_cdk.assertions import Annotations, Match  # noqa: E402
 
-from cdk.context import cdk_json_context  # noqa: E402
 from cdk.functions import MissingFunctionCode  # noqa: E402
 from cdk.stack import (  # noqa: E402
     DEFAULT_FUNCTIONS_ROOT,
@@ -37,6 +34,7 @@ from cdk.storage import (  # noqa: E402
 )
 from cdk.workflow import SessionPipeline  # noqa: E402
 from coaching.usecases.pipeline_steps import PIPELINE_STEPS as PIPELINE  # noqa: E402
+from tests.infra.synthesis import Synth, as_list, synthesize  # noqa: E402
 
 pytestmark = pytest.mark.infra
 
@@ -44,68 +42,9 @@ ASL_FILE = REPO_ROOT / "statemachines" / "session_pipeline.asl.json"
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
 
 
-@dataclass(frozen=True)
-class Synth:
-    stack: Stack
-    template: Template
-    outdir: Path
-
-    @property
-    def resources(self) -> dict[str, Any]:
-        return self.template.to_json()["Resources"]
-
-    def of_type(self, cfn_type: str) -> dict[str, Any]:
-        return {k: v for k, v in self.resources.items() if v["Type"] == cfn_type}
-
-
-def synthesize(functions_root: Path, outdir: Path) -> Synth:
-    app = App(context=cdk_json_context(), outdir=str(outdir))
-    stack = CoachingPlatformStack(app, "CoachingPlatform", functions_root=functions_root)
-    Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
-    return Synth(stack=stack, template=Template.from_stack(stack), outdir=outdir)
-
-
-def fake_functions(root: Path) -> Path:
-    for name in FUNCTION_NAMES:
-        (root / name).mkdir(parents=True)
-        (root / name / "handler.py").write_text(
-            "def lambda_handler(event, context):\n    return {}\n"
-        )
-    return root
-
-
 @pytest.fixture(scope="module")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
-    functions_root = fake_functions(tmp_path_factory.mktemp("functions"))
-    return synthesize(functions_root, tmp_path_factory.mktemp("cdk.out"))
-
-
-def our_functions(synth: Synth) -> dict[str, str]:
-    """Function name (its Powertools service name) -> logical id; CDK's own helpers excluded."""
-    functions = {}
-    for logical_id, props in synth.of_type("AWS::Lambda::Function").items():
-        variables = props["Properties"].get("Environment", {}).get("Variables", {})
-        if "POWERTOOLS_SERVICE_NAME" in variables:
-            functions[variables["POWERTOOLS_SERVICE_NAME"]] = logical_id
-    return functions
-
-
-def live_alias(synth: Synth, function_id: str) -> str:
-    """The function's `live` alias, which every invoker calls (cdk/release.py)."""
-    return next(
-        k
-        for k, v in synth.of_type("AWS::Lambda::Alias").items()
-        if v["Properties"]["FunctionName"] == {"Ref": function_id}
-    )
-
-
-def role_statements(synth: Synth, role_id: str) -> list[dict[str, Any]]:
-    return [
-        statement
-        for policy in synth.of_type("AWS::IAM::Policy").values()
-        if {"Ref": role_id} in policy["Properties"]["Roles"]
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
-    ]
+    return synthesize(tmp_path_factory.mktemp("stack"))
 
 
 def only(resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -115,13 +54,9 @@ def only(resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
 
 def transcript_key_id(synth: Synth) -> str:
     """The key of the transcript bucket (the API's access logs have a key of their own)."""
-    bucket = next(v for k, v in synth.of_type("AWS::S3::Bucket").items() if "Transcripts" in k)
+    bucket = next(v for k, v in synth.resources_of("AWS::S3::Bucket").items() if "Transcripts" in k)
     (rule,) = bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     return rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"]["Fn::GetAtt"][0]
-
-
-def as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
 
 
 # --- the saga -------------------------------------------------------------------------------
@@ -146,19 +81,19 @@ def test_state_machine_is_standard_traced_and_logs_without_execution_data(synth:
 
 def test_every_asl_placeholder_resolves_to_its_step_function_arn(synth: Synth) -> None:
     # Given the definition shipped as an asset and its substitutions
-    _, machine = only(synth.of_type("AWS::StepFunctions::StateMachine"))
+    _, machine = only(synth.resources_of("AWS::StepFunctions::StateMachine"))
     props = machine["Properties"]
     asset = synth.outdir / f"asset.{props['DefinitionS3Location']['Key']}"
     definition = asset.read_text(encoding="utf-8")
     assert definition == ASL_FILE.read_text(encoding="utf-8")
     substitutions = props["DefinitionSubstitutions"]
-    functions = our_functions(synth)
+    functions = synth.functions()
 
     # Then each placeholder maps to the ARN of the function of the same name
     assert set(PLACEHOLDER.findall(definition)) == set(substitutions)
     for step in PIPELINE:  # through each step's `live` alias
         assert substitutions[step.arn_substitution] == {
-            "Ref": live_alias(synth, functions[step.folder])
+            "Ref": synth.alias_of(functions[step.folder])
         }
 
     # When CloudFormation substitutes them / Then no placeholder is left and the ASL parses
@@ -169,15 +104,15 @@ def test_every_asl_placeholder_resolves_to_its_step_function_arn(synth: Synth) -
 
 def test_state_machine_role_invokes_exactly_the_six_step_functions(synth: Synth) -> None:
     # Given the state machine's role and every policy attached to it
-    _, machine = only(synth.of_type("AWS::StepFunctions::StateMachine"))
-    statements = role_statements(synth, machine["Properties"]["RoleArn"]["Fn::GetAtt"][0])
+    _, machine = only(synth.resources_of("AWS::StepFunctions::StateMachine"))
+    statements = synth.role_statements(machine["Properties"]["RoleArn"]["Fn::GetAtt"][0])
     invoke = [s for s in statements if any(a.startswith("lambda:") for a in as_list(s["Action"]))]
 
     # Then it may invoke the six step functions' `live` aliases, nothing else
-    functions = our_functions(synth)
+    functions = synth.functions()
     assert {a for s in invoke for a in as_list(s["Action"])} == {"lambda:InvokeFunction"}
     assert {r["Ref"] for s in invoke for r in as_list(s["Resource"])} == {
-        live_alias(synth, functions[step]) for step in PIPELINE_STEPS
+        synth.alias_of(functions[step]) for step in PIPELINE_STEPS
     }
     assert all(r != "*" for s in invoke for r in as_list(s["Resource"]))
 
@@ -186,7 +121,7 @@ def test_state_machine_role_invokes_exactly_the_six_step_functions(synth: Synth)
 
 
 def test_objects_created_under_incoming_invoke_ingest(synth: Synth) -> None:
-    ingest = our_functions(synth)["ingest"]
+    ingest = synth.functions()["ingest"]
     synth.template.has_resource_properties(
         "Custom::S3BucketNotifications",
         {
@@ -197,7 +132,7 @@ def test_objects_created_under_incoming_invoke_ingest(synth: Synth) -> None:
                         "Filter": {
                             "Key": {"FilterRules": [{"Name": "prefix", "Value": DROP_PREFIX}]}
                         },
-                        "LambdaFunctionArn": {"Ref": live_alias(synth, ingest)},
+                        "LambdaFunctionArn": {"Ref": synth.alias_of(ingest)},
                     }
                 ]
             }
@@ -207,7 +142,7 @@ def test_objects_created_under_incoming_invoke_ingest(synth: Synth) -> None:
 
 
 def test_transcript_bucket_is_private_encrypted_versioned_and_logged(synth: Synth) -> None:
-    buckets = synth.of_type("AWS::S3::Bucket")
+    buckets = synth.resources_of("AWS::S3::Bucket")
     transcripts = next(v for k, v in buckets.items() if "Transcripts" in k)["Properties"]
     (rule,) = transcripts["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
@@ -222,7 +157,7 @@ def test_transcript_bucket_is_private_encrypted_versioned_and_logged(synth: Synt
         }
         assert "BucketEncryption" in bucket["Properties"]
     # enforce_ssl: every bucket policy denies requests without TLS
-    for policy in synth.of_type("AWS::S3::BucketPolicy").values():
+    for policy in synth.resources_of("AWS::S3::BucketPolicy").values():
         statements = policy["Properties"]["PolicyDocument"]["Statement"]
         assert any(
             s["Effect"] == "Deny"
@@ -232,15 +167,15 @@ def test_transcript_bucket_is_private_encrypted_versioned_and_logged(synth: Synt
 
 
 def test_ingest_reads_the_bucket_and_starts_the_pipeline(synth: Synth) -> None:
-    ingest_id = our_functions(synth)["ingest"]
+    ingest_id = synth.functions()["ingest"]
     ingest = synth.resources[ingest_id]["Properties"]
-    machine_id, _ = only(synth.of_type("AWS::StepFunctions::StateMachine"))
-    bucket_id = next(k for k in synth.of_type("AWS::S3::Bucket") if "Transcripts" in k)
+    machine_id, _ = only(synth.resources_of("AWS::StepFunctions::StateMachine"))
+    bucket_id = next(k for k in synth.resources_of("AWS::S3::Bucket") if "Transcripts" in k)
     variables = ingest["Environment"]["Variables"]
     assert variables["COACH_STATE_MACHINE_ARN"] == {"Ref": machine_id}
     assert variables["COACH_TRANSCRIPT_BUCKET"] == {"Ref": bucket_id}
 
-    statements = role_statements(synth, ingest["Role"]["Fn::GetAtt"][0])
+    statements = synth.role_statements(ingest["Role"]["Fn::GetAtt"][0])
     start = {"Action": "states:StartExecution", "Effect": "Allow", "Resource": {"Ref": machine_id}}
     assert start in statements
     assert any("s3:GetObject*" in as_list(s["Action"]) for s in statements)
@@ -249,18 +184,16 @@ def test_ingest_reads_the_bucket_and_starts_the_pipeline(synth: Synth) -> None:
 
 def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) -> None:
     # Given ingest, which S3 invokes asynchronously
-    ingest_id = our_functions(synth)["ingest"]
-    queue_id, queue = only(synth.of_type("AWS::SQS::Queue"))
+    ingest_id = synth.functions()["ingest"]
+    queue_id, queue = only(synth.resources_of("AWS::SQS::Queue"))
     queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
 
     # Then an event that still fails after 2 retries (or is older than 6 h) goes to the queue
-    _, invoke = only(synth.of_type("AWS::Lambda::EventInvokeConfig"))
+    _, invoke = only(synth.resources_of("AWS::Lambda::EventInvokeConfig"))
     assert invoke["Properties"] == {
         "FunctionName": {"Ref": ingest_id},
         # The `live` alias's name, the qualifier S3 invokes
-        "Qualifier": {
-            "Fn::Select": [7, {"Fn::Split": [":", {"Ref": live_alias(synth, ingest_id)}]}]
-        },
+        "Qualifier": {"Fn::Select": [7, {"Fn::Split": [":", {"Ref": synth.alias_of(ingest_id)}]}]},
         "MaximumRetryAttempts": 2,
         "MaximumEventAgeInSeconds": 6 * 3600,
         "DestinationConfig": {"OnFailure": {"Destination": queue_arn}},
@@ -268,16 +201,14 @@ def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) 
     assert INGEST_RETRY_ATTEMPTS == 2 and INGEST_MAX_EVENT_AGE.to_seconds() == 6 * 3600
     # And ingest may send to that one queue
     role_id = synth.resources[ingest_id]["Properties"]["Role"]["Fn::GetAtt"][0]
-    sends = [
-        s for s in role_statements(synth, role_id) if "sqs:SendMessage" in as_list(s["Action"])
-    ]
+    sends = [s for s in synth.role_statements(role_id) if "sqs:SendMessage" in as_list(s["Action"])]
     assert [s["Resource"] for s in sends] == [queue_arn]
 
     # And the queue is encrypted, keeps events 14 days, survives the stack, and needs TLS
     assert queue["Properties"]["SqsManagedSseEnabled"] is True
     assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
     assert queue["DeletionPolicy"] == "Retain"
-    _, policy = only(synth.of_type("AWS::SQS::QueuePolicy"))
+    _, policy = only(synth.resources_of("AWS::SQS::QueuePolicy"))
     assert policy["Properties"]["Queues"] == [{"Ref": queue_id}]
     assert any(
         s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
@@ -286,11 +217,11 @@ def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) 
 
 
 def test_an_alarm_fires_when_a_dropped_event_is_waiting(synth: Synth) -> None:
-    queue_id, _ = only(synth.of_type("AWS::SQS::Queue"))
+    queue_id, _ = only(synth.resources_of("AWS::SQS::Queue"))
     _, alarm = only(
         {
             k: v
-            for k, v in synth.of_type("AWS::CloudWatch::Alarm").items()
+            for k, v in synth.resources_of("AWS::CloudWatch::Alarm").items()
             if v["Properties"].get("Namespace") == "AWS/SQS"
         }
     )
@@ -316,18 +247,18 @@ def uses_connections_key(statement: dict[str, Any]) -> bool:
 
 def coaching_layers(synth: Synth) -> dict[str, Any]:
     """The stack's own layer (not the AWS CLI layer of CDK's web app BucketDeployment)."""
-    layers = synth.of_type("AWS::Lambda::LayerVersion")
+    layers = synth.resources_of("AWS::Lambda::LayerVersion")
     return {k: v for k, v in layers.items() if k.startswith("LayersCoaching")}
 
 
 def test_compensate_reads_incoming_and_writes_failed_only(synth: Synth) -> None:
     # Given the compensate function, which copies a failed drop to failed/
-    props = synth.resources[our_functions(synth)["compensate"]]["Properties"]
-    bucket_id = next(k for k in synth.of_type("AWS::S3::Bucket") if "Transcripts" in k)
+    props = synth.resources[synth.functions()["compensate"]]["Properties"]
+    bucket_id = next(k for k in synth.resources_of("AWS::S3::Bucket") if "Transcripts" in k)
     bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
     key_id = transcript_key_id(synth)
     assert props["Environment"]["Variables"]["COACH_TRANSCRIPT_BUCKET"] == {"Ref": bucket_id}
-    statements = role_statements(synth, props["Role"]["Fn::GetAtt"][0])
+    statements = synth.role_statements(props["Role"]["Fn::GetAtt"][0])
 
     def objects(prefix: str) -> dict[str, Any]:
         return {"Fn::Join": ["", [bucket_arn, f"/{prefix}*"]]}
@@ -355,8 +286,8 @@ def test_compensate_reads_incoming_and_writes_failed_only(synth: Synth) -> None:
 
 def test_pipeline_steps_name_the_bucket_and_only_validate_and_store_reads_it(synth: Synth) -> None:
     # Given every pipeline step builds its ObjectStore from COACH_TRANSCRIPT_BUCKET
-    functions = our_functions(synth)
-    bucket_id = next(k for k in synth.of_type("AWS::S3::Bucket") if "Transcripts" in k)
+    functions = synth.functions()
+    bucket_id = next(k for k in synth.resources_of("AWS::S3::Bucket") if "Transcripts" in k)
     bucket_arn = {"Fn::GetAtt": [bucket_id, "Arn"]}
     key_id = transcript_key_id(synth)
     for step in PIPELINE_STEPS:
@@ -365,7 +296,7 @@ def test_pipeline_steps_name_the_bucket_and_only_validate_and_store_reads_it(syn
         assert props["Environment"]["Variables"]["COACH_TRANSCRIPT_BUCKET"] == {"Ref": bucket_id}, (
             step
         )
-        statements = role_statements(synth, props["Role"]["Fn::GetAtt"][0])
+        statements = synth.role_statements(props["Role"]["Fn::GetAtt"][0])
         reads = [s for s in statements if "s3:GetObject*" in as_list(s["Action"])]
         decrypts = [
             s
@@ -394,7 +325,7 @@ def test_pipeline_steps_name_the_bucket_and_only_validate_and_store_reads_it(syn
 def test_every_function_is_python313_traced_with_the_one_layer(synth: Synth) -> None:
     # Issue 11: python3.11 runs on Amazon Linux 2 (deprecated 30 Jun 2026), and Powertools
     # comes pinned inside our dependencies layer instead of the public layer.
-    functions = our_functions(synth)
+    functions = synth.functions()
     assert set(functions) == set(FUNCTION_NAMES)
     coaching_layer, _ = only(coaching_layers(synth))
     for name, logical_id in functions.items():
@@ -485,8 +416,8 @@ def test_a_step_function_without_an_asl_placeholder_is_rejected() -> None:
 
 
 def test_real_functions_folder_synthesizes_cleanly(tmp_path: Path) -> None:
-    synth = synthesize(DEFAULT_FUNCTIONS_ROOT, tmp_path / "cdk.out")
-    assert set(our_functions(synth)) == set(FUNCTION_NAMES)
+    synth = synthesize(tmp_path, functions_root=DEFAULT_FUNCTIONS_ROOT)
+    assert set(synth.functions()) == set(FUNCTION_NAMES)
     errors = Annotations.from_stack(synth.stack).find_error(
         "*", Match.string_like_regexp("AwsSolutions-.*")
     )
@@ -494,13 +425,13 @@ def test_real_functions_folder_synthesizes_cleanly(tmp_path: Path) -> None:
 
 
 def test_only_the_api_may_make_and_unwrap_client_field_data_keys(synth: Synth) -> None:
-    key_id = next(k for k in synth.of_type("AWS::KMS::Key") if "ClientFields" in k)
+    key_id = next(k for k in synth.resources_of("AWS::KMS::Key") if "ClientFields" in k)
     assert synth.resources[key_id]["Properties"]["EnableKeyRotation"] is True
-    functions = our_functions(synth)
+    functions = synth.functions()
     for name, function_id in functions.items():
         function = synth.resources[function_id]["Properties"]
         variables = function["Environment"]["Variables"]
-        statements = role_statements(synth, function["Role"]["Fn::GetAtt"][0])
+        statements = synth.role_statements(function["Role"]["Fn::GetAtt"][0])
         on_key = [s for s in statements if key_id in json.dumps(s.get("Resource"))]
         if name == "api":
             assert variables["COACH_FIELD_KMS_KEY_ID"] == {"Fn::GetAtt": [key_id, "Arn"]}

@@ -32,6 +32,7 @@ from coaching.domain.errors import (
 from coaching.domain.identity import Role
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
 from tests.authenticator_clock import AUTHENTICATOR_CLOCK
+from tests.cognito_challenges import mfa_enrolment, new_password_then_mfa_setup
 from tests.moto_scope import scoped_mock_aws
 
 pytestmark = pytest.mark.integration
@@ -351,25 +352,14 @@ def test_mfa_setup_challenge_enrols_then_signs_in(stubbed) -> None:
             "AuthParameters": {"USERNAME": EMAIL, "PASSWORD": PASSWORD},
         },
     )
-    stub.add_response(
-        "associate_software_token",
-        {"SecretCode": SECRET, "Session": "s2" * 20},
-        {"Session": "s1" * 20},
-    )
-    stub.add_response(
-        "verify_software_token",
-        {"Status": "SUCCESS", "Session": "s3" * 20},
-        {"Session": "s2" * 20, "UserCode": "123456", "FriendlyDeviceName": ISSUER_NAME},
-    )
-    stub.add_response(
-        "respond_to_auth_challenge",
-        authentication_result(),
-        {
-            "ClientId": CLIENT_ID,
-            "ChallengeName": "MFA_SETUP",
-            "Session": "s3" * 20,
-            "ChallengeResponses": {"USERNAME": SUB},
-        },
+    mfa_enrolment(
+        stub,
+        client_id=CLIENT_ID,
+        username=SUB,
+        secret=SECRET,
+        sessions=("s1" * 20, "s2" * 20, "s3" * 20),
+        device_name=ISSUER_NAME,
+        result=authentication_result(),
     )
 
     # When they sign in, enrol and confirm the first code
@@ -569,15 +559,13 @@ def test_a_new_password_leads_to_mfa_setup_where_mfa_is_required(stubbed) -> Non
             "ChallengeParameters": {"USER_ID_FOR_SRP": SUB, "requiredAttributes": "[]"},
         },
     )
-    stub.add_response(
-        "respond_to_auth_challenge",
-        {"ChallengeName": "MFA_SETUP", "Session": "s2" * 20, "ChallengeParameters": {}},
-        {
-            "ClientId": CLIENT_ID,
-            "ChallengeName": "NEW_PASSWORD_REQUIRED",
-            "Session": "s1" * 20,
-            "ChallengeResponses": {"USERNAME": SUB, "NEW_PASSWORD": "Chosen-by-me-2026!"},
-        },
+    new_password_then_mfa_setup(
+        stub,
+        client_id=CLIENT_ID,
+        username=SUB,
+        new_password="Chosen-by-me-2026!",
+        session="s1" * 20,
+        next_session="s2" * 20,
     )
     stub.add_response(
         "associate_software_token",

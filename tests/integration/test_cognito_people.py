@@ -19,6 +19,7 @@ from coaching.domain.identity import Role
 from coaching.ports.identity import Challenge
 from coaching.ports.user_directory import DirectoryUser
 from coaching.usecases.people import PeoplePorts, add_person, create_organization
+from tests.cognito_challenges import mfa_enrolment, new_password_then_mfa_setup
 from tests.integration.test_cognito_identity import aws, pool  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.integration
@@ -251,40 +252,27 @@ def test_the_api_chains_new_password_into_mfa_enrolment_where_mfa_is_required(pl
                 "ChallengeParameters": {"USER_ID_FOR_SRP": sub},
             },
         )
-        stub.add_response(
-            "respond_to_auth_challenge",
-            {"ChallengeName": "MFA_SETUP", "Session": "b" * 40, "ChallengeParameters": {}},
-            {
-                "ClientId": "client",
-                "ChallengeName": "NEW_PASSWORD_REQUIRED",
-                "Session": "a" * 40,
-                "ChallengeResponses": {"USERNAME": sub, "NEW_PASSWORD": "Chosen-by-me-2026!"},
-            },
+        new_password_then_mfa_setup(
+            stub,
+            client_id="client",
+            username=sub,
+            new_password="Chosen-by-me-2026!",
+            session="a" * 40,
+            next_session="b" * 40,
         )
-        stub.add_response(
-            "associate_software_token",
-            {"SecretCode": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "Session": "c" * 40},
-            {"Session": "b" * 40},
-        )
-        stub.add_response(
-            "verify_software_token",
-            {"Status": "SUCCESS", "Session": "d" * 40},
-            {"Session": "c" * 40, "UserCode": "123456", "FriendlyDeviceName": ANY},
-        )
-        stub.add_response(
-            "respond_to_auth_challenge",
-            {
+        mfa_enrolment(
+            stub,
+            client_id="client",
+            username=sub,
+            secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+            sessions=("b" * 40, "c" * 40, "d" * 40),
+            device_name=ANY,
+            result={
                 "AuthenticationResult": {
                     "IdToken": "h.p.s",
                     "RefreshToken": "r" * 20,
                     "ExpiresIn": 900,
                 }
-            },
-            {
-                "ClientId": "client",
-                "ChallengeName": "MFA_SETUP",
-                "Session": "d" * 40,
-                "ChallengeResponses": {"USERNAME": sub},
             },
         )
         with ports_replaced(identity_provider=CognitoIdentityProvider(client, "client")):
