@@ -35,6 +35,10 @@ class PipelineStep:
     # Compensation removes its results (and its ledger entry), so a redrive runs it again.
     undone_by_compensation: bool
     description: str
+    # Its storage calls share one transaction (Dependencies.transactions) rather than one
+    # each: for steps whose only outside calls (the analyzer) run in `outside()`. Not for
+    # steps that read the object store, or whose email and push must follow their commit.
+    one_transaction: bool = False
 
     @property
     def arn_substitution(self) -> str:
@@ -67,6 +71,7 @@ PIPELINE_STEPS: tuple[PipelineStep, ...] = (
         use_case_path="parse_participants:parse_participants",
         undone_by_compensation=True,
         description="Saga: participants, turns, speaker mapping",
+        one_transaction=True,
     ),
     PipelineStep(
         name="AnalyzeClient",
@@ -75,6 +80,7 @@ PIPELINE_STEPS: tuple[PipelineStep, ...] = (
         use_case_path="analyze_client:analyze_client",
         undone_by_compensation=True,
         description="Saga: metrics and summary draft for one client",
+        one_transaction=True,
     ),
     PipelineStep(
         name="IndexSession",
@@ -83,6 +89,7 @@ PIPELINE_STEPS: tuple[PipelineStep, ...] = (
         use_case_path="index_session:index_session",
         undone_by_compensation=True,
         description="Saga: embeddings and keyword index",
+        one_transaction=True,
     ),
     PipelineStep(
         name="NotifyCoach",
