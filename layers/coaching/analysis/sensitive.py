@@ -7,10 +7,9 @@ flagging: a coach dismisses a false flag in a second; a leaked diagnosis cannot 
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel
 
+from coaching.analysis.lexicon import Lexicon
 from coaching.domain.transcript import Turn
 
 _CATEGORIES: dict[str, str] = {
@@ -44,15 +43,9 @@ _CATEGORIES: dict[str, str] = {
         r"arrest\w*|divorce\w*|custody|domestic (abuse|violence)|union member\w*"
     ),
 }
-_PATTERNS = {
-    name: re.compile(rf"\b({body})\b", re.IGNORECASE) for name, body in _CATEGORIES.items()
-}
-# The same lexicon for ASCII text, lower-cased first: case-insensitive matching of these long
-# alternations cost over 100 microseconds a turn, the pipeline's largest single regex cost.
-# On ASCII text (nearly every turn) lower-casing then matching exactly is the same test, and
-# one search over every category's words rules out most turns at once.
-_ASCII_PATTERNS = {name: re.compile(rf"\b({body})\b") for name, body in _CATEGORIES.items()}
-_ANY_ASCII = re.compile(r"\b(" + "|".join(f"(?:{body})" for body in _CATEGORIES.values()) + r")\b")
+_LEXICONS = {name: Lexicon(rf"\b({body})\b") for name, body in _CATEGORIES.items()}
+# Most turns mention none: one search over every category's words rules them out at once.
+_ANY = Lexicon(r"\b(" + "|".join(f"(?:{body})" for body in _CATEGORIES.values()) + r")\b")
 
 
 class SensitiveFlag(BaseModel):
@@ -74,9 +67,6 @@ def flag_turns(turns: list[Turn]) -> list[SensitiveFlag]:
 
 def categories_of(text: str) -> list[str]:
     """The sensitive categories ``text`` mentions, in the lexicon's order."""
-    if text.isascii():
-        lowered = text.lower()
-        if _ANY_ASCII.search(lowered) is None:
-            return []
-        return [name for name, pattern in _ASCII_PATTERNS.items() if pattern.search(lowered)]
-    return [name for name, pattern in _PATTERNS.items() if pattern.search(text)]
+    if not _ANY.search(text):
+        return []
+    return [name for name, lexicon in _LEXICONS.items() if lexicon.search(text)]
