@@ -27,6 +27,7 @@ from coaching.adapters.postgres import (
     PostgresSessions,
     PostgresSocketConnections,
     PostgresStepLedger,
+    PostgresTransactions,
     PostgresTranscripts,
 )
 from coaching.analysis.offline import OfflineAnalyzer
@@ -110,6 +111,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             max_transcript_bytes=settings.max_transcript_mb * 1024 * 1024,
             sockets=self.sockets,
             audit=self.audit_log,
+            transactions=PostgresTransactions(db),
         )
 
     @cached_property

@@ -8,6 +8,7 @@ input model come from the one list of steps (usecases/pipeline_steps.py).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,11 +26,17 @@ Model = TypeVar("Model", bound=BaseModel)
 def pipeline_handler(step_name: str) -> Callable[..., dict]:
     """The Lambda handler of the listed step of this name."""
     step = pipeline_step_named(step_name)
-    return pipeline_step(step.use_case(), step.input_model, step=step.name)
+    return pipeline_step(
+        step.use_case(), step.input_model, step=step.name, one_transaction=step.one_transaction
+    )
 
 
 def pipeline_step(
-    use_case: Callable[[Dependencies, Model], dict], model: type[Model], *, step: str
+    use_case: Callable[[Dependencies, Model], dict],
+    model: type[Model],
+    *,
+    step: str,
+    one_transaction: bool = False,
 ) -> Callable[..., dict]:
     @logger.inject_lambda_context(correlation_id_path="session_id", clear_state=True)
     @tracer.capture_lambda_handler
@@ -39,7 +46,9 @@ def pipeline_step(
     ) -> dict:
         ports = deps or lambda_ports().dependencies
         try:
-            result = run_once(ports, step, _parse(model, event, step), use_case)
+            request = _parse(model, event, step)
+            with _transaction(ports, request, one_transaction):
+                result = run_once(ports, step, request, use_case)
         except Exception as error:
             metrics.add_metric(name=f"{step}Failed", unit=MetricUnit.Count, value=1)
             logger.warning("step failed", extra={"step": step, "error_type": type(error).__name__})
@@ -69,6 +78,13 @@ def run_once(
     result = use_case(deps, request)
     deps.step_ledger.record_step(org, session, step, item, result)
     return result
+
+
+def _transaction(deps: Dependencies, request: BaseModel, shared: bool) -> AbstractContextManager:
+    """The step's one transaction (the ledger's check and record included), or none."""
+    if not shared:
+        return nullcontext()
+    return deps.transactions.scoped(request.organization_id)  # type: ignore[attr-defined]
 
 
 def _parse(model: type[Model], event: dict[str, Any], step: str) -> Model:

@@ -21,10 +21,12 @@ from coaching.adapters.postgres import (
     PostgresSearchIndex,
     PostgresSessions,
     PostgresStepLedger,
+    PostgresTransactions,
     PostgresTranscripts,
 )
 from coaching.adapters.postgres.accounts import PostgresUserAccounts
 from coaching.adapters.postgres.refresh_tokens import PostgresRefreshTokens
+from coaching.usecases.dependencies import CallByCall
 from tests.fakes import FakeRefreshTokens, FakeUserAccounts, MemoryData, store_ports
 from tests.fakes.memory import FollowUp
 
@@ -35,6 +37,7 @@ class FakeBackend:
         self.ports = store_ports(self.data) | {
             "users": FakeUserAccounts(self.data),
             "refresh_tokens": FakeRefreshTokens(self.data),
+            "transactions": CallByCall(),
         }
 
     def new_org(self) -> uuid.UUID:
@@ -90,6 +93,7 @@ class PostgresBackend:
             "notifications": PostgresNotifications(database),
             "users": PostgresUserAccounts(database),
             "refresh_tokens": PostgresRefreshTokens(database),
+            "transactions": PostgresTransactions(database),
         }
 
     def _one(self, sql: str, params: tuple) -> Any:

@@ -29,3 +29,25 @@ def test_a_background_start_that_fails_raises_for_whoever_waits(tmp_path):
     # Then waiting for the database raises the start's error
     with pytest.raises(OSError):
         pending.result(timeout=60)
+
+
+def test_a_new_cluster_is_created_without_waiting_for_the_disk_then_flushed(tmp_path, monkeypatch):
+    from local_runtime import embedded_postgres
+
+    # Given the flush that follows a new cluster, recorded (and made to start at once)
+    monkeypatch.setattr(embedded_postgres, "FLUSH_DELAY_SECONDS", 0)
+    flushes = []
+    flush = embedded_postgres._flush_in_background
+    monkeypatch.setattr(
+        embedded_postgres,
+        "_flush_in_background",
+        lambda pgdata, user: flushes.append(flush(pgdata, user)) or flushes[-1],
+    )
+    # When a server starts on a fresh data folder
+    url = start_embedded_postgres(tmp_path / "pgdata")
+    # Then pgserver created the cluster through our initdb (pgserver still calls it), and
+    # the cluster's files were flushed by initdb --sync-only, which succeeded
+    assert [f.args[-1] for f in flushes] == [str((tmp_path / "pgdata").resolve())]
+    assert flushes[0].wait(timeout=120) == 0
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SELECT current_database()").fetchone() == ("coaching",)

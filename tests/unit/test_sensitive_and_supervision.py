@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from coaching.analysis.sensitive import flag_turns
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coaching.analysis.sensitive import _CATEGORIES, categories_of, flag_turns
 from coaching.analysis.speaking import speaking_stats
 from coaching.analysis.supervision import is_open_question, supervision_metrics
 from coaching.domain.results import TurnLabel
@@ -61,3 +66,23 @@ def test_no_coach_means_empty_supervision():
     metrics = supervision_metrics(session, None, speaking_stats(session, None), [])
     assert metrics.coach_turns == 0 and metrics.questions == 0
     assert metrics.reflection_to_question is None
+
+
+# Words of the lexicon, in any case, among ordinary words and non-ASCII letters (the Kelvin
+# sign and the long s fold to k and s only under case-insensitive matching).
+_LEXICON_WORDS = ["Diabetes", "MS", "burnt-out", "my GP", "Self harm", "weed", "PRAYING", "ivf"]
+_OTHER_WORDS = ["team", "budget", "operation", "Ms.", "weekend", "ſelf", "\u212aids", "É"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_LEXICON_WORDS + _OTHER_WORDS) | st.text(max_size=12)))
+def test_flags_are_exactly_those_of_case_insensitive_matching_of_each_category(words):
+    # Given any text, ASCII or not
+    text = " ".join(words)
+    # Then the categories found are those of the case-insensitive patterns, in their order
+    expected = [
+        name
+        for name, body in _CATEGORIES.items()
+        if re.search(rf"\b({body})\b", text, re.IGNORECASE)
+    ]
+    assert categories_of(text) == expected

@@ -35,6 +35,20 @@ def _names_match(configured: str, speaker: str) -> bool:
     return bool(a and b) and (a == b or a[0] == b[0] and (len(a) == 1 or len(b) == 1))
 
 
+def _others_named(speakers: list[str]) -> dict[str, re.Pattern[str]]:
+    """Per speaker, one pattern finding any other speaker's first name (over two letters,
+    case-folded) as a word: one search a turn rather than one per other speaker."""
+    first_names = {s: s.split()[0].casefold() for s in speakers if s.split()}
+    patterns: dict[str, re.Pattern[str]] = {}
+    for speaker in speakers:
+        names = sorted(
+            {first for other, first in first_names.items() if other != speaker and len(first) > 2}
+        )
+        if names:
+            patterns[speaker] = re.compile(r"\b(?:" + "|".join(map(re.escape, names)) + r")\b")
+    return patterns
+
+
 def identify_coach(transcript: Transcript, configured: str | None = None) -> CoachGuess:
     speakers = [s for s in transcript.speakers if s != UNKNOWN_SPEAKER]
     if not speakers:
@@ -43,7 +57,7 @@ def identify_coach(transcript: Transcript, configured: str | None = None) -> Coa
         for speaker in speakers:
             if _names_match(configured, speaker):
                 return CoachGuess(speaker, 1.0, "configured")
-    first_names = {s: s.split()[0].casefold() for s in speakers if s.split()}
+    others_named = _others_named(speakers)
     score: dict[str, float] = defaultdict(float)
     turns: dict[str, int] = defaultdict(int)
     for turn in transcript.turns:
@@ -51,14 +65,10 @@ def identify_coach(transcript: Transcript, configured: str | None = None) -> Coa
             continue
         turns[turn.speaker] += 1
         text = turn.text
-        lowered = text.casefold()
         score[turn.speaker] += text.count("?") > 0
         score[turn.speaker] += len(_FACILITATION.findall(text)) > 0
-        score[turn.speaker] += any(
-            len(first) > 2 and re.search(rf"\b{re.escape(first)}\b", lowered)
-            for other, first in first_names.items()
-            if other != turn.speaker
-        )
+        naming = others_named.get(turn.speaker)
+        score[turn.speaker] += naming is not None and naming.search(text.casefold()) is not None
     # Rate times a damped volume: a facilitator both asks often and speaks often.
     ranked = sorted(
         speakers, key=lambda s: (score[s] / max(turns[s], 1)) * turns[s] ** 0.5, reverse=True

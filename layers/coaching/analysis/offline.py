@@ -30,6 +30,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from coaching.analysis.lexicon import Lexicon
 from coaching.analysis.sentences import Sentence, sentences_of
 from coaching.analysis.sentiment import is_falling
 from coaching.domain.results import (
@@ -47,34 +48,29 @@ from coaching.domain.transcript import UNKNOWN_SPEAKER, Transcript
 MAX_ITEMS = 5
 MAX_ITEM_CHARS = 240
 
-_WIN = re.compile(
+_WIN = Lexicon(
     r"\b(i managed|i did it|i finally|finally (got|did|managed)|i was able to|went (really )?well|"
     r"worked (really )?well|i'?m proud|proud of|made progress|making progress|it worked|"
     r"i succeeded|i finished|i completed|i achieved|i got (it|the)|feel(ing)? (much )?better|"
     r"i'?ve been able|breakthrough|it helped|that helped)\b",
-    re.IGNORECASE,
 )
-_CHALLENGE = re.compile(
+_CHALLENGE = Lexicon(
     r"\b(struggl\w*|difficult|hard (for me|to)|i can'?t|i cannot|stuck|overwhelm\w*|worried|"
     r"anxious|frustrat\w*|i don'?t know how|not sure how|afraid|stress\w*|keep failing|"
     r"i keep (forgetting|putting|avoiding)|procrastinat\w*|too much|burn(ed|t)? out)\b",
-    re.IGNORECASE,
 )
-_COMMITMENT = re.compile(
+_COMMITMENT = Lexicon(
     r"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|i plan to|i commit to|"
     r"my next step|i want to try|i intend to|i promise to|i'?ll make sure)\b",
-    re.IGNORECASE,
 )
-_BREAKTHROUGH = re.compile(
+_BREAKTHROUGH = Lexicon(
     r"\b(i reali[sz]e|i just reali[sz]ed|i'?ve reali[sz]ed|now i see|i see now|never thought "
     r"(of|about)|it clicked|that clicked|light ?bulb|aha|i hadn'?t (considered|thought)|"
     r"that changes (everything|things)|makes (so much )?sense now)\b",
-    re.IGNORECASE,
 )
-_ADVICE = re.compile(
+_ADVICE = Lexicon(
     r"\b(you could|you might|try(ing)?|i suggest|i'?d suggest|i recommend|i'?d recommend|"
     r"what if you|consider|it might help|maybe you|how about|one option|my suggestion)\b",
-    re.IGNORECASE,
 )
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _DUE = re.compile(
@@ -173,8 +169,8 @@ def priority_score(
     return round(min(max(score, 0.0), 1.0), 2)
 
 
-def _matching(sentences: list[Sentence], pattern: re.Pattern[str]) -> list[Sentence]:
-    return [s for s in sentences if pattern.search(s.text)]
+def _matching(sentences: list[Sentence], lexicon: Lexicon) -> list[Sentence]:
+    return [s for s in sentences if lexicon.search(s.text)]
 
 
 def _dedupe(sentences: list[Sentence]) -> list[Sentence]:

@@ -7,10 +7,9 @@ flagging: a coach dismisses a false flag in a second; a leaked diagnosis cannot 
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel
 
+from coaching.analysis.lexicon import Lexicon
 from coaching.domain.transcript import Turn
 
 _CATEGORIES: dict[str, str] = {
@@ -44,9 +43,9 @@ _CATEGORIES: dict[str, str] = {
         r"arrest\w*|divorce\w*|custody|domestic (abuse|violence)|union member\w*"
     ),
 }
-_PATTERNS = {
-    name: re.compile(rf"\b({body})\b", re.IGNORECASE) for name, body in _CATEGORIES.items()
-}
+_LEXICONS = {name: Lexicon(rf"\b({body})\b") for name, body in _CATEGORIES.items()}
+# Most turns mention none: one search over every category's words rules them out at once.
+_ANY = Lexicon(r"\b(" + "|".join(f"(?:{body})" for body in _CATEGORIES.values()) + r")\b")
 
 
 class SensitiveFlag(BaseModel):
@@ -58,9 +57,16 @@ class SensitiveFlag(BaseModel):
 def flag_turns(turns: list[Turn]) -> list[SensitiveFlag]:
     flags = []
     for turn in turns:
-        categories = [name for name, pattern in _PATTERNS.items() if pattern.search(turn.text)]
+        categories = categories_of(turn.text)
         if categories:
             flags.append(
                 SensitiveFlag(turn=turn.index, speaker=turn.speaker, categories=categories)
             )
     return flags
+
+
+def categories_of(text: str) -> list[str]:
+    """The sensitive categories ``text`` mentions, in the lexicon's order."""
+    if not _ANY.search(text):
+        return []
+    return [name for name, lexicon in _LEXICONS.items() if lexicon.search(text)]

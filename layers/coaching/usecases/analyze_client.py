@@ -17,9 +17,10 @@ def analyze_client(deps: Dependencies, step: ClientStepInput) -> dict[str, Any]:
     transcript = deps.transcripts.load_transcript(org, session_id)
     speakers = deps.participants.load_speakers(org, session_id)
     labels, _ = deps.transcripts.load_turn_annotations(org, session_id)
-    analysis = deps.analyzer.analyze_client(
-        transcript, step.client_name, session.coach_name, speakers, session.session_date, labels
-    )
+    with deps.transactions.outside():  # an LLM's call holds no transaction open
+        analysis = deps.analyzer.analyze_client(
+            transcript, step.client_name, session.coach_name, speakers, session.session_date, labels
+        )
     deps.results.save_client_analysis(org, session_id, step.client_name, analysis)
     return {
         "client": step.client_name,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
 
 from coaching.ports import (
     Analyzer,
@@ -20,6 +22,17 @@ from coaching.ports import (
     Transcripts,
 )
 from coaching.ports.audit import AuditLog
+from coaching.ports.transactions import Transactions
+
+
+class CallByCall:
+    """Transactions where every storage call is its own: nothing to share or release."""
+
+    def scoped(self, org: uuid.UUID) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def outside(self) -> AbstractContextManager[None]:
+        return nullcontext()
 
 
 @dataclass(frozen=True)
@@ -44,3 +57,6 @@ class Dependencies:
     max_transcript_bytes: int
     sockets: CoachSockets
     audit: AuditLog | None = None  # system events (an integrity failure); None: not recorded
+    # Steps that share one transaction (pipeline_steps.py) open it here; the default gives
+    # each storage call its own, as the in-memory fakes need.
+    transactions: Transactions = field(default_factory=CallByCall)

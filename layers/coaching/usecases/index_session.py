@@ -16,11 +16,10 @@ def index_session(deps: Dependencies, step: PipelineInput) -> dict[str, Any]:
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
     # The overview reads the whole session, so it is written once every client is analysed.
-    overview = deps.analyzer.summarize_session(
-        deps.transcripts.load_transcript(org, session_id),
-        session.coach_name,
-        deps.participants.load_speakers(org, session_id),
-    )
+    transcript = deps.transcripts.load_transcript(org, session_id)
+    speakers = deps.participants.load_speakers(org, session_id)
+    with deps.transactions.outside():  # an LLM's call holds no transaction open
+        overview = deps.analyzer.summarize_session(transcript, session.coach_name, speakers)
     digest = session_digest(deps.results.load_client_analyses(org, session_id))
     deps.sessions.update_session(
         org, session_id, session_summary=" ".join(part for part in (overview, digest) if part)

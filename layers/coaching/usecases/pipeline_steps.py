@@ -26,6 +26,10 @@ class PipelineStep(StepFacts):
     input_model: type[BaseModel]
     # "<module under coaching.usecases>:<function>", taking (Dependencies, input_model).
     use_case_path: str
+    # Its storage calls share one transaction (Dependencies.transactions) rather than one
+    # each: for steps whose only outside calls (the analyzer) run in `outside()`. Not for
+    # steps that read the object store, or whose email and push must follow their commit.
+    one_transaction: bool = False
 
     def use_case(self) -> Callable[..., dict[str, Any]]:
         module, _, function = self.use_case_path.partition(":")
@@ -35,20 +39,21 @@ class PipelineStep(StepFacts):
         return use_case
 
 
-# Step name -> (input model, use case). Keyed by the domain's list: a step missing here
-# fails at import, and tests/unit/test_pipeline_steps.py checks nothing is left over.
-USE_CASES: dict[str, tuple[type[BaseModel], str]] = {
-    "ValidateAndStore": (PipelineInput, "validate_and_store:validate_and_store"),
-    "ParseTranscript": (PipelineInput, "parse_participants:parse_participants"),
-    "AnalyzeClient": (ClientStepInput, "analyze_client:analyze_client"),
-    "IndexSession": (PipelineInput, "index_session:index_session"),
-    "NotifyCoach": (PipelineInput, "notify_coach:notify_coach"),
-    "Compensate": (CompensationInput, "compensate:compensate"),
+# Step name -> (input model, use case, one transaction). Keyed by the domain's list: a step
+# missing here fails at import, and tests/unit/test_pipeline_steps.py checks nothing is left
+# over.
+USE_CASES: dict[str, tuple[type[BaseModel], str, bool]] = {
+    "ValidateAndStore": (PipelineInput, "validate_and_store:validate_and_store", False),
+    "ParseTranscript": (PipelineInput, "parse_participants:parse_participants", True),
+    "AnalyzeClient": (ClientStepInput, "analyze_client:analyze_client", True),
+    "IndexSession": (PipelineInput, "index_session:index_session", True),
+    "NotifyCoach": (PipelineInput, "notify_coach:notify_coach", False),
+    "Compensate": (CompensationInput, "compensate:compensate", False),
 }
 
 
 def _with_use_case(facts: StepFacts) -> PipelineStep:
-    input_model, use_case_path = USE_CASES[facts.name]
+    input_model, use_case_path, one_transaction = USE_CASES[facts.name]
     return PipelineStep(
         name=facts.name,
         folder=facts.folder,
@@ -56,6 +61,7 @@ def _with_use_case(facts: StepFacts) -> PipelineStep:
         description=facts.description,
         input_model=input_model,
         use_case_path=use_case_path,
+        one_transaction=one_transaction,
     )
 
 

@@ -7,6 +7,7 @@ from coaching.adapters.postgres.participants import PostgresParticipants
 from coaching.adapters.postgres.results import PostgresResults
 from coaching.adapters.postgres.search_index import PostgresSearchIndex
 from coaching.adapters.postgres.sessions import PostgresSessions
+from coaching.adapters.postgres.shared_transaction import PostgresTransactions
 from coaching.adapters.postgres.socket_connections import PostgresSocketConnections
 from coaching.adapters.postgres.step_ledger import PostgresStepLedger
 from coaching.adapters.postgres.transcripts import PostgresTranscripts
@@ -24,4 +25,5 @@ __all__ = [
     "PostgresSocketConnections",
     "PostgresStepLedger",
     "PostgresTranscripts",
+    "PostgresTransactions",
 ]

@@ -13,6 +13,7 @@ import psycopg
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
+from coaching.adapters.postgres.shared_transaction import joined_transaction
 from coaching.domain.errors import ConfigurationError, MigrationFailed, TransientError
 
 # Any constant works; it only has to be the same for every process migrating this database.
@@ -104,7 +105,22 @@ class Database:
 
         Given the organization, the transaction is scoped to it (row-level security's second
         wall, see migration 0007); without, it is a system task across organizations.
+        Inside a step's shared transaction for the same organization (shared_transaction.py),
+        this is that one: it ends with the step.
         """
+        shared = joined_transaction(self, org)
+        if shared is None:
+            with self.new_transaction(org) as conn:
+                yield conn
+            return
+        try:
+            yield shared.connection()
+        except psycopg.OperationalError as error:
+            raise TransientError("The database is unavailable, retrying later.") from error
+
+    @contextlib.contextmanager
+    def new_transaction(self, org: uuid.UUID | None = None) -> Iterator[psycopg.Connection]:
+        """A transaction of its own (as ``transaction``), never joining a shared one."""
         try:
             # A Transaction block forbids an explicit commit(), which would otherwise end the
             # scope and run the remaining statements as the unrestricted owner.

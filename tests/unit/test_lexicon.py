@@ -1,0 +1,31 @@
+"""A Lexicon answers as its case-insensitive pattern does, on any text."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from coaching.analysis import offline
+from coaching.analysis.lexicon import Lexicon
+
+LEXICONS = [offline._WIN, offline._CHALLENGE, offline._COMMITMENT, offline._BREAKTHROUGH]
+LEXICONS.append(offline._ADVICE)
+# Phrases of the lists in any case, beside ordinary and non-ASCII words (the Kelvin sign and
+# the long s fold to k and s only under case-insensitive matching).
+WORDS = ["I FINALLY", "i'm Proud", "struggling", "Stuck", "I'll", "my next step", "AHA"]
+WORDS += ["Light bulb", "You could", "try", "team", "\u212aeep", "ſtuck", "İ'll", "é", "-"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS) | st.text(max_size=10), max_size=12))
+def test_a_lexicon_finds_what_its_case_insensitive_pattern_finds(words):
+    text = " ".join(words)
+    for lexicon in LEXICONS:
+        assert lexicon.search(text) == (lexicon.pattern.search(text) is not None)
+
+
+def test_a_lexicon_with_an_upper_case_letter_is_refused():
+    # `\S` would mean something else on lower-cased text: better to fail at import
+    with pytest.raises(ValueError, match="lower case"):
+        Lexicon(r"\bdone\S*")
