@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.adapters.postgres import PostgresStepLedger, PostgresTransactions
 from coaching.usecases.submit_transcript import process_transcript
 from functions.analyze_client.handler import lambda_handler as analyze_client_handler
-from local_runtime.lambda_binding import LocalLambdaContext
 from local_runtime.platform import LocalPorts
 from tests.local_ports import ports
 
