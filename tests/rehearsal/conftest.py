@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,9 @@ class RehearsalAws:
         )
         self.by_logical_id: dict[str, str] = {}  # what a Ref to the resource gives
         self.attributes: dict[tuple[str, str], str] = {}  # what its GetAtt gives
+        self._database_secret = ""  # set by provide()
+        self._database_host = ""
+        self._deployment: Deployment | None = None
 
     def client(self, service: str) -> Any:
         return self.session.client(service, endpoint_url=self.endpoint)
@@ -128,82 +131,112 @@ class RehearsalAws:
         )["ARN"]
 
     def provide(self, deployment: Deployment, database_url: str) -> None:
-        """The template's resources the functions name, created in moto (or stood in for)."""
-        kinds = deployment.resources_of_type
-        resources = deployment.template["Resources"]
-        s3 = self.client("s3")
-        for logical_id in kinds("AWS::S3::Bucket"):
-            name = f"rehearsal-{logical_id.lower()}"[:63]
-            s3.create_bucket(Bucket=name)
-            self.by_logical_id[logical_id] = name
-        kms = self.client("kms")
-        for logical_id in kinds("AWS::KMS::Key"):
-            key = kms.create_key()["KeyMetadata"]
-            self.by_logical_id[logical_id] = key["KeyId"]
-            self.attributes[logical_id, "Arn"] = key["Arn"]
-        cognito = self.client("cognito-idp")
-        for logical_id in kinds("AWS::Cognito::UserPool"):
-            # Its custom attributes (organization, role, coach) end up in the ID token.
-            schema = resources[logical_id]["Properties"].get("Schema", [])
-            pool = cognito.create_user_pool(PoolName=logical_id, Schema=schema)["UserPool"]
-            self.by_logical_id[logical_id] = pool["Id"]
-            self.attributes[logical_id, "Arn"] = pool["Arn"]
-        for logical_id in kinds("AWS::Cognito::UserPoolClient"):
-            pool_id = self.by_logical_id[resources[logical_id]["Properties"]["UserPoolId"]["Ref"]]
-            client = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName=logical_id)
-            self.by_logical_id[logical_id] = client["UserPoolClient"]["ClientId"]
-        dynamodb = self.client("dynamodb")
-        for logical_id in kinds("AWS::DynamoDB::Table"):
-            props = resources[logical_id]["Properties"]
-            name = f"rehearsal-{logical_id}"
-            table = {
-                key: props[key]
-                for key in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")
-                if key in props
-            }
-            created = dynamodb.create_table(
-                TableName=name, BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"), **table
-            )["TableDescription"]
-            if "TimeToLiveSpecification" in props:
-                dynamodb.update_time_to_live(
-                    TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"]
-                )
-            self.by_logical_id[logical_id] = name
-            self.attributes[logical_id, "Arn"] = created["TableArn"]
-        sns = self.client("sns")
-        for logical_id in kinds("AWS::SNS::Topic"):
-            arn = sns.create_topic(Name=f"rehearsal-{logical_id}")["TopicArn"]
-            self.by_logical_id[logical_id] = arn
-            self.attributes[logical_id, "TopicArn"] = arn
-        ses = self.client("sesv2")
-        for logical_id in kinds("AWS::SES::ConfigurationSet"):
-            name = f"rehearsal-{logical_id}"
-            ses.create_configuration_set(ConfigurationSetName=name)
-            self.by_logical_id[logical_id] = name
-        for logical_id in kinds("AWS::SES::EmailIdentity"):
-            # SES sends only from verified identities: the stack's own (moto verifies at once).
-            identity = resources[logical_id]["Properties"]["EmailIdentity"]
-            ses.create_email_identity(EmailIdentity=identity)
-            self.by_logical_id[logical_id] = identity
+        """The template's resources the functions name, created in moto (or stood in for),
+        kind by kind in this order (a pool before its clients)."""
         # The database: the embedded server stands for Aurora and RDS Proxy, its secret in
         # Secrets Manager as the cluster's attachment gives it.
-        secret = self.create_secret(database_secret(database_url))
-        for kind in ("AWS::SecretsManager::Secret", "AWS::SecretsManager::SecretTargetAttachment"):
-            for logical_id in kinds(kind):
-                self.by_logical_id[logical_id] = secret
-        for logical_id in kinds("AWS::RDS::DBProxy"):
-            self.attributes[logical_id, PROXY_ENDPOINT] = conninfo_to_dict(database_url)["host"]
-        # Names only: nothing the functions call at these addresses runs here. A push to the
-        # WebSocket API goes to the stand-in instead (WEBSOCKET_ENDPOINT).
-        for logical_id in kinds("AWS::ApiGatewayV2::Api"):
-            self.by_logical_id[logical_id] = f"ws{logical_id.lower()[:8]}"
-        for logical_id in kinds("AWS::CloudFront::Distribution"):
-            self.attributes[logical_id, "DomainName"] = f"{logical_id.lower()[:12]}.cloudfront.net"
-        # A function version's ARN: Lambda Invoke of it is answered by the stand-in.
-        for logical_id in kinds("AWS::Lambda::Version"):
-            function = deployment.function_named(deployment.function_behind(logical_id))
-            if function is not None:
-                self.by_logical_id[logical_id] = f"{function.arn}:1"
+        self._database_secret = self.create_secret(database_secret(database_url))
+        self._database_host = conninfo_to_dict(database_url)["host"]
+        self._deployment = deployment
+        providers: dict[str, Callable[[str, dict[str, Any]], None]] = {
+            "AWS::S3::Bucket": self._bucket,
+            "AWS::KMS::Key": self._key,
+            "AWS::Cognito::UserPool": self._user_pool,
+            "AWS::Cognito::UserPoolClient": self._user_pool_client,
+            "AWS::DynamoDB::Table": self._table,
+            "AWS::SNS::Topic": self._topic,
+            "AWS::SES::ConfigurationSet": self._configuration_set,
+            "AWS::SES::EmailIdentity": self._email_identity,
+            "AWS::SecretsManager::Secret": self._secret,
+            "AWS::SecretsManager::SecretTargetAttachment": self._secret,
+            "AWS::RDS::DBProxy": self._proxy,
+            "AWS::ApiGatewayV2::Api": self._websocket_api,
+            "AWS::CloudFront::Distribution": self._distribution,
+            "AWS::Lambda::Version": self._version,
+        }
+        resources = deployment.template["Resources"]
+        for kind, provide in providers.items():
+            for logical_id in deployment.resources_of_type(kind):
+                provide(logical_id, resources[logical_id].get("Properties", {}))
+
+    def _bucket(self, logical_id: str, props: dict[str, Any]) -> None:
+        name = f"rehearsal-{logical_id.lower()}"[:63]
+        self.client("s3").create_bucket(Bucket=name)
+        self.by_logical_id[logical_id] = name
+
+    def _key(self, logical_id: str, props: dict[str, Any]) -> None:
+        key = self.client("kms").create_key()["KeyMetadata"]
+        self.by_logical_id[logical_id] = key["KeyId"]
+        self.attributes[logical_id, "Arn"] = key["Arn"]
+
+    def _user_pool(self, logical_id: str, props: dict[str, Any]) -> None:
+        # Its custom attributes (organization, role, coach) end up in the ID token.
+        pool = self.client("cognito-idp").create_user_pool(
+            PoolName=logical_id, Schema=props.get("Schema", [])
+        )["UserPool"]
+        self.by_logical_id[logical_id] = pool["Id"]
+        self.attributes[logical_id, "Arn"] = pool["Arn"]
+
+    def _user_pool_client(self, logical_id: str, props: dict[str, Any]) -> None:
+        pool_id = self.by_logical_id[props["UserPoolId"]["Ref"]]
+        client = self.client("cognito-idp").create_user_pool_client(
+            UserPoolId=pool_id, ClientName=logical_id
+        )
+        self.by_logical_id[logical_id] = client["UserPoolClient"]["ClientId"]
+
+    def _table(self, logical_id: str, props: dict[str, Any]) -> None:
+        """The table with the template's keys and indexes (a query by a GSI needs it)."""
+        dynamodb = self.client("dynamodb")
+        name = f"rehearsal-{logical_id}"
+        shape = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes")
+        created = dynamodb.create_table(
+            TableName=name,
+            BillingMode=props.get("BillingMode", "PAY_PER_REQUEST"),
+            **{key: props[key] for key in shape if key in props},
+        )["TableDescription"]
+        if "TimeToLiveSpecification" in props:
+            dynamodb.update_time_to_live(
+                TableName=name, TimeToLiveSpecification=props["TimeToLiveSpecification"]
+            )
+        self.by_logical_id[logical_id] = name
+        self.attributes[logical_id, "Arn"] = created["TableArn"]
+
+    def _topic(self, logical_id: str, props: dict[str, Any]) -> None:
+        arn = self.client("sns").create_topic(Name=f"rehearsal-{logical_id}")["TopicArn"]
+        self.by_logical_id[logical_id] = arn
+        self.attributes[logical_id, "TopicArn"] = arn
+
+    def _configuration_set(self, logical_id: str, props: dict[str, Any]) -> None:
+        name = f"rehearsal-{logical_id}"
+        self.client("sesv2").create_configuration_set(ConfigurationSetName=name)
+        self.by_logical_id[logical_id] = name
+
+    def _email_identity(self, logical_id: str, props: dict[str, Any]) -> None:
+        # SES sends only from verified identities: the stack's own (moto verifies at once).
+        self.client("sesv2").create_email_identity(EmailIdentity=props["EmailIdentity"])
+        self.by_logical_id[logical_id] = props["EmailIdentity"]
+
+    def _secret(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.by_logical_id[logical_id] = self._database_secret
+
+    def _proxy(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.attributes[logical_id, PROXY_ENDPOINT] = self._database_host
+
+    # Names only: nothing the functions call at these addresses runs here. A push to the
+    # WebSocket API goes to the stand-in instead (WEBSOCKET_ENDPOINT).
+    def _websocket_api(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.by_logical_id[logical_id] = f"ws{logical_id.lower()[:8]}"
+
+    def _distribution(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.attributes[logical_id, "DomainName"] = f"{logical_id.lower()[:12]}.cloudfront.net"
+
+    def _version(self, logical_id: str, props: dict[str, Any]) -> None:
+        """A function version's ARN: Lambda Invoke of it is answered by the stand-in."""
+        deployment = self._deployment
+        assert deployment is not None
+        function = deployment.function_named(deployment.function_behind(logical_id))
+        if function is not None:
+            self.by_logical_id[logical_id] = f"{function.arn}:1"
 
     def resolve(self, value: Any) -> str | None:
         """A template value as the deployed function would see it; None when unknown here."""
