@@ -22,7 +22,7 @@ from cdk.stack import FUNCTION_NAMES, PIPELINE_STEPS
 from coaching.usecases.session_results import session_results
 from tests.events import EVENTS_DIR, load_event
 from tests.rehearsal.conftest import DATABASE_SECRET, database_secret
-from tests.rehearsal.harness import FunctionError, LambdaHost
+from tests.rehearsal.harness import DeployedFunction, FunctionError, LambdaHost
 
 SAMPLE = (
     Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
@@ -154,10 +154,14 @@ def test_the_pipeline_steps_answer_their_sample_events_in_the_saga_s_order(
 def test_a_dropped_transcript_runs_the_synthesized_saga_to_the_end(
     fleet, aws, deployment, platform
 ):
-    # Given the sample drop event's object in the transcript bucket
+    # Given the sample drop event's object in the transcript bucket, and an admin of its
+    # organization with a socket open (the sample $connect, through the built function)
     event = uploaded_transcript(
         aws, transcript_bucket(aws, deployment), load_event("s3_put_incoming"), SAMPLE.read_bytes()
     )
+    connect = load_event("socket_connect")
+    socket = connect["requestContext"]["connectionId"] = f"saga{uuid.uuid4().hex[:8]}="
+    assert answered(fleet["socket_connect"].invoke(connect)) == "HTTP 200"
     # When the built ingest function receives the event
     (started,) = fleet["ingest"].invoke(event)["started"]
     # Then the synthesized state machine ran every step through the built handlers
@@ -173,6 +177,9 @@ def test_a_dropped_transcript_runs_the_synthesized_saga_to_the_end(
         if "stateEnteredEventDetails" in e
     }
     assert {"ValidateAndStore", "ParseTranscript", "IndexSession", "NotifyCoach"} <= entered
+    # And the news reached the admin's socket: the connections table's organization index,
+    # then the WebSocket API's management endpoint (the stand-in)
+    assert fleet.stand_ins.pushes.get(socket), fleet.stand_ins.pushes
 
 
 def test_a_bad_transcript_is_compensated_by_the_synthesized_saga(fleet, aws, deployment, platform):
@@ -200,6 +207,26 @@ def test_a_bad_transcript_is_compensated_by_the_synthesized_saga(fleet, aws, dep
     ]
     assert "FailedAtValidateAndStore" in entered
     assert any("ompensat" in name for name in entered), entered
+
+
+def test_a_setting_naming_a_resource_the_rehearsal_does_not_provide_is_reported(aws, fleet):
+    # Given a function whose settings name a resource kind nothing here provides
+    function = DeployedFunction(
+        name="new_function",
+        logical_id="FunctionsNew",
+        code=Path("."),
+        layers=(),
+        environment={
+            "COACH_NEW_QUEUE": {"Ref": "NewQueue"},
+            "COACH_NEW_STREAM": {"Fn::GetAtt": ["NewStream", "Arn"]},
+            "COACH_NEW_URL": {"Fn::Join": ["", ["https://", {"Ref": "NewApi"}, "/prod"]]},
+            "COACH_REGION_URL": {"Fn::Join": [".", ["sqs", {"Ref": "AWS::Region"}]]},
+        },
+        memory_mb=128,
+    )
+    # Then each is reported, and only those
+    _, unknown = aws.environment_of(function, {})
+    assert unknown == ["COACH_NEW_QUEUE", "COACH_NEW_STREAM", "COACH_NEW_URL"]
 
 
 def test_no_function_is_left_with_a_setting_the_rehearsal_could_not_provide(fleet):
