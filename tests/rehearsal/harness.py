@@ -56,12 +56,25 @@ class Deployment:
     def resources_of_type(self, kind: str) -> list[str]:
         return [k for k, v in self.template["Resources"].items() if v["Type"] == kind]
 
+    def function_named(self, logical_id: str) -> DeployedFunction | None:
+        """The deployed function of that logical id (None for CDK's own helpers)."""
+        return next((f for f in self.functions.values() if f.logical_id == logical_id), None)
+
+    def function_behind(self, logical_id: str) -> str:
+        """The function a reference names: itself, or the one behind its alias or version
+        (the state machine calls each step's `live` alias)."""
+        resource = self.template["Resources"][logical_id]
+        if resource["Type"] in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            return self.function_behind(resource["Properties"]["FunctionName"]["Ref"])
+        return logical_id
+
     def definition_with(self, arn_of: Callable[[str], str]) -> str:
-        """The definition with each `${...}` replaced, a function's ARN by ``arn_of(id)``."""
+        """The definition with each `${...}` replaced, a function's ARN by ``arn_of(id)`` of
+        the function behind the alias (or the function) the template substitutes."""
         text = self.state_machine_definition
         for key, value in self.substitutions.items():
-            logical_id = value["Fn::GetAtt"][0]
-            text = text.replace("${" + key + "}", arn_of(logical_id))
+            (logical_id,) = [value["Ref"]] if "Ref" in value else value["Fn::GetAtt"][:1]
+            text = text.replace("${" + key + "}", arn_of(self.function_behind(logical_id)))
         return text
 
 

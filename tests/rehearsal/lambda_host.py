@@ -41,7 +41,37 @@ class Context:
         return 300_000
 
 
+# The rehearsal's stand-in for the network route (the VPC's NAT) to an HTTPS service the
+# function calls without the AWS SDK (Cognito's JWKS, read by PyJWT through urllib): JSON
+# {"https://host": "http://127.0.0.1:port"}, the request sent there with its Host kept.
+URL_ROUTES = "REHEARSAL_URL_ROUTES"
+
+
+def route_urls(routes: dict[str, str]) -> None:
+    """Every opener urllib builds from now on (PyJWT builds its own) sends a request for one
+    of ``routes`` to its stand-in instead."""
+    import urllib.request  # noqa: PLC0415 - only when routes are given
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
+    class Routed(urllib.request.HTTPSHandler):
+        def https_open(self, request: urllib.request.Request):  # type: ignore[no-untyped-def]
+            for prefix, target in routes.items():
+                if request.full_url.startswith(prefix + "/"):
+                    routed = urllib.request.Request(  # noqa: S310 - the rehearsal's own route
+                        target + request.full_url[len(prefix) :],
+                        data=request.data,
+                        headers={**dict(request.header_items()), "Host": urlsplit(prefix).netloc},
+                        method=request.get_method(),
+                    )
+                    return self.parent.open(routed, timeout=request.timeout)
+            return super().https_open(request)
+
+    urllib.request.HTTPSHandler = Routed  # type: ignore[misc] - what build_opener adds
+
+
 def main() -> None:
+    if os.environ.get(URL_ROUTES):
+        route_urls(json.loads(os.environ[URL_ROUTES]))
     protocol = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # the function's prints go to stderr
     started = time.perf_counter()
@@ -50,7 +80,8 @@ def main() -> None:
 
         init_ms = (time.perf_counter() - started) * 1000
         modules = [m for name, m in list(sys.modules.items()) if name != "__main__"]
-        files = {getattr(module, "__file__", None) for module in modules}
+        # This host (Lambda's bootstrap here) is no part of the function, whatever its name.
+        files = {getattr(module, "__file__", None) for module in modules} - {__file__}
         # Anything loaded from outside the path above would not be there in Lambda.
         outside = sorted(f for f in files if f and not f.startswith(tuple(sys.path)))
         init = {"init_ms": init_ms, "modules": len(sys.modules), "outside_path": outside}

@@ -14,16 +14,20 @@ import uuid
 from pathlib import Path
 from urllib.parse import unquote_plus
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from cdk.stack import FUNCTION_NAMES, PIPELINE_STEPS
 from coaching.usecases.session_results import session_results
 from tests.events import EVENTS_DIR, load_event
-from tests.rehearsal.harness import FunctionError
+from tests.rehearsal.conftest import DATABASE_SECRET, database_secret
+from tests.rehearsal.harness import DeployedFunction, FunctionError, LambdaHost
 
 SAMPLE = (
     Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
 )
+MIGRATIONS = Path(__file__).resolve().parents[2] / "layers" / "coaching" / "migrations"
 # Events whose file name does not start with their function's name.
 EVENT_FILES = {"ingest": ["s3_put_incoming.json"]}
 
@@ -89,6 +93,8 @@ def answered(reply) -> str:
         return f"HTTP {reply['statusCode']}"
     if isinstance(reply, dict) and "policyDocument" in reply:
         return "policy"
+    if isinstance(reply, dict) and isinstance(reply.get("status"), str):
+        return f"status {reply['status']}"
     return ",".join(sorted(reply)) if isinstance(reply, dict) else type(reply).__name__
 
 
@@ -97,6 +103,16 @@ SAMPLE_ANSWERS = {
     "api_get_sessions.json": "HTTP 200",  # the signed-in coach's sessions, from the database
     "api_key_authorizer_request.json": "Unauthorized",  # a key this database never issued
     "purge_expired_schedule.json": "deleted,failed,organizations",
+    # The new API version (`api` built) answered GET /health with 200 and "ok"
+    "release_health_check_pre_traffic.json": "status Succeeded",
+    # The custom resource's answer to CloudFormation, for each request type
+    "migrate_create.json": "Data,PhysicalResourceId",
+    "migrate_update.json": "Data,PhysicalResourceId",
+    "migrate_delete.json": "PhysicalResourceId",
+    "socket_authorizer_request.json": "Unauthorized",  # a token no pool issued
+    "socket_connect.json": "HTTP 200",  # the sample organization is on record
+    "socket_disconnect.json": "HTTP 200",
+    "socket_default.json": "HTTP 200",
 }
 
 
@@ -138,10 +154,14 @@ def test_the_pipeline_steps_answer_their_sample_events_in_the_saga_s_order(
 def test_a_dropped_transcript_runs_the_synthesized_saga_to_the_end(
     fleet, aws, deployment, platform
 ):
-    # Given the sample drop event's object in the transcript bucket
+    # Given the sample drop event's object in the transcript bucket, and an admin of its
+    # organization with a socket open (the sample $connect, through the built function)
     event = uploaded_transcript(
         aws, transcript_bucket(aws, deployment), load_event("s3_put_incoming"), SAMPLE.read_bytes()
     )
+    connect = load_event("socket_connect")
+    socket = connect["requestContext"]["connectionId"] = f"saga{uuid.uuid4().hex[:8]}="
+    assert answered(fleet["socket_connect"].invoke(connect)) == "HTTP 200"
     # When the built ingest function receives the event
     (started,) = fleet["ingest"].invoke(event)["started"]
     # Then the synthesized state machine ran every step through the built handlers
@@ -157,6 +177,9 @@ def test_a_dropped_transcript_runs_the_synthesized_saga_to_the_end(
         if "stateEnteredEventDetails" in e
     }
     assert {"ValidateAndStore", "ParseTranscript", "IndexSession", "NotifyCoach"} <= entered
+    # And the news reached the admin's socket: the connections table's organization index,
+    # then the WebSocket API's management endpoint (the stand-in)
+    assert fleet.stand_ins.pushes.get(socket), fleet.stand_ins.pushes
 
 
 def test_a_bad_transcript_is_compensated_by_the_synthesized_saga(fleet, aws, deployment, platform):
@@ -186,8 +209,139 @@ def test_a_bad_transcript_is_compensated_by_the_synthesized_saga(fleet, aws, dep
     assert any("ompensat" in name for name in entered), entered
 
 
+def test_a_setting_naming_a_resource_the_rehearsal_does_not_provide_is_reported(aws, fleet):
+    # Given a function whose settings name a resource kind nothing here provides
+    function = DeployedFunction(
+        name="new_function",
+        logical_id="FunctionsNew",
+        code=Path("."),
+        layers=(),
+        environment={
+            "COACH_NEW_QUEUE": {"Ref": "NewQueue"},
+            "COACH_NEW_STREAM": {"Fn::GetAtt": ["NewStream", "Arn"]},
+            "COACH_NEW_URL": {"Fn::Join": ["", ["https://", {"Ref": "NewApi"}, "/prod"]]},
+            "COACH_REGION_URL": {"Fn::Join": [".", ["sqs", {"Ref": "AWS::Region"}]]},
+        },
+        memory_mb=128,
+    )
+    # Then each is reported, and only those
+    _, unknown = aws.environment_of(function, {})
+    assert unknown == ["COACH_NEW_QUEUE", "COACH_NEW_STREAM", "COACH_NEW_URL"]
+
+
 def test_no_function_is_left_with_a_setting_the_rehearsal_could_not_provide(fleet):
     # A new resource a function names (a table, a topic) must be provided here too
     assert {n: names for n, names in fleet.unresolved.items() if names} == {}, json.dumps(
         fleet.unresolved
     )
+
+
+def test_the_release_hook_checks_the_new_api_version_and_tells_codedeploy(fleet):
+    # When CodeDeploy runs the pre-traffic hook of a release
+    event = load_event("release_health_check_pre_traffic")
+    answer = fleet["release_health_check"].invoke(event)
+    # Then it invoked the new API version (the built `api`, through Lambda's Invoke) and
+    # told CodeDeploy it may move the `live` alias
+    assert answer == {"status": "Succeeded"}
+    assert {
+        "deploymentId": event["DeploymentId"],
+        "lifecycleEventHookExecutionId": event["LifecycleEventHookExecutionId"],
+        "status": "Succeeded",
+    } in fleet.stand_ins.hook_reports
+
+
+def test_migrate_creates_the_schema_in_an_empty_database_as_the_custom_resource_does(
+    fleet, aws, platform
+):
+    # Given an empty database on the server, its secret where the function's points
+    migrate = fleet["migrate"]
+    dbname = f"rehearsal_migrate_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(platform.settings.database_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(dbname)))
+    secret = aws.create_secret(database_secret(platform.settings.database_url, dbname))
+    fresh = LambdaHost(  # the same deployed function, its own environment
+        python=migrate.python,
+        path=migrate.path,
+        environment={**migrate.environment, DATABASE_SECRET: secret},
+        log=migrate.log,
+    )
+    try:
+        # When CloudFormation creates the custom resource, then updates it
+        created = fresh.invoke(load_event("migrate_create"))
+        updated = fresh.invoke(load_event("migrate_update"))
+    finally:
+        fresh.stop()
+    # Then Create applied every migration (and checked the application role), and the
+    # Update found nothing left to apply
+    migrations = sorted(p.name.split("_")[0] for p in MIGRATIONS.glob("*.sql"))
+    assert created["PhysicalResourceId"] == updated["PhysicalResourceId"]
+    assert int(created["Data"]["AppliedCount"]) == len(migrations) > 0
+    assert updated["Data"] == {"Applied": "-", "AppliedCount": "0"}
+
+
+def test_a_cognito_token_opens_a_socket_recorded_in_the_connections_table(
+    fleet, aws, deployment, platform
+):
+    # Given a user of the deployed pool, signed in (an ID token signed by the pool's key)
+    org = uuid.uuid4()
+    platform.deps.organizations.ensure_organization(org, f"rehearsal {org}")
+    token = signed_in_id_token(aws, deployment, org, role="admin")
+    event = load_event("socket_authorizer_request")
+    event["queryStringParameters"] = {"token": token}
+    event["multiValueQueryStringParameters"] = {"token": [token]}
+    # When the built authorizer checks it (the pool's keys read from its JWKS address)
+    answer = fleet["socket_authorizer"].invoke(event)
+    # Then $connect is allowed, with whose the socket is as its context
+    (statement,) = answer["policyDocument"]["Statement"]
+    assert statement["Effect"] == "Allow"
+    assert answer["context"]["custom:organization_id"] == str(org)
+    # When API Gateway hands that context to $connect, then the socket closes
+    connect = load_event("socket_connect")
+    connect["requestContext"]["authorizer"] = {
+        "principalId": answer["principalId"],
+        **answer["context"],
+    }
+    connection_id = f"rehearsal{uuid.uuid4().hex[:8]}="
+    connect["requestContext"]["connectionId"] = connection_id
+    assert answered(fleet["socket_connect"].invoke(connect)) == "HTTP 200"
+    table = connections_table(aws, deployment)
+    key = {"connection_id": {"S": connection_id}}
+    item = aws.client("dynamodb").get_item(TableName=table, Key=key).get("Item")
+    assert item is not None and item["organization_id"] == {"S": str(org)}
+    disconnect = load_event("socket_disconnect")
+    disconnect["requestContext"]["connectionId"] = connection_id
+    assert answered(fleet["socket_disconnect"].invoke(disconnect)) == "HTTP 200"
+    # Then the table recorded it, then forgot it
+    assert "Item" not in aws.client("dynamodb").get_item(TableName=table, Key=key)
+
+
+def signed_in_id_token(aws, deployment, org: uuid.UUID, role: str) -> str:
+    (pool_id,) = [
+        aws.by_logical_id[i] for i in deployment.resources_of_type("AWS::Cognito::UserPool")
+    ]
+    api = deployment.functions["socket_authorizer"].environment["COACH_USER_POOL_CLIENT_ID"]
+    client_id = aws.by_logical_id[api["Ref"]]
+    cognito = aws.client("cognito-idp")
+    email, password = f"{uuid.uuid4().hex[:8]}@example.com", f"Rehearsal-{uuid.uuid4().hex}1!"
+    attributes = {"email": email, "custom:organization_id": str(org), "custom:role": role}
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=email,
+        UserAttributes=[{"Name": k, "Value": v} for k, v in attributes.items()],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool_id, Username=email, Password=password, Permanent=True
+    )
+    signed_in = cognito.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    return signed_in["AuthenticationResult"]["IdToken"]
+
+
+def connections_table(aws, deployment) -> str:
+    env = deployment.functions["socket_connect"].environment["COACH_CONNECTIONS_TABLE"]
+    return aws.by_logical_id[env["Ref"]]

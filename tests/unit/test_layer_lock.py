@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # In pyproject for the local runtime (or tests) only: never imported by a Lambda function.
 LOCAL_ONLY = {
     "typer", "uvicorn", "websockets", "starlette", "watchdog", "moto", "pgserver",
-    # The local identity provider's password hashes and tokens (Cognito signs in on AWS).
-    "argon2-cffi", "pyjwt",
+    # The local identity provider's password hashes (Cognito signs in on AWS; its tokens are
+    # checked with pyjwt by the WebSocket authorizer, so pyjwt is in the layer).
+    "argon2-cffi",
 }  # fmt: skip
 # The local runtime's adapters: the functions in AWS get the aws/ ones instead.
 LOCAL_ADAPTERS = ROOT / "layers" / "coaching" / "adapters" / "local"
