@@ -5,6 +5,7 @@ from functools import lru_cache
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 
+import coaching.adapters.postgres  # noqa: F401 - every call reads PostgreSQL: load its driver during init
 from coaching.api.app import build_app
 from coaching.composition import lambda_ports
 from coaching.observability import logger, tracer

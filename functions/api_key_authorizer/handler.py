@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerResponse,
 )
 
+import coaching.adapters.postgres  # noqa: F401 - every call reads PostgreSQL: load its driver during init
 from coaching.api.identity import api_key_context
 from coaching.composition import lambda_ports
 from coaching.domain.errors import Unauthenticated

@@ -9,6 +9,7 @@ A failure raises, and the Provider reports it to CloudFormation as the deploy's 
 
 from importlib.resources.abc import Traversable
 
+import coaching.adapters.postgres  # noqa: F401 - every call reads PostgreSQL: load its driver during init
 from coaching.composition import Ports, lambda_ports
 from coaching.observability import logger, tracer
 

@@ -7,6 +7,7 @@ after the others are done, so the error alarm fires and tomorrow's run tries it 
 
 import datetime as dt
 
+import coaching.adapters.postgres  # noqa: F401 - every call reads PostgreSQL: load its driver during init
 from coaching.composition import Ports, lambda_ports
 from coaching.observability import MetricUnit, logger, metrics, tracer
 from coaching.usecases.retention import purge_expired

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
     APIGatewayAuthorizerResponseWebSocket,
 )
 
+import coaching.adapters.postgres  # noqa: F401 - every call reads PostgreSQL: load its driver during init
 from coaching.api.identity import socket_authorizer_context
 from coaching.composition import lambda_ports
 from coaching.domain.errors import Unauthenticated

@@ -8,6 +8,7 @@ serve` answers the status with the body, in the API's one error shape).
 import json
 from http import HTTPStatus
 
+import coaching.adapters.postgres  # noqa: F401 - every call reads PostgreSQL: load its driver during init
 from coaching.api.errors import error_body
 from coaching.api.identity import principal_from_claims
 from coaching.composition import lambda_ports

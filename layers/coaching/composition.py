@@ -14,28 +14,18 @@ import hashlib
 import hmac
 import uuid
 from functools import cached_property, lru_cache, partial
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from coaching.adapters.postgres import (
-    Database,
-    PostgresCoaches,
-    PostgresNotifications,
-    PostgresOrganizations,
-    PostgresParticipants,
-    PostgresResults,
-    PostgresSearchIndex,
-    PostgresSessions,
-    PostgresSocketConnections,
-    PostgresStepLedger,
-    PostgresTransactions,
-    PostgresTranscripts,
-)
-from coaching.analysis.offline import OfflineAnalyzer
 from coaching.config import Settings
 from coaching.domain.errors import ConfigurationError
-from coaching.ports.executions import ExecutionSupport
-from coaching.ports.workflow import Workflow
-from coaching.usecases.dependencies import Dependencies
+
+# Adapters are imported where they are built, not here: a function loads only the drivers of
+# the ports it uses (ingest and the DynamoDB-backed socket functions never load psycopg).
+if TYPE_CHECKING:
+    from coaching.adapters.postgres import Database, PostgresOrganizations
+    from coaching.ports.executions import ExecutionSupport
+    from coaching.ports.workflow import Workflow
+    from coaching.usecases.dependencies import Dependencies
 
 # Locally a push goes to `coach serve` on this machine: when it is not running, fail fast.
 _LOCAL_PUSH_CONFIG = {"connect_timeout": 2, "read_timeout": 5, "retries": {"max_attempts": 1}}
@@ -74,6 +64,8 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
     @cached_property
     def database(self) -> Database:
+        from coaching.adapters.postgres import Database
+
         source = self.settings.database_source()
         if source is None:
             raise ConfigurationError(
@@ -90,6 +82,19 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
     @cached_property
     def dependencies(self) -> Dependencies:
+        from coaching.adapters.postgres import (
+            PostgresCoaches,
+            PostgresNotifications,
+            PostgresParticipants,
+            PostgresResults,
+            PostgresSearchIndex,
+            PostgresSessions,
+            PostgresStepLedger,
+            PostgresTransactions,
+            PostgresTranscripts,
+        )
+        from coaching.usecases.dependencies import Dependencies
+
         settings = self.settings
         db = self.database
         return Dependencies(
@@ -161,6 +166,8 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             if not settings.connections_table:
                 raise ConfigurationError("COACH_CONNECTIONS_TABLE is not set.")
             return DynamoDbConnections(boto3.client("dynamodb"), settings.connections_table)
+        from coaching.adapters.postgres import PostgresSocketConnections
+
         return PostgresSocketConnections(self.database)
 
     @cached_property
@@ -183,6 +190,8 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             from coaching.adapters.openai import build_openai_analyzer
 
             return build_openai_analyzer(self.settings)
+        from coaching.analysis.offline import OfflineAnalyzer
+
         return OfflineAnalyzer()
 
     @cached_property
@@ -293,6 +302,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
                 hint="Set COACH_RUNTIME=aws and COACH_USER_POOL_ID.",
             )
         from coaching.adapters.aws.cognito_users import cognito_user_directory
+        from coaching.adapters.postgres import PostgresCoaches
 
         return PeoplePorts(
             self.accounts,
@@ -303,6 +313,8 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
     @cached_property
     def organizations(self) -> PostgresOrganizations:
+        from coaching.adapters.postgres import PostgresOrganizations
+
         return PostgresOrganizations(self.database)
 
     @cached_property

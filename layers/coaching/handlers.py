@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ValidationError
 
+import coaching.adapters.postgres  # noqa: F401 - every step reads the step ledger: load its driver during init
 from coaching.composition import lambda_ports
 from coaching.domain.errors import InvalidStepInput
 from coaching.observability import MetricUnit, logger, metrics, tracer

@@ -75,3 +75,42 @@ def test_moto_batch_is_still_the_whole_package_when_used_afterwards():
     )
     # Then it is the whole package, sharing the one JobStatus the interpreter uses
     assert out.split() == ["BackendDict", "True", "True"]
+
+
+def run_fresh_in_lambda(code: str, tmp_path: Path) -> str:
+    """``code`` in a fresh interpreter that believes it is a Lambda function with tracing on."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("COACH_")}
+    env.pop("POWERTOOLS_TRACE_DISABLED", None)
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(REPO / "layers"), str(REPO)]),
+        AWS_LAMBDA_FUNCTION_NAME="ingest",
+        LAMBDA_TASK_ROOT=str(tmp_path),  # Lambda's: Powertools turns tracing on
+        AWS_REGION="us-east-1",
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_a_lambda_init_patches_for_tracing_only_the_libraries_it_imports(tmp_path):
+    # Given a fresh Lambda environment with tracing on
+    # When it loads the tracer and the composition root (what `ingest` loads)
+    # Then neither PostgreSQL's driver nor any library X-Ray could patch but none uses is loaded
+    out = run_fresh_in_lambda(
+        "import json, sys, coaching.observability, coaching.composition\n"
+        "print(json.dumps(sorted(m for m in ('psycopg', 'psycopg_pool', 'httpx', 'sqlite3',"
+        " 'requests') if m in sys.modules)))\n"
+        "import psycopg_pool.pool, psycopg, httpx, botocore.client\n"
+        "wrapped = [psycopg.connect, psycopg_pool.pool.ConnectionPool._connect,"
+        " botocore.client.BaseClient._make_api_call]\n"
+        "from aws_xray_sdk.core.patcher import _PATCHED_MODULES\n"
+        "traced = [hasattr(f, '__wrapped__') for f in wrapped]\n"
+        "print(json.dumps([sorted(_PATCHED_MODULES), traced]))\n",
+        tmp_path,
+    )
+    before, after = map(json.loads, out.splitlines())
+    assert before == []
+    # And each library it then imports is traced as Powertools' patch_all would trace it
+    patched, wrappers = after
+    assert patched == ["botocore", "httpx", "psycopg"]
+    assert wrappers == [True, True, True]  # wrapt wrappers: traced

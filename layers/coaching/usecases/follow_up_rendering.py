@@ -14,11 +14,11 @@ import datetime as dt
 import re
 from typing import Any, TypeVar
 
-from jinja2 import TemplateError
-
 from coaching.domain.errors import TemplateCannotRender
 from coaching.domain.review import ReviewItem, SummaryContent, SummaryContext
-from coaching.usecases.template_sandbox import render, undeclared_variables
+
+# Jinja and the sandbox built on it (template_sandbox) load on the first template checked or
+# rendered, not with every API cold start: most requests never touch a template.
 
 Item = TypeVar("Item", bound=ReviewItem)  # a win, a challenge, an action item...
 
@@ -71,6 +71,10 @@ def _sample(filled: bool) -> dict[str, Any]:
 
 def template_problems(source: str) -> list[str]:
     """Why ``source`` cannot be a follow-up template; empty when it can."""
+    from jinja2 import TemplateError
+
+    from coaching.usecases.template_sandbox import render, undeclared_variables
+
     try:
         unknown = sorted(undeclared_variables(source) - VARIABLES.keys())
     except TemplateError as error:
@@ -90,6 +94,8 @@ def template_problems(source: str) -> list[str]:
 
 def used_variables(*sources: str) -> list[str]:
     """The documented variables the sources use (only call on sources without problems)."""
+    from coaching.usecases.template_sandbox import undeclared_variables
+
     found: set[str] = set()
     for source in sources:
         found |= undeclared_variables(source)
@@ -103,6 +109,8 @@ def _reason(error: Exception) -> str:
 
 def render_follow_up(subject: str, content: str, variables: dict[str, Any]) -> tuple[str, str]:
     """(subject, body) of the email. The subject is one line: a template cannot add headers."""
+    from coaching.usecases.template_sandbox import render
+
     try:
         rendered_subject = render(subject, variables)
         body = render(content, variables)
