@@ -29,9 +29,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/coach serve
 
-# Lint first, then the five parts, two at a time (this is a 2-core machine): the long
-# integration part beside unit, infra, the deployment rehearsal and e2e. Each part's output
-# is printed when it ends.
+# Lint first, then the five parts, two at a time (this is a 2-core machine), longest first so
+# the two slots end together: e2e (~5 min) beside integration (~4.5), then infra, unit and
+# the deployment rehearsal in whichever slot frees first. Each part's output is printed when
+# it ends.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r layers functions local_runtime -lll
@@ -39,7 +40,7 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	rm -f .coverage .coverage.*
 	$(MAKE) --no-print-directory -j2 --keep-going --output-sync=target \
-		integration unit infra rehearsal e2e COVERAGE="--cov --cov-report= --cov-fail-under=0"
+		e2e integration infra unit rehearsal COVERAGE="--cov --cov-report= --cov-fail-under=0"
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 
