@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from coaching.domain.errors import Unprocessable
+from coaching.domain.errors import RefinementNotApplicable, RefinementNotUnderstood
 from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent
 
 Section = Literal["wins", "challenges", "action_items", "coach_recommendations"]
@@ -46,18 +46,16 @@ _SECTION = (
 _END = r"[.!]*"
 
 
-class RefinementNotUnderstood(Unprocessable):
-    """The offline grammar has no rule for the request (422, with what works offline)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "This request is not one the offline refinement understands.",
-            hint="What works offline: " + "; ".join(OFFLINE_REQUESTS) + ".",
-        )
+# Re-exported: the grammar's callers catch them from here.
+__all__ = ["RefinementNotApplicable", "RefinementNotUnderstood", "diff", "parse", "refine"]
 
 
-class RefinementNotApplicable(Unprocessable):
-    """A known request that cannot change this summary (no such item, nothing to shorten)."""
+def not_understood() -> RefinementNotUnderstood:
+    """The answer to a request the grammar does not know: what works offline."""
+    return RefinementNotUnderstood(
+        "This request is not one the offline refinement understands.",
+        hint="What works offline: " + "; ".join(OFFLINE_REQUESTS) + ".",
+    )
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def parse(message: str) -> Parsed:
         match = pattern.fullmatch(text)
         if match:
             return build(match.groupdict())
-    raise RefinementNotUnderstood
+    raise not_understood()
 
 
 def refine(content: SummaryContent, message: str, original: SummaryContent) -> Refined:

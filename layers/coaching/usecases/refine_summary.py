@@ -131,7 +131,7 @@ def _free_form(
         refined = ports.refiner.refine(content, message, ports.summaries.revisions(org, summary_id))
         if refined is not None:
             return refined, "Refined as asked."
-    raise refinement.RefinementNotUnderstood
+    raise refinement.not_understood()
 
 
 def _validated(content: SummaryContent) -> SummaryContent:
