@@ -20,6 +20,7 @@ from local_runtime.cli_keys import keys
 from local_runtime.cli_org import org
 from local_runtime.cli_retention import retention
 from local_runtime.cli_security import security
+from local_runtime.cli_summaries import summaries
 from local_runtime.cli_users import users
 
 # At exit the interpreter's last collections walk every object the platform loaded, half a
@@ -149,6 +150,7 @@ app.add_typer(keys, name="keys")
 app.add_typer(org, name="org")
 app.add_typer(retention, name="retention")
 app.add_typer(security, name="security")
+app.add_typer(summaries, name="summaries")
 app.add_typer(users, name="users")
 
 

@@ -41,6 +41,7 @@ VALID_BODIES = {
         "subject": "Thank you, {{ client_first_name }}",
         "content": "{{ greeting }} {{ client_first_name }},\n{{ sign_off }}\n",
     },
+    ("POST", "/v1/summaries/{summary_id}/refine"): {"message": "shorter", "expected_revision": 0},
     ("PATCH", "/v1/organization"): {"mfa_required": False},
     ("PUT", "/v1/coach-profile"): {
         "name": "Maya Chen",

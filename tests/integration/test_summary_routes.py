@@ -289,6 +289,11 @@ def _routes(review: Reviewed, summary_id: str) -> list[tuple[str, str, dict | No
         ),
         ("POST", f"/v1/summaries/{summary_id}/approve", None),
         ("POST", f"/v1/summaries/{summary_id}/reopen", None),
+        (
+            "POST",
+            f"/v1/summaries/{summary_id}/refine",
+            {"message": "remove win 1", "expected_revision": 0},
+        ),
     ]
 
 

@@ -1,4 +1,4 @@
-"""The coach's review of per-client summaries: read, edit, approve, reopen.
+"""The coach's review of per-client summaries: read, edit, refine, approve, reopen.
 
 Approving twice answers 409 (the first approval stands, with its one follow-up draft).
 """
@@ -25,6 +25,7 @@ from coaching.api.identity import client_data_reader
 from coaching.domain.errors import ContentRejected
 from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent
 from coaching.usecases import summaries
+from coaching.usecases.refine_summary import RefinementRequest, refine_summary
 
 router = APIGatewayRouter()
 
@@ -50,6 +51,15 @@ class RevisionCheck(BaseModel):
     expected_revision: int | None = Field(
         default=None, ge=0, description="refuse (409) unless the summary is at this revision"
     )
+
+
+class Refinement(BaseModel):
+    """A request in the coach's words ("shorter", "remove win 2"; see the README's grammar)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    message: str = Field(min_length=1, max_length=2000, description="what to change")
+    expected_revision: int = Field(ge=0, description="the revision the request was made on")
 
 
 @contextlib.contextmanager
@@ -116,6 +126,34 @@ def edit_summary(summary_id: SummaryId, edit: Annotated[SummaryEdit, Body()]) ->
         revision=summary["revision"],
     )
     return summary
+
+
+@router.post(
+    "/v1/summaries/<summary_id>/refine",
+    summary="Refine the words by asking: a new revision, answered with its diff",
+    description="An unknown request is answered 422 with what works offline; 'history' "
+    "answers the revisions without making one; a stale expected_revision answers 409.",
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON),
+)
+def refine(summary_id: SummaryId, refinement: Annotated[Refinement, Body()]) -> dict:
+    principal = client_data_reader(router)
+    request = RefinementRequest(summary_id, refinement.message, refinement.expected_revision)
+    with fields_rejected():
+        answer = refine_summary(ports_of(router).review_ports, principal, request)
+    summary = answer["summary"]
+    if "history" in answer:
+        audit(router, principal, "read", "summary", summary_id, clients=[summary["client_id"]])
+    else:
+        audit(
+            router,
+            principal,
+            "update",
+            "summary",
+            summary_id,
+            clients=[summary["client_id"]],
+            revision=summary["revision"],
+        )
+    return answer
 
 
 @router.post(

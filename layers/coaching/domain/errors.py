@@ -145,6 +145,16 @@ class ContentRejected(PermanentError):
         self.errors = errors
 
 
+class RefinementNotUnderstood(Unprocessable):
+    """No rule of the offline refinement grammar matches the request, and no free-form
+    refiner is configured: 422, the message listing what works offline."""
+
+
+class RefinementNotApplicable(Unprocessable):
+    """A known refinement that cannot change this summary (no such item, nothing to
+    shorten, nothing to undo): 422 saying why, never a silent no-op."""
+
+
 class TemplateCannotRender(Unprocessable):
     """The template fails for this summary (one saved before a check it now fails, say)."""
 

@@ -65,6 +65,21 @@ class SummaryRecord(BaseModel):
         return "approved" if self.approved_at else "draft"
 
 
+RevisionCommand = Literal["edit", "approve", "reopen", "refine", "undo", "redo"]
+
+
+class RevisionRecord(BaseModel):
+    """One stored step of a summary's review: who, when, the request, the result.
+    Revision 0 is the AI's draft (no author, no command)."""
+
+    revision: int
+    command: str | None
+    request: str | None
+    author_user_id: uuid.UUID | None
+    created_at: dt.datetime
+    content: SummaryContent
+
+
 class CoachVoice(BaseModel):
     """Who writes to the client, and how they greet and sign off."""
 

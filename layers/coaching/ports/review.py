@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 from coaching.domain.review import (
     FollowUpDraft,
     FollowUpRecord,
+    RevisionCommand,
+    RevisionRecord,
     SessionKind,
     SummaryContent,
     SummaryContext,
@@ -41,22 +43,28 @@ class ReviewStore(Protocol):
         self, org: uuid.UUID, session_id: uuid.UUID, indexes: set[int]
     ) -> set[int]: ...
 
-    def save_revision(
+    def save_revision(  # noqa: PLR0913 - one transaction's inputs, keyword-only after content
         self,
         org: uuid.UUID,
         summary_id: uuid.UUID,
         expected_revision: int | None,
         content: SummaryContent,
         *,
-        command: Literal["edit", "approve", "reopen"],
+        command: RevisionCommand,
         author_user_id: uuid.UUID,
         follow_up: FollowUpDraft | None = None,
+        request: str | None = None,
     ) -> SummaryRecord:
         """One step of the review, in one transaction: checks the summary is at
         ``expected_revision`` (None: any) and in the state the command needs (Conflict
-        otherwise), writes revision n+1, and then: edit - sets the coach's version;
+        otherwise), writes revision n+1 (with the coach's ``request``, if any), and then:
+        edit, refine, undo, redo - set the coach's version (refused once approved);
         approve - sets approved_at and adds the follow-up draft; reopen - clears approved_at
         and withdraws unsent drafts."""
+        ...
+
+    def revisions(self, org: uuid.UUID, summary_id: uuid.UUID) -> list[RevisionRecord]:
+        """Every revision, oldest first, starting with revision 0 (the AI's draft)."""
         ...
 
     def list_follow_ups(
@@ -104,6 +112,16 @@ class TemplateStore(Protocol):
         ...
 
 
+class SummaryRefiner(Protocol):
+    """Free-form refinement (the OpenAI analyzer's, answered against the summary's JSON
+    schema): the request the offline grammar does not know, applied to ``content``.
+    None from ``refine``: it cannot say (the grammar's helpful answer is given instead)."""
+
+    def refine(
+        self, content: SummaryContent, request: str, history: list[RevisionRecord]
+    ) -> SummaryContent | None: ...
+
+
 @dataclass(frozen=True)
 class ReviewPorts:
     """What the review's use cases need, built by the composition root."""
@@ -111,3 +129,5 @@ class ReviewPorts:
     summaries: ReviewStore
     templates: TemplateStore
     directory: Directory
+    # None offline: only the grammar (analysis/refinement.py). The OpenAI adapter: a follow-up.
+    refiner: SummaryRefiner | None = None

@@ -54,7 +54,7 @@ def edit_summary(
     content: SummaryContent,
 ) -> dict[str, Any]:
     record = visible_summary(ports, principal, summary_id)
-    _check_evidence(ports, principal.organization_id, record.session_id, content)
+    check_evidence(ports, principal.organization_id, record.session_id, content)
     saved = ports.summaries.save_revision(
         principal.organization_id,
         summary_id,
@@ -63,7 +63,7 @@ def edit_summary(
         command="edit",
         author_user_id=principal.user_id,
     )
-    return _view_of(ports, principal, saved)
+    return view_of(ports, principal, saved)
 
 
 def approve_summary(
@@ -88,7 +88,7 @@ def approve_summary(
         author_user_id=principal.user_id,
         follow_up=draft,
     )
-    return _view_of(ports, principal, saved), draft.id if draft else None
+    return view_of(ports, principal, saved), draft.id if draft else None
 
 
 def reopen_summary(
@@ -107,7 +107,7 @@ def reopen_summary(
         command="reopen",
         author_user_id=principal.user_id,
     )
-    return _view_of(ports, principal, saved)
+    return view_of(ports, principal, saved)
 
 
 def summary_view(record: SummaryRecord, sensitive_turns: frozenset[int]) -> dict[str, Any]:
@@ -130,7 +130,7 @@ def summary_view(record: SummaryRecord, sensitive_turns: frozenset[int]) -> dict
     }
 
 
-def _view_of(ports: ReviewPorts, principal: Principal, record: SummaryRecord) -> dict[str, Any]:
+def view_of(ports: ReviewPorts, principal: Principal, record: SummaryRecord) -> dict[str, Any]:
     sensitive = ports.summaries.sensitive_turns(principal.organization_id, record.session_id)
     return summary_view(record, sensitive)
 
@@ -147,7 +147,7 @@ def _follow_up_draft(
     return FollowUpDraft(id=uuid.uuid4(), subject=subject, body=body, template_id=template.id)
 
 
-def _check_evidence(
+def check_evidence(
     ports: ReviewPorts, org: uuid.UUID, session_id: uuid.UUID, content: SummaryContent
 ) -> None:
     """Evidence must point at turns of this session: it is what the coach checks words by."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Literal
+from typing import Any
 
 from psycopg import sql
 from psycopg.types.json import Jsonb
@@ -15,6 +15,8 @@ from coaching.domain.review import (
     CoachVoice,
     FollowUpDraft,
     FollowUpRecord,
+    RevisionCommand,
+    RevisionRecord,
     SummaryContent,
     SummaryContext,
     SummaryRecord,
@@ -132,16 +134,17 @@ class PostgresReviewStore:
             ).fetchall()
         return indexes - {row["turn_index"] for row in rows}
 
-    def save_revision(
+    def save_revision(  # noqa: PLR0913 - one transaction's inputs, keyword-only after content
         self,
         org: uuid.UUID,
         summary_id: uuid.UUID,
         expected_revision: int | None,
         content: SummaryContent,
         *,
-        command: Literal["edit", "approve", "reopen"],
+        command: RevisionCommand,
         author_user_id: uuid.UUID,
         follow_up: FollowUpDraft | None = None,
+        request: str | None = None,
     ) -> SummaryRecord:
         words = content.model_dump(mode="json")
         with self._db.transaction(org) as conn:
@@ -165,10 +168,11 @@ class PostgresReviewStore:
             revision = row["revision"] + 1
             conn.execute(
                 "INSERT INTO summary_revisions (organization_id, summary_id, revision, content,"
-                " command, author, author_user_id) VALUES (%s, %s, %s, %s, %s, 'coach', %s)",
-                (org, summary_id, revision, Jsonb(words), command, author_user_id),
+                " command, author, author_user_id, request)"
+                " VALUES (%s, %s, %s, %s, %s, 'coach', %s, %s)",
+                (org, summary_id, revision, Jsonb(words), command, author_user_id, request),
             )
-            if command == "edit":
+            if command in _WORD_CHANGES:
                 # The AI's draft (its columns and ai_version) stays as the pipeline wrote it.
                 conn.execute(
                     "UPDATE summaries SET coach_edited_version = %s"
@@ -213,6 +217,32 @@ class PostgresReviewStore:
             raise NotFound(f"Summary {summary_id} does not exist.")
         return saved
 
+    def revisions(self, org: uuid.UUID, summary_id: uuid.UUID) -> list[RevisionRecord]:
+        with self._db.transaction(org) as conn:
+            draft = conn.execute(
+                "SELECT created_at, jsonb_build_object('wins', wins, 'challenges', challenges,"
+                " 'action_items', action_items, 'coach_recommendations', coach_recommendations)"
+                " AS content FROM summaries WHERE organization_id = %s AND id = %s",
+                (org, summary_id),
+            ).fetchone()
+            if draft is None:
+                raise NotFound(f"Summary {summary_id} does not exist.")
+            rows = conn.execute(
+                "SELECT revision, command, request, author_user_id, created_at, content"
+                " FROM summary_revisions WHERE organization_id = %s AND summary_id = %s"
+                " ORDER BY revision",
+                (org, summary_id),
+            ).fetchall()
+        first = RevisionRecord(
+            revision=0,
+            command=None,
+            request=None,
+            author_user_id=None,
+            created_at=draft["created_at"],
+            content=SummaryContent.model_validate(draft["content"]),
+        )
+        return [first, *(RevisionRecord.model_validate(row) for row in rows)]
+
     def list_follow_ups(
         self,
         org: uuid.UUID,
@@ -251,6 +281,10 @@ class PostgresReviewStore:
         return FollowUpRecord.model_validate(row) if row else None
 
 
+# The commands that change the words (approve and reopen keep them).
+_WORD_CHANGES = frozenset({"edit", "refine", "undo", "redo"})
+
+
 def _check_state(row: dict[str, Any], expected_revision: int | None, command: str) -> None:
     if expected_revision is not None and expected_revision != row["revision"]:
         raise Conflict(
@@ -259,7 +293,7 @@ def _check_state(row: dict[str, Any], expected_revision: int | None, command: st
             hint="Reload it, then make your change again.",
         )
     approved = row["approved_at"] is not None
-    if command == "edit" and approved:
+    if command in _WORD_CHANGES and approved:
         raise Conflict(
             "The summary is approved: its words are kept as approved.",
             hint="Reopen it first (POST /v1/summaries/{id}/reopen), then edit.",
