@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -15,7 +16,9 @@ from local_runtime.cli_context import coach_context
 if TYPE_CHECKING:
     from local_runtime.platform import LocalPlatform
 
-clients = typer.Typer(help="Clients: list them, keep their records.", no_args_is_help=True)
+clients = typer.Typer(
+    help="Clients: list them, keep their records, import a list.", no_args_is_help=True
+)
 
 
 @clients.command("list")
@@ -164,3 +167,43 @@ def _record(
             client_ids=tuple(client_ids),
         )
     )
+
+
+@clients.command("import")
+def import_file(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV: name, email, external_id (optional)")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Import a client list: each row creates a client, updates the one it names, or is
+    skipped with the reason (as POST /v1/clients/import)."""
+    from coaching.domain.errors import CoachingError
+    from coaching.domain.identity import Visibility
+    from coaching.usecases.client_import import ClientImport
+
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        typer.echo(f"error: cannot read {file}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+    platform = coach_context(ctx).platform()
+    org = platform.settings.default_organization_id
+    store, _ = platform.ports.client_ports
+    importer = ClientImport(
+        platform.ports.client_records, platform.ports.contact_details, store, Visibility(org, None)
+    )
+    try:
+        reports = importer.run(data)
+    except CoachingError as error:
+        typer.echo(f"error: {error.user_message()}", err=True)
+        raise typer.Exit(1) from None
+    counts = {k: sum(r.result == k for r in reports) for k in ("created", "updated", "skipped")}
+    touched = [r.client_id for r in reports if r.client_id and r.result != "skipped"]
+    _record(platform, org, "import", None, touched, **counts)
+    if as_json:
+        sys.stdout.write(json.dumps({**counts, "rows": [r.view() for r in reports]}) + "\n")
+        return
+    for r in reports:
+        why = f": {r.reason}" if r.reason else (f" ({', '.join(r.changed)})" if r.changed else "")
+        typer.echo(f"row {r.row:>5}  {r.result:<8} {str(r.client_id or ''):<36}{why}")
+    typer.echo(", ".join(f"{n} {kind}" for kind, n in counts.items()) + ".")

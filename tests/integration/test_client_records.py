@@ -224,3 +224,114 @@ def test_the_cli_lists_clients_and_keeps_a_record(platform):
     assert bad.exit_code == 2 and "email" in bad.output
     missing = runner.invoke(app, ["clients", "update", str(uuid.uuid4()), "--confirm"])
     assert missing.exit_code == 1 and "does not exist" in missing.output
+
+
+# --- POST /v1/clients/import, coach clients import ---------------------------------------
+CSV = "text/csv"
+
+
+def import_csv(claims: dict, text: str, content_type: str = CSV) -> tuple[int, dict]:
+    return request(
+        "POST", "/v1/clients/import", claims, body=text, headers={"Content-Type": content_type}
+    )
+
+
+def test_an_import_reports_every_row_created_updated_or_skipped(practice):
+    org, admin, priya = practice["org"], practice["admin"], practice["priya"]
+    text = (
+        "Name,Email,External ID\n"
+        f"priya raman,{EMAIL},crm-1\n"  # an existing client, by name in any case
+        "Lena Ward,lena@example.org,crm-2\n"  # new
+        ",nobody@example.org,\n"  # no name
+        "Omar Haddad,not-an-address,\n"
+        "Lena Ward,other@example.org,\n"  # twice in the file
+        "\n"
+        "Ines Costa,,\n"  # new, no email
+    )
+    status, body = import_csv(admin, text)
+    assert status == 200, body
+    rows = {r["row"]: r for r in body["rows"]}
+    assert (body["created"], body["updated"], body["skipped"]) == (2, 1, 3)
+    assert rows[2]["result"] == "updated" and rows[2]["client_id"] == str(priya)
+    assert rows[2]["changed"] == ["email", "external_id", "name", "status"]
+    assert rows[3]["result"] == "created"
+    assert [rows[n]["reason"] for n in (4, 5, 6)] == [
+        "no name",
+        "not an email address",
+        "repeats row 3",
+    ]
+    assert rows[8]["result"] == "created"
+    # The addresses are stored encrypted and read back; the audit holds ids and counts only
+    lena = uuid.UUID(rows[3]["client_id"])
+    assert ports().contact_details.contact(org, lena).email == "lena@example.org"
+    assert ports().contact_details.contact(org, priya).email == EMAIL
+    assert "example.org" not in stored_text(lena).lower()
+    [entry] = [
+        e for e in ports().audit_log.entries(org, resource_type="client") if e.action == "import"
+    ]
+    assert (entry.details["created"], entry.details["skipped"]) == (2, 3)
+    assert "example.org" not in json.dumps(entry.details) and "Lena" not in json.dumps(
+        entry.details
+    )
+    assert set(entry.client_ids) == {priya, lena, uuid.UUID(rows[8]["client_id"])}
+    # The same file again changes nothing
+    _, again = import_csv(admin, text)
+    assert (again["created"], again["updated"]) == (0, 0)
+    assert again["rows"][0]["reason"] == "unchanged"
+
+
+def test_an_import_finds_a_client_by_external_id_first(practice):
+    admin = practice["admin"]
+    import_csv(admin, "name,email,external_id\nLena Ward,,crm-2\n")
+    _, body = import_csv(admin, "name,external_id\nLena Ward-Lee,crm-2\n")
+    [row] = body["rows"]
+    assert (row["result"], row["changed"]) == ("updated", ["name"])
+    assert client_id_of(practice["org"], "Lena Ward-Lee") == uuid.UUID(row["client_id"])
+
+
+def test_a_coach_cannot_update_a_client_they_cannot_see_by_importing(practice):
+    status, body = import_csv(practice["stranger"], "name,email\nPriya Raman,x@example.org\n")
+    assert status == 200
+    assert body["rows"][0]["reason"] == "a client you cannot see has this name"
+    assert ports().contact_details.contact(practice["org"], practice["priya"]).email is None
+
+
+@pytest.mark.parametrize(
+    ("text", "content_type"),
+    [
+        ("email\nx@example.org\n", CSV),  # no name column
+        ("name\nLena\n", "application/json"),
+        ("name\n" + "Lena\n" * 5001, CSV),
+    ],
+)
+def test_a_file_that_is_not_a_client_list_is_422(practice, text, content_type):
+    status, body = import_csv(practice["admin"], text, content_type)
+    assert status == 422
+    assert_error(body, "COACH_422")
+
+
+def test_who_may_not_import(platform, practice):
+    assert import_csv(claims_for(practice["org"], Role.SUPPORT), "name\nLena\n")[0] == 403
+    outsider = claims_for(other_organization(platform), Role.ADMIN)
+    assert import_csv(outsider, "name,email\nPriya Raman,x@example.org\n")[0] == 200
+    # Another organization's import creates its own client, never touching this one's
+    assert ports().contact_details.contact(practice["org"], practice["priya"]).email is None
+
+
+def test_the_cli_imports_a_client_list(platform, tmp_path):
+    from local_runtime.cli import app
+
+    org = ports().settings.default_organization_id
+    name = f"CSV Client {uuid.uuid4().hex[:6]}"
+    file = tmp_path / "clients.csv"
+    file.write_text(f"name,email\n{name},csv@example.org\n,\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["clients", "import", str(file), "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert (body["created"], body["skipped"]) == (1, 0)
+    client = uuid.UUID(body["rows"][0]["client_id"])
+    assert ports().contact_details.contact(org, client).email == "csv@example.org"
+    human = CliRunner().invoke(app, ["clients", "import", str(file)])
+    assert "unchanged" in human.stdout and "csv@example.org" not in human.stdout
+    missing = CliRunner().invoke(app, ["clients", "import", str(tmp_path / "none.csv")])
+    assert missing.exit_code == 1

@@ -20,14 +20,16 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility, require_role
-from coaching.api.multipart_form import invalid
+from coaching.api.multipart_form import invalid, request_body
 from coaching.api.paging import offset_page, one_more_than
+from coaching.api.request_size import DIRECT_BODY_LIMIT_BYTES, body_too_large
 from coaching.domain.clients import CONTACT_FIELDS, ClientDetailsUpdate, ClientStatus
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Role
 from coaching.ports.audit import AuditPosition
 from coaching.usecases.client_access import access_view, client_access_log
 from coaching.usecases.client_history import client_history, client_overview
+from coaching.usecases.client_import import MAX_ROWS, ClientImport
 from coaching.usecases.client_records import merge_clients, update_client
 from coaching.usecases.delete_client import delete_client
 
@@ -78,6 +80,52 @@ def list_clients(
         by_email=email is not None,
     )
     return {"items": [client_overview(c) for c in page], "next_offset": next_offset}
+
+
+CSV_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {
+            "schema": {
+                "type": "string",
+                "description": "a header line naming the columns name, email, external_id "
+                "(optional), then one client per line",
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/v1/clients/import",
+    summary="Import a client list (text/csv: name, email, optional external_id)",
+    description="Each row creates a confirmed client, updates the client it names (by "
+    "external_id, else by name in any case), or is skipped with a reason; the answer reports "
+    f"every row. At most {MAX_ROWS} rows; emails are stored encrypted.",
+    responses=documented(),
+    openapi_extensions={"requestBody": CSV_BODY},
+)
+def import_clients() -> dict:
+    principal, visibility = reader_and_visibility(router)
+    event = router.current_event
+    headers = event.headers or {}
+    content_type = headers.get("content-type") or headers.get("Content-Type") or ""
+    if content_type.split(";")[0].strip().lower() not in ("text/csv", "text/plain"):
+        raise invalid("header.content-type", "Send the client list as text/csv.")
+    body = request_body(event.body, event.is_base64_encoded)
+    if len(body) >= DIRECT_BODY_LIMIT_BYTES:
+        raise body_too_large()
+    store, _ = ports_of(router).client_ports
+    reports = ClientImport(
+        ports_of(router).client_records, ports_of(router).contact_details, store, visibility
+    ).run(body)
+    touched = [r.client_id for r in reports if r.client_id and r.result != "skipped"]
+    counts = {
+        kind: sum(r.result == kind for r in reports) for kind in ("created", "updated", "skipped")
+    }
+    # Ids and counts only: never a name or an address from the file.
+    audit(router, principal, "import", "client", None, clients=touched, **counts)
+    return {**counts, "rows": [r.view() for r in reports]}
 
 
 @router.get(
