@@ -82,6 +82,7 @@ def test_a_coach_confirms_renames_gives_an_email_and_records_an_opt_out(practice
     # What the coach reads back
     status, history = request("GET", f"/v1/clients/{priya}", elena)
     assert status == 200 and history["email"] == EMAIL
+    assert (history["opted_out"], history["external_id"]) == (True, "crm-7")
     _, listed = request("GET", "/v1/clients", elena, query={"status": "active"})
     assert [c["name"] for c in listed["items"]] == ["Priya R. Raman"]
 

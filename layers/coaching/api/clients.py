@@ -137,6 +137,12 @@ def get_client(client_id: ClientId) -> dict:
     principal, visibility = reader_and_visibility(router)
     store, _ = ports_of(router).client_ports
     history = client_history(store, visibility, client_id, ports_of(router).contact_details)
+    details = ports_of(router).client_records.details(principal.organization_id, client_id)
+    if details is not None:  # what sending needs to know besides the address
+        history |= {
+            "opted_out": details.opted_out_at is not None,
+            "external_id": details.external_id,
+        }
     audit(
         router,
         principal,
