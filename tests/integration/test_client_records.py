@@ -172,10 +172,15 @@ def test_merging_moves_sessions_summaries_and_participations_and_removes_the_oth
 def test_two_people_of_one_session_are_not_merged(practice):
     org, admin = practice["org"], practice["admin"]
     path = f"/v1/clients/{practice['priya']}/merge"
-    status, answer = request("POST", path, admin, body={"other_client_id": str(practice["tomas"])})
+    tomas = practice["tomas"]
+    request("PUT", f"/v1/clients/{tomas}", admin, body=record("Tomas Berg", email=EMAIL))
+    status, answer = request("POST", path, admin, body={"other_client_id": str(tomas)})
     assert status == 409
     assert_error(answer, "COACH_409")
-    assert client_id_of(org, "Tomas Berg") == practice["tomas"]
+    assert client_id_of(org, "Tomas Berg") == tomas
+    # Tomas's address, copied ahead of the merge, is taken back from Priya's record
+    assert ports().contact_details.contact(org, practice["priya"]).email is None
+    assert ports().contact_details.contact(org, tomas).email == EMAIL
 
 
 def test_a_merge_is_refused_as_every_client_route(platform, practice):

@@ -61,17 +61,24 @@ def merge_clients(
     if kept == other:
         raise Unprocessable("A client cannot be merged with itself.")
     theirs, ours = contacts.contact(org, other), contacts.contact(org, kept)
-    merged = records.merge(org, kept, other)
-    if merged is None:
-        raise NotFound(
-            f"Client {kept if records.details(org, kept) is None else other} does not exist."
-        )
     missing = {
         f: getattr(theirs, f) for f in CONTACT_FIELDS if not getattr(ours, f) and getattr(theirs, f)
     }
-    stored = contacts.update_contact(org, kept, missing) if missing else ours
-    details = records.details(org, kept)
-    if details is None or stored is None:
+    # Copied before the other record goes, so no address is ever lost; taken back if the
+    # merge does not happen.
+    if missing:
+        contacts.update_contact(org, kept, missing)
+    merged = None
+    try:
+        merged = records.merge(org, kept, other)
+    finally:
+        if merged is None and missing:
+            contacts.update_contact(org, kept, dict.fromkeys(missing))
+    if merged is None:
+        gone = kept if records.details(org, kept) is None else other
+        raise NotFound(f"Client {gone} does not exist.")
+    details, stored = records.details(org, kept), contacts.contact(org, kept)
+    if details is None:
         raise NotFound(f"Client {kept} does not exist.")
     return client_record(details, stored), merged.moved
 
