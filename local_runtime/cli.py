@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from local_runtime.cli_audit import audit
+from local_runtime.cli_clients import clients
 from local_runtime.cli_context import coach_context, read_settings
 from local_runtime.cli_executions import executions
 from local_runtime.cli_keys import keys
@@ -145,6 +146,7 @@ def serve(
 
 
 app.add_typer(audit, name="audit")
+app.add_typer(clients, name="clients")
 app.add_typer(executions, name="executions")
 app.add_typer(keys, name="keys")
 app.add_typer(org, name="org")

@@ -396,6 +396,13 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return PostgresClientStore(self.database), PostgresCoachProfiles(self.database)
 
     @cached_property
+    def client_records(self):
+        """Clients' records as the coach keeps them (name, confirmation, opt-out), merges."""
+        from coaching.adapters.postgres.client_records import PostgresClientRecords
+
+        return PostgresClientRecords(self.database)
+
+    @cached_property
     def field_encryption(self):
         """Envelope encryption of personal fields: KMS in AWS, a local key file elsewhere."""
         from coaching.adapters.field_cipher import EnvelopeFieldCipher

@@ -51,6 +51,7 @@ VALID_BODIES = {
     ("POST", "/v1/sessions/upload-url"): {"file_name": "workshop.vtt"},
     ("POST", "/v1/api-keys"): {"name": "CRM push", "scopes": ["sessions:read"]},
     ("PATCH", "/v1/clients/{client_id}"): {"email": "client@example.org"},
+    ("PUT", "/v1/clients/{client_id}"): {"name": "Renamed Client", "status": "active"},
 }
 VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
 
@@ -58,6 +59,8 @@ VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{t
 def body_for(method: str, path: str, owned: dict):
     if (method, path) == ("POST", "/v1/follow-ups/preview"):
         return {"summary_id": owned["summary_id"]}
+    if (method, path) == ("POST", "/v1/clients/{client_id}/merge"):
+        return {"other_client_id": owned["other_client_id"]}
     return VALID_BODIES.get((method, path))
 
 
@@ -88,6 +91,7 @@ def owned(platform, organization):
         "follow_up_id": approved["follow_up"]["id"],
         "template_id": copied["id"],
         "client_id": clients["items"][0]["id"],
+        "other_client_id": clients["items"][1]["id"],
         "name": session.execution_name,
         "api_key_id": key["id"],
         "_admin": admin,

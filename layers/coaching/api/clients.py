@@ -14,20 +14,23 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility, require_role
-from coaching.api.multipart_form import invalid
+from coaching.api.multipart_form import invalid, request_body
 from coaching.api.paging import offset_page, one_more_than
-from coaching.domain.clients import ClientStatus
+from coaching.api.request_size import DIRECT_BODY_LIMIT_BYTES, body_too_large
+from coaching.domain.clients import CONTACT_FIELDS, ClientDetailsUpdate, ClientStatus
 from coaching.domain.errors import NotFound
 from coaching.domain.identity import Role
 from coaching.ports.audit import AuditPosition
 from coaching.usecases.client_access import access_view, client_access_log
 from coaching.usecases.client_history import client_history, client_overview
+from coaching.usecases.client_import import MAX_ROWS, ClientImport
+from coaching.usecases.client_records import merge_clients, update_client
 from coaching.usecases.delete_client import delete_client
 
 router = APIGatewayRouter()
@@ -79,6 +82,52 @@ def list_clients(
     return {"items": [client_overview(c) for c in page], "next_offset": next_offset}
 
 
+CSV_BODY = {
+    "required": True,
+    "content": {
+        "text/csv": {
+            "schema": {
+                "type": "string",
+                "description": "a header line naming the columns name, email, external_id "
+                "(optional), then one client per line",
+            }
+        }
+    },
+}
+
+
+@router.post(
+    "/v1/clients/import",
+    summary="Import a client list (text/csv: name, email, optional external_id)",
+    description="Each row creates a confirmed client, updates the client it names (by "
+    "external_id, else by name in any case), or is skipped with a reason; the answer reports "
+    f"every row. At most {MAX_ROWS} rows; emails are stored encrypted.",
+    responses=documented(),
+    openapi_extensions={"requestBody": CSV_BODY},
+)
+def import_clients() -> dict:
+    principal, visibility = reader_and_visibility(router)
+    event = router.current_event
+    headers = event.headers or {}
+    content_type = headers.get("content-type") or headers.get("Content-Type") or ""
+    if content_type.split(";")[0].strip().lower() not in ("text/csv", "text/plain"):
+        raise invalid("header.content-type", "Send the client list as text/csv.")
+    body = request_body(event.body, event.is_base64_encoded)
+    if len(body) >= DIRECT_BODY_LIMIT_BYTES:
+        raise body_too_large()
+    store, _ = ports_of(router).client_ports
+    reports = ClientImport(
+        ports_of(router).client_records, ports_of(router).contact_details, store, visibility
+    ).run(body)
+    touched = [r.client_id for r in reports if r.client_id and r.result != "skipped"]
+    counts = {
+        kind: sum(r.result == kind for r in reports) for kind in ("created", "updated", "skipped")
+    }
+    # Ids and counts only: never a name or an address from the file.
+    audit(router, principal, "import", "client", None, clients=touched, **counts)
+    return {**counts, "rows": [r.view() for r in reports]}
+
+
 @router.get(
     "/v1/clients/<client_id>",
     summary="A client's sessions, commitments kept or not, and engagement trend",
@@ -88,6 +137,12 @@ def get_client(client_id: ClientId) -> dict:
     principal, visibility = reader_and_visibility(router)
     store, _ = ports_of(router).client_ports
     history = client_history(store, visibility, client_id, ports_of(router).contact_details)
+    details = ports_of(router).client_records.details(principal.organization_id, client_id)
+    if details is not None:  # what sending needs to know besides the address
+        history |= {
+            "opted_out": details.opted_out_at is not None,
+            "external_id": details.external_id,
+        }
     audit(
         router,
         principal,
@@ -130,6 +185,101 @@ def update_client_contact(client_id: ClientId, changes: Annotated[ContactUpdate,
         router, principal, "update", "client", client_id, clients=[client_id], changed=sorted(sent)
     )
     return {"id": str(client_id), "email": contact.email, "phone": contact.phone}
+
+
+EmailAddress = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+ClientName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+
+
+class ClientRecordUpdate(BaseModel):
+    """The record as the coach keeps it. Email and phone change only when sent (null removes
+    one); every other field is replaced."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: ClientName
+    status: ClientStatus = Field(description="active confirms a pending client")
+    email: EmailAddress | None = None
+    phone: Annotated[str | None, Field(max_length=40, pattern=r"^\+?[0-9][0-9 ().-]{2,39}$")] = None
+    opted_out: bool = Field(default=False, description="no follow-up emails to this client")
+    external_id: ExternalId | None = Field(default=None, description="the id in your own list")
+
+
+@router.put(
+    "/v1/clients/<client_id>",
+    summary="Keep a client's record: confirm, rename, email address (encrypted), opt-out",
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def update_client_record(
+    client_id: ClientId, changes: Annotated[ClientRecordUpdate, Body()]
+) -> dict:
+    principal, visibility = reader_and_visibility(router)
+    store, _ = ports_of(router).client_ports
+    org = principal.organization_id
+    if store.get_client(org, visibility.coach_ids, client_id) is None:
+        raise NotFound(f"Client {client_id} does not exist.")
+    sent = changes.model_dump(exclude_unset=True)
+    record = update_client(
+        ports_of(router).client_records,
+        ports_of(router).contact_details,
+        org,
+        client_id,
+        update=ClientDetailsUpdate(
+            name=changes.name,
+            status=changes.status,
+            opted_out=changes.opted_out,
+            external_id=changes.external_id,
+        ),
+        contact={f: sent[f] for f in CONTACT_FIELDS if f in sent},
+    )
+    # Which fields were sent, never their values (the email is personal data).
+    audit(
+        router, principal, "update", "client", client_id, clients=[client_id], changed=sorted(sent)
+    )
+    return record
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    other_client_id: uuid.UUID = Field(description="the record to fold into this one")
+
+
+@router.post(
+    "/v1/clients/<client_id>/merge",
+    summary="Merge another record of the same person into this one (the other is removed)",
+    description="The other record's session results, summaries, follow-ups and session "
+    "participations move to this client; its email and phone fill those this one lacks; an "
+    "opt-out on either stays. 409 when both speak in one session.",
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+)
+def merge_client(client_id: ClientId, merge: Annotated[MergeRequest, Body()]) -> dict:
+    principal, visibility = reader_and_visibility(router)
+    store, _ = ports_of(router).client_ports
+    org = principal.organization_id
+    for named in (client_id, merge.other_client_id):
+        if store.get_client(org, visibility.coach_ids, named) is None:
+            raise NotFound(f"Client {named} does not exist.")
+    record, moved = merge_clients(
+        ports_of(router).client_records,
+        ports_of(router).contact_details,
+        org,
+        client_id,
+        merge.other_client_id,
+    )
+    both = [client_id, merge.other_client_id]
+    audit(
+        router,
+        principal,
+        "merge",
+        "client",
+        client_id,
+        clients=both,
+        merged_client_id=str(merge.other_client_id),
+        moved=moved,
+    )
+    return {**record, "merged_client_id": str(merge.other_client_id), "moved": moved}
 
 
 @router.delete(

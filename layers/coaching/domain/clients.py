@@ -110,3 +110,31 @@ class CoachProfileUpdate(BaseModel):
 class CoachProfile(CoachProfileUpdate):
     coach_id: uuid.UUID
     email: str
+
+
+@dataclass(frozen=True)
+class ClientDetails:
+    """The parts of a client's record the coach keeps (besides the encrypted contact)."""
+
+    id: uuid.UUID
+    name: str
+    status: str
+    opted_out_at: dt.datetime | None
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class ClientDetailsUpdate:
+    """A whole replacement of the kept fields (an opt-out keeps when it was first recorded)."""
+
+    name: str
+    status: ClientStatus
+    opted_out: bool
+    external_id: str | None
+
+
+@dataclass(frozen=True)
+class Merge:
+    """What merging one client record into another moved (rows per table)."""
+
+    moved: dict[str, int]

@@ -13,6 +13,8 @@ from typing import Protocol
 from coaching.domain.clients import (
     Appearance,
     ClientContact,
+    ClientDetails,
+    ClientDetailsUpdate,
     ClientOverview,
     ClientRecord,
     ClientStatus,
@@ -20,6 +22,7 @@ from coaching.domain.clients import (
     CoachProfile,
     CoachProfileUpdate,
     Erasure,
+    Merge,
 )
 from coaching.domain.transcript import Turn
 
@@ -95,4 +98,35 @@ class CoachProfiles(Protocol):
         self, org: uuid.UUID, coach_id: uuid.UUID, update: CoachProfileUpdate
     ) -> CoachProfile | None:
         """None when the organization has no such coach."""
+        ...
+
+
+class ClientRecords(Protocol):
+    """Clients' records as the coach keeps them: name, confirmation, opt-out, external id;
+    merging two records of one person; finding and creating records for an import."""
+
+    def details(self, org: uuid.UUID, client_id: uuid.UUID) -> ClientDetails | None: ...
+
+    def update_details(
+        self,
+        org: uuid.UUID,
+        client_id: uuid.UUID,
+        update: ClientDetailsUpdate,
+    ) -> ClientDetails | None:
+        """None if no such client; Conflict when another client has the name or external id.
+        An opt-out keeps the time it was first recorded."""
+        ...
+
+    def find(self, org: uuid.UUID, *, external_id: str | None, name: str) -> ClientDetails | None:
+        """By external id when given, else by name (any case)."""
+        ...
+
+    def create(self, org: uuid.UUID, *, name: str, external_id: str | None) -> ClientDetails | None:
+        """A confirmed client; None when the name or external id is taken meanwhile."""
+        ...
+
+    def merge(self, org: uuid.UUID, kept: uuid.UUID, other: uuid.UUID) -> Merge | None:
+        """Moves the other's session results, summaries, follow-ups and participations to
+        ``kept`` and deletes the other, in one transaction; None if either is missing.
+        Conflict when both appear in one session (two people, not one)."""
         ...
