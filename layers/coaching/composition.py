@@ -388,6 +388,19 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return ReviewPorts(PostgresReviewStore(db), PostgresTemplateStore(db), self.directory)
 
     @cached_property
+    def sending_ports(self):
+        """Approved follow-ups on their way out, each exactly once."""
+        from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending
+        from coaching.usecases.sending import SendingPorts
+
+        return SendingPorts(
+            review=self.review_ports,
+            sending=PostgresFollowUpSending(self.database),
+            contacts=self.contact_details,
+            mailer=self.mailer,
+        )
+
+    @cached_property
     def client_ports(self):
         """Clients across sessions (and their erasure), and the coaches' own profiles."""
         from coaching.adapters.postgres.client_store import PostgresClientStore

@@ -50,6 +50,7 @@ VALID_BODIES = {
     ("POST", "/v1/sessions/upload-url"): {"file_name": "workshop.vtt"},
     ("POST", "/v1/api-keys"): {"name": "CRM push", "scopes": ["sessions:read"]},
     ("PATCH", "/v1/clients/{client_id}"): {"email": "client@example.org"},
+    ("POST", "/v1/follow-ups/{follow_up_id}/schedule"): {"at": "2030-01-02T09:00:00+00:00"},
 }
 VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
 
@@ -57,6 +58,8 @@ VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{t
 def body_for(method: str, path: str, owned: dict):
     if (method, path) == ("POST", "/v1/follow-ups/preview"):
         return {"summary_id": owned["summary_id"]}
+    if (method, path) == ("POST", "/v1/follow-ups/batch"):
+        return {"session_id": owned["session_id"]}
     return VALID_BODIES.get((method, path))
 
 

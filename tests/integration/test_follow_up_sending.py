@@ -1,0 +1,250 @@
+"""Sending approved follow-ups exactly once: the routes, the local outbox, embedded PostgreSQL."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import uuid
+from email import policy
+from pathlib import Path
+
+import pytest
+
+from coaching.domain.identity import Role
+from coaching.usecases import sending
+from tests.api_calls import claims_for, request
+from tests.local_ports import ports
+from tests.review_data import (
+    Reviewed,
+    add_coach,
+    assert_error,
+    audit_trail,
+    other_organization,
+    reviewed_session,
+)
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def review(platform, organization) -> Reviewed:
+    return reviewed_session(platform, organization, add_coach(organization, "Maya Chen"))
+
+
+def _approve(review: Reviewed, client: str) -> dict:
+    summary = review.summaries()[client]
+    status, body = request("POST", f"/v1/summaries/{summary['id']}/approve", review.claims())
+    assert status == 200, body
+    status, follow_up = request("GET", f"/v1/follow-ups/{body['follow_up']['id']}", review.claims())
+    assert status == 200, follow_up
+    return follow_up
+
+
+def _give_address(review: Reviewed, client: str, address: str | None) -> None:
+    client_id = uuid.UUID(review.summaries()[client]["client_id"])
+    ports().contact_details.update_contact(review.org, client_id, {"email": address})
+
+
+def _ready(review: Reviewed, client: str = "Jordan Reyes") -> dict:
+    """An approved follow-up whose client has an address."""
+    _give_address(review, client, "jordan@example.net")
+    return _approve(review, client)
+
+
+def _row(org: uuid.UUID, follow_up_id: str) -> dict:
+    with ports().database.transaction(org) as conn:
+        return conn.execute(
+            "SELECT * FROM follow_ups WHERE organization_id = %s AND id = %s",
+            (org, follow_up_id),
+        ).fetchone()
+
+
+def _emails(platform, org: uuid.UUID, follow_up_id: str) -> list[Path]:
+    """The outbox's messages for one follow-up (named by its idempotency key)."""
+    key = _row(org, follow_up_id)["idempotency_key"]
+    return sorted(platform.settings.outbox_dir.glob(f"{key}*"))
+
+
+def _send(review: Reviewed, follow_up_id: str, **claims) -> tuple[int, dict]:
+    return request("POST", f"/v1/follow-ups/{follow_up_id}/send", review.claims(**claims))
+
+
+def test_a_send_emails_the_client_once_and_records_it(platform, review):
+    follow_up = _ready(review)
+    # When
+    status, sent = _send(review, follow_up["id"])
+    # Then
+    assert status == 200, sent
+    assert sent["status"] == "sent" and sent["sent_at"] and sent["status_reason"] is None
+    [path] = _emails(platform, review.org, follow_up["id"])
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert _row(review.org, follow_up["id"])["message_id"]
+    assert ("send", follow_up["id"], {"status": "sent"}) in audit_trail(
+        review.org, "follow_up", follow_up["id"]
+    )
+
+
+def test_a_double_click_sends_one_email(platform, review):
+    follow_up = _ready(review)
+    assert _send(review, follow_up["id"])[0] == 200
+    status, again = _send(review, follow_up["id"])
+    assert status == 200 and again["status"] == "sent"
+    assert len(_emails(platform, review.org, follow_up["id"])) == 1
+
+
+def test_a_retry_after_a_crash_between_sent_and_recorded_sends_nothing_twice(platform, review):
+    # Given the email left, but the process stopped before recording it
+    follow_up = _ready(review)
+    real = ports().sending_ports
+
+    class CrashBeforeRecording:
+        def __init__(self, store):
+            self._store = store
+
+        def __getattr__(self, name):
+            return getattr(self._store, name)
+
+        def record_sent(self, org, follow_up_id, message_id):
+            raise RuntimeError("the process stopped")
+
+    crashing = dataclasses.replace(real, sending=CrashBeforeRecording(real.sending))
+    with pytest.raises(RuntimeError):
+        sending.send_claimed(crashing, review.org, uuid.UUID(follow_up["id"]))
+    assert _row(review.org, follow_up["id"])["status"] == "sending"
+    assert len(_emails(platform, review.org, follow_up["id"])) == 1
+    # When the send is retried
+    status, sent = _send(review, follow_up["id"])
+    # Then the first delivery is recorded, and no second email left
+    assert status == 200 and sent["status"] == "sent"
+    assert len(_emails(platform, review.org, follow_up["id"])) == 1
+
+
+def test_an_unapproved_summary_is_never_sent(platform, review):
+    follow_up = _ready(review)
+    summary_id = follow_up["summary_id"]
+    with ports().database.transaction(review.org) as conn:  # approval withdrawn behind its back
+        conn.execute(
+            "UPDATE summaries SET approved_at = NULL WHERE organization_id = %s AND id = %s",
+            (review.org, summary_id),
+        )
+    status, body = _send(review, follow_up["id"])
+    assert status == 409
+    assert "not approved" in assert_error(body, "COACH_409")["message"] or body
+    assert _emails(platform, review.org, follow_up["id"]) == []
+    assert _row(review.org, follow_up["id"])["status"] == "draft"
+
+
+def test_words_changed_after_approval_are_never_sent(platform, review):
+    follow_up = _ready(review)
+    with ports().database.transaction(review.org) as conn:
+        conn.execute(
+            "UPDATE summaries SET coach_edited_version = jsonb_build_object('wins',"
+            " jsonb_build_array(jsonb_build_object('text', 'Something never approved')),"
+            " 'challenges', '[]'::jsonb, 'action_items', '[]'::jsonb,"
+            " 'coach_recommendations', '[]'::jsonb)"
+            " WHERE organization_id = %s AND id = %s",
+            (review.org, follow_up["summary_id"]),
+        )
+    status, body = _send(review, follow_up["id"])
+    assert status == 409, body
+    assert "changed after they were approved" in body["error"]["message"]
+    assert _emails(platform, review.org, follow_up["id"]) == []
+
+
+def test_a_client_without_an_address_is_skipped_with_a_reason(platform, review):
+    _give_address(review, "Priya Nair", None)
+    follow_up = _approve(review, "Priya Nair")
+    status, body = _send(review, follow_up["id"])
+    assert status == 200
+    assert (body["status"], body["status_reason"]) == ("failed", "client_has_no_email_address")
+    assert _emails(platform, review.org, follow_up["id"]) == []
+    # Given an address later, the same follow-up goes
+    _give_address(review, "Priya Nair", "priya@example.net")
+    assert _send(review, follow_up["id"])[1]["status"] == "sent"
+
+
+def test_a_client_who_unsubscribed_is_skipped_with_a_reason(platform, review):
+    follow_up = _ready(review)
+    with ports().database.transaction(review.org) as conn:
+        conn.execute(
+            "UPDATE clients SET unsubscribed_at = now() WHERE organization_id = %s AND id = %s",
+            (review.org, follow_up["client_id"]),
+        )
+    status, body = _send(review, follow_up["id"])
+    assert status == 200
+    assert (body["status"], body["status_reason"]) == ("failed", "client_unsubscribed")
+    assert _emails(platform, review.org, follow_up["id"]) == []
+
+
+def test_the_email_is_plain_text_and_html_with_the_coach_as_reply_to(platform, review):
+    follow_up = _ready(review)
+    _send(review, follow_up["id"])
+    [path] = _emails(platform, review.org, follow_up["id"])
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    with ports().database.transaction(review.org) as conn:
+        coach_email = conn.execute(
+            "SELECT email FROM coaches WHERE id = %s", (review.coach_id,)
+        ).fetchone()["email"]
+    assert message["To"] == "jordan@example.net"
+    assert message["Reply-To"] == coach_email
+    assert message["Subject"] == follow_up["subject"]
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert text.startswith(follow_up["body"].splitlines()[0])
+    assert "<p>" in html and "Jordan" in html
+
+
+def test_schedule_then_cancel(review):
+    follow_up = _ready(review)
+    path = f"/v1/follow-ups/{follow_up['id']}"
+    status, scheduled = request(
+        "POST", f"{path}/schedule", review.claims(), body={"at": "2030-01-02T09:00:00+01:00"}
+    )
+    assert status == 200, scheduled
+    assert scheduled["status"] == "scheduled"
+    assert scheduled["scheduled_for"].startswith("2030-01-02T08:00:00")
+    status, cancelled = request("POST", f"{path}/cancel", review.claims())
+    assert status == 200 and cancelled["status"] == "draft"
+    status, body = request("POST", f"{path}/cancel", review.claims())
+    assert status == 409, body
+
+
+def test_a_time_without_its_zone_is_refused(review):
+    follow_up = _ready(review)
+    status, _ = request(
+        "POST",
+        f"/v1/follow-ups/{follow_up['id']}/schedule",
+        review.claims(),
+        body={"at": "2030-01-02T09:00:00"},
+    )
+    assert status == 422
+
+
+def test_the_batch_sends_every_approved_follow_up_of_the_session_once(platform, review):
+    jordan = _ready(review, "Jordan Reyes")
+    _give_address(review, "Priya Nair", "priya@example.net")
+    priya = _approve(review, "Priya Nair")
+    body = {"session_id": str(review.session_id)}
+    status, first = request("POST", "/v1/follow-ups/batch", review.claims(), body=body)
+    assert status == 200, first
+    assert {item["id"]: item["status"] for item in first["items"]} == {
+        jordan["id"]: "sent",
+        priya["id"]: "sent",
+    }
+    status, second = request("POST", "/v1/follow-ups/batch", review.claims(), body=body)
+    assert status == 200 and second["items"] == []
+    for follow_up in (jordan, priya):
+        assert len(_emails(platform, review.org, follow_up["id"])) == 1
+
+
+@pytest.mark.parametrize("action", ["send", "cancel"])
+def test_wrong_role_other_org_and_another_coach_cannot_send(platform, review, action):
+    follow_up = _ready(review)
+    path = f"/v1/follow-ups/{follow_up['id']}/{action}"
+    assert request("POST", path, review.claims(Role.SUPPORT))[0] == 403
+    other = other_organization(platform)
+    assert request("POST", path, claims_for(other, Role.COACH, coach_id=review.coach_id))[0] == 404
+    stranger = add_coach(review.org, "Someone Else")
+    assert request("POST", path, review.claims(coach_id=stranger))[0] == 404
+    assert _emails(platform, review.org, follow_up["id"]) == []
