@@ -398,7 +398,20 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             sending=PostgresFollowUpSending(self.database),
             contacts=self.contact_details,
             mailer=self.mailer,
+            links=self.unsubscribe_links,
         )
+
+    @cached_property
+    def unsubscribe_links(self):
+        """Signed links that let a client stop follow-ups without signing in."""
+        from coaching.usecases.unsubscribe import UnsubscribeLinks
+
+        settings = self.settings
+        if settings.unsubscribe_key:
+            key = settings.unsubscribe_key.get_secret_value().encode("utf-8")
+        else:
+            key = hmac.new(self.signing_key, b"unsubscribe", hashlib.sha256).digest()
+        return UnsubscribeLinks(key, settings.web_base_url)
 
     @cached_property
     def client_ports(self):

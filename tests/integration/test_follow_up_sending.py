@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import email
+import ipaddress
+import random
 import uuid
 from email import policy
 from pathlib import Path
@@ -12,8 +14,8 @@ import pytest
 
 from coaching.domain.identity import Role
 from coaching.usecases import sending
-from tests.api_calls import claims_for, request
-from tests.local_ports import ports
+from tests.api_calls import api_event, call_api, claims_for, request
+from tests.local_ports import ports, settings_changed
 from tests.review_data import (
     Reviewed,
     add_coach,
@@ -248,3 +250,66 @@ def test_wrong_role_other_org_and_another_coach_cannot_send(platform, review, ac
     stranger = add_coach(review.org, "Someone Else")
     assert request("POST", path, review.claims(coach_id=stranger))[0] == 404
     assert _emails(platform, review.org, follow_up["id"]) == []
+
+
+def _unsubscribe(token: str, source_ip: str | None = None) -> tuple[int, dict]:
+    """Signed in as nobody, from an address of its own (the limit is per address)."""
+    event = api_event("GET", f"/v1/unsubscribe/{token}", None)
+    event["requestContext"]["identity"]["sourceIp"] = source_ip or _new_address()
+    status, body, _ = call_api(event)
+    return status, body
+
+
+def _new_address() -> str:
+    return str(ipaddress.IPv4Address(random.getrandbits(32) | 0x0A000000))
+
+
+def _link_in(path: Path) -> str:
+    message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+    link = message["List-Unsubscribe"].strip("<>")
+    assert link in message.get_body(("plain",)).get_content()
+    assert link in message.get_body(("html",)).get_content()
+    return link
+
+
+def test_every_email_carries_an_unsubscribe_link_that_works_without_signing_in(platform, review):
+    # Given a sent follow-up and its link
+    follow_up = _ready(review)
+    _send(review, follow_up["id"])
+    [path] = _emails(platform, review.org, follow_up["id"])
+    link = _link_in(path)
+    token = link.rsplit("/", 1)[1]
+    # When the client follows it, signed in as nobody
+    status, body = _unsubscribe(token)
+    # Then they get no more follow-ups
+    assert status == 200, body
+    assert body["unsubscribed"] is True
+    assert _unsubscribe(token)[0] == 200  # twice is fine
+    with ports().database.transaction(review.org) as conn:
+        unsubscribed = conn.execute(
+            "SELECT unsubscribed_at FROM clients WHERE id = %s", (follow_up["client_id"],)
+        ).fetchone()["unsubscribed_at"]
+    assert unsubscribed is not None
+
+
+@pytest.mark.parametrize(
+    "forge",
+    [
+        lambda token: token[:-2] + ("AA" if not token.endswith("AA") else "BB"),
+        lambda token: token.split(".")[0] + "." + uuid.uuid4().hex + "." + token.split(".")[2],
+        lambda token: "not-a-token",
+    ],
+)
+def test_a_forged_or_altered_unsubscribe_token_is_refused(platform, review, forge):
+    follow_up = _ready(review)
+    token = ports().unsubscribe_links.token(review.org, uuid.UUID(follow_up["client_id"]))
+    status, body = _unsubscribe(forge(token))
+    assert status == 404
+    assert_error(body, "COACH_404")
+
+
+def test_unsubscribe_attempts_are_limited_per_address(review):
+    with settings_changed(sign_in_attempts_per_address_per_minute=2):
+        address = _new_address()
+        answers = [_unsubscribe("guess", address)[0] for _ in range(3)]
+    assert answers == [404, 404, 429]

@@ -33,3 +33,7 @@ class FollowUpSending(Protocol):
     def approved_follow_ups(self, org: uuid.UUID, session_id: uuid.UUID) -> list[uuid.UUID]:
         """The session's follow-ups not yet sent (for the batch)."""
         ...
+
+    def unsubscribe(self, org: uuid.UUID, client_id: uuid.UUID) -> bool:
+        """Marks the client unsubscribed (keeps the first time); False: no such client."""
+        ...

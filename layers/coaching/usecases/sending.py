@@ -23,6 +23,7 @@ from coaching.ports.review import ReviewPorts
 from coaching.ports.sending import FollowUpSending
 from coaching.usecases.access import ensure_visible, require_visible, visibility_for
 from coaching.usecases.follow_ups import follow_up_view
+from coaching.usecases.unsubscribe import UnsubscribeLinks
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class SendingPorts:
     sending: FollowUpSending
     contacts: ContactDetails
     mailer: Mailer
-    unsubscribe_url: Any = None  # (org, client_id) -> str | None: the client's link
+    links: UnsubscribeLinks | None = None  # the unsubscribe link every email carries
 
 
 def send_follow_up(
@@ -107,7 +108,7 @@ def batch(
 
 
 def _email(ports: SendingPorts, org: uuid.UUID, claim: SendClaim, address: str) -> OutgoingEmail:
-    link = ports.unsubscribe_url(org, claim.client_id) if ports.unsubscribe_url else None
+    link = ports.links.link(org, claim.client_id) if ports.links else None
     return OutgoingEmail(
         to=address,
         subject=claim.subject,

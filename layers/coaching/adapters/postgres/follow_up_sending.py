@@ -107,6 +107,15 @@ class PostgresFollowUpSending:
             ).fetchall()
         return [row["id"] for row in rows]
 
+    def unsubscribe(self, org: uuid.UUID, client_id: uuid.UUID) -> bool:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "UPDATE clients SET unsubscribed_at = COALESCE(unsubscribed_at, now())"
+                " WHERE organization_id = %s AND id = %s RETURNING id",
+                (org, client_id),
+            ).fetchone()
+        return row is not None
+
 
 def _locked(conn: Connection, org: uuid.UUID, follow_up_id: uuid.UUID) -> dict[str, Any]:
     row = conn.execute(_LOCKED_FOLLOW_UP, (org, follow_up_id)).fetchone()
