@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import email
 import ipaddress
 import random
@@ -14,6 +15,7 @@ import pytest
 
 from coaching.domain.identity import Role
 from coaching.usecases import sending
+from local_runtime.send_schedule import SendSchedule
 from tests.api_calls import api_event, call_api, claims_for, request
 from tests.local_ports import ports, settings_changed
 from tests.review_data import (
@@ -313,3 +315,28 @@ def test_unsubscribe_attempts_are_limited_per_address(review):
         address = _new_address()
         answers = [_unsubscribe("guess", address)[0] for _ in range(3)]
     assert answers == [404, 404, 429]
+
+
+def test_the_scheduler_sends_what_is_due_by_its_clock_once(platform, review):
+    # Given a follow-up scheduled for 09:00
+    follow_up = _ready(review)
+    at = dt.datetime(2030, 1, 2, 9, 0, tzinfo=dt.UTC)
+    status, _ = request(
+        "POST",
+        f"/v1/follow-ups/{follow_up['id']}/schedule",
+        review.claims(),
+        body={"at": at.isoformat()},
+    )
+    assert status == 200
+    now = [at - dt.timedelta(minutes=1)]
+    schedule = SendSchedule(ports().sending_ports, clock=lambda: now[0])
+    # When the scheduler ticks before, at, and after the time
+    schedule.run_once()
+    assert _row(review.org, follow_up["id"])["status"] == "scheduled"
+    now[0] = at
+    schedule.run_once()
+    now[0] = at + dt.timedelta(minutes=1)
+    schedule.run_once()
+    # Then it went once, at the time
+    assert _row(review.org, follow_up["id"])["status"] == "sent"
+    assert len(_emails(platform, review.org, follow_up["id"])) == 1

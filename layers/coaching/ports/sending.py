@@ -37,3 +37,8 @@ class FollowUpSending(Protocol):
     def unsubscribe(self, org: uuid.UUID, client_id: uuid.UUID) -> bool:
         """Marks the client unsubscribed (keeps the first time); False: no such client."""
         ...
+
+    def due(self, now: dt.datetime) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        """(organization, follow-up) of every scheduled send due at ``now``, across
+        organizations (a system task: the scheduler's)."""
+        ...

@@ -10,6 +10,7 @@ the first delivery is recorded. So a client is never emailed twice.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,8 @@ from coaching.ports.sending import FollowUpSending
 from coaching.usecases.access import ensure_visible, require_visible, visibility_for
 from coaching.usecases.follow_ups import follow_up_view
 from coaching.usecases.unsubscribe import UnsubscribeLinks
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,22 @@ def batch(
             refused = error.user_message()
         items.append({**_view(ports, principal, follow_up_id), "refused": refused})
     return items
+
+
+def send_due(ports: SendingPorts, now: dt.datetime) -> int:
+    """Sends every scheduled follow-up due at ``now`` (the scheduler's tick); how many were
+    tried. One that fails (its words changed, the database hiccups) does not stop the rest;
+    it stays scheduled or failed, with its reason, for the coach to see."""
+    tried = 0
+    for org, follow_up_id in ports.sending.due(now):
+        try:
+            send_claimed(ports, org, follow_up_id)
+        except Conflict as error:
+            ports.sending.record_failed(org, follow_up_id, f"refused: {error.message}")
+        except TransientError:
+            log.warning("scheduled send %s will be tried again on the next tick", follow_up_id)
+        tried += 1
+    return tried
 
 
 def _email(ports: SendingPorts, org: uuid.UUID, claim: SendClaim, address: str) -> OutgoingEmail:

@@ -116,6 +116,16 @@ class PostgresFollowUpSending:
             ).fetchone()
         return row is not None
 
+    def due(self, now: dt.datetime) -> list[tuple[uuid.UUID, uuid.UUID]]:
+        with self._db.transaction() as conn:  # the owner: every organization's
+            rows = conn.execute(
+                "SELECT organization_id, id FROM follow_ups"
+                " WHERE status = 'scheduled' AND scheduled_for <= %s"
+                " ORDER BY scheduled_for, id",
+                (now,),
+            ).fetchall()
+        return [(row["organization_id"], row["id"]) for row in rows]
+
 
 def _locked(conn: Connection, org: uuid.UUID, follow_up_id: uuid.UUID) -> dict[str, Any]:
     row = conn.execute(_LOCKED_FOLLOW_UP, (org, follow_up_id)).fetchone()
