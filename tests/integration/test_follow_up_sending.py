@@ -6,12 +6,14 @@ import dataclasses
 import datetime as dt
 import email
 import ipaddress
+import json
 import random
 import uuid
 from email import policy
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from coaching.domain.identity import Role
 from coaching.usecases import sending
@@ -340,3 +342,36 @@ def test_the_scheduler_sends_what_is_due_by_its_clock_once(platform, review):
     # Then it went once, at the time
     assert _row(review.org, follow_up["id"])["status"] == "sent"
     assert len(_emails(platform, review.org, follow_up["id"])) == 1
+
+
+def test_coach_follow_ups_list_send_and_schedule(platform):
+    from local_runtime.cli import app
+
+    # Given an approved follow-up of the local organization
+    org = ports().settings.default_organization_id
+    review = reviewed_session(platform, org, add_coach(org, "Maya Chen"))
+    follow_up = _ready(review)
+    runner = CliRunner()
+    # list
+    listed = runner.invoke(app, ["follow-ups", "list", "--status", "draft", "--json"])
+    assert listed.exit_code == 0, listed.output
+    assert follow_up["id"] in {item["id"] for item in json.loads(listed.stdout)}
+    # schedule (a time without its zone is refused)
+    assert (
+        runner.invoke(
+            app, ["follow-ups", "schedule", follow_up["id"], "2030-01-02T09:00"]
+        ).exit_code
+        == 2
+    )
+    scheduled = runner.invoke(
+        app, ["follow-ups", "schedule", follow_up["id"], "2030-01-02T09:00+00:00", "--json"]
+    )
+    assert scheduled.exit_code == 0, scheduled.output
+    assert json.loads(scheduled.stdout)["status"] == "scheduled"
+    # send, twice: one email
+    sent = runner.invoke(app, ["follow-ups", "send", follow_up["id"]])
+    assert sent.exit_code == 0 and ": sent" in sent.stdout, sent.output
+    assert runner.invoke(app, ["follow-ups", "send", follow_up["id"]]).exit_code == 0
+    assert len(_emails(platform, org, follow_up["id"])) == 1
+    unknown = runner.invoke(app, ["follow-ups", "send", str(uuid.uuid4())])
+    assert unknown.exit_code == 1 and "does not exist" in unknown.output
