@@ -375,3 +375,23 @@ def test_coach_follow_ups_list_send_and_schedule(platform):
     assert len(_emails(platform, org, follow_up["id"])) == 1
     unknown = runner.invoke(app, ["follow-ups", "send", str(uuid.uuid4())])
     assert unknown.exit_code == 1 and "does not exist" in unknown.output
+
+
+def test_a_draft_is_edited_then_sent_in_the_coachs_words(platform, review):
+    follow_up = _ready(review)
+    path = f"/v1/follow-ups/{follow_up['id']}"
+    words = {"subject": "Our session", "body": "Jordan, thank you.\n\nMaya\n"}
+    status, edited = request("PUT", path, review.claims(), body=words)
+    assert status == 200, edited
+    assert (edited["subject"], edited["body"]) == (words["subject"], words["body"])
+    # A subject of two lines would add a header
+    status, _ = request("PUT", path, review.claims(), body={**words, "subject": "a\r\nBcc: x@y"})
+    assert status == 422
+    _send(review, follow_up["id"])
+    [sent] = _emails(platform, review.org, follow_up["id"])
+    message = email.message_from_bytes(sent.read_bytes(), policy=policy.default)
+    assert message["Subject"] == "Our session"
+    assert message.get_body(("plain",)).get_content().startswith("Jordan, thank you.")
+    # Sent: its words are kept
+    status, body = request("PUT", path, review.claims(), body=words)
+    assert status == 409, body

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
 from coaching.api.audit import audit
 from coaching.api.context import ports_of
@@ -33,6 +33,14 @@ class ScheduleRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     at: AwareDatetime  # with its time zone: "9:00" means nothing without one
+
+
+class FollowUpEdit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # One line: a subject cannot smuggle in headers.
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=500, pattern=r"^[^\r\n]*$")]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
 
 
 class BatchRequest(BaseModel):
@@ -136,6 +144,25 @@ def preview_saved_follow_up(follow_up_id: FollowUpId) -> dict:
         preview=True,
     )
     return preview
+
+
+@router.put(
+    "/v1/follow-ups/<follow_up_id>",
+    summary="Edit a draft follow-up's subject and body before it is sent",
+    responses=documented(
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.CONFLICT,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    ),
+)
+def edit_follow_up(follow_up_id: FollowUpId, request: Annotated[FollowUpEdit, Body()]) -> dict:
+    principal = client_data_reader(router)
+    result = sending.edit_follow_up(
+        ports_of(router).sending_ports, principal, follow_up_id, request.subject, request.body
+    )
+    _audit_send(principal, "update", result)
+    return result
 
 
 @router.post(

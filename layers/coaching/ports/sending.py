@@ -26,6 +26,11 @@ class FollowUpSending(Protocol):
         or when the summary is not approved (or its words changed)."""
         ...
 
+    def edit(self, org: uuid.UUID, follow_up_id: uuid.UUID, subject: str, body: str) -> None:
+        """The coach's own words for the email, while it is a draft (or failed); Conflict
+        once it is scheduled, sending or sent."""
+        ...
+
     def cancel(self, org: uuid.UUID, follow_up_id: uuid.UUID) -> None:
         """scheduled → draft; Conflict from any other status."""
         ...

@@ -75,6 +75,14 @@ def schedule_follow_up(
     return _view(ports, principal, follow_up_id)
 
 
+def edit_follow_up(
+    ports: SendingPorts, principal: Principal, follow_up_id: uuid.UUID, subject: str, body: str
+) -> dict[str, Any]:
+    _visible(ports, principal, follow_up_id)
+    ports.sending.edit(principal.organization_id, follow_up_id, subject, body)
+    return _view(ports, principal, follow_up_id)
+
+
 def cancel_follow_up(
     ports: SendingPorts, principal: Principal, follow_up_id: uuid.UUID
 ) -> dict[str, Any]:

@@ -83,6 +83,20 @@ class PostgresFollowUpSending:
                 (at, org, follow_up_id),
             )
 
+    def edit(self, org: uuid.UUID, follow_up_id: uuid.UUID, subject: str, body: str) -> None:
+        with self._db.transaction(org) as conn:
+            row = _locked(conn, org, follow_up_id)
+            if row["status"] not in ("draft", "failed"):
+                raise Conflict(
+                    f"The follow-up is {row['status']}: only a draft can be edited.",
+                    hint="Cancel the scheduled send first." if row["status"] == "scheduled" else "",
+                )
+            conn.execute(
+                "UPDATE follow_ups SET subject = %s, body = %s"
+                " WHERE organization_id = %s AND id = %s",
+                (subject, body, org, follow_up_id),
+            )
+
     def cancel(self, org: uuid.UUID, follow_up_id: uuid.UUID) -> None:
         with self._db.transaction(org) as conn:
             row = _locked(conn, org, follow_up_id)
