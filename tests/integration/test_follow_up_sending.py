@@ -395,3 +395,33 @@ def test_a_draft_is_edited_then_sent_in_the_coachs_words(platform, review):
     # Sent: its words are kept
     status, body = request("PUT", path, review.claims(), body=words)
     assert status == 409, body
+
+
+def test_sensitive_items_are_sent_only_when_the_coach_includes_them(platform, review):
+    # Given Priya's challenges rest on a sensitive turn
+    priya = review.summaries()["Priya Nair"]
+    challenge = priya["challenges"][0]["text"]
+    with ports().database.transaction(review.org) as conn:
+        conn.execute(
+            "UPDATE session_turns SET sensitive_categories = '{mental_health}'"
+            " WHERE session_id = %s AND turn_index = %s",
+            (review.session_id, priya["challenges"][0]["evidence"][0]),
+        )
+    _give_address(review, "Priya Nair", "priya@example.net")
+    follow_up = _approve(review, "Priya Nair")
+    assert challenge not in follow_up["body"]  # withheld by default
+    path = f"/v1/follow-ups/{follow_up['id']}/render"
+    # When the coach renders it again without, then explicitly with them
+    status, without = request("POST", path, review.claims(), body={})
+    assert status == 200, without
+    assert challenge not in without["body"] and without["withheld_sensitive_items"] >= 1
+    status, included = request(
+        "POST", path, review.claims(), body={"include_sensitive_items": True}
+    )
+    assert status == 200, included
+    assert challenge in included["body"] and included["withheld_sensitive_items"] == 0
+    # Then what is sent is what the coach chose
+    _send(review, follow_up["id"])
+    [sent] = _emails(platform, review.org, follow_up["id"])
+    message = email.message_from_bytes(sent.read_bytes(), policy=policy.default)
+    assert challenge in message.get_body(("plain",)).get_content()

@@ -52,6 +52,7 @@ VALID_BODIES = {
     ("PATCH", "/v1/clients/{client_id}"): {"email": "client@example.org"},
     ("POST", "/v1/follow-ups/{follow_up_id}/schedule"): {"at": "2030-01-02T09:00:00+00:00"},
     ("PUT", "/v1/follow-ups/{follow_up_id}"): {"subject": "Thanks", "body": "Hi\n"},
+    ("POST", "/v1/follow-ups/{follow_up_id}/render"): {"include_sensitive_items": False},
 }
 VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
 

@@ -43,6 +43,13 @@ class FollowUpEdit(BaseModel):
     body: Annotated[str, StringConstraints(min_length=1, max_length=100_000)]
 
 
+class RenderRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Items resting on a sensitive turn (health, medication...) stay out unless this is true.
+    include_sensitive_items: bool = False
+
+
 class BatchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -162,6 +169,31 @@ def edit_follow_up(follow_up_id: FollowUpId, request: Annotated[FollowUpEdit, Bo
         ports_of(router).sending_ports, principal, follow_up_id, request.subject, request.body
     )
     _audit_send(principal, "update", result)
+    return result
+
+
+@router.post(
+    "/v1/follow-ups/<follow_up_id>/render",
+    summary="Render a draft again from its template and the approved words",
+    description="Sensitive items are withheld unless include_sensitive_items is true.",
+    responses=documented(
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.CONFLICT,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+    ),
+)
+def render_follow_up(follow_up_id: FollowUpId, request: Annotated[RenderRequest, Body()]) -> dict:
+    principal = client_data_reader(router)
+    result = sending.render_again(
+        ports_of(router).sending_ports,
+        principal,
+        follow_up_id,
+        include_sensitive=request.include_sensitive_items,
+    )
+    _audit_send(
+        principal, "update", result, include_sensitive_items=request.include_sensitive_items
+    )
     return result
 
 

@@ -23,6 +23,7 @@ from coaching.ports.mailer import Mailer
 from coaching.ports.review import ReviewPorts
 from coaching.ports.sending import FollowUpSending
 from coaching.usecases.access import ensure_visible, require_visible, visibility_for
+from coaching.usecases.follow_up_rendering import follow_up_variables, render_follow_up
 from coaching.usecases.follow_ups import follow_up_view
 from coaching.usecases.unsubscribe import UnsubscribeLinks
 
@@ -81,6 +82,39 @@ def edit_follow_up(
     _visible(ports, principal, follow_up_id)
     ports.sending.edit(principal.organization_id, follow_up_id, subject, body)
     return _view(ports, principal, follow_up_id)
+
+
+def render_again(
+    ports: SendingPorts,
+    principal: Principal,
+    follow_up_id: uuid.UUID,
+    *,
+    include_sensitive: bool,
+) -> dict[str, Any]:
+    """The draft rendered again from its template and the approved words; sensitive items
+    (resting on a health, medication... turn) only when the coach explicitly includes them."""
+    org = principal.organization_id
+    record = ports.review.summaries.get_follow_up(org, follow_up_id)
+    record = require_visible(record, principal, ports.review.directory, f"Follow-up {follow_up_id}")
+    summary = ports.review.summaries.get_summary(org, record.summary_id)
+    if summary is None:
+        raise NotFound(f"Follow-up {follow_up_id} does not exist.")
+    context = ports.review.summaries.summary_context(org, record.summary_id)
+    template = (
+        ports.review.templates.get_template(org, record.template_id)
+        if record.template_id
+        else ports.review.templates.default_template(
+            org, context.session_kind, record.session_coach_id
+        )
+    )
+    if template is None:
+        raise NotFound("The follow-up's template no longer exists.", hint="Edit it instead.")
+    variables, withheld = follow_up_variables(
+        summary.content, context, record.client_name, include_sensitive=include_sensitive
+    )
+    subject, body = render_follow_up(template.subject, template.content, variables)
+    ports.sending.edit(org, follow_up_id, subject, body)
+    return {**_view(ports, principal, follow_up_id), "withheld_sensitive_items": withheld}
 
 
 def cancel_follow_up(
