@@ -409,6 +409,9 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         settings = self.settings
         if settings.unsubscribe_key:
             key = settings.unsubscribe_key.get_secret_value().encode("utf-8")
+        elif settings.runtime == "aws":
+            # Each function instance would derive its own key: links would not verify.
+            raise ConfigurationError("COACH_UNSUBSCRIBE_KEY is not set.")
         else:
             key = hmac.new(self.signing_key, b"unsubscribe", hashlib.sha256).digest()
         return UnsubscribeLinks(key, settings.web_base_url)
