@@ -11,6 +11,7 @@ from coaching.domain.sending import Delivery, OutgoingEmail
 @dataclass
 class FakeMailer:
     sent: list[dict] = field(default_factory=list)
+    remembers_keys: bool = True
 
     def send(self, *, to: str, subject: str, body: str) -> str:
         self.sent.append({"to": to, "subject": subject, "body": body})

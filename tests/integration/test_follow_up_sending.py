@@ -19,6 +19,7 @@ from coaching.domain.identity import Role
 from coaching.usecases import sending
 from local_runtime.send_schedule import SendSchedule
 from tests.api_calls import api_event, call_api, claims_for, request
+from tests.fakes.outbox import FakeMailer
 from tests.local_ports import ports, settings_changed
 from tests.review_data import (
     Reviewed,
@@ -425,3 +426,29 @@ def test_sensitive_items_are_sent_only_when_the_coach_includes_them(platform, re
     [sent] = _emails(platform, review.org, follow_up["id"])
     message = email.message_from_bytes(sent.read_bytes(), policy=policy.default)
     assert challenge in message.get_body(("plain",)).get_content()
+
+
+def test_a_mailer_without_keys_never_repeats_an_unfinished_attempt(platform, review):
+    # Given SES-like delivery (no idempotency keys) and an attempt that stopped after sending
+    follow_up = _ready(review)
+    mailer = FakeMailer(remembers_keys=False)
+    like_ses = dataclasses.replace(ports().sending_ports, mailer=mailer)
+
+    class CrashBeforeRecording:
+        def __init__(self, store):
+            self._store = store
+
+        def __getattr__(self, name):
+            return getattr(self._store, name)
+
+        def record_sent(self, org, follow_up_id, message_id):
+            raise RuntimeError("the process stopped")
+
+    crashing = dataclasses.replace(like_ses, sending=CrashBeforeRecording(like_ses.sending))
+    with pytest.raises(RuntimeError):
+        sending.send_claimed(crashing, review.org, uuid.UUID(follow_up["id"]))
+    # When it is retried (or clicked again while the first is under way)
+    sending.send_claimed(like_ses, review.org, uuid.UUID(follow_up["id"]))
+    # Then the client got one email, and the coach sees it still 'sending'
+    assert len(mailer.sent) == 1
+    assert _row(review.org, follow_up["id"])["status"] == "sending"

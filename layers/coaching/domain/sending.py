@@ -48,3 +48,4 @@ class SendClaim:
     subject: str
     body: str
     coach_email: str | None
+    resumed: bool = False  # it was 'sending' already: an earlier attempt did not finish

@@ -53,6 +53,11 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
     claim = ports.sending.start_sending(org, follow_up_id)
     if claim is None:  # sent already, or the client unsubscribed
         return
+    if claim.resumed and not ports.mailer.remembers_keys:
+        # Another attempt is under way, or stopped after SES may have accepted the email:
+        # sending again could email the client twice. It stays 'sending' for the coach to see.
+        log.warning("follow-up %s is already being sent: not sent again", follow_up_id)
+        return
     address = ports.contacts.contact(org, claim.client_id).email
     if not address:
         ports.sending.record_failed(org, follow_up_id, NO_ADDRESS)

@@ -10,6 +10,8 @@ from coaching.domain.sending import Delivery, OutgoingEmail
 
 
 class SesMailer:
+    remembers_keys = False  # SES keeps no idempotency keys
+
     def __init__(self, client, sender: str) -> None:
         self._ses = client
         self._sender = sender
@@ -29,8 +31,8 @@ class SesMailer:
 
     def deliver(self, email: OutgoingEmail, *, idempotency_key: str) -> Delivery:
         """The same MIME message as the outbox's, sent raw. SES keeps no idempotency keys:
-        the key travels in a header, and the use case sends a key at most once per attempt
-        left 'sending' (a shared delivered-keys record for SES is a follow-up)."""
+        the key travels in a header, and the use case never repeats an attempt left
+        'sending' through a mailer that does not remember keys."""
         domain = self._sender.rpartition("@")[2] or "coach.local"
         message = mime_message(
             email, sender=self._sender, idempotency_key=idempotency_key, domain=domain

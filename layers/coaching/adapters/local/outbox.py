@@ -20,6 +20,8 @@ FILE_MODE = 0o600
 
 
 class OutboxMailer:
+    remembers_keys = True  # the file named by the key is the record of its delivery
+
     def __init__(self, outbox: Path, sender: str) -> None:
         self._outbox = outbox
         self._sender = sender

@@ -57,6 +57,7 @@ class PostgresFollowUpSending:
             subject=row["subject"] or "",
             body=row["body"] or "",
             coach_email=row["coach_email"],
+            resumed=row["status"] == "sending",
         )
 
     def record_sent(self, org: uuid.UUID, follow_up_id: uuid.UUID, message_id: str) -> None:
