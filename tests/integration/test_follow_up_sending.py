@@ -452,3 +452,17 @@ def test_a_mailer_without_keys_never_repeats_an_unfinished_attempt(platform, rev
     # Then the client got one email, and the coach sees it still 'sending'
     assert len(mailer.sent) == 1
     assert _row(review.org, follow_up["id"])["status"] == "sending"
+
+
+def test_the_batch_of_another_organizations_or_coachs_session_is_404(platform, review):
+    follow_up = _ready(review)
+    body = {"session_id": str(review.session_id)}
+    outsider = claims_for(other_organization(platform), Role.ADMIN)
+    assert request("POST", "/v1/follow-ups/batch", outsider, body=body)[0] == 404
+    stranger = add_coach(review.org, "Someone Else")
+    status, answer = request(
+        "POST", "/v1/follow-ups/batch", review.claims(coach_id=stranger), body=body
+    )
+    assert status == 404, answer
+    assert request("POST", "/v1/follow-ups/batch", review.claims(Role.SUPPORT), body=body)[0] == 403
+    assert _emails(platform, review.org, follow_up["id"]) == []
