@@ -36,6 +36,7 @@ BINARY_MEDIA_TYPES = ("multipart/form-data", "application/octet-stream")
 CORS_HEADERS = ("Authorization", "Content-Type", "X-Amz-Date", "X-Amz-Security-Token", "X-Api-Key")
 PUBLIC_PATHS = ("health", "openapi.json", "docs")
 AUTH_PATH = "auth"  # under /v1
+UNSUBSCRIBE_PATH = "unsubscribe"  # under /v1: the link in follow-up emails
 # Read by coaching.config.Settings (COACH_ prefix).
 USER_POOL_VARIABLE = "COACH_USER_POOL_ID"
 USER_POOL_CLIENT_VARIABLE = "COACH_USER_POOL_CLIENT_ID"
@@ -155,6 +156,16 @@ class CoachingApi(Construct):
         v1 = self.api.root.add_resource("v1")
         auth_proxy = v1.add_resource(AUTH_PATH).add_resource("{proxy+}")
         self._public(auth_proxy.add_method("ANY", integration, **self._proxy_options()))
+        # A client follows an email's unsubscribe link without an account: the token proves it.
+        unsubscribe = v1.add_resource(UNSUBSCRIBE_PATH).add_resource("{token}")
+        self._public(
+            unsubscribe.add_method(
+                "GET",
+                integration,
+                request_validator=self.validator,
+                request_parameters={"method.request.path.token": True},
+            )
+        )
         v1.add_resource("{proxy+}").add_method(
             "ANY",
             integration,
@@ -196,7 +207,8 @@ class CoachingApi(Construct):
                     "id": rule,
                     "reason": "Public on purpose: health, the OpenAPI document and its docs "
                     "page, and sign-in itself (/v1/auth/...: sign-in, refresh, MFA), which "
-                    "cannot require the token it hands out. Sign-in is protected by Cognito "
+                    "cannot require the token it hands out, and the unsubscribe link of emails "
+                    "(a signed token, rate-limited per address). Sign-in is protected by Cognito "
                     "(threat protection, MFA), the WAF rate limit and stage throttling.",
                 }
                 for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4")

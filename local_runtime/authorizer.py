@@ -22,7 +22,7 @@ from coaching.usecases.socket_sign_in import authorize_socket
 
 # Reached without a token, as API Gateway is configured (cdk/api.py).
 PUBLIC_PATHS = ("/health", "/openapi.json", "/docs")
-PUBLIC_PREFIXES = ("/v1/auth/",)
+PUBLIC_PREFIXES = ("/v1/auth/", "/v1/unsubscribe/")
 
 
 def is_public(path: str) -> bool:

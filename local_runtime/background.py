@@ -13,6 +13,7 @@ from local_runtime.drop_copies import DropCopiesSweep
 from local_runtime.dropbox import DropFolder
 from local_runtime.platform import LocalPlatform
 from local_runtime.retention_schedule import RetentionSchedule
+from local_runtime.send_schedule import SendSchedule
 
 log = logging.getLogger("coach.serve")
 SAMPLE_NAME = "team-leads-workshop.vtt"
@@ -51,6 +52,7 @@ class BackgroundWork:
         self._retention = RetentionSchedule(
             platform.deps, after_purge=self._drop.forget_deleted_sessions
         )
+        self._sends = SendSchedule(platform.ports.sending_ports)
         self._sample: threading.Thread | None = None
 
     def start(self) -> None:
@@ -66,8 +68,10 @@ class BackgroundWork:
             self._sample.start()
         self._copies.start()
         self._retention.start()
+        self._sends.start()
 
     def stop(self) -> None:
+        self._sends.stop()
         self._retention.stop()
         self._copies.stop()
         # Let work in progress finish while the database is still up: pgserver stops it

@@ -17,6 +17,7 @@ from local_runtime.cli_audit import audit
 from local_runtime.cli_clients import clients
 from local_runtime.cli_context import coach_context, read_settings
 from local_runtime.cli_executions import executions
+from local_runtime.cli_follow_ups import follow_ups
 from local_runtime.cli_keys import keys
 from local_runtime.cli_org import org
 from local_runtime.cli_retention import retention
@@ -148,6 +149,7 @@ def serve(
 app.add_typer(audit, name="audit")
 app.add_typer(clients, name="clients")
 app.add_typer(executions, name="executions")
+app.add_typer(follow_ups, name="follow-ups")
 app.add_typer(keys, name="keys")
 app.add_typer(org, name="org")
 app.add_typer(retention, name="retention")

@@ -388,6 +388,35 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return ReviewPorts(PostgresReviewStore(db), PostgresTemplateStore(db), self.directory)
 
     @cached_property
+    def sending_ports(self):
+        """Approved follow-ups on their way out, each exactly once."""
+        from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending
+        from coaching.usecases.sending import SendingPorts
+
+        return SendingPorts(
+            review=self.review_ports,
+            sending=PostgresFollowUpSending(self.database),
+            contacts=self.contact_details,
+            mailer=self.mailer,
+            links=self.unsubscribe_links,
+        )
+
+    @cached_property
+    def unsubscribe_links(self):
+        """Signed links that let a client stop follow-ups without signing in."""
+        from coaching.usecases.unsubscribe import UnsubscribeLinks
+
+        settings = self.settings
+        if settings.unsubscribe_key:
+            key = settings.unsubscribe_key.get_secret_value().encode("utf-8")
+        elif settings.runtime == "aws":
+            # Each function instance would derive its own key: links would not verify.
+            raise ConfigurationError("COACH_UNSUBSCRIBE_KEY is not set.")
+        else:
+            key = hmac.new(self.signing_key, b"unsubscribe", hashlib.sha256).digest()
+        return UnsubscribeLinks(key, settings.web_base_url)
+
+    @cached_property
     def client_ports(self):
         """Clients across sessions (and their erasure), and the coaches' own profiles."""
         from coaching.adapters.postgres.client_store import PostgresClientStore

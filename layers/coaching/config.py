@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         description="password sign-ins from one address per minute, over all accounts "
         "(one password tried on many accounts: spraying)",
     )
+    unsubscribe_key: SecretStr | None = Field(
+        default=None,
+        description="key that signs the unsubscribe links in follow-up emails; unset = "
+        "derived from the token signing key",
+    )
     sign_in_log_key: SecretStr | None = Field(
         default=None,
         description="key of the email hash in failed sign-in log records; unset = locally "

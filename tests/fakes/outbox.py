@@ -5,14 +5,34 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
+from coaching.domain.sending import Delivery, OutgoingEmail
+
 
 @dataclass
 class FakeMailer:
     sent: list[dict] = field(default_factory=list)
+    remembers_keys: bool = True
 
     def send(self, *, to: str, subject: str, body: str) -> str:
         self.sent.append({"to": to, "subject": subject, "body": body})
         return f"message-{len(self.sent)}"
+
+    def deliver(self, email: OutgoingEmail, *, idempotency_key: str) -> Delivery:
+        """Like the outbox: a key delivered before sends nothing."""
+        for sent in self.sent:
+            if sent.get("key") == idempotency_key:
+                return Delivery(sent["message_id"], already_delivered=True)
+        message_id = f"message-{len(self.sent) + 1}"
+        self.sent.append(
+            {
+                "to": email.to,
+                "subject": email.subject,
+                "body": email.text,
+                "key": idempotency_key,
+                "message_id": message_id,
+            }
+        )
+        return Delivery(message_id, already_delivered=False)
 
 
 @dataclass

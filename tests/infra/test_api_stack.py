@@ -29,6 +29,7 @@ PUBLIC_ROUTES = {
     ("/openapi.json", "GET"),
     ("/docs", "GET"),
     ("/v1/auth/{proxy+}", "ANY"),
+    ("/v1/unsubscribe/{token}", "GET"),  # the link in follow-up emails: a signed token
 }
 
 
@@ -193,7 +194,11 @@ def test_uploads_arrive_base64_and_requests_are_validated(synth: Synth) -> None:
     validator_id, validator = synth.one("AWS::ApiGateway::RequestValidator")
     assert validator["ValidateRequestBody"] is True
     assert validator["ValidateRequestParameters"] is True
-    for key in (("/v1/{proxy+}", "ANY"), ("/v1/auth/{proxy+}", "ANY")):
+    for key in (
+        ("/v1/{proxy+}", "ANY"),
+        ("/v1/auth/{proxy+}", "ANY"),
+        ("/v1/unsubscribe/{token}", "GET"),
+    ):
         assert synth.routes()[key]["RequestValidatorId"] == {"Ref": validator_id}
 
 

@@ -28,6 +28,7 @@ from coaching.adapters.aws.s3_objects import S3ObjectStore
 from coaching.adapters.aws.ses_mailer import SesMailer
 from coaching.adapters.aws.stepfunctions_workflow import StepFunctionsWorkflow
 from coaching.domain.errors import NotFound, PermanentError, TransientError
+from coaching.domain.sending import OutgoingEmail
 from coaching.ports.workflow import ExecutionResult
 from tests.moto_scope import scoped_mock_aws
 
@@ -174,6 +175,23 @@ def test_ses_send_from_a_verified_identity_returns_a_message_id(aws):
     ses.create_email_identity(EmailIdentity=SENDER)
     message_id = SesMailer(ses, SENDER).send(to="coach@example.com", subject="Hi", body="Ready")
     assert isinstance(message_id, str) and message_id
+
+
+def test_ses_delivers_the_same_mime_message_raw(aws):
+    ses = boto3.client("sesv2", region_name=REGION)
+    ses.create_email_identity(EmailIdentity=SENDER)
+    email = OutgoingEmail(
+        to="client@example.com",
+        subject="Your takeaways",
+        text="Hi Jordan,\n\nWell done.\n",
+        reply_to="coach@example.com",
+        unsubscribe_url="https://coach.example/v1/unsubscribe/t",
+    )
+    delivery = SesMailer(ses, SENDER).deliver(email, idempotency_key=str(uuid.uuid4()))
+    assert delivery.message_id and not delivery.already_delivered
+    [sent] = ses_backends[ACCOUNT][REGION].sent_messages  # moto keeps SES v2's here too
+    assert "multipart/alternative" in str(sent.raw_data)
+    assert "Reply-To: coach@example.com" in str(sent.raw_data)
 
 
 def test_ses_unverified_sender_is_a_permanent_domain_error(aws):

@@ -7,9 +7,12 @@ import json
 import uuid
 from typing import Any
 
+import pytest
+
 from coaching.api.app import build_app
 from coaching.composition import Ports, build_ports
 from coaching.config import Settings
+from coaching.domain.errors import ConfigurationError
 from coaching.domain.identity import Role
 from functions.api.handler import lambda_handler
 from tests.api_calls import CONTEXT, api_event, claims_for
@@ -73,3 +76,14 @@ def test_building_ports_touches_nothing():
     # Then building the ports opened nothing: adapters come on first use
     assert ports.settings.runtime == "aws"
     assert "database" not in ports.__dict__
+
+
+def test_unsubscribe_links_in_aws_need_a_configured_key():
+    # Each function instance would otherwise sign with a key of its own
+    with pytest.raises(ConfigurationError, match="COACH_UNSUBSCRIBE_KEY"):
+        _ = build_ports(Settings(database_url=None, runtime="aws")).unsubscribe_links
+    configured = build_ports(
+        Settings(database_url=None, runtime="aws", unsubscribe_key="k" * 32)
+    ).unsubscribe_links
+    org, client = uuid.uuid4(), uuid.uuid4()
+    assert configured.client_of(configured.token(org, client)) == (org, client)

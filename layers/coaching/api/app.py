@@ -24,6 +24,7 @@ from coaching.api import (
     sessions,
     summaries,
     templates,
+    unsubscribe,
 )
 from coaching.api.api_key_use import api_key_gate
 from coaching.api.ended_sign_ins import refuse_ended_sign_ins
@@ -77,6 +78,7 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
     app.include_router(executions.router)
     app.include_router(summaries.router)
     app.include_router(follow_ups.router)
+    app.include_router(unsubscribe.router)
     app.include_router(templates.router)
     app.include_router(clients.router)
     app.include_router(coach_profile.router)

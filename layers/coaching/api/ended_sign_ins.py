@@ -11,7 +11,7 @@ from coaching.api.context import ports_of
 from coaching.api.identity import claims_of
 from coaching.usecases.token_revocation import ensure_still_signed_in
 
-_OPEN_PREFIXES = ("/v1/auth/",)  # sign-in: no token yet
+_OPEN_PREFIXES = ("/v1/auth/", "/v1/unsubscribe/")  # sign-in, unsubscribe: no token
 
 
 def refuse_ended_sign_ins(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:

@@ -31,7 +31,7 @@ COACH_CLAIM = "custom:coach_id"
 API_KEY_CONTEXT = "api_key_id"
 API_KEY_ORGANIZATION = "organization_id"
 API_KEY_SCOPES = "scopes"  # space-separated
-PUBLIC_PREFIX = "/v1/auth/"  # sign-in: no token yet
+PUBLIC_PREFIX = ("/v1/auth/", "/v1/unsubscribe/")  # sign-in, unsubscribe: no token
 
 
 def api_key_context(key: ApiKey) -> dict[str, str]:

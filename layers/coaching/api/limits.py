@@ -11,7 +11,8 @@ from coaching.api.identity import principal_of
 from coaching.domain.errors import TooManyRequests, Unauthenticated
 from coaching.domain.identity import Role
 
-_UNLIMITED_PREFIXES = ("/v1/auth/",)  # sign-in has its own, stricter attempt limit
+# sign-in and unsubscribe have their own, stricter attempt limits
+_UNLIMITED_PREFIXES = ("/v1/auth/", "/v1/unsubscribe/")
 
 
 def per_user_rate_limit(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:

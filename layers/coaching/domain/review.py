@@ -114,6 +114,7 @@ class FollowUpRecord(BaseModel):
     body: str | None
     template_id: uuid.UUID | None
     status: str
+    status_reason: str | None = None  # why it failed or was skipped
     sent_at: dt.datetime | None
     scheduled_for: dt.datetime | None
     created_at: dt.datetime

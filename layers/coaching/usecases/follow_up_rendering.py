@@ -126,16 +126,21 @@ def render_follow_up(subject: str, content: str, variables: dict[str, Any]) -> t
 
 
 def follow_up_variables(
-    content: SummaryContent, context: SummaryContext, client_name: str
+    content: SummaryContent,
+    context: SummaryContext,
+    client_name: str,
+    *,
+    include_sensitive: bool = False,
 ) -> tuple[dict[str, Any], int]:
     """The template's variables for one client, and how many items were withheld because
     they rest on a sensitive turn (health, medication...): those stay out of emails unless
-    the coach rewrites them without that evidence."""
+    the coach rewrites them without that evidence, or explicitly includes them."""
     withheld = 0
+    sensitive = frozenset() if include_sensitive else context.sensitive_turns
 
     def shareable(items: list[Item]) -> list[Item]:
         nonlocal withheld
-        kept = [item for item in items if not _rests_on(item, context.sensitive_turns)]
+        kept = [item for item in items if not _rests_on(item, sensitive)]
         withheld += len(items) - len(kept)
         return kept
 

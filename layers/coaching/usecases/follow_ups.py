@@ -97,6 +97,7 @@ def follow_up_view(record: FollowUpRecord) -> dict[str, Any]:
         "client_id": str(record.client_id),
         "client_name": record.client_name,
         "status": record.status,
+        "status_reason": record.status_reason,
         "subject": record.subject,
         "body": record.body,
         "template_id": str(record.template_id) if record.template_id else None,

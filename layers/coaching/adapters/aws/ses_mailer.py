@@ -5,9 +5,13 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 
 from coaching.adapters.aws.errors import translate
+from coaching.adapters.email_message import mime_message
+from coaching.domain.sending import Delivery, OutgoingEmail
 
 
 class SesMailer:
+    remembers_keys = False  # SES keeps no idempotency keys
+
     def __init__(self, client, sender: str) -> None:
         self._ses = client
         self._sender = sender
@@ -24,3 +28,21 @@ class SesMailer:
         except (ClientError, BotoCoreError) as error:
             raise translate(error, "Sending email") from error
         return response["MessageId"]
+
+    def deliver(self, email: OutgoingEmail, *, idempotency_key: str) -> Delivery:
+        """The same MIME message as the outbox's, sent raw. SES keeps no idempotency keys:
+        the key travels in a header, and the use case never repeats an attempt left
+        'sending' through a mailer that does not remember keys."""
+        domain = self._sender.rpartition("@")[2] or "coach.local"
+        message = mime_message(
+            email, sender=self._sender, idempotency_key=idempotency_key, domain=domain
+        )
+        try:
+            response = self._ses.send_email(
+                FromEmailAddress=self._sender,
+                Destination={"ToAddresses": [email.to]},
+                Content={"Raw": {"Data": bytes(message)}},
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise translate(error, "Sending email") from error
+        return Delivery(response["MessageId"], already_delivered=False)

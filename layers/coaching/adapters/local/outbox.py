@@ -12,11 +12,16 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 
+from coaching.adapters.email_message import mime_message
+from coaching.domain.sending import Delivery, OutgoingEmail
+
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 
 
 class OutboxMailer:
+    remembers_keys = True  # the file named by the key is the record of its delivery
+
     def __init__(self, outbox: Path, sender: str) -> None:
         self._outbox = outbox
         self._sender = sender
@@ -32,13 +37,40 @@ class OutboxMailer:
         message.set_content(body)
         self._private_folder()
         path = self._outbox / f"{uuid.uuid4()}.eml"
-        partial = path.with_suffix(".tmp")
+        partial = self._partial(bytes(message))
+        os.replace(partial, path)
+        return message_id
+
+    def deliver(self, email: OutgoingEmail, *, idempotency_key: str) -> Delivery:
+        """One file per key, named by it: the file's existence is the record of delivery."""
+        message = mime_message(
+            email, sender=self._sender, idempotency_key=idempotency_key, domain="coach.local"
+        )
+        self._private_folder()
+        path = self._outbox / f"{uuid.UUID(idempotency_key)}.eml"
+        partial = self._partial(bytes(message))
+        try:
+            # link, unlike replace, refuses an existing name: of two attempts one delivers.
+            os.link(partial, path)
+        except FileExistsError:
+            return Delivery(self._message_id(path), already_delivered=True)
+        finally:
+            partial.unlink()
+        return Delivery(str(message["Message-ID"]), already_delivered=False)
+
+    def _partial(self, content: bytes) -> Path:
+        partial = self._outbox / f"{uuid.uuid4()}.tmp"
         # Created with its final mode: never readable by others, not even for a moment.
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(bytes(message))
-        os.replace(partial, path)
-        return message_id
+            handle.write(content)
+        return partial
+
+    @staticmethod
+    def _message_id(path: Path) -> str:
+        from email import message_from_bytes
+
+        return str(message_from_bytes(path.read_bytes())["Message-ID"])
 
     def _private_folder(self) -> None:
         self._outbox.mkdir(parents=True, exist_ok=True, mode=FOLDER_MODE)

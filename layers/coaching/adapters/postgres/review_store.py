@@ -21,6 +21,7 @@ from coaching.domain.review import (
     SummaryContext,
     SummaryRecord,
 )
+from coaching.domain.sending import words_fingerprint
 
 # A summary `s` with its client session `cs` and session `se`.
 _SUMMARY_SESSION = sql.SQL(
@@ -46,7 +47,8 @@ _SUMMARY_SELECT = sql.SQL(
 ).format(revision=_REVISION, summary_session=_SUMMARY_SESSION)
 _FOLLOW_UP_SELECT = sql.SQL(
     "SELECT f.id, f.summary_id, cs.session_id, se.coach_id AS session_coach_id, f.client_id,"
-    " c.name AS client_name, f.subject, f.body, f.template_id, f.status, f.sent_at,"
+    " c.name AS client_name, f.subject, f.body, f.template_id, f.status, f.status_reason,"
+    " f.sent_at,"
     " f.scheduled_for, f.created_at"
     " FROM follow_ups f"
     " JOIN summaries s ON s.id = f.summary_id AND s.organization_id = f.organization_id"
@@ -188,8 +190,8 @@ class PostgresReviewStore:
                 if follow_up is not None:
                     conn.execute(
                         "INSERT INTO follow_ups (id, organization_id, summary_id, client_id,"
-                        " subject, body, template_id, status)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s, 'draft')",
+                        " subject, body, template_id, status, approved_words_sha256)"
+                        " VALUES (%s, %s, %s, %s, %s, %s, %s, 'draft', %s)",
                         (
                             follow_up.id,
                             org,
@@ -198,6 +200,8 @@ class PostgresReviewStore:
                             follow_up.subject,
                             follow_up.body,
                             follow_up.template_id,
+                            # What a send checks the words against (follow_up_sending.py).
+                            words_fingerprint(words),
                         ),
                     )
             else:
