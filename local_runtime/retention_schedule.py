@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.retention import purge_expired
 from local_runtime.drop_copies import run_sweep
+from local_runtime.periodic import Periodic
 
 log = logging.getLogger("coach.retention")
 DAY_SECONDS = 24 * 60 * 60
 
 
-class RetentionSchedule:
+class RetentionSchedule(Periodic):
     def __init__(
         self,
         deps: Dependencies,
@@ -25,23 +25,9 @@ class RetentionSchedule:
         *,
         after_purge: Callable[[], object] | None = None,
     ) -> None:
+        super().__init__("retention", interval_seconds)
         self._deps = deps
         self._after_purge = after_purge
-        self._interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="retention", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self._interval)
 
     def run_once(self) -> None:
         try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
 from collections.abc import Callable
 
 from coaching.usecases.sending import SendingPorts, send_due
+from local_runtime.periodic import Periodic
 
 log = logging.getLogger("coach.sending")
 MINUTE_SECONDS = 60.0
@@ -18,7 +18,7 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-class SendSchedule:
+class SendSchedule(Periodic):
     def __init__(
         self,
         ports: SendingPorts,
@@ -26,23 +26,9 @@ class SendSchedule:
         clock: Callable[[], dt.datetime] = utc_now,
         interval_seconds: float = MINUTE_SECONDS,
     ) -> None:
+        super().__init__("send-schedule", interval_seconds)
         self._ports = ports
         self._clock = clock
-        self._interval = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="send-schedule", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._stop.wait(self._interval)
 
     def run_once(self) -> int:
         """Sends what is due now; how many were tried."""
