@@ -16,13 +16,15 @@ from collections.abc import Callable
 
 from starlette.requests import HTTPConnection
 
+from coaching.api.identity import PUBLIC_PREFIX
 from coaching.domain.api_keys import looks_like_key
 from coaching.domain.errors import Unauthenticated
 from coaching.usecases.socket_sign_in import authorize_socket
 
 # Reached without a token, as API Gateway is configured (cdk/api.py).
 PUBLIC_PATHS = ("/health", "/openapi.json", "/docs")
-PUBLIC_PREFIXES = ("/v1/auth/", "/v1/unsubscribe/")
+# Sign-in and unsubscribe: the API's own list (coaching.api.identity), one place.
+PUBLIC_PREFIXES = PUBLIC_PREFIX
 
 
 def is_public(path: str) -> bool:

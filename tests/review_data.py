@@ -56,9 +56,13 @@ def add_coach(
         ).fetchone()["id"]
 
 
-def reviewed_session(platform, org: uuid.UUID, coach_id: uuid.UUID) -> Reviewed:
+def reviewed_session(
+    platform, org: uuid.UUID, coach_id: uuid.UUID, *, content: bytes | None = None
+) -> Reviewed:
+    """``content``: other bytes than the sample's (`tests.samples.variant`) for a session of its
+    own where other tests share the organization (the same content is one session)."""
     submission, _ = process_transcript(
-        platform.deps, platform.workflow, org, SAMPLE.read_bytes(), SAMPLE.name
+        platform.deps, platform.workflow, org, content or SAMPLE.read_bytes(), SAMPLE.name
     )
     assign_coach(org, submission.session_id, coach_id)
     return Reviewed(org, submission.session_id, coach_id)

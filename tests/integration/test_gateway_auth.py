@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from coaching.adapters.local.tokens import LocalTokens, signing_key
 from coaching.domain.identity import Role
-from local_runtime.authorizer import LocalAuthorizer, api_key_verifier
+from local_runtime.authorizer import PUBLIC_PREFIXES, LocalAuthorizer, api_key_verifier
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.server import API_EXCEPTION_HANDLERS, api_routes
 from tests.api_calls import claims_for, delete
@@ -41,7 +41,7 @@ def _signed_in_operations(client: TestClient) -> list[tuple[str, str]]:
     document = client.get("/openapi.json").json()
     operations = []
     for path, methods in document["paths"].items():
-        if not path.startswith("/v1/") or path.startswith("/v1/auth/"):
+        if not path.startswith("/v1/") or path.startswith(PUBLIC_PREFIXES):
             continue
         concrete = path
         for name in ("{" + part.split("}")[0] for part in path.split("{")[1:]):

@@ -22,6 +22,7 @@ from tests.review_data import (
     problem_fields,
     reviewed_session,
 )
+from tests.samples import variant
 
 pytestmark = pytest.mark.integration
 
@@ -192,7 +193,10 @@ def test_who_may_refine(review, platform):
 def test_the_cli_refines_and_prints_the_diff(platform):
     # The CLI works in the local organization
     org = ports().settings.default_organization_id
-    review = reviewed_session(platform, org, add_coach(org, "Maya Chen"))
+    # A session of its own: other tests of the local organization process the same sample
+    review = reviewed_session(
+        platform, org, add_coach(org, "Maya Chen"), content=variant(f"refine {uuid.uuid4()}")
+    )
     jordan = review.summaries()["Jordan Reyes"]
     result = CliRunner().invoke(
         app, ["summaries", "refine", jordan["id"], "remove win 1", "--json"]
