@@ -107,6 +107,25 @@ def test_a_replaced_handler_answers_the_next_run_and_the_old_one_is_handed_back(
         engine.delete()
 
 
+def test_a_task_calling_an_alias_or_version_runs_the_functions_handler():
+    # Given an engine with one handler for the function "Step"
+    engine = engine_with({"Step": lambda event, context: {"ran": context.function_name}})
+    try:
+        # When Lambda tasks name it plainly, by its ARN, or qualified by an alias or version
+        for reference in (
+            "Step",
+            "Step:live",
+            function_arn("Step"),
+            f"{function_arn('Step')}:live",
+            f"{function_arn('Step')}:7",
+        ):
+            # Then each reaches that handler, never a function called "live" or "7"
+            answer = engine.invoke(reference, b"{}")
+            assert answer == {"StatusCode": 200, "Payload": {"ran": "Step"}}, reference
+    finally:
+        engine.delete()
+
+
 def test_wait_returns_once_the_runs_on_finish_has_returned():
     # Given a run whose on_finish is held until the test lets it go
     release, finished = threading.Event(), []

@@ -44,6 +44,14 @@ def function_arn(name: str, account_id: str = ACCOUNT_ID, region: str = REGION) 
     return f"arn:aws:lambda:{region}:{account_id}:function:{name}"
 
 
+def function_name_of(reference: str) -> str:
+    """The function a Lambda reference names: an ARN (`arn:...:function:NAME[:QUALIFIER]`),
+    `NAME:QUALIFIER` or `NAME`. A qualifier (an alias such as `live`, or a version) still runs
+    the function's one bound handler."""
+    parts = reference.split(":")
+    return parts[6] if reference.startswith("arn:") and len(parts) > 6 else parts[0]
+
+
 class StepFunctionsEngine:
     """Runs ``definition`` (ASL text, function ARNs filled in) with each Lambda task answered
     by ``handlers[<function name>]``.
@@ -86,7 +94,7 @@ class StepFunctionsEngine:
 
     def invoke(self, function_arn: str, payload: bytes | str | None) -> dict[str, Any]:
         """What Lambda's Invoke answers for the bound handler of ``function_arn``."""
-        name = function_arn.rsplit(":", 1)[-1]
+        name = function_name_of(function_arn)
         handler = self._handlers.get(name)
         if handler is None:
             error = {
