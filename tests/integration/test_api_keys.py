@@ -115,6 +115,38 @@ def test_no_scope_reaches_the_admin_routes_or_the_keys_themselves(gateway, organ
         assert answer.status_code == 403, (method, path, answer.text)
 
 
+def test_no_scope_sends_approves_or_refines_anything(gateway, organization):
+    # The review gate belongs to coaches: an integration never emails a client.
+    key = create_key(organization, SCOPE_NAMES)["key"]
+    some = uuid.uuid4()
+    for method, path, body in (
+        ("POST", f"/v1/follow-ups/{some}/send", None),
+        ("POST", f"/v1/follow-ups/{some}/schedule", {"at": "2030-01-02T09:00+00:00"}),
+        ("POST", "/v1/follow-ups/batch", {"session_id": str(some)}),
+        ("PUT", f"/v1/follow-ups/{some}", {"subject": "s", "body": "b"}),
+        ("POST", f"/v1/summaries/{some}/approve", None),
+        ("POST", f"/v1/summaries/{some}/refine", {"message": "shorter"}),
+    ):
+        answer = gateway.request(method, path, headers=bearer(key), json=body)
+        assert answer.status_code == 403, (method, path, answer.text)
+
+
+def test_a_clients_write_key_keeps_contact_details_in_step(gateway, organization, session):
+    admin = claims_for(organization, Role.ADMIN)
+    _, listing = request("GET", "/v1/clients", admin)
+    client = listing["items"][0]
+    change = {"name": client["name"], "status": "active", "email": "client@example.org"}
+    reader = create_key(organization, ("clients:read",))["key"]
+    writer = create_key(organization, ("clients:write",))["key"]
+    path = f"/v1/clients/{client['id']}"
+
+    # A read-only key may not change a record; a clients:write key may
+    assert gateway.put(path, headers=bearer(reader), json=change).status_code == 403
+    answer = gateway.put(path, headers=bearer(writer), json=change)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["email"] == "client@example.org"
+
+
 @pytest.mark.parametrize("role", [Role.COACH, Role.COACH_LEAD, Role.SUPPORT])
 def test_only_admins_create_list_or_revoke_keys(organization, role):
     caller = claims_for(organization, role, coach_id=add_coach(organization, "Some Coach"))

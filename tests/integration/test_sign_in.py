@@ -249,3 +249,14 @@ def test_each_user_gets_a_request_budget_per_minute(account, tight_limits):
     # Another user of the same organization has their own budget.
     other = {**claims, "sub": str(uuid.uuid4())}
     assert call_api(api_event("GET", "/v1/sessions", other))[0] == 200
+
+
+def test_malformed_requests_count_against_the_budget_too(account, tight_limits):
+    # The budget is checked before the body is validated: a flood of invalid requests is
+    # refused like any other, not answered 422 for ever.
+    email, _ = account
+    _, tokens = _login(email)
+    claims = _claims(tokens["access_token"])
+    malformed = api_event("POST", "/v1/follow-ups/batch", claims, body={"session_id": "nope"})
+    answers = [call_api(malformed)[0] for _ in range(4)]
+    assert answers == [422, 422, 422, 429]

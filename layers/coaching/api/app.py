@@ -67,10 +67,10 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
         cors=cors_for(ports.settings.web_origin),
         json_body_deserializer=parse_json,
         check_sign_in=check_signed_in_organization,
+        # The budget first: a caller over it is refused before anything is written for it.
+        gates=[refuse_ended_sign_ins, per_user_rate_limit, api_key_gate],
         on_answer=note_answer,
     )
-    # The budget first: a caller over it is refused before anything is written for it.
-    app.use(middlewares=[refuse_ended_sign_ins, per_user_rate_limit, api_key_gate])
     app.include_router(auth.router)
     app.include_router(admin.router)
     app.include_router(api_keys.router)

@@ -26,6 +26,11 @@ SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("GET", "/v1/clients"),
         ("GET", "/v1/clients/{client_id}"),
     ),
+    # A CRM keeping contact details in step; merges stay a person's judgement.
+    "clients:write": (
+        ("PUT", "/v1/clients/{client_id}"),
+        ("POST", "/v1/clients/import"),
+    ),
     "follow-ups:read": (
         ("GET", "/v1/follow-ups"),
         ("GET", "/v1/follow-ups/{follow_up_id}"),

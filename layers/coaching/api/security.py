@@ -6,7 +6,7 @@ preflights — passes through ``SecureResolver._build_response`` on its way out.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
@@ -17,6 +17,9 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter as Router
 
 from coaching.api.context import PORTS
+
+# A Powertools middleware: (app, the next step) → the answer.
+Middleware = Callable[[APIGatewayRestResolver, Callable], Response]
 
 DOCS_PATH = "/docs"
 # JSON never loads anything: deny it all.
@@ -71,13 +74,25 @@ class _SignedInThenValid(OpenAPIRequestValidationMiddleware):
     are not UTF-8, JSON nested too deep) is the caller's mistake: 422 naming the body, never
     a 500."""
 
-    def __init__(self, check_sign_in: Callable[[APIGatewayRestResolver], None]) -> None:
+    def __init__(
+        self,
+        check_sign_in: Callable[[APIGatewayRestResolver], None],
+        gates: Sequence[Middleware] = (),
+    ) -> None:
         super().__init__()
         self._check_sign_in = check_sign_in
+        self._gates = tuple(gates)
 
     def handler(self, app, next_middleware):
         self._check_sign_in(app)
-        return super().handler(app, next_middleware)
+
+        def validated(app):
+            return super(_SignedInThenValid, self).handler(app, next_middleware)
+
+        step = validated
+        for gate in reversed(self._gates):
+            step = _then(gate, step)
+        return step(app)
 
     def _get_body(self, app):
         try:
@@ -85,6 +100,10 @@ class _SignedInThenValid(OpenAPIRequestValidationMiddleware):
         except ValueError as error:
             problem = {"type": "body_unreadable", "loc": ("body",), "msg": str(error), "input": {}}
             raise RequestValidationError([problem]) from None
+
+
+def _then(gate: Middleware, next_step: Callable) -> Callable:
+    return lambda app: gate(app, next_step)
 
 
 def _no_check(app: APIGatewayRestResolver) -> None:
@@ -96,13 +115,16 @@ class SecureResolver(APIGatewayRestResolver):
     telling ``on_answer`` each answer's status (security events, api/security_events.py).
 
     ``check_sign_in`` runs before anything else of a route (validation included) and raises
-    to refuse the caller.
+    to refuse the caller; then each of ``gates`` (middlewares: the budgets and the API key's
+    scopes), still before validation, so a malformed request counts against a budget and a
+    caller out of scope learns nothing of a route's body.
     """
 
     def __init__(
         self,
         *args,
         check_sign_in: Callable[[APIGatewayRestResolver], None] = _no_check,
+        gates: Sequence[Middleware] = (),
         on_answer: Callable[[APIGatewayRestResolver, int], None] | None = None,
         ports: Any = None,
         **kwargs,
@@ -112,7 +134,9 @@ class SecureResolver(APIGatewayRestResolver):
         self._ports = ports
         self._routers: list[Router] = []
         if getattr(self, "_request_validation_middleware", None) is not None:
-            self._request_validation_middleware = _SignedInThenValid(check_sign_in)
+            self._request_validation_middleware = _SignedInThenValid(check_sign_in, gates)
+        elif gates:  # no validation to run before: the gates lead every route's own stack
+            self.use(middlewares=list(gates))
 
     def include_router(self, router: Router, prefix: str | None = None) -> None:
         self._routers.append(router)
