@@ -217,6 +217,24 @@ def test_schedule_then_cancel(review):
     assert status == 409, body
 
 
+def test_reopening_the_summary_withdraws_its_scheduled_send(platform, review):
+    # Given a follow-up scheduled for 09:00
+    follow_up = _ready(review)
+    at = dt.datetime(2030, 1, 2, 9, 0, tzinfo=dt.UTC)
+    path = f"/v1/follow-ups/{follow_up['id']}"
+    status, _ = request("POST", f"{path}/schedule", review.claims(), body={"at": at.isoformat()})
+    assert status == 200
+    key = _row(review.org, follow_up["id"])["idempotency_key"]
+    # When the coach reopens the summary before then
+    summary_id = review.summaries()["Jordan Reyes"]["id"]
+    status, body = request("POST", f"/v1/summaries/{summary_id}/reopen", review.claims())
+    assert status == 200, body
+    # Then nothing is left to fire at 09:00, and nothing is emailed
+    assert request("GET", path, review.claims())[0] == 404
+    SendSchedule(ports().sending_ports, clock=lambda: at).run_once()
+    assert not list(platform.settings.outbox_dir.glob(f"{key}*"))
+
+
 def test_a_time_without_its_zone_is_refused(review):
     follow_up = _ready(review)
     status, _ = request(

@@ -210,10 +210,11 @@ class PostgresReviewStore:
                     " WHERE organization_id = %s AND id = %s",
                     (org, summary_id),
                 )
-                # The drafts carried the words that are no longer approved; none was sent.
+                # The drafts carried the words that are no longer approved, and none was sent:
+                # a scheduled one is withdrawn too, never left to fire on unapproved words.
                 conn.execute(
                     "DELETE FROM follow_ups WHERE organization_id = %s AND summary_id = %s"
-                    " AND status = 'draft'",
+                    " AND status IN ('draft', 'scheduled')",
                     (org, summary_id),
                 )
         saved = self.get_summary(org, summary_id)
