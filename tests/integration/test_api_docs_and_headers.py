@@ -11,7 +11,8 @@ from coaching.adapters.local.lambda_context import LocalLambdaContext
 from tests.events import load_event
 from tests.local_ports import api_handler, ports
 
-pytestmark = pytest.mark.integration
+# Every call goes through the API over the local platform, whatever order the tests run in.
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("platform")]
 
 CONTEXT = LocalLambdaContext("api", "arn:aws:lambda:us-east-1:123456789012:function:api")
 

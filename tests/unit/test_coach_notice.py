@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from coaching.usecases import coach_notice
 from coaching.usecases.compensate import compensate
 from coaching.usecases.notify_coach import notify_coach
 from tests.fakes import FakeMailer, MemoryObjects
@@ -36,8 +37,15 @@ def test_review_ready_goes_to_the_sessions_own_coach():
 def test_a_session_of_no_coach_sends_no_email_and_records_that(caplog):
     mailer = FakeMailer()
     dependencies = with_clients(deps(coach_id=None, mailer=mailer), "Jordan Reyes")
-    with caplog.at_level(logging.INFO):
-        result = notify_coach(dependencies, STEP)
+    # Caught at the use case's own logger: once Powertools' shared logger exists (another
+    # test imported it), records under `coaching` no longer reach the root's handlers.
+    notice_log = logging.getLogger(coach_notice.__name__)
+    notice_log.addHandler(caplog.handler)
+    try:
+        with caplog.at_level(logging.INFO, logger=coach_notice.__name__):
+            result = notify_coach(dependencies, STEP)
+    finally:
+        notice_log.removeHandler(caplog.handler)
     assert mailer.sent == []
     assert notices(dependencies) == [("review_ready", None, None)]
     assert result == {"message_id": None}
