@@ -322,7 +322,7 @@ def test_a_long_conversation_is_kept_within_the_budget(make_refiner):
     assert requests[-1] == history[-1].request
     assert messages[-2] == {
         "role": "assistant",
-        "content": "Revision 400: wins 1 changed: Ann finished draft number 400..",
+        "content": "Revision 400: wins 1 changed: Ann finished draft number 400.",
     }
     # And the older ones condensed into one digest, the oldest counted, not shown
     digest = messages[1]["content"]

@@ -68,10 +68,6 @@ class Conversation:
             messages.extend(exchange.messages())
         return messages
 
-    @property
-    def tokens(self) -> int:
-        return sum(estimate_tokens(m["content"]) + MESSAGE_OVERHEAD_TOKENS for m in self.messages())
-
 
 def exchanges(history: list[RevisionRecord]) -> list[Exchange]:
     """Every step after the AI's draft (revision 0), oldest first."""
@@ -137,7 +133,7 @@ def _outcome(before: RevisionRecord, after: RevisionRecord) -> str:
     more = len(changes) - len(shown)
     if more:
         shown.append(f"and {more} more change(s)")
-    return f"Revision {after.revision}: " + "; ".join(shown) + "."
+    return f"Revision {after.revision}: " + "; ".join(shown)
 
 
 def _clipped(text: str, limit: int) -> str:
