@@ -52,6 +52,10 @@ def test_the_conversation_fits_its_budget_newest_steps_first(requests, budget):
     # The steps in full are the newest ones, in order; every other one is condensed
     assert conversation.recent == steps[len(steps) - len(conversation.recent) :]
     assert conversation.condensed == len(steps) - len(conversation.recent)
+    # And the older steps are condensed into a digest whenever one fits at all
+    room = budget - sum(tokens(step.messages()) for step in conversation.recent)
+    if conversation.condensed and room >= 40:
+        assert conversation.digest is not None
 
 
 def test_each_step_says_what_was_asked_and_what_changed():
