@@ -385,7 +385,22 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         from coaching.ports.review import ReviewPorts
 
         db = self.database
-        return ReviewPorts(PostgresReviewStore(db), PostgresTemplateStore(db), self.directory)
+        return ReviewPorts(
+            PostgresReviewStore(db),
+            PostgresTemplateStore(db),
+            self.directory,
+            refiner=self.refiner,
+            transcripts=self.dependencies.transcripts if self.refiner is not None else None,
+        )
+
+    @cached_property
+    def refiner(self):
+        """Free-form refinement with the OpenAI analyzer; offline, only the grammar."""
+        if self.settings.analyzer != "openai":
+            return None
+        from coaching.adapters.openai import build_openai_refiner
+
+        return build_openai_refiner(self.settings)
 
     @cached_property
     def sending_ports(self):

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     openai_timeout_seconds: float = 30.0
     openai_max_retries: int = 3
     openai_token_budget: int = 12_000
+    openai_refinement_token_budget: int = Field(
+        default=8_000,
+        ge=1_000,
+        description="tokens one free-form refinement may send: the words and their evidence "
+        "always, then as much of the conversation as fits (older requests condensed)",
+    )
     web_base_url: str = "http://127.0.0.1:8000"
     web_origin: str = Field(
         default="http://127.0.0.1:5173",

@@ -11,7 +11,8 @@ from coaching.analysis.refinement import RefinementNotApplicable, RefinementNotU
 from coaching.domain.errors import Conflict, ContentRejected, NotFound
 from coaching.domain.identity import Principal, Role
 from coaching.domain.review import ReviewItem, RevisionRecord, SummaryContent
-from coaching.ports.review import ReviewPorts
+from coaching.domain.transcript import Turn
+from coaching.ports.review import FreeFormRefinement, ReviewPorts
 from coaching.usecases.refine_summary import RefinementRequest, refine_summary
 from tests.fakes.review import MemoryReviewStore
 
@@ -36,10 +37,18 @@ class EchoRefiner:
         self.seen: list[tuple[str, int]] = []
 
     def refine(
-        self, content: SummaryContent, request: str, history: list[RevisionRecord]
-    ) -> SummaryContent | None:
+        self,
+        content: SummaryContent,
+        request: str,
+        history: list[RevisionRecord],
+        evidence: list[Turn],
+    ) -> FreeFormRefinement | None:
         self.seen.append((request, len(history)))
-        return content.model_copy(update={"wins": [*content.wins, ReviewItem(text=request)]})
+        self.evidence = evidence
+        return FreeFormRefinement(
+            content.model_copy(update={"wins": [*content.wins, ReviewItem(text=request)]}),
+            "Added it.",
+        )
 
 
 @pytest.fixture

@@ -131,7 +131,8 @@ def edit_summary(summary_id: SummaryId, edit: Annotated[SummaryEdit, Body()]) ->
 @router.post(
     "/v1/summaries/<summary_id>/refine",
     summary="Refine the words by asking: a new revision, answered with its diff",
-    description="An unknown request is answered 422 with what works offline; 'history' "
+    description="An unknown request is answered 422 with what works offline (with the "
+    "OpenAI analyzer, by the model; 503 and nothing stored if it fails); 'history' "
     "answers the revisions without making one; a stale expected_revision answers 409.",
     responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON),
 )

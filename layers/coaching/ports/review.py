@@ -21,7 +21,9 @@ from coaching.domain.review import (
     TemplateFields,
     TemplateRecord,
 )
+from coaching.domain.transcript import Turn
 from coaching.ports.directory import Directory
+from coaching.ports.transcripts import Transcripts
 
 
 class ReviewStore(Protocol):
@@ -112,14 +114,29 @@ class TemplateStore(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class FreeFormRefinement:
+    """A free-form refiner's answer: the words as they now read, and one line for the coach."""
+
+    content: SummaryContent
+    reply: str
+
+
 class SummaryRefiner(Protocol):
     """Free-form refinement (the OpenAI analyzer's, answered against the summary's JSON
     schema): the request the offline grammar does not know, applied to ``content``.
-    None from ``refine``: it cannot say (the grammar's helpful answer is given instead)."""
+    ``history`` is every stored revision, oldest first; ``evidence`` the transcript turns
+    ``content`` cites. An item keeps the evidence it had; a new item has none; an answer
+    never cites a turn ``content`` does not. None from ``refine``: it cannot say (the
+    grammar's helpful answer is given instead)."""
 
     def refine(
-        self, content: SummaryContent, request: str, history: list[RevisionRecord]
-    ) -> SummaryContent | None: ...
+        self,
+        content: SummaryContent,
+        request: str,
+        history: list[RevisionRecord],
+        evidence: list[Turn],
+    ) -> FreeFormRefinement | None: ...
 
 
 @dataclass(frozen=True)
@@ -129,5 +146,7 @@ class ReviewPorts:
     summaries: ReviewStore
     templates: TemplateStore
     directory: Directory
-    # None offline: only the grammar (analysis/refinement.py). The OpenAI adapter: a follow-up.
+    # None offline: only the grammar (analysis/refinement.py); the OpenAI analyzer's otherwise.
     refiner: SummaryRefiner | None = None
+    # The turns a free-form refinement shows the model as evidence (only read with a refiner).
+    transcripts: Transcripts | None = None

@@ -4,8 +4,9 @@ Transport-free on purpose: the REST route, the CLI and (next) the WebSocket ``re
 call ``refine_summary`` with the same input and send back the same answer. Offline, the
 grammar of analysis/refinement.py decides what a request means; a request it does not know
 goes to the free-form refiner (the OpenAI analyzer's) if there is one, else is answered with
-what works offline (422) - never a silent no-op. Undo and redo are new revisions too (the
-history only grows), worked out from the stored revisions.
+what works offline (422) - never a silent no-op. With a refiner the grammar still answers
+first what it knows: cheap, instant and deterministic (no tokens spent on "undo"). Undo and
+redo are new revisions too (the history only grows), worked out from the stored revisions.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pydantic import ValidationError
 from coaching.analysis import refinement
 from coaching.domain.errors import ContentRejected
 from coaching.domain.identity import Principal
-from coaching.domain.review import RevisionRecord, SummaryContent
+from coaching.domain.review import RevisionRecord, SummaryContent, SummaryRecord
+from coaching.domain.transcript import Turn
 from coaching.ports.review import ReviewPorts
 from coaching.usecases.summaries import check_evidence, view_of, visible_summary
 
@@ -61,7 +63,7 @@ def refine_summary(
         refined = parsed.apply(record.content, draft)
         content, reply = refined.content, refined.reply
     else:
-        content, reply = _free_form(ports, org, record.id, record.content, request.message)
+        content, reply = _free_form(ports, org, record, request.message)
     content = _validated(content)
     check_evidence(ports, org, record.session_id, content)
     saved = ports.summaries.save_revision(
@@ -121,17 +123,27 @@ def _undone(
 
 
 def _free_form(
-    ports: ReviewPorts,
-    org: uuid.UUID,
-    summary_id: uuid.UUID,
-    content: SummaryContent,
-    message: str,
+    ports: ReviewPorts, org: uuid.UUID, record: SummaryRecord, message: str
 ) -> tuple[SummaryContent, str]:
     if ports.refiner is not None:
-        refined = ports.refiner.refine(content, message, ports.summaries.revisions(org, summary_id))
+        refined = ports.refiner.refine(
+            record.content,
+            message,
+            ports.summaries.revisions(org, record.id),
+            _evidence(ports, org, record),
+        )
         if refined is not None:
-            return refined, "Refined as asked."
+            return refined.content, refined.reply or "Refined as asked."
     raise refinement.not_understood()
+
+
+def _evidence(ports: ReviewPorts, org: uuid.UUID, record: SummaryRecord) -> list[Turn]:
+    """The turns the words cite: what the free-form refiner shows next to them."""
+    cited = {index for _, items in record.content for item in items for index in item.evidence}
+    if ports.transcripts is None or not cited:
+        return []
+    transcript = ports.transcripts.load_transcript(org, record.session_id)
+    return [turn for turn in transcript.turns if turn.index in cited]
 
 
 def _validated(content: SummaryContent) -> SummaryContent:

@@ -1,4 +1,5 @@
-"""OpenAI adapter: the Analyzer port on any OpenAI-compatible chat completions API.
+"""OpenAI adapter: the Analyzer and SummaryRefiner ports on any OpenAI-compatible chat
+completions API.
 
 Names are imported on first use, so ``coaching.adapters.openai.errors`` loads without the
 OpenAI SDK installed. (The error classes live in ``coaching.domain.errors``.)
@@ -13,6 +14,9 @@ _EXPORTS = {
     "OpenAIAnalyzer": "analyzer",
     "RequestOptions": "analyzer",
     "build_openai_analyzer": "analyzer",
+    "OpenAISummaryRefiner": "refiner",
+    "RefinerOptions": "refiner",
+    "build_openai_refiner": "refiner",
     "AIAccessDenied": "errors",
     "AIConfigurationError": "errors",
     "AIReplyInvalid": "errors",

@@ -85,3 +85,19 @@ def _strict(node: Any, definitions: dict[str, Any]) -> Any:
         result["required"] = list(result["properties"])
         result["additionalProperties"] = False
     return result
+
+
+class SummaryRefinementReply(BaseModel):
+    """What the model must reply to a coach's free-form request: the whole summary as it
+    should now read (the same four lists the coach edits), and one line for the coach.
+    The lists are then validated with the coach's own model (SummaryContent)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wins: list[ReplyItem] = Field(description="progress or successes the client reports")
+    challenges: list[ReplyItem] = Field(description="difficulties the client names")
+    action_items: list[ReplyActionItem] = Field(description="what the client committed to do")
+    coach_recommendations: list[ReplyItem] = Field(
+        description="the coach's suggestions for this client"
+    )
+    reply: str = Field(description="one short sentence to the coach: what you changed")
