@@ -391,6 +391,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
     def sending_ports(self):
         """Approved follow-ups on their way out, each exactly once."""
         from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending
+        from coaching.adapters.postgres.voice_observations import PostgresVoiceObservations
         from coaching.usecases.sending import SendingPorts
 
         return SendingPorts(
@@ -399,6 +400,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             contacts=self.contact_details,
             mailer=self.mailer,
             links=self.unsubscribe_links,
+            voice=PostgresVoiceObservations(self.database),
         )
 
     @cached_property
