@@ -23,8 +23,13 @@ def review(platform, organization) -> Reviewed:
     return reviewed_session(platform, organization, add_coach(organization, "Maya Chen"))
 
 
-def _approved(review: Reviewed, client: str) -> dict:
+def _approved(review: Reviewed, client: str, *, asked: str | None = None) -> dict:
     summary = review.summaries()[client]
+    if asked:  # the coach refines the summary first
+        refine = {"message": asked, "expected_revision": summary["revision"]}
+        path = f"/v1/summaries/{summary['id']}/refine"
+        status, body = request("POST", path, review.claims(), body=refine)
+        assert status == 200, body
     client_id = uuid.UUID(summary["client_id"])
     ports().contact_details.update_contact(review.org, client_id, {"email": "c@example.net"})
     status, body = request("POST", f"/v1/summaries/{summary['id']}/approve", review.claims())
@@ -34,9 +39,9 @@ def _approved(review: Reviewed, client: str) -> dict:
     return follow_up
 
 
-def _edit_and_send(review: Reviewed, client: str) -> dict:
+def _edit_and_send(review: Reviewed, client: str, *, asked: str | None = None) -> dict:
     """The coach edits the draft their way (PUT), then sends it."""
-    follow_up = _approved(review, client)
+    follow_up = _approved(review, client, asked=asked)
     edited = {
         "subject": follow_up["subject"],
         "body": scripted_coach(follow_up["body"], client.split()[0]),
@@ -80,6 +85,15 @@ def test_sent_emails_teach_the_voice_shown_beside_what_the_coach_set(review):
     assert draft.rstrip().endswith("Cheers,\nSam")
     assert STOCK_SENTENCE not in draft
     assert OWN_SENTENCE.format(name="Alex") in draft
+
+
+def test_what_the_coach_asks_of_summaries_is_learned_too(review):
+    # Given a coach who asks every summary to be more formal before sending its email
+    _edit_and_send(review, "Jordan Reyes", asked="Make it more formal")
+    _edit_and_send(review, "Priya Nair", asked="more formal")
+    # Then
+    learned = _profile(review)["learned_voice"]
+    assert learned["summary_requests"] == [{"text": "more formal", "emails": 2}]
 
 
 def test_one_follow_up_is_learned_from_once(review):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -14,6 +15,7 @@ from coaching.analysis.voice import (
     learn,
     observe,
     voice_of,
+    voice_requests,
 )
 from coaching.domain.clients import VoiceProfile
 from coaching.domain.review import CoachVoice, SummaryContent, SummaryContext
@@ -210,3 +212,25 @@ def test_word_distance_counts_words_changed():
 
 def test_learned_voice_of_nothing_is_empty():
     assert learn([]) == LearnedVoice()
+
+
+def test_voice_requests_are_the_grammars_words_less_those_undone():
+    revisions = [
+        (None, None),  # the AI's draft
+        ("refine", "Make it more formal"),
+        ("refine", "add win: Priya finally told her manager about the move"),
+        ("refine", "shorter"),
+        ("undo", "undo"),
+        ("edit", None),
+        ("refine", "formal."),
+    ]
+    assert voice_requests(revisions) == ("more formal",)
+
+
+def test_asking_summaries_to_be_more_formal_makes_the_learned_voice_more_formal():
+    plain = [_observed("Alex Morgan"), _observed("Priya Nair")]
+    asked = [dataclasses.replace(o, requests=("more formal",)) for o in plain]
+    before, after = learn(plain), learn(asked)
+    assert before.formality is not None and after.formality is not None
+    assert after.formality.score > before.formality.score
+    assert [(r.text, r.emails) for r in after.summary_requests] == [("more formal", 2)]

@@ -62,6 +62,17 @@ _CONTRACTIONS = {
 _CONTRACTED = re.compile(
     r"\b(?:" + "|".join(re.escape(c) for c in _CONTRACTIONS.values()) + r")(?!\w)", re.IGNORECASE
 )
+_REQUESTS = [
+    (name, re.compile(rf"(?:make it |be |sound |please )?(?:{words})"))
+    for name, words in (
+        ("shorter", "shorter|more concise|shorten(?: it)?"),
+        ("longer", "longer|more detailed|expand(?: it)?"),
+        ("more formal", "more formal|formal"),
+        ("warmer", "warmer|more warm|warm"),
+        ("more encouraging", "more encouraging|encouraging"),
+        ("more direct", "more direct|direct"),
+    )
+]
 _INFORMAL_WORDS = frozenset({"hey", "hiya", "cheers", "thanks", "awesome", "great", "shout"})
 _FORMAL_WORDS = frozenset({"dear", "regards", "sincerely", "respectfully", "kindly"})
 
@@ -73,9 +84,11 @@ def observe(
     *,
     follow_up_id: uuid.UUID,
     client_id: uuid.UUID,
+    requests: Sequence[str] = (),
 ) -> VoiceObservation:
     """What ``sent`` (the email as the coach sent it) says about their voice, against
-    ``draft`` (the same email as the platform drafts it, without anything learned)."""
+    ``draft`` (the same email as the platform drafts it, without anything learned), and
+    the voice ``requests`` they made of its summary (``voice_requests``)."""
     sent_parts, draft_parts = _Email(sent, client_first_name), _Email(draft, client_first_name)
     sent_prose, draft_prose = sent_parts.prose(), draft_parts.prose()
     return VoiceObservation(
@@ -93,7 +106,31 @@ def observe(
         removed=tuple(text for key, text in draft_prose.items() if key not in sent_prose)[
             :_MAX_PHRASES
         ],
+        requests=tuple(requests),
     )
+
+
+def voice_requests(revisions: Iterable[tuple[str | None, str | None]]) -> tuple[str, ...]:
+    """The voice requests among a summary's refinements ((command, request) in order): the
+    grammar's "shorter", "longer", "more formal", "warmer", "more encouraging", "more direct",
+    less those undone. Anything else the coach typed is left out (it may quote the client)."""
+    kept: list[str | None] = []
+    for command, request in revisions:
+        if command == "undo":
+            if kept:
+                kept.pop()
+            continue
+        if command == "refine":
+            kept.append(_voice_request(request or ""))
+    return tuple(dict.fromkeys(r for r in kept if r))
+
+
+def _voice_request(request: str) -> str | None:
+    text = " ".join(request.casefold().split()).strip(" .!")
+    for name, pattern in _REQUESTS:
+        if pattern.fullmatch(text):
+            return name
+    return None
 
 
 def learn(observations: Sequence[VoiceObservation]) -> LearnedVoice:
@@ -104,7 +141,11 @@ def learn(observations: Sequence[VoiceObservation]) -> LearnedVoice:
         return LearnedVoice()
     count = len(observations)
     ratios = [o.words / o.draft_words for o in observations if o.draft_words]
-    score = statistics.fmean(o.formality for o in observations)
+    requests = _recurring(observations, lambda o: o.requests, clients=1)
+    asked = {r.text: r.emails for r in requests}
+    # Asking the summaries to be more formal (or warmer) says how the emails should sound.
+    lean = (asked.get("more formal", 0) - asked.get("warmer", 0)) / count
+    score = min(1.0, max(0.0, statistics.fmean(o.formality for o in observations) + lean / 4))
     return LearnedVoice(
         emails=count,
         greeting=_agreed(o.greeting for o in observations),
@@ -122,6 +163,7 @@ def learn(observations: Sequence[VoiceObservation]) -> LearnedVoice:
         else None,
         phrases_added=_recurring(observations, lambda o: o.added, clients=2),
         phrases_removed=_recurring(observations, lambda o: o.removed, clients=1),
+        summary_requests=requests,
     )
 
 
@@ -347,6 +389,8 @@ _SPELT_OUT = re.compile(
 
 def _contracted(match: re.Match[str]) -> str:
     return _cased(match.group(0), _SHORT[match.group(0).casefold()])
+
+
 # "Isn't it?" does not spell out ("is not it?"): a negation before a pronoun stays.
 _QUESTION_TAG = re.compile(r"\s+(?:it|you|we|they|he|she|I)\b")
 

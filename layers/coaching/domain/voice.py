@@ -28,6 +28,9 @@ class VoiceObservation:
     signature: str | None = None
     added: tuple[str, ...] = field(default=())  # prose sentences the coach wrote in
     removed: tuple[str, ...] = field(default=())  # prose sentences of the draft they deleted
+    # What the coach asked of the email's summary ("more formal", "shorter"...): named
+    # requests of the refinement grammar only, never free-form words.
+    requests: tuple[str, ...] = field(default=())
 
 
 class LearnedValue(BaseModel):
@@ -74,6 +77,7 @@ class LearnedVoice(BaseModel):
     formality: LearnedFormality | None = None
     phrases_added: list[LearnedPhrase] = []  # the coach keeps writing these in
     phrases_removed: list[LearnedPhrase] = []  # and keeps deleting these
+    summary_requests: list[LearnedPhrase] = []  # asked of the summaries of the emails sent
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Learning the coach's voice from each follow-up they send: the email as sent (with every
-edit they made) against the draft the template makes without anything learned, kept per
+edit they made) against the draft the template makes without anything learned, and what
+they asked of its summary ("more formal", "shorter": the refinement grammar's words), kept per
 follow-up, and what the coach's recent emails agree on kept on their profile, where the next
 drafts (follow_up_rendering.draft_follow_up) and GET /v1/coach-profile find it."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from coaching.analysis.voice import learn, observe
+from coaching.analysis.voice import learn, observe, voice_requests
 from coaching.domain.voice import LearnedVoice
 from coaching.ports.review import ReviewPorts
 from coaching.ports.voice import VoiceObservations
@@ -55,12 +56,14 @@ def learn_from_sent(
         learned=False,
     )
     names = record.client_name.split()
+    revisions = summaries.revisions(org, record.summary_id)
     observation = observe(
         draft,
         record.body,
         names[0] if names else "",
         follow_up_id=follow_up_id,
         client_id=record.client_id,
+        requests=voice_requests((r.command, r.request) for r in revisions),
     )
     ports.observations.record(org, coach_id, observation)
     learned = learn(ports.observations.recent(org, coach_id, RECENT_EMAILS))

@@ -63,6 +63,6 @@ def _observation(row: dict[str, Any]) -> VoiceObservation:
     stored = row["observation"]
     known = {f.name for f in dataclasses.fields(VoiceObservation)}
     values = {k: v for k, v in stored.items() if k in known}
-    for many in ("added", "removed"):
+    for many in ("added", "removed", "requests"):
         values[many] = tuple(values.get(many, ()))
     return VoiceObservation(follow_up_id=row["follow_up_id"], client_id=row["client_id"], **values)
