@@ -391,7 +391,6 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
     def sending_ports(self):
         """Approved follow-ups on their way out, each exactly once."""
         from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending
-        from coaching.adapters.postgres.voice_observations import PostgresVoiceObservations
         from coaching.usecases.sending import SendingPorts
 
         return SendingPorts(
@@ -400,8 +399,15 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             contacts=self.contact_details,
             mailer=self.mailer,
             links=self.unsubscribe_links,
-            voice=PostgresVoiceObservations(self.database),
+            voice=self.voice_observations,
         )
+
+    @cached_property
+    def voice_observations(self):
+        """What each sent follow-up showed of its coach's voice, and what was learned."""
+        from coaching.adapters.postgres.voice_observations import PostgresVoiceObservations
+
+        return PostgresVoiceObservations(self.database)
 
     @cached_property
     def unsubscribe_links(self):

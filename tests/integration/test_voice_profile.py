@@ -7,8 +7,9 @@ import uuid
 
 import pytest
 
+from coaching.domain.identity import Role
 from coaching.usecases.voice_learning import VoiceLearningPorts, learn_from_sent
-from tests.api_calls import request
+from tests.api_calls import delete, request
 from tests.local_ports import ports
 from tests.review_data import Reviewed, add_coach, audit_trail, reviewed_session
 from tests.voice_sessions import OWN_SENTENCE, STOCK_SENTENCE, scripted_coach
@@ -157,3 +158,42 @@ def test_an_invalid_pin_is_422(review):
         )
         assert status == 422, body
         assert body["error"]["code"] == "COACH_422"
+
+
+def test_an_erased_clients_emails_no_longer_teach_the_voice(review):
+    # Given a voice learned from two clients' emails
+    _edit_and_send(review, "Jordan Reyes")
+    _edit_and_send(review, "Priya Nair")
+    assert _profile(review)["learned_voice"]["greeting"] == {"value": "Hey", "emails": 2}
+    # When one client is erased
+    jordan = review.summaries()["Jordan Reyes"]["client_id"]
+    assert delete(f"/v1/clients/{jordan}", review.claims(Role.ADMIN)) == 204
+    # Then what was learned rests on the other email only: one email teaches nothing
+    learned = _profile(review)["learned_voice"]
+    assert learned["emails"] == 1
+    assert learned["greeting"] is None and learned["phrases_added"] == []
+
+
+def test_a_merge_keeps_what_the_emails_taught(review):
+    # Given two emails sent, one of them to a client recorded twice
+    _edit_and_send(review, "Jordan Reyes")
+    _edit_and_send(review, "Priya Nair")
+    jordan = review.summaries()["Jordan Reyes"]["client_id"]
+    with ports().database.transaction(review.org) as conn:
+        kept = conn.execute(
+            "INSERT INTO clients (organization_id, name, status) VALUES (%s, 'J. Reyes',"
+            " 'active') RETURNING id",
+            (review.org,),
+        ).fetchone()["id"]
+    # When the record with the email is merged into the other
+    status, body = request(
+        "POST",
+        f"/v1/clients/{kept}/merge",
+        review.claims(Role.ADMIN),
+        body={"other_client_id": jordan},
+    )
+    assert status == 200, body
+    # Then what the email taught stays, now the kept client's
+    with ports().database.transaction(review.org) as conn:
+        rows = conn.execute("SELECT count(*) AS n FROM voice_observations").fetchone()
+    assert rows["n"] == 2

@@ -3,14 +3,14 @@
 -- One row per sent follow-up: what that email says about its coach's voice (greeting,
 -- sign-off, length, formality, prose sentences written in or deleted; never list items),
 -- as JSON (domain/voice.py VoiceObservation). Keyed by the follow-up, so a retried send is
--- learned from once. It goes with its follow-up (a client erased, a session purged) and with
--- its client record (merged away). What the recent rows agree on is kept on the coach, in
--- coaches.voice_profile -> 'learned', for drafting and for GET /v1/coach-profile.
+-- learned from once; its client is the follow-up's (a merge of client records moves it). It
+-- goes with its follow-up (a client erased, a session deleted or purged). What the recent
+-- rows agree on is kept on the coach, in coaches.voice_profile -> 'learned', for drafting and
+-- for GET /v1/coach-profile (learned again after an erasure: usecases/delete_client.py).
 CREATE TABLE voice_observations (
     follow_up_id     UUID PRIMARY KEY REFERENCES follow_ups(id) ON DELETE CASCADE,
     organization_id  UUID NOT NULL REFERENCES organizations(id),
     coach_id         UUID NOT NULL REFERENCES coaches(id) ON DELETE CASCADE,
-    client_id        UUID NOT NULL REFERENCES clients(id) ON DELETE CASCADE,
     observation      JSONB NOT NULL,
     observed_at      TIMESTAMPTZ NOT NULL DEFAULT now()
 );

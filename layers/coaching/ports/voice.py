@@ -18,6 +18,10 @@ class VoiceObservations(Protocol):
         """The coach's latest observations, newest first."""
         ...
 
+    def coaches_learned(self, org: uuid.UUID) -> list[uuid.UUID]:
+        """The coaches a voice was learned for."""
+        ...
+
     def save_learned(self, org: uuid.UUID, coach_id: uuid.UUID, learned: LearnedVoice) -> None:
         """Keeps what was learned on the coach, beside what they set (which it never changes)."""
         ...

@@ -69,3 +69,14 @@ def learn_from_sent(
     learned = learn(ports.observations.recent(org, coach_id, RECENT_EMAILS))
     ports.observations.save_learned(org, coach_id, learned)
     return learned
+
+
+def relearn(observations: VoiceObservations, org: uuid.UUID) -> int:
+    """Every learned voice of the organization learned again from what is left (after an
+    erasure took a client's emails away: nothing learned may rest on them); how many."""
+    coaches = observations.coaches_learned(org)
+    for coach_id in coaches:
+        observations.save_learned(
+            org, coach_id, learn(observations.recent(org, coach_id, RECENT_EMAILS))
+        )
+    return len(coaches)

@@ -21,28 +21,33 @@ class PostgresVoiceObservations:
         with self._db.transaction(org) as conn:
             row = conn.execute(
                 "INSERT INTO voice_observations"
-                " (follow_up_id, organization_id, coach_id, client_id, observation)"
-                " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (follow_up_id) DO NOTHING"
+                " (follow_up_id, organization_id, coach_id, observation)"
+                " VALUES (%s, %s, %s, %s) ON CONFLICT (follow_up_id) DO NOTHING"
                 " RETURNING follow_up_id",
-                (
-                    observation.follow_up_id,
-                    org,
-                    coach_id,
-                    observation.client_id,
-                    Jsonb(_stored(observation)),
-                ),
+                (observation.follow_up_id, org, coach_id, Jsonb(_stored(observation))),
             ).fetchone()
         return row is not None
 
     def recent(self, org: uuid.UUID, coach_id: uuid.UUID, limit: int) -> list[VoiceObservation]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
-                "SELECT follow_up_id, client_id, observation FROM voice_observations"
-                " WHERE organization_id = %s AND coach_id = %s"
-                " ORDER BY observed_at DESC, follow_up_id LIMIT %s",
+                "SELECT v.follow_up_id, f.client_id, v.observation FROM voice_observations v"
+                " JOIN follow_ups f ON f.id = v.follow_up_id"
+                " AND f.organization_id = v.organization_id"
+                " WHERE v.organization_id = %s AND v.coach_id = %s"
+                " ORDER BY v.observed_at DESC, v.follow_up_id LIMIT %s",
                 (org, coach_id, limit),
             ).fetchall()
         return [_observation(row) for row in rows]
+
+    def coaches_learned(self, org: uuid.UUID) -> list[uuid.UUID]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                "SELECT id FROM coaches WHERE organization_id = %s AND voice_profile ? 'learned'"
+                " ORDER BY id",
+                (org,),
+            ).fetchall()
+        return [row["id"] for row in rows]
 
     def save_learned(self, org: uuid.UUID, coach_id: uuid.UUID, learned: LearnedVoice) -> None:
         with self._db.transaction(org) as conn:
@@ -55,7 +60,7 @@ class PostgresVoiceObservations:
 
 def _stored(observation: VoiceObservation) -> dict[str, Any]:
     values = dataclasses.asdict(observation)
-    del values["follow_up_id"], values["client_id"]  # columns of their own
+    del values["follow_up_id"], values["client_id"]  # the follow-up's
     return {k: list(v) if isinstance(v, tuple) else v for k, v in values.items()}
 
 
