@@ -11,7 +11,13 @@ from coaching.domain.identity import Role
 from coaching.usecases.voice_learning import VoiceLearningPorts, learn_from_sent
 from tests.api_calls import delete, request
 from tests.local_ports import ports
-from tests.review_data import Reviewed, add_coach, audit_trail, reviewed_session
+from tests.review_data import (
+    Reviewed,
+    add_coach,
+    audit_trail,
+    other_organization,
+    reviewed_session,
+)
 from tests.voice_sessions import OWN_SENTENCE, STOCK_SENTENCE, scripted_coach
 
 pytestmark = pytest.mark.integration
@@ -95,6 +101,18 @@ def test_what_the_coach_asks_of_summaries_is_learned_too(review):
     # Then
     learned = _profile(review)["learned_voice"]
     assert learned["summary_requests"] == [{"text": "more formal", "emails": 2}]
+
+
+def test_another_organization_sees_nothing_of_the_voice(platform, review):
+    _edit_and_send(review, "Jordan Reyes")
+    other = other_organization(platform)
+    with ports().database.transaction(other) as conn:
+        rows = conn.execute("SELECT count(*) AS n FROM voice_observations").fetchone()
+    assert rows["n"] == 0  # row-level security, whatever the query says
+    voices = ports().voice_observations
+    assert voices.recent(other, review.coach_id, 20) == []
+    assert voices.coaches_learned(other) == []
+    assert len(voices.recent(review.org, review.coach_id, 20)) == 1
 
 
 def test_one_follow_up_is_learned_from_once(review):
