@@ -8,15 +8,8 @@ import uuid
 
 import pytest
 
-from coaching.analysis.voice import (
-    effective_voice,
-    formality_score,
-    in_voice,
-    learn,
-    observe,
-    voice_of,
-    voice_requests,
-)
+from coaching.analysis.voice import formality_score, learn, observe, voice_requests
+from coaching.analysis.voice_drafting import effective_voice, in_voice, voice_of
 from coaching.domain.clients import VoiceProfile
 from coaching.domain.review import CoachVoice, SummaryContent, SummaryContext
 from coaching.domain.voice import LearnedValue, LearnedVoice, Voice, VoiceObservation

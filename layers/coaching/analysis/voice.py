@@ -1,11 +1,10 @@
-"""The coach's voice: read from the emails they send, and written into the next drafts.
+"""The coach's voice read from the emails they send (pure).
 
-Pure. ``observe`` compares one sent email with the draft the platform would have written
-(its greeting, sign-off and signature, its length, how formal it sounds, the prose sentences
-the coach wrote in or deleted); ``learn`` keeps what the recent emails agree on;
-``effective_voice`` puts what the coach set over what was learned; ``in_voice`` rewrites a
-rendered draft's prose in that voice. List items (the summary's approved words, the client's
-content) are never learned from nor rewritten: only the prose around them.
+``observe`` compares one sent email with the draft the platform would have written: its
+greeting, sign-off and signature, its length, how formal it sounds, the prose sentences the
+coach wrote in or deleted (never list items: the summary's approved words, the client's
+content), and the voice requests made of its summary; ``learn`` keeps what the recent emails
+agree on. voice_drafting.py writes the next drafts in it.
 """
 
 from __future__ import annotations
@@ -18,7 +17,15 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from coaching.domain.clients import VoiceProfile
+from coaching.analysis.voice_text import (
+    CONTRACTED,
+    CONTRACTIONS,
+    ITEM,
+    key,
+    placeholder,
+    sentences,
+    words,
+)
 from coaching.domain.voice import (
     Formality,
     LearnedFormality,
@@ -26,42 +33,12 @@ from coaching.domain.voice import (
     LearnedPhrase,
     LearnedValue,
     LearnedVoice,
-    Voice,
     VoiceObservation,
 )
 
-FIRST_NAME = "{client_first_name}"  # where the client's first name was, in a learned phrase
 MAX_PHRASE = 200  # characters: longer sentences are content, not a habit
 _MAX_PHRASES = 10  # per email, and learned
 _SHORT_LINE = 6  # words: a sign-off or signature line is short
-_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-# Contractions, both ways: an informal coach writes "I'm", a formal one "I am".
-_CONTRACTIONS = {
-    "I am": "I'm",
-    "I will": "I'll",
-    "I would": "I'd",
-    "I have": "I've",
-    "you are": "you're",
-    "you will": "you'll",
-    "you have": "you've",
-    "we are": "we're",
-    "we will": "we'll",
-    "it is": "it's",
-    "that is": "that's",
-    "let us": "let's",
-    "do not": "don't",
-    "does not": "doesn't",
-    "did not": "didn't",
-    "is not": "isn't",
-    "are not": "aren't",
-    "cannot": "can't",
-    "will not": "won't",
-}
-_CONTRACTED = re.compile(
-    r"\b(?:" + "|".join(re.escape(c) for c in _CONTRACTIONS.values()) + r")(?!\w)", re.IGNORECASE
-)
 _REQUESTS = [
     (name, re.compile(rf"(?:make it |be |sound |please )?(?:{words})"))
     for name, words in (
@@ -94,16 +71,16 @@ def observe(
     return VoiceObservation(
         follow_up_id=follow_up_id,
         client_id=client_id,
-        words=_words(sent),
-        draft_words=_words(draft),
+        words=words(sent),
+        draft_words=words(draft),
         formality=formality_score(sent),
         greeting=sent_parts.greeting(),
         sign_off=sent_parts.sign_off,
         signature=sent_parts.signature,
-        added=tuple(text for key, text in sent_prose.items() if key not in draft_prose)[
+        added=tuple(text for same, text in sent_prose.items() if same not in draft_prose)[
             :_MAX_PHRASES
         ],
-        removed=tuple(text for key, text in draft_prose.items() if key not in sent_prose)[
+        removed=tuple(text for same, text in draft_prose.items() if same not in sent_prose)[
             :_MAX_PHRASES
         ],
         requests=tuple(requests),
@@ -167,89 +144,16 @@ def learn(observations: Sequence[VoiceObservation]) -> LearnedVoice:
     )
 
 
-def effective_voice(profile: VoiceProfile, learned: LearnedVoice) -> Voice:
-    """What the coach set wins; what was learned fills the rest."""
-    length = learned.length
-    return Voice(
-        greeting=profile.greeting or _value(learned.greeting),
-        sign_off=profile.sign_off or _value(learned.sign_off),
-        signature=profile.signature or _value(learned.signature),
-        length_words=profile.length_words,
-        length_ratio=length.ratio if length and profile.length_words is None else None,
-        formality=profile.formality or (learned.formality.value if learned.formality else None),
-        phrases_to_use=tuple(
-            profile.phrases_to_use
-            if profile.phrases_to_use is not None
-            else [p.text for p in learned.phrases_added]
-        ),
-        phrases_to_avoid=tuple(
-            profile.phrases_to_avoid
-            if profile.phrases_to_avoid is not None
-            else [p.text for p in learned.phrases_removed]
-        ),
-    )
-
-
-def voice_of(stored: dict[str, Any]) -> Voice:
-    """The voice in a coach's stored profile JSON (unknown or invalid parts are ignored)."""
-    profile = VoiceProfile.model_validate(_valid_fields(stored))
-    learned_json = stored.get("learned")
-    try:
-        learned = LearnedVoice.model_validate(
-            learned_json if isinstance(learned_json, dict) else {}
-        )
-    except ValueError:
-        learned = LearnedVoice()
-    return effective_voice(profile, learned)
-
-
-def in_voice(body: str, voice: Voice, client_first_name: str) -> str:
-    """The rendered draft's prose in ``voice``: sentences the coach avoids left out, the ones
-    they use added before the closing, contractions as formal or informal as they write.
-    Unchanged when there is nothing to apply."""
-    if not (voice.phrases_to_avoid or voice.phrases_to_use or voice.formality):
-        return body
-    avoid = {_key(p, client_first_name) for p in voice.phrases_to_avoid}
-    lines = [
-        _in_formality(_without(line, avoid, client_first_name), voice.formality)
-        if not _ITEM.match(line)
-        else line
-        for line in body.splitlines()
-    ]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    present = {_key(s, client_first_name) for s in _sentences(text)}
-    missing = [
-        p.replace(FIRST_NAME, client_first_name)
-        for p in voice.phrases_to_use
-        if _key(p, client_first_name) not in present
-    ]
-    if missing:
-        paragraphs = text.split("\n\n")
-        at = len(paragraphs) - 1 if len(paragraphs) > 1 else len(paragraphs)
-        paragraphs.insert(at, " ".join(missing))
-        text = "\n\n".join(paragraphs)
-    return text + "\n"
-
-
-def target_words(voice: Voice, draft_words: int) -> int | None:
-    """How long a draft of ``draft_words`` should be in this voice (None: as drafted)."""
-    if voice.length_words is not None:
-        return voice.length_words
-    if voice.length_ratio is not None and voice.length_ratio < 0.9:
-        return max(20, math.ceil(draft_words * voice.length_ratio))
-    return None
-
-
 def formality_score(text: str) -> float:
     """0 (informal) .. 1 (formal): contractions, exclamations and casual words pull it down,
     spelt-out forms ("I am") and formal words up."""
-    words = [w.strip(".,!?;:").casefold() for w in text.split()]
-    informal = len(_CONTRACTED.findall(text)) + text.count("!")
-    informal += sum(w in _INFORMAL_WORDS for w in words)
+    tokens = [w.strip(".,!?;:").casefold() for w in text.split()]
+    informal = len(CONTRACTED.findall(text)) + text.count("!")
+    informal += sum(w in _INFORMAL_WORDS for w in tokens)
     formal = sum(
-        len(re.findall(rf"\b{re.escape(long)}\b", text, re.IGNORECASE)) for long in _CONTRACTIONS
+        len(re.findall(rf"\b{re.escape(long)}\b", text, re.IGNORECASE)) for long in CONTRACTIONS
     )
-    formal += sum(w in _FORMAL_WORDS for w in words)
+    formal += sum(w in _FORMAL_WORDS for w in tokens)
     if informal + formal == 0:
         return 0.5
     return round(formal / (informal + formal), 3)
@@ -277,12 +181,12 @@ class _Email:
         body = self.lines[1 : len(self.lines) - self.closing_lines]
         found: dict[str, str] = {}
         for line in body:
-            if not line or _ITEM.match(line) or line.endswith(":"):
+            if not line or ITEM.match(line) or line.endswith(":"):
                 continue  # a list item (the client's content) or a section heading
-            for sentence in _sentences(line):
+            for sentence in sentences(line):
                 if len(sentence) <= MAX_PHRASE:
-                    text = _placeholder(sentence, self.first_name)
-                    found.setdefault(_key(sentence, self.first_name), text)
+                    text = placeholder(sentence, self.first_name)
+                    found.setdefault(key(sentence, self.first_name), text)
         return found
 
 
@@ -330,15 +234,15 @@ def _recurring(
     who: dict[str, set[uuid.UUID]] = {}
     for observation in observations:
         for text in dict.fromkeys(phrases(observation)):
-            key = _key(text, "")
-            shown.setdefault(key, text)
-            emails[key] += 1
-            who.setdefault(key, set()).add(observation.client_id)
+            same = key(text, "")
+            shown.setdefault(same, text)
+            emails[same] += 1
+            who.setdefault(same, set()).add(observation.client_id)
     needed = max(2, math.ceil(len(observations) / 2))
     return [
-        LearnedPhrase(text=shown[key], emails=count)
-        for key, count in emails.most_common(_MAX_PHRASES)
-        if count >= needed and len(who[key]) >= clients
+        LearnedPhrase(text=shown[same], emails=count)
+        for same, count in emails.most_common(_MAX_PHRASES)
+        if count >= needed and len(who[same]) >= clients
     ]
 
 
@@ -346,87 +250,3 @@ def _formality(score: float) -> Formality:
     if score < 0.4:
         return "informal"
     return "formal" if score > 0.6 else "neutral"
-
-
-def _value(learned: LearnedValue | None) -> str | None:
-    return learned.value if learned else None
-
-
-def _valid_fields(stored: dict[str, Any]) -> dict[str, Any]:
-    """The profile fields stored with a valid value (each checked on its own)."""
-    values = {}
-    for name in VoiceProfile.model_fields:
-        if name in stored:
-            try:
-                VoiceProfile.model_validate({name: stored[name]})
-            except ValueError:
-                continue
-            values[name] = stored[name]
-    return values
-
-
-def _without(line: str, avoid: set[str], first_name: str) -> str:
-    if not avoid or not line.strip():
-        return line
-    kept = [s for s in _sentences(line) if _key(s, first_name) not in avoid]
-    return " ".join(kept)
-
-
-def _in_formality(line: str, formality: Formality | None) -> str:
-    if formality == "informal":
-        line = _SPELT_OUT.sub(_contracted, line)
-    elif formality == "formal":
-        line = _CONTRACTED.sub(_spelt_out, line)
-    return line
-
-
-_SPELT = {short.casefold(): long for long, short in _CONTRACTIONS.items()}
-_SHORT = {long.casefold(): short for long, short in _CONTRACTIONS.items()}
-_SPELT_OUT = re.compile(
-    r"\b(?:" + "|".join(re.escape(long) for long in _CONTRACTIONS) + r")\b", re.IGNORECASE
-)
-
-
-def _contracted(match: re.Match[str]) -> str:
-    return _cased(match.group(0), _SHORT[match.group(0).casefold()])
-
-
-# "Isn't it?" does not spell out ("is not it?"): a negation before a pronoun stays.
-_QUESTION_TAG = re.compile(r"\s+(?:it|you|we|they|he|she|I)\b")
-
-
-def _spelt_out(match: re.Match[str]) -> str:
-    word = match.group(0)
-    if word.casefold().endswith("n't") and _QUESTION_TAG.match(match.string, match.end()):
-        return word
-    return _cased(word, _SPELT[word.casefold()])
-
-
-def _cased(original: str, replacement: str) -> str:
-    """The replacement with the original's leading capital ("It is" → "It's", "I" stays)."""
-    if original[:1].isupper() and replacement[:1].islower():
-        return replacement[:1].upper() + replacement[1:]
-    if original[:1].islower() and replacement[:1].isupper() and replacement[:2] != "I'":
-        return replacement[:1].lower() + replacement[1:]
-    return replacement
-
-
-def _sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text.strip()) if s.strip()]
-
-
-def _placeholder(sentence: str, first_name: str) -> str:
-    if not first_name:
-        return sentence
-    return re.sub(rf"(?<!\w){re.escape(first_name)}(?!\w)", FIRST_NAME, sentence)
-
-
-def _key(sentence: str, first_name: str) -> str:
-    """A sentence compared without case, spacing, contractions (formality is learned on its
-    own) or the client's name."""
-    spelt = _in_formality(_placeholder(sentence, first_name), "formal")
-    return " ".join(spelt.casefold().split())
-
-
-def _words(text: str) -> int:
-    return len(text.split())

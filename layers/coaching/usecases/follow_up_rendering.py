@@ -14,7 +14,7 @@ import datetime as dt
 import re
 from typing import Any, TypeVar
 
-from coaching.analysis.voice import in_voice, target_words, voice_of
+from coaching.analysis.voice_drafting import in_voice, target_words, voice_of
 from coaching.domain.errors import TemplateCannotRender
 from coaching.domain.review import ReviewItem, SummaryContent, SummaryContext
 from coaching.domain.voice import Voice
