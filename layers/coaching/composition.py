@@ -414,7 +414,15 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             contacts=self.contact_details,
             mailer=self.mailer,
             links=self.unsubscribe_links,
+            voice=self.voice_observations,
         )
+
+    @cached_property
+    def voice_observations(self):
+        """What each sent follow-up showed of its coach's voice, and what was learned."""
+        from coaching.adapters.postgres.voice_observations import PostgresVoiceObservations
+
+        return PostgresVoiceObservations(self.database)
 
     @cached_property
     def unsubscribe_links(self):

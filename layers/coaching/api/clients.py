@@ -300,8 +300,9 @@ def erase_client(client_id: ClientId):
     # other coaches' sessions hold about the client too.
     principal = require_role(router, Role.ADMIN)
     store, _ = ports_of(router).client_ports
+    ports = ports_of(router)
     erasure, rewritten = delete_client(
-        ports_of(router).dependencies, store, principal.organization_id, client_id
+        ports.dependencies, store, principal.organization_id, client_id, ports.voice_observations
     )
     audit(
         router,

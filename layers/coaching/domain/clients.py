@@ -8,7 +8,16 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+)
+
+from coaching.domain.voice import Formality, LearnedVoice
 
 ClientStatus = Literal["pending", "active"]
 # What an erased client's turns and speaking statistics say in their place.
@@ -88,6 +97,26 @@ class VoiceProfile(BaseModel):
     sign_off: ShortText = Field(default="", description='e.g. "Warm regards"')
     tone: Tone = "warm"
     signature: ShortText = Field(default="", description="the name under the sign-off")
+    # What is otherwise learned from the emails the coach sends (domain/voice.py): a value set
+    # here wins over the learned one; unset (null) ones are left out of the answer.
+    length_words: int | None = Field(
+        default=None, ge=20, le=1000, description="how many words a draft aims at"
+    )
+    formality: Formality | None = Field(default=None, description="contractions or none")
+    phrases_to_use: list[ShortText] | None = Field(
+        default=None, max_length=10, description="sentences every draft ends with ([]: none)"
+    )
+    phrases_to_avoid: list[ShortText] | None = Field(
+        default=None, max_length=20, description="sentences no draft keeps ([]: none)"
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unset_pins(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        return {k: v for k, v in dumped.items() if v is not None or k not in VOICE_PINS}
+
+
+VOICE_PINS = frozenset({"length_words", "formality", "phrases_to_use", "phrases_to_avoid"})
 
 
 class NotificationPreferences(BaseModel):
@@ -110,6 +139,8 @@ class CoachProfileUpdate(BaseModel):
 class CoachProfile(CoachProfileUpdate):
     coach_id: uuid.UUID
     email: str
+    # Beside what the coach set: what their sent emails taught (read-only).
+    learned_voice: LearnedVoice = LearnedVoice()
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Erasing a client at their request: their records go, their words are redacted.
 
 What goes (in one transaction, ``ClientStore.erase_client``): the client record, their
-per-session results, summaries and revisions, follow-ups, their keyword index entries and
-analysis step records. What stays, unnamed: their speaking statistics in each session
+per-session results, summaries and revisions, follow-ups (and what the coaches' voices learned
+from them: learned again from what is left), their keyword index entries and analysis step
+records. What stays, unnamed: their speaking statistics in each session
 ("Removed client"), so the other participants' shares still add up; their turns stay in
 place with the text "[removed at the client's request]", and their name is taken out of the
 other speakers' turns. The session overviews that named them are written again from what
@@ -21,18 +22,26 @@ from coaching.domain.clients import REMOVED_TEXT, Erasure
 from coaching.domain.errors import NotFound
 from coaching.domain.transcript import Transcript
 from coaching.ports.clients import ClientStore
+from coaching.ports.voice import VoiceObservations
 from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.voice_learning import relearn
 
 log = logging.getLogger(__name__)
 
 
 def delete_client(
-    deps: Dependencies, clients: ClientStore, org: uuid.UUID, client_id: uuid.UUID
+    deps: Dependencies,
+    clients: ClientStore,
+    org: uuid.UUID,
+    client_id: uuid.UUID,
+    voices: VoiceObservations | None = None,
 ) -> tuple[Erasure, int]:
     """The erasure, and how many session overviews were written again."""
     erasure = clients.erase_client(org, client_id)
     if erasure is None:
         raise NotFound(f"Client {client_id} does not exist.")
+    if voices is not None:  # the coaches' voices learned from the emails just erased
+        relearn(voices, org)
     rewritten = 0
     for session_id in erasure.overviews_cleared:
         try:

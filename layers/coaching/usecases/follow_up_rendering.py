@@ -14,8 +14,10 @@ import datetime as dt
 import re
 from typing import Any, TypeVar
 
+from coaching.analysis.voice_drafting import in_voice, target_words, voice_of
 from coaching.domain.errors import TemplateCannotRender
 from coaching.domain.review import ReviewItem, SummaryContent, SummaryContext
+from coaching.domain.voice import Voice
 
 # Jinja and the sandbox built on it (template_sandbox) load on the first template checked or
 # rendered, not with every API cold start: most requests never touch a template.
@@ -125,12 +127,58 @@ def render_follow_up(subject: str, content: str, variables: dict[str, Any]) -> t
     return one_line, tidy.strip() + "\n"
 
 
+def draft_follow_up(
+    subject: str,
+    source: str,
+    content: SummaryContent,
+    context: SummaryContext,
+    client_name: str,
+    *,
+    include_sensitive: bool = False,
+    learned: bool = True,
+) -> tuple[str, str, int]:
+    """(subject, body, withheld sensitive items) of a client's email, in the coach's voice:
+    what they set, else what their sent emails taught (``learned=False``: the template as it
+    stands with the greeting, sign-off and signature they set, what learning compares a sent
+    email with). Too long for the voice, it keeps fewer wins, challenges and recommendations
+    (never fewer action items, never none)."""
+    variables, withheld = follow_up_variables(
+        content, context, client_name, include_sensitive=include_sensitive, learned=learned
+    )
+    rendered_subject, body = render_follow_up(subject, source, variables)
+    if not learned:
+        return rendered_subject, body, withheld
+    voice = _voice_in(context, learned=True)
+    first_name = variables["client_first_name"]
+    target = target_words(voice, len(body.split()))
+    body = in_voice(body, voice, first_name)
+    while target is not None and len(body.split()) > target:
+        shorter = _one_item_fewer(variables)
+        if shorter is None:
+            break
+        variables = shorter
+        body = in_voice(render_follow_up(subject, source, variables)[1], voice, first_name)
+    return rendered_subject, body, withheld
+
+
+_TRIMMABLE = ("recommendations", "challenges", "wins")
+
+
+def _one_item_fewer(variables: dict[str, Any]) -> dict[str, Any] | None:
+    """The variables with the last item of the longest list that has more than one."""
+    longest = max(_TRIMMABLE, key=lambda name: len(variables[name]))
+    if len(variables[longest]) <= 1:
+        return None
+    return {**variables, longest: variables[longest][:-1]}
+
+
 def follow_up_variables(
     content: SummaryContent,
     context: SummaryContext,
     client_name: str,
     *,
     include_sensitive: bool = False,
+    learned: bool = True,
 ) -> tuple[dict[str, Any], int]:
     """The template's variables for one client, and how many items were withheld because
     they rest on a sensitive turn (health, medication...): those stay out of emails unless
@@ -144,7 +192,7 @@ def follow_up_variables(
         withheld += len(items) - len(kept)
         return kept
 
-    voice = _voice(context.coach.voice_profile)
+    voice = _voice_in(context, learned=learned)
     coach_name = context.coach.name or "Your coach"
     variables = {
         "client_name": client_name,
@@ -152,9 +200,9 @@ def follow_up_variables(
         "coach_name": coach_name,
         "session_date": _day(context.session_date),
         "session_type": context.session_kind,
-        "greeting": voice.get("greeting", _VOICE_DEFAULTS["greeting"]),
-        "sign_off": voice.get("sign_off", _VOICE_DEFAULTS["sign_off"]),
-        "signature": voice.get("signature", coach_name),
+        "greeting": _line(voice.greeting) or _VOICE_DEFAULTS["greeting"],
+        "sign_off": _line(voice.sign_off) or _VOICE_DEFAULTS["sign_off"],
+        "signature": _line(voice.signature) or coach_name,
         "wins": [item.text for item in shareable(content.wins)],
         "challenges": [item.text for item in shareable(content.challenges)],
         "action_items": [
@@ -170,13 +218,14 @@ def _rests_on(item: ReviewItem, sensitive_turns: frozenset[int]) -> bool:
     return any(index in sensitive_turns for index in item.evidence)
 
 
-def _voice(profile: dict[str, Any]) -> dict[str, str]:
-    """The voice profile's strings we know how to use; anything else is ignored."""
-    return {
-        key: " ".join(value.split())[:200]
-        for key in ("greeting", "sign_off", "signature")
-        if isinstance(value := profile.get(key), str) and value.strip()
-    }
+def _voice_in(context: SummaryContext, *, learned: bool) -> Voice:
+    """The coach's voice as stored (unknown or invalid parts ignored), learned parts too."""
+    stored = context.coach.voice_profile
+    return voice_of(stored if learned else {k: v for k, v in stored.items() if k != "learned"})
+
+
+def _line(value: str | None) -> str:
+    return " ".join(value.split())[:200] if value else ""
 
 
 def _day(day: dt.date) -> str:

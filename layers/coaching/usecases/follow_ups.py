@@ -10,7 +10,7 @@ from coaching.domain.identity import Principal
 from coaching.domain.review import FollowUpRecord
 from coaching.ports.review import ReviewPorts
 from coaching.usecases.access import require_visible, visibility_for
-from coaching.usecases.follow_up_rendering import follow_up_variables, render_follow_up
+from coaching.usecases.follow_up_rendering import draft_follow_up
 from coaching.usecases.summaries import visible_summary
 
 
@@ -63,8 +63,9 @@ def preview_follow_up(
         template = ports.templates.get_template(org, template_id)
         if template is None:
             raise NotFound(f"Template {template_id} does not exist.")
-    variables, withheld = follow_up_variables(record.content, context, record.client_name)
-    subject, body = render_follow_up(template.subject, template.content, variables)
+    subject, body, withheld = draft_follow_up(
+        template.subject, template.content, record.content, context, record.client_name
+    )
     return {
         "subject": subject,
         "body": body,

@@ -22,10 +22,12 @@ from coaching.ports.clients import ContactDetails
 from coaching.ports.mailer import Mailer
 from coaching.ports.review import ReviewPorts
 from coaching.ports.sending import FollowUpSending
+from coaching.ports.voice import VoiceObservations
 from coaching.usecases.access import ensure_visible, require_visible, visibility_for
-from coaching.usecases.follow_up_rendering import follow_up_variables, render_follow_up
+from coaching.usecases.follow_up_rendering import draft_follow_up
 from coaching.usecases.follow_ups import follow_up_view
 from coaching.usecases.unsubscribe import UnsubscribeLinks
+from coaching.usecases.voice_learning import VoiceLearningPorts, learn_from_sent
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ class SendingPorts:
     contacts: ContactDetails
     mailer: Mailer
     links: UnsubscribeLinks | None = None  # the unsubscribe link every email carries
+    voice: VoiceObservations | None = None  # learns the coach's voice from what they send
 
 
 def send_follow_up(
@@ -71,6 +74,18 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         ports.sending.record_failed(org, follow_up_id, f"delivery_failed: {error.message}")
         return
     ports.sending.record_sent(org, follow_up_id, delivery.message_id)
+    _learn_voice(ports, org, follow_up_id)
+
+
+def _learn_voice(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -> None:
+    """The sent email teaches the coach's voice; the email is out and recorded whatever
+    happens here, so a failure is logged (no content), never the send's."""
+    if ports.voice is None:
+        return
+    try:
+        learn_from_sent(VoiceLearningPorts(ports.review, ports.voice), org, follow_up_id)
+    except Exception as error:  # noqa: BLE001 - see the docstring
+        log.warning("follow-up %s: voice not learned (%s)", follow_up_id, type(error).__name__)
 
 
 def schedule_follow_up(
@@ -114,10 +129,14 @@ def render_again(
     )
     if template is None:
         raise NotFound("The follow-up's template no longer exists.", hint="Edit it instead.")
-    variables, withheld = follow_up_variables(
-        summary.content, context, record.client_name, include_sensitive=include_sensitive
+    subject, body, withheld = draft_follow_up(
+        template.subject,
+        template.content,
+        summary.content,
+        context,
+        record.client_name,
+        include_sensitive=include_sensitive,
     )
-    subject, body = render_follow_up(template.subject, template.content, variables)
     ports.sending.edit(org, follow_up_id, subject, body)
     return {**_view(ports, principal, follow_up_id), "withheld_sensitive_items": withheld}
 

@@ -16,7 +16,7 @@ from coaching.domain.identity import Principal
 from coaching.domain.review import FollowUpDraft, SummaryContent, SummaryRecord
 from coaching.ports.review import ReviewPorts
 from coaching.usecases.access import ensure_visible, require_visible, visibility_for
-from coaching.usecases.follow_up_rendering import follow_up_variables, render_follow_up
+from coaching.usecases.follow_up_rendering import draft_follow_up
 
 
 def session_summaries(
@@ -142,8 +142,9 @@ def _follow_up_draft(
     template = ports.templates.default_template(org, context.session_kind, record.session_coach_id)
     if template is None:  # the system defaults of migration 0009 were removed by hand
         return None
-    variables, _ = follow_up_variables(record.content, context, record.client_name)
-    subject, body = render_follow_up(template.subject, template.content, variables)
+    subject, body, _ = draft_follow_up(
+        template.subject, template.content, record.content, context, record.client_name
+    )
     return FollowUpDraft(id=uuid.uuid4(), subject=subject, body=body, template_id=template.id)
 
 

@@ -12,11 +12,13 @@ from pydantic import BaseModel, ValidationError
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.sql_parts import columns
 from coaching.domain.clients import (
+    VOICE_PINS,
     CoachProfile,
     CoachProfileUpdate,
     NotificationPreferences,
     VoiceProfile,
 )
+from coaching.domain.voice import LearnedVoice
 
 _Model = TypeVar("_Model", bound=BaseModel)
 _COLUMNS = columns("id, email, name, voice_profile, notification_preferences")
@@ -50,13 +52,18 @@ class PostgresCoachProfiles:
                 ).format(_COLUMNS),
                 (
                     update.name,
-                    Jsonb(update.voice_profile.model_dump(mode="json")),
+                    Jsonb(_set_voice(update.voice_profile)),
                     Jsonb(update.notification_preferences.model_dump(mode="json")),
                     org,
                     coach_id,
                 ),
             ).fetchone()
         return _profile(row) if row else None
+
+
+def _set_voice(voice: VoiceProfile) -> dict[str, Any]:
+    """What the coach set, a value they left out of the PUT cleared (null: learned again)."""
+    return {**dict.fromkeys(VOICE_PINS), **voice.model_dump(mode="json")}
 
 
 def _profile(row: dict[str, Any]) -> CoachProfile:
@@ -66,7 +73,16 @@ def _profile(row: dict[str, Any]) -> CoachProfile:
         name=row["name"],
         voice_profile=_known(VoiceProfile, row["voice_profile"]),
         notification_preferences=_known(NotificationPreferences, row["notification_preferences"]),
+        learned_voice=_learned(row["voice_profile"]),
     )
+
+
+def _learned(stored: Any) -> LearnedVoice:
+    learned = stored.get("learned") if isinstance(stored, dict) else None
+    try:
+        return LearnedVoice.model_validate(learned if isinstance(learned, dict) else {})
+    except ValidationError:  # written by an older release: learned again at the next send
+        return LearnedVoice()
 
 
 def _known(model: type[_Model], stored: Any) -> _Model:
