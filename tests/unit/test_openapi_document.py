@@ -85,3 +85,34 @@ def test_every_route_is_tagged_with_its_area(document):
         assert operation["tags"][0] in declared, (method, path)
     assert document["paths"]["/v1/executions"]["get"]["tags"] == ["executions"]
     assert document["paths"]["/v1/auth/login"]["post"]["tags"] == ["auth"]
+
+
+def _is_bare(schema: dict, components: dict) -> bool:
+    """A schema that says nothing of the body: no schema, or an object with no properties."""
+    if not schema:
+        return True
+    if "$ref" in schema:
+        return _is_bare(components[schema["$ref"].rsplit("/", 1)[-1]], components)
+    if "anyOf" in schema or "oneOf" in schema or "allOf" in schema:
+        return False
+    if schema.get("type") == "array":
+        return _is_bare(schema.get("items", {}), components)
+    if schema.get("type") == "object":
+        return not schema.get("properties")
+    return "type" not in schema
+
+
+def test_every_success_body_is_documented_with_its_model(document):
+    components = document["components"]["schemas"]
+    bare = []
+    for path, method, operation in _operations(document):
+        for status, answer in operation["responses"].items():
+            if not status.startswith("2"):
+                continue
+            if status == "204":
+                assert "content" not in answer, (method, path)  # no body to describe
+                continue
+            schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+            if _is_bare(schema, components):
+                bare.append(f"{method.upper()} {path} {status}")
+    assert bare == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
+from typing import Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
@@ -32,6 +33,7 @@ from coaching.api.errors import error_response, response_for, unexpected_error_r
 from coaching.api.identity import check_signed_in_organization
 from coaching.api.json_body import parse_json
 from coaching.api.limits import per_user_rate_limit
+from coaching.api.models.base import Answer
 from coaching.api.openapi_document import (
     SECURITY_SCHEMES,
     describe_routes,
@@ -45,6 +47,12 @@ from coaching.domain.errors import CoachingError
 from coaching.observability import logger
 
 API_TITLE = "Coaching Platform API"
+
+
+class Health(Answer):
+    status: Literal["ok"]
+
+
 OPENAPI_PATH = "/openapi.json"
 
 
@@ -98,8 +106,8 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
         )
 
     @app.get("/health", summary="Liveness: the API answers")
-    def health() -> dict:
-        return {"status": "ok"}
+    def health() -> Health:
+        return Health(status="ok")
 
     @app.exception_handler(CoachingError)
     def handle_domain_error(error: CoachingError):

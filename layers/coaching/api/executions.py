@@ -12,14 +12,14 @@ from typing import Annotated, Literal, cast
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
-from pydantic import BaseModel
 
 from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
+from coaching.api.models.executions import Run, RunDetail, RunList
 from coaching.domain.identity import Role
-from coaching.ports.executions import ExecutionDetail, ExecutionSummary
+from coaching.ports.executions import ExecutionDetail
 from coaching.ports.workflow import ExecutionStatus
 from coaching.usecases.execution_listing import list_runs, show_run
 from coaching.usecases.rerun import rerun_execution
@@ -27,27 +27,8 @@ from coaching.usecases.rerun import rerun_execution
 router = APIGatewayRouter()
 
 
-class ExecutionList(BaseModel):
-    items: list[ExecutionSummary]
-
-
-class StateView(BaseModel):
-    """A state of a run without its input and output (client content)."""
-
-    name: str
-    status: str
-    entered_at: dt.datetime | None = None
-    exited_at: dt.datetime | None = None
-    error: str | None = None
-    cause: str | None = None
-
-
-class ExecutionView(ExecutionSummary):
-    states: list[StateView] = []
-
-
 _RERUN_ANSWERS = documented(
-    HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, model=ExecutionSummary
+    HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, model=Run
 )
 
 StatusFilter = Literal["failed", "running", "succeeded", "aborted", "timed_out"]
@@ -58,7 +39,7 @@ StatusFilter = Literal["failed", "running", "succeeded", "aborted", "timed_out"]
     summary="Pipeline runs, newest first",
     description="Each with its file; a failed one with its failed step, the reason for "
     "people, and `redrive_helps` (false when the file itself is at fault: upload a fixed one).",
-    responses=documented(model=ExecutionList),
+    responses=documented(model=RunList),
 )
 def list_executions(
     status: Annotated[StatusFilter | None, Query()] = None,
@@ -78,7 +59,7 @@ def list_executions(
 @router.get(
     "/v1/executions/<name>",
     summary="One run: each state's status, timings and error",
-    responses=documented(HTTPStatus.NOT_FOUND, model=ExecutionView),
+    responses=documented(HTTPStatus.NOT_FOUND, model=RunDetail),
 )
 def get_execution(name: Annotated[str, Path()]) -> dict:
     org = _support_org()
@@ -127,7 +108,7 @@ def _rerun(name: str, kind: str) -> dict:
 
 
 def _without_content(detail: ExecutionDetail) -> dict:
-    return ExecutionView.model_validate(
+    return RunDetail.model_validate(
         detail.model_dump(exclude={"states": {"__all__": {"input", "output"}}})
     ).model_dump(mode="json")
 
