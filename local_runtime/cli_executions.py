@@ -23,10 +23,6 @@ class Status(enum.StrEnum):
     aborted = "aborted"
 
 
-def _support(ctx: typer.Context):
-    return coach_context(ctx).platform().support()
-
-
 def _emit(value: BaseModel | list[BaseModel], as_json: bool, human) -> None:
     if as_json:
         data = (
@@ -49,12 +45,42 @@ def _guarded(action):
         raise typer.Exit(1) from None
 
 
+def _runs_table(runs) -> None:
+    """Support's list: for people, which file failed where and why, and what to do next."""
+    from rich.console import Console
+    from rich.table import Table
+
+    if not runs:
+        typer.echo("no runs")
+        return
+    table = Table("Started (UTC)", "Status", "Run", "File", "Failed step", "Reason", "Next")
+    for run in runs:
+        table.add_row(
+            f"{run.started_at:%Y-%m-%d %H:%M:%S}",
+            run.status,
+            run.name + _link(run),
+            run.file_name or "-",
+            run.failed_step or "-",
+            run.reason or (run.error or "-"),
+            _next_step(run),
+        )
+    Console(soft_wrap=False).print(table)
+
+
+def _next_step(run) -> str:
+    if run.redrive_helps is None:
+        return ""
+    return "redrive" if run.redrive_helps else "upload a fixed file"
+
+
+def _link(run) -> str:
+    if run.redrive_of:
+        return f" (redrive of {run.redrive_of})"
+    return f" (replay of {run.replay_of})" if run.replay_of else ""
+
+
 def _line(run) -> str:
-    link = (
-        f" (redrive of {run.redrive_of})"
-        if run.redrive_of
-        else (f" (replay of {run.replay_of})" if run.replay_of else "")
-    )
+    link = _link(run)
     error = f"  {run.error}" if run.error else ""
     return f"{run.started_at:%Y-%m-%d %H:%M:%S}  {run.status:<9} {run.name}{link}{error}"
 
@@ -73,9 +99,9 @@ def list_runs(
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
     runs = _guarded(
-        lambda: _support(ctx).list(status.value.upper() if status else None, since, limit)
+        lambda: _Described(ctx).list(status.value.upper() if status else None, since, limit)
     )
-    _emit(runs, as_json, lambda rs: [typer.echo(_line(r)) for r in rs] or typer.echo("no runs"))
+    _emit(runs, as_json, _runs_table)
 
 
 @executions.command()
@@ -83,11 +109,16 @@ def show(
     ctx: typer.Context, name: str, as_json: Annotated[bool, typer.Option("--json")] = False
 ) -> None:
     """One run: each state with its input, output, error and timings."""
-    detail = _guarded(lambda: _support(ctx).show(name))
+    detail = _guarded(lambda: _Described(ctx).show(name))
 
     def human(run) -> None:
         typer.echo(_line(run))
-        if run.cause:
+        if run.file_name:
+            typer.echo(f"  file: {run.file_name}")
+        if run.failed_step:
+            typer.echo(f"  failed at {run.failed_step}: {run.reason or run.cause}")
+            typer.echo(f"  next: {_next_step(run)}")
+        elif run.cause:
             typer.echo(f"  cause: {run.cause}")
         for state in run.states:
             took = (
@@ -119,6 +150,27 @@ def replay(
 ) -> None:
     """Run the same input again from the start, linked to the original run."""
     _emit(_guarded(lambda: _rerun(ctx, "replay", name)), as_json, lambda r: typer.echo(_line(r)))
+
+
+class _Described:
+    """The runs as support sees them: with file, failed step and reason (the use case)."""
+
+    def __init__(self, ctx: typer.Context) -> None:
+        platform = coach_context(ctx).platform()
+        self._deps, self._support = platform.deps, platform.support()
+        self._org = platform.settings.default_organization_id
+
+    def list(self, status, since, limit):
+        from coaching.usecases.execution_listing import list_runs
+
+        return list_runs(
+            self._deps, self._support, self._org, status=status, since=since, limit=limit
+        )
+
+    def show(self, name: str):
+        from coaching.usecases.execution_listing import show_run
+
+        return show_run(self._deps, self._support, self._org, name)
 
 
 def _rerun(ctx: typer.Context, kind: str, name: str):

@@ -10,6 +10,7 @@ from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.api.identity import API_KEY_CONTEXT
 from coaching.domain.identity import Role
 from functions.api.handler import lambda_handler
+from tests.documented_answers import assert_documented
 from tests.events import load_event
 from tests.local_ports import api
 
@@ -80,7 +81,9 @@ def call_api(event: dict[str, Any]) -> tuple[int, Any, dict[str, Any]]:
         headers[name] = values[-1] if isinstance(values, list) else values
     assert headers.get("Content-Type") == "application/json", headers
     assert not any(leak in (result["body"] or "") for leak in LEAKS), result["body"]
-    return int(result["statusCode"]), json.loads(result["body"]), headers
+    body = json.loads(result["body"])
+    assert_documented(event["httpMethod"], event["path"], int(result["statusCode"]), body)
+    return int(result["statusCode"]), body, headers
 
 
 def request(

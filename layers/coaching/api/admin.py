@@ -17,6 +17,7 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
+from coaching.api.models.admin import AuditLogPage, Organization
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import Role
 from coaching.usecases.client_access import access_view
@@ -44,7 +45,11 @@ def _visible_settings(settings: dict) -> dict:
     return {name: settings.get(name) for name in _SETTING_NAMES}
 
 
-@router.get("/v1/organization", summary="The organization's settings", responses=documented())
+@router.get(
+    "/v1/organization",
+    summary="The organization's settings",
+    responses=documented(model=Organization),
+)
 def get_organization() -> dict:
     principal = require_role(router, Role.ADMIN)
     settings = ports_of(router).organizations.organization_settings(principal.organization_id)
@@ -52,7 +57,9 @@ def get_organization() -> dict:
 
 
 @router.patch(
-    "/v1/organization", summary="Change the organization's settings", responses=documented()
+    "/v1/organization",
+    summary="Change the organization's settings",
+    responses=documented(model=Organization),
 )
 def update_organization(changes: Annotated[OrganizationSettings, Body()]) -> dict:
     principal = require_role(router, Role.ADMIN)
@@ -87,7 +94,7 @@ def reset_user_mfa(user_id: Annotated[uuid.UUID, Path(description="the user's id
 @router.get(
     "/v1/audit-log",
     summary="Who read or changed which client data, newest first",
-    responses=documented(),
+    responses=documented(model=AuditLogPage),
 )
 def list_audit_log(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,

@@ -17,6 +17,7 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
+from coaching.api.models.admin import ApiKeyList, NewApiKeyView
 from coaching.api.scopes import SCOPE_NAMES
 from coaching.domain.api_keys import ApiKey
 from coaching.domain.errors import Forbidden
@@ -69,7 +70,7 @@ def _shown(key: ApiKey) -> dict:
     summary="Create an API key for an integration (admins): the key is shown only here",
     description="Send it as `Authorization: Bearer coach_...`. It acts for this organization "
     "with what an admin may see, on the routes its scopes name only.",
-    responses=documented(ok=HTTPStatus.CREATED),
+    responses=documented(ok=HTTPStatus.CREATED, model=NewApiKeyView),
 )
 def create_key(request: Annotated[NewApiKey, Body()]):
     principal = _people_admin()
@@ -90,7 +91,7 @@ def create_key(request: Annotated[NewApiKey, Body()]):
 @router.get(
     "/v1/api-keys",
     summary="The organization's API keys (never their secrets)",
-    responses=documented(),
+    responses=documented(model=ApiKeyList),
 )
 def list_keys() -> dict:
     principal = _people_admin()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from http import HTTPStatus
 from importlib.metadata import PackageNotFoundError, version
+from typing import Literal
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
@@ -32,6 +33,13 @@ from coaching.api.errors import error_response, response_for, unexpected_error_r
 from coaching.api.identity import check_signed_in_organization
 from coaching.api.json_body import parse_json
 from coaching.api.limits import per_user_rate_limit
+from coaching.api.models.base import Answer
+from coaching.api.openapi_document import (
+    SECURITY_SCHEMES,
+    describe_routes,
+    tags,
+    without_bodies_on_204,
+)
 from coaching.api.security import DOCS_PATH, SecureResolver, cors_for
 from coaching.api.security_events import note_answer
 from coaching.composition import Ports
@@ -39,6 +47,12 @@ from coaching.domain.errors import CoachingError
 from coaching.observability import logger
 
 API_TITLE = "Coaching Platform API"
+
+
+class Health(Answer):
+    status: Literal["ok"]
+
+
 OPENAPI_PATH = "/openapi.json"
 
 
@@ -47,16 +61,6 @@ def api_version() -> str:
         return version("coaching-platform")
     except PackageNotFoundError:  # a Lambda layer carries the code, not the distribution
         return "0.0.0"
-
-
-def without_bodies_on_204(document: dict) -> dict:
-    """Powertools describes every answer with a JSON body; a 204 has none, so say so."""
-    for operations in document.get("paths", {}).values():
-        for operation in operations.values():
-            answer = operation.get("responses", {}).get("204")
-            if answer is not None:
-                answer.pop("content", None)
-    return document
 
 
 def build_app(ports: Ports) -> APIGatewayRestResolver:
@@ -82,8 +86,14 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
     app.include_router(templates.router)
     app.include_router(clients.router)
     app.include_router(coach_profile.router)
-    document = {"title": API_TITLE, "version": api_version()}
-    app.enable_swagger(path=DOCS_PATH, **document)
+    document = {
+        "title": API_TITLE,
+        "version": api_version(),
+        "tags": tags(),
+        "security_schemes": SECURITY_SCHEMES,
+    }
+    # The token typed into Authorize survives a reload of /docs.
+    app.enable_swagger(path=DOCS_PATH, persist_authorization=True, **document)
 
     @app.get(OPENAPI_PATH, include_in_schema=False)
     def openapi_document():
@@ -96,8 +106,8 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
         )
 
     @app.get("/health", summary="Liveness: the API answers")
-    def health() -> dict:
-        return {"status": "ok"}
+    def health() -> Health:
+        return Health(status="ok")
 
     @app.exception_handler(CoachingError)
     def handle_domain_error(error: CoachingError):
@@ -135,4 +145,5 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
         logger.exception("unexpected error in the API", extra={"error_type": type(error).__name__})
         return unexpected_error_response()
 
+    describe_routes(app.registered_routes())
     return app

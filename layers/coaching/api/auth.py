@@ -14,13 +14,13 @@ from pydantic import BaseModel, Field
 
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
+from coaching.api.models.auth import MfaEnrolment, SignInOutcome, Tokens
 from coaching.api.sign_in_events import failures_logged
 from coaching.domain.errors import TooManyRequests
 from coaching.ports.identity import Challenge
 
 router = APIGatewayRouter()
 
-_ANSWERS = documented()
 _Session = Annotated[str, Field(min_length=16, max_length=4096)]
 _Code = Annotated[str, Field(pattern=r"^\d{6}$", description="the authenticator's 6 digits")]
 
@@ -65,7 +65,11 @@ class MfaSetupStart(BaseModel):
     )
 
 
-@router.post("/v1/auth/login", summary="Sign in with email and password", responses=_ANSWERS)
+@router.post(
+    "/v1/auth/login",
+    summary="Sign in with email and password",
+    responses=documented(model=SignInOutcome),
+)
 def sign_in(credentials: Annotated[SignIn, Body()]) -> dict:
     with failures_logged(router, "password", _source(), credentials.email):
         _limit_attempts(credentials.email)
@@ -78,7 +82,9 @@ def sign_in(credentials: Annotated[SignIn, Body()]) -> dict:
     return asdict(outcome)
 
 
-@router.post("/v1/auth/refresh", summary="New tokens for a refresh token", responses=_ANSWERS)
+@router.post(
+    "/v1/auth/refresh", summary="New tokens for a refresh token", responses=documented(model=Tokens)
+)
 def refresh(request: Annotated[Refresh, Body()]) -> dict:
     return asdict(ports_of(router).identity_provider.refresh(request.refresh_token))
 
@@ -93,7 +99,11 @@ def sign_out(request: Annotated[Refresh, Body()]):
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
-@router.post("/v1/auth/mfa", summary="Answer the MFA challenge with a code", responses=_ANSWERS)
+@router.post(
+    "/v1/auth/mfa",
+    summary="Answer the MFA challenge with a code",
+    responses=documented(model=Tokens),
+)
 def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
     with failures_logged(router, "mfa", _source()):
         _limit_attempts(answer.session)
@@ -103,7 +113,7 @@ def answer_mfa(answer: Annotated[MfaAnswer, Body()]) -> dict:
 @router.post(
     "/v1/auth/new-password",
     summary="Answer NEW_PASSWORD_REQUIRED: replace a temporary password with your own",
-    responses=_ANSWERS,
+    responses=documented(model=SignInOutcome),
 )
 def answer_new_password(answer: Annotated[NewPassword, Body()]) -> dict:
     with failures_logged(router, "new_password", _source()):
@@ -119,7 +129,7 @@ def answer_new_password(answer: Annotated[NewPassword, Body()]) -> dict:
 @router.post(
     "/v1/auth/mfa/setup",
     summary="Start enrolling an authenticator app (TOTP)",
-    responses=_ANSWERS,
+    responses=documented(model=MfaEnrolment),
 )
 def start_mfa_setup(request: Annotated[MfaSetupStart, Body()]) -> dict:
     with failures_logged(router, "mfa_setup", _source()):
@@ -133,7 +143,7 @@ def start_mfa_setup(request: Annotated[MfaSetupStart, Body()]) -> dict:
 @router.post(
     "/v1/auth/mfa/setup/confirm",
     summary="Confirm the authenticator with its first code",
-    responses=_ANSWERS,
+    responses=documented(model=Tokens),
 )
 def confirm_mfa_setup(answer: Annotated[MfaAnswer, Body()]) -> dict:
     with failures_logged(router, "mfa_setup_confirm", _source()):

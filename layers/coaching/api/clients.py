@@ -20,6 +20,15 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility, require_role
+from coaching.api.models.clients import (
+    AccessLogPage,
+    ClientContact,
+    ClientHistory,
+    ClientPage,
+    ClientRecord,
+    ImportReport,
+    MergedClient,
+)
 from coaching.api.multipart_form import invalid, request_body
 from coaching.api.paging import offset_page, one_more_than
 from coaching.api.request_size import DIRECT_BODY_LIMIT_BYTES, body_too_large
@@ -41,7 +50,7 @@ ClientId = Annotated[uuid.UUID, Path(description="the client's id")]
 @router.get(
     "/v1/clients",
     summary="Clients in the sessions the caller may see, by name",
-    responses=documented(),
+    responses=documented(model=ClientPage),
 )
 def list_clients(
     status: Annotated[ClientStatus | None, Query(description="pending or active")] = None,
@@ -102,7 +111,7 @@ CSV_BODY = {
     description="Each row creates a confirmed client, updates the client it names (by "
     "external_id, else by name in any case), or is skipped with a reason; the answer reports "
     f"every row. At most {MAX_ROWS} rows; emails are stored encrypted.",
-    responses=documented(),
+    responses=documented(model=ImportReport),
     openapi_extensions={"requestBody": CSV_BODY},
 )
 def import_clients() -> dict:
@@ -131,7 +140,7 @@ def import_clients() -> dict:
 @router.get(
     "/v1/clients/<client_id>",
     summary="A client's sessions, commitments kept or not, and engagement trend",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=ClientHistory),
 )
 def get_client(client_id: ClientId) -> dict:
     principal, visibility = reader_and_visibility(router)
@@ -169,7 +178,7 @@ class ContactUpdate(BaseModel):
 @router.patch(
     "/v1/clients/<client_id>",
     summary="Set a client's contact details (email, phone), stored encrypted",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=ClientContact),
 )
 def update_client_contact(client_id: ClientId, changes: Annotated[ContactUpdate, Body()]) -> dict:
     principal, visibility = reader_and_visibility(router)
@@ -209,7 +218,7 @@ class ClientRecordUpdate(BaseModel):
 @router.put(
     "/v1/clients/<client_id>",
     summary="Keep a client's record: confirm, rename, email address (encrypted), opt-out",
-    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, model=ClientRecord),
 )
 def update_client_record(
     client_id: ClientId, changes: Annotated[ClientRecordUpdate, Body()]
@@ -252,7 +261,7 @@ class MergeRequest(BaseModel):
     description="The other record's session results, summaries, follow-ups and session "
     "participations move to this client; its email and phone fill those this one lacks; an "
     "opt-out on either stays. 409 when both speak in one session.",
-    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT),
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, model=MergedClient),
 )
 def merge_client(client_id: ClientId, merge: Annotated[MergeRequest, Body()]) -> dict:
     principal, visibility = reader_and_visibility(router)
@@ -324,7 +333,7 @@ def erase_client(client_id: ClientId):
     summary="Every access to one client's data: who, when, what, from where (admins)",
     description="Newest first; pages follow `next_cursor` (null on the last page). Kept after "
     "the client is erased, for the organization's retention (at least seven years).",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=AccessLogPage),
 )
 def get_client_access_log(
     client_id: ClientId,

@@ -26,7 +26,7 @@ _HINT = "Coach profiles belong to coaches; an admin who also coaches needs a coa
 @router.get(
     "/v1/coach-profile",
     summary="The signed-in coach's profile",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=CoachProfile),
 )
 def get_coach_profile() -> dict:
     principal = client_data_reader(router)
@@ -38,7 +38,7 @@ def get_coach_profile() -> dict:
 @router.put(
     "/v1/coach-profile",
     summary="Replace the signed-in coach's name, voice profile and notification preferences",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=CoachProfile),
 )
 def put_coach_profile(body: Annotated[CoachProfileUpdate, Body()]) -> dict:
     principal = client_data_reader(router)

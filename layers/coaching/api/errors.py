@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 
@@ -101,13 +102,20 @@ _V1_ERRORS = (
 )
 
 
-def documented(*errors: HTTPStatus, ok: HTTPStatus = HTTPStatus.OK) -> dict[int, dict]:
-    """A /v1 route's responses for the OpenAPI document: a JSON object (no body for 204),
-    or the error shape."""
+def documented(
+    *errors: HTTPStatus, ok: HTTPStatus = HTTPStatus.OK, model: Any = None
+) -> dict[int, dict]:
+    """A /v1 route's responses for the OpenAPI document: its success body as ``model``
+    describes it (a pydantic model; no body for 204), or the error shape.
+
+    Generated clients are built from the models, and schemathesis checks real answers
+    against them (tests/integration/test_api_schema.py)."""
     json = content_types.APPLICATION_JSON
     success: dict = {"description": ok.phrase}
     if ok != HTTPStatus.NO_CONTENT:
-        success["content"] = {json: {"schema": {"type": "object"}}}
+        success["content"] = {
+            json: {"model": model} if model is not None else {"schema": {"type": "object"}}
+        }
     answers: dict[int, dict] = {ok.value: success}
     for status in (*_V1_ERRORS, *errors):
         answers[status.value] = {

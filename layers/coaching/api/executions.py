@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from http import HTTPStatus
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
@@ -17,18 +17,30 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import require_role
+from coaching.api.models.executions import Run, RunDetail, RunList
 from coaching.domain.identity import Role
 from coaching.ports.executions import ExecutionDetail
+from coaching.ports.workflow import ExecutionStatus
+from coaching.usecases.execution_listing import list_runs, show_run
 from coaching.usecases.rerun import rerun_execution
 
 router = APIGatewayRouter()
 
-_RERUN_ANSWERS = documented(HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT)
+
+_RERUN_ANSWERS = documented(
+    HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, model=Run
+)
 
 StatusFilter = Literal["failed", "running", "succeeded", "aborted", "timed_out"]
 
 
-@router.get("/v1/executions", summary="Pipeline runs, newest first", responses=documented())
+@router.get(
+    "/v1/executions",
+    summary="Pipeline runs, newest first",
+    description="Each with its file; a failed one with its failed step, the reason for "
+    "people, and `redrive_helps` (false when the file itself is at fault: upload a fixed one).",
+    responses=documented(model=RunList),
+)
 def list_executions(
     status: Annotated[StatusFilter | None, Query()] = None,
     since: Annotated[dt.datetime | None, Query(description="ISO 8601 start time")] = None,
@@ -36,21 +48,24 @@ def list_executions(
 ) -> dict:
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
-    runs = (
-        ports_of(router)
-        .execution_support(_support_org())
-        .list(status.upper() if status else None, since, limit)
-    )
+    org = _support_org()
+    support = ports_of(router).execution_support(org)
+    deps = ports_of(router).dependencies
+    wanted = cast("ExecutionStatus | None", status.upper() if status else None)
+    runs = list_runs(deps, support, org, status=wanted, since=since, limit=limit)
     return {"items": [run.model_dump(mode="json") for run in runs]}
 
 
 @router.get(
     "/v1/executions/<name>",
     summary="One run: each state's status, timings and error",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=RunDetail),
 )
 def get_execution(name: Annotated[str, Path()]) -> dict:
-    detail = ports_of(router).execution_support(_support_org()).show(name)
+    org = _support_org()
+    detail = show_run(
+        ports_of(router).dependencies, ports_of(router).execution_support(org), org, name
+    )
     return _without_content(detail)
 
 
@@ -93,11 +108,9 @@ def _rerun(name: str, kind: str) -> dict:
 
 
 def _without_content(detail: ExecutionDetail) -> dict:
-    body = detail.model_dump(mode="json")
-    for state in body["states"]:
-        state.pop("input", None)
-        state.pop("output", None)
-    return body
+    return RunDetail.model_validate(
+        detail.model_dump(exclude={"states": {"__all__": {"input", "output"}}})
+    ).model_dump(mode="json")
 
 
 def _support_org():

@@ -14,6 +14,14 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
+from coaching.api.models.follow_ups import (
+    BatchResult,
+    FollowUp,
+    FollowUpPage,
+    Preview,
+    RenderedFollowUp,
+    SavedPreview,
+)
 from coaching.api.paging import offset_page, one_more_than
 from coaching.usecases import follow_ups, sending
 
@@ -57,13 +65,10 @@ class BatchRequest(BaseModel):
     at: AwareDatetime | None = None  # none: send now
 
 
-_SEND_ERRORS = documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT)
-
-
 @router.get(
     "/v1/follow-ups",
     summary="Follow-ups of the sessions you can see, newest first",
-    responses=documented(),
+    responses=documented(model=FollowUpPage),
 )
 def list_follow_ups(
     status: Annotated[
@@ -99,7 +104,10 @@ def list_follow_ups(
     "/v1/follow-ups/preview",
     summary="Render a summary's follow-up email in the coach's voice, saving nothing",
     responses=documented(
-        HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.UNSUPPORTED_MEDIA_TYPE
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        model=Preview,
     ),
 )
 def preview_follow_up(request: Annotated[PreviewRequest, Body()]) -> dict:
@@ -122,7 +130,7 @@ def preview_follow_up(request: Annotated[PreviewRequest, Body()]) -> dict:
 @router.get(
     "/v1/follow-ups/<follow_up_id>",
     summary="One follow-up: its status, subject and body",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=FollowUp),
 )
 def get_follow_up(follow_up_id: FollowUpId) -> dict:
     principal = client_data_reader(router)
@@ -134,7 +142,7 @@ def get_follow_up(follow_up_id: FollowUpId) -> dict:
 @router.get(
     "/v1/follow-ups/<follow_up_id>/preview",
     summary="A saved follow-up as the client would read it",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=SavedPreview),
 )
 def preview_saved_follow_up(follow_up_id: FollowUpId) -> dict:
     principal = client_data_reader(router)
@@ -161,6 +169,7 @@ def preview_saved_follow_up(follow_up_id: FollowUpId) -> dict:
         HTTPStatus.NOT_FOUND,
         HTTPStatus.CONFLICT,
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        model=FollowUp,
     ),
 )
 def edit_follow_up(follow_up_id: FollowUpId, request: Annotated[FollowUpEdit, Body()]) -> dict:
@@ -181,6 +190,7 @@ def edit_follow_up(follow_up_id: FollowUpId, request: Annotated[FollowUpEdit, Bo
         HTTPStatus.NOT_FOUND,
         HTTPStatus.CONFLICT,
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        model=RenderedFollowUp,
     ),
 )
 def render_follow_up(follow_up_id: FollowUpId, request: Annotated[RenderRequest, Body()]) -> dict:
@@ -203,7 +213,7 @@ def render_follow_up(follow_up_id: FollowUpId, request: Annotated[RenderRequest,
     description="Answers with the follow-up: status sent, or failed with status_reason "
     "(e.g. client_has_no_email_address, client_unsubscribed). 409 when its summary is not "
     "approved or the approved words changed.",
-    responses=_SEND_ERRORS,
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, model=FollowUp),
 )
 def send_follow_up(follow_up_id: FollowUpId) -> dict:
     principal = client_data_reader(router)
@@ -220,6 +230,7 @@ def send_follow_up(follow_up_id: FollowUpId) -> dict:
         HTTPStatus.NOT_FOUND,
         HTTPStatus.CONFLICT,
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        model=FollowUp,
     ),
 )
 def schedule_follow_up(
@@ -236,7 +247,7 @@ def schedule_follow_up(
 @router.post(
     "/v1/follow-ups/<follow_up_id>/cancel",
     summary="Cancel a scheduled send: the follow-up is a draft again",
-    responses=_SEND_ERRORS,
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, model=FollowUp),
 )
 def cancel_follow_up(follow_up_id: FollowUpId) -> dict:
     principal = client_data_reader(router)
@@ -252,6 +263,7 @@ def cancel_follow_up(follow_up_id: FollowUpId) -> dict:
         HTTPStatus.BAD_REQUEST,
         HTTPStatus.NOT_FOUND,
         HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+        model=BatchResult,
     ),
 )
 def batch_follow_ups(request: Annotated[BatchRequest, Body()]) -> dict:

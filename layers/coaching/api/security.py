@@ -142,6 +142,10 @@ class SecureResolver(APIGatewayRestResolver):
         self._routers.append(router)
         super().include_router(router, prefix)
 
+    def registered_routes(self) -> list:
+        """Every route registered so far (Powertools keeps them in two private lists)."""
+        return [*self._static_routes, *self._dynamic_routes]
+
     def resolve(self, event, context) -> dict:
         # The route modules' routers are shared by every app built in this process (tests
         # build several): each request points them at the app that serves it, whose

@@ -24,6 +24,14 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import reader_and_visibility
+from coaching.api.models.sessions import (
+    SessionPage,
+    SessionResults,
+    SessionStatus,
+    SupervisionHistory,
+    UploadAccepted,
+    UploadTicket,
+)
 from coaching.api.multipart_form import FORM_ALLOWANCE, invalid, read_form, request_body, too_large
 from coaching.api.request_size import DIRECT_BODY_LIMIT_BYTES, body_too_large
 from coaching.domain.errors import NotFound
@@ -90,7 +98,7 @@ def _decode_cursor(cursor: str | None) -> SessionPosition | None:
     summary="Sessions the caller may see, newest first",
     description="Pages follow `next_cursor` (null on the last page). Dates filter on the "
     "session date, or the day the transcript came in when it has none.",
-    responses=documented(),
+    responses=documented(model=SessionPage),
 )
 def list_sessions(
     *,  # query parameters, passed by name
@@ -139,7 +147,7 @@ def list_sessions(
 @router.get(
     "/v1/sessions/<session_id>",
     summary="A session with each participant's results",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=SessionResults),
 )
 def get_session(
     session_id: SessionId,
@@ -157,7 +165,7 @@ def get_session(
 @router.get(
     "/v1/sessions/<session_id>/status",
     summary="How far processing got: status, failed step and reason, run, last change",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=SessionStatus),
 )
 def get_session_status(session_id: SessionId) -> dict:
     principal, visibility = reader_and_visibility(router)
@@ -250,7 +258,10 @@ def _coach_for(principal: Principal, visibility: Visibility, requested: uuid.UUI
     "under 4,000,000 bytes (what one Lambda invocation carries) and the file within the "
     "transcript size limit (413 otherwise); larger files: POST /v1/sessions/upload-url.",
     responses=documented(
-        HTTPStatus.CONFLICT, HTTPStatus.REQUEST_ENTITY_TOO_LARGE, ok=HTTPStatus.ACCEPTED
+        HTTPStatus.CONFLICT,
+        HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+        ok=HTTPStatus.ACCEPTED,
+        model=UploadAccepted,
     ),
     openapi_extensions={"requestBody": UPLOAD_FORM},
 )
@@ -316,7 +327,7 @@ class UploadUrlRequest(BaseModel):
     description="Send the file to `upload_url` with `method`: POST as a multipart form with "
     "`fields` first and the file last as `file` (S3), or PUT with `headers` (`coach serve`). "
     "The session gets `session_id`; follow its status link.",
-    responses=documented(ok=HTTPStatus.CREATED),
+    responses=documented(ok=HTTPStatus.CREATED, model=UploadTicket),
 )
 def create_upload_url(request: Annotated[UploadUrlRequest, Body()]):
     principal, visibility = reader_and_visibility(router)
@@ -352,7 +363,7 @@ def create_upload_url(request: Annotated[UploadUrlRequest, Body()]):
 @router.get(
     "/v1/supervision",
     summary="The coach's supervision metrics per session, over time",
-    responses=documented(),
+    responses=documented(model=SupervisionHistory),
 )
 def supervision(limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict:
     principal, visibility = reader_and_visibility(router)

@@ -22,6 +22,7 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
+from coaching.api.models.summaries import Approved, Refined, Summary, SummaryList
 from coaching.domain.errors import ContentRejected
 from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent
 from coaching.usecases import summaries
@@ -74,7 +75,7 @@ def fields_rejected() -> Iterator[None]:
 @router.get(
     "/v1/sessions/<session_id>/summaries",
     summary="The session's per-client summaries under review",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=SummaryList),
 )
 def list_session_summaries(session_id: Annotated[uuid.UUID, Path()]) -> dict:
     principal = client_data_reader(router)
@@ -95,7 +96,7 @@ def list_session_summaries(session_id: Annotated[uuid.UUID, Path()]) -> dict:
 @router.get(
     "/v1/summaries/<summary_id>",
     summary="One summary: its words, evidence, revision and status",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=Summary),
 )
 def get_summary(summary_id: SummaryId) -> dict:
     principal = client_data_reader(router)
@@ -107,7 +108,7 @@ def get_summary(summary_id: SummaryId) -> dict:
 @router.put(
     "/v1/summaries/<summary_id>",
     summary="Save the coach's edit as a new revision (the AI's draft is kept)",
-    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON),
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON, model=Summary),
 )
 def edit_summary(summary_id: SummaryId, edit: Annotated[SummaryEdit, Body()]) -> dict:
     principal = client_data_reader(router)
@@ -134,7 +135,7 @@ def edit_summary(summary_id: SummaryId, edit: Annotated[SummaryEdit, Body()]) ->
     description="An unknown request is answered 422 with what works offline (with the "
     "OpenAI analyzer, by the model; 503 and nothing stored if it fails); 'history' "
     "answers the revisions without making one; a stale expected_revision answers 409.",
-    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON),
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON, model=Refined),
 )
 def refine(summary_id: SummaryId, refinement: Annotated[Refinement, Body()]) -> dict:
     principal = client_data_reader(router)
@@ -161,7 +162,11 @@ def refine(summary_id: SummaryId, refinement: Annotated[Refinement, Body()]) -> 
     "/v1/summaries/<summary_id>/approve",
     summary="Approve the words as they stand; a follow-up draft is made (nothing is sent)",
     responses=documented(
-        HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON
+        HTTPStatus.BAD_REQUEST,
+        HTTPStatus.NOT_FOUND,
+        HTTPStatus.CONFLICT,
+        _NOT_JSON,
+        model=Approved,
     ),
 )
 def approve_summary(
@@ -201,7 +206,7 @@ def approve_summary(
 @router.post(
     "/v1/summaries/<summary_id>/reopen",
     summary="Back to draft so it can be edited; unsent follow-up drafts are withdrawn",
-    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON),
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, _NOT_JSON, model=Summary),
 )
 def reopen_summary(
     summary_id: SummaryId, check: Annotated[RevisionCheck | None, Body()] = None

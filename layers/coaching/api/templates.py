@@ -14,6 +14,7 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
+from coaching.api.models.templates import Template, TemplateList
 from coaching.api.summaries import fields_rejected
 from coaching.domain.review import TemplateFields, TemplateRecord
 from coaching.usecases import templates
@@ -35,7 +36,7 @@ class TemplateBody(TemplateFields):
 @router.get(
     "/v1/templates",
     summary="System default templates and the organization's own, with the variables",
-    responses=documented(),
+    responses=documented(model=TemplateList),
 )
 def list_templates() -> dict:
     principal = client_data_reader(router)
@@ -46,7 +47,7 @@ def list_templates() -> dict:
 @router.post(
     "/v1/templates",
     summary="Add a template to the organization",
-    responses=documented(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, ok=HTTPStatus.CREATED),
+    responses=documented(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, ok=HTTPStatus.CREATED, model=Template),
 )
 def create_template(body: Annotated[TemplateBody, Body()]):
     principal = client_data_reader(router)
@@ -59,7 +60,7 @@ def create_template(body: Annotated[TemplateBody, Body()]):
 @router.get(
     "/v1/templates/<template_id>",
     summary="One template",
-    responses=documented(HTTPStatus.NOT_FOUND),
+    responses=documented(HTTPStatus.NOT_FOUND, model=Template),
 )
 def get_template(template_id: TemplateId) -> dict:
     principal = client_data_reader(router)
@@ -71,7 +72,7 @@ def get_template(template_id: TemplateId) -> dict:
 @router.put(
     "/v1/templates/<template_id>",
     summary="Change one of the organization's templates (system defaults: copy them)",
-    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, model=Template),
 )
 def update_template(template_id: TemplateId, body: Annotated[TemplateBody, Body()]) -> dict:
     principal = client_data_reader(router)
@@ -98,7 +99,7 @@ def delete_template(template_id: TemplateId):
 @router.post(
     "/v1/templates/<template_id>/copy",
     summary="Copy a template (a system default, say) into the organization, to change it",
-    responses=documented(HTTPStatus.NOT_FOUND, ok=HTTPStatus.CREATED),
+    responses=documented(HTTPStatus.NOT_FOUND, ok=HTTPStatus.CREATED, model=Template),
 )
 def copy_template(template_id: TemplateId):
     principal = client_data_reader(router)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
+from coaching.api.models.follow_ups import Unsubscribed
 from coaching.domain.errors import TooManyRequests
 from coaching.usecases import unsubscribe as unsubscribing
 
@@ -23,7 +24,7 @@ PUBLIC_PREFIX = "/v1/unsubscribe/"
 @router.get(
     "/v1/unsubscribe/<token>",
     summary="Stop follow-up emails (the link in every email; no sign-in)",
-    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.TOO_MANY_REQUESTS),
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.TOO_MANY_REQUESTS, model=Unsubscribed),
 )
 def unsubscribe(
     token: Annotated[str, Path(max_length=200, description="the token in the email's link")],

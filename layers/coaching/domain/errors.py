@@ -180,6 +180,11 @@ class NotRerunnable(Conflict):
     """The session cannot be processed again in its current state."""
 
 
+class RerunCannotHelp(NotRerunnable):
+    """The run failed on its input (a transcript that cannot be read, too large, changed in
+    storage): running the same file again fails the same way, so a fixed file is needed."""
+
+
 class ExecutionNotRedrivable(Conflict):
     """Not in a state to run again: only a run that failed, was stopped or timed out can be
     redriven, and only a finished one replayed."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from coaching.domain.errors import TranscriptIntegrityError, TranscriptRejected
+
 # Only these may be redriven (resumed at the failed step); a replay takes any finished run.
 REDRIVABLE = frozenset({"FAILED", "ABORTED", "TIMED_OUT"})
 
@@ -22,3 +24,22 @@ def rerun_name(original: str, kind: str, taken: list[str]) -> str:
     while f"{root}-{kind}-{n}" in taken:
         n += 1
     return f"{root}-{kind}-{n}"
+
+
+def _with_subclasses(*roots: type) -> frozenset[str]:
+    found: set[str] = set()
+    pending = list(roots)
+    while pending:
+        kind = pending.pop()
+        found.add(kind.__name__)
+        pending.extend(kind.__subclasses__())
+    return frozenset(found)
+
+
+# Failures of the file itself (unreadable, empty, too large, changed in storage): running the
+# same input again fails the same way, so only a fixed file helps.
+INPUT_ERRORS = _with_subclasses(TranscriptRejected, TranscriptIntegrityError)
+
+
+def redrive_cannot_help(error_type: str | None) -> bool:
+    return error_type in INPUT_ERRORS

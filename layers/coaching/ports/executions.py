@@ -21,6 +21,13 @@ class ExecutionSummary(BaseModel):
     # The run this one redrives or replays, when it does.
     redrive_of: str | None = None
     replay_of: str | None = None
+    # For people (filled in by the use case, from the session and the run's history): which
+    # file, where it failed and why, and whether a redrive can help (not for a bad file).
+    file_name: str | None = None
+    failed_step: str | None = None
+    error_type: str | None = None
+    reason: str | None = None
+    redrive_helps: bool | None = None
 
 
 class StateRun(BaseModel):

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import uuid
 
-from coaching.domain.errors import DuplicateContent, NotFound, NotRerunnable
+from coaching.domain.errors import DuplicateContent, NotFound, NotRerunnable, RerunCannotHelp
 from coaching.domain.pipeline import step_names
-from coaching.domain.reruns import REDRIVABLE
-from coaching.ports.executions import ExecutionSummary, ExecutionSupport
+from coaching.domain.reruns import REDRIVABLE, redrive_cannot_help
+from coaching.ports.executions import ExecutionDetail, ExecutionSummary, ExecutionSupport
 from coaching.usecases.dependencies import Dependencies
+from coaching.usecases.execution_listing import failure_of
 
 
 def prepare_rerun(
@@ -61,6 +62,23 @@ def rerun_execution(
         )
     if kind == "replay" and run.status in ("RUNNING", "PENDING_REDRIVE"):
         raise NotRerunnable(f"{name} is still running; replay it once it has finished.")
+    refuse_a_rerun_of_bad_input(run, kind)
     if run.session_id:
         prepare_rerun(deps, org, uuid.UUID(run.session_id), fresh=kind == "replay")
     return support.redrive(name) if kind == "redrive" else support.replay(name)
+
+
+def refuse_a_rerun_of_bad_input(run: ExecutionDetail, kind: str) -> None:
+    """A run that failed on its file fails the same way on the same file: say so, and what
+    helps instead, rather than start a run bound to fail (and email the coach again)."""
+    failure = failure_of(run)
+    if failure is None or not redrive_cannot_help(failure.error_type):
+        return
+    because = f": {failure.reason}" if failure.reason else "."
+    raise RerunCannotHelp(
+        f"{run.name} failed at {failure.step} because its transcript cannot be used "
+        f"({failure.error_type}){because} A {kind} would process the same file again and "
+        "fail the same way.",
+        hint="Upload a fixed transcript instead (POST /v1/sessions, `coach process`, or the "
+        "drop folder): it is processed as a new session, and the failed one can be deleted.",
+    )

@@ -1,0 +1,165 @@
+"""Support's list of failed runs says, for people, which file failed where and why; a rerun
+of a run that failed on its file is refused with what to do instead."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from coaching.adapters.local.execution_support import LocalExecutionSupport
+from coaching.domain.errors import RerunCannotHelp
+from coaching.domain.identity import Role
+from coaching.usecases.execution_listing import list_runs, show_run
+from coaching.usecases.rerun import rerun_execution
+from coaching.usecases.submit_transcript import process_transcript
+from tests.api_calls import claims_for, request
+from tests.local_ports import ports
+
+pytestmark = pytest.mark.integration
+
+SAMPLE = (
+    Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+)
+
+
+def _unique_sample() -> bytes:
+    return SAMPLE.read_bytes() + f"\n\nNOTE {uuid.uuid4()}\n".encode()
+
+
+def _binary_file() -> bytes:
+    return b"\x00\x01\x02 not a transcript " + uuid.uuid4().bytes
+
+
+@pytest.fixture
+def support(platform, organization) -> LocalExecutionSupport:
+    return LocalExecutionSupport(platform.records, platform.workflow, organization)
+
+
+def _listed(platform, support, organization, name: str):
+    runs = list_runs(platform.deps, support, organization, status="FAILED")
+    return next(run for run in runs if run.name == name)
+
+
+def test_a_failed_run_is_listed_with_its_file_step_and_reason(
+    platform, organization, failing_step, support
+):
+    # Given a run that failed at IndexSession on an internal error
+    failing_step("IndexSession", RuntimeError("index down"))
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, organization, _unique_sample(), "workshop.vtt"
+    )
+    # When support lists failed runs
+    run = _listed(platform, support, organization, submission.execution_name)
+    # Then it says which file failed where and why, and that a redrive can help
+    assert run.error == "SessionProcessingFailed"  # what the runtime says, unchanged
+    assert (run.file_name, run.failed_step, run.error_type) == (
+        "workshop.vtt",
+        "IndexSession",
+        "RuntimeError",
+    )
+    assert "IndexSession" in run.reason and "index down" not in run.reason
+    assert run.redrive_helps is True
+    assert show_run(platform.deps, support, organization, run.name).reason == run.reason
+
+
+def test_a_run_that_failed_on_its_file_is_not_redriven_but_explained(
+    platform, organization, support
+):
+    # Given a run that failed because its file is not a transcript
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, organization, _binary_file(), "broken.vtt"
+    )
+    run = _listed(platform, support, organization, submission.execution_name)
+    assert (run.file_name, run.failed_step, run.error_type) == (
+        "broken.vtt",
+        "ValidateAndStore",
+        "TranscriptRejected",
+    )
+    assert "binary file" in run.reason and run.redrive_helps is False
+    # When support redrives or replays it
+    for kind in ("redrive", "replay"):
+        with pytest.raises(RerunCannotHelp) as refused:
+            rerun_execution(platform.deps, support, organization, run.name, kind)
+        # Then it is refused, saying why a rerun cannot help and what to do instead
+        message = str(refused.value)
+        assert "fail the same way" in message and "Upload a fixed transcript" in message
+        assert "binary file" in message
+    # ... and nothing ran again
+    names = [r.name for r in support.list() if r.name.startswith(run.name)]
+    assert names == [run.name]
+
+
+def test_a_transient_failure_still_redrives(platform, organization, failing_step, support):
+    # Given a run that failed when the index was away (an internal error)
+    failing_step("IndexSession", RuntimeError("index down"))
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, organization, _unique_sample(), "workshop.vtt"
+    )
+    from local_runtime.pipeline import step_handler
+
+    platform.engine.set_handler("IndexSession", step_handler("IndexSession", platform.deps))
+    # When support redrives it, then it runs again and succeeds
+    name = rerun_execution(
+        platform.deps, support, organization, submission.execution_name, "redrive"
+    ).name
+    assert support.wait_for(name).status == "SUCCEEDED"
+
+
+def test_the_rest_list_gives_the_reason_as_a_field_and_a_redrive_of_bad_input_409(platform):
+    # Given a run of a bad file in an organization of its own
+    org = uuid.uuid4()
+    platform.deps.organizations.ensure_organization(org, f"support {org}")
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, org, _binary_file(), "broken.srt"
+    )
+    support_staff = claims_for(org, Role.SUPPORT)
+    # When support lists failed runs over REST
+    status, body = request("GET", "/v1/executions", support_staff, query={"status": "failed"})
+    # Then the reason is a field of its own, for people, beside the file and the step
+    assert status == 200
+    [run] = body["items"]
+    assert run["name"] == submission.execution_name
+    assert (run["file_name"], run["failed_step"], run["error_type"]) == (
+        "broken.srt",
+        "ValidateAndStore",
+        "TranscriptRejected",
+    )
+    assert "binary file" in run["reason"] and not run["reason"].startswith("{")
+    assert run["redrive_helps"] is False
+    status, detail = request("GET", f"/v1/executions/{run['name']}", support_staff)
+    assert status == 200 and detail["reason"] == run["reason"]
+    # And a redrive is refused with the explanation, in the error shape
+    status, refused = request("POST", f"/v1/executions/{run['name']}/redrive", support_staff)
+    assert status == 409
+    assert "Upload a fixed transcript" in refused["error"]["message"]
+
+
+def test_the_cli_list_has_headers_file_step_and_reason(platform):
+    from local_runtime.cli import app
+
+    # Given a failed run of a bad file in the CLI's organization
+    org = ports().settings.default_organization_id
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, org, _binary_file(), "broken-cli.vtt"
+    )
+    runner = CliRunner()
+    # When support lists failed runs
+    human = runner.invoke(app, ["executions", "list", "--status", "failed"], env={"COLUMNS": "400"})
+    # Then the table has headers, and the run's file, step, reason and what to do next
+    assert human.exit_code == 0, human.output
+    for header in ("Started (UTC)", "Status", "Run", "File", "Failed step", "Reason", "Next"):
+        assert header in human.stdout
+    [line] = [row for row in human.stdout.splitlines() if submission.execution_name in row]
+    assert "broken-cli.vtt" in line and "ValidateAndStore" in line and "binary file" in line
+    assert "upload a fixed file" in line
+    # And --json carries the same fields
+    result = runner.invoke(app, ["executions", "list", "--status", "failed", "--json"])
+    [run] = [r for r in json.loads(result.stdout) if r["name"] == submission.execution_name]
+    assert run["failed_step"] == "ValidateAndStore" and run["redrive_helps"] is False
+    # And a redrive is refused with the explanation, exit code 1
+    refused = runner.invoke(app, ["executions", "redrive", submission.execution_name])
+    assert refused.exit_code == 1 and "Upload a fixed transcript" in refused.output
