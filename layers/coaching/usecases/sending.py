@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,27 @@ class SendingPorts:
     contacts: ContactDetails
     mailer: Mailer
     links: UnsubscribeLinks | None = None  # the unsubscribe link every email carries
+    # Told of every follow-up that failed (follow_up_failed): the coach's notifications.
+    on_failed: Callable[[uuid.UUID, uuid.UUID, str], None] | None = None
+
+
+def follow_up_failed(
+    ports: SendingPorts,
+    org: uuid.UUID,
+    follow_up_id: uuid.UUID,
+    reason: str,
+    *,
+    recorded: bool = False,
+) -> None:
+    """The one place a follow-up's failure passes (no address, delivery failed, refused at
+    its scheduled time, bounced or complained): recorded 'failed' with ``reason`` (unless
+    the caller's own transaction did: ``recorded``), then ``ports.on_failed`` is told, once
+    per failure. Not passed: a client who unsubscribed or whose address is suppressed is
+    skipped inside start_sending, the reason on the follow-up."""
+    if not recorded:
+        ports.sending.record_failed(org, follow_up_id, reason)
+    if ports.on_failed is not None:
+        ports.on_failed(org, follow_up_id, reason)
 
 
 def send_follow_up(
@@ -60,7 +82,7 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         return
     address = ports.contacts.contact(org, claim.client_id).email
     if not address:
-        ports.sending.record_failed(org, follow_up_id, NO_ADDRESS)
+        follow_up_failed(ports, org, follow_up_id, NO_ADDRESS)
         return
     try:
         delivery = ports.mailer.deliver(
@@ -68,7 +90,7 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         )
     except TransientError as error:
         # Nothing was delivered under the key: a later send may try again with it.
-        ports.sending.record_failed(org, follow_up_id, f"delivery_failed: {error.message}")
+        follow_up_failed(ports, org, follow_up_id, f"delivery_failed: {error.message}")
         return
     ports.sending.record_sent(org, follow_up_id, delivery.message_id)
 
@@ -166,7 +188,7 @@ def send_due(ports: SendingPorts, now: dt.datetime) -> int:
         try:
             send_claimed(ports, org, follow_up_id)
         except Conflict as error:
-            ports.sending.record_failed(org, follow_up_id, f"refused: {error.message}")
+            follow_up_failed(ports, org, follow_up_id, f"refused: {error.message}")
         except TransientError:
             log.warning("scheduled send %s will be tried again on the next tick", follow_up_id)
         tried += 1
