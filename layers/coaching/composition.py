@@ -401,6 +401,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             contacts=self.contact_details,
             mailer=self.mailer,
             links=self.unsubscribe_links,
+            on_failed=self.follow_up_failure_listener,
         )
 
     @cached_property
@@ -433,10 +434,23 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
     @cached_property
     def mail_event_ports(self):
         """SES's bounces and complaints, applied to the follow-ups they are about."""
+        from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending
         from coaching.adapters.postgres.mail_feedback import PostgresMailFeedback
         from coaching.usecases.mail_events import MailEventPorts
 
-        return MailEventPorts(self.sending_ports, PostgresMailFeedback(self.database))
+        # Not sending_ports: no mailer, contact key or unsubscribe key needed to mark a failure.
+        return MailEventPorts(
+            PostgresMailFeedback(self.database),
+            PostgresFollowUpSending(self.database),
+            self.follow_up_failure_listener,
+        )
+
+    @cached_property
+    def follow_up_failure_listener(self):
+        """Told of every follow-up that failed (usecases.sending.follow_up_failed), by the
+        sends and by SES's bounces and complaints: where the coach's notifications hook in.
+        None: nobody is told yet."""
+        return None
 
     @cached_property
     def client_ports(self):

@@ -51,8 +51,7 @@ class Told(list):
 
 
 def _event_ports(told: Told | None = None) -> MailEventPorts:
-    real = ports().mail_event_ports
-    return dataclasses.replace(real, sending=dataclasses.replace(real.sending, on_failed=told))
+    return dataclasses.replace(ports().mail_event_ports, on_failed=told)
 
 
 def _sent(review: Reviewed) -> dict:

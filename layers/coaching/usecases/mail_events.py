@@ -10,7 +10,8 @@ from typing import Literal
 
 from coaching.domain.sending import MailEvent
 from coaching.ports.mail_feedback import MailFeedback
-from coaching.usecases.sending import SendingPorts, follow_up_failed
+from coaching.ports.sending import FollowUpSending
+from coaching.usecases.sending import FailureListener, follow_up_failed
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,9 @@ Outcome = Literal["recorded", "already_recorded", "not_a_follow_up"]
 
 @dataclass(frozen=True)
 class MailEventPorts:
-    sending: SendingPorts
     feedback: MailFeedback
+    sending: FollowUpSending
+    on_failed: FailureListener | None = None  # the coach's notifications
 
 
 def record_mail_event(ports: MailEventPorts, event: MailEvent) -> Outcome:
@@ -32,5 +34,5 @@ def record_mail_event(ports: MailEventPorts, event: MailEvent) -> Outcome:
     org, follow_up_id = found
     if not ports.feedback.record_undeliverable(org, follow_up_id, event):
         return "already_recorded"
-    follow_up_failed(ports.sending, org, follow_up_id, event.reason, recorded=True)
+    follow_up_failed(ports.sending, ports.on_failed, org, follow_up_id, event.reason, recorded=True)
     return "recorded"
