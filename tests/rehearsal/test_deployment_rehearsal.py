@@ -113,6 +113,10 @@ SAMPLE_ANSWERS = {
     "socket_connect.json": "HTTP 200",  # the sample organization is on record
     "socket_disconnect.json": "HTTP 200",
     "socket_default.json": "HTTP 200",
+    # SES events about messages this database never sent: nothing marked (not_a_follow_up)
+    "mail_events_bounce.json": "outcome",
+    "mail_events_complaint.json": "outcome",
+    "send_scheduled_tick.json": "tried",  # nothing due in the rehearsal's database
 }
 
 
