@@ -234,3 +234,18 @@ def test_the_send_scheduled_function_sends_what_is_due(platform, review, lambda_
     assert answer["tried"] >= 1
     assert _row(review.org, follow_up["id"])["status"] == "sent"
     assert len(_emails(platform, review.org, follow_up["id"])) == 1
+
+
+def test_a_bounce_that_arrives_before_the_send_is_recorded_is_not_overwritten(platform, review):
+    # Given an email SES accepted and bounced at once, its bounce found by the key tag
+    follow_up = _ready(review)
+    follow_up_id = uuid.UUID(follow_up["id"])
+    store = ports().sending_ports.sending
+    assert store.start_sending(review.org, follow_up_id) is not None
+    event = _about("mail_events_bounce", review, follow_up, message_id="0100-fast-bounce-000000")
+    assert record_mail_event(_event_ports(), mail_event(event)) == "recorded"
+    # When the sender then records the send
+    store.record_sent(review.org, follow_up_id, "0100-fast-bounce-000000")
+    # Then the bounce stands
+    row = _row(review.org, follow_up["id"])
+    assert (row["status"], row["status_reason"]) == ("failed", "bounce: Permanent/General")

@@ -69,9 +69,12 @@ class PostgresFollowUpSending:
 
     def record_sent(self, org: uuid.UUID, follow_up_id: uuid.UUID, message_id: str) -> None:
         with self._db.transaction(org) as conn:
+            # Only from 'sending': SES may report a bounce (found by the message's key tag)
+            # before this records the send, and the bounce is the truth.
             conn.execute(
                 "UPDATE follow_ups SET status = 'sent', sent_at = now(), message_id = %s,"
-                " status_reason = NULL WHERE organization_id = %s AND id = %s",
+                " status_reason = NULL WHERE organization_id = %s AND id = %s"
+                " AND status = 'sending'",
                 (message_id, org, follow_up_id),
             )
 
