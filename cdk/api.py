@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -192,6 +192,17 @@ class CoachingApi(Construct):
         )
         handler.add_environment(WEB_ORIGIN_VARIABLE, web_origin)
         explain_stage(self.api)
+
+    @property
+    def base_url(self) -> str:
+        """The stage's URL (what ``api.url`` says) built from the API's id alone: a function
+        behind the API may be told it (``api.url`` names the stage, which depends on the
+        function: a cycle). The unsubscribe links in follow-up emails point here."""
+        stack = Stack.of(self)
+        return (
+            f"https://{self.api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}"
+            f"/{STAGE_NAME}"
+        )
 
     def _proxy_options(self) -> dict:
         return {

@@ -28,3 +28,8 @@ class ClientFieldKey(Construct):
         """New data keys and unwrapping stored ones: nothing else (no Encrypt of data)."""
         self.key.grant(function, "kms:GenerateDataKey", "kms:Decrypt")
         function.add_environment(KEY_VARIABLE, self.key.key_arn)
+
+    def serve_reader(self, function: lambda_.Function) -> None:
+        """Unwrapping stored data keys only: a function that reads the fields, never writes."""
+        self.key.grant(function, "kms:Decrypt")
+        function.add_environment(KEY_VARIABLE, self.key.key_arn)

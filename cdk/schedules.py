@@ -1,18 +1,35 @@
-"""Jobs on a clock: the daily purge of sessions past their retention period."""
+"""Jobs on a clock: the daily purge of sessions past their retention period, and the
+scheduled follow-ups sent when due (EventBridge Scheduler, every minute)."""
 
 from __future__ import annotations
 
-from aws_cdk import Duration
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as scheduler_targets
+from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
 # 03:00 UTC: after the working day in Europe and the Americas' evening.
 PURGE_SCHEDULE = events.Schedule.cron(minute="0", hour="3")
 PURGE_RETRY_ATTEMPTS = 2
+# A follow-up scheduled for 10:00 leaves within a minute of it.
+SEND_RATE = Duration.minutes(1)
+SEND_RETRY_ATTEMPTS = 2
+# Past this a tick is dropped (to the dead letters): the next tick sends what it would have.
+SEND_MAX_EVENT_AGE = Duration.minutes(5)
+# Three failed ticks in a row: scheduled follow-ups are not leaving.
+SEND_FAILED_TICKS_TO_ALARM = 3
+ALARM_SUPPRESSION = {
+    "id": "HIPAA.Security-CloudWatchAlarmAction",
+    "reason": "Its action (the operations SNS topic) is joined by the monitoring construct, "
+    "which owns the topic every operational alarm notifies.",
+}
 
 
 class RetentionPurge(Construct):
@@ -54,3 +71,112 @@ class RetentionPurge(Construct):
                 }
             ],
         )
+
+
+class ScheduledSends(Construct):
+    """EventBridge Scheduler invokes `send_scheduled` every minute; it sends every scheduled
+    follow-up that is due (the same `send_due` as `coach serve`'s local scheduler).
+
+    One recurring schedule rather than one `at()` schedule per follow-up: nothing to create,
+    move or delete when a coach schedules, reschedules or cancels (the database alone says
+    what is due), and no schedule left behind by a follow-up sent by hand. Each send is
+    exactly once, so a retried or overlapping tick emails nobody twice. A tick that still
+    fails after the scheduler's retries goes to a dead-letter queue; an alarm fires when
+    ticks keep failing."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, send: lambda_.IFunction) -> None:
+        super().__init__(scope, construct_id)
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=Duration.days(4),
+            removal_policy=RemovalPolicy.DESTROY,  # missed ticks: the next one catches up
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.dead_letters,
+            [
+                {
+                    "id": "AwsSolutions-SQS3",
+                    "reason": "This queue is itself the dead-letter destination of the send "
+                    "schedule's failed ticks; a dead-letter queue needs no dead-letter queue.",
+                }
+            ],
+        )
+        # Its own role, assumable by this account's schedules only; the target grants it
+        # lambda:InvokeFunction on send_scheduled and sqs:SendMessage on the dead letters.
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": Stack.of(self).account}},
+            ),
+            description="EventBridge Scheduler: invoke send_scheduled every minute",
+        )
+        self.schedule = scheduler.Schedule(
+            self,
+            "EveryMinute",
+            description="Send the scheduled follow-ups that are due",
+            schedule=scheduler.ScheduleExpression.rate(SEND_RATE),
+            target=scheduler_targets.LambdaInvoke(
+                send,
+                role=self.role,
+                dead_letter_queue=self.dead_letters,
+                retry_attempts=SEND_RETRY_ATTEMPTS,
+                max_event_age=SEND_MAX_EVENT_AGE,
+                input=scheduler.ScheduleTargetInput.from_object(
+                    {
+                        "scheduled_time": scheduler.ContextAttribute.scheduled_time,
+                        "schedule": scheduler.ContextAttribute.schedule_arn,
+                    }
+                ),
+            ),
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.role,
+            [
+                {
+                    "id": "HIPAA.Security-IAMNoInlinePolicy",
+                    "reason": "CDK's grant-built policy for this one role (invoke send_scheduled, "
+                    "send to its dead letters); nothing else can attach it.",
+                },
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Invokes the send_scheduled function only, by its ARN and its "
+                    "versions (the live alias).",
+                },
+            ],
+            apply_to_children=True,
+        )
+        self.failure_alarm = cloudwatch.Alarm(
+            self,
+            "FailedAlarm",
+            alarm_description="Scheduled follow-ups are not being sent: send_scheduled failed "
+            f"{SEND_FAILED_TICKS_TO_ALARM} minutes in a row. See its logs; what is due is "
+            "sent by the first tick that works.",
+            metric=send.metric_errors(period=SEND_RATE, statistic=cloudwatch.Stats.SUM),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=SEND_FAILED_TICKS_TO_ALARM,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        NagSuppressions.add_resource_suppressions(self.failure_alarm, [ALARM_SUPPRESSION])
+        # A dead letter: the scheduler could not invoke the function at all (a permission, a
+        # throttle), which the function's own error count never shows.
+        self.dead_letter_alarm = cloudwatch.Alarm(
+            self,
+            "DeadLettersAlarm",
+            alarm_description="The send schedule could not invoke send_scheduled: its tick is "
+            "in the dead-letter queue (with the error). Scheduled follow-ups wait until a "
+            "tick gets through.",
+            metric=self.dead_letters.metric_approximate_number_of_messages_visible(
+                period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM
+            ),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        NagSuppressions.add_resource_suppressions(self.dead_letter_alarm, [ALARM_SUPPRESSION])

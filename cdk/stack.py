@@ -17,9 +17,11 @@ from cdk.identity import CoachIdentity
 from cdk.integration_api import IntegrationApi
 from cdk.layer import SharedLayers
 from cdk.mail import CoachMail
+from cdk.mail_feedback import MailFeedback
 from cdk.monitoring import Monitoring
 from cdk.network import NAT_GATEWAYS, CoachingNetwork
-from cdk.schedules import RetentionPurge
+from cdk.release import LiveFunction
+from cdk.schedules import RetentionPurge, ScheduledSends
 from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
@@ -51,6 +53,8 @@ FUNCTION_NAMES = (
     "release_health_check",
     "migrate",
     *SOCKET_FUNCTIONS,
+    "send_scheduled",
+    "mail_events",
 )
 # Functions that connect to PostgreSQL (ingest only starts executions). All run in the VPC.
 # The socket authorizer checks signed-out sessions; $connect records whose the socket is.
@@ -62,6 +66,8 @@ DATABASE_FUNCTIONS = (
     "migrate",
     "socket_authorizer",
     "socket_connect",
+    "send_scheduled",
+    "mail_events",
 )
 MIGRATIONS_DIR = REPO_ROOT / "layers" / "coaching" / "migrations"
 # Steps that push a session's news to the coaches' open sockets.
@@ -96,6 +102,8 @@ MAIL_DOMAIN = ("coaching:mailDomain", None)
 WEB_BASE_URL = ("coaching:webBaseUrl", None)
 # The functions that email a session's coach (coaching.usecases.coach_notice), besides the API.
 MAIL_SENDERS = ("notify_coach", "compensate")
+# The functions that send follow-ups to clients (with unsubscribe links): now and when due.
+FOLLOW_UP_SENDERS = ("api", "send_scheduled")
 
 
 def as_bool(value: Any) -> bool:
@@ -232,9 +240,12 @@ class CoachingPlatformStack(Stack):
             sender_email=str(self._context(*SENDER_EMAIL)),
             domain=self._context(*MAIL_DOMAIN) or None,
             web_base_url=str(self._context(*WEB_BASE_URL) or web_origin),
+            api_base_url=self.api.base_url,
+            key=data_key.key,
         )
-        for sender in (*(steps[name] for name in MAIL_SENDERS), api):
+        for sender in (steps[name] for name in MAIL_SENDERS):
             self.mail.serve(sender)
+        self._sending(functions, api)
 
         self.sockets = CoachSockets(
             self,
@@ -295,6 +306,23 @@ class CoachingPlatformStack(Stack):
         self._monitor()
 
         self._outputs()
+
+    def _sending(self, functions: LambdaFunctions, api: LiveFunction) -> None:
+        """Follow-ups sent by the API and every minute when scheduled, and SES's bounces and
+        complaints applied to them."""
+        self.mail.send_follow_ups(api)
+        send = functions.add(
+            "send_scheduled",
+            description="Every minute: send the scheduled follow-ups that are due",
+            timeout=Duration.minutes(2),
+        )
+        self.mail.send_follow_ups(send)
+        self.client_fields.serve_reader(send)  # the client's address, decrypted to send
+        self.scheduled_sends = ScheduledSends(self, "ScheduledSends", send=send)
+        feedback = functions.add(
+            "mail_events", description="SES bounces and complaints: mark the follow-ups failed"
+        )
+        self.mail_feedback = MailFeedback(self, "MailFeedback", mail=self.mail, handler=feedback)
 
     def _outputs(self) -> None:
         """What an operator reads after `cdk deploy` (and the smoke test uses)."""

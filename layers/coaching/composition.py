@@ -223,7 +223,9 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
             from coaching.adapters.aws.ses_mailer import SesMailer
 
-            return SesMailer(boto3.client("sesv2"), settings.sender_email)
+            return SesMailer(
+                boto3.client("sesv2"), settings.sender_email, settings.ses_configuration_set
+            )
         from coaching.adapters.local.outbox import OutboxMailer
 
         return OutboxMailer(settings.outbox_dir, settings.sender_email)
@@ -415,6 +417,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             mailer=self.mailer,
             links=self.unsubscribe_links,
             voice=self.voice_observations,
+            on_failed=self.follow_up_failure_listener,
         )
 
     @cached_property
@@ -432,12 +435,45 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         settings = self.settings
         if settings.unsubscribe_key:
             key = settings.unsubscribe_key.get_secret_value().encode("utf-8")
+        elif settings.unsubscribe_key_secret_arn:
+            import boto3
+
+            # The stack's generated secret, read once per cold start (this property is kept).
+            secret = boto3.client("secretsmanager").get_secret_value(
+                SecretId=settings.unsubscribe_key_secret_arn
+            )
+            key = secret["SecretString"].encode("utf-8")
         elif settings.runtime == "aws":
             # Each function instance would derive its own key: links would not verify.
-            raise ConfigurationError("COACH_UNSUBSCRIBE_KEY is not set.")
+            raise ConfigurationError(
+                "COACH_UNSUBSCRIBE_KEY is not set.",
+                hint="Set COACH_UNSUBSCRIBE_KEY_SECRET_ARN (the stack does) or the key itself.",
+            )
         else:
             key = hmac.new(self.signing_key, b"unsubscribe", hashlib.sha256).digest()
-        return UnsubscribeLinks(key, settings.web_base_url)
+        # The link is answered by the REST API (GET /v1/unsubscribe/{token}), not the web app.
+        return UnsubscribeLinks(key, settings.api_base_url or settings.web_base_url)
+
+    @cached_property
+    def mail_event_ports(self):
+        """SES's bounces and complaints, applied to the follow-ups they are about."""
+        from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending
+        from coaching.adapters.postgres.mail_feedback import PostgresMailFeedback
+        from coaching.usecases.mail_events import MailEventPorts
+
+        # Not sending_ports: no mailer, contact key or unsubscribe key needed to mark a failure.
+        return MailEventPorts(
+            PostgresMailFeedback(self.database),
+            PostgresFollowUpSending(self.database),
+            self.follow_up_failure_listener,
+        )
+
+    @cached_property
+    def follow_up_failure_listener(self):
+        """Told of every follow-up that failed (usecases.sending.follow_up_failed), by the
+        sends and by SES's bounces and complaints: where the coach's notifications hook in.
+        None: nobody is told yet."""
+        return None
 
     @cached_property
     def client_ports(self):

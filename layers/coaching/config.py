@@ -102,6 +102,16 @@ class Settings(BaseSettings):
         description="key that signs the unsubscribe links in follow-up emails; unset = "
         "derived from the token signing key",
     )
+    unsubscribe_key_secret_arn: str | None = Field(
+        default=None,
+        description="AWS: the Secrets Manager secret holding the unsubscribe links' key (the "
+        "stack generates it), read once per cold start when COACH_UNSUBSCRIBE_KEY is unset",
+    )
+    api_base_url: str | None = Field(
+        default=None,
+        description="where the REST API answers (the unsubscribe links point there: "
+        "GET /v1/unsubscribe/{token}); unset = web_base_url, which locally is `coach serve`",
+    )
     sign_in_log_key: SecretStr | None = Field(
         default=None,
         description="key of the email hash in failed sign-in log records; unset = locally "
@@ -111,6 +121,11 @@ class Settings(BaseSettings):
     state_machine_arn: str | None = None
     transcript_bucket: str | None = None
     sender_email: str = "no-reply@example.com"
+    ses_configuration_set: str | None = Field(
+        default=None,
+        description="the SES configuration set every email names (its bounce and complaint "
+        "events mark follow-ups failed)",
+    )
     connections_table: str | None = Field(
         default=None, description="DynamoDB table of open WebSocket connections"
     )

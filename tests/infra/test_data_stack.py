@@ -6,6 +6,7 @@ cluster, and the migrations custom resource after the cluster. Both cdk-nag pack
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,8 @@ from cdk.database import (  # noqa: E402
     SECRET_ARN_VARIABLE,
     migrations_fingerprint,
 )
-from cdk.stack import DATABASE_FUNCTIONS, MIGRATIONS_DIR  # noqa: E402
-from tests.infra.synthesis import Synth  # noqa: E402
+from cdk.stack import DATABASE_FUNCTIONS, FOLLOW_UP_SENDERS, MIGRATIONS_DIR  # noqa: E402
+from tests.infra.synthesis import Synth, as_list  # noqa: E402
 from tests.infra.synthesis import synthesize as synthesize_stack  # noqa: E402
 
 pytestmark = pytest.mark.infra
@@ -108,7 +109,9 @@ def test_the_secret_is_encrypted_with_the_data_key_and_rotated_every_30_days(
     synth: Synth,
 ) -> None:
     key = logical_id(synth.stack, synth.stack.node.find_child("DataKey").key)
-    (secret,) = synth.resources_of("AWS::SecretsManager::Secret").values()
+    (secret,) = [
+        s for k, s in synth.resources_of("AWS::SecretsManager::Secret").items() if "Database" in k
+    ]
     assert secret["Properties"]["KmsKeyId"] == {"Fn::GetAtt": [key, "Arn"]}
     attachment, _ = the(synth, "AWS::SecretsManager::SecretTargetAttachment")
     _, rotation = the(synth, "AWS::SecretsManager::RotationSchedule")
@@ -158,6 +161,7 @@ def test_every_function_runs_in_the_vpc_and_database_users_get_the_proxy_and_sec
     client_group = logical_id(synth.stack, database.client_security_group)
     proxy, _ = the(synth, "AWS::RDS::DBProxy")
     attachment, _ = the(synth, "AWS::SecretsManager::SecretTargetAttachment")
+    unsubscribe_key = synth.logical_id("AWS::SecretsManager::Secret", "UnsubscribeKey")
     function_subnets = {
         synth.stack.get_logical_id(subnet.node.default_child)
         for subnet in synth.stack.network.vpc.private_subnets
@@ -179,7 +183,13 @@ def test_every_function_runs_in_the_vpc_and_database_users_get_the_proxy_and_sec
                 for s in synth.role_statements(role)
                 if "secretsmanager:GetSecretValue" in s["Action"]
             ]
-            assert [s["Resource"] for s in reads] == [{"Ref": attachment}], name
+            # And the senders of follow-ups the unsubscribe links' key (test_mail_stack.py)
+            expected = [{"Ref": attachment}]
+            if name in FOLLOW_UP_SENDERS:
+                expected.append({"Ref": unsubscribe_key})
+            assert sorted(json.dumps(r) for s in reads for r in as_list(s["Resource"])) == sorted(
+                map(json.dumps, expected)
+            ), name
         else:  # ingest only starts executions
             assert config["SecurityGroupIds"] == [group_id(network_group)], name
             assert SECRET_ARN_VARIABLE not in variables and HOST_VARIABLE not in variables

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.infra
 
 SENDER = "notices@coaching.example.org"
 WEB = "https://app.coaching.example.org"
-SENDERS = ("notify_coach", "compensate", "api")
+SENDERS = ("notify_coach", "compensate", "api", "send_scheduled")
 
 
 @pytest.fixture(scope="module")
@@ -97,7 +97,11 @@ def test_the_sender_address_is_the_identity_with_the_configuration_set(synth: Sy
     assert config_set["DeliveryOptions"] == {"TlsPolicy": "REQUIRE"}
     assert config_set["ReputationOptions"] == {"ReputationMetricsEnabled": True}
     assert set(config_set["SuppressionOptions"]["SuppressedReasons"]) == {"BOUNCE", "COMPLAINT"}
-    ((_, destination),) = resources(synth, "AWS::SES::ConfigurationSetEventDestination").items()
+    (destination,) = [
+        d
+        for d in resources(synth, "AWS::SES::ConfigurationSetEventDestination").values()
+        if "CloudWatchDestination" in d["EventDestination"]
+    ]
     assert destination["ConfigurationSetName"] == {"Ref": set_id}
     event_destination = destination["EventDestination"]
     assert {"bounce", "complaint"} <= set(event_destination["MatchingEventTypes"])

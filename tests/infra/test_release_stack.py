@@ -211,7 +211,7 @@ def test_the_apis_invoke_the_live_alias(dev: Synth) -> None:
     )
 
 
-def test_the_saga_s3_and_eventbridge_invoke_the_live_alias(dev: Synth) -> None:
+def test_the_saga_s3_eventbridge_and_the_scheduler_invoke_the_live_alias(dev: Synth) -> None:
     (machine,) = dev.of_type("AWS::StepFunctions::StateMachine").values()
     for step in PIPELINE:
         assert machine["DefinitionSubstitutions"][step.arn_substitution] == {
@@ -220,8 +220,12 @@ def test_the_saga_s3_and_eventbridge_invoke_the_live_alias(dev: Synth) -> None:
     (notifications,) = dev.of_type("Custom::S3BucketNotifications").values()
     (target,) = notifications["NotificationConfiguration"]["LambdaFunctionConfigurations"]
     assert target["LambdaFunctionArn"] == {"Ref": dev.alias_id("ingest")}
-    (rule,) = dev.of_type("AWS::Events::Rule").values()
+    _, rule = dev.one("AWS::Events::Rule", "Retention")
     assert rule["Targets"][0]["Arn"] == {"Ref": dev.alias_id("purge_expired")}
+    _, rule = dev.one("AWS::Events::Rule", "MailFeedback")
+    assert rule["Targets"][0]["Arn"] == {"Ref": dev.alias_id("mail_events")}
+    _, schedule = dev.one("AWS::Scheduler::Schedule")
+    assert schedule["Target"]["Arn"] == {"Ref": dev.alias_id("send_scheduled")}
 
 
 # --- CodeDeploy ------------------------------------------------------------------------------

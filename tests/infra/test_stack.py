@@ -52,6 +52,11 @@ def only(resources: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return next(iter(resources.items()))
 
 
+def of_storage(resources: dict[str, Any]) -> dict[str, Any]:
+    """The transcript storage's own (the sending's dead-letter queues are test_mail_stack's)."""
+    return {k: v for k, v in resources.items() if k.startswith("Storage")}
+
+
 def transcript_key_id(synth: Synth) -> str:
     """The key of the transcript bucket (the API's access logs have a key of their own)."""
     bucket = next(v for k, v in synth.resources_of("AWS::S3::Bucket").items() if "Transcripts" in k)
@@ -185,7 +190,7 @@ def test_ingest_reads_the_bucket_and_starts_the_pipeline(synth: Synth) -> None:
 def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) -> None:
     # Given ingest, which S3 invokes asynchronously
     ingest_id = synth.functions()["ingest"]
-    queue_id, queue = only(synth.resources_of("AWS::SQS::Queue"))
+    queue_id, queue = only(of_storage(synth.resources_of("AWS::SQS::Queue")))
     queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
 
     # Then an event that still fails after 2 retries (or is older than 6 h) goes to the queue
@@ -208,7 +213,7 @@ def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) 
     assert queue["Properties"]["SqsManagedSseEnabled"] is True
     assert queue["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
     assert queue["DeletionPolicy"] == "Retain"
-    _, policy = only(synth.resources_of("AWS::SQS::QueuePolicy"))
+    _, policy = only(of_storage(synth.resources_of("AWS::SQS::QueuePolicy")))
     assert policy["Properties"]["Queues"] == [{"Ref": queue_id}]
     assert any(
         s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
@@ -217,12 +222,12 @@ def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) 
 
 
 def test_an_alarm_fires_when_a_dropped_event_is_waiting(synth: Synth) -> None:
-    queue_id, _ = only(synth.resources_of("AWS::SQS::Queue"))
+    queue_id, _ = only(of_storage(synth.resources_of("AWS::SQS::Queue")))
     _, alarm = only(
         {
             k: v
             for k, v in synth.resources_of("AWS::CloudWatch::Alarm").items()
-            if v["Properties"].get("Namespace") == "AWS/SQS"
+            if v["Properties"].get("Namespace") == "AWS/SQS" and queue_id in json.dumps(v)
         }
     )
     props = alarm["Properties"]
@@ -424,7 +429,9 @@ def test_real_functions_folder_synthesizes_cleanly(tmp_path: Path) -> None:
     assert errors == []
 
 
-def test_only_the_api_may_make_and_unwrap_client_field_data_keys(synth: Synth) -> None:
+def test_only_the_api_may_make_and_unwrap_client_field_data_keys_and_scheduled_sends_unwrap(
+    synth: Synth,
+) -> None:
     key_id = next(k for k in synth.resources_of("AWS::KMS::Key") if "ClientFields" in k)
     assert synth.resources[key_id]["Properties"]["EnableKeyRotation"] is True
     functions = synth.functions()
@@ -439,5 +446,8 @@ def test_only_the_api_may_make_and_unwrap_client_field_data_keys(synth: Synth) -
                 "kms:GenerateDataKey",
                 "kms:Decrypt",
             }
+        elif name == "send_scheduled":  # reads the client's address to send: unwraps only
+            assert variables["COACH_FIELD_KMS_KEY_ID"] == {"Fn::GetAtt": [key_id, "Arn"]}
+            assert {a for s in on_key for a in as_list(s["Action"])} == {"kms:Decrypt"}
         else:
             assert "COACH_FIELD_KMS_KEY_ID" not in variables and not on_key, name

@@ -9,6 +9,7 @@ function, started on first use. The database is the shared embedded PostgreSQL o
 from __future__ import annotations
 
 import json
+import secrets
 import socket
 import uuid
 from collections.abc import Callable, Iterator
@@ -151,6 +152,7 @@ class RehearsalAws:
             "AWS::SecretsManager::SecretTargetAttachment": self._secret,
             "AWS::RDS::DBProxy": self._proxy,
             "AWS::ApiGatewayV2::Api": self._websocket_api,
+            "AWS::ApiGateway::RestApi": self._rest_api,
             "AWS::CloudFront::Distribution": self._distribution,
             "AWS::Lambda::Version": self._version,
         }
@@ -217,6 +219,14 @@ class RehearsalAws:
         self.by_logical_id[logical_id] = props["EmailIdentity"]
 
     def _secret(self, logical_id: str, props: dict[str, Any]) -> None:
+        generated = props.get("GenerateSecretString") or {}
+        if "GenerateSecretString" in props and "SecretStringTemplate" not in generated:
+            # A plain generated value (the unsubscribe links' key), not the database's JSON.
+            value = secrets.token_urlsafe(generated.get("PasswordLength", 32))
+            self.by_logical_id[logical_id] = self.client("secretsmanager").create_secret(
+                Name=f"rehearsal-{logical_id}", SecretString=value
+            )["ARN"]
+            return
         self.by_logical_id[logical_id] = self._database_secret
 
     def _proxy(self, logical_id: str, props: dict[str, Any]) -> None:
@@ -226,6 +236,10 @@ class RehearsalAws:
     # WebSocket API goes to the stand-in instead (WEBSOCKET_ENDPOINT).
     def _websocket_api(self, logical_id: str, props: dict[str, Any]) -> None:
         self.by_logical_id[logical_id] = f"ws{logical_id.lower()[:8]}"
+
+    def _rest_api(self, logical_id: str, props: dict[str, Any]) -> None:
+        # The unsubscribe links' base (COACH_API_BASE_URL): a name in an email, never called.
+        self.by_logical_id[logical_id] = f"rest{logical_id.lower()[:8]}"
 
     def _distribution(self, logical_id: str, props: dict[str, Any]) -> None:
         self.attributes[logical_id, "DomainName"] = f"{logical_id.lower()[:12]}.cloudfront.net"

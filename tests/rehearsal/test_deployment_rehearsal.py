@@ -9,6 +9,7 @@ state machine runs on the local engine with its tasks bound to those built handl
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -19,10 +20,15 @@ import pytest
 from psycopg import sql
 
 from cdk.stack import FUNCTION_NAMES, PIPELINE_STEPS
+from coaching.api.identity import principal_from_claims
+from coaching.usecases import sending
 from coaching.usecases.session_results import session_results
+from tests.api_calls import request
 from tests.events import EVENTS_DIR, load_event
+from tests.local_ports import ports
 from tests.rehearsal.conftest import DATABASE_SECRET, database_secret
 from tests.rehearsal.harness import DeployedFunction, FunctionError, LambdaHost
+from tests.review_data import add_coach, reviewed_session
 
 SAMPLE = (
     Path(__file__).resolve().parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
@@ -113,6 +119,10 @@ SAMPLE_ANSWERS = {
     "socket_connect.json": "HTTP 200",  # the sample organization is on record
     "socket_disconnect.json": "HTTP 200",
     "socket_default.json": "HTTP 200",
+    # SES events about messages this database never sent: nothing marked (not_a_follow_up)
+    "mail_events_bounce.json": "outcome",
+    "mail_events_complaint.json": "outcome",
+    "send_scheduled_tick.json": "tried",  # nothing due in the rehearsal's database
 }
 
 
@@ -345,3 +355,61 @@ def signed_in_id_token(aws, deployment, org: uuid.UUID, role: str) -> str:
 def connections_table(aws, deployment) -> str:
     env = deployment.functions["socket_connect"].environment["COACH_CONNECTIONS_TABLE"]
     return aws.by_logical_id[env["Ref"]]
+
+
+def test_the_built_mail_functions_fail_a_bounced_follow_up_and_send_what_is_due(
+    fleet, platform, organization
+):
+    # Given a processed session of the organization with two approved follow-ups, the
+    # clients without addresses
+    review = reviewed_session(platform, organization, add_coach(organization, "Maya Chen"))
+    follow_ups = {}
+    for client, summary in review.summaries().items():
+        ports().contact_details.update_contact(
+            organization, uuid.UUID(summary["client_id"]), {"email": None}
+        )
+        status, body = request("POST", f"/v1/summaries/{summary['id']}/approve", review.claims())
+        assert status == 200, body
+        follow_ups[client] = body["follow_up"]["id"]
+    bounced, due = list(follow_ups.values())[:2]
+
+    # When SES reports the first one's message bounced (recorded as sent with SES's id)
+    with ports().database.transaction(organization) as conn:
+        conn.execute(
+            "UPDATE follow_ups SET status = 'sent', message_id = 'ses-rehearsal-1'"
+            " WHERE organization_id = %s AND id = %s",
+            (organization, bounced),
+        )
+    event = load_event("mail_events_bounce")
+    event["detail"]["mail"]["messageId"] = "ses-rehearsal-1"
+    answer = fleet["mail_events"].invoke(event)
+    # And the second one, scheduled a minute ago, meets the schedule's tick
+    sending.schedule_follow_up(
+        ports().sending_ports,
+        principal_from_claims(review.claims()),
+        uuid.UUID(due),
+        dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1),
+    )
+    tick = fleet["send_scheduled"].invoke(load_event("send_scheduled_tick"))
+
+    # Then the built mail_events marked the first failed and its client's address suppressed
+    assert answer == {"outcome": "recorded"}
+    with ports().database.transaction(organization) as conn:
+        rows = {
+            str(r["id"]): r
+            for r in conn.execute(
+                "SELECT f.id, f.status, f.status_reason, c.email_suppressed_reason"
+                " FROM follow_ups f JOIN clients c ON c.id = f.client_id"
+                " WHERE f.organization_id = %s",
+                (organization,),
+            ).fetchall()
+        }
+    assert rows[bounced]["status_reason"] == "bounce: Permanent/General"
+    assert rows[bounced]["email_suppressed_reason"] == "bounce: Permanent/General"
+    # And the built send_scheduled (its unsubscribe key read from the stack's secret) tried
+    # the due one: no address, so failed with the reason for the coach
+    assert tick["tried"] >= 1
+    assert (rows[due]["status"], rows[due]["status_reason"]) == (
+        "failed",
+        "client_has_no_email_address",
+    )

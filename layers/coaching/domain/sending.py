@@ -8,11 +8,16 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
+MailEventKind = Literal["bounce", "complaint"]
+
 SendStatus = Literal["draft", "scheduled", "sending", "sent", "failed"]
 
 # Why a follow-up was not sent, as shown to the coach (status 'failed', status_reason).
 NO_ADDRESS = "client_has_no_email_address"
 UNSUBSCRIBED = "client_unsubscribed"
+# The client's address bounced for good or its owner complained (SES feedback): followed by
+# ": " and what SES said; cleared when the coach changes the address.
+SUPPRESSED = "client_address_suppressed"
 
 
 def words_fingerprint(words: dict[str, Any]) -> str:
@@ -49,3 +54,19 @@ class SendClaim:
     body: str
     coach_email: str | None
     resumed: bool = False  # it was 'sending' already: an earlier attempt did not finish
+
+
+@dataclass(frozen=True)
+class MailEvent:
+    """What SES reported about one message it sent: it bounced, or its reader complained."""
+
+    kind: MailEventKind
+    message_id: str  # SES's, returned at send and recorded on the follow-up
+    idempotency_key: uuid.UUID | None  # the follow-up's, from the message's tag or header
+    suppress: bool  # permanent (a hard bounce, a complaint): do not send to the address again
+    detail: str  # e.g. "Permanent/General": SES's classification, never the address
+
+    @property
+    def reason(self) -> str:
+        """The follow-up's status_reason, shown to the coach."""
+        return f"{self.kind}: {self.detail}" if self.detail else self.kind

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,9 @@ from coaching.usecases.voice_learning import VoiceLearningPorts, learn_from_sent
 
 log = logging.getLogger(__name__)
 
+# Told (organization, follow-up, reason) of each follow-up that failed.
+FailureListener = Callable[[uuid.UUID, uuid.UUID, str], None]
+
 
 @dataclass(frozen=True)
 class SendingPorts:
@@ -40,6 +44,32 @@ class SendingPorts:
     mailer: Mailer
     links: UnsubscribeLinks | None = None  # the unsubscribe link every email carries
     voice: VoiceObservations | None = None  # learns the coach's voice from what they send
+    on_failed: FailureListener | None = None  # told of every failure (follow_up_failed)
+
+
+def follow_up_failed(
+    sending: FollowUpSending,
+    on_failed: FailureListener | None,
+    org: uuid.UUID,
+    follow_up_id: uuid.UUID,
+    reason: str,
+    *,
+    recorded: bool = False,
+) -> None:
+    """The one place a follow-up's failure passes (no address, delivery failed, refused at
+    its scheduled time, bounced or complained): recorded 'failed' with ``reason`` (unless
+    the caller's own transaction did: ``recorded``), then ``on_failed`` is told, once per
+    failure (composition.Ports.follow_up_failure_listener: the coach's notifications). Not
+    passed: a client who unsubscribed or whose address is suppressed is skipped inside
+    start_sending, the reason on the follow-up."""
+    if not recorded:
+        sending.record_failed(org, follow_up_id, reason)
+    if on_failed is not None:
+        on_failed(org, follow_up_id, reason)
+
+
+def _failed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID, reason: str) -> None:
+    follow_up_failed(ports.sending, ports.on_failed, org, follow_up_id, reason)
 
 
 def send_follow_up(
@@ -63,7 +93,7 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         return
     address = ports.contacts.contact(org, claim.client_id).email
     if not address:
-        ports.sending.record_failed(org, follow_up_id, NO_ADDRESS)
+        _failed(ports, org, follow_up_id, NO_ADDRESS)
         return
     try:
         delivery = ports.mailer.deliver(
@@ -71,7 +101,7 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         )
     except TransientError as error:
         # Nothing was delivered under the key: a later send may try again with it.
-        ports.sending.record_failed(org, follow_up_id, f"delivery_failed: {error.message}")
+        _failed(ports, org, follow_up_id, f"delivery_failed: {error.message}")
         return
     ports.sending.record_sent(org, follow_up_id, delivery.message_id)
     _learn_voice(ports, org, follow_up_id)
@@ -185,7 +215,7 @@ def send_due(ports: SendingPorts, now: dt.datetime) -> int:
         try:
             send_claimed(ports, org, follow_up_id)
         except Conflict as error:
-            ports.sending.record_failed(org, follow_up_id, f"refused: {error.message}")
+            _failed(ports, org, follow_up_id, f"refused: {error.message}")
         except TransientError:
             log.warning("scheduled send %s will be tried again on the next tick", follow_up_id)
         tried += 1

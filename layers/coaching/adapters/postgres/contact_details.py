@@ -45,6 +45,10 @@ class PostgresContactDetails:
             raise ValueError(f"not contact fields: {sorted(unknown)}")
         for _ in range(_ATTEMPTS):
             columns = self._encrypted_columns(org, client_id, changes)
+            if "email" in changes:
+                # A new (or re-entered) address is the coach's word that it works: SES's
+                # suppression of the old one (migration 0019) no longer applies.
+                columns |= {"email_suppressed_at": None, "email_suppressed_reason": None}
             outcome = self._write(org, client_id, columns)
             if outcome != "retry":
                 return outcome

@@ -11,11 +11,12 @@ from psycopg import Connection
 from coaching.adapters.postgres.database import Database
 from coaching.domain.errors import Conflict, NotFound
 from coaching.domain.review import SummaryContent
-from coaching.domain.sending import UNSUBSCRIBED, SendClaim, words_fingerprint
+from coaching.domain.sending import SUPPRESSED, UNSUBSCRIBED, SendClaim, words_fingerprint
 
 _LOCKED_FOLLOW_UP = (
     "SELECT f.id, f.status, f.subject, f.body, f.idempotency_key, f.client_id,"
-    " f.approved_words_sha256, s.approved_at, c.opted_out_at, co.email AS coach_email,"
+    " f.approved_words_sha256, s.approved_at, c.opted_out_at, c.email_suppressed_reason,"
+    " co.email AS coach_email,"
     # The words as the summary holds them now (the same expression as review_store's).
     " COALESCE(s.coach_edited_version, jsonb_build_object('wins', s.wins,"
     " 'challenges', s.challenges, 'action_items', s.action_items,"
@@ -45,6 +46,12 @@ class PostgresFollowUpSending:
                 if row["opted_out_at"] is not None:
                     _set_status(conn, org, follow_up_id, "failed", UNSUBSCRIBED)
                     return None
+                if row["email_suppressed_reason"] is not None:
+                    # SES reported the address bounced for good or complained: skipped, with
+                    # SES's reason, until the coach changes the address.
+                    reason = f"{SUPPRESSED}: {row['email_suppressed_reason']}"
+                    _set_status(conn, org, follow_up_id, "failed", reason)
+                    return None
                 conn.execute(
                     "UPDATE follow_ups SET status = 'sending', status_reason = NULL,"
                     " sending_started_at = now() WHERE organization_id = %s AND id = %s",
@@ -62,9 +69,12 @@ class PostgresFollowUpSending:
 
     def record_sent(self, org: uuid.UUID, follow_up_id: uuid.UUID, message_id: str) -> None:
         with self._db.transaction(org) as conn:
+            # Only from 'sending': SES may report a bounce (found by the message's key tag)
+            # before this records the send, and the bounce is the truth.
             conn.execute(
                 "UPDATE follow_ups SET status = 'sent', sent_at = now(), message_id = %s,"
-                " status_reason = NULL WHERE organization_id = %s AND id = %s",
+                " status_reason = NULL WHERE organization_id = %s AND id = %s"
+                " AND status = 'sending'",
                 (message_id, org, follow_up_id),
             )
 
