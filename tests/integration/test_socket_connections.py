@@ -66,6 +66,7 @@ def gateway_for(connections, claims: dict | None) -> LocalSocketGateway:
         connections,
         lambda _: {"claims": claims} if claims else {},
         ports().organizations,
+        ports=ports(),
     )
 
 
@@ -158,7 +159,7 @@ def test_a_refused_socket_gets_401_in_the_error_shape(connections, organization,
             raise Unauthenticated("Sign in first: this request has no bearer token.")
         return {"claims": claims}
 
-    gateway = LocalSocketGateway(connections, authorizer, ports().organizations)
+    gateway = LocalSocketGateway(connections, authorizer, ports().organizations, ports=ports())
     client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
     with pytest.raises(WebSocketDenialResponse) as refused:
         with client.websocket_connect("/ws"):

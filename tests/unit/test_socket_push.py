@@ -16,6 +16,7 @@ from moto import mock_aws
 
 from coaching.adapters.aws.dynamodb_connections import (
     CONNECTION_LIFETIME_SECONDS,
+    INDEXED_ATTRIBUTES,
     ORGANIZATION_INDEX,
     DynamoDbConnections,
 )
@@ -290,7 +291,7 @@ def dynamodb(monkeypatch):
                     "KeySchema": [{"AttributeName": "organization_id", "KeyType": "HASH"}],
                     "Projection": {
                         "ProjectionType": "INCLUDE",
-                        "NonKeyAttributes": ["user_id", "role", "coach_id"],
+                        "NonKeyAttributes": list(INDEXED_ATTRIBUTES),
                     },
                 }
             ],
