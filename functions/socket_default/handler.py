@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from coaching.api.socket_actions import default_action
+from coaching.api.socket_heartbeat import default_action
 from coaching.api.socket_routes import answer_message
 from coaching.composition import lambda_ports
 from coaching.observability import logger, tracer

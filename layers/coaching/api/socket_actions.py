@@ -1,9 +1,7 @@
-"""The WebSocket API's actions: what each route does with a message it takes
-(api/socket_routes.py has already checked and counted it).
+"""The WebSocket API's actions on client data: what the `subscribe` and `refine` routes do
+with a message they take (api/socket_routes.py has already checked and counted it; `ping`
+and unknown actions: api/socket_heartbeat.py).
 
-- ``ping`` (on `$default`): ``pong``. API Gateway closes a socket idle for 10 minutes (and
-  any socket after 2 hours); a client that wants to stay connected sends a ping at least
-  every few minutes, and reconnects (then subscribes again) when the socket closes.
 - ``subscribe``: the live steps of the caller's sessions, or of one (usecases/socket_subscribe.py).
 - ``refine``: the refinement use case (usecases/refine_summary.py), answered with the same
   JSON as ``POST /v1/summaries/{id}/refine``; the session's other subscribed screens get
@@ -18,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from coaching.api.socket_messages import answer_frame, unknown_action
+from coaching.api.socket_messages import answer_frame
 from coaching.api.socket_routes import SocketRequest
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal
@@ -50,13 +48,6 @@ class RefineFrame(_Frame):
     summary_id: uuid.UUID
     message: str = Field(min_length=1, max_length=2000, description="what to change")
     expected_revision: int = Field(ge=0, description="the revision the request was made on")
-
-
-def default_action(ports: Ports, request: SocketRequest) -> str:
-    """`$default`: the heartbeat, or what the API does know."""
-    if request.message.get("action") == "ping":
-        return answer_frame("pong", request.id)
-    return unknown_action(request.id)
 
 
 def subscribe_action(ports: Ports, request: SocketRequest) -> str:
