@@ -52,12 +52,9 @@ class RefineFrame(_Frame):
 
 def subscribe_action(ports: Ports, request: SocketRequest) -> str:
     frame = SubscribeFrame.model_validate(request.message)
+    caller = request.caller()
     subscription = subscribe_socket(
-        ports.socket_connections,
-        ports.dependencies.sessions,
-        ports.directory,
-        request.caller(),
-        frame.session_id,
+        ports.socket_connections, ports.sessions, ports.directory, caller, frame.session_id
     )
     session_id = subscription.session_id
     return answer_frame(
