@@ -77,10 +77,12 @@ async def answer_to(socket: ClientConnection, frame: dict) -> dict:
             return message
 
 
-async def refine_round_trips(sockets: list[ClientConnection], summary_id: str, count: int):
+async def refine_round_trips(
+    sockets: list[ClientConnection], summary_id: str, count: int, revision: int
+) -> tuple[list[float], dict[str, int], int]:
+    """Latencies, refusals by code, and the revision the summary is at after them."""
     latencies: list[float] = []
     refused: dict[str, int] = {}
-    revision = 0
     for number in range(count):
         frame = {
             "action": "refine",
@@ -97,7 +99,7 @@ async def refine_round_trips(sockets: list[ClientConnection], summary_id: str, c
             refused[code] = refused.get(code, 0) + 1
         else:
             revision = answer["summary"]["revision"]
-    return latencies, refused
+    return latencies, refused, revision
 
 
 async def still_open(sockets: list[ClientConnection]) -> int:
@@ -126,8 +128,10 @@ async def run(server: Server, token: str, summary_id: str, args) -> None:
         f"{(held - before) / len(sockets) / 1024:.1f} KiB per connection"
     )
     try:
-        await refine_round_trips(sockets, summary_id, 10)  # warm-up
-        latencies, refused = await refine_round_trips(sockets, summary_id, args.refines)
+        _, _, revision = await refine_round_trips(sockets, summary_id, 10, 0)  # warm-up
+        latencies, refused, _ = await refine_round_trips(
+            sockets, summary_id, args.refines, revision
+        )
         ms = [value * 1000 for value in latencies]
         print(
             f"refine round-trip over {len(ms)} requests (offline analyzer): "
