@@ -70,8 +70,10 @@ def socket_event(
     *,
     authorizer: dict | None = None,
     message: dict | None = None,
+    source_ip: str | None = None,
 ) -> dict[str, Any]:
-    """The event API Gateway's WebSocket API hands a route's function."""
+    """The event API Gateway's WebSocket API hands a route's function (``source_ip``: the
+    client's address, which the audit log records of a message's change)."""
     event_type = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route_key, "MESSAGE")
     event: dict[str, Any] = {
         "requestContext": {
@@ -80,6 +82,7 @@ def socket_event(
             "connectionId": connection_id,
             "stage": "local",
             "authorizer": authorizer,
+            "identity": {"sourceIp": source_ip},
         },
         "isBase64Encoded": False,
     }
@@ -201,7 +204,8 @@ class LocalSocketGateway:
                 return
             route_key = route_key_of(message)
             handler, name = ROUTES.get(route_key, DEFAULT_ROUTE)
-            event = socket_event(route_key, connection_id, message=message)
+            client = socket.client.host if socket.client else None
+            event = socket_event(route_key, connection_id, message=message, source_ip=client)
             answer = await run_in_threadpool(
                 partial(_invoke, handler, name, event, ports=self._ports)
             )

@@ -5,6 +5,7 @@ frames), `subscribe` and `refine`. The caller is whose the connection is (record
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ import pytest
 
 from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.adapters.postgres import PostgresSocketConnections
+from coaching.adapters.postgres.shared_transaction import joined_transaction
 from coaching.domain.identity import Principal, Role
 from coaching.ports.sockets import SocketConnection, Subscription
 from coaching.usecases.session_push import SessionPush
@@ -297,3 +299,33 @@ def test_a_revision_reaches_the_sessions_other_subscribed_screens_of_its_audienc
         "revision": 1,
         "diff": answer["diff"],
     }
+
+
+def test_a_free_form_request_goes_to_the_refiner_with_no_transaction_open(connect, review):
+    # Given a free-form refiner (the OpenAI analyzer's port), watching for an open transaction
+    held: list[bool] = []
+
+    class KeepFirstWin:
+        def refine(self, content, request, history):
+            held.append(joined_transaction(ports().database, review.org) is not None)
+            return content.model_copy(update={"wins": content.wins[:1]})
+
+    refining = ports().with_settings()
+    refining.__dict__["review_ports"] = dataclasses.replace(
+        ports().review_ports, refiner=KeepFirstWin()
+    )
+    jordan = review.summaries()["Jordan Reyes"]
+    coach = connect(person(review.org, Role.COACH, review.coach_id))
+    frame = {
+        "action": "refine",
+        "id": "f",
+        "summary_id": jordan["id"],
+        "message": "keep only the first win, please",
+        "expected_revision": 0,
+    }
+    # When the coach asks what the grammar does not know
+    answer = send("refine", coach, frame, with_ports=refining)
+    # Then the refiner answered it, outside the refinement's shared transaction
+    assert (answer["type"], answer["summary"]["revision"]) == ("refined", 1)
+    assert answer["summary"]["wins"] == jordan["wins"][:1]
+    assert held == [False]

@@ -22,6 +22,7 @@ from coaching.domain.errors import Forbidden
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal
 from coaching.ports.audit import AuditEntry
 from coaching.usecases.refine_summary import RefinementRequest, refine_summary
+from coaching.usecases.refiner_outside_transaction import with_refiner_outside
 from coaching.usecases.socket_subscribe import subscribe_socket
 from coaching.usecases.summaries import visible_summary
 
@@ -66,13 +67,15 @@ def refine_action(ports: Ports, request: SocketRequest) -> str:
     frame = RefineFrame.model_validate(request.message)
     principal = _client_data_reader(request)
     review = ports.review_ports
-    answer = refine_summary(
-        review,
-        principal,
-        RefinementRequest(frame.summary_id, frame.message, frame.expected_revision),
-    )
-    summary = answer["summary"]
-    _audit(ports, principal, frame.summary_id, summary, history="history" in answer)
+    request_made = RefinementRequest(frame.summary_id, frame.message, frame.expected_revision)
+    # One transaction for the refinement's storage calls and its audit record (a free-form
+    # refiner runs outside it): half the round-trip of one transaction per call.
+    with ports.transactions.scoped(principal.organization_id):
+        answer = refine_summary(
+            with_refiner_outside(review, ports.transactions), principal, request_made
+        )
+        summary = answer["summary"]
+        _audit(ports, principal, frame.summary_id, summary, history="history" in answer)
     if "history" not in answer:
         org, session_id = principal.organization_id, uuid.UUID(summary["session_id"])
         ports.sockets.push_to_subscribers(
