@@ -7,9 +7,9 @@ real `$connect`: token check, the connections table) and keeps them all open; th
 ``--refines`` refine requests, one at a time, each on the next socket in turn (a socket's own
 budget is 10 messages a second), alternating "remove win 1" and "undo" on one summary, each
 at the revision the last answer gave. Prints the refine round-trip p50/p95/p99 (send to the
-answer frame with the request's id), the sockets still answering a ping at the end, and the
-server's resident memory per connection (its processes' RSS with the sockets open, less
-before, over their number).
+answer frame with the request's id), a ping's round-trip on the same sockets (the transport's
+share), the sockets still answering a ping at the end, and the server's resident memory per
+connection (its processes' RSS with the sockets open, less before, over their number).
 
     .venv/bin/python bench/ws.py [--sockets 500] [--refines 300] [--workers N]
 
@@ -102,6 +102,16 @@ async def refine_round_trips(
     return latencies, refused, revision
 
 
+async def ping_round_trips(sockets: list[ClientConnection], count: int) -> list[float]:
+    """The transport's share: a ping's round-trip (counted in the store, no other call)."""
+    latencies = []
+    for number in range(count):
+        started = time.perf_counter()
+        await answer_to(sockets[number % len(sockets)], {"action": "ping", "id": f"b{number}"})
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
 async def still_open(sockets: list[ClientConnection]) -> int:
     async def pong(number: int, socket: ClientConnection) -> bool:
         try:
@@ -140,6 +150,11 @@ async def run(server: Server, token: str, summary_id: str, args) -> None:
         )
         if refused:
             print(f"refused: {refused}")
+        pings = [value * 1000 for value in await ping_round_trips(sockets, args.refines)]
+        print(
+            f"ping round-trip (the transport and the message count alone): "
+            f"p50 {statistics.median(pings):.1f} ms, p95 {percentile(pings, 0.95):.1f} ms"
+        )
         print(f"{await still_open(sockets)} of {len(sockets)} sockets still answer a ping")
     finally:
         await asyncio.gather(*(socket.close() for socket in sockets))

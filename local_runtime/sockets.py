@@ -17,7 +17,6 @@ several workers, a call for a socket of another worker is forwarded to it (socke
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
@@ -26,6 +25,7 @@ from functools import partial
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -180,23 +180,26 @@ class LocalSocketGateway:
             await self._read_messages(socket, connection_id)
         finally:
             self._open.pop(connection_id, None)  # $disconnect
-            await run_in_threadpool(
-                partial(
-                    _invoke,
-                    socket_disconnect,
-                    "socket_disconnect",
-                    socket_event("$disconnect", connection_id),
-                    connections=self._connections,
+            # Shielded: a connection whose task is cancelled (the server stopping) is still
+            # forgotten, rather than left listed for pushes.
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(
+                    partial(
+                        _invoke,
+                        socket_disconnect,
+                        "socket_disconnect",
+                        socket_event("$disconnect", connection_id),
+                        connections=self._connections,
+                    )
                 )
-            )
 
     async def _read_messages(self, socket: WebSocket, connection_id: str) -> None:
         # Each message goes to its route's function, whose answer is sent back; a socket that
         # sends nothing for the idle time is closed, as API Gateway closes it.
         while True:
-            try:
-                message = await asyncio.wait_for(socket.receive(), self._idle_seconds)
-            except TimeoutError:
+            with anyio.move_on_after(self._idle_seconds) as idle:
+                message = await socket.receive()
+            if idle.cancelled_caught:
                 log.info("connection %s idle: closed", connection_id)
                 await socket.close(code=WS_GOING_AWAY)
                 return

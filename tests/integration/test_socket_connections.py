@@ -13,7 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.domain.identity import Principal, Role
-from coaching.ports.sockets import SocketConnection
+from coaching.ports.sockets import SocketConnection, Subscription
 from local_runtime.sockets import MAX_MESSAGE_BYTES, LocalSocketGateway
 from tests.api_calls import claims_for
 from tests.local_ports import ports
@@ -209,3 +209,21 @@ def test_a_socket_idle_for_the_idle_time_is_closed_as_api_gateway_closes_it(
             socket.receive_json()  # nothing sent: the server closes it
         assert closed.value.code == 1001  # going away
     assert connections.of(organization) == []
+
+
+def test_the_store_lists_a_sessions_subscribers_only(connections, organization):
+    # Given connections subscribed to one session, to all, and not at all
+    session, other = uuid.uuid4(), uuid.uuid4()
+    for connection_id in ("one", "all", "none"):
+        connections.add(SocketConnection(connection_id, owner(organization, Role.ADMIN)))
+    connections.subscribe("one", Subscription(session))
+    connections.subscribe("all", Subscription())
+    # Then a session's subscribers are those of it and those of all, with what they follow
+    listed = {
+        c.connection_id: c.subscription for c in connections.subscribed(organization, session)
+    }
+    assert listed == {"one": Subscription(session), "all": Subscription()}
+    assert [c.connection_id for c in connections.subscribed(organization, other)] == ["all"]
+    assert connections.subscribed(uuid.uuid4(), session) == []
+    for connection_id in ("one", "all", "none"):
+        connections.remove(connection_id)

@@ -61,6 +61,10 @@ class MemoryConnections:
     def of(self, org: uuid.UUID) -> list[SocketConnection]:
         return [c for c in self.connections if c.principal.organization_id == org]
 
+    def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
+        # Everything subscribed: SessionPush checks what each subscription covers itself.
+        return [c for c in self.of(org) if c.subscription is not None]
+
     def ids(self, org: uuid.UUID = ORG) -> list[str]:
         return [c.connection_id for c in self.of(org)]
 
@@ -468,8 +472,13 @@ def test_dynamodb_knows_a_connections_owner_and_subscription(dynamodb):
     table.subscribe("coach", Subscription(SESSION))
     assert table.get("coach") == SocketConnection("coach", coach, Subscription(SESSION))
     assert table.of(ORG) == [SocketConnection("coach", coach, Subscription(SESSION))]
+    other_session = uuid.uuid4()
+    assert table.subscribed(ORG, SESSION) == [table.get("coach")]
+    assert table.subscribed(ORG, other_session) == []
     table.subscribe("coach", Subscription())
     assert table.of(ORG) == [SocketConnection("coach", coach, Subscription())]
+    assert table.subscribed(ORG, other_session) == [table.get("coach")]
+    assert table.subscribed(OTHER_ORG, other_session) == []
     # A gone connection's subscribe writes nothing (no item without an owner)
     table.subscribe("gone", Subscription())
     assert "Item" not in dynamodb.get_item(TableName=TABLE, Key={"connection_id": {"S": "gone"}})

@@ -41,6 +41,11 @@ class SocketConnections(Protocol):
 
     def of(self, org: uuid.UUID) -> list[SocketConnection]: ...
 
+    def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
+        """The connections of ``org`` subscribed to this session's steps (to it, or to all):
+        what a step's push reads, so a screen that never subscribed costs it nothing."""
+        ...
+
     def get(self, connection_id: str) -> SocketConnection | None:
         """The open connection of this id (whose it is: the caller of a message), or None."""
         ...

@@ -55,7 +55,7 @@ class SessionPush:
         try:
             subscribers = [
                 connection
-                for connection in self._connections.of(org)
+                for connection in self._connections.subscribed(org, session_id)
                 if connection.subscription is not None
                 and connection.subscription.covers(session_id)
                 and connection.connection_id != skip

@@ -30,6 +30,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -89,8 +90,22 @@ class DynamoDbConnections:
             raise translate(error, "Forgetting a WebSocket connection") from error
 
     def of(self, org: uuid.UUID) -> list[SocketConnection]:
+        return self._query(org)
+
+    def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
+        # Read from the index, then filtered by DynamoDB: only subscribers come back.
+        return self._query(
+            org,
+            FilterExpression="#sub IN (:every, :session)",
+            ExpressionAttributeValues={
+                ":every": {"S": EVERY_SESSION},
+                ":session": {"S": str(session_id)},
+            },
+        )
+
+    def _query(self, org: uuid.UUID, **narrowed: Any) -> list[SocketConnection]:
         connections: list[SocketConnection] = []
-        request = {
+        request: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": ORGANIZATION_INDEX,
             "KeyConditionExpression": "#org = :org",
@@ -106,6 +121,9 @@ class DynamoDbConnections:
                 "#sub": SUBSCRIPTION_ATTRIBUTE,
             },
         }
+        if narrowed:
+            request["FilterExpression"] = narrowed["FilterExpression"]
+            request["ExpressionAttributeValues"].update(narrowed["ExpressionAttributeValues"])
         try:
             while True:
                 page = self._dynamodb.query(**request)

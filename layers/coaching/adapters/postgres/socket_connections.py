@@ -57,6 +57,17 @@ class PostgresSocketConnections:
             ).fetchall()
         return [_connection(row) for row in rows]
 
+    def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM socket_connections"  # noqa: S608 - constant columns
+                " WHERE organization_id = %s AND subscribed_at IS NOT NULL"
+                " AND (subscribed_session_id IS NULL OR subscribed_session_id = %s)"
+                " ORDER BY connected_at, connection_id",
+                (org, session_id),
+            ).fetchall()
+        return [_connection(row) for row in rows]
+
     def get(self, connection_id: str) -> SocketConnection | None:
         # Unscoped: a message names only its connection; the row says whose it is.
         with self._db.transaction() as conn:
