@@ -67,12 +67,12 @@ def refine_action(ports: Ports, request: SocketRequest) -> str:
     frame = RefineFrame.model_validate(request.message)
     principal = _client_data_reader(request)
     review = ports.review_ports
-    request_made = RefinementRequest(frame.summary_id, frame.message, frame.expected_revision)
+    refinement = RefinementRequest(frame.summary_id, frame.message, frame.expected_revision)
     # One transaction for the refinement's storage calls and its audit record (a free-form
     # refiner runs outside it): half the round-trip of one transaction per call.
     with ports.transactions.scoped(principal.organization_id):
         answer = refine_summary(
-            with_refiner_outside(review, ports.transactions), principal, request_made
+            with_refiner_outside(review, ports.transactions), principal, refinement
         )
         summary = answer["summary"]
         _audit(ports, principal, frame.summary_id, summary, history="history" in answer)
