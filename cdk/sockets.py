@@ -2,10 +2,12 @@
 
 `$connect` sits behind a Lambda REQUEST authorizer (functions/socket_authorizer) that checks
 the same sign-in as REST, from `?token=` (browsers cannot set headers on a WebSocket);
-`$disconnect` forgets the connection; `$default` answers a message no route takes (its
-response goes back to the client). The connections live in a DynamoDB table (one item per
-open connection, TTL `ttl`, a GSI on the organization so a push queries one organization's
-connections: adapters/aws/dynamodb_connections.py). The functions that push get the stage's
+`$disconnect` forgets the connection. A message goes to the route its `action` names
+(`$request.body.action`): `subscribe` (live steps), `refine` (a summary's next revision), else
+`$default` (the heartbeat, and error frames); each route's response goes back to the client.
+The connections live in a DynamoDB table (one item per open connection, TTL `ttl`, a GSI
+on the organization so a push queries one organization's connections, each message counted
+on its item: adapters/aws/dynamodb_connections.py). The functions that push get the stage's
 management endpoint and `execute-api:ManageConnections` on its `@connections` only.
 """
 
@@ -30,9 +32,9 @@ from constructs import Construct
 from cdk.api import USER_POOL_CLIENT_VARIABLE, USER_POOL_VARIABLE, encrypted_log_group
 from coaching.adapters.aws.dynamodb_connections import (
     CONNECTION_KEY,
+    INDEXED_ATTRIBUTES,
     ORGANIZATION_ATTRIBUTE,
     ORGANIZATION_INDEX,
-    OWNER_ATTRIBUTES,
     TTL_ATTRIBUTE,
 )
 
@@ -86,6 +88,12 @@ class SocketFunctions:
     connect: lambda_.Function
     disconnect: lambda_.Function
     default: lambda_.Function
+    subscribe: lambda_.Function
+    refine: lambda_.Function
+
+    def message_routes(self) -> dict[str, lambda_.Function]:
+        """The routes a client's message may select by its action, and their functions."""
+        return {"subscribe": self.subscribe, "refine": self.refine}
 
 
 class CoachSockets(Construct):
@@ -123,6 +131,14 @@ class CoachSockets(Construct):
                 return_response=True,
             ),
         )
+        for action, function in functions.message_routes().items():
+            self.api.add_route(
+                action,
+                integration=integrations.WebSocketLambdaIntegration(
+                    f"{action.capitalize()}Handler", function
+                ),
+                return_response=True,  # the function's answer frame goes back to the client
+            )
         self.access_logs = encrypted_log_group(self, "Encrypts the WebSocket API's access logs")
         self.stage = apigwv2.WebSocketStage(
             self,
@@ -142,7 +158,13 @@ class CoachSockets(Construct):
         # Whose each socket is: written at $connect, deleted at $disconnect.
         self._allow(connect, "dynamodb:PutItem")
         self._allow(disconnect, "dynamodb:DeleteItem")
-        for function in (connect, disconnect):
+        # A message: counted against its connection (UpdateItem), whose it is read (GetItem);
+        # `subscribe` records what it follows (UpdateItem).
+        messages = (default, *functions.message_routes().values())
+        for function in messages:
+            self._allow(function, "dynamodb:UpdateItem")
+            self._allow(function, "dynamodb:GetItem")
+        for function in (connect, disconnect, *messages):
             function.add_environment(CONNECTIONS_TABLE_VARIABLE, self.table.table_name)
         authorizer.add_environment(USER_POOL_VARIABLE, user_pool.user_pool_id)
         authorizer.add_environment(USER_POOL_CLIENT_VARIABLE, user_pool_client.user_pool_client_id)
@@ -229,7 +251,7 @@ class CoachSockets(Construct):
                 name=ORGANIZATION_ATTRIBUTE, type=dynamodb.AttributeType.STRING
             ),
             projection_type=dynamodb.ProjectionType.INCLUDE,
-            non_key_attributes=list(OWNER_ATTRIBUTES),
+            non_key_attributes=list(INDEXED_ATTRIBUTES),
         )
         NagSuppressions.add_resource_suppressions(
             table,
@@ -263,7 +285,7 @@ class CoachSockets(Construct):
         )
 
     def _explain_routes(self) -> None:
-        for route_key in ("$disconnect", "$default"):
+        for route_key in ("$disconnect", "$default", "subscribe", "refine"):
             route = self.api.node.find_child(f"{route_key}-Route").node.find_child("Resource")
             NagSuppressions.add_resource_suppressions(
                 route,
@@ -271,8 +293,9 @@ class CoachSockets(Construct):
                     {
                         "id": "AwsSolutions-APIG4",
                         "reason": "A WebSocket API authorizes a connection once, at "
-                        "$connect (behind the Lambda authorizer); $disconnect and $default "
-                        "run only on a connection $connect accepted.",
+                        "$connect (behind the Lambda authorizer); $disconnect and the "
+                        "message routes run only on a connection $connect accepted, whose "
+                        "owner the connections table holds.",
                     }
                 ],
                 apply_to_children=False,

@@ -43,7 +43,14 @@ STEP_SIZES: dict[str, dict[str, Any]] = {
     "compensate": {"timeout": Duration.minutes(1)},
 }
 # The WebSocket API's functions (cdk/sockets.py).
-SOCKET_FUNCTIONS = ("socket_authorizer", "socket_connect", "socket_disconnect", "socket_default")
+SOCKET_FUNCTIONS = (
+    "socket_authorizer",
+    "socket_connect",
+    "socket_disconnect",
+    "socket_default",
+    "socket_subscribe",
+    "socket_refine",
+)
 FUNCTION_NAMES = (
     *PIPELINE_STEPS,
     "ingest",
@@ -68,10 +75,14 @@ DATABASE_FUNCTIONS = (
     "socket_connect",
     "send_scheduled",
     "mail_events",
+    "socket_subscribe",
+    "socket_refine",
 )
 MIGRATIONS_DIR = REPO_ROOT / "layers" / "coaching" / "migrations"
-# Steps that push a session's news to the coaches' open sockets.
-SOCKET_PUSHERS = ("notify_coach", "compensate")
+# Functions that push a session's news to the coaches' open sockets: every step streams its
+# start and end to subscribed screens (notify_coach and compensate the outcome too), and
+# refine tells the session's other screens of a revision.
+SOCKET_PUSHERS = (*PIPELINE_STEPS, "socket_refine")
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
@@ -262,13 +273,19 @@ class CoachingPlatformStack(Stack):
                     "socket_disconnect", description="WebSocket $disconnect: forgets it"
                 ),
                 default=functions.add(
-                    "socket_default", description="WebSocket $default: answers bad messages"
+                    "socket_default", description="WebSocket $default: ping, and error frames"
+                ),
+                subscribe=functions.add(
+                    "socket_subscribe", description="WebSocket subscribe: live session steps"
+                ),
+                refine=functions.add(
+                    "socket_refine", description="WebSocket refine: a summary's next revision"
                 ),
             ),
             user_pool=self.identity.user_pool,
             user_pool_client=self.identity.client,
         )
-        self.sockets.serve_pushes(steps[name] for name in SOCKET_PUSHERS)
+        self.sockets.serve_pushes(functions[name] for name in SOCKET_PUSHERS)
 
         self.web.deploy(
             WebAppConfig(

@@ -19,7 +19,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.api.app import build_app as build_api
 from coaching.api.request_size import DIRECT_BODY_LIMIT_BYTES
 from coaching.api.security import security_headers
@@ -98,8 +97,9 @@ def build_app(platform: LocalPlatform, route: WorkerRoute | None = None) -> Star
     # The API Lambda's handler, over this process's ports.
     api = partial(lambda_handler, app=build_api(ports))
     endpoint = proxy_endpoint(api, authorizer, max_body)
-    connections = PostgresSocketConnections(ports.database)
-    sockets = LocalSocketGateway(connections, authorizer, ports.organizations, route)
+    sockets = LocalSocketGateway(
+        ports.socket_connections, authorizer, ports.organizations, route, ports=ports
+    )
     return Starlette(
         routes=[
             *api_routes(endpoint),

@@ -3,10 +3,13 @@
 `/ws` is the WebSocket API, dispatching to the same Lambda handlers as in AWS
 (cdk/sockets.py): the authorizer (``authorizer``, local_runtime/authorizer.py, the rules of
 functions/socket_authorizer) then functions/socket_connect when a socket opens (it is
-registered with its caller: organization, user, role, coach), functions/socket_default for
-each message (an answer it returns is sent back as a frame, as the route's response is in
-AWS), functions/socket_disconnect when it ends. `POST /@connections/{id}` and
-`DELETE /@connections/{id}` answer the management API, so the same boto3
+registered with its caller: organization, user, role, coach), for each message the function
+of the route its ``action`` selects (functions/socket_subscribe, socket_refine, else
+socket_default: API Gateway's `$request.body.action`; an answer it returns is sent back as a
+frame, as the route's response is in AWS), functions/socket_disconnect when it ends. A socket
+that sends nothing for ``idle_seconds`` (10 minutes, as API Gateway) is closed.
+`POST /@connections/{id}` and `DELETE /@connections/{id}` answer the management API, so the
+same boto3
 `apigatewaymanagementapi` code pushes to sockets here and in AWS. Connections are registered
 in PostgreSQL, so a pipeline running in another process (`coach process`) pushes too; with
 several workers, a call for a socket of another worker is forwarded to it (socket_routing.py).
@@ -20,8 +23,9 @@ import logging
 from collections.abc import Callable
 from functools import partial
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import anyio
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, Response
@@ -38,13 +42,25 @@ from coaching.usecases.socket_connect import Organizations
 from functions.socket_connect.handler import lambda_handler as socket_connect
 from functions.socket_default.handler import lambda_handler as socket_default
 from functions.socket_disconnect.handler import lambda_handler as socket_disconnect
+from functions.socket_refine.handler import lambda_handler as socket_refine
+from functions.socket_subscribe.handler import lambda_handler as socket_subscribe
 from local_runtime.socket_routing import WorkerRoute, gone, new_connection_id
+
+if TYPE_CHECKING:
+    from coaching.composition import Ports
 
 log = logging.getLogger("coach.sockets")
 
 __all__ = ["MAX_MESSAGE_BYTES", "LocalSocketGateway"]
 
 WS_POLICY_VIOLATION = 1008
+WS_GOING_AWAY = 1001  # what API Gateway closes an idle socket with
+# The routes of the WebSocket API (cdk/sockets.py) by action; any other message: `$default`.
+ROUTES: dict[str, tuple[Callable[..., dict], str]] = {
+    "subscribe": (socket_subscribe, "socket_subscribe"),
+    "refine": (socket_refine, "socket_refine"),
+}
+DEFAULT_ROUTE = (socket_default, "socket_default")
 _LOOPBACK = {"127.0.0.1", "::1"}
 
 
@@ -54,8 +70,10 @@ def socket_event(
     *,
     authorizer: dict | None = None,
     message: dict | None = None,
+    source_ip: str | None = None,
 ) -> dict[str, Any]:
-    """The event API Gateway's WebSocket API hands a route's function."""
+    """The event API Gateway's WebSocket API hands a route's function (``source_ip``: the
+    client's address, which the audit log records of a message's change)."""
     event_type = {"$connect": "CONNECT", "$disconnect": "DISCONNECT"}.get(route_key, "MESSAGE")
     event: dict[str, Any] = {
         "requestContext": {
@@ -64,6 +82,7 @@ def socket_event(
             "connectionId": connection_id,
             "stage": "local",
             "authorizer": authorizer,
+            "identity": {"sourceIp": source_ip},
         },
         "isBase64Encoded": False,
     }
@@ -75,6 +94,19 @@ def socket_event(
         else:
             event["body"] = text
     return event
+
+
+def route_key_of(message: dict) -> str:
+    """The route API Gateway selects by `$request.body.action`: `$default` for a binary,
+    oversized or malformed message, or an action with no route of its own."""
+    text = message.get("text")
+    if text is None or len(text) > MAX_MESSAGE_BYTES:
+        return "$default"
+    try:
+        action = json.loads(text).get("action")
+    except (ValueError, AttributeError, RecursionError):
+        return "$default"
+    return action if isinstance(action, str) and action in ROUTES else "$default"
 
 
 def _invoke(handler: Callable[..., dict], name: str, event: dict, **ports: Any) -> dict:
@@ -89,13 +121,19 @@ class LocalSocketGateway:
         authorizer: Callable[[HTTPConnection], dict[str, str]],
         organizations: Organizations,
         route: WorkerRoute | None = None,
+        *,
+        ports: Ports,
+        idle_seconds: float | None = None,
     ) -> None:
         """``route``: in one of several workers, this worker's own port (socket_routing.py);
-        None when one process serves everything."""
+        None when one process serves everything. ``ports``: what the message routes run on.
+        ``idle_seconds``: by default the settings' (10 minutes, as API Gateway)."""
         self._connections = connections
         self._route = route
         self._authorizer = authorizer
         self._organizations = organizations
+        self._ports = ports
+        self._idle_seconds = idle_seconds or ports.settings.socket_idle_seconds
         self._open: dict[str, WebSocket] = {}
 
     @property
@@ -142,25 +180,38 @@ class LocalSocketGateway:
             await self._read_messages(socket, connection_id)
         finally:
             self._open.pop(connection_id, None)  # $disconnect
-            await run_in_threadpool(
-                partial(
-                    _invoke,
-                    socket_disconnect,
-                    "socket_disconnect",
-                    socket_event("$disconnect", connection_id),
-                    connections=self._connections,
+            # Shielded: a connection whose task is cancelled (the server stopping) is still
+            # forgotten, rather than left listed for pushes.
+            with anyio.CancelScope(shield=True):
+                await run_in_threadpool(
+                    partial(
+                        _invoke,
+                        socket_disconnect,
+                        "socket_disconnect",
+                        socket_event("$disconnect", connection_id),
+                        connections=self._connections,
+                    )
                 )
-            )
 
     async def _read_messages(self, socket: WebSocket, connection_id: str) -> None:
-        # Messages are read so that a close from the client is seen; each goes to `$default`
-        # (routes such as `subscribe` and `refine` come later), whose answer is sent back.
+        # Each message goes to its route's function, whose answer is sent back; a socket that
+        # sends nothing for the idle time is closed, as API Gateway closes it.
         while True:
-            message = await socket.receive()
+            with anyio.move_on_after(self._idle_seconds) as idle:
+                message = await socket.receive()
+            if idle.cancelled_caught:
+                log.info("connection %s idle: closed", connection_id)
+                await socket.close(code=WS_GOING_AWAY)
+                return
             if message["type"] == "websocket.disconnect":
                 return
-            event = socket_event("$default", connection_id, message=message)
-            answer = await run_in_threadpool(_invoke, socket_default, "socket_default", event)
+            route_key = route_key_of(message)
+            handler, name = ROUTES.get(route_key, DEFAULT_ROUTE)
+            client = socket.client.host if socket.client else None
+            event = socket_event(route_key, connection_id, message=message, source_ip=client)
+            answer = await run_in_threadpool(
+                partial(_invoke, handler, name, event, ports=self._ports)
+            )
             if answer.get("body"):
                 try:
                     await socket.send_text(answer["body"])

@@ -1,29 +1,27 @@
 """Lambda: the WebSocket API's `$default` route: a message no other route takes.
 
-Routes such as `subscribe` and `refine` come later (the refinement issue); until then a
-message is only checked, and one the API cannot take is answered with an error frame in the
-API's one error shape (the route returns its response to the client). The connection stays
-open either way. No ports: it reads nothing and stores nothing.
+Answers the heartbeat (``{"action": "ping"}`` -> ``pong``: API Gateway closes a socket idle
+for 10 minutes) and, for anything else, an error frame in the API's one error shape: a
+binary, oversized or malformed message, or an action the API does not know (the frame lists
+those it does). The connection stays open either way. Every message it takes is counted
+against its connection's 10 a second (api/socket_routes.py).
 """
 
-from http import HTTPStatus
+from __future__ import annotations
 
-from coaching.api.socket_messages import problem_with
+from typing import TYPE_CHECKING
+
+from coaching.api.socket_heartbeat import default_action
+from coaching.api.socket_routes import answer_message
+from coaching.composition import lambda_ports
 from coaching.observability import logger, tracer
 
-
-def message_text(event: dict) -> str | None:
-    """The message as text; None for a binary frame (API Gateway sends it base64-encoded)."""
-    if event.get("isBase64Encoded"):
-        return None
-    return event.get("body") or ""
+if TYPE_CHECKING:
+    from coaching.composition import Ports
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict, context) -> dict:
-    problem = problem_with(message_text(event))
-    if problem is None:
-        return {"statusCode": HTTPStatus.OK}
-    logger.info("message refused", extra={"connection_id": event["requestContext"]["connectionId"]})
-    return {"statusCode": HTTPStatus.OK, "body": problem}
+def lambda_handler(event: dict, context, ports: Ports | None = None) -> dict:
+    """``ports``: another runtime's (`coach serve`'s, a test's); by default this environment's."""
+    return answer_message(event, lambda: ports or lambda_ports(), default_action)

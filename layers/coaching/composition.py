@@ -280,6 +280,21 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return PostgresAuditLog(self.database)
 
     @cached_property
+    def transactions(self):
+        """One transaction for a block's storage calls (the socket `refine`'s)."""
+        from coaching.adapters.postgres import PostgresTransactions
+
+        return PostgresTransactions(self.database)
+
+    @cached_property
+    def sessions(self):
+        """Sessions alone, for a caller that needs no pipeline port (the socket `subscribe`
+        checks a session's audience; ``dependencies`` would build object storage too)."""
+        from coaching.adapters.postgres import PostgresSessions
+
+        return PostgresSessions(self.database)
+
+    @cached_property
     def directory(self):
         from coaching.adapters.postgres.directory import PostgresDirectory
 

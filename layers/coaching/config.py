@@ -97,6 +97,15 @@ class Settings(BaseSettings):
         description="password sign-ins from one address per minute, over all accounts "
         "(one password tried on many accounts: spraying)",
     )
+    socket_messages_per_second: int = Field(
+        default=10, ge=1, description="WebSocket messages per connection per second (429 over)"
+    )
+    socket_idle_seconds: float = Field(
+        default=600,
+        gt=0,
+        description="`coach serve` closes a socket that sent nothing for this long, as API "
+        'Gateway does after 10 minutes (a client sends {"action": "ping"} to stay)',
+    )
     unsubscribe_key: SecretStr | None = Field(
         default=None,
         description="key that signs the unsubscribe links in follow-up emails; unset = "

@@ -7,6 +7,7 @@ input model come from the one list of steps (usecases/pipeline_steps.py).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
@@ -48,8 +49,11 @@ def pipeline_step(
         ports = deps or lambda_ports().dependencies
         try:
             request = _parse(model, event, step)
+            # Outside the step's transaction: a push's failure must not abort its work.
+            stream_step(ports, request, step, "step_started")
             with _transaction(ports, request, one_transaction):
                 result = run_once(ports, step, request, use_case)
+            stream_step(ports, request, step, "step_finished")
         except Exception as error:
             metrics.add_metric(name=f"{step}Failed", unit=MetricUnit.Count, value=1)
             logger.warning("step failed", extra={"step": step, "error_type": type(error).__name__})
@@ -60,6 +64,22 @@ def pipeline_step(
 
     lambda_handler.__name__ = f"{step}_handler"
     return lambda_handler
+
+
+def stream_step(deps: Dependencies, request: BaseModel, step: str, news: str) -> None:
+    """Tells the session's subscribed screens (usecases/session_push.py) that ``step``
+    started or finished. Never fails the step."""
+    org, session = request.organization_id, request.session_id  # type: ignore[attr-defined]
+
+    def session_coach() -> uuid.UUID | None:
+        record = deps.sessions.get_session(org, session)
+        return record.coach_id if record else None
+
+    message = {"type": news, "session_id": str(session), "step": step}
+    try:
+        deps.sockets.push_to_subscribers(org, session, session_coach, message)
+    except Exception as error:  # noqa: BLE001 - a push must never fail a step
+        logger.warning("could not stream a step", extra={"step": step, "error": str(error)})
 
 
 def run_once(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from coaching.domain.sending import Delivery, OutgoingEmail
@@ -38,7 +39,20 @@ class FakeMailer:
 @dataclass
 class FakeSockets:
     pushed: list[tuple] = field(default_factory=list)
+    streamed: list[dict] = field(default_factory=list)  # to subscribers: steps, revisions
 
     def push(self, org: uuid.UUID, session_coach_id: uuid.UUID | None, message: dict) -> int:
         self.pushed.append((org, session_coach_id, message))
+        return 1
+
+    def push_to_subscribers(
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        session_coach: Callable[[], uuid.UUID | None],
+        message: dict,
+        *,
+        skip: str | None = None,
+    ) -> int:
+        self.streamed.append(message)
         return 1

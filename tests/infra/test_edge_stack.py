@@ -67,19 +67,25 @@ def test_connect_is_behind_a_lambda_authorizer_reading_the_token_query(synth: Sy
     routes = {
         props["RouteKey"]: props for props in synth.of_type("AWS::ApiGatewayV2::Route").values()
     }
-    assert set(routes) == {"$connect", "$disconnect", "$default"}
+    # (Issue 12 adds the message routes subscribe and refine, selected by the action.)
+    assert set(routes) == {"$connect", "$disconnect", "$default", "subscribe", "refine"}
+    assert api["RouteSelectionExpression"] == "$request.body.action"
     assert routes["$connect"]["AuthorizationType"] == "CUSTOM"
     assert routes["$connect"]["AuthorizerId"] == {"Ref": authorizer_id}
-    # $default's answer (an error frame) goes back to the client
-    assert routes["$default"]["RouteResponseSelectionExpression"] == "$default"
-    (response,) = synth.of_type("AWS::ApiGatewayV2::RouteResponse").values()
-    assert response["RouteResponseKey"] == "$default"
+    # Each message route's answer (a frame) goes back to the client
+    message_routes = ("$default", "subscribe", "refine")
+    for route_key in message_routes:
+        assert routes[route_key]["RouteResponseSelectionExpression"] == "$default"
+    responses = synth.of_type("AWS::ApiGatewayV2::RouteResponse").values()
+    assert [response["RouteResponseKey"] for response in responses] == ["$default"] * 3
 
     integrations = synth.of_type("AWS::ApiGatewayV2::Integration")
     for route_key, function in (
         ("$connect", "socket_connect"),
         ("$disconnect", "socket_disconnect"),
         ("$default", "socket_default"),
+        ("subscribe", "socket_subscribe"),
+        ("refine", "socket_refine"),
     ):
         target = routes[route_key]["Target"]["Fn::Join"][1][1]["Ref"]
         uri = integrations[target]["IntegrationUri"]
@@ -120,7 +126,12 @@ def test_the_connections_table_is_on_demand_encrypted_recoverable_expiring_and_i
     (index,) = table["GlobalSecondaryIndexes"]
     assert index["IndexName"] == ORGANIZATION_INDEX
     assert index["KeySchema"] == [{"AttributeName": "organization_id", "KeyType": "HASH"}]
-    assert set(index["Projection"]["NonKeyAttributes"]) == {"user_id", "role", "coach_id"}
+    assert set(index["Projection"]["NonKeyAttributes"]) == {
+        "user_id",
+        "role",
+        "coach_id",
+        "subscription",
+    }
     assert table_id
 
 
@@ -128,17 +139,16 @@ def test_each_socket_function_may_do_only_its_own_part_on_the_table(synth: Synth
     table_id, _ = synth.one("AWS::DynamoDB::Table", "Sockets")
     table = {"Fn::GetAtt": [table_id, "Arn"]}
     index = {"Fn::Join": ["", [table, f"/index/{ORGANIZATION_INDEX}"]]}
+    pushing = {("dynamodb:DeleteItem", json.dumps(table)), ("dynamodb:Query", json.dumps(index))}
+    # A message is counted on its connection's item and its owner read from it.
+    message = {("dynamodb:UpdateItem", json.dumps(table)), ("dynamodb:GetItem", json.dumps(table))}
     expected = {
         "socket_connect": {("dynamodb:PutItem", json.dumps(table))},
         "socket_disconnect": {("dynamodb:DeleteItem", json.dumps(table))},
-        **{
-            pusher: {
-                ("dynamodb:DeleteItem", json.dumps(table)),
-                ("dynamodb:Query", json.dumps(index)),
-            }
-            for pusher in SOCKET_PUSHERS
-        },
-        "socket_default": set(),
+        **{pusher: pushing for pusher in SOCKET_PUSHERS},
+        "socket_default": message,
+        "socket_subscribe": message,
+        "socket_refine": message | pushing,
         "socket_authorizer": set(),
         "api": set(),
     }
@@ -155,7 +165,7 @@ def test_each_socket_function_may_do_only_its_own_part_on_the_table(synth: Synth
 
 def test_only_the_pushers_may_post_to_connections_of_this_stage(synth: Synth) -> None:
     api_id, _ = synth.one("AWS::ApiGatewayV2::Api")
-    for name in ("api", "socket_connect", "socket_default", *SOCKET_PUSHERS):
+    for name in ("api", "socket_connect", "socket_default", "socket_subscribe", *SOCKET_PUSHERS):
         manage = [
             statement
             for statement in synth.statements(name)

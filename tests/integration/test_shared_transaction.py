@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from coaching.adapters.postgres import PostgresStepLedger, PostgresTransactions
 from coaching.usecases.submit_transcript import process_transcript
 from functions.analyze_client.handler import lambda_handler as analyze_client_handler
 from local_runtime.platform import LocalPorts
+from tests.fakes import FakeSockets
 from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration
@@ -130,8 +132,13 @@ def test_a_client_s_analysis_takes_two_transactions_not_one_per_call(
             "client_name": client,
         }
         context = LocalLambdaContext("AnalyzeClient", "arn:aws:lambda:::function:AnalyzeClient")
-        result = analyze_client_handler(event, context, deps=own.dependencies)
+        # (Issue 12: a step also streams its start and end to subscribed sockets, each push
+        # one listing of them outside the step's transaction; recorded here, not counted.)
+        sockets = FakeSockets()
+        deps = dataclasses.replace(own.dependencies, sockets=sockets)
+        result = analyze_client_handler(event, context, deps=deps)
         connections = own.database._pool.pop_stats().get("requests_num", 0)
+        assert [m["type"] for m in sockets.streamed] == ["step_started", "step_finished"]
         # Then its seven storage calls took two transactions: the reads (ledger included)
         # before the analyzer, the writes (ledger included) after it; with the same result
         assert connections == 2

@@ -9,10 +9,11 @@ import uuid
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient, WebSocketDenialResponse
+from starlette.websockets import WebSocketDisconnect
 
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.domain.identity import Principal, Role
-from coaching.ports.sockets import SocketConnection
+from coaching.ports.sockets import SocketConnection, Subscription
 from local_runtime.sockets import MAX_MESSAGE_BYTES, LocalSocketGateway
 from tests.api_calls import claims_for
 from tests.local_ports import ports
@@ -66,6 +67,7 @@ def gateway_for(connections, claims: dict | None) -> LocalSocketGateway:
         connections,
         lambda _: {"claims": claims} if claims else {},
         ports().organizations,
+        ports=ports(),
     )
 
 
@@ -158,7 +160,7 @@ def test_a_refused_socket_gets_401_in_the_error_shape(connections, organization,
             raise Unauthenticated("Sign in first: this request has no bearer token.")
         return {"claims": claims}
 
-    gateway = LocalSocketGateway(connections, authorizer, ports().organizations)
+    gateway = LocalSocketGateway(connections, authorizer, ports().organizations, ports=ports())
     client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
     with pytest.raises(WebSocketDenialResponse) as refused:
         with client.websocket_connect("/ws"):
@@ -167,3 +169,61 @@ def test_a_refused_socket_gets_401_in_the_error_shape(connections, organization,
     assert refused.value.json()["error"]["code"] == "COACH_401"
     assert refused.value.headers["www-authenticate"] == "Bearer"
     assert connections.of(organization) == []
+
+
+def test_the_local_gateway_routes_each_message_by_its_action(connections, organization):
+    gateway = gateway_for(connections, claims_for(organization, Role.ADMIN))
+    client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
+    with client.websocket_connect("/ws") as socket:
+        # subscribe: its own route, for the socket's owner (the verified claims)
+        socket.send_json({"action": "subscribe", "id": "s"})
+        assert socket.receive_json() == {"type": "subscribed", "id": "s", "session_id": None}
+        (connection,) = connections.of(organization)
+        assert connection.subscription is not None
+        # refine: its own route (which checks its fields)
+        socket.send_json({"action": "refine", "id": "r"})
+        refused = socket.receive_json()
+        assert (refused["id"], refused["error"]["code"]) == ("r", "COACH_422")
+        # anything else: `$default`, the heartbeat or the actions it knows
+        socket.send_json({"action": "ping", "id": 1})
+        assert socket.receive_json() == {"type": "pong", "id": 1}
+        socket.send_json({"action": "dance"})
+        assert _error(socket.receive_text())["details"] == {
+            "actions": ["ping", "subscribe", "refine"]
+        }
+
+
+def test_a_socket_idle_for_the_idle_time_is_closed_as_api_gateway_closes_it(
+    connections, organization
+):
+    gateway = LocalSocketGateway(
+        connections,
+        lambda _: {"claims": claims_for(organization, Role.ADMIN)},
+        ports().organizations,
+        ports=ports(),
+        idle_seconds=0.05,  # instead of 10 minutes
+    )
+    client = TestClient(Starlette(routes=gateway.routes()), client=("127.0.0.1", 50000))
+    with client.websocket_connect("/ws") as socket:
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()  # nothing sent: the server closes it
+        assert closed.value.code == 1001  # going away
+    assert connections.of(organization) == []
+
+
+def test_the_store_lists_a_sessions_subscribers_only(connections, organization):
+    # Given connections subscribed to one session, to all, and not at all
+    session, other = uuid.uuid4(), uuid.uuid4()
+    for connection_id in ("one", "all", "none"):
+        connections.add(SocketConnection(connection_id, owner(organization, Role.ADMIN)))
+    connections.subscribe("one", Subscription(session))
+    connections.subscribe("all", Subscription())
+    # Then a session's subscribers are those of it and those of all, with what they follow
+    listed = {
+        c.connection_id: c.subscription for c in connections.subscribed(organization, session)
+    }
+    assert listed == {"one": Subscription(session), "all": Subscription()}
+    assert [c.connection_id for c in connections.subscribed(organization, other)] == ["all"]
+    assert connections.subscribed(uuid.uuid4(), session) == []
+    for connection_id in ("one", "all", "none"):
+        connections.remove(connection_id)

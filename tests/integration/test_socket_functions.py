@@ -168,5 +168,7 @@ def test_default_answers_a_message_it_cannot_take_with_an_error_frame(body, base
     assert set(error) == {"code", "message", "details"}
 
 
-def test_default_takes_a_json_message_quietly():
-    assert default(load_event("socket_default"), context("socket_default")) == {"statusCode": 200}
+def test_default_answers_the_heartbeat_with_pong(platform):
+    # (Issue 12: a ping was taken quietly; it is now the heartbeat, answered.)
+    answer = default(load_event("socket_default"), context("socket_default"), ports=ports())
+    assert answer == {"statusCode": 200, "body": json.dumps({"type": "pong"})}

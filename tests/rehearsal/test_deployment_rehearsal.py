@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import uuid
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_plus
 
 import psycopg
@@ -94,14 +95,30 @@ def transcript_bucket(aws, deployment) -> str:
 
 
 def answered(reply) -> str:
-    """What a function's answer says, in a word: enough to tell working from broken."""
+    """What a function's answer says, in a word: enough to tell working from broken (a
+    WebSocket route's frame: its type, or its error's code)."""
     if isinstance(reply, dict) and "statusCode" in reply:
+        frame = _frame(reply.get("body"))
+        if frame is not None:
+            kind = frame.get("type") or frame.get("error", {}).get("code")
+            return f"HTTP {reply['statusCode']} {kind}"
         return f"HTTP {reply['statusCode']}"
     if isinstance(reply, dict) and "policyDocument" in reply:
         return "policy"
     if isinstance(reply, dict) and isinstance(reply.get("status"), str):
         return f"status {reply['status']}"
     return ",".join(sorted(reply)) if isinstance(reply, dict) else type(reply).__name__
+
+
+def _frame(body: Any) -> dict | None:
+    """A WebSocket route's answer frame, if ``body`` is one."""
+    if not isinstance(body, str) or not body.startswith("{"):
+        return None
+    try:
+        frame = json.loads(body)
+    except ValueError:
+        return None
+    return frame if "type" in frame or "error" in frame else None
 
 
 # What each sample event gets from the deployed function (ingest runs in the saga tests).
@@ -118,7 +135,10 @@ SAMPLE_ANSWERS = {
     "socket_authorizer_request.json": "Unauthorized",  # a token no pool issued
     "socket_connect.json": "HTTP 200",  # the sample organization is on record
     "socket_disconnect.json": "HTTP 200",
-    "socket_default.json": "HTTP 200",
+    "socket_default.json": "HTTP 200 pong",  # the heartbeat, counted in the table
+    # A message of a connection the table does not hold (the sample's is gone by then)
+    "socket_subscribe.json": "HTTP 200 COACH_401",
+    "socket_refine.json": "HTTP 200 COACH_401",
     # SES events about messages this database never sent: nothing marked (not_a_follow_up)
     "mail_events_bounce.json": "outcome",
     "mail_events_complaint.json": "outcome",
@@ -172,6 +192,10 @@ def test_a_dropped_transcript_runs_the_synthesized_saga_to_the_end(
     connect = load_event("socket_connect")
     socket = connect["requestContext"]["connectionId"] = f"saga{uuid.uuid4().hex[:8]}="
     assert answered(fleet["socket_connect"].invoke(connect)) == "HTTP 200"
+    subscribe = load_event("socket_subscribe")
+    subscribe["requestContext"]["connectionId"] = socket
+    subscribe["body"] = json.dumps({"action": "subscribe", "id": "all"})
+    assert answered(fleet["socket_subscribe"].invoke(subscribe)) == "HTTP 200 subscribed"
     # When the built ingest function receives the event
     (started,) = fleet["ingest"].invoke(event)["started"]
     # Then the synthesized state machine ran every step through the built handlers
@@ -188,8 +212,12 @@ def test_a_dropped_transcript_runs_the_synthesized_saga_to_the_end(
     }
     assert {"ValidateAndStore", "ParseTranscript", "IndexSession", "NotifyCoach"} <= entered
     # And the news reached the admin's socket: the connections table's organization index,
-    # then the WebSocket API's management endpoint (the stand-in)
-    assert fleet.stand_ins.pushes.get(socket), fleet.stand_ins.pushes
+    # then the WebSocket API's management endpoint (the stand-in); each step's start and end
+    # too, as the admin subscribed
+    pushed = [json.loads(body) for body in fleet.stand_ins.pushes.get(socket, [])]
+    assert "session_ready" in [message["type"] for message in pushed], pushed
+    streamed = {(m["type"], m["step"]) for m in pushed if "step" in m}
+    assert {("step_started", "ValidateAndStore"), ("step_finished", "NotifyCoach")} <= streamed
 
 
 def test_a_bad_transcript_is_compensated_by_the_synthesized_saga(fleet, aws, deployment, platform):

@@ -16,13 +16,14 @@ from moto import mock_aws
 
 from coaching.adapters.aws.dynamodb_connections import (
     CONNECTION_LIFETIME_SECONDS,
+    INDEXED_ATTRIBUTES,
     ORGANIZATION_INDEX,
     DynamoDbConnections,
 )
 from coaching.adapters.aws.socket_push import ApiGatewaySocketPush, NoSocketPush
 from coaching.domain.errors import TransientError, Unauthenticated
 from coaching.domain.identity import Principal, Role
-from coaching.ports.sockets import SocketConnection
+from coaching.ports.sockets import SocketConnection, Subscription
 from coaching.usecases.compensate import compensate
 from coaching.usecases.notify_coach import notify_coach
 from coaching.usecases.pipeline_input import PipelineInput
@@ -59,6 +60,10 @@ class MemoryConnections:
 
     def of(self, org: uuid.UUID) -> list[SocketConnection]:
         return [c for c in self.connections if c.principal.organization_id == org]
+
+    def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
+        # Everything subscribed: SessionPush checks what each subscription covers itself.
+        return [c for c in self.of(org) if c.subscription is not None]
 
     def ids(self, org: uuid.UUID = ORG) -> list[str]:
         return [c.connection_id for c in self.of(org)]
@@ -161,6 +166,70 @@ def test_a_failing_connections_store_is_logged_and_counts_zero(caplog):
     with caplog.at_level(logging.WARNING):
         assert SessionPush(Broken(), Teams({}), sender).push(ORG, COACH_A, MESSAGE) == 0
     assert "could not push session_failed" in caplog.text
+    assert sender.sent == []
+
+
+# -- what a subscriber gets ------------------------------------------------------------------
+STEP = {"type": "step_started", "session_id": str(SESSION), "step": "ParseTranscript"}
+
+
+def subscribed_push(subscriptions: dict[str, Subscription | None]):
+    """SessionPush over SOCKETS, each subscribed as ``subscriptions`` says (absent: not)."""
+    connections = MemoryConnections(
+        [
+            SocketConnection(name, principal, subscriptions.get(name))
+            for name, principal in SOCKETS.items()
+        ]
+    )
+    sender = RecordingSender()
+    return SessionPush(connections, Teams({COACH_A: LEAD}), sender), sender
+
+
+def test_a_step_reaches_only_subscribed_sockets_of_the_sessions_audience():
+    # Given everyone subscribed to every session they may see, but the admin
+    every = {name: Subscription() for name in SOCKETS if name != "admin"}
+    push, sender = subscribed_push(every)
+    # When a step of coach A's session starts
+    delivered = push.push_to_subscribers(ORG, SESSION, lambda: COACH_A, STEP)
+    # Then A and their lead got it: not the admin (not subscribed), never B or support
+    assert sender.sent == [(["coach A", "lead of A"], STEP)]
+    assert delivered == 2
+
+
+def test_a_subscription_to_one_session_gets_that_sessions_steps_only():
+    other_session = uuid.uuid4()
+    push, sender = subscribed_push(
+        {"coach A": Subscription(SESSION), "lead of A": Subscription(other_session)}
+    )
+    push.push_to_subscribers(ORG, SESSION, lambda: COACH_A, STEP)
+    assert sender.sent == [(["coach A"], STEP)]
+
+
+def test_the_screen_that_caused_it_is_skipped():
+    push, sender = subscribed_push({"coach A": Subscription(), "admin": Subscription()})
+    push.push_to_subscribers(ORG, SESSION, lambda: COACH_A, STEP, skip="coach A")
+    assert sender.sent == [(["admin"], STEP)]
+
+
+def test_nobody_subscribed_sends_nothing_and_never_looks_up_the_session():
+    push, sender = subscribed_push({})
+
+    def never() -> uuid.UUID:
+        raise AssertionError("the session's coach was looked up for nobody")
+
+    assert push.push_to_subscribers(ORG, SESSION, never, STEP) == 0
+    assert sender.sent == []
+
+
+def test_a_failing_lookup_is_logged_and_counts_zero(caplog):
+    push, sender = subscribed_push({"admin": Subscription()})
+
+    def broken() -> uuid.UUID:
+        raise TransientError("The database is unavailable, retrying later.")
+
+    with caplog.at_level(logging.WARNING):
+        assert push.push_to_subscribers(ORG, SESSION, broken, STEP) == 0
+    assert "could not push step_started" in caplog.text
     assert sender.sent == []
 
 
@@ -290,7 +359,7 @@ def dynamodb(monkeypatch):
                     "KeySchema": [{"AttributeName": "organization_id", "KeyType": "HASH"}],
                     "Projection": {
                         "ProjectionType": "INCLUDE",
-                        "NonKeyAttributes": ["user_id", "role", "coach_id"],
+                        "NonKeyAttributes": list(INDEXED_ATTRIBUTES),
                     },
                 }
             ],
@@ -391,6 +460,44 @@ def test_dynamodb_lists_an_organization_by_querying_its_index_never_scanning(dyn
     request = calls[0][1]
     assert request["IndexName"] == ORGANIZATION_INDEX
     assert request["ExpressionAttributeValues"] == {":org": {"S": str(ORG)}}
+
+
+def test_dynamodb_knows_a_connections_owner_and_subscription(dynamodb):
+    table = DynamoDbConnections(dynamodb, TABLE, clock=lambda: CONNECTED_AT)
+    coach = user(Role.COACH, COACH_A)
+    table.add(SocketConnection("coach", coach))
+    assert table.get("coach") == SocketConnection("coach", coach)
+    assert table.get("nobody") is None
+    # A subscription to one session, then to all, is what the listing and get say
+    table.subscribe("coach", Subscription(SESSION))
+    assert table.get("coach") == SocketConnection("coach", coach, Subscription(SESSION))
+    assert table.of(ORG) == [SocketConnection("coach", coach, Subscription(SESSION))]
+    other_session = uuid.uuid4()
+    assert table.subscribed(ORG, SESSION) == [table.get("coach")]
+    assert table.subscribed(ORG, other_session) == []
+    table.subscribe("coach", Subscription())
+    assert table.of(ORG) == [SocketConnection("coach", coach, Subscription())]
+    assert table.subscribed(ORG, other_session) == [table.get("coach")]
+    assert table.subscribed(OTHER_ORG, other_session) == []
+    # A gone connection's subscribe writes nothing (no item without an owner)
+    table.subscribe("gone", Subscription())
+    assert "Item" not in dynamodb.get_item(TableName=TABLE, Key={"connection_id": {"S": "gone"}})
+
+
+def test_dynamodb_counts_messages_per_connection_per_second(dynamodb):
+    now = [float(CONNECTED_AT)]
+    table = DynamoDbConnections(dynamodb, TABLE, clock=lambda: now[0])
+    table.add(SocketConnection("a", user(Role.ADMIN)))
+    table.add(SocketConnection("b", user(Role.ADMIN)))
+    # Three a second: the fourth in the same second is refused, another connection's not
+    assert [table.take_message("a", 3) for _ in range(4)] == [True, True, True, False]
+    assert table.take_message("b", 3)
+    # The next second starts a new window
+    now[0] += 1
+    assert [table.take_message("a", 3) for _ in range(4)] == [True, True, True, False]
+    # An unknown connection is not counted (its message is refused for want of an owner)
+    assert table.take_message("nobody", 3)
+    assert "Item" not in dynamodb.get_item(TableName=TABLE, Key={"connection_id": {"S": "nobody"}})
 
 
 def test_dynamodb_errors_become_domain_errors():

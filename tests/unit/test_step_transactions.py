@@ -107,3 +107,34 @@ def test_each_sharing_step_opens_one_scope_and_calls_its_analyzer_outside_it(wor
     # And every analyzer call (each client's, the overview) ran with no transaction open
     assert world.analyzer.states == ["outside"] * 3
     assert world.sessions.get_session(ORG, SESSION).processing_status == "completed"
+
+
+def test_each_step_streams_started_and_finished_to_subscribers_outside_its_transaction(world):
+    # Given screens that subscribed, recorded with the transaction state at each push
+    streamed: list[tuple[str, str, str]] = []
+
+    def push_to_subscribers(org, session_id, session_coach, message, *, skip=None):
+        assert (org, session_id) == (ORG, SESSION)
+        streamed.append((message["type"], message["step"], world.transactions.state))
+        return 1
+
+    world.sockets.push_to_subscribers = push_to_subscribers
+    # When two steps run, one of them in a shared transaction
+    run(world, "ValidateAndStore")
+    run(world, "ParseTranscript")
+    # Then each step's start and end were streamed, never from inside its transaction
+    assert streamed == [
+        ("step_started", "ValidateAndStore", "none"),
+        ("step_finished", "ValidateAndStore", "none"),
+        ("step_started", "ParseTranscript", "none"),
+        ("step_finished", "ParseTranscript", "none"),
+    ]
+
+
+def test_a_failing_push_never_fails_a_step(world):
+    def broken(*args, **kwargs):
+        raise ConnectionError("the management API is away")
+
+    world.sockets.push_to_subscribers = broken
+    assert run(world, "ValidateAndStore")
+    assert world.sessions.get_session(ORG, SESSION) is not None

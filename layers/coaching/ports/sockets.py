@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -10,12 +11,25 @@ from coaching.domain.identity import Principal
 
 
 @dataclass(frozen=True)
+class Subscription:
+    """What a connection asked to follow live (the `subscribe` route): the processing steps
+    of one session, or (``session_id`` None) of every session its user may see."""
+
+    session_id: uuid.UUID | None = None
+
+    def covers(self, session_id: uuid.UUID) -> bool:
+        return self.session_id is None or self.session_id == session_id
+
+
+@dataclass(frozen=True)
 class SocketConnection:
     """An open WebSocket connection and whose it is: the user, role and coach of the verified
-    claims at `$connect`, so a push can apply the same visibility rule as REST."""
+    claims at `$connect`, so a push can apply the same visibility rule as REST; and what it
+    subscribed to, if anything (a step's news goes to subscribers only)."""
 
     connection_id: str
     principal: Principal
+    subscription: Subscription | None = None
 
 
 class SocketConnections(Protocol):
@@ -26,6 +40,25 @@ class SocketConnections(Protocol):
     def remove(self, connection_id: str) -> None: ...
 
     def of(self, org: uuid.UUID) -> list[SocketConnection]: ...
+
+    def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
+        """The connections of ``org`` subscribed to this session's steps (to it, or to all):
+        what a step's push reads, so a screen that never subscribed costs it nothing."""
+        ...
+
+    def get(self, connection_id: str) -> SocketConnection | None:
+        """The open connection of this id (whose it is: the caller of a message), or None."""
+        ...
+
+    def subscribe(self, connection_id: str, subscription: Subscription) -> None:
+        """Records what the connection follows from now on (replacing what it followed)."""
+        ...
+
+    def take_message(self, connection_id: str, per_second: int) -> bool:
+        """Counts one message of the connection in the current second; False once more than
+        ``per_second`` came in that second (the message is refused: 429). An unknown
+        connection is not counted (True): its message is refused for want of an owner."""
+        ...
 
 
 class SocketSender(Protocol):
@@ -51,4 +84,19 @@ class CoachSockets(Protocol):
 
         Never raises: a push must never fail a saga step.
         """
+        ...
+
+    def push_to_subscribers(
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        session_coach: Callable[[], uuid.UUID | None],
+        message: dict[str, Any],
+        *,
+        skip: str | None = None,
+    ) -> int:
+        """Sends `message` about a session to the connections of its audience (as ``push``)
+        that subscribed to it (or to all they may see), but ``skip`` (the connection that
+        caused it). ``session_coach``: the session's coach, asked only if someone subscribed.
+        Never raises."""
         ...

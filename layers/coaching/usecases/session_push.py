@@ -2,13 +2,16 @@
 
 The audience is decided here, by the same rule as every REST route (usecases/access.py):
 the session's coach, their coach lead, the organization's admins — never support, and never
-another coach. A socket's user is what the verified claims said at `$connect`.
+another coach. A socket's user is what the verified claims said at `$connect`. A session's
+outcome (ready, failed) goes to its whole audience; its live steps and revisions only to
+those sockets of it that subscribed (the `subscribe` route).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from coaching.ports.directory import Directory
@@ -33,6 +36,38 @@ class SessionPush:
     ) -> int:
         try:
             audience = self.audience(org, session_coach_id)
+        except Exception as error:  # noqa: BLE001 - a push must never fail a saga step
+            log.warning("could not push %s: %s", message.get("type"), error)
+            return 0
+        if not audience:
+            return 0
+        return self._sender.send(audience, message)
+
+    def push_to_subscribers(
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        session_coach: Callable[[], uuid.UUID | None],
+        message: dict[str, Any],
+        *,
+        skip: str | None = None,
+    ) -> int:
+        try:
+            subscribers = [
+                connection
+                for connection in self._connections.subscribed(org, session_id)
+                if connection.subscription is not None
+                and connection.subscription.covers(session_id)
+                and connection.connection_id != skip
+            ]
+            if not subscribers:  # the common case: nobody watching, no lookup
+                return 0
+            coach_id = session_coach()
+            audience = [
+                connection.connection_id
+                for connection in subscribers
+                if self._may_see(connection, org, coach_id)
+            ]
         except Exception as error:  # noqa: BLE001 - a push must never fail a saga step
             log.warning("could not push %s: %s", message.get("type"), error)
             return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -59,3 +60,14 @@ class NoSocketPush:
     ) -> int:
         log.debug("no WebSocket API configured; not pushing %s", message.get("type"))
         return 0
+
+    def push_to_subscribers(
+        self,
+        org: uuid.UUID,
+        session_id: uuid.UUID,
+        session_coach: Callable[[], uuid.UUID | None],
+        message: dict[str, Any],
+        *,
+        skip: str | None = None,
+    ) -> int:
+        return self.push(org, None, message)

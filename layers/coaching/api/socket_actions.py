@@ -1,0 +1,120 @@
+"""The WebSocket API's actions on client data: what the `subscribe` and `refine` routes do
+with a message they take (api/socket_routes.py has already checked and counted it; `ping`
+and unknown actions: api/socket_heartbeat.py).
+
+- ``subscribe``: the live steps of the caller's sessions, or of one (usecases/socket_subscribe.py).
+- ``refine``: the refinement use case (usecases/refine_summary.py), answered with the same
+  JSON as ``POST /v1/summaries/{id}/refine``; the session's other subscribed screens get
+  ``summary_revised``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from coaching.api.socket_messages import answer_frame
+from coaching.api.socket_routes import SocketRequest
+from coaching.domain.errors import Forbidden
+from coaching.domain.identity import CLIENT_DATA_ROLES, Principal
+from coaching.ports.audit import AuditEntry
+from coaching.usecases.refine_summary import RefinementRequest, refine_summary
+from coaching.usecases.refiner_outside_transaction import with_refiner_outside
+from coaching.usecases.socket_subscribe import subscribe_socket
+from coaching.usecases.summaries import visible_summary
+
+if TYPE_CHECKING:
+    from coaching.composition import Ports
+
+
+class _Frame(BaseModel):
+    """A client frame: its action and id, which the route already read, and its fields."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    action: str
+    id: str | int | None = None
+
+
+class SubscribeFrame(_Frame):
+    session_id: uuid.UUID | None = Field(
+        default=None, description="one session only; absent: every session the caller may see"
+    )
+
+
+class RefineFrame(_Frame):
+    summary_id: uuid.UUID
+    message: str = Field(min_length=1, max_length=2000, description="what to change")
+    expected_revision: int = Field(ge=0, description="the revision the request was made on")
+
+
+def subscribe_action(ports: Ports, request: SocketRequest) -> str:
+    frame = SubscribeFrame.model_validate(request.message)
+    caller = request.caller()
+    subscription = subscribe_socket(
+        ports.socket_connections, ports.sessions, ports.directory, caller, frame.session_id
+    )
+    session_id = subscription.session_id
+    return answer_frame(
+        "subscribed", request.id, session_id=str(session_id) if session_id else None
+    )
+
+
+def refine_action(ports: Ports, request: SocketRequest) -> str:
+    frame = RefineFrame.model_validate(request.message)
+    principal = _client_data_reader(request)
+    review = ports.review_ports
+    refinement = RefinementRequest(frame.summary_id, frame.message, frame.expected_revision)
+    # One transaction for the refinement's storage calls and its audit record (a free-form
+    # refiner runs outside it): half the round-trip of one transaction per call.
+    with ports.transactions.scoped(principal.organization_id):
+        answer = refine_summary(
+            with_refiner_outside(review, ports.transactions), principal, refinement
+        )
+        summary = answer["summary"]
+        _audit(ports, principal, frame.summary_id, summary, history="history" in answer)
+    if "history" not in answer:
+        org, session_id = principal.organization_id, uuid.UUID(summary["session_id"])
+        ports.sockets.push_to_subscribers(
+            org,
+            session_id,
+            lambda: visible_summary(review, principal, frame.summary_id).session_coach_id,
+            {
+                "type": "summary_revised",
+                "session_id": summary["session_id"],
+                "summary_id": summary["id"],
+                "revision": summary["revision"],
+                "diff": answer["diff"],
+            },
+            skip=request.connection_id,
+        )
+    return answer_frame("refined", request.id, **answer)
+
+
+def _client_data_reader(request: SocketRequest) -> Principal:
+    """The caller, if they may see client content (coaches, leads, admins): REST's rule."""
+    principal = request.caller().principal
+    if principal.role not in CLIENT_DATA_ROLES:
+        raise Forbidden(f"The {principal.role.value} role cannot do this.")
+    return dataclasses.replace(principal, source_ip=request.source_ip)
+
+
+def _audit(
+    ports: Ports, principal: Principal, summary_id: uuid.UUID, summary: dict, *, history: bool
+) -> None:
+    """As the REST route records it: a read for 'history', else an update and its revision."""
+    ports.audit_log.record(
+        AuditEntry(
+            organization_id=principal.organization_id,
+            actor=principal.actor,
+            action="read" if history else "update",
+            resource_type="summary",
+            resource_id=str(summary_id),
+            source=principal.source_ip,
+            details={} if history else {"revision": summary["revision"], "via": "socket"},
+            client_ids=(uuid.UUID(summary["client_id"]),),
+        )
+    )
