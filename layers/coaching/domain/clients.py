@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from coaching.domain.notices import Delivery, QuietHours, TimeZoneName
+
 ClientStatus = Literal["pending", "active"]
 # What an erased client's turns and speaking statistics say in their place.
 REMOVED_TEXT = "[removed at the client's request]"
@@ -95,6 +97,17 @@ class NotificationPreferences(BaseModel):
 
     email_on_ready: bool = Field(default=True, description="email when a session is analysed")
     email_on_failure: bool = Field(default=True, description="email when processing fails")
+    email_on_follow_up_failure: bool = Field(
+        default=True, description="email when a follow-up to a client could not be sent"
+    )
+    delivery: Delivery = Field(
+        default="immediately", description="each notice at once, or one daily digest"
+    )
+    digest_hour: int = Field(default=8, ge=0, le=23, description="local hour the digest goes")
+    time_zone: TimeZoneName = Field(default="UTC", description="IANA zone, e.g. Europe/London")
+    quiet_hours: QuietHours | None = Field(
+        default=None, description="no email then; what comes is sent when they end"
+    )
 
 
 class CoachProfileUpdate(BaseModel):
