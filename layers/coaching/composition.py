@@ -117,6 +117,27 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             sockets=self.sockets,
             audit=self.audit_log,
             transactions=PostgresTransactions(db),
+            notices=self.coach_notices,
+        )
+
+    @cached_property
+    def coach_notices(self):
+        """Notices to coaches as each coach's preferences say: at once, or held (digest,
+        quiet hours) for the periodic job (usecases/notice_digest.py)."""
+        from coaching.adapters.postgres import PostgresNotifications
+        from coaching.adapters.postgres.coach_notices import (
+            PostgresNoticeQueue,
+            PostgresNoticeRecipients,
+        )
+        from coaching.ports.coach_notices import NoticePorts
+
+        db = self.database
+        return NoticePorts(
+            recipients=PostgresNoticeRecipients(db),
+            queue=PostgresNoticeQueue(db),
+            mailer=self.mailer,
+            notifications=PostgresNotifications(db),
+            web_base_url=self.settings.web_base_url,
         )
 
     @cached_property
@@ -391,6 +412,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
     def sending_ports(self):
         """Approved follow-ups on their way out, each exactly once."""
         from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending
+        from coaching.usecases.follow_up_failure_notice import tell_coach_follow_up_failed
         from coaching.usecases.sending import SendingPorts
 
         return SendingPorts(
@@ -399,6 +421,9 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             contacts=self.contact_details,
             mailer=self.mailer,
             links=self.unsubscribe_links,
+            on_failed=partial(
+                tell_coach_follow_up_failed, self.coach_notices, self.review_ports.summaries
+            ),
         )
 
     @cached_property

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,9 @@ class SendingPorts:
     contacts: ContactDetails
     mailer: Mailer
     links: UnsubscribeLinks | None = None  # the unsubscribe link every email carries
+    # Told (org, follow-up, reason) after a send is recorded failed: the coach's notice
+    # (usecases/follow_up_failure_notice.py). None: nobody is told.
+    on_failed: Callable[[uuid.UUID, uuid.UUID, str], object] | None = None
 
 
 def send_follow_up(
@@ -60,7 +64,7 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         return
     address = ports.contacts.contact(org, claim.client_id).email
     if not address:
-        ports.sending.record_failed(org, follow_up_id, NO_ADDRESS)
+        _record_failed(ports, org, follow_up_id, NO_ADDRESS)
         return
     try:
         delivery = ports.mailer.deliver(
@@ -68,7 +72,7 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         )
     except TransientError as error:
         # Nothing was delivered under the key: a later send may try again with it.
-        ports.sending.record_failed(org, follow_up_id, f"delivery_failed: {error.message}")
+        _record_failed(ports, org, follow_up_id, f"delivery_failed: {error.message}")
         return
     ports.sending.record_sent(org, follow_up_id, delivery.message_id)
 
@@ -166,11 +170,23 @@ def send_due(ports: SendingPorts, now: dt.datetime) -> int:
         try:
             send_claimed(ports, org, follow_up_id)
         except Conflict as error:
-            ports.sending.record_failed(org, follow_up_id, f"refused: {error.message}")
+            _record_failed(ports, org, follow_up_id, f"refused: {error.message}")
         except TransientError:
             log.warning("scheduled send %s will be tried again on the next tick", follow_up_id)
         tried += 1
     return tried
+
+
+def _record_failed(
+    ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID, reason: str
+) -> None:
+    ports.sending.record_failed(org, follow_up_id, reason)
+    if ports.on_failed is None:
+        return
+    try:
+        ports.on_failed(org, follow_up_id, reason)
+    except Exception:  # noqa: BLE001 - the failure is recorded; a lost notice must not undo it
+        log.exception("follow-up %s failed and its coach could not be told", follow_up_id)
 
 
 def _email(ports: SendingPorts, org: uuid.UUID, claim: SendClaim, address: str) -> OutgoingEmail:
