@@ -19,7 +19,7 @@ from cdk.layer import SharedLayers
 from cdk.mail import CoachMail
 from cdk.monitoring import Monitoring
 from cdk.network import NAT_GATEWAYS, CoachingNetwork
-from cdk.schedules import RetentionPurge
+from cdk.schedules import CoachNoticeSchedule, RetentionPurge
 from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
@@ -48,6 +48,7 @@ FUNCTION_NAMES = (
     "api",
     "api_key_authorizer",
     "purge_expired",
+    "send_coach_notices",
     "release_health_check",
     "migrate",
     *SOCKET_FUNCTIONS,
@@ -59,6 +60,7 @@ DATABASE_FUNCTIONS = (
     "api",
     "api_key_authorizer",
     "purge_expired",
+    "send_coach_notices",
     "migrate",
     "socket_authorizer",
     "socket_connect",
@@ -96,6 +98,10 @@ MAIL_DOMAIN = ("coaching:mailDomain", None)
 WEB_BASE_URL = ("coaching:webBaseUrl", None)
 # The functions that email a session's coach (coaching.usecases.coach_notice), besides the API.
 MAIL_SENDERS = ("notify_coach", "compensate")
+# How often the coaches' held notices (digests, after quiet hours) are sent: their lateness
+# at most. Each run connects to the database: a dev cluster that pauses after
+# databaseAutoPauseMinutes idles between runs only when this is longer.
+NOTICE_SCHEDULE_MINUTES = ("coaching:noticeScheduleMinutes", 15)
 
 
 def as_bool(value: Any) -> bool:
@@ -278,6 +284,7 @@ class CoachingPlatformStack(Stack):
         )
         self.storage.purge_with(purge)
         self.retention = RetentionPurge(self, "Retention", purge=purge)
+        self._send_held_notices(functions)
         # Every deploy brings the schema (and coach_app) up to date before the stack is done.
         # Called by its own name, not a canary alias: mid-release `live` still points at the
         # old version, whose layer lacks the migrations this deploy brings.
@@ -346,6 +353,21 @@ class CoachingPlatformStack(Stack):
         ]
         for name, value, description in outputs:
             CfnOutput(self, name, value=value, description=description)
+
+    def _send_held_notices(self, functions: LambdaFunctions) -> None:
+        """The coaches' held notices (digests, after quiet hours), on a clock."""
+        notices = functions.add(
+            "send_coach_notices",
+            description="Every few minutes: coaches' held notices (digests, after quiet hours)",
+            timeout=Duration.minutes(2),
+        )
+        self.mail.serve(notices)
+        self.notices = CoachNoticeSchedule(
+            self,
+            "CoachNotices",
+            sender=notices,
+            every=Duration.minutes(int(self._context(*NOTICE_SCHEDULE_MINUTES))),
+        )
 
     def _release_api(self, functions: LambdaFunctions) -> None:
         """The API function's release also watches what coaches see (both APIs' 5XX rate

@@ -415,7 +415,7 @@ def test_app_client_flows_tokens_and_attribute_rights(synth: Synth) -> None:
 def test_a_daily_rule_invokes_purge_expired(synth: Synth) -> None:
     purge = synth.function_id("purge_expired")
     live = synth.alias_id("purge_expired")  # EventBridge calls the `live` alias
-    rule_id, rule = synth.one("AWS::Events::Rule")
+    rule_id, rule = synth.one("AWS::Events::Rule", "Retention")
     assert rule["ScheduleExpression"] == "cron(0 3 * * ? *)"
     assert rule["State"] == "ENABLED"
     (target,) = rule["Targets"]

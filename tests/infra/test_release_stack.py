@@ -220,8 +220,10 @@ def test_the_saga_s3_and_eventbridge_invoke_the_live_alias(dev: Synth) -> None:
     (notifications,) = dev.of_type("Custom::S3BucketNotifications").values()
     (target,) = notifications["NotificationConfiguration"]["LambdaFunctionConfigurations"]
     assert target["LambdaFunctionArn"] == {"Ref": dev.alias_id("ingest")}
-    (rule,) = dev.of_type("AWS::Events::Rule").values()
-    assert rule["Targets"][0]["Arn"] == {"Ref": dev.alias_id("purge_expired")}
+    rules = dev.of_type("AWS::Events::Rule").values()
+    assert sorted(rule["Targets"][0]["Arn"]["Ref"] for rule in rules) == sorted(
+        dev.alias_id(name) for name in ("purge_expired", "send_coach_notices")
+    )
 
 
 # --- CodeDeploy ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from coaching.adapters.postgres.coach_notices import PostgresNoticeQueue, Postgr
 from coaching.domain.notices import CoachNotice
 from local_runtime.notice_schedule import NoticeSchedule
 from tests.api_calls import request
+from tests.events import load_event
 from tests.local_ports import ports
 from tests.review_data import Reviewed, add_coach, reviewed_session
 
@@ -186,3 +187,24 @@ def test_in_quiet_hours_the_notice_waits_for_the_schedule_and_goes_once(platform
     (message,) = _emails_to(platform, address)
     assert f"/follow-ups/{follow_up['id']}" in message.get_body(("plain",)).get_content()
     assert _statuses(review.org) == ["sent"]
+
+
+def test_the_scheduled_lambda_sends_a_coachs_digest_once(platform, review):
+    from coaching.adapters.local.lambda_context import LocalLambdaContext
+    from functions.send_coach_notices.handler import lambda_handler
+
+    queue = PostgresNoticeQueue(ports().database)
+    queue.hold(review.org, _notice(review, "Session one is ready"), NOW)
+    queue.hold(review.org, _notice(review, "Session two is ready"), NOW)
+    context = LocalLambdaContext("send_coach_notices", "arn:aws:lambda:local:0:function:n")
+    event = load_event("send_coach_notices_schedule")
+    # When EventBridge invokes it, then again (a retried delivery of the event)
+    first = lambda_handler(event, context, ports=platform.ports, now=NOW)
+    lambda_handler(event, context, ports=platform.ports, now=NOW)
+    # Then the coach has one digest listing both
+    assert first["emails"] >= 1
+    (message,) = _emails_to(platform, _coach_email(review))
+    assert message["Subject"] == "Your coaching digest: 2 notices"
+    text = message.get_body(("plain",)).get_content()
+    assert "Session one is ready" in text and "Session two is ready" in text
+    assert _statuses(review.org) == ["sent", "sent"]
