@@ -73,6 +73,13 @@ def test_a_due_notice_is_claimed_by_one_run_only_and_recorded_sent(review):
     assert (review.org, review.coach_id) not in queue.coaches_due(NOW, STALE)
     queue.record_sent(review.org, batch.id, "<m-1@coach.local>")
     assert _statuses(review.org) == ["sent", "sent", "queued"]
+    # The words of a sent notice (first names, perhaps) are not kept
+    with ports().database.transaction(review.org) as conn:
+        kept = conn.execute(
+            "SELECT subject, body FROM coach_notices WHERE organization_id = %s ORDER BY id",
+            (review.org,),
+        ).fetchall()
+    assert [(k["subject"], k["body"]) for k in kept] == [("", ""), ("", ""), ("later", "body")]
 
 
 def test_a_batch_left_claimed_is_resumed_once_after_the_lease(review):

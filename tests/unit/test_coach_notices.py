@@ -237,3 +237,55 @@ class OutageMailer(FakeMailer):
         if self.down:
             raise TransientError("The mail service is unavailable.")
         return super().deliver(email, idempotency_key=idempotency_key)
+
+
+def test_a_coach_who_switched_failure_notices_off_hears_nothing_of_a_failed_session():
+    from coaching.usecases.compensate import compensate
+    from tests.fakes import MemoryObjects
+    from tests.unit.saga_setup import KEY, failed
+
+    mailer = FakeMailer()
+    dependencies = deps(MemoryObjects({KEY: b"x"}), mailer=mailer)
+    ports = notice_ports(
+        {"email_on_failure": False}, mailer=mailer, data=dependencies.notifications.data
+    )
+    compensate(dataclasses.replace(dependencies, notices=ports), failed(KEY))
+    assert mailer.sent == []
+    assert notices(dependencies) == [("failure", None, None)]
+
+
+def test_a_notice_hook_that_fails_leaves_the_send_recorded_failed(caplog):
+    from coaching.domain.sending import NO_ADDRESS, SendClaim
+    from coaching.usecases.sending import SendingPorts, send_claimed
+
+    class Sending:
+        def __init__(self) -> None:
+            self.failed: list[str] = []
+
+        def start_sending(self, org, follow_up_id):
+            return SendClaim(follow_up_id, uuid.uuid4(), uuid.uuid4(), "s", "b", None)
+
+        def record_failed(self, org, follow_up_id, reason):
+            self.failed.append(reason)
+
+    class Contacts:
+        def contact(self, org, client_id):
+            from coaching.domain.clients import ClientContact
+
+            return ClientContact(email=None)
+
+    def hook(org, follow_up_id, reason):
+        raise TransientError("The database is unavailable, retrying later.")
+
+    sending = Sending()
+    ports = SendingPorts(
+        review=None,  # type: ignore[arg-type]
+        sending=sending,  # type: ignore[arg-type]
+        contacts=Contacts(),  # type: ignore[arg-type]
+        mailer=FakeMailer(),
+        on_failed=hook,
+    )
+    with caplog.at_level(logging.ERROR):
+        send_claimed(ports, ORG, FOLLOW_UP)
+    assert sending.failed == [NO_ADDRESS]
+    assert "its coach could not be told" in caplog.text

@@ -5,7 +5,8 @@
 -- notices in one UPDATE, so two runs never take the same notice; the batch id is the email's
 -- idempotency key, so a run that resumes a batch left claimed hands the mailer the same key.
 -- 'abandoned': a batch left claimed that could not be resumed without perhaps emailing twice.
--- No email address is kept here: the coach's is read when the email goes.
+-- No email address is kept here: the coach's is read when the email goes. A notice's words
+-- (which may name clients by first name) are blanked once it is sent or abandoned.
 CREATE TABLE coach_notices (
     id               BIGSERIAL PRIMARY KEY,
     organization_id  UUID NOT NULL REFERENCES organizations(id),

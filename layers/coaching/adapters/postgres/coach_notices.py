@@ -14,6 +14,8 @@ from coaching.adapters.postgres.sql_parts import columns
 from coaching.domain.clients import NotificationPreferences
 from coaching.domain.notices import CoachNotice, NoticeBatch
 
+# Once a notice is done with, its words (which may name clients) are not kept.
+_FORGET_TEXT = "subject = '', body = ''"
 _NOTICE = columns("batch_id, coach_id, session_id, follow_up_id, kind, subject, body, id")
 
 
@@ -102,7 +104,12 @@ class PostgresNoticeQueue:
         return _batch(batch_id, coach_id, claimed) if claimed else None
 
     def record_sent(self, org: uuid.UUID, batch_id: uuid.UUID, message_id: str) -> None:
-        self._finish(org, batch_id, sql.SQL("status = 'sent', message_id = %s"), (message_id,))
+        self._finish(
+            org,
+            batch_id,
+            sql.SQL(f"status = 'sent', message_id = %s, {_FORGET_TEXT}"),
+            (message_id,),
+        )
 
     def release(self, org: uuid.UUID, batch_id: uuid.UUID) -> None:
         self._finish(
@@ -110,7 +117,7 @@ class PostgresNoticeQueue:
         )
 
     def abandon(self, org: uuid.UUID, batch_id: uuid.UUID) -> None:
-        self._finish(org, batch_id, sql.SQL("status = 'abandoned'"), ())
+        self._finish(org, batch_id, sql.SQL(f"status = 'abandoned', {_FORGET_TEXT}"), ())
 
     def _finish(
         self, org: uuid.UUID, batch_id: uuid.UUID, changes: sql.SQL, values: tuple[Any, ...]
