@@ -23,7 +23,9 @@ _WHY = {
     NO_ADDRESS: "the client has no email address on record",
     "delivery_failed": "the email could not be delivered",
     "refused": "the summary's words changed after approval, so it was not sent",
-    "bounced": "the client's mail server refused it",
+    # SES's feedback (MailEvent.reason: "bounce: Permanent/General", "complaint: ...")
+    "bounce": "the client's mail server returned it",
+    "complaint": "the client marked it as unwanted mail",
 }
 _WHY_UNKNOWN = "it could not be delivered"
 

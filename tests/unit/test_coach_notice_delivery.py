@@ -137,9 +137,17 @@ def test_a_digest_is_one_email_listing_every_held_notice_sent_once():
     assert "Okafor" not in email["body"]  # first names only
 
 
+def test_a_bounce_or_complaint_is_told_in_the_coachs_words():
+    from coaching.usecases.follow_up_failure_notice import why
+
+    assert why("bounce: Permanent/General") == "the client's mail server returned it"
+    assert why("complaint: abuse") == "the client marked it as unwanted mail"
+    assert why("something new: x@example.net") == "it could not be delivered"
+
+
 def test_a_batch_left_claimed_is_resumed_under_its_key_never_sent_twice():
     ports = notice_ports({"delivery": "daily_digest"}, now=NOON)
-    tell_coach_follow_up_failed(ports, FollowUps(), ORG, FOLLOW_UP, "bounced")
+    tell_coach_follow_up_failed(ports, FollowUps(), ORG, FOLLOW_UP, "bounce: Permanent/General")
     due = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
     # A run delivered the batch and stopped before recording it sent
     batch = ports.queue.claim(ORG, COACH, due, due - LEASE)
@@ -156,7 +164,7 @@ def test_a_batch_left_claimed_is_resumed_under_its_key_never_sent_twice():
 def test_without_a_mailer_that_remembers_keys_a_left_batch_is_abandoned(caplog):
     mailer = FakeMailer(remembers_keys=False)
     ports = notice_ports({"delivery": "daily_digest"}, now=NOON, mailer=mailer)
-    tell_coach_follow_up_failed(ports, FollowUps(), ORG, FOLLOW_UP, "bounced")
+    tell_coach_follow_up_failed(ports, FollowUps(), ORG, FOLLOW_UP, "bounce: Permanent/General")
     due = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
     assert ports.queue.claim(ORG, COACH, due, due - LEASE) is not None
     with caplog.at_level(logging.WARNING):
@@ -169,7 +177,7 @@ def test_without_a_mailer_that_remembers_keys_a_left_batch_is_abandoned(caplog):
 def test_a_delivery_that_fails_keeps_the_notices_for_the_next_run():
     mailer = OutageMailer()
     ports = notice_ports({"delivery": "daily_digest"}, now=NOON, mailer=mailer)
-    tell_coach_follow_up_failed(ports, FollowUps(), ORG, FOLLOW_UP, "bounced")
+    tell_coach_follow_up_failed(ports, FollowUps(), ORG, FOLLOW_UP, "bounce: Permanent/General")
     due = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
     assert send_held_notices(ports, due) == 0
     assert ports.queue.statuses() == ["queued"]
@@ -193,14 +201,16 @@ def test_a_failed_follow_up_tells_the_sessions_coach_by_first_name_with_its_link
 
 def test_a_coach_who_switched_follow_up_failures_off_is_not_told():
     ports = notice_ports({"email_on_follow_up_failure": False})
-    tell_coach_follow_up_failed(ports, FollowUps(), ORG, FOLLOW_UP, "bounced")
+    tell_coach_follow_up_failed(ports, FollowUps(), ORG, FOLLOW_UP, "bounce: Permanent/General")
     assert ports.mailer.sent == []  # type: ignore[attr-defined]
     assert ports.queue.held == []  # type: ignore[attr-defined]
 
 
 def test_a_follow_up_of_a_session_without_a_coach_tells_nobody():
     ports = notice_ports()
-    tell_coach_follow_up_failed(ports, FollowUps(coach_id=None), ORG, FOLLOW_UP, "bounced")
+    tell_coach_follow_up_failed(
+        ports, FollowUps(coach_id=None), ORG, FOLLOW_UP, "bounce: Permanent/General"
+    )
     assert ports.mailer.sent == []  # type: ignore[attr-defined]
     recorded = ports.notifications.data.notifications  # type: ignore[attr-defined]
     assert recorded[(ORG, SESSION)] == [
