@@ -412,7 +412,6 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
     def sending_ports(self):
         """Approved follow-ups on their way out, each exactly once."""
         from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending
-        from coaching.usecases.follow_up_failure_notice import tell_coach_follow_up_failed
         from coaching.usecases.sending import SendingPorts
 
         return SendingPorts(
@@ -421,10 +420,16 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             contacts=self.contact_details,
             mailer=self.mailer,
             links=self.unsubscribe_links,
-            on_failed=partial(
-                tell_coach_follow_up_failed, self.coach_notices, self.review_ports.summaries
-            ),
+            on_failed=self.follow_up_failure_listener,
         )
+
+    @cached_property
+    def follow_up_failure_listener(self):
+        """Told of every follow-up that failed (usecases.sending.follow_up_failed): the
+        coach's notice, as their preferences say."""
+        from coaching.usecases.follow_up_failure_notice import tell_coach_follow_up_failed
+
+        return partial(tell_coach_follow_up_failed, self.coach_notices, self.review_ports.summaries)
 
     @cached_property
     def unsubscribe_links(self):

@@ -30,6 +30,9 @@ from coaching.usecases.unsubscribe import UnsubscribeLinks
 
 log = logging.getLogger(__name__)
 
+# Told (organization, follow-up, reason) of each follow-up that failed.
+FailureListener = Callable[[uuid.UUID, uuid.UUID, str], None]
+
 
 @dataclass(frozen=True)
 class SendingPorts:
@@ -38,9 +41,34 @@ class SendingPorts:
     contacts: ContactDetails
     mailer: Mailer
     links: UnsubscribeLinks | None = None  # the unsubscribe link every email carries
-    # Told (org, follow-up, reason) after a send is recorded failed: the coach's notice
-    # (usecases/follow_up_failure_notice.py). None: nobody is told.
-    on_failed: Callable[[uuid.UUID, uuid.UUID, str], object] | None = None
+    on_failed: FailureListener | None = None  # told of every failure (follow_up_failed)
+
+
+def follow_up_failed(
+    sending: FollowUpSending,
+    on_failed: FailureListener | None,
+    org: uuid.UUID,
+    follow_up_id: uuid.UUID,
+    reason: str,
+    *,
+    recorded: bool = False,
+) -> None:
+    """The one place a follow-up's failure passes: recorded 'failed' with ``reason`` (unless
+    the caller already did: ``recorded``), then ``on_failed`` is told (the coach's notice,
+    usecases/follow_up_failure_notice.py). A listener that fails is logged: the failure
+    stays recorded, and the send path goes on."""
+    if not recorded:
+        sending.record_failed(org, follow_up_id, reason)
+    if on_failed is None:
+        return
+    try:
+        on_failed(org, follow_up_id, reason)
+    except Exception:  # noqa: BLE001 - the failure is recorded; a lost notice must not undo it
+        log.exception("follow-up %s failed and its coach could not be told", follow_up_id)
+
+
+def _failed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID, reason: str) -> None:
+    follow_up_failed(ports.sending, ports.on_failed, org, follow_up_id, reason)
 
 
 def send_follow_up(
@@ -64,7 +92,7 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         return
     address = ports.contacts.contact(org, claim.client_id).email
     if not address:
-        _record_failed(ports, org, follow_up_id, NO_ADDRESS)
+        _failed(ports, org, follow_up_id, NO_ADDRESS)
         return
     try:
         delivery = ports.mailer.deliver(
@@ -72,7 +100,7 @@ def send_claimed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID) -
         )
     except TransientError as error:
         # Nothing was delivered under the key: a later send may try again with it.
-        _record_failed(ports, org, follow_up_id, f"delivery_failed: {error.message}")
+        _failed(ports, org, follow_up_id, f"delivery_failed: {error.message}")
         return
     ports.sending.record_sent(org, follow_up_id, delivery.message_id)
 
@@ -170,23 +198,11 @@ def send_due(ports: SendingPorts, now: dt.datetime) -> int:
         try:
             send_claimed(ports, org, follow_up_id)
         except Conflict as error:
-            _record_failed(ports, org, follow_up_id, f"refused: {error.message}")
+            _failed(ports, org, follow_up_id, f"refused: {error.message}")
         except TransientError:
             log.warning("scheduled send %s will be tried again on the next tick", follow_up_id)
         tried += 1
     return tried
-
-
-def _record_failed(
-    ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID, reason: str
-) -> None:
-    ports.sending.record_failed(org, follow_up_id, reason)
-    if ports.on_failed is None:
-        return
-    try:
-        ports.on_failed(org, follow_up_id, reason)
-    except Exception:  # noqa: BLE001 - the failure is recorded; a lost notice must not undo it
-        log.exception("follow-up %s failed and its coach could not be told", follow_up_id)
 
 
 def _email(ports: SendingPorts, org: uuid.UUID, claim: SendClaim, address: str) -> OutgoingEmail:
