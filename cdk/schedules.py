@@ -1,5 +1,6 @@
-"""Jobs on a clock: the daily purge of sessions past their retention period, and the
-scheduled follow-ups sent when due (EventBridge Scheduler, every minute)."""
+"""Jobs on a clock: the daily purge of sessions past their retention period, the scheduled
+follow-ups sent when due (EventBridge Scheduler, every minute), and the coaches' held notices
+(daily digests, notices held past quiet hours) every few minutes."""
 
 from __future__ import annotations
 
@@ -61,16 +62,7 @@ class RetentionPurge(Construct):
             evaluation_periods=1,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        NagSuppressions.add_resource_suppressions(
-            self.failure_alarm,
-            [
-                {
-                    "id": "HIPAA.Security-CloudWatchAlarmAction",
-                    "reason": "Its action (the operations SNS topic) is joined by the monitoring "
-                    "construct, which owns the topic every operational alarm notifies.",
-                }
-            ],
-        )
+        NagSuppressions.add_resource_suppressions(self.failure_alarm, [ALARM_SUPPRESSION])
 
 
 class ScheduledSends(Construct):
@@ -180,3 +172,34 @@ class ScheduledSends(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         NagSuppressions.add_resource_suppressions(self.dead_letter_alarm, [ALARM_SUPPRESSION])
+
+
+class CoachNoticeSchedule(Construct):
+    """EventBridge invokes `send_coach_notices` every ``every`` (the notices' lateness at
+    most: a digest at 08:00 goes by 08:00 plus that). No retries of its own: the next run
+    sends what one missed, and a retried run sends nothing twice (claimed batches). An alarm
+    tells operations when runs fail, since then coaches are not told about their sessions."""
+
+    def __init__(
+        self, scope: Construct, construct_id: str, *, sender: lambda_.IFunction, every: Duration
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.rule = events.Rule(
+            self,
+            "Every",
+            description="Send coaches their held notices (digests, after quiet hours)",
+            schedule=events.Schedule.rate(every),
+        )
+        self.rule.add_target(targets.LambdaFunction(sender, retry_attempts=0, max_event_age=every))
+        self.failure_alarm = cloudwatch.Alarm(
+            self,
+            "FailedAlarm",
+            alarm_description="Coaches' held notices could not be sent for an hour: digests "
+            "and notices after quiet hours are late. See the send_coach_notices function's logs.",
+            metric=sender.metric_errors(period=Duration.hours(1), statistic=cloudwatch.Stats.SUM),
+            threshold=0,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        NagSuppressions.add_resource_suppressions(self.failure_alarm, [ALARM_SUPPRESSION])

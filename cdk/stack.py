@@ -21,7 +21,7 @@ from cdk.mail_feedback import MailFeedback
 from cdk.monitoring import Monitoring
 from cdk.network import NAT_GATEWAYS, CoachingNetwork
 from cdk.release import LiveFunction
-from cdk.schedules import RetentionPurge, ScheduledSends
+from cdk.schedules import CoachNoticeSchedule, RetentionPurge, ScheduledSends
 from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
@@ -57,6 +57,7 @@ FUNCTION_NAMES = (
     "api",
     "api_key_authorizer",
     "purge_expired",
+    "send_coach_notices",
     "release_health_check",
     "migrate",
     *SOCKET_FUNCTIONS,
@@ -70,6 +71,7 @@ DATABASE_FUNCTIONS = (
     "api",
     "api_key_authorizer",
     "purge_expired",
+    "send_coach_notices",
     "migrate",
     "socket_authorizer",
     "socket_connect",
@@ -115,6 +117,10 @@ WEB_BASE_URL = ("coaching:webBaseUrl", None)
 MAIL_SENDERS = ("notify_coach", "compensate")
 # The functions that send follow-ups to clients (with unsubscribe links): now and when due.
 FOLLOW_UP_SENDERS = ("api", "send_scheduled")
+# How often the coaches' held notices (digests, after quiet hours) are sent: their lateness
+# at most. Each run connects to the database: a dev cluster that pauses after
+# databaseAutoPauseMinutes idles between runs only when this is longer.
+NOTICE_SCHEDULE_MINUTES = ("coaching:noticeScheduleMinutes", 15)
 
 
 def as_bool(value: Any) -> bool:
@@ -299,13 +305,7 @@ class CoachingPlatformStack(Stack):
             web_dist=REPO_ROOT / "web" / "dist",
         )
 
-        purge = functions.add(
-            "purge_expired",
-            description="Daily: delete sessions past their retention period",
-            timeout=Duration.minutes(5),
-        )
-        self.storage.purge_with(purge)
-        self.retention = RetentionPurge(self, "Retention", purge=purge)
+        self._jobs_on_a_clock(functions)
         # Every deploy brings the schema (and coach_app) up to date before the stack is done.
         # Called by its own name, not a canary alias: mid-release `live` still points at the
         # old version, whose layer lacks the migrations this deploy brings.
@@ -391,6 +391,29 @@ class CoachingPlatformStack(Stack):
         ]
         for name, value, description in outputs:
             CfnOutput(self, name, value=value, description=description)
+
+    def _jobs_on_a_clock(self, functions: LambdaFunctions) -> None:
+        """The daily retention purge, and the coaches' held notices (digests, after quiet
+        hours) every few minutes. (Scheduled follow-ups: _sending.)"""
+        purge = functions.add(
+            "purge_expired",
+            description="Daily: delete sessions past their retention period",
+            timeout=Duration.minutes(5),
+        )
+        self.storage.purge_with(purge)
+        self.retention = RetentionPurge(self, "Retention", purge=purge)
+        notices = functions.add(
+            "send_coach_notices",
+            description="Every few minutes: coaches' held notices (digests, after quiet hours)",
+            timeout=Duration.minutes(2),
+        )
+        self.mail.serve(notices)
+        self.notices = CoachNoticeSchedule(
+            self,
+            "CoachNotices",
+            sender=notices,
+            every=Duration.minutes(int(self._context(*NOTICE_SCHEDULE_MINUTES))),
+        )
 
     def _release_api(self, functions: LambdaFunctions) -> None:
         """The API function's release also watches what coaches see (both APIs' 5XX rate

@@ -1,6 +1,7 @@
 """`coach serve`'s work that must run once however many workers answer HTTP: the first
-start's sample, the drop folder, the drop-copies sweep and the retention schedule. The parent
-process runs it (workers/server.py); a worker only answers requests."""
+start's sample, the drop folder, the drop-copies sweep, the retention schedule, scheduled
+sends and held coach notices. The parent process runs it (workers/server.py); a worker only
+answers requests."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from importlib import resources
 from coaching.adapters.postgres import PostgresSocketConnections
 from local_runtime.drop_copies import DropCopiesSweep
 from local_runtime.dropbox import DropFolder
+from local_runtime.notice_schedule import NoticeSchedule
 from local_runtime.platform import LocalPlatform
 from local_runtime.retention_schedule import RetentionSchedule
 from local_runtime.send_schedule import SendSchedule
@@ -53,6 +55,7 @@ class BackgroundWork:
             platform.deps, after_purge=self._drop.forget_deleted_sessions
         )
         self._sends = SendSchedule(platform.ports.sending_ports)
+        self._notices = NoticeSchedule(platform.ports.coach_notices)
         self._sample: threading.Thread | None = None
 
     def start(self) -> None:
@@ -69,8 +72,10 @@ class BackgroundWork:
         self._copies.start()
         self._retention.start()
         self._sends.start()
+        self._notices.start()
 
     def stop(self) -> None:
+        self._notices.stop()
         self._sends.stop()
         self._retention.stop()
         self._copies.stop()

@@ -117,6 +117,27 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             sockets=self.sockets,
             audit=self.audit_log,
             transactions=PostgresTransactions(db),
+            notices=self.coach_notices,
+        )
+
+    @cached_property
+    def coach_notices(self):
+        """Notices to coaches as each coach's preferences say: at once, or held (digest,
+        quiet hours) for the periodic job (usecases/notice_digest.py)."""
+        from coaching.adapters.postgres import PostgresNotifications
+        from coaching.adapters.postgres.coach_notices import (
+            PostgresNoticeQueue,
+            PostgresNoticeRecipients,
+        )
+        from coaching.ports.coach_notices import NoticePorts
+
+        db = self.database
+        return NoticePorts(
+            recipients=PostgresNoticeRecipients(db),
+            queue=PostgresNoticeQueue(db),
+            mailer=self.mailer,
+            notifications=PostgresNotifications(db),
+            web_base_url=self.settings.web_base_url,
         )
 
     @cached_property
@@ -443,6 +464,15 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return PostgresVoiceObservations(self.database)
 
     @cached_property
+    def follow_up_failure_listener(self):
+        """Told of every follow-up that failed (usecases.sending.follow_up_failed), by the
+        sends and by SES's bounces and complaints: the coach's notice, as their preferences
+        say."""
+        from coaching.usecases.follow_up_failure_notice import tell_coach_follow_up_failed
+
+        return partial(tell_coach_follow_up_failed, self.coach_notices, self.review_ports.summaries)
+
+    @cached_property
     def unsubscribe_links(self):
         """Signed links that let a client stop follow-ups without signing in."""
         from coaching.usecases.unsubscribe import UnsubscribeLinks
@@ -482,13 +512,6 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             PostgresFollowUpSending(self.database),
             self.follow_up_failure_listener,
         )
-
-    @cached_property
-    def follow_up_failure_listener(self):
-        """Told of every follow-up that failed (usecases.sending.follow_up_failed), by the
-        sends and by SES's bounces and complaints: where the coach's notifications hook in.
-        None: nobody is told yet."""
-        return None
 
     @cached_property
     def client_ports(self):

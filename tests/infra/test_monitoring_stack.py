@@ -34,7 +34,7 @@ pytestmark = pytest.mark.infra
 
 SENDER = "notices@coaching.example.org"
 WEB = "https://app.coaching.example.org"
-SENDERS = ("notify_coach", "compensate", "api", "send_scheduled")
+SENDERS = ("notify_coach", "compensate", "api", "send_scheduled", "send_coach_notices")
 
 
 @pytest.fixture(scope="module")

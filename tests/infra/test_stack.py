@@ -451,3 +451,33 @@ def test_only_the_api_may_make_and_unwrap_client_field_data_keys_and_scheduled_s
             assert {a for s in on_key for a in as_list(s["Action"])} == {"kms:Decrypt"}
         else:
             assert "COACH_FIELD_KMS_KEY_ID" not in variables and not on_key, name
+
+
+# --- coach notices ------------------------------------------------------------------------
+
+
+def test_held_coach_notices_are_sent_every_quarter_hour_by_their_function(synth: Synth) -> None:
+    (rule,) = [
+        props
+        for props in synth.of_type("AWS::Events::Rule").values()
+        if props["Targets"][0]["Arn"] == {"Ref": synth.alias_id("send_coach_notices")}
+    ]
+    assert rule["ScheduleExpression"] == "rate(15 minutes)"
+    # No retries of its own: the next run sends what one missed, and never twice
+    assert rule["Targets"][0]["RetryPolicy"]["MaximumRetryAttempts"] == 0
+    _, function = synth.function("send_coach_notices")
+    variables = function["Environment"]["Variables"]
+    assert {"COACH_SENDER_EMAIL", "COACH_WEB_BASE_URL", "COACH_DATABASE_SECRET_ARN"} <= set(
+        variables
+    )
+    # It sends email from the sender only, like every notice to a coach
+    (send,) = synth.grants("send_coach_notices")["ses:SendEmail"][:1]
+    assert send["condition"] == {
+        "StringEquals": {"ses:FromAddress": variables["COACH_SENDER_EMAIL"]}
+    }
+    alarms = [
+        props
+        for logical_id, props in synth.of_type("AWS::CloudWatch::Alarm").items()
+        if logical_id.startswith("CoachNotices")
+    ]
+    assert len(alarms) == 1 and alarms[0]["AlarmActions"]

@@ -22,6 +22,19 @@ PROFILE = {
     },
     "notification_preferences": {"email_on_ready": False, "email_on_failure": True},
 }
+# Issue 12's notice settings: what a profile stored before them (or a PUT without them) has.
+NOTICE_DEFAULTS = {
+    "email_on_follow_up_failure": True,
+    "delivery": "immediately",
+    "digest_hour": 8,
+    "time_zone": "UTC",
+    "quiet_hours": None,
+}
+
+
+def with_notice_defaults(profile: dict) -> dict:
+    preferences = {**NOTICE_DEFAULTS, **profile["notification_preferences"]}
+    return {**profile, "notification_preferences": preferences}
 
 
 @pytest.fixture
@@ -45,7 +58,11 @@ def test_a_coach_reads_their_profile_with_defaults(organization, coach):
         "tone": "warm",
         "signature": "",
     }
-    assert body["notification_preferences"] == {"email_on_ready": True, "email_on_failure": True}
+    assert body["notification_preferences"] == {
+        "email_on_ready": True,
+        "email_on_failure": True,
+        **NOTICE_DEFAULTS,
+    }
 
 
 @pytest.mark.parametrize("role", [Role.COACH, Role.COACH_LEAD])
@@ -53,9 +70,9 @@ def test_a_coach_replaces_their_profile_and_it_is_audited(organization, coach, r
     claims = claims_for(organization, role, coach_id=coach)
     status, body = request("PUT", "/v1/coach-profile", claims, body=PROFILE)
     assert status == 200
-    assert {k: body[k] for k in PROFILE} == PROFILE
+    assert {k: body[k] for k in PROFILE} == with_notice_defaults(PROFILE)
     status, body = request("GET", "/v1/coach-profile", claims)
-    assert {k: body[k] for k in PROFILE} == PROFILE
+    assert {k: body[k] for k in PROFILE} == with_notice_defaults(PROFILE)
     # What other features keep in the voice profile survives the update
     with ports().database.transaction(organization) as conn:
         stored = conn.execute(
@@ -131,3 +148,41 @@ def test_another_organizations_coach_id_is_404(platform, organization, coach):
     # The coach's own record is untouched
     status, body = request("GET", "/v1/coach-profile", claims_for(organization, coach_id=coach))
     assert body["name"] == "E. Park"
+
+
+def test_a_coach_sets_a_daily_digest_in_their_zone_with_quiet_hours(organization, coach):
+    claims = claims_for(organization, coach_id=coach)
+    preferences = {
+        "email_on_ready": True,
+        "email_on_failure": True,
+        "email_on_follow_up_failure": False,
+        "delivery": "daily_digest",
+        "digest_hour": 7,
+        "time_zone": "Europe/Lisbon",
+        "quiet_hours": {"start": "21:30:00", "end": "06:45:00"},
+    }
+    body = {**PROFILE, "notification_preferences": preferences}
+    status, answer = request("PUT", "/v1/coach-profile", claims, body=body)
+    assert (status, answer["notification_preferences"]) == (200, preferences)
+    status, answer = request("GET", "/v1/coach-profile", claims)
+    assert answer["notification_preferences"] == preferences
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"time_zone": "Europe/Atlantis"}, "body.notification_preferences.time_zone"),
+        ({"digest_hour": 24}, "body.notification_preferences.digest_hour"),
+        (
+            {"quiet_hours": {"start": "22:00", "end": "22:00"}},
+            "body.notification_preferences.quiet_hours",
+        ),
+    ],
+)
+def test_an_unknown_zone_or_hour_is_422(organization, coach, change, field):
+    claims = claims_for(organization, coach_id=coach)
+    preferences = {**PROFILE["notification_preferences"], **change}
+    body = {**PROFILE, "notification_preferences": preferences}
+    status, answer = request("PUT", "/v1/coach-profile", claims, body=body)
+    assert status == 422
+    assert [f["field"] for f in answer["error"]["details"]["fields"]] == [field]

@@ -126,6 +126,7 @@ SAMPLE_ANSWERS = {
     "api_get_sessions.json": "HTTP 200",  # the signed-in coach's sessions, from the database
     "api_key_authorizer_request.json": "Unauthorized",  # a key this database never issued
     "purge_expired_schedule.json": "deleted,failed,organizations",
+    "send_coach_notices_schedule.json": "emails",  # how many held-notice emails went
     # The new API version (`api` built) answered GET /health with 200 and "ok"
     "release_health_check_pre_traffic.json": "status Succeeded",
     # The custom resource's answer to CloudFormation, for each request type

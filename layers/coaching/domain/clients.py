@@ -17,6 +17,7 @@ from pydantic import (
     model_serializer,
 )
 
+from coaching.domain.notices import Delivery, QuietHours, TimeZoneName
 from coaching.domain.voice import Formality, LearnedVoice
 
 ClientStatus = Literal["pending", "active"]
@@ -124,6 +125,17 @@ class NotificationPreferences(BaseModel):
 
     email_on_ready: bool = Field(default=True, description="email when a session is analysed")
     email_on_failure: bool = Field(default=True, description="email when processing fails")
+    email_on_follow_up_failure: bool = Field(
+        default=True, description="email when a follow-up to a client could not be sent"
+    )
+    delivery: Delivery = Field(
+        default="immediately", description="each notice at once, or one daily digest"
+    )
+    digest_hour: int = Field(default=8, ge=0, le=23, description="local hour the digest goes")
+    time_zone: TimeZoneName = Field(default="UTC", description="IANA zone, e.g. Europe/London")
+    quiet_hours: QuietHours | None = Field(
+        default=None, description="no email then; what comes is sent when they end"
+    )
 
 
 class CoachProfileUpdate(BaseModel):

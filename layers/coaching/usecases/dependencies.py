@@ -22,6 +22,7 @@ from coaching.ports import (
     Transcripts,
 )
 from coaching.ports.audit import AuditLog
+from coaching.ports.coach_notices import NoticePorts
 from coaching.ports.transactions import Transactions
 
 
@@ -60,3 +61,6 @@ class Dependencies:
     # Steps that share one transaction (pipeline_steps.py) open it here; the default gives
     # each storage call its own, as the in-memory fakes need.
     transactions: Transactions = field(default_factory=CallByCall)
+    # The coach's notice preferences and the queue of held notices (coach_notice.py); None
+    # (the pipeline's unit fakes): every notice goes at once.
+    notices: NoticePorts | None = None

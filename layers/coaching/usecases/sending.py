@@ -59,13 +59,18 @@ def follow_up_failed(
     """The one place a follow-up's failure passes (no address, delivery failed, refused at
     its scheduled time, bounced or complained): recorded 'failed' with ``reason`` (unless
     the caller's own transaction did: ``recorded``), then ``on_failed`` is told, once per
-    failure (composition.Ports.follow_up_failure_listener: the coach's notifications). Not
-    passed: a client who unsubscribed or whose address is suppressed is skipped inside
-    start_sending, the reason on the follow-up."""
+    failure (the coach's notice, usecases/follow_up_failure_notice.py). A listener that
+    fails is logged: the failure stays recorded, and the send path goes on. Not passed: a
+    client who unsubscribed or whose address is suppressed is skipped inside start_sending,
+    the reason on the follow-up."""
     if not recorded:
         sending.record_failed(org, follow_up_id, reason)
-    if on_failed is not None:
+    if on_failed is None:
+        return
+    try:
         on_failed(org, follow_up_id, reason)
+    except Exception:  # noqa: BLE001 - the failure is recorded; a lost notice must not undo it
+        log.exception("follow-up %s failed and its coach could not be told", follow_up_id)
 
 
 def _failed(ports: SendingPorts, org: uuid.UUID, follow_up_id: uuid.UUID, reason: str) -> None:
