@@ -76,16 +76,45 @@ def deployed_ports(settings: Settings) -> Iterator[Ports]:
         ports.close()
 
 
+# Exit codes, the same for every `coach` command (the README lists them).
+EXIT_OK = 0
+EXIT_REFUSED = 1  # bad input, or what the command was asked cannot be done (the message says why)
+EXIT_USAGE = 2  # a wrong option or argument (Click's own code)
+EXIT_INTERRUPTED = 130  # Ctrl-C
+
+
+def fail(
+    message: str,
+    *,
+    as_json: bool = False,
+    code: str = "COACH_400",
+    details: dict | None = None,
+    exit_code: int = EXIT_REFUSED,
+) -> typer.Exit:
+    """Says why a command stopped, and returns the exit to raise: one line on stderr, or with
+    ``--json`` one error object on stdout in the API's error shape (scripts read stdout)."""
+    if as_json:
+        import json
+        import sys
+
+        from coaching.api.errors import error_body
+
+        sys.stdout.write(json.dumps(error_body(code, message, details), ensure_ascii=False) + "\n")
+    else:
+        typer.echo(f"error: {message}", err=True)
+    return typer.Exit(exit_code)
+
+
 @contextmanager
-def exit_on_coaching_error() -> Iterator[None]:
-    """A domain error ends the command with its message for people, and exit code 1."""
+def exit_on_coaching_error(as_json: bool = False) -> Iterator[None]:
+    """A domain error ends the command with its message for people, and exit code 1 (with
+    ``--json``, as the API's error object on stdout)."""
     from coaching.domain.errors import CoachingError
 
     try:
         yield
     except CoachingError as error:
-        typer.echo(f"error: {error.user_message()}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(error.user_message(), as_json=as_json, code=error.code) from None
 
 
 def new_password(given: str | None) -> str:
