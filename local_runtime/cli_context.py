@@ -80,7 +80,6 @@ def deployed_ports(settings: Settings) -> Iterator[Ports]:
 EXIT_OK = 0
 EXIT_REFUSED = 1  # bad input, or what the command was asked cannot be done (the message says why)
 EXIT_USAGE = 2  # a wrong option or argument (Click's own code)
-EXIT_INTERRUPTED = 130  # Ctrl-C
 
 
 def fail(

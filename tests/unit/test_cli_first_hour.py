@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import click
 import pytest
 import typer
 from typer.testing import CliRunner
@@ -36,11 +35,11 @@ def _help(*command: str) -> str:
     return result.output
 
 
-def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _commands(group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     found = []
     for name, command in group.commands.items():
         path = (*prefix, name)
-        if isinstance(command, click.Group):
+        if hasattr(command, "commands"):  # a group (Typer's own Click, or Click's)
             found += _commands(command, path)
         else:
             found.append(path)
@@ -59,10 +58,15 @@ def test_every_command_shows_flags_as_flags(command):
     assert "--help" in text
 
 
-def test_process_and_serve_show_an_example():
-    for command in (("process",), ("serve",), ("sessions", "assign")):
-        assert "Example" in _help(*command), command
-    assert "Example" in _help()
+# `coach executions` is the support list's (issue 13's other part) to give its examples.
+@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if c[0] != "executions"], ids=" ".join)
+def test_every_command_shows_an_example(command):
+    assert "Example" in _help(*command)
+
+
+def test_the_top_level_help_gives_an_example_and_the_exit_codes():
+    text = _help()
+    assert "Example" in text and "Exit codes" in text
 
 
 def test_process_lists_every_format_the_parsers_read():
