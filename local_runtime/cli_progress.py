@@ -11,17 +11,20 @@ from contextlib import contextmanager
 def progress_on_stderr(enabled: bool = True) -> Iterator[Callable[[str], None]]:
     """Yields ``step(description)``: the spinner says what is happening now, with the time
     it has taken. Gone when the block ends (the report follows on stdout)."""
-    if not enabled:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    # Not a terminal (a log file, a pipe): nothing to animate, and nothing written.
+    if not enabled or not console.is_terminal:
         yield lambda description: None
         return
-    from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=console,
         transient=True,
     ) as bar:
         task = bar.add_task("Starting", total=None)

@@ -189,3 +189,27 @@ def test_a_dry_run_says_the_cutoff_or_that_no_retention_is_set(platform):
     result = runner.invoke(app, ["retention", "purge", "--dry-run"], obj=keeping)
     assert result.exit_code == 0, result.output
     assert "Cutoff for this organization: sessions received before" in result.stdout
+
+
+def test_a_failed_run_with_json_is_one_error_object_naming_the_session(
+    platform, tmp_path, monkeypatch
+):
+    from coaching.domain.errors import TranscriptRejected
+
+    # Given a transcript the pipeline fails on at a later step (the input checks pass)
+    def rejecting(event, context, deps=None):
+        raise TranscriptRejected("call.vtt: the speakers could not be told apart.")
+
+    monkeypatch.setattr("functions.parse_transcript.handler.lambda_handler", rejecting)
+    # When it is processed for a script
+    result = _process(str(_transcript(tmp_path)), "--json")
+    # Then stdout is the API's error object, naming the failed session and step; exit 1
+    assert result.exit_code == 1
+    error = json.loads(result.stdout)["error"]
+    assert error["code"] == "COACH_422"
+    assert error["message"] == "call.vtt: the speakers could not be told apart."
+    assert error["details"]["failed_step"] == "ParseTranscript"
+    session = platform.deps.sessions.get_session(
+        platform.settings.default_organization_id, uuid.UUID(error["details"]["session_id"])
+    )
+    assert session is not None and session.processing_status == "failed"

@@ -327,3 +327,23 @@ def test_serve_takes_an_explicit_drop_folder(monkeypatch, tmp_path):
     result = runner.invoke(app, ["serve", "--dropbox", str(tmp_path / "in")], obj=context)
     assert result.exit_code == 0, result.output
     assert served[0].dropbox == tmp_path / "in"
+
+
+def test_progress_is_shown_on_a_terminal_only_and_never_with_json(monkeypatch, capsys):
+    from rich.console import Console
+
+    from local_runtime.cli_progress import progress_on_stderr
+
+    # On a terminal: the spinner draws on stderr, and stdout stays clean
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: True))
+    with progress_on_stderr() as step:
+        step("Processing call.vtt")
+    drawn = capsys.readouterr()
+    assert drawn.out == "" and drawn.err != ""
+    # With --json (enabled=False), or when stderr is not a terminal: nothing at all
+    with progress_on_stderr(enabled=False) as step:
+        step("Processing call.vtt")
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: False))
+    with progress_on_stderr() as step:
+        step("Processing call.vtt")
+    assert capsys.readouterr() == ("", "")
