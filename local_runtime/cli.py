@@ -19,6 +19,7 @@ from local_runtime.cli_audit import audit
 from local_runtime.cli_clients import clients
 from local_runtime.cli_context import (
     CoachContext,
+    JsonUsageErrors,
     coach_context,
     exit_on_coaching_error,
     fail,
@@ -56,6 +57,7 @@ atexit.register(gc.freeze)
 show_flags_as_flags()
 
 app = typer.Typer(
+    cls=JsonUsageErrors,
     help="Coaching platform: process session transcripts and run the platform locally.",
     epilog="Example: coach process session.vtt --type group --date 2026-11-26. Exit codes: "
     "0 done, 1 refused or failed (the message says why), 2 wrong usage.",

@@ -3,13 +3,16 @@ the CLI's callback, and the local platform (its ports) built from them at most o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
+from typer import TyperException
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from coaching.composition import Ports
@@ -94,7 +97,6 @@ def fail(
     ``--json`` one error object on stdout in the API's error shape (scripts read stdout)."""
     if as_json:
         import json
-        import sys
 
         from coaching.api.errors import error_body
 
@@ -121,3 +123,31 @@ def new_password(given: str | None) -> str:
     if given is not None:
         return given
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+class JsonUsageErrors(TyperGroup):
+    """The `coach` group: with ``--json`` on the command line, wrong usage (exit 2: a bad
+    option value, a missing argument) is the API's error object on stdout too, not Click's
+    text on stderr, so a script always reads its answer from stdout."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or "--json" not in argv:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            # Not standalone: a usage error is raised here rather than printed.
+            outcome = super().main(argv, prog_name, complete_var, False, **extra)
+        except typer.Abort:
+            sys.exit(EXIT_REFUSED)
+        except TyperException as error:  # Click's usage errors, as Typer ships Click
+            raise SystemExit(
+                fail(error.format_message(), as_json=True, exit_code=error.exit_code).exit_code
+            ) from None
+        sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)

@@ -158,6 +158,18 @@ def test_a_directory_and_an_unknown_format_are_refused(no_platform, tmp_path):
     assert "teams_docx" in unknown.stderr
 
 
+def test_wrong_usage_with_json_is_an_error_object_on_stdout_with_exit_2(no_platform):
+    # A bad date, and a missing argument, for a script
+    for args in (["process", "x.vtt", "--json", "--date", "26/11/2026"], ["process", "--json"]):
+        result = runner.invoke(app, args, obj=no_platform)
+        assert result.exit_code == 2, result.output
+        error = json.loads(result.stdout)["error"]
+        assert error["code"] == "COACH_400" and error["message"]
+    # Without --json: Click's own message on stderr, nothing on stdout
+    human = runner.invoke(app, ["process", "x.vtt", "--date", "26/11/2026"], obj=no_platform)
+    assert human.exit_code == 2 and human.stdout == "" and "--date" in human.stderr
+
+
 def test_a_domain_error_with_json_is_one_error_object(capsys):
     from coaching.domain.errors import NotFound
 
