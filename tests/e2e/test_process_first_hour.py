@@ -213,3 +213,24 @@ def test_a_failed_run_with_json_is_one_error_object_naming_the_session(
         platform.settings.default_organization_id, uuid.UUID(error["details"]["session_id"])
     )
     assert session is not None and session.processing_status == "failed"
+
+
+def test_reprocess_is_refused_once_the_coach_approved_a_summary(platform, tmp_path):
+    org = platform.settings.default_organization_id
+    path = _transcript(tmp_path)
+    first = json.loads(_process(str(path), "--json", "--type", "group").stdout)
+    coach_id = uuid.UUID(first["coach_id"])
+    claims = claims_for(org, Role.COACH, coach_id=coach_id)
+    status, listed = request("GET", f"/v1/sessions/{first['session_id']}/summaries", claims)
+    assert status == 200, listed
+    # Given the coach approved one of its summaries
+    summary = listed["items"][0]
+    status, body = request("POST", f"/v1/summaries/{summary['id']}/approve", claims)
+    assert status == 200, body
+    # When the same content is processed again with --reprocess: refused, nothing replaced
+    refused = _process(str(path), "--json", "--date", "2026-11-26", "--reprocess")
+    assert refused.exit_code == 1
+    error = json.loads(refused.stdout)["error"]
+    assert error["code"] == "COACH_409" and "approved" in error["message"]
+    status, after = request("GET", f"/v1/summaries/{summary['id']}", claims)
+    assert status == 200 and after["status"] == "approved"
