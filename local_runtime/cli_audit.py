@@ -14,7 +14,9 @@ from local_runtime.cli_context import coach_context
 audit = typer.Typer(help="The audit log: who accessed a client's data.", no_args_is_help=True)
 
 
-@audit.command("client")
+@audit.command(
+    "client", epilog="Example: coach audit client 3f0c9a52-7a3e-4c1e-9d0b-2a6f1c8e5b71 --json"
+)
 def client(
     ctx: typer.Context,
     client_id: Annotated[uuid.UUID, typer.Argument(help="The client's id")],

@@ -21,7 +21,7 @@ clients = typer.Typer(
 )
 
 
-@clients.command("list")
+@clients.command("list", epilog="Example: coach clients list --name priya --pending")
 def list_clients(
     ctx: typer.Context,
     name: Annotated[str | None, typer.Option("--name", help="Part of the name")] = None,
@@ -66,7 +66,11 @@ def list_clients(
     typer.echo(f"{len(rows)} client(s).")
 
 
-@clients.command("update")
+@clients.command(
+    "update",
+    epilog="Example: coach clients update 3f0c9a52-7a3e-4c1e-9d0b-2a6f1c8e5b71 --confirm "
+    "--email priya@example.com",
+)
 def update(
     ctx: typer.Context,
     client_id: Annotated[uuid.UUID, typer.Argument(help="The client's id")],
@@ -169,7 +173,7 @@ def _record(
     )
 
 
-@clients.command("import")
+@clients.command("import", epilog="Example: coach clients import clients.csv --json")
 def import_file(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="CSV: name, email, external_id (optional)")],

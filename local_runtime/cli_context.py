@@ -3,13 +3,16 @@ the CLI's callback, and the local platform (its ports) built from them at most o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
+from typer import TyperException
+from typer.core import TyperGroup
 
 if TYPE_CHECKING:
     from coaching.composition import Ports
@@ -76,16 +79,43 @@ def deployed_ports(settings: Settings) -> Iterator[Ports]:
         ports.close()
 
 
+# Exit codes, the same for every `coach` command (the README lists them).
+EXIT_OK = 0
+EXIT_REFUSED = 1  # bad input, or what the command was asked cannot be done (the message says why)
+EXIT_USAGE = 2  # a wrong option or argument (Click's own code)
+
+
+def fail(
+    message: str,
+    *,
+    as_json: bool = False,
+    code: str = "COACH_400",
+    details: dict | None = None,
+    exit_code: int = EXIT_REFUSED,
+) -> typer.Exit:
+    """Says why a command stopped, and returns the exit to raise: one line on stderr, or with
+    ``--json`` one error object on stdout in the API's error shape (scripts read stdout)."""
+    if as_json:
+        import json
+
+        from coaching.api.errors import error_body
+
+        sys.stdout.write(json.dumps(error_body(code, message, details), ensure_ascii=False) + "\n")
+    else:
+        typer.echo(f"error: {message}", err=True)
+    return typer.Exit(exit_code)
+
+
 @contextmanager
-def exit_on_coaching_error() -> Iterator[None]:
-    """A domain error ends the command with its message for people, and exit code 1."""
+def exit_on_coaching_error(as_json: bool = False) -> Iterator[None]:
+    """A domain error ends the command with its message for people, and exit code 1 (with
+    ``--json``, as the API's error object on stdout)."""
     from coaching.domain.errors import CoachingError
 
     try:
         yield
     except CoachingError as error:
-        typer.echo(f"error: {error.user_message()}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(error.user_message(), as_json=as_json, code=error.code) from None
 
 
 def new_password(given: str | None) -> str:
@@ -93,3 +123,31 @@ def new_password(given: str | None) -> str:
     if given is not None:
         return given
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+class JsonUsageErrors(TyperGroup):
+    """The `coach` group: with ``--json`` on the command line, wrong usage (exit 2: a bad
+    option value, a missing argument) is the API's error object on stdout too, not Click's
+    text on stderr, so a script always reads its answer from stdout."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if not standalone_mode or "--json" not in argv:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            # Not standalone: a usage error is raised here rather than printed.
+            outcome = super().main(argv, prog_name, complete_var, False, **extra)
+        except typer.Abort:
+            sys.exit(EXIT_REFUSED)
+        except TyperException as error:  # Click's usage errors, as Typer ships Click
+            raise SystemExit(
+                fail(error.format_message(), as_json=True, exit_code=error.exit_code).exit_code
+            ) from None
+        sys.exit(outcome if isinstance(outcome, int) else EXIT_OK)

@@ -23,7 +23,7 @@ follow_ups = typer.Typer(
 CLI_USER = uuid.UUID("00000000-0000-0000-0000-00000000c11e")
 
 
-@follow_ups.command("list")
+@follow_ups.command("list", epilog="Example: coach follow-ups list --status draft")
 def list_follow_ups(
     ctx: typer.Context,
     status: Annotated[
@@ -52,7 +52,7 @@ def list_follow_ups(
     typer.echo(f"{len(items)} follow-up(s).")
 
 
-@follow_ups.command()
+@follow_ups.command(epilog="Example: coach follow-ups send 3f0c9a52-7a3e-4c1e-9d0b-2a6f1c8e5b71")
 def send(
     ctx: typer.Context,
     follow_up_id: Annotated[uuid.UUID, typer.Argument(help="The follow-up's id")],
@@ -64,7 +64,10 @@ def send(
     _run(ctx, as_json, lambda ports, who: send_follow_up(ports, who, follow_up_id))
 
 
-@follow_ups.command()
+@follow_ups.command(
+    epilog="Example: coach follow-ups schedule 3f0c9a52-7a3e-4c1e-9d0b-2a6f1c8e5b71 "
+    "2030-01-02T09:00+01:00"
+)
 def schedule(
     ctx: typer.Context,
     follow_up_id: Annotated[uuid.UUID, typer.Argument(help="The follow-up's id")],

@@ -12,7 +12,7 @@ from local_runtime.cli_context import coach_context
 keys = typer.Typer(help="Field encryption keys: rotate.", no_args_is_help=True)
 
 
-@keys.command()
+@keys.command(epilog="Example: coach keys rotate --json")
 def rotate(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,

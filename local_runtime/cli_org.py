@@ -18,7 +18,11 @@ from local_runtime.cli_context import (
 org = typer.Typer(help="Organizations: create one with its first admin.", no_args_is_help=True)
 
 
-@org.command("create")
+@org.command(
+    "create",
+    epilog="Example: coach org create 'North Coaching' --admin ada@example.com "
+    "--admin-name 'Ada Admin'",
+)
 def create(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The organization's name")],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import uuid
 from typing import Annotated
 
 import typer
@@ -17,7 +18,10 @@ retention = typer.Typer(
 )
 
 
-@retention.command()
+@retention.command(
+    epilog="Examples:\n\n  coach retention purge --dry-run   (what would go, and the cutoff)"
+    "\n\n  coach retention purge --json"
+)
 def purge(
     ctx: typer.Context,
     dry_run: Annotated[
@@ -38,6 +42,7 @@ def purge(
         data["deleted"], data["failed"] = report.deleted, report.failed
         sys.stdout.write(json.dumps(data) + "\n")
     else:
+        _say_cutoffs(report.cutoff_by_organization, platform.settings.default_organization_id)
         verb = "would delete" if dry_run else "deleted"
         for session in report.sessions:
             state = f"not deleted: {session.error}" if session.error else verb
@@ -46,3 +51,16 @@ def purge(
         typer.echo(f"{count} session(s) {verb}; {report.failed} left for the next run.")
     if report.failed:
         raise typer.Exit(1)
+
+
+def _say_cutoffs(cutoffs: dict, own: uuid.UUID) -> None:
+    """Which sessions the run is about: each organization's cutoff, and whether this
+    install's organization has a retention at all."""
+    if own not in cutoffs:
+        typer.echo(
+            "No retention is set for this organization: it keeps every session. An admin "
+            'sets one with PATCH /v1/organization {"retention_days": N}.'
+        )
+    for org, cutoff in sorted(cutoffs.items()):
+        whose = "this organization" if org == own else f"organization {org}"
+        typer.echo(f"Cutoff for {whose}: sessions received before {cutoff:%Y-%m-%d %H:%M} UTC.")

@@ -17,7 +17,7 @@ security = typer.Typer(
 )
 
 
-@security.command()
+@security.command(epilog="Example: coach security events --minutes 60 --json")
 def events(
     ctx: typer.Context,
     minutes: Annotated[

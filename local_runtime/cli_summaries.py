@@ -17,7 +17,9 @@ summaries = typer.Typer(help="Summaries under review: refine.", no_args_is_help=
 LOCAL_OPERATOR_ID = uuid.uuid5(uuid.NAMESPACE_URL, "coach-cli:local-operator")
 
 
-@summaries.command()
+@summaries.command(
+    epilog="Example: coach summaries refine 3f0c9a52-7a3e-4c1e-9d0b-2a6f1c8e5b71 shorter"
+)
 def refine(
     ctx: typer.Context,
     summary_id: Annotated[uuid.UUID, typer.Argument(help="The summary's id")],

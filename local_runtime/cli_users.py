@@ -20,7 +20,11 @@ from local_runtime.cli_context import (
 users = typer.Typer(help="Accounts that sign in: add, list, reset-mfa.", no_args_is_help=True)
 
 
-@users.command("add")
+@users.command(
+    "add",
+    epilog="Example: coach users add sam@example.com --name 'Sam Lee' --role coach "
+    "--lead lead@example.com   (asks for the password)",
+)
 def add(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The email they sign in with")],
@@ -33,6 +37,7 @@ def add(
         str | None,
         typer.Option(
             envvar="COACH_NEW_USER_PASSWORD",
+            show_default=False,
             help="Asked for when not given (at least 12 characters). In AWS (COACH_RUNTIME="
             "aws) a temporary one, changed at the first sign-in; not given, Cognito emails one",
         ),
@@ -88,7 +93,7 @@ def _add_on_aws(settings, org, email, name, role, lead, password):
         )
 
 
-@users.command("list")
+@users.command("list", epilog="Example: coach users list --json")
 def list_users(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array")] = False,
@@ -122,12 +127,17 @@ def list_users(
     if as_json:
         sys.stdout.write(json.dumps(rows) + "\n")
         return
+    if not rows:
+        typer.echo(
+            "No users in this organization yet. Add one with `coach users add EMAIL --name NAME "
+            "--role ROLE` (`coach serve` adds one demo account per role)."
+        )
     for row in rows:
         mfa = "MFA" if row["mfa_enabled"] else "   "
         typer.echo(f"{row['role']:<11} {mfa} {row['email']:<30} {row['name']}")
 
 
-@users.command("reset-mfa")
+@users.command("reset-mfa", epilog="Example: coach users reset-mfa sam@example.com")
 def reset_mfa(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The email of the account")],

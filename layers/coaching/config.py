@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The organization every local install starts with. Fixed so that local data, sample
@@ -26,7 +26,11 @@ class Settings(BaseSettings):
 
     runtime: Literal["local", "aws"] = "local"
     home: Path = Field(default=Path(".local"), description="all local state lives here")
-    dropbox: Path = Field(default=Path("dropbox"), description="watched drop folder")
+    dropbox: Path = Field(
+        default=Path("dropbox"),
+        description="watched drop folder; unset = $COACH_HOME/dropbox when COACH_HOME is set "
+        "(all local state under one folder), else ./dropbox",
+    )
     database_url: str | None = Field(
         default=None, description="PostgreSQL URL; unset locally = embedded server under home"
     )
@@ -152,6 +156,13 @@ class Settings(BaseSettings):
         description="the WebSocket API's management endpoint: https://{api-id}.execute-api."
         "{region}.amazonaws.com/{stage}",
     )
+
+    @model_validator(mode="after")
+    def _dropbox_under_home(self) -> Settings:
+        # A home of one's own keeps the drop folder too: never ./dropbox in a checkout.
+        if "home" in self.model_fields_set and "dropbox" not in self.model_fields_set:
+            self.dropbox = self.home / "dropbox"
+        return self
 
     def database_source(self) -> FixedConninfo | DatabaseSecret | None:
         """Where the connection string comes from: the URL, else the secret, else nowhere."""

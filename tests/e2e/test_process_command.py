@@ -81,12 +81,13 @@ def test_every_format_fixture_is_processed_or_rejected_clearly(cli, shared_data,
         if result.exit_code == 0:
             jsonschema.validate(json.loads(result.stdout), contract)
             continue
-        # A rejection is one line on stderr, naming the file, with no traceback
+        # A rejection is one JSON error object on stdout (issue 13: scripts read stdout),
+        # naming the file, with no traceback
         assert result.exit_code == 1, (path.name, result.stderr)
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("error: "), (path.name, result.stderr)
-        assert "Traceback" not in result.stderr
-        assert path.name in lines[0]
+        error = json.loads(result.stdout)["error"]
+        assert error["code"].startswith("COACH_4"), (path.name, error)
+        assert "Traceback" not in result.output
+        assert path.name in error["message"]
 
 
 def test_the_coach_option_names_the_coach(cli):
@@ -130,13 +131,14 @@ def test_the_installed_command_prints_json_and_fails_clearly(tmp_path, contract)
         text=True,
         timeout=120,
     )
-    # Then it exits non-zero with one clear line, prints nothing on stdout, keeps the file
+    # Then it exits 1 with one JSON error object on stdout (issue 13), refused before
+    # anything was stored (the file was checked before the platform started)
     assert bad.returncode == 1
-    assert bad.stdout == ""
-    assert bad.stderr.strip().count("\n") == 0
-    assert bad.stderr.startswith("error: broken.srt")
-    kept = list((tmp_path / "home" / "objects").rglob("broken.srt"))
-    assert len(kept) == 1 and kept[0].read_bytes() == broken.read_bytes()
+    error = json.loads(bad.stdout)["error"]
+    assert error["code"] == "COACH_422"
+    assert error["message"].startswith("broken.srt")
+    assert "Traceback" not in bad.stderr
+    assert not list((tmp_path / "home" / "objects").rglob("broken.srt"))
 
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures" / "transcripts"
@@ -195,8 +197,10 @@ def test_a_forced_format_is_used_and_an_unknown_one_is_refused(cli, tmp_path):
     wrong.write_text("Ann: hello\nBen: hi\n", encoding="utf-8")
     refused = cli(str(wrong), "--json", "--format", "srt")
     assert refused.exit_code == 1
-    assert refused.stderr.startswith("error: wrong.txt")
+    assert json.loads(refused.stdout)["error"]["message"].startswith("wrong.txt")
     # When the format does not exist, the supported ones are listed
+    # (with --json, as the API's error object on stdout: issue 13)
     unknown = cli(str(SAMPLE), "--json", "--format", "pdf")
     assert unknown.exit_code == 2
-    assert "vtt" in unknown.stderr and "teams_docx" in unknown.stderr
+    message = json.loads(unknown.stdout)["error"]["message"]
+    assert "vtt" in message and "teams_docx" in message

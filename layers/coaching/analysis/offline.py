@@ -154,19 +154,56 @@ def engagement_level(client: str, speakers: list[SpeakerStats]) -> EngagementLev
     return "medium" if ratio >= 0.4 else "low"
 
 
+def priority_factors(
+    engagement: EngagementLevel,
+    summary: ClientSummary,
+    breakthrough: bool,
+    falling_sentiment: bool = False,
+) -> list[tuple[float, str]]:
+    """What raises a client's follow-up priority, each with its weight and a reason for people."""
+    committed = bool(summary.action_items)
+    factors: list[tuple[float, str]] = []
+    if _ENGAGEMENT_GAP[engagement]:
+        factors.append((0.30 * _ENGAGEMENT_GAP[engagement], f"{engagement} engagement"))
+    if summary.challenges and not committed:
+        factors.append((0.25, "raised challenges without committing to an action"))
+    if not committed:
+        factors.append((0.20, "no action item agreed"))
+    if not summary.wins and not breakthrough:
+        factors.append((0.10, "no win or breakthrough"))
+    if falling_sentiment:
+        factors.append((FALLING_SENTIMENT_WEIGHT, FALLING_SENTIMENT_REASON))
+    return factors
+
+
+FALLING_SENTIMENT_WEIGHT = 0.15
+FALLING_SENTIMENT_REASON = "sounded less positive as the session went on"
+
+
 def priority_score(
     engagement: EngagementLevel,
     summary: ClientSummary,
     breakthrough: bool,
     falling_sentiment: bool = False,
 ) -> float:
-    committed = bool(summary.action_items)
-    score = 0.30 * _ENGAGEMENT_GAP[engagement]
-    score += 0.25 if summary.challenges and not committed else 0.0
-    score += 0.20 if not committed else 0.0
-    score += 0.10 if not summary.wins and not breakthrough else 0.0
-    score += 0.15 if falling_sentiment else 0.0
+    factors = priority_factors(engagement, summary, breakthrough, falling_sentiment)
+    score = 0.0
+    for weight, _ in factors:  # added in this order: the scores stored so far stay the same
+        score += weight
     return round(min(max(score, 0.0), 1.0), 2)
+
+
+def priority_reasons(
+    engagement: EngagementLevel, summary: ClientSummary, breakthrough: bool, score: float
+) -> list[str]:
+    """The reasons behind a stored priority score. Falling sentiment is not stored: it is
+    read from the score, as what the other factors leave unexplained."""
+    factors = priority_factors(engagement, summary, breakthrough)
+    reasons = [reason for _, reason in factors]
+    explained = priority_score(engagement, summary, breakthrough)
+    if score - explained >= FALLING_SENTIMENT_WEIGHT - 0.015:
+        reasons.append(FALLING_SENTIMENT_REASON)
+    return reasons
 
 
 def _matching(sentences: list[Sentence], lexicon: Lexicon) -> list[Sentence]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from coaching.domain.transcript import Transcript, Turn
+from coaching.domain.errors import TranscriptRejected
+from coaching.domain.transcript import UNKNOWN_SPEAKER, Transcript, Turn
 from coaching.parsing import (
     aws_transcribe_json,
     fireflies_json,
@@ -24,7 +25,13 @@ from coaching.parsing import (
 )
 from coaching.parsing.decoding import MAX_TRANSCRIPT_BYTES, check_size, decode
 from coaching.parsing.detect import OTHER_JSON, detect
-from coaching.parsing.messages import FORMAT_NAMES, display_name, rejected, supported_list
+from coaching.parsing.messages import (
+    FORMAT_LABELS,
+    FORMAT_NAMES,
+    display_name,
+    rejected,
+    supported_list,
+)
 
 SUPPORTED_FORMATS: tuple[str, ...] = FORMAT_NAMES
 DOCX = "teams_docx"
@@ -61,6 +68,16 @@ def parse_transcript(data: bytes, filename: str, format_hint: str | None = None)
     return Transcript(format=format_name, turns=_TEXT_PARSERS[format_name](text, name))
 
 
+def require_speaker_names(transcript: Transcript, filename: str) -> None:
+    """A transcript of nameless cues cannot tell the coach from the clients: refused."""
+    if all(turn.speaker == UNKNOWN_SPEAKER for turn in transcript.turns):
+        raise TranscriptRejected(
+            f"{display_name(filename)} has no speaker names, so participants cannot be told apart.",
+            hint="Export the transcript with speaker names (Zoom: 'Name: text' cues; "
+            "Teams: voice tags) or write it as 'Name: text' lines.",
+        )
+
+
 def _is_word_document(data: bytes, filename: str) -> bool:
     """A ZIP archive is read as a Word document, and refused as one if it is not; a
     damaged archive only if it is called .docx: otherwise it is just a binary file."""
@@ -83,4 +100,10 @@ def _forced_format(format_hint: str | None, name: str) -> str | None:
     return wanted
 
 
-__all__ = ["MAX_TRANSCRIPT_BYTES", "SUPPORTED_FORMATS", "parse_transcript"]
+__all__ = [
+    "FORMAT_LABELS",
+    "MAX_TRANSCRIPT_BYTES",
+    "SUPPORTED_FORMATS",
+    "parse_transcript",
+    "require_speaker_names",
+]

@@ -22,6 +22,20 @@ FORMAT_NAMES = (
     "aws_transcribe_json",
     "plain",
 )
+# What each format is, for people choosing one (help text, docs): the same keys.
+FORMAT_LABELS = {
+    "vtt": "WebVTT .vtt (Zoom cloud 'Name: text' cues, Teams <v Name> tags)",
+    "srt": "SubRip .srt",
+    "sbv": "YouTube .sbv",
+    "zoom_txt": "Zoom .txt",
+    "otter_txt": "Otter .txt",
+    "meet_txt": "Google Meet .txt",
+    "teams_docx": "Teams .docx (both layouts)",
+    "fireflies_json": "Fireflies .json",
+    "aws_transcribe_json": "Amazon Transcribe .json",
+    "plain": "plain 'Name: text' lines, with or without timestamps",
+}
+assert tuple(FORMAT_LABELS) == FORMAT_NAMES
 
 EXPORT_AGAIN = (
     "Export the transcript again from Zoom or Teams as .vtt, "

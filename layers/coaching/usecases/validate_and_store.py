@@ -7,8 +7,7 @@ from typing import Any
 
 from coaching.analysis.speaking import timing_source
 from coaching.domain.errors import TranscriptRejected
-from coaching.domain.transcript import UNKNOWN_SPEAKER
-from coaching.parsing import parse_transcript
+from coaching.parsing import parse_transcript, require_speaker_names
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
 from coaching.usecases.session_coach import coach_for_session
@@ -34,12 +33,7 @@ def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict[str, Any
             hint="Split the recording's transcript or remove attachments before uploading.",
         )
     transcript = parse_transcript(data, step.source_name, step.format_hint)
-    if all(turn.speaker == UNKNOWN_SPEAKER for turn in transcript.turns):
-        raise TranscriptRejected(
-            f"{step.source_name} has no speaker names, so participants cannot be told apart.",
-            hint="Export the transcript with speaker names (Zoom: 'Name: text' cues; "
-            "Teams: voice tags) or write it as 'Name: text' lines.",
-        )
+    require_speaker_names(transcript, step.source_name)
     timing = timing_source(transcript)
     ends = [t.end for t in transcript.turns if t.end is not None]
     starts = [t.start for t in transcript.turns if t.start is not None]

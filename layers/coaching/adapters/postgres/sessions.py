@@ -29,6 +29,7 @@ _SESSION_COLUMNS = columns(
     "coach_confidence, coach_source, supervision, created_at, updated_at"
 )
 _UPDATABLE = {
+    "coach_id",  # a session of no coach, assigned later (`coach sessions assign`)
     "session_type",
     "session_date",
     "coach_name",
