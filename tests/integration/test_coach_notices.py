@@ -1,217 +1,107 @@
-"""Held coach notices on embedded PostgreSQL: the queue's claims (one run's batch, never two
-runs'), organization scope, and the whole way from a failed follow-up through the coach's
-preferences to one email in the outbox, sent by `coach serve`'s notice schedule."""
+""" "Ready for review" and failure emails go to the session's own coach — in an organization
+of several coaches, none reads another's client names — and nowhere when the session has no
+coach. The real pipeline, the local outbox, embedded PostgreSQL."""
 
 from __future__ import annotations
 
-import datetime as dt
 import email
 import uuid
-from email import policy
+from email.message import Message
 
 import pytest
 
-from coaching.adapters.postgres.coach_notices import PostgresNoticeQueue, PostgresNoticeRecipients
-from coaching.domain.notices import CoachNotice
-from local_runtime.notice_schedule import NoticeSchedule
-from tests.api_calls import request
-from tests.events import load_event
+from coaching.usecases.submit_transcript import process_transcript
 from tests.local_ports import ports
-from tests.review_data import Reviewed, add_coach, reviewed_session
+from tests.review_data import add_coach
+from tests.samples import SAMPLE
 
 pytestmark = pytest.mark.integration
 
-NOW = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
-STALE = NOW - dt.timedelta(minutes=15)
 
-
-@pytest.fixture
-def review(platform, organization) -> Reviewed:
-    return reviewed_session(platform, organization, add_coach(organization, "Maya Chen"))
-
-
-def _notice(review: Reviewed, subject: str = "Ready") -> CoachNotice:
-    return CoachNotice(review.coach_id, review.session_id, "review_ready", subject, "body")
-
-
-def _statuses(org: uuid.UUID) -> list[str]:
+def coach_with_email(org: uuid.UUID, name: str) -> tuple[uuid.UUID, str]:
+    coach_id = add_coach(org, name)
     with ports().database.transaction(org) as conn:
-        rows = conn.execute(
-            "SELECT status FROM coach_notices WHERE organization_id = %s ORDER BY id", (org,)
-        ).fetchall()
-    return [row["status"] for row in rows]
+        address = conn.execute("SELECT email FROM coaches WHERE id = %s", (coach_id,)).fetchone()
+    return coach_id, address["email"]
 
 
-def _coach_email(review: Reviewed) -> str:
-    with ports().database.transaction(review.org) as conn:
-        row = conn.execute("SELECT email FROM coaches WHERE id = %s", (review.coach_id,))
-        return row.fetchone()["email"]
+def process(platform, org, coach_id, note: str, name: str = "workshop.vtt"):
+    data = SAMPLE.read_bytes() + f"\n\nNOTE {note} {uuid.uuid4()}\n".encode()
+    submission, execution = process_transcript(
+        platform.deps, platform.workflow, org, data, name, coach_id=coach_id
+    )
+    return submission.session_id, execution
 
 
-def _emails_to(platform, address: str) -> list[email.message.EmailMessage]:
+def emails_about(platform, session_id: uuid.UUID) -> list[Message]:
+    """Every email in the local outbox that links to this session."""
+    outbox = platform.settings.outbox_dir
     found = []
-    for path in sorted(platform.settings.outbox_dir.glob("*.eml")):
-        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        if message["To"] == address:
+    for path in sorted(outbox.glob("*.eml")) if outbox.exists() else []:
+        message = email.message_from_bytes(path.read_bytes())
+        if f"/sessions/{session_id}" in message.get_payload():
             found.append(message)
     return found
 
 
-def test_a_due_notice_is_claimed_by_one_run_only_and_recorded_sent(review):
-    queue = PostgresNoticeQueue(ports().database)
-    queue.hold(review.org, _notice(review, "first"), NOW - dt.timedelta(minutes=1))
-    queue.hold(review.org, _notice(review, "second"), NOW)
-    queue.hold(review.org, _notice(review, "later"), NOW + dt.timedelta(hours=1))
-    assert (review.org, review.coach_id) in queue.coaches_due(NOW, STALE)
-    # When two runs claim
-    batch = queue.claim(review.org, review.coach_id, NOW, STALE)
-    again = queue.claim(review.org, review.coach_id, NOW, STALE)
-    # Then the first took the due notices, in the order raised; the second nothing
-    assert batch is not None and not batch.resumed
-    assert [n.subject for n in batch.notices] == ["first", "second"]
-    assert again is None
-    assert (review.org, review.coach_id) not in queue.coaches_due(NOW, STALE)
-    queue.record_sent(review.org, batch.id, "<m-1@coach.local>")
-    assert _statuses(review.org) == ["sent", "sent", "queued"]
-    # The words of a sent notice (first names, perhaps) are not kept
-    with ports().database.transaction(review.org) as conn:
-        kept = conn.execute(
-            "SELECT subject, body FROM coach_notices WHERE organization_id = %s ORDER BY id",
-            (review.org,),
+def notifications(org: uuid.UUID, session_id: uuid.UUID) -> list[tuple[str, bool, bool]]:
+    """(kind, recipient recorded, message id recorded) of the session's notices."""
+    with ports().database.transaction(org) as conn:
+        rows = conn.execute(
+            "SELECT kind, recipient_hash, message_id FROM notifications"
+            " WHERE organization_id = %s AND session_id = %s ORDER BY id",
+            (org, session_id),
         ).fetchall()
-    assert [(k["subject"], k["body"]) for k in kept] == [("", ""), ("", ""), ("later", "body")]
+    return [(r["kind"], r["recipient_hash"] is not None, r["message_id"] is not None) for r in rows]
 
 
-def test_a_batch_left_claimed_is_resumed_once_after_the_lease(review):
-    queue = PostgresNoticeQueue(ports().database)
-    queue.hold(review.org, _notice(review), NOW)
-    batch = queue.claim(review.org, review.coach_id, NOW, STALE)
-    assert batch is not None
-    later = NOW + dt.timedelta(minutes=20)
-    later_stale = later - dt.timedelta(minutes=15)
-    assert (review.org, review.coach_id) in queue.coaches_due(later, later_stale)
-    resumed = queue.claim(review.org, review.coach_id, later, later_stale)
-    assert resumed is not None and resumed.resumed and resumed.id == batch.id
-    # Taken again now: another run does not resume it too
-    assert queue.claim(review.org, review.coach_id, later, later_stale) is None
-    queue.abandon(review.org, batch.id)
-    assert _statuses(review.org) == ["abandoned"]
+def test_each_coach_gets_only_their_own_sessions_ready_emails(platform, organization):
+    # Given two coaches of one organization, each with a processed session
+    coach_a, email_a = coach_with_email(organization, "Maya Chen")
+    coach_b, email_b = coach_with_email(organization, "Ravi Shah")
+    session_a, _ = process(platform, organization, coach_a, "a")
+    session_b, _ = process(platform, organization, coach_b, "b")
+    # Then each session's "ready" email went to its own coach, and to nobody else
+    assert [m["To"] for m in emails_about(platform, session_a)] == [email_a]
+    assert [m["To"] for m in emails_about(platform, session_b)] == [email_b]
+    # ... the configured address (the drop folder's coach) included
+    assert platform.settings.coach_email not in {email_a, email_b}
+    assert notifications(organization, session_a) == [("review_ready", True, True)]
 
 
-def test_a_released_batch_is_queued_again(review):
-    queue = PostgresNoticeQueue(ports().database)
-    queue.hold(review.org, _notice(review), NOW)
-    batch = queue.claim(review.org, review.coach_id, NOW, STALE)
-    queue.release(review.org, batch.id)
-    assert _statuses(review.org) == ["queued"]
-    assert queue.claim(review.org, review.coach_id, NOW, STALE).id != batch.id
+def test_a_session_of_no_coach_sends_no_email(platform, organization):
+    # Given an organization whose configured coach email names no coach of it
+    # When a session is processed without a coach
+    session_id, execution = process(platform, organization, None, "nobody")
+    # Then it completed, no email was sent, and the record says so
+    assert execution.status == "SUCCEEDED"
+    assert platform.deps.sessions.get_session(organization, session_id).coach_id is None
+    assert emails_about(platform, session_id) == []
+    assert notifications(organization, session_id) == [("review_ready", False, False)]
 
 
-def test_another_organization_neither_claims_nor_finishes_a_coachs_notices(platform, review):
-    other = uuid.uuid4()
-    platform.deps.organizations.ensure_organization(other, f"test {other}")
-    queue = PostgresNoticeQueue(ports().database)
-    queue.hold(review.org, _notice(review), NOW)
-    assert queue.claim(other, review.coach_id, NOW, STALE) is None
-    batch = queue.claim(review.org, review.coach_id, NOW, STALE)
-    queue.record_sent(other, batch.id, "<m@x>")
-    assert _statuses(review.org) == ["claimed"]
-    # Row-level security: the other organization's transaction sees no row at all
-    with ports().database.transaction(other) as conn:
-        assert conn.execute("SELECT count(*) AS n FROM coach_notices").fetchone()["n"] == 0
-    assert (
-        PostgresNoticeRecipients(ports().database).notice_recipient(other, review.coach_id) is None
-    )
+def test_each_coach_gets_only_their_own_sessions_failure_emails(
+    platform, organization, failing_step
+):
+    # Given two coaches of one organization and a step that breaks
+    coach_a, email_a = coach_with_email(organization, "Maya Chen")
+    coach_b, email_b = coach_with_email(organization, "Ravi Shah")
+    failing_step("IndexSession", RuntimeError("disk on fire"))
+    # When a session of each fails
+    session_a, run_a = process(platform, organization, coach_a, "fail a")
+    session_b, run_b = process(platform, organization, coach_b, "fail b")
+    assert run_a.status == run_b.status == "FAILED"
+    # Then each failure email went to that session's coach only
+    failures_a = emails_about(platform, session_a)
+    assert [(m["To"], m["Subject"]) for m in failures_a] == [
+        (email_a, "A session could not be processed")
+    ]
+    assert [m["To"] for m in emails_about(platform, session_b)] == [email_b]
 
 
-def test_a_coachs_stored_preferences_are_read_with_their_address(review):
-    claims = review.claims()
-    status, profile = request("GET", "/v1/coach-profile", claims)
-    preferences = {**profile["notification_preferences"], "time_zone": "Asia/Tokyo"}
-    body = {k: profile[k] for k in ("name", "voice_profile")}
-    status, _ = request(
-        "PUT", "/v1/coach-profile", claims, body={**body, "notification_preferences": preferences}
-    )
-    assert status == 200
-    address, stored = PostgresNoticeRecipients(ports().database).notice_recipient(
-        review.org, review.coach_id
-    )
-    assert (address, stored.time_zone) == (_coach_email(review), "Asia/Tokyo")
-
-
-def _approved_without_address(review: Reviewed) -> dict:
-    summary = review.summaries()["Priya Nair"]
-    ports().contact_details.update_contact(
-        review.org, uuid.UUID(summary["client_id"]), {"email": None}
-    )
-    status, body = request("POST", f"/v1/summaries/{summary['id']}/approve", review.claims())
-    assert status == 200, body
-    return body["follow_up"]
-
-
-def test_a_failed_send_tells_the_sessions_coach_at_once_by_default(platform, review):
-    follow_up = _approved_without_address(review)
-    status, body = request("POST", f"/v1/follow-ups/{follow_up['id']}/send", review.claims())
-    assert (status, body["status"]) == (200, "failed")
-    (message,) = _emails_to(platform, _coach_email(review))
-    assert message["Subject"] == "A follow-up to Priya was not sent"
-    text = message.get_content()
-    assert f"/follow-ups/{follow_up['id']}" in text
-    assert "no email address on record" in text
-    assert "Nair" not in text
-
-
-def test_in_quiet_hours_the_notice_waits_for_the_schedule_and_goes_once(platform, review):
-    # Given quiet hours around the present moment, in the coach's zone
-    now = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=9)))
-    quiet = {
-        "start": (now - dt.timedelta(hours=1)).strftime("%H:%M"),
-        "end": (now + dt.timedelta(hours=1)).strftime("%H:%M"),
-    }
-    status, profile = request("GET", "/v1/coach-profile", review.claims())
-    preferences = {
-        **profile["notification_preferences"],
-        "time_zone": "Asia/Tokyo",  # UTC+9, no daylight saving
-        "quiet_hours": quiet,
-    }
-    body = {k: profile[k] for k in ("name", "voice_profile")}
-    body["notification_preferences"] = preferences
-    assert request("PUT", "/v1/coach-profile", review.claims(), body=body)[0] == 200
-    follow_up = _approved_without_address(review)
-    # When the send fails
-    request("POST", f"/v1/follow-ups/{follow_up['id']}/send", review.claims())
-    # Then nothing went yet; the schedule sends it after the quiet hours, once
-    address = _coach_email(review)
-    assert _emails_to(platform, address) == []
-    assert _statuses(review.org) == ["queued"]
-    clock = [dt.datetime.now(dt.UTC)]
-    schedule = NoticeSchedule(ports().coach_notices, clock=lambda: clock[0])
-    schedule.run_once()
-    assert _emails_to(platform, address) == []
-    clock[0] += dt.timedelta(hours=2)
-    schedule.run_once()
-    schedule.run_once()  # the next minute's run (counts other tests' notices: not asserted)
-    (message,) = _emails_to(platform, address)
-    assert f"/follow-ups/{follow_up['id']}" in message.get_body(("plain",)).get_content()
-    assert _statuses(review.org) == ["sent"]
-
-
-def test_the_scheduled_lambda_sends_a_coachs_digest_once(platform, review):
-    from coaching.adapters.local.lambda_context import LocalLambdaContext
-    from functions.send_coach_notices.handler import lambda_handler
-
-    queue = PostgresNoticeQueue(ports().database)
-    queue.hold(review.org, _notice(review, "Session one is ready"), NOW)
-    queue.hold(review.org, _notice(review, "Session two is ready"), NOW)
-    context = LocalLambdaContext("send_coach_notices", "arn:aws:lambda:local:0:function:n")
-    event = load_event("send_coach_notices_schedule")
-    # When EventBridge invokes it, then again (a retried delivery of the event)
-    first = lambda_handler(event, context, ports=platform.ports, now=NOW)
-    lambda_handler(event, context, ports=platform.ports, now=NOW)
-    # Then the coach has one digest listing both
-    assert first["emails"] >= 1
-    (message,) = _emails_to(platform, _coach_email(review))
-    assert message["Subject"] == "Your coaching digest: 2 notices"
-    text = message.get_body(("plain",)).get_content()
-    assert "Session one is ready" in text and "Session two is ready" in text
-    assert _statuses(review.org) == ["sent", "sent"]
+def test_a_failed_session_of_no_coach_sends_no_email(platform, organization, failing_step):
+    failing_step("IndexSession", RuntimeError("disk on fire"))
+    session_id, execution = process(platform, organization, None, "nobody fails")
+    assert execution.status == "FAILED"
+    assert emails_about(platform, session_id) == []
+    assert notifications(organization, session_id) == [("failure", False, False)]
