@@ -58,8 +58,7 @@ def test_every_command_shows_flags_as_flags(command):
     assert "--help" in text
 
 
-# `coach executions` is the support list's (issue 13's other part) to give its examples.
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if c[0] != "executions"], ids=" ".join)
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=" ".join)
 def test_every_command_shows_an_example(command):
     assert "Example" in _help(*command)
 
