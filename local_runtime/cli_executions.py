@@ -12,6 +12,7 @@ import typer
 from pydantic import BaseModel
 
 from local_runtime.cli_context import coach_context, exit_on_coaching_error
+from local_runtime.cli_progress import progress_on_stderr
 
 executions = typer.Typer(help="Pipeline runs: list, show, redrive, replay.", no_args_is_help=True)
 
@@ -35,10 +36,12 @@ def _emit(value: BaseModel | list[BaseModel], as_json: bool, human) -> None:
         human(value)
 
 
-def _guarded(action, as_json: bool):
+def _guarded(action, as_json: bool, doing: str = "Reading the runs"):
     """A refusal (an unknown run, a rerun that cannot help) exits 1 with its sentence: on
-    stderr, or with ``--json`` as the API's error object on stdout, as every command does."""
-    with exit_on_coaching_error(as_json):
+    stderr, or with ``--json`` as the API's error object on stdout, as every command does.
+    Meanwhile a spinner on stderr says what takes the seconds (a rerun waits for its run)."""
+    with progress_on_stderr(enabled=not as_json) as step, exit_on_coaching_error(as_json):
+        step(doing)
         return action()
 
 
@@ -153,7 +156,7 @@ def redrive(
     """Resume a failed run at its failed step; results of the steps that finished are kept.
     Refused (exit 1) when the run failed on its file: upload a fixed transcript instead."""
     _emit(
-        _guarded(lambda: _rerun(ctx, "redrive", name), as_json),
+        _guarded(lambda: _rerun(ctx, "redrive", name), as_json, f"Redriving {name}"),
         as_json,
         lambda r: typer.echo(_line(r)),
     )
@@ -167,7 +170,7 @@ def replay(
 ) -> None:
     """Run the same input again from the start, linked to the original run."""
     _emit(
-        _guarded(lambda: _rerun(ctx, "replay", name), as_json),
+        _guarded(lambda: _rerun(ctx, "replay", name), as_json, f"Replaying {name}"),
         as_json,
         lambda r: typer.echo(_line(r)),
     )

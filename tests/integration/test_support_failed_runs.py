@@ -190,3 +190,24 @@ def test_the_cli_executions_commands_answer_errors_as_json_with_the_readmes_exit
     wrong = runner.invoke(app, ["executions", "list", "--since", "yesterday", "--json"])
     assert wrong.exit_code == 2
     assert json.loads(wrong.stdout)["error"]["code"] == "COACH_400"
+
+
+def test_a_rerun_shows_a_spinner_on_stderr_in_a_terminal_and_none_with_json(platform, monkeypatch):
+    from rich.console import Console
+
+    from local_runtime.cli import app
+
+    # Given a failed run, and a terminal
+    org = ports().settings.default_organization_id
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, org, _binary_file(), "broken-spinner.vtt"
+    )
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: True))
+    runner = CliRunner()
+    # When support redrives it: the spinner says what is happening, on stderr only
+    shown = runner.invoke(app, ["executions", "redrive", submission.execution_name])
+    assert f"Redriving {submission.execution_name}" in shown.stderr
+    assert "Redriving" not in shown.stdout
+    # And with --json nothing but the answer is written
+    quiet = runner.invoke(app, ["executions", "redrive", submission.execution_name, "--json"])
+    assert "Redriving" not in quiet.stderr + quiet.stdout
