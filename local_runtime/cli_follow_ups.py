@@ -106,9 +106,12 @@ def _run(ctx: typer.Context, as_json: bool, action: Any) -> None:
         result = action(platform.ports.sending_ports, _admin(ctx))
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
-        return
-    reason = f" ({result['status_reason']})" if result["status_reason"] else ""
-    typer.echo(f"Follow-up {result['id']} to {result['client_name']}: {result['status']}{reason}")
+    else:
+        reason = f" ({result['status_reason']})" if result["status_reason"] else ""
+        typer.echo(
+            f"Follow-up {result['id']} to {result['client_name']}: {result['status']}{reason}"
+        )
+    # Not sent (no address, opted out): exit 1, the follow-up and its reason printed either way.
     if result["status"] == "failed":
         raise typer.Exit(1)
 

@@ -11,6 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from local_runtime.cli import app
+from tests.api_calls import request
+from tests.local_ports import ports
+from tests.review_data import add_coach, reviewed_session
 
 pytestmark = pytest.mark.integration
 
@@ -38,3 +41,18 @@ def test_a_refusal_with_json_is_the_apis_error_object_on_stdout(platform, comman
     error = json.loads(result.stdout)["error"]
     assert error["code"] == code and error["message"], error
     assert set(error) == {"code", "message", "details"}
+
+
+def test_a_follow_up_not_sent_exits_1_with_json_too(platform):
+    # Given an approved follow-up of the local organization whose client has no address
+    org = ports().settings.default_organization_id
+    review = reviewed_session(platform, org, add_coach(org, "Maya Chen"))
+    summary = review.summaries()["Priya Nair"]
+    ports().contact_details.update_contact(org, uuid.UUID(summary["client_id"]), {"email": None})
+    status, approved = request("POST", f"/v1/summaries/{summary['id']}/approve", review.claims())
+    assert status == 200, approved
+    # When it is sent with --json
+    result = CliRunner().invoke(app, ["follow-ups", "send", approved["follow_up"]["id"], "--json"])
+    # Then the follow-up says why it failed, and the exit code is 1, as without --json
+    assert json.loads(result.stdout)["status_reason"] == "client_has_no_email_address"
+    assert result.exit_code == 1
