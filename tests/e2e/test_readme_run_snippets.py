@@ -57,11 +57,21 @@ def _bash(serve: ServeProcess, script: str) -> subprocess.CompletedProcess:
     )
 
 
-def _filled(serve: ServeProcess, name: str, password: str) -> str:
+# What the reader types from their authenticator app, here typed by the shell from the secret
+# the sign-in enrolled: the next step's code (the one the sign-in used works only once, and
+# the server accepts the next step's for clock drift).
+NEXT_CODE = (
+    '$(echo "$SETUP" | field secret | .venv/bin/python -c "import pyotp, time;'
+    ' print(pyotp.TOTP(input()).at(time.time() + 30))")'
+)
+
+
+def _filled(serve: ServeProcess, name: str, password: str = "") -> str:
     sample = serve.session_named(SAMPLE_NAME, "completed")
     assert sample is not None
     text = run_snippet(name).text.replace(README_ADDRESS, f"http://127.0.0.1:{serve.port}")
-    return fill_in(text, {"<printed by make run>": password, "<id>": sample["session_id"]})
+    values = {"<printed by make run>": password, "<id>": sample["session_id"]}
+    return fill_in(text, {**values, "<the app's current code>": NEXT_CODE})
 
 
 def test_a_wrong_password_shows_the_apis_sentence_and_stops(serve):
@@ -83,11 +93,12 @@ def test_a_wrong_password_shows_the_apis_sentence_and_stops(serve):
 def test_the_sign_in_and_the_requests_work_as_written(serve):
     # When the README's sign-in and requests run as the demo coach, one after the other
     script = _filled(serve, "sign-in", serve.demo_password("coach@example.com"))
-    script += _filled(serve, "requests", "")
+    script += _filled(serve, "requests") + _filled(serve, "later-sign-in")
     result = _bash(serve, script)
     # Then each step answered, with nothing refused
     assert result.returncode == 0, result.stderr
-    assert "otpauth://" in result.stdout and "signed in" in result.stdout, result.stdout
+    assert "otpauth://" in result.stdout and "signed in\n" in result.stdout, result.stdout
+    assert "signed in again" in result.stdout, result.stderr
     assert '"error"' not in result.stdout, result.stdout
     assert "Traceback" not in result.stderr, result.stderr
     # And the coach saw the sample in the list and its results

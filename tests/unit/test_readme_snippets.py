@@ -18,7 +18,11 @@ from tests.readme_snippets import PLACEHOLDER, REPO_ROOT, Snippet, snippets
 
 ALL = snippets()
 SHELL = [s for s in ALL if s.is_shell]
-RUN_BY_E2E = {"sign-in", "requests"}  # the names tests/e2e/test_readme_run_snippets.py runs
+RUN_BY_E2E = {
+    "sign-in",
+    "requests",
+    "later-sign-in",
+}  # the names tests/e2e/test_readme_run_snippets.py runs
 # The blocks that cannot run here, by their first line: nothing else is left out.
 NOT_RUN = {
     "make run": "`make run` is the platform the run snippets talk to",
