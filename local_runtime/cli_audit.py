@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from local_runtime.cli_context import coach_context
+from local_runtime.cli_context import coach_context, exit_on_coaching_error
 
 audit = typer.Typer(help="The audit log: who accessed a client's data.", no_args_is_help=True)
 
@@ -24,14 +24,13 @@ def client(
 ) -> None:
     """Every recorded access to one client's data, newest first: who, when, what, from where.
     Still there after the client was erased."""
-    from coaching.domain.errors import CoachingError
     from coaching.usecases.client_access import access_view, client_access_log
 
     platform = coach_context(ctx).platform()
     org = platform.settings.default_organization_id
     store, _ = platform.ports.client_ports
     rows, after = [], None
-    try:
+    with exit_on_coaching_error(as_json):
         while True:
             page, after = client_access_log(
                 platform.ports.audit_log, store, org, client_id, limit=500, after=after
@@ -39,9 +38,6 @@ def client(
             rows += [access_view(entry) for entry in page]
             if after is None:
                 break
-    except CoachingError as error:
-        typer.echo(f"error: {error.user_message()}", err=True)
-        raise typer.Exit(1) from None
     if as_json:
         sys.stdout.write(json.dumps(rows) + "\n")
         return

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from local_runtime.cli_context import coach_context
+from local_runtime.cli_context import coach_context, exit_on_coaching_error, fail
 
 if TYPE_CHECKING:
     from local_runtime.platform import LocalPlatform
@@ -181,26 +181,21 @@ def import_file(
 ) -> None:
     """Import a client list: each row creates a client, updates the one it names, or is
     skipped with the reason (as POST /v1/clients/import)."""
-    from coaching.domain.errors import CoachingError
     from coaching.domain.identity import Visibility
     from coaching.usecases.client_import import ClientImport
 
     try:
         data = file.read_bytes()
     except OSError as error:
-        typer.echo(f"error: cannot read {file}: {error.strerror}", err=True)
-        raise typer.Exit(1) from None
+        raise fail(f"Cannot read {file}: {error.strerror}.", as_json=as_json) from None
     platform = coach_context(ctx).platform()
     org = platform.settings.default_organization_id
     store, _ = platform.ports.client_ports
     importer = ClientImport(
         platform.ports.client_records, platform.ports.contact_details, store, Visibility(org, None)
     )
-    try:
+    with exit_on_coaching_error(as_json):
         reports = importer.run(data)
-    except CoachingError as error:
-        typer.echo(f"error: {error.user_message()}", err=True)
-        raise typer.Exit(1) from None
     counts = {k: sum(r.result == k for r in reports) for k in ("created", "updated", "skipped")}
     touched = [r.client_id for r in reports if r.client_id and r.result != "skipped"]
     _record(platform, org, "import", None, touched, **counts)

@@ -11,7 +11,8 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 
-from local_runtime.cli_context import coach_context
+from local_runtime.cli_context import coach_context, exit_on_coaching_error
+from local_runtime.cli_progress import progress_on_stderr
 
 executions = typer.Typer(help="Pipeline runs: list, show, redrive, replay.", no_args_is_help=True)
 
@@ -35,14 +36,16 @@ def _emit(value: BaseModel | list[BaseModel], as_json: bool, human) -> None:
         human(value)
 
 
-def _guarded(action):
-    from coaching.domain.errors import CoachingError
-
-    try:
+def _guarded(action, as_json: bool, doing: str = "Reading the runs"):
+    """A refusal (an unknown run, a rerun that cannot help) exits 1 with its sentence: on
+    stderr, or with ``--json`` as the API's error object on stdout, as every command does.
+    Meanwhile a spinner on stderr says what takes the seconds (a rerun waits for its run)."""
+    with progress_on_stderr(enabled=not as_json) as step, exit_on_coaching_error(as_json):
+        step(doing)
         return action()
-    except CoachingError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(1) from None
+
+
+_JSON_HELP = "Print JSON (an error too, as the API's error object)"
 
 
 def _runs_table(runs) -> None:
@@ -85,31 +88,43 @@ def _line(run) -> str:
     return f"{run.started_at:%Y-%m-%d %H:%M:%S}  {run.status:<9} {run.name}{link}{error}"
 
 
-@executions.command("list")
+@executions.command(
+    "list",
+    epilog="Examples:\n\n  coach executions list --status failed\n\n  coach executions list "
+    "--since 2026-11-01 --json",
+)
 def list_runs(
     ctx: typer.Context,
     status: Annotated[Status | None, typer.Option(help="Only runs with this status")] = None,
     since: Annotated[
-        dt.datetime | None, typer.Option(help="Only runs started since (YYYY-MM-DD[THH:MM])")
+        dt.datetime | None,
+        typer.Option(help="Only runs started since (YYYY-MM-DD[THH:MM], UTC)"),
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, max=1000)] = 100,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="At most this many runs")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
     """Recent runs, newest first."""
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
     runs = _guarded(
-        lambda: _Described(ctx).list(status.value.upper() if status else None, since, limit)
+        lambda: _Described(ctx).list(status.value.upper() if status else None, since, limit),
+        as_json,
     )
     _emit(runs, as_json, _runs_table)
 
 
-@executions.command()
+_RUN_NAME = Annotated[str, typer.Argument(metavar="NAME", help="The run's name (the list's Run)")]
+_EXAMPLE_RUN = "session-3f0c9a52-7a3e-4c1e-9d0b-2a6f1c8e5b71"
+
+
+@executions.command(epilog=f"Example: coach executions show {_EXAMPLE_RUN}")
 def show(
-    ctx: typer.Context, name: str, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context,
+    name: _RUN_NAME,
+    as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
     """One run: each state with its input, output, error and timings."""
-    detail = _guarded(lambda: _Described(ctx).show(name))
+    detail = _guarded(lambda: _Described(ctx).show(name), as_json)
 
     def human(run) -> None:
         typer.echo(_line(run))
@@ -132,24 +147,33 @@ def show(
     _emit(detail, as_json, human)
 
 
-@executions.command()
+@executions.command(epilog=f"Example: coach executions redrive {_EXAMPLE_RUN}")
 def redrive(
-    ctx: typer.Context, name: str, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context,
+    name: _RUN_NAME,
+    as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
-    """Resume a failed run at its failed step; results of the steps that finished are kept."""
+    """Resume a failed run at its failed step; results of the steps that finished are kept.
+    Refused (exit 1) when the run failed on its file: upload a fixed transcript instead."""
     _emit(
-        _guarded(lambda: _rerun(ctx, "redrive", name)),
+        _guarded(lambda: _rerun(ctx, "redrive", name), as_json, f"Redriving {name}"),
         as_json,
         lambda r: typer.echo(_line(r)),
     )
 
 
-@executions.command()
+@executions.command(epilog=f"Example: coach executions replay {_EXAMPLE_RUN}")
 def replay(
-    ctx: typer.Context, name: str, as_json: Annotated[bool, typer.Option("--json")] = False
+    ctx: typer.Context,
+    name: _RUN_NAME,
+    as_json: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
 ) -> None:
     """Run the same input again from the start, linked to the original run."""
-    _emit(_guarded(lambda: _rerun(ctx, "replay", name)), as_json, lambda r: typer.echo(_line(r)))
+    _emit(
+        _guarded(lambda: _rerun(ctx, "replay", name), as_json, f"Replaying {name}"),
+        as_json,
+        lambda r: typer.echo(_line(r)),
+    )
 
 
 class _Described:

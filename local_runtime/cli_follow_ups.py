@@ -4,14 +4,16 @@ once, the same refusals), acting as the local organization's administrator."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import sys
 import uuid
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args
 
 import typer
 
-from local_runtime.cli_context import coach_context
+from coaching.domain.sending import SendStatus
+from local_runtime.cli_context import EXIT_USAGE, coach_context, exit_on_coaching_error, fail
 
 if TYPE_CHECKING:
     from coaching.domain.identity import Principal
@@ -23,11 +25,18 @@ follow_ups = typer.Typer(
 CLI_USER = uuid.UUID("00000000-0000-0000-0000-00000000c11e")
 
 
+# The --status choices: the send path's statuses, as GET /v1/follow-ups takes them.
+Status = enum.StrEnum(  # type: ignore[misc]
+    "Status", [(name, name) for name in get_args(SendStatus)]
+)
+
+
 @follow_ups.command("list", epilog="Example: coach follow-ups list --status draft")
 def list_follow_ups(
     ctx: typer.Context,
     status: Annotated[
-        str | None, typer.Option(help="draft, scheduled, sending, sent, failed")
+        Status | None,  # type: ignore[valid-type]
+        typer.Option(help="Only follow-ups with this status"),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON array")] = False,
 ) -> None:
@@ -35,14 +44,15 @@ def list_follow_ups(
     from coaching.usecases.follow_ups import list_follow_ups as listed
 
     platform = coach_context(ctx).platform()
-    items = listed(
-        platform.ports.review_ports,
-        _admin(ctx),
-        status=status,
-        client_id=None,
-        limit=500,
-        offset=0,
-    )
+    with exit_on_coaching_error(as_json):
+        items = listed(
+            platform.ports.review_ports,
+            _admin(ctx),
+            status=status.value if status else None,
+            client_id=None,
+            limit=500,
+            offset=0,
+        )
     if as_json:
         sys.stdout.write(json.dumps(items) + "\n")
         return
@@ -77,27 +87,31 @@ def schedule(
     """Send an approved follow-up at a time (`coach serve` sends it then)."""
     from coaching.usecases.sending import schedule_follow_up
 
-    when = dt.datetime.fromisoformat(at)
-    if when.tzinfo is None:
-        typer.echo("error: give the time with its zone, e.g. 2030-01-02T09:00+01:00", err=True)
-        raise typer.Exit(2)
+    try:
+        when: dt.datetime | None = dt.datetime.fromisoformat(at)
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise fail(
+            f"{at!r} is not a time with its zone: give it as 2030-01-02T09:00+01:00.",
+            as_json=as_json,
+            exit_code=EXIT_USAGE,
+        )
     _run(ctx, as_json, lambda ports, who: schedule_follow_up(ports, who, follow_up_id, when))
 
 
 def _run(ctx: typer.Context, as_json: bool, action: Any) -> None:
-    from coaching.domain.errors import CoachingError
-
     platform = coach_context(ctx).platform()
-    try:
+    with exit_on_coaching_error(as_json):
         result = action(platform.ports.sending_ports, _admin(ctx))
-    except CoachingError as error:
-        typer.echo(f"error: {error.user_message()}", err=True)
-        raise typer.Exit(1) from None
     if as_json:
         sys.stdout.write(json.dumps(result) + "\n")
-        return
-    reason = f" ({result['status_reason']})" if result["status_reason"] else ""
-    typer.echo(f"Follow-up {result['id']} to {result['client_name']}: {result['status']}{reason}")
+    else:
+        reason = f" ({result['status_reason']})" if result["status_reason"] else ""
+        typer.echo(
+            f"Follow-up {result['id']} to {result['client_name']}: {result['status']}{reason}"
+        )
+    # Not sent (no address, opted out): exit 1, the follow-up and its reason printed either way.
     if result["status"] == "failed":
         raise typer.Exit(1)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from local_runtime.cli_context import coach_context
+from local_runtime.cli_context import coach_context, exit_on_coaching_error
 
 keys = typer.Typer(help="Field encryption keys: rotate.", no_args_is_help=True)
 
@@ -19,21 +19,17 @@ def rotate(
 ) -> None:
     """A new key version for every organization; every encrypted field is encrypted again
     under it, then the old versions are retired."""
-    from coaching.domain.errors import CoachingError
     from coaching.usecases.contact_encryption import rotate_keys
 
     ports = coach_context(ctx).platform().ports
     encryption = ports.field_encryption
-    try:
+    with exit_on_coaching_error(as_json):
         report = rotate_keys(
             encryption.vault,
             encryption.cipher,
             encryption.data_keys,
             ports.contact_details,
         )
-    except CoachingError as error:
-        typer.echo(f"error: {error.user_message()}", err=True)
-        raise typer.Exit(1) from None
     if as_json:
         sys.stdout.write(report.model_dump_json() + "\n")
     else:

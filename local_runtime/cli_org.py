@@ -45,7 +45,7 @@ def create(
 
     settings = coach_context(ctx).settings
     person = {"email": admin, "name": admin_name, "role": Role.ADMIN}
-    with exit_on_coaching_error():
+    with exit_on_coaching_error(as_json):
         if settings.runtime == "aws":
             from coaching.usecases.people import create_organization
 

@@ -43,7 +43,7 @@ def refine(
         organization_id=platform.settings.default_organization_id,
         role=Role.ADMIN,
     )
-    with exit_on_coaching_error():
+    with exit_on_coaching_error(as_json):
         if expected_revision is None:
             expected_revision = visible_summary(review, operator, summary_id).revision
         answer = refine_summary(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import sys
 import uuid
@@ -17,6 +18,11 @@ from local_runtime.cli_context import (
     new_password,
 )
 
+# The --role choices: a person's roles (the service role is an API key's, not a person's).
+PersonRole = enum.StrEnum(  # type: ignore[misc]
+    "PersonRole", [(r.value, r.value) for r in Role if r is not Role.SERVICE]
+)
+
 users = typer.Typer(help="Accounts that sign in: add, list, reset-mfa.", no_args_is_help=True)
 
 
@@ -29,7 +35,10 @@ def add(
     ctx: typer.Context,
     email: Annotated[str, typer.Argument(help="The email they sign in with")],
     name: Annotated[str, typer.Option("--name", help="Their name, as shown in the app")],
-    role: Annotated[Role, typer.Option("--role", help="coach, coach_lead, admin or support")],
+    role: Annotated[
+        PersonRole,  # type: ignore[valid-type]
+        typer.Option("--role", help="What they do: coach, coach_lead, admin or support"),
+    ],
     lead: Annotated[
         str | None, typer.Option("--lead", help="A coach's team lead (their email)")
     ] = None,
@@ -52,6 +61,7 @@ def add(
     """Add an account to this install's organization (in AWS: a Cognito user and its rows)."""
     settings = coach_context(ctx).settings
     org = organization or settings.default_organization_id
+    role = Role(role)
     with exit_on_coaching_error():
         if settings.runtime == "aws":
             user = _add_on_aws(settings, org, email, name, role, lead, password)

@@ -163,3 +163,51 @@ def test_the_cli_list_has_headers_file_step_and_reason(platform):
     # And a redrive is refused with the explanation, exit code 1
     refused = runner.invoke(app, ["executions", "redrive", submission.execution_name])
     assert refused.exit_code == 1 and "Upload a fixed transcript" in refused.output
+
+
+def test_the_cli_executions_commands_answer_errors_as_json_with_the_readmes_exit_codes(platform):
+    from local_runtime.cli import app
+
+    # Given a failed run of a bad file in the CLI's organization
+    org = ports().settings.default_organization_id
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, org, _binary_file(), "broken-json.vtt"
+    )
+    runner = CliRunner()
+    # When a run that does not exist is shown with --json
+    unknown = runner.invoke(app, ["executions", "show", "no-such-run", "--json"])
+    # Then one error object in the API's shape is on stdout, and the exit code is 1
+    assert unknown.exit_code == 1, unknown.output
+    assert json.loads(unknown.stdout)["error"]["code"] == "COACH_404"
+    # When a run that failed on its file is redriven or replayed with --json
+    for rerun in ("redrive", "replay"):
+        refused = runner.invoke(app, ["executions", rerun, submission.execution_name, "--json"])
+        # Then the refusal says what to do instead, as JSON, exit code 1
+        assert refused.exit_code == 1, refused.output
+        error = json.loads(refused.stdout)["error"]
+        assert error["code"] == "COACH_409" and "Upload a fixed transcript" in error["message"]
+    # When an option's value is wrong with --json: wrong usage, exit 2, as JSON too
+    wrong = runner.invoke(app, ["executions", "list", "--since", "yesterday", "--json"])
+    assert wrong.exit_code == 2
+    assert json.loads(wrong.stdout)["error"]["code"] == "COACH_400"
+
+
+def test_a_rerun_shows_a_spinner_on_stderr_in_a_terminal_and_none_with_json(platform, monkeypatch):
+    from rich.console import Console
+
+    from local_runtime.cli import app
+
+    # Given a failed run, and a terminal
+    org = ports().settings.default_organization_id
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, org, _binary_file(), "broken-spinner.vtt"
+    )
+    monkeypatch.setattr(Console, "is_terminal", property(lambda self: True))
+    runner = CliRunner()
+    # When support redrives it: the spinner says what is happening, on stderr only
+    shown = runner.invoke(app, ["executions", "redrive", submission.execution_name])
+    assert f"Redriving {submission.execution_name}" in shown.stderr
+    assert "Redriving" not in shown.stdout
+    # And with --json nothing but the answer is written
+    quiet = runner.invoke(app, ["executions", "redrive", submission.execution_name, "--json"])
+    assert "Redriving" not in quiet.stderr + quiet.stdout

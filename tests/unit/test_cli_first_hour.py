@@ -58,8 +58,7 @@ def test_every_command_shows_flags_as_flags(command):
     assert "--help" in text
 
 
-# `coach executions` is the support list's (issue 13's other part) to give its examples.
-@pytest.mark.parametrize("command", [c for c in ALL_COMMANDS if c[0] != "executions"], ids=" ".join)
+@pytest.mark.parametrize("command", ALL_COMMANDS, ids=" ".join)
 def test_every_command_shows_an_example(command):
     assert "Example" in _help(*command)
 
@@ -359,3 +358,15 @@ def test_progress_is_shown_on_a_terminal_only_and_never_with_json(monkeypatch, c
     with progress_on_stderr() as step:
         step("Processing call.vtt")
     assert capsys.readouterr() == ("", "")
+
+
+def test_users_add_offers_a_persons_roles_only():
+    # (the service role is an API key's: `users add` would refuse it)
+    users = typer.main.get_group(app).commands["users"].commands["add"]
+    role = next(p for p in users.params if p.name == "role")
+    assert [str(c.value) for c in role.type_descriptor.choices] == [
+        "coach",
+        "coach_lead",
+        "admin",
+        "support",
+    ]
