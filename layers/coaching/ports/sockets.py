@@ -46,6 +46,10 @@ class SocketConnections(Protocol):
         what a step's push reads, so a screen that never subscribed costs it nothing."""
         ...
 
+    def of_user(self, org: uuid.UUID, user_id: uuid.UUID) -> list[SocketConnection]:
+        """The open connections of one user of ``org``: what closes when their sign-in ends."""
+        ...
+
     def get(self, connection_id: str) -> SocketConnection | None:
         """The open connection of this id (whose it is: the caller of a message), or None."""
         ...
@@ -69,6 +73,17 @@ class SocketSender(Protocol):
 
         Never raises: a gone connection is forgotten, any other failure is logged and counts
         as not delivered.
+        """
+        ...
+
+
+class SocketCloser(Protocol):
+    """The `@connections` management API's DELETE: the server closes a client's socket."""
+
+    def close(self, connection_ids: list[str]) -> int:
+        """Closes each connection and forgets it in the store; returns how many were closed.
+
+        Never raises: a gone connection is forgotten, any other failure is logged.
         """
         ...
 

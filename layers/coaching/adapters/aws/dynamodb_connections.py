@@ -92,6 +92,15 @@ class DynamoDbConnections:
     def of(self, org: uuid.UUID) -> list[SocketConnection]:
         return self._query(org)
 
+    def of_user(self, org: uuid.UUID, user_id: uuid.UUID) -> list[SocketConnection]:
+        # The organization's index, filtered by DynamoDB to the user's items (a user has a
+        # handful of screens; a sign-out is rare: no index of its own).
+        return self._query(
+            org,
+            FilterExpression="#user = :user",
+            ExpressionAttributeValues={":user": {"S": str(user_id)}},
+        )
+
     def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
         # Read from the index, then filtered by DynamoDB: only subscribers come back.
         return self._query(

@@ -57,6 +57,15 @@ class PostgresSocketConnections:
             ).fetchall()
         return [_connection(row) for row in rows]
 
+    def of_user(self, org: uuid.UUID, user_id: uuid.UUID) -> list[SocketConnection]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM socket_connections"  # noqa: S608 - constant columns
+                " WHERE organization_id = %s AND user_id = %s ORDER BY connected_at, connection_id",
+                (org, user_id),
+            ).fetchall()
+        return [_connection(row) for row in rows]
+
     def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
         with self._db.transaction(org) as conn:
             rows = conn.execute(
