@@ -158,3 +158,11 @@ def test_dynamodb_lists_one_users_connections_of_one_organization(dynamodb):  # 
         SocketConnection("elsewhere", SAME_ID_OTHER_ORG)
     ]
     assert table.of_user(ORG, uuid.uuid4()) == []
+
+
+def test_dynamodb_knows_when_a_connection_was_opened_from_its_expiry(dynamodb):  # noqa: F811
+    # `get` reads the whole item: `$connect`'s time is its expiry less a connection's lifetime
+    table = DynamoDbConnections(dynamodb, TABLE, clock=lambda: CONNECTED_AT)
+    table.add(SocketConnection("laptop", SIGNED_OUT))
+    opened = table.get("laptop")
+    assert opened is not None and opened.connected_at == CONNECTED_AT

@@ -21,10 +21,12 @@ from coaching.api.socket_messages import answer_frame
 from coaching.api.socket_routes import SocketRequest
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal
+from coaching.ports.sockets import SocketConnection
 from coaching.usecases.refine_recorded import refine_recorded
 from coaching.usecases.refine_summary import RefinementRequest
 from coaching.usecases.socket_subscribe import subscribe_socket
 from coaching.usecases.summaries import visible_summary
+from coaching.usecases.token_revocation import connection_still_signed_in
 
 if TYPE_CHECKING:
     from coaching.composition import Ports
@@ -53,7 +55,7 @@ class RefineFrame(_Frame):
 
 def subscribe_action(ports: Ports, request: SocketRequest) -> str:
     frame = SubscribeFrame.model_validate(request.message)
-    caller = request.caller()
+    caller = _signed_in_caller(ports, request)
     subscription = subscribe_socket(
         ports.socket_connections, ports.sessions, ports.directory, caller, frame.session_id
     )
@@ -65,7 +67,7 @@ def subscribe_action(ports: Ports, request: SocketRequest) -> str:
 
 def refine_action(ports: Ports, request: SocketRequest) -> str:
     frame = RefineFrame.model_validate(request.message)
-    principal = _client_data_reader(request)
+    principal = _client_data_reader(ports, request)
     review = ports.review_ports
     refinement = RefinementRequest(frame.summary_id, frame.message, frame.expected_revision)
     answer = refine_recorded(
@@ -90,9 +92,16 @@ def refine_action(ports: Ports, request: SocketRequest) -> str:
     return answer_frame("refined", request.id, **answer)
 
 
-def _client_data_reader(request: SocketRequest) -> Principal:
+def _signed_in_caller(ports: Ports, request: SocketRequest) -> SocketConnection:
+    """Whose the connection is, while their sign-in lasts (401 once it ended)."""
+    return connection_still_signed_in(
+        ports.token_revocations, request.connections, request.caller()
+    )
+
+
+def _client_data_reader(ports: Ports, request: SocketRequest) -> Principal:
     """The caller, if they may see client content (coaches, leads, admins): REST's rule."""
-    principal = request.caller().principal
+    principal = _signed_in_caller(ports, request).principal
     if principal.role not in CLIENT_DATA_ROLES:
         raise Forbidden(f"The {principal.role.value} role cannot do this.")
     return dataclasses.replace(principal, source_ip=request.source_ip)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from coaching.domain.identity import Principal
@@ -25,11 +25,13 @@ class Subscription:
 class SocketConnection:
     """An open WebSocket connection and whose it is: the user, role and coach of the verified
     claims at `$connect`, so a push can apply the same visibility rule as REST; and what it
-    subscribed to, if anything (a step's news goes to subscribers only)."""
+    subscribed to, if anything (a step's news goes to subscribers only); when it was opened
+    (epoch seconds, where the store says: a sign-in ended after it ends the connection too)."""
 
     connection_id: str
     principal: Principal
     subscription: Subscription | None = None
+    connected_at: float | None = field(default=None, compare=False)
 
 
 class SocketConnections(Protocol):

@@ -247,7 +247,14 @@ def _connection(org: uuid.UUID, item: dict) -> SocketConnection | None:
     except (KeyError, ValueError):
         log.warning("connection %s has no valid owner recorded; not pushing to it", connection_id)
         return None
-    return SocketConnection(connection_id, principal, subscription)
+    return SocketConnection(connection_id, principal, subscription, _connected_at(item))
+
+
+def _connected_at(item: dict) -> float | None:
+    """`$connect`'s time: the item expires a connection's lifetime after it (the index
+    carries no `ttl`: None there)."""
+    expires = item.get(TTL_ATTRIBUTE, {}).get("N")
+    return None if expires is None else float(expires) - CONNECTION_LIFETIME_SECONDS
 
 
 def _subscription(item: dict) -> Subscription | None:

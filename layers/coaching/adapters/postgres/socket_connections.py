@@ -13,7 +13,8 @@ from coaching.domain.identity import Principal, Role
 from coaching.ports.sockets import SocketConnection, Subscription
 
 _COLUMNS = (
-    "connection_id, organization_id, user_id, role, coach_id, subscribed_at, subscribed_session_id"
+    "connection_id, organization_id, user_id, role, coach_id, subscribed_at, subscribed_session_id,"
+    " extract(epoch FROM connected_at)::float8 AS connected_epoch"
 )
 
 
@@ -125,4 +126,5 @@ def _connection(row: dict[str, Any]) -> SocketConnection:
             coach_id=row["coach_id"],
         ),
         Subscription(row["subscribed_session_id"]) if subscribed else None,
+        row["connected_epoch"],
     )
