@@ -204,6 +204,10 @@ def test_the_cli_refines_and_prints_the_diff(platform):
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
     assert answer["summary"]["revision"] == 1 and answer["diff"][0]["change"] == "removed"
+    # And it is audited as the API's refinements are, saying it came from the CLI
+    assert ("update", jordan["id"], {"revision": 1, "via": "cli"}) in audit_trail(
+        org, "summary", jordan["id"]
+    )
     # A stale revision is refused with the message for people
     result = CliRunner().invoke(
         app, ["summaries", "refine", jordan["id"], "shorter", "--expected-revision", "0"]
