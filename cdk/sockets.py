@@ -49,11 +49,19 @@ THROTTLING_BURST_LIMIT = 40
 TABLE_KEY_ACTIONS = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey")
 # The management API's POST (post_to_connection: adapters/aws/socket_push.py).
 CONNECTIONS_METHOD = "POST"
-# cdk-nag's rendering of that grant's resource: any connection of this API's stage.
-CONNECTIONS_RESOURCE_PATTERN = (
-    rf"/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:"
-    rf"<SocketsWebSocketApi[0-9A-F]+>\/{STAGE_NAME}\/{CONNECTIONS_METHOD}\/@connections\/\*$/"
-)
+# Its DELETE (delete_connection): an ended sign-in closes its user's sockets.
+CLOSE_METHOD = "DELETE"
+
+
+def connections_resource_pattern(method: str) -> str:
+    """cdk-nag's rendering of a ``method`` grant's resource: any connection of this stage."""
+    return (
+        rf"/^Resource::arn:<AWS::Partition>:execute-api:<AWS::Region>:<AWS::AccountId>:"
+        rf"<SocketsWebSocketApi[0-9A-F]+>\/{STAGE_NAME}\/{method}\/@connections\/\*$/"
+    )
+
+
+CONNECTIONS_RESOURCE_PATTERN = connections_resource_pattern(CONNECTIONS_METHOD)
 # Read by coaching.config.Settings (COACH_ prefix).
 CONNECTIONS_TABLE_VARIABLE = "COACH_CONNECTIONS_TABLE"
 WEBSOCKET_ENDPOINT_VARIABLE = "COACH_WEBSOCKET_ENDPOINT"
@@ -184,32 +192,46 @@ class CoachSockets(Construct):
     def serve_pushes(self, functions: Iterable[lambda_.Function]) -> None:
         """``functions`` push a session's news: they list an organization's connections
         (Query on the organization index), post to them, and forget the gone ones."""
-        connections = self.api.arn_for_execute_api_v2(
-            f"{CONNECTIONS_METHOD}/@connections/*", STAGE_NAME
-        )
         for function in functions:
-            self._allow(function, "dynamodb:DeleteItem")
-            self._allow(function, "dynamodb:Query", index=ORGANIZATION_INDEX)
-            # POST to this stage's @connections only; which connection is known at run time.
-            function.add_to_role_policy(
-                iam.PolicyStatement(
-                    actions=["execute-api:ManageConnections"], resources=[connections]
-                )
+            self._manage_connections(
+                function,
+                CONNECTIONS_METHOD,
+                "A push goes to connections API Gateway names at run time: "
+                "POST on this WebSocket stage's @connections, any connection id.",
             )
-            NagSuppressions.add_resource_suppressions(
-                function.role.node.find_child("DefaultPolicy"),
-                [
-                    {
-                        "id": "AwsSolutions-IAM5",
-                        "reason": "A push goes to connections API Gateway names at run time: "
-                        "POST on this WebSocket stage's @connections, any connection id.",
-                        "appliesTo": [{"regex": CONNECTIONS_RESOURCE_PATTERN}],
-                    }
-                ],
-                apply_to_children=True,
+
+    def serve_sign_outs(self, functions: Iterable[lambda_.Function]) -> None:
+        """``functions`` end sign-ins (logout, an MFA reset): they list the user's connections
+        (Query on the organization index), close them, and forget them."""
+        for function in functions:
+            self._manage_connections(
+                function,
+                CLOSE_METHOD,
+                "An ended sign-in closes its user's connections, named at run time: "
+                "DELETE on this WebSocket stage's @connections, any connection id.",
             )
-            function.add_environment(CONNECTIONS_TABLE_VARIABLE, self.table.table_name)
-            function.add_environment(WEBSOCKET_ENDPOINT_VARIABLE, self.management_endpoint)
+
+    def _manage_connections(self, function: lambda_.Function, method: str, reason: str) -> None:
+        connections = self.api.arn_for_execute_api_v2(f"{method}/@connections/*", STAGE_NAME)
+        self._allow(function, "dynamodb:DeleteItem")
+        self._allow(function, "dynamodb:Query", index=ORGANIZATION_INDEX)
+        # ``method`` on this stage's @connections only; which connection is known at run time.
+        function.add_to_role_policy(
+            iam.PolicyStatement(actions=["execute-api:ManageConnections"], resources=[connections])
+        )
+        NagSuppressions.add_resource_suppressions(
+            function.role.node.find_child("DefaultPolicy"),
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": reason,
+                    "appliesTo": [{"regex": connections_resource_pattern(method)}],
+                }
+            ],
+            apply_to_children=True,
+        )
+        function.add_environment(CONNECTIONS_TABLE_VARIABLE, self.table.table_name)
+        function.add_environment(WEBSOCKET_ENDPOINT_VARIABLE, self.management_endpoint)
 
     def _allow(self, function: lambda_.Function, action: str, *, index: str | None = None) -> None:
         """``action`` on the table (or one of its indexes), and the key to read and write

@@ -292,6 +292,9 @@ class CoachingPlatformStack(Stack):
             user_pool_client=self.identity.client,
         )
         self.sockets.serve_pushes(functions[name] for name in SOCKET_PUSHERS)
+        # The REST API ends sign-ins (logout, a reused refresh token, an MFA reset): it closes
+        # the user's sockets.
+        self.sockets.serve_sign_outs([functions["api"]])
 
         self.web.deploy(
             WebAppConfig(

@@ -277,7 +277,6 @@ def _reprocess(
         platform.workflow,
         platform.settings.default_organization_id,
         session_id,
-        platform.ports.review_ports.summaries,
         session_type=requested["session_type"],
         session_date=dt.date.fromisoformat(date) if date else None,
         coach_name=requested["coach"],

@@ -33,7 +33,8 @@ def refine(
     """One refinement: a new revision, printed with its diff ("history" makes none). The
     grammar is the README's; an unknown request prints what works offline."""
     from coaching.domain.identity import Principal, Role
-    from coaching.usecases.refine_summary import RefinementRequest, refine_summary
+    from coaching.usecases.refine_recorded import refine_recorded
+    from coaching.usecases.refine_summary import RefinementRequest
     from coaching.usecases.summaries import visible_summary
 
     platform = coach_context(ctx).platform()
@@ -46,8 +47,14 @@ def refine(
     with exit_on_coaching_error(as_json):
         if expected_revision is None:
             expected_revision = visible_summary(review, operator, summary_id).revision
-        answer = refine_summary(
-            review, operator, RefinementRequest(summary_id, message, expected_revision)
+        # As over REST and the socket: the revision and its audit record in one transaction.
+        answer = refine_recorded(
+            review,
+            platform.ports.transactions,
+            platform.ports.audit_log,
+            operator,
+            RefinementRequest(summary_id, message, expected_revision),
+            via="cli",
         )
     if as_json:
         sys.stdout.write(json.dumps(answer) + "\n")

@@ -143,24 +143,32 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
     @cached_property
     def sockets(self):
         """A session's news, pushed to the sockets of the users who may see that session."""
+        from coaching.adapters.aws.socket_push import NoSocketPush
+        from coaching.usecases.session_push import SessionPush
+
+        management = self.socket_management
+        if management is None:
+            return NoSocketPush()  # no WebSocket API deployed (yet): the coach is told by email
+        return SessionPush(self.socket_connections, self.directory, management)
+
+    @cached_property
+    def socket_management(self):
+        """The `@connections` management API (push, close); None in AWS without a WebSocket
+        API configured."""
         import boto3
         from botocore.config import Config
 
         from coaching.adapters.aws.lazy_client import LazyClient
-        from coaching.adapters.aws.socket_push import ApiGatewaySocketPush, NoSocketPush
-        from coaching.usecases.session_push import SessionPush
+        from coaching.adapters.aws.socket_push import ApiGatewaySocketPush
 
         settings = self.settings
         if settings.runtime == "aws":
             if not settings.connections_table or not settings.websocket_endpoint:
-                # No WebSocket API deployed (yet): the coach is told by email only.
-                return NoSocketPush()
-            connections = self.socket_connections
+                return None
             client = boto3.client(
                 "apigatewaymanagementapi", endpoint_url=settings.websocket_endpoint
             )
         else:
-            connections = self.socket_connections
             # The same management API, answered by `coach serve`; it ignores the SigV4 signature.
             # Created on the first push: most `coach process` runs have no socket to push to.
             client = LazyClient(
@@ -173,7 +181,12 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
                     config=Config(**_LOCAL_PUSH_CONFIG),
                 )
             )
-        return SessionPush(connections, self.directory, ApiGatewaySocketPush(connections, client))
+        return ApiGatewaySocketPush(self.socket_connections, client)
+
+    def _sockets_to_close(self):
+        """The store and the closer for an ended sign-in (usecases/socket_sign_out.py)."""
+        management = self.socket_management
+        return None if management is None else (self.socket_connections, management)
 
     @cached_property
     def socket_connections(self):
@@ -363,10 +376,15 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
     @cached_property
     def token_revocations(self):
-        """Ended sign-ins, checked on every signed-in request (both runtimes)."""
+        """Ended sign-ins, checked on every signed-in request (both runtimes); ending one
+        closes the user's sockets."""
         from coaching.adapters.postgres.token_revocations import PostgresTokenRevocations
+        from coaching.usecases.socket_sign_out import SocketsClosedOnSignOut
 
-        return PostgresTokenRevocations(self.database)
+        # An ended sign-in also closes the user's open sockets (checked only at `$connect`).
+        return SocketsClosedOnSignOut(
+            PostgresTokenRevocations(self.database), self._sockets_to_close
+        )
 
     @cached_property
     def identity_provider(self):

@@ -106,14 +106,16 @@ def test_after_logout_the_token_is_refused_on_rest_and_ws(server):
     email = "coach@example.com"
     token = server.sign_in(email)
     assert email in server.authenticators
-    with connect(f"ws://127.0.0.1:{server.port}/ws?token={token}", open_timeout=10):
-        pass
+    with connect(f"ws://127.0.0.1:{server.port}/ws?token={token}", open_timeout=10) as held:
+        # When they sign out
+        logout = server.call("/v1/auth/logout", refresh_token=server.refresh_tokens.pop(email))
+        assert logout.status_code == 204
 
-    # When they sign out
-    logout = server.call("/v1/auth/logout", refresh_token=server.refresh_tokens.pop(email))
-    assert logout.status_code == 204
+        # Then the socket they held open is closed by the server (no more pushes, no refining)
+        with pytest.raises(ConnectionClosed):
+            held.recv(timeout=DEADLINE_SECONDS)
 
-    # Then that access token gets 401 on REST and is refused on the socket
+    # And that access token gets 401 on REST and is refused on the socket
     rest = httpx.get(
         f"http://127.0.0.1:{server.port}/v1/sessions", headers=server.auth(token), timeout=10
     )

@@ -46,6 +46,7 @@ class FollowUp:
 
     session_id: uuid.UUID
     client_id: uuid.UUID
+    status: str = "draft"
 
 
 @dataclass

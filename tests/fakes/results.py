@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from coaching.domain.errors import NotFound
+from coaching.domain.reruns import ReviewedWords
 from coaching.domain.results import ClientAnalysis
 from tests.fakes.memory import MemoryData
 
@@ -53,6 +54,15 @@ class FakeResults:
         }
         removed["clients"] = data.delete_orphaned_pending_clients(org, session_id)
         return removed
+
+    def reviewed_words(self, org: uuid.UUID, session_id: uuid.UUID) -> ReviewedWords:
+        # Memory keeps no revisions or approvals: only follow-ups' statuses count here.
+        sent = [
+            f
+            for f in self.data.follow_ups.get(org, [])
+            if f.session_id == session_id and f.status in ("sending", "sent")
+        ]
+        return ReviewedWords(sent_follow_ups=len(sent))
 
 
 def client_analyses(

@@ -150,7 +150,8 @@ def test_each_socket_function_may_do_only_its_own_part_on_the_table(synth: Synth
         "socket_subscribe": message,
         "socket_refine": message | pushing,
         "socket_authorizer": set(),
-        "api": set(),
+        # An ended sign-in (logout, MFA reset) lists its user's connections and forgets them.
+        "api": pushing,
     }
     for name, grants in expected.items():
         found = {
@@ -165,18 +166,23 @@ def test_each_socket_function_may_do_only_its_own_part_on_the_table(synth: Synth
 
 def test_only_the_pushers_may_post_to_connections_of_this_stage(synth: Synth) -> None:
     api_id, _ = synth.one("AWS::ApiGatewayV2::Api")
+    # The REST API ends sign-ins: it may close (DELETE) connections, never post to them.
+    closers = ("api",)
     for name in ("api", "socket_connect", "socket_default", "socket_subscribe", *SOCKET_PUSHERS):
         manage = [
             statement
             for statement in synth.statements(name)
             if "execute-api:ManageConnections" in as_list(statement["Action"])
         ]
-        if name not in SOCKET_PUSHERS:
+        if name not in (*SOCKET_PUSHERS, *closers):
             assert manage == [], name
             continue
         (statement,) = manage
         resource = json.dumps(statement["Resource"])
-        assert api_id in resource and resource.endswith('"/prod/POST/@connections/*"]]}'), name
+        method = "DELETE" if name in closers else "POST"
+        assert api_id in resource and resource.endswith(f'"/prod/{method}/@connections/*"]]}}'), (
+            name
+        )
         variables = synth.function(name)[1]["Environment"]["Variables"]
         assert api_id in json.dumps(variables["COACH_WEBSOCKET_ENDPOINT"])
         assert variables["COACH_CONNECTIONS_TABLE"]

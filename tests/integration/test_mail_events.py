@@ -17,6 +17,7 @@ from coaching.usecases import sending
 from coaching.usecases.mail_events import MailEventPorts, record_mail_event
 from functions.mail_events.handler import lambda_handler as mail_events_handler
 from functions.send_scheduled.handler import lambda_handler as send_scheduled_handler
+from tests.api_calls import request
 from tests.events import load_event
 from tests.integration.test_follow_up_sending import (
     _approve,
@@ -249,3 +250,27 @@ def test_a_bounce_that_arrives_before_the_send_is_recorded_is_not_overwritten(pl
     # Then the bounce stands
     row = _row(review.org, follow_up["id"])
     assert (row["status"], row["status_reason"]) == ("failed", "bounce: Permanent/General")
+
+
+def test_the_clients_view_says_the_address_is_suppressed_and_why_until_it_changes(platform, review):
+    # Given a client whose follow-up bounced for good
+    sent = _sent(review)
+    record_mail_event(_event_ports(), mail_event(_about("mail_events_bounce", review, sent)))
+    client_path = f"/v1/clients/{sent['client_id']}"
+    # When the coach opens the client, and lists their clients
+    status, client = request("GET", client_path, review.claims())
+    listed_status, listed = request("GET", "/v1/clients", review.claims(), query={"limit": "200"})
+    # Then both say the address is suppressed, the client's view why and since when
+    assert status == 200, client
+    assert client["email_suppressed"] is True
+    assert client["email_suppressed_reason"] == "bounce: Permanent/General"
+    assert client["email_suppressed_at"] is not None
+    assert listed_status == 200, listed
+    by_id = {item["id"]: item for item in listed["items"]}
+    assert by_id[sent["client_id"]]["email_suppressed"] is True
+    assert [i for i, item in by_id.items() if item["email_suppressed"]] == [sent["client_id"]]
+    # And once the coach corrects the address, it no longer is
+    _give_address(review, "Jordan Reyes", "jordan.reyes@example.org")
+    status, client = request("GET", client_path, review.claims())
+    assert status == 200
+    assert (client["email_suppressed"], client["email_suppressed_reason"]) == (False, None)

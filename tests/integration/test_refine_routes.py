@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from coaching.domain.identity import Role
 from local_runtime.cli import app
 from tests.api_calls import request
-from tests.local_ports import ports
+from tests.local_ports import ports, serving
 from tests.review_data import (
     Reviewed,
     add_coach,
@@ -204,6 +204,10 @@ def test_the_cli_refines_and_prints_the_diff(platform):
     assert result.exit_code == 0, result.output
     answer = json.loads(result.stdout)
     assert answer["summary"]["revision"] == 1 and answer["diff"][0]["change"] == "removed"
+    # And it is audited as the API's refinements are, saying it came from the CLI
+    assert ("update", jordan["id"], {"revision": 1, "via": "cli"}) in audit_trail(
+        org, "summary", jordan["id"]
+    )
     # A stale revision is refused with the message for people
     result = CliRunner().invoke(
         app, ["summaries", "refine", jordan["id"], "shorter", "--expected-revision", "0"]
@@ -217,3 +221,30 @@ def test_the_cli_refines_and_prints_the_diff(platform):
     # An unknown request lists what works offline
     result = CliRunner().invoke(app, ["summaries", "refine", jordan["id"], "sparkle"])
     assert result.exit_code == 1 and "What works offline" in result.stderr
+
+
+def test_a_rest_refinement_and_its_audit_record_share_one_transaction(review):
+    # Given an audit log that cannot record (the database refuses the insert)
+    class BrokenAuditLog:
+        def __init__(self, real) -> None:
+            self.real = real
+
+        def record(self, entry) -> None:
+            raise RuntimeError("audit log unavailable")
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    broken = ports().with_settings()
+    broken.__dict__["audit_log"] = BrokenAuditLog(ports().audit_log)
+    jordan = review.summaries()["Jordan Reyes"]
+    # When the coach refines over REST
+    with serving(broken):
+        status, body = _refine(review, jordan, "remove win 1", 0)
+    # Then it fails as a whole: no revision is stored without its audit record
+    assert status == 500, body
+    assert _revisions(review.org, jordan["id"]) == []
+    assert review.summaries()["Jordan Reyes"]["revision"] == 0
+    # And with the audit log back, the same request makes revision 1
+    status, body = _refine(review, jordan, "remove win 1", 0)
+    assert status == 200 and body["summary"]["revision"] == 1

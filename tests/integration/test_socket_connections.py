@@ -62,6 +62,31 @@ def test_connections_are_listed_per_organization_with_their_owner_and_removed(
         connections.remove(connection_id)
 
 
+def test_a_users_connections_are_listed_in_their_organization_only(connections, platform):
+    # Given a user with two screens, a colleague, and the same user id in another organization
+    first, second = uuid.uuid4(), uuid.uuid4()
+    for org in (first, second):
+        platform.deps.organizations.ensure_organization(org, f"test {org}")
+    me, colleague = owner(first), owner(first)
+    elsewhere = Principal(user_id=me.user_id, organization_id=second, role=Role.ADMIN)
+    for connection_id, principal in [
+        ("mine-a", me),
+        ("mine-b", me),
+        ("colleague", colleague),
+        ("elsewhere", elsewhere),
+    ]:
+        connections.add(SocketConnection(connection_id, principal))
+    # Then a sign-out of theirs finds their two, never the others
+    assert [c.connection_id for c in connections.of_user(first, me.user_id)] == [
+        "mine-a",
+        "mine-b",
+    ]
+    assert connections.of_user(second, me.user_id) == [SocketConnection("elsewhere", elsewhere)]
+    assert connections.of_user(first, uuid.uuid4()) == []
+    for connection_id in ("mine-a", "mine-b", "colleague", "elsewhere"):
+        connections.remove(connection_id)
+
+
 def gateway_for(connections, claims: dict | None) -> LocalSocketGateway:
     return LocalSocketGateway(
         connections,

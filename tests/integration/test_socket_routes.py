@@ -6,6 +6,7 @@ frames), `subscribe` and `refine`. The caller is whose the connection is (record
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ import pytest
 from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.adapters.postgres import PostgresSocketConnections
 from coaching.adapters.postgres.shared_transaction import joined_transaction
+from coaching.adapters.postgres.token_revocations import PostgresTokenRevocations
 from coaching.domain.identity import Principal, Role
 from coaching.ports.review import FreeFormRefinement
 from coaching.ports.sockets import SocketConnection, Subscription
@@ -331,3 +333,37 @@ def test_a_free_form_request_goes_to_the_refiner_with_no_transaction_open(connec
     assert (answer["type"], answer["summary"]["revision"]) == ("refined", 1)
     assert answer["summary"]["wins"] == jordan["wins"][:1]
     assert held == [False]
+
+
+def test_a_connection_opened_before_its_sign_in_ended_is_refused_and_forgotten(connect, review):
+    # Given a coach's socket, opened before their sign-in ended (a close at sign-out missed
+    # it), and a socket of theirs opened after
+    coach = person(review.org, Role.COACH, review.coach_id)
+    before = connect(coach)
+    opened = ports().socket_connections.get(before)
+    assert opened is not None and opened.connected_at is not None
+    ended_at = dt.datetime.fromtimestamp(opened.connected_at + 1, dt.UTC)
+    # (recorded past the port's wrapper, which would close and forget the socket at once)
+    PostgresTokenRevocations(ports().database).revoke_tokens(review.org, coach.user_id, ended_at)
+    after = connect(coach)
+    with ports().database.transaction(review.org) as conn:
+        conn.execute(
+            "UPDATE socket_connections SET connected_at = %s WHERE connection_id = %s",
+            (ended_at + dt.timedelta(seconds=1), after),
+        )
+    jordan = review.summaries()["Jordan Reyes"]
+    frame = {
+        "action": "refine",
+        "id": "r",
+        "summary_id": jordan["id"],
+        "message": "shorter",
+        "expected_revision": 0,
+    }
+    # When the old socket refines or subscribes: 401, nothing stored, the socket forgotten
+    error_of(send("refine", before, frame), "COACH_401", "r")
+    assert review.summaries()["Jordan Reyes"]["revision"] == 0
+    assert ports().socket_connections.get(before) is None
+    error_of(send("subscribe", before, {"action": "subscribe", "id": "s"}), "COACH_401", "s")
+    # Then the socket opened after the sign-out (a new sign-in) still works
+    assert send("subscribe", after, {"action": "subscribe", "id": "s"})["type"] == "subscribed"
+    assert send("refine", after, frame)["type"] == "refined"

@@ -11,8 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from coaching.adapters.local.execution_support import LocalExecutionSupport
-from coaching.domain.errors import RerunCannotHelp
+from coaching.domain.errors import NotRerunnable, RerunCannotHelp
 from coaching.domain.identity import Role
+from coaching.domain.reruns import ReviewedWords
 from coaching.usecases.execution_listing import list_runs, show_run
 from coaching.usecases.rerun import rerun_execution
 from coaching.usecases.submit_transcript import process_transcript
@@ -211,3 +212,42 @@ def test_a_rerun_shows_a_spinner_on_stderr_in_a_terminal_and_none_with_json(plat
     # And with --json nothing but the answer is written
     quiet = runner.invoke(app, ["executions", "redrive", submission.execution_name, "--json"])
     assert "Redriving" not in quiet.stderr + quiet.stdout
+
+
+def test_a_replay_never_destroys_approved_words_or_sent_follow_ups(platform, support):
+    # Given a processed session in an organization of its own, one of whose summaries the
+    # coach approved (which drafts its follow-up)
+    org = uuid.uuid4()
+    platform.deps.organizations.ensure_organization(org, f"support {org}")
+    submission, _ = process_transcript(
+        platform.deps, platform.workflow, org, _unique_sample(), "workshop.vtt"
+    )
+    session_id = submission.session_id
+    admin = claims_for(org, Role.ADMIN)
+    status, listed = request("GET", f"/v1/sessions/{session_id}/summaries", admin)
+    assert status == 200, listed
+    summary = listed["items"][0]
+    status, body = request("POST", f"/v1/summaries/{summary['id']}/approve", admin)
+    assert status == 200, body
+    assert platform.deps.results.reviewed_words(org, session_id) == ReviewedWords(1, 0)
+    # When support replays its run over REST
+    replay = f"/v1/executions/{submission.execution_name}/replay"
+    status, body = request("POST", replay, claims_for(org, Role.SUPPORT))
+    # Then it is refused with what to do, and the approved summary is still there
+    assert status == 409, body
+    assert "approved" in body["error"]["message"]
+    assert "delete the session" in body["error"]["message"]
+    status, after = request("GET", f"/v1/summaries/{summary['id']}", admin)
+    assert status == 200 and after["status"] == "approved"
+    # And a follow-up that went out counts too: the CLI's replay is refused the same way
+    with ports().database.transaction(org) as conn:
+        conn.execute(
+            "UPDATE follow_ups SET status = 'sent', sent_at = now()"
+            " WHERE organization_id = %s AND summary_id = %s",
+            (org, summary["id"]),
+        )
+    assert platform.deps.results.reviewed_words(org, session_id) == ReviewedWords(1, 1)
+    org_support = LocalExecutionSupport(platform.records, platform.workflow, org)
+    with pytest.raises(NotRerunnable, match="1 follow-up"):
+        rerun_execution(platform.deps, org_support, org, submission.execution_name, "replay")
+    assert request("GET", f"/v1/summaries/{summary['id']}", admin)[0] == 200

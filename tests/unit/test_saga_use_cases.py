@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from coaching.domain.errors import NotFound, TranscriptIntegrityError, TranscriptRejected
+from coaching.domain.errors import (
+    NotFound,
+    NotRerunnable,
+    TranscriptIntegrityError,
+    TranscriptRejected,
+)
 from coaching.domain.session import SessionBusy
 from coaching.handlers import run_once
 from coaching.usecases.analyze_client import analyze_client
@@ -24,6 +29,7 @@ from coaching.usecases.pipeline_input import ClientStepInput
 from coaching.usecases.rerun import prepare_rerun
 from coaching.usecases.validate_and_store import validate_and_store
 from tests.fakes import FakeMailer, FakeSockets, MemoryObjects
+from tests.fakes.memory import FollowUp
 from tests.unit.saga_setup import (
     COACH,
     COACH_EMAIL,
@@ -183,6 +189,23 @@ def test_a_fresh_rerun_starts_from_the_stored_turns(world):
     through(world, "notify")
     assert status(world) == "completed"
     assert sorted(world.results.load_client_analyses(ORG, SESSION)) == sorted(CLIENTS)
+
+
+@pytest.mark.parametrize("follow_up_status", ["sending", "sent"])
+def test_a_fresh_rerun_never_discards_a_follow_up_on_its_way_or_sent(world, follow_up_status):
+    # Given a processed session one of whose clients' follow-ups went out
+    through(world, "notify")
+    client_id = world.sessions.clients_of_session(ORG, SESSION)[0]
+    world.results.data.follow_ups.setdefault(ORG, []).append(
+        FollowUp(SESSION, client_id, follow_up_status)
+    )
+    # When it would be analysed from scratch: refused, nothing discarded
+    with pytest.raises(NotRerunnable, match="1 follow-up"):
+        prepare_rerun(world, ORG, SESSION, fresh=True)
+    assert sorted(world.results.load_client_analyses(ORG, SESSION)) == sorted(CLIENTS)
+    assert status(world) == "completed"
+    # A redrive (not fresh) keeps the results and is not refused
+    prepare_rerun(world, ORG, SESSION, fresh=False)
 
 
 def test_deleting_a_session_removes_its_file_and_everything_stored(world):

@@ -61,6 +61,9 @@ class MemoryConnections:
     def of(self, org: uuid.UUID) -> list[SocketConnection]:
         return [c for c in self.connections if c.principal.organization_id == org]
 
+    def of_user(self, org: uuid.UUID, user_id: uuid.UUID) -> list[SocketConnection]:
+        return [c for c in self.of(org) if c.principal.user_id == user_id]
+
     def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
         # Everything subscribed: SessionPush checks what each subscription covers itself.
         return [c for c in self.of(org) if c.subscription is not None]

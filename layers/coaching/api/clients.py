@@ -148,9 +148,14 @@ def get_client(client_id: ClientId) -> dict:
     history = client_history(store, visibility, client_id, ports_of(router).contact_details)
     details = ports_of(router).client_records.details(principal.organization_id, client_id)
     if details is not None:  # what sending needs to know besides the address
+        suppressed_at = details.email_suppressed_at
         history |= {
             "opted_out": details.opted_out_at is not None,
             "external_id": details.external_id,
+            # A bounce or complaint stopped sending to the address: the coach should fix it.
+            "email_suppressed": details.email_suppressed_at is not None,
+            "email_suppressed_at": suppressed_at.isoformat() if suppressed_at else None,
+            "email_suppressed_reason": details.email_suppressed_reason,
         }
     audit(
         router,

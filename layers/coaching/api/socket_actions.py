@@ -3,8 +3,9 @@ with a message they take (api/socket_routes.py has already checked and counted i
 and unknown actions: api/socket_heartbeat.py).
 
 - ``subscribe``: the live steps of the caller's sessions, or of one (usecases/socket_subscribe.py).
-- ``refine``: the refinement use case (usecases/refine_summary.py), answered with the same
-  JSON as ``POST /v1/summaries/{id}/refine``; the session's other subscribed screens get
+- ``refine``: the refinement and its audit record in one transaction, as REST does it
+  (usecases/refine_recorded.py), answered with the same JSON as
+  ``POST /v1/summaries/{id}/refine``; the session's other subscribed screens get
   ``summary_revised``.
 """
 
@@ -20,11 +21,12 @@ from coaching.api.socket_messages import answer_frame
 from coaching.api.socket_routes import SocketRequest
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import CLIENT_DATA_ROLES, Principal
-from coaching.ports.audit import AuditEntry
-from coaching.usecases.refine_summary import RefinementRequest, refine_summary
-from coaching.usecases.refiner_outside_transaction import with_refiner_outside
+from coaching.ports.sockets import SocketConnection
+from coaching.usecases.refine_recorded import refine_recorded
+from coaching.usecases.refine_summary import RefinementRequest
 from coaching.usecases.socket_subscribe import subscribe_socket
 from coaching.usecases.summaries import visible_summary
+from coaching.usecases.token_revocation import connection_still_signed_in
 
 if TYPE_CHECKING:
     from coaching.composition import Ports
@@ -53,7 +55,7 @@ class RefineFrame(_Frame):
 
 def subscribe_action(ports: Ports, request: SocketRequest) -> str:
     frame = SubscribeFrame.model_validate(request.message)
-    caller = request.caller()
+    caller = _signed_in_caller(ports, request)
     subscription = subscribe_socket(
         ports.socket_connections, ports.sessions, ports.directory, caller, frame.session_id
     )
@@ -65,17 +67,13 @@ def subscribe_action(ports: Ports, request: SocketRequest) -> str:
 
 def refine_action(ports: Ports, request: SocketRequest) -> str:
     frame = RefineFrame.model_validate(request.message)
-    principal = _client_data_reader(request)
+    principal = _client_data_reader(ports, request)
     review = ports.review_ports
     refinement = RefinementRequest(frame.summary_id, frame.message, frame.expected_revision)
-    # One transaction for the refinement's storage calls and its audit record (a free-form
-    # refiner runs outside it): half the round-trip of one transaction per call.
-    with ports.transactions.scoped(principal.organization_id):
-        answer = refine_summary(
-            with_refiner_outside(review, ports.transactions), principal, refinement
-        )
-        summary = answer["summary"]
-        _audit(ports, principal, frame.summary_id, summary, history="history" in answer)
+    answer = refine_recorded(
+        review, ports.transactions, ports.audit_log, principal, refinement, via="socket"
+    )
+    summary = answer["summary"]
     if "history" not in answer:
         org, session_id = principal.organization_id, uuid.UUID(summary["session_id"])
         ports.sockets.push_to_subscribers(
@@ -94,27 +92,16 @@ def refine_action(ports: Ports, request: SocketRequest) -> str:
     return answer_frame("refined", request.id, **answer)
 
 
-def _client_data_reader(request: SocketRequest) -> Principal:
+def _signed_in_caller(ports: Ports, request: SocketRequest) -> SocketConnection:
+    """Whose the connection is, while their sign-in lasts (401 once it ended)."""
+    return connection_still_signed_in(
+        ports.token_revocations, request.connections, request.caller()
+    )
+
+
+def _client_data_reader(ports: Ports, request: SocketRequest) -> Principal:
     """The caller, if they may see client content (coaches, leads, admins): REST's rule."""
-    principal = request.caller().principal
+    principal = _signed_in_caller(ports, request).principal
     if principal.role not in CLIENT_DATA_ROLES:
         raise Forbidden(f"The {principal.role.value} role cannot do this.")
     return dataclasses.replace(principal, source_ip=request.source_ip)
-
-
-def _audit(
-    ports: Ports, principal: Principal, summary_id: uuid.UUID, summary: dict, *, history: bool
-) -> None:
-    """As the REST route records it: a read for 'history', else an update and its revision."""
-    ports.audit_log.record(
-        AuditEntry(
-            organization_id=principal.organization_id,
-            actor=principal.actor,
-            action="read" if history else "update",
-            resource_type="summary",
-            resource_id=str(summary_id),
-            source=principal.source_ip,
-            details={} if history else {"revision": summary["revision"], "via": "socket"},
-            client_ids=(uuid.UUID(summary["client_id"]),),
-        )
-    )

@@ -26,7 +26,8 @@ from coaching.api.models.summaries import Approved, Refined, Summary, SummaryLis
 from coaching.domain.errors import ContentRejected
 from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent
 from coaching.usecases import summaries
-from coaching.usecases.refine_summary import RefinementRequest, refine_summary
+from coaching.usecases.refine_recorded import refine_recorded
+from coaching.usecases.refine_summary import RefinementRequest
 
 router = APIGatewayRouter()
 
@@ -140,22 +141,12 @@ def edit_summary(summary_id: SummaryId, edit: Annotated[SummaryEdit, Body()]) ->
 def refine(summary_id: SummaryId, refinement: Annotated[Refinement, Body()]) -> dict:
     principal = client_data_reader(router)
     request = RefinementRequest(summary_id, refinement.message, refinement.expected_revision)
+    ports = ports_of(router)
     with fields_rejected():
-        answer = refine_summary(ports_of(router).review_ports, principal, request)
-    summary = answer["summary"]
-    if "history" in answer:
-        audit(router, principal, "read", "summary", summary_id, clients=[summary["client_id"]])
-    else:
-        audit(
-            router,
-            principal,
-            "update",
-            "summary",
-            summary_id,
-            clients=[summary["client_id"]],
-            revision=summary["revision"],
+        # The revision and its audit record in one transaction, as over the socket.
+        return refine_recorded(
+            ports.review_ports, ports.transactions, ports.audit_log, principal, request
         )
-    return answer
 
 
 @router.post(

@@ -36,6 +36,7 @@ class ClientOverview:
     last_session_date: dt.date | None
     latest_engagement: str | None  # of the latest analysed visible session
     latest_priority: float | None
+    email_suppressed: bool = False  # a hard bounce or complaint: nothing is sent to it
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,10 @@ class ClientDetails:
     status: str
     opted_out_at: dt.datetime | None
     external_id: str | None
+    # A hard bounce or a complaint (SES, migration 0019): nothing is sent to the address
+    # until the coach changes it.
+    email_suppressed_at: dt.datetime | None = None
+    email_suppressed_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from coaching.domain.errors import TranscriptIntegrityError, TranscriptRejected
 
@@ -10,6 +11,18 @@ from coaching.domain.errors import TranscriptIntegrityError, TranscriptRejected
 REDRIVABLE = frozenset({"FAILED", "ABORTED", "TIMED_OUT"})
 
 _RERUN_SUFFIX = re.compile(r"-(redrive|replay|resubmit)-\d+$")
+
+
+@dataclass(frozen=True)
+class ReviewedWords:
+    """What a fresh analysis of a session would destroy: its summaries the coach edited or
+    approved, and its follow-ups on their way or delivered (they go with their summaries)."""
+
+    reviewed_summaries: int = 0
+    sent_follow_ups: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.reviewed_summaries or self.sent_follow_ups)
 
 
 def rerun_root(name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
+from coaching.domain.reruns import ReviewedWords
 from coaching.domain.results import ClientAnalysis
 
 
@@ -26,4 +27,9 @@ class Results(Protocol):
         """Compensation: removes everything the pipeline derived (analyses, summaries,
         speakers, index entries, notices but the failure's, pending clients nothing refers to
         any more); keeps the session row and its turns. Rows removed per table."""
+        ...
+
+    def reviewed_words(self, org: uuid.UUID, session_id: uuid.UUID) -> ReviewedWords:
+        """The session's summaries with a revision or an approval, and its follow-ups with
+        status `sending` or `sent`: what ``discard_results`` must never take."""
         ...

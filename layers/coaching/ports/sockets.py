@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from coaching.domain.identity import Principal
@@ -25,11 +25,13 @@ class Subscription:
 class SocketConnection:
     """An open WebSocket connection and whose it is: the user, role and coach of the verified
     claims at `$connect`, so a push can apply the same visibility rule as REST; and what it
-    subscribed to, if anything (a step's news goes to subscribers only)."""
+    subscribed to, if anything (a step's news goes to subscribers only); when it was opened
+    (epoch seconds, where the store says: a sign-in ended after it ends the connection too)."""
 
     connection_id: str
     principal: Principal
     subscription: Subscription | None = None
+    connected_at: float | None = field(default=None, compare=False)
 
 
 class SocketConnections(Protocol):
@@ -44,6 +46,10 @@ class SocketConnections(Protocol):
     def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
         """The connections of ``org`` subscribed to this session's steps (to it, or to all):
         what a step's push reads, so a screen that never subscribed costs it nothing."""
+        ...
+
+    def of_user(self, org: uuid.UUID, user_id: uuid.UUID) -> list[SocketConnection]:
+        """The open connections of one user of ``org``: what closes when their sign-in ends."""
         ...
 
     def get(self, connection_id: str) -> SocketConnection | None:
@@ -69,6 +75,17 @@ class SocketSender(Protocol):
 
         Never raises: a gone connection is forgotten, any other failure is logged and counts
         as not delivered.
+        """
+        ...
+
+
+class SocketCloser(Protocol):
+    """The `@connections` management API's DELETE: the server closes a client's socket."""
+
+    def close(self, connection_ids: list[str]) -> int:
+        """Closes each connection and forgets it in the store; returns how many were closed.
+
+        Never raises: a gone connection is forgotten, any other failure is logged.
         """
         ...
 

@@ -32,6 +32,7 @@ def client_overview(client: ClientOverview) -> dict[str, Any]:
         "last_session_date": _iso(client.last_session_date),
         "latest_engagement": client.latest_engagement,
         "latest_priority": client.latest_priority,
+        "email_suppressed": client.email_suppressed,
     }
 
 

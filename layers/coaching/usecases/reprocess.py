@@ -11,7 +11,6 @@ from typing import Unpack
 from coaching.domain.errors import NotFound, NotRerunnable
 from coaching.domain.reruns import rerun_root
 from coaching.domain.session import ACTIVE_STATUSES
-from coaching.ports.review import ReviewStore
 from coaching.ports.workflow import Workflow
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
@@ -24,13 +23,12 @@ def reprocess_session(
     workflow: Workflow,
     org: uuid.UUID,
     session_id: uuid.UUID,
-    review: ReviewStore,
     **details: Unpack[SessionDetails],
 ) -> str:
     """Applies the metadata given (None keeps the session's) and starts a fresh run of the
     session's pipeline; returns the run's name. Refused while the session is being processed,
-    and once the coach has edited or approved a summary: a fresh run replaces the summaries
-    (and with them their follow-ups, sent ones included)."""
+    and once the coach has edited or approved a summary or a follow-up went out: a fresh run
+    replaces the summaries and their follow-ups (usecases/rerun.py says no first)."""
     session = deps.sessions.get_session(org, session_id)
     if session is None:
         raise NotFound(f"Session {session_id} does not exist.")
@@ -38,13 +36,6 @@ def reprocess_session(
         raise NotRerunnable(
             f"Session {session_id} is still being processed.",
             hint="Wait until its run has finished, then process it again.",
-        )
-    reviewed = [s for s in review.session_summaries(org, session_id) if s.revision or s.approved_at]
-    if reviewed:
-        raise NotRerunnable(
-            f"Session {session_id} has {len(reviewed)} summary(ies) the coach edited or "
-            "approved: analysing it again would replace them.",
-            hint="Keep its results, or delete the session and process the file again.",
         )
     root = rerun_root(session.execution_name or f"session-{session.id}")
     # A replay with new input; milliseconds keep the names of repeated re-runs apart.

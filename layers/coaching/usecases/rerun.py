@@ -2,7 +2,8 @@
 
 A redrive resumes: steps that finished (recorded in step_runs) return their results, so
 only the failed step and the ones compensation undid run again. A replay starts from
-scratch with the same input.
+scratch with the same input - never over words the coach reviewed (one rule for every fresh
+run: support's replay, REST or CLI, and `coach process --reprocess`).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def prepare_rerun(
         # make two sessions of one meeting.
         raise DuplicateContent(holder.id)
     if fresh:
+        refuse_to_replace_reviewed_words(deps, org, session_id)
         deps.results.discard_results(org, session_id)
         deps.step_ledger.forget_steps(org, session_id, step_names())
     else:
@@ -46,6 +48,26 @@ def prepare_rerun(
         failure_reason=None,
         failed_step=None,
         **({"execution_name": execution_name} if execution_name else {}),
+    )
+
+
+def refuse_to_replace_reviewed_words(
+    deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID
+) -> None:
+    """NotRerunnable (409) if a fresh analysis would destroy what the coach reviewed: a summary
+    they edited or approved, and with it (the database cascades) its follow-up, sent ones
+    included."""
+    reviewed = deps.results.reviewed_words(org, session_id)
+    if not reviewed:
+        return
+    found = []
+    if reviewed.reviewed_summaries:
+        found.append(f"{reviewed.reviewed_summaries} summary(ies) the coach edited or approved")
+    if reviewed.sent_follow_ups:
+        found.append(f"{reviewed.sent_follow_ups} follow-up(s) being sent or sent")
+    raise NotRerunnable(
+        f"Session {session_id} has {' and '.join(found)}: analysing it again would replace them.",
+        hint="Keep its results; to start over, delete the session and process the file again.",
     )
 
 

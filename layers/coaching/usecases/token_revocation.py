@@ -15,6 +15,7 @@ import uuid
 from typing import Any
 
 from coaching.domain.errors import Unauthenticated
+from coaching.ports.sockets import SocketConnection, SocketConnections
 from coaching.ports.token_revocations import TokenRevocations
 
 # How API Gateway's Cognito authorizer passes `iat` and `exp` to the Lambda (as text);
@@ -42,6 +43,23 @@ def ensure_still_signed_in(revocations: TokenRevocations, claims: dict[str, Any]
         threshold = math.floor(threshold)
     if issued < threshold:
         raise _ended()
+
+
+def connection_still_signed_in(
+    revocations: TokenRevocations, connections: SocketConnections, connection: SocketConnection
+) -> SocketConnection:
+    """``connection``, if no sign-in of its user ended after it was opened (its token was
+    checked at `$connect` only). Else it is forgotten (no push reaches it) and Unauthenticated:
+    the close at sign-out (usecases/socket_sign_out.py) can miss a connection the store's
+    index did not list yet."""
+    owner = connection.principal
+    valid_after = revocations.tokens_valid_after(owner.organization_id, owner.user_id)
+    if valid_after is None or connection.connected_at is None:
+        return connection
+    if connection.connected_at < valid_after.timestamp():
+        connections.remove(connection.connection_id)
+        raise _ended()
+    return connection
 
 
 def issued_at(claims: dict[str, Any]) -> float | None:

@@ -92,6 +92,15 @@ class DynamoDbConnections:
     def of(self, org: uuid.UUID) -> list[SocketConnection]:
         return self._query(org)
 
+    def of_user(self, org: uuid.UUID, user_id: uuid.UUID) -> list[SocketConnection]:
+        # The organization's index, filtered by DynamoDB to the user's items (a user has a
+        # handful of screens; a sign-out is rare: no index of its own).
+        return self._query(
+            org,
+            FilterExpression="#user = :user",
+            ExpressionAttributeValues={":user": {"S": str(user_id)}},
+        )
+
     def subscribed(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SocketConnection]:
         # Read from the index, then filtered by DynamoDB: only subscribers come back.
         return self._query(
@@ -238,7 +247,14 @@ def _connection(org: uuid.UUID, item: dict) -> SocketConnection | None:
     except (KeyError, ValueError):
         log.warning("connection %s has no valid owner recorded; not pushing to it", connection_id)
         return None
-    return SocketConnection(connection_id, principal, subscription)
+    return SocketConnection(connection_id, principal, subscription, _connected_at(item))
+
+
+def _connected_at(item: dict) -> float | None:
+    """`$connect`'s time: the item expires a connection's lifetime after it (the index
+    carries no `ttl`: None there)."""
+    expires = item.get(TTL_ATTRIBUTE, {}).get("N")
+    return None if expires is None else float(expires) - CONNECTION_LIFETIME_SECONDS
 
 
 def _subscription(item: dict) -> Subscription | None:

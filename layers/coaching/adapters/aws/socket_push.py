@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 class ApiGatewaySocketPush:
-    """SocketSender on the management API; forgets a connection API Gateway says is gone."""
+    """SocketSender and SocketCloser on the management API; forgets a connection API Gateway
+    says is gone, and one it closes."""
 
     def __init__(self, connections: SocketConnections, client) -> None:
         self._connections = connections
@@ -43,6 +44,25 @@ class ApiGatewaySocketPush:
             log.warning("could not push to connection %s: %s", connection_id, error)
             return False
         return True
+
+    def close(self, connection_ids: list[str]) -> int:
+        return sum(self._close_one(connection_id) for connection_id in connection_ids)
+
+    def _close_one(self, connection_id: str) -> bool:
+        # Forgotten whatever API Gateway answers: a connection the store no longer has gets
+        # no push and its messages are refused (401), even if the DELETE failed.
+        closed = True
+        try:
+            self._client.delete_connection(ConnectionId=connection_id)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "GoneException":
+                log.warning("could not close connection %s: %s", connection_id, error)
+                closed = False
+        except BotoCoreError as error:
+            log.warning("could not close connection %s: %s", connection_id, error)
+            closed = False
+        self._forget(connection_id)
+        return closed
 
     def _forget(self, connection_id: str) -> None:
         try:

@@ -24,7 +24,8 @@ class PostgresClientRecords:
     def details(self, org: uuid.UUID, client_id: uuid.UUID) -> ClientDetails | None:
         with self._db.transaction(org) as conn:
             row = conn.execute(
-                "SELECT id, name, status, opted_out_at, external_id FROM clients"
+                "SELECT id, name, status, opted_out_at, external_id, email_suppressed_at,"
+                " email_suppressed_reason FROM clients"
                 " WHERE organization_id = %s AND id = %s",
                 (org, client_id),
             ).fetchone()

@@ -70,7 +70,7 @@ class PostgresClientStore:
                     "  ORDER BY seen.client_id, seen.day DESC, seen.created_at DESC)"
                     " SELECT c.id, c.name, c.status, COALESCE(counted.sessions, 0) AS sessions,"
                     " last_seen.day AS last_session_date, analysed.engagement_level,"
-                    " analysed.priority_score"
+                    " analysed.priority_score, c.email_suppressed_at IS NOT NULL AS suppressed"
                     " FROM clients c LEFT JOIN counted ON counted.client_id = c.id"
                     " LEFT JOIN last_seen ON last_seen.client_id = c.id"
                     " LEFT JOIN analysed ON analysed.client_id = c.id"
@@ -101,6 +101,7 @@ class PostgresClientStore:
                 last_session_date=row["last_session_date"],
                 latest_engagement=row["engagement_level"],
                 latest_priority=_number(row["priority_score"]),
+                email_suppressed=row["suppressed"],
             )
             for row in rows
         ]

@@ -11,6 +11,7 @@ from psycopg.types.json import Jsonb
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.pending_clients import delete_session_rows
 from coaching.domain.errors import NotFound
+from coaching.domain.reruns import ReviewedWords
 from coaching.domain.results import ClientAnalysis, ClientSummary
 
 # What compensation removes, children before parents; the session row and its turns stay.
@@ -92,6 +93,22 @@ class PostgresResults:
     def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
         with self._db.transaction(org) as conn:
             return delete_session_rows(conn, org, session_id, _DERIVED_ROWS)
+
+    def reviewed_words(self, org: uuid.UUID, session_id: uuid.UUID) -> ReviewedWords:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "WITH mine AS (SELECT s.id, s.approved_at, s.coach_edited_version"
+                "  FROM summaries s JOIN client_sessions cs ON cs.id = s.client_session_id"
+                "  WHERE s.organization_id = %s AND cs.session_id = %s)"
+                " SELECT (SELECT count(*) FROM mine WHERE approved_at IS NOT NULL"
+                "   OR coach_edited_version IS NOT NULL"
+                "   OR EXISTS (SELECT 1 FROM summary_revisions r WHERE r.summary_id = mine.id))"
+                "  AS reviewed,"
+                " (SELECT count(*) FROM follow_ups f JOIN mine ON f.summary_id = mine.id"
+                "   WHERE f.status IN ('sending', 'sent')) AS sent",
+                (org, session_id),
+            ).fetchone()
+        return ReviewedWords(reviewed_summaries=row["reviewed"], sent_follow_ups=row["sent"])
 
 
 def client_analyses(

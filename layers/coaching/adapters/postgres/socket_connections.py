@@ -13,7 +13,8 @@ from coaching.domain.identity import Principal, Role
 from coaching.ports.sockets import SocketConnection, Subscription
 
 _COLUMNS = (
-    "connection_id, organization_id, user_id, role, coach_id, subscribed_at, subscribed_session_id"
+    "connection_id, organization_id, user_id, role, coach_id, subscribed_at, subscribed_session_id,"
+    " extract(epoch FROM connected_at)::float8 AS connected_epoch"
 )
 
 
@@ -54,6 +55,15 @@ class PostgresSocketConnections:
                 f"SELECT {_COLUMNS} FROM socket_connections"  # noqa: S608 - constant columns
                 " WHERE organization_id = %s ORDER BY connected_at, connection_id",
                 (org,),
+            ).fetchall()
+        return [_connection(row) for row in rows]
+
+    def of_user(self, org: uuid.UUID, user_id: uuid.UUID) -> list[SocketConnection]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM socket_connections"  # noqa: S608 - constant columns
+                " WHERE organization_id = %s AND user_id = %s ORDER BY connected_at, connection_id",
+                (org, user_id),
             ).fetchall()
         return [_connection(row) for row in rows]
 
@@ -116,4 +126,5 @@ def _connection(row: dict[str, Any]) -> SocketConnection:
             coach_id=row["coach_id"],
         ),
         Subscription(row["subscribed_session_id"]) if subscribed else None,
+        row["connected_epoch"],
     )

@@ -20,6 +20,11 @@ class ClientOverview(Answer):
     last_session_date: dt.date | None
     latest_engagement: str | None
     latest_priority: float | None
+    email_suppressed: bool = Field(
+        default=False,
+        description="the address bounced for good or its owner complained: nothing is sent "
+        "to it until it is changed",
+    )
 
 
 class ClientPage(Answer):
@@ -89,6 +94,15 @@ class ClientHistory(Answer):
     engagement_trend: EngagementTrend
     opted_out: bool | None = None
     external_id: str | None = None
+    email_suppressed: bool | None = Field(
+        default=None,
+        description="true once the address bounced for good or its owner complained: nothing "
+        "is sent to it until it is changed (PATCH or PUT the client's email)",
+    )
+    email_suppressed_at: dt.datetime | None = None
+    email_suppressed_reason: str | None = Field(
+        default=None, description="why, as the mail service said (e.g. bounce: Permanent)"
+    )
 
 
 class ClientContact(Answer):
