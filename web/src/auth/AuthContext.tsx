@@ -1,0 +1,80 @@
+import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from "react";
+import { createApi, unwrap, type Api } from "../api/client";
+import type { AppConfig } from "../config";
+import { personFromToken, type Person } from "./claims";
+import { tokenStore, type Tokens } from "./tokens";
+
+interface Auth {
+  config: AppConfig;
+  api: Api;
+  person: Person | null;
+  accessToken: () => string | null;
+  signedIn: (tokens: Tokens) => void;
+  /** Ends the sign-in on the server too: every token issued until now stops working. */
+  signOut: () => Promise<void>;
+}
+
+const AuthContext = createContext<Auth | null>(null);
+
+export function AuthProvider({ config, children }: { config: AppConfig; children: ReactNode }) {
+  const [tokens, setTokens] = useState<Tokens | null>(() => tokenStore.read());
+  const current = useRef(tokens);
+  const refreshing = useRef<Promise<string | null> | null>(null);
+
+  const keep = useCallback((next: Tokens | null) => {
+    current.current = next;
+    tokenStore.write(next);
+    setTokens(next);
+  }, []);
+
+  const api = useMemo(() => {
+    const source = {
+      accessToken: () => current.current?.access_token ?? null,
+      refresh: () => {
+        // One refresh at a time: a refresh token used twice ends the whole sign-in.
+        refreshing.current ??= (async () => {
+          const refreshToken = current.current?.refresh_token;
+          if (!refreshToken) return null;
+          try {
+            const next = unwrap(await client.POST("/v1/auth/refresh", { body: { refresh_token: refreshToken } }));
+            keep(next);
+            return next.access_token;
+          } catch {
+            keep(null);
+            return null;
+          } finally {
+            refreshing.current = null;
+          }
+        })();
+        return refreshing.current;
+      },
+    };
+    const client = createApi(config.apiBaseUrl, source);
+    return client;
+  }, [config.apiBaseUrl, keep]);
+
+  const signOut = useCallback(async () => {
+    const refreshToken = current.current?.refresh_token;
+    keep(null);
+    if (refreshToken) await api.POST("/v1/auth/logout", { body: { refresh_token: refreshToken } }).catch(() => undefined);
+  }, [api, keep]);
+
+  const value = useMemo<Auth>(
+    () => ({
+      config,
+      api,
+      person: tokens ? personFromToken(tokens.access_token) : null,
+      accessToken: () => current.current?.access_token ?? null,
+      signedIn: keep,
+      signOut,
+    }),
+    [config, api, tokens, keep, signOut],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): Auth {
+  const auth = useContext(AuthContext);
+  if (!auth) throw new Error("useAuth outside AuthProvider");
+  return auth;
+}
