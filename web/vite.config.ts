@@ -6,6 +6,13 @@ import react from "@vitejs/plugin-react";
 export default defineConfig({
   plugins: [react()],
   build: { outDir: "dist", sourcemap: true },
+  // `npm run dev` beside `coach serve` (COACH_API, default :8000): same-origin API and socket.
+  server: {
+    proxy: {
+      "/v1": process.env["COACH_API"] ?? "http://127.0.0.1:8000",
+      "/ws": { target: (process.env["COACH_API"] ?? "http://127.0.0.1:8000").replace(/^http/, "ws"), ws: true },
+    },
+  },
   test: {
     environment: "jsdom",
     globals: true,

@@ -1,7 +1,7 @@
 import { createContext, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { useAuth } from "../auth/AuthContext";
 import { absoluteSocketUrl } from "../config";
-import { LiveSocket, type ConnectionState } from "./socketClient";
+import { LiveSocket, type ConnectionState, type SocketLike } from "./socketClient";
 
 interface Live {
   socket: LiveSocket;
@@ -11,11 +11,16 @@ interface Live {
 const LiveContext = createContext<Live | null>(null);
 
 /** One socket per signed-in tab, opened after sign-in and closed at sign-out. */
-export function LiveProvider({ children }: { children: ReactNode }) {
+export function LiveProvider({ children, openSocket }: { children: ReactNode; openSocket?: (url: string) => SocketLike }) {
   const { config, accessToken, person } = useAuth();
   const socket = useMemo(
-    () => new LiveSocket({ url: absoluteSocketUrl(config.webSocketUrl, window.location), token: accessToken }),
-    [config.webSocketUrl, accessToken],
+    () =>
+      new LiveSocket({
+        url: absoluteSocketUrl(config.webSocketUrl, window.location),
+        token: accessToken,
+        ...(openSocket ? { open: openSocket } : {}),
+      }),
+    [config.webSocketUrl, accessToken, openSocket],
   );
   const [state, setState] = useState<ConnectionState>("closed");
   const signedIn = person !== null && person.role !== "support";

@@ -44,10 +44,10 @@ const OPEN = 1;
 export const HEARTBEAT_MS = 4 * 60 * 1000;
 const RECONNECT_DELAYS_MS = [1000, 2000, 5000, 10000, 30000];
 const browserTimers: Timers = {
-  setTimeout: (run, ms) => window.setTimeout(run, ms),
-  clearTimeout: (h) => window.clearTimeout(h as number),
-  setInterval: (run, ms) => window.setInterval(run, ms),
-  clearInterval: (h) => window.clearInterval(h as number),
+  setTimeout: (run, ms) => globalThis.setTimeout(run, ms),
+  clearTimeout: (h) => globalThis.clearTimeout(h as ReturnType<typeof setTimeout>),
+  setInterval: (run, ms) => globalThis.setInterval(run, ms),
+  clearInterval: (h) => globalThis.clearInterval(h as ReturnType<typeof setInterval>),
 };
 
 interface Waiting {

@@ -98,7 +98,7 @@ function failed(state: ReviewState, error: unknown): ReviewState {
         ? { kind: "approved", explanation: `${sentence} Reopen it to change it.`, latestRevision: null }
         : {
             kind: "stale",
-            explanation: `Your request was not applied: the summary changed since revision ${state.summary?.revision ?? "?"} was loaded here. ${sentence} Reload it, check the change, then ask again.`,
+            explanation: `Your request was not applied, because someone else changed this summary. ${sentence}`,
             latestRevision: null,
           },
     };

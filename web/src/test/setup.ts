@@ -1,6 +1,7 @@
 import "@testing-library/jest-dom/vitest";
 
-// Mantine reads these browser APIs that jsdom lacks.
+// Mantine reads these browser APIs that jsdom lacks (tests in the node environment have no window).
+if (typeof window !== "undefined") {
 Object.defineProperty(window, "matchMedia", {
   writable: true,
   value: (query: string) => ({
@@ -20,3 +21,4 @@ class NoResizeObserver {
   disconnect() {}
 }
 window.ResizeObserver = NoResizeObserver as unknown as typeof ResizeObserver;
+}
