@@ -19,5 +19,6 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): [Loaded<T>,
       current = false;
     };
   }, [run, round]);
-  return [loaded, () => setRound((r) => r + 1)];
+  const reload = useCallback(() => setRound((r) => r + 1), []);
+  return [loaded, reload];
 }

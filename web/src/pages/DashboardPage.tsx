@@ -30,8 +30,7 @@ export function DashboardPage() {
         // A finished run, or a session this list has not read yet: read the list again.
         if (push.type === "session_ready" || push.type === "session_failed") reloadSessions();
       }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [socket],
+    [socket, reloadSessions],
   );
 
   return (

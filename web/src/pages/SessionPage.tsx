@@ -30,8 +30,7 @@ export function SessionPage() {
           reloadSummaries();
         }
       }),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [socket, sessionId],
+    [socket, sessionId, reload, reloadSummaries],
   );
 
   if (session.state === "loading") return <Loading what="the session" />;
