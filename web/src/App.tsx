@@ -13,6 +13,8 @@ import { FollowUpPage } from "./pages/FollowUpPage";
 import { SupportPage } from "./pages/SupportPage";
 import { AdminPage } from "./pages/AdminPage";
 import { ClientPage } from "./pages/ClientPage";
+import { ProfilePage } from "./pages/ProfilePage";
+import { TemplatesPage } from "./pages/TemplatesPage";
 
 function Home() {
   const { person } = useAuth();
@@ -41,6 +43,8 @@ export function App() {
             <Route path="/clients/:clientId" element={<ClientPage />} />
             <Route path="/follow-ups" element={<FollowUpsPage />} />
             <Route path="/follow-ups/:followUpId" element={<FollowUpPage />} />
+            <Route path="/templates" element={<TemplatesPage />} />
+            <Route path="/profile" element={<ProfilePage />} />
             <Route path="/support" element={<SupportPage />} />
             <Route path="/admin" element={<AdminPage />} />
             <Route path="*" element={<NotFoundPage />} />

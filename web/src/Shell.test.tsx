@@ -32,12 +32,19 @@ afterEach(() => sessionStorage.clear());
 
 describe("role-aware navigation", () => {
   it("offers a coach their work and nothing of support or admin", () => {
-    expect(renderShellAs("coach")).toEqual(["Dashboard", "Upload", "Follow-ups"]);
+    expect(renderShellAs("coach")).toEqual(["Dashboard", "Upload", "Follow-ups", "Templates", "Your profile"]);
   });
   it("offers support only the failed runs", () => {
     expect(renderShellAs("support")).toEqual(["Support"]);
   });
   it("offers an admin the organization too", () => {
-    expect(renderShellAs("admin")).toEqual(["Dashboard", "Upload", "Follow-ups", "Support", "Organization"]);
+    expect(renderShellAs("admin")).toEqual([
+      "Dashboard",
+      "Upload",
+      "Follow-ups",
+      "Templates",
+      "Support",
+      "Organization",
+    ]);
   });
 });

@@ -39,7 +39,11 @@ export function apiErrorFrom(status: number, body: unknown): ApiError {
   if (isErrorBody(body)) {
     return new ApiError(status, body.error.code, body.error.message, body.error.details ?? {});
   }
-  return new ApiError(status, `HTTP_${status}`, "The server answered in a way this page did not expect. Please try again.");
+  return new ApiError(
+    status,
+    `HTTP_${status}`,
+    "The server answered in a way this page did not expect. Please try again.",
+  );
 }
 
 /** What any thrown thing says to a person: the API's sentence, or a plain one. */

@@ -56,7 +56,8 @@ export function AuthProvider({ config, children }: { config: AppConfig; children
   const signOut = useCallback(async () => {
     const refreshToken = current.current?.refresh_token;
     keep(null);
-    if (refreshToken) await api.POST("/v1/auth/logout", { body: { refresh_token: refreshToken } }).catch(() => undefined);
+    if (refreshToken)
+      await api.POST("/v1/auth/logout", { body: { refresh_token: refreshToken } }).catch(() => undefined);
   }, [api, keep]);
 
   const value = useMemo<Auth>(

@@ -11,10 +11,13 @@ export function TimeZoneProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!person?.coachId) return;
     let current = true;
-    api.GET("/v1/coach-profile").then(({ data }) => {
-      const chosen = data?.notification_preferences.time_zone;
-      if (current && chosen) setZone(chosen);
-    }, () => undefined);
+    api.GET("/v1/coach-profile").then(
+      ({ data }) => {
+        const chosen = data?.notification_preferences.time_zone;
+        if (current && chosen) setZone(chosen);
+      },
+      () => undefined,
+    );
     return () => {
       current = false;
     };

@@ -15,7 +15,12 @@ export function personFromToken(token: string): Person | null {
   const payload = token.split(".")[1];
   if (!payload) return null;
   try {
-    const json = atob(payload.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(payload.length / 4) * 4, "="));
+    const json = atob(
+      payload
+        .replace(/-/g, "+")
+        .replace(/_/g, "/")
+        .padEnd(Math.ceil(payload.length / 4) * 4, "="),
+    );
     const claims = JSON.parse(json) as Record<string, unknown>;
     const role = claims["custom:role"];
     if (typeof role !== "string" || !ROLES.includes(role as Role)) return null;
@@ -35,6 +40,8 @@ export const NAVIGATION: { path: string; label: string; roles: Role[] }[] = [
   { path: "/", label: "Dashboard", roles: ["admin", "coach_lead", "coach"] },
   { path: "/upload", label: "Upload", roles: ["admin", "coach_lead", "coach"] },
   { path: "/follow-ups", label: "Follow-ups", roles: ["admin", "coach_lead", "coach"] },
+  { path: "/templates", label: "Templates", roles: ["admin", "coach_lead", "coach"] },
+  { path: "/profile", label: "Your profile", roles: ["coach_lead", "coach"] },
   { path: "/support", label: "Support", roles: ["support", "admin"] },
   { path: "/admin", label: "Organization", roles: ["admin"] },
 ];

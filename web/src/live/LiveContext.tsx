@@ -11,7 +11,13 @@ interface Live {
 const LiveContext = createContext<Live | null>(null);
 
 /** One socket per signed-in tab, opened after sign-in and closed at sign-out. */
-export function LiveProvider({ children, openSocket }: { children: ReactNode; openSocket?: (url: string) => SocketLike }) {
+export function LiveProvider({
+  children,
+  openSocket,
+}: {
+  children: ReactNode;
+  openSocket?: (url: string) => SocketLike;
+}) {
   const { config, accessToken, person } = useAuth();
   const socket = useMemo(
     () =>

@@ -111,7 +111,9 @@ export class LiveSocket {
   /** Send an action and wait for its answer frame; an error frame rejects with an ApiError. */
   request(action: string, content: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.socket?.readyState !== OPEN) {
-      return Promise.reject(new ApiError(503, "SOCKET_CLOSED", "The live connection is not open yet. Try again in a moment."));
+      return Promise.reject(
+        new ApiError(503, "SOCKET_CLOSED", "The live connection is not open yet. Try again in a moment."),
+      );
     }
     const id = `r${this.nextId++}`;
     return new Promise((resolve, reject) => {
@@ -155,7 +157,8 @@ export class LiveSocket {
   private startHeartbeat(): void {
     this.stopHeartbeat();
     this.heartbeat = this.timers.setInterval(() => {
-      if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ action: "ping", id: `p${this.nextId++}` }));
+      if (this.socket?.readyState === OPEN)
+        this.socket.send(JSON.stringify({ action: "ping", id: `p${this.nextId++}` }));
     }, this.options.heartbeatMs ?? HEARTBEAT_MS);
   }
 

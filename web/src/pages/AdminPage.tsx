@@ -40,7 +40,11 @@ export function AdminPage() {
       {organization.state === "error" && <ErrorNotice error={organization.error} title="Settings did not load" />}
       {organization.state === "ready" && (
         <>
-          <Switch label="Require an authenticator app (MFA)" checked={mfaRequired} onChange={(e) => setMfaRequired(e.currentTarget.checked)} />
+          <Switch
+            label="Require an authenticator app (MFA)"
+            checked={mfaRequired}
+            onChange={(e) => setMfaRequired(e.currentTarget.checked)}
+          />
           <NumberInput label="Keep sessions for (days)" min={1} value={retentionDays} onChange={setRetentionDays} />
           <Button onClick={() => void save()}>Save settings</Button>
           {outcome && (

@@ -23,7 +23,10 @@ export function ClientPage() {
       </Stack>
     );
   const c = client.data;
-  const series = c.engagement_trend.series.map((point) => ({ date: formatDate(point.session_date), value: point.value }));
+  const series = c.engagement_trend.series.map((point) => ({
+    date: formatDate(point.session_date),
+    value: point.value,
+  }));
   return (
     <Stack>
       <Title order={1}>History of {c.name}</Title>

@@ -10,13 +10,21 @@ import { useLoad } from "../common/useLoad";
 import { useLive } from "../live/LiveContext";
 import { applyPush, describeStatus, type LiveStatus } from "../live/liveStatus";
 
-const STATUS_COLOR: Record<string, string> = { completed: "green", failed: "red", processing: "blue", received: "gray" };
+const STATUS_COLOR: Record<string, string> = {
+  completed: "green",
+  failed: "red",
+  processing: "blue",
+  received: "gray",
+};
 
 export function DashboardPage() {
   const { api } = useAuth();
   const { socket } = useLive();
   const zone = useTimeZone();
-  const [sessions, reloadSessions] = useLoad(async () => unwrap(await api.GET("/v1/sessions", { params: { query: { limit: 20 } } })), [api]);
+  const [sessions, reloadSessions] = useLoad(
+    async () => unwrap(await api.GET("/v1/sessions", { params: { query: { limit: 20 } } })),
+    [api],
+  );
   const [queue] = useLoad(
     async () => unwrap(await api.GET("/v1/follow-ups", { params: { query: { status: "draft", limit: 10 } } })),
     [api],
@@ -64,7 +72,8 @@ export function DashboardPage() {
             <Table.Tbody>
               {sessions.data.items.map((session) => {
                 const now = live[session.session_id];
-                const status = now && session.status !== "completed" && session.status !== "failed" ? now.status : session.status;
+                const status =
+                  now && session.status !== "completed" && session.status !== "failed" ? now.status : session.status;
                 return (
                   <Table.Tr key={session.session_id}>
                     <Table.Td>

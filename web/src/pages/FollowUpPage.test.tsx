@@ -29,7 +29,8 @@ describe("follow-up", () => {
   it("sends now and says why it was skipped", async () => {
     fakeFetch({
       "GET /v1/follow-ups/fu-1": () => json(200, draft),
-      "POST /v1/follow-ups/fu-1/send": () => json(200, { ...draft, status: "failed", status_reason: "client_has_no_email_address" }),
+      "POST /v1/follow-ups/fu-1/send": () =>
+        json(200, { ...draft, status: "failed", status_reason: "client_has_no_email_address" }),
     });
     renderPage("/follow-ups/fu-1", "/follow-ups/:followUpId", <FollowUpPage />);
     const user = userEvent.setup();

@@ -84,7 +84,9 @@ export function FollowUpPage() {
           {followUp.status}
         </Badge>
         {followUp.sent_at && <Text>Sent {formatDateTime(followUp.sent_at, zone)}</Text>}
-        {followUp.scheduled_for && !followUp.sent_at && <Text>Scheduled for {formatDateTime(followUp.scheduled_for, zone)}</Text>}
+        {followUp.scheduled_for && !followUp.sent_at && (
+          <Text>Scheduled for {formatDateTime(followUp.scheduled_for, zone)}</Text>
+        )}
         <Anchor component={Link} to={`/summaries/${followUp.summary_id}`}>
           The approved summary
         </Anchor>
@@ -104,8 +106,20 @@ export function FollowUpPage() {
           {done}
         </Alert>
       )}
-      <TextInput label="Subject" value={subject} onChange={(e) => setSubject(e.currentTarget.value)} readOnly={!draft} />
-      <Textarea label="Body" value={body} onChange={(e) => setBody(e.currentTarget.value)} readOnly={!draft} autosize minRows={8} />
+      <TextInput
+        label="Subject"
+        value={subject}
+        onChange={(e) => setSubject(e.currentTarget.value)}
+        readOnly={!draft}
+      />
+      <Textarea
+        label="Body"
+        value={body}
+        onChange={(e) => setBody(e.currentTarget.value)}
+        readOnly={!draft}
+        autosize
+        minRows={8}
+      />
       {draft && (
         <Group>
           <Button
@@ -113,7 +127,9 @@ export function FollowUpPage() {
             disabled={!changed}
             loading={busy}
             onClick={() =>
-              act("Saved.", async () => unwrap(await api.PUT("/v1/follow-ups/{follow_up_id}", { ...path, body: { subject, body } })))
+              act("Saved.", async () =>
+                unwrap(await api.PUT("/v1/follow-ups/{follow_up_id}", { ...path, body: { subject, body } })),
+              )
             }
           >
             Save
@@ -161,7 +177,9 @@ export function FollowUpPage() {
               <Button
                 variant="default"
                 loading={busy}
-                onClick={() => act("Cancelled.", async () => unwrap(await api.POST("/v1/follow-ups/{follow_up_id}/cancel", path)))}
+                onClick={() =>
+                  act("Cancelled.", async () => unwrap(await api.POST("/v1/follow-ups/{follow_up_id}/cancel", path)))
+                }
               >
                 Cancel scheduled send
               </Button>

@@ -10,7 +10,13 @@ import { formatDateTime } from "../common/time";
 import { useLoad } from "../common/useLoad";
 
 type Status = "draft" | "scheduled" | "sending" | "sent" | "failed";
-export const FOLLOW_UP_COLOR: Record<string, string> = { draft: "yellow", scheduled: "blue", sending: "blue", sent: "green", failed: "red" };
+export const FOLLOW_UP_COLOR: Record<string, string> = {
+  draft: "yellow",
+  scheduled: "blue",
+  sending: "blue",
+  sent: "green",
+  failed: "red",
+};
 
 export function FollowUpsPage() {
   const { api } = useAuth();
@@ -18,7 +24,11 @@ export function FollowUpsPage() {
   const [status, setStatus] = useState<string | null>(null);
   const [page] = useLoad(
     async () =>
-      unwrap(await api.GET("/v1/follow-ups", { params: { query: { limit: 50, ...(status ? { status: status as Status } : {}) } } })),
+      unwrap(
+        await api.GET("/v1/follow-ups", {
+          params: { query: { limit: 50, ...(status ? { status: status as Status } : {}) } },
+        }),
+      ),
     [api, status],
   );
   return (
@@ -35,7 +45,9 @@ export function FollowUpsPage() {
       />
       {page.state === "loading" && <Loading what="follow-ups" />}
       {page.state === "error" && <ErrorNotice error={page.error} title="Follow-ups did not load" />}
-      {page.state === "ready" && page.data.items.length === 0 && <Empty>No follow-ups{status ? ` with status ${status}` : ""}.</Empty>}
+      {page.state === "ready" && page.data.items.length === 0 && (
+        <Empty>No follow-ups{status ? ` with status ${status}` : ""}.</Empty>
+      )}
       {page.state === "ready" && page.data.items.length > 0 && (
         <Table striped aria-label="Follow-ups">
           <Table.Thead>

@@ -25,8 +25,26 @@ function summary(revision: number, wins = ["Asked for help early"], status: "dra
 
 const session = {
   turns: [
-    { index: 0, speaker: "Coach", text: "How did the week go?", start: 0, end: 3, sensitive: [], behaviour: null, talk_type: null },
-    { index: 1, speaker: "Alex", text: "I asked Sam for help on Monday.", start: 4, end: 8, sensitive: [], behaviour: null, talk_type: null },
+    {
+      index: 0,
+      speaker: "Coach",
+      text: "How did the week go?",
+      start: 0,
+      end: 3,
+      sensitive: [],
+      behaviour: null,
+      talk_type: null,
+    },
+    {
+      index: 1,
+      speaker: "Alex",
+      text: "I asked Sam for help on Monday.",
+      start: 4,
+      end: 8,
+      sensitive: [],
+      behaviour: null,
+      talk_type: null,
+    },
   ],
 };
 
@@ -46,11 +64,17 @@ describe("summary review", () => {
     const user = userEvent.setup();
     expect(await screen.findByRole("heading", { level: 1, name: "Summary for Alex Okafor" })).toBeInTheDocument();
     const turns = await screen.findByRole("list", { name: "Transcript turns" });
-    const evidence = within(turns).getByText(/I asked Sam for help/).closest("li")!;
+    const evidence = within(turns)
+      .getByText(/I asked Sam for help/)
+      .closest("li")!;
     expect(evidence).not.toHaveClass("turn-highlighted");
     await user.click(screen.getByRole("button", { name: "Show evidence for Win 1" }));
     expect(evidence).toHaveClass("turn-highlighted");
-    expect(within(turns).getByText(/How did the week go/).closest("li")).not.toHaveClass("turn-highlighted");
+    expect(
+      within(turns)
+        .getByText(/How did the week go/)
+        .closest("li"),
+    ).not.toHaveClass("turn-highlighted");
   });
 
   it("refines over REST when the socket is not open, shows the diff, then undoes", async () => {
@@ -62,10 +86,21 @@ describe("summary review", () => {
         const body = (await request.json()) as { message: string };
         revision += 1;
         const [before, after] =
-          body.message === "undo" ? ["Asked for help", "Asked for help early"] : ["Asked for help early", "Asked for help"];
+          body.message === "undo"
+            ? ["Asked for help", "Asked for help early"]
+            : ["Asked for help early", "Asked for help"];
         return json(200, {
           summary: summary(revision, [after]),
-          diff: [{ section: "wins", change: "changed", position: 1, before: { text: before, evidence: [1] }, after: { text: after, evidence: [1] }, note: null }],
+          diff: [
+            {
+              section: "wins",
+              change: "changed",
+              position: 1,
+              before: { text: before, evidence: [1] },
+              after: { text: after, evidence: [1] },
+              note: null,
+            },
+          ],
           reply: body.message === "undo" ? "Undone." : "Made it shorter.",
           history: null,
         });
@@ -97,7 +132,11 @@ describe("summary review", () => {
       "GET /v1/sessions/ses-1": () => json(200, session),
       "POST /v1/summaries/sum-1/refine": () =>
         json(409, {
-          error: { code: "COACH_409", message: "The summary changed since you loaded it: it is at revision 2, not 0.", details: {} },
+          error: {
+            code: "COACH_409",
+            message: "The summary changed since you loaded it: it is at revision 2, not 0.",
+            details: {},
+          },
         }),
     });
     renderPage("/summaries/sum-1", "/summaries/:summaryId", <ReviewPage />);
@@ -128,7 +167,13 @@ describe("summary review", () => {
         if (frame["action"] === "refine") {
           queueMicrotask(() =>
             socket.onmessage?.({
-              data: JSON.stringify({ type: "refined", id: frame["id"], summary: summary(1, ["Asked for help"]), diff: [], reply: "Over the socket." }),
+              data: JSON.stringify({
+                type: "refined",
+                id: frame["id"],
+                summary: summary(1, ["Asked for help"]),
+                diff: [],
+                reply: "Over the socket.",
+              }),
             }),
           );
         }
@@ -151,7 +196,11 @@ describe("summary review", () => {
     await user.type(screen.getByRole("textbox", { name: /Ask for a change/ }), "shorter");
     await user.click(screen.getByRole("button", { name: "Send request" }));
     expect(await screen.findByText("Over the socket.")).toBeInTheDocument();
-    expect(sent.find((f) => f["action"] === "refine")).toMatchObject({ summary_id: "sum-1", message: "shorter", expected_revision: 0 });
+    expect(sent.find((f) => f["action"] === "refine")).toMatchObject({
+      summary_id: "sum-1",
+      message: "shorter",
+      expected_revision: 0,
+    });
   });
 
   it("approves, and points to the drafted follow-up", async () => {

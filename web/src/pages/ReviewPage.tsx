@@ -1,4 +1,17 @@
-import { Alert, Anchor, Badge, Button, Grid, Group, Paper, ScrollArea, Stack, Text, Textarea, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Grid,
+  Group,
+  Paper,
+  ScrollArea,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+} from "@mantine/core";
 import { useCallback, useEffect, useReducer, useRef, useState, type FormEvent } from "react";
 import { Link, useParams } from "react-router-dom";
 import { unwrap, type Schemas } from "../api/client";
@@ -41,7 +54,9 @@ export function ReviewPage() {
   const load = useCallback(async () => {
     try {
       setLoadError(null);
-      const summary = unwrap(await api.GET("/v1/summaries/{summary_id}", { params: { path: { summary_id: summaryId } } }));
+      const summary = unwrap(
+        await api.GET("/v1/summaries/{summary_id}", { params: { path: { summary_id: summaryId } } }),
+      );
       dispatch({ type: "loaded", summary });
     } catch (error) {
       setLoadError(error);
@@ -55,7 +70,9 @@ export function ReviewPage() {
   const [transcript] = useLoad(async () => {
     if (!sessionId) return null;
     return unwrap(
-      await api.GET("/v1/sessions/{session_id}", { params: { path: { session_id: sessionId }, query: { turns: true } } }),
+      await api.GET("/v1/sessions/{session_id}", {
+        params: { path: { session_id: sessionId }, query: { turns: true } },
+      }),
     );
   }, [api, sessionId]);
 
@@ -86,7 +103,13 @@ export function ReviewPage() {
                 body: { message: request, expected_revision: summary.revision },
               }),
             );
-      dispatch({ type: "refined", kind: requestKind(request), summary: answer.summary, diff: answer.diff, reply: answer.reply });
+      dispatch({
+        type: "refined",
+        kind: requestKind(request),
+        summary: answer.summary,
+        diff: answer.diff,
+        reply: answer.reply,
+      });
       setMessage("");
     } catch (error) {
       dispatch({ type: "failed", error });
@@ -165,7 +188,11 @@ export function ReviewPage() {
         {summary.approved_at && <Text size="sm">Approved {formatDateTime(summary.approved_at, zone)}</Text>}
       </Group>
       {review.conflict && (
-        <Alert role="alert" color="orange" title={review.conflict.kind === "stale" ? "This draft is out of date" : "This summary is approved"}>
+        <Alert
+          role="alert"
+          color="orange"
+          title={review.conflict.kind === "stale" ? "This draft is out of date" : "This summary is approved"}
+        >
           <Text>{review.conflict.explanation}</Text>
           {review.conflict.kind === "stale" && (
             <Button mt="sm" size="xs" onClick={() => void load()}>
@@ -200,8 +227,18 @@ export function ReviewPage() {
                     {summary[key].map((item, index) => (
                       <li key={index}>
                         <Text span>{item.text}</Text>
-                        {"owner" in item && item.owner ? <Text span size="sm"> — {item.owner}</Text> : null}
-                        {"due" in item && item.due ? <Text span size="sm"> (due {item.due})</Text> : null}{" "}
+                        {"owner" in item && item.owner ? (
+                          <Text span size="sm">
+                            {" "}
+                            — {item.owner}
+                          </Text>
+                        ) : null}
+                        {"due" in item && item.due ? (
+                          <Text span size="sm">
+                            {" "}
+                            (due {item.due})
+                          </Text>
+                        ) : null}{" "}
                         {item.evidence.length > 0 ? (
                           <Button
                             variant="subtle"
@@ -285,7 +322,9 @@ export function ReviewPage() {
               Transcript
             </Title>
             {transcript.state === "loading" && <Loading what="the transcript" />}
-            {transcript.state === "error" && <ErrorNotice error={transcript.error} title="The transcript did not load" />}
+            {transcript.state === "error" && (
+              <ErrorNotice error={transcript.error} title="The transcript did not load" />
+            )}
             {transcript.state === "ready" && transcript.data && (
               <ScrollArea h={420} viewportRef={transcriptRef}>
                 <Transcript turns={transcript.data.turns ?? []} highlighted={review.highlighted} />

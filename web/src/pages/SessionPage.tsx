@@ -16,7 +16,10 @@ export function SessionPage() {
   const { socket } = useLive();
   const zone = useTimeZone();
   const path = { params: { path: { session_id: sessionId } } };
-  const [session, reload] = useLoad(async () => unwrap(await api.GET("/v1/sessions/{session_id}", path)), [api, sessionId]);
+  const [session, reload] = useLoad(
+    async () => unwrap(await api.GET("/v1/sessions/{session_id}", path)),
+    [api, sessionId],
+  );
   const [summaries, reloadSummaries] = useLoad(
     async () => unwrap(await api.GET("/v1/sessions/{session_id}/summaries", path)),
     [api, sessionId],
@@ -42,7 +45,10 @@ export function SessionPage() {
       </Stack>
     );
   const s = session.data;
-  const speakers = s.participants.map((p) => ({ name: p.name, minutes: Math.round((p.speaking_time_seconds / 60) * 10) / 10 }));
+  const speakers = s.participants.map((p) => ({
+    name: p.name,
+    minutes: Math.round((p.speaking_time_seconds / 60) * 10) / 10,
+  }));
   return (
     <Stack>
       <Title order={1}>Session of {formatDate(s.session_date ?? s.created_at?.slice(0, 10))}</Title>
@@ -58,7 +64,9 @@ export function SessionPage() {
           {s.failure_reason ?? "The run failed."} {s.failed_step ? `(step: ${s.failed_step})` : ""}
         </Alert>
       )}
-      {(s.status === "received" || s.status === "processing") && <Text role="status">Still processing: this page updates when it is ready.</Text>}
+      {(s.status === "received" || s.status === "processing") && (
+        <Text role="status">Still processing: this page updates when it is ready.</Text>
+      )}
       {s.session_summary && <Text>{s.session_summary}</Text>}
 
       <section aria-labelledby="client-summaries">
@@ -67,7 +75,9 @@ export function SessionPage() {
         </Title>
         {summaries.state === "loading" && <Loading what="summaries" />}
         {summaries.state === "error" && <ErrorNotice error={summaries.error} title="Summaries did not load" />}
-        {summaries.state === "ready" && summaries.data.items.length === 0 && <Empty>No client summaries for this session yet.</Empty>}
+        {summaries.state === "ready" && summaries.data.items.length === 0 && (
+          <Empty>No client summaries for this session yet.</Empty>
+        )}
         {summaries.state === "ready" && summaries.data.items.length > 0 && (
           <ul>
             {summaries.data.items.map((summary) => (
@@ -129,7 +139,10 @@ export function SessionPage() {
         ) : (
           s.participants.flatMap((p) =>
             p.breakthroughs.map((moment) => (
-              <Blockquote key={`${p.name}-${moment.turn}`} cite={`${p.name}, turn ${moment.turn}${moment.start !== null ? ` at ${formatSeconds(moment.start)}` : ""}`}>
+              <Blockquote
+                key={`${p.name}-${moment.turn}`}
+                cite={`${p.name}, turn ${moment.turn}${moment.start !== null ? ` at ${formatSeconds(moment.start)}` : ""}`}
+              >
                 {moment.quote}
               </Blockquote>
             )),

@@ -32,7 +32,8 @@ describe("sign in", () => {
   it("enrols an authenticator when the organization requires one", async () => {
     fakeFetch({
       "POST /v1/auth/login": () => json(200, { challenge: "MFA_SETUP", session: "s1" }),
-      "POST /v1/auth/mfa/setup": () => json(200, { secret: "JBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/x", session: "s2" }),
+      "POST /v1/auth/mfa/setup": () =>
+        json(200, { secret: "JBSWY3DPEHPK3PXP", otpauth_uri: "otpauth://totp/x", session: "s2" }),
       "POST /v1/auth/mfa/setup/confirm": () =>
         json(200, { access_token: tokenFor("coach"), refresh_token: "r", expires_in: 900, token_type: "Bearer" }),
     });

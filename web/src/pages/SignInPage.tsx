@@ -54,7 +54,9 @@ export function SignInPage() {
         await follow(unwrap(await api.POST("/v1/auth/mfa/setup/confirm", { body: { session: step.session, code } })));
       } else {
         await follow(
-          unwrap(await api.POST("/v1/auth/new-password", { body: { session: step.session, new_password: newPassword } })),
+          unwrap(
+            await api.POST("/v1/auth/new-password", { body: { session: step.session, new_password: newPassword } }),
+          ),
         );
       }
     } catch (caught) {
@@ -76,8 +78,21 @@ export function SignInPage() {
           )}
           {step.kind === "password" && (
             <>
-              <TextInput label="Email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} />
-              <PasswordInput label="Password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+              <TextInput
+                label="Email"
+                type="email"
+                autoComplete="username"
+                required
+                value={email}
+                onChange={(e) => setEmail(e.currentTarget.value)}
+              />
+              <PasswordInput
+                label="Password"
+                autoComplete="current-password"
+                required
+                value={password}
+                onChange={(e) => setPassword(e.currentTarget.value)}
+              />
               <Button type="submit" loading={busy}>
                 Sign in
               </Button>
@@ -126,7 +141,13 @@ export function SignInPage() {
               <Title order={2} size="h4">
                 Choose your own password
               </Title>
-              <PasswordInput label="New password" autoComplete="new-password" required value={newPassword} onChange={(e) => setNewPassword(e.currentTarget.value)} />
+              <PasswordInput
+                label="New password"
+                autoComplete="new-password"
+                required
+                value={newPassword}
+                onChange={(e) => setNewPassword(e.currentTarget.value)}
+              />
               <Button type="submit" loading={busy}>
                 Set password
               </Button>

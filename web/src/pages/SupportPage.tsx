@@ -1,5 +1,6 @@
 import { Alert, Badge, Button, Stack, Table, Text, Title } from "@mantine/core";
-import { useState } from "react";
+import { Fragment, useState } from "react";
+import type { Schemas } from "../api/client";
 import { unwrap } from "../api/client";
 import { sentenceFor } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
@@ -18,6 +19,20 @@ export function SupportPage() {
   );
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
+  const [steps, setSteps] = useState<{ name: string; detail: Schemas["RunDetail"] | null; error: unknown } | null>(
+    null,
+  );
+
+  async function showSteps(name: string) {
+    if (steps?.name === name) return setSteps(null);
+    setSteps({ name, detail: null, error: null });
+    try {
+      const detail = unwrap(await api.GET("/v1/executions/{name}", { params: { path: { name } } }));
+      setSteps({ name, detail, error: null });
+    } catch (error) {
+      setSteps({ name, detail: null, error });
+    }
+  }
 
   async function redrive(name: string, how: "redrive" | "replay") {
     setBusy(name);
@@ -58,33 +73,70 @@ export function SupportPage() {
           </Table.Thead>
           <Table.Tbody>
             {runs.data.items.map((run) => (
-              <Table.Tr key={run.name}>
-                <Table.Td>
-                  <Text size="sm">{run.file_name ?? run.name}</Text>
-                  <Badge color="red">{run.status}</Badge>
-                </Table.Td>
-                <Table.Td>{formatDateTime(run.started_at, zone)}</Table.Td>
-                <Table.Td>{run.failed_step ?? "—"}</Table.Td>
-                <Table.Td>{run.reason ?? run.error ?? "—"}</Table.Td>
-                <Table.Td>
-                  {run.redrive_helps === false ? (
-                    <Text size="sm">Redrive would fail the same way: the input must be fixed.</Text>
-                  ) : (
-                    <Button size="xs" aria-label={`Redrive ${run.name}`} loading={busy === run.name} onClick={() => void redrive(run.name, "redrive")}>
-                      Redrive
+              <Fragment key={run.name}>
+                <Table.Tr>
+                  <Table.Td>
+                    <Text size="sm">{run.file_name ?? run.name}</Text>
+                    <Badge color="red">{run.status}</Badge>
+                  </Table.Td>
+                  <Table.Td>{formatDateTime(run.started_at, zone)}</Table.Td>
+                  <Table.Td>{run.failed_step ?? "—"}</Table.Td>
+                  <Table.Td>{run.reason ?? run.error ?? "—"}</Table.Td>
+                  <Table.Td>
+                    {run.redrive_helps === false ? (
+                      <Text size="sm">Redrive would fail the same way: the input must be fixed.</Text>
+                    ) : (
+                      <Button
+                        size="xs"
+                        aria-label={`Redrive ${run.name}`}
+                        loading={busy === run.name}
+                        onClick={() => void redrive(run.name, "redrive")}
+                      >
+                        Redrive
+                      </Button>
+                    )}{" "}
+                    <Button
+                      size="xs"
+                      variant="default"
+                      aria-label={`Replay ${run.name}`}
+                      loading={busy === run.name}
+                      onClick={() => void redrive(run.name, "replay")}
+                    >
+                      Replay
+                    </Button>{" "}
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      aria-label={`Steps of ${run.name}`}
+                      aria-expanded={steps?.name === run.name}
+                      onClick={() => void showSteps(run.name)}
+                    >
+                      Steps
                     </Button>
-                  )}{" "}
-                  <Button
-                    size="xs"
-                    variant="default"
-                    aria-label={`Replay ${run.name}`}
-                    loading={busy === run.name}
-                    onClick={() => void redrive(run.name, "replay")}
-                  >
-                    Replay
-                  </Button>
-                </Table.Td>
-              </Table.Tr>
+                  </Table.Td>
+                </Table.Tr>
+                {steps?.name === run.name && (
+                  <Table.Tr>
+                    <Table.Td colSpan={5}>
+                      {steps.error ? (
+                        <ErrorNotice error={steps.error} title="Steps did not load" />
+                      ) : !steps.detail ? (
+                        <Loading what="steps" />
+                      ) : (
+                        <ol aria-label={`Step timeline of ${run.name}`}>
+                          {steps.detail.states.map((state, index) => (
+                            <li key={index}>
+                              {state.name}: {state.status} ({formatDateTime(state.entered_at, zone)}
+                              {state.exited_at ? ` → ${formatDateTime(state.exited_at, zone)}` : ""})
+                              {state.error ? ` — ${state.error}` : ""}
+                            </li>
+                          ))}
+                        </ol>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+              </Fragment>
             ))}
           </Table.Tbody>
         </Table>

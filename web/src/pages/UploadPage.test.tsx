@@ -7,7 +7,9 @@ import { UploadPage } from "./UploadPage";
 class FakeXhr {
   static answers: { status: number; body: unknown }[] = [];
   static sent: { url: string; form: FormData; headers: Record<string, string> }[] = [];
-  upload: { onprogress: ((event: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = { onprogress: null };
+  upload: { onprogress: ((event: { lengthComputable: boolean; loaded: number; total: number }) => void) | null } = {
+    onprogress: null,
+  };
   onload: (() => void) | null = null;
   onerror: (() => void) | null = null;
   status = 0;
@@ -45,10 +47,24 @@ afterEach(() => {
 describe("upload", () => {
   it("uploads each chosen file with its type and date, and shows the platform's sentence for a bad one", async () => {
     FakeXhr.answers = [
-      { status: 202, body: { session_id: "ses-9", status: "received", execution_name: null, links: { session: "/v1/sessions/ses-9", status: "/v1/sessions/ses-9/status" } } },
+      {
+        status: 202,
+        body: {
+          session_id: "ses-9",
+          status: "received",
+          execution_name: null,
+          links: { session: "/v1/sessions/ses-9", status: "/v1/sessions/ses-9/status" },
+        },
+      },
       {
         status: 422,
-        body: { error: { code: "COACH_422", message: "notes.pdf is not a transcript this platform reads: use VTT, SRT, text, Word or JSON.", details: {} } },
+        body: {
+          error: {
+            code: "COACH_422",
+            message: "notes.pdf is not a transcript this platform reads: use VTT, SRT, text, Word or JSON.",
+            details: {},
+          },
+        },
       },
     ];
     renderPage("/upload", "/upload", <UploadPage />);

@@ -91,7 +91,12 @@ export function UploadPage() {
               value={sessionType}
               onChange={setSessionType}
             />
-            <TextInput label="Session date" type="date" value={sessionDate} onChange={(e) => setSessionDate(e.currentTarget.value)} />
+            <TextInput
+              label="Session date"
+              type="date"
+              value={sessionDate}
+              onChange={(e) => setSessionDate(e.currentTarget.value)}
+            />
           </Group>
           <Button type="submit" disabled={files.length === 0} loading={busy}>
             Upload

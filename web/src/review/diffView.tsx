@@ -29,8 +29,10 @@ function describeExtras(change: Change): string[] {
   const notes: string[] = [];
   const before = change.before as { owner?: string | null; due?: string | null } | null;
   const after = change.after as { owner?: string | null; due?: string | null } | null;
-  if ((before?.owner ?? null) !== (after?.owner ?? null)) notes.push(`owner: ${before?.owner ?? "none"} → ${after?.owner ?? "none"}`);
-  if ((before?.due ?? null) !== (after?.due ?? null)) notes.push(`due: ${before?.due ?? "none"} → ${after?.due ?? "none"}`);
+  if ((before?.owner ?? null) !== (after?.owner ?? null))
+    notes.push(`owner: ${before?.owner ?? "none"} → ${after?.owner ?? "none"}`);
+  if ((before?.due ?? null) !== (after?.due ?? null))
+    notes.push(`due: ${before?.due ?? "none"} → ${after?.due ?? "none"}`);
   if (change.note) notes.push(change.note);
   return notes;
 }

@@ -24,7 +24,13 @@ const loaded = reviewReducer(initialReview, { type: "loaded", summary: summary(0
 describe("review state", () => {
   it("offers no undo on an untouched draft, and undo after a change", () => {
     expect(reviewAbilities(loaded)).toMatchObject({ canAsk: true, canUndo: false, canRedo: false, canApprove: true });
-    const changed = reviewReducer(loaded, { type: "refined", kind: "change", summary: summary(1), diff: [], reply: "ok" });
+    const changed = reviewReducer(loaded, {
+      type: "refined",
+      kind: "change",
+      summary: summary(1),
+      diff: [],
+      reply: "ok",
+    });
     expect(reviewAbilities(changed)).toMatchObject({ canUndo: true, canRedo: false });
   });
 
@@ -34,7 +40,13 @@ describe("review state", () => {
     expect(reviewAbilities(state).canRedo).toBe(true);
     const redone = reviewReducer(state, { type: "refined", kind: "redo", summary: summary(3), diff: [], reply: "" });
     expect(reviewAbilities(redone).canRedo).toBe(false);
-    const changedInstead = reviewReducer(state, { type: "refined", kind: "change", summary: summary(3), diff: [], reply: "" });
+    const changedInstead = reviewReducer(state, {
+      type: "refined",
+      kind: "change",
+      summary: summary(3),
+      diff: [],
+      reply: "",
+    });
     expect(changedInstead.redoable).toBe(0);
   });
 
@@ -55,7 +67,10 @@ describe("review state", () => {
 
   it("says an approved summary must be reopened", () => {
     const approved = reviewReducer(initialReview, { type: "loaded", summary: summary(1, "approved") });
-    const refused = reviewReducer(approved, { type: "failed", error: new ApiError(409, "COACH_409", "It is approved.") });
+    const refused = reviewReducer(approved, {
+      type: "failed",
+      error: new ApiError(409, "COACH_409", "It is approved."),
+    });
     expect(refused.conflict).toMatchObject({ kind: "approved" });
     expect(reviewAbilities(approved)).toMatchObject({ canAsk: false, canReopen: true, canApprove: false });
   });

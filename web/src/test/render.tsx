@@ -23,7 +23,11 @@ export function fakeFetch(routes: Record<string, Handler>) {
     const url = new URL(request.url);
     const key = `${request.method} ${url.pathname}`;
     const text = await request.clone().text();
-    calls.push({ method: request.method, path: url.pathname + url.search, body: text ? (JSON.parse(text) as unknown) : null });
+    calls.push({
+      method: request.method,
+      path: url.pathname + url.search,
+      body: text ? (JSON.parse(text) as unknown) : null,
+    });
     const handler = routes[key];
     if (!handler) throw new Error(`unexpected request ${key}`);
     return handler(request);
@@ -35,14 +39,20 @@ export function fakeFetch(routes: Record<string, Handler>) {
 /** A token whose claims name the role, as the API's tokens do (never verified here). */
 export function tokenFor(role: string, coachId: string | null = "coach-1"): string {
   const claims = { sub: "user-1", "custom:role": role, ...(coachId ? { "custom:coach_id": coachId } : {}) };
-  const encode = (value: object) => btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  const encode = (value: object) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
   return `${encode({ alg: "none" })}.${encode(claims)}.sig`;
 }
 
 export function signInAs(role: string, coachId: string | null = "coach-1") {
   sessionStorage.setItem(
     "coaching.tokens",
-    JSON.stringify({ access_token: tokenFor(role, coachId), refresh_token: "refresh-1", expires_in: 900, token_type: "Bearer" }),
+    JSON.stringify({
+      access_token: tokenFor(role, coachId),
+      refresh_token: "refresh-1",
+      expires_in: 900,
+      token_type: "Bearer",
+    }),
   );
 }
 
@@ -56,7 +66,12 @@ export const closedSocket = (): SocketLike => ({
   onmessage: null,
 });
 
-export function renderPage(path: string, route: string, page: ReactNode, openSocket: (url: string) => SocketLike = closedSocket) {
+export function renderPage(
+  path: string,
+  route: string,
+  page: ReactNode,
+  openSocket: (url: string) => SocketLike = closedSocket,
+) {
   return render(
     <MantineProvider>
       <MemoryRouter initialEntries={[path]}>
