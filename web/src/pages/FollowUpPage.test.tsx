@@ -57,3 +57,31 @@ describe("follow-up", () => {
     expect(calls.at(-1)).toMatchObject({ method: "PUT", body: { subject: "Your next steps", body: "Hi Alex, ..." } });
   });
 });
+
+describe("follow-up preview", () => {
+  it("renders again with sensitive items only when the coach says so", async () => {
+    const calls = fakeFetch({
+      "GET /v1/follow-ups/fu-1": () => json(200, draft),
+      "POST /v1/follow-ups/fu-1/render": async (request) => {
+        const { include_sensitive_items } = (await request.json()) as { include_sensitive_items: boolean };
+        return json(200, {
+          ...draft,
+          body: include_sensitive_items ? "Hi Alex, including your health goal." : "Hi Alex, ...",
+          withheld_sensitive_items: include_sensitive_items ? 0 : 1,
+        });
+      },
+    });
+    renderPage("/follow-ups/fu-1", "/follow-ups/:followUpId", <FollowUpPage />);
+    const user = userEvent.setup();
+    await screen.findByRole("heading", { level: 1, name: "Follow-up to Alex Okafor" });
+    await user.click(screen.getByRole("button", { name: "Render again" }));
+    expect(await screen.findByText("1 sensitive item is kept out of this email.")).toBeInTheDocument();
+    await user.click(screen.getByRole("checkbox", { name: "Include sensitive items" }));
+    await user.click(screen.getByRole("button", { name: "Render again" }));
+    expect(await screen.findByRole("textbox", { name: "Body" })).toHaveValue("Hi Alex, including your health goal.");
+    expect(calls.filter((c) => c.method === "POST").map((c) => c.body)).toEqual([
+      { include_sensitive_items: false },
+      { include_sensitive_items: true },
+    ]);
+  });
+});

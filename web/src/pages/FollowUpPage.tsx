@@ -1,4 +1,17 @@
-import { Alert, Anchor, Badge, Button, Group, Paper, Stack, Text, Textarea, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Checkbox,
+  Group,
+  Paper,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 import { unwrap, type Schemas } from "../api/client";
@@ -24,6 +37,8 @@ export function FollowUpPage() {
   const [error, setError] = useState<string | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [includeSensitive, setIncludeSensitive] = useState(false);
+  const [withheld, setWithheld] = useState<number | null>(null);
   const path = { params: { path: { follow_up_id: followUpId } } };
 
   useEffect(() => {
@@ -144,6 +159,46 @@ export function FollowUpPage() {
         </Group>
       )}
       {draft && changed && <Text size="sm">Save your changes before sending.</Text>}
+      {draft && (
+        <Paper withBorder p="sm" component="section" aria-labelledby="preview-heading">
+          <Title order={2} size="h4" id="preview-heading">
+            Preview
+          </Title>
+          <Text fw={600}>{followUp.subject}</Text>
+          <Text style={{ whiteSpace: "pre-wrap" }}>{followUp.body}</Text>
+          {withheld !== null && withheld > 0 && (
+            <Text size="sm" c="dimmed">
+              {withheld} sensitive item{withheld === 1 ? " is" : "s are"} kept out of this email.
+            </Text>
+          )}
+          <Group mt="sm" align="center">
+            <Checkbox
+              label="Include sensitive items"
+              checked={includeSensitive}
+              onChange={(e) => setIncludeSensitive(e.currentTarget.checked)}
+            />
+            <Button
+              variant="default"
+              size="xs"
+              loading={busy}
+              onClick={() =>
+                act("Rendered again from the template.", async () => {
+                  const rendered = unwrap(
+                    await api.POST("/v1/follow-ups/{follow_up_id}/render", {
+                      ...path,
+                      body: { include_sensitive_items: includeSensitive },
+                    }),
+                  );
+                  setWithheld(rendered.withheld_sensitive_items);
+                  return rendered;
+                })
+              }
+            >
+              Render again
+            </Button>
+          </Group>
+        </Paper>
+      )}
       {(draft || followUp.status === "scheduled") && (
         <Paper withBorder p="sm" component="section" aria-labelledby="schedule-heading">
           <Title order={2} size="h4" id="schedule-heading">
