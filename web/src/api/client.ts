@@ -14,26 +14,31 @@ export interface TokenSource {
 /** The typed client generated from the API's own OpenAPI document (schema.d.ts). */
 export function createApi(baseUrl: string, tokens: TokenSource, fetcher: typeof fetch = (...a) => fetch(...a)): Api {
   const api = createClient<paths>({ baseUrl, fetch: fetcher });
-  const retried = new WeakSet<Request>();
+  // A request's body is read once: keep a copy of each to repeat it after a refresh.
+  const copies = new WeakMap<Request, Request>();
   const bearer: Middleware = {
     onRequest({ request }) {
       const token = tokens.accessToken();
-      if (token && !request.url.includes("/v1/auth/")) request.headers.set("Authorization", `Bearer ${token}`);
+      if (token && !isSignIn(request)) request.headers.set("Authorization", `Bearer ${token}`);
+      copies.set(request, request.clone());
       return request;
     },
     async onResponse({ request, response }) {
       // An access token lives 15 minutes: refresh once and repeat the request.
-      if (response.status !== 401 || request.url.includes("/v1/auth/") || retried.has(request)) return response;
+      const copy = copies.get(request);
+      if (response.status !== 401 || isSignIn(request) || !copy) return response;
       const token = await tokens.refresh();
       if (!token) return response;
-      const again = new Request(request, { headers: new Headers(request.headers) });
-      again.headers.set("Authorization", `Bearer ${token}`);
-      retried.add(again);
-      return fetcher(again);
+      copy.headers.set("Authorization", `Bearer ${token}`);
+      return fetcher(copy);
     },
   };
   api.use(bearer);
   return api;
+}
+
+function isSignIn(request: Request): boolean {
+  return new URL(request.url).pathname.startsWith("/v1/auth/");
 }
 
 /** The answer's data, or the API's error sentence thrown as an ApiError. */

@@ -60,16 +60,17 @@ export function AuthProvider({ config, children }: { config: AppConfig; children
       await api.POST("/v1/auth/logout", { body: { refresh_token: refreshToken } }).catch(() => undefined);
   }, [api, keep]);
 
+  const accessToken = useCallback(() => current.current?.access_token ?? null, []);
   const value = useMemo<Auth>(
     () => ({
       config,
       api,
       person: tokens ? personFromToken(tokens.access_token) : null,
-      accessToken: () => current.current?.access_token ?? null,
+      accessToken,
       signedIn: keep,
       signOut,
     }),
-    [config, api, tokens, keep, signOut],
+    [config, api, tokens, accessToken, keep, signOut],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }
