@@ -18,15 +18,16 @@ export function LiveProvider({
   children: ReactNode;
   openSocket?: (url: string) => SocketLike;
 }) {
-  const { config, accessToken, person } = useAuth();
+  const { config, accessToken, refreshToken, person } = useAuth();
   const socket = useMemo(
     () =>
       new LiveSocket({
         url: absoluteSocketUrl(config.webSocketUrl, window.location),
         token: accessToken,
+        refreshToken,
         ...(openSocket ? { open: openSocket } : {}),
       }),
-    [config.webSocketUrl, accessToken, openSocket],
+    [config.webSocketUrl, accessToken, refreshToken, openSocket],
   );
   const [state, setState] = useState<ConnectionState>("closed");
   const signedIn = person !== null && person.role !== "support";

@@ -173,4 +173,28 @@ describe("LiveSocket", () => {
     last().dropped();
     await expect(waiting).rejects.toMatchObject({ code: "SOCKET_CLOSED" });
   });
+
+  it("asks for a fresh token when refused before opening, and reconnects with it", async () => {
+    let token = "expired";
+    const sockets: FakeSocket[] = [];
+    const timers = new ManualTimers();
+    const live = new LiveSocket({
+      url: "ws://host/ws",
+      token: () => token,
+      refreshToken: async () => (token = "fresh"),
+      open: (url) => {
+        const socket = new FakeSocket(url);
+        sockets.push(socket);
+        return socket;
+      },
+      timers,
+      reconnectDelaysMs: [1000],
+    });
+    live.start();
+    sockets[0]!.dropped();
+    await Promise.resolve();
+    await Promise.resolve();
+    timers.advance(1000);
+    expect(sockets.map((s) => s.url)).toEqual(["ws://host/ws?token=expired", "ws://host/ws?token=fresh"]);
+  });
 });

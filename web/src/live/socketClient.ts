@@ -32,6 +32,8 @@ export interface LiveSocketOptions {
   /** The socket URL without the token. */
   url: string;
   token: () => string | null;
+  /** Asked when a socket is refused before it opens (an expired token): a fresh one, or null. */
+  refreshToken?: () => Promise<string | null>;
   open?: (url: string) => SocketLike;
   timers?: Timers;
   /** API Gateway closes a socket silent for 10 minutes: ping well before. */
@@ -129,11 +131,13 @@ export class LiveSocket {
     const socket = this.openSocket(url);
     this.socket = socket;
     socket.onopen = () => {
+      opened = true;
       this.attempts = 0;
       this.emitState("open");
       this.startHeartbeat();
       if (this.subscription) this.sendSubscribe();
     };
+    let opened = false;
     socket.onmessage = (event) => this.receive(event.data);
     socket.onclose = () => {
       if (this.socket !== socket) return;
@@ -141,7 +145,16 @@ export class LiveSocket {
       this.stopHeartbeat();
       this.failWaiting("The live connection dropped before the answer came. Try again.");
       this.emitState("closed");
-      if (!this.stopped) this.scheduleReconnect();
+      if (this.stopped) return;
+      // Refused before opening: most likely the access token expired while no request renewed it.
+      if (!opened && this.options.refreshToken) {
+        this.options.refreshToken().then(
+          () => this.scheduleReconnect(),
+          () => this.scheduleReconnect(),
+        );
+      } else {
+        this.scheduleReconnect();
+      }
     };
   }
 
