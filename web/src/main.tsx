@@ -6,6 +6,7 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { BrowserRouter } from "react-router-dom";
 import { App } from "./App";
+import { theme } from "./theme";
 import { AuthProvider } from "./auth/AuthContext";
 import { loadConfig } from "./config";
 
@@ -15,7 +16,7 @@ loadConfig().then(
   (config) =>
     root.render(
       <StrictMode>
-        <MantineProvider>
+        <MantineProvider theme={theme}>
           <BrowserRouter>
             <AuthProvider config={config}>
               <App />
