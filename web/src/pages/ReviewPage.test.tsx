@@ -218,4 +218,23 @@ describe("summary review", () => {
     expect(screen.getByRole("button", { name: "Reopen" })).toBeEnabled();
     expect(screen.getByRole("textbox", { name: /Ask for a change/ })).toBeDisabled();
   });
+
+  it("opens with the turn a moment link names marked", async () => {
+    fakeFetch({
+      "GET /v1/summaries/sum-1": () => json(200, summary(0)),
+      "GET /v1/sessions/ses-1": () => json(200, session),
+    });
+    renderPage("/summaries/sum-1?turn=0", "/summaries/:summaryId", <ReviewPage />);
+    const turns = await screen.findByRole("list", { name: "Transcript turns" });
+    expect(
+      within(turns)
+        .getByText(/How did the week go/)
+        .closest("li"),
+    ).toHaveClass("turn-highlighted");
+    expect(
+      within(turns)
+        .getByText(/I asked Sam/)
+        .closest("li"),
+    ).not.toHaveClass("turn-highlighted");
+  });
 });

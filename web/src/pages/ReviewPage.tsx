@@ -13,7 +13,7 @@ import {
   Title,
 } from "@mantine/core";
 import { useCallback, useEffect, useReducer, useRef, useState, type FormEvent } from "react";
-import { Link, useParams } from "react-router-dom";
+import { Link, useParams, useSearchParams } from "react-router-dom";
 import { unwrap, type Schemas } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { useTimeZone } from "../auth/ProfileContext";
@@ -50,6 +50,9 @@ export function ReviewPage() {
   const [message, setMessage] = useState("");
   const [approvedNote, setApprovedNote] = useState<string | null>(null);
   const transcriptRef = useRef<HTMLDivElement>(null);
+  // ?turn=N (a breakthrough's moment on the session page) opens with that turn marked.
+  const [search] = useSearchParams();
+  const wantedTurn = search.get("turn");
 
   const load = useCallback(async () => {
     try {
@@ -148,6 +151,12 @@ export function ReviewPage() {
       dispatch({ type: "failed", error });
     }
   }
+
+  const transcriptReady = transcript.state === "ready";
+  useEffect(() => {
+    const turn = Number(wantedTurn);
+    if (transcriptReady && wantedTurn !== null && Number.isInteger(turn)) showEvidence([turn]);
+  }, [transcriptReady, wantedTurn]);
 
   function showEvidence(turns: number[]) {
     dispatch({ type: "evidenceSelected", turns });

@@ -45,6 +45,9 @@ export function SessionPage() {
       </Stack>
     );
   const s = session.data;
+  // A participant's moment opens in their summary's transcript, when they have one.
+  const summaryOf = (name: string) =>
+    summaries.state === "ready" ? summaries.data.items.find((summary) => summary.client_name === name)?.id : undefined;
   const speakers = s.participants.map((p) => ({
     name: p.name,
     minutes: Math.round((p.speaking_time_seconds / 60) * 10) / 10,
@@ -143,7 +146,7 @@ export function SessionPage() {
                 key={`${p.name}-${moment.turn}`}
                 cite={`${p.name}, turn ${moment.turn}${moment.start !== null ? ` at ${formatSeconds(moment.start)}` : ""}`}
               >
-                {moment.quote}
+                {moment.quote} <MomentLink summaryId={summaryOf(p.name)} turn={moment.turn} who={p.name} />
               </Blockquote>
             )),
           )
@@ -176,5 +179,18 @@ function Metric({ name, value }: { name: string; value: string | number }) {
       <Table.Th scope="row">{name}</Table.Th>
       <Table.Td>{value}</Table.Td>
     </Table.Tr>
+  );
+}
+
+function MomentLink({ summaryId, turn, who }: { summaryId: string | undefined; turn: number; who: string }) {
+  if (!summaryId) return null;
+  return (
+    <Anchor
+      component={Link}
+      to={`/summaries/${summaryId}?turn=${turn}`}
+      aria-label={`Open ${who}'s moment at turn ${turn}`}
+    >
+      Open the moment
+    </Anchor>
   );
 }
