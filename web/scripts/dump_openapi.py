@@ -16,6 +16,13 @@ from coaching.composition import build_ports
 from coaching.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+# Prose, not shape: dropped so that rewording the API's documentation does not change the
+# generated client (only a changed route, field or type should).
+PROSE = frozenset({"description", "summary", "title", "example", "examples", "externalDocs"})
+# Objects whose keys are names (a field called "summary" is kept).
+NAMED = frozenset(
+    {"properties", "paths", "schemas", "responses", "content", "headers", "securitySchemes"}
+)
 
 
 def openapi_event() -> dict:
@@ -29,6 +36,19 @@ def openapi_event() -> dict:
     return event
 
 
+def shape_only(node: object, names: bool = False) -> object:
+    """The document without its prose; ``names`` marks an object whose keys are names."""
+    if isinstance(node, list):
+        return [shape_only(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        key: shape_only(value, names=key in NAMED and not names)
+        for key, value in node.items()
+        if names or key not in PROSE
+    }
+
+
 def main() -> None:
     app = build_app(build_ports(Settings()))
     context = LocalLambdaContext("api", "arn:aws:lambda:us-east-1:123456789012:function:api")
@@ -36,7 +56,10 @@ def main() -> None:
     if answer["statusCode"] != 200:
         sys.exit(f"GET {OPENAPI_PATH} answered {answer['statusCode']}: {answer['body']}")
     # Sorted and indented, so the generated client's diff shows only real changes.
-    json.dump(json.loads(answer["body"]), sys.stdout, indent=2, sort_keys=True)
+    document = json.loads(answer["body"])
+    document.pop("tags", None)
+    document.pop("info", None)
+    json.dump(shape_only(document), sys.stdout, indent=2, sort_keys=True)
     sys.stdout.write("\n")
 
 

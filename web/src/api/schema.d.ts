@@ -11,7 +11,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Liveness: the API answers */
         get: operations["health_health_get"];
         put?: never;
         post?: never;
@@ -28,13 +27,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organization's API keys (never their secrets) */
         get: operations["list_keys_v1_api_keys_get"];
         put?: never;
-        /**
-         * Create an API key for an integration (admins): the key is shown only here
-         * @description Send it as `Authorization: Bearer coach_...`. It acts for this organization with what an admin may see, on the routes its scopes name only.
-         */
         post: operations["create_key_v1_api_keys_post"];
         delete?: never;
         options?: never;
@@ -52,7 +46,6 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Revoke an API key: it stops working at once */
         delete: operations["revoke_key_v1_api_keys__api_key_id__delete"];
         options?: never;
         head?: never;
@@ -66,7 +59,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Who read or changed which client data, newest first */
         get: operations["list_audit_log_v1_audit_log_get"];
         put?: never;
         post?: never;
@@ -85,7 +77,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password */
         post: operations["sign_in_v1_auth_login_post"];
         delete?: never;
         options?: never;
@@ -102,7 +93,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End this sign-in: the refresh token stops working */
         post: operations["sign_out_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -119,7 +109,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Answer the MFA challenge with a code */
         post: operations["answer_mfa_v1_auth_mfa_post"];
         delete?: never;
         options?: never;
@@ -136,7 +125,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Start enrolling an authenticator app (TOTP) */
         post: operations["start_mfa_setup_v1_auth_mfa_setup_post"];
         delete?: never;
         options?: never;
@@ -153,7 +141,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm the authenticator with its first code */
         post: operations["confirm_mfa_setup_v1_auth_mfa_setup_confirm_post"];
         delete?: never;
         options?: never;
@@ -170,7 +157,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Answer NEW_PASSWORD_REQUIRED: replace a temporary password with your own */
         post: operations["answer_new_password_v1_auth_new_password_post"];
         delete?: never;
         options?: never;
@@ -187,7 +173,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** New tokens for a refresh token */
         post: operations["refresh_v1_auth_refresh_post"];
         delete?: never;
         options?: never;
@@ -202,7 +187,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Clients in the sessions the caller may see, by name */
         get: operations["list_clients_v1_clients_get"];
         put?: never;
         post?: never;
@@ -221,10 +205,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Import a client list (text/csv: name, email, optional external_id)
-         * @description Each row creates a confirmed client, updates the client it names (by external_id, else by name in any case), or is skipped with a reason; the answer reports every row. At most 5000 rows; emails are stored encrypted.
-         */
         post: operations["import_clients_v1_clients_import_post"];
         delete?: never;
         options?: never;
@@ -239,19 +219,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A client's sessions, commitments kept or not, and engagement trend */
         get: operations["get_client_v1_clients__client_id__get"];
-        /** Keep a client's record: confirm, rename, email address (encrypted), opt-out */
         put: operations["update_client_record_v1_clients__client_id__put"];
         post?: never;
-        /**
-         * Erase a client at their request (admins): records deleted, their words redacted
-         * @description Deletes the client record, their per-session results, summaries, revisions and follow-ups, and their search entries; their turns keep their place with the text replaced, their speaking statistics stay as 'Removed client', and their name is taken out of the other speakers' turns. The original transcript files of their sessions still hold their words: delete those sessions to remove them (the audit record counts them as transcript_files_kept).
-         */
         delete: operations["erase_client_v1_clients__client_id__delete"];
         options?: never;
         head?: never;
-        /** Set a client's contact details (email, phone), stored encrypted */
         patch: operations["update_client_contact_v1_clients__client_id__patch"];
         trace?: never;
     };
@@ -262,10 +235,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Every access to one client's data: who, when, what, from where (admins)
-         * @description Newest first; pages follow `next_cursor` (null on the last page). Kept after the client is erased, for the organization's retention (at least seven years).
-         */
         get: operations["get_client_access_log_v1_clients__client_id__access_log_get"];
         put?: never;
         post?: never;
@@ -284,10 +253,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Merge another record of the same person into this one (the other is removed)
-         * @description The other record's session results, summaries, follow-ups and session participations move to this client; its email and phone fill those this one lacks; an opt-out on either stays. 409 when both speak in one session.
-         */
         post: operations["merge_client_v1_clients__client_id__merge_post"];
         delete?: never;
         options?: never;
@@ -302,9 +267,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in coach's profile */
         get: operations["get_coach_profile_v1_coach_profile_get"];
-        /** Replace the signed-in coach's name, voice profile and notification preferences */
         put: operations["put_coach_profile_v1_coach_profile_put"];
         post?: never;
         delete?: never;
@@ -320,10 +283,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Pipeline runs, newest first
-         * @description Each with its file; a failed one with its failed step, the reason for people, and `redrive_helps` (false when the file itself is at fault: upload a fixed one).
-         */
         get: operations["list_executions_v1_executions_get"];
         put?: never;
         post?: never;
@@ -340,7 +299,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One run: each state's status, timings and error */
         get: operations["get_execution_v1_executions__name__get"];
         put?: never;
         post?: never;
@@ -359,7 +317,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Resume a failed run at its failed step */
         post: operations["redrive_execution_v1_executions__name__redrive_post"];
         delete?: never;
         options?: never;
@@ -376,7 +333,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Run the same input again, linked */
         post: operations["replay_execution_v1_executions__name__replay_post"];
         delete?: never;
         options?: never;
@@ -391,7 +347,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Follow-ups of the sessions you can see, newest first */
         get: operations["list_follow_ups_v1_follow_ups_get"];
         put?: never;
         post?: never;
@@ -410,7 +365,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send (or schedule) every approved follow-up of a session, each exactly once */
         post: operations["batch_follow_ups_v1_follow_ups_batch_post"];
         delete?: never;
         options?: never;
@@ -427,7 +381,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Render a summary's follow-up email in the coach's voice, saving nothing */
         post: operations["preview_follow_up_v1_follow_ups_preview_post"];
         delete?: never;
         options?: never;
@@ -442,9 +395,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One follow-up: its status, subject and body */
         get: operations["get_follow_up_v1_follow_ups__follow_up_id__get"];
-        /** Edit a draft follow-up's subject and body before it is sent */
         put: operations["edit_follow_up_v1_follow_ups__follow_up_id__put"];
         post?: never;
         delete?: never;
@@ -462,7 +413,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a scheduled send: the follow-up is a draft again */
         post: operations["cancel_follow_up_v1_follow_ups__follow_up_id__cancel_post"];
         delete?: never;
         options?: never;
@@ -477,7 +427,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A saved follow-up as the client would read it */
         get: operations["preview_saved_follow_up_v1_follow_ups__follow_up_id__preview_get"];
         put?: never;
         post?: never;
@@ -496,10 +445,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Render a draft again from its template and the approved words
-         * @description Sensitive items are withheld unless include_sensitive_items is true.
-         */
         post: operations["render_follow_up_v1_follow_ups__follow_up_id__render_post"];
         delete?: never;
         options?: never;
@@ -516,7 +461,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Send an approved follow-up at a given time */
         post: operations["schedule_follow_up_v1_follow_ups__follow_up_id__schedule_post"];
         delete?: never;
         options?: never;
@@ -533,10 +477,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Send an approved follow-up now; sending it again sends nothing
-         * @description Answers with the follow-up: status sent, or failed with status_reason (e.g. client_has_no_email_address, client_unsubscribed). 409 when its summary is not approved or the approved words changed.
-         */
         post: operations["send_follow_up_v1_follow_ups__follow_up_id__send_post"];
         delete?: never;
         options?: never;
@@ -551,14 +491,12 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The organization's settings */
         get: operations["get_organization_v1_organization_get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Change the organization's settings */
         patch: operations["update_organization_v1_organization_patch"];
         trace?: never;
     };
@@ -569,16 +507,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /**
-         * Sessions the caller may see, newest first
-         * @description Pages follow `next_cursor` (null on the last page). Dates filter on the session date, or the day the transcript came in when it has none.
-         */
         get: operations["list_sessions_v1_sessions_get"];
         put?: never;
-        /**
-         * Upload a transcript (multipart/form-data): processing starts at once
-         * @description Answers 202 with the session's id; follow its status link. The body must be under 4,000,000 bytes (what one Lambda invocation carries) and the file within the transcript size limit (413 otherwise); larger files: POST /v1/sessions/upload-url.
-         */
         post: operations["upload_session_v1_sessions_post"];
         delete?: never;
         options?: never;
@@ -595,10 +525,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * A presigned upload for a large transcript: processing starts when it lands
-         * @description Send the file to `upload_url` with `method`: POST as a multipart form with `fields` first and the file last as `file` (S3), or PUT with `headers` (`coach serve`). The session gets `session_id`; follow its status link.
-         */
         post: operations["create_upload_url_v1_sessions_upload_url_post"];
         delete?: never;
         options?: never;
@@ -613,14 +539,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A session with each participant's results */
         get: operations["get_session_v1_sessions__session_id__get"];
         put?: never;
         post?: never;
-        /**
-         * Delete a session and everything kept about it
-         * @description Its transcript file, turns, results, summaries, follow-ups, search entries, run records, and the pending client records only it created. A session still being processed answers 409: delete it once its run has finished or failed.
-         */
         delete: operations["remove_session_v1_sessions__session_id__delete"];
         options?: never;
         head?: never;
@@ -634,7 +555,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** How far processing got: status, failed step and reason, run, last change */
         get: operations["get_session_status_v1_sessions__session_id__status_get"];
         put?: never;
         post?: never;
@@ -651,7 +571,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The session's per-client summaries under review */
         get: operations["list_session_summaries_v1_sessions__session_id__summaries_get"];
         put?: never;
         post?: never;
@@ -668,9 +587,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One summary: its words, evidence, revision and status */
         get: operations["get_summary_v1_summaries__summary_id__get"];
-        /** Save the coach's edit as a new revision (the AI's draft is kept) */
         put: operations["edit_summary_v1_summaries__summary_id__put"];
         post?: never;
         delete?: never;
@@ -688,7 +605,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve the words as they stand; a follow-up draft is made (nothing is sent) */
         post: operations["approve_summary_v1_summaries__summary_id__approve_post"];
         delete?: never;
         options?: never;
@@ -705,10 +621,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Refine the words by asking: a new revision, answered with its diff
-         * @description An unknown request is answered 422 with what works offline (with the OpenAI analyzer, by the model; 503 and nothing stored if it fails); 'history' answers the revisions without making one; a stale expected_revision answers 409.
-         */
         post: operations["refine_v1_summaries__summary_id__refine_post"];
         delete?: never;
         options?: never;
@@ -725,7 +637,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Back to draft so it can be edited; unsent follow-up drafts are withdrawn */
         post: operations["reopen_summary_v1_summaries__summary_id__reopen_post"];
         delete?: never;
         options?: never;
@@ -740,7 +651,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The coach's supervision metrics per session, over time */
         get: operations["supervision_v1_supervision_get"];
         put?: never;
         post?: never;
@@ -757,10 +667,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** System default templates and the organization's own, with the variables */
         get: operations["list_templates_v1_templates_get"];
         put?: never;
-        /** Add a template to the organization */
         post: operations["create_template_v1_templates_post"];
         delete?: never;
         options?: never;
@@ -775,12 +683,9 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One template */
         get: operations["get_template_v1_templates__template_id__get"];
-        /** Change one of the organization's templates (system defaults: copy them) */
         put: operations["update_template_v1_templates__template_id__put"];
         post?: never;
-        /** Delete one of the organization's templates; drafts made from it stay */
         delete: operations["delete_template_v1_templates__template_id__delete"];
         options?: never;
         head?: never;
@@ -796,7 +701,6 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Copy a template (a system default, say) into the organization, to change it */
         post: operations["copy_template_v1_templates__template_id__copy_post"];
         delete?: never;
         options?: never;
@@ -811,7 +715,6 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Stop follow-up emails (the link in every email; no sign-in) */
         get: operations["unsubscribe_v1_unsubscribe__token__get"];
         put?: never;
         post?: never;
@@ -831,7 +734,6 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /** Reset a user's authenticator: their sign-ins end, they enrol again at the next */
         delete: operations["reset_user_mfa_v1_users__user_id__mfa_delete"];
         options?: never;
         head?: never;
@@ -842,322 +744,151 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /**
-         * AccessEntry
-         * @description Who (a user id, a key or a system job, never an email), when, what, from where.
-         */
         AccessEntry: {
-            /** Action */
             action: string;
-            /** Actor */
             actor: string;
-            /** At */
             at: string | null;
-            /** Details */
             details: {
                 [key: string]: unknown;
             };
-            /** Resource Id */
             resource_id: string | null;
-            /** Resource Type */
             resource_type: string;
-            /** Source */
             source: string | null;
         };
-        /** AccessLogPage */
         AccessLogPage: {
-            /** Client Id */
             client_id: string;
-            /** Items */
             items: components["schemas"]["AccessEntry"][];
-            /**
-             * Next Cursor
-             * @description pass as `cursor` for the next page
-             */
             next_cursor: string | null;
         };
-        /** ApiKeyList */
         ApiKeyList: {
-            /** Items */
             items: components["schemas"]["ApiKeyView"][];
         };
-        /** ApiKeyView */
         ApiKeyView: {
-            /** Created At */
             created_at: string | null;
-            /** Created By */
             created_by: string;
-            /** Expires At */
             expires_at: string | null;
-            /** Id */
             id: string;
-            /** Last Used At */
             last_used_at: string | null;
-            /** Name */
             name: string;
-            /** Prefix */
             prefix: string;
-            /** Revoked At */
             revoked_at: string | null;
-            /** Scopes */
             scopes: string[];
         };
-        /** Approved */
         Approved: {
             follow_up: components["schemas"]["DraftFollowUp"] | null;
             summary: components["schemas"]["Summary"];
         };
-        /** AuditLogPage */
         AuditLogPage: {
-            /** Items */
             items: components["schemas"]["AccessEntry"][];
-            /**
-             * Next Before
-             * @description pass as `before` for the next page
-             */
             next_before: string | null;
         };
-        /** BatchRequest */
         BatchRequest: {
-            /** At */
             at?: string | null;
-            /**
-             * Session Id
-             * Format: uuid
-             */
+            /** Format: uuid */
             session_id: string;
         };
-        /** BatchResult */
         BatchResult: {
-            /** Items */
             items: components["schemas"]["BatchedFollowUp"][];
         };
-        /** BatchedFollowUp */
         BatchedFollowUp: {
-            /** Body */
             body: string | null;
-            /** Client Id */
             client_id: string;
-            /** Client Name */
             client_name: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
+            /** Format: date-time */
             created_at: string;
-            /** Id */
             id: string;
-            /**
-             * Refused
-             * @description why this one was not sent (its words changed)
-             */
             refused: string | null;
-            /** Scheduled For */
             scheduled_for: string | null;
-            /** Sent At */
             sent_at: string | null;
-            /** Session Id */
             session_id: string;
-            /**
-             * Status
-             * @description draft, scheduled, sending, sent or failed
-             */
             status: string;
-            /**
-             * Status Reason
-             * @description why it failed or was skipped
-             */
             status_reason: string | null;
-            /** Subject */
             subject: string | null;
-            /** Summary Id */
             summary_id: string;
-            /** Template Id */
             template_id: string | null;
         };
-        /** ChallengeToAnswer */
         ChallengeToAnswer: {
-            /**
-             * Challenge
-             * @description MFA: POST /v1/auth/mfa; MFA_SETUP: POST /v1/auth/mfa/setup; NEW_PASSWORD_REQUIRED: POST /v1/auth/new-password
-             * @enum {string}
-             */
+            /** @enum {string} */
             challenge: "MFA" | "MFA_SETUP" | "NEW_PASSWORD_REQUIRED";
-            /**
-             * Session
-             * @description pass it back with the answer
-             */
             session: string;
         };
-        /** Change */
         Change: {
-            /** After */
             after: components["schemas"]["ReviewActionItem"] | components["schemas"]["ReviewItem"] | null;
-            /** Before */
             before: components["schemas"]["ReviewActionItem"] | components["schemas"]["ReviewItem"] | null;
-            /**
-             * Change
-             * @enum {string}
-             */
+            /** @enum {string} */
             change: "added" | "removed" | "changed";
-            /** Note */
             note?: string | null;
-            /**
-             * Position
-             * @description from 1
-             */
             position: number;
-            /**
-             * Section
-             * @enum {string}
-             */
+            /** @enum {string} */
             section: "wins" | "challenges" | "action_items" | "coach_recommendations";
         };
-        /** ClientContact */
         ClientContact: {
-            /** Email */
             email: string | null;
-            /** Id */
             id: string;
-            /** Phone */
             phone: string | null;
         };
-        /** ClientHistory */
         ClientHistory: {
             commitments: components["schemas"]["CommitmentCounts"];
-            /**
-             * Created At
-             * Format: date-time
-             */
+            /** Format: date-time */
             created_at: string;
-            /** Email */
             email?: string | null;
             engagement_trend: components["schemas"]["EngagementTrend"];
-            /** External Id */
             external_id?: string | null;
-            /** Id */
             id: string;
-            /** Name */
             name: string;
-            /** Opted Out */
             opted_out?: boolean | null;
-            /** Phone */
             phone?: string | null;
-            /** Sessions */
             sessions: components["schemas"]["ClientSession"][];
-            /** Status */
             status: string;
         };
-        /** ClientOverview */
         ClientOverview: {
-            /** Id */
             id: string;
-            /** Last Session Date */
             last_session_date: string | null;
-            /** Latest Engagement */
             latest_engagement: string | null;
-            /** Latest Priority */
             latest_priority: number | null;
-            /** Name */
             name: string;
-            /**
-             * Sessions
-             * @description the sessions you can see that they were in
-             */
             sessions: number;
-            /**
-             * Status
-             * @description pending (found in a transcript) or active (confirmed)
-             */
             status: string;
         };
-        /** ClientPage */
         ClientPage: {
-            /** Items */
             items: components["schemas"]["ClientOverview"][];
-            /** Next Offset */
             next_offset: number | null;
         };
-        /** ClientRecord */
         ClientRecord: {
-            /** Email */
             email: string | null;
-            /** External Id */
             external_id: string | null;
-            /** Id */
             id: string;
-            /** Name */
             name: string;
-            /** Opted Out */
             opted_out: boolean;
-            /** Opted Out At */
             opted_out_at: string | null;
-            /** Phone */
             phone: string | null;
-            /** Status */
             status: string;
         };
-        /**
-         * ClientRecordUpdate
-         * @description The record as the coach keeps it. Email and phone change only when sent (null removes
-         *     one); every other field is replaced.
-         */
         ClientRecordUpdate: {
-            /** Email */
             email?: string | null;
-            /**
-             * External Id
-             * @description the id in your own list
-             */
             external_id?: string | null;
-            /** Name */
             name: string;
-            /**
-             * Opted Out
-             * @description no follow-up emails to this client
-             * @default false
-             */
+            /** @default false */
             opted_out: boolean;
-            /** Phone */
             phone?: string | null;
-            /**
-             * Status
-             * @description active confirms a pending client
-             * @enum {string}
-             */
+            /** @enum {string} */
             status: "pending" | "active";
         };
-        /** ClientSession */
         ClientSession: {
-            /** Breakthroughs */
             breakthroughs: number;
-            /** Commitments */
             commitments: components["schemas"]["Commitment"][];
-            /** Engagement Level */
             engagement_level: string | null;
-            /** Priority Score */
             priority_score: number | null;
-            /** Session Date */
             session_date: string | null;
-            /** Session Id */
             session_id: string;
-            /** Session Type */
             session_type: string | null;
-            /** Speaking Share */
             speaking_share: number;
-            /** Speaking Time Seconds */
             speaking_time_seconds: number;
-            /** Summary Status */
             summary_status: ("draft" | "approved") | null;
         };
-        /** CoachProfile */
         CoachProfile: {
-            /**
-             * Coach Id
-             * Format: uuid
-             */
+            /** Format: uuid */
             coach_id: string;
-            /** Email */
             email: string;
             /**
              * @default {
@@ -1173,1511 +904,674 @@ export interface components {
              *     }
              */
             learned_voice: components["schemas"]["LearnedVoice"];
-            /** Name */
             name: string;
             notification_preferences: components["schemas"]["NotificationPreferences"];
             voice_profile: components["schemas"]["VoiceProfile-Output"];
         };
-        /**
-         * CoachProfileUpdate
-         * @description A PUT replaces all three; fields left out of the nested objects take their defaults.
-         */
         CoachProfileUpdate: {
-            /** Name */
             name: string;
             notification_preferences: components["schemas"]["NotificationPreferences"];
             voice_profile: components["schemas"]["VoiceProfile-Input"];
         };
-        /** Commitment */
         Commitment: {
-            /** Due */
             due: string | null;
-            /** Evidence */
             evidence: number[];
-            /**
-             * Kept
-             * @enum {string}
-             */
+            /** @enum {string} */
             kept: "kept" | "not_kept" | "unclear" | "pending";
             kept_evidence: components["schemas"]["KeptEvidence"] | null;
-            /** Owner */
             owner: string | null;
-            /** Text */
             text: string | null;
         };
-        /** CommitmentCounts */
         CommitmentCounts: {
-            /** Kept */
             kept: number;
-            /** Not Kept */
             not_kept: number;
-            /** Pending */
             pending: number;
-            /** Unclear */
             unclear: number;
         };
-        /**
-         * ContactUpdate
-         * @description Only the fields sent change; null removes one. Stored encrypted.
-         */
         ContactUpdate: {
-            /** Email */
             email?: string | null;
-            /** Phone */
             phone?: string | null;
         };
-        /** DraftFollowUp */
         DraftFollowUp: {
-            /** Id */
             id: string;
-            /**
-             * Status
-             * @constant
-             */
+            /** @constant */
             status: "draft";
         };
-        /** EngagementPoint */
         EngagementPoint: {
-            /** Engagement Level */
             engagement_level: string | null;
-            /** Session Date */
             session_date: string | null;
-            /** Session Id */
             session_id: string;
-            /** Value */
             value: number;
         };
-        /** EngagementTrend */
         EngagementTrend: {
-            /**
-             * Direction
-             * @enum {string}
-             */
+            /** @enum {string} */
             direction: "rising" | "falling" | "steady";
-            /** Series */
             series: components["schemas"]["EngagementPoint"][];
-            /** Slope */
             slope: number | null;
-            /** Threshold */
             threshold: number;
         };
-        /** EvidencedActionItem */
         EvidencedActionItem: {
-            /** Due */
             due?: string | null;
-            /**
-             * Evidence
-             * @description the turns it rests on
-             */
             evidence: number[];
-            /**
-             * Evidence Times
-             * @description when those turns start (s)
-             */
             evidence_times: (number | null)[];
-            /** Owner */
             owner?: string | null;
-            /**
-             * Sensitive
-             * @description rests on a sensitive turn: kept out of emails
-             */
             sensitive: boolean;
-            /** Text */
             text: string;
         };
-        /** EvidencedItem */
         EvidencedItem: {
-            /**
-             * Evidence
-             * @description the turns it rests on
-             */
             evidence: number[];
-            /**
-             * Evidence Times
-             * @description when those turns start (s)
-             */
             evidence_times: (number | null)[];
-            /**
-             * Sensitive
-             * @description rests on a sensitive turn: kept out of emails
-             */
             sensitive: boolean;
-            /** Text */
             text: string;
         };
-        /** FollowUp */
         FollowUp: {
-            /** Body */
             body: string | null;
-            /** Client Id */
             client_id: string;
-            /** Client Name */
             client_name: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
+            /** Format: date-time */
             created_at: string;
-            /** Id */
             id: string;
-            /** Scheduled For */
             scheduled_for: string | null;
-            /** Sent At */
             sent_at: string | null;
-            /** Session Id */
             session_id: string;
-            /**
-             * Status
-             * @description draft, scheduled, sending, sent or failed
-             */
             status: string;
-            /**
-             * Status Reason
-             * @description why it failed or was skipped
-             */
             status_reason: string | null;
-            /** Subject */
             subject: string | null;
-            /** Summary Id */
             summary_id: string;
-            /** Template Id */
             template_id: string | null;
         };
-        /** FollowUpEdit */
         FollowUpEdit: {
-            /** Body */
             body: string;
-            /** Subject */
             subject: string;
         };
-        /** FollowUpPage */
         FollowUpPage: {
-            /** Items */
             items: components["schemas"]["FollowUp"][];
-            /** Limit */
             limit: number;
-            /** Next Offset */
             next_offset: number | null;
-            /** Offset */
             offset: number;
         };
-        /** HTTPValidationError */
         HTTPValidationError: {
-            /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
-        /** Health */
         Health: {
-            /**
-             * Status
-             * @constant
-             */
+            /** @constant */
             status: "ok";
         };
-        /** ImportReport */
         ImportReport: {
-            /** Created */
             created: number;
-            /** Rows */
             rows: components["schemas"]["ImportRow"][];
-            /** Skipped */
             skipped: number;
-            /** Updated */
             updated: number;
         };
-        /** ImportRow */
         ImportRow: {
-            /**
-             * Changed
-             * @description what an update changed
-             */
             changed: string[];
-            /** Client Id */
             client_id: string | null;
-            /**
-             * Reason
-             * @description why it was skipped
-             */
             reason: string | null;
-            /**
-             * Result
-             * @enum {string}
-             */
+            /** @enum {string} */
             result: "created" | "updated" | "skipped";
-            /**
-             * Row
-             * @description the line in the file, the header being line 1
-             */
             row: number;
         };
-        /** KeptEvidence */
         KeptEvidence: {
-            /**
-             * Said By
-             * @enum {string}
-             */
+            /** @enum {string} */
             said_by: "client" | "coach";
-            /** Session Id */
             session_id: string;
-            /** Time */
             time: number | null;
-            /** Turn */
             turn: number;
         };
-        /** LabelledTurn */
         LabelledTurn: {
-            /** Behaviour */
             behaviour: ("question" | "reflection" | "input" | "other") | null;
-            /** End */
             end: number | null;
-            /** Index */
             index: number;
-            /** Sensitive */
             sensitive: string[];
-            /** Speaker */
             speaker: string;
-            /** Start */
             start: number | null;
-            /** Talk Type */
             talk_type: ("change" | "neutral" | "sustain") | null;
-            /** Text */
             text: string;
         };
-        /** LearnedFormality */
         LearnedFormality: {
-            /** Emails */
             emails: number;
-            /** Score */
             score: number;
-            /**
-             * Value
-             * @enum {string}
-             */
+            /** @enum {string} */
             value: "formal" | "neutral" | "informal";
         };
-        /** LearnedLength */
         LearnedLength: {
-            /** Emails */
             emails: number;
-            /** Ratio */
             ratio: number;
-            /** Words */
             words: number;
         };
-        /** LearnedPhrase */
         LearnedPhrase: {
-            /** Emails */
             emails: number;
-            /** Text */
             text: string;
         };
-        /** LearnedValue */
         LearnedValue: {
-            /** Emails */
             emails: number;
-            /** Value */
             value: string;
         };
-        /**
-         * LearnedVoice
-         * @description What the coach's recent sent emails agree on; a value appears once two emails (and at
-         *     least half of those that could show it) agree on it.
-         */
         LearnedVoice: {
-            /**
-             * Emails
-             * @default 0
-             */
+            /** @default 0 */
             emails: number;
             formality?: components["schemas"]["LearnedFormality"] | null;
             greeting?: components["schemas"]["LearnedValue"] | null;
             length?: components["schemas"]["LearnedLength"] | null;
-            /**
-             * Phrases Added
-             * @default []
-             */
+            /** @default [] */
             phrases_added: components["schemas"]["LearnedPhrase"][];
-            /**
-             * Phrases Removed
-             * @default []
-             */
+            /** @default [] */
             phrases_removed: components["schemas"]["LearnedPhrase"][];
             sign_off?: components["schemas"]["LearnedValue"] | null;
             signature?: components["schemas"]["LearnedValue"] | null;
-            /**
-             * Summary Requests
-             * @default []
-             */
+            /** @default [] */
             summary_requests: components["schemas"]["LearnedPhrase"][];
         };
-        /** MergeRequest */
         MergeRequest: {
-            /**
-             * Other Client Id
-             * Format: uuid
-             * @description the record to fold into this one
-             */
+            /** Format: uuid */
             other_client_id: string;
         };
-        /** MergedClient */
         MergedClient: {
-            /** Email */
             email: string | null;
-            /** External Id */
             external_id: string | null;
-            /** Id */
             id: string;
-            /** Merged Client Id */
             merged_client_id: string;
-            /**
-             * Moved
-             * @description rows moved to this client, by kind
-             */
             moved: {
                 [key: string]: number;
             };
-            /** Name */
             name: string;
-            /** Opted Out */
             opted_out: boolean;
-            /** Opted Out At */
             opted_out_at: string | null;
-            /** Phone */
             phone: string | null;
-            /** Status */
             status: string;
         };
-        /** MfaAnswer */
         MfaAnswer: {
-            /**
-             * Code
-             * @description the authenticator's 6 digits
-             */
             code: string;
-            /** Session */
             session: string;
         };
-        /** MfaEnrolment */
         MfaEnrolment: {
-            /**
-             * Otpauth Uri
-             * @description otpauth://totp/... for a QR code
-             */
             otpauth_uri: string;
-            /**
-             * Secret
-             * @description the TOTP seed (base32), shown once
-             */
             secret: string;
-            /**
-             * Session
-             * @description pass back to POST /v1/auth/mfa/setup/confirm
-             */
             session: string;
         };
-        /** MfaSetupStart */
         MfaSetupStart: {
-            /**
-             * Code
-             * @description your current authenticator's code: needed to replace an authenticator you already have (lost it? an admin resets it)
-             */
             code?: string | null;
-            /**
-             * Password
-             * @description your password: needed to add a first authenticator with your access token (not with an MFA_SETUP challenge's session)
-             */
             password?: string | null;
-            /**
-             * Session
-             * @description an MFA_SETUP challenge's session, or your access token
-             */
             session: string;
         };
-        /**
-         * Moment
-         * @description A breakthrough: where it happened and what was said.
-         */
         Moment: {
-            /** Quote */
             quote: string;
-            /** Start */
             start?: number | null;
-            /** Turn */
             turn: number;
         };
-        /** NewApiKey */
         NewApiKey: {
-            /**
-             * Expires At
-             * @description when it stops working (UTC if no offset); unset = never
-             */
             expires_at?: string | null;
-            /**
-             * Name
-             * @description what uses it
-             */
             name: string;
-            /**
-             * Scopes
-             * @description routes it may call
-             */
             scopes: ("sessions:read" | "sessions:write" | "clients:read" | "clients:write" | "follow-ups:read" | "executions:read")[];
         };
-        /** NewApiKeyView */
         NewApiKeyView: {
-            /** Created At */
             created_at: string | null;
-            /** Created By */
             created_by: string;
-            /** Expires At */
             expires_at: string | null;
-            /** Id */
             id: string;
-            /**
-             * Key
-             * @description the whole key: shown only in this answer
-             */
             key: string;
-            /** Last Used At */
             last_used_at: string | null;
-            /** Name */
             name: string;
-            /** Prefix */
             prefix: string;
-            /** Revoked At */
             revoked_at: string | null;
-            /** Scopes */
             scopes: string[];
         };
-        /** NewPassword */
         NewPassword: {
-            /** New Password */
             new_password: string;
-            /** Session */
             session: string;
         };
-        /** NotificationPreferences */
         NotificationPreferences: {
             /**
-             * Delivery
-             * @description each notice at once, or one daily digest
              * @default immediately
              * @enum {string}
              */
             delivery: "immediately" | "daily_digest";
-            /**
-             * Digest Hour
-             * @description local hour the digest goes
-             * @default 8
-             */
+            /** @default 8 */
             digest_hour: number;
-            /**
-             * Email On Failure
-             * @description email when processing fails
-             * @default true
-             */
+            /** @default true */
             email_on_failure: boolean;
-            /**
-             * Email On Follow Up Failure
-             * @description email when a follow-up to a client could not be sent
-             * @default true
-             */
+            /** @default true */
             email_on_follow_up_failure: boolean;
-            /**
-             * Email On Ready
-             * @description email when a session is analysed
-             * @default true
-             */
+            /** @default true */
             email_on_ready: boolean;
-            /** @description no email then; what comes is sent when they end */
             quiet_hours?: components["schemas"]["QuietHours"] | null;
-            /**
-             * Time Zone
-             * @description IANA zone, e.g. Europe/London
-             * @default UTC
-             */
+            /** @default UTC */
             time_zone: string;
         };
-        /** Organization */
         Organization: {
-            /** Id */
             id: string;
             settings: components["schemas"]["VisibleSettings"];
         };
-        /**
-         * OrganizationSettings
-         * @description Only the fields sent change; null removes a setting (back to its default).
-         */
         OrganizationSettings: {
-            /**
-             * Mfa Required
-             * @description every account must sign in with an authenticator code
-             */
             mfa_required?: boolean | null;
-            /**
-             * Retention Days
-             * @description sessions older than this are deleted everywhere, daily; new organizations start at 2557 (seven years); unset = kept
-             */
             retention_days?: number | null;
         };
-        /** Participant */
         Participant: {
-            /** Aliases */
             aliases: string[];
-            /** Breakthrough Detected */
             breakthrough_detected: boolean;
-            /** Breakthroughs */
             breakthroughs: components["schemas"]["Moment"][];
-            /**
-             * Engagement Level
-             * @enum {string}
-             */
+            /** @enum {string} */
             engagement_level: "high" | "medium" | "low" | "silent";
-            /** Longest Monologue Seconds */
             longest_monologue_seconds: number;
-            /** Name */
             name: string;
-            /** Priority Score */
             priority_score: number;
-            /** Questions Asked */
             questions_asked: number;
-            /**
-             * Role
-             * @enum {string}
-             */
+            /** @enum {string} */
             role: "coach" | "client" | "unknown";
-            /** Speaking Share */
             speaking_share: number;
-            /** Speaking Time Seconds */
             speaking_time_seconds: number;
             summary: components["schemas"]["ParticipantSummary"] | null;
-            /** Turns */
             turns: number;
-            /** Word Count */
             word_count: number;
         };
-        /** ParticipantSummary */
         ParticipantSummary: {
-            /**
-             * Action Items
-             * @default []
-             */
+            /** @default [] */
             action_items: components["schemas"]["EvidencedActionItem"][];
-            /**
-             * Challenges
-             * @default []
-             */
+            /** @default [] */
             challenges: components["schemas"]["EvidencedItem"][];
-            /**
-             * Coach Recommendations
-             * @default []
-             */
+            /** @default [] */
             coach_recommendations: components["schemas"]["EvidencedItem"][];
-            /**
-             * Wins
-             * @default []
-             */
+            /** @default [] */
             wins: components["schemas"]["EvidencedItem"][];
         };
-        /** Preview */
         Preview: {
-            /** Body */
             body: string;
-            /** Client Id */
             client_id: string;
-            /** Subject */
             subject: string;
-            /** Summary Id */
             summary_id: string;
-            /** Template Id */
             template_id: string | null;
-            /** Withheld Sensitive Items */
             withheld_sensitive_items: number;
         };
-        /** PreviewRequest */
         PreviewRequest: {
-            /**
-             * Summary Id
-             * Format: uuid
-             */
+            /** Format: uuid */
             summary_id: string;
-            /** Template Id */
             template_id?: string | null;
         };
-        /**
-         * QuietHours
-         * @description No email from ``start`` to ``end`` local time; ``start`` after ``end`` spans midnight.
-         */
         QuietHours: {
-            /**
-             * End
-             * Format: time
-             * @description local time they end, e.g. "07:00"
-             */
+            /** Format: time */
             end: string;
-            /**
-             * Start
-             * Format: time
-             * @description local time quiet hours begin, e.g. "22:00"
-             */
+            /** Format: time */
             start: string;
         };
-        /** Refined */
         Refined: {
-            /** Diff */
             diff: components["schemas"]["Change"][];
-            /**
-             * History
-             * @description only when asked for the history
-             */
             history?: components["schemas"]["Revision"][] | null;
-            /**
-             * Reply
-             * @description what was done, for the coach
-             */
             reply: string;
             summary: components["schemas"]["Summary"];
         };
-        /**
-         * Refinement
-         * @description A request in the coach's words ("shorter", "remove win 2"; see the README's grammar).
-         */
         Refinement: {
-            /**
-             * Expected Revision
-             * @description the revision the request was made on
-             */
             expected_revision: number;
-            /**
-             * Message
-             * @description what to change
-             */
             message: string;
         };
-        /** Refresh */
         Refresh: {
-            /** Refresh Token */
             refresh_token: string;
         };
-        /** RenderRequest */
         RenderRequest: {
-            /**
-             * Include Sensitive Items
-             * @default false
-             */
+            /** @default false */
             include_sensitive_items: boolean;
         };
-        /** RenderedFollowUp */
         RenderedFollowUp: {
-            /** Body */
             body: string | null;
-            /** Client Id */
             client_id: string;
-            /** Client Name */
             client_name: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
+            /** Format: date-time */
             created_at: string;
-            /** Id */
             id: string;
-            /** Scheduled For */
             scheduled_for: string | null;
-            /** Sent At */
             sent_at: string | null;
-            /** Session Id */
             session_id: string;
-            /**
-             * Status
-             * @description draft, scheduled, sending, sent or failed
-             */
             status: string;
-            /**
-             * Status Reason
-             * @description why it failed or was skipped
-             */
             status_reason: string | null;
-            /** Subject */
             subject: string | null;
-            /** Summary Id */
             summary_id: string;
-            /** Template Id */
             template_id: string | null;
-            /**
-             * Withheld Sensitive Items
-             * @description items kept out: they rest on a sensitive turn
-             */
             withheld_sensitive_items: number;
         };
-        /** ResponseValidationError */
         ResponseValidationError: {
-            /** Detail */
             detail?: components["schemas"]["ValidationError"][];
         };
-        /** ReviewActionItem */
         ReviewActionItem: {
-            /** Due */
             due?: string | null;
-            /**
-             * Evidence
-             * @default []
-             */
+            /** @default [] */
             evidence: number[];
-            /** Owner */
             owner?: string | null;
-            /** Text */
             text: string;
         };
-        /**
-         * ReviewItem
-         * @description A statement of a summary. AI items keep the transcript turns they rest on; a coach's
-         *     own words may have none.
-         */
         ReviewItem: {
-            /**
-             * Evidence
-             * @default []
-             */
+            /** @default [] */
             evidence: number[];
-            /** Text */
             text: string;
         };
-        /** Revision */
         Revision: {
-            /** Author User Id */
             author_user_id: string | null;
-            /** Command */
             command: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
+            /** Format: date-time */
             created_at: string;
-            /** Request */
             request: string | null;
-            /** Revision */
             revision: number;
         };
-        /** RevisionCheck */
         RevisionCheck: {
-            /**
-             * Expected Revision
-             * @description refuse (409) unless the summary is at this revision
-             */
             expected_revision?: number | null;
         };
-        /** Run */
         Run: {
-            /** Cause */
             cause?: string | null;
-            /** Error */
             error?: string | null;
-            /** Error Type */
             error_type?: string | null;
-            /** Failed Step */
             failed_step?: string | null;
-            /** File Name */
             file_name?: string | null;
-            /** Name */
             name: string;
-            /** Reason */
             reason?: string | null;
-            /** Redrive Helps */
             redrive_helps?: boolean | null;
-            /** Redrive Of */
             redrive_of?: string | null;
-            /** Replay Of */
             replay_of?: string | null;
-            /** Session Id */
             session_id?: string | null;
-            /**
-             * Started At
-             * Format: date-time
-             */
+            /** Format: date-time */
             started_at: string;
-            /**
-             * Status
-             * @enum {string}
-             */
+            /** @enum {string} */
             status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
-            /** Stopped At */
             stopped_at?: string | null;
         };
-        /** RunDetail */
         RunDetail: {
-            /** Cause */
             cause?: string | null;
-            /** Error */
             error?: string | null;
-            /** Error Type */
             error_type?: string | null;
-            /** Failed Step */
             failed_step?: string | null;
-            /** File Name */
             file_name?: string | null;
-            /** Name */
             name: string;
-            /** Reason */
             reason?: string | null;
-            /** Redrive Helps */
             redrive_helps?: boolean | null;
-            /** Redrive Of */
             redrive_of?: string | null;
-            /** Replay Of */
             replay_of?: string | null;
-            /** Session Id */
             session_id?: string | null;
-            /**
-             * Started At
-             * Format: date-time
-             */
+            /** Format: date-time */
             started_at: string;
-            /**
-             * States
-             * @default []
-             */
+            /** @default [] */
             states: components["schemas"]["StateView"][];
-            /**
-             * Status
-             * @enum {string}
-             */
+            /** @enum {string} */
             status: "RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE";
-            /** Stopped At */
             stopped_at?: string | null;
         };
-        /** RunList */
         RunList: {
-            /** Items */
             items: components["schemas"]["Run"][];
         };
-        /** SavedPreview */
         SavedPreview: {
-            /** Body */
             body: string;
-            /** Client Id */
             client_id: string;
-            /** Subject */
             subject: string;
-            /** Summary Id */
             summary_id: string;
-            /** Template Id */
             template_id: string | null;
         };
-        /** ScheduleRequest */
         ScheduleRequest: {
-            /**
-             * At
-             * Format: date-time
-             */
+            /** Format: date-time */
             at: string;
         };
-        /** SensitiveTurn */
         SensitiveTurn: {
-            /** Categories */
             categories: string[];
-            /** Speaker */
             speaker: string | null;
-            /** Turn */
             turn: number;
         };
-        /** SessionLinks */
         SessionLinks: {
-            /** Session */
             session: string;
-            /** Status */
             status: string;
         };
-        /** SessionOverview */
         SessionOverview: {
-            /**
-             * Coach
-             * @description the coach's name in the transcript
-             */
             coach: string | null;
-            /** Coach Confidence */
             coach_confidence: number | null;
-            /** Coach Id */
             coach_id: string | null;
-            /** Coach Source */
             coach_source: string | null;
-            /** Created At */
             created_at: string | null;
-            /** Duration Seconds */
             duration_seconds: number | null;
-            /**
-             * Execution
-             * @description the pipeline run's name
-             */
             execution: string | null;
-            /** Failed Step */
             failed_step: string | null;
-            /** Failure Reason */
             failure_reason: string | null;
-            /** Format */
             format: string | null;
-            /** Participant Count */
             participant_count: number | null;
-            /** Session Date */
             session_date: string | null;
-            /** Session Id */
             session_id: string;
-            /** Session Type */
             session_type: ("group" | "individual") | null;
-            /**
-             * Source
-             * @description the transcript's file name
-             */
             source: string;
-            /**
-             * Status
-             * @enum {string}
-             */
+            /** @enum {string} */
             status: "received" | "processing" | "completed" | "failed";
-            /** Timing */
             timing: ("cues" | "estimated") | null;
         };
-        /** SessionPage */
         SessionPage: {
-            /** Items */
             items: components["schemas"]["SessionOverview"][];
-            /**
-             * Next Cursor
-             * @description pass as `cursor` for the next page
-             */
             next_cursor: string | null;
         };
-        /** SessionResults */
         SessionResults: {
-            /**
-             * Coach
-             * @description the coach's name in the transcript
-             */
             coach: string | null;
-            /** Coach Confidence */
             coach_confidence: number | null;
-            /** Coach Id */
             coach_id: string | null;
-            /** Coach Source */
             coach_source: string | null;
-            /** Created At */
             created_at: string | null;
-            /** Duration Seconds */
             duration_seconds: number | null;
-            /**
-             * Execution
-             * @description the pipeline run's name
-             */
             execution: string | null;
-            /** Failed Step */
             failed_step: string | null;
-            /** Failure Reason */
             failure_reason: string | null;
-            /** Format */
             format: string | null;
-            /** Participant Count */
             participant_count: number | null;
-            /** Participants */
             participants: components["schemas"]["Participant"][];
-            /** Sensitive */
             sensitive: components["schemas"]["SensitiveTurn"][];
-            /** Session Date */
             session_date: string | null;
-            /** Session Id */
             session_id: string;
-            /**
-             * Session Summary
-             * @description the session's overview, for people
-             */
             session_summary: string | null;
-            /** Session Type */
             session_type: ("group" | "individual") | null;
-            /**
-             * Source
-             * @description the transcript's file name
-             */
             source: string;
-            /**
-             * Status
-             * @enum {string}
-             */
+            /** @enum {string} */
             status: "received" | "processing" | "completed" | "failed";
             supervision: components["schemas"]["SupervisionMetrics"] | null;
-            /** Timing */
             timing: ("cues" | "estimated") | null;
-            /**
-             * Turns
-             * @description only with ?turns=true: every labelled turn
-             */
             turns?: components["schemas"]["LabelledTurn"][] | null;
         };
-        /** SessionStatus */
         SessionStatus: {
-            /** Execution Name */
             execution_name: string | null;
-            /** Failed Step */
             failed_step: string | null;
-            /** Failure Reason */
             failure_reason: string | null;
-            /** Session Id */
             session_id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
+            /** @enum {string} */
             status: "received" | "processing" | "completed" | "failed";
-            /** Updated At */
             updated_at: string | null;
         };
-        /** SignIn */
         SignIn: {
-            /** Email */
             email: string;
-            /** Password */
             password: string;
         };
-        /**
-         * StateView
-         * @description A state of a run without its input and output (client content).
-         */
         StateView: {
-            /** Cause */
             cause?: string | null;
-            /** Entered At */
             entered_at?: string | null;
-            /** Error */
             error?: string | null;
-            /** Exited At */
             exited_at?: string | null;
-            /** Name */
             name: string;
-            /** Status */
             status: string;
         };
-        /** Summary */
         Summary: {
-            /** Action Items */
             action_items: components["schemas"]["SummaryActionItem"][];
-            /** Approved At */
             approved_at: string | null;
-            /** Challenges */
             challenges: components["schemas"]["SummaryItem"][];
-            /** Client Id */
             client_id: string;
-            /** Client Name */
             client_name: string;
-            /** Coach Recommendations */
             coach_recommendations: components["schemas"]["SummaryItem"][];
-            /**
-             * Created At
-             * Format: date-time
-             */
+            /** Format: date-time */
             created_at: string;
-            /**
-             * Edited
-             * @description a coach changed the AI's words
-             */
             edited: boolean;
-            /** Id */
             id: string;
-            /**
-             * Revision
-             * @description 0: the AI's draft, untouched
-             */
             revision: number;
-            /** Session Id */
             session_id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
+            /** @enum {string} */
             status: "draft" | "approved";
-            /** Wins */
             wins: components["schemas"]["SummaryItem"][];
         };
-        /** SummaryActionItem */
         SummaryActionItem: {
-            /** Due */
             due?: string | null;
-            /**
-             * Evidence
-             * @description the turns it rests on
-             */
             evidence: number[];
-            /** Owner */
             owner?: string | null;
-            /**
-             * Sensitive
-             * @description rests on a sensitive turn: kept out of emails
-             */
             sensitive: boolean;
-            /** Text */
             text: string;
         };
-        /**
-         * SummaryEdit
-         * @description The coach's full edited content (every list, even an empty one), and the revision it
-         *     was made on.
-         */
         SummaryEdit: {
-            /** Action Items */
             action_items: components["schemas"]["ReviewActionItem"][];
-            /** Challenges */
             challenges: components["schemas"]["ReviewItem"][];
-            /** Coach Recommendations */
             coach_recommendations: components["schemas"]["ReviewItem"][];
-            /**
-             * Expected Revision
-             * @description the revision the edit was made on
-             */
             expected_revision: number;
-            /** Wins */
             wins: components["schemas"]["ReviewItem"][];
         };
-        /** SummaryItem */
         SummaryItem: {
-            /**
-             * Evidence
-             * @description the turns it rests on
-             */
             evidence: number[];
-            /**
-             * Sensitive
-             * @description rests on a sensitive turn: kept out of emails
-             */
             sensitive: boolean;
-            /** Text */
             text: string;
         };
-        /** SummaryList */
         SummaryList: {
-            /** Items */
             items: components["schemas"]["Summary"][];
         };
-        /** SupervisedSession */
         SupervisedSession: {
-            /** Advice Giving */
             advice_giving: number;
-            /** Closed Questions */
             closed_questions: number;
-            /** Coach */
             coach: string | null;
-            /** Coach Talk Ratio */
             coach_talk_ratio: number;
-            /** Coach Turns */
             coach_turns: number;
-            /**
-             * Created At
-             * Format: date-time
-             */
+            /** Format: date-time */
             created_at: string;
-            /** Open Questions */
             open_questions: number;
-            /** Question Rate */
             question_rate: number;
-            /** Questions */
             questions: number;
-            /** Reflection To Question */
             reflection_to_question: number | null;
-            /** Reflections */
             reflections: number;
-            /** Session Date */
             session_date: string | null;
-            /** Session Id */
             session_id: string;
-            /** Source */
             source: string;
         };
-        /** SupervisionHistory */
         SupervisionHistory: {
-            /** Sessions */
             sessions: components["schemas"]["SupervisedSession"][];
             trend: components["schemas"]["SupervisionTrend"];
         };
-        /** SupervisionMetrics */
         SupervisionMetrics: {
-            /** Advice Giving */
             advice_giving: number;
-            /** Closed Questions */
             closed_questions: number;
-            /** Coach */
             coach: string | null;
-            /** Coach Talk Ratio */
             coach_talk_ratio: number;
-            /** Coach Turns */
             coach_turns: number;
-            /** Open Questions */
             open_questions: number;
-            /** Question Rate */
             question_rate: number;
-            /** Questions */
             questions: number;
-            /** Reflection To Question */
             reflection_to_question: number | null;
-            /** Reflections */
             reflections: number;
         };
-        /**
-         * SupervisionTrend
-         * @description Mean of the later half minus mean of the earlier half (null under two sessions).
-         */
         SupervisionTrend: {
-            /** Advice Giving */
             advice_giving: number | null;
-            /** Coach Talk Ratio */
             coach_talk_ratio: number | null;
-            /** Open Questions */
             open_questions: number | null;
-            /** Question Rate */
             question_rate: number | null;
-            /** Reflections */
             reflections: number | null;
         };
-        /** Template */
         Template: {
-            /** Coach Id */
             coach_id: string | null;
-            /** Content */
             content: string;
-            /**
-             * Created At
-             * Format: date-time
-             */
+            /** Format: date-time */
             created_at: string;
-            /**
-             * Default For
-             * @description whose default it is, when it is one
-             */
             default_for: ("organization" | "coach") | null;
-            /**
-             * Id
-             * Format: uuid
-             */
+            /** Format: uuid */
             id: string;
-            /**
-             * Is Default
-             * @description picked for approved summaries of its workshop_type
-             * @default false
-             */
+            /** @default false */
             is_default: boolean;
-            /** Name */
             name: string;
-            /** Organization Id */
             organization_id: string | null;
-            /** Read Only */
             read_only: boolean;
-            /** Subject */
             subject: string;
-            /**
-             * System
-             * @description a system default: read-only, copy it to change it
-             */
             system: boolean;
             /**
-             * Type
              * @default follow_up
              * @constant
              */
             type: "follow_up";
-            /** Updated At */
             updated_at?: string | null;
-            /** Variables */
             variables: string[];
-            /**
-             * Workshop Type
-             * @description the kind of session it suits; none: any
-             */
             workshop_type?: ("group" | "individual") | null;
         };
-        /**
-         * TemplateBody
-         * @description A follow-up email: `subject` and `content` are Jinja2 templates rendered as plain text in a sandbox. Variables: client_name: the client's full name; client_first_name: the client's first name; coach_name: the coach's name; session_date: the day of the session, e.g. 12 March 2026; session_type: group or individual; greeting: the coach's greeting, e.g. Hi (voice profile); sign_off: the coach's sign-off, e.g. Warm regards (voice profile); signature: the name under the sign-off (voice profile; else the coach's name); wins: list of texts: what went well; challenges: list of texts: what the client is working through; action_items: list of objects: .text, .owner, .due (e.g. 14 March 2026, or none); recommendations: list of texts: the coach's recommendations.
-         */
         TemplateBody: {
-            /** Content */
             content: string;
             /**
-             * Default For
-             * @description whose default is_default makes it: the organization's (every coach's drafts; admins only) or its own coach's (the drafts of their sessions only, before the organization's)
              * @default organization
              * @enum {string}
              */
             default_for: "organization" | "coach";
-            /**
-             * Is Default
-             * @description picked for approved summaries of its workshop_type
-             * @default false
-             */
+            /** @default false */
             is_default: boolean;
-            /** Name */
             name: string;
-            /** Subject */
             subject: string;
             /**
-             * Type
              * @default follow_up
              * @constant
              */
             type: "follow_up";
-            /**
-             * Workshop Type
-             * @description the kind of session it suits; none: any
-             */
             workshop_type?: ("group" | "individual") | null;
         };
-        /** TemplateList */
         TemplateList: {
-            /** Items */
             items: components["schemas"]["Template"][];
-            /**
-             * Variables
-             * @description what a template may use, and what each is
-             */
             variables: {
                 [key: string]: string;
             };
         };
-        /** Tokens */
         Tokens: {
-            /**
-             * Access Token
-             * @description send as `Authorization: Bearer <access_token>`
-             */
             access_token: string;
-            /**
-             * Expires In
-             * @description seconds the access token is valid
-             */
             expires_in: number;
-            /** Refresh Token */
             refresh_token: string;
             /**
-             * Token Type
              * @default Bearer
              * @constant
              */
             token_type: "Bearer";
         };
-        /** Unsubscribed */
         Unsubscribed: {
-            /** Message */
             message: string;
-            /** Unsubscribed */
             unsubscribed: boolean;
         };
-        /** UploadAccepted */
         UploadAccepted: {
-            /** Execution Name */
             execution_name: string | null;
             links: components["schemas"]["SessionLinks"];
-            /** Session Id */
             session_id: string;
-            /**
-             * Status
-             * @enum {string}
-             */
+            /** @enum {string} */
             status: "received" | "processing" | "completed" | "failed";
         };
-        /** UploadTicket */
         UploadTicket: {
-            /**
-             * Expires At
-             * Format: date-time
-             */
+            /** Format: date-time */
             expires_at: string;
-            /** Fields */
             fields: {
                 [key: string]: string;
             };
-            /** Headers */
             headers: {
                 [key: string]: string;
             };
             links: components["schemas"]["SessionLinks"];
-            /** Max Bytes */
             max_bytes: number;
-            /**
-             * Method
-             * @enum {string}
-             */
+            /** @enum {string} */
             method: "POST" | "PUT";
-            /** Session Id */
             session_id: string;
-            /** Upload Url */
             upload_url: string;
         };
-        /** UploadUrlRequest */
         UploadUrlRequest: {
-            /**
-             * Coach Id
-             * @description whose session (admins, leads for their team)
-             */
             coach_id?: string | null;
-            /**
-             * File Name
-             * @description the transcript's name
-             */
             file_name: string;
         };
-        /** ValidationError */
         ValidationError: {
-            /** Location */
             loc: (string | number)[];
-            /** Error Type */
             type: string;
         };
-        /** VisibleSettings */
         VisibleSettings: {
-            /** Mfa Required */
             mfa_required?: boolean | null;
-            /** Retention Days */
             retention_days?: number | null;
         };
-        /**
-         * VoiceProfile
-         * @description How the coach's follow-up emails greet, sound and sign off (empty: the defaults).
-         */
         "VoiceProfile-Input": {
-            /**
-             * Formality
-             * @description contractions or none
-             */
             formality?: ("formal" | "neutral" | "informal") | null;
-            /**
-             * Greeting
-             * @description before the first name, e.g. "Hi"
-             * @default
-             */
+            /** @default  */
             greeting: string;
-            /**
-             * Length Words
-             * @description how many words a draft aims at
-             */
             length_words?: number | null;
-            /**
-             * Phrases To Avoid
-             * @description sentences no draft keeps ([]: none)
-             */
             phrases_to_avoid?: string[] | null;
-            /**
-             * Phrases To Use
-             * @description sentences every draft ends with ([]: none)
-             */
             phrases_to_use?: string[] | null;
-            /**
-             * Sign Off
-             * @description e.g. "Warm regards"
-             * @default
-             */
+            /** @default  */
             sign_off: string;
-            /**
-             * Signature
-             * @description the name under the sign-off
-             * @default
-             */
+            /** @default  */
             signature: string;
             /**
-             * Tone
              * @default warm
              * @enum {string}
              */
@@ -2704,7 +1598,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Successful Response */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2713,7 +1606,6 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description Validation Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2733,7 +1625,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2742,7 +1633,6 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKeyList"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2757,7 +1647,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2772,7 +1661,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2787,7 +1675,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2802,7 +1689,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2832,7 +1718,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -2841,7 +1726,6 @@ export interface operations {
                     "application/json": components["schemas"]["NewApiKeyView"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2856,7 +1740,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2871,7 +1754,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2886,7 +1768,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2901,7 +1782,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2923,21 +1803,18 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the key's id */
                 api_key_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description No Content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2952,7 +1829,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2967,7 +1843,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2982,7 +1857,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2997,7 +1871,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3012,7 +1885,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3033,7 +1905,6 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description entries before this time */
                 before?: string | null;
                 actor?: string | null;
                 resource_type?: string | null;
@@ -3045,7 +1916,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3054,7 +1924,6 @@ export interface operations {
                     "application/json": components["schemas"]["AuditLogPage"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3069,7 +1938,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3084,7 +1952,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3099,7 +1966,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3114,7 +1980,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3144,7 +2009,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3153,7 +2017,6 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"] | components["schemas"]["ChallengeToAnswer"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3168,7 +2031,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3183,7 +2045,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3198,7 +2059,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3213,7 +2073,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3243,14 +2102,12 @@ export interface operations {
             };
         };
         responses: {
-            /** @description No Content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3265,7 +2122,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3280,7 +2136,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3295,7 +2150,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3310,7 +2164,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3340,7 +2193,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3349,7 +2201,6 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3364,7 +2215,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3379,7 +2229,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3394,7 +2243,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3409,7 +2257,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3439,7 +2286,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3448,7 +2294,6 @@ export interface operations {
                     "application/json": components["schemas"]["MfaEnrolment"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3463,7 +2308,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3478,7 +2322,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3493,7 +2336,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3508,7 +2350,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3538,7 +2379,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3547,7 +2387,6 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3562,7 +2401,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3577,7 +2415,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3592,7 +2429,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3607,7 +2443,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3637,7 +2472,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3646,7 +2480,6 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"] | components["schemas"]["ChallengeToAnswer"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3661,7 +2494,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3676,7 +2508,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3691,7 +2522,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3706,7 +2536,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3736,7 +2565,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3745,7 +2573,6 @@ export interface operations {
                     "application/json": components["schemas"]["Tokens"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3760,7 +2587,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3775,7 +2601,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3790,7 +2615,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3805,7 +2629,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3825,13 +2648,10 @@ export interface operations {
     list_clients_v1_clients_get: {
         parameters: {
             query?: {
-                /** @description pending or active */
                 status?: ("pending" | "active") | null;
-                /** @description part of the name */
                 q?: string | null;
                 limit?: number;
                 offset?: number;
-                /** @description exactly this email (any case) */
                 email?: string | null;
             };
             header?: never;
@@ -3840,7 +2660,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3849,7 +2668,6 @@ export interface operations {
                     "application/json": components["schemas"]["ClientPage"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3864,7 +2682,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3879,7 +2696,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3894,7 +2710,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -3909,7 +2724,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -3939,7 +2753,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3948,7 +2761,6 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3963,7 +2775,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3978,7 +2789,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3993,7 +2803,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4008,7 +2817,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4030,14 +2838,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the client's id */
                 client_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4046,7 +2852,6 @@ export interface operations {
                     "application/json": components["schemas"]["ClientHistory"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4061,7 +2866,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4076,7 +2880,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4091,7 +2894,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4106,7 +2908,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4121,7 +2922,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4143,7 +2943,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the client's id */
                 client_id: string;
             };
             cookie?: never;
@@ -4154,7 +2953,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4163,7 +2961,6 @@ export interface operations {
                     "application/json": components["schemas"]["ClientRecord"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4178,7 +2975,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4193,7 +2989,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4208,7 +3003,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4223,7 +3017,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4238,7 +3031,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4253,7 +3045,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4275,21 +3066,18 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the client's id */
                 client_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description No Content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4304,7 +3092,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4319,7 +3106,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4334,7 +3120,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4349,7 +3134,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4364,7 +3148,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4386,7 +3169,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the client's id */
                 client_id: string;
             };
             cookie?: never;
@@ -4397,7 +3179,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4406,7 +3187,6 @@ export interface operations {
                     "application/json": components["schemas"]["ClientContact"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4421,7 +3201,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4436,7 +3215,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4451,7 +3229,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4466,7 +3243,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4481,7 +3257,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4502,19 +3277,16 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description next_cursor of the previous page */
                 cursor?: string | null;
             };
             header?: never;
             path: {
-                /** @description the client's id */
                 client_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4523,7 +3295,6 @@ export interface operations {
                     "application/json": components["schemas"]["AccessLogPage"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4538,7 +3309,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4553,7 +3323,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4568,7 +3337,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4583,7 +3351,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4598,7 +3365,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4620,7 +3386,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the client's id */
                 client_id: string;
             };
             cookie?: never;
@@ -4631,7 +3396,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4640,7 +3404,6 @@ export interface operations {
                     "application/json": components["schemas"]["MergedClient"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4655,7 +3418,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4670,7 +3432,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4685,7 +3446,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4700,7 +3460,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4715,7 +3474,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4730,7 +3488,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4756,7 +3513,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4765,7 +3521,6 @@ export interface operations {
                     "application/json": components["schemas"]["CoachProfile"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4780,7 +3535,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4795,7 +3549,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4810,7 +3563,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4825,7 +3577,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4840,7 +3591,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4870,7 +3620,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4879,7 +3628,6 @@ export interface operations {
                     "application/json": components["schemas"]["CoachProfile"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4894,7 +3642,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4909,7 +3656,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4924,7 +3670,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4939,7 +3684,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -4954,7 +3698,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -4975,7 +3718,6 @@ export interface operations {
         parameters: {
             query?: {
                 status?: ("failed" | "running" | "succeeded" | "aborted" | "timed_out") | null;
-                /** @description ISO 8601 start time */
                 since?: string | null;
                 limit?: number;
             };
@@ -4985,7 +3727,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4994,7 +3735,6 @@ export interface operations {
                     "application/json": components["schemas"]["RunList"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5009,7 +3749,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5024,7 +3763,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5039,7 +3777,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5054,7 +3791,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5082,7 +3818,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5091,7 +3826,6 @@ export interface operations {
                     "application/json": components["schemas"]["RunDetail"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5106,7 +3840,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5121,7 +3854,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5136,7 +3868,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5151,7 +3882,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5166,7 +3896,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5194,7 +3923,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5203,7 +3931,6 @@ export interface operations {
                     "application/json": components["schemas"]["Run"];
                 };
             };
-            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5218,7 +3945,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5233,7 +3959,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5248,7 +3973,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5263,7 +3987,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5278,7 +4001,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5293,7 +4015,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5308,7 +4029,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5336,7 +4056,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5345,7 +4064,6 @@ export interface operations {
                     "application/json": components["schemas"]["Run"];
                 };
             };
-            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5360,7 +4078,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5375,7 +4092,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5390,7 +4106,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5405,7 +4120,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -5420,7 +4134,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5435,7 +4148,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5450,7 +4162,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5481,7 +4192,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5490,7 +4200,6 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUpPage"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5505,7 +4214,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5520,7 +4228,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5535,7 +4242,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5550,7 +4256,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5580,7 +4285,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5589,7 +4293,6 @@ export interface operations {
                     "application/json": components["schemas"]["BatchResult"];
                 };
             };
-            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5604,7 +4307,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5619,7 +4321,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5634,7 +4335,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5649,7 +4349,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5664,7 +4363,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5679,7 +4377,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5694,7 +4391,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5724,7 +4420,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5733,7 +4428,6 @@ export interface operations {
                     "application/json": components["schemas"]["Preview"];
                 };
             };
-            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -5748,7 +4442,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5763,7 +4456,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5778,7 +4470,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5793,7 +4484,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -5808,7 +4498,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5823,7 +4512,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5838,7 +4526,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5860,14 +4547,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the follow-up's id */
                 follow_up_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5876,7 +4561,6 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUp"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5891,7 +4575,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5906,7 +4589,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -5921,7 +4603,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -5936,7 +4617,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -5951,7 +4631,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -5973,7 +4652,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the follow-up's id */
                 follow_up_id: string;
             };
             cookie?: never;
@@ -5984,7 +4662,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5993,7 +4670,6 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUp"];
                 };
             };
-            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6008,7 +4684,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6023,7 +4698,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6038,7 +4712,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6053,7 +4726,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6068,7 +4740,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6083,7 +4754,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6098,7 +4768,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6113,7 +4782,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6135,14 +4803,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the follow-up's id */
                 follow_up_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6151,7 +4817,6 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUp"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6166,7 +4831,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6181,7 +4845,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6196,7 +4859,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6211,7 +4873,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6226,7 +4887,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6241,7 +4901,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6263,14 +4922,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the follow-up's id */
                 follow_up_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6279,7 +4936,6 @@ export interface operations {
                     "application/json": components["schemas"]["SavedPreview"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6294,7 +4950,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6309,7 +4964,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6324,7 +4978,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6339,7 +4992,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6354,7 +5006,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6376,7 +5027,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the follow-up's id */
                 follow_up_id: string;
             };
             cookie?: never;
@@ -6387,7 +5037,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6396,7 +5045,6 @@ export interface operations {
                     "application/json": components["schemas"]["RenderedFollowUp"];
                 };
             };
-            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6411,7 +5059,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6426,7 +5073,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6441,7 +5087,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6456,7 +5101,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6471,7 +5115,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6486,7 +5129,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6501,7 +5143,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6516,7 +5157,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6538,7 +5178,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the follow-up's id */
                 follow_up_id: string;
             };
             cookie?: never;
@@ -6549,7 +5188,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6558,7 +5196,6 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUp"];
                 };
             };
-            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -6573,7 +5210,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6588,7 +5224,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6603,7 +5238,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6618,7 +5252,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6633,7 +5266,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -6648,7 +5280,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6663,7 +5294,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6678,7 +5308,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6700,14 +5329,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the follow-up's id */
                 follow_up_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6716,7 +5343,6 @@ export interface operations {
                     "application/json": components["schemas"]["FollowUp"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6731,7 +5357,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6746,7 +5371,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -6761,7 +5385,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6776,7 +5399,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6791,7 +5413,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6806,7 +5427,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6832,7 +5452,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6841,7 +5460,6 @@ export interface operations {
                     "application/json": components["schemas"]["Organization"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6856,7 +5474,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6871,7 +5488,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6886,7 +5502,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -6901,7 +5516,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -6931,7 +5545,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6940,7 +5553,6 @@ export interface operations {
                     "application/json": components["schemas"]["Organization"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6955,7 +5567,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6970,7 +5581,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -6985,7 +5595,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7000,7 +5609,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7021,13 +5629,9 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                /** @description next_cursor of the previous page */
                 cursor?: string | null;
-                /** @description one coach's sessions */
                 coach_id?: string | null;
-                /** @description on or after, YYYY-MM-DD */
                 date_from?: string | null;
-                /** @description on or before, YYYY-MM-DD */
                 date_to?: string | null;
                 status?: ("received" | "processing" | "completed" | "failed") | null;
                 session_type?: ("group" | "individual") | null;
@@ -7038,7 +5642,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7047,7 +5650,6 @@ export interface operations {
                     "application/json": components["schemas"]["SessionPage"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7062,7 +5664,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7077,7 +5678,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7092,7 +5692,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7107,7 +5706,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7134,10 +5732,7 @@ export interface operations {
         requestBody: {
             content: {
                 "multipart/form-data": {
-                    /**
-                     * Format: uuid
-                     * @description whose session (admins, leads for their team); default: the caller's
-                     */
+                    /** Format: uuid */
                     coach_id?: string;
                     /** Format: date */
                     session_date?: string;
@@ -7149,7 +5744,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Accepted */
             202: {
                 headers: {
                     [name: string]: unknown;
@@ -7158,7 +5752,6 @@ export interface operations {
                     "application/json": components["schemas"]["UploadAccepted"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7173,7 +5766,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7188,7 +5780,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7203,7 +5794,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Request Entity Too Large */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -7218,7 +5808,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7233,7 +5822,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7248,7 +5836,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7278,7 +5865,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -7287,7 +5873,6 @@ export interface operations {
                     "application/json": components["schemas"]["UploadTicket"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7302,7 +5887,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7317,7 +5901,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7332,7 +5915,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7347,7 +5929,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7367,19 +5948,16 @@ export interface operations {
     get_session_v1_sessions__session_id__get: {
         parameters: {
             query?: {
-                /** @description include every labelled turn */
                 turns?: boolean;
             };
             header?: never;
             path: {
-                /** @description the session's id */
                 session_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7388,7 +5966,6 @@ export interface operations {
                     "application/json": components["schemas"]["SessionResults"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7403,7 +5980,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7418,7 +5994,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7433,7 +6008,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7448,7 +6022,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7463,7 +6036,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7485,21 +6057,18 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the session's id */
                 session_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description No Content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7514,7 +6083,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7529,7 +6097,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7544,7 +6111,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7559,7 +6125,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7574,7 +6139,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7589,7 +6153,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7611,14 +6174,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the session's id */
                 session_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7627,7 +6188,6 @@ export interface operations {
                     "application/json": components["schemas"]["SessionStatus"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7642,7 +6202,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7657,7 +6216,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7672,7 +6230,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7687,7 +6244,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7702,7 +6258,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7730,7 +6285,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7739,7 +6293,6 @@ export interface operations {
                     "application/json": components["schemas"]["SummaryList"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7754,7 +6307,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7769,7 +6321,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7784,7 +6335,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7799,7 +6349,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7814,7 +6363,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7836,14 +6384,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the summary's id */
                 summary_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7852,7 +6398,6 @@ export interface operations {
                     "application/json": components["schemas"]["Summary"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7867,7 +6412,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7882,7 +6426,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -7897,7 +6440,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -7912,7 +6454,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -7927,7 +6468,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -7949,7 +6489,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the summary's id */
                 summary_id: string;
             };
             cookie?: never;
@@ -7960,7 +6499,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -7969,7 +6507,6 @@ export interface operations {
                     "application/json": components["schemas"]["Summary"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7984,7 +6521,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7999,7 +6535,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8014,7 +6549,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8029,7 +6563,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8044,7 +6577,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8059,7 +6591,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8074,7 +6605,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8096,7 +6626,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the summary's id */
                 summary_id: string;
             };
             cookie?: never;
@@ -8107,7 +6636,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8116,7 +6644,6 @@ export interface operations {
                     "application/json": components["schemas"]["Approved"];
                 };
             };
-            /** @description Bad Request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -8131,7 +6658,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8146,7 +6672,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8161,7 +6686,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8176,7 +6700,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8191,7 +6714,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8206,7 +6728,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8221,7 +6742,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8236,7 +6756,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8258,7 +6777,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the summary's id */
                 summary_id: string;
             };
             cookie?: never;
@@ -8269,7 +6787,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8278,7 +6795,6 @@ export interface operations {
                     "application/json": components["schemas"]["Refined"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8293,7 +6809,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8308,7 +6823,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8323,7 +6837,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8338,7 +6851,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8353,7 +6865,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8368,7 +6879,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8383,7 +6893,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8405,7 +6914,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the summary's id */
                 summary_id: string;
             };
             cookie?: never;
@@ -8416,7 +6924,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8425,7 +6932,6 @@ export interface operations {
                     "application/json": components["schemas"]["Summary"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8440,7 +6946,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8455,7 +6960,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8470,7 +6974,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -8485,7 +6988,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8500,7 +7002,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8515,7 +7016,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8530,7 +7030,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8558,7 +7057,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8567,7 +7065,6 @@ export interface operations {
                     "application/json": components["schemas"]["SupervisionHistory"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8582,7 +7079,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8597,7 +7093,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8612,7 +7107,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8627,7 +7121,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8653,7 +7146,6 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8662,7 +7154,6 @@ export interface operations {
                     "application/json": components["schemas"]["TemplateList"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8677,7 +7168,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8692,7 +7182,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8707,7 +7196,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8722,7 +7210,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8752,7 +7239,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -8761,7 +7247,6 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8776,7 +7261,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8791,7 +7275,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -8806,7 +7289,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8821,7 +7303,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8836,7 +7317,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8858,14 +7338,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the template's id */
                 template_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8874,7 +7352,6 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8889,7 +7366,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8904,7 +7380,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -8919,7 +7394,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -8934,7 +7408,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -8949,7 +7422,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -8971,7 +7443,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the template's id */
                 template_id: string;
             };
             cookie?: never;
@@ -8982,7 +7453,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -8991,7 +7461,6 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9006,7 +7475,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9021,7 +7489,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9036,7 +7503,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unsupported Media Type */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -9051,7 +7517,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9066,7 +7531,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9081,7 +7545,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9103,21 +7566,18 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the template's id */
                 template_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description No Content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9132,7 +7592,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9147,7 +7606,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9162,7 +7620,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9177,7 +7634,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9192,7 +7648,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9214,14 +7669,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the template's id */
                 template_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Created */
             201: {
                 headers: {
                     [name: string]: unknown;
@@ -9230,7 +7683,6 @@ export interface operations {
                     "application/json": components["schemas"]["Template"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9245,7 +7697,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9260,7 +7711,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9275,7 +7725,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9290,7 +7739,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9305,7 +7753,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9327,14 +7774,12 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the token in the email's link */
                 token: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description OK */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -9343,7 +7788,6 @@ export interface operations {
                     "application/json": components["schemas"]["Unsubscribed"];
                 };
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9358,7 +7802,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9373,7 +7816,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9388,7 +7830,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9403,7 +7844,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9418,7 +7858,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -9440,21 +7879,18 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description the user's id */
                 user_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description No Content */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description Unauthorized */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9469,7 +7905,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9484,7 +7919,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Not Found */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9499,7 +7933,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Unprocessable Entity */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -9514,7 +7947,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Too Many Requests */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -9529,7 +7961,6 @@ export interface operations {
                     };
                 };
             };
-            /** @description Service Unavailable */
             503: {
                 headers: {
                     [name: string]: unknown;
