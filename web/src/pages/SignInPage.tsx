@@ -83,6 +83,7 @@ export function SignInPage() {
                 type="email"
                 autoComplete="username"
                 required
+                withAsterisk={false}
                 value={email}
                 onChange={(e) => setEmail(e.currentTarget.value)}
               />
@@ -90,6 +91,7 @@ export function SignInPage() {
                 label="Password"
                 autoComplete="current-password"
                 required
+                withAsterisk={false}
                 value={password}
                 onChange={(e) => setPassword(e.currentTarget.value)}
               />
@@ -127,6 +129,7 @@ export function SignInPage() {
                 pattern="[0-9]{6}"
                 maxLength={6}
                 required
+                withAsterisk={false}
                 data-autofocus
                 value={code}
                 onChange={(e) => setCode(e.currentTarget.value)}
@@ -145,6 +148,7 @@ export function SignInPage() {
                 label="New password"
                 autoComplete="new-password"
                 required
+                withAsterisk={false}
                 value={newPassword}
                 onChange={(e) => setNewPassword(e.currentTarget.value)}
               />
