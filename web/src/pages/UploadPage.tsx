@@ -62,7 +62,8 @@ export function UploadPage() {
           <Dropzone
             onDrop={(dropped) => setFiles((was) => [...was, ...dropped])}
             multiple
-            aria-label="Transcript files: drop them here or press Enter to choose"
+            role="button"
+            aria-label="Drop zone: drag files here, or press Enter to choose them"
             inputProps={{ "aria-label": "Transcript files" }}
           >
             <Text ta="center" py="lg">
