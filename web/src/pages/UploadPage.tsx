@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, Group, Progress, Select, Stack, Text, TextInput, Title } from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
 import { sentenceFor } from "../api/errors";
 import { uploadTranscript } from "../api/upload";
@@ -24,6 +24,7 @@ export function UploadPage() {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [busy, setBusy] = useState(false);
   const [live, setLive] = useState<Record<string, LiveStatus>>({});
+  const chooseFiles = useRef<() => void>(null);
 
   useEffect(() => socket.onPush((push) => setLive((statuses) => applyPush(statuses, push))), [socket]);
 
@@ -59,18 +60,24 @@ export function UploadPage() {
       <Title order={1}>Upload a transcript</Title>
       <form onSubmit={submit} aria-label="Upload">
         <Stack>
+          {/* The zone takes dragged files; the button is the keyboard's way in (one control
+              each, so nothing interactive sits inside another). */}
           <Dropzone
             onDrop={(dropped) => setFiles((was) => [...was, ...dropped])}
             multiple
-            role="button"
-            aria-label="Drop zone: drag files here, or press Enter to choose them"
+            openRef={chooseFiles}
+            activateOnKeyboard={false}
             inputProps={{ "aria-label": "Transcript files" }}
           >
             <Text ta="center" py="lg">
-              Drag transcript files here, or click (or press Enter) to choose them. VTT, SRT, plain text, Word or JSON
-              transcripts up to 20 MB.
+              Drag transcript files here. VTT, SRT, plain text, Word or JSON transcripts up to 20 MB.
             </Text>
           </Dropzone>
+          <Group>
+            <Button variant="default" onClick={() => chooseFiles.current?.()}>
+              Choose files
+            </Button>
+          </Group>
           {files.length > 0 && (
             <ul aria-label="Chosen files">
               {files.map((file) => (
