@@ -1,5 +1,6 @@
 import { act, screen } from "@testing-library/react";
 import type { SocketLike } from "../live/socketClient";
+import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { DashboardPage } from "./DashboardPage";
 
@@ -63,6 +64,7 @@ describe("dashboard", () => {
     push({ type: "session_ready", session_id: "ses-1" });
     expect(await screen.findByText("Ready")).toBeInTheDocument();
     expect(reads).toBe(2);
+    expect(await seriousViolations()).toEqual([]);
   });
 
   it("shows the platform's sentence when sessions do not load", async () => {

@@ -1,5 +1,6 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { FollowUpPage } from "./FollowUpPage";
 
@@ -38,6 +39,7 @@ describe("follow-up", () => {
     await user.click(screen.getByRole("button", { name: "Send now" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("The client has no email address on record.");
     expect(screen.getByLabelText("Status: failed")).toBeInTheDocument();
+    expect(await seriousViolations()).toEqual([]);
   });
 
   it("saves an edit before it may be sent", async () => {

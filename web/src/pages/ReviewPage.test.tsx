@@ -2,6 +2,7 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import type { SocketLike } from "../live/socketClient";
 import type { Summary } from "../review/reviewState";
+import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { ReviewPage } from "./ReviewPage";
 
@@ -69,6 +70,7 @@ describe("summary review", () => {
       .closest("li")!;
     expect(evidence).not.toHaveClass("turn-highlighted");
     await user.click(screen.getByRole("button", { name: "Show evidence for Win 1" }));
+    expect(await seriousViolations()).toEqual([]);
     expect(evidence).toHaveClass("turn-highlighted");
     expect(
       within(turns)

@@ -335,7 +335,12 @@ export function ReviewPage() {
               <ErrorNotice error={transcript.error} title="The transcript did not load" />
             )}
             {transcript.state === "ready" && transcript.data && (
-              <ScrollArea h={420} viewportRef={transcriptRef}>
+              <ScrollArea
+                h={420}
+                viewportRef={transcriptRef}
+                // A scrolling region must be reachable by keyboard to be read (axe: scrollable-region-focusable).
+                viewportProps={{ tabIndex: 0, role: "region", "aria-label": "Transcript text" }}
+              >
                 <Transcript turns={transcript.data.turns ?? []} highlighted={review.highlighted} />
               </ScrollArea>
             )}

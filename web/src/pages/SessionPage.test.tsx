@@ -1,4 +1,5 @@
 import { screen } from "@testing-library/react";
+import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { SessionPage } from "./SessionPage";
 
@@ -65,6 +66,7 @@ describe("session", () => {
       "href",
       "/summaries/sum-1?turn=7",
     );
+    expect(await seriousViolations()).toEqual([]);
     expect(screen.getByRole("link", { name: "Review the summary for Alex Okafor" })).toHaveAttribute(
       "href",
       "/summaries/sum-1",

@@ -1,5 +1,6 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, tokenFor } from "../test/render";
 import { SignInPage } from "./SignInPage";
 
@@ -18,6 +19,7 @@ describe("sign in", () => {
     renderPage("/sign-in", "/sign-in", <SignInPage />);
     const user = userEvent.setup();
     expect(screen.getByRole("heading", { level: 1, name: "Sign in" })).toBeInTheDocument();
+    expect(await seriousViolations()).toEqual([]);
     await user.type(screen.getByRole("textbox", { name: "Email" }), "coach@example.com");
     await user.type(screen.getByLabelText("Password"), "secret");
     await user.click(screen.getByRole("button", { name: "Sign in" }));

@@ -67,7 +67,7 @@ export function SignInPage() {
   }
 
   return (
-    <Paper maw={420} mx="auto" mt="xl" p="lg" withBorder>
+    <Paper component="main" maw={420} mx="auto" mt="xl" p="lg" withBorder>
       <Title order={1}>Sign in</Title>
       <form onSubmit={submit} aria-label="Sign in">
         <Stack mt="md">

@@ -1,5 +1,6 @@
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { SupportPage } from "./SupportPage";
 
@@ -43,6 +44,7 @@ describe("failed runs", () => {
     await user.click(within(table).getByRole("button", { name: "Redrive run-1" }));
     expect(await screen.findByRole("status")).toHaveTextContent("Redriven: run-1 is running.");
     expect(calls.map((c) => `${c.method} ${c.path}`)).toContain("POST /v1/executions/run-1/redrive");
+    expect(await seriousViolations()).toEqual([]);
   });
 
   it("shows the platform's sentence when the list does not load", async () => {

@@ -1,5 +1,6 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { seriousViolations } from "../test/axe";
 import { renderPage, signInAs } from "../test/render";
 import { UploadPage } from "./UploadPage";
 
@@ -79,6 +80,7 @@ describe("upload", () => {
     expect(await screen.findByRole("alert")).toHaveTextContent("notes.pdf is not a transcript this platform reads");
     expect(await screen.findByRole("link", { name: "Open the session" })).toHaveAttribute("href", "/sessions/ses-9");
     expect(FakeXhr.sent).toHaveLength(2);
+    expect(await seriousViolations()).toEqual([]);
     expect(FakeXhr.sent[0]!.url).toBe("http://api.test/v1/sessions");
     expect(FakeXhr.sent[0]!.headers["Authorization"]).toMatch(/^Bearer /);
     expect(FakeXhr.sent[0]!.form.get("session_date")).toBe("2026-11-27");
