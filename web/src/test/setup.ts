@@ -21,4 +21,6 @@ if (typeof window !== "undefined") {
     disconnect() {}
   }
   window.ResizeObserver = NoResizeObserver as unknown as typeof ResizeObserver;
+  // axe-core probes a canvas for icon fonts; jsdom has none (and says so on every call).
+  HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 }
