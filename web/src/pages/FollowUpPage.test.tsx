@@ -39,6 +39,8 @@ describe("follow-up", () => {
     await user.click(screen.getByRole("button", { name: "Send now" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("The client has no email address on record.");
     expect(screen.getByLabelText("Status: failed")).toBeInTheDocument();
+    // Once the client has an address, the same follow-up may go again.
+    expect(screen.getByRole("button", { name: "Send again" })).toBeEnabled();
     expect(await seriousViolations()).toEqual([]);
   });
 

@@ -89,6 +89,8 @@ export function FollowUpPage() {
     );
   if (!followUp) return <Loading what="the follow-up" />;
   const draft = followUp.status === "draft";
+  // A failed send (no address, a bounce) may go again once the client's address is fixed.
+  const failed = followUp.status === "failed";
   const changed = subject !== (followUp.subject ?? "") || body !== (followUp.body ?? "");
 
   return (
@@ -135,26 +137,32 @@ export function FollowUpPage() {
         autosize
         minRows={8}
       />
-      {draft && (
+      {(draft || failed) && (
         <Group>
-          <Button
-            variant="default"
-            disabled={!changed}
-            loading={busy}
-            onClick={() =>
-              act("Saved.", async () =>
-                unwrap(await api.PUT("/v1/follow-ups/{follow_up_id}", { ...path, body: { subject, body } })),
-              )
-            }
-          >
-            Save
-          </Button>
+          {draft && (
+            <Button
+              variant="default"
+              disabled={!changed}
+              loading={busy}
+              onClick={() =>
+                act("Saved.", async () =>
+                  unwrap(await api.PUT("/v1/follow-ups/{follow_up_id}", { ...path, body: { subject, body } })),
+                )
+              }
+            >
+              Save
+            </Button>
+          )}
           <Button
             disabled={changed}
             loading={busy}
-            onClick={() => act("Sent.", async () => unwrap(await api.POST("/v1/follow-ups/{follow_up_id}/send", path)))}
+            onClick={() =>
+              act("Send attempted: the status says how it went.", async () =>
+                unwrap(await api.POST("/v1/follow-ups/{follow_up_id}/send", path)),
+              )
+            }
           >
-            Send now
+            {failed ? "Send again" : "Send now"}
           </Button>
         </Group>
       )}

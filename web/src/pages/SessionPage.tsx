@@ -48,10 +48,7 @@ export function SessionPage() {
   // A participant's moment opens in their summary's transcript, when they have one.
   const summaryOf = (name: string) =>
     summaries.state === "ready" ? summaries.data.items.find((summary) => summary.client_name === name)?.id : undefined;
-  const speakers = s.participants.map((p) => ({
-    name: p.name,
-    minutes: Math.round((p.speaking_time_seconds / 60) * 10) / 10,
-  }));
+  const speakers = s.participants.map((p) => ({ name: p.name, seconds: p.speaking_time_seconds }));
   return (
     <Stack>
       <Title order={1}>Session of {formatDate(s.session_date ?? s.created_at?.slice(0, 10))}</Title>
