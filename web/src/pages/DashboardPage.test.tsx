@@ -1,0 +1,81 @@
+import { act, screen } from "@testing-library/react";
+import type { SocketLike } from "../live/socketClient";
+import { seriousViolations } from "../test/axe";
+import { fakeFetch, json, renderPage, signInAs } from "../test/render";
+import { DashboardPage } from "./DashboardPage";
+
+function session(status: string) {
+  return {
+    session_id: "ses-1",
+    coach_id: "coach-1",
+    source: "upload",
+    status,
+    execution: null,
+    session_type: "group",
+    session_date: "2026-11-27",
+    coach: "Dana",
+    coach_confidence: null,
+    coach_source: null,
+    format: "vtt",
+    timing: null,
+    duration_seconds: 3600,
+    participant_count: 4,
+    failure_reason: null,
+    failed_step: null,
+    created_at: "2026-11-30T09:00:00Z",
+  };
+}
+
+beforeEach(() => signInAs("coach"));
+afterEach(() => {
+  sessionStorage.clear();
+  vi.unstubAllGlobals();
+});
+
+describe("dashboard", () => {
+  it("subscribes, shows each step live, and reads the list again when the session is ready", async () => {
+    let reads = 0;
+    fakeFetch({
+      "GET /v1/sessions": () =>
+        json(200, { items: [session(reads++ === 0 ? "processing" : "completed")], next_cursor: null }),
+      "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+    });
+    const sent: Record<string, unknown>[] = [];
+    const socket: SocketLike = {
+      readyState: 0,
+      send: (data: string) => sent.push(JSON.parse(data) as Record<string, unknown>),
+      close() {},
+      onopen: null,
+      onclose: null,
+      onmessage: null,
+    };
+    renderPage("/", "/", <DashboardPage />, () => socket);
+    expect(await screen.findByRole("heading", { level: 1, name: "Dashboard" })).toBeInTheDocument();
+    expect(await screen.findByText("Processing")).toBeInTheDocument();
+    expect(screen.getByText("Nothing waiting to be sent.")).toBeInTheDocument();
+    act(() => {
+      (socket as { readyState: number }).readyState = 1;
+      socket.onopen?.({});
+    });
+    expect(sent).toContainEqual({ action: "subscribe", id: expect.any(String) });
+    const push = (frame: object) => act(() => socket.onmessage?.({ data: JSON.stringify(frame) }));
+    push({ type: "step_started", session_id: "ses-1", step: "analyze_client" });
+    expect(screen.getByText("Processing: analyze client")).toBeInTheDocument();
+    push({ type: "session_ready", session_id: "ses-1" });
+    expect(await screen.findByText("Ready")).toBeInTheDocument();
+    expect(reads).toBe(2);
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it("shows the platform's sentence when sessions do not load", async () => {
+    fakeFetch({
+      "GET /v1/sessions": () =>
+        json(503, {
+          error: { code: "COACH_503", message: "The database is busy. Try again in a moment.", details: {} },
+        }),
+      "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+    });
+    renderPage("/", "/", <DashboardPage />);
+    expect(await screen.findByRole("alert")).toHaveTextContent("The database is busy. Try again in a moment.");
+  });
+});
