@@ -832,6 +832,9 @@ export interface components {
             /** Format: date-time */
             created_at: string;
             email?: string | null;
+            email_suppressed?: boolean | null;
+            email_suppressed_at?: string | null;
+            email_suppressed_reason?: string | null;
             engagement_trend: components["schemas"]["EngagementTrend"];
             external_id?: string | null;
             id: string;
@@ -842,6 +845,8 @@ export interface components {
             status: string;
         };
         ClientOverview: {
+            /** @default false */
+            email_suppressed: boolean;
             id: string;
             last_session_date: string | null;
             latest_engagement: string | null;
