@@ -29,18 +29,19 @@ from constructs import Construct
 
 from cdk.api import encrypted_log_group
 from cdk.buckets import access_log_bucket, private_bucket
-from coaching.api.security import SECURITY_HEADERS
+from coaching.api.security import SECURITY_HEADERS, web_app_csp
 
 CONFIG_FILE = "config.json"
 INDEX = "index.html"
 # A single-page app's own files, and the API and sockets it talks to. The API and WebSocket
 # hosts are region-wide patterns, not the APIs' own ids: the APIs' CORS names this
 # distribution, so naming them here would be a dependency cycle.
-WEB_APP_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self' https://*.execute-api.{region}.amazonaws.com "
-    "wss://*.execute-api.{region}.amazonaws.com https://*.s3.{region}.amazonaws.com; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+WEB_APP_CSP = web_app_csp(
+    (
+        "https://*.execute-api.{region}.amazonaws.com",
+        "wss://*.execute-api.{region}.amazonaws.com",
+        "https://*.s3.{region}.amazonaws.com",
+    )
 )
 HSTS_MAX_AGE = Duration.days(365)
 # CDK's BucketDeployment function: a singleton per memory size, at the stack's root.
