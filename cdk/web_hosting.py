@@ -68,6 +68,7 @@ class WebAppConfig:
     """What the web app reads from `/config.json` at start."""
 
     api_url: str
+    api_base_url: str  # the stage's URL without its trailing slash: the app appends /v1/...
     integration_api_url: str
     socket_url: str
     user_pool_id: str
@@ -75,7 +76,12 @@ class WebAppConfig:
     region: str
 
     def as_json(self) -> dict[str, str]:
+        """The keys `coach serve`'s /config.json has (local_runtime/web_app.py), the app's
+        contract, then the stack's own (kept for what already reads them)."""
         return {
+            "apiBaseUrl": self.api_base_url,
+            "webSocketUrl": self.socket_url,
+            "signIn": "cognito",
             "apiUrl": self.api_url,
             "integrationApiUrl": self.integration_api_url,
             "socketUrl": self.socket_url,

@@ -261,7 +261,12 @@ def test_config_json_names_the_apis_socket_and_pool(synth: Synth) -> None:
         r"<<marker:0xbaba:\d+>>", '"deploy-time value"', (asset / "config.json").read_text()
     )
     config = json.loads(text)
+    # The web app's contract first (the same keys as `coach serve`'s /config.json)
+    assert config["signIn"] == "cognito"
     assert set(config) == {
+        "apiBaseUrl",
+        "webSocketUrl",
+        "signIn",
         "apiUrl",
         "integrationApiUrl",
         "socketUrl",
