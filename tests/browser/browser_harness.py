@@ -47,6 +47,20 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+# The built web app `coach serve` serves (`make web`); COACH_WEB_DIST points at another build.
+WEB_DIST = Path(os.environ.get("COACH_WEB_DIST", REPO_ROOT / "web" / "dist"))
+
+
+def web_dist() -> Path:
+    """The build to serve. A checkout without web/ (yet) has no app to test: skipped; one
+    with web/ but no build is a broken `make browser`: failed."""
+    if (WEB_DIST / "index.html").is_file():
+        return WEB_DIST
+    if not (REPO_ROOT / "web" / "package.json").is_file() and "COACH_WEB_DIST" not in os.environ:
+        pytest.skip("no web/ app in this checkout")
+    pytest.fail(f"{WEB_DIST} is not built: `make web` builds it")
+
+
 def launch(playwright: Playwright) -> Browser:
     if not CHROMIUM.is_file():
         pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium package")
