@@ -168,3 +168,31 @@ def test_a_coach_cannot_open_another_coachs_session(server, browser, checks):
         checks.check_page(page, "other-coachs-session")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["coach@example.com", "lead@example.com", "admin@example.com", "support@example.com"],
+)
+def test_every_page_a_role_is_offered_is_checked(server, browser, checks, email):
+    """Whatever the navigation offers a role: each page has its own level-1 heading, a
+    screenshot, no CSP violation and no serious or critical axe finding."""
+    context = checked_context(browser)
+    try:
+        page = checks.watch(context.new_page())
+        sign_in(page, server, email)
+        navigation = page.get_by_role("navigation", name="Main")
+        names = [link.inner_text().strip() for link in navigation.get_by_role("link").all()]
+        assert names, "the navigation offers nothing"
+        headings: dict[str, str] = {}
+        for name in names:
+            navigation.get_by_role("link", name=name, exact=True).click()
+            heading = page.get_by_role("heading", level=1)
+            expect(heading).to_have_count(1)
+            # The page's own state settles (its loading notices gone) before it is judged
+            expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
+            headings[name] = heading.inner_text()
+            checks.check_page(page, f"{email.split('@')[0]}-{name}")
+        assert len(set(headings.values())) == len(headings), headings
+    finally:
+        context.close()
