@@ -25,6 +25,7 @@ from coaching.config import Settings
 CHECKOUT_WEB_DIST = Path(__file__).resolve().parents[1] / "web" / "dist"
 INDEX = "index.html"
 HASHED_ASSETS = "assets/"
+SOCKET_PATH = "/ws"  # local_runtime/sockets.py
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 # Paths that belong to the API or the local gateway: an unknown one there is the API's 404,
@@ -45,25 +46,30 @@ def web_dist(settings: Settings) -> Path:
 
 
 def web_app_config(settings: Settings) -> dict[str, str]:
-    """What the app reads at start: where the API and its socket answer, and how to sign in."""
-    api = (settings.api_base_url or settings.web_base_url).rstrip("/")
-    return {
-        "apiBaseUrl": api,
-        "webSocketUrl": socket_url(settings.web_base_url),
-        "signIn": "local",
-    }
+    """What the app reads at start: where the API and its socket answer, and how to sign in.
+
+    Unless COACH_API_BASE_URL names another address, the API and /ws are this server's own,
+    relative to the page: the app works at whatever address it was opened (localhost,
+    127.0.0.1, a LAN name), and its calls are never cross-origin (CORS admits one origin)."""
+    if not settings.api_base_url:
+        return {"apiBaseUrl": "", "webSocketUrl": SOCKET_PATH, "signIn": "local"}
+    api = settings.api_base_url.rstrip("/")
+    return {"apiBaseUrl": api, "webSocketUrl": socket_url(api), "signIn": "local"}
 
 
-def socket_url(web_base_url: str) -> str:
+def socket_url(base_url: str) -> str:
     """`coach serve`'s /ws beside its HTTP: ws:// for http://, wss:// for https://."""
-    parts = urlsplit(web_base_url)
+    parts = urlsplit(base_url)
     scheme = "wss" if parts.scheme == "https" else "ws"
-    return f"{scheme}://{parts.netloc}/ws"
+    return f"{scheme}://{parts.netloc}{SOCKET_PATH}"
 
 
 def page_headers(settings: Settings) -> dict[str, str]:
+    """The app's CSP: 'self' covers the page's own server (its /ws included); another API
+    address is named."""
     config = web_app_config(settings)
-    origins = dict.fromkeys(_origin(config[key]) for key in ("apiBaseUrl", "webSocketUrl"))
+    urls = (config["apiBaseUrl"], config["webSocketUrl"])
+    origins = dict.fromkeys(_origin(url) for url in urls if urlsplit(url).netloc)
     return {"Content-Security-Policy": web_app_csp(list(origins))}
 
 

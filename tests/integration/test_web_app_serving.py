@@ -51,18 +51,14 @@ def dist(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(dist: Path) -> TestClient:
-    settings = Settings(
-        web_dist=dist,
-        web_base_url="http://127.0.0.1:8765",
-        api_base_url="http://127.0.0.1:8765/",
-    )
+    settings = Settings(web_dist=dist, api_base_url="http://127.0.0.1:8765/")
     return _client(settings)
 
 
 def test_config_json_is_written_from_the_settings(client):
     # When the app asks where everything is
     response = client.get("/config.json")
-    # Then the server's own addresses come back, never a build-time value
+    # Then the configured addresses come back, never a build-time value
     assert response.status_code == 200
     assert response.json() == {
         "apiBaseUrl": "http://127.0.0.1:8765",
@@ -73,10 +69,22 @@ def test_config_json_is_written_from_the_settings(client):
 
 
 def test_config_json_follows_a_changed_setting_without_a_rebuild(dist):
-    settings = Settings(web_dist=dist, web_base_url="https://coach.example.org")
+    settings = Settings(web_dist=dist, api_base_url="https://coach.example.org/")
     config = _client(settings).get("/config.json").json()
     assert config["apiBaseUrl"] == "https://coach.example.org"
     assert config["webSocketUrl"] == "wss://coach.example.org/ws"
+
+
+def test_without_an_api_address_the_app_calls_the_server_it_came_from(dist):
+    # Given no COACH_API_BASE_URL (as `make run`): the page's own server, whatever its name
+    client = _client(Settings(web_dist=dist, web_base_url="http://127.0.0.1:8000"))
+    assert client.get("/config.json").json() == {
+        "apiBaseUrl": "",
+        "webSocketUrl": "/ws",
+        "signIn": "local",
+    }
+    # and the CSP names nothing but the page's own origin to connect to
+    assert "connect-src 'self';" in client.get("/").headers["content-security-policy"]
 
 
 def test_the_root_and_client_side_routes_answer_the_index(client):
