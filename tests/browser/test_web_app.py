@@ -185,10 +185,17 @@ def test_every_page_a_role_is_offered_is_checked(server, browser, checks, email)
         names = [link.inner_text().strip() for link in navigation.get_by_role("link").all()]
         assert names, "the navigation offers nothing"
         headings: dict[str, str] = {}
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).to_have_count(1)
         for name in names:
-            navigation.get_by_role("link", name=name, exact=True).click()
-            heading = page.get_by_role("heading", level=1)
+            link = navigation.get_by_role("link", name=name, exact=True)
+            path, shown = link.get_attribute("href") or "", heading.inner_text()
+            moved = not page.url.endswith(path)
+            link.click()
+            expect(page).to_have_url(re.compile(re.escape(path) + "$"))
             expect(heading).to_have_count(1)
+            if moved:  # the new page rendered: its heading is not the last page's
+                expect(heading).not_to_have_text(shown)
             # The page's own state settles (its loading notices gone) before it is judged
             expect(page.get_by_role("status").filter(has_text="Loading")).to_have_count(0)
             headings[name] = heading.inner_text()
