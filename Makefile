@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export COACH_HOME ?= .local
 
-.PHONY: run test install lint unit integration infra e2e rehearsal bench coldstart lock layer clean
+.PHONY: run test install lint unit integration infra e2e rehearsal browser web web-unit bench coldstart lock layer clean
 
 PYTEST := $(BIN)/python -m pytest
 # A part run alone measures no coverage; `make test` sets this to measure each part into a
@@ -26,13 +26,62 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+run: $(STAMP) web
 	$(BIN)/coach serve
 
-# Lint first, then the five parts, two at a time (this is a 2-core machine), longest first so
-# the two slots end together: e2e (~5 min) beside integration (~4.5), then infra, unit and
-# the deployment rehearsal in whichever slot frees first. Each part's output is printed when
-# it ends.
+# The coaches' web app (web/), built into web/dist for `coach serve` to serve at /.
+# `npm ci` from the lockfile once per lock: its stamp is named by the lock's hash. The build
+# runs when a source under web/ is newer than the last build's stamp.
+WEB_LOCK := web/package-lock.json
+WEB_INSTALLED := web/node_modules/.installed-$(shell test -f $(WEB_LOCK) && sha256sum $(WEB_LOCK) | cut -c1-16)
+WEB_SOURCES := $(shell test -d web && find web -path web/node_modules -prune -o -path web/dist -prune -o -type f -print)
+WEB_BUILT := web/dist/index.html
+
+ifneq ($(wildcard web/package.json),)
+web: $(WEB_BUILT)
+else
+web:
+	@echo "no web/ app in this checkout: nothing to build"
+endif
+
+$(WEB_INSTALLED): $(WEB_LOCK)
+	rm -f web/node_modules/.installed-*
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+$(WEB_BUILT): $(WEB_INSTALLED) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
+
+# The web app's component tests (Vitest).
+ifneq ($(wildcard web/package.json),)
+web-unit: $(WEB_INSTALLED)
+	cd web && npm test
+else
+web-unit:
+	@echo "no web/ app in this checkout: no component tests"
+endif
+
+# What the browser tests need besides Python: Debian's Chromium (as root, as CI runs, else
+# through sudo; never a browser downloaded by Playwright) and axe-core from npm (tests/browser/package-lock.json).
+CHROMIUM := /usr/bin/chromium
+AXE_INSTALLED := tests/browser/node_modules/.installed-$(shell sha256sum tests/browser/package-lock.json | cut -c1-16)
+
+SUDO := $(shell test "$$(id -u)" = 0 || echo sudo -n)
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y --no-install-recommends chromium \
+		|| { $(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
+$(AXE_INSTALLED): tests/browser/package-lock.json
+	rm -f tests/browser/node_modules/.installed-*
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $@
+
+# Lint first, then the parts, two at a time (this is a 2-core machine), longest first so
+# the two slots end together: e2e (~5 min) beside integration (~4.5), then infra, unit, the
+# deployment rehearsal, the browser tests and the web app's Vitest in whichever slot frees
+# first. Each part's output is printed when it ends.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r layers functions local_runtime -lll
@@ -40,7 +89,8 @@ test: $(STAMP)
 	$(BIN)/lint-imports --no-cache
 	rm -f .coverage .coverage.*
 	$(MAKE) --no-print-directory -j2 --keep-going --output-sync=target \
-		e2e integration infra unit rehearsal COVERAGE="--cov --cov-report= --cov-fail-under=0"
+		e2e integration infra unit rehearsal browser web-unit \
+		COVERAGE="--cov --cov-report= --cov-fail-under=0"
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report
 
@@ -61,6 +111,12 @@ infra: layer
 e2e: $(STAMP)
 	@mkdir -p $(TEST_TMP)
 	COVERAGE_FILE=.coverage.e2e $(PYTEST) tests/e2e --basetemp=$(TEST_TMP)/e2e $(COVERAGE)
+
+# The browser tests (tests/browser): Debian's Chromium through Playwright against a real
+# `coach serve` and the built web app; screenshots and axe reports in build/browser/.
+browser: $(STAMP) web $(CHROMIUM) $(AXE_INSTALLED)
+	@mkdir -p $(TEST_TMP)
+	COVERAGE_FILE=.coverage.browser $(PYTEST) tests/browser --basetemp=$(TEST_TMP)/browser $(COVERAGE)
 
 # The Lambda dependencies layer (cdk/layer_build.py): the lock's wheels for python3.13 x86_64
 # plus our package, into build/layer/python/. Wheels are cached by the lock's hash, so an

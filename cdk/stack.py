@@ -299,6 +299,10 @@ class CoachingPlatformStack(Stack):
         self.web.deploy(
             WebAppConfig(
                 api_url=self.api.api.url,
+                api_base_url=(
+                    f"https://{self.api.api.rest_api_id}.execute-api.{self.region}."
+                    f"{self.url_suffix}/{self.api.api.deployment_stage.stage_name}"
+                ),
                 integration_api_url=self.integrations.api.url,
                 socket_url=self.sockets.url,
                 user_pool_id=self.identity.user_pool.user_pool_id,

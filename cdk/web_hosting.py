@@ -29,18 +29,19 @@ from constructs import Construct
 
 from cdk.api import encrypted_log_group
 from cdk.buckets import access_log_bucket, private_bucket
-from coaching.api.security import SECURITY_HEADERS
+from coaching.api.security import SECURITY_HEADERS, web_app_csp
 
 CONFIG_FILE = "config.json"
 INDEX = "index.html"
 # A single-page app's own files, and the API and sockets it talks to. The API and WebSocket
 # hosts are region-wide patterns, not the APIs' own ids: the APIs' CORS names this
 # distribution, so naming them here would be a dependency cycle.
-WEB_APP_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self' https://*.execute-api.{region}.amazonaws.com "
-    "wss://*.execute-api.{region}.amazonaws.com https://*.s3.{region}.amazonaws.com; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+WEB_APP_CSP = web_app_csp(
+    (
+        "https://*.execute-api.{region}.amazonaws.com",
+        "wss://*.execute-api.{region}.amazonaws.com",
+        "https://*.s3.{region}.amazonaws.com",
+    )
 )
 HSTS_MAX_AGE = Duration.days(365)
 # CDK's BucketDeployment function: a singleton per memory size, at the stack's root.
@@ -67,6 +68,7 @@ class WebAppConfig:
     """What the web app reads from `/config.json` at start."""
 
     api_url: str
+    api_base_url: str  # the stage's URL without its trailing slash: the app appends /v1/...
     integration_api_url: str
     socket_url: str
     user_pool_id: str
@@ -74,7 +76,12 @@ class WebAppConfig:
     region: str
 
     def as_json(self) -> dict[str, str]:
+        """The keys `coach serve`'s /config.json has (local_runtime/web_app.py), the app's
+        contract, then the stack's own (kept for what already reads them)."""
         return {
+            "apiBaseUrl": self.api_base_url,
+            "webSocketUrl": self.socket_url,
+            "signIn": "cognito",
             "apiUrl": self.api_url,
             "integrationApiUrl": self.integration_api_url,
             "socketUrl": self.socket_url,

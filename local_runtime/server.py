@@ -38,6 +38,7 @@ from local_runtime.security_watch import stop_watching_relayed, watch_relayed_ev
 from local_runtime.socket_routing import WorkerRoute
 from local_runtime.sockets import LocalSocketGateway
 from local_runtime.uploads import upload_routes
+from local_runtime.web_app import web_app_routes
 from local_runtime.worker import configure_logging
 from local_runtime.worker_pool import SPAWN, StopSignals, WorkerPool, cores
 
@@ -78,8 +79,8 @@ API_EXCEPTION_HANDLERS = {HTTPException: http_error}
 
 def build_app(platform: LocalPlatform, route: WorkerRoute | None = None) -> Starlette:
     """What answers HTTP and WebSockets (in each worker): the API behind the local gateway,
-    /ws and its `@connections` API, uploads. ``route``: the worker's own port, when there are
-    several (socket_routing.py)."""
+    /ws and its `@connections` API, uploads, and the web app at / (web_app.py). ``route``:
+    the worker's own port, when there are several (socket_routing.py)."""
     from functions.api.handler import lambda_handler
 
     ports = platform.ports
@@ -105,6 +106,7 @@ def build_app(platform: LocalPlatform, route: WorkerRoute | None = None) -> Star
             *api_routes(endpoint),
             *sockets.routes(),
             *upload_routes(platform),
+            *web_app_routes(platform.settings),  # last: a path no route above claims
         ],
         exception_handlers=API_EXCEPTION_HANDLERS,
         middleware=[Middleware(SecurityHeadersMiddleware)],

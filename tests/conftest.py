@@ -19,7 +19,7 @@ SHARED_DATA = Path(os.environ.get("COACH_SHARED_DATA", REPO_ROOT.parent / "share
 
 
 # One folder and one marker each (Makefile).
-PARTS = ("unit", "integration", "infra", "e2e", "rehearsal")
+PARTS = ("unit", "integration", "infra", "e2e", "rehearsal", "browser")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         default="http://127.0.0.1:5173",
         description="the coaches' web app: the one origin CORS lets call the API",
     )
+    web_dist: Path | None = Field(
+        default=None,
+        description="the built web app `coach serve` serves at / (`make run` builds it); "
+        "unset = web/dist of this checkout",
+    )
     # Sign-in
     token_signing_key: SecretStr | None = Field(
         default=None,

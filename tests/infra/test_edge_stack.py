@@ -245,7 +245,12 @@ def test_cloudfront_serves_the_app_with_oac_headers_fallback_and_logs(synth: Syn
     assert security["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31_536_000
     csp = json.dumps(security["ContentSecurityPolicy"]["ContentSecurityPolicy"])
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
-    assert "wss://*.execute-api." in csp and "'unsafe-inline'" not in csp
+    assert "wss://*.execute-api." in csp
+    # Scripts only from the site's own files; inline styles are the component library's
+    # (coaching.api.security.web_app_csp)
+    script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
+    assert script_src.split() == ["script-src", "'self'"]
+    assert "'unsafe-eval'" not in csp
 
 
 def test_config_json_names_the_apis_socket_and_pool(synth: Synth) -> None:
@@ -267,7 +272,12 @@ def test_config_json_names_the_apis_socket_and_pool(synth: Synth) -> None:
         r"<<marker:0xbaba:\d+>>", '"deploy-time value"', (asset / "config.json").read_text()
     )
     config = json.loads(text)
+    # The web app's contract first (the same keys as `coach serve`'s /config.json)
+    assert config["signIn"] == "cognito"
     assert set(config) == {
+        "apiBaseUrl",
+        "webSocketUrl",
+        "signIn",
         "apiUrl",
         "integrationApiUrl",
         "socketUrl",

@@ -29,6 +29,25 @@ DOCS_CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
+
+
+def web_app_csp(connect_sources: Sequence[str]) -> str:
+    """The coaches' web app's CSP, the same from `coach serve` and from CloudFront: scripts
+    from its own files only (no inline script, no eval), and calls to the API and its socket.
+
+    Styles may be inline: the app's component library (Mantine) writes its theme variables
+    and responsive layout as <style> elements at run time, and a static site has no per-answer
+    nonce to allow them by. Inline style runs no code; what an injected script could do is
+    what script-src stops."""
+    connect = " ".join(("'self'", *connect_sources))
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
+        f"font-src 'self'; connect-src {connect}; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
 SECURITY_HEADERS = {
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",
