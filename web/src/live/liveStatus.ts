@@ -12,6 +12,9 @@ export function applyPush(statuses: Record<string, LiveStatus>, push: Push): Rec
     case "step_started":
       return { ...statuses, [push.session_id]: { status: "processing", step } };
     case "step_finished":
+      // The last step announces the outcome before its own end is pushed: an end after
+      // "ready" or "failed" changes nothing (a rerun starts with step_started).
+      if (isSettled(statuses[push.session_id])) return statuses;
       return { ...statuses, [push.session_id]: { status: "processing", step: step ? `${step} done` : null } };
     case "session_ready":
       return { ...statuses, [push.session_id]: { status: "completed", step: null } };
@@ -20,6 +23,10 @@ export function applyPush(statuses: Record<string, LiveStatus>, push: Push): Rec
     default:
       return statuses;
   }
+}
+
+function isSettled(status: LiveStatus | undefined): boolean {
+  return status?.status === "completed" || status?.status === "failed";
 }
 
 export function describeStatus(status: string, step: string | null): string {
