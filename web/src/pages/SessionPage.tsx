@@ -182,12 +182,10 @@ function Metric({ name, value }: { name: string; value: string | number }) {
 function MomentLink({ summaryId, turn, who }: { summaryId: string | undefined; turn: number; who: string }) {
   if (!summaryId) return null;
   return (
-    <Anchor
-      component={Link}
-      to={`/summaries/${summaryId}?turn=${turn}`}
-      aria-label={`Open ${who}'s moment at turn ${turn}`}
-    >
-      Open the moment
+    // The visible words are the link's whole name (WCAG 2.5.3: what is seen is what a voice
+    // user says).
+    <Anchor component={Link} to={`/summaries/${summaryId}?turn=${turn}`}>
+      Open {who}&apos;s moment at turn {turn}
     </Anchor>
   );
 }
