@@ -118,7 +118,7 @@ def test_workflow_tests_rehearses_then_deploys_staging_then_prod(
     jobs = workflow["jobs"]
     assert set(jobs) == {"test", "rehearsal", "staging", "production"}
     assert "make test" in steps_text(jobs["test"])
-    assert '"3.11"' in steps_text(jobs["test"])
+    assert jobs["test"]["container"] == "python:3.11-bookworm"  # Debian: its chromium package
     assert "make rehearsal" in steps_text(jobs["rehearsal"])
     assert "3.13" in steps_text(jobs["rehearsal"])
     assert set(jobs["staging"]["needs"]) == {"test", "rehearsal"}
