@@ -37,12 +37,21 @@ def _free_port() -> int:
 class ServeProcess:
     """`coach serve` subprocesses, one at a time, on a home and drop folder that outlive them."""
 
-    def __init__(self, root: Path, workers: int | None = None, **env: str) -> None:
+    def __init__(
+        self,
+        root: Path,
+        workers: int | None = None,
+        *,
+        home: str = "home",
+        dropbox: str = "dropbox",
+        **env: str,
+    ) -> None:
+        """``home`` and ``dropbox``: their folders under ``root``."""
         self.root = root
         self.workers = workers  # None: `coach serve`'s default, one per core
         self.env = env  # settings of this server's own, over the test process's
-        self.home = root / "home"
-        self.dropbox = root / "dropbox"
+        self.home = root / home
+        self.dropbox = root / dropbox
         self.process: subprocess.Popen | None = None
         self.runs = 0
         self.port = 0
@@ -254,12 +263,18 @@ class ServeProcess:
 
 @contextlib.contextmanager
 def running_server(
-    home: Path, *, sample_done: bool = False, workers: int | None = None, **env: str
+    root: Path,
+    *,
+    sample_done: bool = False,
+    workers: int | None = None,
+    home: str = "home",
+    dropbox: str = "dropbox",
+    **env: str,
 ) -> Iterator[ServeProcess]:
     """A started `coach serve` for one test module, stopped after it. With ``sample_done``,
     only once the first start's bundled sample has completed, so its pushes and audit
     records mix with none of the module's own."""
-    serve = ServeProcess(home, workers, **env)
+    serve = ServeProcess(root, workers, home=home, dropbox=dropbox, **env)
     try:
         serve.start()
         if sample_done:

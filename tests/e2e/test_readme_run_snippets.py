@@ -36,11 +36,11 @@ MY_SESSION = (
 @pytest.fixture(scope="module")
 def serve(tmp_path_factory) -> Iterator[ServeProcess]:
     root = tmp_path_factory.mktemp("readme")
-    # Where the README's reader stands: a checkout with its `.venv/`, the server's drop folder
-    # as `dropbox/`, and their own `my-session.vtt`.
+    # Where the README's reader stands: a checkout with its `.venv/`, `make run`'s home
+    # `.local/` (the drop folder `.local/dropbox/` in it), and their own `my-session.vtt`.
     (root / ".venv").symlink_to(sys.prefix)  # this venv, as `make install` made it
     (root / "my-session.vtt").write_text(MY_SESSION.format(tag=uuid.uuid4().hex), "utf-8")
-    with running_server(root, sample_done=True) as server:
+    with running_server(root, sample_done=True, home=".local", dropbox=".local/dropbox") as server:
         yield server
 
 
@@ -108,7 +108,7 @@ def test_the_sign_in_and_the_requests_work_as_written(serve):
     serve.wait_for(lambda: serve.session_named("my-session.vtt"), "the uploaded session")
     serve.wait_for(
         lambda: any((serve.dropbox / "processed").glob("my-session*")),
-        "the dropped file to be moved to dropbox/processed/",
+        "the dropped file to be moved to .local/dropbox/processed/",
     )
 
 

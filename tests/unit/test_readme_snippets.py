@@ -111,6 +111,16 @@ def test_each_command_line_names_real_commands_options_and_choices(snippet, line
     assert sum(a.required for a in arguments) <= positional <= len(arguments), line
 
 
+NPM_RUN = re.compile(r"\bnpm run ([\w:-]+)")
+WEB_SCRIPTS = json.loads((REPO_ROOT / "web" / "package.json").read_text("utf-8"))["scripts"]
+
+
+def test_each_npm_run_names_a_script_of_the_web_app():
+    named = {name for snippet in SHELL for name in NPM_RUN.findall(snippet.text)}
+    assert named, "the web app's block is gone"
+    assert named <= set(WEB_SCRIPTS), named - set(WEB_SCRIPTS)
+
+
 def _help_words(command, option) -> set[str]:
     return set(re.findall(r"[a-z_]+", option.help or ""))
 
