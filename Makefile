@@ -82,7 +82,9 @@ $(AXE_INSTALLED): tests/browser/package-lock.json
 # the two slots end together: e2e (~5 min) beside integration (~4.5), then infra, unit, the
 # deployment rehearsal, the browser tests and the web app's Vitest in whichever slot frees
 # first. Each part's output is printed when it ends.
-test: $(STAMP)
+# The web app is built first, so every part sees the checkout `make run` serves (a built
+# web/dist answers `/`), not one that changes while they run.
+test: $(STAMP) web
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r layers functions local_runtime -lll
 	$(BIN)/mypy
