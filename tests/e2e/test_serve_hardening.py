@@ -66,7 +66,7 @@ ANSWERS = {
     "a v1 route": ("GET", "/v1/sessions"),
     "the OpenAPI document": ("GET", "/openapi.json"),
     "the docs as JSON": ("GET", "/docs?format=json"),
-    "no such path": ("GET", "/nowhere"),
+    "no such file": ("GET", "/nowhere.txt"),  # (a bare path is the built web app's own route)
     "no such route": ("GET", "/v1/nowhere"),
     "an upload with a bad token": ("PUT", "/uploads/not-a-token"),
     "the @connections API": ("POST", "/@connections/nobody"),
