@@ -192,7 +192,7 @@ def test_on_a_phone_the_navigation_opens_from_the_menu_button(server, browser, c
         menu.click()
         expect(menu).to_have_attribute("aria-expanded", "true")
         upload = navigation.get_by_role("link", name="Upload", exact=True)
-        expect(upload).to_be_in_viewport()
+        expect(upload).to_be_in_viewport(ratio=1)  # slid in all the way
         checks.check_page(page, "menu-open-phone")
         upload.click()
         expect(_h1(page, "Upload a transcript")).to_be_visible()

@@ -28,7 +28,7 @@ export function Shell() {
       padding="md"
     >
       <AppShell.Header>
-        <Group h="100%" px="md" justify="space-between">
+        <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="xs" wrap="nowrap">
             <Burger
               opened={menuOpen}
@@ -39,9 +39,12 @@ export function Shell() {
               aria-expanded={menuOpen}
               aria-controls="main-navigation"
             />
-            <Text fw={700}>Coaching supervision</Text>
+            {/* On a phone the header keeps its controls on one line: the title gives way. */}
+            <Text fw={700} visibleFrom={BREAKPOINT}>
+              Coaching supervision
+            </Text>
           </Group>
-          <Group>
+          <Group wrap="nowrap" gap="xs">
             {person.role !== "support" && (
               <Badge color={state === "open" ? "green" : "gray"} role="status">
                 {STATE_LABEL[state]}
