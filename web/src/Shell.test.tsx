@@ -1,5 +1,5 @@
 import { MantineProvider } from "@mantine/core";
-import { render, screen, within } from "@testing-library/react";
+import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { MemoryRouter, Route, Routes } from "react-router-dom";
 import { AuthProvider } from "./auth/AuthContext";
 import { LiveProvider } from "./live/LiveContext";
@@ -16,6 +16,7 @@ function renderShellAs(role: string) {
             <Routes>
               <Route element={<Shell />}>
                 <Route path="/" element={<h1>Home</h1>} />
+                <Route path="*" element={<h1>Elsewhere</h1>} />
               </Route>
             </Routes>
           </LiveProvider>
@@ -28,7 +29,10 @@ function renderShellAs(role: string) {
     .map((link) => link.textContent);
 }
 
-afterEach(() => sessionStorage.clear());
+afterEach(() => {
+  sessionStorage.clear();
+  vi.restoreAllMocks();
+});
 
 describe("role-aware navigation", () => {
   it("offers a coach their work and nothing of support or admin", () => {
@@ -46,5 +50,34 @@ describe("role-aware navigation", () => {
       "Support",
       "Organization",
     ]);
+  });
+});
+
+describe("small screens", () => {
+  function narrow(matches: boolean) {
+    const real = window.matchMedia;
+    vi.spyOn(window, "matchMedia").mockImplementation((query: string) => ({ ...real(query), matches }));
+  }
+
+  it("folds the navigation behind a labelled menu button, out of the tab order until opened", async () => {
+    narrow(true);
+    renderShellAs("coach");
+    const button = screen.getByRole("button", { name: "Menu" });
+    const navigation = screen.getByRole("navigation", { name: "Main" });
+    expect(button).toHaveAttribute("aria-expanded", "false");
+    await waitFor(() => expect(navigation).toHaveAttribute("inert"));
+    // When the menu is opened, its links can be reached; following one folds it again
+    fireEvent.click(button);
+    expect(button).toHaveAttribute("aria-expanded", "true");
+    expect(navigation).not.toHaveAttribute("inert");
+    fireEvent.click(within(navigation).getByRole("link", { name: "Upload" }));
+    expect(button).toHaveAttribute("aria-expanded", "false");
+    expect(navigation).toHaveAttribute("inert");
+  });
+
+  it("keeps the navigation in reach on wide screens", () => {
+    narrow(false);
+    renderShellAs("coach");
+    expect(screen.getByRole("navigation", { name: "Main" })).not.toHaveAttribute("inert");
   });
 });

@@ -17,6 +17,7 @@ SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("GET", "/v1/sessions/{session_id}/status"),
         ("GET", "/v1/sessions/{session_id}/summaries"),
         ("GET", "/v1/summaries/{summary_id}"),
+        ("GET", "/v1/summaries"),
     ),
     "sessions:write": (
         ("POST", "/v1/sessions"),

@@ -14,7 +14,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,9 +22,10 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
-from coaching.api.models.summaries import Approved, Refined, Summary, SummaryList
+from coaching.api.models.summaries import Approved, Refined, Summary, SummaryList, SummaryPage
+from coaching.api.paging import offset_page, one_more_than
 from coaching.domain.errors import ContentRejected
-from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent
+from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent, SummaryStatus
 from coaching.usecases import summaries
 from coaching.usecases.refine_recorded import refine_recorded
 from coaching.usecases.refine_summary import RefinementRequest
@@ -92,6 +93,38 @@ def list_session_summaries(session_id: Annotated[uuid.UUID, Path()]) -> dict:
         count=len(items),
     )
     return {"items": items}
+
+
+@router.get(
+    "/v1/summaries",
+    summary="Summaries of the sessions you can see, newest session first",
+    description="status=draft: what is waiting for review.",
+    responses=documented(model=SummaryPage),
+)
+def list_summaries(
+    status: Annotated[SummaryStatus | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+) -> dict:
+    principal = client_data_reader(router)
+    items = summaries.list_summaries(
+        ports_of(router).review_ports,
+        principal,
+        status=status,
+        limit=one_more_than(limit),
+        offset=offset,
+    )
+    page, next_offset = offset_page(items, limit, offset)
+    audit(
+        router,
+        principal,
+        "read",
+        "summary",
+        None,
+        clients=[item["client_id"] for item in page],
+        count=len(page),
+    )
+    return {"items": page, "limit": limit, "offset": offset, "next_offset": next_offset}
 
 
 @router.get(

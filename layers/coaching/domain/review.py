@@ -65,6 +65,25 @@ class SummaryRecord(BaseModel):
         return "approved" if self.approved_at else "draft"
 
 
+class SummaryListing(BaseModel):
+    """A summary as a list shows it: whose, of which session, in what state (no words)."""
+
+    id: uuid.UUID
+    session_id: uuid.UUID
+    session_coach_id: uuid.UUID | None  # decides who may see it
+    session_date: dt.date
+    client_id: uuid.UUID
+    client_name: str
+    revision: int
+    edited: bool
+    approved_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @property
+    def status(self) -> SummaryStatus:
+        return "approved" if self.approved_at else "draft"
+
+
 RevisionCommand = Literal["edit", "approve", "reopen", "refine", "undo", "redo"]
 
 

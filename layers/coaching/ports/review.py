@@ -17,7 +17,9 @@ from coaching.domain.review import (
     SessionKind,
     SummaryContent,
     SummaryContext,
+    SummaryListing,
     SummaryRecord,
+    SummaryStatus,
     TemplateFields,
     TemplateRecord,
 )
@@ -67,6 +69,18 @@ class ReviewStore(Protocol):
 
     def revisions(self, org: uuid.UUID, summary_id: uuid.UUID) -> list[RevisionRecord]:
         """Every revision, oldest first, starting with revision 0 (the AI's draft)."""
+        ...
+
+    def list_summaries(
+        self,
+        org: uuid.UUID,
+        coach_ids: frozenset[uuid.UUID] | None,
+        *,
+        status: SummaryStatus | None,
+        limit: int,
+        offset: int,
+    ) -> list[SummaryListing]:
+        """Newest session first; ``coach_ids`` None: every session's."""
         ...
 
     def list_follow_ups(

@@ -13,7 +13,13 @@ from typing import Any
 
 from coaching.domain.errors import ContentRejected, NotFound
 from coaching.domain.identity import Principal
-from coaching.domain.review import FollowUpDraft, SummaryContent, SummaryRecord
+from coaching.domain.review import (
+    FollowUpDraft,
+    SummaryContent,
+    SummaryListing,
+    SummaryRecord,
+    SummaryStatus,
+)
 from coaching.ports.review import ReviewPorts
 from coaching.usecases.access import ensure_visible, require_visible, visibility_for
 from coaching.usecases.follow_up_rendering import draft_follow_up
@@ -30,6 +36,38 @@ def session_summaries(
     records = ports.summaries.session_summaries(org, session_id)
     sensitive = ports.summaries.sensitive_turns(org, session_id) if records else frozenset()
     return [summary_view(record, sensitive) for record in records]
+
+
+def list_summaries(
+    ports: ReviewPorts,
+    principal: Principal,
+    *,
+    status: SummaryStatus | None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    """Newest session first; only those of sessions the caller may see (what waits for
+    review: ``status="draft"``)."""
+    visibility = visibility_for(principal, ports.directory)
+    records = ports.summaries.list_summaries(
+        principal.organization_id, visibility.coach_ids, status=status, limit=limit, offset=offset
+    )
+    return [listing_view(record) for record in records]
+
+
+def listing_view(record: SummaryListing) -> dict[str, Any]:
+    return {
+        "id": str(record.id),
+        "session_id": str(record.session_id),
+        "session_date": record.session_date.isoformat(),
+        "client_id": str(record.client_id),
+        "client_name": record.client_name,
+        "status": record.status,
+        "revision": record.revision,
+        "edited": record.edited,
+        "approved_at": record.approved_at.isoformat() if record.approved_at else None,
+        "created_at": record.created_at.isoformat(),
+    }
 
 
 def visible_summary(

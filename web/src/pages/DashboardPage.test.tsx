@@ -1,4 +1,4 @@
-import { act, screen } from "@testing-library/react";
+import { act, screen, within } from "@testing-library/react";
 import type { SocketLike } from "../live/socketClient";
 import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, signInAs } from "../test/render";
@@ -39,6 +39,7 @@ describe("dashboard", () => {
       "GET /v1/sessions": () =>
         json(200, { items: [session(reads++ === 0 ? "processing" : "completed")], next_cursor: null }),
       "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/summaries": () => json(200, { items: [], limit: 20, offset: 0, next_offset: null }),
     });
     const sent: Record<string, unknown>[] = [];
     const socket: SocketLike = {
@@ -74,8 +75,58 @@ describe("dashboard", () => {
           error: { code: "COACH_503", message: "The database is busy. Try again in a moment.", details: {} },
         }),
       "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/summaries": () => json(200, { items: [], limit: 20, offset: 0, next_offset: null }),
     });
     renderPage("/", "/", <DashboardPage />);
     expect(await screen.findByRole("alert")).toHaveTextContent("The database is busy. Try again in a moment.");
   });
+
+  it("lists the drafts waiting for review, each a link to its review page", async () => {
+    const calls = fakeFetch({
+      "GET /v1/sessions": () => json(200, { items: [], next_cursor: null }),
+      "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/summaries": () =>
+        json(200, {
+          items: [draft("sum-2", "Jordan Reyes", "2026-11-27", true), draft("sum-1", "Ana Ortiz", "2026-11-20", false)],
+          limit: 20,
+          offset: 0,
+          next_offset: 20,
+        }),
+    });
+    renderPage("/", "/", <DashboardPage />);
+    const queue = await screen.findByRole("list", { name: "Waiting for review" });
+    const links = within(queue).getAllByRole("link");
+    expect(links.map((link) => link.getAttribute("href"))).toEqual(["/summaries/sum-2", "/summaries/sum-1"]);
+    expect(links[0]).toHaveAccessibleName(/^Jordan Reyes, session of/);
+    expect(queue).toHaveTextContent("(edited)");
+    expect(screen.getByText("The 2 newest are shown; more are waiting.")).toBeInTheDocument();
+    expect(calls.map((call) => call.path)).toContain("/v1/summaries?status=draft&limit=20");
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it("says so when nothing waits for review", async () => {
+    fakeFetch({
+      "GET /v1/sessions": () => json(200, { items: [], next_cursor: null }),
+      "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/summaries": () => json(200, { items: [], limit: 20, offset: 0, next_offset: null }),
+    });
+    renderPage("/", "/", <DashboardPage />);
+    expect(await screen.findByText("Nothing waiting for review. Every summary is approved.")).toBeInTheDocument();
+    expect(screen.queryByRole("list", { name: "Waiting for review" })).not.toBeInTheDocument();
+  });
 });
+
+function draft(id: string, client: string, day: string, edited: boolean) {
+  return {
+    id,
+    session_id: `ses-${id}`,
+    session_date: day,
+    client_id: `cli-${id}`,
+    client_name: client,
+    status: "draft",
+    revision: edited ? 1 : 0,
+    edited,
+    approved_at: null,
+    created_at: "2026-11-30T09:00:00Z",
+  };
+}

@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Group, Stack, Table, Title } from "@mantine/core";
+import { Anchor, Badge, Button, Group, Stack, Table, Text, Title } from "@mantine/core";
 import { useEffect, useState } from "react";
 import { Link } from "react-router-dom";
 import { unwrap } from "../api/client";
@@ -27,6 +27,10 @@ export function DashboardPage() {
   );
   const [queue] = useLoad(
     async () => unwrap(await api.GET("/v1/follow-ups", { params: { query: { status: "draft", limit: 10 } } })),
+    [api],
+  );
+  const [review] = useLoad(
+    async () => unwrap(await api.GET("/v1/summaries", { params: { query: { status: "draft", limit: 20 } } })),
     [api],
   );
   const [live, setLive] = useState<Record<string, LiveStatus>>({});
@@ -94,6 +98,31 @@ export function DashboardPage() {
               })}
             </Table.Tbody>
           </Table>
+        )}
+      </section>
+      <section aria-labelledby="review-queue">
+        <Title order={2} id="review-queue" size="h3">
+          Waiting for review
+        </Title>
+        {review.state === "loading" && <Loading what="summaries" />}
+        {review.state === "error" && <ErrorNotice error={review.error} title="Summaries did not load" />}
+        {review.state === "ready" && review.data.items.length === 0 && (
+          <Empty>Nothing waiting for review. Every summary is approved.</Empty>
+        )}
+        {review.state === "ready" && review.data.items.length > 0 && (
+          <ul aria-labelledby="review-queue">
+            {review.data.items.map((summary) => (
+              <li key={summary.id}>
+                <Anchor component={Link} to={`/summaries/${summary.id}`}>
+                  {summary.client_name}, session of {formatDate(summary.session_date)}
+                </Anchor>
+                {summary.edited ? " (edited)" : ""}
+              </li>
+            ))}
+          </ul>
+        )}
+        {review.state === "ready" && review.data.next_offset !== null && (
+          <Text size="sm">The {review.data.items.length} newest are shown; more are waiting.</Text>
         )}
       </section>
       <section aria-labelledby="follow-up-queue">

@@ -55,4 +55,61 @@ describe("failed runs", () => {
     renderPage("/support", "/support", <SupportPage />);
     expect(await screen.findByRole("alert")).toHaveTextContent("Only support and admins see runs.");
   });
+
+  it("shows a run's step timeline, and follows a redrive until it ends", async () => {
+    let reads = 0;
+    fakeFetch({
+      "GET /v1/executions": () => json(200, { items: [run("run-1", true)] }),
+      "GET /v1/executions/run-1": () =>
+        json(200, {
+          ...run("run-1", true),
+          states: [
+            {
+              name: "ValidateAndStore",
+              status: "succeeded",
+              entered_at: "2026-11-30T09:00:00Z",
+              exited_at: "2026-11-30T09:00:01Z",
+            },
+            { name: "IndexSession", status: "failed", entered_at: "2026-11-30T09:00:02Z", error: "TransientError" },
+          ],
+        }),
+      "POST /v1/executions/run-1/redrive": () => json(200, { ...run("run-1-redrive-1", true), status: "RUNNING" }),
+      "GET /v1/executions/run-1-redrive-1": () =>
+        json(200, { ...run("run-1-redrive-1", true), status: reads++ === 0 ? "RUNNING" : "SUCCEEDED", states: [] }),
+    });
+    renderPage("/support", "/support", <SupportPage followMs={5} />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Steps of run-1" }));
+    const timeline = await screen.findByRole("table", { name: "Step timeline of run-1" });
+    const rows = within(timeline).getAllByRole("row").slice(1);
+    expect(rows.map((row) => row.textContent)).toEqual([
+      expect.stringMatching(/^ValidateAndStore.*Succeeded$/),
+      expect.stringMatching(/^IndexSession.*—FailedTransientError$/),
+    ]);
+    expect(await seriousViolations()).toEqual([]);
+    await user.click(screen.getByRole("button", { name: "Redrive run-1" }));
+    expect(await screen.findByText("Redriven: run-1-redrive-1 has succeeded.")).toBeInTheDocument();
+    expect(reads).toBe(2);
+  });
+
+  it("shows the API's refusal when a permanent input error is replayed", async () => {
+    fakeFetch({
+      "GET /v1/executions": () => json(200, { items: [run("run-2", false)] }),
+      "POST /v1/executions/run-2/replay": () =>
+        json(409, {
+          error: {
+            code: "COACH_409",
+            message:
+              "run-2 failed at ValidateAndStore because its transcript cannot be used. Upload a fixed transcript instead.",
+            details: {},
+          },
+        }),
+    });
+    renderPage("/support", "/support", <SupportPage />);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole("button", { name: "Replay run-2" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "run-2 failed at ValidateAndStore because its transcript cannot be used. Upload a fixed transcript instead.",
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { Alert, Badge, Button, Stack, Table, Text, Title } from "@mantine/core";
-import { Fragment, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import type { Schemas } from "../api/client";
 import { unwrap } from "../api/client";
 import { sentenceFor } from "../api/errors";
@@ -8,9 +8,14 @@ import { useTimeZone } from "../auth/ProfileContext";
 import { Empty, ErrorNotice, Loading } from "../common/states";
 import { formatDateTime } from "../common/time";
 import { useLoad } from "../common/useLoad";
+import { isRunning, runStateSentence, timelineOf } from "../support/runs";
 
-/** Failed processing runs: metadata only (support never sees client content). */
-export function SupportPage() {
+// How often a rerun still going is read again, until it ends.
+const FOLLOW_MS = 2000;
+
+/** Failed processing runs: metadata only (support never sees client content). A redrive or
+ * replay is followed until it ends, so support sees whether it helped. */
+export function SupportPage({ followMs = FOLLOW_MS }: { followMs?: number } = {}) {
   const { api } = useAuth();
   const zone = useTimeZone();
   const [runs, reload] = useLoad(
@@ -18,6 +23,7 @@ export function SupportPage() {
     [api],
   );
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const [rerun, setRerun] = useState<{ verb: string; name: string; status: string } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [steps, setSteps] = useState<{ name: string; detail: Schemas["RunDetail"] | null; error: unknown } | null>(
     null,
@@ -37,10 +43,11 @@ export function SupportPage() {
   async function redrive(name: string, how: "redrive" | "replay") {
     setBusy(name);
     setOutcome(null);
+    setRerun(null);
     try {
       const path = how === "redrive" ? "/v1/executions/{name}/redrive" : "/v1/executions/{name}/replay";
       const run = unwrap(await api.POST(path, { params: { path: { name } } }));
-      setOutcome({ ok: true, text: `${how === "redrive" ? "Redriven" : "Replayed"}: ${run.name} is ${run.status}.` });
+      setRerun({ verb: how === "redrive" ? "Redriven" : "Replayed", name: run.name, status: run.status });
       reload();
     } catch (error) {
       setOutcome({ ok: false, text: sentenceFor(error) });
@@ -49,9 +56,31 @@ export function SupportPage() {
     }
   }
 
+  // Read a rerun again while it runs: its end (and whether it failed again) shows here.
+  const following = rerun && isRunning(rerun.status) ? rerun.name : null;
+  useEffect(() => {
+    if (!following) return;
+    const timer = setTimeout(async () => {
+      try {
+        const run = unwrap(await api.GET("/v1/executions/{name}", { params: { path: { name: following } } }));
+        setRerun((now) => (now?.name === run.name ? { ...now, status: run.status } : now));
+        if (!isRunning(run.status)) reload();
+      } catch (error) {
+        setOutcome({ ok: false, text: sentenceFor(error) });
+        setRerun((now) => (now ? { ...now, status: "unknown" } : now));
+      }
+    }, followMs);
+    return () => clearTimeout(timer);
+  }, [api, following, followMs, rerun, reload]);
+
   return (
     <Stack>
       <Title order={1}>Failed runs</Title>
+      {rerun && (
+        <Alert role="status" color={isRunning(rerun.status) ? "blue" : "green"} title="Rerun">
+          {rerun.verb}: {runStateSentence(rerun.name, rerun.status)}
+        </Alert>
+      )}
       {outcome && (
         <Alert role={outcome.ok ? "status" : "alert"} color={outcome.ok ? "green" : "red"}>
           {outcome.text}
@@ -123,15 +152,29 @@ export function SupportPage() {
                       ) : !steps.detail ? (
                         <Loading what="steps" />
                       ) : (
-                        <ol aria-label={`Step timeline of ${run.name}`}>
-                          {steps.detail.states.map((state, index) => (
-                            <li key={index}>
-                              {state.name}: {state.status} ({formatDateTime(state.entered_at, zone)}
-                              {state.exited_at ? ` → ${formatDateTime(state.exited_at, zone)}` : ""})
-                              {state.error ? ` — ${state.error}` : ""}
-                            </li>
-                          ))}
-                        </ol>
+                        <Table aria-label={`Step timeline of ${run.name}`}>
+                          <Table.Thead>
+                            <Table.Tr>
+                              <Table.Th>Step</Table.Th>
+                              <Table.Th>Started</Table.Th>
+                              <Table.Th>Finished</Table.Th>
+                              <Table.Th>Outcome</Table.Th>
+                            </Table.Tr>
+                          </Table.Thead>
+                          <Table.Tbody>
+                            {timelineOf(steps.detail.states).map((row, index) => (
+                              <Table.Tr key={index}>
+                                <Table.Td>{row.step}</Table.Td>
+                                <Table.Td>{row.started ? formatDateTime(row.started, zone) : "—"}</Table.Td>
+                                <Table.Td>{row.finished ? formatDateTime(row.finished, zone) : "—"}</Table.Td>
+                                <Table.Td>
+                                  <Badge color={row.color}>{row.outcome}</Badge>
+                                  {row.error ? <Text size="sm">{row.error}</Text> : null}
+                                </Table.Td>
+                              </Table.Tr>
+                            ))}
+                          </Table.Tbody>
+                        </Table>
                       )}
                     </Table.Td>
                   </Table.Tr>

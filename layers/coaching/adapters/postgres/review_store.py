@@ -19,7 +19,9 @@ from coaching.domain.review import (
     RevisionRecord,
     SummaryContent,
     SummaryContext,
+    SummaryListing,
     SummaryRecord,
+    SummaryStatus,
 )
 from coaching.domain.sending import words_fingerprint
 
@@ -247,6 +249,45 @@ class PostgresReviewStore:
             content=SummaryContent.model_validate(draft["content"]),
         )
         return [first, *(RevisionRecord.model_validate(row) for row in rows)]
+
+    def list_summaries(
+        self,
+        org: uuid.UUID,
+        coach_ids: frozenset[uuid.UUID] | None,
+        *,
+        status: SummaryStatus | None,
+        limit: int,
+        offset: int,
+    ) -> list[SummaryListing]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                sql.SQL(
+                    "SELECT s.id, cs.session_id, se.coach_id AS session_coach_id,"
+                    " COALESCE(se.session_date, se.created_at::date) AS session_date,"
+                    " cs.client_id, c.name AS client_name, s.approved_at, s.created_at,"
+                    " s.coach_edited_version IS NOT NULL AS edited, {revision} AS revision"
+                    " {summary_session}"
+                    " JOIN clients c ON c.id = cs.client_id"
+                    " AND c.organization_id = s.organization_id"
+                    " WHERE s.organization_id = %(org)s AND {visible}"
+                    " AND (%(status)s::text IS NULL"
+                    " OR (s.approved_at IS NULL) = (%(status)s = 'draft'))"
+                    " ORDER BY COALESCE(se.session_date, se.created_at::date) DESC,"
+                    " se.created_at DESC, c.name, s.id LIMIT %(limit)s OFFSET %(offset)s"
+                ).format(
+                    revision=_REVISION,
+                    summary_session=_SUMMARY_SESSION,
+                    visible=visible_coaches("se", "coach_id"),
+                ),
+                {
+                    "org": org,
+                    **coach_parameters(coach_ids),
+                    "status": status,
+                    "limit": limit,
+                    "offset": offset,
+                },
+            ).fetchall()
+        return [SummaryListing.model_validate(row) for row in rows]
 
     def list_follow_ups(
         self,

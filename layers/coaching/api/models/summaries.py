@@ -43,6 +43,28 @@ class SummaryList(Answer):
     items: list[Summary]
 
 
+class SummaryListItem(Answer):
+    """A summary in a list: whose, of which session, in what state (its words: GET by id)."""
+
+    id: str
+    session_id: str
+    session_date: dt.date = Field(description="the session's date (its upload's, if unknown)")
+    client_id: str
+    client_name: str
+    status: SummaryStatus
+    revision: int = Field(description="0: the AI's draft, untouched")
+    edited: bool = Field(description="a coach changed the AI's words")
+    approved_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class SummaryPage(Answer):
+    items: list[SummaryListItem]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="the next page's offset; null: the last page")
+
+
 class Change(Answer):
     section: Section
     change: Literal["added", "removed", "changed"]
