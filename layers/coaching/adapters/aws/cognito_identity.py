@@ -221,7 +221,7 @@ class CognitoIdentityProvider:
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in _NOT_AUTHORIZED:
-                raise Forbidden(*_WRONG_CURRENT) from None
+                raise Forbidden(_WRONG_CURRENT[0], hint=_WRONG_CURRENT[1]) from None
             raise _translated(error, "initiate_auth", _WRONG_CREDENTIALS) from error
         except BotoCoreError as error:
             raise _translated(error, "initiate_auth", _WRONG_CREDENTIALS) from error
