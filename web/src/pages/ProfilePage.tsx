@@ -5,6 +5,7 @@ import { sentenceFor } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice, Loading } from "../common/states";
 import { useLoad } from "../common/useLoad";
+import { ChangePassword } from "./ChangePassword";
 
 type Preferences = Schemas["NotificationPreferences"];
 type Tone = Schemas["VoiceProfile-Input"]["tone"];
@@ -116,6 +117,7 @@ export function ProfilePage() {
           )}
         </>
       )}
+      <ChangePassword />
     </Stack>
   );
 }
