@@ -117,7 +117,7 @@ def test_with_a_second_admin_an_admin_may_step_down(organization, admin):
 
 def test_the_service_role_is_not_a_persons(admin):
     body = {"email": "svc@example.com", "name": "Svc", "role": "service"}
-    assert request("POST", "/v1/users", admin, body=body)[0] == 403
+    assert request("POST", "/v1/users", admin, body=body)[0] == 422
 
 
 def test_a_person_changes_their_own_password(client, organization):

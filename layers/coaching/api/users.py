@@ -16,7 +16,13 @@ from coaching.api.audit import audit
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import principal_of, reader_and_visibility, require_role
-from coaching.api.models.users import AddedUserView, CoachList, UserList, UserView
+from coaching.api.models.users import (
+    AddedUserView,
+    CoachList,
+    PersonRole,
+    UserList,
+    UserView,
+)
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import Role
@@ -24,11 +30,6 @@ from coaching.usecases.accounts import check_password
 from coaching.usecases.user_admin import add_organization_user, change_user
 
 router = APIGatewayRouter()
-
-# A person's roles: the service role is an API key's.
-PersonRole = Annotated[
-    Role, Field(description="coach, coach_lead, admin or support (service is a key's)")
-]
 
 
 class NewUser(BaseModel):
@@ -83,16 +84,14 @@ def list_users() -> dict:
 def add_user(person: Annotated[NewUser, Body()]):
     principal = require_role(router, Role.ADMIN)
     _people_only(principal)
-    if person.role is Role.SERVICE:
-        raise Forbidden("The service role belongs to API keys, not to people.")
     added = add_organization_user(
         ports_of(router).user_admin,
         principal.organization_id,
         email=person.email,
         name=person.name,
-        role=person.role,
+        role=Role(person.role),
     )
-    audit(router, principal, "create", "user", added.user.id, role=person.role.value)
+    audit(router, principal, "create", "user", added.user.id, role=person.role)
     body = {**_view(added.user), "temporary_password": added.temporary_password}
     return body, HTTPStatus.CREATED
 
@@ -112,7 +111,7 @@ def update_user(
         ports_of(router).user_admin,
         principal,
         user_id,
-        role=change.role,
+        role=Role(change.role) if change.role is not None else None,
         disabled=change.disabled,
     )
     sent = change.model_dump(exclude_unset=True, mode="json")
@@ -123,7 +122,7 @@ def update_user(
 @router.post(
     "/v1/account/password",
     summary="Change your own password (the current one, then the new one)",
-    responses=documented(ok=HTTPStatus.NO_CONTENT),
+    responses=documented(HTTPStatus.BAD_REQUEST, ok=HTTPStatus.NO_CONTENT),
 )
 def change_own_password(change: Annotated[PasswordChange, Body()]):
     principal = principal_of(router)

@@ -830,7 +830,8 @@ export interface components {
             id: string;
             mfa_enabled: boolean;
             name: string;
-            role: components["schemas"]["Role"];
+            /** @enum {string} */
+            role: "coach" | "coach_lead" | "admin" | "support";
             temporary_password: string | null;
         };
         ApiKeyList: {
@@ -1208,7 +1209,8 @@ export interface components {
         NewUser: {
             email: string;
             name: string;
-            role: components["schemas"]["Role"];
+            /** @enum {string} */
+            role: "coach" | "coach_lead" | "admin" | "support";
         };
         NotificationPreferences: {
             /**
@@ -1347,8 +1349,6 @@ export interface components {
         RevisionCheck: {
             expected_revision?: number | null;
         };
-        /** @enum {string} */
-        Role: "coach" | "coach_lead" | "admin" | "support" | "service";
         Run: {
             cause?: string | null;
             error?: string | null;
@@ -1650,7 +1650,7 @@ export interface components {
         };
         UserChange: {
             disabled?: boolean | null;
-            role?: components["schemas"]["Role"] | null;
+            role?: ("coach" | "coach_lead" | "admin" | "support") | null;
         };
         UserList: {
             items: components["schemas"]["UserView"][];
@@ -1661,7 +1661,8 @@ export interface components {
             id: string;
             mfa_enabled: boolean;
             name: string;
-            role: components["schemas"]["Role"];
+            /** @enum {string} */
+            role: "coach" | "coach_lead" | "admin" | "support";
         };
         ValidationError: {
             loc: (string | number)[];
@@ -1745,6 +1746,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
             };
             401: {
                 headers: {

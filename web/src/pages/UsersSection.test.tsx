@@ -63,7 +63,7 @@ describe("users for admins", () => {
       { disabled: true },
     ]);
     expect(await seriousViolations()).toEqual([]);
-  });
+  }, 20_000); // a long typed flow: generous on a busy machine, never a measure of speed
 
   it("shows the API's sentence when a change is refused", async () => {
     fakeFetch({

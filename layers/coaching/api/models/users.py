@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from coaching.api.models.base import Answer
-from coaching.domain.identity import Role
+
+# A person's roles: the service role is an API key's (a request naming it is refused, 422).
+PersonRole = Literal["coach", "coach_lead", "admin", "support"]
 
 
 class UserView(Answer):
@@ -14,7 +18,7 @@ class UserView(Answer):
     id: str
     email: str
     name: str
-    role: Role
+    role: PersonRole
     mfa_enabled: bool
     disabled: bool
 
