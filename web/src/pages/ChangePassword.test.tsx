@@ -3,6 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { ChangePassword } from "./ChangePassword";
+import { ProfilePage } from "./ProfilePage";
 
 beforeEach(() => signInAs("support", null));
 afterEach(() => {
@@ -30,7 +31,7 @@ describe("change password", () => {
       new_password: "a brand new long password",
     });
     expect(await seriousViolations()).toEqual([]);
-  });
+  }, 20_000); // typed passwords on a busy machine: generous, never a measure of speed
 
   it("shows the API's sentence for a wrong current password", async () => {
     fakeFetch({
@@ -41,7 +42,7 @@ describe("change password", () => {
     const user = await fill("wrong one", "a brand new long password");
     await user.click(screen.getByRole("button", { name: "Change password" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("The current password is not right.");
-  });
+  }, 20_000);
 
   it("does not send two new passwords that differ", async () => {
     const calls = fakeFetch({});
@@ -49,6 +50,15 @@ describe("change password", () => {
     await fill("old long password", "a brand new long password", "another one");
     expect(screen.getByText("The two new passwords differ.")).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Change password" })).toBeDisabled();
+    expect(calls).toEqual([]);
+  }, 20_000);
+
+  it("is on the profile page of a person without a coach profile, who is asked for nothing else", async () => {
+    const calls = fakeFetch({});
+    renderPage("/profile", "/profile", <ProfilePage />);
+    expect(screen.getByRole("heading", { level: 1, name: "Your profile" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Change password" })).toBeInTheDocument();
+    expect(screen.queryByLabelText("Greeting")).not.toBeInTheDocument();
     expect(calls).toEqual([]);
   });
 });
