@@ -183,12 +183,20 @@ class CoachingApi(Construct):
         handler.add_environment(USER_POOL_VARIABLE, user_pool.user_pool_id)
         handler.add_environment(USER_POOL_CLIENT_VARIABLE, user_pool_client.user_pool_client_id)
         # An admin's MFA reset (DELETE /v1/users/{id}/mfa): check the user's organization,
-        # turn their software token off, end their sign-ins. This pool only.
+        # turn their software token off, end their sign-ins. An admin's people (/v1/users):
+        # create (and undo), change the role claim, disable or enable. A person's password
+        # change when an authenticator guards their sign-in (/v1/account/password). This pool only.
         user_pool.grant(
             handler,
             "cognito-idp:AdminGetUser",
             "cognito-idp:AdminSetUserMFAPreference",
             "cognito-idp:AdminUserGlobalSignOut",
+            "cognito-idp:AdminCreateUser",
+            "cognito-idp:AdminDeleteUser",
+            "cognito-idp:AdminUpdateUserAttributes",
+            "cognito-idp:AdminDisableUser",
+            "cognito-idp:AdminEnableUser",
+            "cognito-idp:AdminSetUserPassword",
         )
         handler.add_environment(WEB_ORIGIN_VARIABLE, web_origin)
         explain_stage(self.api)

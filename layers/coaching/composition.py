@@ -363,6 +363,20 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         )
 
     @cached_property
+    def user_admin(self):
+        """An admin's people (api/users.py): Cognito's directory and the rows in AWS; locally
+        the users table, with a temporary password shown to the admin."""
+        from coaching.usecases.user_admin import UserAdminPorts
+
+        if self.settings.runtime == "aws":
+            return UserAdminPorts(self.accounts, self.token_revocations, people=self.people)
+        return UserAdminPorts(
+            self.accounts,
+            self.token_revocations,
+            hash_password=self.identity_provider.hash_password,
+        )
+
+    @cached_property
     def organizations(self) -> PostgresOrganizations:
         from coaching.adapters.postgres import PostgresOrganizations
 

@@ -27,3 +27,11 @@ def test_another_organizations_coach_is_not_found(backend, org):
     assert coaches.coach_id_by_email(org, "lee@example.com") is None
     assert not coaches.coach_exists(org, coach)
     assert coaches.coach_email(org, coach) is None
+
+
+def test_the_coaches_are_named_within_their_organization(backend, org):
+    # (issue 14: GET /v1/coaches, the upload's coach choice)
+    mine = backend.add_coach(org, "maya@example.com")
+    backend.add_coach(backend.new_org(), "lee@example.com")
+    names = backend.ports["coaches"].coach_names(org)
+    assert [coach.id for coach in names] == [mine]

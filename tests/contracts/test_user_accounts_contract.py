@@ -3,6 +3,7 @@ used once, and coach records found again by email."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -52,7 +53,20 @@ def test_only_known_fields_are_updated(backend, org):
     after = users.user(org, user.id)
     assert (after.password_hash, after.pending_mfa_secret) == ("new", "SEED")
     with pytest.raises(ValueError, match="not user fields"):
-        users.update_user(org, user.id, role="admin")
+        users.update_user(org, user.id, email="someone.else@example.com")
+
+
+def test_an_admin_changes_the_role_the_coach_record_and_the_disabling(backend, org):
+    # (issue 14: an admin's PATCH /v1/users/{id})
+    users = backend.ports["users"]
+    user = add(backend, org, email(), Role.SUPPORT)
+    coach_id = users.add_coach(org, email=user.email, name=user.name)
+    disabled_at = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    users.update_user(org, user.id, role="coach", coach_id=coach_id, disabled_at=disabled_at)
+    after = users.user(org, user.id)
+    assert (after.role, after.coach_id, after.disabled_at) == (Role.COACH, coach_id, disabled_at)
+    users.update_user(org, user.id, disabled_at=None)
+    assert users.user(org, user.id).disabled_at is None
 
 
 def test_a_pending_authenticator_is_confirmed_once_and_each_step_used_once(backend, org):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from coaching.ports.coaches import CoachName
 from tests.fakes.memory import MemoryData
 
 
@@ -27,3 +28,6 @@ class FakeCoaches:
 
     def coach_email(self, org: uuid.UUID, coach_id: uuid.UUID) -> str | None:
         return self.data.coaches.get(org, {}).get(coach_id)
+
+    def coach_names(self, org: uuid.UUID) -> list[CoachName]:
+        return [CoachName(cid, email) for cid, email in self.data.coaches.get(org, {}).items()]

@@ -8,6 +8,7 @@ from typing import Any
 
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Conflict
+from coaching.domain.identity import Role
 from tests.fakes.memory import MemoryData
 
 _UPDATABLE = {
@@ -17,6 +18,9 @@ _UPDATABLE = {
     "mfa_last_step",
     "last_login",
     "password_hash",
+    "role",
+    "coach_id",
+    "disabled_at",
 }
 
 
@@ -29,6 +33,8 @@ class FakeUserAccounts:
         return user if user is not None and user.organization_id == org else None
 
     def _set(self, user: UserAccount, **fields: Any) -> None:
+        if "role" in fields:  # stored as its text, read back as the enum (as the table does)
+            fields["role"] = Role(fields["role"])
         self.data.users[user.id] = user.model_copy(update=fields)
 
     def add_user(

@@ -43,6 +43,12 @@ VALID_BODIES = {
     },
     ("POST", "/v1/summaries/{summary_id}/refine"): {"message": "shorter", "expected_revision": 0},
     ("PATCH", "/v1/organization"): {"mfa_required": False},
+    ("PATCH", "/v1/users/{user_id}"): {"disabled": False},
+    ("POST", "/v1/users"): {"email": "someone@example.com", "name": "Some One", "role": "coach"},
+    ("POST", "/v1/account/password"): {
+        "current_password": "not the password",
+        "new_password": "a new long password",
+    },
     ("PUT", "/v1/coach-profile"): {
         "name": "Maya Chen",
         "voice_profile": {},
@@ -182,6 +188,8 @@ def test_another_organizations_api_key_gets_404_in_its_scopes_and_403_outside(pl
 # Who may use which routes, by path prefix; everything else under /v1 is client data.
 SUPPORT_ROUTES = ("/v1/executions",)
 ADMIN_ROUTES = ("/v1/organization", "/v1/audit-log", "/v1/api-keys", "/v1/users")
+# Every person's own: their account (an API key is refused there).
+EVERY_PERSON_ROUTES = ("/v1/account/",)
 # Admin-only routes under a prefix other roles may use.
 ADMIN_PATHS = {"/v1/clients/{client_id}/access-log"}
 
@@ -194,7 +202,7 @@ def test_each_role_is_refused_with_403_outside_its_routes(platform, owned):
     coach = claims_for(org_id, Role.COACH, coach_id=add_coach(org_id, "Another Coach"))
     checked = 0
     for path, methods in document["paths"].items():
-        if not path.startswith("/v1/") or path.startswith(OPEN_TO_ALL):
+        if not path.startswith("/v1/") or path.startswith((*OPEN_TO_ALL, *EVERY_PERSON_ROUTES)):
             continue
         names = re.findall(r"{(\w+)}", path)
         concrete = path.format(**{name: owned[name] for name in names})

@@ -38,8 +38,8 @@ describe("role-aware navigation", () => {
   it("offers a coach their work and nothing of support or admin", () => {
     expect(renderShellAs("coach")).toEqual(["Dashboard", "Upload", "Follow-ups", "Templates", "Your profile"]);
   });
-  it("offers support only the failed runs", () => {
-    expect(renderShellAs("support")).toEqual(["Support"]);
+  it("offers support only the failed runs (and their own profile: their password)", () => {
+    expect(renderShellAs("support")).toEqual(["Your profile", "Support"]);
   });
   it("offers an admin the organization too", () => {
     expect(renderShellAs("admin")).toEqual([
@@ -47,6 +47,7 @@ describe("role-aware navigation", () => {
       "Upload",
       "Follow-ups",
       "Templates",
+      "Your profile",
       "Support",
       "Organization",
     ]);

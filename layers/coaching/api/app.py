@@ -26,6 +26,7 @@ from coaching.api import (
     summaries,
     templates,
     unsubscribe,
+    users,
 )
 from coaching.api.api_key_use import api_key_gate
 from coaching.api.ended_sign_ins import refuse_ended_sign_ins
@@ -77,6 +78,7 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
     )
     app.include_router(auth.router)
     app.include_router(admin.router)
+    app.include_router(users.router)
     app.include_router(api_keys.router)
     app.include_router(sessions.router)
     app.include_router(executions.router)

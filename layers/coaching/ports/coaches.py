@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Protocol
+
+
+@dataclass(frozen=True)
+class CoachName:
+    id: uuid.UUID
+    name: str
 
 
 class Coaches(Protocol):
@@ -15,4 +22,8 @@ class Coaches(Protocol):
 
     def coach_email(self, org: uuid.UUID, coach_id: uuid.UUID) -> str | None:
         """Where the organization's coach ``coach_id`` is told about their sessions."""
+        ...
+
+    def coach_names(self, org: uuid.UUID) -> list[CoachName]:
+        """The organization's coaches, by name."""
         ...

@@ -81,6 +81,12 @@ class IdentityProvider(Protocol):
         next sign-in. NotFound if the user is not in ``org``."""
         ...
 
+    def change_password(self, email: str, current_password: str, new_password: str) -> None:
+        """A signed-in user's own change (the caller checked the new one against the rules).
+        Forbidden when ``current_password`` is not theirs; WeakPassword when the provider's
+        policy refuses the new one."""
+        ...
+
     def refresh(self, refresh_token: str) -> TokenSet:
         """New tokens; the refresh token is rotated where the provider supports it."""
         ...

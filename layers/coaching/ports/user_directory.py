@@ -38,3 +38,11 @@ class UserDirectory(Protocol):
     def delete_user(self, user_id: uuid.UUID) -> None:
         """Removes the user (compensation); a user already gone is not an error."""
         ...
+
+    def set_claims(self, user_id: uuid.UUID, role: Role, coach_id: uuid.UUID | None) -> None:
+        """The role (and coach record) the user's next tokens carry."""
+        ...
+
+    def set_enabled(self, user_id: uuid.UUID, enabled: bool) -> None:
+        """A disabled user cannot sign in and their refresh tokens stop working."""
+        ...

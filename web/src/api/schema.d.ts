@@ -20,6 +20,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/account/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["change_own_password_v1_account_password_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-keys": {
         parameters: {
             query?: never;
@@ -269,6 +285,22 @@ export interface paths {
         };
         get: operations["get_coach_profile_v1_coach_profile_get"];
         put: operations["put_coach_profile_v1_coach_profile_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/coaches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_coaches_v1_coaches_get"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -740,6 +772,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["list_users_v1_users_get"];
+        put?: never;
+        post: operations["add_user_v1_users_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/users/{user_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["update_user_v1_users__user_id__patch"];
+        trace?: never;
+    };
     "/v1/users/{user_id}/mfa": {
         parameters: {
             query?: never;
@@ -775,6 +839,16 @@ export interface components {
             client_id: string;
             items: components["schemas"]["AccessEntry"][];
             next_cursor: string | null;
+        };
+        AddedUserView: {
+            disabled: boolean;
+            email: string;
+            id: string;
+            mfa_enabled: boolean;
+            name: string;
+            /** @enum {string} */
+            role: "coach" | "coach_lead" | "admin" | "support";
+            temporary_password: string | null;
         };
         ApiKeyList: {
             items: components["schemas"]["ApiKeyView"][];
@@ -906,6 +980,13 @@ export interface components {
             speaking_share: number;
             speaking_time_seconds: number;
             summary_status: ("draft" | "approved") | null;
+        };
+        CoachList: {
+            items: components["schemas"]["CoachOption"][];
+        };
+        CoachOption: {
+            id: string;
+            name: string;
         };
         CoachProfile: {
             /** Format: uuid */
@@ -1141,6 +1222,12 @@ export interface components {
             new_password: string;
             session: string;
         };
+        NewUser: {
+            email: string;
+            name: string;
+            /** @enum {string} */
+            role: "coach" | "coach_lead" | "admin" | "support";
+        };
         NotificationPreferences: {
             /**
              * @default immediately
@@ -1194,6 +1281,10 @@ export interface components {
             coach_recommendations: components["schemas"]["EvidencedItem"][];
             /** @default [] */
             wins: components["schemas"]["EvidencedItem"][];
+        };
+        PasswordChange: {
+            current_password: string;
+            new_password: string;
         };
         Preview: {
             body: string;
@@ -1594,6 +1685,22 @@ export interface components {
             coach_id?: string | null;
             file_name: string;
         };
+        UserChange: {
+            disabled?: boolean | null;
+            role?: ("coach" | "coach_lead" | "admin" | "support") | null;
+        };
+        UserList: {
+            items: components["schemas"]["UserView"][];
+        };
+        UserView: {
+            disabled: boolean;
+            email: string;
+            id: string;
+            mfa_enabled: boolean;
+            name: string;
+            /** @enum {string} */
+            role: "coach" | "coach_lead" | "admin" | "support";
+        };
         ValidationError: {
             loc: (string | number)[];
             type: string;
@@ -1654,6 +1761,111 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    change_own_password_v1_account_password_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
                 };
             };
         };
@@ -3699,6 +3911,95 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    list_coaches_v1_coaches_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CoachList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7952,6 +8253,325 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    list_users_v1_users_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    add_user_v1_users_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUser"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AddedUserView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    update_user_v1_users__user_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UserChange"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -8,6 +8,7 @@ export type UploadAccepted = components["schemas"]["UploadAccepted"];
 export interface UploadFields {
   sessionType: "group" | "individual" | null;
   sessionDate: string | null;
+  coachId?: string | null; // whose session: unset, the uploader's own
 }
 
 /** The multipart upload with progress: fetch cannot report upload progress, XHR can. */
@@ -23,6 +24,7 @@ export function uploadTranscript(
   form.append("transcript", file, file.name);
   if (fields.sessionType) form.append("session_type", fields.sessionType);
   if (fields.sessionDate) form.append("session_date", fields.sessionDate);
+  if (fields.coachId) form.append("coach_id", fields.coachId);
   return new Promise((resolve, reject) => {
     const request = open();
     request.open("POST", `${baseUrl}${UPLOAD_PATH}`);

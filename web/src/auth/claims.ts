@@ -41,7 +41,8 @@ export const NAVIGATION: { path: string; label: string; roles: Role[] }[] = [
   { path: "/upload", label: "Upload", roles: ["admin", "coach_lead", "coach"] },
   { path: "/follow-ups", label: "Follow-ups", roles: ["admin", "coach_lead", "coach"] },
   { path: "/templates", label: "Templates", roles: ["admin", "coach_lead", "coach"] },
-  { path: "/profile", label: "Your profile", roles: ["coach_lead", "coach"] },
+  // Everyone has a password to change; coaches and leads also their voice and notices.
+  { path: "/profile", label: "Your profile", roles: ["admin", "coach_lead", "coach", "support"] },
   { path: "/support", label: "Support", roles: ["support", "admin"] },
   { path: "/admin", label: "Organization", roles: ["admin"] },
 ];

@@ -5,6 +5,7 @@ import { sentenceFor } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice, Loading } from "../common/states";
 import { useLoad } from "../common/useLoad";
+import { UsersSection } from "./UsersSection";
 
 export function AdminPage() {
   const { api } = useAuth();
@@ -34,7 +35,7 @@ export function AdminPage() {
   }
 
   return (
-    <Stack maw={520}>
+    <Stack maw={960}>
       <Title order={1}>Organization settings</Title>
       {organization.state === "loading" && <Loading what="the organization" />}
       {organization.state === "error" && <ErrorNotice error={organization.error} title="Settings did not load" />}
@@ -54,6 +55,7 @@ export function AdminPage() {
           )}
         </>
       )}
+      <UsersSection />
     </Stack>
   );
 }

@@ -5,6 +5,7 @@ import { sentenceFor } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice, Loading } from "../common/states";
 import { useLoad } from "../common/useLoad";
+import { ChangePassword } from "./ChangePassword";
 
 type Preferences = Schemas["NotificationPreferences"];
 type Tone = Schemas["VoiceProfile-Input"]["tone"];
@@ -22,7 +23,19 @@ const ZONES: string[] = (Intl as { supportedValuesOf?: (key: string) => string[]
 
 /** The coach's name, the voice follow-ups are written in, and when to be told what. */
 export function ProfilePage() {
-  const { api } = useAuth();
+  const { api, person } = useAuth();
+  const hasCoachProfile = person?.role === "coach" || person?.role === "coach_lead";
+  return (
+    <Stack maw={560}>
+      <Title order={1}>Your profile</Title>
+      {hasCoachProfile && <CoachProfile api={api} />}
+      <ChangePassword />
+    </Stack>
+  );
+}
+
+/** The coach's name, voice and notices (coaches and leads have a coach profile). */
+function CoachProfile({ api }: { api: ReturnType<typeof useAuth>["api"] }) {
   const [profile] = useLoad(async () => unwrap(await api.GET("/v1/coach-profile")), [api]);
   const [name, setName] = useState("");
   const [voice, setVoice] = useState<Voice>({ greeting: "", sign_off: "", tone: "warm", signature: "" });
@@ -64,8 +77,7 @@ export function ProfilePage() {
   };
 
   return (
-    <Stack maw={560}>
-      <Title order={1}>Your profile</Title>
+    <Stack>
       {profile.state === "loading" && <Loading what="your profile" />}
       {profile.state === "error" && <ErrorNotice error={profile.error} title="Your profile did not load" />}
       {profile.state === "ready" && preferences && (

@@ -1,7 +1,7 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { seriousViolations } from "../test/axe";
-import { renderPage, signInAs } from "../test/render";
+import { fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { UploadPage } from "./UploadPage";
 
 /** XHR as the page uses it: records the request, reports progress, answers as told. */
@@ -37,6 +37,8 @@ class FakeXhr {
 
 beforeEach(() => {
   signInAs("coach");
+  // A coach may file sessions under themselves only: no coach to choose.
+  fakeFetch({ "GET /v1/coaches": () => json(200, { items: [{ id: "coach-1", name: "Maya Chen" }] }) });
   FakeXhr.sent = [];
   vi.stubGlobal("XMLHttpRequest", FakeXhr);
 });
@@ -85,5 +87,48 @@ describe("upload", () => {
     expect(FakeXhr.sent[0]!.headers["Authorization"]).toMatch(/^Bearer /);
     expect(FakeXhr.sent[0]!.form.get("session_date")).toBe("2026-11-27");
     expect((FakeXhr.sent[0]!.form.get("transcript") as File).name).toBe("session.vtt");
+  });
+
+  it("offers an admin the organization's coaches and sends the one chosen", async () => {
+    signInAs("admin", null);
+    fakeFetch({
+      "GET /v1/coaches": () =>
+        json(200, {
+          items: [
+            { id: "coach-1", name: "Maya Chen" },
+            { id: "coach-2", name: "Sam Lee" },
+          ],
+        }),
+    });
+    FakeXhr.answers = [
+      {
+        status: 202,
+        body: {
+          session_id: "ses-10",
+          status: "received",
+          execution_name: null,
+          links: { session: "/v1/sessions/ses-10", status: "/v1/sessions/ses-10/status" },
+        },
+      },
+    ];
+    renderPage("/upload", "/upload", <UploadPage />);
+    const user = userEvent.setup();
+    await user.selectOptions(await screen.findByRole("combobox", { name: "Coach" }), "Sam Lee");
+    await user.upload(screen.getByLabelText("Transcript files"), [new File(["WEBVTT\n"], "s.vtt")]);
+    await user.click(screen.getByRole("button", { name: "Upload" }));
+    expect(await screen.findByRole("link", { name: "Open the session" })).toBeInTheDocument();
+    expect(FakeXhr.sent[0]!.form.get("coach_id")).toBe("coach-2");
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it("says so when the coaches did not load", async () => {
+    signInAs("admin", null);
+    fakeFetch({
+      "GET /v1/coaches": () =>
+        json(503, { error: { code: "COACH_503", message: "The platform is busy: try again shortly.", details: {} } }),
+    });
+    renderPage("/upload", "/upload", <UploadPage />);
+    expect(await screen.findByRole("alert")).toHaveTextContent("The platform is busy: try again shortly.");
+    expect(screen.queryByRole("combobox", { name: "Coach" })).not.toBeInTheDocument();
   });
 });

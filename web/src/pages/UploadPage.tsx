@@ -1,10 +1,25 @@
-import { Alert, Anchor, Button, Group, Progress, Select, Stack, Text, TextInput, Title } from "@mantine/core";
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  NativeSelect,
+  Progress,
+  Select,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from "@mantine/core";
 import { Dropzone } from "@mantine/dropzone";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link } from "react-router-dom";
+import { unwrap } from "../api/client";
 import { sentenceFor } from "../api/errors";
 import { uploadTranscript } from "../api/upload";
 import { useAuth } from "../auth/AuthContext";
+import { ErrorNotice } from "../common/states";
+import { useLoad } from "../common/useLoad";
 import { useLive } from "../live/LiveContext";
 import { applyPush, describeStatus, type LiveStatus } from "../live/liveStatus";
 
@@ -16,7 +31,11 @@ interface Upload {
 }
 
 export function UploadPage() {
-  const { config, accessToken } = useAuth();
+  const { api, config, accessToken } = useAuth();
+  // Whom a session may be filed under: an admin any coach, a lead their team, a coach only
+  // themselves (then there is nothing to choose and no select is shown).
+  const [coaches] = useLoad(async () => unwrap(await api.GET("/v1/coaches")).items, [api]);
+  const [coachId, setCoachId] = useState<string | null>(null);
   const { socket } = useLive();
   const [files, setFiles] = useState<File[]>([]);
   const [sessionType, setSessionType] = useState<string | null>(null);
@@ -43,7 +62,7 @@ export function UploadPage() {
           config.apiBaseUrl,
           accessToken(),
           upload.file,
-          { sessionType: sessionType as "group" | "individual" | null, sessionDate: sessionDate || null },
+          { sessionType: sessionType as "group" | "individual" | null, sessionDate: sessionDate || null, coachId },
           (progress) => update(index, { progress }),
         );
         update(index, { progress: 1, sessionId: accepted.session_id });
@@ -106,6 +125,18 @@ export function UploadPage() {
               onChange={(e) => setSessionDate(e.currentTarget.value)}
             />
           </Group>
+          {coaches.state === "ready" && coaches.data.length > 1 && (
+            <NativeSelect
+              label="Coach"
+              data={[
+                { value: "", label: "Yours (the uploader's)" },
+                ...coaches.data.map((coach) => ({ value: coach.id, label: coach.name })),
+              ]}
+              value={coachId ?? ""}
+              onChange={(event) => setCoachId(event.currentTarget.value || null)}
+            />
+          )}
+          {coaches.state === "error" && <ErrorNotice error={coaches.error} title="The coaches did not load" />}
           <Button type="submit" disabled={files.length === 0} loading={busy}>
             Upload
           </Button>

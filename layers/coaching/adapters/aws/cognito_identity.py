@@ -44,6 +44,7 @@ from coaching.adapters.aws.errors import translate
 from coaching.domain.errors import (
     CoachingError,
     ConfigurationError,
+    Forbidden,
     NotFound,
     PermanentError,
     TooManyRequests,
@@ -64,6 +65,7 @@ _CHALLENGES = {
 _WRONG_CREDENTIALS = ("The email or password is not right.", "Check them and try again.")
 _SESSION_ENDED = ("The session has ended.", "Sign in again.")
 _SIGN_IN_EXPIRED = ("Your sign-in has expired.", "Sign in again.")
+_WRONG_CURRENT = ("The current password is not right.", "Type the password you signed in with.")
 _WRONG_CODE = ("The code is not right.", "Use the current code and try again.")
 # Unknown email, wrong password, disabled or unconfirmed user, password reset pending: all
 # answer alike (no account discovery).
@@ -205,6 +207,51 @@ class CognitoIdentityProvider:
             raise _translated(error, "revoke_token", _SIGN_IN_EXPIRED) from error
         if user is not None and self._revocations is not None:
             self._revocations.revoke_tokens(*user, self._now())
+
+    def change_password(self, email: str, current_password: str, new_password: str) -> None:
+        """ChangePassword needs Cognito's *access* token, which the API never hands out (its
+        bearer is the ID token): signing in with the current password proves it and yields
+        one. A user with an authenticator gets the MFA challenge instead (the password was
+        right, the code is not asked twice): the pool's admin call sets the new one."""
+        try:
+            response = self._cognito.initiate_auth(
+                ClientId=self._client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": email.strip(), "PASSWORD": current_password},
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _NOT_AUTHORIZED:
+                raise Forbidden(_WRONG_CURRENT[0], hint=_WRONG_CURRENT[1]) from None
+            raise _translated(error, "initiate_auth", _WRONG_CREDENTIALS) from error
+        except BotoCoreError as error:
+            raise _translated(error, "initiate_auth", _WRONG_CREDENTIALS) from error
+        access_token = response.get("AuthenticationResult", {}).get("AccessToken")
+        try:
+            if access_token:
+                self._cognito.change_password(
+                    PreviousPassword=current_password,
+                    ProposedPassword=new_password,
+                    AccessToken=access_token,
+                )
+            elif self._pool_id:
+                self._cognito.admin_set_user_password(
+                    UserPoolId=self._pool_id,
+                    Username=email.strip(),
+                    Password=new_password,
+                    Permanent=True,
+                )
+            else:
+                raise PermanentError("Changing the password needs the user pool's id.")
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == _POLICY_REFUSED:
+                raise WeakPassword(
+                    "The user pool's password policy refuses this password.",
+                    hint="Use at least 12 characters with upper and lower case, a digit and "
+                    "a symbol.",
+                ) from None
+            raise _translated(error, "change_password", _SIGN_IN_EXPIRED) from error
+        except BotoCoreError as error:
+            raise _translated(error, "change_password", _SIGN_IN_EXPIRED) from error
 
     def reset_mfa(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
         """Turns the user's software token off and signs them out everywhere; with the pool's

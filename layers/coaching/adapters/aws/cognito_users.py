@@ -1,4 +1,5 @@
-"""UserDirectory on a Cognito user pool: AdminCreateUser / AdminDeleteUser.
+"""UserDirectory on a Cognito user pool: AdminCreateUser / AdminDeleteUser, and an admin's
+changes (AdminUpdateUserAttributes for the role, AdminDisableUser / AdminEnableUser).
 
 The pool signs in by email (``UsernameAttributes: email``), so the email is the name given
 to AdminCreateUser and Cognito makes the ``sub``: the id of the user's PostgreSQL row and
@@ -15,9 +16,11 @@ from coaching.adapters.aws.errors import translate
 from coaching.domain.errors import (
     ConfigurationError,
     Conflict,
+    NotFound,
     PermanentError,
     WeakPassword,
 )
+from coaching.domain.identity import Role
 from coaching.ports.user_directory import DirectoryUser
 
 _TAKEN = "UsernameExistsException"
@@ -87,6 +90,35 @@ class CognitoUserDirectory:
             raise translate(error, "Deleting the user (AdminDeleteUser)") from error
         except BotoCoreError as error:
             raise translate(error, "Deleting the user (AdminDeleteUser)") from error
+
+    def set_claims(self, user_id: uuid.UUID, role: Role, coach_id: uuid.UUID | None) -> None:
+        attributes = [{"Name": "custom:role", "Value": role.value}]
+        if coach_id is not None:
+            attributes.append({"Name": "custom:coach_id", "Value": str(coach_id)})
+        self._admin(
+            "admin_update_user_attributes",
+            "Changing the user's role (AdminUpdateUserAttributes)",
+            Username=str(user_id),
+            UserAttributes=attributes,
+        )
+
+    def set_enabled(self, user_id: uuid.UUID, enabled: bool) -> None:
+        if enabled:
+            self._admin("admin_enable_user", "Enabling the user", Username=str(user_id))
+            return
+        self._admin("admin_disable_user", "Disabling the user", Username=str(user_id))
+        # Disabling alone leaves refresh tokens usable until they are next checked.
+        self._admin("admin_user_global_sign_out", "Signing the user out", Username=str(user_id))
+
+    def _admin(self, operation: str, doing: str, **params: object) -> None:
+        try:
+            getattr(self._cognito, operation)(UserPoolId=self._pool_id, **params)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == _GONE:
+                raise NotFound("There is no such user.") from None
+            raise translate(error, doing) from error
+        except BotoCoreError as error:
+            raise translate(error, doing) from error
 
 
 def cognito_user_directory(settings) -> CognitoUserDirectory:

@@ -25,6 +25,7 @@ from coaching.ports.token_revocations import TokenRevocations
 
 ISSUER_NAME = "Coaching Platform"
 _WRONG_CREDENTIALS = "The email or password is not right."
+_WRONG_CURRENT = "The current password is not right."
 _MFA_CHALLENGE = "mfa"
 _MFA_SETUP = "mfa_setup"
 _MFA_CONFIRM = "mfa_confirm"
@@ -154,6 +155,14 @@ class LocalIdentityProvider:
             mfa_last_step=None,
         )
         self._end_sign_ins(org, user_id)
+
+    def change_password(self, email: str, current_password: str, new_password: str) -> None:
+        user = self._users.user_by_email(email.strip())
+        if user is None or user.disabled_at or not self._password_matches(user, current_password):
+            raise Forbidden(_WRONG_CURRENT, hint="Type the password you signed in with.")
+        self._users.update_user(
+            user.organization_id, user.id, password_hash=self._hasher.hash(new_password)
+        )
 
     def refresh(self, refresh_token: str) -> TokenSet:
         record, first_use = self._refresh_tokens.use_refresh_token(token_hash(refresh_token))

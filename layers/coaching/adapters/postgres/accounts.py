@@ -92,6 +92,9 @@ class PostgresUserAccounts:
             "mfa_last_step",
             "last_login",
             "password_hash",
+            "role",
+            "coach_id",
+            "disabled_at",
         }
         unknown = set(fields) - allowed
         if unknown:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from coaching.adapters.postgres.database import Database
+from coaching.ports.coaches import CoachName
 
 
 class PostgresCoaches:
@@ -33,3 +34,11 @@ class PostgresCoaches:
                 "SELECT email FROM coaches WHERE organization_id = %s AND id = %s", (org, coach_id)
             ).fetchone()
         return row["email"] if row else None
+
+    def coach_names(self, org: uuid.UUID) -> list[CoachName]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                "SELECT id, name FROM coaches WHERE organization_id = %s ORDER BY name, id",
+                (org,),
+            ).fetchall()
+        return [CoachName(row["id"], row["name"]) for row in rows]
