@@ -470,6 +470,25 @@ def test_signing_out_ends_the_users_id_tokens_too(stubbed) -> None:
     assert revocations.revoked == [(org, uuid.UUID(SUB))]
 
 
+def test_signing_out_everywhere_revokes_every_refresh_token_and_ends_the_tokens(stubbed) -> None:
+    client, stub = stubbed[0]._cognito, stubbed[1]
+    revocations = RecordedRevocations()
+    now = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
+    provider = CognitoIdentityProvider(
+        client,
+        CLIENT_ID,
+        user_pool_id="eu-west-1_Pool",
+        revocations=revocations,
+        clock=lambda: now,
+    )
+    org = uuid.uuid4()
+    stub.add_response(
+        "admin_user_global_sign_out", {}, {"UserPoolId": "eu-west-1_Pool", "Username": SUB}
+    )
+    provider.sign_out_everywhere(org, uuid.UUID(SUB))
+    assert revocations.revoked == [(org, uuid.UUID(SUB))]
+
+
 def test_signing_out_a_refresh_token_cognito_no_longer_takes_records_nothing(stubbed) -> None:
     client, stub = stubbed[0]._cognito, stubbed[1]
     revocations = RecordedRevocations()

@@ -11,6 +11,7 @@ import pytest
 
 from coaching.domain.identity import Role
 from tests.api_calls import claims_for, request
+from tests.api_keys import create_key, key_context
 from tests.gateway_sign_in import PASSWORD, gateway_client, new_user, sign_in
 from tests.local_ports import ports
 from tests.review_data import add_coach, audit_trail
@@ -166,3 +167,26 @@ def test_the_coaches_an_upload_may_name_follow_who_sees_whose_sessions(organizat
     }
     assert names(claims_for(organization, Role.COACH, coach_id=member)) == {"Mo Member"}
     assert outsider  # seen by the admin only
+
+
+def test_signing_out_everywhere_ends_every_sign_in_of_the_person(client, organization):
+    email, user_id = new_user(organization, Role.COACH)
+    here = sign_in(client, email)
+    elsewhere = sign_in(client, email, here.secret)  # a second device
+    other = sign_in(client, new_user(organization, Role.COACH)[0])
+    done = client.post("/v1/account/sign-out-everywhere", headers=here.bearer)
+    assert done.status_code == 204, done.text
+    # Both sign-ins' tokens are refused, and neither refresh token gives new ones
+    for signed_in in (here, elsewhere):
+        assert client.get("/v1/coaches", headers=signed_in.bearer).status_code == 401
+        refreshed = client.post("/v1/auth/refresh", json={"refresh_token": signed_in.refresh_token})
+        assert refreshed.status_code == 401, refreshed.text
+    # Another person's sign-in is untouched
+    assert client.get("/v1/coaches", headers=other.bearer).status_code == 200
+    assert [a for a, *_ in audit_trail(organization, "user", user_id)] == ["sign_out_everywhere"]
+
+
+def test_an_api_key_has_no_sign_ins_to_end(organization):
+    key = create_key(organization)["key"]
+    status, _ = request("POST", "/v1/account/sign-out-everywhere", key_context(key))
+    assert status == 403

@@ -47,7 +47,7 @@ AREAS: list[tuple[str, str, str]] = [
     ("/v1/coach-profile", "coach profile", "The coach's voice and notifications"),
     ("/v1/users", "admin", "The organization, its people and its audit log (admins)"),
     ("/v1/organization", "admin", ""),
-    ("/v1/account/", "account", "Your own account: its password"),
+    ("/v1/account/", "account", "Your own account: its password, its sign-ins"),
     ("/v1/coaches", "sessions", ""),
     ("/v1/audit-log", "admin", ""),
     ("/health", "health", "Liveness (no token needed)"),

@@ -139,6 +139,23 @@ def change_own_password(change: Annotated[PasswordChange, Body()]):
     return Response(status_code=HTTPStatus.NO_CONTENT)
 
 
+@router.post(
+    "/v1/account/sign-out-everywhere",
+    summary="End all your sign-ins, on every device (this one too)",
+    responses=documented(ok=HTTPStatus.NO_CONTENT),
+)
+def sign_out_everywhere():
+    principal = principal_of(router)
+    _people_only(principal)
+    # Every refresh token ends in the identity provider, every access token issued until now
+    # is refused, and the user's open sockets close (usecases/socket_sign_out.py).
+    ports_of(router).identity_provider.sign_out_everywhere(
+        principal.organization_id, principal.user_id
+    )
+    audit(router, principal, "sign_out_everywhere", "user", principal.user_id)
+    return Response(status_code=HTTPStatus.NO_CONTENT)
+
+
 @router.get(
     "/v1/coaches",
     summary="The coaches you may upload a session for",

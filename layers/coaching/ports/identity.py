@@ -95,3 +95,8 @@ class IdentityProvider(Protocol):
         """Revokes the refresh token (and, locally, its whole rotation family), and ends the
         access tokens its user was issued until now (ports/token_revocations.py)."""
         ...
+
+    def sign_out_everywhere(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        """A signed-in user's own request: every refresh token of theirs is revoked and every
+        access token issued until now ends (ports/token_revocations.py), on every device."""
+        ...

@@ -15,6 +15,8 @@ interface Auth {
   signedIn: (tokens: Tokens) => void;
   /** Ends the sign-in on the server too: every token issued until now stops working. */
   signOut: () => Promise<void>;
+  /** Ends every sign-in of the person, on every device (this one too). Throws if the API refuses. */
+  signOutEverywhere: () => Promise<void>;
 }
 
 const AuthContext = createContext<Auth | null>(null);
@@ -68,6 +70,11 @@ export function AuthProvider({ config, children }: { config: AppConfig; children
       await api.POST("/v1/auth/logout", { body: { refresh_token: refreshToken } }).catch(() => undefined);
   }, [api, keep]);
 
+  const signOutEverywhere = useCallback(async () => {
+    unwrap(await api.POST("/v1/account/sign-out-everywhere"));
+    keep(null); // the refresh token is ended too: nothing left to log out
+  }, [api, keep]);
+
   const accessToken = useCallback(() => current.current?.access_token ?? null, []);
   const value = useMemo<Auth>(
     () => ({
@@ -78,8 +85,9 @@ export function AuthProvider({ config, children }: { config: AppConfig; children
       refreshToken,
       signedIn: keep,
       signOut,
+      signOutEverywhere,
     }),
-    [config, api, tokens, accessToken, refreshToken, keep, signOut],
+    [config, api, tokens, accessToken, refreshToken, keep, signOut, signOutEverywhere],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

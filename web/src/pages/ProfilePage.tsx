@@ -6,6 +6,7 @@ import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice, Loading } from "../common/states";
 import { useLoad } from "../common/useLoad";
 import { ChangePassword } from "./ChangePassword";
+import { SignOutEverywhere } from "./SignOutEverywhere";
 
 type Preferences = Schemas["NotificationPreferences"];
 type Tone = Schemas["VoiceProfile-Input"]["tone"];
@@ -30,6 +31,7 @@ export function ProfilePage() {
       <Title order={1}>Your profile</Title>
       {hasCoachProfile && <CoachProfile api={api} />}
       <ChangePassword />
+      <SignOutEverywhere />
     </Stack>
   );
 }

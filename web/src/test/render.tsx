@@ -80,6 +80,7 @@ export function renderPage(
             <Routes>
               <Route path={route} element={page} />
               <Route path="/" element={<h1>Dashboard</h1>} />
+              <Route path="/sign-in" element={<h1>Sign in</h1>} />
             </Routes>
           </LiveProvider>
         </AuthProvider>

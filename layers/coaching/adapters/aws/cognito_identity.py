@@ -288,6 +288,21 @@ class CognitoIdentityProvider:
         if self._revocations is not None:
             self._revocations.revoke_tokens(org, user_id, self._now())
 
+    def sign_out_everywhere(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
+        """Cognito revokes every refresh token of the user (AdminUserGlobalSignOut); the
+        revocation ends the access tokens, which Cognito's authorizer would still take."""
+        if not self._pool_id:
+            raise PermanentError("Signing out everywhere needs the user pool's id.")
+        self._call(
+            "admin_user_global_sign_out",
+            _SESSION_ENDED,
+            client_id=False,
+            UserPoolId=self._pool_id,
+            Username=str(user_id),  # Cognito's admin calls take the `sub` as the user's name
+        )
+        if self._revocations is not None:
+            self._revocations.revoke_tokens(org, user_id, self._now())
+
     def _owner_of(self, refresh_token: str) -> tuple[uuid.UUID, uuid.UUID] | None:
         """(organization, user) of a live refresh token; None if Cognito no longer takes it."""
         try:

@@ -44,7 +44,7 @@ class EndedSignIns:
     still_signed_in: Callable[[dict[str, Any]], None]
 
 
-class LocalIdentityProvider:
+class LocalIdentityProvider:  # noqa: PLR0904 - the IdentityProvider port, method for method
     def __init__(
         self,
         accounts: AccountPorts,
@@ -154,6 +154,9 @@ class LocalIdentityProvider:
             mfa_enabled=False,
             mfa_last_step=None,
         )
+        self._end_sign_ins(org, user_id)
+
+    def sign_out_everywhere(self, org: uuid.UUID, user_id: uuid.UUID) -> None:
         self._end_sign_ins(org, user_id)
 
     def change_password(self, email: str, current_password: str, new_password: str) -> None:
