@@ -101,6 +101,33 @@ def test_a_coach_lists_the_clients_of_their_sessions(practice):
     )
 
 
+def test_the_clients_to_follow_up_first_come_by_priority(practice):
+    org = practice["org"]
+
+    def set_latest_priority(client: str, score: float) -> None:
+        with ports().database.transaction(org) as conn:
+            conn.execute(
+                "UPDATE client_sessions SET priority_score = %s WHERE client_id = %s",
+                (score, practice[client]),
+            )
+
+    # Tomas (after Priya by name) needs following up more than Priya
+    set_latest_priority("priya", 0.2)
+    set_latest_priority("tomas", 0.9)
+    query = {"sort": "priority"}
+    status, body = request("GET", "/v1/clients", as_coach(practice), query=query)
+    assert status == 200, body
+    assert [(c["name"], c["latest_priority"]) for c in body["items"]] == [
+        ("Tomas Berg", 0.9),
+        ("Priya Raman", 0.2),
+    ]
+    # By name stays the default; an unknown order is refused
+    _, by_name = request("GET", "/v1/clients", as_coach(practice))
+    assert [c["name"] for c in by_name["items"]] == ["Priya Raman", "Tomas Berg"]
+    wrong = {"sort": "mood"}
+    assert request("GET", "/v1/clients", as_coach(practice), query=wrong)[0] == 422
+
+
 def test_clients_filter_by_name_and_status_and_page(practice):
     status, body = request("GET", "/v1/clients", as_coach(practice), query={"q": "prIYa"})
     assert [i["name"] for i in body["items"]] == ["Priya Raman"]

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 import uuid
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
@@ -52,7 +52,7 @@ ClientId = Annotated[uuid.UUID, Path(description="the client's id")]
     summary="Clients in the sessions the caller may see, by name",
     responses=documented(model=ClientPage),
 )
-def list_clients(
+def list_clients(  # noqa: PLR0917 - one argument per query parameter (the API document)
     status: Annotated[ClientStatus | None, Query(description="pending or active")] = None,
     q: Annotated[
         str | None, Query(min_length=1, max_length=100, description="part of the name")
@@ -63,6 +63,13 @@ def list_clients(
         str | None,
         Query(min_length=3, max_length=254, description="exactly this email (any case)"),
     ] = None,
+    sort: Annotated[
+        Literal["name", "priority"],
+        Query(
+            description="name (the default), or priority: the latest session's follow-up "
+            "priority first, highest first (the clients to follow up first)"
+        ),
+    ] = "name",
 ) -> dict:
     principal, visibility = reader_and_visibility(router)
     store, _ = ports_of(router).client_ports
@@ -76,6 +83,7 @@ def list_clients(
         offset=offset,
         # Emails are stored encrypted: found by their keyed hash, never by decrypting.
         email_indexes=ports_of(router).contact_details.email_lookup(org, email) if email else None,
+        by_priority=sort == "priority",
     )
     page, next_offset = offset_page(found, limit, offset)
     audit(

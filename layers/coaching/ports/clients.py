@@ -28,7 +28,7 @@ from coaching.domain.transcript import Turn
 
 
 class ClientStore(Protocol):
-    def list_clients(
+    def list_clients(  # noqa: PLR0913 - one query's filters, keyword-only after the scope
         self,
         org: uuid.UUID,
         coach_ids: CoachIds,
@@ -38,9 +38,11 @@ class ClientStore(Protocol):
         limit: int,
         offset: int,
         email_indexes: list[bytes] | None = None,
+        by_priority: bool = False,
     ) -> list[ClientOverview]:
-        """By name, then id. ``email_indexes``: only clients whose email has one of these
-        keyed hashes (ContactDetails.email_lookup)."""
+        """By name, then id (``by_priority``: the latest session's follow-up priority first,
+        highest first, clients without one last). ``email_indexes``: only clients whose email
+        has one of these keyed hashes (ContactDetails.email_lookup)."""
         ...
 
     def get_client(

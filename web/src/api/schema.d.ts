@@ -3010,6 +3010,7 @@ export interface operations {
                 limit?: number;
                 offset?: number;
                 email?: string | null;
+                sort?: "name" | "priority";
             };
             header?: never;
             path?: never;

@@ -39,6 +39,7 @@ describe("dashboard", () => {
       "GET /v1/sessions": () =>
         json(200, { items: [session(reads++ === 0 ? "processing" : "completed")], next_cursor: null }),
       "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/clients": () => json(200, { items: [], next_offset: null }),
       "GET /v1/summaries": () => json(200, { items: [], limit: 20, offset: 0, next_offset: null }),
     });
     const sent: Record<string, unknown>[] = [];
@@ -75,6 +76,7 @@ describe("dashboard", () => {
           error: { code: "COACH_503", message: "The database is busy. Try again in a moment.", details: {} },
         }),
       "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/clients": () => json(200, { items: [], next_offset: null }),
       "GET /v1/summaries": () => json(200, { items: [], limit: 20, offset: 0, next_offset: null }),
     });
     renderPage("/", "/", <DashboardPage />);
@@ -85,6 +87,7 @@ describe("dashboard", () => {
     const calls = fakeFetch({
       "GET /v1/sessions": () => json(200, { items: [], next_cursor: null }),
       "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/clients": () => json(200, { items: [], next_offset: null }),
       "GET /v1/summaries": () =>
         json(200, {
           items: [draft("sum-2", "Jordan Reyes", "2026-11-27", true), draft("sum-1", "Ana Ortiz", "2026-11-20", false)],
@@ -108,13 +111,63 @@ describe("dashboard", () => {
     fakeFetch({
       "GET /v1/sessions": () => json(200, { items: [], next_cursor: null }),
       "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/clients": () => json(200, { items: [], next_offset: null }),
       "GET /v1/summaries": () => json(200, { items: [], limit: 20, offset: 0, next_offset: null }),
     });
     renderPage("/", "/", <DashboardPage />);
     expect(await screen.findByText("Nothing waiting for review. Every summary is approved.")).toBeInTheDocument();
     expect(screen.queryByRole("list", { name: "Waiting for review" })).not.toBeInTheDocument();
   });
+
+  it("puts the clients to follow up first first, each a link to their history", async () => {
+    const calls = fakeFetch({
+      "GET /v1/sessions": () => json(200, { items: [], next_cursor: null }),
+      "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/summaries": () => json(200, { items: [], limit: 20, offset: 0, next_offset: null }),
+      "GET /v1/clients": () =>
+        json(200, {
+          items: [
+            overview("cli-9", "Tomas Berg", 0.9, "low"),
+            overview("cli-2", "Priya Raman", 0.25, null),
+            overview("cli-5", "Not Analysed", null, null),
+          ],
+          next_offset: null,
+        }),
+    });
+    renderPage("/", "/", <DashboardPage />);
+    const ranked = await screen.findByRole("list", { name: "Follow up first" });
+    const links = within(ranked).getAllByRole("link");
+    expect(links.map((link) => link.textContent)).toEqual(["Tomas Berg", "Priya Raman"]);
+    expect(links.map((link) => link.getAttribute("href"))).toEqual(["/clients/cli-9", "/clients/cli-2"]);
+    expect(ranked).toHaveTextContent("priority 90 of 100, low engagement");
+    expect(calls.map((call) => call.path)).toContain("/v1/clients?sort=priority&limit=5");
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it("says so when no client is ranked yet", async () => {
+    fakeFetch({
+      "GET /v1/sessions": () => json(200, { items: [], next_cursor: null }),
+      "GET /v1/follow-ups": () => json(200, { items: [], limit: 10, offset: 0, next_offset: null }),
+      "GET /v1/summaries": () => json(200, { items: [], limit: 20, offset: 0, next_offset: null }),
+      "GET /v1/clients": () => json(200, { items: [overview("cli-5", "Not Analysed", null, null)], next_offset: null }),
+    });
+    renderPage("/", "/", <DashboardPage />);
+    expect(await screen.findByText("No client has an analysed session yet, so none is ranked.")).toBeInTheDocument();
+  });
 });
+
+function overview(id: string, name: string, priority: number | null, engagement: string | null) {
+  return {
+    id,
+    name,
+    status: "active",
+    sessions: 2,
+    last_session_date: priority === null ? null : "2026-11-27",
+    latest_engagement: engagement,
+    latest_priority: priority,
+    email_suppressed: false,
+  };
+}
 
 function draft(id: string, client: string, day: string, edited: boolean) {
   return {

@@ -9,6 +9,7 @@ import { formatDate, formatDateTime } from "../common/time";
 import { useLoad } from "../common/useLoad";
 import { useLive } from "../live/LiveContext";
 import { applyPush, describeStatus, type LiveStatus } from "../live/liveStatus";
+import { FollowUpFirst } from "./FollowUpFirst";
 
 const STATUS_COLOR: Record<string, string> = {
   completed: "green",
@@ -100,6 +101,7 @@ export function DashboardPage() {
           </Table>
         )}
       </section>
+      <FollowUpFirst />
       <section aria-labelledby="review-queue">
         <Title order={2} id="review-queue" size="h3">
           Waiting for review

@@ -40,11 +40,15 @@ _APPEARANCES = sql.SQL(
 ).format(_VISIBLE)
 
 
+# The follow-up queue: the latest session's priority, highest first; unanalysed clients last.
+_PRIORITY_FIRST = sql.SQL("analysed.priority_score DESC NULLS LAST,")
+
+
 class PostgresClientStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    def list_clients(
+    def list_clients(  # noqa: PLR0913 - one query's filters, keyword-only after the scope
         self,
         org: uuid.UUID,
         coach_ids: CoachIds,
@@ -54,6 +58,7 @@ class PostgresClientStore:
         limit: int,
         offset: int,
         email_indexes: list[bytes] | None = None,
+        by_priority: bool = False,
     ) -> list[ClientOverview]:
         pattern = None if not name_contains else f"%{_escape_like(name_contains)}%"
         with self._db.transaction(org) as conn:
@@ -80,8 +85,8 @@ class PostgresClientStore:
                     " AND (%(pattern)s::text IS NULL OR c.name ILIKE %(pattern)s)"
                     " AND (%(indexes)s::bytea[] IS NULL OR c.email_index ="
                     " ANY(%(indexes)s::bytea[]))"
-                    " ORDER BY lower(c.name), c.id LIMIT %(limit)s OFFSET %(offset)s"
-                ).format(_APPEARANCES),
+                    " ORDER BY {} lower(c.name), c.id LIMIT %(limit)s OFFSET %(offset)s"
+                ).format(_APPEARANCES, _PRIORITY_FIRST if by_priority else sql.SQL("")),
                 {
                     "org": org,
                     **coach_parameters(coach_ids),
