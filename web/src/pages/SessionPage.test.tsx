@@ -83,4 +83,25 @@ describe("session", () => {
     renderPage("/sessions/ses-1", "/sessions/:sessionId", <SessionPage />);
     expect(await screen.findByRole("alert")).toHaveTextContent("Session ses-1 does not exist.");
   });
+
+  it("shows the speaking timeline on the session page", async () => {
+    const timed = (index: number, speaker: string, start: number, end: number) => ({
+      index,
+      speaker,
+      start,
+      end,
+      text: "…",
+      behaviour: null,
+      talk_type: null,
+      sensitive: [],
+    });
+    fakeFetch({
+      "GET /v1/sessions/ses-1": () =>
+        json(200, { ...results, turns: [timed(0, "Dana", 0, 60), timed(1, "Alex Okafor", 60, 600)] }),
+      "GET /v1/sessions/ses-1/summaries": () => json(200, { items: [] }),
+    });
+    renderPage("/sessions/ses-1", "/sessions/:sessionId", <SessionPage />);
+    expect(await screen.findByRole("heading", { level: 2, name: "Speaking timeline" })).toBeInTheDocument();
+    expect(await screen.findByRole("figure", { name: "Speaking timeline" })).toHaveTextContent("Alex Okafor 1 turns");
+  });
 });

@@ -9,6 +9,7 @@ import { formatDate, formatDateTime, formatSeconds } from "../common/time";
 import { useLoad } from "../common/useLoad";
 import { useLive } from "../live/LiveContext";
 import { SpeakingChart } from "./SpeakingChart";
+import { SpeakingTimeline } from "./SpeakingTimeline";
 
 export function SessionPage() {
   const { sessionId = "" } = useParams();
@@ -129,6 +130,8 @@ export function SessionPage() {
           </SimpleGrid>
         )}
       </section>
+
+      <SpeakingTimeline sessionId={sessionId} />
 
       <section aria-labelledby="breakthroughs">
         <Title order={2} size="h3" id="breakthroughs">
