@@ -185,7 +185,8 @@ class CoachingApi(Construct):
         # An admin's MFA reset (DELETE /v1/users/{id}/mfa): check the user's organization,
         # turn their software token off, end their sign-ins. An admin's people (/v1/users):
         # create (and undo), change the role claim, disable or enable. A person's password
-        # change when an authenticator guards their sign-in (/v1/account/password). This pool only.
+        # change when an authenticator guards their sign-in (/v1/account/password); their own
+        # sign-out everywhere (/v1/account/sign-out-everywhere). This pool only.
         user_pool.grant(
             handler,
             "cognito-idp:AdminGetUser",
