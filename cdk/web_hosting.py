@@ -156,7 +156,10 @@ class WebHosting(Construct):
         """`config.json` from the stack's values, and the built app if `web_dist` exists."""
         sources = [s3deploy.Source.json_data(CONFIG_FILE, config.as_json())]
         if web_dist.is_dir():
-            sources.insert(0, s3deploy.Source.asset(str(web_dist)))
+            # The build's own config.json is the development default (same-origin, local
+            # sign-in): never shipped, so the stack's is the only one in the bucket.
+            build = s3deploy.Source.asset(str(web_dist), exclude=[CONFIG_FILE])
+            sources.insert(0, build)
         deployment = s3deploy.BucketDeployment(
             self,
             "Deployment",
