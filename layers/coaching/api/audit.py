@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from coaching.api.context import ports_of
+from coaching.api.paging import offset_page
 from coaching.domain.identity import Principal
 from coaching.ports.audit import AuditEntry
 
@@ -39,3 +40,21 @@ def audit(
             session_ids=tuple(uuid.UUID(str(s)) for s in sessions),
         )
     )
+
+
+def audited_page(
+    router, principal: Principal, resource: str, found: list[dict], *, limit: int, offset: int
+) -> dict:
+    """A list route's answer from ``found`` (fetched with one row more than ``limit``): the
+    page, its paging, and the read audited by the clients it shows."""
+    page, next_offset = offset_page(found, limit, offset)
+    audit(
+        router,
+        principal,
+        "read",
+        resource,
+        None,
+        clients=[item["client_id"] for item in page],
+        count=len(page),
+    )
+    return {"items": page, "limit": limit, "offset": offset, "next_offset": next_offset}

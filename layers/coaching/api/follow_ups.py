@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, StringConstraints
 
-from coaching.api.audit import audit
+from coaching.api.audit import audit, audited_page
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
@@ -22,7 +22,7 @@ from coaching.api.models.follow_ups import (
     RenderedFollowUp,
     SavedPreview,
 )
-from coaching.api.paging import offset_page, one_more_than
+from coaching.api.paging import one_more_than
 from coaching.usecases import follow_ups, sending
 
 router = APIGatewayRouter()
@@ -87,17 +87,7 @@ def list_follow_ups(
         limit=one_more_than(limit),
         offset=offset,
     )
-    page, next_offset = offset_page(items, limit, offset)
-    audit(
-        router,
-        principal,
-        "read",
-        "follow_up",
-        None,
-        clients=[item["client_id"] for item in page],
-        count=len(page),
-    )
-    return {"items": page, "limit": limit, "offset": offset, "next_offset": next_offset}
+    return audited_page(router, principal, "follow_up", items, limit=limit, offset=offset)
 
 
 @router.post(

@@ -18,12 +18,12 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from coaching.api.audit import audit
+from coaching.api.audit import audit, audited_page
 from coaching.api.context import ports_of
 from coaching.api.errors import documented
 from coaching.api.identity import client_data_reader
 from coaching.api.models.summaries import Approved, Refined, Summary, SummaryList, SummaryPage
-from coaching.api.paging import offset_page, one_more_than
+from coaching.api.paging import one_more_than
 from coaching.domain.errors import ContentRejected
 from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent, SummaryStatus
 from coaching.usecases import summaries
@@ -114,17 +114,7 @@ def list_summaries(
         limit=one_more_than(limit),
         offset=offset,
     )
-    page, next_offset = offset_page(items, limit, offset)
-    audit(
-        router,
-        principal,
-        "read",
-        "summary",
-        None,
-        clients=[item["client_id"] for item in page],
-        count=len(page),
-    )
-    return {"items": page, "limit": limit, "offset": offset, "next_offset": next_offset}
+    return audited_page(router, principal, "summary", items, limit=limit, offset=offset)
 
 
 @router.get(
