@@ -30,7 +30,7 @@ export function SignOutEverywhere() {
           Your sign-ins
         </Title>
         <Text size="sm">Ends your sign-in on every device and browser, this one too.</Text>
-        <Button color="red" variant="outline" loading={busy} onClick={() => void endAll()}>
+        <Button color="red.9" variant="outline" loading={busy} onClick={() => void endAll()}>
           Sign out everywhere
         </Button>
         {failure && (
