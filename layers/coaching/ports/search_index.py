@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from typing import Protocol
 
 from coaching.domain.search import Hit, Passage, SearchFilters
+from coaching.ports.embedder import Embedder
 
 
 class SearchIndex(Protocol):
@@ -90,3 +91,12 @@ class KeywordIndex(Protocol):
 
 class SearchBackendUnavailable(Exception):
     """A search backend did not answer; the other one's results stand alone."""
+
+
+class SearchPorts(Protocol):
+    """What indexing and searching use: the store, the two indexes and the embedder."""
+
+    store: PassageStore
+    vectors: VectorIndex
+    keywords: KeywordIndex
+    embedder: Embedder
