@@ -9,25 +9,18 @@ lost would let the platform keep emailing a dead address.
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sqs as sqs
-from cdk_nag import NagSuppressions
 from constructs import Construct
 
+from cdk.failures import alarm_on_dead_letters, dead_letter_queue
 from cdk.mail import CoachMail
 
 # SES's detail-types for the two events (EventBridge destination of a configuration set).
 FEEDBACK_DETAIL_TYPES = ("Email Bounced", "Email Complaint Received")
 FEEDBACK_RETRY_ATTEMPTS = 4
 FEEDBACK_MAX_EVENT_AGE = Duration.hours(6)
-ALARM_SUPPRESSION = {
-    "id": "HIPAA.Security-CloudWatchAlarmAction",
-    "reason": "Its action (the operations SNS topic) is joined by the monitoring construct, "
-    "which owns the topic every operational alarm notifies.",
-}
 
 
 class MailFeedback(Construct):
@@ -35,23 +28,12 @@ class MailFeedback(Construct):
         self, scope: Construct, construct_id: str, *, mail: CoachMail, handler: lambda_.IFunction
     ) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letters = sqs.Queue(
+        self.dead_letters = dead_letter_queue(
             self,
             "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
+            holds="the SES events mail_events failed on",
+            retention=Duration.days(14),
             removal_policy=RemovalPolicy.RETAIN,
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.dead_letters,
-            [
-                {
-                    "id": "AwsSolutions-SQS3",
-                    "reason": "This queue is itself the dead-letter destination of the SES "
-                    "events mail_events failed on; a dead-letter queue needs no dead-letter queue.",
-                }
-            ],
         )
         self.rule = events.Rule(
             self,
@@ -77,18 +59,11 @@ class MailFeedback(Construct):
                 dead_letter_queue=self.dead_letters,
             )
         )
-        self.dead_letter_alarm = cloudwatch.Alarm(
+        self.dead_letter_alarm = alarm_on_dead_letters(
             self,
             "DeadLettersAlarm",
-            alarm_description="An SES bounce or complaint could not be applied to its "
+            self.dead_letters,
+            description="An SES bounce or complaint could not be applied to its "
             "follow-up: it is in the mail feedback dead-letter queue. See the mail_events "
             "function's logs, fix the cause, then send the message to the function again.",
-            metric=self.dead_letters.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        NagSuppressions.add_resource_suppressions(self.dead_letter_alarm, [ALARM_SUPPRESSION])

@@ -12,9 +12,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
-from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagSuppressions
 from constructs import Construct
+
+from cdk.failures import alarm_on_any, alarm_on_dead_letters, dead_letter_queue
 
 # 03:00 UTC: after the working day in Europe and the Americas' evening.
 PURGE_SCHEDULE = events.Schedule.cron(minute="0", hour="3")
@@ -26,11 +27,6 @@ SEND_RETRY_ATTEMPTS = 2
 SEND_MAX_EVENT_AGE = Duration.minutes(5)
 # Three failed ticks in a row: scheduled follow-ups are not leaving.
 SEND_FAILED_TICKS_TO_ALARM = 3
-ALARM_SUPPRESSION = {
-    "id": "HIPAA.Security-CloudWatchAlarmAction",
-    "reason": "Its action (the operations SNS topic) is joined by the monitoring construct, "
-    "which owns the topic every operational alarm notifies.",
-}
 
 
 class RetentionPurge(Construct):
@@ -51,18 +47,13 @@ class RetentionPurge(Construct):
                 purge, retry_attempts=PURGE_RETRY_ATTEMPTS, max_event_age=Duration.hours(2)
             )
         )
-        self.failure_alarm = cloudwatch.Alarm(
+        self.failure_alarm = alarm_on_any(
             self,
             "FailedAlarm",
-            alarm_description="The daily retention purge failed: sessions past their retention "
+            description="The daily retention purge failed: sessions past their retention "
             "period may still be stored. See the purge_expired function's logs.",
             metric=purge.metric_errors(period=Duration.days(1), statistic=cloudwatch.Stats.SUM),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        NagSuppressions.add_resource_suppressions(self.failure_alarm, [ALARM_SUPPRESSION])
 
 
 class ScheduledSends(Construct):
@@ -78,23 +69,12 @@ class ScheduledSends(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, send: lambda_.IFunction) -> None:
         super().__init__(scope, construct_id)
-        self.dead_letters = sqs.Queue(
+        self.dead_letters = dead_letter_queue(
             self,
             "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(4),
+            holds="the send schedule's failed ticks",
+            retention=Duration.days(4),
             removal_policy=RemovalPolicy.DESTROY,  # missed ticks: the next one catches up
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.dead_letters,
-            [
-                {
-                    "id": "AwsSolutions-SQS3",
-                    "reason": "This queue is itself the dead-letter destination of the send "
-                    "schedule's failed ticks; a dead-letter queue needs no dead-letter queue.",
-                }
-            ],
         )
         # Its own role, assumable by this account's schedules only; the target grants it
         # lambda:InvokeFunction on send_scheduled and sqs:SendMessage on the dead letters.
@@ -142,36 +122,25 @@ class ScheduledSends(Construct):
             ],
             apply_to_children=True,
         )
-        self.failure_alarm = cloudwatch.Alarm(
+        self.failure_alarm = alarm_on_any(
             self,
             "FailedAlarm",
-            alarm_description="Scheduled follow-ups are not being sent: send_scheduled failed "
+            description="Scheduled follow-ups are not being sent: send_scheduled failed "
             f"{SEND_FAILED_TICKS_TO_ALARM} minutes in a row. See its logs; what is due is "
             "sent by the first tick that works.",
             metric=send.metric_errors(period=SEND_RATE, statistic=cloudwatch.Stats.SUM),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             evaluation_periods=SEND_FAILED_TICKS_TO_ALARM,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        NagSuppressions.add_resource_suppressions(self.failure_alarm, [ALARM_SUPPRESSION])
         # A dead letter: the scheduler could not invoke the function at all (a permission, a
         # throttle), which the function's own error count never shows.
-        self.dead_letter_alarm = cloudwatch.Alarm(
+        self.dead_letter_alarm = alarm_on_dead_letters(
             self,
             "DeadLettersAlarm",
-            alarm_description="The send schedule could not invoke send_scheduled: its tick is "
+            self.dead_letters,
+            description="The send schedule could not invoke send_scheduled: its tick is "
             "in the dead-letter queue (with the error). Scheduled follow-ups wait until a "
             "tick gets through.",
-            metric=self.dead_letters.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        NagSuppressions.add_resource_suppressions(self.dead_letter_alarm, [ALARM_SUPPRESSION])
 
 
 class CoachNoticeSchedule(Construct):
@@ -191,15 +160,10 @@ class CoachNoticeSchedule(Construct):
             schedule=events.Schedule.rate(every),
         )
         self.rule.add_target(targets.LambdaFunction(sender, retry_attempts=0, max_event_age=every))
-        self.failure_alarm = cloudwatch.Alarm(
+        self.failure_alarm = alarm_on_any(
             self,
             "FailedAlarm",
-            alarm_description="Coaches' held notices could not be sent for an hour: digests "
+            description="Coaches' held notices could not be sent for an hour: digests "
             "and notices after quiet hours are late. See the send_coach_notices function's logs.",
             metric=sender.metric_errors(period=Duration.hours(1), statistic=cloudwatch.Stats.SUM),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        NagSuppressions.add_resource_suppressions(self.failure_alarm, [ALARM_SUPPRESSION])

@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from aws_cdk import Duration, RemovalPolicy, Stack
-from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from cdk.buckets import access_log_bucket, private_bucket
+from cdk.failures import alarm_on_dead_letters, dead_letter_queue
 from cdk.workflow import STATE_MACHINE_VARIABLE
 
 DROP_PREFIX = "incoming/"
@@ -110,52 +109,25 @@ class TranscriptStorage(Construct):
         """An S3 event ingest still fails on after Lambda's retries (or that grew too old) is
         not lost: it lands in an SQS queue (with the error), and an alarm tells support staff.
         """
-        self.dropped_events = sqs.Queue(
+        self.dropped_events = dead_letter_queue(
             self,
             "DroppedEvents",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
+            holds="ingest's failed S3 events",
+            retention=Duration.days(14),
             removal_policy=RemovalPolicy.RETAIN,
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.dropped_events,
-            [
-                {
-                    "id": "AwsSolutions-SQS3",
-                    "reason": "This queue is itself the dead-letter destination of ingest's "
-                    "failed S3 events; a dead-letter queue needs no dead-letter queue.",
-                },
-            ],
         )
         ingest.configure_async_invoke(
             retry_attempts=INGEST_RETRY_ATTEMPTS,
             max_event_age=INGEST_MAX_EVENT_AGE,
             on_failure=destinations.SqsDestination(self.dropped_events),
         )
-        self.dropped_events_alarm = cloudwatch.Alarm(
+        self.dropped_events_alarm = alarm_on_dead_letters(
             self,
             "DroppedEventsAlarm",
-            alarm_description="A transcript dropped under incoming/ did not start the session "
+            self.dropped_events,
+            description="A transcript dropped under incoming/ did not start the session "
             "pipeline: its S3 event is in the dropped-events queue (with the error). Fix the "
             "cause, then drop the file again.",
-            metric=self.dropped_events.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(5), statistic=cloudwatch.Stats.MAXIMUM
-            ),
-            threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        NagSuppressions.add_resource_suppressions(
-            self.dropped_events_alarm,
-            [
-                {
-                    "id": "HIPAA.Security-CloudWatchAlarmAction",
-                    "reason": "Its action (the operations SNS topic) is joined by the monitoring "
-                    "construct, which owns the topic every operational alarm notifies.",
-                }
-            ],
         )
 
     def keep_failed_drops(self, compensate: lambda_.Function) -> None:
