@@ -24,7 +24,7 @@ from coaching.parsing import (
     zoom_txt,
 )
 from coaching.parsing.decoding import MAX_TRANSCRIPT_BYTES, check_size, decode
-from coaching.parsing.detect import OTHER_JSON, detect
+from coaching.parsing.detect import OTHER_JSON, detect, text_layout
 from coaching.parsing.messages import (
     FORMAT_LABELS,
     FORMAT_NAMES,
@@ -57,8 +57,10 @@ def parse_transcript(data: bytes, filename: str, format_hint: str | None = None)
     forced = _forced_format(format_hint, name)
     data = bytes(data)
     check_size(data, name)
-    if forced == DOCX or (forced is None and _is_word_document(data, filename)):
+    if forced == DOCX:
         return Transcript(format=DOCX, turns=teams_docx.parse(data, name))
+    if forced is None and _is_word_document(data, filename):
+        return _word_document(data, name)
 
     text = decode(data, name)
     format_name = forced or detect(text, filename)
@@ -76,6 +78,22 @@ def require_speaker_names(transcript: Transcript, filename: str) -> None:
             hint="Export the transcript with speaker names (Zoom: 'Name: text' cues; "
             "Teams: voice tags) or write it as 'Name: text' lines.",
         )
+
+
+def _word_document(data: bytes, name: str) -> Transcript:
+    """A Teams layout first; else the document's lines as the text export they copy
+    (Google Meet's Doc, Rev's, Fireflies'); refused if they read as no transcript."""
+    lines = teams_docx.paragraph_lines(data, name)
+    turns = teams_docx.teams_turns(lines, name)
+    if turns is not None:
+        return Transcript(format=DOCX, turns=turns)
+    text = "\n".join(lines)
+    format_name = text_layout(text)
+    if format_name is None:
+        raise teams_docx.not_a_transcript(name)
+    if format_name == "plain":  # unlike a text file, a document opens with a title
+        text = plain.from_first_speaker(text)
+    return Transcript(format=format_name, turns=_TEXT_PARSERS[format_name](text, name))
 
 
 def _is_word_document(data: bytes, filename: str) -> bool:

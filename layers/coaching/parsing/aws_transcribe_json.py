@@ -4,10 +4,13 @@ Words are results.items: {start_time, end_time, alternatives: [{content}], type:
 pronunciation | punctuation, speaker_label?}; older output gives the speakers only in
 results.speaker_labels.segments[].items, matched to the words by start time. Output
 without items may still have results.audio_segments [{transcript, start_time, end_time,
-speaker_label}]. Times are strings of seconds.
+speaker_label}]. A job run with channel identification instead of speaker labels marks
+each word with a channel_label, and may give its words only per channel, in
+results.channel_labels.channels[].items. Times are strings of seconds.
 
 The source has no cues, so a turn is a contiguous run of one speaker's words (or
-segments); without speaker labels, a sentence. 'spk_0' is shown as 'Speaker 1'.
+segments); without speaker or channel labels, a sentence. 'spk_0' is shown as
+'Speaker 1', 'ch_0' as 'Channel 1'.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from coaching.parsing.messages import rejected
 from coaching.parsing.turns import Draft, number_turns
 
 _SPEAKER_LABEL = re.compile(r"spk_(\d{1,6})")
+_CHANNEL_LABEL = re.compile(r"ch_(\d{1,6})")
 _SENTENCE_END = frozenset(".?!")
-_RESULT_KEYS = ("items", "audio_segments", "speaker_labels", "transcripts")
+_RESULT_KEYS = ("items", "audio_segments", "speaker_labels", "channel_labels", "transcripts")
 
 
 def is_transcribe_output(document: object) -> bool:
@@ -33,7 +37,9 @@ def parse(text: str, name: str) -> list[Turn]:
     document = json_doc.load(text, name)
     if not is_transcribe_output(document):
         raise json_doc.not_a_transcript(name)
-    items = json_doc.member(document, "results", "items")
+    items = json_doc.member(document, "results", "items") or _channel_items(
+        json_doc.member(document, "results", "channel_labels", "channels"), name
+    )
     segments = json_doc.member(document, "results", "audio_segments")
     if items:
         labels = _labels_by_start(json_doc.member(document, "results", "speaker_labels"))
@@ -77,6 +83,8 @@ def _word_drafts(items: list, labels: dict[float, str], name: str) -> list[Draft
         speaker = _speaker(item.get("speaker_label"), name, where)
         if speaker is None and start is not None:
             speaker = labels.get(start)
+        if speaker is None:
+            speaker = _speaker(item.get("channel_label"), name, where, "channel_label")
         speaker = speaker or UNKNOWN_SPEAKER
         if current is None or current.speaker != speaker:
             current = Draft(speaker=speaker, start=start)
@@ -117,18 +125,44 @@ def _content(item: dict, name: str, where: str) -> str:
     return (json_doc.string(best.get("content"), name, where, "content") or "").strip()
 
 
-def _speaker(label: object, name: str, where: str) -> str | None:
-    label = json_doc.string(label, name, where, "speaker_label")
+def _speaker(label: object, name: str, where: str, field: str = "speaker_label") -> str | None:
+    label = json_doc.string(label, name, where, field)
     if label is None:
         return None
     return _shown(label)
 
 
 def _shown(label: str) -> str | None:
-    """'spk_0' as 'Speaker 1'; any other label as written."""
+    """'spk_0' as 'Speaker 1', 'ch_0' as 'Channel 1'; any other label as written."""
     label = label.strip()
-    match = _SPEAKER_LABEL.fullmatch(label)
-    return f"Speaker {int(match.group(1)) + 1}" if match else (label or None)
+    if match := _SPEAKER_LABEL.fullmatch(label):
+        return f"Speaker {int(match.group(1)) + 1}"
+    if match := _CHANNEL_LABEL.fullmatch(label):
+        return f"Channel {int(match.group(1)) + 1}"
+    return label or None
+
+
+def _channel_items(channels: object, name: str) -> list:
+    """The words of every channel in the order they were said.
+
+    Each channel's items are in its own time order; a punctuation item has no time and
+    goes with the word before it, so words are merged with their punctuation attached.
+    """
+    if channels is None:
+        return []
+    runs: list[tuple[float, int, list]] = []  # (start, order in file, word + punctuation)
+    for channel in _list(channels, "channels", name):
+        items = json_doc.member(channel, "items")
+        run: list | None = None
+        for item in _list(items, "channel items", name) if items is not None else []:
+            start = json_doc.seconds_or_none(json_doc.member(item, "start_time"))
+            if start is None and run is not None:
+                run.append(item)
+            else:
+                run = [item]
+                runs.append((start or 0.0, len(runs), run))
+    runs.sort(key=lambda run: run[:2])
+    return [item for _, _, run in runs for item in run]
 
 
 def _labels_by_start(speaker_labels: object) -> dict[float, str]:

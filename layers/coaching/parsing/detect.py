@@ -40,6 +40,13 @@ def detect(text: str, filename: str) -> str:
     )
 
 
+def text_layout(text: str) -> str | None:
+    """The format of text that says it is a transcript, or None: for the text of a Word
+    document, which gets no fallback to plain text and no say from its extension."""
+    body = text.lstrip()
+    return _by_opening(body, body.split("\n", 1)[0]) or _by_lines_inside(body, None)
+
+
 def _json_document(body: str, first_line: str, by_extension: str | None) -> str | None:
     """A JSON transcript's format, OTHER_JSON for other JSON; None if it is not JSON (a Zoom
     text export also starts with "[")."""
@@ -74,6 +81,8 @@ def _by_lines_inside(body: str, by_extension: str | None) -> str | None:
         return "srt" if "," in cue_timing.group(0) else "vtt"
     if sbv.has_timing_line(body):  # SBV cues after something else: refused with the place
         return "sbv"
+    if otter_txt.has_speaker_paragraphs(body):  # before plain: a stray 'Note: ' in the words
+        return "otter_txt"
     if plain.has_speaker_line(body):
         return "meet_txt" if meet_txt.has_markers(body) else "plain"
     return None

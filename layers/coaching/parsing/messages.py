@@ -28,12 +28,13 @@ FORMAT_LABELS = {
     "srt": "SubRip .srt",
     "sbv": "YouTube .sbv",
     "zoom_txt": "Zoom .txt",
-    "otter_txt": "Otter .txt",
-    "meet_txt": "Google Meet .txt",
+    "otter_txt": "Otter .txt, with or without timestamps",
+    "meet_txt": "Google Meet .txt or .docx",
     "teams_docx": "Teams .docx (both layouts)",
-    "fireflies_json": "Fireflies .json",
-    "aws_transcribe_json": "Amazon Transcribe .json",
-    "plain": "plain 'Name: text' lines, with or without timestamps",
+    "fireflies_json": "Fireflies .json (the app's download or the API's)",
+    "aws_transcribe_json": "Amazon Transcribe .json (speaker or channel labels)",
+    "plain": "plain 'Name: text' lines or Rev's 'Name (00:01):' headers (.txt or .docx), "
+    "with or without timestamps",
 }
 assert tuple(FORMAT_LABELS) == FORMAT_NAMES
 
@@ -47,7 +48,8 @@ ONE_TURN_PER_LINE = (
 )
 AS_TEXT = (
     "Upload the transcript export itself: a .vtt, .srt, .sbv or .txt file, "
-    "the .docx from Teams, or the .json from Fireflies or Amazon Transcribe (not a .pdf)."
+    "the .docx from Teams or Google Meet, or the .json from Fireflies or Amazon Transcribe "
+    "(not a .pdf)."
 )
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -1,11 +1,15 @@
-"""Microsoft Teams' Word (.docx) transcript, read with python-docx.
+"""Word (.docx) transcripts, read with python-docx; Microsoft Teams' layouts here.
 
-Two layouts are in use. The older one mirrors WebVTT: a timing line
+Two Teams layouts are in use. The older one mirrors WebVTT: a timing line
 ('0:0:3.120 --> 0:0:8.410'), the speaker's name, then the text. The current one has a
 header 'Name   0:03' (m:ss or h:mm:ss since the start) and the text below it. Either may
 sit in separate paragraphs or in one paragraph broken into lines. Paragraphs before the
 first timing or header (title, date, duration) and Teams' 'X started transcription'
 notes are left out.
+
+Other tools' Word transcripts (Google Meet's Google Doc downloaded as .docx, Rev's,
+Fireflies') hold the same lines as their text exports: paragraph_lines gives them to the
+text parsers (see parse_transcript).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 
+from coaching.domain.errors import TranscriptRejected
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
 from coaching.parsing.headed import ANY_GAP, headed_turns, read_header
 from coaching.parsing.messages import invalid_timestamp, rejected
@@ -55,6 +60,15 @@ def kind_of(data: bytes) -> str | None:
 
 
 def parse(data: bytes, name: str) -> list[Turn]:
+    """A Teams transcript's turns; refused if the document has neither Teams layout."""
+    turns = teams_turns(paragraph_lines(data, name), name)
+    if turns is None:
+        raise not_a_transcript(name)
+    return turns
+
+
+def paragraph_lines(data: bytes, name: str) -> list[str]:
+    """The document's non-blank lines, after checking it is a Word document to open."""
     kind = kind_of(data)
     if kind is None:
         raise rejected(f"{name} is not a Word (.docx) document.", hint=HINT)
@@ -68,10 +82,13 @@ def parse(data: bytes, name: str) -> list[Turn]:
 
     try:
         document = docx.Document(io.BytesIO(data))
-        lines = list(_lines(document))
+        return list(_lines(document))
     except Exception as error:  # python-docx, lxml and zipfile fail in many ways
         raise rejected(f"{name} could not be read as a Word document.", hint=HINT) from error
 
+
+def teams_turns(lines: list[str], name: str) -> list[Turn] | None:
+    """The turns of either Teams layout, or None if the lines have neither."""
     if any(_TIMING.fullmatch(line) for line in lines):
         return _timed_turns(lines, name)
     if any(read_header(line, ANY_GAP) for line in lines):
@@ -83,7 +100,11 @@ def parse(data: bytes, name: str) -> list[Turn]:
             keep_preamble=False,
             where=lambda _line, header: f"turn {header}",
         )
-    raise rejected(
+    return None
+
+
+def not_a_transcript(name: str) -> TranscriptRejected:
+    return rejected(
         f"{name} is a Word document but not a Teams transcript: "
         "it has no 'Name 0:03' or timing lines.",
         hint=HINT,
