@@ -10,6 +10,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coaching.domain.errors import TranscriptRejected
 from coaching.domain.transcript import UNKNOWN_SPEAKER
@@ -191,6 +193,59 @@ def test_transcribe_channels_that_are_not_a_list_are_refused():
     )
 
 
+def _analytics_turn(role: str, content: object, begin: object, end: object) -> dict:
+    return {
+        "ParticipantRole": role,
+        "Content": content,
+        "BeginOffsetMillis": begin,
+        "EndOffsetMillis": end,
+        "Sentiment": "NEUTRAL",
+        "LoudnessScores": [70.1],
+    }
+
+
+def test_transcribe_call_analytics_turns_are_read_with_their_roles_and_times():
+    # Given a Call Analytics job's output: turns with a role and millisecond offsets
+    document = {
+        "JobStatus": "COMPLETED",
+        "Transcript": [
+            _analytics_turn("AGENT", "Welcome back. How did the week go?", 120, 2900),
+            _analytics_turn("CUSTOMER", "Better than last time.", 3100, 4800),
+        ],
+        "ConversationCharacteristics": {"TotalConversationDurationMillis": 5000},
+    }
+
+    # When it is parsed without a hint
+    transcript = parse_transcript(json.dumps(document).encode(), "analytics.json")
+
+    # Then each turn keeps its role as the speaker and its times in seconds
+    assert transcript.format == "aws_transcribe_json"
+    assert [(t.speaker, t.start, t.end, t.text) for t in transcript.turns] == [
+        ("Agent", 0.12, 2.9, "Welcome back. How did the week go?"),
+        ("Customer", 3.1, 4.8, "Better than last time."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        (
+            [_analytics_turn("AGENT", "Hi.", 0, 10), _analytics_turn("CUSTOMER", "Yo", "x", 9)],
+            "job.json: turn 2 has an invalid BeginOffsetMillis.",
+        ),
+        ([_analytics_turn("AGENT", 7, 0, 10)], "job.json: turn 1 has an invalid Content."),
+        ([_analytics_turn("AGENT", " ", 0, 10)], "job.json is an Amazon Transcribe result "
+         "without any words."),
+    ],
+)  # fmt: skip
+def test_transcribe_call_analytics_with_bad_values_is_refused_naming_the_turn(turns, expected):
+    # When a Call Analytics output has a bad value
+    rejection = _rejection(json.dumps({"Transcript": turns}).encode(), "job.json")
+
+    # Then the turn and field are named
+    assert rejection.message == expected
+
+
 # --- Rev / Descript: 'Name (00:00):' headers -----------------------------------------------
 
 
@@ -313,6 +368,23 @@ def test_teams_vtt_notes_and_cue_identifiers_are_not_speech():
     assert all("NOTE" not in t.text and "/" not in t.text for t in turns)
 
 
+def test_a_cue_with_two_voices_gives_each_voice_its_own_turn():
+    # Given a cue holding two speakers' voice spans, as WebVTT allows
+    data = (
+        b"WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n"
+        b"<v Ann>Hi &amp; bye.</v>\n<v Bo>Hello <b>you</b>.</v>\n"
+    )
+
+    # When it is parsed
+    turns = parse_transcript(data, "call.vtt").turns
+
+    # Then each voice speaks its own words, within the cue's times
+    assert [(t.speaker, t.start, t.end, t.text) for t in turns] == [
+        ("Ann", 1.0, 3.0, "Hi & bye."),
+        ("Bo", 1.0, 3.0, "Hello you."),
+    ]
+
+
 # --- every variant in every encoding --------------------------------------------------------
 
 
@@ -332,3 +404,57 @@ def test_text_variants_read_the_same_in_every_encoding(fixture, encoding):
         (t.speaker, t.start, t.text) for t in expected.turns
     ]
     assert UNKNOWN_SPEAKER not in transcript.speakers
+
+
+# --- properties ------------------------------------------------------------------------------
+
+NAMES = st.sampled_from(("Ann", "Bo Li", "Speaker 1", "Dr. Ada Lovelace", "José Núñez"))
+WORDS = st.lists(
+    st.sampled_from(("yes", "I will", "send it", "by Friday.", "What now?", "ok,", "(laughs)")),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
+TURNS = st.lists(st.tuples(NAMES, WORDS, st.integers(0, 30)), min_size=1, max_size=12)
+
+
+def _clock(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+@given(turns=TURNS, step=st.integers(1, 900))
+def test_any_rev_export_reads_back_its_speakers_starts_and_words(turns, step):
+    # Given turns written as Rev writes them, a header then the words, starts increasing
+    starts = [i * step for i in range(len(turns))]
+    text = "\n\n".join(
+        f"{name} ({_clock(start)}):\n{words}"
+        for (name, words, _), start in zip(turns, starts, strict=True)
+    )
+
+    # When it is parsed
+    transcript = parse_transcript(text.encode(), "rev.txt")
+
+    # Then every turn comes back as written
+    assert [(t.speaker, t.start, t.text) for t in transcript.turns] == [
+        (name, float(start), words) for (name, words, _), start in zip(turns, starts, strict=True)
+    ]
+
+
+@given(turns=TURNS)
+def test_any_fireflies_app_download_reads_back_its_sentences(turns):
+    # Given sentences as the Fireflies app downloads them
+    sentences = [
+        {"sentence": words, "startTime": i * 2.5, "endTime": i * 2.5 + gap / 10,
+         "speaker_name": name, "speaker_id": hash(name) % 7, "index": i}
+        for i, (name, words, gap) in enumerate(turns)
+    ]  # fmt: skip
+
+    # When they are parsed
+    transcript = parse_transcript(json.dumps(sentences).encode(), "upload")
+
+    # Then each sentence is a turn, in order, with its times
+    assert transcript.format == "fireflies_json"
+    assert [(t.speaker, t.text, t.start, t.end) for t in transcript.turns] == [
+        (s["speaker_name"], s["sentence"], s["startTime"], s["endTime"]) for s in sentences
+    ]

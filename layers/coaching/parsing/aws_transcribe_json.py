@@ -8,6 +8,10 @@ speaker_label}]. A job run with channel identification instead of speaker labels
 each word with a channel_label, and may give its words only per channel, in
 results.channel_labels.channels[].items. Times are strings of seconds.
 
+A Call Analytics job writes its turns instead: Transcript [{ParticipantRole: AGENT |
+CUSTOMER, Content, BeginOffsetMillis, EndOffsetMillis, Sentiment, ...}], shown as 'Agent'
+and 'Customer'.
+
 The source has no cues, so a turn is a contiguous run of one speaker's words (or
 segments); without speaker or channel labels, a sentence. 'spk_0' is shown as
 'Speaker 1', 'ch_0' as 'Channel 1'.
@@ -30,18 +34,35 @@ _RESULT_KEYS = ("items", "audio_segments", "speaker_labels", "channel_labels", "
 
 def is_transcribe_output(document: object) -> bool:
     results = json_doc.member(document, "results")
-    return isinstance(results, dict) and any(key in results for key in _RESULT_KEYS)
+    if isinstance(results, dict) and any(key in results for key in _RESULT_KEYS):
+        return True
+    return _analytics_turns(document) is not None
+
+
+def _analytics_turns(document: object) -> list | None:
+    """A Call Analytics output's Transcript, if the document is one: a list whose first
+    entry has a ParticipantRole and Content."""
+    turns = json_doc.member(document, "Transcript")
+    if not isinstance(turns, list) or not turns:
+        return None
+    first = turns[0]
+    return (
+        turns if isinstance(first, dict) and {"ParticipantRole", "Content"} <= set(first) else None
+    )
 
 
 def parse(text: str, name: str) -> list[Turn]:
     document = json_doc.load(text, name)
     if not is_transcribe_output(document):
         raise json_doc.not_a_transcript(name)
+    analytics = _analytics_turns(document)
     items = json_doc.member(document, "results", "items") or _channel_items(
         json_doc.member(document, "results", "channel_labels", "channels"), name
     )
     segments = json_doc.member(document, "results", "audio_segments")
-    if items:
+    if analytics is not None:
+        drafts = _analytics_drafts(analytics, name)
+    elif items:
         labels = _labels_by_start(json_doc.member(document, "results", "speaker_labels"))
         drafts = _word_drafts(_list(items, "items", name), labels, name)
     elif segments:
@@ -113,6 +134,28 @@ def _segment_drafts(segments: list, name: str) -> list[Draft]:
         else:
             drafts.append(Draft(speaker=speaker, start=start, end=end, lines=[words or ""]))
     return drafts
+
+
+def _analytics_drafts(turns: list, name: str) -> list[Draft]:
+    drafts: list[Draft] = []
+    for number, turn in enumerate(turns, start=1):
+        where = f"turn {number}"
+        if not isinstance(turn, dict):
+            raise rejected(f"{name}: {where} is not an object.", hint=json_doc.HINT)
+        words = json_doc.string(turn.get("Content"), name, where, "Content") or ""
+        role = json_doc.string(turn.get("ParticipantRole"), name, where, "ParticipantRole")
+        start, end = (
+            _millis(turn.get(field), name, where, field)
+            for field in ("BeginOffsetMillis", "EndOffsetMillis")
+        )
+        speaker = (role or "").strip().replace("_", " ").capitalize() or UNKNOWN_SPEAKER
+        drafts.append(Draft(speaker=speaker, start=start, end=end, lines=[words]))
+    return drafts
+
+
+def _millis(value: object, name: str, where: str, field: str) -> float | None:
+    milliseconds = json_doc.seconds(value, name, where, field)
+    return None if milliseconds is None else milliseconds / 1000
 
 
 def _content(item: dict, name: str, where: str) -> str:

@@ -30,6 +30,17 @@ def voice_of(raw_first_line: str) -> str | None:
     return (match.group(1).strip() or None) if match else None
 
 
+def voice_spans(raw_text: str) -> list[tuple[str, str]]:
+    """Each voice span of a cue as (speaker, its raw text): a cue may hold several voices,
+    as WebVTT allows ('<v Ann>Hi.</v>' then '<v Bo>Hello.</v>')."""
+    starts = list(_VOICE.finditer(raw_text))
+    ends = [match.start() for match in starts[1:]] + [len(raw_text)] if starts else []
+    return [
+        (match.group(1).strip(), raw_text[match.end() : end])
+        for match, end in zip(starts, ends, strict=True)
+    ]
+
+
 def _ends_a_sentence(prefix: str) -> bool:
     for match in _PUNCTUATION_BEFORE_SPACE.finditer(prefix):
         word, punctuation = match.groups()

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import html
 import io
+import re
 
 import webvtt
 from webvtt.errors import MalformedFileError
 
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
 from coaching.parsing.messages import invalid_timestamp, rejected
-from coaching.parsing.speakers import split_speaker, voice_of
+from coaching.parsing.speakers import split_speaker, voice_of, voice_spans
 from coaching.parsing.timestamps import as_cue_time, cue_seconds
 from coaching.parsing.turns import Draft, cue_turns
 
 ARROW = "-->"
+_TAG = re.compile(r"<[^>]*>")
 # Blocks after the cues that are not transcript text.
 _NOT_TEXT_BLOCKS = ("NOTE", "STYLE", "REGION")
 
@@ -37,7 +39,7 @@ def parse(text: str, name: str) -> list[Turn]:
     except Exception as error:  # webvtt-py's failures are not all documented
         raise rejected(f"{name} could not be read as WebVTT.") from error
 
-    return cue_turns([_draft(caption) for caption in captions], name)
+    return cue_turns([draft for caption in captions for draft in _drafts(caption)], name)
 
 
 def _checked_and_normalised(text: str, name: str) -> str:
@@ -85,6 +87,24 @@ def _normalised_timing(line: str, cue_number: int, name: str) -> str:
     if end is None:
         raise invalid_timestamp(name, where, end_token)
     return f"{as_cue_time(start)} {ARROW} {as_cue_time(end)}{settings}"
+
+
+def _drafts(caption: webvtt.Caption) -> list[Draft]:
+    """One draft a cue; one a voice when a cue holds more than one speaker's voice span."""
+    spans = voice_spans(caption.raw_text)
+    if len({speaker for speaker, _ in spans}) < 2:
+        return [_draft(caption)]
+    start = caption.start_time.in_milliseconds() / 1000
+    end = caption.end_time.in_milliseconds() / 1000
+    return [
+        Draft(
+            speaker=html.unescape(speaker).strip() or UNKNOWN_SPEAKER,
+            start=start,
+            end=end,
+            lines=[html.unescape(_TAG.sub("", line)).strip() for line in raw.split("\n")],
+        )
+        for speaker, raw in spans
+    ]
 
 
 def _draft(caption: webvtt.Caption) -> Draft:
