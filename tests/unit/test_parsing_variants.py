@@ -343,6 +343,21 @@ def test_a_word_document_of_name_text_lines_leaves_out_its_title_and_date():
     ]
 
 
+def test_a_turn_ending_in_a_time_is_not_taken_for_a_teams_or_otter_header():
+    # Given 'Name: text' turns, one of them ending in a time, as .docx and as .txt
+    lines = ("Ann Lee: Shall we meet at  10:30", "Bo Chen: Yes, fine.")
+    expected = [("Ann Lee", "Shall we meet at  10:30"), ("Bo Chen", "Yes, fine.")]
+
+    # When each is parsed
+    as_word = parse_transcript(_docx("Coaching call", *lines), "call.docx")
+    as_text = parse_transcript("\n".join(lines).encode(), "call.txt")
+
+    # Then both are plain 'Name: text' turns: nobody is called 'Ann Lee: Shall we meet at'
+    for transcript in (as_word, as_text):
+        assert transcript.format == "plain"
+        assert [(t.speaker, t.text) for t in transcript.turns] == expected
+
+
 def test_a_word_document_of_prose_is_still_refused_as_no_transcript():
     # When a Word document of paragraphs without speakers is parsed
     rejection = _rejection(_docx("Goals", "Work on delegation.", "Sleep more."), "goals.docx")

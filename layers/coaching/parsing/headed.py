@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
 from coaching.parsing.messages import invalid_timestamp
+from coaching.parsing.speakers import split_speaker
 from coaching.parsing.turns import Draft, speaker_turns
 
 _TIME = r"\d{1,3}:\d{2}(?::\d{2})?"
@@ -26,7 +27,8 @@ def read_header(line: str, pattern: re.Pattern[str]) -> tuple[str, str] | None:
     if match is None:
         return None
     speaker = match["speaker"].strip()
-    if speaker.endswith(":"):  # 'Ann: 10:30' is somebody saying a time
+    # 'Ann: 10:30' and 'Ann: see you at 10:30' are somebody saying a time
+    if speaker.endswith(":") or split_speaker(speaker)[0] is not None:
         return None
     return speaker, match["time"]
 
