@@ -279,6 +279,20 @@ def test_a_time_in_brackets_inside_speech_is_not_a_header():
     assert turns[0].text.endswith("We stopped. Back at (11:00):")
 
 
+def test_captioners_speaker_change_marker_is_not_part_of_the_name():
+    # Given Zoom's saved captions from a captioner: '>>' before each new speaker's name
+    text = b"10:02:09 >> ANN LEE: Hello everyone.\n10:02:15 >> BO CHEN: Hi.\n"
+
+    # When they are parsed
+    turns = parse_transcript(text, "captions.txt").turns
+
+    # Then the names are the names
+    assert [(t.speaker, t.start, t.text) for t in turns] == [
+        ("ANN LEE", 36129.0, "Hello everyone."),
+        ("BO CHEN", 36135.0, "Hi."),
+    ]
+
+
 # --- Otter without timestamps --------------------------------------------------------------
 
 

@@ -3,7 +3,8 @@
 Accepted line shapes: "Name: text", "[00:01:02] Name: text", "00:01:02 Name: text",
 "(00:01) Name: text", and "Name:" alone with the words on the following lines. Rev and
 Descript put the time after the name: "Name (00:01):" (or "[00:01]"), with the words on
-the same line or the lines below.
+the same line or the lines below. Captioners' '>>' before a new speaker's name (Zoom's
+saved captions, CART) is not part of the name.
 A line without a name continues the turn above it; after a blank line it starts a
 turn of its own with an unknown speaker, as nobody can tell who said it.
 """
@@ -23,6 +24,7 @@ _NAME_THEN_TIME = re.compile(
     rf"(?P<name>[^:()\[\]\n]{{1,60}}?)[ \t]*(?:\((?P<parenthesised>{CLOCK})\)"
     rf"|\[(?P<bracketed>{CLOCK})\])[ \t]*(?::(?:[ \t]+|$)|$)"
 )
+_CHANGE_OF_SPEAKER = re.compile(r">>[ \t]*")
 _LEADING_TIME = re.compile(
     rf"(?:\[(?P<bracketed>{CLOCK})\]|\((?P<parenthesised>{CLOCK})\)|(?P<bare>{CLOCK})(?=\s|$))"
     r"\s*(?:[-–—|]\s+)?"
@@ -67,6 +69,7 @@ def parse(text: str, name: str) -> list[Turn]:
             current = None
             continue
         start, line = _leading_time(line, number, name)
+        line = _CHANGE_OF_SPEAKER.sub("", line, count=1) if line.startswith(">>") else line
         if not line:
             pending_start, current = start, None
             continue
@@ -100,6 +103,8 @@ def _leading_time(line: str, number: int, name: str) -> tuple[float | None, str]
 def _has_speaker(line: str) -> bool:
     if _LEADING_TIME.match(line):
         line = _LEADING_TIME.sub("", line, count=1)
+    if line.startswith(">>"):
+        line = _CHANGE_OF_SPEAKER.sub("", line, count=1)
     if split_speaker(line)[0] is not None:
         return True
     header = _NAME_THEN_TIME.match(line)
