@@ -308,6 +308,17 @@ def test_otter_without_timestamps_gives_a_turn_per_named_paragraph_without_the_f
     assert all("otter.ai" not in turn.text for turn in turns)
 
 
+def test_otter_without_speaker_names_is_refused_saying_the_names_are_missing():
+    # When Otter's export with timestamps but without speaker names is parsed
+    rejection = _rejection(b"0:03\nHello there.\n\n0:09\nHi, good to see you.\n", "o.txt")
+
+    # Then the refusal says what is missing and how to get it
+    assert rejection.message == (
+        "o.txt has timestamps but no speaker names, so participants cannot be told apart."
+    )
+    assert "speaker names" in rejection.hint
+
+
 @pytest.mark.parametrize(
     "text",
     [

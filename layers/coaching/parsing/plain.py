@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
-from coaching.parsing.messages import invalid_timestamp
+from coaching.parsing.messages import invalid_timestamp, rejected
 from coaching.parsing.speakers import split_speaker
 from coaching.parsing.timestamps import CLOCK, clock_seconds
 from coaching.parsing.turns import Draft, speaker_turns
@@ -86,6 +86,13 @@ def parse(text: str, name: str) -> list[Turn]:
         current = Draft(speaker=speaker or UNKNOWN_SPEAKER, start=start, lines=[rest])
         drafts.append(current)
 
+    if drafts and all(d.speaker == UNKNOWN_SPEAKER and d.start is not None for d in drafts):
+        # Timed paragraphs without a name: Otter's export with speaker names turned off.
+        raise rejected(
+            f"{name} has timestamps but no speaker names, so participants cannot be told apart.",
+            hint="Export the transcript again with speaker names, "
+            "or write each turn as 'Name: what they said'.",
+        )
     return speaker_turns(drafts, name)
 
 
