@@ -498,3 +498,17 @@ def test_any_fireflies_app_download_reads_back_its_sentences(turns):
     assert [(t.speaker, t.text, t.start, t.end) for t in transcript.turns] == [
         (s["speaker_name"], s["sentence"], s["startTime"], s["endTime"]) for s in sentences
     ]
+
+
+@given(turns=TURNS)
+def test_any_otter_export_without_timestamps_reads_back_its_named_paragraphs(turns):
+    # Given named paragraphs as Otter writes them without timestamps: three at least, two voices
+    named = [(("Ann", "Bo Li")[i % 2], words) for i, (_, words, _) in enumerate(turns * 3)]
+    text = "\n\n".join(f"{name}\n{words}" for name, words in named) + "\n\nTranscribed by otter.ai"
+
+    # When it is parsed
+    transcript = parse_transcript(text.encode(), "upload")
+
+    # Then every paragraph is its speaker's turn, the footer none
+    assert transcript.format == "otter_txt"
+    assert [(t.speaker, t.text) for t in transcript.turns] == named
