@@ -82,7 +82,8 @@ def require_speaker_names(transcript: Transcript, filename: str) -> None:
 
 def _word_document(data: bytes, name: str) -> Transcript:
     """A Teams layout first; else the document's lines as the text export they copy
-    (Google Meet's Doc, Rev's, Fireflies'); refused if they read as no transcript."""
+    (Google Meet's Doc, Rev's headers, 'Name: text' lines); refused if they read as no
+    transcript, with the message a Word document of prose always had."""
     lines = teams_docx.paragraph_lines(data, name)
     turns = teams_docx.teams_turns(lines, name)
     if turns is not None:

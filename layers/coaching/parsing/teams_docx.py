@@ -7,9 +7,9 @@ sit in separate paragraphs or in one paragraph broken into lines. Paragraphs bef
 first timing or header (title, date, duration) and Teams' 'X started transcription'
 notes are left out.
 
-Other tools' Word transcripts (Google Meet's Google Doc downloaded as .docx, Rev's,
-Fireflies') hold the same lines as their text exports: paragraph_lines gives them to the
-text parsers (see parse_transcript).
+Other tools' Word transcripts (Google Meet's Google Doc downloaded as .docx, Rev's) hold
+the same lines as their text exports: paragraph_lines gives them to the text parsers
+(see parse_transcript).
 """
 
 from __future__ import annotations
