@@ -7,7 +7,8 @@ uncased) is vendored in ``embedding_data/`` (see its NOTICE). Nothing is ever do
 
 A sentence's vector is the mean of its token vectors over the attention mask, L2-normalised:
 sentence-transformers' pooling for this model. Texts are cut at 256 tokens (the length the
-model was trained on) and run in batches of 32, padded to each batch's longest text.
+model was trained on) and run in batches of 32 texts of like length, each batch padded to
+its longest text.
 
 One intra-op and one inter-op thread: on a small machine (2 cores) more threads fight each
 other and a query takes ten times as long. The model is loaded on the first ``embed`` (a
@@ -67,10 +68,15 @@ class LocalEmbedder:
         if not texts:
             return []
         model = self._model()
-        vectors: list[list[float]] = []
-        for start in range(0, len(texts), self._batch_size):
-            batch = list(texts[start : start + self._batch_size])
-            vectors.extend(_embed_batch(model, batch).tolist())
+        # Batches of texts of like length: each is padded to its longest text, so a short
+        # turn batched with a long one would cost as much as the long one.
+        by_length = sorted(range(len(texts)), key=lambda index: len(texts[index]))
+        vectors: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(by_length), self._batch_size):
+            indexes = by_length[start : start + self._batch_size]
+            batch = _embed_batch(model, [texts[index] for index in indexes])
+            for index, vector in zip(indexes, batch.tolist(), strict=True):
+                vectors[index] = vector
         return vectors
 
     # -- loading ---------------------------------------------------------------------------
