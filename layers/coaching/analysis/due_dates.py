@@ -185,8 +185,9 @@ def _rule(pattern: str, *, point: bool = False) -> Callable[[_Resolver], _Resolv
     return register
 
 
-def resolve_due(text: str, session_date: dt.date) -> Due | None:
-    """The due date an item's words name; None when they name none."""
+def resolve_due(text: str, session_date: dt.date | None) -> Due | None:
+    """The due date an item's words name; None when they name none. Without a session date
+    the phrase is still found, with a null date."""
     found = _longest_first(_candidates(text, session_date))
     dated = [(f.date, f.start, f.phrase) for f in found if f.date is not None]
     if dated:
@@ -198,11 +199,11 @@ def resolve_due(text: str, session_date: dt.date) -> Due | None:
     return None
 
 
-def _candidates(text: str, session_date: dt.date) -> list[_Found]:
+def _candidates(text: str, session_date: dt.date | None) -> list[_Found]:
     found = []
     for pattern, resolver, point in _RULES:
         for match in pattern.finditer(text):
-            date = resolver(match, session_date)
+            date = resolver(match, session_date) if session_date else None
             prep = (match.groupdict().get("prep") or "").casefold()
             if date is not None and point and prep == "before":
                 date -= dt.timedelta(days=1)

@@ -1070,6 +1070,7 @@ export interface components {
         };
         EvidencedActionItem: {
             due?: string | null;
+            due_phrase?: string | null;
             evidence: number[];
             evidence_times: (number | null)[];
             owner?: string | null;
@@ -1360,6 +1361,7 @@ export interface components {
         };
         ReviewActionItem: {
             due?: string | null;
+            due_phrase?: string | null;
             /** @default [] */
             evidence: number[];
             owner?: string | null;
@@ -1531,6 +1533,7 @@ export interface components {
         };
         SummaryActionItem: {
             due?: string | null;
+            due_phrase?: string | null;
             evidence: number[];
             owner?: string | null;
             sensitive: boolean;
