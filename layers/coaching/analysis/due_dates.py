@@ -43,8 +43,8 @@ dateparser (PyPI, 1.5) was measured on the same table: 0.57 (these rules were wr
 so 1.0 says only that they do what is written here; the rule before them scored 0.36). It
 reads weekdays and explicit dates, but misses "this weekend" and "before the fifteenth",
 takes "next week" for S+7, reads "3/12" month first and "we" in "before we meet again" as
-Wednesday, so it is not a dependency (``bench/quality.py``
-prints its figure when it is installed).
+Wednesday, so it is not a dependency (``bench/quality.py`` prints its figure when it is
+installed).
 """
 
 from __future__ import annotations
