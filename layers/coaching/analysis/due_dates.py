@@ -240,7 +240,7 @@ def _candidates(text: str, session_date: dt.date | None) -> list[_Found]:
     found = []
     for pattern, resolver, point in _RULES:
         for match in pattern.finditer(text):
-            date = resolver(match, session_date) if session_date else None
+            date = _resolved(resolver, match, session_date)
             prep = (match.groupdict().get("prep") or "").casefold()
             if date is not None and point and prep == "before":
                 date -= dt.timedelta(days=1)
@@ -248,6 +248,20 @@ def _candidates(text: str, session_date: dt.date | None) -> list[_Found]:
                 date = None
             found.append(_Found(match.start(), match.end(), match.group(0), date, resolver))
     return found
+
+
+def _resolved(
+    resolver: _Resolver, match: re.Match[str], session_date: dt.date | None
+) -> dt.date | None:
+    if session_date is None:
+        return None
+    try:
+        date = resolver(match, session_date)
+        if date is not None and date.toordinal() > 1:  # "before" takes a day off
+            return date
+        return None
+    except (OverflowError, ValueError):  # "in 99999999 days", or past the year 9999
+        return None
 
 
 def _longest_first(found: list[_Found]) -> list[_Found]:
