@@ -65,14 +65,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-# The words, besides day and month names and ordinals, that the date phrases below are made of.
-_DATE_WORDS = frozenset(
-    "tomorrow tmrw tmr today tonight week weeks weekend month months year quarter fortnight "
-    "hour hours day days eod eow eom cob asap christmas xmas new yesterday last past previous "
-    "every session call meeting check time again holidays morning afternoon evening end close "
-    "mid early late soon possible next coming few".split()
-)
-
 
 @dataclass(frozen=True)
 class Due:
@@ -162,10 +154,6 @@ _ORDINALS = (
 )
 
 
-# Every word a date phrase can be made of, bar digits: a sentence with none names no date.
-_TRIGGERS = _DATE_WORDS | set(_WEEKDAYS) | set(_MONTHS) | set(_ORDINALS)
-
-
 def _alternatives(words: Iterable[str]) -> str:
     """A regex alternation, longest first so that "friday" is tried before "fri"."""
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
@@ -174,6 +162,14 @@ def _alternatives(words: Iterable[str]) -> str:
 _FULL_DAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 _ANY_DAY = rf"(?:{_alternatives(_WEEKDAYS)})"
 # "may" and "march" are verbs too: as months only when capitalised.
+_ORDINAL_PARTS = frozenset(part for word in _ORDINALS for part in word.split("-"))
+_DAY_WORDS = frozenset(
+    "tomorrow tmrw tmr today tonight morning afternoon evening day eod close cob".split()
+)
+_VAGUE_WORDS = frozenset(
+    "next again early mid late few coming asap possible every holidays new".split()
+)
+_DURATION_WORDS = frozenset("hour hours day days week weeks month months fortnight".split())
 _VERBS_TOO = frozenset({"may", "march", "mar"})
 _MONTH = rf"(?:(?-i:May|MAY|March|MARCH|Mar)|{_alternatives(set(_MONTHS) - _VERBS_TOO)})"
 _ORDINAL_WORD = _alternatives(_ORDINALS).replace("\\-", "[- ]")
@@ -198,14 +194,27 @@ class _Found:
     resolver: _Resolver
 
 
-_RULES: list[tuple[re.Pattern[str], _Resolver, bool]] = []  # pattern, resolver, is a point day
+@dataclass(frozen=True)
+class _Rule:
+    pattern: re.Pattern[str]
+    resolver: _Resolver
+    needs: frozenset[str]  # words one of which the pattern cannot match without
+    point: bool  # a day: "before" it is the day before
 
 
-def _rule(pattern: str, *, point: bool = False) -> Callable[[_Resolver], _Resolver]:
-    """Registers a resolver for a pattern; ``point``: "before" it means the day before."""
+_RULES: list[_Rule] = []
+_DIGIT = "0"  # in ``needs``: a digit
+
+
+def _rule(
+    pattern: str, *, needs: Iterable[str], point: bool = False
+) -> Callable[[_Resolver], _Resolver]:
+    """Registers a resolver for a pattern. A rule runs only on a text with one of the words
+    it ``needs``: most sentences name no date, and twenty patterns cost more than a look."""
 
     def register(resolver: _Resolver) -> _Resolver:
-        _RULES.append((re.compile(rf"\b{pattern}(?![\w/-])", re.IGNORECASE), resolver, point))
+        compiled = re.compile(rf"\b{pattern}(?![\w/-])", re.IGNORECASE)
+        _RULES.append(_Rule(compiled, resolver, frozenset(needs), point))
         return resolver
 
     return register
@@ -214,8 +223,6 @@ def _rule(pattern: str, *, point: bool = False) -> Callable[[_Resolver], _Resolv
 def resolve_due(text: str, session_date: dt.date | None) -> Due | None:
     """The due date an item's words name; None when they name none. Without a session date
     the phrase is still found, with a null date."""
-    if not _may_name_a_date(text):
-        return None
     found = [f for f in _longest_first(_candidates(text, session_date)) if f.resolver != _past]
     # The latest date; of phrases naming the same day ("on Friday 4 December"), the first.
     dated = [(f.date, -f.start, f.phrase) for f in found if f.date is not None]
@@ -228,25 +235,22 @@ def resolve_due(text: str, session_date: dt.date | None) -> Due | None:
     return None
 
 
-def _may_name_a_date(text: str) -> bool:
-    """A cheap first look: most sentences have no digit and none of the words a date phrase
-    is made of, and then the twenty patterns need not run."""
-    return any(c.isdigit() for c in text) or not _TRIGGERS.isdisjoint(
-        re.findall(r"[a-z]+", text.casefold())
-    )
-
-
 def _candidates(text: str, session_date: dt.date | None) -> list[_Found]:
+    words = set(re.findall(r"[a-z]+", text.casefold()))
+    if any(c.isdigit() for c in text):
+        words.add(_DIGIT)
     found = []
-    for pattern, resolver, point in _RULES:
-        for match in pattern.finditer(text):
-            date = _resolved(resolver, match, session_date)
+    for rule in _RULES:
+        if rule.needs.isdisjoint(words):
+            continue
+        for match in rule.pattern.finditer(text):
+            date = _resolved(rule.resolver, match, session_date)
             prep = (match.groupdict().get("prep") or "").casefold()
-            if date is not None and point and prep == "before":
+            if date is not None and rule.point and prep == "before":
                 date -= dt.timedelta(days=1)
             if prep == "after":  # when it may start, not when it is due
                 date = None
-            found.append(_Found(match.start(), match.end(), match.group(0), date, resolver))
+            found.append(_Found(match.start(), match.end(), match.group(0), date, rule.resolver))
     return found
 
 
@@ -278,7 +282,8 @@ def _longest_first(found: list[_Found]) -> list[_Found]:
 
 @_rule(
     rf"(?:(?:this\s+)?past|last|previous)\s+(?:{_FULL_DAY}|week|weekend|month|year|time|session)"
-    r"|yesterday"
+    r"|yesterday",
+    needs={"last", "past", "previous", "yesterday"},
 )
 def _past(match: re.Match[str], session: dt.date) -> dt.date | None:
     return None
@@ -295,7 +300,8 @@ def _past(match: re.Match[str], session: dt.date) -> dt.date | None:
     r"|(?:in|within|over)\s+the\s+(?:next|coming)\s+(?:few\s+)?(?:days|weeks)"
     rf"|(?:{_PREP})?(?:early|mid|late)[- ]?(?:{_MONTH}\b|next\s+month|this\s+month)"
     r"|(?:before|over|after)\s+the\s+holidays|in\s+the\s+new\s+year"
-    rf"|as\s+soon\s+as\s+possible|asap|every\s+(?:{_FULL_DAY}|day|week|morning|evening|month)"
+    rf"|as\s+soon\s+as\s+possible|asap|every\s+(?:{_FULL_DAY}|day|week|morning|evening|month)",
+    needs=_VAGUE_WORDS,
 )
 def _unresolved(match: re.Match[str], session: dt.date) -> dt.date | None:
     return None
@@ -309,6 +315,7 @@ def _unresolved(match: re.Match[str], session: dt.date) -> dt.date | None:
     r"|this\s+(?:morning|afternoon|evening)|(?:the\s+)?end\s+of\s+(?:the\s+day|day|today)"
     r"|eod|close\s+of\s+(?:business|play)|cob)",
     point=True,
+    needs=_DAY_WORDS,
 )
 def _relative_day(match: re.Match[str], session: dt.date) -> dt.date | None:
     words = match.group(0).casefold()
@@ -322,6 +329,7 @@ def _relative_day(match: re.Match[str], session: dt.date) -> dt.date | None:
 @_rule(
     rf"{_PREP}?(?P<which>this\s+coming|this|next|the\s+coming|coming)\s+(?P<day>{_ANY_DAY})",
     point=True,
+    needs=_WEEKDAYS,
 )
 def _qualified_weekday(match: re.Match[str], session: dt.date) -> dt.date | None:
     day = _WEEKDAYS[match["day"].casefold()]
@@ -333,19 +341,22 @@ def _qualified_weekday(match: re.Match[str], session: dt.date) -> dt.date | None
     return _next_weekday(session, day)
 
 
-@_rule(rf"{_PREP}?(?P<day>{_FULL_DAY})\s+next\s+week", point=True)
+@_rule(rf"{_PREP}?(?P<day>{_FULL_DAY})\s+next\s+week", point=True, needs=_WEEKDAYS)
 def _weekday_next_week(match: re.Match[str], session: dt.date) -> dt.date | None:
     return _monday(session) + dt.timedelta(days=7 + _WEEKDAYS[match["day"].casefold()])
 
 
 # British "Friday week", and "a week from Friday": a week after the coming Friday.
-@_rule(rf"{_PREP}?(?:(?P<day>{_FULL_DAY})\s+week|a\s+week\s+(?:from|on)\s+(?P<from>{_FULL_DAY}))")
+@_rule(
+    rf"{_PREP}?(?:(?P<day>{_FULL_DAY})\s+week|a\s+week\s+(?:from|on)\s+(?P<from>{_FULL_DAY}))",
+    needs=_WEEKDAYS,
+)
 def _weekday_week(match: re.Match[str], session: dt.date) -> dt.date | None:
     day = _WEEKDAYS[(match["day"] or match["from"]).casefold()]
     return _next_weekday(session, day) + dt.timedelta(days=7)
 
 
-@_rule(rf"(?:{_PREP}(?P<short>{_ANY_DAY})|(?P<day>{_FULL_DAY}))", point=True)
+@_rule(rf"(?:{_PREP}(?P<short>{_ANY_DAY})|(?P<day>{_FULL_DAY}))", point=True, needs=_WEEKDAYS)
 def _weekday(match: re.Match[str], session: dt.date) -> dt.date | None:
     name = (match["short"] or match["day"]).casefold()
     return _next_weekday(session, _WEEKDAYS[name])
@@ -358,7 +369,8 @@ def _weekday(match: re.Match[str], session: dt.date) -> dt.date | None:
     rf"{_PREP}?(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<this>week)|(?P<this_>this\s+week)"
     r"|(?P<eow>eow)|(?:within|during)\s+the\s+week"
     r"|(?:the\s+)?end\s+of\s+(?P<next>next\s+week)|(?P<next_>next\s+week|the\s+following\s+week)"
-    r"|(?P<after>the\s+week\s+after\s+next)|(?P<time>this\s+time\s+next\s+week))"
+    r"|(?P<after>the\s+week\s+after\s+next)|(?P<time>this\s+time\s+next\s+week))",
+    needs={"week", "eow"},
 )
 def _week(match: re.Match[str], session: dt.date) -> dt.date | None:
     if match["time"]:
@@ -371,7 +383,7 @@ def _week(match: re.Match[str], session: dt.date) -> dt.date | None:
     return friday if friday >= session else friday + dt.timedelta(days=7)
 
 
-@_rule(rf"(?:{_PREP}|over\s+|at\s+)?(?:the\s+|this\s+|(?P<next>next)\s+)weekend")
+@_rule(rf"(?:{_PREP}|over\s+|at\s+)?(?:the\s+|this\s+|(?P<next>next)\s+)weekend", needs={"weekend"})
 def _weekend(match: re.Match[str], session: dt.date) -> dt.date | None:
     sunday = _monday(session) + dt.timedelta(days=6)
     return sunday + dt.timedelta(days=7) if match["next"] else sunday
@@ -384,7 +396,8 @@ def _weekend(match: re.Match[str], session: dt.date) -> dt.date | None:
     rf"{_PREP}?(?:(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?(?P<this>month|quarter|year)"
     r"|this\s+(?P<this_>month|quarter|year)|(?P<span>month|quarter|year)[- ]end|(?P<eom>eom)"
     r"|(?:the\s+)?end\s+of\s+next\s+(?P<next>month|quarter|year)"
-    r"|next\s+(?P<next_>month|quarter|year))"
+    r"|next\s+(?P<next_>month|quarter|year))",
+    needs={"month", "quarter", "year", "eom"},
 )
 def _span_end(match: re.Match[str], session: dt.date) -> dt.date | None:
     span = "month" if match["eom"] else (match["this"] or match["this_"] or match["span"] or "")
@@ -400,7 +413,7 @@ def _span_end(match: re.Match[str], session: dt.date) -> dt.date | None:
     return dt.date(session.year + ahead, 12, 31)
 
 
-@_rule(rf"{_PREP}?(?:(?:the\s+)?end\s+of|in)\s+(?P<month>{_MONTH})(?!\s*\d)")
+@_rule(rf"{_PREP}?(?:(?:the\s+)?end\s+of|in)\s+(?P<month>{_MONTH})(?!\s*\d)", needs=_MONTHS)
 def _named_month(match: re.Match[str], session: dt.date) -> dt.date | None:
     month = _MONTHS[match["month"].casefold()]
     year = session.year if month >= session.month else session.year + 1
@@ -408,7 +421,7 @@ def _named_month(match: re.Match[str], session: dt.date) -> dt.date | None:
 
 
 # "by June" is by the time June comes; "before June" the day before it.
-@_rule(rf"{_PREP}(?P<month>{_MONTH})(?!\s*\d)", point=True)
+@_rule(rf"{_PREP}(?P<month>{_MONTH})(?!\s*\d)", point=True, needs=_MONTHS)
 def _month_start(match: re.Match[str], session: dt.date) -> dt.date | None:
     month = _MONTHS[match["month"].casefold()]
     if month == session.month:
@@ -422,7 +435,8 @@ def _month_start(match: re.Match[str], session: dt.date) -> dt.date | None:
 @_rule(
     rf"(?:(?:in|within)\s+(?:the\s+next\s+)?(?P<count>{_COUNT})\s+(?P<unit>hour|day|week|month)s?"
     r"|(?:in|within)\s+(?:a\s+)?(?P<fortnight>fortnight)"
-    rf"|(?P<count_>{_COUNT})\s+(?P<unit_>day|week|month)s?\s+from\s+(?:now|today))"
+    rf"|(?P<count_>{_COUNT})\s+(?P<unit_>day|week|month)s?\s+from\s+(?:now|today))",
+    needs=_DURATION_WORDS,
 )
 def _duration(match: re.Match[str], session: dt.date) -> dt.date | None:
     if match["fortnight"]:
@@ -445,6 +459,7 @@ def _duration(match: re.Match[str], session: dt.date) -> dt.date | None:
     rf"{_PREP}?(?:the\s+)?(?P<day>{_DAY_NUMBER})(?:\s+of)?\s+(?P<month>{_MONTH})"
     r"(?:,?\s+(?P<year>\d{4}))?",
     point=True,
+    needs=_MONTHS,
 )
 def _day_month(match: re.Match[str], session: dt.date) -> dt.date | None:
     return _explicit(session, match["day"], match["month"], match["year"])
@@ -454,13 +469,16 @@ def _day_month(match: re.Match[str], session: dt.date) -> dt.date | None:
     rf"{_PREP}?(?P<month>{_MONTH})\.?\s+(?:the\s+)?(?P<day>{_DAY_NUMBER})"
     r"(?:,?\s+(?P<year>\d{4}))?",
     point=True,
+    needs=_MONTHS,
 )
 def _month_day(match: re.Match[str], session: dt.date) -> dt.date | None:
     return _explicit(session, match["day"], match["month"], match["year"])
 
 
-@_rule(rf"{_PREP}the\s+(?P<day>{_DAY_NUMBER}){_NOT_A_DAY}", point=True)
-@_rule(rf"{_PREP}(?P<day>\d{{1,2}}(?:st|nd|rd|th)){_NOT_A_DAY}", point=True)
+@_rule(
+    rf"{_PREP}the\s+(?P<day>{_DAY_NUMBER}){_NOT_A_DAY}", point=True, needs={_DIGIT, *_ORDINAL_PARTS}
+)
+@_rule(rf"{_PREP}(?P<day>\d{{1,2}}(?:st|nd|rd|th)){_NOT_A_DAY}", point=True, needs={_DIGIT})
 def _day_of_month(match: re.Match[str], session: dt.date) -> dt.date | None:
     day = _day_number(match["day"])
     if not 1 <= day <= 31:
@@ -473,14 +491,20 @@ def _day_of_month(match: re.Match[str], session: dt.date) -> dt.date | None:
     return None
 
 
-@_rule(rf"{_PREP}?(?P<year>\d{{4}})-(?P<month>\d{{2}})-(?P<day>\d{{2}})", point=True)
+@_rule(
+    rf"{_PREP}?(?P<year>\d{{4}})-(?P<month>\d{{2}})-(?P<day>\d{{2}})", point=True, needs={_DIGIT}
+)
 def _iso(match: re.Match[str], session: dt.date) -> dt.date | None:
     return _date_or_none(int(match["year"]), int(match["month"]), int(match["day"]))
 
 
 # Without a year, only after a preposition: "5/5" alone is a score more often than a date.
-@_rule(rf"{_PREP}?(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<year>\d{{2}}|\d{{4}})", point=True)
-@_rule(rf"{_PREP}(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?P<year>)", point=True)
+@_rule(
+    rf"{_PREP}?(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})/(?P<year>\d{{2}}|\d{{4}})",
+    point=True,
+    needs={_DIGIT},
+)
+@_rule(rf"{_PREP}(?P<a>\d{{1,2}})/(?P<b>\d{{1,2}})(?P<year>)", point=True, needs={_DIGIT})
 def _numeric(match: re.Match[str], session: dt.date) -> dt.date | None:
     a, b = int(match["a"]), int(match["b"])
     if a > 12 >= b:
@@ -499,6 +523,7 @@ def _numeric(match: re.Match[str], session: dt.date) -> dt.date | None:
     rf"{_PREP}?(?P<name>christmas\s+eve|christmas(?:\s+day)?|xmas|new\s+year{_APOSTROPHE}?s?\s+eve"
     rf"|new\s+year(?:{_APOSTROPHE}?s)?(?:\s+day)?)",
     point=True,
+    needs={"christmas", "xmas", "new"},
 )
 def _holiday(match: re.Match[str], session: dt.date) -> dt.date | None:
     name = " ".join(match["name"].casefold().split())
