@@ -1033,6 +1033,7 @@ export interface components {
         };
         Commitment: {
             due: string | null;
+            due_phrase?: string | null;
             evidence: number[];
             /** @enum {string} */
             kept: "kept" | "not_kept" | "unclear" | "pending";
