@@ -8,6 +8,8 @@
   cues (bench/quality_zoom.py), through the real pipeline.
 * QMSum: ROUGE-1/2/L of the session overview against the human whole-meeting summary
   (bench/quality_qmsum.py).
+* Due dates: accuracy of resolving "by Friday"-style phrases on the table written before
+  the resolver, beside baselines (bench/quality_due_dates.py; needs no data).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
 from quality_annomi import annomi_report  # noqa: E402
+from quality_due_dates import due_dates_report  # noqa: E402
 from quality_qmsum import qmsum_report  # noqa: E402
 from quality_zoom import zoom_report  # noqa: E402
 
@@ -52,6 +55,9 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=BENCH.parents[1] / "shared" / "data")
     args = parser.parse_args()
 
+    print("== Due dates (tests/unit/data/due_dates.csv, accuracy) ==")
+    for key, value in due_dates_report().items():
+        print(f"  {key:<40} {value}")
     print("== AnnoMI (group 5-fold by transcript) ==")
     for key, value in annomi_report(args.data / "annomi").items():
         print(f"  {key:<40} {value}")

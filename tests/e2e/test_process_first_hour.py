@@ -4,6 +4,7 @@ commands that say what they found (no users, no retention)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -122,7 +123,11 @@ def test_new_options_on_known_content_are_said_and_applied_with_reprocess(platfo
     first = json.loads(_process(str(path), "--json", "--type", "group").stdout)
     assert first["session_date"] is None
     ben = next(p for p in first["participants"] if p["name"] == "Ben Ode")
-    assert ben["summary"]["action_items"][0]["due"] is None  # "by Friday" of no known week
+    # Of no known date, "by Friday" counts from the day it was uploaded (issue 16)
+    uploaded = platform.deps.sessions.get_session(org, uuid.UUID(first["session_id"])).created_at
+    friday = uploaded.date() + dt.timedelta(days=(4 - uploaded.weekday()) % 7 or 7)
+    action = ben["summary"]["action_items"][0]
+    assert (action["due"], action["due_phrase"]) == (friday.isoformat(), "by Friday")
     # When the same content comes again with a date: said plainly, not applied
     again = _process(str(path), "--json", "--date", "2026-11-26")
     assert again.exit_code == 0, again.output

@@ -224,6 +224,8 @@ def test_a_client_history_judges_commitments_from_the_next_session(practice):
     proposal = next(c for text, c in kept.items() if "budget proposal" in text)
     mentoring = next(c for text, c in kept.items() if "mentoring" in text)
     assert proposal["kept"] == "kept"
+    # "by Friday", said on Monday 3 March (issue 16)
+    assert (proposal["due"], proposal["due_phrase"]) == ("2025-03-07", "by Friday")
     assert proposal["kept_evidence"]["session_id"] == week_2["session_id"]
     assert proposal["kept_evidence"]["turn"] == 1
     assert proposal["kept_evidence"]["time"] == pytest.approx(8.0)

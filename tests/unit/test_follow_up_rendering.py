@@ -78,11 +78,22 @@ def test_the_shipped_defaults_are_valid_and_read_as_a_coach_writes():
         assert rendered_subject.endswith("12 March 2026")
         assert body.startswith("Dear Jordan,\n\n")
         assert "- Handed the weekly report to Sam\n" in body
-        assert "- Send Sam the template (by 13 March 2026)\n- Block two focus mornings\n" in body
+        # the weekday the client named, the year only when it is not the session's (issue 16)
+        assert "- Send Sam the template (by Friday, 13 March)\n- Block two focus mornings\n" in body
         assert "- Decline meetings without an agenda\n" in body
         assert body.endswith("Warmly,\nMaya\n")
         assert "\n\n\n" not in body
     assert withheld == 0
+
+
+def test_a_due_date_in_another_year_than_the_session_says_its_year():
+    # Given an action item due in the January after a December session
+    late = ReviewActionItem(text="Renew the lease", evidence=[3], due=dt.date(2027, 1, 4))
+    context = _context().model_copy(update={"session_date": dt.date(2026, 12, 18)})
+    # When the follow-up's variables are made
+    variables, _ = follow_up_variables(_content(action_items=[late]), context, "Jordan Reyes")
+    # Then the deadline reads with its weekday and its year
+    assert variables["action_items"][0]["due"] == "Monday, 4 January 2027"
 
 
 def test_empty_sections_leave_no_headings_or_gaps():

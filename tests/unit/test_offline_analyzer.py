@@ -72,7 +72,24 @@ def test_a_realisation_is_a_breakthrough_and_a_win():
 
 def test_due_dates_without_a_session_date_stay_unknown():
     session = transcript(("Coach", "So?"), ("Ann", "I will call her tomorrow."))
-    assert analyze(session, "Ann", date=None).summary.action_items[0].due is None
+    action = analyze(session, "Ann", date=None).summary.action_items[0]
+    # the words are kept: a date given later can resolve them
+    assert (action.due, action.due_phrase) == (None, "tomorrow")
+
+
+def test_an_action_item_keeps_the_words_its_due_date_came_from():
+    session = transcript(
+        ("Coach", "So?"),
+        ("Ann", "I will review the contract before the fifteenth."),
+        ("Ann", "I'll try the new routine before we meet again."),
+        ("Ann", "I'll send Sam the template."),
+    )
+    actions = analyze(session, "Ann").summary.action_items
+    assert [(a.due, a.due_phrase) for a in actions] == [
+        ("2026-12-14", "before the fifteenth"),  # the day before the next 15th
+        (None, "before we meet again"),  # needs the cadence: the phrase stays, the date null
+        (None, None),
+    ]
 
 
 def test_engagement_is_relative_to_an_equal_share_of_the_group():

@@ -92,6 +92,23 @@ def test_owner_and_due_date_of_an_action_item():
     assert _refine("set due of action 1 to none", due).action_items[0].due is None
     with pytest.raises(RefinementNotApplicable, match="not a date"):
         _refine("set due of action 1 to soon")
+
+
+def test_a_due_date_the_coach_sets_drops_the_words_the_old_one_came_from():
+    # Given an action item due "by Friday", as the analysis found it
+    said = ReviewActionItem(
+        text="Send the plan by Friday",
+        evidence=[6],
+        due=dt.date(2026, 12, 4),
+        due_phrase="by Friday",
+    )
+    draft = DRAFT.model_copy(update={"action_items": [said]})
+    # When the coach sets another date
+    moved = _refine("set due of action 1 to 2026-12-11", draft).action_items[0]
+    # Then the date is theirs and "by Friday" no longer claims to be where it came from
+    assert (moved.due, moved.due_phrase) == (dt.date(2026, 12, 11), None)
+    # And setting the owner leaves the words alone
+    assert _refine("assign action 1 to Jo", draft).action_items[0].due_phrase == "by Friday"
     with pytest.raises(RefinementNotApplicable, match="Only action items"):
         _refine("set owner of win 1 to Jo")
 

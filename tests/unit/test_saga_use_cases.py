@@ -6,6 +6,7 @@ the steps before the one it is about, as the state machine would.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -131,6 +132,43 @@ def test_each_client_gets_an_analysis(world):
     results = through(world, "analyze")
     assert [r["client"] for r in results] == CLIENTS
     assert sorted(world.results.load_client_analyses(ORG, SESSION)) == sorted(CLIENTS)
+
+
+def _uploaded_on(world, day: dt.date, session_date: dt.date | None) -> None:
+    session = world.sessions.data.sessions[(ORG, SESSION)]
+    world.sessions.data.sessions[(ORG, SESSION)] = session.model_copy(
+        update={
+            "created_at": dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC),
+            "session_date": session_date,
+        }
+    )
+
+
+def _priyas_action(world):
+    analysis = world.results.load_client_analyses(ORG, SESSION)["Priya Raman"]
+    return next(a for a in analysis.summary.action_items if "by Friday" in a.text)
+
+
+def test_due_dates_count_from_the_session_date_when_it_is_known(world):
+    # Given a session held on Monday 30 November and uploaded a week later
+    through(world, "parse")
+    _uploaded_on(world, dt.date(2026, 12, 7), session_date=dt.date(2026, 11, 30))
+    # When Priya ("I will send the budget proposal ... by Friday.") is analysed
+    analyze_client(world, client_step("Priya Raman"))
+    # Then "by Friday" is the Friday after the session, not after the upload
+    action = _priyas_action(world)
+    assert (action.due, action.due_phrase) == ("2026-12-04", "by Friday")
+
+
+def test_due_dates_count_from_the_upload_day_when_the_session_date_is_unknown(world):
+    # Given a session of no known date, uploaded on Monday 30 November
+    through(world, "parse")
+    _uploaded_on(world, dt.date(2026, 11, 30), session_date=None)
+    # When Priya is analysed
+    analyze_client(world, client_step("Priya Raman"))
+    # Then "by Friday" is the Friday after the upload (it was null before issue 16)
+    action = _priyas_action(world)
+    assert (action.due, action.due_phrase) == ("2026-12-04", "by Friday")
 
 
 def test_analysing_someone_who_is_not_a_client_of_the_session_fails(world):

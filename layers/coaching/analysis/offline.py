@@ -8,8 +8,10 @@ with the turn it came from as evidence. The rules, in one place:
 * **Challenges**: the client's sentences naming difficulty ("struggle", "stuck", "hard to",
   "overwhelmed", "worried", "I can't").
 * **Action items**: the client's first-person commitments ("I will", "I'm going to",
-  "I plan to", "my next step"); owner is the client; due is the ISO date of a day they
-  named ("by Friday", "tomorrow", "next week"), counted from the session date.
+  "I plan to", "my next step"); owner is the client; due is the ISO date their words name
+  ("by Friday", "tomorrow", "before the fifteenth"), counted from the session date, and
+  due_phrase those words (kept when they name no date, e.g. "before we meet again"): the
+  rules are in ``analysis/due_dates.py``.
 * **Coach recommendations**: the coach's suggestions ("you could", "try", "I suggest",
   "what if you") said within two turns after one of the client's turns, or naming the client.
 * **Breakthrough**: a client sentence of realisation ("I realise", "now I see", "never
@@ -30,6 +32,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from coaching.analysis.due_dates import resolve_due
 from coaching.analysis.lexicon import Lexicon
 from coaching.analysis.sentences import Sentence, sentences_of
 from coaching.analysis.sentiment import is_falling
@@ -72,12 +75,6 @@ _ADVICE = Lexicon(
     r"\b(you could|you might|try(ing)?|i suggest|i'?d suggest|i recommend|i'?d recommend|"
     r"what if you|consider|it might help|maybe you|how about|one option|my suggestion)\b",
 )
-_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_DUE = re.compile(
-    r"\b(by|on|before|until|this|next)?\s*(monday|tuesday|wednesday|thursday|friday|saturday|"
-    r"sunday|tomorrow|next week|end of (the )?week|end of (the )?month)\b",
-    re.IGNORECASE,
-)
 _ENGAGEMENT_GAP = {"silent": 1.0, "low": 0.7, "medium": 0.3, "high": 0.0}
 
 
@@ -107,10 +104,7 @@ class OfflineAnalyzer:
         summary = ClientSummary(
             wins=[_item(s) for s in wins[:MAX_ITEMS]],
             challenges=[_item(s) for s in challenges[:MAX_ITEMS]],
-            action_items=[
-                ActionItem(**_item(s).model_dump(), owner=client, due=_due(s.text, session_date))
-                for s in commitments[:MAX_ITEMS]
-            ],
+            action_items=[_action_item(s, client, session_date) for s in commitments[:MAX_ITEMS]],
             coach_recommendations=[
                 _item(s) for s in _recommendations(transcript, client, coach)[:MAX_ITEMS]
             ],
@@ -260,21 +254,11 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(re.findall(r"[\w'-]+", text.casefold()))
 
 
-def _due(text: str, session_date: dt.date | None) -> str | None:
-    match = _DUE.search(text)
-    if not match or session_date is None:
-        return None
-    word = match.group(2).casefold()
-    if word == "tomorrow":
-        return (session_date + dt.timedelta(days=1)).isoformat()
-    if word == "next week":
-        return (session_date + dt.timedelta(days=7)).isoformat()
-    if word.startswith("end of") and word.endswith("week"):
-        return (session_date + dt.timedelta(days=(4 - session_date.weekday()) % 7)).isoformat()
-    if word.startswith("end of"):
-        following = (session_date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return (following - dt.timedelta(days=1)).isoformat()
-    ahead = (_WEEKDAYS.index(word) - session_date.weekday()) % 7 or 7
-    if (match.group(1) or "").casefold() == "next":
-        ahead += 7 if ahead < 7 else 0
-    return (session_date + dt.timedelta(days=ahead)).isoformat()
+def _action_item(sentence: Sentence, client: str, session_date: dt.date | None) -> ActionItem:
+    due = resolve_due(sentence.text, session_date)
+    return ActionItem(
+        **_item(sentence).model_dump(),
+        owner=client,
+        due=due.date.isoformat() if due and due.date else None,
+        due_phrase=due.phrase if due else None,
+    )

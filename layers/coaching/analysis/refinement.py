@@ -215,7 +215,9 @@ def _action_field(field: Literal["owner", "due"]) -> Callable[[dict[str, str]], 
                 )
             index = _position(content, section, groups["n"])
             items = _items(content, section)
-            items[index] = items[index].model_copy(update={field: value})
+            # The coach's date replaces the one the client's words named: those words go too.
+            words = {"due_phrase": None} if field == "due" else {}
+            items[index] = items[index].model_copy(update={field: value, **words})
             said = "cleared" if value is None else f"set to {value}"
             return Refined(
                 _replace(content, action_items=items), f"Action {groups['n']}: {field} {said}."

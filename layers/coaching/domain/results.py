@@ -34,6 +34,11 @@ class Item(BaseModel):
 class ActionItem(Item):
     owner: str | None = None
     due: str | None = Field(default=None, description="ISO date when one was said")
+    due_phrase: str | None = Field(
+        default=None,
+        description="the item's own words the due date came from ('by Friday'); kept when "
+        "they name no date that can be resolved ('before we meet again') and due stays null",
+    )
 
 
 class ClientSummary(BaseModel):

@@ -35,6 +35,10 @@ class ReviewItem(BaseModel):
 class ReviewActionItem(ReviewItem):
     owner: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     due: dt.date | None = None
+    # The words the due date came from ("by Friday"), as the analysis found them.
+    due_phrase: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = (
+        None
+    )
 
 
 class SummaryContent(BaseModel):

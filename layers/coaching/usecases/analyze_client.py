@@ -17,9 +17,16 @@ def analyze_client(deps: Dependencies, step: ClientStepInput) -> dict[str, Any]:
     transcript = deps.transcripts.load_transcript(org, session_id)
     speakers = deps.participants.load_speakers(org, session_id)
     labels, _ = deps.transcripts.load_turn_annotations(org, session_id)
+    # Due dates count from the session's own date, else from the day it was uploaded.
+    uploaded = session.created_at.date() if session.created_at else None
     with deps.transactions.outside():  # an LLM's call holds no transaction open
         analysis = deps.analyzer.analyze_client(
-            transcript, step.client_name, session.coach_name, speakers, session.session_date, labels
+            transcript,
+            step.client_name,
+            session.coach_name,
+            speakers,
+            session.session_date or uploaded,
+            labels,
         )
     deps.results.save_client_analysis(org, session_id, step.client_name, analysis)
     return {

@@ -105,6 +105,7 @@ def _session(
                 "text": item.get("text"),
                 "owner": item.get("owner"),
                 "due": item.get("due"),
+                "due_phrase": item.get("due_phrase"),
                 "evidence": item.get("evidence", []),
                 "kept": judgement.kept,
                 "kept_evidence": evidence,

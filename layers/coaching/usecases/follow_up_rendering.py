@@ -36,7 +36,8 @@ VARIABLES: dict[str, str] = {
     "signature": "the name under the sign-off (voice profile; else the coach's name)",
     "wins": "list of texts: what went well",
     "challenges": "list of texts: what the client is working through",
-    "action_items": "list of objects: .text, .owner, .due (e.g. 14 March 2026, or none)",
+    "action_items": "list of objects: .text, .owner, .due (e.g. Saturday, 14 March; the year "
+    "too when it is not the session's; or none)",
     "recommendations": "list of texts: the coach's recommendations",
 }
 _VOICE_DEFAULTS = {"greeting": "Hi", "sign_off": "Warm regards"}
@@ -49,7 +50,7 @@ def _sample(filled: bool) -> dict[str, Any]:
     items = ["First point", "Second point"] if filled else []
     actions = (
         [
-            {"text": "Send the plan", "owner": "Alex Morgan", "due": "14 March 2026"},
+            {"text": "Send the plan", "owner": "Alex Morgan", "due": "Saturday, 14 March"},
             {"text": "Book the review", "owner": None, "due": None},
         ]
         if filled
@@ -206,7 +207,11 @@ def follow_up_variables(
         "wins": [item.text for item in shareable(content.wins)],
         "challenges": [item.text for item in shareable(content.challenges)],
         "action_items": [
-            {"text": item.text, "owner": item.owner, "due": _day(item.due) if item.due else None}
+            {
+                "text": item.text,
+                "owner": item.owner,
+                "due": _due_day(item.due, context.session_date) if item.due else None,
+            }
             for item in shareable(content.action_items)
         ],
         "recommendations": [item.text for item in shareable(content.coach_recommendations)],
@@ -230,3 +235,10 @@ def _line(value: str | None) -> str:
 
 def _day(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
+
+
+def _due_day(due: dt.date, session_date: dt.date) -> str:
+    """As a deadline reads in a letter: "Friday, 4 December" (the year only when it is not
+    the session's), so "by {{ item.due }}" says the weekday the client named."""
+    year = "" if due.year == session_date.year else f" {due.year}"
+    return f"{due:%A}, {due.day} {due:%B}{year}"

@@ -1033,6 +1033,7 @@ export interface components {
         };
         Commitment: {
             due: string | null;
+            due_phrase?: string | null;
             evidence: number[];
             /** @enum {string} */
             kept: "kept" | "not_kept" | "unclear" | "pending";
@@ -1070,6 +1071,7 @@ export interface components {
         };
         EvidencedActionItem: {
             due?: string | null;
+            due_phrase?: string | null;
             evidence: number[];
             evidence_times: (number | null)[];
             owner?: string | null;
@@ -1360,6 +1362,7 @@ export interface components {
         };
         ReviewActionItem: {
             due?: string | null;
+            due_phrase?: string | null;
             /** @default [] */
             evidence: number[];
             owner?: string | null;
@@ -1531,6 +1534,7 @@ export interface components {
         };
         SummaryActionItem: {
             due?: string | null;
+            due_phrase?: string | null;
             evidence: number[];
             owner?: string | null;
             sensitive: boolean;

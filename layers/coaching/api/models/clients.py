@@ -43,6 +43,9 @@ class Commitment(Answer):
     text: str | None
     owner: str | None
     due: str | None
+    due_phrase: str | None = Field(
+        default=None, description="the words the due date came from; set even when due is null"
+    )
     evidence: list[int]
     kept: Kept
     kept_evidence: KeptEvidence | None

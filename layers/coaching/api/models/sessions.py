@@ -54,7 +54,11 @@ class EvidencedItem(Answer):
 
 class EvidencedActionItem(EvidencedItem):
     owner: str | None = None
-    due: str | None = None
+    due: str | None = Field(default=None, description="ISO date, resolved from due_phrase")
+    due_phrase: str | None = Field(
+        default=None,
+        description="the words the due date came from; set even when due stays null",
+    )
 
 
 class ParticipantSummary(Answer):

@@ -21,6 +21,9 @@ class SummaryItem(Answer):
 class SummaryActionItem(SummaryItem):
     owner: str | None = None
     due: dt.date | None = None
+    due_phrase: str | None = Field(
+        default=None, description="the words the due date came from; set even when due is null"
+    )
 
 
 class Summary(Answer):
