@@ -31,7 +31,7 @@ class Snippet:
 
 @functools.cache
 def _stemmer() -> Any:
-    import snowballstemmer  # noqa: PLC0415 - only a search pays for loading it
+    import snowballstemmer  # type: ignore[import-untyped]  # noqa: PLC0415 - loaded by a search only
 
     return snowballstemmer.stemmer("english")
 

@@ -25,7 +25,12 @@ from coaching.ports.search_vocabulary import RecentQueries, SearchVocabulary
 from coaching.search.cursor import BadCursor, fingerprint, make_cursor, read_cursor
 from coaching.search.fusion import Fused, fuse
 from coaching.search.snippets import make_snippet, query_stems
-from coaching.search.understanding import NameCandidate, understand
+from coaching.search.understanding import (
+    NameCandidate,
+    Understanding,
+    Understood,
+    understand,
+)
 from coaching.usecases.access import visibility_for
 
 # How many ids each index is asked for: the pool fusion ranks and paging walks through.
@@ -178,7 +183,7 @@ def _completes(name: str, typed: str) -> bool:
 
 # -- filters -------------------------------------------------------------------------------
 def _filters(
-    requested: RequestedFilters, understanding: Any, visibility: Visibility
+    requested: RequestedFilters, understanding: Understanding | None, visibility: Visibility
 ) -> tuple[SearchFilters, list[dict[str, str]]]:
     """Each field: the request's if it set one, else the question's; the coaches always
     narrowed to those the caller may see. Returns the chips of what the question set."""
@@ -186,20 +191,20 @@ def _filters(
     understood: list[dict[str, str]] = []
     for name in ("client_ids", "coach_ids", "kinds", "session_types", "date_from", "date_to"):
         explicit = getattr(requested, name)
-        from_question = getattr(understanding, name, None) if understanding else None
+        from_question = getattr(understanding, name) if understanding else None
         if explicit is not None:
             applied[name] = explicit
         elif from_question:
             applied[name] = from_question
-    if understanding is not None:
-        field_of = {"client": "client_ids", "coach": "coach_ids", "kind": "kinds"}
-        for chip in getattr(understanding, "understood", []) or []:
-            field = str(chip.field)
-            target = field_of.get(field, field if field.endswith("s") else f"{field}s")
-            if getattr(requested, target, None) is None and not (
-                field.startswith("date") and _dates_requested(requested)
-            ):
-                understood.append(_chip(chip))
+    for chip in understanding.understood if understanding is not None else []:
+        # A chip shows a filter the question set, so none for a field the request set.
+        explicit = (
+            _dates_requested(requested)
+            if chip.field == "dates"
+            else (getattr(requested, chip.field) is not None)
+        )
+        if not explicit:
+            understood.append(_chip(chip))
     coach_ids = applied.get("coach_ids")
     if visibility.coach_ids is not None:
         coach_ids = visibility.coach_ids if coach_ids is None else coach_ids & visibility.coach_ids
@@ -220,13 +225,8 @@ def _dates_requested(requested: RequestedFilters) -> bool:
     return requested.date_from is not None or requested.date_to is not None
 
 
-def _chip(chip: Any) -> dict[str, str]:
-    return {
-        "field": str(chip.field),
-        "value": str(chip.value),
-        "label": str(chip.label),
-        "words": str(chip.words),
-    }
+def _chip(chip: Understood) -> dict[str, str]:
+    return {"field": chip.field, "value": chip.value, "label": chip.label, "words": chip.words}
 
 
 def allows(filters: SearchFilters, org: uuid.UUID, passage: Passage) -> bool:
