@@ -1,1 +1,1 @@
-"""Natural-language search's pure rules: what is indexed, and what a question asks."""
+"""Natural-language search's pure rules: what is indexed (passages.py), and what a question asks."""
