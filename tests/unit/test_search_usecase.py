@@ -47,7 +47,7 @@ def passage(
 ):
     session = session or uuid.UUID(int=100 + (coach.int % 100))
     return Passage(
-        id=passage_id(session, kind, turn),
+        id=passage_id(session, kind, turn, 0),
         organization_id=org,
         session_id=session,
         coach_id=coach,
@@ -305,7 +305,7 @@ def test_similar_by_a_turn_inside_a_joined_passage():
     joined = passage("Delegation again and again, turn six to nine.", turn=6, turn_end=9)
     deps = deps_with([*CORPUS, joined])
     answer = search_similar(
-        deps, ADMIN, SimilarRequest(session_id=joined.session_id, turn_index=8), NOW
+        deps, ADMIN, SimilarRequest(session_id=joined.session_id, turn_index=7), NOW
     )
     assert str(joined.id) not in [r["passage_id"] for r in answer["results"]]
     assert answer["results"]

@@ -40,6 +40,7 @@ RECENT_QUERIES_SHOWN = 5
 # How far back a turn is looked for as the start of the passage holding it (short turns are
 # joined with their neighbours, so a turn may sit inside a passage that starts earlier).
 TURN_LOOKBACK = 30
+PIECES_LOOKED_AT = 10  # of each of those turns (a long turn's later pieces start passages too)
 
 
 @dataclass(frozen=True)
@@ -411,16 +412,20 @@ def _source_passage(
         found = deps.search.store.load(org, [request.passage_id])
     elif request.session_id is not None and request.turn_index is not None:
         first = max(0, request.turn_index - TURN_LOOKBACK)
-        ids = {
-            passage_id_of_turn(request.session_id, turn): turn
+        ids = [
+            passage_id_of_turn(request.session_id, turn, piece)
             for turn in range(first, request.turn_index + 1)
-        }
-        found = [
-            p
-            for p in deps.search.store.load(org, list(ids))
-            if p.turn_index is not None
-            and p.turn_index <= request.turn_index <= (p.turn_end or p.turn_index)
+            for piece in range(PIECES_LOOKED_AT)
         ]
+        found = sorted(
+            (
+                p
+                for p in deps.search.store.load(org, ids)
+                if p.turn_index is not None
+                and p.turn_index <= request.turn_index <= (p.turn_end or p.turn_index)
+            ),
+            key=lambda p: -(p.turn_index or 0),  # the passage starting nearest the turn
+        )
     else:
         raise Unprocessable("Name a passage_id, or a session_id and a turn_index.")
     visible = [p for p in found if p.organization_id == org and visibility.allows(p.coach_id)]
@@ -429,6 +434,7 @@ def _source_passage(
     return visible[0]
 
 
-def passage_id_of_turn(session_id: uuid.UUID, turn_index: int) -> uuid.UUID:
-    """The id a transcript passage starting at ``turn_index`` has (domain.search)."""
-    return passage_id(session_id, "passage", turn_index)
+def passage_id_of_turn(session_id: uuid.UUID, turn_index: int, piece: int) -> uuid.UUID:
+    """The id of a transcript passage starting at that piece of that turn (a long turn is
+    split into pieces: search/passages.py)."""
+    return passage_id(session_id, "passage", turn_index, piece)
