@@ -67,10 +67,11 @@ def test_a_vector_query_of_the_local_model_reads_the_hnsw_index(platform, organi
         organization, session_id, passages, vectors, INDEXED_MODEL
     )
     index = PgVectorIndex(db)
-    # When the index is asked (the planner may not pick an index for 20 rows: told to)
+    # When the index is asked (for 20 rows the planner would rather sort: told not to, so
+    # only an index that gives the order can answer)
     statement, params = index.statement(organization, vectors[3], SearchFilters(), 5)
     with db.transaction(organization) as conn:
-        conn.execute("SET LOCAL enable_seqscan = off")
+        conn.execute("SET LOCAL enable_sort = off")
         rows = conn.execute(sql.SQL("EXPLAIN ") + statement, params).fetchall()
     plan = "\n".join(row["QUERY PLAN"] for row in rows)
     # Then it reads the partial HNSW index, and the nearest vector is the passage's own
