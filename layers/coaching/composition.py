@@ -23,6 +23,7 @@ from coaching.domain.errors import ConfigurationError
 # the ports it uses (ingest and the DynamoDB-backed socket functions never load psycopg).
 if TYPE_CHECKING:
     from coaching.adapters.postgres import Database, PostgresOrganizations
+    from coaching.ports.embedder import Embedder
     from coaching.ports.executions import ExecutionSupport
     from coaching.ports.search_index import ReindexCheckpoints, SearchPorts
     from coaching.ports.workflow import Workflow
@@ -130,28 +131,34 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         from coaching.ports.search_index import SearchServices
 
         db = self.database
-        if self.settings.runtime == "aws":
-            # TODO(issue 15, AWS part): OpenAIEmbedder, PineconeVectorIndex and
-            # OpenSearchKeywordIndex here. Until then: PostgreSQL's indexes, keywords only.
-            from coaching.adapters.unavailable_embedder import UnavailableEmbedder
-
-            aws_embedder = UnavailableEmbedder()
-            return SearchServices(
-                store=PostgresPassageStore(db),
-                vectors=PgVectorIndex(db, model=aws_embedder.model),
-                keywords=PostgresKeywordIndex(db),
-                embedder=aws_embedder,
-            )
-        # TODO(issue 15): LocalEmbedder once s15-embed is merged.
-        from coaching.adapters.unavailable_embedder import UnavailableEmbedder
-
-        embedder = UnavailableEmbedder()
+        embedder = self.embedder
+        # TODO(issue 15, AWS part): when runtime == "aws", PineconeVectorIndex and
+        # OpenSearchKeywordIndex here (and the embedder below: OpenAIEmbedder). Until then
+        # AWS searches PostgreSQL's own indexes, from keywords.
         return SearchServices(
             store=PostgresPassageStore(db),
             vectors=PgVectorIndex(db, model=embedder.model),
             keywords=PostgresKeywordIndex(db),
             embedder=embedder,
         )
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """Search embeddings: the packaged local model (loaded on its first use) or OpenAI's
+        (COACH_EMBEDDER=openai)."""
+        settings = self.settings
+        if settings.runtime == "aws":
+            # TODO(issue 15, AWS part): OpenAIEmbedder (build_openai_embedder(settings)).
+            from coaching.adapters.unavailable_embedder import UnavailableEmbedder
+
+            return UnavailableEmbedder()
+        if settings.embedder == "openai":
+            from coaching.adapters.openai import build_openai_embedder
+
+            return build_openai_embedder(settings)
+        from coaching.adapters.local.embedder import LocalEmbedder
+
+        return LocalEmbedder()
 
     @cached_property
     def reindex_checkpoints(self) -> ReindexCheckpoints:

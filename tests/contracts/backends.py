@@ -32,8 +32,8 @@ from coaching.adapters.postgres.search_store import (
 )
 from coaching.usecases.dependencies import CallByCall
 from tests.fakes import FakeRefreshTokens, FakeUserAccounts, MemoryData, store_ports
+from tests.fakes.embedder import FakeEmbedder
 from tests.fakes.memory import FollowUp
-from tests.fakes.placeholder_embedder import FakeEmbedder
 from tests.fakes.search import (
     FakeKeywordIndex,
     FakePassageStore,

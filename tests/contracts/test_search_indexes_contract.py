@@ -12,7 +12,7 @@ import pytest
 
 from coaching.domain.search import Passage, SearchFilters, passage_id
 from tests.contracts.conftest import new_session
-from tests.fakes.placeholder_embedder import FakeEmbedder
+from tests.fakes.embedder import FakeEmbedder
 
 EMBEDDER = FakeEmbedder()
 NO_FILTERS = SearchFilters()

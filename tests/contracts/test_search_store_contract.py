@@ -9,7 +9,7 @@ import pytest
 
 from coaching.domain.search import Passage, passage_id
 from tests.contracts.conftest import analysed_session, new_session
-from tests.fakes.placeholder_embedder import FakeEmbedder
+from tests.fakes.embedder import FakeEmbedder
 
 MODEL = FakeEmbedder.model
 

@@ -19,7 +19,6 @@ from tests.fakes.objects import MemoryObjects
 from tests.fakes.organizations import FakeOrganizations
 from tests.fakes.outbox import FakeMailer, FakeSockets
 from tests.fakes.participants import FakeParticipants
-from tests.fakes.placeholder_embedder import FakeEmbedder
 from tests.fakes.refresh_tokens import FakeRefreshTokens
 from tests.fakes.results import FakeResults
 from tests.fakes.search import (
@@ -27,6 +26,7 @@ from tests.fakes.search import (
     FakePassageStore,
     FakeReindexCheckpoints,
     FakeVectorIndex,
+    SwitchableEmbedder,
 )
 from tests.fakes.sessions import FakeSessions
 from tests.fakes.step_ledger import FakeStepLedger
@@ -92,10 +92,10 @@ def fake_dependencies(data: MemoryData | None = None, **overrides: Any) -> Depen
 
 def fake_search(data: MemoryData, embedder: Embedder | None = None) -> SearchServices:
     """The search ports in memory: the store on ``data``, indexes of their own, and an
-    embedder (default: the fake word-hashing one)."""
+    embedder (default: the fake bag-of-words one, which a test can take down)."""
     return SearchServices(
         store=FakePassageStore(data),
         vectors=FakeVectorIndex(),
         keywords=FakeKeywordIndex(),
-        embedder=embedder or FakeEmbedder(),
+        embedder=embedder or SwitchableEmbedder(),
     )

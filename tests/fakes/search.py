@@ -12,7 +12,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from coaching.domain.search import Hit, Passage, SearchFilters
+from coaching.ports.embedder import EmbeddingUnavailable
 from coaching.ports.search_index import SearchBackendUnavailable
+from tests.fakes.embedder import FakeEmbedder
 from tests.fakes.memory import MemoryData, StoredPassage
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -140,6 +142,19 @@ class _Remote:
     def check(self, name: str) -> None:
         if self.down:
             raise SearchBackendUnavailable(f"{name} is down (test).")
+
+
+class SwitchableEmbedder(FakeEmbedder):
+    """The fake embedder, made to stop answering (``down``) as an outage would."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = False
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if self.down:
+            raise EmbeddingUnavailable("The fake embedder is down (test).")
+        return super().embed(texts)
 
 
 class FakeVectorIndex:

@@ -67,10 +67,11 @@ def test_a_vector_query_of_the_local_model_reads_the_hnsw_index(platform, organi
         organization, session_id, passages, vectors, INDEXED_MODEL
     )
     index = PgVectorIndex(db)
-    # When the index is asked (the planner may not pick an index for 20 rows: told to)
+    # When the index is asked (for 20 rows the planner would rather sort: told not to, so
+    # only an index that gives the order can answer)
     statement, params = index.statement(organization, vectors[3], SearchFilters(), 5)
     with db.transaction(organization) as conn:
-        conn.execute("SET LOCAL enable_seqscan = off")
+        conn.execute("SET LOCAL enable_sort = off")
         rows = conn.execute(sql.SQL("EXPLAIN ") + statement, params).fetchall()
     plan = "\n".join(row["QUERY PLAN"] for row in rows)
     # Then it reads the partial HNSW index, and the nearest vector is the passage's own
@@ -78,3 +79,26 @@ def test_a_vector_query_of_the_local_model_reads_the_hnsw_index(platform, organi
     hits = index.query(organization, vectors[3], SearchFilters(), 5)
     assert hits[0].passage_id == passages[3].id
     assert hits[0].score == pytest.approx(1.0, abs=1e-5)
+
+
+def test_the_pipeline_indexes_a_session_with_the_local_models_vectors(platform, organization):
+    from tests.review_data import add_coach, reviewed_session
+
+    # Given a session processed by the local runtime
+    session_id = reviewed_session(
+        platform, organization, add_coach(organization, "Maya")
+    ).session_id
+    # Then its passages carry the local model's vectors
+    with platform.ports.database.transaction(organization) as conn:
+        rows = conn.execute(
+            "SELECT id, text, model, vector_dims(embedding) AS dims FROM search_passages"
+            " WHERE organization_id = %s AND session_id = %s",
+            (organization, session_id),
+        ).fetchall()
+    assert rows and {(r["model"], r["dims"]) for r in rows} == {(INDEXED_MODEL, 384)}
+    # And the index finds a passage by its own words, first
+    search = platform.deps.search
+    wanted = max(rows, key=lambda r: len(r["text"]))
+    [vector] = search.embedder.embed([wanted["text"]])
+    hits = search.vectors.query(organization, vector, SearchFilters(), 3)
+    assert hits[0].passage_id == wanted["id"]

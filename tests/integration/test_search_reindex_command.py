@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from coaching.composition import Ports
 from coaching.ports.search_index import SearchServices
 from local_runtime.cli import app
-from tests.fakes.placeholder_embedder import FakeEmbedder
+from tests.fakes.search import SwitchableEmbedder
 from tests.local_ports import ports
 from tests.review_data import add_coach, reviewed_session
 
@@ -25,7 +25,7 @@ def fake_model(monkeypatch):
     from coaching.adapters.postgres.search_indexes import PgVectorIndex, PostgresKeywordIndex
     from coaching.adapters.postgres.search_store import PostgresPassageStore
 
-    embedder = FakeEmbedder()
+    embedder = SwitchableEmbedder()
 
     def search(self):
         db = self.database

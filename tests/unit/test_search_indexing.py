@@ -22,7 +22,8 @@ from coaching.usecases.search_indexing import (
 )
 from coaching.usecases.validate_and_store import validate_and_store
 from tests.fakes import MemoryObjects, fake_search
-from tests.fakes.placeholder_embedder import FakeEmbedder
+from tests.fakes.embedder import FakeEmbedder
+from tests.fakes.search import SwitchableEmbedder
 from tests.unit.saga_setup import KEY, ORG, SESSION, deps, step
 from tests.unit.test_saga_use_cases import CLIENTS, client_step
 
@@ -30,11 +31,11 @@ WEEK_1 = Path(__file__).parents[1] / "fixtures" / "transcripts" / "client-progre
 EVERYTHING = SearchFilters()
 
 
-def analysed(embedder: FakeEmbedder | None = None):
+def analysed(embedder: SwitchableEmbedder | None = None):
     """The week-1 session stored, parsed and analysed, not yet indexed."""
     world = deps(MemoryObjects({KEY: WEEK_1.read_bytes()}), has_session=False)
     data = world.search.store.data  # type: ignore[attr-defined]
-    world = dataclasses.replace(world, search=fake_search(data, embedder or FakeEmbedder()))
+    world = dataclasses.replace(world, search=fake_search(data, embedder or SwitchableEmbedder()))
     validate_and_store(world, step())
     parse_participants(world, step())
     for name in CLIENTS:
@@ -59,7 +60,7 @@ def test_indexing_stores_every_passage_with_its_vector_and_fills_both_indexes():
 
 
 def test_without_an_embedder_passages_are_kept_for_keywords_and_the_step_succeeds():
-    embedder = FakeEmbedder()
+    embedder = SwitchableEmbedder()
     embedder.down = True
     world = analysed(embedder)
     count = index_session(world, ORG, SESSION)
