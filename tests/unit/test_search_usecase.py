@@ -131,6 +131,9 @@ def test_a_coach_finds_only_their_own_sessions():
     assert answer["results"], answer
     assert {r["coach_id"] for r in answer["results"]} == {str(MAYA)}
     assert "delegating" in answer["results"][0]["snippet"]
+    # And the filters the indexes were asked with already held her visibility
+    assert answer["filters"]["coach_ids"] == [str(MAYA)]
+    assert answer["filters"]["coach_names"] == ["Maya Chen"]
 
 
 def test_a_lead_sees_the_team_and_an_admin_everything():
