@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from opensearchpy import AWSV4SignerAuth, OpenSearch, RequestsHttpConnection, helpers
 from opensearchpy.exceptions import OpenSearchException, TransportError
@@ -46,13 +47,15 @@ MAPPINGS: dict[str, Any] = {
 def opensearch_client(
     endpoint: str, *, region: str, credentials: Any, service: str = "aoss", timeout: float = 5
 ) -> OpenSearch:
-    """A client signing with SigV4 (`credentials`: botocore's, e.g. the Lambda role's)."""
-    host = endpoint.removeprefix("https://").rstrip("/")
+    """A client signing with SigV4 (`credentials`: botocore's, e.g. the Lambda role's).
+    ``endpoint``: the collection's https URL (or a bare host); http only for a stand-in."""
+    url = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+    secure = url.scheme == "https"
     return OpenSearch(
-        hosts=[{"host": host, "port": 443}],
+        hosts=[{"host": url.hostname, "port": url.port or (443 if secure else 80)}],
         http_auth=AWSV4SignerAuth(credentials, region, service),
-        use_ssl=True,
-        verify_certs=True,
+        use_ssl=secure,
+        verify_certs=secure,
         connection_class=RequestsHttpConnection,
         timeout=timeout,
         max_retries=1,
