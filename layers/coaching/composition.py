@@ -24,6 +24,7 @@ from coaching.domain.errors import ConfigurationError
 if TYPE_CHECKING:
     from coaching.adapters.postgres import Database, PostgresOrganizations
     from coaching.ports.executions import ExecutionSupport
+    from coaching.ports.search_index import ReindexCheckpoints, SearchPorts
     from coaching.ports.workflow import Workflow
     from coaching.usecases.dependencies import Dependencies
 
@@ -87,7 +88,6 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             PostgresNotifications,
             PostgresParticipants,
             PostgresResults,
-            PostgresSearchIndex,
             PostgresSessions,
             PostgresStepLedger,
             PostgresTransactions,
@@ -104,7 +104,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             transcripts=PostgresTranscripts(db),
             participants=PostgresParticipants(db),
             results=PostgresResults(db),
-            search_index=PostgresSearchIndex(db),
+            search=self.search,
             step_ledger=PostgresStepLedger(db),
             notifications=PostgresNotifications(db),
             objects=self.objects,
@@ -118,7 +118,46 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             audit=self.audit_log,
             transactions=PostgresTransactions(db),
             notices=self.coach_notices,
+            reindex_checkpoints=self.reindex_checkpoints,
         )
+
+    @cached_property
+    def search(self) -> SearchPorts:
+        """The passage store (always PostgreSQL, the truth), the vector and keyword indexes
+        and the embedder: locally pgvector, full-text search and the packaged model."""
+        from coaching.adapters.postgres.search_indexes import PgVectorIndex, PostgresKeywordIndex
+        from coaching.adapters.postgres.search_store import PostgresPassageStore
+        from coaching.ports.search_index import SearchServices
+
+        db = self.database
+        if self.settings.runtime == "aws":
+            # TODO(issue 15, AWS part): OpenAIEmbedder, PineconeVectorIndex and
+            # OpenSearchKeywordIndex here. Until then: PostgreSQL's indexes, keywords only.
+            from coaching.adapters.unavailable_embedder import UnavailableEmbedder
+
+            aws_embedder = UnavailableEmbedder()
+            return SearchServices(
+                store=PostgresPassageStore(db),
+                vectors=PgVectorIndex(db, model=aws_embedder.model),
+                keywords=PostgresKeywordIndex(db),
+                embedder=aws_embedder,
+            )
+        # TODO(issue 15): LocalEmbedder once s15-embed is merged.
+        from coaching.adapters.unavailable_embedder import UnavailableEmbedder
+
+        embedder = UnavailableEmbedder()
+        return SearchServices(
+            store=PostgresPassageStore(db),
+            vectors=PgVectorIndex(db, model=embedder.model),
+            keywords=PostgresKeywordIndex(db),
+            embedder=embedder,
+        )
+
+    @cached_property
+    def reindex_checkpoints(self) -> ReindexCheckpoints:
+        from coaching.adapters.postgres.search_store import PostgresReindexCheckpoints
+
+        return PostgresReindexCheckpoints(self.database)
 
     @cached_property
     def coach_notices(self):

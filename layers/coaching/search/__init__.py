@@ -1,0 +1,1 @@
+"""Search: what is indexed from a session (passages.py)."""
