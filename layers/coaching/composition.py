@@ -23,6 +23,7 @@ from coaching.domain.errors import ConfigurationError
 # the ports it uses (ingest and the DynamoDB-backed socket functions never load psycopg).
 if TYPE_CHECKING:
     from coaching.adapters.postgres import Database, PostgresOrganizations
+    from coaching.ports.embedder import Embedder
     from coaching.ports.executions import ExecutionSupport
     from coaching.ports.search_index import ReindexCheckpoints, SearchPorts
     from coaching.ports.workflow import Workflow
@@ -131,15 +132,19 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
         db = self.database
         if self.settings.runtime == "aws":
-            # TODO(issue 15, AWS part): OpenAIEmbedder, PineconeVectorIndex and
-            # OpenSearchKeywordIndex here. Until then: PostgreSQL's indexes, keywords only.
-            from coaching.adapters.unavailable_embedder import UnavailableEmbedder
+            # Pinecone and OpenSearch where the stack names them (cdk/search.py), each else
+            # its PostgreSQL index; OpenAI's embeddings.
+            from coaching.adapters.aws.search_backends import (
+                opensearch_keyword_index,
+                pinecone_vector_index,
+            )
 
-            aws_embedder = UnavailableEmbedder()
+            aws_embedder = self._aws_embedder()
             return SearchServices(
                 store=PostgresPassageStore(db),
-                vectors=PgVectorIndex(db, model=aws_embedder.model),
-                keywords=PostgresKeywordIndex(db),
+                vectors=pinecone_vector_index(self.settings)
+                or PgVectorIndex(db, model=aws_embedder.model),
+                keywords=opensearch_keyword_index(self.settings) or PostgresKeywordIndex(db),
                 embedder=aws_embedder,
             )
         # TODO(issue 15): LocalEmbedder once s15-embed is merged.
@@ -152,6 +157,24 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             keywords=PostgresKeywordIndex(db),
             embedder=embedder,
         )
+
+    def _aws_embedder(self) -> Embedder:
+        """OpenAI's embeddings (COACH_EMBEDDER unset or openai). With no key configured and
+        none asked for, none: sessions are indexed for keywords and searches say they are
+        degraded, until a key is set and `coach search reindex` embeds them."""
+        from coaching.adapters.unavailable_embedder import UnavailableEmbedder
+
+        settings = self.settings
+        if settings.embedder is None and settings.openai_api_key is None:
+            return UnavailableEmbedder()
+        if settings.embedder == "local":
+            raise ConfigurationError(
+                "COACH_EMBEDDER=local is not available in AWS: the model is not deployed.",
+                hint="Unset COACH_EMBEDDER (OpenAI's embeddings) or set it to openai.",
+            )
+        from coaching.adapters.openai.embedder import build_openai_embedder
+
+        return build_openai_embedder(settings)
 
     @cached_property
     def reindex_checkpoints(self) -> ReindexCheckpoints:

@@ -81,7 +81,7 @@ def test_the_built_search_adapters_reach_opensearch_and_pinecone_from_the_search
     assert answer["keywords"] == [answer["id"]]
     assert answer["vectors"] == [answer["id"]]
     assert answer["modules"] == ["opensearchpy", "pinecone"]
-    search = fleet.stand_ins.search
-    assert answer["id"] in search.alias_documents(f"coaching-passages-{org}")
-    assert "text" in search.documents[f"coaching-passages-{org}-v1"][answer["id"]]
-    assert list(search.vectors[str(org)]) == [answer["id"]]
+    opensearch, pinecone = fleet.stand_ins.opensearch, fleet.stand_ins.pinecone
+    assert answer["id"] in opensearch.alias_documents(f"coaching-passages-{org}")
+    assert "text" in opensearch.documents[f"coaching-passages-{org}-v1"][answer["id"]]
+    assert list(pinecone.vectors[str(org)]) == [answer["id"]]
