@@ -21,6 +21,7 @@ index or search (``serve``) may read the key or reach the collection:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from aws_cdk import Stack
 from aws_cdk import aws_ec2 as ec2
@@ -37,6 +38,7 @@ from cdk.functions import FunctionNetwork
 PINECONE_SECRET_VARIABLE = "COACH_PINECONE_SECRET_ARN"  # noqa: S105 - a variable's name
 PINECONE_HOST_VARIABLE = "COACH_PINECONE_INDEX_HOST"
 OPENSEARCH_ENDPOINT_VARIABLE = "COACH_OPENSEARCH_ENDPOINT"
+OPENAI_SECRET_VARIABLE = "COACH_OPENAI_API_KEY_SECRET"  # noqa: S105 - a variable's name
 # The adapter's index names: one index per organization behind its alias, all under this
 # prefix (coaching.adapters.aws.opensearch_index).
 INDEX_PREFIX = "coaching-passages"
@@ -52,6 +54,21 @@ INDEX_PERMISSIONS = (
 HTTPS = ec2.Port.tcp(443)
 
 
+@dataclass(frozen=True)
+class SearchOptions:
+    """What a stage chooses (cdk.json context): ``pinecone_index_host``, the index's host from
+    Pinecone's console (unset: the functions keep their vectors in pgvector);
+    ``openai_secret_name``, the secret an operator made for the OpenAI key, for the query and
+    passage embeddings (unset: no embeddings, keywords only; not made here, since a
+    placeholder would be refused by OpenAI on every indexing, where a missing key only
+    leaves vectors out); ``standby_replicas``, a second copy in another AZ (prod), doubling
+    the collection's minimum OCUs."""
+
+    pinecone_index_host: str | None = None
+    openai_secret_name: str | None = None
+    standby_replicas: bool = False
+
+
 class CoachingSearch(Construct):
     def __init__(
         self,
@@ -60,20 +77,22 @@ class CoachingSearch(Construct):
         *,
         name: str,
         network: FunctionNetwork,
-        pinecone_index_host: str | None = None,
-        standby_replicas: bool = False,
+        options: SearchOptions | None = None,
         key: kms.IKey | None = None,
     ) -> None:
         """``name``: the collection's (3-28 lowercase letters, digits, hyphens; the policies
-        are named after it). ``network``: where the functions that connect run.
-        ``pinecone_index_host``: the index's host from Pinecone's console (unset: the
-        functions keep their vectors in pgvector). ``standby_replicas``: a second copy in
-        another AZ (prod), doubling the collection's minimum OCUs. ``key``: encrypts the
-        Pinecone key's secret (unset: Secrets Manager's own key)."""
+        are named after it). ``network``: where the functions that connect run. ``key``:
+        encrypts the Pinecone key's secret (unset: Secrets Manager's own key)."""
         super().__init__(scope, construct_id)
         self.name = name
-        self._pinecone_index_host = pinecone_index_host
+        options = options or SearchOptions()
+        self._pinecone_index_host = options.pinecone_index_host
         self.pinecone_key = self._pinecone_secret(key)
+        self.openai_key = (
+            secretsmanager.Secret.from_secret_name_v2(self, "OpenAIKey", options.openai_secret_name)
+            if options.openai_secret_name
+            else None
+        )
         self.endpoint = self._vpc_endpoint(network)
         encryption = aoss.CfnSecurityPolicy(
             self,
@@ -107,7 +126,7 @@ class CoachingSearch(Construct):
             name=name,
             type="SEARCH",
             description="Keyword (BM25) index of the sessions' passages; rebuilt from Aurora",
-            standby_replicas="ENABLED" if standby_replicas else "DISABLED",
+            standby_replicas="ENABLED" if options.standby_replicas else "DISABLED",
         )
         # A collection is created only under an encryption policy that names it.
         self.collection.add_dependency(encryption)
@@ -152,6 +171,9 @@ class CoachingSearch(Construct):
             }
             if self._pinecone_index_host:
                 environment[PINECONE_HOST_VARIABLE] = self._pinecone_index_host
+            if self.openai_key is not None:
+                self.openai_key.grant_read(function)
+                environment[OPENAI_SECRET_VARIABLE] = self.openai_key.secret_name
             for key, value in environment.items():
                 function.add_environment(key, value)
 

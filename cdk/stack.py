@@ -23,7 +23,7 @@ from cdk.monitoring import Monitoring
 from cdk.network import NAT_GATEWAYS, CoachingNetwork
 from cdk.release import LiveFunction
 from cdk.schedules import CoachNoticeSchedule, RetentionPurge, ScheduledSends
-from cdk.search import CoachingSearch
+from cdk.search import CoachingSearch, SearchOptions
 from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
@@ -131,6 +131,9 @@ NOTICE_SCHEDULE_MINUTES = ("coaching:noticeScheduleMinutes", 15)
 # The Pinecone index's host (its console shows it: <index>-<project>.svc.<env>.pinecone.io).
 # Unset: the functions keep the vectors in pgvector (Aurora) and search them there.
 PINECONE_INDEX_HOST = ("coaching:pineconeIndexHost", None)
+# The Secrets Manager secret (its name) an operator made for the OpenAI API key: the search's
+# embeddings. Unset: none, search by keywords (the answers say they are degraded).
+OPENAI_SECRET_NAME = ("coaching:openaiSecretName", None)
 
 
 def as_bool(value: Any) -> bool:
@@ -371,8 +374,11 @@ class CoachingPlatformStack(Stack):
                 self.network.function_subnets,
                 [self.network.functions_security_group],
             ),
-            pinecone_index_host=self._context(*PINECONE_INDEX_HOST) or None,
-            standby_replicas=self.stage.deletion_protection,  # prod: a copy in a second AZ
+            options=SearchOptions(
+                pinecone_index_host=self._context(*PINECONE_INDEX_HOST) or None,
+                openai_secret_name=self._context(*OPENAI_SECRET_NAME) or None,
+                standby_replicas=self.stage.deletion_protection,  # prod: a second AZ's copy
+            ),
             key=key,
         )
         search.serve([functions[name] for name in SEARCH_FUNCTIONS])

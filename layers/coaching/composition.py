@@ -162,9 +162,10 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """OpenAI's embeddings (COACH_EMBEDDER unset or openai). With no key configured and
         none asked for, none: sessions are indexed for keywords and searches say they are
         degraded, until a key is set and `coach search reindex` embeds them."""
+        from coaching.adapters.aws.search_backends import with_openai_key
         from coaching.adapters.unavailable_embedder import UnavailableEmbedder
 
-        settings = self.settings
+        settings = with_openai_key(self.settings)  # the stack's secret, when named
         if settings.embedder is None and settings.openai_api_key is None:
             return UnavailableEmbedder()
         if settings.embedder == "local":

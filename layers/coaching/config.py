@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(
         default=None, description="any OpenAI-compatible /v1 URL; unset = api.openai.com"
     )
+    openai_api_key_secret: str | None = Field(
+        default=None,
+        description="AWS: the Secrets Manager secret (name or ARN) holding the OpenAI API key, "
+        "read once per cold start when COACH_OPENAI_API_KEY is unset (search embeddings)",
+    )
     openai_model: str = "gpt-4o-mini"
     openai_timeout_seconds: float = 30.0
     openai_max_retries: int = 3

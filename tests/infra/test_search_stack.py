@@ -17,6 +17,7 @@ from cdk.stack import FUNCTION_NAMES, SEARCH_FUNCTIONS  # noqa: E402
 from tests.infra.synthesis import Synth, synthesize  # noqa: E402
 
 HOST = "passages-abc123.svc.aped-4627-b74a.pinecone.io"
+OPENAI_SECRET = "coaching/dev/openai"
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synth:
     return synthesize(
         tmp_path_factory.mktemp("search"),
         packs=(AwsSolutionsChecks, HIPAASecurityChecks),
-        **{"coaching:pineconeIndexHost": HOST},
+        **{"coaching:pineconeIndexHost": HOST, "coaching:openaiSecretName": OPENAI_SECRET},
     )
 
 
@@ -148,6 +149,23 @@ def test_the_search_functions_are_told_where_the_indexes_and_the_key_are(synth: 
 def test_without_a_pinecone_host_the_vectors_stay_in_pgvector(without_pinecone: Synth):
     for name in SEARCH_FUNCTIONS:
         assert "COACH_PINECONE_INDEX_HOST" not in variables(without_pinecone, name)
+        # and without an OpenAI secret there are no embeddings (keywords only)
+        assert "COACH_OPENAI_API_KEY_SECRET" not in variables(without_pinecone, name)
+
+
+def test_the_operator_s_openai_secret_is_read_by_the_search_functions_only(synth: Synth):
+    for name in synth.functions():
+        reads = [
+            g
+            for g in synth.grants(name).get("secretsmanager:GetSecretValue", [])
+            if f"secret:{OPENAI_SECRET}-??????" in rendered(g["resource"])
+        ]
+        if name in SEARCH_FUNCTIONS:
+            assert reads, name
+            assert variables(synth, name)["COACH_OPENAI_API_KEY_SECRET"] == OPENAI_SECRET
+        else:
+            assert not reads, name
+            assert "COACH_OPENAI_API_KEY_SECRET" not in variables(synth, name)
 
 
 def test_the_pinecone_key_is_a_placeholder_in_a_kms_encrypted_secret(synth: Synth):

@@ -14,7 +14,11 @@ import respx
 from moto.secretsmanager.models import secretsmanager_backends
 from pydantic import SecretStr
 
-from coaching.adapters.aws.search_backends import opensearch_keyword_index, pinecone_vector_index
+from coaching.adapters.aws.search_backends import (
+    opensearch_keyword_index,
+    pinecone_vector_index,
+    with_openai_key,
+)
 from coaching.config import Settings
 from coaching.domain.errors import ConfigurationError
 from coaching.domain.search import SearchFilters
@@ -96,3 +100,15 @@ def test_opensearch_without_credentials_is_a_configuration_error():
     settings = Settings(runtime="aws", opensearch_endpoint=ENDPOINT)
     with pytest.raises(ConfigurationError, match="credentials"):
         opensearch_keyword_index(settings, session=NoCredentials())
+
+
+def test_the_openai_key_is_read_from_its_secret_when_only_the_secret_is_named(secrets):
+    secrets.create_secret(Name="coaching/dev/openai", SecretString="sk-from-secret")
+    named = Settings(runtime="aws", openai_api_key_secret="coaching/dev/openai")
+    keyed = with_openai_key(named, secrets=secrets)
+    assert keyed.openai_api_key is not None
+    assert keyed.openai_api_key.get_secret_value() == "sk-from-secret"
+    # A key given directly wins; nothing named, nothing read
+    direct = Settings(openai_api_key="sk-direct", openai_api_key_secret="coaching/dev/openai")
+    assert with_openai_key(direct, secrets=None) is direct
+    assert with_openai_key(Settings(runtime="aws"), secrets=None).openai_api_key is None
