@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from cdk import database as data
@@ -22,6 +23,7 @@ from cdk.monitoring import Monitoring
 from cdk.network import NAT_GATEWAYS, CoachingNetwork
 from cdk.release import LiveFunction
 from cdk.schedules import CoachNoticeSchedule, RetentionPurge, ScheduledSends
+from cdk.search import CoachingSearch, SearchOptions
 from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
@@ -88,6 +90,11 @@ SOCKET_PUSHERS = (*PIPELINE_STEPS, "socket_refine")
 # Steps that read the dropped transcript from the bucket (the others only get its name).
 TRANSCRIPT_READERS = ("validate_and_store",)
 
+# The functions that index passages or search them (cdk/search.py): the IndexSession step,
+# compensation and the retention purge (they remove a session's passages), and the API
+# (search; a session's deletion and a client's erasure remove theirs).
+SEARCH_FUNCTIONS = ("api", "index_session", "compensate", "purge_expired")
+
 # Context keys (cdk.json or `-c key=value`) and their defaults.
 LOG_LEVEL = ("coaching:logLevel", "INFO")
 # The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin):
@@ -121,6 +128,12 @@ FOLLOW_UP_SENDERS = ("api", "send_scheduled")
 # at most. Each run connects to the database: a dev cluster that pauses after
 # databaseAutoPauseMinutes idles between runs only when this is longer.
 NOTICE_SCHEDULE_MINUTES = ("coaching:noticeScheduleMinutes", 15)
+# The Pinecone index's host (its console shows it: <index>-<project>.svc.<env>.pinecone.io).
+# Unset: the functions keep the vectors in pgvector (Aurora) and search them there.
+PINECONE_INDEX_HOST = ("coaching:pineconeIndexHost", None)
+# The Secrets Manager secret (its name) an operator made for the OpenAI API key: the search's
+# embeddings. Unset: none, search by keywords (the answers say they are degraded).
+OPENAI_SECRET_NAME = ("coaching:openaiSecretName", None)
 
 
 def as_bool(value: Any) -> bool:
@@ -325,6 +338,7 @@ class CoachingPlatformStack(Stack):
         for name in DATABASE_FUNCTIONS:
             if name != "migrate":  # migrate_with serves it
                 self.database.serve(functions[name])
+        self.search = self._search(functions, key=data_key.key)
         self._release_api(functions)
         self.functions = functions
         self._monitor()
@@ -347,6 +361,28 @@ class CoachingPlatformStack(Stack):
             "mail_events", description="SES bounces and complaints: mark the follow-ups failed"
         )
         self.mail_feedback = MailFeedback(self, "MailFeedback", mail=self.mail, handler=feedback)
+
+    def _search(self, functions: LambdaFunctions, *, key: kms.IKey) -> CoachingSearch:
+        """The Pinecone key's secret and the OpenSearch collection, for the functions that
+        index or search."""
+        search = CoachingSearch(
+            self,
+            "Search",
+            name=f"coaching-{self.stage.name}",
+            network=FunctionNetwork(
+                self.network.vpc,
+                self.network.function_subnets,
+                [self.network.functions_security_group],
+            ),
+            options=SearchOptions(
+                pinecone_index_host=self._context(*PINECONE_INDEX_HOST) or None,
+                openai_secret_name=self._context(*OPENAI_SECRET_NAME) or None,
+                standby_replicas=self.stage.deletion_protection,  # prod: a second AZ's copy
+            ),
+            key=key,
+        )
+        search.serve([functions[name] for name in SEARCH_FUNCTIONS])
+        return search
 
     def _outputs(self) -> None:
         """What an operator reads after `cdk deploy` (and the smoke test uses)."""
@@ -388,6 +424,16 @@ class CoachingPlatformStack(Stack):
                 "WebAppUrl",
                 self.web.origin,
                 "the coaches' web app (CloudFront); its /config.json names the APIs",
+            ),
+            (
+                "PineconeSecretArn",
+                self.search.pinecone_key.secret_arn,
+                "put the Pinecone API key here (a placeholder until then)",
+            ),
+            (
+                "SearchCollectionEndpoint",
+                self.search.collection.attr_collection_endpoint,
+                "the OpenSearch Serverless collection (reachable from the VPC only)",
             ),
             ("UserPoolId", self.identity.user_pool.user_pool_id, None),
             (

@@ -11,7 +11,7 @@ from coaching.api.identity import API_KEY_CONTEXT
 from coaching.domain.identity import Role
 from functions.api.handler import lambda_handler
 from tests.documented_answers import assert_documented
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.local_ports import api
 
 CONTEXT = LocalLambdaContext("api", "arn:aws:lambda:us-east-1:123456789012:function:api")

@@ -132,9 +132,21 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
         db = self.database
         embedder = self.embedder
-        # TODO(issue 15, AWS part): when runtime == "aws", PineconeVectorIndex and
-        # OpenSearchKeywordIndex here (and the embedder below: OpenAIEmbedder). Until then
-        # AWS searches PostgreSQL's own indexes, from keywords.
+        if self.settings.runtime == "aws":
+            # Pinecone and OpenSearch where the stack names them (cdk/search.py), each else
+            # its PostgreSQL index.
+            from coaching.adapters.aws.search_backends import (
+                opensearch_keyword_index,
+                pinecone_vector_index,
+            )
+
+            return SearchServices(
+                store=PostgresPassageStore(db),
+                vectors=pinecone_vector_index(self.settings)
+                or PgVectorIndex(db, model=embedder.model),
+                keywords=opensearch_keyword_index(self.settings) or PostgresKeywordIndex(db),
+                embedder=embedder,
+            )
         return SearchServices(
             store=PostgresPassageStore(db),
             vectors=PgVectorIndex(db, model=embedder.model),
@@ -142,16 +154,32 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             embedder=embedder,
         )
 
+    def _aws_embedder(self) -> Embedder:
+        """OpenAI's embeddings (COACH_EMBEDDER unset or openai). With no key configured and
+        none asked for, none: sessions are indexed for keywords and searches say they are
+        degraded, until a key is set and `coach search reindex` embeds them."""
+        from coaching.adapters.aws.search_backends import with_openai_key
+        from coaching.adapters.unavailable_embedder import UnavailableEmbedder
+
+        settings = with_openai_key(self.settings)  # the stack's secret, when named
+        if settings.embedder is None and settings.openai_api_key is None:
+            return UnavailableEmbedder()
+        if settings.embedder == "local":
+            raise ConfigurationError(
+                "COACH_EMBEDDER=local is not available in AWS: the model is not deployed.",
+                hint="Unset COACH_EMBEDDER (OpenAI's embeddings) or set it to openai.",
+            )
+        from coaching.adapters.openai.embedder import build_openai_embedder
+
+        return build_openai_embedder(settings)
+
     @cached_property
     def embedder(self) -> Embedder:
         """Search embeddings: the packaged local model (loaded on its first use) or OpenAI's
         (COACH_EMBEDDER=openai)."""
         settings = self.settings
         if settings.runtime == "aws":
-            # TODO(issue 15, AWS part): OpenAIEmbedder (build_openai_embedder(settings)).
-            from coaching.adapters.unavailable_embedder import UnavailableEmbedder
-
-            return UnavailableEmbedder()
+            return self._aws_embedder()
         if settings.embedder == "openai":
             from coaching.adapters.openai import build_openai_embedder
 

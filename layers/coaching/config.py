@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(
         default=None, description="any OpenAI-compatible /v1 URL; unset = api.openai.com"
     )
+    openai_api_key_secret: str | None = Field(
+        default=None,
+        description="AWS: the Secrets Manager secret (name or ARN) holding the OpenAI API key, "
+        "read once per cold start when COACH_OPENAI_API_KEY is unset (search embeddings)",
+    )
     openai_model: str = "gpt-4o-mini"
     openai_timeout_seconds: float = 30.0
     openai_max_retries: int = 3
@@ -168,6 +173,37 @@ class Settings(BaseSettings):
         description="the KMS key (id, ARN or alias) wrapping the data keys that encrypt "
         "clients' contact details; locally a key file under home/secrets instead",
     )
+    # Search in AWS (cdk/search.py): each index unset = its PostgreSQL one (pgvector, FTS)
+    pinecone_index_host: str | None = Field(
+        default=None,
+        description="the Pinecone index's host (cosine, the embedder's dimensions): vectors "
+        "there, one namespace per organization; unset = vectors in pgvector",
+    )
+    pinecone_api_key: SecretStr | None = Field(
+        default=None, description="Pinecone's API key; in AWS read from the secret instead"
+    )
+    pinecone_secret_arn: str | None = Field(
+        default=None,
+        description="AWS: the Secrets Manager secret holding the Pinecone API key (the stack "
+        "makes it, an operator puts the key in), read once per cold start",
+    )
+    pinecone_timeout_seconds: float = Field(
+        default=5.0, gt=0, description="one Pinecone request's time-out (the SDK retries)"
+    )
+    opensearch_endpoint: str | None = Field(
+        default=None,
+        description="the OpenSearch Serverless collection's endpoint (or a domain's): "
+        "keywords there, an index per organization; unset = PostgreSQL full-text search",
+    )
+    opensearch_service: Literal["aoss", "es"] = Field(
+        default="aoss", description="what requests are signed for: aoss (Serverless), es (domain)"
+    )
+    opensearch_index_prefix: str = Field(
+        default="coaching-passages",
+        description="the per-organization indexes' and aliases' prefix (the stack's data "
+        "access policy allows these only)",
+    )
+    opensearch_timeout_seconds: float = Field(default=5.0, gt=0)
     websocket_endpoint: str | None = Field(
         default=None,
         description="the WebSocket API's management endpoint: https://{api-id}.execute-api."

@@ -24,7 +24,12 @@ from cdk.database import (  # noqa: E402
     SECRET_ARN_VARIABLE,
     migrations_fingerprint,
 )
-from cdk.stack import DATABASE_FUNCTIONS, FOLLOW_UP_SENDERS, MIGRATIONS_DIR  # noqa: E402
+from cdk.stack import (  # noqa: E402
+    DATABASE_FUNCTIONS,
+    FOLLOW_UP_SENDERS,
+    MIGRATIONS_DIR,
+    SEARCH_FUNCTIONS,
+)
 from tests.infra.synthesis import Synth, as_list  # noqa: E402
 from tests.infra.synthesis import synthesize as synthesize_stack  # noqa: E402
 
@@ -187,6 +192,11 @@ def test_every_function_runs_in_the_vpc_and_database_users_get_the_proxy_and_sec
             expected = [{"Ref": attachment}]
             if name in FOLLOW_UP_SENDERS:
                 expected.append({"Ref": unsubscribe_key})
+            # and the functions that index or search the Pinecone key (test_search_stack.py)
+            if name in SEARCH_FUNCTIONS:
+                expected.append(
+                    {"Ref": synth.logical_id("AWS::SecretsManager::Secret", "Pinecone")}
+                )
             assert sorted(json.dumps(r) for s in reads for r in as_list(s["Resource"])) == sorted(
                 map(json.dumps, expected)
             ), name

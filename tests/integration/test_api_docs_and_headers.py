@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from coaching.adapters.local.lambda_context import LocalLambdaContext
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.local_ports import api_handler, ports
 
 # Every call goes through the API over the local platform, whatever order the tests run in.

@@ -11,7 +11,7 @@ from coaching.domain.identity import Role
 from functions.api_key_authorizer.handler import lambda_handler
 from tests.api_calls import claims_for, delete, request
 from tests.api_keys import create_key
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration

@@ -12,7 +12,7 @@ import pytest
 from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.domain.errors import TransientError
 from coaching.usecases.submit_transcript import process_transcript
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.local_ports import api_handler
 from tests.review_data import add_coach
 

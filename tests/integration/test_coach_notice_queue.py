@@ -15,7 +15,7 @@ from coaching.adapters.postgres.coach_notices import PostgresNoticeQueue, Postgr
 from coaching.domain.notices import CoachNotice
 from local_runtime.notice_schedule import NoticeSchedule
 from tests.api_calls import request
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.local_ports import ports
 from tests.review_data import Reviewed, add_coach, reviewed_session
 

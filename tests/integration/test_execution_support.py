@@ -18,7 +18,7 @@ from coaching.usecases.submit_transcript import process_transcript
 from local_runtime.pipeline import pipeline_handlers, step_handler
 from local_runtime.platform import compensate_abandoned_runs
 from tests.api_calls import claims_for
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration

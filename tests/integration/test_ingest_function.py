@@ -10,7 +10,7 @@ import pytest
 
 from coaching.usecases.ingest_drop import NotADrop, drop_identity
 from functions.ingest import handler as ingest
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.moto_ingest import (
     BUCKET,
     LambdaContext,

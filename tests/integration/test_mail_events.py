@@ -18,7 +18,6 @@ from coaching.usecases.mail_events import MailEventPorts, record_mail_event
 from functions.mail_events.handler import lambda_handler as mail_events_handler
 from functions.send_scheduled.handler import lambda_handler as send_scheduled_handler
 from tests.api_calls import request
-from tests.events import load_event
 from tests.integration.test_follow_up_sending import (
     _approve,
     _emails,
@@ -27,6 +26,7 @@ from tests.integration.test_follow_up_sending import (
     _row,
     _send,
 )
+from tests.lambda_events import load_event
 from tests.local_ports import ports
 from tests.review_data import Reviewed, add_coach, reviewed_session
 

@@ -16,7 +16,7 @@ from psycopg.conninfo import make_conninfo
 from coaching.composition import Ports
 from coaching.domain.errors import MigrationFailed
 from functions.migrate.handler import PHYSICAL_RESOURCE_ID, lambda_handler
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.moto_ingest import LambdaContext
 
 pytestmark = pytest.mark.integration

@@ -22,7 +22,7 @@ from functions.socket_connect.handler import lambda_handler as connect
 from functions.socket_default.handler import lambda_handler as default
 from functions.socket_disconnect.handler import lambda_handler as disconnect
 from tests.cognito_tokens import CLIENT, POOL, id_token, jwks
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.local_ports import ports
 
 pytestmark = pytest.mark.integration

@@ -26,7 +26,7 @@ from functions.socket_default.handler import lambda_handler as default
 from functions.socket_refine.handler import lambda_handler as refine
 from functions.socket_subscribe.handler import lambda_handler as subscribe
 from tests.api_calls import request
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.local_ports import ports
 from tests.review_data import Reviewed, add_coach, audit_trail, reviewed_session
 

@@ -18,7 +18,7 @@ from coaching.adapters.aws.s3_objects import S3ObjectStore
 from coaching.usecases.ingest_drop import organization_of_key, upload_of_key
 from coaching.usecases.upload import request_upload_url
 from functions.ingest import handler as ingest
-from tests.events import load_event
+from tests.lambda_events import load_event
 from tests.moto_ingest import (
     BUCKET,
     LambdaContext,

@@ -48,6 +48,10 @@ PROXY_ENDPOINT = "Endpoint"
 # Settings whose deployed value resolves (the template provides it) but cannot be reached
 # from here: the rehearsal's stand-in is used instead (tests/rehearsal/stand_ins.py).
 WEBSOCKET_ENDPOINT = "COACH_WEBSOCKET_ENDPOINT"
+# The search indexes in AWS: the collection's endpoint (reached through its VPC endpoint)
+# and the Pinecone index's host (when coaching:pineconeIndexHost is set), stood in for too.
+OPENSEARCH_ENDPOINT = "COACH_OPENSEARCH_ENDPOINT"
+PINECONE_INDEX_HOST = "COACH_PINECONE_INDEX_HOST"
 # What Ref of a pseudo parameter gives.
 COGNITO = f"https://cognito-idp.{REGION}.amazonaws.com"
 PSEUDO_PARAMETERS = {
@@ -155,6 +159,7 @@ class RehearsalAws:
             "AWS::ApiGateway::RestApi": self._rest_api,
             "AWS::CloudFront::Distribution": self._distribution,
             "AWS::Lambda::Version": self._version,
+            "AWS::OpenSearchServerless::Collection": self._collection,
         }
         resources = deployment.template["Resources"]
         for kind, provide in providers.items():
@@ -243,6 +248,18 @@ class RehearsalAws:
 
     def _distribution(self, logical_id: str, props: dict[str, Any]) -> None:
         self.attributes[logical_id, "DomainName"] = f"{logical_id.lower()[:12]}.cloudfront.net"
+
+    def _collection(self, logical_id: str, props: dict[str, Any]) -> None:
+        """Names only: the functions' requests go to the stand-in (OPENSEARCH_ENDPOINT)."""
+        collection_id = f"rehearsal{logical_id.lower()[:12]}"
+        self.by_logical_id[logical_id] = collection_id
+        self.attributes[logical_id, "Id"] = collection_id
+        self.attributes[logical_id, "Arn"] = (
+            f"arn:aws:aoss:{REGION}:{ACCOUNT}:collection/{collection_id}"
+        )
+        self.attributes[logical_id, "CollectionEndpoint"] = (
+            f"https://{collection_id}.{REGION}.aoss.amazonaws.com"
+        )
 
     def _version(self, logical_id: str, props: dict[str, Any]) -> None:
         """A function version's ARN: Lambda Invoke of it is answered by the stand-in."""
@@ -389,7 +406,12 @@ def fleet(
         unresolved: dict[str, list[str]] = {}
         for name, function in deployment.functions.items():
             environment, unresolved[name] = aws.environment_of(
-                function, {WEBSOCKET_ENDPOINT: stand_ins.websocket_endpoint}
+                function,
+                {
+                    WEBSOCKET_ENDPOINT: stand_ins.websocket_endpoint,
+                    OPENSEARCH_ENDPOINT: stand_ins.endpoint,
+                    PINECONE_INDEX_HOST: stand_ins.endpoint,
+                },
             )
             layers = [layer_site] if layer_site else list(function.layers)
             hosts[name] = LambdaHost(

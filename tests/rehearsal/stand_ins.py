@@ -6,9 +6,12 @@
   that function's built package, through the callback the rehearsal gives.
 - The WebSocket API's management endpoint (`POST /{stage}/@connections/{id}`, the push to a
   coach's open socket): recorded per connection.
+- The search indexes in AWS, as much as the adapters use: OpenSearch and a Pinecone index,
+  in memory (tests/search_services.py).
 
 The functions reach it through `AWS_ENDPOINT_URL_CODEDEPLOY`, `AWS_ENDPOINT_URL_LAMBDA` and
-`COACH_WEBSOCKET_ENDPOINT`, as they reach moto through `AWS_ENDPOINT_URL`.
+`COACH_WEBSOCKET_ENDPOINT` (the search indexes through `COACH_OPENSEARCH_ENDPOINT` and
+`COACH_PINECONE_INDEX_HOST`), as they reach moto through `AWS_ENDPOINT_URL`.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
+
+from tests.search_services import OpenSearchEmulator, PineconeEmulator
 
 # HTTPS routes for what a function calls without the SDK (tests/rehearsal/lambda_host.py
 # reads the same variable; it cannot import this module: it runs on the standard library).
@@ -40,6 +45,8 @@ class StandIns:
         self.stage = stage
         self.hook_reports: list[dict[str, str]] = []
         self.pushes: dict[str, list[Any]] = {}
+        self.opensearch = OpenSearchEmulator()
+        self.pinecone = PineconeEmulator()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -59,6 +66,12 @@ class StandIns:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+    def search(self, method: str, path: str, body: bytes) -> tuple[int, Any] | None:
+        """OpenSearch's or Pinecone's answer, when the request is one of theirs."""
+        return self.opensearch.handle(method, path, body) or self.pinecone.handle(
+            method, path, body
+        )
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stand_ins = self
@@ -83,12 +96,21 @@ class StandIns:
                     )
                     headers = {"X-Amz-Function-Error": "Unhandled"} if raised else {}
                     self._reply(200, result, headers)
+                elif handled := stand_ins.search("POST", self.path, body):
+                    self._reply(*handled)
                 elif (pushed := PUSH_PATH.match(self.path)) and pushed["stage"] == stand_ins.stage:
                     connection = unquote(pushed["connection"])
                     stand_ins.pushes.setdefault(connection, []).append(body.decode())
                     self._reply(200, None)
                 else:
                     self._reply(400, {"message": f"not stood in for: {target or self.path}"})
+
+            def do_PUT(self) -> None:  # noqa: N802 - http.server's name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if handled := stand_ins.search("PUT", self.path, body):
+                    self._reply(*handled)
+                else:
+                    self._reply(400, {"message": f"not stood in for: PUT {self.path}"})
 
             def _reply(
                 self, status: int, answer: Any, headers: dict[str, str] | None = None

@@ -25,7 +25,7 @@ from coaching.api.identity import principal_from_claims
 from coaching.usecases import sending
 from coaching.usecases.session_results import session_results
 from tests.api_calls import api_event, claims_for, request
-from tests.events import EVENTS_DIR, load_event
+from tests.lambda_events import EVENTS_DIR, load_event
 from tests.local_ports import ports
 from tests.rehearsal.conftest import DATABASE_SECRET, database_secret
 from tests.rehearsal.harness import DeployedFunction, FunctionError, LambdaHost

@@ -11,7 +11,7 @@ from coaching.adapters.local.outbox import OutboxMailer
 from coaching.adapters.local.stepfunctions import StepFunctionsEngine
 from coaching.domain.errors import NotFound, PermanentError, TranscriptRejected
 from coaching.usecases.compensate import failure_reason
-from tests.events import compensation_input
+from tests.lambda_events import compensation_input
 
 
 def test_our_own_errors_reach_the_coach_as_written():

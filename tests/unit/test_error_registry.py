@@ -9,7 +9,7 @@ from pathlib import Path
 
 from coaching.domain import errors
 from coaching.usecases.compensate import failure_reason
-from tests.events import compensation_input
+from tests.lambda_events import compensation_input
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_TREES = ("layers/coaching", "functions", "local_runtime")

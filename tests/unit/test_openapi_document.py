@@ -13,7 +13,7 @@ from coaching.api.app import build_app
 from coaching.composition import build_ports
 from coaching.config import Settings
 from functions.api.handler import lambda_handler
-from tests.events import load_event
+from tests.lambda_events import load_event
 
 CONTEXT = LocalLambdaContext("api", "arn:aws:lambda:us-east-1:123456789012:function:api")
 PUBLIC = ("/v1/auth/", "/v1/unsubscribe/", "/health")

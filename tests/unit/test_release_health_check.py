@@ -17,7 +17,7 @@ from coaching.adapters.aws.release_hooks import (
 )
 from coaching.adapters.local.lambda_context import LocalLambdaContext
 from functions.release_health_check.handler import lambda_handler
-from tests.events import load_event
+from tests.lambda_events import load_event
 
 CONTEXT = LocalLambdaContext(
     "release_health_check",

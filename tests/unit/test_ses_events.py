@@ -16,7 +16,7 @@ from coaching.composition import build_ports
 from coaching.config import Settings
 from coaching.domain.errors import ConfigurationError
 from coaching.domain.sending import OutgoingEmail
-from tests.events import load_event
+from tests.lambda_events import load_event
 
 KEY = uuid.UUID("9b2f4c1e-5d3a-4e8b-a6f7-0c1d2e3f4a5b")  # the samples' follow_up_key
 
