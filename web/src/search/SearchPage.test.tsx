@@ -130,14 +130,7 @@ describe("search", () => {
     await waitFor(() => expect(bodies).toHaveLength(2));
     expect(bodies[1]).toEqual({
       query: QUESTION,
-      filters: {
-        client_ids: [],
-        coach_ids: [],
-        kinds: [],
-        session_types: [],
-        date_from: "2026-10-01",
-        date_to: "2026-10-31",
-      },
+      filters: { client_ids: [], date_from: "2026-10-01", date_to: "2026-10-31" },
       limit: 20,
     });
     await waitFor(() =>
@@ -155,8 +148,8 @@ describe("search", () => {
         return json(
           200,
           body["cursor"]
-            ? answer({ results: [result({ passage_id: "pas-2", client: "Ana Ruiz" })], degraded: ["vectors"] })
-            : answer({ degraded: ["vectors"], next_cursor: "c-2" }),
+            ? answer({ results: [result({ passage_id: "pas-2", client: "Ana Ruiz" })], degraded: ["semantic"] })
+            : answer({ degraded: ["semantic"], next_cursor: "c-2" }),
         );
       },
       "GET /v1/search/suggest": suggestNothing,

@@ -70,7 +70,7 @@ export function SearchPage() {
 
   function removeChip(chip: Chip) {
     if (shown.state !== "ready" || asked?.kind !== "search") return;
-    const filters = filtersWithout(shown.answer.filters, chip);
+    const filters = filtersWithout(chipsFor(shown.answer.filters, asked.request.filters), chip);
     void run({ kind: "search", request: { query: asked.request.query, filters, limit: PAGE } });
   }
 
@@ -182,7 +182,7 @@ function Answer(props: {
   onBack: () => void;
 }) {
   const { asked, answer, results } = props;
-  const chips = asked.kind === "search" ? chipsFor(answer.filters) : [];
+  const chips = asked.kind === "search" ? chipsFor(answer.filters, asked.request.filters) : [];
   return (
     <Stack>
       {asked.kind === "similar" && (
@@ -213,11 +213,7 @@ function Answer(props: {
           ))}
         </Group>
       )}
-      {answer.degraded.length > 0 && (
-        <Alert color="yellow" title="Answering from keywords only" role="status">
-          The search by meaning is not available right now, so these results match your words only.
-        </Alert>
-      )}
+      <DegradedNotice degraded={answer.degraded} />
       {results.length === 0 ? (
         <Empty>
           {asked.kind === "search"
@@ -234,6 +230,23 @@ function Answer(props: {
         </ol>
       )}
     </Stack>
+  );
+}
+
+/** A backend that did not answer: the results come from the other one, and the coach is told. */
+function DegradedNotice({ degraded }: { degraded: string[] }) {
+  if (degraded.length === 0) return null;
+  const keywordsOnly = degraded.includes("semantic") || !degraded.includes("keyword");
+  return (
+    <Alert
+      color="yellow"
+      role="status"
+      title={keywordsOnly ? "Answering from keywords only" : "Answering by meaning only"}
+    >
+      {keywordsOnly
+        ? "The search by meaning is not available right now, so these results match your words only."
+        : "The keyword search is not available right now, so these results match by meaning only."}
+    </Alert>
   );
 }
 

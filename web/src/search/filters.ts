@@ -21,8 +21,8 @@ const KIND_LABEL: Record<string, string> = {
 
 export const kindLabel = (kind: string) => KIND_LABEL[kind] ?? kind.replace(/_/g, " ");
 
-/** The chip field an understood filter's field names ("client_ids", "client", "date_from"…). */
-function fieldOf(understood: UnderstoodFilter): Chip["field"][] {
+/** The chip fields an understood filter's field names ("client", "client_ids", "date_from"…). */
+function fieldsOf(understood: UnderstoodFilter): Chip["field"][] {
   const field = understood.field.toLowerCase();
   if (field.startsWith("client")) return ["client"];
   if (field.startsWith("coach")) return ["coach"];
@@ -34,41 +34,59 @@ function fieldOf(understood: UnderstoodFilter): Chip["field"][] {
   return [];
 }
 
-/** Every filter the answer applied, as chips; what was understood from the question says so. */
-export function chipsFor(applied: AppliedFilters): Chip[] {
-  const wordsFor = (field: Chip["field"], value: string) => {
-    const matches = applied.understood.filter((u) => fieldOf(u).includes(field));
+/** Every filter the answer applied because the question or the coach asked for it, as chips.
+ * `explicit` is what the request sent: the coaches it named are chips, the caller's own
+ * visibility (also in the answer's coach_ids) is not. */
+export function chipsFor(applied: AppliedFilters, explicit: SearchFilters | undefined): Chip[] {
+  const understoodFor = (field: Chip["field"], value: string) => {
+    const matches = applied.understood.filter((u) => fieldsOf(u).includes(field));
     // A range understood as one ("last month") matches either end; a list matches by value.
-    const match = matches.find((u) => u.value === value) ?? (field.startsWith("date") ? matches[0] : undefined);
-    return match?.words ?? null;
+    return matches.find((u) => u.value === value) ?? (field.startsWith("date") ? matches[0] : undefined);
   };
   const chip = (field: Chip["field"], value: string, label: string): Chip => ({
     field,
     value,
     label,
-    words: wordsFor(field, value),
+    words: understoodFor(field, value)?.words ?? null,
   });
+  const named = (ids: string[] | null, names: string[], field: "client" | "coach") =>
+    (ids ?? []).map((id, i) => ({ id, name: understoodFor(field, id)?.label ?? names[i] ?? id }));
+  const chosenCoaches = new Set([
+    ...applied.understood.filter((u) => fieldsOf(u).includes("coach")).map((u) => u.value),
+    ...(explicit?.coach_ids ?? []),
+  ]);
   return [
-    ...applied.client_ids.map((id, i) => chip("client", id, `Client: ${applied.client_names[i] ?? id}`)),
-    ...applied.coach_ids.map((id, i) => chip("coach", id, `Coach: ${applied.coach_names[i] ?? id}`)),
-    ...applied.kinds.map((kind) => chip("kind", kind, `Only ${kindLabel(kind)}`)),
-    ...applied.session_types.map((type) => chip("session_type", type, `Session type: ${type}`)),
+    ...named(applied.client_ids, applied.client_names, "client").map((c) => chip("client", c.id, `Client: ${c.name}`)),
+    ...named(applied.coach_ids, applied.coach_names, "coach")
+      .filter((c) => chosenCoaches.has(c.id))
+      .map((c) => chip("coach", c.id, `Coach: ${c.name}`)),
+    ...(applied.kinds ?? []).map((kind) => chip("kind", kind, `Only ${kindLabel(kind)}`)),
+    ...(applied.session_types ?? []).map((type) => chip("session_type", type, `Session type: ${type}`)),
     ...(applied.date_from ? [chip("date_from", applied.date_from, `From ${formatDate(applied.date_from)}`)] : []),
     ...(applied.date_to ? [chip("date_to", applied.date_to, `Until ${formatDate(applied.date_to)}`)] : []),
   ];
 }
 
-/** The filters to send once a chip is removed: every other applied filter, sent explicitly
- * (explicit filters win over what the server would understand from the question again). */
-export function filtersWithout(applied: AppliedFilters, removed: Chip): Required<SearchFilters> {
-  const keep = (field: Chip["field"], values: string[]) =>
-    values.filter((value) => !(removed.field === field && removed.value === value));
-  return {
-    client_ids: keep("client", applied.client_ids),
-    coach_ids: keep("coach", applied.coach_ids),
-    kinds: keep("kind", applied.kinds),
-    session_types: keep("session_type", applied.session_types),
-    date_from: removed.field === "date_from" ? null : applied.date_from,
-    date_to: removed.field === "date_to" ? null : applied.date_to,
+/** The filters to send once a chip is removed: every other chip's, explicitly, and the removed
+ * one's field cleared explicitly (`[]`, or null for a date) so the server does not understand
+ * it from the question again. Fields that had no chip stay unsent: nothing to keep or clear. */
+export function filtersWithout(chips: Chip[], removed: Chip): SearchFilters {
+  const kept = chips.filter((chip) => !(chip.field === removed.field && chip.value === removed.value));
+  const filters: SearchFilters = {};
+  const list = (key: "client_ids" | "coach_ids" | "kinds" | "session_types", field: Chip["field"]) => {
+    const values = kept.filter((chip) => chip.field === field).map((chip) => chip.value);
+    if (values.length > 0 || removed.field === field) filters[key] = values;
   };
+  const date = (key: "date_from" | "date_to") => {
+    const value = kept.find((chip) => chip.field === key)?.value;
+    if (value !== undefined) filters[key] = value;
+    else if (removed.field === key) filters[key] = null;
+  };
+  list("client_ids", "client");
+  list("coach_ids", "coach");
+  list("kinds", "kind");
+  list("session_types", "session_type");
+  date("date_from");
+  date("date_to");
+  return filters;
 }

@@ -45,13 +45,15 @@ export interface UnderstoodFilter {
   words: string;
 }
 
+/** The filters an answer applied (null: none on that field). coach_ids also carries the
+ * caller's own visibility (a coach's own id, a lead's team), which is not a filter they chose. */
 export interface AppliedFilters {
-  client_ids: string[];
+  client_ids: string[] | null;
   client_names: string[];
-  coach_ids: string[];
+  coach_ids: string[] | null;
   coach_names: string[];
-  kinds: string[];
-  session_types: string[];
+  kinds: string[] | null;
+  session_types: string[] | null;
   date_from: string | null;
   date_to: string | null;
   understood: UnderstoodFilter[];
