@@ -41,8 +41,7 @@ const understood: AppliedFilters = {
   date_to: "2026-10-31",
   understood: [
     { field: "client_ids", value: "cli-1", label: "Marcus Lee", words: "Marcus" },
-    { field: "date_from", value: "2026-10-01", label: "last month", words: "last month" },
-    { field: "date_to", value: "2026-10-31", label: "last month", words: "last month" },
+    { field: "dates", value: "2026-10-01..2026-10-31", label: "last month", words: "last month" },
   ],
 };
 
@@ -95,7 +94,7 @@ describe("search", () => {
     const filters = await screen.findByRole("group", { name: "Filters applied" });
     expect(within(filters).getByText(/Client: Marcus Lee/)).toHaveTextContent("Client: Marcus Lee (“Marcus”)");
     expect(within(filters).getByRole("button", { name: "Remove filter Client: Marcus Lee" })).toBeInTheDocument();
-    expect(within(filters).getByRole("button", { name: /^Remove filter From / })).toBeInTheDocument();
+    expect(within(filters).getByRole("button", { name: /^Remove filter Dates: / })).toBeInTheDocument();
 
     const found = within(screen.getByRole("list", { name: "Search results" })).getByRole("article");
     expect(found).toHaveTextContent("Marcus Lee");
@@ -113,7 +112,7 @@ describe("search", () => {
     expect(await seriousViolations()).toEqual([]);
   });
 
-  it("removing a chip searches again with that filter cleared and the others sent explicitly", async () => {
+  it("removing a chip searches again without its words, the other chips sent explicitly", async () => {
     const bodies: unknown[] = [];
     fakeFetch({
       "POST /v1/search": async (request) => {
@@ -129,14 +128,16 @@ describe("search", () => {
     await user.click(await screen.findByRole("button", { name: "Remove filter Client: Marcus Lee" }));
     await waitFor(() => expect(bodies).toHaveLength(2));
     expect(bodies[1]).toEqual({
-      query: QUESTION,
-      filters: { client_ids: [], date_from: "2026-10-01", date_to: "2026-10-31" },
+      query: "delegation last month",
+      filters: { date_from: "2026-10-01", date_to: "2026-10-31" },
       limit: 20,
     });
     await waitFor(() =>
       expect(screen.queryByRole("button", { name: "Remove filter Client: Marcus Lee" })).not.toBeInTheDocument(),
     );
-    expect(screen.getByRole("button", { name: /^Remove filter From / })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: /^Remove filter Dates: / })).toBeInTheDocument();
+    // The box shows the question as now asked.
+    expect(screen.getByRole("textbox", { name: /Search every session/ })).toHaveValue("delegation last month");
   });
 
   it("says when it answers from keywords only, and loads more from the cursor", async () => {

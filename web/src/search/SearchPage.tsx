@@ -6,7 +6,7 @@ import { useAuth } from "../auth/AuthContext";
 import { Empty, ErrorNotice, Loading } from "../common/states";
 import { formatDate, formatSeconds } from "../common/time";
 import { search, similar, suggest } from "./api";
-import { chipsFor, filtersWithout, kindLabel, type Chip } from "./filters";
+import { chipKey, chipsFor, kindLabel, searchWithout, wordsOf, type Chip, type ChipWords } from "./filters";
 import { snippetParts } from "./snippet";
 import type { SearchAnswer, SearchRequest, SearchResult, Suggestion } from "./types";
 
@@ -21,12 +21,14 @@ type Shown =
   | { state: "ready"; answer: SearchAnswer; results: SearchResult[] };
 
 /** What a list of results answers: the coach's question, or "more like" one result. */
-type Asked = { kind: "search"; request: SearchRequest } | { kind: "similar"; of: SearchResult };
+type Asked = { kind: "search"; request: SearchRequest; words: ChipWords } | { kind: "similar"; of: SearchResult };
 
 export function SearchPage() {
   const { api } = useAuth();
   const [text, setText] = useState("");
   const [asked, setAsked] = useState<Asked | null>(null);
+  // Where "Back to the search" returns from "more like this".
+  const [lastSearch, setLastSearch] = useState<Extract<Asked, { kind: "search" }> | null>(null);
   const [shown, setShown] = useState<Shown>({ state: "idle" });
   const [more, setMore] = useState<{ loading: boolean; error: unknown }>({ loading: false, error: null });
   const suggestions = useSuggestions(text);
@@ -36,6 +38,7 @@ export function SearchPage() {
   async function run(next: Asked) {
     const mine = ++round.current;
     setAsked(next);
+    if (next.kind === "search") setLastSearch(next);
     setShown({ state: "loading" });
     setMore({ loading: false, error: null });
     try {
@@ -65,13 +68,24 @@ export function SearchPage() {
     event.preventDefault();
     const query = text.trim();
     // A new question starts afresh: the server understands its filters again.
-    if (query) void run({ kind: "search", request: { query, limit: PAGE } });
+    if (query) void run({ kind: "search", request: { query, limit: PAGE }, words: {} });
   }
 
   function removeChip(chip: Chip) {
     if (shown.state !== "ready" || asked?.kind !== "search") return;
-    const filters = filtersWithout(chipsFor(shown.answer.filters, asked.request.filters), chip);
-    void run({ kind: "search", request: { query: asked.request.query, filters, limit: PAGE } });
+    const chips = chipsFor(shown.answer.filters, asked.request.filters, asked.words);
+    const next = searchWithout(asked.request.query, chips, chip);
+    // The box shows the question as it is now asked: without the removed filter's words.
+    setText(next.query);
+    void run({
+      kind: "search",
+      request: {
+        query: next.query,
+        ...(Object.keys(next.filters).length ? { filters: next.filters } : {}),
+        limit: PAGE,
+      },
+      words: wordsOf(chips, asked.words),
+    });
   }
 
   return (
@@ -101,10 +115,7 @@ export function SearchPage() {
           results={shown.results}
           onRemove={removeChip}
           onSimilar={(result) => void run({ kind: "similar", of: result })}
-          onBack={() => {
-            const query = shown.answer.query || text.trim();
-            if (query) void run({ kind: "search", request: { query, limit: PAGE } });
-          }}
+          onBack={() => lastSearch && void run(lastSearch)}
         />
       )}
       {shown.state === "ready" && asked?.kind === "search" && shown.answer.next_cursor && (
@@ -182,7 +193,7 @@ function Answer(props: {
   onBack: () => void;
 }) {
   const { asked, answer, results } = props;
-  const chips = asked.kind === "search" ? chipsFor(answer.filters, asked.request.filters) : [];
+  const chips = asked.kind === "search" ? chipsFor(answer.filters, asked.request.filters, asked.words) : [];
   return (
     <Stack>
       {asked.kind === "similar" && (
@@ -200,7 +211,7 @@ function Answer(props: {
           <Text size="sm">Filters:</Text>
           {chips.map((chip) => (
             <Pill
-              key={`${chip.field}:${chip.value}`}
+              key={chipKey(chip)}
               size="md"
               withRemoveButton
               onRemove={() => props.onRemove(chip)}
