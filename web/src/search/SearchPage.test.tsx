@@ -227,4 +227,24 @@ describe("search", () => {
     // Asked once, for what was typed when the typing paused: not once a key.
     expect(asked).toEqual(["delegation Marc"]);
   });
+
+  it("asks again the search its address holds (back from a result's session)", async () => {
+    const bodies: unknown[] = [];
+    fakeFetch({
+      "POST /v1/search": async (request) => {
+        bodies.push(await request.json());
+        return json(200, answer({ filters: { ...understood, client_ids: null, client_names: [], understood: [] } }));
+      },
+      "GET /v1/search/suggest": suggestNothing,
+    });
+    const carried = {
+      filters: { date_from: "2026-10-01", date_to: "2026-10-31" },
+      words: { "dates:2026-10-01..2026-10-31": "last month" },
+    };
+    const address = new URLSearchParams({ q: "delegation last month", with: JSON.stringify(carried) });
+    renderPage(`/search?${address}`, "/search", <SearchPage />);
+    expect(await screen.findByRole("button", { name: /^Remove filter Dates: / })).toBeInTheDocument();
+    expect(screen.getByRole("textbox", { name: /Search every session/ })).toHaveValue("delegation last month");
+    expect(bodies).toEqual([{ query: "delegation last month", filters: carried.filters, limit: 20 }]);
+  });
 });

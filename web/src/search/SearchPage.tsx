@@ -1,7 +1,7 @@
 import { Alert, Anchor, Autocomplete, Badge, Button, Group, Paper, Pill, Stack, Text, Title } from "@mantine/core";
 import { useDebouncedValue } from "@mantine/hooks";
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { Link } from "react-router-dom";
+import { Link, useSearchParams } from "react-router-dom";
 import { useAuth } from "../auth/AuthContext";
 import { Empty, ErrorNotice, Loading } from "../common/states";
 import { formatDate, formatSeconds } from "../common/time";
@@ -34,11 +34,24 @@ export function SearchPage() {
   const suggestions = useSuggestions(text);
   // Only the latest question's answer is shown, however the answers arrive.
   const round = useRef(0);
+  const [address, setAddress] = useSearchParams();
+  // Opened with a search in its address (back from a result): asked again once, on arrival.
+  useEffect(() => {
+    const again = searchFrom(address);
+    if (!again) return;
+    setText(again.request.query);
+    void run(again);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
 
   async function run(next: Asked) {
     const mine = ++round.current;
     setAsked(next);
-    if (next.kind === "search") setLastSearch(next);
+    if (next.kind === "search") {
+      setLastSearch(next);
+      // The address holds the search, so "back" from a result's session returns to it.
+      setAddress(addressOf(next), { replace: true });
+    }
     setShown({ state: "loading" });
     setMore({ loading: false, error: null });
     try {
@@ -128,6 +141,32 @@ export function SearchPage() {
       {more.error !== null && <ErrorNotice error={more.error} title="More results did not load" />}
     </Stack>
   );
+}
+
+/** A search as the page's address: `?q=` the question, `&with=` its explicit filters and chips' words. */
+export function addressOf(asked: Extract<Asked, { kind: "search" }>): URLSearchParams {
+  const address = new URLSearchParams({ q: asked.request.query });
+  if (asked.request.filters || Object.keys(asked.words).length > 0) {
+    address.set("with", JSON.stringify({ filters: asked.request.filters ?? {}, words: asked.words }));
+  }
+  return address;
+}
+
+function searchFrom(address: URLSearchParams): Extract<Asked, { kind: "search" }> | null {
+  const query = address.get("q")?.trim();
+  if (!query) return null;
+  let carried: { filters?: SearchRequest["filters"]; words?: ChipWords } = {};
+  try {
+    carried = JSON.parse(address.get("with") ?? "{}") as typeof carried;
+  } catch {
+    // A hand-edited address: the question alone.
+  }
+  const filters = carried.filters && Object.keys(carried.filters).length > 0 ? carried.filters : undefined;
+  return {
+    kind: "search",
+    request: { query, ...(filters ? { filters } : {}), limit: PAGE },
+    words: carried.words ?? {},
+  };
 }
 
 /** Suggestions for what is being typed (names, tags, recent questions), each completing the question. */
