@@ -198,11 +198,10 @@ const GROUP: Record<string, string> = {
   coach: "Coaches",
   tag: "Tags",
   query: "Recent searches",
-  recent: "Recent searches",
 };
 
 export function completion(typed: string, suggestion: Suggestion): string {
-  if (suggestion.kind === "query" || suggestion.kind === "recent") return suggestion.value;
+  if (suggestion.kind === "query") return suggestion.value;
   // A name or tag completes the word being typed.
   const words = typed.split(/\s+/);
   words[words.length - 1] = suggestion.label;

@@ -1,5 +1,5 @@
 import { formatDate } from "../common/time";
-import type { AppliedFilters, SearchFilters, UnderstoodFilter } from "./types";
+import type { AppliedFilters, PassageKind, SearchFilters, UnderstoodFilter } from "./types";
 
 /** One filter the search applied, shown as a removable chip. */
 export interface Chip {
@@ -46,7 +46,11 @@ function dateRangeLabel(from: string | null, to: string | null): string {
 /** Every filter the answer applied because the question or the coach asked for it, as chips.
  * `explicit` is what the request sent: the coaches it named are chips, the caller's own
  * visibility (also in the answer's coach_ids) is not. */
-export function chipsFor(applied: AppliedFilters, explicit: SearchFilters | undefined, known: ChipWords = {}): Chip[] {
+export function chipsFor(
+  applied: AppliedFilters,
+  explicit: SearchFilters | null | undefined,
+  known: ChipWords = {},
+): Chip[] {
   const understood = (field: Chip["field"], value?: string) =>
     applied.understood.find((u) => fieldOf(u) === field && (value === undefined || u.value === value));
   const chip = (field: Chip["field"], value: string, label: string, from?: UnderstoodFilter): Chip => ({
@@ -87,14 +91,15 @@ export function chipsFor(applied: AppliedFilters, explicit: SearchFilters | unde
 export function searchWithout(query: string, chips: Chip[], removed: Chip): { query: string; filters: SearchFilters } {
   const kept = chips.filter((chip) => chipKey(chip) !== chipKey(removed));
   const filters: SearchFilters = {};
-  const list = (key: "client_ids" | "coach_ids" | "kinds" | "session_types", field: Chip["field"]) => {
-    const values = kept.filter((chip) => chip.field === field).map((chip) => chip.value);
-    if (values.length > 0) filters[key] = values;
+  const values = (field: Chip["field"]) => kept.filter((chip) => chip.field === field).map((chip) => chip.value);
+  const set = <K extends "client_ids" | "coach_ids" | "kinds" | "session_types">(key: K, list: SearchFilters[K]) => {
+    if (list && list.length > 0) filters[key] = list;
   };
-  list("client_ids", "client");
-  list("coach_ids", "coach");
-  list("kinds", "kind");
-  list("session_types", "session_type");
+  set("client_ids", values("client"));
+  set("coach_ids", values("coach"));
+  // A kind chip's value is one of the answer's own kinds.
+  set("kinds", values("kind") as PassageKind[]);
+  set("session_types", values("session_type"));
   const dates = kept.find((chip) => chip.field === "dates");
   if (dates) {
     const [from, to] = dates.value.split("..");

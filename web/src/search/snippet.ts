@@ -5,10 +5,13 @@ export interface SnippetPart {
   highlighted: boolean;
 }
 
-export function snippetParts(snippet: string, highlights: readonly (readonly [number, number])[]): SnippetPart[] {
+export function snippetParts(snippet: string, highlights: readonly (readonly number[])[]): SnippetPart[] {
   // Sorted, clamped to the text, and overlaps merged: a bad offset must not repeat or lose text.
   const spans = highlights
-    .map(([start, end]) => [Math.max(0, Math.min(start, snippet.length)), Math.max(0, Math.min(end, snippet.length))])
+    .map(([start = 0, end = 0]) => [
+      Math.max(0, Math.min(start, snippet.length)),
+      Math.max(0, Math.min(end, snippet.length)),
+    ])
     .filter(([start, end]) => start! < end!)
     .sort((a, b) => a[0]! - b[0]!) as [number, number][];
   const parts: SnippetPart[] = [];
