@@ -237,7 +237,8 @@ function Answer(props: {
       {asked.kind === "similar" && (
         <Group>
           <Text>
-            Passages like {whoSaid(asked.of)}&apos;s from {formatDate(asked.of.session_date)}
+            More like “{asked.of.snippet.slice(0, 80)}
+            {asked.of.snippet.length > 80 ? "…" : ""}” ({whoSaid(asked.of)}, {formatDate(asked.of.session_date)})
           </Text>
           <Button variant="default" size="xs" onClick={props.onBack}>
             Back to the search
@@ -305,7 +306,9 @@ const MATCHED: Record<string, string> = {
   both: "Matched by meaning and words",
 };
 
-const whoSaid = (result: SearchResult) => result.client ?? result.speaker ?? "the coach";
+/** Whose words a result holds: the client, else the speaker (the coach), else what it is. */
+export const whoSaid = (result: SearchResult) =>
+  result.client ?? result.speaker ?? (result.kind === "overview" ? "Session overview" : "Unknown speaker");
 
 /** Where a result opens: its session, at its turn(s) when it has one. */
 export function momentPath(result: SearchResult): string {
@@ -318,7 +321,7 @@ function ResultCard({ result, onSimilar }: { result: SearchResult; onSimilar: ()
   return (
     <Paper withBorder p="sm" component="article" aria-label={`${whoSaid(result)}, ${formatDate(result.session_date)}`}>
       <Group gap="xs" mb={4}>
-        <Text fw={600}>{result.client ?? result.speaker ?? "Coach"}</Text>
+        <Text fw={600}>{whoSaid(result)}</Text>
         <Text size="sm">{formatDate(result.session_date)}</Text>
         {result.start !== null && <Text size="sm">at {formatSeconds(result.start)}</Text>}
         <Badge variant="light">{kindLabel(result.kind)}</Badge>
