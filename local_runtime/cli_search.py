@@ -195,6 +195,7 @@ def json_answer(answer: dict[str, Any]) -> dict[str, Any]:
 
 def print_results(answer: dict[str, Any]) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
@@ -202,24 +203,35 @@ def print_results(answer: dict[str, Any]) -> None:
     if answer["degraded"]:
         console.print(f"[yellow]answered without: {', '.join(answer['degraded'])}[/yellow]")
     for chip in answer["filters"]["understood"]:
-        console.print(f"filter: {chip['label']} (from “{chip['words']}”)")
+        console.print(escape(f"filter: {chip['label']} (from “{chip['words']}”)"))
     if not answer["results"]:
         typer.echo("no results")
         return
-    table = Table("Score", "Client", "Session", "Date", "Kind", "Turn", "At", "Snippet")
+    table = Table(expand=True)
+    table.add_column("Score", no_wrap=True)
+    table.add_column("Client", max_width=16)
+    table.add_column("Where", max_width=28)
+    table.add_column("Snippet", ratio=1, min_width=30)
     for result in answer["results"]:
         snippet = Text(result["snippet"])
         for start, end in result["highlights"]:
             snippet.stylize("bold yellow", start, end)
-        start = result["start"]
         table.add_row(
             f"{result['score']:.4f}",
             result["client"] or "-",
-            f"{result['source']}\n{result['session_id'][:8]}",
-            result["session_date"] or "-",
-            result["kind"],
-            "-" if result["turn_index"] is None else str(result["turn_index"]),
-            "-" if start is None else f"{int(start) // 60}:{int(start) % 60:02d}",
+            _where(result),
             snippet,
         )
     console.print(table)
+
+
+def _where(result: dict[str, Any]) -> str:
+    """The file and day, then what it is and where in the recording: enough to open it."""
+    place = [result["kind"].replace("_", " ")]
+    if result["turn_index"] is not None:
+        place.append(f"turn {result['turn_index']}")
+    if result["start"] is not None:
+        start = int(result["start"])
+        place.append(f"at {start // 60}:{start % 60:02d}")
+    day = f" ({result['session_date']})" if result["session_date"] else ""
+    return f"{result['source']}{day}\n{', '.join(place)}"

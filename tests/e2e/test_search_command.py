@@ -55,10 +55,12 @@ def test_search_limit_and_the_coach_s_own_words_have_no_client(coach):
     assert coach_turn["client"] is None
 
 
-def test_search_prints_a_table_by_default(coach):
-    result = coach("search", "budget proposal")
+def test_search_prints_a_table_by_default_with_the_filters_it_understood(coach):
+    result = coach("search", "Tomas's new hires")
     assert result.exit_code == 0, result.stderr
-    assert "Snippet" in result.stdout and "budget" in result.stdout.lower()
+    assert "filter: Tomas Berg (from “Tomas's”)" in result.stdout
+    assert "Snippet" in result.stdout and "hires" in result.stdout
+    assert WEEK1.name in result.stdout and WEEK2.name not in result.stdout
 
 
 @pytest.mark.parametrize(("args", "exit_code"), [(("--limit", "0"), 2), (("--limit", "x"), 2)])

@@ -103,6 +103,14 @@ def test_explicit_filters_narrow_and_come_back_named(workshop):
     assert answer["results"] == []
     assert answer["filters"]["kinds"] == ["action_item"]
     assert answer["filters"]["date_to"] == "2000-01-01"
+    # And a session type is one of the two there are (the workshop was given none: no 1:1)
+    body = {**FOCUS, "filters": {"session_types": ["individual"]}}
+    status, answer = request("POST", "/v1/search", workshop.claims(), body=body)
+    assert status == 200 and answer["results"] == [], answer
+    body = {**FOCUS, "filters": {"session_types": ["1:1"]}}
+    assert "body.filters.session_types.0" in problem_fields(
+        request("POST", "/v1/search", workshop.claims(), body=body)[1]
+    )
 
 
 def test_without_the_embedding_model_search_answers_from_keywords_and_says_so(workshop):

@@ -40,6 +40,15 @@ def test_a_coach_gets_the_clients_of_their_sessions_and_an_admin_every_client(
     other = other_organization(platform)
     assert vocabulary.clients(other, None) == []
     assert vocabulary.time_zone(organization, maya) is None
+    # And a coach's zone is the one of their notification preferences
+    with ports().database.transaction(organization) as conn:
+        conn.execute(
+            'UPDATE coaches SET notification_preferences = \'{"time_zone": "Asia/Tokyo"}\''
+            " WHERE id = %s",
+            (ravi,),
+        )
+    assert vocabulary.time_zone(organization, ravi) == "Asia/Tokyo"
+    assert vocabulary.time_zone(other, ravi) is None
 
 
 def test_recent_questions_are_the_users_own_newest_first_and_go_with_the_user(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 
 import pytest
 
@@ -345,3 +346,19 @@ def test_suggestions_are_names_tags_and_the_callers_own_recent_questions():
     assert ("tag", "leadership") in {
         (s["kind"], s["label"]) for s in suggest(deps, coach(MAYA), "lead")["suggestions"]
     }
+
+
+def test_dates_in_the_question_are_read_in_the_callers_zone():
+    # Given a coach in Auckland, where 15:00 UTC on 30 November is already 1 December
+    class InAuckland(Vocabulary):
+        def time_zone(self, org, coach_id):
+            return "Pacific/Auckland" if coach_id == MAYA else None
+
+    deps = replace(deps_with(), vocabulary=InAuckland())
+    # When each asks about today
+    theirs = search(deps, coach(MAYA), SearchRequest("delegation today"), NOW)["filters"]
+    utc = search(deps, coach(RAVI), SearchRequest("delegation today"), NOW)["filters"]
+    # Then "today" is each one's own day
+    assert (theirs["date_from"], theirs["date_to"]) == ("2026-12-01", "2026-12-01")
+    assert (utc["date_from"], utc["date_to"]) == ("2026-11-30", "2026-11-30")
+    assert [chip["field"] for chip in theirs["understood"]] == ["dates"]

@@ -936,7 +936,7 @@ export interface components {
             date_from: string | null;
             date_to: string | null;
             kinds: ("passage" | "win" | "challenge" | "action_item" | "recommendation" | "overview")[] | null;
-            session_types: string[] | null;
+            session_types: ("group" | "individual")[] | null;
             understood: components["schemas"]["Understood"][];
         };
         Approved: {
@@ -1147,7 +1147,7 @@ export interface components {
             date_from?: string | null;
             date_to?: string | null;
             kinds?: ("passage" | "win" | "challenge" | "action_item" | "recommendation" | "overview")[] | null;
-            session_types?: string[] | null;
+            session_types?: ("group" | "individual")[] | null;
         };
         FollowUp: {
             body: string | null;

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from coaching.api.models.base import Answer
 from coaching.domain.search import PassageKind
+from coaching.domain.session import SessionType
 
 # No NUL: PostgreSQL text cannot hold one (and no question needs one).
 WITHOUT_NUL = r"^[^\x00]*$"
@@ -18,9 +19,6 @@ Query = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=500, pattern=WITHOUT_NUL),
 ]
 MAX_IDS = 100  # ids in one filter: a page of choices, not a dump
-SessionTypeName = Annotated[
-    str, StringConstraints(min_length=1, max_length=50, pattern=WITHOUT_NUL)
-]
 
 
 class Filters(BaseModel):
@@ -31,7 +29,7 @@ class Filters(BaseModel):
     client_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_IDS)
     coach_ids: list[uuid.UUID] | None = Field(default=None, max_length=MAX_IDS)
     kinds: list[PassageKind] | None = Field(default=None, max_length=6)
-    session_types: list[SessionTypeName] | None = Field(default=None, max_length=10)
+    session_types: list[SessionType] | None = Field(default=None, max_length=2)
     date_from: dt.date | None = None  # inclusive
     date_to: dt.date | None = None  # inclusive
 
@@ -106,7 +104,7 @@ class AppliedFilters(Answer):
     coach_ids: list[str] | None
     coach_names: list[str]
     kinds: list[PassageKind] | None
-    session_types: list[str] | None
+    session_types: list[SessionType] | None
     date_from: dt.date | None
     date_to: dt.date | None
     understood: list[Understood]
