@@ -97,9 +97,9 @@ export function searchWithout(query: string, chips: Chip[], removed: Chip): { qu
   };
   set("client_ids", values("client"));
   set("coach_ids", values("coach"));
-  // A kind chip's value is one of the answer's own kinds.
+  // A kind or session type chip's value is one the answer itself applied.
   set("kinds", values("kind") as PassageKind[]);
-  set("session_types", values("session_type"));
+  set("session_types", values("session_type") as NonNullable<SearchFilters["session_types"]>);
   const dates = kept.find((chip) => chip.field === "dates");
   if (dates) {
     const [from, to] = dates.value.split("..");
