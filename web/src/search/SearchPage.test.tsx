@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { seriousViolations } from "../test/axe";
 import { closedSocket, fakeFetch, json, renderPage, signInAs } from "../test/render";
-import { SearchPage } from "./SearchPage";
+import { SearchPage, whoSaid } from "./SearchPage";
 import type { AppliedFilters, SearchAnswer, SearchResult } from "./types";
 
 function result(overrides: Partial<SearchResult> = {}): SearchResult {
@@ -249,5 +249,11 @@ describe("search", () => {
     expect(await screen.findByRole("button", { name: /^Remove filter Dates: / })).toBeInTheDocument();
     expect(screen.getByRole("textbox", { name: /Search every session/ })).toHaveValue("delegation last month");
     expect(bodies).toEqual([{ query: "delegation last month", filters: carried.filters, limit: 20 }]);
+  });
+
+  it("names whose words a result holds: the client, else the speaker, else what it is", () => {
+    expect(whoSaid(result())).toBe("Marcus Lee");
+    expect(whoSaid(result({ client: null, speaker: "Dana" }))).toBe("Dana");
+    expect(whoSaid(result({ client: null, speaker: null, kind: "overview" }))).toBe("Session overview");
   });
 });
