@@ -15,6 +15,7 @@ import { AdminPage } from "./pages/AdminPage";
 import { ClientPage } from "./pages/ClientPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { TemplatesPage } from "./pages/TemplatesPage";
+import { SearchPage } from "./search/SearchPage";
 
 function Home() {
   const { person } = useAuth();
@@ -43,6 +44,7 @@ export function App() {
             <Route path="/clients/:clientId" element={<ClientPage />} />
             <Route path="/follow-ups" element={<FollowUpsPage />} />
             <Route path="/follow-ups/:followUpId" element={<FollowUpPage />} />
+            <Route path="/search" element={<SearchPage />} />
             <Route path="/templates" element={<TemplatesPage />} />
             <Route path="/profile" element={<ProfilePage />} />
             <Route path="/support" element={<SupportPage />} />

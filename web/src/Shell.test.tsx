@@ -36,7 +36,14 @@ afterEach(() => {
 
 describe("role-aware navigation", () => {
   it("offers a coach their work and nothing of support or admin", () => {
-    expect(renderShellAs("coach")).toEqual(["Dashboard", "Upload", "Follow-ups", "Templates", "Your profile"]);
+    expect(renderShellAs("coach")).toEqual([
+      "Dashboard",
+      "Upload",
+      "Follow-ups",
+      "Search",
+      "Templates",
+      "Your profile",
+    ]);
   });
   it("offers support only the failed runs (and their own profile: their password)", () => {
     expect(renderShellAs("support")).toEqual(["Your profile", "Support"]);
@@ -46,6 +53,7 @@ describe("role-aware navigation", () => {
       "Dashboard",
       "Upload",
       "Follow-ups",
+      "Search",
       "Templates",
       "Your profile",
       "Support",

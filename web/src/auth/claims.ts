@@ -40,6 +40,8 @@ export const NAVIGATION: { path: string; label: string; roles: Role[] }[] = [
   { path: "/", label: "Dashboard", roles: ["admin", "coach_lead", "coach"] },
   { path: "/upload", label: "Upload", roles: ["admin", "coach_lead", "coach"] },
   { path: "/follow-ups", label: "Follow-ups", roles: ["admin", "coach_lead", "coach"] },
+  // Search reads what the caller's sessions said: support, who sees no session, is not offered it.
+  { path: "/search", label: "Search", roles: ["admin", "coach_lead", "coach"] },
   { path: "/templates", label: "Templates", roles: ["admin", "coach_lead", "coach"] },
   // Everyone has a password to change; coaches and leads also their voice and notices.
   { path: "/profile", label: "Your profile", roles: ["admin", "coach_lead", "coach", "support"] },

@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { screen, waitFor } from "@testing-library/react";
 import { seriousViolations } from "../test/axe";
 import { fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { SessionPage } from "./SessionPage";
@@ -103,5 +103,37 @@ describe("session", () => {
     renderPage("/sessions/ses-1", "/sessions/:sessionId", <SessionPage />);
     expect(await screen.findByRole("heading", { level: 2, name: "Speaking timeline" })).toBeInTheDocument();
     expect(await screen.findByRole("figure", { name: "Speaking timeline" })).toHaveTextContent("Alex Okafor 1 turns");
+  });
+
+  it("opens the transcript at the moment a link names (?turn=N&to=M): marked, scrolled to and focused", async () => {
+    const said = (index: number, speaker: string, text: string) => ({
+      index,
+      speaker,
+      start: index * 60,
+      end: index * 60 + 50,
+      text,
+      behaviour: null,
+      talk_type: null,
+      sensitive: [],
+    });
+    const turns = [
+      said(0, "Dana", "What got in the way?"),
+      said(1, "Alex Okafor", "I avoid delegation."),
+      said(2, "Alex Okafor", "My team could do more."),
+      said(3, "Dana", "Say more."),
+    ];
+    fakeFetch({
+      "GET /v1/sessions/ses-1": () => json(200, { ...results, turns }),
+      "GET /v1/sessions/ses-1/summaries": () => json(200, { items: [] }),
+    });
+    renderPage("/sessions/ses-1?turn=1&to=2", "/sessions/:sessionId", <SessionPage />);
+    const transcript = await screen.findByRole("list", { name: "Transcript turns" });
+    const marked = [...transcript.querySelectorAll("[aria-current=true]")].map((li) => li.textContent);
+    expect(marked).toEqual([
+      "Alex Okafor (1 min 0 s): I avoid delegation.",
+      "Alex Okafor (2 min 0 s): My team could do more.",
+    ]);
+    await waitFor(() => expect(document.activeElement).toBe(transcript.querySelector('[data-turn="1"]')));
+    expect(await seriousViolations()).toEqual([]);
   });
 });

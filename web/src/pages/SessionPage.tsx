@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Blockquote, Group, SimpleGrid, Stack, Table, Text, Title } from "@mantine/core";
-import { useEffect } from "react";
-import { Link, useParams } from "react-router-dom";
+import { useEffect, useMemo } from "react";
+import { Link, useParams, useSearchParams } from "react-router-dom";
 import { unwrap } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { useTimeZone } from "../auth/ProfileContext";
@@ -9,13 +9,18 @@ import { formatDate, formatDateTime, formatSeconds } from "../common/time";
 import { useLoad } from "../common/useLoad";
 import { useLive } from "../live/LiveContext";
 import { SpeakingChart } from "./SpeakingChart";
-import { SpeakingTimeline } from "./SpeakingTimeline";
+import { SessionTranscript, wantedTurns } from "./SessionTranscript";
+import { SpeakingTimelineOf, useSessionTurns } from "./SpeakingTimeline";
 
 export function SessionPage() {
   const { sessionId = "" } = useParams();
   const { api } = useAuth();
   const { socket } = useLive();
   const zone = useTimeZone();
+  // ?turn=N[&to=M] (a search result's moment) opens the transcript there.
+  const [search] = useSearchParams();
+  const wanted = useMemo(() => wantedTurns(search), [search]);
+  const withTurns = useSessionTurns(sessionId);
   const path = { params: { path: { session_id: sessionId } } };
   const [session, reload] = useLoad(
     async () => unwrap(await api.GET("/v1/sessions/{session_id}", path)),
@@ -131,7 +136,9 @@ export function SessionPage() {
         )}
       </section>
 
-      <SpeakingTimeline sessionId={sessionId} />
+      <SpeakingTimelineOf session={withTurns} />
+
+      <SessionTranscript session={withTurns} wanted={wanted} />
 
       <section aria-labelledby="breakthroughs">
         <Title order={2} size="h3" id="breakthroughs">

@@ -3,7 +3,7 @@ import { unwrap, type Schemas } from "../api/client";
 import { useAuth } from "../auth/AuthContext";
 import { Empty, ErrorNotice, Loading } from "../common/states";
 import { formatSeconds } from "../common/time";
-import { useLoad } from "../common/useLoad";
+import { useLoad, type Loaded } from "../common/useLoad";
 
 type Turn = Schemas["LabelledTurn"];
 
@@ -30,8 +30,8 @@ const ROW = 28;
 const LABEL = 130;
 const WIDTH = 800;
 
-/** Who spoke when, from the transcript's timed turns (the session read with its turns). */
-export function SpeakingTimeline({ sessionId }: { sessionId: string }) {
+/** The session read with its transcript's turns: one read serves the timeline and the transcript. */
+export function useSessionTurns(sessionId: string): Loaded<SessionWithTurns> {
   const { api } = useAuth();
   const [session] = useLoad(
     async () =>
@@ -42,6 +42,17 @@ export function SpeakingTimeline({ sessionId }: { sessionId: string }) {
       ),
     [api, sessionId],
   );
+  return session;
+}
+
+export type SessionWithTurns = { turns?: Turn[] | null };
+
+/** Who spoke when, from the transcript's timed turns (the session read with its turns). */
+export function SpeakingTimeline({ sessionId }: { sessionId: string }) {
+  return <SpeakingTimelineOf session={useSessionTurns(sessionId)} />;
+}
+
+export function SpeakingTimelineOf({ session }: { session: Loaded<SessionWithTurns> }) {
   return (
     <section aria-labelledby="speaking-timeline">
       <Title order={2} size="h3" id="speaking-timeline">

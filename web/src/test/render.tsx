@@ -71,9 +71,11 @@ export function renderPage(
   route: string,
   page: ReactNode,
   openSocket: (url: string) => SocketLike = closedSocket,
+  // "test" turns Mantine's transitions off: a dropdown opened while typing shows at once in jsdom.
+  mantineEnv: "default" | "test" = "default",
 ) {
   return render(
-    <MantineProvider>
+    <MantineProvider env={mantineEnv}>
       <MemoryRouter initialEntries={[path]}>
         <AuthProvider config={{ apiBaseUrl: "http://api.test", webSocketUrl: "ws://api.test/ws", signIn: "local" }}>
           <LiveProvider openSocket={openSocket}>
