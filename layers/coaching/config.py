@@ -71,6 +71,18 @@ class Settings(BaseSettings):
         description="tokens one free-form refinement may send: the words and their evidence "
         "always, then as much of the conversation as fits (older requests condensed)",
     )
+    embedder: Literal["local", "openai"] | None = Field(
+        default=None,
+        description="search embeddings: the packaged local model, or OpenAI's "
+        "(COACH_OPENAI_API_KEY); unset = local in the local runtime, openai in AWS",
+    )
+    openai_embedding_model: str = "text-embedding-3-small"
+    openai_embedding_dimensions: int = Field(
+        default=1536,
+        ge=1,
+        description="the vectors' length (text-embedding-3 models can shorten theirs); "
+        "a change means `coach search reindex`",
+    )
     web_base_url: str = "http://127.0.0.1:8000"
     web_origin: str = Field(
         default="http://127.0.0.1:5173",

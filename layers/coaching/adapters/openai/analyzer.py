@@ -25,6 +25,7 @@ import openai
 from pydantic import ValidationError
 from tenacity import RetryCallState
 
+from coaching.adapters.openai.client import openai_client
 from coaching.adapters.openai.errors import (
     AIConfigurationError,
     AIReplyInvalid,
@@ -308,24 +309,14 @@ def _render(turns: list[Turn], budget: int) -> str:
 
 def build_openai_analyzer(settings: Settings) -> OpenAIAnalyzer:
     """The analyzer for ``COACH_ANALYZER=openai``, from the ``COACH_OPENAI_*`` settings."""
-    secret = settings.openai_api_key
-    api_key = secret.get_secret_value() if secret is not None else ""
-    if not api_key and not settings.openai_base_url:
-        raise AIConfigurationError(
-            "COACH_OPENAI_API_KEY is not set.",
-            hint="Set it, or use COACH_ANALYZER=offline.",
-        )
     options = RequestOptions(
         model=settings.openai_model,
         timeout=settings.openai_timeout_seconds,
         max_retries=getattr(settings, "openai_max_retries", DEFAULT_MAX_RETRIES),
         token_budget=getattr(settings, "openai_token_budget", DEFAULT_TOKEN_BUDGET),
     )
-    client = openai.OpenAI(
-        # A local OpenAI-compatible server may need no key, but the SDK wants one.
-        api_key=api_key or "not-needed",
-        base_url=settings.openai_base_url or None,
-        timeout=options.timeout,
+    client = openai_client(
+        settings, timeout=options.timeout, hint="Set it, or use COACH_ANALYZER=offline."
     )
     return OpenAIAnalyzer(client, options)
 

@@ -30,6 +30,7 @@ import openai
 from pydantic import ValidationError
 from tenacity import RetryCallState
 
+from coaching.adapters.openai.client import openai_client
 from coaching.adapters.openai.conversation import (
     MESSAGE_OVERHEAD_TOKENS,
     exchanges,
@@ -233,22 +234,13 @@ class OpenAISummaryRefiner:
 
 def build_openai_refiner(settings: Settings) -> OpenAISummaryRefiner:
     """The refiner for ``COACH_ANALYZER=openai``, from the ``COACH_OPENAI_*`` settings."""
-    secret = settings.openai_api_key
-    api_key = secret.get_secret_value() if secret is not None else ""
-    if not api_key and not settings.openai_base_url:
-        raise AIConfigurationError(
-            "COACH_OPENAI_API_KEY is not set.",
-            hint="Set it, or use COACH_ANALYZER=offline.",
-        )
     options = RefinerOptions(
         model=settings.openai_model,
         timeout=min(settings.openai_timeout_seconds, REFINE_TIMEOUT_SECONDS),
         token_budget=settings.openai_refinement_token_budget,
     )
-    client = openai.OpenAI(
-        api_key=api_key or "not-needed",  # a local compatible server may need none
-        base_url=settings.openai_base_url or None,
-        timeout=options.timeout,
+    client = openai_client(
+        settings, timeout=options.timeout, hint="Set it, or use COACH_ANALYZER=offline."
     )
     return OpenAISummaryRefiner(client, options)
 
