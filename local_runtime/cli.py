@@ -32,6 +32,7 @@ from local_runtime.cli_keys import keys
 from local_runtime.cli_org import org
 from local_runtime.cli_progress import progress_on_stderr
 from local_runtime.cli_retention import retention
+from local_runtime.cli_search import search
 from local_runtime.cli_security import security
 from local_runtime.cli_sessions import sessions
 from local_runtime.cli_summaries import summaries
@@ -345,6 +346,7 @@ app.add_typer(follow_ups, name="follow-ups")
 app.add_typer(keys, name="keys")
 app.add_typer(org, name="org")
 app.add_typer(retention, name="retention")
+app.add_typer(search, name="search")
 app.add_typer(security, name="security")
 app.add_typer(sessions, name="sessions")
 app.add_typer(summaries, name="summaries")

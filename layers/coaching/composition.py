@@ -23,7 +23,9 @@ from coaching.domain.errors import ConfigurationError
 # the ports it uses (ingest and the DynamoDB-backed socket functions never load psycopg).
 if TYPE_CHECKING:
     from coaching.adapters.postgres import Database, PostgresOrganizations
+    from coaching.ports.embedder import Embedder
     from coaching.ports.executions import ExecutionSupport
+    from coaching.ports.search_index import ReindexCheckpoints, SearchPorts
     from coaching.ports.workflow import Workflow
     from coaching.usecases.dependencies import Dependencies
 
@@ -87,7 +89,6 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             PostgresNotifications,
             PostgresParticipants,
             PostgresResults,
-            PostgresSearchIndex,
             PostgresSessions,
             PostgresStepLedger,
             PostgresTransactions,
@@ -104,7 +105,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             transcripts=PostgresTranscripts(db),
             participants=PostgresParticipants(db),
             results=PostgresResults(db),
-            search_index=PostgresSearchIndex(db),
+            search=self.search,
             step_ledger=PostgresStepLedger(db),
             notifications=PostgresNotifications(db),
             objects=self.objects,
@@ -118,7 +119,52 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             audit=self.audit_log,
             transactions=PostgresTransactions(db),
             notices=self.coach_notices,
+            reindex_checkpoints=self.reindex_checkpoints,
         )
+
+    @cached_property
+    def search(self) -> SearchPorts:
+        """The passage store (always PostgreSQL, the truth), the vector and keyword indexes
+        and the embedder: locally pgvector, full-text search and the packaged model."""
+        from coaching.adapters.postgres.search_indexes import PgVectorIndex, PostgresKeywordIndex
+        from coaching.adapters.postgres.search_store import PostgresPassageStore
+        from coaching.ports.search_index import SearchServices
+
+        db = self.database
+        embedder = self.embedder
+        # TODO(issue 15, AWS part): when runtime == "aws", PineconeVectorIndex and
+        # OpenSearchKeywordIndex here (and the embedder below: OpenAIEmbedder). Until then
+        # AWS searches PostgreSQL's own indexes, from keywords.
+        return SearchServices(
+            store=PostgresPassageStore(db),
+            vectors=PgVectorIndex(db, model=embedder.model),
+            keywords=PostgresKeywordIndex(db),
+            embedder=embedder,
+        )
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        """Search embeddings: the packaged local model (loaded on its first use) or OpenAI's
+        (COACH_EMBEDDER=openai)."""
+        settings = self.settings
+        if settings.runtime == "aws":
+            # TODO(issue 15, AWS part): OpenAIEmbedder (build_openai_embedder(settings)).
+            from coaching.adapters.unavailable_embedder import UnavailableEmbedder
+
+            return UnavailableEmbedder()
+        if settings.embedder == "openai":
+            from coaching.adapters.openai import build_openai_embedder
+
+            return build_openai_embedder(settings)
+        from coaching.adapters.local.embedder import LocalEmbedder
+
+        return LocalEmbedder()
+
+    @cached_property
+    def reindex_checkpoints(self) -> ReindexCheckpoints:
+        from coaching.adapters.postgres.search_store import PostgresReindexCheckpoints
+
+        return PostgresReindexCheckpoints(self.database)
 
     @cached_property
     def coach_notices(self):

@@ -56,13 +56,13 @@ def index_refusing_writes(home: Path) -> Iterator[None]:
             " $$ BEGIN RAISE EXCEPTION 'the index is down (browser test)'; END $$"
         )
         conn.execute(
-            "CREATE TRIGGER browser_index_down BEFORE INSERT ON search_documents"
+            "CREATE TRIGGER browser_index_down BEFORE INSERT ON search_passages"
             " FOR EACH ROW EXECUTE FUNCTION browser_index_down()"
         )
         try:
             yield
         finally:
-            conn.execute("DROP TRIGGER browser_index_down ON search_documents")
+            conn.execute("DROP TRIGGER browser_index_down ON search_passages")
             conn.execute("DROP FUNCTION browser_index_down()")
 
 

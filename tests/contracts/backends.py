@@ -18,7 +18,6 @@ from coaching.adapters.postgres import (
     PostgresOrganizations,
     PostgresParticipants,
     PostgresResults,
-    PostgresSearchIndex,
     PostgresSessions,
     PostgresStepLedger,
     PostgresTransactions,
@@ -26,9 +25,21 @@ from coaching.adapters.postgres import (
 )
 from coaching.adapters.postgres.accounts import PostgresUserAccounts
 from coaching.adapters.postgres.refresh_tokens import PostgresRefreshTokens
+from coaching.adapters.postgres.search_indexes import PgVectorIndex, PostgresKeywordIndex
+from coaching.adapters.postgres.search_store import (
+    PostgresPassageStore,
+    PostgresReindexCheckpoints,
+)
 from coaching.usecases.dependencies import CallByCall
 from tests.fakes import FakeRefreshTokens, FakeUserAccounts, MemoryData, store_ports
+from tests.fakes.embedder import FakeEmbedder
 from tests.fakes.memory import FollowUp
+from tests.fakes.search import (
+    FakeKeywordIndex,
+    FakePassageStore,
+    FakeReindexCheckpoints,
+    FakeVectorIndex,
+)
 
 
 class FakeBackend:
@@ -38,6 +49,10 @@ class FakeBackend:
             "users": FakeUserAccounts(self.data),
             "refresh_tokens": FakeRefreshTokens(self.data),
             "transactions": CallByCall(),
+            "search_store": FakePassageStore(self.data),
+            "vector_index": FakeVectorIndex(),
+            "keyword_index": FakeKeywordIndex(),
+            "reindex_checkpoints": FakeReindexCheckpoints(self.data),
         }
 
     def new_org(self) -> uuid.UUID:
@@ -70,11 +85,9 @@ class FakeBackend:
         rows = self.data.notifications.get((org, session_id), [])
         return [(n["kind"], n["recipient_hash"], n["message_id"]) for n in rows]
 
-    def search_documents(self, org: uuid.UUID, session_id: uuid.UUID) -> list[tuple]:
-        rows = self.data.search_documents.get((org, session_id), [])
-        return sorted(
-            (d["client_name"] or "", d["kind"], d["content"], d["evidence"]) for d in rows
-        )
+    def assign_coach(self, org: uuid.UUID, session_id: uuid.UUID, coach: uuid.UUID) -> None:
+        session = self.data.sessions[(org, session_id)]
+        self.data.sessions[(org, session_id)] = session.model_copy(update={"coach_id": coach})
 
 
 class PostgresBackend:
@@ -88,12 +101,17 @@ class PostgresBackend:
             "transcripts": PostgresTranscripts(database),
             "participants": PostgresParticipants(database),
             "results": PostgresResults(database),
-            "search_index": PostgresSearchIndex(database),
             "step_ledger": PostgresStepLedger(database),
             "notifications": PostgresNotifications(database),
             "users": PostgresUserAccounts(database),
             "refresh_tokens": PostgresRefreshTokens(database),
             "transactions": PostgresTransactions(database),
+            "search_store": PostgresPassageStore(database),
+            # The index answers for the fake embedder's vectors (384 dimensions, no HNSW
+            # index of theirs: exact search, the same answers).
+            "vector_index": PgVectorIndex(database, model=FakeEmbedder.model),
+            "keyword_index": PostgresKeywordIndex(database),
+            "reindex_checkpoints": PostgresReindexCheckpoints(database),
         }
 
     def _one(self, sql: str, params: tuple) -> Any:
@@ -167,12 +185,8 @@ class PostgresBackend:
         )
         return [(r["kind"], r["recipient_hash"], r["message_id"]) for r in rows]
 
-    def search_documents(self, org: uuid.UUID, session_id: uuid.UUID) -> list[tuple]:
-        rows = self._all(
-            "SELECT client_name, kind, content, evidence FROM search_documents"
-            " WHERE organization_id = %s AND session_id = %s",
-            (org, session_id),
-        )
-        return sorted(
-            (r["client_name"] or "", r["kind"], r["content"], list(r["evidence"])) for r in rows
+    def assign_coach(self, org: uuid.UUID, session_id: uuid.UUID, coach: uuid.UUID) -> None:
+        self._one(
+            "UPDATE sessions SET coach_id = %s WHERE organization_id = %s AND id = %s RETURNING id",
+            (coach, org, session_id),
         )

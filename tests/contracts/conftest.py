@@ -14,6 +14,7 @@ import pytest
 from coaching.domain.results import ClientAnalysis, ClientSummary, Item, SpeakerStats
 from coaching.domain.session import SessionRecord
 from coaching.domain.transcript import Transcript, Turn
+from coaching.search.passages import build_passages
 from tests.contracts.backends import FakeBackend, PostgresBackend
 
 
@@ -93,3 +94,17 @@ def analysed_session(backend, org: uuid.UUID, clients=("Jordan Reyes", "Priya Na
     for name in clients:
         ports["results"].save_client_analysis(org, session.id, name, analysis(f"{name} won"))
     return session, client_ids
+
+
+def index_passages(backend, org: uuid.UUID, session: SessionRecord) -> int:
+    """Writes the session's passages to the store, as indexing does (no vectors)."""
+    ports = backend.ports
+    passages = build_passages(
+        ports["sessions"].get_session(org, session.id),
+        ports["transcripts"].load_transcript(org, session.id),
+        ports["participants"].load_speakers(org, session.id),
+        ports["participants"].speaker_clients(org, session.id),
+        ports["results"].load_client_analyses(org, session.id),
+    )
+    ports["search_store"].replace_session(org, session.id, passages, None, None)
+    return len(passages)

@@ -6,7 +6,13 @@ from __future__ import annotations
 import pytest
 
 from coaching.domain.errors import NotFound
-from tests.contracts.conftest import analysed_session, analysis, new_session, speaker
+from tests.contracts.conftest import (
+    analysed_session,
+    analysis,
+    index_passages,
+    new_session,
+    speaker,
+)
 
 
 def test_an_analysis_loads_back_by_speaker_name_and_can_be_replaced(backend, org):
@@ -33,14 +39,14 @@ def test_only_a_client_speaker_of_the_session_gets_an_analysis(backend, org):
 def test_discarding_removes_what_the_pipeline_derived_and_keeps_the_session(backend, org):
     session, _ = analysed_session(backend, org)
     ports = backend.ports
-    ports["search_index"].index_session(org, session.id)
+    assert index_passages(backend, org, session) == 3  # one transcript passage, two wins
     ports["notifications"].record_notification(org, session.id, "review_ready", "m@x.io", "m1")
     ports["notifications"].record_notification(org, session.id, "failure", None, None)
 
     removed = ports["results"].discard_results(org, session.id)
 
     assert removed == {
-        "search_documents": 2,
+        "search_passages": 3,
         "notifications": 1,
         "summaries": 2,
         "client_sessions": 2,

@@ -9,7 +9,7 @@ import pytest
 
 from coaching.domain.errors import DuplicateContent, NotFound
 from coaching.domain.session import SessionBusy, SessionFilter, SessionPosition
-from tests.contracts.conftest import analysed_session, new_session
+from tests.contracts.conftest import analysed_session, index_passages, new_session
 
 DAY = dt.timedelta(days=1)
 
@@ -147,7 +147,7 @@ def test_a_session_knows_the_clients_linked_to_it(backend, org):
 def test_deleting_a_session_removes_everything_stored_about_it(backend, org):
     ports = backend.ports
     session, _ = analysed_session(backend, org)
-    ports["search_index"].index_session(org, session.id)
+    assert index_passages(backend, org, session) == 3  # one transcript passage, two wins
     ports["step_ledger"].record_step(org, session.id, "ParseTranscript", "", {})
     ports["notifications"].record_notification(org, session.id, "review_ready", "m@x.io", "m1")
     ports["sessions"].update_session(org, session.id, processing_status="completed")
@@ -155,7 +155,7 @@ def test_deleting_a_session_removes_everything_stored_about_it(backend, org):
     removed = ports["sessions"].delete_session(org, session.id)
 
     assert removed == {
-        "search_documents": 2,
+        "search_passages": 3,
         "notifications": 1,
         "follow_ups": 0,
         "summaries": 2,

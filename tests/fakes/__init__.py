@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from coaching.analysis.offline import OfflineAnalyzer
+from coaching.ports.embedder import Embedder
+from coaching.ports.search_index import SearchServices
 from coaching.usecases.dependencies import Dependencies
 from tests.fakes.coaches import FakeCoaches
 from tests.fakes.memory import MemoryData
@@ -19,7 +21,13 @@ from tests.fakes.outbox import FakeMailer, FakeSockets
 from tests.fakes.participants import FakeParticipants
 from tests.fakes.refresh_tokens import FakeRefreshTokens
 from tests.fakes.results import FakeResults
-from tests.fakes.search_index import FakeSearchIndex
+from tests.fakes.search import (
+    FakeKeywordIndex,
+    FakePassageStore,
+    FakeReindexCheckpoints,
+    FakeVectorIndex,
+    SwitchableEmbedder,
+)
 from tests.fakes.sessions import FakeSessions
 from tests.fakes.step_ledger import FakeStepLedger
 from tests.fakes.transcripts import FakeTranscripts
@@ -33,7 +41,10 @@ __all__ = [
     "FakeParticipants",
     "FakeRefreshTokens",
     "FakeResults",
-    "FakeSearchIndex",
+    "FakeKeywordIndex",
+    "FakePassageStore",
+    "FakeReindexCheckpoints",
+    "FakeVectorIndex",
     "FakeSessions",
     "FakeSockets",
     "FakeStepLedger",
@@ -42,6 +53,7 @@ __all__ = [
     "MemoryData",
     "MemoryObjects",
     "fake_dependencies",
+    "fake_search",
     "store_ports",
 ]
 
@@ -55,7 +67,6 @@ def store_ports(data: MemoryData) -> dict[str, Any]:
         "transcripts": FakeTranscripts(data),
         "participants": FakeParticipants(data),
         "results": FakeResults(data),
-        "search_index": FakeSearchIndex(data),
         "step_ledger": FakeStepLedger(data),
         "notifications": FakeNotifications(data),
     }
@@ -63,7 +74,10 @@ def store_ports(data: MemoryData) -> dict[str, Any]:
 
 def fake_dependencies(data: MemoryData | None = None, **overrides: Any) -> Dependencies:
     """Dependencies on fakes only (the offline analyzer is real: it is pure Python)."""
-    ports = store_ports(data or MemoryData()) | {
+    data = data or MemoryData()
+    ports = store_ports(data) | {
+        "search": fake_search(data),
+        "reindex_checkpoints": FakeReindexCheckpoints(data),
         "objects": MemoryObjects(),
         "analyzer": OfflineAnalyzer(),
         "mailer": FakeMailer(),
@@ -74,3 +88,14 @@ def fake_dependencies(data: MemoryData | None = None, **overrides: Any) -> Depen
         "sockets": FakeSockets(),
     }
     return Dependencies(**(ports | overrides))
+
+
+def fake_search(data: MemoryData, embedder: Embedder | None = None) -> SearchServices:
+    """The search ports in memory: the store on ``data``, indexes of their own, and an
+    embedder (default: the fake bag-of-words one, which a test can take down)."""
+    return SearchServices(
+        store=FakePassageStore(data),
+        vectors=FakeVectorIndex(),
+        keywords=FakeKeywordIndex(),
+        embedder=embedder or SwitchableEmbedder(),
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 from coaching.domain.accounts import RefreshTokenRecord, UserAccount
 from coaching.domain.results import ClientAnalysis, SpeakerStats
+from coaching.domain.search import Passage
 from coaching.domain.session import SessionRecord
 from coaching.domain.transcript import Turn
 
@@ -38,6 +39,16 @@ class Client:
     name: str
     status: str  # "pending": made from a speaker not on record
     created_by_session: uuid.UUID | None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass
+class StoredPassage:
+    """A row of search_passages: the passage, and its vector with the model that made it."""
+
+    passage: Passage
+    vector: list[float] | None
+    model: str | None
 
 
 @dataclass
@@ -60,7 +71,7 @@ class MemoryData:
     clients: dict[uuid.UUID, dict[uuid.UUID, Client]] = field(default_factory=dict)
     analyses: dict[Key, dict[uuid.UUID, ClientAnalysis]] = field(default_factory=dict)
     follow_ups: dict[uuid.UUID, list[FollowUp]] = field(default_factory=dict)
-    search_documents: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
+    search_passages: dict[Key, dict[uuid.UUID, StoredPassage]] = field(default_factory=dict)
     step_runs: dict[Key, dict[tuple[str, str], dict[str, Any]]] = field(default_factory=dict)
     notifications: dict[Key, list[dict[str, Any]]] = field(default_factory=dict)
     running: set[Key] = field(default_factory=set)  # sessions a run is writing to

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from coaching.domain.clients import SpeakerClient
 from coaching.domain.names import name_key
 from coaching.domain.results import SpeakerStats
 from tests.fakes.memory import Client, MemoryData, Participant
@@ -56,3 +57,13 @@ class FakeParticipants:
         return [
             p.stats.model_copy(deep=True) for p in self.data.participants.get((org, session_id), [])
         ]
+
+    def speaker_clients(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, SpeakerClient]:
+        clients = self.data.clients_of(org)
+        return {
+            p.stats.name: SpeakerClient(
+                p.client_id, clients[p.client_id].name, clients[p.client_id].tags
+            )
+            for p in self.data.participants.get((org, session_id), [])
+            if p.client_id is not None and p.client_id in clients
+        }

@@ -46,7 +46,7 @@ class FakeResults:
             f for f in data.follow_ups.get(org, []) if f.session_id != session_id
         ]
         removed = {
-            "search_documents": len(data.search_documents.pop(key, [])),
+            "search_passages": len(data.search_passages.pop(key, {})),
             "notifications": len(notices) - len(kept),
             "summaries": len(analyses),
             "client_sessions": len(analyses),

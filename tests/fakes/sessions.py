@@ -163,7 +163,7 @@ class FakeSessions:
         follow_ups = data.follow_ups.get(org, [])
         analyses = data.analyses.pop(key, {})
         removed = {
-            "search_documents": len(data.search_documents.pop(key, [])),
+            "search_passages": len(data.search_passages.pop(key, {})),
             "notifications": len(data.notifications.pop(key, [])),
             "follow_ups": sum(1 for f in follow_ups if f.session_id == session_id),
             "summaries": len(analyses),

@@ -343,11 +343,20 @@ def test_an_admin_erases_a_client_everywhere(practice):
         # Nothing of hers is searchable; the overviews were written again without her
         assert (
             count(
-                "SELECT count(*) AS n FROM search_documents WHERE organization_id = %s"
-                " AND (client_name = 'Priya Raman' OR content ILIKE '%%Priya%%')",
+                "SELECT count(*) AS n FROM search_passages WHERE organization_id = %s"
+                " AND (client_name = 'Priya Raman' OR text ILIKE '%%Priya%%')",
                 org,
             )
             == 0
+        )
+        # ... and both sessions are searchable again from what remains
+        assert (
+            conn.execute(
+                "SELECT count(DISTINCT session_id) AS n FROM search_passages"
+                " WHERE session_id = ANY(%s)",
+                ([week_1, week_2],),
+            ).fetchone()["n"]
+            == 2
         )
         overviews = conn.execute(
             "SELECT session_summary FROM sessions WHERE id = ANY(%s)", ([week_1, week_2],)

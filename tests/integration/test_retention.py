@@ -64,7 +64,7 @@ def traces(platform, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
                 ("session_turns", "session_id"),
                 ("session_participants", "session_id"),
                 ("client_sessions", "session_id"),
-                ("search_documents", "session_id"),
+                ("search_passages", "session_id"),
                 ("step_runs", "session_id"),
                 ("notifications", "session_id"),
                 ("executions", "session_id"),
@@ -93,7 +93,7 @@ def organizations(platform):
 def test_a_session_older_than_retention_is_gone_everywhere(platform, organizations):
     keeping, old = organizations["keeping"], organizations["old"]
     before = traces(platform, keeping, old)
-    assert before["session_turns"] and before["search_documents"] and before["files"] == 1
+    assert before["session_turns"] and before["search_passages"] and before["files"] == 1
 
     report = purge_expired(platform.deps, NOW, audit=ports().audit_log)
 
@@ -102,7 +102,7 @@ def test_a_session_older_than_retention_is_gone_everywhere(platform, organizatio
     # The index has nothing of it either
     with ports().database.transaction(keeping) as conn:
         hits = conn.execute(
-            "SELECT count(*) AS n FROM search_documents WHERE organization_id = %s"
+            "SELECT count(*) AS n FROM search_passages WHERE organization_id = %s"
             " AND session_id = %s",
             (keeping, old),
         ).fetchone()["n"]

@@ -106,7 +106,7 @@ def test_a_failing_step_is_compensated(platform, organization, failing_step, ste
     assert "disk on fire" not in result["failure_reason"]
     assert result["participants"] == []
     assert platform.deps.results.load_client_analyses(organization, submission.session_id) == {}
-    assert _count(platform, "search_documents", organization) == 0
+    assert _count(platform, "search_passages", organization) == 0
     assert _count(platform, "summaries", organization) == 0
     assert _count(platform, "client_sessions", organization) == 0
     # ... the original transcript is kept, and the coach was told

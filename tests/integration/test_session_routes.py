@@ -44,7 +44,7 @@ def count_rows(org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
             "SELECT count(*) AS n FROM summaries s JOIN client_sessions cs"
             " ON cs.id = s.client_session_id WHERE cs.session_id = %(s)s"
         ),
-        "search_documents": "SELECT count(*) AS n FROM search_documents WHERE session_id = %(s)s",
+        "search_passages": "SELECT count(*) AS n FROM search_passages WHERE session_id = %(s)s",
         "step_runs": "SELECT count(*) AS n FROM step_runs WHERE session_id = %(s)s",
         "notifications": "SELECT count(*) AS n FROM notifications WHERE session_id = %(s)s",
         "executions": "SELECT count(*) AS n FROM executions WHERE session_id = %(s)s",
@@ -308,7 +308,7 @@ def test_deleting_a_session_removes_it_everywhere(platform, organization):
     session = platform.deps.sessions.get_session(organization, session_id)
     assert platform.deps.objects.exists(session.transcript_key)
     before = count_rows(organization, session_id)
-    assert before["session_turns"] and before["summaries"] and before["search_documents"]
+    assert before["session_turns"] and before["summaries"] and before["search_passages"]
     assert before["pending_clients"] == 3 and before["executions"] == 1
 
     claims = claims_for(organization, Role.COACH, coach_id=coach)

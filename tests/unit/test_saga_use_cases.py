@@ -139,13 +139,14 @@ def test_analysing_someone_who_is_not_a_client_of_the_session_fails(world):
         analyze_client(world, client_step("Elena Park"))
 
 
-def test_indexing_writes_the_overview_and_the_index_entries(world):
+def test_indexing_writes_the_overview_and_the_session_passages(world):
     result = through(world, "index")
     session = world.sessions.get_session(ORG, SESSION)
     assert session.session_summary
-    entries = world.search_index.data.search_documents[(ORG, SESSION)]
-    assert result == {"documents": len(entries)}
-    assert {e["client_name"] for e in entries} == {*CLIENTS, None}
+    passages = [s.passage for s in world.search.store.data.search_passages[(ORG, SESSION)].values()]
+    assert result == {"documents": len(passages)}
+    assert {p.kind for p in passages} >= {"passage", "overview"}
+    assert {p.client_name for p in passages} == {*CLIENTS, None}
 
 
 def test_the_coach_is_told_and_the_session_completed(world):
@@ -170,7 +171,7 @@ def test_compensation_undoes_the_results_and_keeps_the_turns(world):
     assert result["removed"]["clients"] == 2  # the pending records only this session made
     assert world.results.load_client_analyses(ORG, SESSION) == {}
     assert world.participants.load_speakers(ORG, SESSION) == []
-    assert world.search_index.data.search_documents.get((ORG, SESSION), []) == []
+    assert world.search.store.data.search_passages.get((ORG, SESSION), {}) == {}
     assert world.sessions.clients_of_session(ORG, SESSION) == []
     session = world.sessions.get_session(ORG, SESSION)
     assert (session.processing_status, session.failed_step) == ("failed", "NotifyCoach")

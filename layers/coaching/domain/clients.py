@@ -73,6 +73,17 @@ class Erasure:
     sessions: list[uuid.UUID]  # sessions they were in: their transcript files still hold them
     overviews_cleared: list[uuid.UUID]  # sessions whose overview must be written again
     removed: dict[str, int]  # rows per table
+    # Search passages of those sessions, removed: the remote indexes drop them too.
+    passage_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SpeakerClient:
+    """The client record a client speaker of a session is linked to."""
+
+    id: uuid.UUID
+    name: str
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from coaching.ports.objects import ObjectStore
 from coaching.ports.organizations import Organizations
 from coaching.ports.participants import Participants
 from coaching.ports.results import Results
-from coaching.ports.search_index import SearchIndex
+from coaching.ports.search_index import SearchPorts
 from coaching.ports.sessions import Sessions
 from coaching.ports.sockets import CoachSockets, SocketConnections
 from coaching.ports.step_ledger import StepLedger
@@ -26,7 +26,7 @@ __all__ = [
     "Organizations",
     "Participants",
     "Results",
-    "SearchIndex",
+    "SearchPorts",
     "Sessions",
     "SocketConnections",
     "StepLedger",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
+from coaching.domain.clients import SpeakerClient
 from coaching.domain.results import SpeakerStats
 
 
@@ -27,3 +28,7 @@ class Participants(Protocol):
         ...
 
     def load_speakers(self, org: uuid.UUID, session_id: uuid.UUID) -> list[SpeakerStats]: ...
+
+    def speaker_clients(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, SpeakerClient]:
+        """The client record each linked speaker of the session is, by speaker name."""
+        ...

@@ -8,18 +8,12 @@ alias per organization). Either can be rebuilt from the PassageStore at any time
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from coaching.domain.search import Hit, Passage, SearchFilters
 from coaching.ports.embedder import Embedder
-
-
-class SearchIndex(Protocol):
-    def index_session(self, org: uuid.UUID, session_id: uuid.UUID) -> int:
-        """Replaces the session's entries with its overview and its clients' summary items
-        as stored now; returns how many entries it has."""
-        ...
 
 
 class PassageStore(Protocol):
@@ -58,6 +52,20 @@ class PassageStore(Protocol):
         just after `after` (a reindex resumes from the last id it finished)."""
         ...
 
+    def set_vectors(
+        self, org: uuid.UUID, vectors: Mapping[uuid.UUID, Sequence[float]], model: str
+    ) -> None:
+        """Stores these passages' vectors (a reindex filling or replacing them)."""
+        ...
+
+    def count(self, org: uuid.UUID, *, up_to: uuid.UUID | None = None) -> int:
+        """How many passages the organization has (with ids up to ``up_to``, inclusive)."""
+        ...
+
+    def unindexed_sessions(self, org: uuid.UUID) -> list[uuid.UUID]:
+        """Completed sessions with no passage stored, in id order."""
+        ...
+
 
 class VectorIndex(Protocol):
     name: str  # "pgvector", "pinecone"
@@ -89,12 +97,38 @@ class KeywordIndex(Protocol):
         ...
 
 
+class ReindexCheckpoints(Protocol):
+    """Where a reindex got to, per organization, so an interrupted one resumes."""
+
+    def organizations(self) -> list[uuid.UUID]:
+        """Every organization (a system task across them)."""
+        ...
+
+    def load(self, org: uuid.UUID) -> uuid.UUID | None:
+        """The last passage id a reindex finished, if one was interrupted."""
+        ...
+
+    def save(self, org: uuid.UUID, after: uuid.UUID) -> None: ...
+
+    def clear(self, org: uuid.UUID) -> None: ...
+
+
 class SearchBackendUnavailable(Exception):
     """A search backend did not answer; the other one's results stand alone."""
 
 
 class SearchPorts(Protocol):
     """What indexing and searching use: the store, the two indexes and the embedder."""
+
+    store: PassageStore
+    vectors: VectorIndex
+    keywords: KeywordIndex
+    embedder: Embedder
+
+
+@dataclass(frozen=True)
+class SearchServices:
+    """The SearchPorts one runtime wires (composition.py), or a test's fakes."""
 
     store: PassageStore
     vectors: VectorIndex

@@ -15,6 +15,7 @@ from coaching.usecases.coach_notice import email_the_sessions_coach
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.ingest_drop import DROP_PREFIX
 from coaching.usecases.pipeline_input import CompensationInput
+from coaching.usecases.search_indexing import remove_session
 
 _GENERIC = "Processing failed at step {step} because of an internal error ({kind})."
 _WHAT_TO_DO = " Support staff can see this run and replay it; the transcript is kept."
@@ -87,7 +88,10 @@ def compensate(deps: Dependencies, step: CompensationInput) -> dict[str, Any]:
     if session is None:
         # Refused before its row existed (a duplicate drop): nothing to undo or tell.
         return {"removed": {}, "reason": failure_reason(step)}
+    # First, while their ids are known: the remote indexes drop them too.
+    passages = remove_session(deps, org, session_id)
     removed = deps.results.discard_results(org, session_id)
+    removed["search_passages"] = removed.get("search_passages", 0) + passages
     deps.step_ledger.forget_steps(org, session_id, UNDONE_STEPS)
     reason = failure_reason(step)
     deps.sessions.update_session(

@@ -2,12 +2,14 @@
 
 What goes (in one transaction, ``ClientStore.erase_client``): the client record, their
 per-session results, summaries and revisions, follow-ups (and what the coaches' voices learned
-from them: learned again from what is left), their keyword index entries and analysis step
-records. What stays, unnamed: their speaking statistics in each session
-("Removed client"), so the other participants' shares still add up; their turns stay in
-place with the text "[removed at the client's request]", and their name is taken out of the
-other speakers' turns. The session overviews that named them are written again from what
-remains, offline (deterministic, no transcript leaves the platform), and re-indexed.
+from them: learned again from what is left), every search passage of their sessions (theirs,
+and any other that may quote or name them) and analysis step records. What stays, unnamed:
+their speaking statistics in each session ("Removed client"), so the other participants'
+shares still add up; their turns stay in place with the text "[removed at the client's
+request]", and their name is taken out of the other speakers' turns. The session overviews
+that named them are written again from what remains, offline (deterministic, no transcript
+leaves the platform), and each of their sessions is indexed again from what remains (the
+remote indexes drop the erased passages).
 
 Not here: the original transcript files of those sessions still hold their words. Deleting
 those sessions removes the files; the answer says how many there are.
@@ -37,11 +39,15 @@ def delete_client(
     voices: VoiceObservations | None = None,
 ) -> tuple[Erasure, int]:
     """The erasure, and how many session overviews were written again."""
+    # Imported here: indexing loads the search passages' rules only when an erasure runs.
+    from coaching.usecases.search_indexing import forget_passages, index_session
+
     erasure = clients.erase_client(org, client_id)
     if erasure is None:
         raise NotFound(f"Client {client_id} does not exist.")
     if voices is not None:  # the coaches' voices learned from the emails just erased
         relearn(voices, org)
+    forget_passages(deps.search, org, erasure.passage_ids)
     rewritten = 0
     for session_id in erasure.overviews_cleared:
         try:
@@ -51,6 +57,16 @@ def delete_client(
             # The overview stays empty (nothing of the client in it); a rerun writes it.
             log.warning(
                 "session overview not rewritten after a client erasure",
+                extra={"session_id": str(session_id), "error_type": type(error).__name__},
+            )
+    for session_id in erasure.sessions:
+        try:
+            index_session(deps, org, session_id)
+        except Exception as error:  # noqa: BLE001 - the erasure itself is done and committed
+            # Nothing of the client is left in the index; `coach search reindex` indexes
+            # the session's remaining passages.
+            log.warning(
+                "session not indexed again after a client erasure",
                 extra={"session_id": str(session_id), "error_type": type(error).__name__},
             )
     return erasure, rewritten
@@ -71,4 +87,3 @@ def _rewrite_overview(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID)
     deps.sessions.update_session(
         org, session_id, session_summary=summarize_meeting(remaining, session.coach_name)
     )
-    deps.search_index.index_session(org, session_id)

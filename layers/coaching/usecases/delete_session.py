@@ -13,6 +13,7 @@ from coaching.domain.session import ACTIVE_STATUSES, SessionBusy, SessionDeletio
 from coaching.usecases.compensate import FAILED_PREFIX
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.ingest_drop import DROP_PREFIX
+from coaching.usecases.search_indexing import remove_session
 
 
 def session_object_keys(session: SessionRecord) -> list[str]:
@@ -40,8 +41,12 @@ def delete_session_record(deps: Dependencies, session: SessionRecord) -> Session
     # Read while they are still linked: the audit record names them.
     clients = deps.sessions.clients_of_session(session.organization_id, session.id)
     removed = [key for key in keys if deps.objects.delete(key)]
+    # Search entries as files: first, while their ids are known (the remote indexes need
+    # them); the row deletion below takes anything written since.
+    passages = remove_session(deps, session.organization_id, session.id)
     # The store checks again, under a lock: a run may have started since the read above.
     rows = deps.sessions.delete_session(session.organization_id, session.id)
+    rows["search_passages"] = rows.get("search_passages", 0) + passages
     return SessionDeletion(
         session_id=session.id, rows=rows, object_keys=removed, client_ids=clients
     )

@@ -16,13 +16,14 @@ from coaching.ports import (
     Organizations,
     Participants,
     Results,
-    SearchIndex,
+    SearchPorts,
     Sessions,
     StepLedger,
     Transcripts,
 )
 from coaching.ports.audit import AuditLog
 from coaching.ports.coach_notices import NoticePorts
+from coaching.ports.search_index import ReindexCheckpoints
 from coaching.ports.transactions import Transactions
 
 
@@ -44,7 +45,7 @@ class Dependencies:
     transcripts: Transcripts
     participants: Participants
     results: Results
-    search_index: SearchIndex
+    search: SearchPorts  # the passage store, the two indexes, the embedder (search_indexing.py)
     step_ledger: StepLedger
     notifications: Notifications
     objects: ObjectStore
@@ -64,3 +65,5 @@ class Dependencies:
     # The coach's notice preferences and the queue of held notices (coach_notice.py); None
     # (the pipeline's unit fakes): every notice goes at once.
     notices: NoticePorts | None = None
+    # Where `coach search reindex` got to (search_indexing.reindex); None: it cannot resume.
+    reindex_checkpoints: ReindexCheckpoints | None = None

@@ -1,4 +1,5 @@
-"""Step 4: write the session overview and make the session searchable."""
+"""Step 4: write the session overview and make the session searchable (its transcript
+passages, summary items and overview: usecases/search_indexing.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from coaching.analysis.digest import session_digest
 from coaching.domain.errors import NotFound
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
+from coaching.usecases.search_indexing import index_session as index_passages
 
 
 def index_session(deps: Dependencies, step: PipelineInput) -> dict[str, Any]:
@@ -24,4 +26,4 @@ def index_session(deps: Dependencies, step: PipelineInput) -> dict[str, Any]:
     deps.sessions.update_session(
         org, session_id, session_summary=" ".join(part for part in (overview, digest) if part)
     )
-    return {"documents": deps.search_index.index_session(org, session_id)}
+    return {"documents": index_passages(deps, org, session_id)}

@@ -16,6 +16,7 @@ from coaching.domain.reruns import REDRIVABLE, redrive_cannot_help
 from coaching.ports.executions import ExecutionDetail, ExecutionSummary, ExecutionSupport
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.execution_listing import failure_of
+from coaching.usecases.search_indexing import remove_session
 
 
 def prepare_rerun(
@@ -36,6 +37,7 @@ def prepare_rerun(
         raise DuplicateContent(holder.id)
     if fresh:
         refuse_to_replace_reviewed_words(deps, org, session_id)
+        remove_session(deps, org, session_id)  # first: the remote indexes need the ids
         deps.results.discard_results(org, session_id)
         deps.step_ledger.forget_steps(org, session_id, step_names())
     else:

@@ -5,7 +5,6 @@ from coaching.adapters.postgres.notifications import PostgresNotifications
 from coaching.adapters.postgres.organizations import PostgresOrganizations
 from coaching.adapters.postgres.participants import PostgresParticipants
 from coaching.adapters.postgres.results import PostgresResults
-from coaching.adapters.postgres.search_index import PostgresSearchIndex
 from coaching.adapters.postgres.sessions import PostgresSessions
 from coaching.adapters.postgres.shared_transaction import PostgresTransactions
 from coaching.adapters.postgres.socket_connections import PostgresSocketConnections
@@ -20,7 +19,6 @@ __all__ = [
     "PostgresOrganizations",
     "PostgresParticipants",
     "PostgresResults",
-    "PostgresSearchIndex",
     "PostgresSessions",
     "PostgresSocketConnections",
     "PostgresStepLedger",

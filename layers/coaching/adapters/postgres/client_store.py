@@ -221,6 +221,18 @@ class PostgresClientStore:
                     (org, client_id),
                 ).fetchall()
             }
+            # Their words and their name may be in any passage of these sessions (a passage
+            # joins short turns of several speakers; others' turns name them): all go now,
+            # and the use case indexes the sessions again from what remains.
+            passage_ids = [
+                row["id"]
+                for row in conn.execute(
+                    "DELETE FROM search_passages WHERE organization_id = %s"
+                    " AND (session_id = ANY(%s) OR client_id = %s) RETURNING id",
+                    (org, list(sessions), client_id),
+                ).fetchall()
+            ]
+            removed["search_passages"] = len(passage_ids)
             # Overviews name the client and quote their phrases: cleared here, written again
             # from what remains by the use case.
             cleared = [
@@ -240,7 +252,12 @@ class PostgresClientStore:
                     {"org": org, "client": client_id},
                 )
                 removed[table] += cursor.rowcount
-        return Erasure(sessions=sorted(sessions), overviews_cleared=cleared, removed=dict(removed))
+        return Erasure(
+            sessions=sorted(sessions),
+            overviews_cleared=cleared,
+            removed=dict(removed),
+            passage_ids=sorted(passage_ids),
+        )
 
 
 # Children before parents.
@@ -264,7 +281,7 @@ def _erase_participation(
     conn: psycopg.Connection, org: uuid.UUID, participation: dict[str, Any]
 ) -> Counter[str]:
     """In one session: their turns redacted, their name gone from the others' turns, their
-    index entries and step records deleted; their speaking statistics kept, unnamed."""
+    step records deleted; their speaking statistics kept, unnamed."""
     session_id = participation["session_id"]
     spellings = [participation["name"], *participation["aliases"]]
     label = _free_label(conn, org, session_id)
@@ -275,11 +292,6 @@ def _erase_participation(
         (REMOVED_TEXT, label, org, session_id, spellings),
     ).rowcount
     removed["session_turns_name_removed"] = _remove_name(conn, org, session_id, spellings)
-    removed["search_documents"] = conn.execute(
-        "DELETE FROM search_documents WHERE organization_id = %s AND session_id = %s"
-        " AND (client_name = ANY(%s) OR kind = 'session_summary')",
-        (org, session_id, spellings),
-    ).rowcount
     # The analysis step's record of this client (keyed by their name).
     removed["step_runs"] = conn.execute(
         "DELETE FROM step_runs WHERE organization_id = %s AND session_id = %s AND item = ANY(%s)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from coaching.adapters.postgres.database import Database
+from coaching.domain.clients import SpeakerClient
 from coaching.domain.names import name_key
 from coaching.domain.results import SpeakerStats
 
@@ -94,3 +95,16 @@ class PostgresParticipants:
                 (org, session_id),
             ).fetchall()
         return [SpeakerStats.model_validate(row) for row in rows]
+
+    def speaker_clients(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, SpeakerClient]:
+        with self._db.transaction(org) as conn:
+            rows = conn.execute(
+                "SELECT p.name AS speaker, c.id, c.name, c.tags FROM session_participants p"
+                " JOIN clients c ON c.id = p.client_id AND c.organization_id = p.organization_id"
+                " WHERE p.organization_id = %s AND p.session_id = %s",
+                (org, session_id),
+            ).fetchall()
+        return {
+            row["speaker"]: SpeakerClient(row["id"], row["name"], tuple(row["tags"] or ()))
+            for row in rows
+        }

@@ -17,7 +17,7 @@ from coaching.domain.results import ClientAnalysis, ClientSummary
 # What compensation removes, children before parents; the session row and its turns stay.
 # The pending clients the session created go last (pending_clients.py).
 _DERIVED_ROWS = [
-    ("search_documents", sql.SQL("session_id = %s")),
+    ("search_passages", sql.SQL("session_id = %s")),
     ("notifications", sql.SQL("session_id = %s AND kind <> 'failure'")),
     (
         "summaries",

@@ -264,7 +264,7 @@ class PostgresSessions:
 # What a session leaves in the database, children before parents. Most of these go with the
 # session row anyway (ON DELETE CASCADE); naming them keeps the deletion explicit and counted.
 _SESSION_ROWS = [
-    ("search_documents", sql.SQL("session_id = %s")),
+    ("search_passages", sql.SQL("session_id = %s")),
     ("notifications", sql.SQL("session_id = %s")),
     (
         "follow_ups",
