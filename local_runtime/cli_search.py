@@ -1,23 +1,45 @@
-"""`coach search`: rebuild the search index (`reindex`). Searching itself is `coach search
-QUERY` (the API part's command, on this group)."""
+"""`coach search QUERY`: the same search as POST /v1/search, as the local operator (an admin
+of the default organization), as a table or one JSON object; `coach search reindex`: rebuild
+the search index."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from local_runtime.cli_context import coach_context, exit_on_coaching_error, fail
+from local_runtime.cli_progress import progress_on_stderr
 
 if TYPE_CHECKING:
     from coaching.usecases.search_indexing import ReindexProgress
 
-search = typer.Typer(help="Search: rebuild the index of every session.", no_args_is_help=True)
+
+class QueryOrCommand(TyperGroup):
+    """`coach search QUESTION` asks; `coach search reindex ...` (any sub-command name) runs
+    that command. A first word that names no sub-command is the question's."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["query", *args]
+        return super().resolve_command(ctx, args)
+
+
+search = typer.Typer(
+    cls=QueryOrCommand,
+    help="Search every session with a question (coach search QUERY), or rebuild the index.",
+    no_args_is_help=True,
+)
 
 _PHASES = {"sessions": "Indexing sessions", "passages": "Embedding and indexing passages"}
 
@@ -107,3 +129,97 @@ def _progress_bar(enabled: bool) -> Iterator[Callable[[ReindexProgress], None]]:
             bar.update(tasks[key], completed=step.done, total=step.total)  # type: ignore[arg-type]
 
         yield advance
+
+
+# Who the CLI searches as: the machine's operator, an admin (machine access is an admin's).
+LOCAL_OPERATOR_ID = uuid.uuid5(uuid.NAMESPACE_URL, "coach-cli:local-operator")
+# The fields of a result in `--json` (the issue's contract), in this order.
+JSON_FIELDS = ("session_id", "client", "turn_index", "score", "snippet", "source", "kind", "start")
+
+
+@search.command("query", epilog='Example: coach search "who struggled with delegation?" --json')
+def query(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(metavar="QUERY", help="The question, in words")],
+    limit: Annotated[int, typer.Option("--limit", min=1, max=50, help="How many results")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+) -> None:
+    """Search every session with a question in plain words: names, dates, session types and
+    "wins / challenges / action items" in it become filters."""
+    from coaching.domain.errors import Unprocessable
+    from coaching.domain.identity import Principal, Role
+    from coaching.ports.audit import AuditEntry
+    from coaching.usecases.search import SearchRequest, search
+
+    with progress_on_stderr(enabled=not as_json) as step, exit_on_coaching_error(as_json):
+        step("Starting the platform")
+        platform = coach_context(ctx).platform()
+        org = platform.settings.default_organization_id
+        operator = Principal(user_id=LOCAL_OPERATOR_ID, organization_id=org, role=Role.ADMIN)
+        text = question.strip()
+        if not 1 <= len(text) <= 500:
+            raise Unprocessable("Ask a question of 1 to 500 characters.")
+        step("Searching")
+        answer = search(
+            platform.ports.search_ports,
+            operator,
+            SearchRequest(query=text, limit=limit),
+            dt.datetime.now(dt.UTC),
+        )
+        results = answer["results"]
+        # Audited as over REST: who searched and what it showed, never the question.
+        platform.ports.audit_log.record(
+            AuditEntry(
+                organization_id=org,
+                actor="system:coach-search",
+                action="search",
+                resource_type="search",
+                source="cli",
+                details={"count": len(results), "degraded": answer["degraded"]},
+                session_ids=tuple(uuid.UUID(r["session_id"]) for r in results),
+            )
+        )
+    if as_json:
+        sys.stdout.write(json.dumps(json_answer(answer), ensure_ascii=False) + "\n")
+        return
+    print_results(answer)
+
+
+def json_answer(answer: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "results": [{name: result[name] for name in JSON_FIELDS} for result in answer["results"]],
+        "filters": answer["filters"],
+        "degraded": answer["degraded"],
+    }
+
+
+def print_results(answer: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(soft_wrap=False)
+    if answer["degraded"]:
+        console.print(f"[yellow]answered without: {', '.join(answer['degraded'])}[/yellow]")
+    for chip in answer["filters"]["understood"]:
+        console.print(f"filter: {chip['label']} (from “{chip['words']}”)")
+    if not answer["results"]:
+        typer.echo("no results")
+        return
+    table = Table("Score", "Client", "Session", "Date", "Kind", "Turn", "At", "Snippet")
+    for result in answer["results"]:
+        snippet = Text(result["snippet"])
+        for start, end in result["highlights"]:
+            snippet.stylize("bold yellow", start, end)
+        start = result["start"]
+        table.add_row(
+            f"{result['score']:.4f}",
+            result["client"] or "-",
+            f"{result['source']}\n{result['session_id'][:8]}",
+            result["session_date"] or "-",
+            result["kind"],
+            "-" if result["turn_index"] is None else str(result["turn_index"]),
+            "-" if start is None else f"{int(start) // 60}:{int(start) % 60:02d}",
+            snippet,
+        )
+    console.print(table)

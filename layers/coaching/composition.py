@@ -578,6 +578,30 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return UnsubscribeLinks(key, settings.api_base_url or settings.web_base_url)
 
     @cached_property
+    def search_ports(self):
+        """Natural-language search (api/search.py): the indexes, names, recent questions."""
+        from coaching.adapters.postgres.search_vocabulary import (
+            PostgresRecentQueries,
+            PostgresSearchVocabulary,
+        )
+        from coaching.usecases.search import SearchDeps
+
+        # A cursor only carries an offset into the caller's own results, bound to their
+        # question: locally it is signed with the runtime's key; in AWS (no key shared by
+        # every instance) the same MAC under a fixed key still refuses a mangled or reused one.
+        if self.settings.runtime == "aws":
+            cursor_key = b"coaching search cursor"
+        else:
+            cursor_key = hmac.new(self.signing_key, b"search cursor", hashlib.sha256).digest()
+        return SearchDeps(
+            search=self.search,
+            directory=self.directory,
+            vocabulary=PostgresSearchVocabulary(self.database),
+            recent_queries=PostgresRecentQueries(self.database),
+            cursor_key=cursor_key,
+        )
+
+    @cached_property
     def mail_event_ports(self):
         """SES's bounces and complaints, applied to the follow-ups they are about."""
         from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending

@@ -22,6 +22,7 @@ from tests.api_keys import create_key, key_context
 from tests.gateway_sign_in import new_user
 from tests.local_ports import ports
 from tests.review_data import add_coach, other_organization, reviewed_session
+from tests.samples import variant
 
 pytestmark = pytest.mark.integration
 
@@ -61,6 +62,7 @@ VALID_BODIES = {
     ("POST", "/v1/follow-ups/{follow_up_id}/schedule"): {"at": "2030-01-02T09:00:00+00:00"},
     ("PUT", "/v1/follow-ups/{follow_up_id}"): {"subject": "Thanks", "body": "Hi\n"},
     ("POST", "/v1/follow-ups/{follow_up_id}/render"): {"include_sensitive_items": False},
+    ("POST", "/v1/search"): {"query": "delegation"},
 }
 VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
 
@@ -77,6 +79,8 @@ def body_for(method: str, path: str, owned: dict):
         return {"other_client_id": owned["other_client_id"]}
     if (method, path) == ("POST", "/v1/follow-ups/batch"):
         return {"session_id": owned["session_id"]}
+    if (method, path) == ("POST", "/v1/search/similar"):
+        return {"session_id": owned["session_id"], "turn_index": 0}
     return VALID_BODIES.get((method, path))
 
 
@@ -242,6 +246,75 @@ def test_an_api_key_is_refused_with_403_on_every_route_its_scopes_do_not_name(pl
             assert status == 403, (method, path, status, answer)
             checked += 1
     assert checked >= 20
+
+
+# -- search answers only what REST lets read --------------------------------------------------
+def _found_sessions(claims, query="delegation") -> set[str]:
+    status, answer = request("POST", "/v1/search", claims, body={"query": query, "limit": 50})
+    assert status == 200, answer
+    return {r["session_id"] for r in answer["results"]}
+
+
+@pytest.fixture
+def team_sessions(platform, organization):
+    """A lead with coach A on their team, coach B, and the workshop as a session of each."""
+    lead = add_coach(organization, "Lee Lead")
+    coach_a = add_coach(organization, "Maya Chen", lead_coach_id=lead)
+    coach_b = add_coach(organization, "Ravi Shah")
+    return {
+        "lead": lead,
+        "a": reviewed_session(platform, organization, coach_a, content=variant("a")),
+        "b": reviewed_session(platform, organization, coach_b, content=variant("b")),
+    }
+
+
+def test_search_finds_exactly_the_sessions_each_caller_may_read(organization, team_sessions):
+    of_a, of_b = team_sessions["a"], team_sessions["b"]
+    a, b = str(of_a.session_id), str(of_b.session_id)
+    lead = claims_for(organization, Role.COACH_LEAD, coach_id=team_sessions["lead"])
+    # Then each finds exactly the sessions REST lets them read
+    assert _found_sessions(of_a.claims()) == {a}
+    assert _found_sessions(of_b.claims()) == {b}
+    assert _found_sessions(lead) == {a}
+    assert _found_sessions(claims_for(organization, Role.ADMIN)) == {a, b}
+    assert _found_sessions(claims_for(organization, Role.COACH)) == set()  # no coach record
+    # And a coach asking for another coach's sessions by id gets none of them
+    body = {"query": "delegation", "filters": {"coach_ids": [str(of_a.coach_id)]}}
+    status, answer = request("POST", "/v1/search", of_b.claims(), body=body)
+    assert status == 200 and answer["results"] == []
+    # And "more like this" of a session they may not see is missing to them
+    similar = {"session_id": a, "turn_index": 1}
+    assert request("POST", "/v1/search/similar", of_b.claims(), body=similar)[0] == 404
+    assert request("POST", "/v1/search/similar", of_a.claims(), body=similar)[0] == 200
+    # And suggestions name only the coaches they may see
+    _, for_b = request("GET", "/v1/search/suggest", of_b.claims(), query={"q": "maya"})
+    assert not [s for s in for_b["suggestions"] if s["kind"] == "coach"]
+    # And support may not search at all
+    support = claims_for(organization, Role.SUPPORT)
+    assert request("POST", "/v1/search", support, body={"query": "delegation"})[0] == 403
+
+
+def test_another_organization_searching_with_this_ones_ids_finds_nothing(
+    platform, organization, team_sessions
+):
+    of_a, of_b = team_sessions["a"], team_sessions["b"]
+    other = other_organization(platform)
+    other_admin = claims_for(other, Role.ADMIN)
+    _, listed = request("GET", "/v1/clients", claims_for(organization, Role.ADMIN))
+    clients = [client["id"] for client in listed["items"]]
+    assert clients
+    body = {
+        "query": "delegation",
+        "filters": {"coach_ids": [str(of_a.coach_id), str(of_b.coach_id)], "client_ids": clients},
+    }
+    status, answer = request("POST", "/v1/search", other_admin, body=body)
+    assert status == 200 and answer["results"] == [], answer
+    assert answer["filters"]["client_names"] == [] and answer["filters"]["coach_names"] == []
+    assert _found_sessions(key_context(create_key(other, ("sessions:read",))["key"])) == set()
+    similar = {"session_id": str(of_a.session_id), "turn_index": 1}
+    assert request("POST", "/v1/search/similar", other_admin, body=similar)[0] == 404
+    _, suggested = request("GET", "/v1/search/suggest", other_admin, query={"q": ""})
+    assert suggested["suggestions"] == []
 
 
 # -- socket pushes follow the same rule -----------------------------------------------------

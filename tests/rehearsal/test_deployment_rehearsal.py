@@ -24,7 +24,7 @@ from cdk.stack import FUNCTION_NAMES, PIPELINE_STEPS
 from coaching.api.identity import principal_from_claims
 from coaching.usecases import sending
 from coaching.usecases.session_results import session_results
-from tests.api_calls import request
+from tests.api_calls import api_event, claims_for, request
 from tests.events import EVENTS_DIR, load_event
 from tests.local_ports import ports
 from tests.rehearsal.conftest import DATABASE_SECRET, database_secret
@@ -219,6 +219,14 @@ def test_a_dropped_transcript_runs_the_synthesized_saga_to_the_end(
     assert "session_ready" in [message["type"] for message in pushed], pushed
     streamed = {(m["type"], m["step"]) for m in pushed if "step" in m}
     assert {("step_started", "ValidateAndStore"), ("step_finished", "NotifyCoach")} <= streamed
+    # And the built API function finds the session's words (POST /v1/search, keywords alone
+    # until the AWS embedder is wired: it says so)
+    found = fleet["api"].invoke(
+        api_event("POST", "/v1/search", claims_for(org, "admin"), body={"query": "delegation"})
+    )
+    assert found["statusCode"] == 200, found
+    answer = json.loads(found["body"])
+    assert {r["session_id"] for r in answer["results"]} == {started["session_id"]}, answer
 
 
 def test_a_bad_transcript_is_compensated_by_the_synthesized_saga(fleet, aws, deployment, platform):

@@ -22,6 +22,7 @@ from coaching.api import (
     coach_profile,
     executions,
     follow_ups,
+    search,
     sessions,
     summaries,
     templates,
@@ -88,6 +89,7 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
     app.include_router(templates.router)
     app.include_router(clients.router)
     app.include_router(coach_profile.router)
+    app.include_router(search.router)
     document = {
         "title": API_TITLE,
         "version": api_version(),

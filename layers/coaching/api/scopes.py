@@ -18,6 +18,10 @@ SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("GET", "/v1/sessions/{session_id}/summaries"),
         ("GET", "/v1/summaries/{summary_id}"),
         ("GET", "/v1/summaries"),
+        # Search reads the same sessions (what an admin sees, for a key).
+        ("POST", "/v1/search"),
+        ("GET", "/v1/search/suggest"),
+        ("POST", "/v1/search/similar"),
     ),
     "sessions:write": (
         ("POST", "/v1/sessions"),

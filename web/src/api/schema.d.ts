@@ -548,6 +548,54 @@ export interface paths {
         patch: operations["update_organization_v1_organization_patch"];
         trace?: never;
     };
+    "/v1/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["search_v1_search_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search/similar": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["similar_v1_search_similar_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/search/suggest": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["suggest_v1_search_suggest_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sessions": {
         parameters: {
             query?: never;
@@ -880,6 +928,17 @@ export interface components {
             revoked_at: string | null;
             scopes: string[];
         };
+        AppliedFilters: {
+            client_ids: string[] | null;
+            client_names: string[];
+            coach_ids: string[] | null;
+            coach_names: string[];
+            date_from: string | null;
+            date_to: string | null;
+            kinds: ("passage" | "win" | "challenge" | "action_item" | "recommendation" | "overview")[] | null;
+            session_types: string[] | null;
+            understood: components["schemas"]["Understood"][];
+        };
         Approved: {
             follow_up: components["schemas"]["DraftFollowUp"] | null;
             summary: components["schemas"]["Summary"];
@@ -1082,6 +1141,14 @@ export interface components {
             sensitive: boolean;
             text: string;
         };
+        Filters: {
+            client_ids?: string[] | null;
+            coach_ids?: string[] | null;
+            date_from?: string | null;
+            date_to?: string | null;
+            kinds?: ("passage" | "win" | "challenge" | "action_item" | "recommendation" | "overview")[] | null;
+            session_types?: string[] | null;
+        };
         FollowUp: {
             body: string | null;
             client_id: string;
@@ -1179,6 +1246,11 @@ export interface components {
             signature?: components["schemas"]["LearnedValue"] | null;
             /** @default [] */
             summary_requests: components["schemas"]["LearnedPhrase"][];
+        };
+        Links: {
+            session: string;
+            summary_item: string | null;
+            turn: string | null;
         };
         MergeRequest: {
             /** Format: uuid */
@@ -1433,6 +1505,42 @@ export interface components {
             /** Format: date-time */
             at: string;
         };
+        SearchAnswer: {
+            degraded: ("semantic" | "keyword")[];
+            filters: components["schemas"]["AppliedFilters"];
+            next_cursor: string | null;
+            query: string;
+            results: components["schemas"]["SearchResult"][];
+        };
+        SearchBody: {
+            cursor?: string | null;
+            filters?: components["schemas"]["Filters"] | null;
+            /** @default 10 */
+            limit: number;
+            query: string;
+        };
+        SearchResult: {
+            client: string | null;
+            client_id: string | null;
+            coach_id: string | null;
+            highlights: number[][];
+            item_index: number | null;
+            /** @enum {string} */
+            kind: "passage" | "win" | "challenge" | "action_item" | "recommendation" | "overview";
+            links: components["schemas"]["Links"];
+            /** @enum {string} */
+            matched_by: "semantic" | "keyword" | "both";
+            passage_id: string;
+            score: number;
+            session_date: string | null;
+            session_id: string;
+            snippet: string;
+            source: string;
+            speaker: string | null;
+            start: number | null;
+            turn_end: number | null;
+            turn_index: number | null;
+        };
         SensitiveTurn: {
             categories: string[];
             speaker: string | null;
@@ -1504,6 +1612,15 @@ export interface components {
             email: string;
             password: string;
         };
+        SimilarBody: {
+            cursor?: string | null;
+            filters?: components["schemas"]["Filters"] | null;
+            /** @default 10 */
+            limit: number;
+            passage_id?: string | null;
+            session_id?: string | null;
+            turn_index?: number | null;
+        };
         StateView: {
             cause?: string | null;
             entered_at?: string | null;
@@ -1511,6 +1628,15 @@ export interface components {
             exited_at?: string | null;
             name: string;
             status: string;
+        };
+        Suggestion: {
+            /** @enum {string} */
+            kind: "client" | "coach" | "tag" | "query";
+            label: string;
+            value: string;
+        };
+        Suggestions: {
+            suggestions: components["schemas"]["Suggestion"][];
         };
         Summary: {
             action_items: components["schemas"]["SummaryActionItem"][];
@@ -1669,6 +1795,12 @@ export interface components {
              * @constant
              */
             token_type: "Bearer";
+        };
+        Understood: {
+            field: string;
+            label: string;
+            value: string;
+            words: string;
         };
         Unsubscribed: {
             message: string;
@@ -5998,6 +6130,325 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Organization"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    search_v1_search_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SearchBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchAnswer"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    similar_v1_search_similar_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SimilarBody"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchAnswer"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details: Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    suggest_v1_search_suggest_get: {
+        parameters: {
+            query?: {
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Suggestions"];
                 };
             };
             401: {
