@@ -250,6 +250,7 @@ def test_session_types_are_understood(query: str, types: set[str]) -> None:
         ("action items from 1:1s with Marcus last week", ""),
         ("How does Priya handle feedback?", "handle feedback"),
         ("pricing objections", "pricing objections"),
+        ("Summarize the discussion about FIR filters.", "FIR filters"),
         ("  ", ""),
     ],
 )

@@ -1,1 +1,2 @@
-"""Natural-language search's pure rules: what is indexed (passages.py), and what a question asks."""
+"""Natural-language search's pure rules: what a session puts in the index (passages.py),
+what a question asks (understanding.py, with dates.py and names.py), how answers are fused."""

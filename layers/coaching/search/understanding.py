@@ -107,7 +107,7 @@ _OPENING = re.compile(
 _ANYWHERE = re.compile(
     r"\b(?:(?:say|said|says|talk|talked|talks|speak|spoke|mention|mentioned|mentions"
     r"|discuss|discussed)(?: about| of| on)?"
-    r"|sessions?|coached by|(?:the )?details (?:about|of|on))\b",
+    r"|sessions?|coached by|(?:the )?(?:details|discussions?) (?:about|of|on))\b",
     re.IGNORECASE,
 )
 _DANGLING = frozenset(
