@@ -3,6 +3,7 @@ QUERY` (the API part's command, on this group)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import uuid
@@ -62,7 +63,7 @@ def reindex(
             code="COACH_503",
         ) from None
     if as_json:
-        sys.stdout.write(json.dumps(report.__dict__) + "\n")
+        sys.stdout.write(json.dumps(dataclasses.asdict(report)) + "\n")
         return
     resumed = " (resumed where the last run stopped)" if report.resumed else ""
     typer.echo(
