@@ -321,7 +321,9 @@ def _advice_for(text: str, name: str, client: str) -> str:
     return text
 
 
-def _with_due(text: str, phrase: str | None, due: dt.date | None, session: dt.date | None) -> str:
+def with_due_note(
+    text: str, phrase: str | None, due: dt.date | None, session: dt.date | None
+) -> str:
     if not phrase or due is None:
         return text
     at = text.casefold().find(phrase.casefold())
@@ -354,7 +356,7 @@ def for_coach(
     text = _resolve_person(text, context)
     text = _resolve_them(text, context)
     text = _own_words(text, name) if speaker_is_owner else _advice_for(text, name, owner)
-    text = _with_due(text, due_phrase, due, session_date)
+    text = with_due_note(text, due_phrase, due, session_date)
     text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?", "…")) else text + "."
 
