@@ -72,12 +72,12 @@ def _seconds(stamp: str) -> float:
     return hours * 3600 + minutes * 60 + seconds
 
 
-def listed_items(notes_path: Path) -> list[tuple[float, str]]:
-    """(seconds into the call, owner) of each action item the notes list."""
+def listed_items(notes_path: Path, kind: str = "action_items") -> list[tuple[float, str]]:
+    """(seconds into the call, owner) of each action item (or decision) the notes list."""
     notes = json.loads(notes_path.read_text(encoding="utf-8"))
     return [
         (_seconds(item["timestamp"]), item.get("owner") or "")
-        for item in notes.get("action_items", [])
+        for item in notes.get(kind, [])
         if item.get("timestamp")
     ]
 
@@ -112,26 +112,35 @@ def score_items(
     return found, precise, owners, len(ours)
 
 
-def keyword_baseline(path: Path) -> list[tuple[float, str | None]]:
+_DECISION_CUE = re.compile(r"\b(agree\w*|decid\w*|decision|consensus)\b", re.IGNORECASE)
+
+
+def keyword_baseline(
+    path: Path, cue: re.Pattern[str] = _KEYWORD_CUE
+) -> list[tuple[float, str | None]]:
     """Every cue with "will / going to / let's / follow up / review", owned by its speaker."""
     items: list[tuple[float, str | None]] = []
     for caption in webvtt.read(str(path)):
         match = _NAMED.match(caption.text)
-        if _KEYWORD_CUE.search(caption.text):
+        if cue.search(caption.text):
             items.append((caption.start_in_seconds, match.group(1).strip() if match else None))
     return items
 
 
-def action_items_report(data_dir: Path, extract) -> dict:
+def action_items_report(
+    data_dir: Path, extract, kind: str = "action_items", baseline_cue=_KEYWORD_CUE
+) -> dict:
     """`extract(path) -> [(seconds, owner)]` lists our action items of one call. Recall,
     precision (a lower bound: the notes list the main items only) and owner accuracy, ours
-    beside the keyword baseline, on the development files and the held-out ones apart."""
+    beside the keyword baseline, on the development files and the held-out ones apart.
+    ``kind="decisions"`` scores decisions the same way (their owners mean nothing)."""
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     for notes_path in sorted(data_dir.glob("*.notes.json")):
         path = notes_path.with_name(notes_path.name.removesuffix(".notes.json") + ".vtt")
-        listed = listed_items(notes_path)
+        listed = listed_items(notes_path, kind)
         split = "held-out" if is_held_out(path) else "development"
-        for method, items in (("ours", extract(path)), ("keyword baseline", keyword_baseline(path))):
+        runs = (("ours", extract(path)), ("keyword baseline", keyword_baseline(path, baseline_cue)))
+        for method, items in runs:
             found, precise, owners, count = score_items(items, listed)
             for key in ((method, split), (method, "all")):
                 total = totals[key]
@@ -147,17 +156,18 @@ def action_items_report(data_dir: Path, extract) -> dict:
             prefix = f"{split} {method}"
             report[f"{prefix} recall"] = found / listed_count if listed_count else 0.0
             report[f"{prefix} precision"] = precise / count if count else 0.0
-            report[f"{prefix} owner accuracy"] = owners / found if found else 0.0
+            if kind == "action_items":
+                report[f"{prefix} owner accuracy"] = owners / found if found else 0.0
             report[f"{prefix} items (listed {listed_count})"] = count
     return report
 
 
-def offline_action_items(path: Path) -> list[tuple[float, str | None]]:
-    """Our action items of one call, from the offline analysis as the pipeline runs it
-    (aliases merged, the facilitator found, every client analysed, the session's shared
-    items), without the saga around it: seconds of each item's first evidence turn, owner."""
+def offline_analysis(path: Path) -> tuple[list, list]:
+    """Our action items and decisions of one call, from the offline analysis as the pipeline
+    runs it (aliases merged, the facilitator found, every client analysed, the session's
+    group items), without the saga around it: (seconds of each first evidence turn, owner)."""
     from coaching.analysis.coach_detection import identify_coach
-    from coaching.analysis.decisions import find_shared_action_items
+    from coaching.analysis.decisions import find_decisions, find_shared_action_items
     from coaching.analysis.offline import OfflineAnalyzer
     from coaching.analysis.participants import merge_aliases
     from coaching.analysis.speaking import speaking_stats
@@ -169,13 +179,22 @@ def offline_action_items(path: Path) -> list[tuple[float, str | None]]:
     speakers = speaking_stats(transcript, coach, aliases)
     starts = {turn.index: turn.start or 0.0 for turn in transcript.turns}
     analyzer = OfflineAnalyzer()
-    found: list[tuple[float, str | None]] = []
+    items: list[tuple[float, str | None]] = []
     for stats in speakers:
         if stats.role != "client" or stats.name == UNKNOWN_SPEAKER:
             continue
         analysis = analyzer.analyze_client(transcript, stats.name, coach, speakers)
-        found.extend((starts[i.evidence[0]], i.owner) for i in analysis.summary.action_items)
-    found.extend(
+        items.extend((starts[i.evidence[0]], i.owner) for i in analysis.summary.action_items)
+    items.extend(
         (starts[i.evidence[0]], i.owner) for i in find_shared_action_items(transcript, coach)
     )
-    return found
+    decisions = [(starts[d.evidence[0]], None) for d in find_decisions(transcript, coach)]
+    return items, decisions
+
+
+def offline_action_items(path: Path) -> list[tuple[float, str | None]]:
+    return offline_analysis(path)[0]
+
+
+def offline_decisions(path: Path) -> list[tuple[float, str | None]]:
+    return offline_analysis(path)[1]

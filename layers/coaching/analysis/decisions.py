@@ -9,7 +9,8 @@ every time the session is read. The rules, in one place:
   "the decision is...", "let's go with...", "we'll postpone...", "consensus is...",
   "sounds like we have agreement", "so the plan is..."), or recapping it ("Let's summarise:
   Jordan delegates the budget review" - the recap without its opening), not a question and
-  not about the call itself ("let's move on"). Its evidence is its turn and the agreement
+  not about the call itself ("let's move on"); a question only when it asks the room to
+  object ("Any objections to merging it?"). Its evidence is its turn and the agreement
   right after it ("sounds good", "agreed", "+1") when one follows within two turns.
 * **Requests**: a sentence asking for work ("please review...", "could you open a PR",
   "make sure...", "take a look", "let us know", "drop a comment", "weigh in") - a question
@@ -86,9 +87,17 @@ _DECISION = Lexicon(
     r"we will (postpone|defer|drop|include|ship|target|finali[sz]e|keep|stick with|freeze|"
     r"delay)|(rough |broad |general )?consensus (is|seems|here)|(sounds|seems) like (we have |"
     r"there'?s |there is )?(consensus|agreement)|no objections?|agreed to|we settled on|"
-    r"decision (is )?(made|deferred|postponed)|so the plan is|the plan is (to|that))\b"
+    r"decision (is )?(made|deferred|postponed)|so the plan is|the plan is (to|that)|"
+    r"the decision (is|would be) (that|to)|(we|i) (would )?propose (to|that we)|"
+    r"we (will|'?ll|can) (go ahead|go that way|revisit)|let'?s (not|revisit)|"
+    r"(we|to) (accept|reject)|no one is (speaking up|objecting)|make the final decision)\b"
     # a recap of what was agreed: "Let's summarise: Jordan delegates the budget review..."
     r"|^(let'?s summari[sz]e|to summari[sz]e|to recap|so,? to recap|in summary)\b"
+)
+# Asking the room to object is how a facilitator settles a decision: "Any objections to
+# merging it?" counts although it is a question.
+_CALL_FOR_OBJECTIONS = Lexicon(
+    r"\b(any objections?|objections? to|speak up against|anyone (who )?(wants to )?object)\b"
 )
 _RECAP = re.compile(
     r"^\W*(?:so,? )?(?:let'?s summari[sz]e|to summari[sz]e|to recap|in summary)\s*[:,-]\s*",
@@ -119,7 +128,9 @@ def find_decisions(transcript: Transcript, coach: str | None = None) -> list[Dec
     found: list[Decision] = []
     for said in _sentences(transcript):
         text = said.sentence.text
-        if text.rstrip().endswith("?") or not _DECISION.search(text):
+        if not _DECISION.search(text) and not _CALL_FOR_OBJECTIONS.search(text):
+            continue
+        if text.rstrip().endswith("?") and not _CALL_FOR_OBJECTIONS.search(text):
             continue
         if _ABOUT_THE_CALL.search(text) or len(text.split()) < 4:
             continue
