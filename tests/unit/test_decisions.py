@@ -58,3 +58,13 @@ def test_requests_are_owned_by_the_person_or_group_they_name_or_who_accepts():
 def test_a_clients_own_commitment_is_left_to_their_summary():
     session = transcript(("Maya", "Jordan?"), ("Jordan", "I'll send Sam the template."))
     assert find_shared_action_items(session, "Maya") == []
+
+
+def test_a_call_for_objections_settles_a_decision_though_it_is_a_question():
+    session = transcript(
+        ("Pari", "The endpoint change looks ready. Are there any objections to merging it?"),
+        ("Sam", "None from us."),
+    )
+    [decision] = find_decisions(session, "Pari")
+    assert decision.evidence == [0]
+    assert "objections to merging it" in decision.text
