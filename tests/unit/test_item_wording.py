@@ -50,9 +50,12 @@ def test_a_pronoun_pointing_outside_the_sentence_is_resolved_from_the_turns_befo
     # Then "her" is the manager, and the client's email says "your manager"
     assert (
         text
-        == "Priya will ask their manager on Monday whether we can agree on meeting-free mornings."
+        == "Priya will ask their manager on Monday whether they can agree on meeting-free mornings."
     )
-    assert for_client(text, "Priya Nair").startswith("You'll ask your manager on Monday")
+    # and the client's "we" is theirs, not the coach's
+    assert for_client(text, "Priya Nair") == (
+        "You'll ask your manager on Monday whether you can agree on meeting-free mornings."
+    )
 
 
 def test_them_is_resolved_to_the_plural_named_before():

@@ -12,8 +12,9 @@ quote itself stays reachable through the item's ``evidence``. The rules, in one 
 * **The speaker becomes the owner**: the first "I" becomes the owner's first name with the
   verb in the third person ("I keep" -> "Priya keeps", "I'm going to" -> "Priya will",
   "I've" -> "Priya has"); a later "and I'll" drops its subject ("and will"), any other later
-  "I" becomes "they"; "my" -> "their", "me" -> "them", "myself" -> "themselves". A sentence
-  without a subject ("Still stuck.") gets the owner and "is".
+  "I" becomes "they"; "my" -> "their", "me" -> "them", "myself" -> "themselves"; the
+  client's "we" / "our" / "us" -> "they" / "their" / "them" (theirs, not the coach's). A
+  sentence without a subject ("Still stuck.") gets the owner and "is".
 * **Advice is addressed**: the coach's "you could try..." becomes "Priya could try...", an
   imperative "Try blocking..." becomes "Priya could try blocking...", "your" -> "their"; a
   leading vocative ("Priya, ...") goes.
@@ -112,6 +113,14 @@ _OBJECT = [
     (re.compile(r"\bmy\b"), "their"),
     (re.compile(r"\bMy\b"), "Their"),
     (re.compile(r"\bme\b", re.IGNORECASE), "them"),
+    # The client's "we" (their team, them and their manager) is not the coach's "we".
+    (re.compile(r"\bwe'(re|ve|ll|d)\b"), r"they'\1"),
+    (re.compile(r"\bwe\b"), "they"),
+    (re.compile(r"\bWe\b"), "They"),
+    (re.compile(r"\bour\b"), "their"),
+    (re.compile(r"\bOur\b"), "Their"),
+    (re.compile(r"\bourselves\b"), "themselves"),
+    (re.compile(r"\bus\b"), "them"),
 ]
 
 
