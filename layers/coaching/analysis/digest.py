@@ -1,5 +1,6 @@
 """One sentence per client for the session overview: what each client's summary holds, and
-who needs the coach's follow-up first. Counts and the first commitment, never a pile of quotes.
+who needs the coach's follow-up first and why (the weightiest reasons of their priority).
+Counts and the first commitment, never a pile of quotes.
 """
 
 from __future__ import annotations
@@ -7,6 +8,7 @@ from __future__ import annotations
 from coaching.domain.results import ClientAnalysis
 
 MAX_CLIENTS = 6
+MAX_REASONS = 3
 
 
 def _count(n: int, one: str, many: str) -> str:
@@ -47,5 +49,9 @@ def session_digest(analyses: dict[str, ClientAnalysis]) -> str:
         sentences.append(f"{len(analyses) - MAX_CLIENTS} more clients are in their summaries.")
     name, top = ranked[0]
     if top.priority_score >= 0.5:
-        sentences.append(f"Follow up first with {name} (priority {top.priority_score:.2f}).")
+        why = "; ".join(reason.label for reason in top.priority_reasons[:MAX_REASONS])
+        sentences.append(
+            f"Follow up first with {name} (priority {top.priority_score:.2f})"
+            + (f": {why}." if why else ".")
+        )
     return " ".join(sentences)
