@@ -1280,6 +1280,8 @@ export interface components {
             engagement_level: "high" | "medium" | "low" | "silent";
             longest_monologue_seconds: number;
             name: string;
+            /** @default [] */
+            priority_reasons: components["schemas"]["PriorityReason"][];
             priority_score: number;
             questions_asked: number;
             /** @enum {string} */
@@ -1316,6 +1318,11 @@ export interface components {
             /** Format: uuid */
             summary_id: string;
             template_id?: string | null;
+        };
+        PriorityReason: {
+            /** @enum {string} */
+            code: "stuck" | "quiet" | "challenges_without_action" | "falling_sentiment" | "no_action" | "sensitive_topic" | "no_win";
+            label: string;
         };
         QuietHours: {
             /** Format: time */
