@@ -6,6 +6,7 @@ from coaching.domain.results import (
     ClientAnalysis,
     ClientSummary,
     Item,
+    Moment,
     PriorityReason,
 )
 
@@ -60,3 +61,31 @@ def test_the_client_to_follow_up_first_comes_with_the_reasons():
         "Follow up first with Priya (priority 0.50): said they feel stuck or overwhelmed; "
         "no win or breakthrough."
     )
+
+
+def test_what_shifted_is_quoted_from_the_breakthrough():
+    # Given a client whose breakthrough moment was kept
+    shifted = ClientAnalysis(
+        engagement_level="high",
+        breakthrough_detected=True,
+        breakthroughs=[Moment(turn=3, quote="I realise now that I was holding on.")],
+        priority_score=0.0,
+        summary=ClientSummary(),
+    )
+    # When the digest is written, Then the shift is said in the client's words
+    assert "with a breakthrough (\u201cI realise now that I was holding on.\u201d)" in (
+        session_digest({"Jordan": shifted})
+    )
+
+
+def test_what_each_client_brought_is_quoted_once_across_the_overview():
+    # Given a client with a challenge and a commitment the overview already quoted
+    challenge = Item(text="I feel overwhelmed most afternoons.", evidence=[1])
+    action = ActionItem(text="I will ask on Monday.", evidence=[2], due="2026-11-30")
+    analyses = {"Priya": _analysis(0.5, challenges=[challenge], action_items=[action])}
+    overview = "Priya Nair said: \u201cI will ask on Monday.\u201d"
+    # When the digest follows that overview
+    digest = session_digest(analyses, overview)
+    # Then the challenge is quoted as what she brought, and the commitment only dated
+    assert "raised 1 challenge (first: \u201cI feel overwhelmed most afternoons.\u201d)" in digest
+    assert "committed to 1 action (due 2026-11-30)" in digest
