@@ -197,3 +197,23 @@ def test_an_hour_long_ten_speaker_meeting_gets_a_short_overview_of_its_topics() 
     # Then the overview stays short and names topics the meeting spent its time on
     assert len(summary.split()) < 200
     assert any(topic in summary for topic in LONG_MEETING_TOPICS)
+
+
+def test_decisions_found_elsewhere_are_what_the_overview_says_was_agreed() -> None:
+    # Given the decisions the items part found (the hook for find_decisions)
+    agreed = ["Ben delegates the quarterly report to Priya."]
+    # When the session is summarised with them
+    summary = summarize_meeting(COACHING, "Anna", agreed=agreed)
+    # Then they are what it says was agreed, in place of the decision cues read here
+    assert "They agreed: \u201cBen delegates the quarterly report to Priya.\u201d" in summary
+    assert "They decided:" not in summary
+
+
+def test_topics_are_phrases_never_single_words() -> None:
+    # Given a session whose topics are named in two-word phrases
+    # When summarised
+    first = summarize_meeting(COACHING, "Anna").split(". ")[0]
+    # Then the opening names them as phrases, never as a list of single words
+    assert first.startswith("The session was about ")
+    topics = first.removeprefix("The session was about ").replace(" and ", ", ").split(", ")
+    assert topics and all(len(topic.split()) >= 2 for topic in topics)
