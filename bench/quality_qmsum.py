@@ -1,7 +1,8 @@
 """Whole-session summary quality on QMSum: ROUGE-1/2/Lsum F against the whole-meeting answer.
 
 Each meeting becomes a Transcript (speaker = role, text = content, no timings) and goes
-through coaching.analysis.session_summary.summarize_meeting with no coach named. Scores are
+through coaching.analysis.session_summary.session_overview (the offline analyzer's overview,
+with find_decisions) with no coach named. Scores are
 the mean F-measure (rouge-score, Porter stemmer) on the held-out third of the meetings
 (every third file in name order, from the third on: nothing is tuned on it), on the other
 two thirds (where the template and weights were chosen) and on all. Two baselines frame the
@@ -27,7 +28,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "layers"))
 
-from coaching.analysis.session_summary import summarize_meeting  # noqa: E402
+from coaching.analysis.session_summary import session_overview  # noqa: E402
 from coaching.analysis.summary.clean import clean  # noqa: E402
 from coaching.domain.transcript import Transcript, Turn  # noqa: E402
 
@@ -94,7 +95,7 @@ def qmsum_report(data_dir: Path) -> dict:
     for path in paths:
         transcript, answer = load(path)
         started = time.perf_counter()
-        summary = summarize_meeting(transcript, None)
+        summary = session_overview(transcript, None)
         seconds.append(time.perf_counter() - started)
         lengths.append(len(summary.split()))
         rows["summary"][path.name] = score(answer, summary)

@@ -110,7 +110,8 @@ def test_a_preview_renders_in_the_coachs_voice_and_saves_nothing(review):
     )
     assert status == 200, preview
     assert preview["body"].startswith("Dear Priya,\n")
-    assert "- I keep saying yes to every invite" in preview["body"]
+    # issue 16: the item is written about Priya, and the email speaks to her
+    assert "- You keep saying yes to every invite" in preview["body"]
     assert preview["body"].endswith("With warm wishes,\nMaya\n")
     assert preview["withheld_sensitive_items"] == 0
     assert _follow_up_count(review.org) == 0
@@ -139,7 +140,9 @@ def test_a_preview_with_a_chosen_template(review):
     assert status == 200
     assert preview["subject"] == "For Jordan Reyes"
     assert preview["template_id"] == template["id"]
-    assert preview["body"] == jordan["action_items"][0]["text"] + "\n"
+    # issue 16: the item is written about Jordan; the email speaks to him
+    assert jordan["action_items"][0]["text"].startswith("Jordan will hand over the budget review")
+    assert preview["body"].startswith("You'll hand over the budget review next")
 
 
 def test_items_on_sensitive_turns_stay_out_of_the_email(review):

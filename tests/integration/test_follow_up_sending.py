@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from coaching.analysis.item_wording import for_client
 from coaching.domain.identity import Role
 from coaching.usecases import sending
 from local_runtime.send_schedule import SendSchedule
@@ -419,7 +420,8 @@ def test_a_draft_is_edited_then_sent_in_the_coachs_words(platform, review):
 def test_sensitive_items_are_sent_only_when_the_coach_includes_them(platform, review):
     # Given Priya's challenges rest on a sensitive turn
     priya = review.summaries()["Priya Nair"]
-    challenge = priya["challenges"][0]["text"]
+    # issue 16: the email says the item in the second person
+    challenge = for_client(priya["challenges"][0]["text"], "Priya Nair")
     with ports().database.transaction(review.org) as conn:
         conn.execute(
             "UPDATE session_turns SET sensitive_categories = '{mental_health}'"

@@ -95,12 +95,14 @@ def test_sent_emails_teach_the_voice_shown_beside_what_the_coach_set(review):
 
 
 def test_what_the_coach_asks_of_summaries_is_learned_too(review):
-    # Given a coach who asks every summary to be more formal before sending its email
-    _edit_and_send(review, "Jordan Reyes", asked="Make it more formal")
-    _edit_and_send(review, "Priya Nair", asked="more formal")
+    # Given a coach who asks every summary to be more encouraging before sending its email
+    # (issue 16: items are written without contractions, so "more formal" finds nothing to
+    # change offline)
+    _edit_and_send(review, "Jordan Reyes", asked="Make it more encouraging")
+    _edit_and_send(review, "Priya Nair", asked="more encouraging")
     # Then
     learned = _profile(review)["learned_voice"]
-    assert learned["summary_requests"] == [{"text": "more formal", "emails": 2}]
+    assert learned["summary_requests"] == [{"text": "more encouraging", "emails": 2}]
 
 
 def test_another_organization_sees_nothing_of_the_voice(platform, review):

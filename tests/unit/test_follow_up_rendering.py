@@ -96,6 +96,32 @@ def test_a_due_date_in_another_year_than_the_session_says_its_year():
     assert variables["action_items"][0]["due"] == "Monday, 4 January 2027"
 
 
+def test_items_written_about_the_client_read_in_the_second_person_with_the_date_once():
+    # Given items the analysis wrote for the coach, in the third person (issue 16)
+    content = _content(
+        wins=[ReviewItem(text="Jordan managed to hand the weekly report to Sam.", evidence=[1])],
+        challenges=[ReviewItem(text="Jordan keeps saying yes to every invite.", evidence=[5])],
+        action_items=[
+            ReviewActionItem(
+                text="Jordan will send Sam the template by Friday (13 Mar).",
+                evidence=[3],
+                owner="Jordan Reyes",
+                due=dt.date(2026, 3, 13),
+            )
+        ],
+        coach_recommendations=[ReviewItem(text="Jordan could decline meetings.", evidence=[6])],
+    )
+    variables, _ = follow_up_variables(content, _context(), "Jordan Reyes")
+    # When the shipped default renders them
+    _, body = render_follow_up("Notes", _system_defaults()[1][1], variables)
+    # Then the email speaks to the client, and says the date once, in the sentence
+    assert "- You managed to hand the weekly report to Sam.\n" in body
+    assert "- You keep saying yes to every invite.\n" in body
+    assert "- You'll send Sam the template by Friday, 13 March.\n" in body
+    assert "(by Friday" not in body
+    assert "- You could decline meetings.\n" in body
+
+
 def test_empty_sections_leave_no_headings_or_gaps():
     subject, content = _system_defaults()[0]
     empty = SummaryContent()

@@ -4,11 +4,13 @@ passage copied whole nor a list of single words."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from coaching.analysis.session_summary import summarize_meeting
+from coaching.analysis.session_summary import session_overview, summarize_meeting
 from coaching.domain.transcript import Transcript, Turn
+from coaching.parsing import parse_transcript
 from tests.unit.transcripts import transcript
 
 COACHING = transcript(
@@ -217,3 +219,17 @@ def test_topics_are_phrases_never_single_words() -> None:
     assert first.startswith("The session was about ")
     topics = first.removeprefix("The session was about ").replace(" and ", ", ").split(", ")
     assert topics and all(len(topic.split()) >= 2 for topic in topics)
+
+
+def test_the_bundled_sample_says_what_the_group_agreed_from_find_decisions() -> None:
+    # Given the bundled workshop, whose coach recaps what was agreed
+    sample = Path(__file__).parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+    session = parse_transcript(sample.read_bytes(), sample.name)
+    # When the offline overview is written
+    overview = session_overview(session, "Maya Chen")
+    # Then it says what was agreed in real sentences, and no frame holds a stray word
+    assert (
+        "They agreed: \u201cJordan delegates the budget review, Priya asks about focus "
+        "mornings.\u201d" in overview
+    )
+    assert "opened the session with" not in overview

@@ -36,7 +36,8 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from coaching.analysis.due_dates import resolve_due
+from coaching.analysis.due_dates import Due, resolve_due
+from coaching.analysis.item_wording import for_coach
 from coaching.analysis.lexicon import Lexicon
 from coaching.analysis.sensitive import categories_of
 from coaching.analysis.sentences import Sentence, sentences_of
@@ -67,11 +68,30 @@ _WIN = Lexicon(
 _CHALLENGE = Lexicon(
     r"\b(struggl\w*|difficult|hard (for me|to)|i can'?t|i cannot|stuck|overwhelm\w*|worried|"
     r"anxious|frustrat\w*|i don'?t know how|not sure how|afraid|stress\w*|keep failing|"
-    r"i keep (forgetting|putting|avoiding)|procrastinat\w*|too much|burn(ed|t)? out)\b",
+    r"i keep (forgetting|putting|avoiding)|procrastinat\w*|too much|burn(ed|t)? out|"
+    # a recurring struggle: "I keep saying yes", "every time I...", "I never seem to"
+    r"i keep \w+ing|i always end up|i never seem to|i can'?t seem to|every time i|"
+    r"again and again|over and over|(same|old) (pattern|habit|problem|trap)|keeps happening|"
+    r"i find it hard|i still haven'?t|i still can'?t)\b",
 )
 _COMMITMENT = Lexicon(
     r"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|i plan to|i commit to|"
     r"my next step|i want to try|i intend to|i promise to|i'?ll make sure)\b",
+)
+# Talk about the call itself, not about the client's work or life: "I will move on to my
+# other topic", "I'll hand over to Sam", a self-introduction.
+_ABOUT_THE_CALL = Lexicon(
+    r"\b(move on|moving on|hand (it )?(over|back) to|pass (it )?(over |back )?to|turn it over|"
+    r"(share|sharing|stop sharing) (my|the) screen|introduce myself|my name is|be quick|"
+    r"keep (it|this) (short|brief)|talk about|say (a few words|something)|go (first|next)|"
+    r"jump in|wrap (it |this )?up|leave it there|stop there|be brief|take (a|any) questions|"
+    r"give (you )?(a|an) (quick |brief )?(update|overview|intro|introduction)|"
+    r"(my|the) (other|next|last) (topic|point|item|question)|i'?ll be (quick|brief)|"
+    r"mute|unmute|can you (see|hear)|i'?ll repeat|(in|to|into) the chat|slides?|"
+    r"(share|show|present|post) (a|the|my|this|that|it|some)|go over|walk (you|us) through|"
+    r"give (you |us )?(a|an|some) (\w+ )?(update|overview|context|background)|"
+    r"(talk|speak) (a (little|bit) )?(about|to (this|that|it))|i'?ll (just )?(say|add|note|"
+    r"mention|explain|summari[sz]e|answer|clarify|comment)\b|record(ing)?\b|stream)\b",
 )
 _BREAKTHROUGH = Lexicon(
     r"\b(i reali[sz]e|i just reali[sz]ed|i'?ve reali[sz]ed|now i see|i see now|never thought "
@@ -79,13 +99,19 @@ _BREAKTHROUGH = Lexicon(
     r"that changes (everything|things)|makes (so much )?sense now)\b",
 )
 _ADVICE = Lexicon(
-    r"\b(you could|you might|try(ing)?|i suggest|i'?d suggest|i recommend|i'?d recommend|"
+    r"\b(you could|you might|try|trying (?!to\b)|i suggest|i'?d suggest|i recommend|i'?d recommend|"
     r"what if you|consider|it might help|maybe you|how about|one option|my suggestion)\b",
 )
 # Distress, not difficulty: a challenge weighs less than "I'm stuck" or "I'm overwhelmed".
 _STUCK = Lexicon(
     r"\b(stuck|overwhelm\w*|burn(ed|t|ing)? ?out|can'?t cope|cannot cope|drowning|exhausted|"
     r"at my wits'? end|at a loss|hopeless|going (round|around) in circles)\b",
+)
+# Apologies and time-keeping are not advice: "Sorry, ... just trying to be mindful with time."
+_NOT_ADVICE = Lexicon(
+    r"\b(sorry|apologi[sz]e|mindful (of|with) (the )?time|in the interest of time|"
+    r"(running|run) (out of|short on|over) time|time check|out of time|let'?s move on|"
+    r"move on to|next (topic|agenda item|item)|we'?ll come back to)\b",
 )
 _ENGAGEMENT_GAP = {"silent": 1.0, "low": 0.7, "medium": 0.3, "high": 0.0}
 
@@ -108,17 +134,23 @@ class OfflineAnalyzer:
             if not s.text.rstrip().endswith("?")
         ]
         # Each sentence lands in one category: a commitment, else a win, else a challenge.
-        commitments = _matching(client_sentences, _COMMITMENT)
+        commitments = [
+            s
+            for s in _matching(client_sentences, _COMMITMENT)
+            if not _ABOUT_THE_CALL.search(s.text)
+        ]
         rest = [s for s in client_sentences if s not in commitments]
         breakthroughs = _matching(rest, _BREAKTHROUGH)
         wins = _dedupe(breakthroughs + _matching(rest, _WIN))
         challenges = _matching([s for s in rest if s not in wins], _CHALLENGE)
+        words = _Wording(transcript, client)
         summary = ClientSummary(
-            wins=[_item(s) for s in wins[:MAX_ITEMS]],
-            challenges=[_item(s) for s in challenges[:MAX_ITEMS]],
-            action_items=[_action_item(s, client, session_date) for s in commitments[:MAX_ITEMS]],
+            wins=[words.item(s) for s in wins[:MAX_ITEMS]],
+            challenges=[words.item(s) for s in challenges[:MAX_ITEMS]],
+            action_items=[words.action_item(s, session_date) for s in commitments[:MAX_ITEMS]],
             coach_recommendations=[
-                _item(s) for s in _recommendations(transcript, client, coach)[:MAX_ITEMS]
+                words.item(s, said_by_owner=False)
+                for s in _recommendations(transcript, client, coach)[:MAX_ITEMS]
             ],
         )
         engagement = engagement_level(client, speakers)
@@ -135,7 +167,7 @@ class OfflineAnalyzer:
             engagement_level=engagement,
             breakthrough_detected=bool(breakthroughs),
             breakthroughs=[
-                Moment(turn=s.turn, start=starts.get(s.turn), quote=_item(s).text)
+                Moment(turn=s.turn, start=starts.get(s.turn), quote=_shortened(s.text))
                 for s in breakthroughs
             ],
             priority_score=score,
@@ -147,9 +179,9 @@ class OfflineAnalyzer:
         self, transcript: Transcript, coach: str | None, speakers: list[SpeakerStats]
     ) -> str:
         # Imported here: its keyword tables load only when an overview is written.
-        from coaching.analysis.session_summary import summarize_meeting
+        from coaching.analysis.session_summary import session_overview
 
-        return summarize_meeting(transcript, coach)
+        return session_overview(transcript, coach)
 
 
 def engagement_level(client: str, speakers: list[SpeakerStats]) -> EngagementLevel:
@@ -253,13 +285,67 @@ def _dedupe(sentences: list[Sentence]) -> list[Sentence]:
     return list(dict.fromkeys(sentences))
 
 
-def _item(sentence: Sentence) -> Item:
-    text = (
-        sentence.text
-        if len(sentence.text) <= MAX_ITEM_CHARS
-        else (sentence.text[: MAX_ITEM_CHARS - 1].rsplit(" ", 1)[0] + "…")
-    )
-    return Item(text=text, evidence=[sentence.turn])
+def _shortened(text: str) -> str:
+    if len(text) <= MAX_ITEM_CHARS:
+        return text
+    return text[: MAX_ITEM_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+class _Wording:
+    """Items of one client written for the coach (``analysis/item_wording.py``), each
+    resolving its pronouns against the sentences said just before it."""
+
+    CONTEXT_TURNS = 2
+
+    def __init__(self, transcript: Transcript, client: str) -> None:
+        self._turns = transcript.turns
+        self._position = {turn.index: position for position, turn in enumerate(transcript.turns)}
+        self._client = client
+
+    def _context(self, sentence: Sentence) -> list[tuple[str, bool]]:
+        position = self._position.get(sentence.turn)
+        if position is None:
+            return []
+        said: list[tuple[str, bool]] = []
+        for turn in self._turns[max(0, position - self.CONTEXT_TURNS) : position + 1]:
+            for earlier in sentences_of([turn]):
+                if turn.index == sentence.turn and earlier.text == sentence.text:
+                    return said
+                said.append((earlier.text, turn.speaker == self._client))
+        return said
+
+    def text(
+        self,
+        sentence: Sentence,
+        *,
+        said_by_owner: bool = True,
+        due: Due | None = None,
+        session_date: dt.date | None = None,
+    ) -> str:
+        return _shortened(
+            for_coach(
+                sentence.text,
+                self._client,
+                speaker_is_owner=said_by_owner,
+                context=self._context(sentence),
+                due_phrase=due.phrase if due else None,
+                due=due.date if due else None,
+                session_date=session_date,
+            )
+        )
+
+    def item(self, sentence: Sentence, *, said_by_owner: bool = True) -> Item:
+        return Item(text=self.text(sentence, said_by_owner=said_by_owner), evidence=[sentence.turn])
+
+    def action_item(self, sentence: Sentence, session_date: dt.date | None) -> ActionItem:
+        due = resolve_due(sentence.text, session_date)
+        return ActionItem(
+            text=self.text(sentence, due=due, session_date=session_date),
+            evidence=[sentence.turn],
+            owner=self._client,
+            due=due.date.isoformat() if due and due.date else None,
+            due_phrase=due.phrase if due else None,
+        )
 
 
 def _recommendations(transcript: Transcript, client: str, coach: str | None) -> list[Sentence]:
@@ -280,8 +366,17 @@ def _recommendations(transcript: Transcript, client: str, coach: str | None) -> 
         mentioned = _mentioned(turn.text, others | {_first_name(client)})
         answering = any(t.speaker == client for t in turns[max(0, position - 2) : position])
         if _first_name(client) in mentioned or (answering and not mentioned):
-            found.extend(s for s in sentences_of([turn]) if _ADVICE.search(s.text))
+            found.extend(s for s in sentences_of([turn]) if _is_advice(s.text))
     return _dedupe(found)
+
+
+def _is_advice(sentence: str) -> bool:
+    """A suggestion: never a question, an apology or a word about the time left."""
+    return (
+        not sentence.rstrip().endswith("?")
+        and _ADVICE.search(sentence)
+        and not _NOT_ADVICE.search(sentence)
+    )
 
 
 def _first_name(name: str) -> str:
@@ -297,13 +392,3 @@ def _mentioned(text: str, first_names: set[str]) -> set[str]:
 def _words(text: str) -> frozenset[str]:
     """The words of a turn, cached: every client's analysis looks at the coach's turns."""
     return frozenset(re.findall(r"[\w'-]+", text.casefold()))
-
-
-def _action_item(sentence: Sentence, client: str, session_date: dt.date | None) -> ActionItem:
-    due = resolve_due(sentence.text, session_date)
-    return ActionItem(
-        **_item(sentence).model_dump(),
-        owner=client,
-        due=due.date.isoformat() if due and due.date else None,
-        due_phrase=due.phrase if due else None,
-    )

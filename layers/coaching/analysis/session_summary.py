@@ -36,6 +36,15 @@ TOPICS = 3
 QUOTES_PER_PHASE = 1
 PHASE_TOPICS = 2
 _PHASE_WORDS = ("Early on, ", "Then ", "Towards the end, ")
+AGREED_WORDS = 30
+
+
+def session_overview(transcript: Transcript, coach: str | None) -> str:
+    """The offline overview: the session told, with what ``find_decisions`` says was agreed."""
+    from coaching.analysis.decisions import find_decisions
+
+    agreed = [decision.text for decision in find_decisions(transcript, coach)]
+    return summarize_meeting(transcript, coach, agreed=agreed)
 
 
 def summarize_meeting(transcript: Transcript, coach: str | None, agreed: Sequence[str] = ()) -> str:
@@ -182,8 +191,10 @@ class _Story:
 
     def settled(self, pool: list[Candidate]) -> list[str]:
         """What was agreed: the given decisions, else the most central decision sentence."""
-        if self.agreed:
-            return [f"They agreed: {_listed([_quoted(text) for text in self.agreed[:2]])}."]
+        # A decision read as a long passage is no overview sentence: only short ones are said.
+        agreed = [text for text in map(clean, self.agreed) if len(tokens(text)) <= AGREED_WORDS]
+        if agreed:
+            return [f"They agreed: {_listed([_quoted(text) for text in agreed[:2]])}"]
         decided = {(move.turn, move.sentence) for move in moves_of(self.turns, DECISION)}
         scope = [c for c in pool if (c.turn, c.sentence) in decided]
         # Decided is said even when its topics were quoted already: only the same words are not.
@@ -201,4 +212,6 @@ class _Story:
 
 
 def _quoted(text: str) -> str:
-    return f"\u201c{text.strip()}\u201d"
+    """A sentence in quotation marks, its full stop inside them."""
+    text = text.strip()
+    return f"\u201c{text if text.endswith(('.', '!', '?')) else text + '.'}\u201d"

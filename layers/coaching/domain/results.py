@@ -41,6 +41,10 @@ class ActionItem(Item):
     )
 
 
+class Decision(Item):
+    """What a session's participants agreed, with the turns it was said and agreed in."""
+
+
 class ClientSummary(BaseModel):
     wins: list[Item] = []
     challenges: list[Item] = []

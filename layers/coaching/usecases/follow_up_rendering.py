@@ -14,9 +14,10 @@ import datetime as dt
 import re
 from typing import Any, TypeVar
 
+from coaching.analysis.item_wording import for_client, states_due
 from coaching.analysis.voice_drafting import in_voice, target_words, voice_of
 from coaching.domain.errors import TemplateCannotRender
-from coaching.domain.review import ReviewItem, SummaryContent, SummaryContext
+from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent, SummaryContext
 from coaching.domain.voice import Voice
 
 # Jinja and the sandbox built on it (template_sandbox) load on the first template checked or
@@ -37,7 +38,7 @@ VARIABLES: dict[str, str] = {
     "wins": "list of texts: what went well",
     "challenges": "list of texts: what the client is working through",
     "action_items": "list of objects: .text, .owner, .due (e.g. Saturday, 14 March; the year "
-    "too when it is not the session's; or none)",
+    "too when it is not the session's; or none, also when .text already says it)",
     "recommendations": "list of texts: the coach's recommendations",
 }
 _VOICE_DEFAULTS = {"greeting": "Hi", "sign_off": "Warm regards"}
@@ -193,6 +194,7 @@ def follow_up_variables(
         withheld += len(items) - len(kept)
         return kept
 
+    actions = shareable(content.action_items)
     voice = _voice_in(context, learned=learned)
     coach_name = context.coach.name or "Your coach"
     variables = {
@@ -204,19 +206,34 @@ def follow_up_variables(
         "greeting": _line(voice.greeting) or _VOICE_DEFAULTS["greeting"],
         "sign_off": _line(voice.sign_off) or _VOICE_DEFAULTS["sign_off"],
         "signature": _line(voice.signature) or coach_name,
-        "wins": [item.text for item in shareable(content.wins)],
-        "challenges": [item.text for item in shareable(content.challenges)],
-        "action_items": [
-            {
-                "text": item.text,
-                "owner": item.owner,
-                "due": _due_day(item.due, context.session_date) if item.due else None,
-            }
-            for item in shareable(content.action_items)
+        # Items are written about the client for the coach; the email speaks to the client
+        # ("Jordan will send..." -> "You'll send..."), from whatever the coach edited them to.
+        "wins": [for_client(item.text, client_name) for item in shareable(content.wins)],
+        "challenges": [
+            for_client(item.text, client_name) for item in shareable(content.challenges)
         ],
-        "recommendations": [item.text for item in shareable(content.coach_recommendations)],
+        "action_items": [_action_item(item, client_name, context) for item in actions],
+        "recommendations": [
+            for_client(item.text, client_name) for item in shareable(content.coach_recommendations)
+        ],
     }
     return variables, withheld
+
+
+def _action_item(
+    item: ReviewActionItem, client_name: str, context: SummaryContext
+) -> dict[str, Any]:
+    """An action item for a template: its text in the second person; ``due`` none when the
+    text already says the date ("by Friday, 4 December"), so "(by {{ item.due }})" does not
+    say it twice."""
+    owner = item.owner or client_name
+    text = for_client(item.text, owner, item.due)
+    said = item.due is not None and states_due(item.text)
+    return {
+        "text": text,
+        "owner": item.owner,
+        "due": _due_day(item.due, context.session_date) if item.due and not said else None,
+    }
 
 
 def _rests_on(item: ReviewItem, sensitive_turns: frozenset[int]) -> bool:

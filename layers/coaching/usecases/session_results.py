@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from coaching.analysis.decisions import find_decisions, find_shared_action_items
 from coaching.analysis.offline import engagement_level, stored_priority_reasons
 from coaching.domain.errors import NotFound
 from coaching.domain.results import ClientAnalysis, ParticipantResult, PriorityReason
 from coaching.domain.session import SessionRecord
+from coaching.domain.transcript import Transcript
 from coaching.usecases.dependencies import Dependencies
 
 
@@ -69,11 +71,14 @@ def session_results(
         "supervision": session.supervision,
         "participants": participants,
     }
+    shared = _agreed(session, transcript)
+    _annotate_items(shared, sensitive, starts)
     speaker_of = {turn.index: turn.speaker for turn in transcript.turns}
     output["sensitive"] = [
         {"turn": index, "speaker": speaker_of.get(index), "categories": categories}
         for index, categories in sorted(sensitive.items())
     ]
+    output.update(shared)
     if include_turns:
         by_index = {label.index: label for label in labels}
         output["turns"] = [
@@ -86,6 +91,23 @@ def session_results(
             for turn in transcript.turns
         ]
     return output
+
+
+def _agreed(session: SessionRecord, transcript: Transcript) -> dict[str, list[dict[str, Any]]]:
+    """The session's decisions and the action items no single client owns, read from the
+    stored transcript each time (rules, no model): nothing to store or migrate. Due dates
+    count from the session's date, else the upload day, as the clients' items do."""
+    uploaded = session.created_at.date() if session.created_at else None
+    coach = session.coach_name
+    return {
+        "decisions": [d.model_dump(mode="json") for d in find_decisions(transcript, coach)],
+        "group_action_items": [
+            item.model_dump(mode="json")
+            for item in find_shared_action_items(
+                transcript, coach, session.session_date or uploaded
+            )
+        ],
+    }
 
 
 def _annotate_items(

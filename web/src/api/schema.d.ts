@@ -1482,11 +1482,15 @@ export interface components {
             coach_id: string | null;
             coach_source: string | null;
             created_at: string | null;
+            /** @default [] */
+            decisions: components["schemas"]["EvidencedItem"][];
             duration_seconds: number | null;
             execution: string | null;
             failed_step: string | null;
             failure_reason: string | null;
             format: string | null;
+            /** @default [] */
+            group_action_items: components["schemas"]["EvidencedActionItem"][];
             participant_count: number | null;
             participants: components["schemas"]["Participant"][];
             sensitive: components["schemas"]["SensitiveTurn"][];

@@ -48,6 +48,8 @@ from coaching.adapters.openai.schema import (
     ReplyItem,
     strict_json_schema,
 )
+from coaching.analysis.due_dates import resolve_due
+from coaching.analysis.item_wording import with_due_note
 from coaching.analysis.offline import engagement_level, priority
 from coaching.analysis.sensitive import categories_of
 from coaching.analysis.sentiment import is_falling
@@ -165,7 +167,7 @@ class OpenAIAnalyzer:
         for number, turns in enumerate(parts, start=1):
             transcript_text = _render(turns, budget)
             reply = self._ask_for_summary(values, transcript_text, number, len(parts))
-            found.add(_accepted(reply, turns, client, coach, transcript.speakers))
+            found.add(_accepted(reply, turns, client, coach, transcript.speakers, session_date))
         logger.info(
             "client analysed",
             extra={
@@ -350,6 +352,7 @@ def _accepted(
     client: str,
     coach: str | None,
     speakers: list[str],
+    session_date: dt.date | None = None,
 ) -> _Found:
     """The reply's items whose evidence is all turns shown to the model and spoken by the
     client (by the coach, for recommendations)."""
@@ -359,7 +362,7 @@ def _accepted(
     for name in (*_CLIENT_LISTS, "coach_recommendations"):
         allowed = by_coach if name == "coach_recommendations" else by_client
         for raw in getattr(reply, name):
-            item = _item(raw, allowed, client, speakers)
+            item = _item(raw, allowed, client, speakers, session_date)
             if item is None:
                 found.dropped += 1
             else:
@@ -368,7 +371,11 @@ def _accepted(
 
 
 def _item(
-    raw: ReplyItem | ReplyActionItem, allowed: set[int], client: str, speakers: list[str]
+    raw: ReplyItem | ReplyActionItem,
+    allowed: set[int],
+    client: str,
+    speakers: list[str],
+    session_date: dt.date | None = None,
 ) -> Item | None:
     text = " ".join(raw.text.split())
     if not text or not raw.evidence or not set(raw.evidence) <= allowed:
@@ -377,9 +384,30 @@ def _item(
         text = text[: MAX_ITEM_CHARS - 1].rsplit(" ", 1)[0] + "…"
     evidence = sorted(set(raw.evidence))
     if isinstance(raw, ReplyActionItem):
-        owner = raw.owner if raw.owner in speakers else client
-        return ActionItem(text=text, evidence=evidence, owner=owner, due=raw.due)
+        return _action_item(raw, text, evidence, client, speakers, session_date)
     return Item(text=text, evidence=evidence)
+
+
+def _action_item(
+    raw: ReplyActionItem,
+    text: str,
+    evidence: list[int],
+    client: str,
+    speakers: list[str],
+    session_date: dt.date | None,
+) -> ActionItem:
+    """The model's action item, its due date said in the text as the offline items say it
+    ("by Friday (4 Dec)"), so the follow-up renders it the same way; a phrase the model
+    gave without a date is resolved by the offline rules."""
+    owner = raw.owner if raw.owner in speakers else client
+    phrase = " ".join(raw.due_phrase.split()) if raw.due_phrase else None
+    due = raw.due
+    if due is None and phrase:
+        resolved = resolve_due(phrase, session_date)
+        due = resolved.date.isoformat() if resolved and resolved.date else None
+    if due is not None:
+        text = with_due_note(text, phrase, dt.date.fromisoformat(due), session_date)
+    return ActionItem(text=text, evidence=evidence, owner=owner, due=due, due_phrase=phrase or None)
 
 
 def _merged(items: list[Item]) -> list[Item]:

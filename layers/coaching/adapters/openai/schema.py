@@ -24,9 +24,14 @@ class ReplyItem(BaseModel):
 class ReplyActionItem(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(description="one short sentence: what will be done")
+    text: str = Field(description="one short sentence in the third person: who will do what")
     owner: str | None = Field(description="who will do it, as named in the transcript")
     due: str | None = Field(description="YYYY-MM-DD when a day was said, else null")
+    # A default, so a reply of the first prompt version (without it) still reads.
+    due_phrase: str | None = Field(
+        default=None,
+        description="the transcript's own words for when ('by Friday'), else null",
+    )
     evidence: list[int] = Field(description=_EVIDENCE)
 
     @field_validator("due")

@@ -119,6 +119,16 @@ class SessionResults(SessionOverview):
     supervision: SupervisionMetrics | None
     participants: list[Participant]
     sensitive: list[SensitiveTurn]
+    decisions: list[EvidencedItem] = Field(
+        default=[],
+        description="what the participants agreed, each with the turns it was said and "
+        "agreed in (analysis/decisions.py)",
+    )
+    group_action_items: list[EvidencedActionItem] = Field(
+        default=[],
+        description="action items no single client owns: ones the coach takes on, asks "
+        "someone for, or gives a group (owner 'Everyone', 'All client teams'...)",
+    )
     turns: list[LabelledTurn] | None = Field(
         default=None, description="only with ?turns=true: every labelled turn"
     )

@@ -1,0 +1,284 @@
+"""What a session agreed, and the action items no single client owns.
+
+``find_decisions(transcript, coach)`` lists what the group agreed; ``find_shared_action_items(
+transcript, coach)`` the action items the facilitator takes on, asks someone for, or gives a
+group ("all client teams"). Both are read from the transcript alone, so they are the same
+every time the session is read. The rules, in one place:
+
+* **Decisions**: a sentence saying that something was agreed or decided ("we agreed to...",
+  "the decision is...", "let's go with...", "we'll postpone...", "consensus is...",
+  "sounds like we have agreement", "so the plan is..."), or recapping it ("Let's summarise:
+  Jordan delegates the budget review" - the recap without its opening), not a question and
+  not about the call itself ("let's move on"); a question only when it asks the room to
+  object ("Any objections to merging it?"). Its evidence is its turn and the agreement
+  right after it ("sounds good", "agreed", "+1") when one follows within two turns.
+* **Requests**: a sentence asking for work ("please review...", "could you open a PR",
+  "make sure...", "take a look", "let us know", "drop a comment", "weigh in") - a question
+  too, as a request is often one - but not about the call ("can you hear me?", "please go
+  ahead"). Owner: a speaker the sentence names ("Justin, could you..."), else the group it
+  names ("all client teams" -> "All client teams", "everyone" -> "Everyone"), else the next
+  speaker when they accept ("yes", "sure", "I will", "will do"), else "Everyone".
+* **The facilitator's commitments**: the coach's own "I will / I'll / I'm going to / let me"
+  with an action, not about the call. Owner: the coach.
+* **The group's commitments**: the coach's "let's / we will / we need to" with an action, not
+  about the call. Owner: "Everyone".
+* A recap ("Let's summarise: ...") is a decision, not an action item. Each sentence gives
+  at most one item; items are written for the reader as the clients'
+  items are (``analysis/item_wording.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from coaching.analysis.due_dates import resolve_due
+from coaching.analysis.item_wording import first_name, for_coach, strip_fillers
+from coaching.analysis.lexicon import Lexicon
+from coaching.analysis.sentences import Sentence, sentences_of
+from coaching.domain.results import ActionItem, Decision
+from coaching.domain.transcript import UNKNOWN_SPEAKER, Transcript, Turn
+
+MAX_DECISIONS = 10
+MAX_SHARED_ITEMS = 20
+MAX_TEXT = 240
+
+_ACTION = (
+    r"(review|look|check|test|merge|open|write|send|share|update|fix|finali[sz]e|prepare|"
+    r"draft|reach|ping|follow|schedule|set up|add|run|implement|confirm|comment|post|file|"
+    r"circulate|summari[sz]e|collect|coordinate|organi[sz]e|investigate|benchmark|release|"
+    r"ship|deploy|document|present|bring|ask|email|create|make|put|get|start|double-check|"
+    r"raise|propose|draw up|flesh out|think|try|respond|reply|provide|give|chime|weigh|"
+    r"drop|let|write up|talk|sync|discuss|decide|agree|figure|book|call|move|include|"
+    r"tag|publish|build|compile|spin|launch)"
+)
+_REQUEST = Lexicon(
+    r"\b(please|could you|can you|would you|will you|if you could|make sure|take a look|"
+    r"have a look|let us know|let me know|drop a (comment|message|note|line)|chime in|"
+    r"weigh in|reach out|follow up|action item|homework|by next (call|week|time|meeting)|"
+    r"before (the )?next (call|meeting)|need (someone|somebody|you|everyone) to|"
+    r"(everyone|everybody|all teams|all client teams|client teams) (should|needs? to|must))\b"
+)
+_OWN_COMMITMENT = Lexicon(
+    rf"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|let me|i can) (\w+ )?{_ACTION}\b"
+)
+_GROUP_COMMITMENT = Lexicon(
+    rf"\b(let'?s|we will|we'?ll|we need to|we should|we'?re going to|we are going to) "
+    rf"(\w+ )?{_ACTION}\b"
+)
+_ABOUT_THE_CALL = Lexicon(
+    r"\b(can you (see|hear)|hear me|see my screen|(share|sharing|stop sharing) (my|the|your) "
+    r"screen|go ahead|move on|moving on|next (topic|item|agenda item|one)|take (it|the floor)|"
+    r"have the floor|get started|kick off|start (the call|with)|wrap (it |this )?up|"
+    r"unmute|mute|raise (your|a) hand|in the chat|introduce|recording|let me (see|think|"
+    r"check if|just|try to (find|share))|let'?s (see|start|begin|get going|go|jump|hear|"
+    r"move|take a|do a quick)|talk about (it|this|that) later|come back to|(in|to|into) the "
+    r"chat|slides?|stream|give (you |us )?(a|an|some) (\w+ )?(update|overview|context)|"
+    r"elaborate|would you like to|do you want to|care to|walk (you|us) through|go over|"
+    r"(share|show|present) (a|the|my|this|that|it|some))\b"
+)
+_DECISION = Lexicon(
+    r"\b(we (have |'ve )?(agreed|decided)|(it'?s|it is|that'?s|that is) (agreed|decided)|"
+    r"the decision is|we'?ll go (ahead )?with|we will go (ahead )?with|let'?s go (ahead )?with|"
+    r"we'?re going (to go )?with|we are going (to go )?with|let'?s (stick with|keep|postpone|"
+    r"defer|drop|include|ship|target|finali[sz]e|merge|freeze|push|delay)|we'?ll (postpone|"
+    r"defer|drop|include|ship|target|finali[sz]e|keep|stick with|freeze|delay)|"
+    r"we will (postpone|defer|drop|include|ship|target|finali[sz]e|keep|stick with|freeze|"
+    r"delay)|(rough |broad |general )?consensus (is|seems|here)|(sounds|seems) like (we have |"
+    r"there'?s |there is )?(consensus|agreement)|no objections?|agreed to|we settled on|"
+    r"decision (is )?(made|deferred|postponed)|so the plan is|the plan is (to|that)|"
+    r"the decision (is|would be) (that|to)|(we|i) (would )?propose (to|that we)|"
+    r"we (will|'?ll|can) (go ahead|go that way|revisit)|let'?s (not|revisit)|"
+    r"(we|to) (accept|reject)|no one is (speaking up|objecting)|make the final decision)\b"
+    # a recap of what was agreed: "Let's summarise: Jordan delegates the budget review..."
+    r"|^(let'?s summari[sz]e|to summari[sz]e|to recap|so,? to recap|in summary)\b"
+)
+# Asking the room to object is how a facilitator settles a decision: "Any objections to
+# merging it?" counts although it is a question.
+_CALL_FOR_OBJECTIONS = Lexicon(
+    r"\b(any objections?|objections? to|speak up against|anyone (who )?(wants to )?object)\b"
+)
+_RECAP = re.compile(
+    r"^\W*(?:so,? )?(?:let'?s summari[sz]e|to summari[sz]e|to recap|in summary)\s*[:,-]\s*",
+    re.IGNORECASE,
+)
+_ASSENT = Lexicon(
+    r"^[^a-z0-9+]*(yes|yeah|yep|sure|agreed|agree|sounds good|sounds great|that works|works for me|"
+    r"\+1|makes sense|i will|i'?ll do|will do|i can|on it|definitely|absolutely|of course|"
+    r"no objection|ok|okay)\b"
+)
+_GROUPS = re.compile(
+    r"\b(all (?:the )?(?:el |cl |el/cl |cl/el )?(?:client )?teams|(?:el|cl) (?:client )?teams|"
+    r"client teams|all clients|everyone|everybody|all of you|each team|every team|"
+    r"all (?:the )?(?:eip )?authors|(?:the )?clients|teams|folks|people|anyone|anybody)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Said:
+    sentence: Sentence
+    position: int  # of its turn in the transcript
+
+
+def find_decisions(transcript: Transcript, coach: str | None = None) -> list[Decision]:
+    """What the session agreed, oldest first, each with the turns it rests on."""
+    turns = transcript.turns
+    found: list[Decision] = []
+    for said in _sentences(transcript):
+        text = said.sentence.text
+        if not _DECISION.search(text) and not _CALL_FOR_OBJECTIONS.search(text):
+            continue
+        if text.rstrip().endswith("?") and not _CALL_FOR_OBJECTIONS.search(text):
+            continue
+        if _ABOUT_THE_CALL.search(text) or len(text.split()) < 4:
+            continue
+        evidence = [said.sentence.turn]
+        for later in turns[said.position + 1 : said.position + 3]:
+            if later.speaker != turns[said.position].speaker and _ASSENT.search(later.text):
+                evidence.append(later.index)
+                break
+        recap = _RECAP.match(text)
+        agreed = text[recap.end() :] if recap else text
+        found.append(Decision(text=_shortened(_group_words(agreed)), evidence=evidence))
+        if len(found) == MAX_DECISIONS:
+            break
+    return found
+
+
+def find_shared_action_items(
+    transcript: Transcript, coach: str | None, session_date: dt.date | None = None
+) -> list[ActionItem]:
+    """The action items the facilitator takes on, asks for, or gives the group."""
+    turns = transcript.turns
+    names = _first_names(transcript)
+    found: list[ActionItem] = []
+    for said in _sentences(transcript):
+        text = said.sentence.text
+        turn = turns[said.position]
+        if _ABOUT_THE_CALL.search(text) or _RECAP.match(text) or len(text.split()) < 4:
+            continue
+        owner: str | None = None
+        if _REQUEST.search(text) and re.search(_ACTION, text, re.IGNORECASE):
+            owner = _addressee(text, turn, turns[said.position + 1 : said.position + 3], names)
+            written = _request_words(text, owner)
+        elif coach and turn.speaker == coach and not text.rstrip().endswith("?"):
+            if _OWN_COMMITMENT.search(text):
+                owner = coach
+                written = for_coach(text, coach)
+            elif _GROUP_COMMITMENT.search(text):
+                owner = _group_named(text) or "Everyone"
+                written = _group_words(text)
+        if owner is None:
+            continue
+        due = resolve_due(text, session_date)
+        found.append(
+            ActionItem(
+                text=_shortened(written),
+                evidence=[said.sentence.turn],
+                owner=owner,
+                due=due.date.isoformat() if due and due.date else None,
+                due_phrase=due.phrase if due else None,
+            )
+        )
+        if len(found) == MAX_SHARED_ITEMS:
+            break
+    return found
+
+
+def _sentences(transcript: Transcript) -> list[_Said]:
+    return [
+        _Said(sentence, position)
+        for position, turn in enumerate(transcript.turns)
+        for sentence in sentences_of([turn])
+    ]
+
+
+def _first_names(transcript: Transcript) -> dict[str, str]:
+    """Each speaker's first name (lower case, two letters or more) -> their full name."""
+    names: dict[str, str] = {}
+    for speaker in transcript.speakers:
+        if speaker == UNKNOWN_SPEAKER:
+            continue
+        first = first_name(speaker).casefold()
+        if len(first) > 1:
+            names.setdefault(first, speaker)
+    return names
+
+
+def _group_named(text: str) -> str | None:
+    match = _GROUPS.search(text)
+    if match is None:
+        return None
+    group = match.group(1)
+    if group.casefold() in ("anyone", "anybody", "people", "folks", "everybody", "all of you"):
+        return "Everyone"
+    if group.casefold() == "everyone":
+        return "Everyone"
+    words = group.split()
+    if words[0].casefold() != "all":
+        words = ["All", *words]
+    return " ".join([words[0].capitalize(), *words[1:]])
+
+
+def _addressee(text: str, turn: Turn, following: list[Turn], names: dict[str, str]) -> str:
+    """Who a request is for: a speaker it names, the group it names, the speaker who accepts
+    it, else everyone."""
+    for word in re.findall(r"[\w'-]+", text.casefold()):
+        named = names.get(word)
+        if named and named != turn.speaker:
+            return named
+    group = _group_named(text)
+    if group:
+        return group
+    for later in following:
+        if later.speaker not in (turn.speaker, UNKNOWN_SPEAKER):
+            if _ASSENT.search(later.text):
+                return later.speaker
+            break
+    return "Everyone"
+
+
+_GROUP_SUBJECT = [
+    (re.compile(r"\blet'?s\b", re.IGNORECASE), "the group will"),
+    (re.compile(r"\bwe'?ll\b|\bwe will\b", re.IGNORECASE), "the group will"),
+    (re.compile(r"\bwe'?re going to\b|\bwe are going to\b", re.IGNORECASE), "the group will"),
+    (re.compile(r"\bwe'?ve\b|\bwe have\b", re.IGNORECASE), "the group has"),
+    (re.compile(r"\bwe\b", re.IGNORECASE), "the group"),
+    (re.compile(r"\bour\b", re.IGNORECASE), "the group's"),
+]
+
+
+def _group_words(text: str) -> str:
+    """The sentence with hedges gone and "we" / "let's" said as "the group"."""
+    cleaned = strip_fillers(text) or text
+    for pattern, replacement in _GROUP_SUBJECT:
+        cleaned = pattern.sub(replacement, cleaned)
+    cleaned = cleaned[:1].upper() + cleaned[1:]
+    return cleaned if cleaned.endswith((".", "!", "?", "…")) else cleaned + "."
+
+
+_ASKED = re.compile(
+    r"\b(?:could|can|would|will) you(?: all)?(?: please)?(?: be able to)?\s+(?P<rest>.+)"
+    r"|\bplease\s+(?P<plain>.+)",
+    re.IGNORECASE,
+)
+
+
+def _request_words(text: str, owner: str) -> str:
+    """A request as an item: "Justin, could you please open a PR?" -> "Justin to open a PR."."""
+    cleaned = strip_fillers(text) or text
+    asked = _ASKED.search(cleaned)
+    if asked is None:
+        return _group_words(text)
+    rest = (asked.group("rest") or asked.group("plain")).rstrip(" ?.!")
+    rest = re.sub(r"\byour\b", "their", rest, flags=re.IGNORECASE)
+    who = owner if owner == "Everyone" or owner.startswith("All ") else first_name(owner)
+    return f"{who} to {rest}."
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= MAX_TEXT:
+        return text
+    return text[: MAX_TEXT - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,70 @@
+"""Decisions and the action items no single client owns, read from the transcript."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from coaching.analysis.decisions import find_decisions, find_shared_action_items
+from tests.unit.transcripts import transcript
+
+MONDAY = dt.date(2026, 11, 30)
+
+
+def test_what_the_group_agreed_is_a_decision_with_the_turns_it_rests_on():
+    # Given a group that agrees, and a facilitator who recaps
+    session = transcript(
+        ("Maya", "Where do we land on the offsite?"),
+        ("Jordan", "I think we've agreed to move the offsite to March."),
+        ("Priya", "Sounds good to me."),
+        ("Maya", "Let's move on to the next topic."),
+        ("Maya", "Let's summarise: Jordan delegates the budget review, Priya asks about mornings."),
+    )
+    # When the decisions are read
+    decisions = find_decisions(session, "Maya")
+    # Then each says what was agreed, with its turn and the agreement after it
+    assert [(d.text, d.evidence) for d in decisions] == [
+        ("The group has agreed to move the offsite to March.", [1, 2]),
+        ("Jordan delegates the budget review, Priya asks about mornings.", [4]),
+    ]
+
+
+def test_a_question_about_agreeing_is_no_decision():
+    session = transcript(("Maya", "Have we agreed on the date yet?"), ("Jordan", "Not yet."))
+    assert find_decisions(session, "Maya") == []
+
+
+def test_requests_are_owned_by_the_person_or_group_they_name_or_who_accepts():
+    session = transcript(
+        ("Maya", "Justin, could you please open a PR for the new deadlines by Friday?"),
+        ("Justin", "Yeah, I will."),
+        ("Maya", "All client teams should review the proposal before the next call."),
+        ("Maya", "Can you please double-check the numbers?"),
+        ("Sam", "Sure, will do."),
+        ("Maya", "I'll send everyone the summary after the call."),
+        ("Maya", "Can you hear me?"),
+    )
+    items = find_shared_action_items(session, "Maya", MONDAY)
+    assert [(i.owner, i.evidence) for i in items] == [
+        ("Justin", [0]),
+        ("All client teams", [2]),
+        ("Sam", [3]),
+        ("Maya", [5]),
+    ]
+    assert items[0].text == "Justin to open a PR for the new deadlines by Friday."
+    assert (items[0].due, items[0].due_phrase) == ("2026-12-04", "by Friday")
+    assert items[3].text == "Maya will send everyone the summary after the call."
+
+
+def test_a_clients_own_commitment_is_left_to_their_summary():
+    session = transcript(("Maya", "Jordan?"), ("Jordan", "I'll send Sam the template."))
+    assert find_shared_action_items(session, "Maya") == []
+
+
+def test_a_call_for_objections_settles_a_decision_though_it_is_a_question():
+    session = transcript(
+        ("Pari", "The endpoint change looks ready. Are there any objections to merging it?"),
+        ("Sam", "None from us."),
+    )
+    [decision] = find_decisions(session, "Pari")
+    assert decision.evidence == [0]
+    assert "objections to merging it" in decision.text
