@@ -1,6 +1,6 @@
 """How long the offline whole-session overview takes on the longest real meetings.
 
-Times coaching.analysis.session_summary.summarize_meeting (best and median of five runs) on
+Times coaching.analysis.session_summary.session_overview (best and median of five runs) on
 the longest QMSum meetings, the figure the tests used to assert and must not: wall-clock
 time belongs here, where a busy machine makes a slow reading, not a failed build.
 
@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from quality_qmsum import DEFAULT_DATA, load  # noqa: E402
 
-from coaching.analysis.session_summary import summarize_meeting  # noqa: E402
+from coaching.analysis.session_summary import session_overview  # noqa: E402
 
 RUNS = 5
 
@@ -38,7 +38,7 @@ def main() -> None:
         times = []
         for _ in range(RUNS):
             started = time.perf_counter()
-            summarize_meeting(meeting, None)
+            session_overview(meeting, None)
             times.append((time.perf_counter() - started) * 1000)
         speakers = len({turn.speaker for turn in meeting.turns})
         words = sum(turn.words for turn in meeting.turns)

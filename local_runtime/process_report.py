@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coaching.analysis.offline import priority_reasons
+from coaching.analysis.offline import stored_priority_reasons
 from coaching.domain.results import ClientSummary
 from coaching.domain.transcript import UNKNOWN_SPEAKER
 
@@ -28,17 +28,23 @@ def warning(code: str, message: str) -> dict[str, str]:
 
 
 def add_priority_reasons(result: dict[str, Any]) -> None:
-    """Each client's ``priority_reasons``: why their follow-up priority is what it is."""
+    """Each client's ``priority_reasons`` (code and label): why their follow-up priority is
+    what it is; read back from the score when the analysis kept none."""
     for person in result["participants"]:
         if person["role"] != "client" or person["summary"] is None:
             person["priority_reasons"] = []
             continue
-        person["priority_reasons"] = priority_reasons(
-            person["engagement_level"],
-            ClientSummary.model_validate(person["summary"]),
-            person["breakthrough_detected"],
-            person["priority_score"],
-        )
+        if person.get("priority_reasons"):
+            continue
+        person["priority_reasons"] = [
+            reason.model_dump()
+            for reason in stored_priority_reasons(
+                person["engagement_level"],
+                ClientSummary.model_validate(person["summary"]),
+                person["breakthrough_detected"],
+                person["priority_score"],
+            )
+        ]
 
 
 def session_warnings(result: dict[str, Any], coach_email: str | None) -> list[dict[str, str]]:
@@ -191,7 +197,7 @@ def print_report(result: dict[str, Any], console: Any) -> None:
         priorities.add_column("Priority", justify="right")
         priorities.add_column("Why", ratio=1)
         for person in clients:
-            reasons = person.get("priority_reasons") or []
+            reasons = [reason["label"] for reason in person.get("priority_reasons") or []]
             priorities.add_row(
                 escape(person["name"]),
                 f"{person['priority_score']:.2f}",

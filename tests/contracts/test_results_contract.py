@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from coaching.domain.errors import NotFound
+from coaching.domain.results import PriorityReason
 from tests.contracts.conftest import (
     analysed_session,
     analysis,
@@ -25,6 +26,18 @@ def test_an_analysis_loads_back_by_speaker_name_and_can_be_replaced(backend, org
     results.save_client_analysis(org, session.id, "Priya Nair", analysis("again", 0.456))
     stored = results.load_client_analyses(org, session.id)["Priya Nair"]
     assert stored == analysis("again", 0.46)  # two decimals are kept
+
+
+def test_the_priority_reasons_load_back_with_the_analysis(backend, org):
+    # Given an analysis kept with the reasons of its priority
+    session, _ = analysed_session(backend, org)
+    results = backend.ports["results"]
+    reasons = [PriorityReason(code="stuck", label="said they feel stuck or overwhelmed")]
+    kept = analysis("again", 0.5).model_copy(update={"priority_reasons": reasons})
+    # When saved and loaded back
+    results.save_client_analysis(org, session.id, "Priya Nair", kept)
+    # Then the reasons come back as they were
+    assert results.load_client_analyses(org, session.id)["Priya Nair"].priority_reasons == reasons
 
 
 def test_only_a_client_speaker_of_the_session_gets_an_analysis(backend, org):

@@ -269,8 +269,9 @@ def test_priority_reasons_name_what_raised_the_score():
     stuck = ClientSummary(challenges=[Item(text="stuck", evidence=[1])])
     score = priority_score("low", stuck, breakthrough=False)
     assert priority_reasons("low", stuck, False, score) == [
-        "low engagement",
+        "said they feel stuck or overwhelmed",
         "raised challenges without committing to an action",
+        "low engagement",
         "no action item agreed",
         "no win or breakthrough",
     ]

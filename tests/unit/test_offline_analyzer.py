@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +10,7 @@ from hypothesis import strategies as st
 from coaching.analysis.offline import OfflineAnalyzer, engagement_level, priority_score
 from coaching.analysis.speaking import speaking_stats
 from coaching.domain.results import ActionItem, ClientSummary, Item
+from coaching.parsing import parse_transcript
 from tests.unit.transcripts import transcript
 
 FRIDAY = dt.date(2026, 11, 20)
@@ -153,11 +155,33 @@ def test_priority_follows_the_documented_formula():
     committed = ClientSummary(wins=[item], action_items=[ActionItem(text="y", evidence=[1])])
     stuck = ClientSummary(challenges=[item])
     assert priority_score("high", committed, breakthrough=False) == 0.0
-    # 0.30 * low gap 0.7 + challenges without commitment + no commitment + no win
-    assert priority_score("low", stuck, breakthrough=False) == round(0.21 + 0.25 + 0.20 + 0.10, 2)
-    assert priority_score("silent", ClientSummary(), breakthrough=False) == 0.60
-    # falling sentiment adds its share
+    # 0.25 * low gap 0.7 + challenges without commitment + no commitment + no win
+    assert priority_score("low", stuck, breakthrough=False) == round(0.175 + 0.20 + 0.15 + 0.10, 2)
+    assert priority_score("silent", ClientSummary(), breakthrough=False) == 0.50
+    # falling sentiment and a sensitive topic add their shares
     assert priority_score("high", committed, False, falling_sentiment=True) == 0.15
+    assert priority_score("high", committed, False, sensitive=True) == 0.10
+    # saying one is stuck weighs most
+    distressed = ClientSummary(challenges=[Item(text="I feel overwhelmed.", evidence=[0])])
+    assert priority_score("high", distressed, breakthrough=False) == round(
+        0.40 + 0.20 + 0.15 + 0.10, 2
+    )
+
+
+def test_a_client_stuck_and_overwhelmed_ranks_above_one_who_only_listened():
+    # Given the bundled sample: Priya says she is stuck and overwhelmed (and commits to ask
+    # her manager); Alex says only "Not much this week, just listening."
+    sample = Path(__file__).parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+    session = parse_transcript(sample.read_bytes(), sample.name)
+    stats = speaking_stats(session, "Maya Chen")
+    # When each is analysed
+    priya = OfflineAnalyzer().analyze_client(session, "Priya Nair", "Maya Chen", stats)
+    alex = OfflineAnalyzer().analyze_client(session, "Alex Okafor", "Maya Chen", stats)
+    # Then Priya comes first, and each priority says why, weightiest reason first
+    assert priya.priority_score > alex.priority_score
+    assert [r.code for r in priya.priority_reasons][0] == "stuck"
+    assert [r.code for r in alex.priority_reasons] == ["quiet", "no_action", "no_win"]
+    assert all(r.label for r in priya.priority_reasons + alex.priority_reasons)
 
 
 def test_a_falling_mood_is_told_from_a_steady_one():

@@ -1,13 +1,16 @@
-"""Whole-session summary: says what the session did, in plain sentences, never a pile of quotes."""
+"""Whole-session summary: says what the session did in its own central sentences, never a
+passage copied whole nor a list of single words."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
-from coaching.analysis.session_summary import summarize_meeting
+from coaching.analysis.session_summary import session_overview, summarize_meeting
 from coaching.domain.transcript import Transcript, Turn
+from coaching.parsing import parse_transcript
 from tests.unit.transcripts import transcript
 
 COACHING = transcript(
@@ -64,7 +67,7 @@ def test_coaching_session_names_topics_people_and_next_step() -> None:
     assert "ben" in summary
     assert "priya" in summary
     assert "decided" in summary or "next steps" in summary
-    assert summary.rstrip().endswith(".")
+    assert summary.rstrip().rstrip("\u201d").endswith(".")
 
 
 def test_summary_reads_as_a_story_of_the_session() -> None:
@@ -157,7 +160,7 @@ def test_decision_is_stated_when_one_was_said() -> None:
     # When summarised
     summary = summarize_meeting(meeting, None)
     # Then the decision is stated with what was decided
-    assert re.search(r"decided on [^.]*riverside hotel", summary)
+    assert re.search(r"decided: [^.]*riverside hotel", summary)
 
 
 LONG_MEETING_TOPICS = [
@@ -196,3 +199,37 @@ def test_an_hour_long_ten_speaker_meeting_gets_a_short_overview_of_its_topics() 
     # Then the overview stays short and names topics the meeting spent its time on
     assert len(summary.split()) < 200
     assert any(topic in summary for topic in LONG_MEETING_TOPICS)
+
+
+def test_decisions_found_elsewhere_are_what_the_overview_says_was_agreed() -> None:
+    # Given the decisions the items part found (the hook for find_decisions)
+    agreed = ["Ben delegates the quarterly report to Priya."]
+    # When the session is summarised with them
+    summary = summarize_meeting(COACHING, "Anna", agreed=agreed)
+    # Then they are what it says was agreed, in place of the decision cues read here
+    assert "They agreed: \u201cBen delegates the quarterly report to Priya.\u201d" in summary
+    assert "They decided:" not in summary
+
+
+def test_topics_are_phrases_never_single_words() -> None:
+    # Given a session whose topics are named in two-word phrases
+    # When summarised
+    first = summarize_meeting(COACHING, "Anna").split(". ")[0]
+    # Then the opening names them as phrases, never as a list of single words
+    assert first.startswith("The session was about ")
+    topics = first.removeprefix("The session was about ").replace(" and ", ", ").split(", ")
+    assert topics and all(len(topic.split()) >= 2 for topic in topics)
+
+
+def test_the_bundled_sample_says_what_the_group_agreed_from_find_decisions() -> None:
+    # Given the bundled workshop, whose coach recaps what was agreed
+    sample = Path(__file__).parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+    session = parse_transcript(sample.read_bytes(), sample.name)
+    # When the offline overview is written
+    overview = session_overview(session, "Maya Chen")
+    # Then it says what was agreed in real sentences, and no frame holds a stray word
+    assert (
+        "They agreed: \u201cJordan delegates the budget review, Priya asks about focus "
+        "mornings.\u201d" in overview
+    )
+    assert "opened the session with" not in overview

@@ -18,10 +18,14 @@ with the turn it came from as evidence. The rules, in one place:
   thought of it").
 * **Engagement**: the client's speaking share against an equal share of the named speakers:
   ratio >= 0.8 high, >= 0.4 medium, > 0 low; no words at all is silent.
-* **Follow-up priority** (0..1): 0.30 x engagement gap (silent 1, low 0.7, medium 0.3,
-  high 0) + 0.25 if challenges were raised without any commitment + 0.20 if no commitment
-  at all + 0.10 if neither a win nor a breakthrough was heard + 0.15 if the client's
-  sentiment fell over the session (``analysis/sentiment.py``).
+* **Follow-up priority** (0..1), each part kept as a reason (``priority_reasons``, code and
+  label, weightiest first): 0.40 if the client said they are stuck or overwhelmed ("stuck",
+  "overwhelmed", "burnt out", "can't cope") + 0.25 x engagement gap (silent 1, low 0.7,
+  medium 0.3, high 0) + 0.20 if challenges were raised without any commitment + 0.15 if
+  the client's sentiment fell over the session (``analysis/sentiment.py``) + 0.15 if no
+  commitment at all + 0.10 if they mentioned a sensitive topic (``analysis/sensitive.py``)
+  + 0.10 if neither a win nor a breakthrough was heard. Someone who says they are stuck
+  outranks someone who only listened: quiet is not distress.
 Questions are never taken as wins, challenges or commitments, and a sentence lands in one
 category only: a commitment first, else a win, else a challenge.
 """
@@ -35,6 +39,7 @@ from functools import lru_cache
 from coaching.analysis.due_dates import Due, resolve_due
 from coaching.analysis.item_wording import for_coach
 from coaching.analysis.lexicon import Lexicon
+from coaching.analysis.sensitive import categories_of
 from coaching.analysis.sentences import Sentence, sentences_of
 from coaching.analysis.sentiment import is_falling
 from coaching.domain.results import (
@@ -44,6 +49,8 @@ from coaching.domain.results import (
     EngagementLevel,
     Item,
     Moment,
+    PriorityCode,
+    PriorityReason,
     SpeakerStats,
     TurnLabel,
 )
@@ -95,6 +102,11 @@ _ADVICE = Lexicon(
     r"\b(you could|you might|try|trying (?!to\b)|i suggest|i'?d suggest|i recommend|i'?d recommend|"
     r"what if you|consider|it might help|maybe you|how about|one option|my suggestion)\b",
 )
+# Distress, not difficulty: a challenge weighs less than "I'm stuck" or "I'm overwhelmed".
+_STUCK = Lexicon(
+    r"\b(stuck|overwhelm\w*|burn(ed|t|ing)? ?out|can'?t cope|cannot cope|drowning|exhausted|"
+    r"at my wits'? end|at a loss|hopeless|going (round|around) in circles)\b",
+)
 # Apologies and time-keeping are not advice: "Sorry, ... just trying to be mindful with time."
 _NOT_ADVICE = Lexicon(
     r"\b(sorry|apologi[sz]e|mindful (of|with) (the )?time|in the interest of time|"
@@ -143,6 +155,14 @@ class OfflineAnalyzer:
         )
         engagement = engagement_level(client, speakers)
         starts = {turn.index: turn.start for turn in transcript.turns}
+        mine = [t for t in transcript.turns if t.speaker == client]
+        score, reasons = priority(
+            engagement,
+            summary,
+            bool(breakthroughs),
+            falling_sentiment=is_falling(mine),
+            sensitive=any(categories_of(t.text) for t in mine),
+        )
         return ClientAnalysis(
             engagement_level=engagement,
             breakthrough_detected=bool(breakthroughs),
@@ -150,12 +170,8 @@ class OfflineAnalyzer:
                 Moment(turn=s.turn, start=starts.get(s.turn), quote=_shortened(s.text))
                 for s in breakthroughs
             ],
-            priority_score=priority_score(
-                engagement,
-                summary,
-                bool(breakthroughs),
-                is_falling([t for t in transcript.turns if t.speaker == client]),
-            ),
+            priority_score=score,
+            priority_reasons=reasons,
             summary=summary,
         )
 
@@ -163,9 +179,9 @@ class OfflineAnalyzer:
         self, transcript: Transcript, coach: str | None, speakers: list[SpeakerStats]
     ) -> str:
         # Imported here: its keyword tables load only when an overview is written.
-        from coaching.analysis.session_summary import summarize_meeting
+        from coaching.analysis.session_summary import session_overview
 
-        return summarize_meeting(transcript, coach)
+        return session_overview(transcript, coach)
 
 
 def engagement_level(client: str, speakers: list[SpeakerStats]) -> EngagementLevel:
@@ -185,25 +201,48 @@ def priority_factors(
     summary: ClientSummary,
     breakthrough: bool,
     falling_sentiment: bool = False,
-) -> list[tuple[float, str]]:
-    """What raises a client's follow-up priority, each with its weight and a reason for people."""
+    sensitive: bool = False,
+) -> list[tuple[float, PriorityReason]]:
+    """What raises a client's follow-up priority, each with its weight and its reason."""
     committed = bool(summary.action_items)
-    factors: list[tuple[float, str]] = []
+    factors: list[tuple[float, PriorityCode, str]] = []
+    if any(_STUCK.search(item.text) for item in summary.challenges):
+        factors.append((0.40, "stuck", "said they feel stuck or overwhelmed"))
     if _ENGAGEMENT_GAP[engagement]:
-        factors.append((0.30 * _ENGAGEMENT_GAP[engagement], f"{engagement} engagement"))
+        gap = 0.25 * _ENGAGEMENT_GAP[engagement]
+        factors.append((gap, "quiet", f"{engagement} engagement"))
     if summary.challenges and not committed:
-        factors.append((0.25, "raised challenges without committing to an action"))
-    if not committed:
-        factors.append((0.20, "no action item agreed"))
-    if not summary.wins and not breakthrough:
-        factors.append((0.10, "no win or breakthrough"))
+        factors.append(
+            (0.20, "challenges_without_action", "raised challenges without committing to an action")
+        )
     if falling_sentiment:
-        factors.append((FALLING_SENTIMENT_WEIGHT, FALLING_SENTIMENT_REASON))
-    return factors
+        factors.append((FALLING_SENTIMENT_WEIGHT, "falling_sentiment", FALLING_SENTIMENT_REASON))
+    if not committed:
+        factors.append((0.15, "no_action", "no action item agreed"))
+    if sensitive:
+        factors.append((0.10, "sensitive_topic", "mentioned a sensitive topic"))
+    if not summary.wins and not breakthrough:
+        factors.append((0.10, "no_win", "no win or breakthrough"))
+    return [(weight, PriorityReason(code=code, label=label)) for weight, code, label in factors]
 
 
 FALLING_SENTIMENT_WEIGHT = 0.15
 FALLING_SENTIMENT_REASON = "sounded less positive as the session went on"
+
+
+def priority(
+    engagement: EngagementLevel,
+    summary: ClientSummary,
+    breakthrough: bool,
+    *,
+    falling_sentiment: bool = False,
+    sensitive: bool = False,
+) -> tuple[float, list[PriorityReason]]:
+    """The follow-up priority (0..1) and its reasons, weightiest first."""
+    factors = priority_factors(engagement, summary, breakthrough, falling_sentiment, sensitive)
+    score = round(min(max(sum(weight for weight, _ in factors), 0.0), 1.0), 2)
+    ranked = sorted(factors, key=lambda factor: -factor[0])  # stable: ties keep their order
+    return score, [reason for _, reason in ranked]
 
 
 def priority_score(
@@ -211,25 +250,31 @@ def priority_score(
     summary: ClientSummary,
     breakthrough: bool,
     falling_sentiment: bool = False,
+    sensitive: bool = False,
 ) -> float:
-    factors = priority_factors(engagement, summary, breakthrough, falling_sentiment)
-    score = 0.0
-    for weight, _ in factors:  # added in this order: the scores stored so far stay the same
-        score += weight
-    return round(min(max(score, 0.0), 1.0), 2)
+    return priority(
+        engagement, summary, breakthrough, falling_sentiment=falling_sentiment, sensitive=sensitive
+    )[0]
+
+
+def stored_priority_reasons(
+    engagement: EngagementLevel, summary: ClientSummary, breakthrough: bool, score: float
+) -> list[PriorityReason]:
+    """The reasons behind a score stored without them (analysed before reasons were kept).
+    Falling sentiment and a sensitive topic are read from the score, as what the reasons
+    found in the summary leave unexplained."""
+    explained, reasons = priority(engagement, summary, breakthrough)
+    extra = score - explained
+    if extra >= FALLING_SENTIMENT_WEIGHT - 0.015:
+        reasons.append(PriorityReason(code="falling_sentiment", label=FALLING_SENTIMENT_REASON))
+    return reasons
 
 
 def priority_reasons(
     engagement: EngagementLevel, summary: ClientSummary, breakthrough: bool, score: float
 ) -> list[str]:
-    """The reasons behind a stored priority score. Falling sentiment is not stored: it is
-    read from the score, as what the other factors leave unexplained."""
-    factors = priority_factors(engagement, summary, breakthrough)
-    reasons = [reason for _, reason in factors]
-    explained = priority_score(engagement, summary, breakthrough)
-    if score - explained >= FALLING_SENTIMENT_WEIGHT - 0.015:
-        reasons.append(FALLING_SENTIMENT_REASON)
-    return reasons
+    """The labels of ``stored_priority_reasons``."""
+    return [r.label for r in stored_priority_reasons(engagement, summary, breakthrough, score)]
 
 
 def _matching(sentences: list[Sentence], lexicon: Lexicon) -> list[Sentence]:

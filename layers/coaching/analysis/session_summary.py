@@ -1,45 +1,55 @@
 """A short, offline, deterministic overview of a whole session, written for the coach.
 
-It says what the session did rather than quoting it: the topics (salient phrases against a
-background of general English), who opened it and who raised what, what was decided, how
-it ended and what comes next. Plain sentences, about 100 to 170 words, numpy-free and
-standard library only. How each part is found:
+It tells the session in its own sentences: the topics as people name them, who opened it,
+the central points of its beginning, middle and end, what was agreed and what comes next.
+Plain sentences, at most about 170 words, standard library only. How each part is found:
 
 * **Clean-up**: disfluency markers ({disfmarker}, [laughter]), fillers (um, uh, mm-hmm)
   and stutters are dropped before anything is counted (summary/clean.py).
-* **Topics**: runs of one to three content words said at least twice, scored by
-  repetition, spread over speakers and rarity in English (summary/salience.py).
-* **Phases**: the session is cut into three equal parts by words; each part's topics are
-  the phrases said mostly there.
-* **People**: the coach (when known) or whoever spoke most at the start opens the story;
-  the main other speakers are named with the phrases they used most, "presented" for a
-  long monologue, "raised" otherwise (summary/names.py turns labels into names).
-* **Decisions and next steps**: sentences with decision cues ("we decided", "let's go
-  with", "agreed on") or planning cues ("next time", "I'll send", "action items") name
-  what was decided or planned through the topic phrases they contain (summary/moves.py).
+* **Topics**: runs of two or three content words said at least twice, scored by
+  repetition, spread over speakers and rarity in English (summary/salience.py); a single
+  word never names a topic.
+* **Central points**: the session is cut into three equal parts by words; from each, the
+  real sentences (or clauses of a long one) that carry the most topic phrases not yet
+  covered, over the square root of their length (summary/central.py), quoted with who
+  said them (summary/names.py turns labels into names).
+* **Agreed and next**: the decisions given (``agreed``: the items part's decisions), else
+  the most central sentence with a decision cue ("we decided", "let's go with"); then the
+  most central sentence with a planning cue ("next time", "I'll send") (summary/moves.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from collections.abc import Sequence
 
+from coaching.analysis.summary.central import Candidate, candidates, select
 from coaching.analysis.summary.clean import clean, tokens
-from coaching.analysis.summary.moves import DECISION, NEXT_STEP, Move, moves_of
+from coaching.analysis.summary.moves import DECISION, NEXT_STEP, moves_of
 from coaching.analysis.summary.names import capitalised, display_names, is_role
-from coaching.analysis.summary.salience import Phrase, norm, phrases_of, top_phrases
+from coaching.analysis.summary.salience import Phrase, phrases_of, top_phrases
 from coaching.domain.transcript import Transcript
 
 MIN_WORDS = 25
-FIRST_PERSON = re.compile(r"\bI(?:'ll| will| am going to|'m going to)\b")
-OTHER_SPEAKERS = 3
-MONOLOGUE_WORDS = 120
 OPENING_WORDS = 60
-TOPICS = 4
-PHASE = 3
+TOPICS = 3
+QUOTES_PER_PHASE = 1
+PHASE_TOPICS = 2
+_PHASE_WORDS = ("Early on, ", "Then ", "Towards the end, ")
+AGREED_WORDS = 30
 
 
-def summarize_meeting(transcript: Transcript, coach: str | None) -> str:
+def session_overview(transcript: Transcript, coach: str | None) -> str:
+    """The offline overview: the session told, with what ``find_decisions`` says was agreed."""
+    from coaching.analysis.decisions import find_decisions
+
+    agreed = [decision.text for decision in find_decisions(transcript, coach)]
+    return summarize_meeting(transcript, coach, agreed=agreed)
+
+
+def summarize_meeting(transcript: Transcript, coach: str | None, agreed: Sequence[str] = ()) -> str:
+    """``agreed``: what the session decided, one short sentence each, when the caller found
+    it (the hook for the items part's ``find_decisions``); else decision cues are read here."""
     turns = [(turn.speaker, clean(turn.text)) for turn in transcript.turns]
     turns = [(speaker, text) for speaker, text in turns if tokens(text)]
     names = display_names(list(dict.fromkeys(speaker for speaker, _ in turns)))
@@ -58,7 +68,7 @@ def summarize_meeting(transcript: Transcript, coach: str | None) -> str:
     people = _people(list(words), names, coach)
     if total < MIN_WORDS or not phrases:
         return _brief(people, total, turns)
-    return _Story(turns, phrases, names, words, coach).tell()
+    return _Story(turns, phrases, names, words, coach, agreed=list(agreed)).tell()
 
 
 def _brief(people: str, total: int, turns: list[tuple[str, str]]) -> str:
@@ -94,7 +104,18 @@ def _named(speaker: str, names: dict[str, str], coach: str | None) -> str:
 
 
 class _Story:
-    def __init__(self, turns, phrases: dict[tuple, Phrase], names, words: Counter, coach):
+    def __init__(
+        self,
+        turns,
+        phrases: dict[tuple, Phrase],
+        names,
+        words: Counter,
+        coach,
+        *,
+        agreed: list[str],
+    ):
+        self.agreed = agreed
+        self.quoted: set[Candidate] = set()
         self.turns = turns
         self.phrases = phrases
         self.names = names
@@ -106,12 +127,6 @@ class _Story:
 
     def name(self, speaker: str) -> str:
         return _named(speaker, self.names, self.coach)
-
-    def pick(self, limit: int, **scope) -> list[str]:
-        chosen = top_phrases(self.phrases, limit, avoid=self.used, **scope)
-        for phrase in chosen:
-            self.used.update(phrase.key)
-        return [phrase.text for phrase in chosen]
 
     def phases(self) -> list[set[int]]:
         total = sum(len(tokens(text)) for _, text in self.turns)
@@ -135,74 +150,68 @@ class _Story:
         return min(spoken, key=lambda speaker: (-spoken[speaker], speaker))
 
     def tell(self) -> str:
-        opening, middle, closing = self.phases()
+        phases = self.phases()
         lead = self.lead()
+        pool = candidates(self.turns, self.phrases)
+        covered: set[tuple[str, ...]] = set()
         lines = []
-        topics = self.pick(TOPICS)
-        lines.append(f"The {self.noun} was about {_listed(topics)}.")
-        first = self.pick(PHASE, turns=opening)
-        opener = capitalised(self.name(lead))
-        lines.append(
-            f"{opener} opened the {self.noun}" + (f" with {_listed(first)}." if first else ".")
-        )
-        discussed = self.pick(PHASE, turns=middle)
-        if discussed:
-            lines.append(f"Then {self.group} discussed {_listed(discussed)}.")
-        lines.extend(self.contributions(lead))
-        lines.extend(self.settled())
-        ending = self.pick(PHASE, turns=closing)
-        if ending:
-            lines.append(f"Towards the end, {self.group} talked about {_listed(ending)}.")
-        lines.extend(self.planned())
+        topics = self.topics(TOPICS)
+        if topics:
+            lines.append(f"The {self.noun} was about {_listed(topics)}.")
+        for position, phase in enumerate(phases):
+            scope = [c for c in pool if c.turn in phase]
+            if position == 0:
+                opening = select([c for c in scope if c.speaker == lead], self.phrases, 1, covered)
+                self.quoted.update(opening)
+                opener = capitalised(self.name(lead))
+                said = f": \u201c{opening[0].text}\u201d" if opening else "."
+                lines.append(f"{opener} opened the {self.noun}{said}")
+            discussed = self.topics(PHASE_TOPICS, phase)
+            if discussed:
+                lines.append(
+                    f"{_PHASE_WORDS[position]}{self.group} discussed {_listed(discussed)}."
+                )
+            for piece in select(scope, self.phrases, QUOTES_PER_PHASE, covered):
+                self.quoted.add(piece)
+                lines.append(capitalised(self.said(piece)))
+        lines.extend(self.settled(pool))
+        lines.extend(self.planned(pool))
         return " ".join(lines)
 
-    def contributions(self, lead: str) -> list[str]:
-        lines = []
-        others = sorted(
-            (speaker for speaker in self.words if speaker != lead),
-            key=lambda speaker: (-self.words[speaker], speaker),
-        )
-        longest = Counter()
-        for speaker, text in self.turns:
-            longest[speaker] = max(longest[speaker], len(tokens(text)))
-        for speaker in others[:OTHER_SPEAKERS]:
-            if self.words[speaker] < 0.05 * sum(self.words.values()):
-                break
-            raised = self.pick(PHASE, by_speaker=speaker)
-            if raised:
-                verb = "presented" if longest[speaker] >= MONOLOGUE_WORDS else "raised"
-                lines.append(f"{capitalised(self.name(speaker))} {verb} {_listed(raised)}.")
-        return lines
-
-    def mentioned(self, moves: list[Move], limit: int) -> list[str]:
-        """The most salient phrases said inside the given sentences."""
-        counts: Counter = Counter()
-        for move in moves:
-            cue = move.pattern.search(move.sentence)
-            said = move.sentence[cue.start() :] if cue else move.sentence
-            keys = [norm(word) for word in tokens(said)]
-            for size in (1, 2, 3):
-                for start in range(len(keys) - size + 1):
-                    counts[tuple(keys[start : start + size])] += 1
-        present = {key: self.phrases[key] for key in counts if key in self.phrases}
-        chosen = top_phrases(present, limit)
+    def topics(self, limit: int, turns: set[int] | None = None) -> list[str]:
+        """Phrases of two or three words, as people name a topic; single words never do."""
+        several = {key: phrase for key, phrase in self.phrases.items() if len(key) > 1}
+        chosen = top_phrases(several, limit, turns=turns, avoid=self.used)
+        for phrase in chosen:
+            self.used.update(phrase.key)
         return [phrase.text for phrase in chosen]
 
-    def settled(self) -> list[str]:
-        decisions = moves_of(self.turns, DECISION)
-        decided = self.mentioned(decisions, 3)
-        if not decided:
-            return []
-        return [f"They decided on {_listed(decided)}."]
+    def said(self, piece: Candidate) -> str:
+        return f"{self.name(piece.speaker)} said: \u201c{piece.text}\u201d"
 
-    def planned(self) -> list[str]:
-        steps = moves_of(self.turns, NEXT_STEP)
-        planned = self.mentioned(steps, 2)
-        if not planned:
+    def settled(self, pool: list[Candidate]) -> list[str]:
+        """What was agreed: the given decisions, else the most central decision sentence."""
+        # A decision read as a long passage is no overview sentence: only short ones are said.
+        agreed = [text for text in map(clean, self.agreed) if len(tokens(text)) <= AGREED_WORDS]
+        if agreed:
+            return [f"They agreed: {_listed([_quoted(text) for text in agreed[:2]])}"]
+        decided = {(move.turn, move.sentence) for move in moves_of(self.turns, DECISION)}
+        scope = [c for c in pool if (c.turn, c.sentence) in decided]
+        # Decided is said even when its topics were quoted already: only the same words are not.
+        chosen = select([c for c in scope if c not in self.quoted], self.phrases, 1, set())
+        return [f"They decided: \u201c{chosen[0].text}\u201d"] if chosen else []
+
+    def planned(self, pool: list[Candidate]) -> list[str]:
+        steps = {(move.turn, move.sentence) for move in moves_of(self.turns, NEXT_STEP)}
+        scope = [c for c in pool if (c.turn, c.sentence) in steps]
+        chosen = select([c for c in scope if c not in self.quoted], self.phrases, 1, set())
+        if not chosen:
             return []
-        owners = Counter()
-        for move in steps:
-            owners[move.speaker] += 2 if FIRST_PERSON.search(move.sentence) else 1
-        owner = min(owners, key=lambda speaker: (-owners[speaker], speaker))
-        who = self.name(owner)
-        return [f"As next steps, {who} will follow up on {_listed(planned)}."]
+        who = self.name(chosen[0].speaker)
+        return [f"As next steps, {who} said: \u201c{chosen[0].text}\u201d"]
+
+
+def _quoted(text: str) -> str:
+    """A sentence in quotation marks, its full stop inside them."""
+    text = text.strip()
+    return f"\u201c{text if text.endswith(('.', '!', '?')) else text + '.'}\u201d"

@@ -74,6 +74,25 @@ class Moment(BaseModel):
     quote: str
 
 
+# Why a client's follow-up priority is what it is (analysis/offline.py weighs each).
+PriorityCode = Literal[
+    "stuck",
+    "quiet",
+    "challenges_without_action",
+    "falling_sentiment",
+    "no_action",
+    "sensitive_topic",
+    "no_win",
+]
+
+
+class PriorityReason(BaseModel):
+    """One reason behind a follow-up priority: a stable code and words for people."""
+
+    code: PriorityCode
+    label: str
+
+
 class ClientAnalysis(BaseModel):
     """What the analyzer says about one client."""
 
@@ -81,6 +100,8 @@ class ClientAnalysis(BaseModel):
     breakthrough_detected: bool
     breakthroughs: list[Moment] = []
     priority_score: float = Field(ge=0, le=1)
+    # Weightiest first; empty for analyses stored before reasons were kept.
+    priority_reasons: list[PriorityReason] = []
     summary: ClientSummary
 
 
@@ -88,4 +109,5 @@ class ParticipantResult(SpeakerStats):
     engagement_level: EngagementLevel
     breakthrough_detected: bool = False
     priority_score: float = Field(default=0.0, ge=0, le=1)
+    priority_reasons: list[PriorityReason] = []
     summary: ClientSummary | None = None

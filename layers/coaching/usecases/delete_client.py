@@ -74,7 +74,7 @@ def delete_client(
 
 def _rewrite_overview(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID) -> None:
     # Imported here: its keyword tables load only when an overview is written.
-    from coaching.analysis.session_summary import summarize_meeting
+    from coaching.analysis.session_summary import session_overview
 
     session = deps.sessions.get_session(org, session_id)
     if session is None:
@@ -85,5 +85,5 @@ def _rewrite_overview(deps: Dependencies, org: uuid.UUID, session_id: uuid.UUID)
         turns=[turn for turn in transcript.turns if turn.text != REMOVED_TEXT],
     )
     deps.sessions.update_session(
-        org, session_id, session_summary=summarize_meeting(remaining, session.coach_name)
+        org, session_id, session_summary=session_overview(remaining, session.coach_name)
     )

@@ -22,7 +22,7 @@ def index_session(deps: Dependencies, step: PipelineInput) -> dict[str, Any]:
     speakers = deps.participants.load_speakers(org, session_id)
     with deps.transactions.outside():  # an LLM's call holds no transaction open
         overview = deps.analyzer.summarize_session(transcript, session.coach_name, speakers)
-    digest = session_digest(deps.results.load_client_analyses(org, session_id))
+    digest = session_digest(deps.results.load_client_analyses(org, session_id), overview)
     deps.sessions.update_session(
         org, session_id, session_summary=" ".join(part for part in (overview, digest) if part)
     )

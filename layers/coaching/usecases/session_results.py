@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 from coaching.analysis.decisions import find_decisions, find_shared_action_items
-from coaching.analysis.offline import engagement_level
+from coaching.analysis.offline import engagement_level, stored_priority_reasons
 from coaching.domain.errors import NotFound
-from coaching.domain.results import ParticipantResult
+from coaching.domain.results import ClientAnalysis, ParticipantResult, PriorityReason
 from coaching.domain.session import SessionRecord
 from coaching.domain.transcript import Transcript
 from coaching.usecases.dependencies import Dependencies
@@ -57,6 +57,7 @@ def session_results(
             ),
             breakthrough_detected=analysis.breakthrough_detected if analysis else False,
             priority_score=analysis.priority_score if analysis else 0.0,
+            priority_reasons=_reasons(analysis) if analysis else [],
             summary=analysis.summary if analysis else None,
         ).model_dump(mode="json")
         result["breakthroughs"] = (
@@ -122,3 +123,13 @@ def _annotate_items(
         for item in items:
             item["evidence_times"] = [starts.get(index) for index in item["evidence"]]
             item["sensitive"] = any(index in sensitive for index in item["evidence"])
+
+
+def _reasons(analysis: ClientAnalysis) -> list[PriorityReason]:
+    """Kept with the analysis, or read back from the score for one stored before."""
+    return analysis.priority_reasons or stored_priority_reasons(
+        analysis.engagement_level,
+        analysis.summary,
+        analysis.breakthrough_detected,
+        analysis.priority_score,
+    )

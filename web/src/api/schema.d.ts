@@ -1352,6 +1352,8 @@ export interface components {
             engagement_level: "high" | "medium" | "low" | "silent";
             longest_monologue_seconds: number;
             name: string;
+            /** @default [] */
+            priority_reasons: components["schemas"]["PriorityReason"][];
             priority_score: number;
             questions_asked: number;
             /** @enum {string} */
@@ -1388,6 +1390,11 @@ export interface components {
             /** Format: uuid */
             summary_id: string;
             template_id?: string | null;
+        };
+        PriorityReason: {
+            /** @enum {string} */
+            code: "stuck" | "quiet" | "challenges_without_action" | "falling_sentiment" | "no_action" | "sensitive_topic" | "no_win";
+            label: string;
         };
         QuietHours: {
             /** Format: time */

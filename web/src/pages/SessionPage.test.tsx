@@ -16,6 +16,10 @@ const participant = {
   engagement_level: "high",
   breakthrough_detected: true,
   priority_score: 0.5,
+  priority_reasons: [
+    { code: "stuck", label: "said they feel stuck or overwhelmed" },
+    { code: "no_win", label: "no win or breakthrough" },
+  ],
   summary: null,
   breakthroughs: [{ quote: "I finally see why I avoid asking.", turn: 7, start: 420 }],
 };
@@ -61,6 +65,9 @@ describe("session", () => {
     expect(await screen.findByRole("heading", { level: 1, name: /^Session of / })).toBeInTheDocument();
     expect(screen.getByRole("figure", { name: "Speaking time chart" })).toBeInTheDocument();
     expect(screen.getByRole("cell", { name: "10 min 0 s" })).toBeInTheDocument();
+    expect(
+      screen.getByRole("cell", { name: "0.50: said they feel stuck or overwhelmed; no win or breakthrough" }),
+    ).toBeInTheDocument();
     expect(screen.getByText(/I finally see why I avoid asking/)).toBeInTheDocument();
     expect(await screen.findByRole("link", { name: "Open Alex Okafor's moment at turn 7" })).toHaveAttribute(
       "href",

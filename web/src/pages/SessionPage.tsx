@@ -118,6 +118,7 @@ export function SessionPage() {
                   <Table.Th>Speaking time</Table.Th>
                   <Table.Th>Share</Table.Th>
                   <Table.Th>Engagement</Table.Th>
+                  <Table.Th>Follow-up priority</Table.Th>
                 </Table.Tr>
               </Table.Thead>
               <Table.Tbody>
@@ -128,6 +129,9 @@ export function SessionPage() {
                     <Table.Td>{formatSeconds(p.speaking_time_seconds)}</Table.Td>
                     <Table.Td>{Math.round(p.speaking_share * 100)} %</Table.Td>
                     <Table.Td>{p.engagement_level}</Table.Td>
+                    <Table.Td>
+                      {p.role === "client" ? priorityWithReasons(p.priority_score, p.priority_reasons) : "—"}
+                    </Table.Td>
                   </Table.Tr>
                 ))}
               </Table.Tbody>
@@ -198,4 +202,10 @@ function MomentLink({ summaryId, turn, who }: { summaryId: string | undefined; t
       Open {who}&apos;s moment at turn {turn}
     </Anchor>
   );
+}
+
+/** "0.50: said they feel stuck or overwhelmed; no win or breakthrough" — the score and why. */
+function priorityWithReasons(score: number, reasons: { label: string }[] | undefined): string {
+  const shown = score.toFixed(2);
+  return reasons && reasons.length > 0 ? `${shown}: ${reasons.map((r) => r.label).join("; ")}` : shown;
 }

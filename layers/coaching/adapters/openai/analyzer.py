@@ -50,7 +50,8 @@ from coaching.adapters.openai.schema import (
 )
 from coaching.analysis.due_dates import resolve_due
 from coaching.analysis.item_wording import with_due_note
-from coaching.analysis.offline import engagement_level, priority_score
+from coaching.analysis.offline import engagement_level, priority
+from coaching.analysis.sensitive import categories_of
 from coaching.analysis.sentiment import is_falling
 from coaching.domain.results import (
     ActionItem,
@@ -185,15 +186,19 @@ class OpenAIAnalyzer:
         )
         engagement = engagement_level(client, speakers)
         starts = {turn.index: turn.start for turn in transcript.turns}
+        mine = [t for t in transcript.turns if t.speaker == client]
+        score, reasons = priority(
+            engagement,
+            summary,
+            bool(breakthroughs),
+            falling_sentiment=is_falling(mine),
+            sensitive=any(categories_of(t.text) for t in mine),
+        )
         return ClientAnalysis(
             engagement_level=engagement,
             breakthrough_detected=bool(breakthroughs),
-            priority_score=priority_score(
-                engagement,
-                summary,
-                bool(breakthroughs),
-                is_falling([t for t in transcript.turns if t.speaker == client]),
-            ),
+            priority_score=score,
+            priority_reasons=reasons,
             breakthroughs=[
                 Moment(turn=item.evidence[0], start=starts.get(item.evidence[0]), quote=item.text)
                 for item in breakthroughs

@@ -118,7 +118,7 @@ def client_analyses(
     rows = conn.execute(
         "SELECT p.name, cs.engagement_level, cs.breakthrough_detected,"
         " cs.priority_score, cs.breakthroughs, s.wins, s.challenges, s.action_items,"
-        " s.coach_recommendations"
+        " s.coach_recommendations, s.ai_version->'priority_reasons' AS priority_reasons"
         " FROM client_sessions cs JOIN session_participants p"
         " ON p.session_id = cs.session_id AND p.client_id = cs.client_id"
         " JOIN summaries s ON s.client_session_id = cs.id"
@@ -131,6 +131,7 @@ def client_analyses(
             breakthrough_detected=row["breakthrough_detected"],
             breakthroughs=row["breakthroughs"],
             priority_score=float(row["priority_score"]),
+            priority_reasons=row["priority_reasons"] or [],
             summary=ClientSummary(
                 wins=row["wins"],
                 challenges=row["challenges"],

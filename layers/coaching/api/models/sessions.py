@@ -14,6 +14,7 @@ from coaching.domain.results import (
     Behaviour,
     EngagementLevel,
     Moment,
+    PriorityCode,
     Role,
     TalkType,
 )
@@ -68,6 +69,14 @@ class ParticipantSummary(Answer):
     coach_recommendations: list[EvidencedItem] = []
 
 
+class PriorityReason(Answer):
+    code: PriorityCode = Field(
+        description="stable: stuck, quiet, challenges_without_action, falling_sentiment, "
+        "no_action, sensitive_topic, no_win"
+    )
+    label: str = Field(description="the reason in words for people")
+
+
 class Participant(Answer):
     name: str
     role: Role
@@ -81,6 +90,9 @@ class Participant(Answer):
     engagement_level: EngagementLevel
     breakthrough_detected: bool
     priority_score: float
+    priority_reasons: list[PriorityReason] = Field(
+        default=[], description="what makes the follow-up priority, weightiest first"
+    )
     summary: ParticipantSummary | None
     breakthroughs: list[Moment]
 
