@@ -88,7 +88,8 @@ _ABOUT_THE_CALL = Lexicon(
     r"give (you )?(a|an) (quick |brief )?(update|overview|intro|introduction)|"
     r"(my|the) (other|next|last) (topic|point|item|question)|i'?ll be (quick|brief)|"
     r"mute|unmute|can you (see|hear)|i'?ll repeat|(in|to|into) the chat|slides?|"
-    r"(share|show|present|post) (a|the|my|this|that|it|some)|go over|walk (you|us) through|"
+    r"(share|show|present|post) (a|the|my|this|that|some) (\w+ )?(screen|slides?|deck|link|"
+    r"presentation|poll|chart|graph|diagram|demo)|go over|walk (you|us) through|"
     r"give (you |us )?(a|an|some) (\w+ )?(update|overview|context|background)|"
     r"(talk|speak) (a (little|bit) )?(about|to (this|that|it))|i'?ll (just )?(say|add|note|"
     r"mention|explain|summari[sz]e|answer|clarify|comment)\b|record(ing)?\b|stream)\b",
