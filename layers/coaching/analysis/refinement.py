@@ -368,9 +368,12 @@ _TONES: dict[str, list[tuple[str, str]]] = {
         (r"\ba bit ", ""),
     ],
 }
+# Items are written in the third person for the coach and turned into the second person for
+# the client's email, so an opening must read right in both ("Well done: Priya finished…",
+# "Well done: you finished…").
 _OPENINGS: dict[str, dict[Section, str]] = {
     "warmer": {"wins": "It was lovely to hear that "},
-    "more encouraging": {"wins": "Well done: ", "challenges": "You are already facing this: "},
+    "more encouraging": {"wins": "Well done: ", "challenges": "Naming it is the first step: "},
 }
 
 
