@@ -6,6 +6,10 @@ medication, diagnoses, substance use, protected details), the other half hard ne
 the lexicon's words meaning something else ("cost breakdown", "diagnose the build", "custody
 field", "Ms Patel") or words an ASR engine hears for them ("pills" for "peers").
 
+The benign phrases of `sensitive.py` were written while reading that set, so its figures are
+optimistic: a second set (sensitive_sentences_heldout.csv, 40 sentences, 20 hard negatives)
+was written afterwards and not tuned on; quote its figures.
+
 Two figures, each beside the lexicon before issue 16 (a frozen copy of its pattern):
 * sentence level: a sentence is flagged or not (what the coach sees);
 * category level: every (sentence, category) pair, micro-averaged.
@@ -27,6 +31,7 @@ sys.path.insert(0, str(REPO / "layers"))
 from coaching.analysis.sensitive import categories_of  # noqa: E402
 
 TABLE = REPO / "tests" / "unit" / "data" / "sensitive_sentences.csv"
+HELD_OUT = REPO / "tests" / "unit" / "data" / "sensitive_sentences_heldout.csv"
 
 # The lexicon as it was before issue 16, so the "before" figure stays printable.
 _BEFORE = {
@@ -99,20 +104,25 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def sensitive_report(table: Path = TABLE) -> dict[str, str]:
-    rows = load_rows(table)
-    positives = sum(bool(expected_categories(row)) for row in rows)
-    report = {"sentences": f"{len(rows)} ({positives} sensitive, {len(rows) - positives} not)"}
-    now, before = scores(rows, categories_of), scores(rows, categories_before)
-    for key in now:
-        report[key] = f"{now[key]:.3f}   (before issue 16: {before[key]:.3f})"
+def sensitive_report() -> dict[str, str]:
+    """Both sets: the development one and the held-out one (quote the latter)."""
+    report: dict[str, str] = {}
+    for label, table in (("development", TABLE), ("held-out", HELD_OUT)):
+        rows = load_rows(table)
+        positives = sum(bool(expected_categories(row)) for row in rows)
+        report[f"{label} sentences"] = (
+            f"{len(rows)} ({positives} sensitive, {len(rows) - positives} not)"
+        )
+        now, before = scores(rows, categories_of), scores(rows, categories_before)
+        for key in now:
+            report[f"{label} {key}"] = f"{now[key]:.3f}   (before issue 16: {before[key]:.3f})"
     return report
 
 
 def main() -> None:
     for key, value in sensitive_report().items():
         print(f"  {key:<20} {value}")
-    rows = load_rows()
+    rows = load_rows(TABLE) + load_rows(HELD_OUT)
     if "-v" in sys.argv:
         for row in rows:
             want, got = expected_categories(row), set(categories_of(row["text"]))
