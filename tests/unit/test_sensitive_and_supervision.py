@@ -7,10 +7,13 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from coaching.analysis.coach_detection import identify_coach
 from coaching.analysis.sensitive import _CATEGORIES, categories_of, flag_turns, without_benign
 from coaching.analysis.speaking import speaking_stats
 from coaching.analysis.supervision import is_open_question, supervision_metrics
+from coaching.analysis.talk import label_turns
 from coaching.domain.results import TurnLabel
+from coaching.parsing import parse_transcript
 from tests.unit.transcripts import transcript
 
 
@@ -90,6 +93,41 @@ def test_supervision_metrics_count_the_coachs_behaviour():
     assert metrics.question_rate == round(2 / 3, 4)
     assert metrics.reflection_to_question == 0.5
     assert metrics.coach_talk_ratio == round(3 / 5, 4)
+
+
+def test_a_turn_that_reflects_advises_and_asks_counts_each_move():
+    # Given one coach turn that reflects, then advises, then asks (issue 16's example)
+    session = transcript(
+        ("Priya", "I keep saying yes to every invite and I feel overwhelmed."),
+        (
+            "Coach",
+            "That sounds exhausting. You could try blocking two mornings a week as focus "
+            "time. What would help you do that?",
+        ),
+    )
+    labels = label_turns(session, "Coach")
+    metrics = supervision_metrics(session, "Coach", speaking_stats(session, "Coach"), labels)
+    # Then each sentence's move is counted, not only the turn's one label
+    assert metrics.coach_turns == 1 and metrics.coach_sentences == 3
+    assert (metrics.reflections, metrics.advice_giving, metrics.questions) == (1, 1, 1)
+    assert metrics.inputs == 1 and metrics.open_questions == 1
+
+
+def test_the_bundled_sample_counts_reflections_and_advice():
+    # Given the sample `make run` shows (before issue 16: 0 reflections, 0 advice)
+    sample = Path(__file__).parents[2] / "local_runtime" / "samples" / "team-leads-workshop.vtt"
+    session = parse_transcript(sample.read_bytes(), sample.name)
+    coach = identify_coach(session).name
+    labels = label_turns(session, coach)
+    metrics = supervision_metrics(session, coach, speaking_stats(session, coach), labels)
+    # Then the coach's reflections ("That's a real shift.") and advice are counted
+    assert metrics.reflections >= 2 and metrics.advice_giving >= 1
+    assert metrics.coach_sentences > metrics.coach_turns
+
+
+def test_a_leading_name_does_not_close_an_open_question():
+    assert is_open_question("Jordan, how did the week go?")
+    assert not is_open_question("Alex, anything you want to bring today?")
 
 
 def test_no_coach_means_empty_supervision():

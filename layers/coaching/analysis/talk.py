@@ -312,18 +312,13 @@ def classify_coach_utterances(
     return cast(list[Behaviour], _coach_model().predict(texts, previous_client))
 
 
-def label_turns(transcript: Transcript, coach: str | None) -> list[TurnLabel]:
-    """One label per turn: behaviour for the coach's, talk type for other named speakers'.
-
-    Turns of the unknown speaker get neither. Without a coach every named speaker's turn
-    gets a talk type. The context of a turn is the nearest earlier turn by another speaker.
-    """
-    turns = transcript.turns
+def context_turns(transcript: Transcript) -> list[str | None]:
+    """For each turn, the text of the nearest earlier turn by another speaker (None first)."""
     previous: list[str | None] = []
     last_text: str | None = None
     last_speaker: str | None = None
     earlier_other: str | None = None  # the latest turn of someone else than `last_speaker`
-    for turn in turns:
+    for turn in transcript.turns:
         if last_speaker is None:
             previous.append(None)
         elif turn.speaker != last_speaker:
@@ -333,7 +328,17 @@ def label_turns(transcript: Transcript, coach: str | None) -> list[TurnLabel]:
         if turn.speaker != last_speaker:
             earlier_other = last_text
         last_speaker, last_text = turn.speaker, turn.text
+    return previous
 
+
+def label_turns(transcript: Transcript, coach: str | None) -> list[TurnLabel]:
+    """One label per turn: behaviour for the coach's, talk type for other named speakers'.
+
+    Turns of the unknown speaker get neither. Without a coach every named speaker's turn
+    gets a talk type. The context of a turn is the nearest earlier turn by another speaker.
+    """
+    turns = transcript.turns
+    previous = context_turns(transcript)
     coach_at = [i for i, t in enumerate(turns) if coach is not None and t.speaker == coach]
     client_at = [
         i
