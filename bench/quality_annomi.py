@@ -43,7 +43,7 @@ def annomi_report(data_dir: Path, folds: int = 5) -> dict:
     for name, task in training.TASKS.items():
         data = training.load_examples(path, task)
         cross_validated = training.cross_validate(data, task, folds)
-        shipped = RUNTIME[name](data.texts, data.previous)
+        shipped = RUNTIME[name](data.texts, data.previous, data.following)
         in_sample = training.scores(data.labels, list(shipped), task.positive)
         report[name] = {
             "task": "client talk type" if name == "client" else "coach behaviour",

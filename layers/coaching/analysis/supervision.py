@@ -25,7 +25,7 @@ import re
 from pydantic import BaseModel
 
 from coaching.analysis.sentences import sentences_of
-from coaching.analysis.talk import classify_coach_utterances, context_turns
+from coaching.analysis.talk import classify_coach_utterances, context_turns, following_turns
 from coaching.domain.results import Behaviour, SpeakerStats, TurnLabel
 from coaching.domain.transcript import Transcript, Turn
 
@@ -77,7 +77,9 @@ def coach_moves(
 ) -> list[tuple[str, Behaviour]]:
     """Each sentence of the coach's turns with what it does, in order."""
     behaviour = {label.index: label.behaviour for label in labels}
-    context = dict(zip((t.index for t in transcript.turns), context_turns(transcript), strict=True))
+    indexes = [t.index for t in transcript.turns]
+    before = dict(zip(indexes, context_turns(transcript), strict=True))
+    after = dict(zip(indexes, following_turns(transcript), strict=True))
     sentences = sentences_of(coach_turns)
     per_turn: dict[int, int] = {}
     for sentence in sentences:
@@ -88,7 +90,8 @@ def coach_moves(
     ]
     predicted = classify_coach_utterances(
         [sentences[i].text for i in to_classify],
-        [context.get(sentences[i].turn) for i in to_classify],
+        [before.get(sentences[i].turn) for i in to_classify],
+        [after.get(sentences[i].turn) for i in to_classify],
     )
     labelled: dict[int, Behaviour] = dict(zip(to_classify, predicted, strict=True))
     moves: list[tuple[str, Behaviour]] = []
