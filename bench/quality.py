@@ -62,7 +62,7 @@ def main() -> None:
     for key, value in due_dates_report().items():
         print(f"  {key:<40} {value}")
     print("== Sensitive flags (tests/unit/data/sensitive_sentences*.csv; quote held-out) ==")
-    for key, value in sensitive_report().items():
+    for key, value in sensitive_report(args.data / "zoom-vtt").items():
         print(f"  {key:<40} {value}")
     print("== AnnoMI (group 5-fold by transcript) ==")
     for key, value in annomi_report(args.data / "annomi").items():

@@ -14,7 +14,11 @@ Two figures, each beside the lexicon before issue 16 (a frozen copy of its patte
 * sentence level: a sentence is flagged or not (what the coach sees);
 * category level: every (sentence, category) pair, micro-averaged.
 
-    .venv/bin/python bench/quality_sensitive.py
+A third figure needs no labels: turns flagged on the Zoom calls of the development data
+(protocol developers' meetings, where nearly every flag is false: "the lithium" for
+Dilithium, "custody columns", "pills" for "peers").
+
+    .venv/bin/python bench/quality_sensitive.py [--zoom ../shared/data/zoom-vtt] [-v]
 """
 
 from __future__ import annotations
@@ -104,8 +108,9 @@ def _ratio(part: int, whole: int) -> float:
     return round(part / whole, 3) if whole else 0.0
 
 
-def sensitive_report() -> dict[str, str]:
-    """Both sets: the development one and the held-out one (quote the latter)."""
+def sensitive_report(zoom: Path | None = None) -> dict[str, str]:
+    """Both sets: the development one and the held-out one (quote the latter); with ``zoom``,
+    the turns flagged on its calls."""
     report: dict[str, str] = {}
     for label, table in (("development", TABLE), ("held-out", HELD_OUT)):
         rows = load_rows(table)
@@ -116,11 +121,25 @@ def sensitive_report() -> dict[str, str]:
         now, before = scores(rows, categories_of), scores(rows, categories_before)
         for key in now:
             report[f"{label} {key}"] = f"{now[key]:.3f}   (before issue 16: {before[key]:.3f})"
+    if zoom is not None and zoom.is_dir():
+        from coaching.parsing import parse_transcript
+
+        calls = sorted(zoom.glob("*.vtt"))
+        turns = [t.text for c in calls for t in parse_transcript(c.read_bytes(), c.name).turns]
+        now_flags = sum(bool(categories_of(t)) for t in turns)
+        before_flags = sum(bool(categories_before(t)) for t in turns)
+        report["zoom calls flagged turns"] = (
+            f"{now_flags} of {len(turns)} turns in {len(calls)} calls"
+            f"   (before issue 16: {before_flags})"
+        )
     return report
 
 
 def main() -> None:
-    for key, value in sensitive_report().items():
+    zoom = REPO.parent / "shared" / "data" / "zoom-vtt"
+    if "--zoom" in sys.argv:
+        zoom = Path(sys.argv[sys.argv.index("--zoom") + 1])
+    for key, value in sensitive_report(zoom).items():
         print(f"  {key:<20} {value}")
     rows = load_rows(TABLE) + load_rows(HELD_OUT)
     if "-v" in sys.argv:

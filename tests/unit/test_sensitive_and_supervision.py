@@ -40,6 +40,10 @@ def test_homophones_and_compounds_are_not_flagged_but_disclosures_next_to_them_a
     assert categories_of("Can you send me the cost breakdown by region?") == []
     assert categories_of("I'll ping Ms Patel and share it in MS Teams.") == []
     assert categories_of("We need to diagnose why the build keeps failing.") == []
+    # ASR on real calls: Dilithium heard as "the lithium", a word cut short, a self-introduction
+    assert categories_of("We can move on to the lithium and Falcon signatures.") == []
+    assert categories_of("Every single encrypted trans… every single transaction.") == []
+    assert categories_of("So I'm Christian, I'm part of the Protocol Fellowship.") == []
     # while the same words in a disclosure still are
     assert categories_of("I keep forgetting to take my pills.") == ["medication"]
     assert categories_of("We share custody of the kids.") == ["protected"]
