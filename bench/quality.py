@@ -10,6 +10,8 @@
   precision and owner accuracy beside a keyword baseline (bench/quality_zoom.py).
 * QMSum: ROUGE-1/2/L of the session overview against the human whole-meeting summary
   (bench/quality_qmsum.py).
+* Sensitive flags: precision and recall on labelled sentences, half hard negatives, beside
+  the lexicon before issue 16 (bench/quality_sensitive.py; needs no data).
 * Due dates: accuracy of resolving "by Friday"-style phrases on the table written before
   the resolver, beside baselines (bench/quality_due_dates.py; needs no data).
 """
@@ -28,6 +30,7 @@ sys.path.insert(0, str(BENCH))
 from quality_annomi import annomi_report  # noqa: E402
 from quality_due_dates import due_dates_report  # noqa: E402
 from quality_qmsum import qmsum_report  # noqa: E402
+from quality_sensitive import sensitive_report  # noqa: E402
 from quality_zoom import (  # noqa: E402
     _DECISION_CUE,
     action_items_report,
@@ -65,6 +68,9 @@ def main() -> None:
 
     print("== Due dates (tests/unit/data/due_dates.csv, accuracy) ==")
     for key, value in due_dates_report().items():
+        print(f"  {key:<40} {value}")
+    print("== Sensitive flags (tests/unit/data/sensitive_sentences*.csv; quote held-out) ==")
+    for key, value in sensitive_report(args.data / "zoom-vtt").items():
         print(f"  {key:<40} {value}")
     print("== AnnoMI (group 5-fold by transcript) ==")
     for key, value in annomi_report(args.data / "annomi").items():

@@ -30,6 +30,9 @@ from coaching.analysis import talk  # noqa: E402
 
 DEFAULT_DIR = REPO.parent / "shared" / "data" / "annomi"
 DEV_FILE = "AnnoMI-simple-dev.csv"
+# Group 5-fold macro-F1 of the models shipped before issue 16 (same protocol), and its aims.
+BEFORE_ISSUE_16 = {"client": 0.496, "coach": 0.737}
+AIM = {"client": 0.58, "coach": 0.76}
 RUNTIME = {
     "client": talk.classify_client_utterances,
     "coach": talk.classify_coach_utterances,
@@ -43,11 +46,15 @@ def annomi_report(data_dir: Path, folds: int = 5) -> dict:
     for name, task in training.TASKS.items():
         data = training.load_examples(path, task)
         cross_validated = training.cross_validate(data, task, folds)
-        shipped = RUNTIME[name](data.texts, data.previous)
+        shipped = RUNTIME[name](data.texts, data.previous, data.following)
         in_sample = training.scores(data.labels, list(shipped), task.positive)
         report[name] = {
             "task": "client talk type" if name == "client" else "coach behaviour",
             "group_kfold": cross_validated,
+            "macro_f1_vs_baseline": (
+                f"{cross_validated['macro_f1']:.3f} (before issue 16: {BEFORE_ISSUE_16[name]:.3f},"
+                f" aim {AIM[name]:.2f})"
+            ),
             "in_sample_optimistic": in_sample,
         }
     return report
@@ -65,6 +72,7 @@ def _print(report: dict) -> None:
             f"    macro-F1 {cv['macro_f1']:.3f}   {positive} F1 {cv[f'{positive}_f1']:.3f}"
             f"   accuracy {cv['accuracy']:.3f}"
         )
+        print(f"    macro-F1 beside its baseline: {entry['macro_f1_vs_baseline']}")
         print("    per class: " + ", ".join(f"{c} {f:.3f}" for c, f in cv["per_class_f1"].items()))
         print(
             f"    majority baseline ({cv['majority_class']}):"

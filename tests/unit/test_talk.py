@@ -53,8 +53,9 @@ def test_the_context_of_a_turn_is_the_nearest_earlier_turn_by_another_speaker(mo
     seen: dict[str, list] = {}
 
     def record(kind):
-        def classify(texts, previous):
+        def classify(texts, previous, following=None):
             seen[kind] = list(zip(texts, previous, strict=True))
+            seen[f"{kind} next"] = list(zip(texts, following, strict=True))
             return ["other" if kind == "coach" else "neutral"] * len(texts)
 
         return classify
@@ -67,6 +68,10 @@ def test_the_context_of_a_turn_is_the_nearest_earlier_turn_by_another_speaker(mo
     texts = [t.text for t in SESSION.turns]
     assert seen["client"] == [(texts[1], texts[0]), (texts[4], texts[3]), (texts[5], texts[3])]
     assert seen["coach"] == [(texts[0], None), (texts[2], texts[1]), (texts[6], texts[5])]
+    # And the next context is the nearest later turn by another speaker (issue 16): a
+    # client's first of two turns in a row sees the coach's answer after their second
+    assert seen["client next"] == [(texts[1], texts[2]), (texts[4], texts[6]), (texts[5], texts[6])]
+    assert seen["coach next"] == [(texts[0], texts[1]), (texts[2], texts[3]), (texts[6], None)]
 
 
 @pytest.mark.parametrize(
@@ -137,6 +142,26 @@ def test_a_tiny_exported_model_scores_like_its_formula():
     assert scores[1].tolist() == pytest.approx([0.1, 1.0])
     assert scores[2].tolist() == pytest.approx([0.1, 0.0])
     assert model.predict(["hello", ""], [None, None]) == ["b", "a"]
+
+
+def test_a_next_turn_block_reads_the_following_turn():
+    # Given a model whose only text block is the next turn's words
+    arrays = {
+        "classes": np.asarray(["change", "sustain"]),
+        "blocks": np.asarray(["next"]),
+        "block_weights": np.asarray([0.5]),
+        "next_vocab": np.asarray(["cut", "down"]),
+        "next_idf": np.asarray([1.0, 1.0]),
+        "coef": np.asarray([[1.0, 0.0], [0.0, 0.0]]),
+        "intercept": np.asarray([0.0, 0.1]),
+    }
+    model = LinearModel.from_arrays(arrays)
+    # When one utterance is followed by "so you want to cut down" and one by nothing
+    texts, previous = ["I drink too much", "I drink too much"], [None, None]
+    labels = model.predict(texts, previous, ["So you want to cut.", None])
+    # Then only the answer that names the change tips it to change; no next turn, no effect
+    assert labels == ["change", "sustain"]
+    assert model.predict(texts, previous) == ["sustain", "sustain"]
 
 
 def test_char_grams_stay_inside_each_space_padded_word():

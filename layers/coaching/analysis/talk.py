@@ -16,6 +16,9 @@ Features of one utterance (the same function builds them for training and at run
 * `char`: character 2-5-grams within word boundaries, sublinear TF-IDF, L2-normalised;
 * `prev`: word 1-2-grams of the previous turn by the other party (the coach's before a
   client turn, the client's before a coach turn), sublinear TF-IDF, L2-normalised;
+* `next` (models trained since issue 16): the same for the next turn by another speaker —
+  the whole transcript is there when it is labelled, and how the coach answers ("so you want
+  to cut down") tells change talk from sustain talk;
 * `cues`: a handful of counts (question mark, "so ..." / "it sounds like" / "you feel"
   openings, first- and second-person pronouns, negations, length; the previous turn's
   question mark).
@@ -135,10 +138,10 @@ def cues(text: str | None, previous: str | None) -> list[float]:
     ]
 
 
-ANALYZERS = {"word": word_ngrams, "char": char_ngrams, "prev": word_ngrams}
-# Which input each text block reads: the utterance itself or the previous turn.
-BLOCK_INPUT = {"word": "text", "char": "text", "prev": "previous"}
-TEXT_BLOCKS = ("word", "char", "prev")
+ANALYZERS = {"word": word_ngrams, "char": char_ngrams, "prev": word_ngrams, "next": word_ngrams}
+# Which input each text block reads: the utterance itself, the previous or the next turn.
+BLOCK_INPUT = {"word": "text", "char": "text", "prev": "previous", "next": "following"}
+TEXT_BLOCKS = ("word", "char", "prev", "next")
 
 
 @dataclass(frozen=True)
@@ -213,16 +216,23 @@ class LinearModel:
         return rows, cols
 
     def features(
-        self, texts: list[str], previous: list[str | None]
+        self,
+        texts: list[str],
+        previous: list[str | None],
+        following: list[str | None] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The feature matrix in coordinate form: (rows, columns, values)."""
+        inputs: dict[str, list[str | None]] = {
+            "text": list(texts),
+            "previous": previous,
+            "following": following if following is not None else [None] * len(texts),
+        }
         blocks = []
         for block, weight in self.block_weights.items():
             if block == "cues":
                 blocks.append(self._cue_features(texts, previous, weight))
                 continue
-            sources = texts if BLOCK_INPUT[block] == "text" else previous
-            found = self._weighted_tf_idf(block, sources, len(texts), weight)
+            found = self._weighted_tf_idf(block, inputs[BLOCK_INPUT[block]], len(texts), weight)
             if found is not None:
                 blocks.append(found)
         if not blocks:
@@ -260,20 +270,30 @@ class LinearModel:
         values *= weight / norms[rows]
         return rows, cols + self.offsets[block], values
 
-    def decision_function(self, texts: list[str], previous: list[str | None]) -> np.ndarray:
-        if len(texts) != len(previous):
-            raise ValueError("texts and previous turns differ in length")
+    def decision_function(
+        self,
+        texts: list[str],
+        previous: list[str | None],
+        following: list[str | None] | None = None,
+    ) -> np.ndarray:
+        if len(texts) != len(previous) or (following is not None and len(following) != len(texts)):
+            raise ValueError("texts and previous (or next) turns differ in length")
         scores = np.tile(self.intercept, (len(texts), 1))
         if not texts:
             return scores
-        rows, cols, vals = self.features(texts, previous)
+        rows, cols, vals = self.features(texts, previous, following)
         contributions = self.coef[cols] * vals[:, None]
         for c in range(scores.shape[1]):
             scores[:, c] += np.bincount(rows, weights=contributions[:, c], minlength=len(texts))
         return scores
 
-    def predict(self, texts: list[str], previous: list[str | None]) -> list[str]:
-        scores = self.decision_function(texts, previous)
+    def predict(
+        self,
+        texts: list[str],
+        previous: list[str | None],
+        following: list[str | None] | None = None,
+    ) -> list[str]:
+        scores = self.decision_function(texts, previous, following)
         return [self.classes[i] for i in np.argmax(scores, axis=1)]
 
 
@@ -295,35 +315,36 @@ def _coach_model() -> LinearModel:
 
 
 def classify_client_utterances(
-    texts: list[str], previous_coach: list[str | None]
+    texts: list[str],
+    previous_coach: list[str | None],
+    following: list[str | None] | None = None,
 ) -> list[TalkType]:
-    """change / neutral / sustain for each client utterance, given the coach's turn before it."""
+    """change / neutral / sustain for each client utterance, given the coach's turn before it
+    (and the turn after it, when known)."""
     if not texts:
         return []
-    return cast(list[TalkType], _client_model().predict(texts, previous_coach))
+    return cast(list[TalkType], _client_model().predict(texts, previous_coach, following))
 
 
 def classify_coach_utterances(
-    texts: list[str], previous_client: list[str | None]
+    texts: list[str],
+    previous_client: list[str | None],
+    following: list[str | None] | None = None,
 ) -> list[Behaviour]:
-    """question / reflection / input / other for each coach utterance, given the turn before."""
+    """question / reflection / input / other for each coach utterance, given the turn before
+    (and the turn after it, when known)."""
     if not texts:
         return []
-    return cast(list[Behaviour], _coach_model().predict(texts, previous_client))
+    return cast(list[Behaviour], _coach_model().predict(texts, previous_client, following))
 
 
-def label_turns(transcript: Transcript, coach: str | None) -> list[TurnLabel]:
-    """One label per turn: behaviour for the coach's, talk type for other named speakers'.
-
-    Turns of the unknown speaker get neither. Without a coach every named speaker's turn
-    gets a talk type. The context of a turn is the nearest earlier turn by another speaker.
-    """
-    turns = transcript.turns
+def context_turns(transcript: Transcript) -> list[str | None]:
+    """For each turn, the text of the nearest earlier turn by another speaker (None first)."""
     previous: list[str | None] = []
     last_text: str | None = None
     last_speaker: str | None = None
     earlier_other: str | None = None  # the latest turn of someone else than `last_speaker`
-    for turn in turns:
+    for turn in transcript.turns:
         if last_speaker is None:
             previous.append(None)
         elif turn.speaker != last_speaker:
@@ -333,7 +354,29 @@ def label_turns(transcript: Transcript, coach: str | None) -> list[TurnLabel]:
         if turn.speaker != last_speaker:
             earlier_other = last_text
         last_speaker, last_text = turn.speaker, turn.text
+    return previous
 
+
+def following_turns(transcript: Transcript) -> list[str | None]:
+    """For each turn, the text of the nearest later turn by another speaker (None last)."""
+    turns = transcript.turns
+    following: list[str | None] = [None] * len(turns)
+    for i in range(len(turns) - 2, -1, -1):
+        after = turns[i + 1]
+        # The same speaker again: theirs is the answer to this turn too.
+        following[i] = after.text if after.speaker != turns[i].speaker else following[i + 1]
+    return following
+
+
+def label_turns(transcript: Transcript, coach: str | None) -> list[TurnLabel]:
+    """One label per turn: behaviour for the coach's, talk type for other named speakers'.
+
+    Turns of the unknown speaker get neither. Without a coach every named speaker's turn
+    gets a talk type. The context of a turn is the nearest earlier turn by another speaker.
+    """
+    turns = transcript.turns
+    previous = context_turns(transcript)
+    following = following_turns(transcript)
     coach_at = [i for i, t in enumerate(turns) if coach is not None and t.speaker == coach]
     client_at = [
         i
@@ -341,10 +384,14 @@ def label_turns(transcript: Transcript, coach: str | None) -> list[TurnLabel]:
         if t.speaker != UNKNOWN_SPEAKER and (coach is None or t.speaker != coach)
     ]
     behaviours = classify_coach_utterances(
-        [turns[i].text for i in coach_at], [previous[i] for i in coach_at]
+        [turns[i].text for i in coach_at],
+        [previous[i] for i in coach_at],
+        [following[i] for i in coach_at],
     )
     talk_types = classify_client_utterances(
-        [turns[i].text for i in client_at], [previous[i] for i in client_at]
+        [turns[i].text for i in client_at],
+        [previous[i] for i in client_at],
+        [following[i] for i in client_at],
     )
     behaviour_at = dict(zip(coach_at, behaviours, strict=True))
     talk_type_at = dict(zip(client_at, talk_types, strict=True))

@@ -1717,10 +1717,14 @@ export interface components {
             advice_giving: number;
             closed_questions: number;
             coach: string | null;
+            /** @default 0 */
+            coach_sentences: number;
             coach_talk_ratio: number;
             coach_turns: number;
             /** Format: date-time */
             created_at: string;
+            /** @default 0 */
+            inputs: number;
             open_questions: number;
             question_rate: number;
             questions: number;
@@ -1738,8 +1742,12 @@ export interface components {
             advice_giving: number;
             closed_questions: number;
             coach: string | null;
+            /** @default 0 */
+            coach_sentences: number;
             coach_talk_ratio: number;
             coach_turns: number;
+            /** @default 0 */
+            inputs: number;
             open_questions: number;
             question_rate: number;
             questions: number;
