@@ -88,6 +88,9 @@ class ServeProcess:
         # log level) leaks into the server's.
         env = {k: v for k, v in os.environ.items() if not k.startswith(("COACH_", "POWERTOOLS_"))}
         env.update(COACH_HOME=str(self.home), COACH_DROPBOX=str(self.dropbox), PYTHONUNBUFFERED="1")
+        # The harness polls the API while it waits (wait_for); a slow step on a busy machine
+        # must not turn those polls into the per-user 429 that a real client would pace for.
+        env.update(COACH_RATE_LIMIT_PER_MINUTE="6000")
         env.update(extra)
         return env
 
