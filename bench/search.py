@@ -69,6 +69,7 @@ RECALL_QUERIES = 100
 # would make the nearest ten a tight cluster no graph index finds whole).
 JITTER = 0.5
 EF_SEARCH_GRID = (100, 200, 400, 1000)
+SESSION_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
 ZONE = ZoneInfo("UTC")
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -324,6 +325,7 @@ def relevance(asked: list[Asked], located, label: str, tune: set[str]) -> None:
             best = max(best, (figures["MRR"], figures["R@10"], k, weight))
         print(f"  {k:<20}" + "".join(f"{cell:>12}" for cell in row))
     _, _, k, weight = best
+    session_evidence(tuning, testing, located, fused)
     held = scores(ranks_of(testing, located, fused(k, weight)))
     held_now = scores(ranks_of(testing, located, fused(*default)))
     everywhere = scores(ranks_of(asked, located, fused(k, weight)))
@@ -333,6 +335,39 @@ def relevance(asked: list[Asked], located, label: str, tune: set[str]) -> None:
         f"(now: R@10 {held_now['R@10']:.3f} MRR {held_now['MRR']:.3f}); all queries "
         f"R@5 {everywhere['R@5']:.3f} R@10 {everywhere['R@10']:.3f} MRR {everywhere['MRR']:.3f}"
     )
+
+
+def session_evidence(tuning, testing, located, fused) -> None:
+    """The fused list (the constants in use) raised by each session's summed evidence
+    (fusion.with_session_evidence), for each weight: tuning and held-out queries."""
+    from coaching.search import fusion
+
+    session_of = {pid: where.session_id for pid, where in located.items()}
+    default = fused(fusion.RRF_K, fusion.SEMANTIC_WEIGHT / fusion.KEYWORD_WEIGHT)
+
+    def boosted(weight: float) -> Callable[[Asked], list[uuid.UUID]]:
+        def ranking(a: Asked) -> list[uuid.UUID]:
+            base = fusion.fuse(
+                a.semantic,
+                a.keyword,
+                k=fusion.RRF_K,
+                semantic_weight=fusion.SEMANTIC_WEIGHT / fusion.KEYWORD_WEIGHT,
+            )
+            ranked = fusion.with_session_evidence(base, session_of, weight=weight)
+            return [f.passage_id for f in ranked]
+
+        return ranking
+
+    print("  session evidence weight: tuning MRR/R@10, held-out MRR/R@10")
+    for weight in SESSION_WEIGHTS:
+        ranking = boosted(weight) if weight else default
+        tuned = scores(ranks_of(tuning, located, ranking))
+        held = scores(ranks_of(testing, located, ranking))
+        marker = " (in use)" if weight == fusion.SESSION_WEIGHT else ""
+        print(
+            f"  {weight:<8g}{tuned['MRR']:.3f}/{tuned['R@10']:.3f}"
+            f"  {held['MRR']:.3f}/{held['R@10']:.3f}{marker}"
+        )
 
 
 # -- scale -------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ each backend contributes ``weight / (k + rank)`` for every passage it answered.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from coaching.domain.search import Hit, MatchedBy
 
@@ -17,6 +17,8 @@ from coaching.domain.search import Hit, MatchedBy
 RRF_K = 60
 SEMANTIC_WEIGHT = 1.0
 KEYWORD_WEIGHT = 1.0
+# How much a passage gains from its session's other candidates (with_session_evidence).
+SESSION_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -57,3 +59,28 @@ def _matched_by(backends: set[str]) -> MatchedBy:
     if backends == {"semantic", "keyword"}:
         return "both"
     return "semantic" if "semantic" in backends else "keyword"
+
+
+def with_session_evidence(
+    fused: Sequence[Fused],
+    session_of: Mapping[uuid.UUID, uuid.UUID],
+    *,
+    weight: float = SESSION_WEIGHT,
+) -> list[Fused]:
+    """The candidates again, each passage's score raised by ``weight`` times the summed
+    scores of every candidate of its session: a question about one meeting as a whole picks
+    out that meeting by all of its passages together, where its single best passage may
+    rank below another meeting's lucky one (hierarchical retrieval). Within one session the
+    order is unchanged. Ties keep the given order."""
+    evidence: dict[uuid.UUID, float] = {}
+    for hit in fused:
+        session = session_of.get(hit.passage_id)
+        if session is not None:
+            evidence[session] = evidence.get(session, 0.0) + hit.score
+    rescored = []
+    for hit in fused:
+        session = session_of.get(hit.passage_id)
+        gain = weight * evidence[session] if session is not None else 0.0
+        rescored.append(replace(hit, score=hit.score + gain))
+    order = {hit.passage_id: position for position, hit in enumerate(rescored)}
+    return sorted(rescored, key=lambda hit: (-hit.score, order[hit.passage_id]))
