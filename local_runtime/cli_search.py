@@ -4,6 +4,7 @@ the search index."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -84,7 +85,7 @@ def reindex(
             code="COACH_503",
         ) from None
     if as_json:
-        sys.stdout.write(json.dumps(report.__dict__) + "\n")
+        sys.stdout.write(json.dumps(dataclasses.asdict(report)) + "\n")
         return
     resumed = " (resumed where the last run stopped)" if report.resumed else ""
     typer.echo(

@@ -46,6 +46,15 @@ def lambda_ports() -> Ports:
     return build_ports(Settings())
 
 
+@lru_cache(maxsize=1)
+def _local_embedder() -> Embedder:
+    """One per process: the model is read-only and takes a second and some 250 MB to load,
+    so every Ports of a process (`coach` commands run in one, the tests) shares it."""
+    from coaching.adapters.local.embedder import LocalEmbedder
+
+    return LocalEmbedder()
+
+
 class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtime provides
     """Every port of one runtime, built on first use from one settings object."""
 
@@ -184,9 +193,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             from coaching.adapters.openai import build_openai_embedder
 
             return build_openai_embedder(settings)
-        from coaching.adapters.local.embedder import LocalEmbedder
-
-        return LocalEmbedder()
+        return _local_embedder()
 
     @cached_property
     def reindex_checkpoints(self) -> ReindexCheckpoints:

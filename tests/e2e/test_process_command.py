@@ -30,12 +30,20 @@ def contract(shared_data) -> dict:
 
 @pytest.fixture(scope="module")
 def cli(platform):
+    from coaching import composition
+    from coaching.adapters.unavailable_embedder import UnavailableEmbedder
+
     runner = CliRunner()
 
     def run(*args: str):
         return runner.invoke(app, ["process", *args], catch_exceptions=False)
 
-    return run
+    # These runs check what `coach process` prints for some eighty real meetings, not search:
+    # their passages are indexed for keywords only (embedding them all takes minutes on two
+    # shared cores; tests/integration/test_search_pgvector.py covers the model's path).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(composition, "_local_embedder", UnavailableEmbedder)
+        yield run
 
 
 def _cue_speakers(path: Path) -> set[str]:

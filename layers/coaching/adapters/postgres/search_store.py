@@ -2,7 +2,7 @@
 
 Vectors travel as pgvector's text form ('[0.1,0.2,...]'), so no driver extension is needed.
 A passage's coach is read from its session, not from when it was indexed: a session given to
-another coach is seen by the new coach's searches at once (search_sql.py does the same).
+another coach is seen by the new coach's searches at once (search_indexes.py filters so too).
 """
 
 from __future__ import annotations
