@@ -69,7 +69,8 @@ RECALL_QUERIES = 100
 # would make the nearest ten a tight cluster no graph index finds whole).
 JITTER = 0.5
 EF_SEARCH_GRID = (100, 200, 400, 1000)
-SESSION_WEIGHTS = (0.0, 0.1, 0.25, 0.5, 1.0, 2.0, 4.0)
+SESSION_WEIGHTS = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0)
+SESSION_TOPS = (1, 2, 3, 5)
 ZONE = ZoneInfo("UTC")
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -345,7 +346,7 @@ def session_evidence(tuning, testing, located, fused) -> None:
     session_of = {pid: where.session_id for pid, where in located.items()}
     default = fused(fusion.RRF_K, fusion.SEMANTIC_WEIGHT / fusion.KEYWORD_WEIGHT)
 
-    def boosted(weight: float) -> Callable[[Asked], list[uuid.UUID]]:
+    def boosted(weight: float, top: int) -> Callable[[Asked], list[uuid.UUID]]:
         def ranking(a: Asked) -> list[uuid.UUID]:
             base = fusion.fuse(
                 a.semantic,
@@ -353,21 +354,22 @@ def session_evidence(tuning, testing, located, fused) -> None:
                 k=fusion.RRF_K,
                 semantic_weight=fusion.SEMANTIC_WEIGHT / fusion.KEYWORD_WEIGHT,
             )
-            ranked = fusion.with_session_evidence(base, session_of, weight=weight)
+            ranked = fusion.with_session_evidence(base, session_of, weight=weight, top=top)
             return [f.passage_id for f in ranked]
 
         return ranking
 
-    print("  session evidence weight: tuning MRR/R@10, held-out MRR/R@10")
+    print("  session evidence (weight, best n): tuning MRR/R@10, held-out MRR/R@10")
     for weight in SESSION_WEIGHTS:
-        ranking = boosted(weight) if weight else default
-        tuned = scores(ranks_of(tuning, located, ranking))
-        held = scores(ranks_of(testing, located, ranking))
-        marker = " (in use)" if weight == fusion.SESSION_WEIGHT else ""
-        print(
-            f"  {weight:<8g}{tuned['MRR']:.3f}/{tuned['R@10']:.3f}"
-            f"  {held['MRR']:.3f}/{held['R@10']:.3f}{marker}"
-        )
+        for top in SESSION_TOPS if weight else (0,):
+            ranking = boosted(weight, top) if weight else default
+            tuned = scores(ranks_of(tuning, located, ranking))
+            held = scores(ranks_of(testing, located, ranking))
+            in_use = (weight, top) == (fusion.SESSION_WEIGHT, fusion.SESSION_TOP)
+            print(
+                f"  {weight:<6g}{top:<4}{tuned['MRR']:.3f}/{tuned['R@10']:.3f}"
+                f"  {held['MRR']:.3f}/{held['R@10']:.3f}{' (in use)' if in_use else ''}"
+            )
 
 
 # -- scale -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from coaching.ports.embedder import EmbeddingUnavailable
 from coaching.ports.search_index import SearchBackendUnavailable, SearchPorts
 from coaching.ports.search_vocabulary import RecentQueries, SearchVocabulary
 from coaching.search.cursor import BadCursor, fingerprint, make_cursor, read_cursor
-from coaching.search.fusion import Fused, fuse, with_session_evidence
+from coaching.search.fusion import Fused, fuse
 from coaching.search.snippets import make_snippet, query_stems
 from coaching.search.understanding import (
     NameCandidate,
@@ -104,8 +104,9 @@ def search(
     degraded: list[str] = []
     semantic = _semantic_by_text(deps, org, text, filters, degraded)
     keyword = _keyword(deps, org, text, filters, degraded)
-    shown = _allowed(deps, org, fuse(semantic, keyword), filters, visibility)
-    page = _paged(_by_session(shown), limit=request.limit, offset=offset)
+    page = _page(
+        deps, org, fuse(semantic, keyword), filters, visibility, limit=request.limit, offset=offset
+    )
     if principal.role is not Role.SERVICE:  # a key has no user whose suggestions these are
         deps.recent_queries.remember(org, principal.user_id, request.query, now)
     stems = query_stems(text)
@@ -334,39 +335,14 @@ def _page(
     offset: int,
 ) -> _Page:
     """Every candidate read back from the store and checked again, then the page of them."""
-    return _paged(_allowed(deps, org, fused, filters, visibility), limit=limit, offset=offset)
-
-
-def _allowed(
-    deps: SearchDeps,
-    org: uuid.UUID,
-    fused: list[Fused],
-    filters: SearchFilters,
-    visibility: Visibility,
-) -> list[tuple[Passage, Fused]]:
-    """Every candidate read back from the store and checked again, in the given order."""
     loaded = {p.id: p for p in deps.search.store.load(org, [hit.passage_id for hit in fused])}
-    return [
+    shown = [
         (loaded[hit.passage_id], hit)
         for hit in fused
         if hit.passage_id in loaded
         and allows(filters, org, loaded[hit.passage_id])
         and visibility.allows(loaded[hit.passage_id].coach_id)
     ]
-
-
-def _by_session(shown: list[tuple[Passage, Fused]]) -> list[tuple[Passage, Fused]]:
-    """Raised by their session's evidence: for a question, not "more like this" (where the
-    source's own session would crowd out the others). Only what the caller may see counts."""
-    passages = {hit.passage_id: passage for passage, hit in shown}
-    session_of = {pid: passage.session_id for pid, passage in passages.items()}
-    return [
-        (passages[hit.passage_id], hit)
-        for hit in with_session_evidence([hit for _, hit in shown], session_of)
-    ]
-
-
-def _paged(shown: list[tuple[Passage, Fused]], *, limit: int, offset: int) -> _Page:
     page = shown[offset : offset + limit]
     return _Page(page, offset + limit if len(shown) > offset + limit else None)
 
