@@ -69,6 +69,8 @@ RECALL_QUERIES = 100
 # would make the nearest ten a tight cluster no graph index finds whole).
 JITTER = 0.5
 EF_SEARCH_GRID = (100, 200, 400, 1000)
+SESSION_WEIGHTS = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0)
+SESSION_TOPS = (1, 2, 3, 5)
 ZONE = ZoneInfo("UTC")
 NOW = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -214,6 +216,13 @@ def index_meetings(
     return sessions, timings
 
 
+def analyze(db) -> None:
+    """The planner's statistics (word frequencies the keyword index reads), as autovacuum
+    keeps them after a table grows: the bench does not wait for it."""
+    with db.transaction() as conn:
+        conn.execute("ANALYZE search_passages")
+
+
 def every_passage(deps, org) -> list[tuple[Passage, list[float] | None]]:
     found = []
     for batch in deps.search.store.batches(org, after=None, size=1000):
@@ -317,6 +326,7 @@ def relevance(asked: list[Asked], located, label: str, tune: set[str]) -> None:
             best = max(best, (figures["MRR"], figures["R@10"], k, weight))
         print(f"  {k:<20}" + "".join(f"{cell:>12}" for cell in row))
     _, _, k, weight = best
+    session_evidence(tuning, testing, located, fused)
     held = scores(ranks_of(testing, located, fused(k, weight)))
     held_now = scores(ranks_of(testing, located, fused(*default)))
     everywhere = scores(ranks_of(asked, located, fused(k, weight)))
@@ -326,6 +336,40 @@ def relevance(asked: list[Asked], located, label: str, tune: set[str]) -> None:
         f"(now: R@10 {held_now['R@10']:.3f} MRR {held_now['MRR']:.3f}); all queries "
         f"R@5 {everywhere['R@5']:.3f} R@10 {everywhere['R@10']:.3f} MRR {everywhere['MRR']:.3f}"
     )
+
+
+def session_evidence(tuning, testing, located, fused) -> None:
+    """The fused list (the constants in use) raised by each session's summed evidence
+    (fusion.with_session_evidence), for each weight: tuning and held-out queries."""
+    from coaching.search import fusion
+
+    session_of = {pid: where.session_id for pid, where in located.items()}
+    default = fused(fusion.RRF_K, fusion.SEMANTIC_WEIGHT / fusion.KEYWORD_WEIGHT)
+
+    def boosted(weight: float, top: int) -> Callable[[Asked], list[uuid.UUID]]:
+        def ranking(a: Asked) -> list[uuid.UUID]:
+            base = fusion.fuse(
+                a.semantic,
+                a.keyword,
+                k=fusion.RRF_K,
+                semantic_weight=fusion.SEMANTIC_WEIGHT / fusion.KEYWORD_WEIGHT,
+            )
+            ranked = fusion.with_session_evidence(base, session_of, weight=weight, top=top)
+            return [f.passage_id for f in ranked]
+
+        return ranking
+
+    print("  session evidence (weight, best n): tuning MRR/R@10, held-out MRR/R@10")
+    for weight in SESSION_WEIGHTS:
+        for top in SESSION_TOPS if weight else (0,):
+            ranking = boosted(weight, top) if weight else default
+            tuned = scores(ranks_of(tuning, located, ranking))
+            held = scores(ranks_of(testing, located, ranking))
+            in_use = (weight, top) == (fusion.SESSION_WEIGHT, fusion.SESSION_TOP)
+            print(
+                f"  {weight:<6g}{top:<4}{tuned['MRR']:.3f}/{tuned['R@10']:.3f}"
+                f"  {held['MRR']:.3f}/{held['R@10']:.3f}{' (in use)' if in_use else ''}"
+            )
 
 
 # -- scale -------------------------------------------------------------------------------
@@ -471,32 +515,44 @@ def use_case_latency(platform, search, org, questions, team) -> list[float] | No
 
 
 def hnsw_recall(deps, db, org, query_vectors, coaches) -> None:
-    """Recall@10 of the HNSW index against an exact scan, and its time, for each ef_search
-    (pgvector 0.6 filters after the graph search: a selective filter needs more candidates)."""
-    from coaching.adapters.postgres import search_indexes
+    """Recall@10 against an exact scan, and time: of the HNSW index alone for each ef_search
+    (pgvector 0.6 filters after the graph search: a selective filter needs more candidates),
+    then of the adapter itself (an exact scan when the filter is selective)."""
+    from psycopg import sql
 
     model = deps.search.embedder.model
-    kept = search_indexes.EF_SEARCH
+    index = deps.search.vectors
+
+    def hnsw(vector, filters, ef_search):
+        statement, params = index.statement(org, vector, filters, 10)
+        with db.transaction(org) as conn:
+            conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(ef_search))
+            return [row["id"] for row in conn.execute(statement, params).fetchall()]
+
+    def adapter(vector, filters, _):
+        return [hit.passage_id for hit in index.query(org, vector, filters, 10)]
+
     for label, filters in (
         ("no filter", SearchFilters()),
+        ("a lead's three coaches of ten", SearchFilters(coach_ids=frozenset(coaches[:3]))),
         ("one coach of ten", SearchFilters(coach_ids=frozenset(coaches[:1]))),
     ):
         exact = [exact_ids(db, org, vector, filters, model) for vector in query_vectors]
-        for ef_search in EF_SEARCH_GRID:
-            search_indexes.EF_SEARCH = ef_search
+        for how, ask, ef_search in [
+            *(("HNSW", hnsw, ef) for ef in EF_SEARCH_GRID),
+            ("the adapter", adapter, None),
+        ]:
             overlap, times = [], []
             for vector, truth in zip(query_vectors, exact, strict=True):
                 began = time.perf_counter()
-                hits = deps.search.vectors.query(org, vector, filters, 10)
+                found = set(ask(vector, filters, ef_search))
                 times.append(time.perf_counter() - began)
-                found = {hit.passage_id for hit in hits}
                 overlap.append(len(found & set(truth)) / max(1, len(truth)))
-            marker = " (the adapter's)" if ef_search == kept else ""
+            setting = f", ef_search {ef_search}" if ef_search else ""
             print(
-                f"HNSW recall@10 vs exact     {statistics.mean(overlap):.3f}, {ms(times)}: "
-                f"{label}, ef_search {ef_search}{marker}"
+                f"vector recall@10 vs exact   {statistics.mean(overlap):.3f}, {ms(times)}: "
+                f"{label}, {how}{setting}"
             )
-    search_indexes.EF_SEARCH = kept
 
 
 def ms(values: list[float]) -> str:
@@ -539,6 +595,7 @@ def main() -> None:  # noqa: PLR0914, PLR0915 (one report, printed in order)
 
     sessions, timings = index_meetings(deps, org, meetings, args.timed, args.cache)
     originals = every_passage(deps, org)
+    analyze(platform.ports.database)
     located = {
         p.id: Located(p.session_id, p.turn_index, p.turn_end)
         for p, _ in originals
@@ -577,6 +634,7 @@ def main() -> None:  # noqa: PLR0914, PLR0915 (one report, printed in order)
     print(f"\nSpeed at {args.passages} passages")
     coaches = make_coaches(platform.ports.database, org, 10)
     written, store_seconds = grow(deps, org, originals, args.passages, coaches)
+    analyze(platform.ports.database)
     print(
         f"store throughput            {written / store_seconds:.0f} passages/s "
         f"({written} generated, vectors given: writes, HNSW and GIN upkeep)"

@@ -1,0 +1,134 @@
+"""How the local indexes keep a query fast at scale: the keyword index opens "some of the
+words" only to the question's rarest words; the vector index answers a selective filter with
+an exact scan and a broad one with the HNSW graph."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+
+import pytest
+
+from coaching.adapters.postgres import search_indexes
+from coaching.adapters.postgres.search_indexes import (
+    INDEXED_DIMENSIONS,
+    INDEXED_MODEL,
+    PgVectorIndex,
+    PostgresKeywordIndex,
+)
+from coaching.adapters.postgres.search_store import PostgresPassageStore
+from coaching.domain.search import Passage, SearchFilters, passage_id
+from coaching.domain.session import SessionRecord
+
+pytestmark = pytest.mark.integration
+
+
+def _unit(seed: int) -> list[float]:
+    raw = [math.sin(seed * 7.1 + n) for n in range(INDEXED_DIMENSIONS)]
+    norm = math.sqrt(sum(x * x for x in raw))
+    return [x / norm for x in raw]
+
+
+def _session(platform, org) -> uuid.UUID:
+    session_id = uuid.uuid4()
+    platform.deps.sessions.create_session(
+        org,
+        SessionRecord(
+            id=session_id,
+            organization_id=org,
+            source_name="a.vtt",
+            transcript_key=f"transcripts/{org}/{session_id}/a.vtt",
+            content_sha256=uuid.uuid4().hex * 2,
+        ),
+    )
+    return session_id
+
+
+def _index(platform, org, texts: list[str]) -> tuple[uuid.UUID, list[Passage], list]:
+    session_id = _session(platform, org)
+    passages = [
+        Passage(
+            id=passage_id(session_id, "passage", n, 0),
+            organization_id=org,
+            session_id=session_id,
+            kind="passage",
+            source="a.vtt",
+            text=text,
+            session_date=dt.date(2026, 3, 2),
+        )
+        for n, text in enumerate(texts)
+    ]
+    vectors = [_unit(hash((session_id, n)) % 10_000) for n in range(len(texts))]
+    PostgresPassageStore(platform.ports.database).replace_session(
+        org, session_id, passages, vectors, INDEXED_MODEL
+    )
+    return session_id, passages, vectors
+
+
+def test_a_word_too_common_for_the_budget_only_ranks(platform, organization, monkeypatch):
+    # Given many passages with a common word, a few with a rare one, one with both
+    common = [f"the weekly meeting number {n} went on" for n in range(40)]
+    _, passages, _ = _index(
+        platform,
+        organization,
+        [*common, "we reviewed the zanzibar file", "the meeting about zanzibar"],
+    )
+    with platform.ports.database.transaction() as conn:
+        conn.execute("ANALYZE search_passages")
+    index = PostgresKeywordIndex(platform.ports.database)
+    # When the budget lets in one word's passages only
+    monkeypatch.setattr(search_indexes, "SOME_WORD_BUDGET", 1)
+    hits = index.query(organization, "meeting zanzibar", SearchFilters(), 50)
+    # Then the rare word's passages answer, both words first, the common word alone never
+    assert [h.passage_id for h in hits] == [passages[-1].id, passages[-2].id]
+    # And with room for every word, the common word's passages come after them
+    monkeypatch.setattr(search_indexes, "SOME_WORD_BUDGET", 10_000)
+    hits = index.query(organization, "meeting zanzibar", SearchFilters(), 50)
+    assert len(hits) == 42 and hits[0].passage_id == passages[-1].id
+
+
+def _exact_calls(monkeypatch) -> list[SearchFilters]:
+    calls: list[SearchFilters] = []
+    original = PgVectorIndex.exact_statement
+
+    def spy(self, org, vector, filters, limit):
+        calls.append(filters)
+        return original(self, org, vector, filters, limit)
+
+    monkeypatch.setattr(PgVectorIndex, "exact_statement", spy)
+    return calls
+
+
+def test_a_selective_filter_is_answered_by_an_exact_scan(platform, organization, monkeypatch):
+    # Given two sessions' vectors
+    session_id, passages, vectors = _index(platform, organization, [f"p {n}" for n in range(12)])
+    _index(platform, organization, [f"q {n}" for n in range(12)])
+    calls = _exact_calls(monkeypatch)
+    index = PgVectorIndex(platform.ports.database)
+    # When one session's nearest are asked for
+    only_this = SearchFilters(session_ids=frozenset({session_id}))
+    hits = index.query(organization, vectors[5], only_this, 4)
+    # Then the filtered rows were scanned exactly, in true distance order
+    assert calls == [only_this]
+    truth = sorted(
+        range(len(vectors)),
+        key=lambda n: -sum(a * b for a, b in zip(vectors[n], vectors[5], strict=True)),
+    )[:4]
+    assert [h.passage_id for h in hits] == [passages[n].id for n in truth]
+    assert hits[0].score == pytest.approx(1.0, abs=1e-5)
+
+
+def test_no_filter_or_a_broad_one_reads_the_graph(platform, organization, monkeypatch):
+    session_id, passages, vectors = _index(platform, organization, [f"p {n}" for n in range(12)])
+    calls = _exact_calls(monkeypatch)
+    index = PgVectorIndex(platform.ports.database)
+    # No filter: the graph
+    assert index.query(organization, vectors[2], SearchFilters(), 3)[0].passage_id == (
+        passages[2].id
+    )
+    # A filter keeping more passages than an exact scan is worth: the graph too
+    monkeypatch.setattr(search_indexes, "EXACT_SCAN_MAX", 5)
+    broad = SearchFilters(session_ids=frozenset({session_id}))
+    assert index.query(organization, vectors[2], broad, 3)[0].passage_id == passages[2].id
+    assert calls == []
