@@ -70,3 +70,14 @@ def test_a_cursor_reads_back_only_with_its_key_and_binding():
     ):
         with pytest.raises(BadCursor):
             read_cursor(key, token, bound)
+
+
+def test_a_word_missing_from_the_statistics_counts_as_the_least_common_listed_one():
+    from coaching.adapters.postgres.search_indexes import SOME_WORD_BUDGET, _rarest
+
+    # Given statistics that list only common words (a big table lists no rare one)
+    rows_with = {"meet": 5_000.0, "week": float(SOME_WORD_BUDGET)}
+    # Then a rare word comes first and, counted as the least common listed, fills the budget
+    assert _rarest(["meet", "zanzibar"], rows_with) == ["zanzibar"]
+    # And with no statistics at all every word may widen the match
+    assert _rarest(["meet", "zanzibar"], {}) == ["meet", "zanzibar"]

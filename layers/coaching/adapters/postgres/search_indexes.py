@@ -234,15 +234,17 @@ _COMMON_WORDS = (
 
 
 def _rarest(words: Sequence[str], rows_with: dict[str, float]) -> list[str]:
-    """The rarest words while the rows of those before fit the budget (so at least one); a
-    word not among the most common is rarer than all of them."""
+    """The rarest words while the rows of those before fit the budget (so at least one). A
+    word not among the most common is rarer than all of them, and is counted as the least
+    common of them (as the planner estimates it), so a rare word alone can fill the budget."""
+    unlisted = min(rows_with.values(), default=0.0)
     chosen: list[str] = []
     rows = 0.0
-    for word in sorted(words, key=lambda w: (rows_with.get(w, 0.0), w)):
+    for word in sorted(words, key=lambda w: (rows_with.get(w, unlisted), w)):
         if chosen and rows >= SOME_WORD_BUDGET:
             break
         chosen.append(word)
-        rows += rows_with.get(word, 0.0)
+        rows += rows_with.get(word, unlisted)
     return chosen
 
 
