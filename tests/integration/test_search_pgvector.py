@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-import uuid
 
 import pytest
 from psycopg import sql
 
 from coaching.adapters.postgres.search_indexes import (
-    INDEXED_DIMENSIONS,
     INDEXED_MODEL,
     PgVectorIndex,
 )
 from coaching.adapters.postgres.search_store import PostgresPassageStore
 from coaching.domain.search import Passage, SearchFilters, passage_id
-from coaching.domain.session import SessionRecord
+from tests.search_data import bare_session, unit_vector
 
 pytestmark = pytest.mark.integration
 
@@ -30,26 +27,10 @@ def test_the_embedded_server_loads_pgvector(platform):
     assert tuple(int(part) for part in row["extversion"].split(".")[:2]) >= (0, 6)
 
 
-def _unit(seed: int) -> list[float]:
-    raw = [math.sin(seed * 7.1 + n) for n in range(INDEXED_DIMENSIONS)]
-    norm = math.sqrt(sum(x * x for x in raw))
-    return [x / norm for x in raw]
-
-
 def test_a_vector_query_of_the_local_model_reads_the_hnsw_index(platform, organization):
     # Given passages with the local model's vectors
     db = platform.ports.database
-    session_id = uuid.uuid4()
-    platform.deps.sessions.create_session(
-        organization,
-        SessionRecord(
-            id=session_id,
-            organization_id=organization,
-            source_name="a.vtt",
-            transcript_key=f"transcripts/{organization}/{session_id}/a.vtt",
-            content_sha256=uuid.uuid4().hex * 2,
-        ),
-    )
+    session_id = bare_session(platform, organization)
     passages = [
         Passage(
             id=passage_id(session_id, "passage", n, 0),
@@ -62,7 +43,7 @@ def test_a_vector_query_of_the_local_model_reads_the_hnsw_index(platform, organi
         )
         for n in range(20)
     ]
-    vectors = [_unit(n) for n in range(20)]
+    vectors = [unit_vector(n) for n in range(20)]
     PostgresPassageStore(db).replace_session(
         organization, session_id, passages, vectors, INDEXED_MODEL
     )

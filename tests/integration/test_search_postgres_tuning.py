@@ -5,48 +5,25 @@ an exact scan and a broad one with the HNSW graph."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 
 import pytest
 
 from coaching.adapters.postgres import search_indexes
 from coaching.adapters.postgres.search_indexes import (
-    INDEXED_DIMENSIONS,
     INDEXED_MODEL,
     PgVectorIndex,
     PostgresKeywordIndex,
 )
 from coaching.adapters.postgres.search_store import PostgresPassageStore
 from coaching.domain.search import Passage, SearchFilters, passage_id
-from coaching.domain.session import SessionRecord
+from tests.search_data import bare_session, unit_vector
 
 pytestmark = pytest.mark.integration
 
 
-def _unit(seed: int) -> list[float]:
-    raw = [math.sin(seed * 7.1 + n) for n in range(INDEXED_DIMENSIONS)]
-    norm = math.sqrt(sum(x * x for x in raw))
-    return [x / norm for x in raw]
-
-
-def _session(platform, org) -> uuid.UUID:
-    session_id = uuid.uuid4()
-    platform.deps.sessions.create_session(
-        org,
-        SessionRecord(
-            id=session_id,
-            organization_id=org,
-            source_name="a.vtt",
-            transcript_key=f"transcripts/{org}/{session_id}/a.vtt",
-            content_sha256=uuid.uuid4().hex * 2,
-        ),
-    )
-    return session_id
-
-
 def _index(platform, org, texts: list[str]) -> tuple[uuid.UUID, list[Passage], list]:
-    session_id = _session(platform, org)
+    session_id = bare_session(platform, org)
     passages = [
         Passage(
             id=passage_id(session_id, "passage", n, 0),
@@ -59,7 +36,7 @@ def _index(platform, org, texts: list[str]) -> tuple[uuid.UUID, list[Passage], l
         )
         for n, text in enumerate(texts)
     ]
-    vectors = [_unit(hash((session_id, n)) % 10_000) for n in range(len(texts))]
+    vectors = [unit_vector(hash((session_id, n)) % 10_000) for n in range(len(texts))]
     PostgresPassageStore(platform.ports.database).replace_session(
         org, session_id, passages, vectors, INDEXED_MODEL
     )
