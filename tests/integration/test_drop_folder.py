@@ -98,9 +98,13 @@ def test_same_file_dropped_twice_at_once_makes_one_session(
     # When the same content arrives twice at the same moment, under two names
     drop(folder, "monday.txt", data)
     drop(folder, "monday-copy.txt", data)
+    # (the worker moves a copy, then logs it: wait for both, or the check races the log line)
     until(
-        lambda: files_in(folder / "processed") == {"monday.txt", "monday-copy.txt"},
-        "both copies in processed/",
+        lambda: (
+            files_in(folder / "processed") == {"monday.txt", "monday-copy.txt"}
+            and any("duplicate of session" in r.message for r in caplog.records)
+        ),
+        "both copies in processed/ and the duplicate logged",
     )
     # Then there is one session, completed, and the log names the duplicate's session
     sessions = _sessions_with(org, data)
