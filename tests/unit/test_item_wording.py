@@ -127,3 +127,18 @@ def test_text_about_someone_else_is_left_alone():
 def test_fillers_alone_leave_nothing_to_strip_into():
     assert strip_fillers("Okay, so, well") == ""
     assert for_coach("Okay.", "Ann") == "Okay."
+
+
+def test_a_time_word_after_i_is_not_a_verb_and_the_due_note_lands_after_the_whole_word():
+    # Found by the property test on a CI run: "I tomorrow I'll" once read "tomorrow" as the
+    # verb ("Ann tomorrows") and then put the due note inside it ("tomorrow (1 Dec)s").
+    coach = for_coach(
+        "I tomorrow I'll",
+        "Ann",
+        due_phrase="tomorrow",
+        due=dt.date(2026, 12, 1),
+        session_date=MONDAY,
+    )
+    assert "tomorrows" not in coach and "(1 Dec)s" not in coach
+    assert "tomorrow (1 Dec)" in coach
+    assert for_coach("I then send the report.", "Ann") == "Ann then sends the report."

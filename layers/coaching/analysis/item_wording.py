@@ -63,8 +63,11 @@ _PAST_IRREGULAR = frozenset(
 _UNCHANGED = frozenset("read put set cut hit let quit shut cost hurt spread".split())
 _ADVERBS = (
     r"(?:(?:really|just|also|still|always|never|often|usually|finally|actually|already|"
-    r"sometimes|definitely|probably|only|even|now|honestly|totally|kind of|sort of)\s+)*"
+    r"sometimes|definitely|probably|only|even|now|honestly|totally|kind of|sort of|then|"
+    r"today|tomorrow|tonight|yesterday)\s+)*"
 )
+# Words that can follow "I" but are never its verb: "I tomorrow I'll..." has no verb to agree.
+_NOT_A_VERB = r"(?!(?:then|today|tomorrow|tonight|yesterday|and|or|but|so)\b)"
 _FIRST_PERSON = {
     "i'm going to": "{n} will",
     "i am going to": "{n} will",
@@ -97,7 +100,7 @@ _AND_VERB = {
 _SUBJECT_I = re.compile(
     r"\bI(?P<fixed>'m going to| am going to|'m gonna| will|'ll|'m| am|'ve| have|'d| was|"
     r" don't| do not)\b"
-    r"|\bI\s+(?P<adverbs>" + _ADVERBS + r")(?P<verb>[a-z][a-z']*)"
+    r"|\bI\s+(?P<adverbs>" + _ADVERBS + r")" + _NOT_A_VERB + r"(?P<verb>[a-z][a-z']*)"
 )
 _LATER_I = {
     "I'm": "they're",
@@ -335,10 +338,11 @@ def with_due_note(
 ) -> str:
     if not phrase or due is None:
         return text
-    at = text.casefold().find(phrase.casefold())
-    if at < 0:
+    # A whole-word match: "tomorrow" must not land inside "tomorrows".
+    found = re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE)
+    if found is None:
         return text
-    end = at + len(phrase)
+    end = found.end()
     year = f" {due.year}" if session is None or due.year != session.year else ""
     return f"{text[:end]} ({due.day} {due:%b}{year}){text[end:]}"
 
