@@ -14,7 +14,10 @@ export function DueDate({ due, phrase }: { due?: string | null; phrase?: string 
       {" — "}
       {due ? (
         <>
-          by <time dateTime={due}>{formatDueDay(due)}</time>
+          by{" "}
+          <time dateTime={due} style={{ whiteSpace: "nowrap" }}>
+            {formatDueDay(due)}
+          </time>
         </>
       ) : (
         "no fixed date"
