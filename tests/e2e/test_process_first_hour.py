@@ -239,3 +239,61 @@ def test_reprocess_is_refused_once_the_coach_approved_a_summary(platform, tmp_pa
     assert error["code"] == "COACH_409" and "approved" in error["message"]
     status, after = request("GET", f"/v1/summaries/{summary['id']}", claims)
     assert status == 200 and after["status"] == "approved"
+
+
+_DATED_TURNS = (
+    ("Maya Chen", "Welcome back. What will you do next, Ben?"),
+    ("Ben Ode", "I will send the plan to my manager by Friday."),
+    ("Cy Park", "I'm still stuck with the budget, honestly."),
+)
+
+
+def _fireflies_dated(tmp_path: Path, day: str) -> Path:
+    """A Fireflies API transcript held on ``day`` (its `dateString`), as the API saves it."""
+    tag = uuid.uuid4().hex[:8]  # new content each time
+    sentences = [
+        {"index": i, "speaker_name": who, "text": text, "start_time": 5 * i, "end_time": 5 * i + 4}
+        for i, (who, text) in enumerate(_DATED_TURNS)
+    ]
+    document = {"id": tag, "dateString": f"{day}T10:00:00.000Z", "sentences": sentences}
+    path = tmp_path / f"fireflies-{tag}.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return path
+
+
+def _teams_dated(tmp_path: Path, day: str) -> Path:
+    """A Teams .docx whose line under the title is ``day`` ('March 3, 2025, 10:00AM')."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(f"Weekly coaching {uuid.uuid4().hex[:8]}")
+    document.add_paragraph(f"{dt.date.fromisoformat(day):%B} {int(day[-2:])}, {day[:4]}, 10:00AM")
+    for number, (who, text) in enumerate(_DATED_TURNS):
+        document.add_paragraph(f"{who}   0:{number * 5:02d}")
+        document.add_paragraph(text)
+    path = tmp_path / "teams.docx"
+    document.save(path)
+    return path
+
+
+@pytest.mark.parametrize("write", [_fireflies_dated, _teams_dated], ids=["fireflies", "docx"])
+def test_the_files_own_date_dates_the_session_and_its_due_dates(platform, tmp_path, write):
+    # Given a transcript whose file says it was held on Monday 3 March 2025
+    path = write(tmp_path, "2025-03-03")
+    # When it is processed with no --date
+    result = _process(str(path), "--json", "--type", "group")
+    assert result.exit_code == 0, result.output
+    output = json.loads(result.stdout)
+    # Then the session is of that day, and "by Friday" is that week's Friday, not this one's
+    assert output["session_date"] == "2025-03-03"
+    ben = next(p for p in output["participants"] if p["name"] == "Ben Ode")
+    action = ben["summary"]["action_items"][0]
+    assert (action["due"], action["due_phrase"]) == ("2025-03-07", "by Friday")
+
+
+def test_a_given_date_wins_over_the_files_own(platform, tmp_path):
+    path = _fireflies_dated(tmp_path, "2025-03-03")
+    output = json.loads(_process(str(path), "--json", "--date", "2025-03-10").stdout)
+    assert output["session_date"] == "2025-03-10"
+    ben = next(p for p in output["participants"] if p["name"] == "Ben Ode")
+    assert ben["summary"]["action_items"][0]["due"] == "2025-03-14"

@@ -9,10 +9,12 @@ from typing import Any
 
 from coaching.domain.errors import Conflict, NotFound
 from coaching.domain.review import (
+    CoachVoice,
     FollowUpDraft,
     RevisionCommand,
     RevisionRecord,
     SummaryContent,
+    SummaryContext,
     SummaryRecord,
 )
 
@@ -25,6 +27,8 @@ class MemoryReviewStore:
         self.turns = set(range(turns))
         self.records: dict[uuid.UUID, SummaryRecord] = {}
         self.history: dict[uuid.UUID, list[RevisionRecord]] = {}
+        # Each summary's session date; a summary not here is of a session of the day it was added.
+        self.session_dates: dict[uuid.UUID, dt.date] = {}
 
     def add(self, content: SummaryContent, coach_id: uuid.UUID | None) -> SummaryRecord:
         now = dt.datetime.now(dt.UTC)
@@ -58,6 +62,16 @@ class MemoryReviewStore:
 
     def sensitive_turns(self, org: uuid.UUID, session_id: uuid.UUID) -> frozenset[int]:
         return frozenset()
+
+    def summary_context(self, org: uuid.UUID, summary_id: uuid.UUID) -> SummaryContext:
+        record = self.get_summary(org, summary_id)
+        if record is None:
+            raise NotFound(f"Summary {summary_id} does not exist.")
+        return SummaryContext(
+            session_date=self.session_dates.get(summary_id, record.created_at.date()),
+            session_kind="individual",
+            coach=CoachVoice(),
+        )
 
     def missing_turns(self, org: uuid.UUID, session_id: uuid.UUID, indexes: set[int]) -> set[int]:
         return indexes - self.turns

@@ -401,6 +401,72 @@ def test_the_grammar_answers_first_what_it_knows(mock_api, make_refiner):
     assert route.call_count == 0
 
 
+# Due dates through a refinement (issue 16): kept unless the coach asks for another date;
+# a new item's resolved from its words against the session date.
+SESSION_DAY = dt.date(2026, 11, 18)  # a Wednesday: "by Friday" is the 20th
+DATED = CURRENT.model_copy(
+    update={
+        "action_items": [
+            ReviewActionItem(
+                text="Ann will book a meeting with her manager by Friday and bring a proposal.",
+                owner="Ann",
+                due=dt.date(2026, 11, 20),
+                due_phrase="by Friday",
+                evidence=[5],
+            )
+        ]
+    }
+)
+
+
+def _refined_actions(mock_api, make_refiner, fixture: str, request: str) -> list[tuple]:
+    store = MemoryReviewStore(ORG)
+    summary = store.add(DATED, COACH)
+    store.session_dates[summary.id] = SESSION_DAY
+    mock_api.post(COMPLETIONS).mock(return_value=recorded(fixture))
+    refine_summary(
+        review_ports(store, make_refiner()), PRINCIPAL, RefinementRequest(summary.id, request, 0)
+    )
+    stored = store.records[summary.id].content.action_items
+    return [(item.text, item.due, item.due_phrase) for item in stored]
+
+
+def test_a_reworded_item_keeps_its_due_date_and_a_new_one_is_dated_by_its_words(
+    mock_api, make_refiner
+):
+    # Given the model rewords the action item (same evidence) without its date, and adds one
+    actions = _refined_actions(
+        mock_api,
+        make_refiner,
+        "refine_keeps_due",
+        "Make it warmer, and add that she will ask about a mentor.",
+    )
+    # Then the reworded item keeps its date and words; the new one's "by Monday" is resolved
+    # against the session date, not the day of the refinement
+    assert [(due, phrase) for _, due, phrase in actions] == [
+        (dt.date(2026, 11, 20), "by Friday"),
+        (dt.date(2026, 11, 23), "by Monday"),
+    ]
+    assert actions[0][0].startswith("Ann plans to set up a meeting")
+
+
+def test_a_date_the_coach_asks_for_replaces_the_date_and_the_clients_words(mock_api, make_refiner):
+    actions = _refined_actions(
+        mock_api, make_refiner, "refine_moves_due", "Push the meeting back a week."
+    )
+    assert [(due, phrase) for _, due, phrase in actions] == [(dt.date(2026, 11, 27), None)]
+
+
+def test_the_prompt_asks_to_keep_due_dates_and_the_schema_has_the_phrase(mock_api, make_refiner):
+    route = mock_api.post(COMPLETIONS).mock(return_value=recorded("refine_keeps_due"))
+    make_refiner().refine(DATED, "Make it warmer.", [revision(0, DATED)], EVIDENCE)
+    body = sent(route)
+    assert "Keep an item's `due` and `due_phrase`" in body["messages"][0]["content"]
+    assert '"due_phrase": "by Friday"' in body["messages"][-1]["content"]
+    action = body["response_format"]["json_schema"]["schema"]["properties"]["action_items"]
+    assert "due_phrase" in action["items"]["required"]
+
+
 @pytest.mark.parametrize(
     "answer", [lambda: recorded("server_error"), lambda: recorded("refine_not_schema")]
 )
@@ -434,7 +500,7 @@ def test_the_refiner_is_built_from_the_settings():
     refiner = build_openai_refiner(settings())  # type: ignore[arg-type]
     assert refiner.options.token_budget == 5_000
     assert refiner.options.timeout == 12.0  # interactive: shorter than the analyzer's 30 s
-    assert refiner.prompt_version == "summary_refinement.v1"
+    assert refiner.prompt_version == "summary_refinement.v2"
 
 
 def test_without_a_key_or_a_server_there_is_no_refiner():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +34,8 @@ class Turn(BaseModel):
 class Transcript(BaseModel):
     format: str
     turns: list[Turn]
+    # The day the file says it was recorded (its own metadata), if it says one.
+    recorded_on: dt.date | None = None
 
     @property
     def speakers(self) -> list[str]:

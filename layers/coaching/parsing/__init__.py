@@ -6,6 +6,7 @@ failure is a TranscriptRejected naming the file and saying what to do; nothing e
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from coaching.domain.errors import TranscriptRejected
@@ -32,6 +33,7 @@ from coaching.parsing.messages import (
     rejected,
     supported_list,
 )
+from coaching.parsing.recorded_on import front_matter_date
 
 SUPPORTED_FORMATS: tuple[str, ...] = FORMAT_NAMES
 DOCX = "teams_docx"
@@ -58,7 +60,11 @@ def parse_transcript(data: bytes, filename: str, format_hint: str | None = None)
     data = bytes(data)
     check_size(data, name)
     if forced == DOCX:
-        return Transcript(format=DOCX, turns=teams_docx.parse(data, name))
+        document = teams_docx.read_document(data, name)
+        turns = teams_docx.teams_turns(document.lines, name)
+        if turns is None:
+            raise teams_docx.not_a_transcript(name)
+        return Transcript(format=DOCX, turns=turns, recorded_on=_document_day(document))
     if forced is None and _is_word_document(data, filename):
         return _word_document(data, name)
 
@@ -67,7 +73,11 @@ def parse_transcript(data: bytes, filename: str, format_hint: str | None = None)
     if format_name == OTHER_JSON:
         json_doc.load(text, name)  # a broken document is refused as such
         raise json_doc.not_a_transcript(name)
-    return Transcript(format=format_name, turns=_TEXT_PARSERS[format_name](text, name))
+    return Transcript(
+        format=format_name,
+        turns=_TEXT_PARSERS[format_name](text, name),
+        recorded_on=_text_day(format_name, text),
+    )
 
 
 def require_speaker_names(transcript: Transcript, filename: str) -> None:
@@ -84,17 +94,34 @@ def _word_document(data: bytes, name: str) -> Transcript:
     """A Teams layout first; else the document's lines as the text export they copy
     (Google Meet's Doc, Rev's headers, 'Name: text' lines); refused if they read as no
     transcript, with the message a Word document of prose always had."""
-    lines = teams_docx.paragraph_lines(data, name)
-    turns = teams_docx.teams_turns(lines, name)
+    document = teams_docx.read_document(data, name)
+    recorded_on = _document_day(document)
+    turns = teams_docx.teams_turns(document.lines, name)
     if turns is not None:
-        return Transcript(format=DOCX, turns=turns)
-    text = "\n".join(lines)
+        return Transcript(format=DOCX, turns=turns, recorded_on=recorded_on)
+    text = "\n".join(document.lines)
     format_name = text_layout(text)
     if format_name is None:
         raise teams_docx.not_a_transcript(name)
     if format_name == "plain":  # unlike a text file, a document opens with a title
         text = plain.from_first_speaker(text)
-    return Transcript(format=format_name, turns=_TEXT_PARSERS[format_name](text, name))
+    turns = _TEXT_PARSERS[format_name](text, name)
+    return Transcript(format=format_name, turns=turns, recorded_on=recorded_on)
+
+
+def _document_day(document: teams_docx.WordDocument) -> dt.date | None:
+    """The date under the title, else the day the document says it was created."""
+    return front_matter_date(document.lines) or document.created
+
+
+def _text_day(format_name: str, text: str) -> dt.date | None:
+    """The day a text export says it was recorded; None for formats that never say
+    (subtitles, Zoom's and Otter's text, Amazon Transcribe)."""
+    if format_name == "fireflies_json":
+        return fireflies_json.recorded_on(text)
+    if format_name in ("meet_txt", "plain"):  # a title and a date may come before the turns
+        return front_matter_date(text.split("\n"))
+    return None
 
 
 def _is_word_document(data: bytes, filename: str) -> bool:

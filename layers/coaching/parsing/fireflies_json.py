@@ -7,18 +7,24 @@
   'sentence', 'startTime', 'endTime', 'speaker_name', 'speaker_id' and 'index'.
 
 Each sentence is a turn, as a cue is in WebVTT. Times are seconds, as numbers or strings;
-the app's may also be written as a clock ('01:05', '1:02:03').
+the app's may also be written as a clock ('01:05', '1:02:03'). The API's transcript says
+when the meeting was held: `dateString` (ISO 8601) and `date` (milliseconds since the
+epoch, UTC); the app's bare list says nothing of it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
 from coaching.parsing import json_doc
 from coaching.parsing.messages import rejected
+from coaching.parsing.recorded_on import from_epoch_millis, from_iso_string
 from coaching.parsing.timestamps import clock_seconds
 from coaching.parsing.turns import Draft, number_turns
 
-_SENTENCE_PATHS = (("sentences",), ("data", "transcript", "sentences"), ("transcript", "sentences"))
+_TRANSCRIPT_PATHS = ((), ("data", "transcript"), ("transcript",))
+_SENTENCE_PATHS = tuple((*path, "sentences") for path in _TRANSCRIPT_PATHS)
 # The words of a sentence, in the order they are preferred: the API's, then the app's.
 _TEXT_FIELDS = ("text", "sentence", "raw_text")
 _SPEAKER_FIELDS = ("speaker_name", "speaker_id")
@@ -39,6 +45,21 @@ def sentences_of(document: object) -> object | None:
         found = json_doc.member(document, *path)
         if found is not None:
             return found
+    return None
+
+
+def recorded_on(text: str) -> dt.date | None:
+    """The day the API's transcript was held, or None (the app's list, or no readable date).
+    `date` may also come as an ISO string (some API clients save it so)."""
+    document = json_doc.loads_or_none(text)
+    for path in _TRANSCRIPT_PATHS:
+        transcript = json_doc.member(document, *path)
+        if isinstance(transcript, dict) and "sentences" in transcript:
+            return (
+                from_iso_string(transcript.get("dateString"))
+                or from_epoch_millis(transcript.get("date"))
+                or from_iso_string(transcript.get("date"))
+            )
     return None
 
 

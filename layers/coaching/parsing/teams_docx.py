@@ -14,15 +14,18 @@ the same lines as their text exports: paragraph_lines gives them to the text par
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from coaching.domain.errors import TranscriptRejected
 from coaching.domain.transcript import UNKNOWN_SPEAKER, Turn
 from coaching.parsing.headed import ANY_GAP, headed_turns, read_header
 from coaching.parsing.messages import invalid_timestamp, rejected
+from coaching.parsing.recorded_on import plausible
 from coaching.parsing.speakers import split_speaker
 from coaching.parsing.timestamps import cue_seconds
 from coaching.parsing.turns import Draft, cue_turns
@@ -35,6 +38,7 @@ _MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 _MAX_ENTRIES = 2000
 _TIMING = re.compile(r"[ \t]*(?P<start>[^\s>]+)[ \t]*-->[ \t]*(?P<end>\S+)[ \t]*")
 _TRANSCRIPTION_NOTE = re.compile(r".{1,120}?\b(?:started|stopped) transcription\.?", re.I)
+_PYTHON_DOCX_TEMPLATE_CREATED = dt.datetime(2013, 12, 23, 23, 15)
 HINT = (
     "Download the transcript from Teams again, as .docx or .vtt; "
     "or upload a .txt file with 'Name: text' lines."
@@ -69,6 +73,18 @@ def parse(data: bytes, name: str) -> list[Turn]:
 
 def paragraph_lines(data: bytes, name: str) -> list[str]:
     """The document's non-blank lines, after checking it is a Word document to open."""
+    return read_document(data, name).lines
+
+
+@dataclass(frozen=True)
+class WordDocument:
+    lines: list[str]
+    created: dt.date | None  # the document's own creation day, if it says one
+
+
+def read_document(data: bytes, name: str) -> WordDocument:
+    """The document's non-blank lines and its creation day, after checking it is a Word
+    document to open."""
     kind = kind_of(data)
     if kind is None:
         raise rejected(f"{name} is not a Word (.docx) document.", hint=HINT)
@@ -82,7 +98,7 @@ def paragraph_lines(data: bytes, name: str) -> list[str]:
 
     try:
         document = docx.Document(io.BytesIO(data))
-        return list(_lines(document))
+        return WordDocument(list(_lines(document)), _created(document.core_properties))
     except Exception as error:  # python-docx, lxml and zipfile fail in many ways
         raise rejected(f"{name} could not be read as a Word document.", hint=HINT) from error
 
@@ -116,6 +132,15 @@ def _check_unpacked_size(data: bytes, name: str) -> None:
         entries = archive.infolist()
     if len(entries) > _MAX_ENTRIES or sum(e.file_size for e in entries) > _MAX_UNPACKED_BYTES:
         raise rejected(f"{name} is too large once unpacked to be a transcript.", hint=HINT)
+
+
+def _created(properties) -> dt.date | None:
+    """The core properties' creation day; None for python-docx's template stamp, the day
+    its template was made, which every document it writes without a date of its own has."""
+    created = properties.created
+    if created is None or created.replace(tzinfo=None) == _PYTHON_DOCX_TEMPLATE_CREATED:
+        return None
+    return plausible(created)
 
 
 def _lines(document) -> Iterator[str]:

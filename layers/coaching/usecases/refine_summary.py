@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from coaching.analysis import refinement
+from coaching.analysis.refined_dates import keep_due_dates
 from coaching.domain.errors import ContentRejected
 from coaching.domain.identity import Principal
 from coaching.domain.review import RevisionRecord, SummaryContent, SummaryRecord
@@ -133,7 +134,11 @@ def _free_form(
             _evidence(ports, org, record),
         )
         if refined is not None:
-            return refined.content, refined.reply or "Refined as asked."
+            content = refined.content
+            if content.action_items:  # due dates kept, or resolved from a new item's words
+                session_date = ports.summaries.summary_context(org, record.id).session_date
+                content = keep_due_dates(record.content, content, message, session_date)
+            return content, refined.reply or "Refined as asked."
     raise refinement.not_understood()
 
 

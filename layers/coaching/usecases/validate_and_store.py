@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import Any
 
 from coaching.analysis.speaking import timing_source
 from coaching.domain.errors import TranscriptRejected
+from coaching.domain.transcript import Transcript
 from coaching.parsing import parse_transcript, require_speaker_names
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import PipelineInput
@@ -39,5 +41,32 @@ def validate_and_store(deps: Dependencies, step: PipelineInput) -> dict[str, Any
     starts = [t.start for t in transcript.turns if t.start is not None]
     duration = (max(ends) - min(starts)) if timing == "cues" and ends and starts else None
     deps.transcripts.save_transcript(org, session_id, transcript)
-    deps.sessions.update_session(org, session_id, timing=timing, duration_seconds=duration)
+    deps.sessions.update_session(
+        org,
+        session_id,
+        timing=timing,
+        duration_seconds=duration,
+        **_dated_by_the_file(deps, step, transcript),
+    )
     return {"format": transcript.format, "turns": len(transcript.turns), "timing": timing}
+
+
+def _dated_by_the_file(
+    deps: Dependencies, step: PipelineInput, transcript: Transcript
+) -> dict[str, dt.date]:
+    """The session's date from the file, when the coach gave none: a date given with the
+    upload wins, then the file's own, then (left to every reader) the upload day. Stored
+    here, so due dates, search passages and follow-ups all count from the same day.
+
+    A file date after the upload day is a wrong clock, not a session, and is ignored."""
+    recorded_on = transcript.recorded_on
+    if step.session_date is not None or recorded_on is None:
+        return {}
+    session = deps.sessions.get_session(step.organization_id, step.session_id)
+    if session is None or session.session_date is not None:
+        return {}
+    uploaded = session.created_at.date() if session.created_at else None
+    # A day's grace: the file's clock and the server's may be in different time zones.
+    if uploaded is not None and recorded_on > uploaded + dt.timedelta(days=1):
+        return {}
+    return {"session_date": recorded_on}

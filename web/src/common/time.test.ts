@@ -1,4 +1,4 @@
-import { formatDate, formatSeconds, zonedIsoFromLocalInput } from "./time";
+import { formatDate, formatDueDay, formatSeconds, zonedIsoFromLocalInput } from "./time";
 
 describe("times in the coach's zone", () => {
   it("turns a wall time in a zone into an ISO time with that zone's offset, DST included", () => {
@@ -10,6 +10,13 @@ describe("times in the coach's zone", () => {
 
   it("never shifts a calendar date by a day", () => {
     expect(formatDate("2026-11-30")).toContain("30");
+  });
+
+  it("shows a due day as a coach reads it, with the year only when it is another year's", () => {
+    const today = new Date(2026, 10, 30);
+    expect(formatDueDay("2026-12-04", today)).toBe("Fri 4 Dec");
+    expect(formatDueDay("2025-03-07", today)).toBe("Fri 7 Mar 2025");
+    expect(formatDueDay("not a day", today)).toBe("not a day");
   });
 
   it("reads durations", () => {

@@ -16,6 +16,27 @@ export function formatDate(day: string | null | undefined): string {
   );
 }
 
+/**
+ * A due day as a coach reads it at a glance: "Fri 4 Dec", with the year when it is not this
+ * year's ("Fri 7 Mar 2025"). A calendar date: never shifted by a zone.
+ */
+export function formatDueDay(day: string, today: Date = new Date()): string {
+  const [y, m, d] = day.split("-").map(Number);
+  if (!y || !m || !d) return day;
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (Number.isNaN(date.getTime())) return day;
+  const sameYear = y === today.getFullYear();
+  return new Intl.DateTimeFormat("en-GB", {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    year: sameYear ? undefined : "numeric",
+    timeZone: "UTC",
+  })
+    .format(date)
+    .replace(",", "");
+}
+
 export function formatSeconds(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return "—";
   const whole = Math.round(seconds);

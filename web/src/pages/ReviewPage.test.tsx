@@ -79,6 +79,48 @@ describe("summary review", () => {
     ).not.toHaveClass("turn-highlighted");
   });
 
+  it("shows each action item's due day and the words it came from", async () => {
+    fakeFetch({
+      "GET /v1/summaries/sum-1": () =>
+        json(200, {
+          ...summary(0),
+          action_items: [
+            {
+              text: "Alex will send Sam the template by Friday (4 Dec).",
+              owner: "Alex",
+              due: "2026-12-04",
+              due_phrase: "by Friday",
+              evidence: [1],
+              sensitive: false,
+            },
+            {
+              text: "Alex will ask for feedback before we meet again.",
+              owner: "Alex",
+              due: null,
+              due_phrase: "before we meet again",
+              evidence: [1],
+              sensitive: false,
+            },
+            { text: "Alex will rest.", owner: null, due: null, due_phrase: null, evidence: [1], sensitive: false },
+          ],
+        }),
+      "GET /v1/sessions/ses-1": () => json(200, session),
+    });
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date(2026, 10, 30) });
+    try {
+      renderPage("/summaries/sum-1", "/summaries/:summaryId", <ReviewPage />);
+      const actions = await screen.findByRole("region", { name: "Action items" });
+      const [dated, vague, undated] = within(actions).getAllByRole("listitem");
+      expect(dated).toHaveTextContent("by Fri 4 Dec (said “by Friday”)");
+      expect(within(dated!).getByText("Fri 4 Dec").closest("time")).toHaveAttribute("datetime", "2026-12-04");
+      expect(vague).toHaveTextContent("no fixed date (said “before we meet again”)");
+      expect(undated).not.toHaveTextContent(/by |no fixed date|said/);
+      expect(await seriousViolations()).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it("refines over REST when the socket is not open, shows the diff, then undoes", async () => {
     let revision = 0;
     const calls = fakeFetch({

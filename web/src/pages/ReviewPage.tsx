@@ -22,6 +22,7 @@ import { formatDateTime, formatSeconds } from "../common/time";
 import { useLoad } from "../common/useLoad";
 import { useLive } from "../live/LiveContext";
 import { DiffView } from "../review/diffView";
+import { DueDate } from "../review/DueDate";
 import {
   initialReview,
   requestKind,
@@ -242,12 +243,7 @@ export function ReviewPage() {
                             — {item.owner}
                           </Text>
                         ) : null}
-                        {"due" in item && item.due ? (
-                          <Text span size="sm">
-                            {" "}
-                            (due {item.due})
-                          </Text>
-                        ) : null}{" "}
+                        {"due" in item ? <DueDate due={item.due} phrase={item.due_phrase} /> : null}{" "}
                         {item.evidence.length > 0 ? (
                           <Button
                             variant="subtle"
