@@ -169,6 +169,9 @@ class PostgresExportRows:
             self._db.transaction(org) as conn,
             conn.cursor(name=f"export_{entity}") as cursor,
         ):
+            # The whole result is read: plan for all of it, not for the first tenth (a
+            # cursor's default).
+            conn.execute("SET LOCAL cursor_tuple_fraction = 1.0")
             cursor.itersize = BATCH_ROWS
             cursor.execute(query, parameters)
             for raw in cursor:
