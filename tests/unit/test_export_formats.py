@@ -169,3 +169,36 @@ def _as_json(row: dict) -> dict:
 
 def _json_text(value):
     return None if value is None else json.dumps(value, separators=(",", ":"))
+
+
+def test_one_month_file_is_open_at_a_time_and_a_month_coming_back_gets_a_part(monkeypatch):
+    opened: list[str] = []
+    files = MemoryFiles()
+
+    @contextlib.contextmanager
+    def open_write(path):
+        opened.append(path)
+        assert len(opened) - len(files.files) == 1, "another month's file is still open"
+        with files.open_write(path) as file:
+            yield file
+
+    october, november = ROWS[0], ROWS[1]
+    rows = [october, november, {**october, "summary_id": "late"}]
+    result = write_entity("parquet", EVERY_TYPE, iter(rows), open_write)
+    assert [(f.path, f.rows) for f in result] == [
+        ("summaries/month=2026-10/part-0.parquet", 1),
+        ("summaries/month=2026-11/part-0.parquet", 1),
+        ("summaries/month=2026-10/part-1.parquet", 1),
+    ]
+
+
+def test_a_failing_row_source_leaves_no_finished_parquet_file():
+    files = MemoryFiles()
+
+    def rows():
+        yield ROWS[0]
+        raise OSError("the database went away")
+
+    with pytest.raises(OSError):
+        write_entity("parquet", EVERY_TYPE, rows(), files.open_write)
+    assert files.files == {}

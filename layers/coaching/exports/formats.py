@@ -187,45 +187,92 @@ def _write_parquet(
     open_write: Opener,
     path_prefix: str,
 ) -> list[WrittenFile]:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
+    """Rows come in date order (the row source sorts by the partition's date), so one month's
+    file is open at a time, and at most a batch of rows is held. Should a month come back
+    after another, it gets a part of its own (``part-1``...), never an open file per month."""
     target_schema = arrow_schema(schema)
-    json_columns = [column.name for column in schema.columns if column.type == "json"]
     partition_column = PARTITION_COLUMN.get(schema.entity)
-    # One open file per month (rows come in date order, so mostly one at a time).
-    open_months: dict[str, tuple[pq.ParquetWriter, _HashingWriter, str]] = {}
-    buffered: dict[str, list[dict[str, Any]]] = {}
-    counts: dict[str, int] = {}
+    parts: dict[str, int] = {}  # parts written per month
     written: list[WrittenFile] = []
-
-    def flush(month: str, stack: contextlib.ExitStack) -> None:
-        batch = buffered.pop(month, [])
-        if not batch:
-            return
-        if month not in open_months:
-            path = f"{path_prefix}{schema.entity}/month={month}/part-0.parquet"
-            hashing = _HashingWriter(stack.enter_context(open_write(path)))
-            open_months[month] = (pq.ParquetWriter(hashing, target_schema), hashing, path)
-        for name in json_columns:
-            for row in batch:
-                row[name] = None if row[name] is None else _json(row[name])
-        table = pa.Table.from_pylist(batch, schema=target_schema)
-        open_months[month][0].write_table(table)
-        counts[month] = counts.get(month, 0) + len(batch)
-
-    with contextlib.ExitStack() as stack:
+    current: _MonthFile | None = None
+    try:
         for row in rows:
             month = _month(row.get(partition_column) if partition_column else None)
-            buffered.setdefault(month, []).append(dict(row))
-            if len(buffered[month]) >= PARQUET_BATCH_ROWS:
-                flush(month, stack)
-        for month in list(buffered):
-            flush(month, stack)
-        for month, (writer, hashing, path) in sorted(open_months.items()):
-            writer.close()
-            written.append(WrittenFile(path, counts[month], hashing.hexdigest()))
+            if current is None or current.month != month:
+                if current is not None:
+                    written.append(current.close())
+                    current = None
+                part = parts.get(month, 0)
+                parts[month] = part + 1
+                path = f"{path_prefix}{schema.entity}/month={month}/part-{part}.parquet"
+                current = _MonthFile(month, path, open_write, schema, target_schema)
+            current.add(row)
+    except BaseException as error:
+        if current is not None:
+            current.abandon(error)
+        raise
+    if current is not None:
+        written.append(current.close())
     return written
+
+
+class _MonthFile:
+    """One month's Parquet file, written a row group (``PARQUET_BATCH_ROWS``) at a time."""
+
+    def __init__(
+        self,
+        month: str,
+        path: str,
+        open_write: Opener,
+        schema: EntitySchema,
+        target_schema: pa.Schema,
+    ) -> None:
+        import pyarrow.parquet as pq
+
+        self.month, self.path = month, path
+        self._json_columns = [c.name for c in schema.columns if c.type == "json"]
+        self._target_schema = target_schema
+        self._stack = contextlib.ExitStack()
+        self._hashing = _HashingWriter(self._stack.enter_context(open_write(path)))
+        self._writer = pq.ParquetWriter(self._hashing, target_schema)
+        self._batch: list[dict[str, Any]] = []
+        self._rows = 0
+
+    def add(self, row: dict[str, Any]) -> None:
+        self._batch.append(row)
+        if len(self._batch) >= PARQUET_BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+
+        if not self._batch:
+            return
+        batch = [
+            {**row, **{name: _json_or_none(row[name]) for name in self._json_columns}}
+            for row in self._batch
+        ]
+        self._writer.write_table(pa.Table.from_pylist(batch, schema=self._target_schema))
+        self._rows += len(batch)
+        self._batch = []
+
+    def close(self) -> WrittenFile:
+        try:
+            self._flush()
+            self._writer.close()
+        except BaseException as error:
+            self.abandon(error)
+            raise
+        self._stack.close()
+        return WrittenFile(self.path, self._rows, self._hashing.hexdigest())
+
+    def abandon(self, error: BaseException) -> None:
+        """The file's context hears the error, so it never appears as a finished file."""
+        self._stack.__exit__(type(error), error, error.__traceback__)
+
+
+def _json_or_none(value: Any) -> str | None:
+    return None if value is None else _json(value)
 
 
 def _month(value: Any) -> str:
