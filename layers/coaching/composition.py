@@ -735,19 +735,11 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return crm_pusher(self.crm_credentials(org, kind))
 
     @cached_property
-    def export_mappings(self):
-        from coaching.adapters.postgres.export_mappings import PostgresExportMappings
-
-        return PostgresExportMappings(self.database)
-
-    @cached_property
     def crm_push_ports(self):
-        from coaching.adapters.postgres.export_rows import PostgresExportRows
-        from coaching.adapters.postgres.export_runs import PostgresExportRuns
+        """A push reads what a file export reads (export_ports): rows, runs, audit, emails."""
         from coaching.usecases.crm_push import CrmPushPorts
 
+        export = self.export_ports
         return CrmPushPorts(
-            rows=PostgresExportRows(self.database),
-            audit=self.audit_log,
-            runs=PostgresExportRuns(self.database),
+            rows=export.rows, audit=export.audit, runs=export.runs, contacts=export.contacts
         )
