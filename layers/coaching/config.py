@@ -238,6 +238,11 @@ class Settings(BaseSettings):
         return self.home / "secrets"
 
     @property
+    def exports_dir(self) -> Path:
+        """Where exports and the search index's daily backups are written locally."""
+        return self.home / "exports"
+
+    @property
     def pgdata_dir(self) -> Path:
         return self.home / "pgdata"
 
