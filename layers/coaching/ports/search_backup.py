@@ -42,6 +42,10 @@ class PassageBackupStore(Protocol):
         """Every organization (the daily backup is a system job across them)."""
         ...
 
+    def count(self, org: uuid.UUID) -> int:
+        """How many passages the organization has stored."""
+        ...
+
     def passages(self, org: uuid.UUID, *, size: int) -> Iterator[list[IndexedPassage]]:
         """Every stored passage of the organization, in id order, ``size`` at a time."""
         ...

@@ -68,7 +68,7 @@ def manifest_path(day: dt.date) -> str:
 @dataclass(frozen=True)
 class BackupPorts:
     """What a backup and a restore use: the store as a backup sees it, and the search ports
-    (the indexes a restore rebuilds; the store's counts for progress)."""
+    (the indexes a restore rebuilds)."""
 
     store: PassageBackupStore
     search: SearchPorts
@@ -156,7 +156,7 @@ def backup(
     chosen = ports.store.organizations() if organizations is None else list(organizations)
     written: list[BackupFile] = []
     for org in chosen:
-        total = ports.search.store.count(org)
+        total = ports.store.count(org)
         done = 0
         with _OrganizationWriter(files, day, org) as writer:
             for page in ports.store.passages(org, size=PAGE_SIZE):

@@ -61,6 +61,13 @@ class PostgresPassageBackupStore:
             rows = conn.execute("SELECT id FROM organizations ORDER BY id").fetchall()
         return [row["id"] for row in rows]
 
+    def count(self, org: uuid.UUID) -> int:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                "SELECT count(*) AS n FROM search_passages WHERE organization_id = %s", (org,)
+            ).fetchone()
+        return int(row["n"]) if row else 0
+
     def passages(self, org: uuid.UUID, *, size: int) -> Iterator[list[IndexedPassage]]:
         after: uuid.UUID | None = None
         while True:  # a page per transaction: nothing held open while the caller writes
