@@ -191,6 +191,12 @@ def test_what_was_erased_or_deleted_after_the_backup_never_comes_back(
             (organization,),
         ).fetchone()["id"]
     assert _rows(organization, "client_id = %s", priya)
+    assert _rows(organization, "client_id IS DISTINCT FROM %s AND text ILIKE %s", priya, "%Priya%")
+    # (the first without an overview: the erasure rewrites only its turns)
+    with ports().database.transaction(organization) as conn:
+        conn.execute(
+            "UPDATE sessions SET session_summary = NULL WHERE id = %s", (workshop.session_id,)
+        )
     _back_up(platform, tmp_path, organization)
     # When Priya is erased, the second session deleted, and the index then lost
     admin = claims_for(organization, Role.ADMIN)
