@@ -7,27 +7,42 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import responses
+import respx
+from botocore.credentials import Credentials
+from pinecone import Index
 
+from coaching.adapters.aws.opensearch_index import OpenSearchKeywordIndex, opensearch_client
+from coaching.adapters.aws.pinecone_index import PineconeVectorIndex
 from coaching.adapters.local.backup_files import LocalBackupFiles
 from coaching.adapters.postgres.search_indexes import INDEXED_DIMENSIONS
 from coaching.domain.identity import Principal, Role
+from coaching.domain.search import SearchFilters
+from coaching.ports.search_index import SearchServices
 from coaching.usecases.search import SearchRequest, search
 from coaching.usecases.search_backup import (
+    BackupPorts,
     BackupRefused,
     backup,
     day_folder,
     restore,
 )
 from tests.api_calls import claims_for, delete
+from tests.contracts.test_aws_search_indexes_contract import (
+    _opensearch_callback,
+    _pinecone_side_effect,
+)
 from tests.local_ports import ports
 from tests.review_data import add_coach, other_organization, reviewed_session
 from tests.samples import variant
+from tests.search_services import OpenSearchEmulator, PineconeEmulator
 
 pytestmark = pytest.mark.integration
 
@@ -230,3 +245,51 @@ def test_one_organizations_restore_touches_only_it(platform, organization, works
     # Then only that one has its passages back
     assert [o.organization_id for o in report.organizations] == [str(organization)]
     assert _rows(organization) and _rows(other) == []
+
+
+def test_a_restore_rebuilds_pinecone_and_opensearch_through_their_adapters(
+    platform, organization, workshop, tmp_path
+):
+    """The AWS indexes as the recorded stand-ins answer them (tests/search_services.py)."""
+    pinecone_host = "https://passages-restore.svc.aped-4627-b74a.pinecone.io"
+    opensearch_host = "https://restore123.eu-west-1.aoss.amazonaws.com"
+    pinecone, opensearch = PineconeEmulator(), OpenSearchEmulator()
+    local = platform.ports.search
+    aws = SearchServices(
+        store=local.store,
+        vectors=PineconeVectorIndex(Index(host=pinecone_host, api_key="k")),
+        keywords=OpenSearchKeywordIndex(
+            opensearch_client(
+                opensearch_host,
+                region="eu-west-1",
+                credentials=Credentials("AKID", "not-a-secret"),
+            )
+        ),
+        embedder=local.embedder,
+    )
+    ports_in_aws = BackupPorts(store=platform.ports.search_backup_ports.store, search=aws)
+    stored = _rows(organization)
+    _back_up(platform, tmp_path, organization)
+    _wipe(organization)
+    with (
+        respx.mock(base_url=pinecone_host, assert_all_called=False) as pinecone_http,
+        responses.RequestsMock(assert_all_requests_are_fired=False) as opensearch_http,
+    ):
+        pinecone_http.route().mock(side_effect=_pinecone_side_effect(pinecone))
+        for method in (responses.PUT, responses.POST):
+            opensearch_http.add_callback(
+                method,
+                re.compile(rf"^{re.escape(opensearch_host)}(:443)?/"),
+                callback=_opensearch_callback(opensearch),
+            )
+        # When the backup is restored with Pinecone and OpenSearch as the indexes
+        restore(ports_in_aws, LocalBackupFiles(tmp_path / day_folder(DAY)))
+        # Then both hold every passage (the vectors as backed up), and answer from them
+        ids = {str(r["id"]) for r in stored}
+        assert set(pinecone.vectors[str(organization)]) == ids
+        focus = aws.keywords.query(organization, "focus time", SearchFilters(), 3)
+        assert focus and str(focus[0].passage_id) in ids
+        first = stored[0]["id"]
+        vector = local.store.vectors(organization, [first], stored[0]["model"])[first]
+        assert aws.vectors.query(organization, vector, SearchFilters(), 1)[0].passage_id == first
+    assert len(opensearch.alias_documents(f"coaching-passages-{organization}")) == len(ids)
