@@ -72,6 +72,7 @@ def backup_command(
                 progress=lambda step: show(
                     step.organization_id, "Backing up passages", step.done, step.total
                 ),
+                actor="system:coach-search-backup",
             )
     where = root / manifest_path(day)
     if as_json:
@@ -126,6 +127,7 @@ def restore_command(
                         step.done,
                         step.total,
                     ),
+                    actor="system:coach-search-restore",
                 )
         except SearchBackendUnavailable as error:
             raise fail(

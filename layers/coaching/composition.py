@@ -643,7 +643,11 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         from coaching.adapters.postgres.search_backup_store import PostgresPassageBackupStore
         from coaching.usecases.search_backup import BackupPorts
 
-        return BackupPorts(store=PostgresPassageBackupStore(self.database), search=self.search)
+        return BackupPorts(
+            store=PostgresPassageBackupStore(self.database),
+            search=self.search,
+            audit=self.audit_log,
+        )
 
     @cached_property
     def mail_event_ports(self):

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from local_runtime.cli import app
 from tests.local_ports import ports
-from tests.review_data import add_coach, reviewed_session
+from tests.review_data import add_coach, audit_trail, reviewed_session
 
 pytestmark = pytest.mark.integration
 
@@ -58,6 +58,11 @@ def test_today_s_backup_is_restored_by_its_day(platform, backed_up):
     # Then every passage is back, and the report says so
     assert code == 0, report
     assert report["totals"]["restored_missing"] == manifest["rows"] == _count(org)
+    # And both are in the organization's audit log, with counts and no text
+    trail = audit_trail(org, "search_backup")
+    assert [(action, day) for action, day, _ in trail] == [("export", today), ("restore", today)]
+    assert trail[0][2] == {"date": today, "rows": manifest["rows"], "files": 1}
+    assert trail[1][2]["restored_missing"] == manifest["rows"]
     # And its manifest's path restores it too (nothing left to do)
     code, again = _run("restore", str(where), "--organization", str(org))
     assert code == 0 and again["totals"]["unchanged"] == manifest["rows"]

@@ -36,6 +36,7 @@ from typing import Any, BinaryIO
 
 from coaching.domain.errors import Unprocessable
 from coaching.domain.search import Passage
+from coaching.ports.audit import AuditEntry, AuditLog
 from coaching.ports.search_backup import (
     BackupFiles,
     BackupSource,
@@ -72,6 +73,26 @@ class BackupPorts:
 
     store: PassageBackupStore
     search: SearchPorts
+    audit: AuditLog | None = None  # each organization's backup and restore is recorded
+
+
+def _audit(
+    ports: BackupPorts, org: uuid.UUID, actor: str, action: str, details: dict[str, Any]
+) -> None:
+    """Who backed up or restored which organization's index, how many passages, which day:
+    ids and counts only."""
+    if ports.audit is not None:
+        ports.audit.record(
+            AuditEntry(
+                organization_id=org,
+                actor=actor,
+                action=action,
+                resource_type="search_backup",
+                resource_id=details["date"],
+                source=actor.removeprefix("system:"),
+                details=details,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -149,6 +170,7 @@ def backup(
     organizations: Iterable[uuid.UUID] | None = None,
     now: dt.datetime | None = None,
     progress: Callable[[BackupProgress], None] = lambda _: None,
+    actor: str = "system:search-backup",
 ) -> BackupManifest:
     """Writes the day's backup of these organizations (default: every one) and its manifest,
     last, so a manifest means a complete backup; answers the manifest."""
@@ -167,6 +189,10 @@ def backup(
     manifest = BackupManifest(date=day.isoformat(), taken_at=taken_at.isoformat(), files=written)
     with files.open_write(manifest_path(day)) as out:
         out.write(json.dumps(manifest.to_json(), indent=2, sort_keys=True).encode())
+    for org in chosen:
+        mine = [f for f in written if f.organization_id == str(org)]
+        details = {"date": manifest.date, "rows": sum(f.rows for f in mine), "files": len(mine)}
+        _audit(ports, org, actor, "export", details)
     return manifest
 
 
@@ -249,6 +275,7 @@ def restore(
     manifest_name: str = MANIFEST_NAME,
     organizations: Collection[uuid.UUID] | None = None,
     progress: Callable[[RestoreProgress], None] = lambda _: None,
+    actor: str = "system:search-restore",
 ) -> ReconciliationReport:
     """Restores a backup (``source``: its manifest's folder) into the store and both indexes,
     for these organizations (default: every one in it). Raises BackupRefused, having changed
@@ -263,10 +290,12 @@ def restore(
     for org, org_files in by_org.items():
         _verify(source, org, org_files, progress)
     restoring = _Restoring(dt.datetime.fromisoformat(manifest.taken_at), progress)
-    reports = [
-        _restore_organization(ports, source, org, org_files, restoring)
-        for org, org_files in by_org.items()
-    ]
+    reports = []
+    for org, org_files in by_org.items():
+        report = _restore_organization(ports, source, org, org_files, restoring)
+        counts = {k: v for k, v in asdict(report).items() if isinstance(v, int)}
+        _audit(ports, org, actor, "restore", {"date": manifest.date, **counts})
+        reports.append(report)
     return ReconciliationReport(manifest.date, manifest.taken_at, reports)
 
 
