@@ -34,7 +34,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any, BinaryIO
 
-from coaching.domain.errors import Unprocessable
+from coaching.domain.errors import BackupRefused
 from coaching.domain.search import Passage
 from coaching.ports.audit import AuditEntry, AuditLog
 from coaching.ports.search_backup import (
@@ -51,11 +51,6 @@ FORMAT = "coaching-search-backup/1"
 PAGE_SIZE = 500  # passages per store page, Parquet record batch and restore step
 ROWS_PER_PART = 100_000  # a new part file after this many rows
 KEPT_LISTED = 100  # ids of passages only in the store, listed in the report (all counted)
-
-
-class BackupRefused(Unprocessable):
-    """The backup cannot be restored as it is (missing, changed or truncated file, unreadable
-    manifest): nothing was changed."""
 
 
 def day_folder(day: dt.date) -> str:
