@@ -1,7 +1,7 @@
 """`coach serve`'s work that must run once however many workers answer HTTP: the first
 start's sample, the drop folder, the drop-copies sweep, the retention schedule, scheduled
-sends and held coach notices. The parent process runs it (workers/server.py); a worker only
-answers requests."""
+sends, held coach notices and the search index's daily backup. The parent process runs it
+(workers/server.py); a worker only answers requests."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from local_runtime.dropbox import DropFolder
 from local_runtime.notice_schedule import NoticeSchedule
 from local_runtime.platform import LocalPlatform
 from local_runtime.retention_schedule import RetentionSchedule
+from local_runtime.search_backup_schedule import SearchBackupSchedule
 from local_runtime.send_schedule import SendSchedule
 
 log = logging.getLogger("coach.serve")
@@ -56,6 +57,16 @@ class BackgroundWork:
         )
         self._sends = SendSchedule(platform.ports.sending_ports)
         self._notices = NoticeSchedule(platform.ports.coach_notices)
+        keep_days = platform.settings.search_backup_keep_days
+        self._search_backup = (
+            SearchBackupSchedule(
+                platform.ports.search_backup_ports,
+                platform.settings.exports_dir,
+                keep_days=keep_days,
+            )
+            if keep_days
+            else None
+        )
         self._sample: threading.Thread | None = None
 
     def start(self) -> None:
@@ -73,8 +84,12 @@ class BackgroundWork:
         self._retention.start()
         self._sends.start()
         self._notices.start()
+        if self._search_backup is not None:
+            self._search_backup.start()
 
     def stop(self) -> None:
+        if self._search_backup is not None:
+            self._search_backup.stop()
         self._notices.stop()
         self._sends.stop()
         self._retention.stop()

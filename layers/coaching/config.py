@@ -204,6 +204,12 @@ class Settings(BaseSettings):
         "access policy allows these only)",
     )
     opensearch_timeout_seconds: float = Field(default=5.0, gt=0)
+    search_backup_keep_days: int = Field(
+        default=14,
+        ge=0,
+        description="`coach serve` backs the search index up once a day under "
+        "home/exports/search-backups and keeps this many days; 0 = no daily backup",
+    )
     websocket_endpoint: str | None = Field(
         default=None,
         description="the WebSocket API's management endpoint: https://{api-id}.execute-api."
@@ -243,6 +249,11 @@ class Settings(BaseSettings):
     @property
     def secrets_dir(self) -> Path:
         return self.home / "secrets"
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where exports and the search index's daily backups are written locally."""
+        return self.home / "exports"
 
     @property
     def pgdata_dir(self) -> Path:
