@@ -54,7 +54,10 @@ def test_a_cron_more_often_than_hourly_or_not_standard_is_refused(cron):
         Cadence.parse(cron, "UTC")
 
 
-@pytest.mark.parametrize("zone", ["Mars/Olympus", "", "../../etc/passwd", "Europe/Berlin\x00"])
+@pytest.mark.parametrize(
+    "zone",
+    ["Mars/Olympus", "", "../../etc/passwd", "Europe/Berlin\x00", "America", " UTC"],
+)
 def test_an_unknown_zone_is_refused(zone):
     with pytest.raises(Unprocessable):
         Cadence.parse("0 6 * * 1", zone)

@@ -9,6 +9,7 @@ first occurrence after *now*, never the one after the run that was missed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import zoneinfo
 from dataclasses import dataclass
@@ -63,10 +64,15 @@ class Cadence:
         return CronSim(self.cron, dt.datetime(2000, 1, 1, tzinfo=dt.UTC)).explain()
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    # The IANA list, not "any file under the zone folder" (a folder, "localtime"...).
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if name not in _known_zones():
         raise Unprocessable(
             f"{name!r} is not a known time zone.", hint="Use an IANA name such as Europe/Berlin."
-        ) from None
+        )
+    return zoneinfo.ZoneInfo(name)
