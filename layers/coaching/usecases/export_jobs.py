@@ -11,6 +11,7 @@ time, a few schedules per organization, at most one run an hour per schedule
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -136,8 +137,8 @@ def run_id_prefix(schedule_id: uuid.UUID | None, run_id: uuid.UUID | None) -> st
 
 
 def _with_prefix(run: ExportRun) -> ExportRun:
-    options = {**run.options, "prefix": run_id_prefix(run.schedule_id, run.id)}
-    return ExportRun(**{**run.__dict__, "options": options})
+    options = {**run.options, "path_prefix": run_id_prefix(run.schedule_id, run.id)}
+    return dataclasses.replace(run, options=options)
 
 
 def _may_see_run(principal: Principal, run: ExportRun) -> bool:
@@ -163,15 +164,11 @@ def download_links(ports: ExportJobPorts, run: ExportRun) -> dict[str, str]:
     """A short-lived link per file of a succeeded run, by the file's path in the manifest."""
     if run.status != "succeeded" or not run.manifest:
         return {}
-    prefix = run.options.get("prefix", "")
+    # The manifest's paths are under the run's prefix already: each is the file's own.
     return {
-        file["path"]: ports.files.url(_under(prefix, file["path"]), DOWNLOAD_SECONDS)
+        file["path"]: ports.files.url(file["path"], DOWNLOAD_SECONDS)
         for file in run.manifest.get("files", [])
     }
-
-
-def _under(prefix: str, path: str) -> str:
-    return path if not prefix or path.startswith(prefix) else prefix + path
 
 
 # -- schedules -------------------------------------------------------------------------------
@@ -315,7 +312,7 @@ def request_of(run: ExportRun) -> ExportRequest:
         bom=bool(options.get("bom")),
         run_id=run.id,
         destination=options.get("destination", "download"),
-        path_prefix=options.get("prefix", ""),
+        path_prefix=options.get("path_prefix", ""),
         source=SCHEDULER if run.schedule_id else "api",
     )
 
