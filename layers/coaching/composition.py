@@ -651,6 +651,24 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         )
 
     @cached_property
+    def export_ports(self):
+        """Exports (usecases/export_run.py): the rows, the runs, the audit, contact details
+        for clients' emails and the organization's saved mappings. Where the files go is the
+        caller's (a folder, the exports bucket)."""
+        from coaching.adapters.postgres.export_mappings import PostgresExportMappings
+        from coaching.adapters.postgres.export_rows import PostgresExportRows
+        from coaching.adapters.postgres.export_runs import PostgresExportRuns
+        from coaching.usecases.export_run import ExportPorts
+
+        return ExportPorts(
+            rows=PostgresExportRows(self.database),
+            runs=PostgresExportRuns(self.database),
+            audit=self.audit_log,
+            contacts=self.contact_details,
+            mappings=PostgresExportMappings(self.database),
+        )
+
+    @cached_property
     def client_ports(self):
         """Clients across sessions (and their erasure), and the coaches' own profiles."""
         from coaching.adapters.postgres.client_store import PostgresClientStore
