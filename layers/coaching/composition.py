@@ -779,4 +779,20 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             audit=self.audit_log,
             files=self.export_job_files,
             run_export=self.run_export,
+            push_to_crm=self.push_export_to_crm,
+        )
+
+    def push_export_to_crm(self, request: Any) -> Any:
+        """x17-crm's push of one export request into the organization's CRM (the request's
+        destination), through that CRM's ready-made mapping."""
+        from coaching.exports.mappings import READY_MADE
+        from coaching.usecases.crm_push import CrmPushPorts, push_export
+
+        kind = request.destination
+        export = self.export_ports
+        return push_export(
+            CrmPushPorts(rows=export.rows, audit=self.audit_log, runs=export.runs),
+            request,
+            self.crm_pusher(request.organization_id, kind),  # x17-crm's factory
+            READY_MADE[request.mapping or kind],
         )

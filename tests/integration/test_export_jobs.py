@@ -302,13 +302,14 @@ def test_a_scheduled_run_reads_what_changed_since_the_last_success_only(schedule
     at[0] = first + dt.timedelta(hours=1)
     [run_2] = _scheduler(broken, at).run_once()
     assert job_ports.runs.get(org, run_2).status == "failed"
-    # Then run 3 starts from run 1's watermark, not run 2's
+    # Then run 3 starts from run 1's watermark (less run_export's overlap), not run 2's
     at[0] = first + dt.timedelta(hours=2)
     [run_3] = _scheduler(job_ports, at).run_once()
     watermark_1 = job_ports.runs.get(org, run_1).watermark
     third = job_ports.runs.get(org, run_3)
     assert third.status == "succeeded" and watermark_1 is not None
-    assert third.manifest["since"] == watermark_1.isoformat()
+    overlap = ports().export_ports.watermark_overlap
+    assert third.manifest["since"] == (watermark_1 - overlap).isoformat()
 
 
 def _failing(request):

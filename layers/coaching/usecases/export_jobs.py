@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from coaching.domain.errors import CoachingError, NotFound
+from coaching.domain.errors import CoachingError, ConfigurationError, NotFound
 from coaching.domain.export_schedules import Cadence
 from coaching.domain.identity import Principal, Role
 from coaching.ports.audit import AuditEntry, AuditLog
@@ -50,6 +50,9 @@ class ExportJobPorts:
     audit: AuditLog
     files: ExportFiles  # where the runs' files are: their download links
     run_export: RunExport  # core's run_export bound to its ports and files
+    # x17-crm's push_export bound to the organization's CRM pusher: a schedule whose
+    # destination is a CRM. None: such runs fail, saying so.
+    push_to_crm: Callable[[ExportRequest], object] | None = None
     most_schedules: int = MOST_SCHEDULES_PER_ORGANIZATION
 
 
@@ -317,15 +320,21 @@ def request_of(run: ExportRun) -> ExportRequest:
     )
 
 
-def run_job(ports: ExportJobPorts, run_id: uuid.UUID) -> ExportManifest | None:
-    """Runs the queued run ``run_id`` if no one else has taken it; its manifest, or None
-    (taken already, or it failed: the run's record says why)."""
+def run_job(ports: ExportJobPorts, run_id: uuid.UUID) -> object | None:
+    """Runs the queued run ``run_id`` if no one else has taken it: files (its manifest), or a
+    push into a CRM (its result); None when taken already, or when it failed (the run's
+    record says why)."""
     claimed = ports.queue.claim(run_id)
     if claimed is None:
         return None
     run = claimed.run
+    request = request_of(run)
     try:
-        return ports.run_export(request_of(run))
+        if request.destination == "download":
+            return ports.run_export(request)
+        if ports.push_to_crm is None:
+            raise ConfigurationError("Pushing to a CRM is not set up here.")
+        return ports.push_to_crm(request)
     except Exception as error:  # noqa: BLE001 - recorded on the run; the worker goes on
         log.warning("export run %s failed: %s", run_id, type(error).__name__)
         current = ports.runs.get(run.organization_id, run_id)
