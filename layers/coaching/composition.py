@@ -723,9 +723,9 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """Where export jobs write (and link to): locally ``$COACH_HOME/exports/`` with links
         `coach serve` answers; in AWS the exports bucket (x17-aws)."""
         if self.settings.runtime == "aws":
-            from coaching.adapters.aws.export_files import s3_export_files
+            from coaching.adapters.aws.s3_export_files import S3ExportFiles  # x17-aws
 
-            return s3_export_files(self.settings)
+            return S3ExportFiles.from_settings(self.settings)
         from coaching.adapters.local.download_tokens import DownloadTokens
         from coaching.adapters.local.export_files import LocalExportFiles
         from coaching.adapters.local.signed_export_files import SignedLocalExportFiles
@@ -743,7 +743,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """What starts a queued export: a thread here; in AWS an asynchronous invocation of
         the export function (x17-aws)."""
         if self.settings.runtime == "aws":
-            from coaching.adapters.aws.export_jobs import LambdaExportJobStarter
+            from coaching.adapters.aws.lambda_export_jobs import LambdaExportJobStarter  # x17-aws
 
             return LambdaExportJobStarter.from_settings(self.settings)
         from coaching.adapters.local.export_jobs import ThreadedExportJobs
@@ -780,7 +780,18 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             files=self.export_job_files,
             run_export=self.run_export,
             push_to_crm=self.push_export_to_crm,
+            triggers=self.export_schedule_triggers,
         )
+
+    @cached_property
+    def export_schedule_triggers(self):
+        """What fires a schedule: in AWS an EventBridge Scheduler schedule per export schedule
+        (x17-aws); locally None, since `coach serve`'s scheduler reads the table each minute."""
+        if self.settings.runtime != "aws":
+            return None
+        from coaching.adapters.aws.scheduler_schedules import SchedulerExportSchedules  # x17-aws
+
+        return SchedulerExportSchedules.from_settings(self.settings)
 
     def push_export_to_crm(self, request: Any) -> Any:
         """x17-crm's push of one export request into the organization's CRM (the request's

@@ -13,6 +13,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from coaching.domain.errors import TransientError
 from coaching.domain.identity import Role
 from coaching.usecases.export_jobs import request_of, run_job
 from local_runtime.export_downloads import export_download_routes
@@ -326,3 +327,43 @@ def test_a_queued_run_left_by_a_stopped_server_runs_on_the_next_tick(jobs, organ
     )
     ExportSchedule(scoped, clock=lambda: dt.datetime.now(dt.UTC)).run_once()
     assert job_ports.runs.get(organization, uuid.UUID(job["id"])).status == "succeeded"
+
+
+class RecordedTriggers:
+    """EventBridge Scheduler's place: what was put and deleted; ``refuse`` fails a put."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.put_ids: list[uuid.UUID] = []
+        self.deleted: list[uuid.UUID] = []
+        self._refuse = refuse
+
+    def put(self, schedule_id, *, cron, timezone, enabled=True):
+        if self._refuse:
+            raise TransientError("Scheduler is not answering.")
+        self.put_ids.append(schedule_id)
+
+    def delete(self, schedule_id):
+        self.deleted.append(schedule_id)
+        return True
+
+
+def test_where_a_clock_outside_fires_schedules_each_gets_its_trigger(jobs, organization):
+    job_ports, _ = jobs
+    triggers = RecordedTriggers()
+    admin = claims_for(organization, Role.ADMIN)
+    with ports_replaced(export_job_ports=dataclasses.replace(job_ports, triggers=triggers)):
+        status, made = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
+        assert status == 201
+        assert triggers.put_ids == [uuid.UUID(made["id"])]
+        assert delete(f"/v1/export/schedules/{made['id']}", admin) == 204
+        assert triggers.deleted == [uuid.UUID(made["id"])]
+
+
+def test_a_schedule_whose_trigger_cannot_be_made_is_not_kept(jobs, organization):
+    job_ports, _ = jobs
+    admin = claims_for(organization, Role.ADMIN)
+    refusing = dataclasses.replace(job_ports, triggers=RecordedTriggers(refuse=True))
+    with ports_replaced(export_job_ports=refusing):
+        status, answer = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
+    assert status == 503, answer
+    assert request("GET", "/v1/export/schedules", admin)[1]["items"] == []
