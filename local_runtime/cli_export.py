@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from local_runtime.cli_context import EXIT_USAGE, coach_context, exit_on_coaching_error, fail
+from local_runtime.cli_export_push import push
 
 if TYPE_CHECKING:
     from coaching.usecases.export_run import ExportProgress
@@ -181,3 +182,7 @@ def schemas(
         for column in entity["columns"]:
             flag = "  [sensitive]" if column["sensitive"] else ""
             typer.echo(f"  {column['name']:<20} {column['type']:<12} {column['description']}{flag}")
+
+
+# `coach export push` (CRMs) lives in its own module; registered here, on this group.
+export.command(epilog="Example: coach export push --crm hubspot --since 2026-11-01")(push)
