@@ -87,9 +87,8 @@ def deps(clock):
 
 
 def request(**options) -> ExportRequest:
-    return ExportRequest(
-        organization_id=ORG, actor="user:1", coach_ids=None, format="jsonl", **options
-    )
+    options = {"coach_ids": None, "format": "jsonl", **options}
+    return ExportRequest(organization_id=ORG, actor="user:1", **options)
 
 
 def test_a_schedule_reads_from_its_last_watermark_less_the_overlap(deps, clock):
@@ -158,3 +157,33 @@ def test_a_failure_of_ours_keeps_its_sentence_and_any_other_only_its_kind(deps, 
         assert run.status == "failed"
         assert run.error.startswith(said)
         assert "row content" not in run.error
+
+
+def test_a_failed_run_resumes_as_it_was_first_asked(deps, clock):
+    class FailingOnce(MemoryFiles):
+        failed = False
+
+        @contextlib.contextmanager
+        def open_write(self, path):
+            if path.startswith("summaries") and not self.failed:
+                self.failed = True
+                raise OSError("disk full")
+            with super().open_write(path) as file:
+                yield file
+
+    files = FailingOnce()
+    coach = uuid.uuid4()
+    first = request(format="csv", include_sensitive=True, coach_ids=frozenset({coach}))
+    with pytest.raises(OSError):
+        run_export(deps, first, files)
+    failed = deps.runs.list_runs(ORG)[0]
+    # Asked again by id alone (another format, no options): the first asking holds
+    clock.now += dt.timedelta(minutes=5)
+    manifest = run_export(deps, request(run_id=failed.id), files)
+    assert manifest.format == "csv"
+    assert [f.path for f in manifest.files] == [f"{e}.csv" for e in ENTITIES]
+    assert manifest.watermark == failed.watermark
+    entry = deps.audit.entries[-1]
+    assert entry.details["include_sensitive"] is True
+    assert entry.details["coach_ids"] == [str(coach)]
+    assert {a["coach_ids"] for a in deps.rows.asked} == {frozenset({coach})}
