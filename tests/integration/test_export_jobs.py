@@ -394,3 +394,10 @@ def test_a_schedule_into_hubspot_pushes_the_records_there(jobs, workshop, organi
     assert run.status == "succeeded", run.error
     assert len(hubspot.objects["contacts"]) == 3
     assert run.manifest["destination"] == "hubspot"
+
+
+def test_a_date_alone_as_since_is_midnight_utc(jobs, organization):
+    admin = claims_for(organization, Role.ADMIN)
+    status, job = request("POST", "/v1/export/parquet", admin, body={"since": "2026-11-01"})
+    assert status == 202, job
+    assert job["since"] == "2026-11-01T00:00:00+00:00"
