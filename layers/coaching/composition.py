@@ -726,6 +726,100 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
         return PostgresContactDetails(self.database, self.field_encryption.cipher)
 
+    # -- exports' jobs and schedules (api/exports.py, `coach serve`'s scheduler) -------------
+    @property
+    def exports_dir(self):
+        return self.settings.home / "exports"
+
+    @cached_property
+    def export_job_files(self):
+        """Where export jobs write (and link to): locally ``$COACH_HOME/exports/`` with links
+        `coach serve` answers; in AWS the exports bucket (x17-aws)."""
+        if self.settings.runtime == "aws":
+            from coaching.adapters.aws.s3_export_files import S3ExportFiles
+
+            return S3ExportFiles.from_settings(self.settings)
+        from coaching.adapters.local.download_tokens import DownloadTokens
+        from coaching.adapters.local.export_files import LocalExportFiles
+        from coaching.adapters.local.signed_export_files import SignedLocalExportFiles
+
+        root = self.exports_dir
+        return SignedLocalExportFiles(
+            LocalExportFiles(root),
+            root,
+            DownloadTokens(self.signing_key),
+            self.settings.web_base_url,
+        )
+
+    @cached_property
+    def export_job_starter(self):
+        """What starts a queued export: a thread here; in AWS an asynchronous invocation of
+        the export function (x17-aws)."""
+        if self.settings.runtime == "aws":
+            from coaching.adapters.aws.lambda_export_jobs import LambdaExportJobStarter
+
+            return LambdaExportJobStarter.from_settings(self.settings)
+        from coaching.adapters.local.export_jobs import ThreadedExportJobs
+
+        return ThreadedExportJobs(self.run_export_job)
+
+    def run_export_job(self, run_id: uuid.UUID) -> object:
+        """Runs one queued export (what the starter's thread or the export function calls)."""
+        from coaching.usecases.export_jobs import run_job
+
+        return run_job(self.export_job_ports, run_id)
+
+    def run_export(self, request: Any) -> Any:
+        """Core's run of one export request, into ``export_job_files``."""
+        from coaching.usecases.export_run import run_export
+
+        return run_export(self.export_ports, request, self.export_job_files)
+
+    @cached_property
+    def export_job_ports(self):
+        from coaching.adapters.postgres.export_queue import PostgresExportQueue
+        from coaching.adapters.postgres.export_runs import PostgresExportRuns
+        from coaching.adapters.postgres.export_schedules import PostgresExportSchedules
+        from coaching.usecases.export_jobs import ExportJobPorts
+
+        db = self.database
+        return ExportJobPorts(
+            queue=PostgresExportQueue(db),
+            runs=PostgresExportRuns(db),
+            schedules=PostgresExportSchedules(db),
+            starter=self.export_job_starter,
+            directory=self.directory,
+            audit=self.audit_log,
+            files=self.export_job_files,
+            run_export=self.run_export,
+            push_to_crm=self.push_export_to_crm,
+            triggers=self.export_schedule_triggers,
+        )
+
+    @cached_property
+    def export_schedule_triggers(self):
+        """What fires a schedule: in AWS an EventBridge Scheduler schedule per export schedule
+        (x17-aws); locally None, since `coach serve`'s scheduler reads the table each minute."""
+        if self.settings.runtime != "aws":
+            return None
+        from coaching.adapters.aws.scheduler_schedules import SchedulerExportSchedules  # x17-aws
+
+        return SchedulerExportSchedules.from_settings(self.settings)
+
+    def push_export_to_crm(self, request: Any) -> Any:
+        """x17-crm's push of one export request into the organization's CRM (the request's
+        destination), through that CRM's ready-made mapping."""
+        from coaching.usecases.crm_push import push_export
+        from coaching.usecases.export_mappings import mapping_named
+
+        org, kind = request.organization_id, request.destination
+        return push_export(
+            self.crm_push_ports,
+            request,
+            self.crm_pusher(org, kind),
+            mapping_named(self.export_ports.mappings, org, request.mapping or kind),
+        )
+
     # -- CRM pushes (usecases/crm_push.py; x17-crm) ----------------------------------------
     def crm_credentials(self, org: uuid.UUID, kind: str):
         """Where the organization's token for the CRM ``kind`` is kept: a Secrets Manager
