@@ -1,0 +1,54 @@
+import type { Destination, ExportFormat, JobStatus } from "./types";
+
+export const FORMATS: { value: ExportFormat; label: string }[] = [
+  { value: "csv", label: "CSV (one file per kind of record)" },
+  { value: "json", label: "JSON (one document)" },
+  { value: "jsonl", label: "JSON Lines" },
+  { value: "parquet", label: "Parquet (for data tools)" },
+];
+
+/** "" is no mapping: the platform's own column names. */
+export const READY_MAPPINGS: { value: string; label: string }[] = [
+  { value: "", label: "None (the platform's own columns)" },
+  { value: "hubspot", label: "HubSpot" },
+  { value: "salesforce", label: "Salesforce" },
+];
+
+export function mappingOptions(saved: string[]): { value: string; label: string }[] {
+  const ready = new Set(READY_MAPPINGS.map((m) => m.value));
+  return [...READY_MAPPINGS, ...saved.filter((name) => !ready.has(name)).map((name) => ({ value: name, label: name }))];
+}
+
+export const DESTINATIONS: { value: Destination; label: string }[] = [
+  { value: "download", label: "Files to download" },
+  { value: "hubspot", label: "Straight into HubSpot" },
+  { value: "salesforce", label: "Straight into Salesforce" },
+];
+
+export const STATUS_LABEL: Record<JobStatus, string> = {
+  queued: "Waiting to start",
+  running: "Running",
+  succeeded: "Ready",
+  failed: "Failed",
+};
+
+export const labelOf = (options: { value: string; label: string }[], value: string | null | undefined) =>
+  options.find((o) => o.value === (value ?? ""))?.label ?? value ?? "—";
+
+/** A file's size as people read it: "820 B", "12.3 kB", "4.1 MB". */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return "";
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ["kB", "MB", "GB"];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/** What to do after a failed export, said after the server's own reason. */
+export const AFTER_A_FAILURE =
+  "Try again in a few minutes. If it fails again, try a later “since” date (fewer records), or ask your administrator to look at the export's log.";
