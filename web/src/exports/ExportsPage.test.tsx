@@ -102,10 +102,10 @@ describe("running an export now", () => {
     expect(await seriousViolations()).toEqual([]);
   }, 20_000);
 
-  it("sends the chosen format, date, mapping and BOM; JSON Lines goes to the json route", async () => {
+  it("sends the chosen format, date, mapping and BOM to the format's route", async () => {
     const calls = routes({
       "POST /v1/export/csv": () => json(202, job()),
-      "POST /v1/export/json": () => json(202, job({ format: "jsonl" })),
+      "POST /v1/export/jsonl": () => json(202, job({ format: "jsonl" })),
       "GET /v1/export/jobs/run-1": () => json(200, job({ status: "succeeded", files: [] })),
     });
     const user = await open();
@@ -126,8 +126,13 @@ describe("running an export now", () => {
     // The BOM is a spreadsheet's concern: not offered beyond CSV.
     expect(within(form).queryByRole("checkbox", { name: /byte order mark/ })).toBeNull();
     await user.click(within(form).getByRole("button", { name: "Run export" }));
-    await waitFor(() => expect(calls.find((c) => c.path === "/v1/export/json")).toBeDefined());
-    expect(calls.find((c) => c.path === "/v1/export/json")?.body).toMatchObject({ lines: true, bom: false });
+    await waitFor(() => expect(calls.find((c) => c.path === "/v1/export/jsonl")).toBeDefined());
+    expect(calls.find((c) => c.path === "/v1/export/jsonl")?.body).toEqual({
+      since: "2026-10-01",
+      mapping: "hubspot",
+      include_sensitive: false,
+      bom: false,
+    });
   }, 20_000);
 
   it("leaves sensitive items out unless asked, and then says what that means and that it is audited", async () => {
@@ -180,7 +185,10 @@ describe("recent runs", () => {
     const calls = routes({
       "GET /v1/export/jobs": () =>
         json(200, {
-          items: [job({ status: "succeeded", rows: 4 }), job({ id: "run-0", status: "failed", error: "Disk full." })],
+          items: [
+            job({ status: "succeeded", row_counts: { sessions: 3, clients: 1 } }),
+            job({ id: "run-0", status: "failed", error: "Disk full." }),
+          ],
         }),
       "GET /v1/export/jobs/run-1": () => json(200, job({ status: "succeeded", files: FILES })),
     });
@@ -218,7 +226,14 @@ describe("schedules", () => {
     const table = await screen.findByRole("table", { name: "Export schedules" });
     expect(within(table).getByText(/Every Wednesday at 07:00/)).toBeInTheDocument();
     const body = calls.find((c) => c.path === "/v1/export/schedule")?.body as Record<string, unknown>;
-    expect(body).toMatchObject({ cron: "0 7 * * 3", format: "csv", destination: "hubspot", include_sensitive: false });
+    expect(body).toMatchObject({
+      cron: "0 7 * * 3",
+      format: "csv",
+      mapping: null,
+      destination: "hubspot",
+      include_sensitive: false,
+      bom: false,
+    });
     expect(typeof body["timezone"]).toBe("string");
     expect(await seriousViolations()).toEqual([]);
   }, 20_000);

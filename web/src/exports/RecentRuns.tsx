@@ -7,7 +7,7 @@ import { formatDateTime } from "../common/time";
 import type { Loaded } from "../common/useLoad";
 import { exportJob } from "./api";
 import { Downloads } from "./Downloads";
-import { FORMATS, STATUS_LABEL, labelOf } from "./options";
+import { FORMATS, STATUS_LABEL, labelOf, rowsOf } from "./options";
 import type { ExportJob } from "./types";
 
 /** The caller's recent runs. Download links are short-lived, so a past run's are asked for
@@ -57,9 +57,6 @@ export function RecentRuns({ runs }: { runs: Loaded<ExportJob[]> }) {
     </section>
   );
 }
-
-const rowsOf = (run: ExportJob) =>
-  typeof run.rows === "number" ? run.rows : (run.files ?? []).reduce((sum, file) => sum + file.rows, 0);
 
 function RunFiles({ run, when }: { run: ExportJob; when: string }) {
   const { api } = useAuth();

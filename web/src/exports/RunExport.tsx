@@ -4,7 +4,7 @@ import { useAuth } from "../auth/AuthContext";
 import { ErrorNotice } from "../common/states";
 import { exportJob, startExport } from "./api";
 import { Downloads } from "./Downloads";
-import { AFTER_A_FAILURE, FORMATS, STATUS_LABEL } from "./options";
+import { AFTER_A_FAILURE, FORMATS, STATUS_LABEL, rowsOf } from "./options";
 import { followJob, timerWait, type Wait } from "./poll";
 import type { ExportFormat, ExportJob, RunRequest } from "./types";
 
@@ -175,7 +175,7 @@ function JobProgress({ progress }: { progress: Progress }) {
   return (
     <div role="status" aria-live="polite">
       <Loader size="sm" aria-hidden /> <Text span>{STATUS_LABEL[job.status]}…</Text>
-      {typeof job.rows === "number" && job.rows > 0 && <Text span> {job.rows} rows so far.</Text>}
+      {rowsOf(job) > 0 && <Text span> {rowsOf(job)} rows so far.</Text>}
     </div>
   );
 }

@@ -172,6 +172,7 @@ function NewScheduleForm(props: {
   const [mapping, setMapping] = useState("");
   const [destination, setDestination] = useState<Destination>("download");
   const [sensitive, setSensitive] = useState(false);
+  const [bom, setBom] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saving, setSaving] = useState(false);
 
@@ -206,6 +207,7 @@ function NewScheduleForm(props: {
         mapping: mapping || null,
         destination,
         include_sensitive: sensitive,
+        bom: format === "csv" && bom,
       });
       props.onCreated(created);
     } catch (failure) {
@@ -283,6 +285,13 @@ function NewScheduleForm(props: {
           value={format}
           onChange={(e) => setFormat(e.currentTarget.value as ExportFormat)}
         />
+        {format === "csv" && (
+          <Checkbox
+            label="Add a byte order mark for spreadsheets to every run"
+            checked={bom}
+            onChange={(e) => setBom(e.currentTarget.checked)}
+          />
+        )}
         <NativeSelect
           label="Schedule mapping"
           data={props.mappings}

@@ -11,12 +11,10 @@ interface Untyped {
 }
 const untyped = (api: Api) => api as unknown as Untyped;
 
-/** JSON and JSON Lines share the json route; the body says which. */
+/** One route per format: /v1/export/json, /jsonl, /csv, /parquet. */
 export async function startExport(api: Api, request: RunRequest): Promise<ExportJob> {
   const { format, ...body } = request;
-  const route = format === "jsonl" ? "json" : format;
-  const lines = format === "jsonl" ? { lines: true } : {};
-  return unwrap(await untyped(api).POST(`/v1/export/${route}`, { body: { ...body, ...lines } })) as ExportJob;
+  return unwrap(await untyped(api).POST(`/v1/export/${format}`, { body })) as ExportJob;
 }
 
 export async function exportJob(api: Api, id: string): Promise<ExportJob> {

@@ -1,4 +1,4 @@
-import type { Destination, ExportFormat, JobStatus } from "./types";
+import type { Destination, ExportFormat, ExportJob, JobStatus } from "./types";
 
 export const FORMATS: { value: ExportFormat; label: string }[] = [
   { value: "csv", label: "CSV (one file per kind of record)" },
@@ -52,3 +52,10 @@ export function formatBytes(bytes: number | null | undefined): string {
 /** What to do after a failed export, said after the server's own reason. */
 export const AFTER_A_FAILURE =
   "Try again in a few minutes. If it fails again, try a later “since” date (fewer records), or ask your administrator to look at the export's log.";
+
+/** A job's rows so far (every entity's), from its counts, else its files. */
+export function rowsOf(job: ExportJob): number {
+  const counts = Object.values(job.row_counts ?? {});
+  if (counts.length > 0) return counts.reduce((sum, n) => sum + n, 0);
+  return (job.files ?? []).reduce((sum, file) => sum + file.rows, 0);
+}

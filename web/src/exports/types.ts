@@ -19,7 +19,8 @@ export interface ExportJob {
   format?: string | null;
   created_at?: string | null;
   finished_at?: string | null;
-  rows?: number | null;
+  /** Rows written so far, per entity. */
+  row_counts?: Record<string, number>;
   files?: ExportFile[];
   error?: string | null;
 }
@@ -43,4 +44,4 @@ export interface Schedule {
   next_run_at?: string | null;
 }
 
-export type NewSchedule = Omit<Schedule, "id" | "next_run_at">;
+export type NewSchedule = Omit<Schedule, "id" | "next_run_at"> & { bom: boolean };
