@@ -4,17 +4,16 @@ import { seriousViolations } from "../test/axe";
 import { closedSocket, fakeFetch, json, renderPage, signInAs } from "../test/render";
 import { ExportsPage } from "./ExportsPage";
 import type { Wait } from "./poll";
-import type { ExportJob, Schedule } from "./types";
+import type { ExportFile, ExportJob, Schedule } from "./types";
 
 const noWait: Wait = async () => {};
 
-const FILES = [
+const FILES: ExportFile[] = [
   {
     entity: "sessions",
     path: "run-1/sessions.csv",
     rows: 3,
     sha256: "a".repeat(64),
-    size_bytes: 2400,
     url: "/v1/export/files/run-1/sessions.csv?sig=x",
   },
   {
@@ -22,13 +21,28 @@ const FILES = [
     path: "run-1/clients.csv",
     rows: 1,
     sha256: "b".repeat(64),
-    size_bytes: 300,
     url: "https://bucket.example/clients.csv?X-Amz=1",
   },
 ];
 
 function job(overrides: Partial<ExportJob> = {}): ExportJob {
-  return { id: "run-1", status: "queued", format: "csv", created_at: "2026-11-30T09:00:00Z", ...overrides };
+  return {
+    id: "run-1",
+    status: "queued",
+    format: "csv",
+    schedule_id: null,
+    include_sensitive: false,
+    since: null,
+    created_at: "2026-11-30T09:00:00Z",
+    started_at: null,
+    finished_at: null,
+    row_counts: {},
+    files: [],
+    manifest: null,
+    error: null,
+    links: { self: "/v1/export/jobs/run-1" },
+    ...overrides,
+  };
 }
 
 const weekly: Schedule = {
@@ -39,7 +53,11 @@ const weekly: Schedule = {
   mapping: null,
   destination: "download",
   include_sensitive: false,
+  enabled: true,
+  description: "At 06:00 on Monday",
   next_run_at: "2026-12-07T06:00:00Z",
+  created_at: "2026-11-30T09:00:00Z",
+  links: { self: "/v1/export/schedules/sch-1", jobs: "/v1/export/jobs" },
 };
 
 /** The page's routes with nothing in them yet; `extra` overrides. */
@@ -67,7 +85,7 @@ afterEach(() => {
 });
 
 describe("running an export now", () => {
-  it("starts a CSV export, follows it until it is ready, then offers each file with its rows and size", async () => {
+  it("starts a CSV export, follows it until it is ready, then offers each file with its rows", async () => {
     const statuses = ["running", "running", "succeeded"];
     const calls = routes({
       "POST /v1/export/csv": () => json(202, job()),
@@ -87,8 +105,8 @@ describe("running an export now", () => {
       "href",
       "https://bucket.example/clients.csv?X-Amz=1",
     );
-    expect(files).toHaveTextContent("sessions: 3 rows, 2.4 kB");
-    expect(files).toHaveTextContent("clients: 1 row, 300 B");
+    expect(files).toHaveTextContent("sessions: 3 rows");
+    expect(files).toHaveTextContent("clients: 1 row)");
 
     expect(calls.find((c) => c.path === "/v1/export/csv")?.body).toEqual({
       since: null,

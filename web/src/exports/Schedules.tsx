@@ -101,6 +101,7 @@ export function Schedules({ mappings }: { mappings: { value: string; label: stri
                     <Table.Td>
                       {when}
                       {schedule.include_sensitive && <Text size="xs">Includes sensitive items</Text>}
+                      {!schedule.enabled && <Text size="xs">Paused</Text>}
                     </Table.Td>
                     <Table.Td>{labelOf(FORMATS, schedule.format)}</Table.Td>
                     <Table.Td>{labelOf(DESTINATIONS, schedule.destination)}</Table.Td>

@@ -35,20 +35,6 @@ export const STATUS_LABEL: Record<JobStatus, string> = {
 export const labelOf = (options: { value: string; label: string }[], value: string | null | undefined) =>
   options.find((o) => o.value === (value ?? ""))?.label ?? value ?? "—";
 
-/** A file's size as people read it: "820 B", "12.3 kB", "4.1 MB". */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return "";
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["kB", "MB", "GB"];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value.toFixed(1)} ${units[unit]}`;
-}
-
 /** What to do after a failed export, said after the server's own reason. */
 export const AFTER_A_FAILURE =
   "Try again in a few minutes. If it fails again, try a later “since” date (fewer records), or ask your administrator to look at the export's log.";
