@@ -16,7 +16,7 @@ from local_runtime.platform import LocalPlatform
 
 
 def export_download_routes(platform: LocalPlatform) -> list[Route]:
-    files = platform.ports.export_files
+    files = platform.ports.export_job_files
     if not hasattr(files, "file_for"):
         return []  # files in S3: presigned links go there
 

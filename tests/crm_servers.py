@@ -36,6 +36,9 @@ class CrmServer:
         self.refreshes = 0
         self.throttle_next = 0
         self.requests: list[httpx.Request] = []
+        self.token_requests: list[httpx.Request] = []
+        # Answers given before anything else, in order (a test's own script).
+        self.scripted: list[httpx.Response] = []
         self._ids = itertools.count(1001)
 
     def new_id(self, prefix: str = "") -> str:
@@ -47,6 +50,9 @@ class CrmServer:
     def expire_token(self) -> None:
         self.access_token = "access-rotated-by-the-crm"
 
+    def script(self) -> httpx.Response | None:
+        return self.scripted.pop(0) if self.scripted else None
+
     def throttled(self) -> bool:
         if self.throttle_next > 0:
             self.throttle_next -= 1
@@ -54,6 +60,7 @@ class CrmServer:
         return False
 
     def renew(self, request: httpx.Request) -> httpx.Response:
+        self.token_requests.append(request)
         form = parse_qs(request.content.decode())
         if form.get("grant_type") != ["refresh_token"] or form.get("refresh_token") != [
             self.refresh_token
@@ -98,6 +105,8 @@ class HubSpotServer(CrmServer):
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if scripted := self.script():
+            return scripted
         if not self.authorized(request):
             return httpx.Response(
                 401,
@@ -119,7 +128,9 @@ class HubSpotServer(CrmServer):
                     "correlationId": "c-2",
                 },
             )
-        path, body = request.url.path, json.loads(request.content or b"{}")
+        return self._route(request.url.path, json.loads(request.content or b"{}"))
+
+    def _route(self, path: str, body: dict[str, Any]) -> httpx.Response:
         if match := re.fullmatch(r"/crm/v3/objects/(\w+)/batch/upsert", path):
             return self._upsert(match[1], body)
         if path == "/crm/v3/objects/contacts/batch/read":
@@ -230,6 +241,8 @@ class SalesforceServer(CrmServer):
 
     def answer(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
+        if scripted := self.script():
+            return scripted
         if not self.authorized(request):
             return httpx.Response(
                 401,

@@ -651,6 +651,24 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         )
 
     @cached_property
+    def export_ports(self):
+        """Exports (usecases/export_run.py): the rows, the runs, the audit, contact details
+        for clients' emails and the organization's saved mappings. Where the files go is the
+        caller's (a folder, the exports bucket)."""
+        from coaching.adapters.postgres.export_mappings import PostgresExportMappings
+        from coaching.adapters.postgres.export_rows import PostgresExportRows
+        from coaching.adapters.postgres.export_runs import PostgresExportRuns
+        from coaching.usecases.export_run import ExportPorts
+
+        return ExportPorts(
+            rows=PostgresExportRows(self.database),
+            runs=PostgresExportRuns(self.database),
+            audit=self.audit_log,
+            contacts=self.contact_details,
+            mappings=PostgresExportMappings(self.database),
+        )
+
+    @cached_property
     def client_ports(self):
         """Clients across sessions (and their erasure), and the coaches' own profiles."""
         from coaching.adapters.postgres.client_store import PostgresClientStore
@@ -705,9 +723,9 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """Where export jobs write (and link to): locally ``$COACH_HOME/exports/`` with links
         `coach serve` answers; in AWS the exports bucket (x17-aws)."""
         if self.settings.runtime == "aws":
-            from coaching.adapters.aws.export_files import s3_export_files
+            from coaching.adapters.aws.s3_export_files import S3ExportFiles  # x17-aws
 
-            return s3_export_files(self.settings)
+            return S3ExportFiles.from_settings(self.settings)
         from coaching.adapters.local.download_tokens import DownloadTokens
         from coaching.adapters.local.export_files import LocalExportFiles
         from coaching.adapters.local.signed_export_files import SignedLocalExportFiles
@@ -725,7 +743,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """What starts a queued export: a thread here; in AWS an asynchronous invocation of
         the export function (x17-aws)."""
         if self.settings.runtime == "aws":
-            from coaching.adapters.aws.export_jobs import LambdaExportJobStarter
+            from coaching.adapters.aws.lambda_export_jobs import LambdaExportJobStarter  # x17-aws
 
             return LambdaExportJobStarter.from_settings(self.settings)
         from coaching.adapters.local.export_jobs import ThreadedExportJobs
@@ -761,4 +779,31 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             audit=self.audit_log,
             files=self.export_job_files,
             run_export=self.run_export,
+            push_to_crm=self.push_export_to_crm,
+            triggers=self.export_schedule_triggers,
+        )
+
+    @cached_property
+    def export_schedule_triggers(self):
+        """What fires a schedule: in AWS an EventBridge Scheduler schedule per export schedule
+        (x17-aws); locally None, since `coach serve`'s scheduler reads the table each minute."""
+        if self.settings.runtime != "aws":
+            return None
+        from coaching.adapters.aws.scheduler_schedules import SchedulerExportSchedules  # x17-aws
+
+        return SchedulerExportSchedules.from_settings(self.settings)
+
+    def push_export_to_crm(self, request: Any) -> Any:
+        """x17-crm's push of one export request into the organization's CRM (the request's
+        destination), through that CRM's ready-made mapping."""
+        from coaching.exports.mappings import READY_MADE
+        from coaching.usecases.crm_push import CrmPushPorts, push_export
+
+        kind = request.destination
+        export = self.export_ports
+        return push_export(
+            CrmPushPorts(rows=export.rows, audit=self.audit_log, runs=export.runs),
+            request,
+            self.crm_pusher(request.organization_id, kind),  # x17-crm's factory
+            READY_MADE[request.mapping or kind],
         )

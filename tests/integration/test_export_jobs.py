@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import uuid
 from urllib.parse import urlsplit
@@ -12,9 +13,11 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from coaching.domain.errors import TransientError
 from coaching.domain.identity import Role
 from coaching.usecases.export_jobs import request_of, run_job
 from local_runtime.export_downloads import export_download_routes
+from local_runtime.export_schedule import ExportSchedule
 from tests.api_calls import claims_for, delete, request
 from tests.local_ports import local_platform, ports, ports_replaced
 from tests.review_data import add_coach, assert_error, audit_trail, reviewed_session
@@ -33,7 +36,7 @@ class StartedJobs:
 
 
 @pytest.fixture
-def jobs():
+def jobs(platform):
     """The API with a starter that only records: a job runs when the test says so."""
     started = StartedJobs()
     job_ports = dataclasses.replace(ports().export_job_ports, starter=started)
@@ -48,8 +51,9 @@ def workshop(platform, organization):
 
 def test_a_coach_exports_csv_polls_the_job_and_downloads_each_file(jobs, workshop):
     job_ports, started = jobs
+    maya = workshop.claims()
     # When Maya asks for a CSV export
-    status, job = request("POST", "/v1/export/csv", workshop.claims(), body={"bom": True})
+    status, job = request("POST", "/v1/export/csv", maya, body={"bom": True})
     # Then it is queued at once and started elsewhere
     assert status == 202, job
     assert job["status"] == "queued" and job["files"] == []
@@ -57,7 +61,7 @@ def test_a_coach_exports_csv_polls_the_job_and_downloads_each_file(jobs, worksho
     assert started.ids == [uuid.UUID(job["id"])]
     # When the worker runs it
     run_job(job_ports, uuid.UUID(job["id"]))
-    status, done = request("GET", job["links"]["self"], workshop.claims())
+    status, done = request("GET", job["links"]["self"], maya)
     # Then it succeeded, with one file per entity and a link to each
     assert status == 200, done
     assert done["status"] == "succeeded", done
@@ -141,12 +145,13 @@ def test_asking_for_sensitive_items_is_audited_with_the_scope(jobs, workshop):
 
 
 def test_a_job_is_missing_to_another_coach_and_listed_for_its_owner(jobs, workshop, organization):
-    _, job = request("POST", "/v1/export/csv", workshop.claims(), body={})
+    maya = workshop.claims()
+    _, job = request("POST", "/v1/export/csv", maya, body={})
     path = f"/v1/export/jobs/{job['id']}"
     other = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Ravi Shah"))
     assert request("GET", path, other)[0] == 404
     assert request("GET", path, claims_for(organization, Role.ADMIN))[0] == 200
-    status, mine = request("GET", "/v1/export/jobs", workshop.claims())
+    status, mine = request("GET", "/v1/export/jobs", maya)
     assert status == 200 and [j["id"] for j in mine["items"]] == [job["id"]]
     assert request("GET", "/v1/export/jobs", other)[1]["items"] == []
 
@@ -213,3 +218,152 @@ def test_an_organization_has_a_bounded_number_of_schedules(jobs, organization):
     status, answer = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
     assert status == 409
     assert_error(answer, "COACH_409")
+
+
+# -- the local scheduler ---------------------------------------------------------------------
+class OneOrganizationsSchedules:
+    """The schedules store, its due list limited to one organization: other tests' schedules
+    in the shared database are not this test's to fire."""
+
+    def __init__(self, inner, org: uuid.UUID) -> None:
+        self._inner = inner
+        self._org = org
+
+    def due(self, now, limit):
+        return [s for s in self._inner.due(now, limit) if s.organization_id == self._org]
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class OneOrganizationsQueue:
+    def __init__(self, inner, org: uuid.UUID) -> None:
+        self._inner = inner
+        self._org = org
+
+    def queued(self, limit):
+        runs = ports().export_job_ports.runs
+        return [i for i in self._inner.queued(10_000) if runs.get(self._org, i)][:limit]
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+@pytest.fixture
+def scheduled(jobs, organization):
+    """An hourly schedule of the organization's admin, and a scheduler over its ports alone."""
+    job_ports, started = jobs
+    job_ports = dataclasses.replace(
+        job_ports,
+        schedules=OneOrganizationsSchedules(job_ports.schedules, organization),
+        queue=OneOrganizationsQueue(job_ports.queue, organization),
+    )
+    admin = claims_for(organization, Role.ADMIN)
+    status, made = request(
+        "POST", "/v1/export/schedule", admin, body={**SCHEDULE, "cron": "0 * * * *"}
+    )
+    assert status == 201, made
+    return job_ports, started, made
+
+
+def _scheduler(job_ports, at: list[dt.datetime]) -> ExportSchedule:
+    return ExportSchedule(job_ports, clock=lambda: at[0])
+
+
+def test_the_scheduler_fires_a_due_schedule_once_and_a_missed_stretch_once(scheduled):
+    job_ports, started, made = scheduled
+    first = dt.datetime.fromisoformat(made["next_run_at"])
+    at = [first - dt.timedelta(minutes=1)]
+    scheduler = _scheduler(job_ports, at)
+    # Before its time, nothing runs
+    assert scheduler.run_once() == []
+    # When the server was down for three hours past its time, it runs once, not three times
+    at[0] = first + dt.timedelta(hours=3, minutes=5)
+    [run_id] = scheduler.run_once()
+    assert scheduler.run_once() == []
+    # And the run was started, ran (the same round's sweep), and wrote under its schedule
+    assert started.ids == [run_id]
+    run = job_ports.runs.get(job_ports.queue._org, run_id)
+    assert run.schedule_id == uuid.UUID(made["id"]) and run.status == "succeeded", run
+    assert run.options["path_prefix"] == f"{made['id']}/{run_id}/"
+    # And the next occurrence is the first after now, on the hour
+    at[0] = first + dt.timedelta(hours=4)
+    [second] = scheduler.run_once()
+    assert second != run_id
+
+
+def test_a_scheduled_run_reads_what_changed_since_the_last_success_only(scheduled):
+    job_ports, _, made = scheduled
+    org = job_ports.queue._org
+    first = dt.datetime.fromisoformat(made["next_run_at"])
+    at = [first]
+    [run_1] = _scheduler(job_ports, at).run_once()
+    # When run 2 fails
+    broken = dataclasses.replace(job_ports, run_export=_failing)
+    at[0] = first + dt.timedelta(hours=1)
+    [run_2] = _scheduler(broken, at).run_once()
+    assert job_ports.runs.get(org, run_2).status == "failed"
+    # Then run 3 starts from run 1's watermark (less run_export's overlap), not run 2's
+    at[0] = first + dt.timedelta(hours=2)
+    [run_3] = _scheduler(job_ports, at).run_once()
+    watermark_1 = job_ports.runs.get(org, run_1).watermark
+    third = job_ports.runs.get(org, run_3)
+    assert third.status == "succeeded" and watermark_1 is not None
+    overlap = ports().export_ports.watermark_overlap
+    assert third.manifest["since"] == (watermark_1 - overlap).isoformat()
+
+
+def _failing(request):
+    raise RuntimeError("the disk is full")
+
+
+def test_a_queued_run_left_by_a_stopped_server_runs_on_the_next_tick(jobs, organization):
+    job_ports, _ = jobs
+    _, job = request("POST", "/v1/export/json", claims_for(organization, Role.ADMIN), body={})
+    scoped = dataclasses.replace(
+        job_ports,
+        schedules=OneOrganizationsSchedules(job_ports.schedules, organization),
+        queue=OneOrganizationsQueue(job_ports.queue, organization),
+    )
+    ExportSchedule(scoped, clock=lambda: dt.datetime.now(dt.UTC)).run_once()
+    assert job_ports.runs.get(organization, uuid.UUID(job["id"])).status == "succeeded"
+
+
+class RecordedTriggers:
+    """EventBridge Scheduler's place: what was put and deleted; ``refuse`` fails a put."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.put_ids: list[uuid.UUID] = []
+        self.deleted: list[uuid.UUID] = []
+        self._refuse = refuse
+
+    def put(self, schedule_id, *, cron, timezone, enabled=True):
+        if self._refuse:
+            raise TransientError("Scheduler is not answering.")
+        self.put_ids.append(schedule_id)
+
+    def delete(self, schedule_id):
+        self.deleted.append(schedule_id)
+        return True
+
+
+def test_where_a_clock_outside_fires_schedules_each_gets_its_trigger(jobs, organization):
+    job_ports, _ = jobs
+    triggers = RecordedTriggers()
+    admin = claims_for(organization, Role.ADMIN)
+    with ports_replaced(export_job_ports=dataclasses.replace(job_ports, triggers=triggers)):
+        status, made = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
+        assert status == 201
+        assert triggers.put_ids == [uuid.UUID(made["id"])]
+        assert delete(f"/v1/export/schedules/{made['id']}", admin) == 204
+        assert triggers.deleted == [uuid.UUID(made["id"])]
+
+
+def test_a_schedule_whose_trigger_cannot_be_made_is_not_kept(jobs, organization):
+    job_ports, _ = jobs
+    admin = claims_for(organization, Role.ADMIN)
+    refusing = dataclasses.replace(job_ports, triggers=RecordedTriggers(refuse=True))
+    with ports_replaced(export_job_ports=refusing):
+        status, answer = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
+    assert status == 503, answer
+    assert request("GET", "/v1/export/schedules", admin)[1]["items"] == []

@@ -106,7 +106,6 @@ def owned(platform, organization):
     _, clients = request("GET", "/v1/clients", admin)
     session = platform.deps.sessions.get_session(organization, review.session_id)
     key = create_key(organization, ("sessions:read",), admin)
-    job_id, schedule_id = _export_job_and_schedule(organization)
     user_id = new_user(organization)[1]  # with an authenticator, which must stay
     ports().accounts.update_user(
         organization, user_id, mfa_secret="JBSWY3DPEHPK3PXP", mfa_enabled=True
@@ -121,21 +120,20 @@ def owned(platform, organization):
         "other_client_id": clients["items"][1]["id"],
         "name": session.execution_name,
         "api_key_id": key["id"],
-        "job_id": str(job_id),
-        "schedule_id": str(schedule_id),
+        **_export_job_and_schedule(organization),
         "_admin": admin,
         "_key": key["key"],
     }
 
 
-def _export_job_and_schedule(org: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+def _export_job_and_schedule(org: uuid.UUID) -> dict[str, str]:
     """A queued export job (never started) and an export schedule of the organization."""
     actor = f"user:{uuid.uuid4()}"
     run = ExportRun(uuid.uuid4(), org, actor, "csv", "queued", options={"coach_ids": None})
     PostgresExportQueue(ports().database).enqueue(run, one_at_a_time=False)
     schedule = ExportSchedule(uuid.uuid4(), org, actor, "0 6 * * 1", "UTC", "csv")
     PostgresExportSchedules(ports().database).create(schedule, most_per_organization=100)
-    return run.id, schedule.id
+    return {"job_id": str(run.id), "schedule_id": str(schedule.id)}
 
 
 def _operations_with_ids(document: dict) -> list[tuple[str, str]]:

@@ -37,8 +37,9 @@ class ExportQueue(Protocol):
         ...
 
     def claim(self, run_id: uuid.UUID) -> ClaimedRun | None:
-        """The queued run, now marked running by this worker; None when it is not queued
-        (another worker took it, or it ran already). Across organizations: a system task."""
+        """The queued run, now claimed by this worker (still queued: run_export starts it);
+        None when another worker claimed it or it ran already. Across organizations: a
+        system task."""
         ...
 
     def queued(self, limit: int) -> list[uuid.UUID]:

@@ -11,6 +11,7 @@ time, a few schedules per organization, at most one run an hour per schedule
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import uuid
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from coaching.domain.errors import CoachingError, NotFound
+from coaching.domain.errors import CoachingError, ConfigurationError, NotFound
 from coaching.domain.export_schedules import Cadence
 from coaching.domain.identity import Principal, Role
 from coaching.ports.audit import AuditEntry, AuditLog
@@ -26,7 +27,11 @@ from coaching.ports.directory import Directory
 from coaching.ports.export_files import ExportFiles
 from coaching.ports.export_jobs import ExportJobStarter, ExportQueue
 from coaching.ports.export_runs import ExportRun, ExportRuns
-from coaching.ports.export_schedules import ExportSchedule, ExportSchedules
+from coaching.ports.export_schedules import (
+    ExportSchedule,
+    ExportSchedules,
+    ExportScheduleTriggers,
+)
 from coaching.usecases.access import visibility_for
 from coaching.usecases.export_run import ExportManifest, ExportRequest
 
@@ -49,6 +54,12 @@ class ExportJobPorts:
     audit: AuditLog
     files: ExportFiles  # where the runs' files are: their download links
     run_export: RunExport  # core's run_export bound to its ports and files
+    # x17-crm's push_export bound to the organization's CRM pusher: a schedule whose
+    # destination is a CRM. None: such runs fail, saying so.
+    push_to_crm: Callable[[ExportRequest], object] | None = None
+    # AWS: EventBridge Scheduler fires each schedule. None: a poller reads the table
+    # (`coach serve`'s scheduler, local_runtime/export_schedule.py).
+    triggers: ExportScheduleTriggers | None = None
     most_schedules: int = MOST_SCHEDULES_PER_ORGANIZATION
 
 
@@ -136,8 +147,8 @@ def run_id_prefix(schedule_id: uuid.UUID | None, run_id: uuid.UUID | None) -> st
 
 
 def _with_prefix(run: ExportRun) -> ExportRun:
-    options = {**run.options, "prefix": run_id_prefix(run.schedule_id, run.id)}
-    return ExportRun(**{**run.__dict__, "options": options})
+    options = {**run.options, "path_prefix": run_id_prefix(run.schedule_id, run.id)}
+    return dataclasses.replace(run, options=options)
 
 
 def _may_see_run(principal: Principal, run: ExportRun) -> bool:
@@ -163,15 +174,11 @@ def download_links(ports: ExportJobPorts, run: ExportRun) -> dict[str, str]:
     """A short-lived link per file of a succeeded run, by the file's path in the manifest."""
     if run.status != "succeeded" or not run.manifest:
         return {}
-    prefix = run.options.get("prefix", "")
+    # The manifest's paths are under the run's prefix already: each is the file's own.
     return {
-        file["path"]: ports.files.url(_under(prefix, file["path"]), DOWNLOAD_SECONDS)
+        file["path"]: ports.files.url(file["path"], DOWNLOAD_SECONDS)
         for file in run.manifest.get("files", [])
     }
-
-
-def _under(prefix: str, path: str) -> str:
-    return path if not prefix or path.startswith(prefix) else prefix + path
 
 
 # -- schedules -------------------------------------------------------------------------------
@@ -206,6 +213,13 @@ def create_schedule(
         ),
         most_per_organization=ports.most_schedules,
     )
+    if ports.triggers is not None:
+        try:
+            ports.triggers.put(schedule.id, cron=schedule.cron, timezone=schedule.timezone)
+        except Exception:
+            # No trigger, no schedule: a row that never fires would only mislead.
+            ports.schedules.delete(principal.organization_id, schedule.id)
+            raise
     _audit(
         ports,
         principal,
@@ -239,6 +253,8 @@ def delete_schedule(ports: ExportJobPorts, principal: Principal, schedule_id: uu
     schedule = ports.schedules.get(org, schedule_id)
     if schedule is None or not _may_see_schedule(principal, schedule):
         raise NotFound("This export schedule does not exist.")
+    if ports.triggers is not None:
+        ports.triggers.delete(schedule_id)  # first: a trigger left would fire a missing row
     ports.schedules.delete(org, schedule_id)
     _audit(ports, principal, "delete", "export_schedule", schedule_id)
 
@@ -315,20 +331,26 @@ def request_of(run: ExportRun) -> ExportRequest:
         bom=bool(options.get("bom")),
         run_id=run.id,
         destination=options.get("destination", "download"),
-        path_prefix=options.get("prefix", ""),
+        path_prefix=options.get("path_prefix", ""),
         source=SCHEDULER if run.schedule_id else "api",
     )
 
 
-def run_job(ports: ExportJobPorts, run_id: uuid.UUID) -> ExportManifest | None:
-    """Runs the queued run ``run_id`` if no one else has taken it; its manifest, or None
-    (taken already, or it failed: the run's record says why)."""
+def run_job(ports: ExportJobPorts, run_id: uuid.UUID) -> object | None:
+    """Runs the queued run ``run_id`` if no one else has taken it: files (its manifest), or a
+    push into a CRM (its result); None when taken already, or when it failed (the run's
+    record says why)."""
     claimed = ports.queue.claim(run_id)
     if claimed is None:
         return None
     run = claimed.run
+    request = request_of(run)
     try:
-        return ports.run_export(request_of(run))
+        if request.destination == "download":
+            return ports.run_export(request)
+        if ports.push_to_crm is None:
+            raise ConfigurationError("Pushing to a CRM is not set up here.")
+        return ports.push_to_crm(request)
     except Exception as error:  # noqa: BLE001 - recorded on the run; the worker goes on
         log.warning("export run %s failed: %s", run_id, type(error).__name__)
         current = ports.runs.get(run.organization_id, run_id)

@@ -1,5 +1,7 @@
 """The export queue over export_runs (migration 0024): enqueue under a per-actor lock, claim
-with a conditional update so exactly one worker runs a queued run."""
+with a conditional update so exactly one worker runs a queued run. A claim stamps
+``started_at`` and leaves the status ``queued``: run_export itself moves a queued run to
+running (and refuses any other)."""
 
 from __future__ import annotations
 
@@ -41,8 +43,8 @@ class PostgresExportQueue:
                 )
                 busy = conn.execute(
                     "SELECT id FROM export_runs WHERE organization_id = %s AND actor = %s"
-                    " AND schedule_id IS NULL AND (status = 'queued' OR (status = 'running'"
-                    " AND started_at > now() - interval '6 hours')) LIMIT 1",
+                    " AND schedule_id IS NULL AND status IN ('queued', 'running')"
+                    " AND COALESCE(started_at, created_at) > now() - interval '6 hours' LIMIT 1",
                     (run.organization_id, run.actor),
                 ).fetchone()
                 if busy is not None:
@@ -68,8 +70,8 @@ class PostgresExportQueue:
         with self._db.transaction() as conn:  # by id across organizations: a system task
             row = conn.execute(
                 sql.SQL(
-                    "UPDATE export_runs SET status = 'running', started_at = now()"
-                    " WHERE id = %s AND status = 'queued' RETURNING {}"
+                    "UPDATE export_runs SET started_at = now()"
+                    " WHERE id = %s AND status = 'queued' AND started_at IS NULL RETURNING {}"
                 ).format(_RUN),
                 (run_id,),
             ).fetchone()
@@ -81,7 +83,7 @@ class PostgresExportQueue:
     def queued(self, limit: int) -> list[uuid.UUID]:
         with self._db.transaction() as conn:
             rows = conn.execute(
-                "SELECT id FROM export_runs WHERE status = 'queued'"
+                "SELECT id FROM export_runs WHERE status = 'queued' AND started_at IS NULL"
                 " ORDER BY created_at, id LIMIT %s",
                 (limit,),
             ).fetchall()
