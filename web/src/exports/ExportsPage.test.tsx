@@ -215,7 +215,7 @@ describe("recent runs", () => {
     const [, done, failed] = within(table).getAllByRole("row");
     expect(done).toHaveTextContent(/Ready.*4/);
     expect(failed).toHaveTextContent(/Failed.*Disk full\./);
-    await user.click(within(done!).getByRole("button", { name: /^Get the download links of the run of / }));
+    await user.click(within(done!).getByRole("button", { name: /^Get download links of the run of / }));
     expect(await within(done!).findByRole("link", { name: "Download sessions.csv" })).toBeInTheDocument();
     expect(calls.filter((c) => c.path === "/v1/export/jobs/run-1")).toHaveLength(1);
   }, 20_000);

@@ -70,7 +70,7 @@ function RunFiles({ run, when }: { run: ExportJob; when: string }) {
         size="compact-sm"
         variant="default"
         loading={shown.state === "loading"}
-        aria-label={`Get the download links of the run of ${when}`}
+        aria-label={`Get download links of the run of ${when}`}
         onClick={() => {
           setShown({ state: "loading" });
           exportJob(api, run.id).then(setShown, (error: unknown) => setShown({ state: "error", error }));

@@ -110,7 +110,6 @@ export function Schedules({ mappings }: { mappings: { value: string; label: stri
                       <Button
                         size="xs"
                         variant="default"
-                        color="red"
                         aria-label={`Delete schedule ${when}`}
                         onClick={() => setDeleting(schedule)}
                       >
@@ -128,7 +127,12 @@ export function Schedules({ mappings }: { mappings: { value: string; label: stri
             {outcome.text}
           </Alert>
         )}
-        <Modal opened={deleting !== null} onClose={() => setDeleting(null)} title="Delete this schedule?">
+        <Modal
+          opened={deleting !== null}
+          onClose={() => setDeleting(null)}
+          title="Delete this schedule?"
+          closeButtonProps={{ "aria-label": "Close" }}
+        >
           {deleting && (
             <Stack>
               <Text size="sm">
@@ -139,7 +143,8 @@ export function Schedules({ mappings }: { mappings: { value: string; label: stri
                 <Button variant="default" onClick={() => setDeleting(null)}>
                   Keep it
                 </Button>
-                <Button color="red" onClick={() => void remove(deleting)}>
+                {/* Mantine's lighter reds fall below 4.5:1 under white text. */}
+                <Button color="red.9" onClick={() => void remove(deleting)}>
                   Delete schedule
                 </Button>
               </Group>
