@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -19,6 +20,7 @@ from coaching.usecases.export_jobs import request_of, run_job
 from local_runtime.export_downloads import export_download_routes
 from local_runtime.export_schedule import ExportSchedule
 from tests.api_calls import claims_for, delete, request
+from tests.fakes.crm import FakeCrm
 from tests.local_ports import local_platform, ports, ports_replaced
 from tests.review_data import add_coach, assert_error, audit_trail, reviewed_session
 
@@ -367,3 +369,35 @@ def test_a_schedule_whose_trigger_cannot_be_made_is_not_kept(jobs, organization)
         status, answer = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
     assert status == 503, answer
     assert request("GET", "/v1/export/schedules", admin)[1]["items"] == []
+
+
+def test_a_schedule_into_hubspot_pushes_the_records_there(jobs, workshop, organization):
+    # Given a schedule whose destination is HubSpot, and HubSpot (a fake) connected
+    job_ports, _ = jobs
+    hubspot = FakeCrm("hubspot")
+    connected = copy.copy(ports())
+    connected.__dict__["crm_pusher"] = lambda org, kind: hubspot
+    scoped = dataclasses.replace(
+        job_ports,
+        schedules=OneOrganizationsSchedules(job_ports.schedules, organization),
+        queue=OneOrganizationsQueue(job_ports.queue, organization),
+        push_to_crm=connected.push_export_to_crm,
+    )
+    admin = claims_for(organization, Role.ADMIN)
+    body = {**SCHEDULE, "cron": "0 * * * *", "destination": "hubspot"}
+    _, made = request("POST", "/v1/export/schedule", admin, body=body)
+    # When it comes due
+    at = dt.datetime.fromisoformat(made["next_run_at"])
+    [run_id] = ExportSchedule(scoped, clock=lambda: at).run_once()
+    # Then the workshop's clients went in as contacts, with their notes, and the run says so
+    run = job_ports.runs.get(organization, run_id)
+    assert run.status == "succeeded", run.error
+    assert len(hubspot.objects["contacts"]) == 3
+    assert run.manifest["destination"] == "hubspot"
+
+
+def test_a_date_alone_as_since_is_midnight_utc(jobs, organization):
+    admin = claims_for(organization, Role.ADMIN)
+    status, job = request("POST", "/v1/export/parquet", admin, body={"since": "2026-11-01"})
+    assert status == 202, job
+    assert job["since"] == "2026-11-01T00:00:00+00:00"
