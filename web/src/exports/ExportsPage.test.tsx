@@ -65,6 +65,7 @@ function routes(extra: Parameters<typeof fakeFetch>[0] = {}) {
   return fakeFetch({
     "GET /v1/export/jobs": () => json(200, { items: [] }),
     "GET /v1/export/schedules": () => json(200, { items: [] }),
+    "GET /v1/export/mappings": () => json(200, { items: [], ready_made: ["hubspot", "salesforce"] }),
     ...extra,
   });
 }
@@ -195,6 +196,31 @@ describe("running an export now", () => {
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("The export did not start");
     expect(alert).toHaveTextContent("An export of yours is already running");
+  }, 20_000);
+
+  it("offers the organization's saved mappings beside HubSpot's and Salesforce's", async () => {
+    const calls = routes({
+      "GET /v1/export/mappings": () =>
+        json(200, {
+          items: [{ name: "board-report", entities: [], links: { self: "/v1/export/mappings/board-report" } }],
+          ready_made: ["hubspot", "salesforce"],
+        }),
+      "POST /v1/export/parquet": () => json(202, job({ format: "parquet" })),
+      "GET /v1/export/jobs/run-1": () => json(200, job({ status: "succeeded" })),
+    });
+    const user = await open();
+    const mapping = within(runForm()).getByLabelText(/Field mapping/);
+    await within(mapping).findByRole("option", { name: "board-report" });
+    expect(
+      within(mapping)
+        .getAllByRole("option")
+        .map((option) => option.textContent),
+    ).toEqual(["None (the platform's own columns)", "HubSpot", "Salesforce", "board-report"]);
+    await user.selectOptions(within(runForm()).getByLabelText("Format"), "parquet");
+    await user.selectOptions(mapping, "board-report");
+    await user.click(within(runForm()).getByRole("button", { name: "Run export" }));
+    await screen.findByText("Nothing to export: no records match.");
+    expect(calls.find((c) => c.path === "/v1/export/parquet")?.body).toMatchObject({ mapping: "board-report" });
   }, 20_000);
 });
 

@@ -1,7 +1,7 @@
 import { Stack, Text, Title } from "@mantine/core";
 import { useAuth } from "../auth/AuthContext";
 import { useLoad } from "../common/useLoad";
-import { recentJobs } from "./api";
+import { recentJobs, savedMappings } from "./api";
 import { CrmConnections } from "./CrmConnections";
 import { mappingOptions } from "./options";
 import type { Wait } from "./poll";
@@ -21,8 +21,9 @@ const SCOPE = {
 export function ExportsPage({ wait }: { wait?: Wait }) {
   const { api, person } = useAuth();
   const [runs, reloadRuns] = useLoad(() => recentJobs(api), [api]);
-  // TODO(x17-crm): the organization's saved mappings once the API lists them.
-  const mappings = mappingOptions([]);
+  const [saved] = useLoad(() => savedMappings(api), [api]);
+  // The saved ones join the ready-made ones when they load; without them the page still works.
+  const mappings = mappingOptions(saved.state === "ready" ? saved.data : []);
   return (
     <Stack>
       <Title order={1}>Exports</Title>

@@ -34,3 +34,8 @@ export async function createSchedule(api: Api, schedule: NewSchedule): Promise<S
 export async function deleteSchedule(api: Api, id: string): Promise<void> {
   unwrap(await api.DELETE("/v1/export/schedule/{schedule_id}", { params: { path: { schedule_id: id } } }));
 }
+
+/** The organization's saved mappings' names (HubSpot's and Salesforce's are always offered). */
+export async function savedMappings(api: Api): Promise<string[]> {
+  return unwrap(await api.GET("/v1/export/mappings")).items.map((mapping) => mapping.name);
+}
