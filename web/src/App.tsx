@@ -16,6 +16,7 @@ import { ClientPage } from "./pages/ClientPage";
 import { ProfilePage } from "./pages/ProfilePage";
 import { TemplatesPage } from "./pages/TemplatesPage";
 import { SearchPage } from "./search/SearchPage";
+import { ExportsPage } from "./exports/ExportsPage";
 
 function Home() {
   const { person } = useAuth();
@@ -45,6 +46,7 @@ export function App() {
             <Route path="/follow-ups" element={<FollowUpsPage />} />
             <Route path="/follow-ups/:followUpId" element={<FollowUpPage />} />
             <Route path="/search" element={<SearchPage />} />
+            <Route path="/exports" element={<ExportsPage />} />
             <Route path="/templates" element={<TemplatesPage />} />
             <Route path="/profile" element={<ProfilePage />} />
             <Route path="/support" element={<SupportPage />} />

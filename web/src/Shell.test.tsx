@@ -41,6 +41,7 @@ describe("role-aware navigation", () => {
       "Upload",
       "Follow-ups",
       "Search",
+      "Exports",
       "Templates",
       "Your profile",
     ]);
@@ -54,6 +55,7 @@ describe("role-aware navigation", () => {
       "Upload",
       "Follow-ups",
       "Search",
+      "Exports",
       "Templates",
       "Your profile",
       "Support",

@@ -42,6 +42,8 @@ export const NAVIGATION: { path: string; label: string; roles: Role[] }[] = [
   { path: "/follow-ups", label: "Follow-ups", roles: ["admin", "coach_lead", "coach"] },
   // Search reads what the caller's sessions said: support, who sees no session, is not offered it.
   { path: "/search", label: "Search", roles: ["admin", "coach_lead", "coach"] },
+  // Exports carry what the caller's sessions hold: support, who sees no session, has none.
+  { path: "/exports", label: "Exports", roles: ["admin", "coach_lead", "coach"] },
   { path: "/templates", label: "Templates", roles: ["admin", "coach_lead", "coach"] },
   // Everyone has a password to change; coaches and leads also their voice and notices.
   { path: "/profile", label: "Your profile", roles: ["admin", "coach_lead", "coach", "support"] },
