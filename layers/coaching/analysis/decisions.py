@@ -36,9 +36,17 @@ from dataclasses import dataclass
 from coaching.analysis.due_dates import resolve_due
 from coaching.analysis.item_wording import first_name, for_coach, strip_fillers
 from coaching.analysis.lexicon import Lexicon
+from coaching.analysis.owners import (
+    Participants,
+    accepted_by,
+    asks_for_volunteer,
+    is_first_person,
+    named_owner,
+    volunteer,
+)
 from coaching.analysis.sentences import Sentence, sentences_of
 from coaching.domain.results import ActionItem, Decision
-from coaching.domain.transcript import UNKNOWN_SPEAKER, Transcript, Turn
+from coaching.domain.transcript import Transcript, Turn
 
 MAX_DECISIONS = 10
 MAX_SHARED_ITEMS = 20
@@ -103,6 +111,10 @@ _RECAP = re.compile(
     r"^\W*(?:so,? )?(?:let'?s summari[sz]e|to summari[sz]e|to recap|in summary)\s*[:,-]\s*",
     re.IGNORECASE,
 )
+# A non-facilitator's own commitment, left to their summary (``analysis/offline.py``).
+_SAID_AS_COMMITMENT = Lexicon(
+    r"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|i plan to|i commit to)\b"
+)
 _ASSENT = Lexicon(
     r"^[^a-z0-9+]*(yes|yeah|yep|sure|agreed|agree|sounds good|sounds great|that works|works for me|"
     r"\+1|makes sense|i will|i'?ll do|will do|i can|on it|definitely|absolutely|of course|"
@@ -151,27 +163,16 @@ def find_shared_action_items(
     transcript: Transcript, coach: str | None, session_date: dt.date | None = None
 ) -> list[ActionItem]:
     """The action items the facilitator takes on, asks for, or gives the group."""
-    turns = transcript.turns
-    names = _first_names(transcript)
+    participants = Participants(transcript.speakers)
     found: list[ActionItem] = []
     for said in _sentences(transcript):
         text = said.sentence.text
-        turn = turns[said.position]
         if _ABOUT_THE_CALL.search(text) or _RECAP.match(text) or len(text.split()) < 4:
             continue
-        owner: str | None = None
-        if _REQUEST.search(text) and re.search(_ACTION, text, re.IGNORECASE):
-            owner = _addressee(text, turn, turns[said.position + 1 : said.position + 3], names)
-            written = _request_words(text, owner)
-        elif coach and turn.speaker == coach and not text.rstrip().endswith("?"):
-            if _OWN_COMMITMENT.search(text):
-                owner = coach
-                written = for_coach(text, coach)
-            elif _GROUP_COMMITMENT.search(text):
-                owner = _group_named(text) or "Everyone"
-                written = _group_words(text)
-        if owner is None:
+        owned = _owned(text, transcript.turns, said.position, coach, participants)
+        if owned is None:
             continue
+        owner, written = owned
         due = resolve_due(text, session_date)
         found.append(
             ActionItem(
@@ -187,24 +188,59 @@ def find_shared_action_items(
     return found
 
 
+def _owned(
+    text: str, turns: list[Turn], position: int, coach: str | None, participants: Participants
+) -> tuple[str, str] | None:
+    """(owner, the item's words) when the sentence is an action item no client's summary
+    holds; None otherwise."""
+    if not re.search(_ACTION, text, re.IGNORECASE):
+        return None
+    if _REQUEST.search(text):
+        return _requested(text, turns, position, coach, participants)
+    if asks_for_volunteer(text):
+        # "Can someone review it?" is an item once someone takes it on.
+        taker = volunteer(turns[position + 1 : position + 4], turns[position].speaker)
+        return (taker, _request_words(text, taker)) if taker else None
+    if text.rstrip().endswith("?"):
+        return None
+    return _announced(text, turns[position].speaker, coach)
+
+
+def _requested(
+    text: str, turns: list[Turn], position: int, coach: str | None, participants: Participants
+) -> tuple[str, str] | None:
+    speaker = turns[position].speaker
+    if not is_first_person(text) or text.rstrip().endswith("?"):
+        owner = _addressee(text, turns, position, participants)
+        return owner, _request_words(text, owner)
+    # "I'll ask people to review it": the group it asks.
+    group = _group_as_doer(text)
+    if group:
+        return group, _group_words(text)
+    # "I'll ask Alex to...", "I can follow up": the speaker's own; a client's "I will" is
+    # already in their summary.
+    if speaker == coach or not _SAID_AS_COMMITMENT.search(text):
+        return speaker, for_coach(text, speaker)
+    return None
+
+
+def _announced(text: str, speaker: str, coach: str | None) -> tuple[str, str] | None:
+    """The facilitator's own commitment, or the group's."""
+    if speaker != coach:
+        return None
+    if _OWN_COMMITMENT.search(text):
+        return speaker, for_coach(text, speaker)
+    if _GROUP_COMMITMENT.search(text):
+        return _group_named(text) or "Everyone", _group_words(text)
+    return None
+
+
 def _sentences(transcript: Transcript) -> list[_Said]:
     return [
         _Said(sentence, position)
         for position, turn in enumerate(transcript.turns)
         for sentence in sentences_of([turn])
     ]
-
-
-def _first_names(transcript: Transcript) -> dict[str, str]:
-    """Each speaker's first name (lower case, two letters or more) -> their full name."""
-    names: dict[str, str] = {}
-    for speaker in transcript.speakers:
-        if speaker == UNKNOWN_SPEAKER:
-            continue
-        first = first_name(speaker).casefold()
-        if len(first) > 1:
-            names.setdefault(first, speaker)
-    return names
 
 
 def _group_named(text: str) -> str | None:
@@ -222,22 +258,31 @@ def _group_named(text: str) -> str | None:
     return " ".join([words[0].capitalize(), *words[1:]])
 
 
-def _addressee(text: str, turn: Turn, following: list[Turn], names: dict[str, str]) -> str:
-    """Who a request is for: a speaker it names, the group it names, the speaker who accepts
-    it, else everyone."""
-    for word in re.findall(r"[\w'-]+", text.casefold()):
-        named = names.get(word)
-        if named and named != turn.speaker:
-            return named
-    group = _group_named(text)
-    if group:
-        return group
-    for later in following:
-        if later.speaker not in (turn.speaker, UNKNOWN_SPEAKER):
-            if _ASSENT.search(later.text):
-                return later.speaker
-            break
-    return "Everyone"
+_DOER_AFTER = re.compile(
+    r"\s+(?:to|should|need to|needs to|must|can|could|would|please|will)\b", re.IGNORECASE
+)
+
+
+def _group_as_doer(text: str) -> str | None:
+    """A group named as the ones to do it: "ask people to...", "clients should..."."""
+    for match in _GROUPS.finditer(text):
+        if _DOER_AFTER.match(text, match.end()):
+            return _group_named(match.group(0))
+    return None
+
+
+def _addressee(text: str, turns: list[Turn], position: int, participants: Participants) -> str:
+    """Who a request is for (``analysis/owners.py``): the participant it is said to or gives
+    the work to, whoever volunteers when it asks "someone", the group it names, the next
+    speaker when they accept it, else everyone."""
+    speaker = turns[position].speaker
+    following = turns[position + 1 : position + 4]
+    named = named_owner(text, speaker, participants)
+    if named:
+        return named
+    if asks_for_volunteer(text):
+        return volunteer(following, speaker) or "Everyone"
+    return _group_named(text) or accepted_by(following[:2], speaker) or "Everyone"
 
 
 _GROUP_SUBJECT = [
