@@ -68,6 +68,19 @@ _REQUEST = Lexicon(
     r"before (the )?next (call|meeting)|need (someone|somebody|you|everyone) to|"
     r"(everyone|everybody|all teams|all client teams|client teams) (should|needs? to|must))\b"
 )
+# A question about where, who or whether is not a request: "Where should people follow up?"
+_ASKS_ABOUT = Lexicon(
+    r"^[^a-z0-9']*(?:(?:so|and|but|okay|ok|yeah|then)[^a-z0-9']+)*(where|who|what|which|when|why|"
+    r"how|should|shall|is|are|do|does|did)\b(?!.*\b(could|can|would|will) you\b)"
+)
+# Keeping the call itself going: "give it one more minute", "call it a day", "the group
+# will start", "pass the mic", "a round of updates".
+_CALL_LOGISTICS = Lexicon(
+    r"\b(give (it|them|people|everyone|folks) (a|one|two|\d+|another|a few|some|a little)\b|"
+    r"(one|a|another|few) more minutes?|call it a day|drop off|hop off|run through|"
+    r"round of updates|pass the (mic|floor)|touch (briefly )?on|(give|say) (a|an) (brief|quick|"
+    r"short) |the group will start|then (we|the group) start|start with|kick things off)"
+)
 _OWN_COMMITMENT = Lexicon(
     rf"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|let me|i can) (\w+ )?{_ACTION}\b"
 )
@@ -169,6 +182,8 @@ def find_shared_action_items(
         text = said.sentence.text
         if _ABOUT_THE_CALL.search(text) or _RECAP.match(text) or len(text.split()) < 4:
             continue
+        if _CALL_LOGISTICS.search(text):
+            continue
         owned = _owned(text, transcript.turns, said.position, coach, participants)
         if owned is None:
             continue
@@ -195,7 +210,7 @@ def _owned(
     holds; None otherwise."""
     if not re.search(_ACTION, text, re.IGNORECASE):
         return None
-    if _REQUEST.search(text):
+    if _REQUEST.search(text) and not (text.rstrip().endswith("?") and _ASKS_ABOUT.search(text)):
         return _requested(text, turns, position, coach, participants)
     if asks_for_volunteer(text):
         # "Can someone review it?" is an item once someone takes it on.
