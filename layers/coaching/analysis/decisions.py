@@ -61,6 +61,7 @@ _ACTION = (
     r"drop|let|write up|talk|sync|discuss|decide|agree|figure|book|call|move|include|"
     r"tag|publish|build|compile|spin|launch)"
 )
+_ACTS = Lexicon(_ACTION)
 _REQUEST = Lexicon(
     r"\b(please|could you|can you|would you|will you|if you could|make sure|take a look|"
     r"have a look|let us know|let me know|drop a (comment|message|note|line)|chime in|"
@@ -208,11 +209,13 @@ def _owned(
 ) -> tuple[str, str] | None:
     """(owner, the item's words) when the sentence is an action item no client's summary
     holds; None otherwise."""
-    if not re.search(_ACTION, text, re.IGNORECASE):
-        return None
-    if _REQUEST.search(text) and not (text.rstrip().endswith("?") and _ASKS_ABOUT.search(text)):
+    if (
+        _REQUEST.search(text)
+        and _ACTS.search(text)
+        and not (text.rstrip().endswith("?") and _ASKS_ABOUT.search(text))
+    ):
         return _requested(text, turns, position, coach, participants)
-    if asks_for_volunteer(text):
+    if asks_for_volunteer(text) and _ACTS.search(text):
         # "Can someone review it?" is an item once someone takes it on.
         taker = volunteer(turns[position + 1 : position + 4], turns[position].speaker)
         return (taker, _request_words(text, taker)) if taker else None
