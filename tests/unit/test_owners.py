@@ -23,7 +23,7 @@ def owners(*lines: tuple[str, str], coach: str = "Maya Chen") -> list[str | None
     return [item.owner for item in find_shared_action_items(session, coach)]
 
 
-def test_the_person_a_request_is_said_to_owns_it():
+def test_the_person_a_request_is_said_to_owns_it() -> None:
     assert owners(("Maya Chen", "Sam, can you send the deck before the next call?")) == [
         "Sam (sammy) Okafor"
     ]
@@ -31,19 +31,19 @@ def test_the_person_a_request_is_said_to_owns_it():
     assert owners(("Maya Chen", "Would you take a look at the draft, Jordan?")) == ["Jordan Reyes"]
 
 
-def test_a_person_named_as_the_doer_of_a_request_owns_it():
+def test_a_person_named_as_the_doer_of_a_request_owns_it() -> None:
     assert owners(("Maya Chen", "Let's have Jordan take a look at the budget.")) == ["Jordan Reyes"]
     assert owners(("Sam (sammy) Okafor", "Priya will follow up with the venue.")) == ["Priya Shah"]
 
 
-def test_someone_named_only_as_the_object_is_not_the_owner():
+def test_someone_named_only_as_the_object_is_not_the_owner() -> None:
     # "reach out to Priya" asks the room, not Priya
     assert owners(("Maya Chen", "Please reach out to Priya if the numbers look off.")) == [
         "Everyone"
     ]
 
 
-def test_asking_someone_else_to_do_it_is_the_speakers_own_item():
+def test_asking_someone_else_to_do_it_is_the_speakers_own_item() -> None:
     assert owners(("Maya Chen", "I'll ask Jordan to review the plan by Friday.")) == ["Maya Chen"]
     # a participant's "I can follow up" is theirs, not the next speaker's who says "great"
     assert owners(
@@ -51,11 +51,11 @@ def test_asking_someone_else_to_do_it_is_the_speakers_own_item():
     ) == ["Priya Shah"]
 
 
-def test_asking_a_group_to_do_it_is_the_groups_item():
+def test_asking_a_group_to_do_it_is_the_groups_item() -> None:
     assert owners(("Maya Chen", "I'll ask people to take a look at the proposal.")) == ["Everyone"]
 
 
-def test_a_request_to_someone_is_owned_by_whoever_takes_it_on():
+def test_a_request_to_someone_is_owned_by_whoever_takes_it_on() -> None:
     assert owners(
         ("Maya Chen", "Can someone review the onboarding doc this week?"),
         ("Priya Shah", "Hmm, good question."),
@@ -71,14 +71,14 @@ def test_a_request_to_someone_is_owned_by_whoever_takes_it_on():
     )
 
 
-def test_the_answerer_who_accepts_a_request_owns_it():
+def test_the_answerer_who_accepts_a_request_owns_it() -> None:
     assert owners(
         ("Maya Chen", "Could you send the summary to the board?"),
         ("Jordan Reyes", "Sure, I'll do that."),
     ) == ["Jordan Reyes"]
 
 
-def test_names_are_found_by_first_name_nickname_and_a_misspelling():
+def test_names_are_found_by_first_name_nickname_and_a_misspelling() -> None:
     assert named_owner("Sammy, could you check it?", "Maya Chen", PEOPLE) == "Sam (sammy) Okafor"
     assert named_owner("Okafor, could you check it?", "Maya Chen", PEOPLE) == "Sam (sammy) Okafor"
     # a caption's misspelling of a capitalized name
