@@ -14,10 +14,17 @@ every time the session is read. The rules, in one place:
   right after it ("sounds good", "agreed", "+1") when one follows within two turns.
 * **Requests**: a sentence asking for work ("please review...", "could you open a PR",
   "make sure...", "take a look", "let us know", "drop a comment", "weigh in") - a question
-  too, as a request is often one - but not about the call ("can you hear me?", "please go
-  ahead"). Owner: a speaker the sentence names ("Justin, could you..."), else the group it
-  names ("all client teams" -> "All client teams", "everyone" -> "Everyone"), else the next
-  speaker when they accept ("yes", "sure", "I will", "will do"), else "Everyone".
+  too, as a request is often one, though not one about where, who or whether ("Where should
+  people follow up?") - but not about the call ("can you hear me?", "please go ahead", "give
+  it one more minute", "a round of updates"). Owner (``analysis/owners.py``): the participant
+  it is said to or names as its doer ("Justin, could you...", "let's have Justin take a
+  look"; not "reach out to Justin"), else the group it names ("all client teams" -> "All
+  client teams", "everyone" -> "Everyone"), else the next speaker when they accept ("yes",
+  "sure", "I will", "will do"), else "Everyone". Said in the first person ("I'll ask Alex to
+  review it", "I can follow up") it is the speaker's, or the group's it hands the work to
+  ("I'll ask people to take a look"); a participant's own "I will" stays in their summary.
+* **Asking for a volunteer**: "can someone review it?" is an item once someone in the next
+  three turns takes it on ("sure, I can do that"), and theirs.
 * **The facilitator's commitments**: the coach's own "I will / I'll / I'm going to / let me"
   with an action, not about the call. Owner: the coach.
 * **The group's commitments**: the coach's "let's / we will / we need to" with an action, not
