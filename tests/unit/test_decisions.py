@@ -68,3 +68,23 @@ def test_a_call_for_objections_settles_a_decision_though_it_is_a_question():
     [decision] = find_decisions(session, "Pari")
     assert decision.evidence == [0]
     assert "objections to merging it" in decision.text
+
+
+def test_a_question_about_where_or_who_is_no_request():
+    session = transcript(
+        ("Maya", "Where should the finance people follow up on the budget?"),
+        ("Maya", "Who should new volunteers reach out to?"),
+        ("Maya", "Could you take a look at the budget, Sam?"),
+        ("Sam", "Sure."),
+    )
+    assert [i.evidence for i in find_shared_action_items(session, "Maya")] == [[2]]
+
+
+def test_keeping_the_call_going_is_no_action_item():
+    session = transcript(
+        ("Maya", "We'll give it one more minute for people to join."),
+        ("Maya", "Let's run through the open items quickly."),
+        ("Maya", "We will start with a round of updates from each team."),
+        ("Maya", "We'll send the revised budget to the board."),
+    )
+    assert [i.evidence for i in find_shared_action_items(session, "Maya")] == [[3]]

@@ -14,10 +14,17 @@ every time the session is read. The rules, in one place:
   right after it ("sounds good", "agreed", "+1") when one follows within two turns.
 * **Requests**: a sentence asking for work ("please review...", "could you open a PR",
   "make sure...", "take a look", "let us know", "drop a comment", "weigh in") - a question
-  too, as a request is often one - but not about the call ("can you hear me?", "please go
-  ahead"). Owner: a speaker the sentence names ("Justin, could you..."), else the group it
-  names ("all client teams" -> "All client teams", "everyone" -> "Everyone"), else the next
-  speaker when they accept ("yes", "sure", "I will", "will do"), else "Everyone".
+  too, as a request is often one, though not one about where, who or whether ("Where should
+  people follow up?") - but not about the call ("can you hear me?", "please go ahead", "give
+  it one more minute", "a round of updates"). Owner (``analysis/owners.py``): the participant
+  it is said to or names as its doer ("Justin, could you...", "let's have Justin take a
+  look"; not "reach out to Justin"), else the group it names ("all client teams" -> "All
+  client teams", "everyone" -> "Everyone"), else the next speaker when they accept ("yes",
+  "sure", "I will", "will do"), else "Everyone". Said in the first person ("I'll ask Alex to
+  review it", "I can follow up") it is the speaker's, or the group's it hands the work to
+  ("I'll ask people to take a look"); a participant's own "I will" stays in their summary.
+* **Asking for a volunteer**: "can someone review it?" is an item once someone in the next
+  three turns takes it on ("sure, I can do that"), and theirs.
 * **The facilitator's commitments**: the coach's own "I will / I'll / I'm going to / let me"
   with an action, not about the call. Owner: the coach.
 * **The group's commitments**: the coach's "let's / we will / we need to" with an action, not
@@ -36,9 +43,17 @@ from dataclasses import dataclass
 from coaching.analysis.due_dates import resolve_due
 from coaching.analysis.item_wording import first_name, for_coach, strip_fillers
 from coaching.analysis.lexicon import Lexicon
+from coaching.analysis.owners import (
+    Participants,
+    accepted_by,
+    asks_for_volunteer,
+    is_first_person,
+    named_owner,
+    volunteer,
+)
 from coaching.analysis.sentences import Sentence, sentences_of
 from coaching.domain.results import ActionItem, Decision
-from coaching.domain.transcript import UNKNOWN_SPEAKER, Transcript, Turn
+from coaching.domain.transcript import Transcript, Turn
 
 MAX_DECISIONS = 10
 MAX_SHARED_ITEMS = 20
@@ -53,12 +68,26 @@ _ACTION = (
     r"drop|let|write up|talk|sync|discuss|decide|agree|figure|book|call|move|include|"
     r"tag|publish|build|compile|spin|launch)"
 )
+_ACTS = Lexicon(_ACTION)
 _REQUEST = Lexicon(
     r"\b(please|could you|can you|would you|will you|if you could|make sure|take a look|"
     r"have a look|let us know|let me know|drop a (comment|message|note|line)|chime in|"
     r"weigh in|reach out|follow up|action item|homework|by next (call|week|time|meeting)|"
     r"before (the )?next (call|meeting)|need (someone|somebody|you|everyone) to|"
     r"(everyone|everybody|all teams|all client teams|client teams) (should|needs? to|must))\b"
+)
+# A question about where, who or whether is not a request: "Where should people follow up?"
+_ASKS_ABOUT = Lexicon(
+    r"^[^a-z0-9']*(?:(?:so|and|but|okay|ok|yeah|then)[^a-z0-9']+)*(where|who|what|which|when|why|"
+    r"how|should|shall|is|are|do|does|did)\b(?!.*\b(could|can|would|will) you\b)"
+)
+# Keeping the call itself going: "give it one more minute", "call it a day", "the group
+# will start", "pass the mic", "a round of updates".
+_CALL_LOGISTICS = Lexicon(
+    r"\b(give (it|them|people|everyone|folks) (a|one|two|\d+|another|a few|some|a little)\b|"
+    r"(one|a|another|few) more minutes?|call it a day|drop off|hop off|run through|"
+    r"round of updates|pass the (mic|floor)|touch (briefly )?on|(give|say) (a|an) (brief|quick|"
+    r"short) |the group will start|then (we|the group) start|start with|kick things off)"
 )
 _OWN_COMMITMENT = Lexicon(
     rf"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|let me|i can) (\w+ )?{_ACTION}\b"
@@ -102,6 +131,10 @@ _CALL_FOR_OBJECTIONS = Lexicon(
 _RECAP = re.compile(
     r"^\W*(?:so,? )?(?:let'?s summari[sz]e|to summari[sz]e|to recap|in summary)\s*[:,-]\s*",
     re.IGNORECASE,
+)
+# A non-facilitator's own commitment, left to their summary (``analysis/offline.py``).
+_SAID_AS_COMMITMENT = Lexicon(
+    r"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|i plan to|i commit to)\b"
 )
 _ASSENT = Lexicon(
     r"^[^a-z0-9+]*(yes|yeah|yep|sure|agreed|agree|sounds good|sounds great|that works|works for me|"
@@ -151,27 +184,18 @@ def find_shared_action_items(
     transcript: Transcript, coach: str | None, session_date: dt.date | None = None
 ) -> list[ActionItem]:
     """The action items the facilitator takes on, asks for, or gives the group."""
-    turns = transcript.turns
-    names = _first_names(transcript)
+    participants = Participants(transcript.speakers)
     found: list[ActionItem] = []
     for said in _sentences(transcript):
         text = said.sentence.text
-        turn = turns[said.position]
         if _ABOUT_THE_CALL.search(text) or _RECAP.match(text) or len(text.split()) < 4:
             continue
-        owner: str | None = None
-        if _REQUEST.search(text) and re.search(_ACTION, text, re.IGNORECASE):
-            owner = _addressee(text, turn, turns[said.position + 1 : said.position + 3], names)
-            written = _request_words(text, owner)
-        elif coach and turn.speaker == coach and not text.rstrip().endswith("?"):
-            if _OWN_COMMITMENT.search(text):
-                owner = coach
-                written = for_coach(text, coach)
-            elif _GROUP_COMMITMENT.search(text):
-                owner = _group_named(text) or "Everyone"
-                written = _group_words(text)
-        if owner is None:
+        if _CALL_LOGISTICS.search(text):
             continue
+        owned = _owned(text, transcript.turns, said.position, coach, participants)
+        if owned is None:
+            continue
+        owner, written = owned
         due = resolve_due(text, session_date)
         found.append(
             ActionItem(
@@ -187,24 +211,61 @@ def find_shared_action_items(
     return found
 
 
+def _owned(
+    text: str, turns: list[Turn], position: int, coach: str | None, participants: Participants
+) -> tuple[str, str] | None:
+    """(owner, the item's words) when the sentence is an action item no client's summary
+    holds; None otherwise."""
+    if (
+        _REQUEST.search(text)
+        and _ACTS.search(text)
+        and not (text.rstrip().endswith("?") and _ASKS_ABOUT.search(text))
+    ):
+        return _requested(text, turns, position, coach, participants)
+    if asks_for_volunteer(text) and _ACTS.search(text):
+        # "Can someone review it?" is an item once someone takes it on.
+        taker = volunteer(turns[position + 1 : position + 4], turns[position].speaker)
+        return (taker, _request_words(text, taker)) if taker else None
+    if text.rstrip().endswith("?"):
+        return None
+    return _announced(text, turns[position].speaker, coach)
+
+
+def _requested(
+    text: str, turns: list[Turn], position: int, coach: str | None, participants: Participants
+) -> tuple[str, str] | None:
+    speaker = turns[position].speaker
+    if not is_first_person(text) or text.rstrip().endswith("?"):
+        owner = _addressee(text, turns, position, participants)
+        return owner, _request_words(text, owner)
+    # "I'll ask people to review it": the group it asks.
+    group = _group_as_doer(text)
+    if group:
+        return group, _group_words(text)
+    # "I'll ask Alex to...", "I can follow up": the speaker's own; a client's "I will" is
+    # already in their summary.
+    if speaker == coach or not _SAID_AS_COMMITMENT.search(text):
+        return speaker, for_coach(text, speaker)
+    return None
+
+
+def _announced(text: str, speaker: str, coach: str | None) -> tuple[str, str] | None:
+    """The facilitator's own commitment, or the group's."""
+    if speaker != coach:
+        return None
+    if _OWN_COMMITMENT.search(text):
+        return speaker, for_coach(text, speaker)
+    if _GROUP_COMMITMENT.search(text):
+        return _group_named(text) or "Everyone", _group_words(text)
+    return None
+
+
 def _sentences(transcript: Transcript) -> list[_Said]:
     return [
         _Said(sentence, position)
         for position, turn in enumerate(transcript.turns)
         for sentence in sentences_of([turn])
     ]
-
-
-def _first_names(transcript: Transcript) -> dict[str, str]:
-    """Each speaker's first name (lower case, two letters or more) -> their full name."""
-    names: dict[str, str] = {}
-    for speaker in transcript.speakers:
-        if speaker == UNKNOWN_SPEAKER:
-            continue
-        first = first_name(speaker).casefold()
-        if len(first) > 1:
-            names.setdefault(first, speaker)
-    return names
 
 
 def _group_named(text: str) -> str | None:
@@ -222,22 +283,31 @@ def _group_named(text: str) -> str | None:
     return " ".join([words[0].capitalize(), *words[1:]])
 
 
-def _addressee(text: str, turn: Turn, following: list[Turn], names: dict[str, str]) -> str:
-    """Who a request is for: a speaker it names, the group it names, the speaker who accepts
-    it, else everyone."""
-    for word in re.findall(r"[\w'-]+", text.casefold()):
-        named = names.get(word)
-        if named and named != turn.speaker:
-            return named
-    group = _group_named(text)
-    if group:
-        return group
-    for later in following:
-        if later.speaker not in (turn.speaker, UNKNOWN_SPEAKER):
-            if _ASSENT.search(later.text):
-                return later.speaker
-            break
-    return "Everyone"
+_DOER_AFTER = re.compile(
+    r"\s+(?:to|should|need to|needs to|must|can|could|would|please|will)\b", re.IGNORECASE
+)
+
+
+def _group_as_doer(text: str) -> str | None:
+    """A group named as the ones to do it: "ask people to...", "clients should..."."""
+    for match in _GROUPS.finditer(text):
+        if _DOER_AFTER.match(text, match.end()):
+            return _group_named(match.group(0))
+    return None
+
+
+def _addressee(text: str, turns: list[Turn], position: int, participants: Participants) -> str:
+    """Who a request is for (``analysis/owners.py``): the participant it is said to or gives
+    the work to, whoever volunteers when it asks "someone", the group it names, the next
+    speaker when they accept it, else everyone."""
+    speaker = turns[position].speaker
+    following = turns[position + 1 : position + 4]
+    named = named_owner(text, speaker, participants)
+    if named:
+        return named
+    if asks_for_volunteer(text):
+        return volunteer(following, speaker) or "Everyone"
+    return _group_named(text) or accepted_by(following[:2], speaker) or "Everyone"
 
 
 _GROUP_SUBJECT = [
