@@ -235,11 +235,19 @@ def every_passage(deps, org) -> list[tuple[Passage, list[float] | None]]:
 
 
 def search_text(query: str) -> str:
-    """What the search use case sends to the indexes: the understood text, else the query."""
+    """What the search use case embeds: the understood text, else the query."""
     from coaching.search.understanding import understand
 
     understood = understand(query, now=NOW, zone=ZONE, clients=[], coaches=[])
     return understood.text.strip() or query
+
+
+def keyword_text(query: str) -> str:
+    """What the search use case sends to the keyword index: the topic, else as embedded."""
+    from coaching.search.understanding import understand
+
+    understood = understand(query, now=NOW, zone=ZONE, clients=[], coaches=[])
+    return understood.topic.strip() or search_text(query)
 
 
 def is_hit(located: Located | None, session_id: uuid.UUID, gold: list[tuple[int, int]]) -> bool:
@@ -279,9 +287,9 @@ def ask_all(deps, org, meetings, sessions, *, own_meeting: bool, vectors) -> lis
             SearchFilters(session_ids=frozenset({session_id})) if own_meeting else SearchFilters()
         )
         for query, gold in meeting.queries:
-            text, vector = vectors[query]
+            _, vector = vectors[query]
             semantic = deps.search.vectors.query(org, vector, filters, CANDIDATES)
-            keyword = deps.search.keywords.query(org, text, filters, CANDIDATES)
+            keyword = deps.search.keywords.query(org, keyword_text(query), filters, CANDIDATES)
             asked.append(Asked(meeting.name, session_id, gold, semantic, keyword))
     return asked
 

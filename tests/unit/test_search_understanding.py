@@ -319,4 +319,4 @@ def test_any_text_is_read_without_error_and_every_chip_quotes_the_question(query
     ],
 )
 def test_question_frames_leave_only_the_topic(query: str, text: str) -> None:
-    assert ask(query).text == text
+    assert ask(query).topic == text

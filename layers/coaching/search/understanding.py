@@ -57,6 +57,10 @@ class Understanding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     text: str
+    # The text without the frame around its topic ("the team think about", "when discussing"):
+    # what the keyword index matches and highlights. The semantic side embeds ``text``: on
+    # QMSum the frame's words cost keyword matching and helped the vectors (bench/search.py).
+    topic: str = ""
     client_ids: frozenset[uuid.UUID] = frozenset()
     coach_ids: frozenset[uuid.UUID] = frozenset()
     date_from: dt.date | None = None  # inclusive, in the caller's zone
@@ -208,6 +212,7 @@ class _Reading:
     def understanding(self) -> Understanding:
         return Understanding(
             text=_content(self.rest),
+            topic=_content(self.rest, frames=True),
             client_ids=frozenset(self.people["client_ids"]),
             coach_ids=frozenset(self.people["coach_ids"]),
             date_from=self.date_from,
@@ -218,15 +223,17 @@ class _Reading:
         )
 
 
-def _content(rest: str) -> str:
-    """What is left once understood words and boilerplate are gone."""
+def _content(rest: str, *, frames: bool = False) -> str:
+    """What is left once understood words and boilerplate (and, with ``frames``, the frame
+    around the topic) are gone."""
     text = " ".join(rest.split())
     previous = None
     while previous != text:
         previous = text
         text = _OPENING.sub("", text).strip()
-        text = " ".join(_WHERE_FRAME.sub(" ", text).split())
-        text = _VIEW_FRAME.sub("", text).strip()
+        if frames:
+            text = " ".join(_WHERE_FRAME.sub(" ", text).split())
+            text = _VIEW_FRAME.sub("", text).strip()
         text = " ".join(_ANYWHERE.sub(" ", text).split())
         words = text.strip(" ?!.,;:").split()
         while words and words[0].lower() in _DANGLING:
