@@ -65,6 +65,25 @@ def test_a_word_too_common_for_the_budget_only_ranks(platform, organization, mon
     assert len(hits) == 42 and hits[0].passage_id == passages[-1].id
 
 
+def test_a_rare_word_outweighs_a_common_one(platform, organization):
+    # Given a common word said again and again in one passage, a rare one once in another
+    common = [f"the weekly meeting number {n} went on" for n in range(40)]
+    _, passages, _ = _index(
+        platform,
+        organization,
+        [*common, "meeting after meeting, the meeting ran long", "a note on zanzibar"],
+    )
+    with platform.ports.database.transaction() as conn:
+        conn.execute("ANALYZE search_passages")
+    # When a question holds both words
+    hits = PostgresKeywordIndex(platform.ports.database).query(
+        organization, "meeting zanzibar", SearchFilters(), 50
+    )
+    # Then the rare word's passage comes first (it tells more), the common word's next
+    assert hits[0].passage_id == passages[-1].id
+    assert hits[1].passage_id == passages[-2].id
+
+
 def _exact_calls(monkeypatch) -> list[SearchFilters]:
     calls: list[SearchFilters] = []
     original = PgVectorIndex.exact_statement

@@ -295,3 +295,28 @@ def test_any_text_is_read_without_error_and_every_chip_quotes_the_question(query
         assert chip.words.strip() in query or chip.words.lower().strip() in query.lower()
     if understood.date_from and understood.date_to:
         assert understood.date_from <= understood.date_to or len(understood.understood) > 1
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        # someone's view of a topic: the holder and the verb are the frame
+        ("What did the board think about the hiring freeze?", "hiring freeze"),
+        ("What did Dr Okafor think of remote onboarding?", "remote onboarding"),
+        ("How did the finance lead feel about bonus cuts?", "bonus cuts"),
+        ("What was the group's opinion on weekly check-ins?", "weekly check-ins"),
+        ("What were the team's thoughts about the new CRM?", "new CRM"),
+        ("According to the sales director, why did churn rise?", "churn rise"),
+        ("Why did the designers disagree with the budget cap?", "budget cap"),
+        ("What did Marcus say about delegation", "delegation"),
+        ("What's the conclusion on pricing tiers?", "conclusion on pricing tiers"),
+        # where the topic came up: the frame goes, both topics stay
+        ("What did the CTO suggest when discussing the migration plan?", "migration plan"),
+        ("Summarize the budget in the discussion of quarterly goals", "budget quarterly goals"),
+        # a topic with no frame is left alone
+        ("conflict between peers", "conflict between peers"),
+        ("people who think about quitting", "quitting"),
+    ],
+)
+def test_question_frames_leave_only_the_topic(query: str, text: str) -> None:
+    assert ask(query).topic == text

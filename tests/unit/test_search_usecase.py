@@ -362,3 +362,29 @@ def test_dates_in_the_question_are_read_in_the_callers_zone():
     assert (theirs["date_from"], theirs["date_to"]) == ("2026-12-01", "2026-12-01")
     assert (utc["date_from"], utc["date_to"]) == ("2026-11-30", "2026-11-30")
     assert [chip["field"] for chip in theirs["understood"]] == ["dates"]
+
+
+def test_the_keyword_side_gets_the_topic_and_the_semantic_side_the_question(monkeypatch):
+    # Given indexes that record what they are asked
+    deps = deps_with()
+    asked: dict[str, list[str]] = {"keyword": [], "embedded": []}
+    keyword_query, embed = deps.search.keywords.query, deps.search.embedder.embed
+    monkeypatch.setattr(
+        deps.search.keywords,
+        "query",
+        lambda org, text, *rest: asked["keyword"].append(text) or keyword_query(org, text, *rest),
+    )
+    monkeypatch.setattr(
+        deps.search.embedder, "embed", lambda texts: asked["embedded"].extend(texts) or embed(texts)
+    )
+    # When a question wraps its topic in someone's view of it
+    answer = search(
+        deps, coach(MAYA), SearchRequest("What did the team think about the hiring plan?"), NOW
+    )
+    # Then words are matched (and marked) for the topic alone; the vector is of the whole text
+    assert asked["keyword"] == ["hiring plan"]
+    assert asked["embedded"] == ["team think about the hiring plan"]
+    marked = {
+        r["snippet"][start:end].lower() for r in answer["results"] for start, end in r["highlights"]
+    }
+    assert "team" not in marked

@@ -57,6 +57,10 @@ class Understanding(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     text: str
+    # The text without the frame around its topic ("the team think about", "when discussing"):
+    # what the keyword index matches and highlights. The semantic side embeds ``text``: on
+    # QMSum the frame's words cost keyword matching and helped the vectors (bench/search.py).
+    topic: str = ""
     client_ids: frozenset[uuid.UUID] = frozenset()
     coach_ids: frozenset[uuid.UUID] = frozenset()
     date_from: dt.date | None = None  # inclusive, in the caller's zone
@@ -99,7 +103,7 @@ _OPENING = re.compile(
     r"(?:(?:show|find|give|get|tell|list|search|look|pull up|bring up)(?: me| us)?"
     r"(?: all| any| the| every)?(?: for| about| on)?"
     r"|summari[sz]e(?: the)?(?: details| key points)?(?: about| of| on| for| from)?"
-    r"|(?:who|what|when|where|which|how|why)"
+    r"|(?:who|what|when|where|which|how|why)(?:'s|’s)?"
     r"(?: did| does| do| has| have| had| was| were| is| are)?)"
     r"(?= |$)",
     re.IGNORECASE,
@@ -108,6 +112,25 @@ _ANYWHERE = re.compile(
     r"\b(?:(?:say|said|says|talk|talked|talks|speak|spoke|mention|mentioned|mentions"
     r"|discuss|discussed)(?: about| of| on)?"
     r"|sessions?|coached by|(?:the )?(?:details|discussions?) (?:about|of|on))\b",
+    re.IGNORECASE,
+)
+# Frames around the topic, wherever the opening left them: someone's view of it ("the team
+# think about X", "Sam's opinion on X", "according to Sam, X"), or where it came up ("when
+# discussing X", "in the discussion of X"). The holder of a view is at most four words at the
+# start; a name the caller may see was taken out before this as a filter.
+_HOLDER = r"(?:[\w.'’-]+ ){0,3}?[\w.'’-]+"
+_VIEW_FRAME = re.compile(
+    rf"^(?:{_HOLDER} )?(?:(?:think|thought|feel|felt|believe|believed|say|said|suggest"
+    r"|suggested|propose|proposed|agree|agreed|disagree|disagreed)"
+    r"(?: (?:about|of|on|with|regarding|to do))?"
+    r"|(?:opinions?|views?|thoughts|stance|position|attitude|reaction|feelings?)"
+    r" (?:about|of|on|regarding|towards?))(?= |$)"
+    r"|^according to [^,]{1,60},",
+    re.IGNORECASE,
+)
+_WHERE_FRAME = re.compile(
+    r"\b(?:when|while|during|in) (?:(?:the|their|a) )?"
+    r"(?:discussing|talking about|discussion (?:of|about|on)|conversation (?:of|about|on))",
     re.IGNORECASE,
 )
 _DANGLING = frozenset(
@@ -189,6 +212,7 @@ class _Reading:
     def understanding(self) -> Understanding:
         return Understanding(
             text=_content(self.rest),
+            topic=_content(self.rest, frames=True),
             client_ids=frozenset(self.people["client_ids"]),
             coach_ids=frozenset(self.people["coach_ids"]),
             date_from=self.date_from,
@@ -199,13 +223,17 @@ class _Reading:
         )
 
 
-def _content(rest: str) -> str:
-    """What is left once understood words and boilerplate are gone."""
+def _content(rest: str, *, frames: bool = False) -> str:
+    """What is left once understood words and boilerplate (and, with ``frames``, the frame
+    around the topic) are gone."""
     text = " ".join(rest.split())
     previous = None
     while previous != text:
         previous = text
         text = _OPENING.sub("", text).strip()
+        if frames:
+            text = " ".join(_WHERE_FRAME.sub(" ", text).split())
+            text = _VIEW_FRAME.sub("", text).strip()
         text = " ".join(_ANYWHERE.sub(" ", text).split())
         words = text.strip(" ?!.,;:").split()
         while words and words[0].lower() in _DANGLING:

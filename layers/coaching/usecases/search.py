@@ -100,16 +100,17 @@ def search(
     )
     filters, understood = _filters(request.filters, understanding, visibility)
     text = (understanding.text or "").strip() or request.query
+    topic = understanding.topic.strip() or text  # the keyword side's words (understanding.py)
     offset = _offset(deps, principal, request.cursor, "search", request.query, filters)
     degraded: list[str] = []
     semantic = _semantic_by_text(deps, org, text, filters, degraded)
-    keyword = _keyword(deps, org, text, filters, degraded)
+    keyword = _keyword(deps, org, topic, filters, degraded)
     page = _page(
         deps, org, fuse(semantic, keyword), filters, visibility, limit=request.limit, offset=offset
     )
     if principal.role is not Role.SERVICE:  # a key has no user whose suggestions these are
         deps.recent_queries.remember(org, principal.user_id, request.query, now)
-    stems = query_stems(text)
+    stems = query_stems(topic)
     return {
         "query": request.query,
         "results": [_result(passage, fused, stems) for passage, fused in page.found],
