@@ -4,7 +4,6 @@ organization: every coach's clients (machine access is an admin's)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import json
 import sys
@@ -17,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from local_runtime.cli_context import EXIT_USAGE, coach_context, exit_on_coaching_error, fail
+from local_runtime.cli_export_options import CLI_ACTOR, parse_since
 from local_runtime.cli_export_push import push
 
 if TYPE_CHECKING:
@@ -27,28 +27,12 @@ export = typer.Typer(
     no_args_is_help=True,
 )
 
-# Who a CLI export is by, in the audit log and the run record.
-CLI_ACTOR = "system:coach-export"
-
 
 class ExportFormatOption(enum.StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
     parquet = "parquet"
-
-
-def _since(value: str | None) -> dt.datetime | None:
-    """An ISO date (midnight UTC) or date and time (UTC unless it names its zone)."""
-    if value is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO date (2026-11-01) or date and time."
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 @export.command(
@@ -100,7 +84,7 @@ def run(  # noqa: PLR0913 - the command's options
     from coaching.exports.mappings import READY_MADE
     from coaching.usecases.export_run import ExportRequest, run_export
 
-    moment = _since(since)
+    moment = parse_since(since)
     platform = coach_context(ctx).platform()
     org = platform.settings.default_organization_id
     ports = platform.ports.export_ports

@@ -6,7 +6,6 @@ local_runtime/cli_export.py."""
 
 from __future__ import annotations
 
-import datetime as dt
 import enum
 import json
 import sys
@@ -15,27 +14,12 @@ from typing import Annotated
 import typer
 
 from local_runtime.cli_context import coach_context, exit_on_coaching_error
-
-# Who a CLI push is by, in the audit log and the run record (as `coach export run`).
-CLI_ACTOR = "system:coach-export"
+from local_runtime.cli_export_options import CLI_ACTOR, parse_since
 
 
 class CrmOption(enum.StrEnum):
     hubspot = "hubspot"
     salesforce = "salesforce"
-
-
-def _since(value: str | None) -> dt.datetime | None:
-    """As `coach export run --since`: an ISO date (midnight UTC) or date and time."""
-    if value is None:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO date (2026-11-01) or date and time."
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def push(
@@ -63,7 +47,7 @@ def push(
     from coaching.usecases.crm_push import push_export
     from coaching.usecases.export_run import ExportRequest
 
-    moment = _since(since)
+    moment = parse_since(since)
     platform = coach_context(ctx).platform()
     org = platform.settings.default_organization_id
     request = ExportRequest(
