@@ -1,0 +1,34 @@
+"""ExportJobStarter in AWS: the export function invoked asynchronously with the run's id.
+
+Lambda queues the event and answers at once (the API's 202 does not wait for the export);
+Lambda retries a failed run twice, then the event goes to the function's dead letters
+(cdk/exports.py). A retried run resumes: the queue hands a run out once, and its files
+already written are skipped by checksum.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from coaching.adapters.aws.errors import translate
+
+
+class LambdaExportJobStarter:
+    def __init__(self, client: Any, function_name: str) -> None:
+        """``function_name``: the export function's live alias (name or ARN)."""
+        self._lambda = client
+        self._function = function_name
+
+    def start(self, run_id: uuid.UUID) -> None:
+        try:
+            self._lambda.invoke(
+                FunctionName=self._function,
+                InvocationType="Event",
+                Payload=json.dumps({"run_id": str(run_id)}).encode(),
+            )
+        except (ClientError, BotoCoreError) as error:
+            raise translate(error, "Starting an export") from error
