@@ -175,6 +175,21 @@ class Judgement:
     by_client: bool | None = None
 
 
+def reports_in(turns: list[Turn], speaker: str, *, sole_client: bool) -> list[Spoken]:
+    """What a client (``speaker``) said in a session, and what the coach said to or about
+    them: every coach turn when they were the only client, else the coach's turns naming
+    them by first name. ``turns``: the client's and the coach's, in order."""
+    first_name = speaker.split()[0] if speaker.split() else speaker
+    naming = re.compile(rf"(?<!\w){re.escape(first_name)}(?!\w)", re.IGNORECASE)
+    spoken = []
+    for turn in turns:
+        if turn.speaker == speaker:
+            spoken.append(Spoken(turn, by_client=True))
+        elif sole_client or naming.search(turn.text):
+            spoken.append(Spoken(turn, by_client=False))
+    return spoken
+
+
 def judge_commitment(commitment: str, next_session: list[Spoken] | None) -> Judgement:
     """``next_session`` None: the client has no later session yet."""
     if next_session is None:

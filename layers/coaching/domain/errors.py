@@ -225,6 +225,32 @@ class AIConfigurationError(PermanentError):
     code = "COACH_500"
 
 
+# -- CRMs (the HubSpot and Salesforce adapters translate HTTP answers into these) ----------
+
+
+class CrmNotConnected(Unprocessable):
+    """No token for this CRM: the organization has not connected it (or its file or secret
+    is unreadable)."""
+
+
+class CrmAccessDenied(PermanentError):
+    """The CRM refused the token and no refresh token could renew it: connect it again."""
+
+    code = "COACH_401"
+
+
+class CrmBusy(TransientError):
+    """The CRM kept answering "too many requests" (or failing) after the bounded retries."""
+
+
+class CrmRequestRejected(PermanentError):
+    """The CRM refused the request itself (a missing custom property or field, say)."""
+
+
+class MappingInvalid(Unprocessable):
+    """A user's mapping names a column its entity does not have, or an unknown entity."""
+
+
 def _descendants(root: type[CoachingError]) -> frozenset[str]:
     found: set[str] = set()
     pending: list[type[CoachingError]] = [root]

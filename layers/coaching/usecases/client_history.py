@@ -5,7 +5,6 @@ committed to and whether they kept it (judged from their next session,
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from collections import Counter
 from typing import Any
@@ -16,6 +15,7 @@ from coaching.analysis.commitments import (
     Spoken,
     engagement_trend,
     judge_commitment,
+    reports_in,
 )
 from coaching.domain.clients import Appearance, ClientOverview
 from coaching.domain.errors import NotFound
@@ -126,18 +126,9 @@ def _session(
 
 
 def _reports(store: ClientStore, org: uuid.UUID, session: Appearance) -> list[Spoken]:
-    """What the client said in ``session``, and what the coach said to or about them: every
-    coach turn when they were the only client, else the coach's turns naming them."""
     speakers = [session.speaker] + ([session.coach_name] if session.coach_name else [])
-    first_name = session.speaker.split()[0] if session.speaker.split() else session.speaker
-    naming = re.compile(rf"(?<!\w){re.escape(first_name)}(?!\w)", re.IGNORECASE)
-    spoken = []
-    for turn in store.turns_of(org, session.session_id, speakers):
-        if turn.speaker == session.speaker:
-            spoken.append(Spoken(turn, by_client=True))
-        elif session.sole_client or naming.search(turn.text):
-            spoken.append(Spoken(turn, by_client=False))
-    return spoken
+    turns = store.turns_of(org, session.session_id, speakers)
+    return reports_in(turns, session.speaker, sole_client=session.sole_client)
 
 
 def _iso(day: dt.date | None) -> str | None:

@@ -1,0 +1,95 @@
+"""Where a CRM's token is kept: a 0600 file under $COACH_HOME/secrets locally, a Secrets
+Manager secret in AWS (moto). Neither shows the token in a repr or an error."""
+
+from __future__ import annotations
+
+import json
+import stat
+
+import boto3
+import pytest
+from moto.secretsmanager.models import secretsmanager_backends
+
+from coaching.adapters.aws.crm_secret import SecretsManagerCrmCredentials
+from coaching.adapters.crm.file_credentials import FileCrmCredentials
+from coaching.domain.errors import CrmNotConnected
+from coaching.ports.crm import CrmToken
+from tests.moto_scope import scoped_mock_aws
+
+pytestmark = pytest.mark.integration
+
+TOKEN = CrmToken(
+    access_token="access-secret-1",
+    refresh_token="refresh-secret-1",
+    client_id="client-1",
+    client_secret="client-secret-1",
+    instance_url="https://coaching.my.salesforce.test",
+)
+
+
+def test_a_token_never_shows_its_secrets_in_its_repr():
+    shown = repr(TOKEN)
+
+    assert "access-secret-1" not in shown and "refresh-secret-1" not in shown
+    assert "client-secret-1" not in shown
+    assert "client-1" in shown
+
+
+def test_the_local_file_is_the_owners_only_and_reads_back(tmp_path):
+    credentials = FileCrmCredentials(tmp_path / "secrets", "hubspot")
+
+    credentials.save(TOKEN)
+
+    assert credentials.path == tmp_path / "secrets" / "crm-hubspot.json"
+    assert stat.S_IMODE(credentials.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(credentials.path.parent.stat().st_mode) == 0o700
+    assert credentials.load() == TOKEN
+
+
+def test_a_refreshed_token_replaces_the_file(tmp_path):
+    credentials = FileCrmCredentials(tmp_path, "salesforce")
+    credentials.save(TOKEN)
+
+    credentials.save(TOKEN.refreshed("access-secret-2"))
+
+    assert credentials.load().access_token == "access-secret-2"
+    assert credentials.load().refresh_token == "refresh-secret-1"
+    assert [p.name for p in tmp_path.iterdir()] == ["crm-salesforce.json"]
+
+
+@pytest.mark.parametrize("content", [None, "not json", json.dumps({"refresh_token": "r"})])
+def test_no_usable_file_is_not_connected_saying_where_the_token_goes(tmp_path, content):
+    credentials = FileCrmCredentials(tmp_path, "hubspot")
+    if content is not None:
+        credentials.path.write_text(content)
+
+    with pytest.raises(CrmNotConnected) as missing:
+        credentials.load()
+
+    assert str(credentials.path) in missing.value.user_message()
+
+
+@pytest.fixture
+def secrets():
+    with scoped_mock_aws(secretsmanager_backends):
+        yield boto3.client("secretsmanager", region_name="eu-west-1")
+
+
+def test_the_secret_reads_back_what_was_saved(secrets):
+    secrets.create_secret(Name="coaching/crm/hubspot")
+    credentials = SecretsManagerCrmCredentials(secrets, "coaching/crm/hubspot", "hubspot")
+
+    credentials.save(TOKEN)
+
+    assert credentials.load() == TOKEN
+    stored = secrets.get_secret_value(SecretId="coaching/crm/hubspot")["SecretString"]
+    assert json.loads(stored)["access_token"] == "access-secret-1"
+
+
+def test_a_secret_without_a_value_or_none_at_all_is_not_connected(secrets):
+    secrets.create_secret(Name="coaching/crm/salesforce")
+
+    for secret_id in ("coaching/crm/salesforce", "coaching/crm/nothing"):
+        credentials = SecretsManagerCrmCredentials(secrets, secret_id, "salesforce")
+        with pytest.raises(CrmNotConnected, match=secret_id):
+            credentials.load()
