@@ -265,3 +265,31 @@ def test_a_refused_invoke_is_a_domain_error() -> None:
         stub.add_client_error("invoke", "TooManyRequestsException", http_status_code=429)
         with pytest.raises(TransientError):
             LambdaExportJobStarter(client, FUNCTION).start(uuid.uuid4())
+
+
+# --- built from the stack's settings ----------------------------------------------------------
+
+
+def test_the_adapters_are_built_from_the_stack_s_settings_or_say_what_is_missing() -> None:
+    from coaching.config import Settings
+    from coaching.domain.errors import ConfigurationError
+
+    empty = Settings(_env_file=None)
+    for build in (
+        S3ExportFiles.from_settings,
+        LambdaExportJobStarter.from_settings,
+        SchedulerExportSchedules.from_settings,
+    ):
+        with pytest.raises(ConfigurationError, match="COACH_EXPORT_"):
+            build(empty)
+    settings = Settings(
+        _env_file=None,
+        export_bucket=BUCKET,
+        export_kms_key_id="arn:aws:kms:us-east-1:123456789012:key/k",
+        export_function_arn=FUNCTION,
+        export_schedule_group=GROUP,
+        export_scheduler_role_arn=ROLE,
+    )
+    assert S3ExportFiles.from_settings(settings).key("a.csv") == "exports/a.csv"
+    LambdaExportJobStarter.from_settings(settings)
+    SchedulerExportSchedules.from_settings(settings)

@@ -15,6 +15,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from coaching.adapters.aws.errors import translate
+from coaching.adapters.aws.lazy_client import LazyClient
+from coaching.config import Settings
+from coaching.domain.errors import ConfigurationError
 
 
 class LambdaExportJobStarter:
@@ -22,6 +25,14 @@ class LambdaExportJobStarter:
         """``function_name``: the export function's live alias (name or ARN)."""
         self._lambda = client
         self._function = function_name
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> LambdaExportJobStarter:
+        if not settings.export_function_arn:
+            raise ConfigurationError("COACH_EXPORT_FUNCTION_ARN is not set.")
+        import boto3
+
+        return cls(LazyClient(lambda: boto3.client("lambda")), settings.export_function_arn)
 
     def start(self, run_id: uuid.UUID) -> None:
         try:

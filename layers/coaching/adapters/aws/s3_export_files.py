@@ -18,8 +18,14 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from coaching.adapters.aws.errors import translate
-from coaching.domain.errors import NotFound
+from coaching.adapters.aws.lazy_client import LazyClient
+from coaching.config import Settings
+from coaching.domain.errors import ConfigurationError, NotFound
 
+# Where export files and the search backups go in the bucket (cdk/exports.py: the functions
+# may write under their own prefix only, and the lifecycle expires each on its own clock).
+EXPORT_PREFIX = "exports/"
+BACKUP_PREFIX = "search-backups/"
 # S3's smallest part but the last one is 5 MiB; 8 MiB keeps a 10 GB file under the
 # 10,000-part limit.
 PART_BYTES = 8 * 1024 * 1024
@@ -52,6 +58,15 @@ class S3ExportFiles:
             if kms_key_id
             else {}
         )
+
+    @classmethod
+    def from_settings(cls, settings: Settings, prefix: str = EXPORT_PREFIX) -> S3ExportFiles:
+        if not settings.export_bucket:
+            raise ConfigurationError("COACH_EXPORT_BUCKET is not set.")
+        import boto3
+
+        client = LazyClient(lambda: boto3.client("s3", config=CLIENT_CONFIG))
+        return cls(client, settings.export_bucket, prefix, kms_key_id=settings.export_kms_key_id)
 
     def key(self, relative_path: str) -> str:
         if relative_path.startswith("/") or ".." in relative_path.split("/"):

@@ -17,7 +17,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from coaching.adapters.aws.errors import translate
-from coaching.domain.errors import Unprocessable
+from coaching.adapters.aws.lazy_client import LazyClient
+from coaching.config import Settings
+from coaching.domain.errors import ConfigurationError, Unprocessable
 
 NAME_PREFIX = "export-"
 # Scheduler puts the occurrence's time here: the handler fires what was due then.
@@ -97,6 +99,20 @@ class SchedulerExportSchedules:
     def __init__(self, client: Any, target: SchedulerTarget) -> None:
         self._scheduler = client
         self._target = target
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SchedulerExportSchedules:
+        group, function = settings.export_schedule_group, settings.export_function_arn
+        role = settings.export_scheduler_role_arn
+        if not (group and function and role):
+            raise ConfigurationError(
+                "COACH_EXPORT_SCHEDULE_GROUP, COACH_EXPORT_FUNCTION_ARN and "
+                "COACH_EXPORT_SCHEDULER_ROLE_ARN are needed to schedule exports."
+            )
+        import boto3
+
+        target = SchedulerTarget(group, function, role, settings.export_dead_letters_arn)
+        return cls(LazyClient(lambda: boto3.client("scheduler")), target)
 
     @staticmethod
     def name_of(schedule_id: uuid.UUID) -> str:
