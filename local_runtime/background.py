@@ -1,7 +1,7 @@
 """`coach serve`'s work that must run once however many workers answer HTTP: the first
 start's sample, the drop folder, the drop-copies sweep, the retention schedule, scheduled
-sends and held coach notices. The parent process runs it (workers/server.py); a worker only
-answers requests."""
+sends, held coach notices and scheduled exports. The parent process runs it
+(workers/server.py); a worker only answers requests."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from importlib import resources
 from coaching.adapters.postgres import PostgresSocketConnections
 from local_runtime.drop_copies import DropCopiesSweep
 from local_runtime.dropbox import DropFolder
+from local_runtime.export_schedule import ExportSchedule
 from local_runtime.notice_schedule import NoticeSchedule
 from local_runtime.platform import LocalPlatform
 from local_runtime.retention_schedule import RetentionSchedule
@@ -56,6 +57,7 @@ class BackgroundWork:
         )
         self._sends = SendSchedule(platform.ports.sending_ports)
         self._notices = NoticeSchedule(platform.ports.coach_notices)
+        self._exports = ExportSchedule(platform.ports.export_job_ports)
         self._sample: threading.Thread | None = None
 
     def start(self) -> None:
@@ -73,8 +75,10 @@ class BackgroundWork:
         self._retention.start()
         self._sends.start()
         self._notices.start()
+        self._exports.start()
 
     def stop(self) -> None:
+        self._exports.stop()
         self._notices.stop()
         self._sends.stop()
         self._retention.stop()

@@ -26,6 +26,8 @@ from local_runtime.cli_context import (
     read_settings,
 )
 from local_runtime.cli_executions import executions
+from local_runtime.cli_export import export
+from local_runtime.cli_export_jobs import register as add_export_jobs
 from local_runtime.cli_follow_ups import follow_ups
 from local_runtime.cli_help import print_version, show_flags_as_flags
 from local_runtime.cli_keys import keys
@@ -342,6 +344,8 @@ def serve(
 app.add_typer(audit, name="audit")
 app.add_typer(clients, name="clients")
 app.add_typer(executions, name="executions")
+add_export_jobs(export)  # `coach export schedule` and `list` (x17-api)
+app.add_typer(export, name="export")
 app.add_typer(follow_ups, name="follow-ups")
 app.add_typer(keys, name="keys")
 app.add_typer(org, name="org")

@@ -31,6 +31,7 @@ from local_runtime.demo_accounts import (
     ensure_demo_accounts,
     organization_requires_mfa,
 )
+from local_runtime.export_downloads import export_download_routes
 from local_runtime.gateway import proxy_endpoint
 from local_runtime.platform import LocalPlatform, start_local_platform
 from local_runtime.security_headers import SecurityHeadersMiddleware
@@ -106,6 +107,7 @@ def build_app(platform: LocalPlatform, route: WorkerRoute | None = None) -> Star
             *api_routes(endpoint),
             *sockets.routes(),
             *upload_routes(platform),
+            *export_download_routes(platform),
             *web_app_routes(platform.settings),  # last: a path no route above claims
         ],
         exception_handlers=API_EXCEPTION_HANDLERS,

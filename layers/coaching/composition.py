@@ -651,6 +651,24 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         )
 
     @cached_property
+    def export_ports(self):
+        """Exports (usecases/export_run.py): the rows, the runs, the audit, contact details
+        for clients' emails and the organization's saved mappings. Where the files go is the
+        caller's (a folder, the exports bucket)."""
+        from coaching.adapters.postgres.export_mappings import PostgresExportMappings
+        from coaching.adapters.postgres.export_rows import PostgresExportRows
+        from coaching.adapters.postgres.export_runs import PostgresExportRuns
+        from coaching.usecases.export_run import ExportPorts
+
+        return ExportPorts(
+            rows=PostgresExportRows(self.database),
+            runs=PostgresExportRuns(self.database),
+            audit=self.audit_log,
+            contacts=self.contact_details,
+            mappings=PostgresExportMappings(self.database),
+        )
+
+    @cached_property
     def client_ports(self):
         """Clients across sessions (and their erasure), and the coaches' own profiles."""
         from coaching.adapters.postgres.client_store import PostgresClientStore
@@ -694,3 +712,87 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         from coaching.adapters.postgres.contact_details import PostgresContactDetails
 
         return PostgresContactDetails(self.database, self.field_encryption.cipher)
+
+    # -- exports' jobs and schedules (api/exports.py, `coach serve`'s scheduler) -------------
+    @property
+    def exports_dir(self):
+        return self.settings.home / "exports"
+
+    @cached_property
+    def export_job_files(self):
+        """Where export jobs write (and link to): locally ``$COACH_HOME/exports/`` with links
+        `coach serve` answers; in AWS the exports bucket (x17-aws)."""
+        if self.settings.runtime == "aws":
+            from coaching.adapters.aws.export_files import s3_export_files
+
+            return s3_export_files(self.settings)
+        from coaching.adapters.local.download_tokens import DownloadTokens
+        from coaching.adapters.local.export_files import LocalExportFiles
+        from coaching.adapters.local.signed_export_files import SignedLocalExportFiles
+
+        root = self.exports_dir
+        return SignedLocalExportFiles(
+            LocalExportFiles(root),
+            root,
+            DownloadTokens(self.signing_key),
+            self.settings.web_base_url,
+        )
+
+    @cached_property
+    def export_job_starter(self):
+        """What starts a queued export: a thread here; in AWS an asynchronous invocation of
+        the export function (x17-aws)."""
+        if self.settings.runtime == "aws":
+            from coaching.adapters.aws.export_jobs import LambdaExportJobStarter
+
+            return LambdaExportJobStarter.from_settings(self.settings)
+        from coaching.adapters.local.export_jobs import ThreadedExportJobs
+
+        return ThreadedExportJobs(self.run_export_job)
+
+    def run_export_job(self, run_id: uuid.UUID) -> object:
+        """Runs one queued export (what the starter's thread or the export function calls)."""
+        from coaching.usecases.export_jobs import run_job
+
+        return run_job(self.export_job_ports, run_id)
+
+    def run_export(self, request: Any) -> Any:
+        """Core's run of one export request, into ``export_job_files``."""
+        from coaching.usecases.export_run import run_export
+
+        return run_export(self.export_ports, request, self.export_job_files)
+
+    @cached_property
+    def export_job_ports(self):
+        from coaching.adapters.postgres.export_queue import PostgresExportQueue
+        from coaching.adapters.postgres.export_runs import PostgresExportRuns
+        from coaching.adapters.postgres.export_schedules import PostgresExportSchedules
+        from coaching.usecases.export_jobs import ExportJobPorts
+
+        db = self.database
+        return ExportJobPorts(
+            queue=PostgresExportQueue(db),
+            runs=PostgresExportRuns(db),
+            schedules=PostgresExportSchedules(db),
+            starter=self.export_job_starter,
+            directory=self.directory,
+            audit=self.audit_log,
+            files=self.export_job_files,
+            run_export=self.run_export,
+            push_to_crm=self.push_export_to_crm,
+        )
+
+    def push_export_to_crm(self, request: Any) -> Any:
+        """x17-crm's push of one export request into the organization's CRM (the request's
+        destination), through that CRM's ready-made mapping."""
+        from coaching.exports.mappings import READY_MADE
+        from coaching.usecases.crm_push import CrmPushPorts, push_export
+
+        kind = request.destination
+        export = self.export_ports
+        return push_export(
+            CrmPushPorts(rows=export.rows, audit=self.audit_log, runs=export.runs),
+            request,
+            self.crm_pusher(request.organization_id, kind),  # x17-crm's factory
+            READY_MADE[request.mapping or kind],
+        )

@@ -13,13 +13,11 @@ from typing import Any
 from coaching.domain.errors import CrmNotConnected
 from coaching.ports.crm import CrmRecord, CrmToken, PushReport
 
-CONTACTS = "contacts"
-
 
 class FakeCrm:
-    kind = "fake"
-
-    def __init__(self) -> None:
+    def __init__(self, kind: str = "fake", *, contacts: str = "contacts") -> None:
+        self.kind = kind  # a ready-made mapping pushes to its own CRM's kind only
+        self.contacts = contacts  # the object notes and tasks belong to
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}
         self.contact_of: dict[tuple[str, str], str] = {}
         self.pushes: list[tuple[str, int]] = []  # (entity, how many records)
@@ -35,7 +33,7 @@ class FakeCrm:
                 continue
             seen.add(record.external_id)
             contact = record.contact_external_id
-            if contact and contact not in self.objects.get(CONTACTS, {}):
+            if contact and contact not in self.objects.get(self.contacts, {}):
                 report.failed.append((record.external_id, "its contact is not in the CRM"))
                 continue
             if record.external_id in stored:

@@ -11,10 +11,14 @@ import uuid
 import pytest
 
 from coaching.adapters.postgres import PostgresSocketConnections
+from coaching.adapters.postgres.export_queue import PostgresExportQueue
+from coaching.adapters.postgres.export_schedules import PostgresExportSchedules
 from coaching.api.identity import principal_from_claims
 from coaching.api.scopes import SCOPE_NAMES, scopes_allow
 from coaching.domain.identity import Role
 from coaching.domain.session import SessionRecord
+from coaching.ports.export_runs import ExportRun
+from coaching.ports.export_schedules import ExportSchedule
 from coaching.usecases.session_push import SessionPush
 from coaching.usecases.socket_connect import connect_socket
 from tests.api_calls import claims_for, request
@@ -63,6 +67,8 @@ VALID_BODIES = {
     ("PUT", "/v1/follow-ups/{follow_up_id}"): {"subject": "Thanks", "body": "Hi\n"},
     ("POST", "/v1/follow-ups/{follow_up_id}/render"): {"include_sensitive_items": False},
     ("POST", "/v1/search"): {"query": "delegation"},
+    ("POST", "/v1/export/schedule"): {"cron": "0 6 * * 1", "format": "csv"},
+    **{("POST", f"/v1/export/{kind}"): {} for kind in ("json", "jsonl", "csv", "parquet")},
 }
 VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
 
@@ -114,9 +120,20 @@ def owned(platform, organization):
         "other_client_id": clients["items"][1]["id"],
         "name": session.execution_name,
         "api_key_id": key["id"],
+        **_export_job_and_schedule(organization),
         "_admin": admin,
         "_key": key["key"],
     }
+
+
+def _export_job_and_schedule(org: uuid.UUID) -> dict[str, str]:
+    """A queued export job (never started) and an export schedule of the organization."""
+    actor = f"user:{uuid.uuid4()}"
+    run = ExportRun(uuid.uuid4(), org, actor, "csv", "queued", options={"coach_ids": None})
+    PostgresExportQueue(ports().database).enqueue(run, one_at_a_time=False)
+    schedule = ExportSchedule(uuid.uuid4(), org, actor, "0 6 * * 1", "UTC", "csv")
+    PostgresExportSchedules(ports().database).create(schedule, most_per_organization=100)
+    return {"job_id": str(run.id), "schedule_id": str(schedule.id)}
 
 
 def _operations_with_ids(document: dict) -> list[tuple[str, str]]:
@@ -157,6 +174,7 @@ def test_another_organization_gets_404_on_every_route_that_names_a_resource(plat
     admin = owned["_admin"]
     assert request("GET", "/v1/sessions", key_context(owned["_key"]))[0] == 200
     for path in (
+        f"/v1/export/jobs/{owned['job_id']}",
         f"/v1/sessions/{owned['session_id']}",
         f"/v1/summaries/{owned['summary_id']}",
         f"/v1/templates/{owned['template_id']}",

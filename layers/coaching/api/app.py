@@ -21,6 +21,7 @@ from coaching.api import (
     clients,
     coach_profile,
     executions,
+    exports,
     follow_ups,
     search,
     sessions,
@@ -90,6 +91,7 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
     app.include_router(clients.router)
     app.include_router(coach_profile.router)
     app.include_router(search.router)
+    app.include_router(exports.router)
     document = {
         "title": API_TITLE,
         "version": api_version(),

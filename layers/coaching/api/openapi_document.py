@@ -42,6 +42,7 @@ AREAS: list[tuple[str, str, str]] = [
     ("/v1/unsubscribe/", "follow-ups", ""),
     ("/v1/clients", "clients", "Clients' records and their history"),
     ("/v1/search", "search", "Natural-language search across the sessions you can see"),
+    ("/v1/export/", "exports", "Exports in JSON, CSV and Parquet: now, or on a schedule"),
     ("/v1/templates", "templates", "Follow-up email templates"),
     ("/v1/executions", "executions", "Support: pipeline runs, redrive and replay"),
     ("/v1/api-keys", "api keys", "Integrations' API keys (admins)"),

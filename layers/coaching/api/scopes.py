@@ -41,6 +41,20 @@ SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("GET", "/v1/follow-ups/{follow_up_id}"),
         ("GET", "/v1/follow-ups/{follow_up_id}/preview"),
     ),
+    # A data warehouse or CRM sync polling its exports. Admin's reach, like every key.
+    "exports:read": (
+        ("GET", "/v1/export/jobs"),
+        ("GET", "/v1/export/jobs/{job_id}"),
+        ("GET", "/v1/export/schedules"),
+        ("GET", "/v1/export/schemas"),
+    ),
+    "exports:write": (
+        ("POST", "/v1/export/json"),
+        ("POST", "/v1/export/jsonl"),
+        ("POST", "/v1/export/csv"),
+        ("POST", "/v1/export/parquet"),
+        ("POST", "/v1/export/schedule"),
+    ),
     "executions:read": (
         ("GET", "/v1/executions"),
         ("GET", "/v1/executions/{name}"),

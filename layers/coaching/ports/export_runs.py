@@ -59,9 +59,11 @@ class ExportRuns(Protocol):
         run_id: uuid.UUID,
         *,
         since: dt.datetime | None,
-        watermark: dt.datetime,
-    ) -> None:
-        """running, from now, reading rows changed since ``since`` up to ``watermark``."""
+        watermark: dt.datetime | None = None,
+    ) -> dt.datetime:
+        """running, from now, reading rows changed since ``since``; answers the run's
+        watermark: ``watermark`` (a resumed run keeps its first attempt's), else the
+        database's clock now (the clock ``updated_at`` is written with)."""
         ...
 
     def record_progress(self, org: uuid.UUID, run_id: uuid.UUID, manifest: dict[str, Any]) -> None:

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from psycopg.types.json import Jsonb
 
 from coaching.adapters.postgres.database import Database
+from coaching.domain.errors import NotFound
 from coaching.ports.export_runs import ExportRun
 
 _COLUMNS = (
@@ -71,15 +72,19 @@ class PostgresExportRuns:
         run_id: uuid.UUID,
         *,
         since: dt.datetime | None,
-        watermark: dt.datetime,
-    ) -> None:
+        watermark: dt.datetime | None = None,
+    ) -> dt.datetime:
         with self._db.transaction(org) as conn:
-            conn.execute(
-                "UPDATE export_runs SET status = 'running', since = %s, watermark = %s,"
-                " error = NULL, started_at = now(), finished_at = NULL"
-                " WHERE organization_id = %s AND id = %s",
+            row = conn.execute(
+                "UPDATE export_runs SET status = 'running', since = %s,"
+                " watermark = COALESCE(%s, now()), error = NULL, started_at = now(),"
+                " finished_at = NULL WHERE organization_id = %s AND id = %s"
+                " RETURNING watermark",
                 (since, watermark, org, run_id),
-            )
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"Export run {run_id} does not exist.")
+        return row["watermark"]  # type: ignore[no-any-return]
 
     def record_progress(self, org: uuid.UUID, run_id: uuid.UUID, manifest: dict[str, Any]) -> None:
         with self._db.transaction(org) as conn:

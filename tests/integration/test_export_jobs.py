@@ -1,0 +1,328 @@
+"""Exports over the API: POST /v1/export/{format} queues a job (202) that a worker runs, GET
+/v1/export/jobs/{id} polls it and links its files; schedules, and who may do what."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import uuid
+from urllib.parse import urlsplit
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from coaching.domain.identity import Role
+from coaching.usecases.export_jobs import request_of, run_job
+from local_runtime.export_downloads import export_download_routes
+from local_runtime.export_schedule import ExportSchedule
+from tests.api_calls import claims_for, delete, request
+from tests.local_ports import local_platform, ports, ports_replaced
+from tests.review_data import add_coach, assert_error, audit_trail, reviewed_session
+
+pytestmark = pytest.mark.integration
+
+
+class StartedJobs:
+    """The starter, recording what it was asked to start: the test runs it when it wants."""
+
+    def __init__(self) -> None:
+        self.ids: list[uuid.UUID] = []
+
+    def start(self, run_id: uuid.UUID) -> None:
+        self.ids.append(run_id)
+
+
+@pytest.fixture
+def jobs(platform):
+    """The API with a starter that only records: a job runs when the test says so."""
+    started = StartedJobs()
+    job_ports = dataclasses.replace(ports().export_job_ports, starter=started)
+    with ports_replaced(export_job_ports=job_ports):
+        yield job_ports, started
+
+
+@pytest.fixture
+def workshop(platform, organization):
+    return reviewed_session(platform, organization, add_coach(organization, "Maya Chen"))
+
+
+def test_a_coach_exports_csv_polls_the_job_and_downloads_each_file(jobs, workshop):
+    job_ports, started = jobs
+    maya = workshop.claims()
+    # When Maya asks for a CSV export
+    status, job = request("POST", "/v1/export/csv", maya, body={"bom": True})
+    # Then it is queued at once and started elsewhere
+    assert status == 202, job
+    assert job["status"] == "queued" and job["files"] == []
+    assert job["links"]["self"] == f"/v1/export/jobs/{job['id']}"
+    assert started.ids == [uuid.UUID(job["id"])]
+    # When the worker runs it
+    run_job(job_ports, uuid.UUID(job["id"]))
+    status, done = request("GET", job["links"]["self"], maya)
+    # Then it succeeded, with one file per entity and a link to each
+    assert status == 200, done
+    assert done["status"] == "succeeded", done
+    assert {f["entity"] for f in done["files"]} == {
+        "sessions",
+        "clients",
+        "summaries",
+        "action_items",
+    }
+    assert all(f["url"] for f in done["files"])
+    # And each link downloads exactly the file the manifest describes
+    client = TestClient(Starlette(routes=export_download_routes(local_platform())))
+    for file in done["files"]:
+        answer = client.get(urlsplit(file["url"]).path)
+        assert answer.status_code == 200
+        assert hashlib.sha256(answer.content).hexdigest() == file["sha256"]
+
+
+def test_a_forged_or_foreign_download_link_is_refused(jobs):
+    client = TestClient(Starlette(routes=export_download_routes(local_platform())))
+    assert client.get("/exports/download/not-a-token").status_code == 403
+    # A link signed for a path outside the exports folder finds nothing
+    files = ports().export_job_files
+    forged = files.url("../secrets/signing.key", 60).rsplit("/", 1)[1]
+    assert client.get(f"/exports/download/{forged}").status_code == 404
+
+
+def test_one_export_at_a_time_per_person(jobs, organization):
+    job_ports, _ = jobs
+    coach = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Ravi Shah"))
+    status, first = request("POST", "/v1/export/json", coach, body={})
+    assert status == 202
+    # While the first has not run, a second is refused
+    status, refused = request("POST", "/v1/export/parquet", coach, body={})
+    assert status == 409
+    assert_error(refused, "COACH_409")
+    # But another person may export meanwhile
+    other = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Lee Park"))
+    assert request("POST", "/v1/export/jsonl", other, body={})[0] == 202
+    # And once the first has run, the first person may again
+    run_job(job_ports, uuid.UUID(first["id"]))
+    assert request("POST", "/v1/export/parquet", coach, body={})[0] == 202
+
+
+def test_each_export_covers_what_its_owner_may_see(jobs, organization):
+    job_ports, _ = jobs
+    lead = add_coach(organization, "Lee Lead")
+    on_team = add_coach(organization, "Maya Chen", lead_coach_id=lead)
+    coach = add_coach(organization, "Ravi Shah")
+    asked = {
+        "coach": (claims_for(organization, Role.COACH, coach_id=coach), {coach}),
+        "lead": (claims_for(organization, Role.COACH_LEAD, coach_id=lead), {lead, on_team}),
+        "admin": (claims_for(organization, Role.ADMIN), None),
+    }
+    for who, (claims, expected) in asked.items():
+        status, job = request("POST", "/v1/export/csv", claims, body={})
+        assert status == 202, (who, job)
+        run = job_ports.runs.get(organization, uuid.UUID(job["id"]))
+        assert request_of(run).coach_ids == (None if expected is None else frozenset(expected))
+    # And support may not export, nor read jobs, schedules or schemas
+    support = claims_for(organization, Role.SUPPORT)
+    for method, path in [
+        ("POST", "/v1/export/csv"),
+        ("GET", "/v1/export/jobs"),
+        ("GET", "/v1/export/schedules"),
+        ("GET", "/v1/export/schemas"),
+    ]:
+        body = {} if method == "POST" else None
+        assert request(method, path, support, body=body)[0] == 403, path
+
+
+def test_asking_for_sensitive_items_is_audited_with_the_scope(jobs, workshop):
+    status, job = request(
+        "POST", "/v1/export/csv", workshop.claims(), body={"include_sensitive": True}
+    )
+    assert status == 202
+    [(action, run_id, details)] = audit_trail(workshop.org, "export", job["id"])
+    assert action == "export_requested" and run_id == job["id"]
+    assert details["include_sensitive"] is True and details["scope"] == "coaches"
+    assert details["coach_ids"] == [str(workshop.coach_id)]
+
+
+def test_a_job_is_missing_to_another_coach_and_listed_for_its_owner(jobs, workshop, organization):
+    maya = workshop.claims()
+    _, job = request("POST", "/v1/export/csv", maya, body={})
+    path = f"/v1/export/jobs/{job['id']}"
+    other = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Ravi Shah"))
+    assert request("GET", path, other)[0] == 404
+    assert request("GET", path, claims_for(organization, Role.ADMIN))[0] == 200
+    status, mine = request("GET", "/v1/export/jobs", maya)
+    assert status == 200 and [j["id"] for j in mine["items"]] == [job["id"]]
+    assert request("GET", "/v1/export/jobs", other)[1]["items"] == []
+
+
+def test_the_schemas_are_published(organization):
+    status, document = request("GET", "/v1/export/schemas", claims_for(organization, Role.ADMIN))
+    assert status == 200
+    assert [e["entity"] for e in document["entities"]] == [
+        "sessions",
+        "clients",
+        "summaries",
+        "action_items",
+    ]
+    assert document["schema_version"]
+
+
+# -- schedules -------------------------------------------------------------------------------
+SCHEDULE = {"cron": "0 6 * * 1", "timezone": "Europe/Berlin", "format": "csv"}
+
+
+def test_a_schedule_is_created_listed_and_deleted_by_either_path(jobs, organization):
+    coach = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Maya Chen"))
+    status, made = request("POST", "/v1/export/schedule", coach, body=SCHEDULE)
+    assert status == 201, made
+    assert made["description"] == "At 06:00 on Monday"
+    assert made["next_run_at"].endswith(("05:00:00+00:00", "04:00:00+00:00"))
+    assert made["destination"] == "download" and made["enabled"] is True
+    _, listed = request("GET", "/v1/export/schedules", coach)
+    assert [s["id"] for s in listed["items"]] == [made["id"]]
+    # Another coach sees none of it, and cannot delete it
+    other = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Ravi Shah"))
+    assert request("GET", "/v1/export/schedules", other)[1]["items"] == []
+    assert delete(f"/v1/export/schedules/{made['id']}", other) == 404
+    # Its owner deletes it (the singular path too)
+    assert delete(f"/v1/export/schedule/{made['id']}", coach) == 204
+    assert delete(f"/v1/export/schedules/{made['id']}", coach) == 404
+    [(action, _, details)] = audit_trail(organization, "export_schedule", made["id"])[:1]
+    assert action == "create" and details["cron"] == "0 6 * * 1"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"cron": "* * * * *"},
+        {"cron": "*/10 * * * *"},
+        {"cron": "0 6 * * 1 2026"},
+        {"timezone": "Mars/Olympus"},
+        {"format": "xlsx"},
+        {"destination": "ftp"},
+    ],
+)
+def test_a_schedule_more_often_than_hourly_or_unknown_is_refused(jobs, organization, changes):
+    admin = claims_for(organization, Role.ADMIN)
+    status, answer = request("POST", "/v1/export/schedule", admin, body={**SCHEDULE, **changes})
+    assert status == 422, answer
+    assert_error(answer, "COACH_422")
+
+
+def test_an_organization_has_a_bounded_number_of_schedules(jobs, organization):
+    job_ports, _ = jobs
+    admin = claims_for(organization, Role.ADMIN)
+    for _ in range(job_ports.most_schedules):
+        assert request("POST", "/v1/export/schedule", admin, body=SCHEDULE)[0] == 201
+    status, answer = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
+    assert status == 409
+    assert_error(answer, "COACH_409")
+
+
+# -- the local scheduler ---------------------------------------------------------------------
+class OneOrganizationsSchedules:
+    """The schedules store, its due list limited to one organization: other tests' schedules
+    in the shared database are not this test's to fire."""
+
+    def __init__(self, inner, org: uuid.UUID) -> None:
+        self._inner = inner
+        self._org = org
+
+    def due(self, now, limit):
+        return [s for s in self._inner.due(now, limit) if s.organization_id == self._org]
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+class OneOrganizationsQueue:
+    def __init__(self, inner, org: uuid.UUID) -> None:
+        self._inner = inner
+        self._org = org
+
+    def queued(self, limit):
+        runs = ports().export_job_ports.runs
+        return [i for i in self._inner.queued(10_000) if runs.get(self._org, i)][:limit]
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+@pytest.fixture
+def scheduled(jobs, organization):
+    """An hourly schedule of the organization's admin, and a scheduler over its ports alone."""
+    job_ports, started = jobs
+    job_ports = dataclasses.replace(
+        job_ports,
+        schedules=OneOrganizationsSchedules(job_ports.schedules, organization),
+        queue=OneOrganizationsQueue(job_ports.queue, organization),
+    )
+    admin = claims_for(organization, Role.ADMIN)
+    status, made = request(
+        "POST", "/v1/export/schedule", admin, body={**SCHEDULE, "cron": "0 * * * *"}
+    )
+    assert status == 201, made
+    return job_ports, started, made
+
+
+def _scheduler(job_ports, at: list[dt.datetime]) -> ExportSchedule:
+    return ExportSchedule(job_ports, clock=lambda: at[0])
+
+
+def test_the_scheduler_fires_a_due_schedule_once_and_a_missed_stretch_once(scheduled):
+    job_ports, started, made = scheduled
+    first = dt.datetime.fromisoformat(made["next_run_at"])
+    at = [first - dt.timedelta(minutes=1)]
+    scheduler = _scheduler(job_ports, at)
+    # Before its time, nothing runs
+    assert scheduler.run_once() == []
+    # When the server was down for three hours past its time, it runs once, not three times
+    at[0] = first + dt.timedelta(hours=3, minutes=5)
+    [run_id] = scheduler.run_once()
+    assert scheduler.run_once() == []
+    # And the run was started, ran (the same round's sweep), and wrote under its schedule
+    assert started.ids == [run_id]
+    run = job_ports.runs.get(job_ports.queue._org, run_id)
+    assert run.schedule_id == uuid.UUID(made["id"]) and run.status == "succeeded", run
+    assert run.options["path_prefix"] == f"{made['id']}/{run_id}/"
+    # And the next occurrence is the first after now, on the hour
+    at[0] = first + dt.timedelta(hours=4)
+    [second] = scheduler.run_once()
+    assert second != run_id
+
+
+def test_a_scheduled_run_reads_what_changed_since_the_last_success_only(scheduled):
+    job_ports, _, made = scheduled
+    org = job_ports.queue._org
+    first = dt.datetime.fromisoformat(made["next_run_at"])
+    at = [first]
+    [run_1] = _scheduler(job_ports, at).run_once()
+    # When run 2 fails
+    broken = dataclasses.replace(job_ports, run_export=_failing)
+    at[0] = first + dt.timedelta(hours=1)
+    [run_2] = _scheduler(broken, at).run_once()
+    assert job_ports.runs.get(org, run_2).status == "failed"
+    # Then run 3 starts from run 1's watermark (less run_export's overlap), not run 2's
+    at[0] = first + dt.timedelta(hours=2)
+    [run_3] = _scheduler(job_ports, at).run_once()
+    watermark_1 = job_ports.runs.get(org, run_1).watermark
+    third = job_ports.runs.get(org, run_3)
+    assert third.status == "succeeded" and watermark_1 is not None
+    overlap = ports().export_ports.watermark_overlap
+    assert third.manifest["since"] == (watermark_1 - overlap).isoformat()
+
+
+def _failing(request):
+    raise RuntimeError("the disk is full")
+
+
+def test_a_queued_run_left_by_a_stopped_server_runs_on_the_next_tick(jobs, organization):
+    job_ports, _ = jobs
+    _, job = request("POST", "/v1/export/json", claims_for(organization, Role.ADMIN), body={})
+    scoped = dataclasses.replace(
+        job_ports,
+        schedules=OneOrganizationsSchedules(job_ports.schedules, organization),
+        queue=OneOrganizationsQueue(job_ports.queue, organization),
+    )
+    ExportSchedule(scoped, clock=lambda: dt.datetime.now(dt.UTC)).run_once()
+    assert job_ports.runs.get(organization, uuid.UUID(job["id"])).status == "succeeded"
