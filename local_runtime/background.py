@@ -1,7 +1,7 @@
 """`coach serve`'s work that must run once however many workers answer HTTP: the first
 start's sample, the drop folder, the drop-copies sweep, the retention schedule, scheduled
-sends, held coach notices and scheduled exports. The parent process runs it
-(workers/server.py); a worker only answers requests."""
+sends, held coach notices, scheduled exports and the search index's daily backup. The parent
+process runs it (workers/server.py); a worker only answers requests."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from local_runtime.export_schedule import ExportSchedule
 from local_runtime.notice_schedule import NoticeSchedule
 from local_runtime.platform import LocalPlatform
 from local_runtime.retention_schedule import RetentionSchedule
+from local_runtime.search_backup_schedule import SearchBackupSchedule
 from local_runtime.send_schedule import SendSchedule
 
 log = logging.getLogger("coach.serve")
@@ -58,6 +59,16 @@ class BackgroundWork:
         self._sends = SendSchedule(platform.ports.sending_ports)
         self._notices = NoticeSchedule(platform.ports.coach_notices)
         self._exports = ExportSchedule(platform.ports.export_job_ports)
+        keep_days = platform.settings.search_backup_keep_days
+        self._search_backup = (
+            SearchBackupSchedule(
+                platform.ports.search_backup_ports,
+                platform.settings.exports_dir,
+                keep_days=keep_days,
+            )
+            if keep_days
+            else None
+        )
         self._sample: threading.Thread | None = None
 
     def start(self) -> None:
@@ -76,8 +87,12 @@ class BackgroundWork:
         self._sends.start()
         self._notices.start()
         self._exports.start()
+        if self._search_backup is not None:
+            self._search_backup.start()
 
     def stop(self) -> None:
+        if self._search_backup is not None:
+            self._search_backup.stop()
         self._exports.stop()
         self._notices.stop()
         self._sends.stop()

@@ -18,7 +18,8 @@ import typer
 from typer.core import TyperGroup
 
 from local_runtime.cli_context import coach_context, exit_on_coaching_error, fail
-from local_runtime.cli_progress import progress_on_stderr
+from local_runtime.cli_progress import progress_bars, progress_on_stderr
+from local_runtime.cli_search_backup import add_backup_commands
 
 if TYPE_CHECKING:
     from coaching.usecases.search_indexing import ReindexProgress
@@ -38,7 +39,8 @@ class QueryOrCommand(TyperGroup):
 
 search = typer.Typer(
     cls=QueryOrCommand,
-    help="Search every session with a question (coach search QUERY), or rebuild the index.",
+    help="Search every session with a question (coach search QUERY), or rebuild, back up or"
+    " restore the index.",
     no_args_is_help=True,
 )
 
@@ -99,37 +101,10 @@ def reindex(
 def _progress_bar(enabled: bool) -> Iterator[Callable[[ReindexProgress], None]]:
     """A bar per phase and organization on stderr (off for --json and when stderr is not a
     terminal: nothing to animate)."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
-        yield lambda step: None
-        return
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    ) as bar:
-        tasks: dict[tuple[uuid.UUID, str], object] = {}
-
-        def advance(step: ReindexProgress) -> None:
-            key = (step.organization_id, step.phase)
-            if key not in tasks:
-                tasks[key] = bar.add_task(_PHASES[step.phase], total=step.total)
-            bar.update(tasks[key], completed=step.done, total=step.total)  # type: ignore[arg-type]
-
-        yield advance
+    with progress_bars(enabled) as show:
+        yield lambda step: show(
+            (step.organization_id, step.phase), _PHASES[step.phase], step.done, step.total
+        )
 
 
 # Who the CLI searches as: the machine's operator, an admin (machine access is an admin's).
@@ -236,3 +211,6 @@ def _where(result: dict[str, Any]) -> str:
         place.append(f"at {start // 60}:{start % 60:02d}")
     day = f" ({result['session_date']})" if result["session_date"] else ""
     return f"{result['source']}{day}\n{', '.join(place)}"
+
+
+add_backup_commands(search)

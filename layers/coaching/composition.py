@@ -637,6 +637,19 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         )
 
     @cached_property
+    def search_backup_ports(self):
+        """The search index's daily backup and its restore (usecases/search_backup.py): the
+        passage store as a backup sees it, and the indexes a restore rebuilds."""
+        from coaching.adapters.postgres.search_backup_store import PostgresPassageBackupStore
+        from coaching.usecases.search_backup import BackupPorts
+
+        return BackupPorts(
+            store=PostgresPassageBackupStore(self.database),
+            search=self.search,
+            audit=self.audit_log,
+        )
+
+    @cached_property
     def mail_event_ports(self):
         """SES's bounces and complaints, applied to the follow-ups they are about."""
         from coaching.adapters.postgres.follow_up_sending import PostgresFollowUpSending

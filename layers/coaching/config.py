@@ -233,6 +233,12 @@ class Settings(BaseSettings):
     crm_salesforce_secret_arn: str | None = Field(
         default=None, description="AWS: the secret holding Salesforce's OAuth token (JSON)"
     )
+    search_backup_keep_days: int = Field(
+        default=14,
+        ge=0,
+        description="`coach serve` backs the search index up once a day under "
+        "home/exports/search-backups and keeps this many days; 0 = no daily backup",
+    )
     websocket_endpoint: str | None = Field(
         default=None,
         description="the WebSocket API's management endpoint: https://{api-id}.execute-api."
@@ -265,6 +271,11 @@ class Settings(BaseSettings):
     @property
     def secrets_dir(self) -> Path:
         return self.home / "secrets"
+
+    @property
+    def exports_dir(self) -> Path:
+        """Where exports and the search index's daily backups are written locally."""
+        return self.home / "exports"
 
     @property
     def pgdata_dir(self) -> Path:

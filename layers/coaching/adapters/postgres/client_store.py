@@ -233,6 +233,13 @@ class PostgresClientStore:
                 ).fetchall()
             ]
             removed["search_passages"] = len(passage_ids)
+            # Their turns changed, so their sessions did: a restore of a search backup taken
+            # before now skips these sessions (usecases/search_backup.py).
+            conn.execute(
+                "UPDATE sessions SET updated_at = now()"
+                " WHERE organization_id = %s AND id = ANY(%s)",
+                (org, list(sessions)),
+            )
             # Overviews name the client and quote their phrases: cleared here, written again
             # from what remains by the use case.
             cleared = [
