@@ -736,9 +736,9 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """Where export jobs write (and link to): locally ``$COACH_HOME/exports/`` with links
         `coach serve` answers; in AWS the exports bucket (x17-aws)."""
         if self.settings.runtime == "aws":
-            from coaching.adapters.aws.export_files import s3_export_files
+            from coaching.adapters.aws.s3_export_files import S3ExportFiles
 
-            return s3_export_files(self.settings)
+            return S3ExportFiles.from_settings(self.settings)
         from coaching.adapters.local.download_tokens import DownloadTokens
         from coaching.adapters.local.export_files import LocalExportFiles
         from coaching.adapters.local.signed_export_files import SignedLocalExportFiles
@@ -756,7 +756,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """What starts a queued export: a thread here; in AWS an asynchronous invocation of
         the export function (x17-aws)."""
         if self.settings.runtime == "aws":
-            from coaching.adapters.aws.export_jobs import LambdaExportJobStarter
+            from coaching.adapters.aws.lambda_export_jobs import LambdaExportJobStarter
 
             return LambdaExportJobStarter.from_settings(self.settings)
         from coaching.adapters.local.export_jobs import ThreadedExportJobs

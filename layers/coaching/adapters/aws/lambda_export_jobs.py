@@ -21,20 +21,21 @@ from coaching.domain.errors import ConfigurationError
 
 
 class LambdaExportJobStarter:
-    def __init__(self, client: Any, function_name: str) -> None:
-        """``function_name``: the export function's live alias (name or ARN)."""
+    def __init__(self, client: Any, function_name: str | None) -> None:
+        """``function_name``: the export function's live alias (name or ARN). None in the
+        export function itself (it cannot name its own alias): it runs its runs in place."""
         self._lambda = client
         self._function = function_name
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LambdaExportJobStarter:
-        if not settings.export_function_arn:
-            raise ConfigurationError("COACH_EXPORT_FUNCTION_ARN is not set.")
         import boto3
 
         return cls(LazyClient(lambda: boto3.client("lambda")), settings.export_function_arn)
 
     def start(self, run_id: uuid.UUID) -> None:
+        if not self._function:
+            raise ConfigurationError("COACH_EXPORT_FUNCTION_ARN is not set.")
         try:
             self._lambda.invoke(
                 FunctionName=self._function,
