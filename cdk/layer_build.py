@@ -72,7 +72,8 @@ PYARROW_UNUSED = (
     "libarrow_flight.so*", "libarrow_python_flight.so*", "_flight.cpython-*",
     "libarrow_s3.so*", "_s3fs.cpython-*", "_gcsfs.cpython-*", "_azurefs.cpython-*",
     "_hdfs.cpython-*", "_orc.cpython-*", "_dataset_orc.cpython-*", "_substrait.cpython-*",
-    "_pyarrow_cpp_tests.cpython-*", "lib*.so", "lib*.so.*.*.*",
+    "_pyarrow_cpp_tests.cpython-*",
+    "libarrow*.so", "libparquet*.so", "libarrow*.so.*.*.*", "libparquet*.so.*.*.*",
 )  # fmt: skip
 # Published only as an sdist; pure Python, so building it gives the same files on any platform.
 SOURCE_ONLY = ("srt",)
@@ -257,7 +258,9 @@ def cached_dependencies(python_version: str) -> tuple[Path, str]:
     the pins of a 3.13 lock need not all publish wheels for an older Python.
     """
     lock_digest = sha256_of(LOCK)
-    key = f"{lock_digest[:16]}-py{python_version}-pyc"
+    # The trimming is part of what is cached: changing it builds afresh.
+    trimmed = hashlib.sha256(repr(PYARROW_UNUSED).encode()).hexdigest()[:8]
+    key = f"{lock_digest[:16]}-py{python_version}-pyc-{trimmed}"
     cached = CACHE_ROOT / key / "python"
     if cached.is_dir():
         return cached, lock_digest

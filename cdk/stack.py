@@ -417,6 +417,8 @@ class CoachingPlatformStack(Stack):
             layers=layers.exports_layers,
         )
         exports.run_exports_with(functions["export"], export)
+        # Clients' emails go out in the export (and to the CRMs): decrypted, never written.
+        self.client_fields.serve_reader(functions["export"])
         exports.serve_api(functions["api"])
         backup = functions.add(
             "search_backup",

@@ -242,6 +242,14 @@ def test_the_crm_tokens_are_kms_encrypted_placeholders_read_by_the_export_functi
     assert set(CRM_SECRET_VARIABLES.values()) <= set(env)
 
 
+def test_the_export_function_decrypts_clients_contact_details_and_never_encrypts(synth: Synth):
+    grants = synth.grants("export")
+    env = variables(synth, "export")
+    key = env["COACH_FIELD_KMS_KEY_ID"]
+    assert any(g["resource"] == key for g in grants["kms:Decrypt"])
+    assert not any(g["resource"] == key for g in grants.get("kms:GenerateDataKey", []))
+
+
 def test_cdk_nag_has_nothing_to_say_of_the_exports(synth: Synth):
     findings = [f for f in synth.findings() if "Export" in f or "SearchBackup" in f]
     assert findings == []

@@ -47,10 +47,14 @@ def test_each_layer_keeps_its_distributions_and_shared_folders(tmp_path: Path) -
 def test_pyarrow_loses_what_parquet_never_loads(tmp_path: Path) -> None:
     package = tmp_path / "pyarrow"
     (package / "include" / "arrow").mkdir(parents=True)
-    kept = ["__init__.py", "parquet", "libarrow.so.2600", "_parquet.cpython-313-x86_64.so"]
+    kept = [
+        "__init__.py", "parquet", "libarrow.so.2600", "_parquet.cpython-313-x86_64.so",
+        "lib.cpython-313-x86_64-linux-gnu.so", "libparquet.so.2600",
+    ]  # fmt: skip
     dropped = [
         "libarrow_flight.so.2600", "_flight.cpython-313-x86_64.so", "libarrow_s3.so.2600",
-        "libarrow_python.so", "libarrow_python.so.2600.1.0", "table.pxi", "lib.pyx", "lib.pxd",
+        "libarrow_python.so", "libarrow_python.so.2600.1.0", "libparquet.so", "table.pxi",
+        "lib.pyx", "lib.pxd",
     ]  # fmt: skip
     for name in kept + dropped:
         (package / name).write_bytes(b"")
