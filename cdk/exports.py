@@ -193,7 +193,23 @@ class CoachingExports(Construct):
         `exports/`, decrypts through S3), and makes and removes the export schedules in this
         group, passing them the scheduler role and nothing else."""
         self.live_export.grant_invoke(api)
-        self.bucket.grant_read(api, f"{EXPORT_PREFIX}*")
+        # A presigned GET is allowed by its signer's rights: s3:GetObject, and decrypting
+        # with the bucket's key through S3.
+        api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[self.bucket.arn_for_objects(f"{EXPORT_PREFIX}*")],
+            )
+        )
+        api.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[self.key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}
+                },
+            )
+        )
         api.add_to_role_policy(
             iam.PolicyStatement(actions=list(SCHEDULE_ACTIONS), resources=self._schedule_arns())
         )
@@ -216,8 +232,7 @@ class CoachingExports(Construct):
         self._explain_objects(
             api,
             "The API signs download links of export files, '<bucket arn>/exports/*' (the "
-            "run's files, known at run time), with grant_read's action groups",
-            read=True,
+            "run's files, known at run time)",
         )
         NagSuppressions.add_resource_suppressions(
             api.role,
@@ -326,15 +341,12 @@ class CoachingExports(Construct):
             function,
             f"writes and reads back the files of one run, '<bucket arn>/{prefix}*' (keys known "
             "at run time)",
-            read=False,
         )
 
-    def _explain_objects(self, function: lambda_.Function, why: str, *, read: bool) -> None:
+    def _explain_objects(self, function: lambda_.Function, why: str) -> None:
         applies: list[object] = [
             {"regex": "/^Resource::<.*ExportsBucket[0-9A-F]+\\.Arn>\\/.*\\*$/g"}
         ]
-        if read:
-            applies += ["Action::s3:GetObject*", "Action::s3:GetBucket*", "Action::s3:List*"]
         NagSuppressions.add_resource_suppressions(
             function.role,
             [

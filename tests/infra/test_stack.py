@@ -459,7 +459,9 @@ def test_only_the_api_may_make_and_unwrap_client_field_data_keys_and_scheduled_s
                 "kms:GenerateDataKey",
                 "kms:Decrypt",
             }
-        elif name == "send_scheduled":  # reads the client's address to send: unwraps only
+        # send_scheduled reads the client's address to send, export to export it (issue 17):
+        # unwraps only
+        elif name in ("send_scheduled", "export"):
             assert variables["COACH_FIELD_KMS_KEY_ID"] == {"Fn::GetAtt": [key_id, "Arn"]}
             assert {a for s in on_key for a in as_list(s["Action"])} == {"kms:Decrypt"}
         else:
