@@ -8,6 +8,7 @@ import datetime as dt
 import enum
 import json
 import sys
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from local_runtime.cli_context import EXIT_USAGE, coach_context, exit_on_coaching_error, fail
+from local_runtime.cli_export_push import push
 
 if TYPE_CHECKING:
     from coaching.usecases.export_run import ExportProgress
@@ -52,7 +54,8 @@ def _since(value: str | None) -> dt.datetime | None:
 @export.command(
     epilog="Examples:\n\n  coach export run --format csv --out exports/\n\n"
     "  coach export run --format parquet --out exports/ --since 2026-11-01 --json\n\n"
-    "  coach export run --format csv --out hubspot/ --mapping hubspot --bom"
+    "  coach export run --format csv --out hubspot/ --mapping hubspot --bom\n\n"
+    "  coach export run --format csv --out exports/ --resume RUN_ID   (a failed run again)"
 )
 def run(  # noqa: PLR0913 - the command's options
     ctx: typer.Context,
@@ -80,6 +83,14 @@ def run(  # noqa: PLR0913 - the command's options
             help="Also items resting on a flagged turn (health...); audited",
         ),
     ] = False,
+    resume: Annotated[
+        uuid.UUID | None,
+        typer.Option(
+            "--resume",
+            metavar="RUN_ID",
+            help="Run a failed export again into the same --out, as it was first asked",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the manifest as JSON")] = False,
 ) -> None:
     """Write one file per entity (sessions, clients, summaries, action_items) into --out:
@@ -107,12 +118,14 @@ def run(  # noqa: PLR0913 - the command's options
         organization_id=org,
         actor=CLI_ACTOR,
         coach_ids=None,
-        format=format.value,  # type: ignore[arg-type] - the enum's values are the formats
+        # The option's values are the formats.
+        format=format.value,  # type: ignore[arg-type]
         since=moment,
         mapping=mapping,
         include_sensitive=include_sensitive,
         bom=bom,
         source="cli",
+        run_id=resume,
     )
     with exit_on_coaching_error(as_json), _progress_bar(enabled=not as_json) as progress:
         manifest = run_export(ports, request, LocalExportFiles(out), progress)
@@ -181,3 +194,7 @@ def schemas(
         for column in entity["columns"]:
             flag = "  [sensitive]" if column["sensitive"] else ""
             typer.echo(f"  {column['name']:<20} {column['type']:<12} {column['description']}{flag}")
+
+
+# `coach export push` (CRMs) lives in its own module; registered here, on this group.
+export.command(epilog="Example: coach export push --crm hubspot --since 2026-11-01")(push)

@@ -80,9 +80,11 @@ class HubSpotServer(CrmServer):
         self.objects: dict[str, dict[str, dict[str, Any]]] = {}  # object -> external id -> rec
         self.associations: set[tuple[str, str, str]] = set()  # (object, its id, contact id)
 
-    def install(self, router: respx.Router) -> None:
-        router.post(HUBSPOT_TOKEN_URL).mock(side_effect=self.renew)
-        router.route(host="hubspot.test").mock(side_effect=self.answer)
+    def install(self, router: respx.Router, api_url: str = HUBSPOT_API) -> None:
+        """Answers at ``api_url`` (the adapter's real default, api.hubapi.com, for tests of
+        the wired runtime)."""
+        router.post(f"{api_url}/oauth/v1/token").mock(side_effect=self.renew)
+        router.route(host=httpx.URL(api_url).host).mock(side_effect=self.answer)
 
     def token_answer(self) -> dict[str, Any]:
         return {

@@ -793,19 +793,60 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             files=self.export_job_files,
             run_export=self.run_export,
             push_to_crm=self.push_export_to_crm,
+            triggers=self.export_schedule_triggers,
         )
+
+    @cached_property
+    def export_schedule_triggers(self):
+        """What fires a schedule: in AWS an EventBridge Scheduler schedule per export schedule
+        (x17-aws); locally None, since `coach serve`'s scheduler reads the table each minute."""
+        if self.settings.runtime != "aws":
+            return None
+        from coaching.adapters.aws.scheduler_schedules import SchedulerExportSchedules  # x17-aws
+
+        return SchedulerExportSchedules.from_settings(self.settings)
 
     def push_export_to_crm(self, request: Any) -> Any:
         """x17-crm's push of one export request into the organization's CRM (the request's
         destination), through that CRM's ready-made mapping."""
-        from coaching.exports.mappings import READY_MADE
-        from coaching.usecases.crm_push import CrmPushPorts, push_export
+        from coaching.usecases.crm_push import push_export
+        from coaching.usecases.export_mappings import mapping_named
 
-        kind = request.destination
-        export = self.export_ports
+        org, kind = request.organization_id, request.destination
         return push_export(
-            CrmPushPorts(rows=export.rows, audit=self.audit_log, runs=export.runs),
+            self.crm_push_ports,
             request,
-            self.crm_pusher(request.organization_id, kind),  # x17-crm's factory
-            READY_MADE[request.mapping or kind],
+            self.crm_pusher(org, kind),
+            mapping_named(self.export_ports.mappings, org, request.mapping or kind),
+        )
+
+    # -- CRM pushes (usecases/crm_push.py; x17-crm) ----------------------------------------
+    def crm_credentials(self, org: uuid.UUID, kind: str):
+        """Where the organization's token for the CRM ``kind`` is kept: a Secrets Manager
+        secret per organization in AWS, a 0600 file under $COACH_HOME/secrets locally."""
+        settings = self.settings
+        if settings.runtime == "aws":
+            import boto3
+
+            from coaching.adapters.aws.crm_secret import SecretsManagerCrmCredentials
+
+            secret_id = f"{settings.crm_secret_prefix}{org}/{kind}"
+            return SecretsManagerCrmCredentials(boto3.client("secretsmanager"), secret_id, kind)
+        from coaching.adapters.crm.file_credentials import FileCrmCredentials
+
+        return FileCrmCredentials(settings.secrets_dir, kind)
+
+    def crm_pusher(self, org: uuid.UUID, kind: str):
+        from coaching.adapters.crm import crm_pusher
+
+        return crm_pusher(self.crm_credentials(org, kind))
+
+    @cached_property
+    def crm_push_ports(self):
+        """A push reads what a file export reads (export_ports): rows, runs, audit, emails."""
+        from coaching.usecases.crm_push import CrmPushPorts
+
+        export = self.export_ports
+        return CrmPushPorts(
+            rows=export.rows, audit=export.audit, runs=export.runs, contacts=export.contacts
         )

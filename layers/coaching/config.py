@@ -245,6 +245,13 @@ class Settings(BaseSettings):
         "{region}.amazonaws.com/{stage}",
     )
 
+    crm_secret_prefix: str = Field(
+        default="coaching/crm/",
+        description="AWS: the Secrets Manager secrets holding each organization's CRM token "
+        "are named <prefix><organization id>/<hubspot|salesforce>; locally the token is "
+        "home/secrets/crm-<kind>.json instead",
+    )
+
     @model_validator(mode="after")
     def _dropbox_under_home(self) -> Settings:
         # A home of one's own keeps the drop folder too: never ./dropbox in a checkout.

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import json
 import stat
+import uuid
 
 import boto3
 import pytest
 from moto.secretsmanager.models import secretsmanager_backends
 
 from coaching.adapters.aws.crm_secret import SecretsManagerCrmCredentials
+from coaching.adapters.crm import crm_pusher
 from coaching.adapters.crm.file_credentials import FileCrmCredentials
-from coaching.domain.errors import CrmNotConnected
+from coaching.composition import build_ports
+from coaching.config import Settings
+from coaching.domain.errors import CrmNotConnected, Unprocessable
 from coaching.ports.crm import CrmToken
+from tests.fakes.crm import MemoryCrmCredentials
 from tests.moto_scope import scoped_mock_aws
 
 pytestmark = pytest.mark.integration
@@ -93,3 +98,25 @@ def test_a_secret_without_a_value_or_none_at_all_is_not_connected(secrets):
         credentials = SecretsManagerCrmCredentials(secrets, secret_id, "salesforce")
         with pytest.raises(CrmNotConnected, match=secret_id):
             credentials.load()
+
+
+def test_the_runtime_picks_the_file_locally_and_a_secret_per_organization_in_aws(
+    tmp_path, secrets, monkeypatch
+):
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)  # made again, in that region
+    org = uuid.uuid4()
+    local = build_ports(Settings(database_url=None, home=tmp_path))
+    aws = build_ports(Settings(database_url=None, runtime="aws", crm_secret_prefix="crm/"))
+
+    assert local.crm_credentials(org, "hubspot").path == tmp_path / "secrets" / "crm-hubspot.json"
+    secrets.create_secret(Name=f"crm/{org}/salesforce", SecretString=json.dumps(TOKEN.to_json()))
+    in_aws = aws.crm_credentials(org, "salesforce")
+    assert in_aws.load() == TOKEN
+    assert crm_pusher(in_aws).kind == "salesforce"
+    assert crm_pusher(local.crm_credentials(org, "hubspot")).kind == "hubspot"
+
+
+def test_an_unknown_crm_is_refused():
+    with pytest.raises(Unprocessable, match="There is no CRM 'pipedrive'"):
+        crm_pusher(MemoryCrmCredentials("pipedrive"))

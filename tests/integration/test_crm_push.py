@@ -38,6 +38,7 @@ def push_ports(now: dt.datetime | None = None) -> CrmPushPorts:
         rows=PostgresExportRows(database),
         audit=ports().audit_log,
         runs=PostgresExportRuns(database),
+        contacts=ports().contact_details,
         now=(lambda: now) if now else (lambda: dt.datetime.now(dt.UTC)),
     )
 
@@ -65,6 +66,20 @@ def test_clients_summaries_and_items_land_as_contacts_notes_and_tasks(elenas):
     assert result.total.failed == [] and result.total.created == sum(result.rows.values())
     # Contacts went first: notes and tasks find theirs
     assert [entity for entity, _ in crm.pushes][0] == "contacts"
+
+
+def test_a_contact_carries_the_clients_email_decrypted_from_their_contact_details(elenas):
+    # Given Priya's email on record (stored encrypted, so not in the export's rows)
+    org = elenas["org"]
+    ports().contact_details.update_contact(org, elenas["priya"], {"email": "priya@example.com"})
+    crm = FakeCrm("hubspot")
+
+    # When the export is pushed
+    push_export(push_ports(), request(org), crm, HUBSPOT)
+
+    # Then her contact has it; Tomas, with none, has no email property
+    assert crm.objects["contacts"][str(elenas["priya"])]["email"] == "priya@example.com"
+    assert crm.objects["contacts"][str(elenas["tomas"])].get("email") is None
 
 
 def test_pushing_again_into_hubspot_creates_nothing_new(elenas):
@@ -101,6 +116,8 @@ def test_the_push_is_audited_with_scope_destination_and_counts_never_content(ele
     }
     assert entry.details["include_sensitive"] is False and entry.details["coach_ids"] is None
     assert "Priya" not in json.dumps(entry.details)
+    # Each client whose data went out has it in their access log
+    assert set(entry.client_ids) == {elenas["priya"], elenas["tomas"]}
 
 
 def test_another_organizations_data_is_never_pushed(platform, elenas):

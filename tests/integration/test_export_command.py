@@ -72,3 +72,55 @@ def test_schemas_prints_the_published_document():
     assert json.loads(result.stdout) == schemas_document()
     readable = CliRunner().invoke(app, ["export", "schemas"])
     assert "action_items (version 1, key action_item_id)" in readable.stdout
+
+
+def test_a_failed_run_resumes_into_the_same_folder(platform, tmp_path):
+    from coaching.adapters.local.export_files import LocalExportFiles
+    from coaching.usecases.export_run import ExportRequest, run_export
+    from tests.integration.test_export_run import FailingOn
+
+    # Given a run of the default organization that failed at summaries
+    org = platform.settings.default_organization_id
+    first = ExportRequest(
+        organization_id=org, actor="system:coach-export", coach_ids=None, format="jsonl"
+    )
+    with pytest.raises(OSError):
+        run_export(ports().export_ports, first, FailingOn(LocalExportFiles(tmp_path), "summaries"))
+    failed = ports().export_ports.runs.list_runs(org)[0]
+    # When it is resumed from the command line
+    result = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "run",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path),
+            "--resume",
+            str(failed.id),
+            "--json",
+        ],
+    )
+    # Then it finishes as first asked
+    assert result.exit_code == 0, result.output
+    manifest = json.loads(result.stdout)
+    assert manifest["run_id"] == str(failed.id)
+    assert [f["path"] for f in manifest["files"]] == [f"{e}.jsonl" for e in ENTITIES]
+    # And a finished run is refused
+    again = CliRunner().invoke(
+        app,
+        [
+            "export",
+            "run",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path),
+            "--resume",
+            str(failed.id),
+            "--json",
+        ],
+    )
+    assert again.exit_code == 1
+    assert json.loads(again.stdout)["error"]["code"] == "COACH_409"

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 import hashlib
@@ -13,11 +14,13 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from coaching.domain.errors import TransientError
 from coaching.domain.identity import Role
 from coaching.usecases.export_jobs import request_of, run_job
 from local_runtime.export_downloads import export_download_routes
 from local_runtime.export_schedule import ExportSchedule
 from tests.api_calls import claims_for, delete, request
+from tests.fakes.crm import FakeCrm
 from tests.local_ports import local_platform, ports, ports_replaced
 from tests.review_data import add_coach, assert_error, audit_trail, reviewed_session
 
@@ -326,3 +329,75 @@ def test_a_queued_run_left_by_a_stopped_server_runs_on_the_next_tick(jobs, organ
     )
     ExportSchedule(scoped, clock=lambda: dt.datetime.now(dt.UTC)).run_once()
     assert job_ports.runs.get(organization, uuid.UUID(job["id"])).status == "succeeded"
+
+
+class RecordedTriggers:
+    """EventBridge Scheduler's place: what was put and deleted; ``refuse`` fails a put."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.put_ids: list[uuid.UUID] = []
+        self.deleted: list[uuid.UUID] = []
+        self._refuse = refuse
+
+    def put(self, schedule_id, *, cron, timezone, enabled=True):
+        if self._refuse:
+            raise TransientError("Scheduler is not answering.")
+        self.put_ids.append(schedule_id)
+
+    def delete(self, schedule_id):
+        self.deleted.append(schedule_id)
+        return True
+
+
+def test_where_a_clock_outside_fires_schedules_each_gets_its_trigger(jobs, organization):
+    job_ports, _ = jobs
+    triggers = RecordedTriggers()
+    admin = claims_for(organization, Role.ADMIN)
+    with ports_replaced(export_job_ports=dataclasses.replace(job_ports, triggers=triggers)):
+        status, made = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
+        assert status == 201
+        assert triggers.put_ids == [uuid.UUID(made["id"])]
+        assert delete(f"/v1/export/schedules/{made['id']}", admin) == 204
+        assert triggers.deleted == [uuid.UUID(made["id"])]
+
+
+def test_a_schedule_whose_trigger_cannot_be_made_is_not_kept(jobs, organization):
+    job_ports, _ = jobs
+    admin = claims_for(organization, Role.ADMIN)
+    refusing = dataclasses.replace(job_ports, triggers=RecordedTriggers(refuse=True))
+    with ports_replaced(export_job_ports=refusing):
+        status, answer = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
+    assert status == 503, answer
+    assert request("GET", "/v1/export/schedules", admin)[1]["items"] == []
+
+
+def test_a_schedule_into_hubspot_pushes_the_records_there(jobs, workshop, organization):
+    # Given a schedule whose destination is HubSpot, and HubSpot (a fake) connected
+    job_ports, _ = jobs
+    hubspot = FakeCrm("hubspot")
+    connected = copy.copy(ports())
+    connected.__dict__["crm_pusher"] = lambda org, kind: hubspot
+    scoped = dataclasses.replace(
+        job_ports,
+        schedules=OneOrganizationsSchedules(job_ports.schedules, organization),
+        queue=OneOrganizationsQueue(job_ports.queue, organization),
+        push_to_crm=connected.push_export_to_crm,
+    )
+    admin = claims_for(organization, Role.ADMIN)
+    body = {**SCHEDULE, "cron": "0 * * * *", "destination": "hubspot"}
+    _, made = request("POST", "/v1/export/schedule", admin, body=body)
+    # When it comes due
+    at = dt.datetime.fromisoformat(made["next_run_at"])
+    [run_id] = ExportSchedule(scoped, clock=lambda: at).run_once()
+    # Then the workshop's clients went in as contacts, with their notes, and the run says so
+    run = job_ports.runs.get(organization, run_id)
+    assert run.status == "succeeded", run.error
+    assert len(hubspot.objects["contacts"]) == 3
+    assert run.manifest["destination"] == "hubspot"
+
+
+def test_a_date_alone_as_since_is_midnight_utc(jobs, organization):
+    admin = claims_for(organization, Role.ADMIN)
+    status, job = request("POST", "/v1/export/parquet", admin, body={"since": "2026-11-01"})
+    assert status == 202, job
+    assert job["since"] == "2026-11-01T00:00:00+00:00"

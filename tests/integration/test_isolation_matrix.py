@@ -11,12 +11,14 @@ import uuid
 import pytest
 
 from coaching.adapters.postgres import PostgresSocketConnections
+from coaching.adapters.postgres.export_mappings import PostgresExportMappings
 from coaching.adapters.postgres.export_queue import PostgresExportQueue
 from coaching.adapters.postgres.export_schedules import PostgresExportSchedules
 from coaching.api.identity import principal_from_claims
 from coaching.api.scopes import SCOPE_NAMES, scopes_allow
 from coaching.domain.identity import Role
 from coaching.domain.session import SessionRecord
+from coaching.ports.export_mappings import MappingRule, SavedMapping
 from coaching.ports.export_runs import ExportRun
 from coaching.ports.export_schedules import ExportSchedule
 from coaching.usecases.session_push import SessionPush
@@ -68,6 +70,8 @@ VALID_BODIES = {
     ("POST", "/v1/follow-ups/{follow_up_id}/render"): {"include_sensitive_items": False},
     ("POST", "/v1/search"): {"query": "delegation"},
     ("POST", "/v1/export/schedule"): {"cron": "0 6 * * 1", "format": "csv"},
+    ("POST", "/v1/export/mappings"): {"name": "warehouse", "entities": [{"entity": "sessions"}]},
+    ("PUT", "/v1/export/mappings/{mapping_name}"): {"entities": [{"entity": "sessions"}]},
     **{("POST", f"/v1/export/{kind}"): {} for kind in ("json", "jsonl", "csv", "parquet")},
 }
 VALID_BODIES[("POST", "/v1/templates")] = VALID_BODIES[("PUT", "/v1/templates/{template_id}")]
@@ -127,13 +131,15 @@ def owned(platform, organization):
 
 
 def _export_job_and_schedule(org: uuid.UUID) -> dict[str, str]:
-    """A queued export job (never started) and an export schedule of the organization."""
+    """A queued export job (never started), an export schedule and a saved mapping."""
     actor = f"user:{uuid.uuid4()}"
     run = ExportRun(uuid.uuid4(), org, actor, "csv", "queued", options={"coach_ids": None})
     PostgresExportQueue(ports().database).enqueue(run, one_at_a_time=False)
     schedule = ExportSchedule(uuid.uuid4(), org, actor, "0 6 * * 1", "UTC", "csv")
     PostgresExportSchedules(ports().database).create(schedule, most_per_organization=100)
-    return {"job_id": str(run.id), "schedule_id": str(schedule.id)}
+    mapping = SavedMapping("warehouse", (MappingRule("sessions", {}, ("format",)),), actor)
+    PostgresExportMappings(ports().database).save(org, mapping)
+    return {"job_id": str(run.id), "schedule_id": str(schedule.id), "mapping_name": mapping.name}
 
 
 def _operations_with_ids(document: dict) -> list[tuple[str, str]]:
@@ -175,6 +181,7 @@ def test_another_organization_gets_404_on_every_route_that_names_a_resource(plat
     assert request("GET", "/v1/sessions", key_context(owned["_key"]))[0] == 200
     for path in (
         f"/v1/export/jobs/{owned['job_id']}",
+        f"/v1/export/mappings/{owned['mapping_name']}",
         f"/v1/sessions/{owned['session_id']}",
         f"/v1/summaries/{owned['summary_id']}",
         f"/v1/templates/{owned['template_id']}",

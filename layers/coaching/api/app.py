@@ -21,6 +21,7 @@ from coaching.api import (
     clients,
     coach_profile,
     executions,
+    export_mappings,
     exports,
     follow_ups,
     search,
@@ -92,6 +93,7 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
     app.include_router(coach_profile.router)
     app.include_router(search.router)
     app.include_router(exports.router)
+    app.include_router(export_mappings.router)
     document = {
         "title": API_TITLE,
         "version": api_version(),

@@ -47,6 +47,8 @@ SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("GET", "/v1/export/jobs/{job_id}"),
         ("GET", "/v1/export/schedules"),
         ("GET", "/v1/export/schemas"),
+        ("GET", "/v1/export/mappings"),
+        ("GET", "/v1/export/mappings/{mapping_name}"),
     ),
     "exports:write": (
         ("POST", "/v1/export/json"),

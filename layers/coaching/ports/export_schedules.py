@@ -50,3 +50,18 @@ class ExportSchedules(Protocol):
         """Moves the schedule's next run from ``schedule.next_run_at`` to ``next_run_at``;
         False when it had moved already (another tick fired this occurrence)."""
         ...
+
+
+class ExportScheduleTriggers(Protocol):
+    """What fires a schedule at its times, where a clock outside the database does (AWS:
+    one EventBridge Scheduler schedule each, invoking the export function)."""
+
+    def put(
+        self, schedule_id: uuid.UUID, *, cron: str, timezone: str, enabled: bool = True
+    ) -> None:
+        """Creates the trigger, or replaces it."""
+        ...
+
+    def delete(self, schedule_id: uuid.UUID) -> bool:
+        """False when there was none."""
+        ...

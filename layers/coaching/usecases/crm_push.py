@@ -23,6 +23,7 @@ from coaching.domain.errors import CoachingError, MappingInvalid
 from coaching.exports.mappings import Mapping, crm_record
 from coaching.exports.schemas import ENTITIES
 from coaching.ports.audit import AuditEntry, AuditLog
+from coaching.ports.clients import ContactDetails
 from coaching.ports.crm import CrmPusher, CrmRecord, PushReport
 from coaching.ports.export_rows import ExportRows
 from coaching.ports.export_runs import ExportRun, ExportRuns
@@ -40,6 +41,9 @@ class CrmPushPorts:
     rows: ExportRows
     audit: AuditLog | None = None
     runs: ExportRuns | None = None  # None: no run record, no watermark (a one-off push)
+    # Decrypts clients' emails (stored encrypted, so the rows' column is empty); None: the
+    # contacts go without one.
+    contacts: ContactDetails | None = None
     now: Callable[[], dt.datetime] = _utc_now
 
 
@@ -52,6 +56,8 @@ class CrmPushResult:
     watermark: dt.datetime
     entities: dict[str, PushReport] = field(default_factory=dict)
     rows: dict[str, int] = field(default_factory=dict)
+    # The clients whose data went out: the audit names them (each client's access log).
+    clients: set[str] = field(default_factory=set)
 
     @property
     def total(self) -> PushReport:
@@ -153,6 +159,11 @@ def _records(
     )
     for row in rows:
         result.rows[entity] = result.rows.get(entity, 0) + 1
+        if row.get("client_id"):
+            result.clients.add(str(row["client_id"]))
+        if entity == "clients" and ports.contacts is not None:
+            contact = ports.contacts.contact(request.organization_id, uuid.UUID(row["client_id"]))
+            row = {**row, "email": contact.email}
         yield crm_record(mapping, entity, row)
 
 
@@ -209,6 +220,7 @@ def _finish(
                     "outcome": "failed" if error else "succeeded",
                     "counts": result.counts(),
                 },
+                client_ids=tuple(uuid.UUID(client) for client in sorted(result.clients)),
             )
         )
 

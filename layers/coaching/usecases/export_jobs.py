@@ -27,7 +27,11 @@ from coaching.ports.directory import Directory
 from coaching.ports.export_files import ExportFiles
 from coaching.ports.export_jobs import ExportJobStarter, ExportQueue
 from coaching.ports.export_runs import ExportRun, ExportRuns
-from coaching.ports.export_schedules import ExportSchedule, ExportSchedules
+from coaching.ports.export_schedules import (
+    ExportSchedule,
+    ExportSchedules,
+    ExportScheduleTriggers,
+)
 from coaching.usecases.access import visibility_for
 from coaching.usecases.export_run import ExportManifest, ExportRequest
 
@@ -53,6 +57,9 @@ class ExportJobPorts:
     # x17-crm's push_export bound to the organization's CRM pusher: a schedule whose
     # destination is a CRM. None: such runs fail, saying so.
     push_to_crm: Callable[[ExportRequest], object] | None = None
+    # AWS: EventBridge Scheduler fires each schedule. None: a poller reads the table
+    # (`coach serve`'s scheduler, local_runtime/export_schedule.py).
+    triggers: ExportScheduleTriggers | None = None
     most_schedules: int = MOST_SCHEDULES_PER_ORGANIZATION
 
 
@@ -206,6 +213,13 @@ def create_schedule(
         ),
         most_per_organization=ports.most_schedules,
     )
+    if ports.triggers is not None:
+        try:
+            ports.triggers.put(schedule.id, cron=schedule.cron, timezone=schedule.timezone)
+        except Exception:
+            # No trigger, no schedule: a row that never fires would only mislead.
+            ports.schedules.delete(principal.organization_id, schedule.id)
+            raise
     _audit(
         ports,
         principal,
@@ -239,6 +253,8 @@ def delete_schedule(ports: ExportJobPorts, principal: Principal, schedule_id: uu
     schedule = ports.schedules.get(org, schedule_id)
     if schedule is None or not _may_see_schedule(principal, schedule):
         raise NotFound("This export schedule does not exist.")
+    if ports.triggers is not None:
+        ports.triggers.delete(schedule_id)  # first: a trigger left would fire a missing row
     ports.schedules.delete(org, schedule_id)
     _audit(ports, principal, "delete", "export_schedule", schedule_id)
 

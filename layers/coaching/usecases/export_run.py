@@ -133,8 +133,12 @@ def run_export(
     """Writes every entity, records the run and audits it; the manifest. A failure marks the
     run failed (its watermark then never counts), is audited too, and is raised."""
     org = request.organization_id
+    existing = _existing(ports, request)
+    if existing is not None and existing.status == "failed":
+        # Resumed: as first asked, so the kept files and the new ones are one export.
+        request = _as_recorded(request, existing)
     mapping = _mapping(ports, request)
-    run, earlier_files = _begin(ports, request)
+    run, earlier_files = _begin(ports, request, existing)
     watermark = ports.runs.start(org, run.id, since=run.since, watermark=run.watermark)
     attempt = _Attempt(request, run.id, run.since, watermark)
     try:
@@ -240,28 +244,50 @@ def _mapping(ports: ExportPorts, request: ExportRequest) -> Mapping | None:
     return from_saved(saved)
 
 
+def _existing(ports: ExportPorts, request: ExportRequest) -> ExportRun | None:
+    """The run the request names (queued by the API, or failed and run again), if any."""
+    if request.run_id is None:
+        return None
+    existing = ports.runs.get(request.organization_id, request.run_id)
+    if existing is None:
+        raise NotFound(f"Export run {request.run_id} does not exist.")
+    if existing.status not in ("queued", "failed"):
+        raise Conflict(
+            f"Export run {request.run_id} is {existing.status}: only a queued run starts,"
+            " and only a failed one runs again."
+        )
+    return existing
+
+
+def _as_recorded(request: ExportRequest, run: ExportRun) -> ExportRequest:
+    options = run.options
+    coach_ids = options.get("coach_ids")
+    return replace(
+        request,
+        format=run.format,  # type: ignore[arg-type]
+        coach_ids=None if coach_ids is None else frozenset(uuid.UUID(c) for c in coach_ids),
+        mapping=options.get("mapping"),
+        include_sensitive=bool(options.get("include_sensitive")),
+        bom=bool(options.get("bom")),
+        destination=options.get("destination", request.destination),
+        path_prefix=options.get("path_prefix", request.path_prefix),
+        schedule_id=run.schedule_id,
+    )
+
+
 def _begin(
-    ports: ExportPorts, request: ExportRequest
+    ports: ExportPorts, request: ExportRequest, existing: ExportRun | None
 ) -> tuple[ExportRun, dict[str, list[ExportedFile]]]:
     """The run to write (new, queued by the API, or a failed one resumed) with its window,
     and for a resumed run the files its earlier attempt finished, by entity."""
-    org = request.organization_id
-    if request.run_id is not None:
-        existing = ports.runs.get(org, request.run_id)
-        if existing is None:
-            raise NotFound(f"Export run {request.run_id} does not exist.")
-        if existing.status == "failed":
-            # The same window as the first attempt: the kept files hold exactly it.
-            return existing, _files_by_entity(existing.manifest)
-        if existing.status != "queued":
-            raise Conflict(
-                f"Export run {request.run_id} is {existing.status}: only a queued run starts,"
-                " and only a failed one runs again."
-            )
+    if existing is not None and existing.status == "failed":
+        # The same window as the first attempt: the kept files hold exactly it.
+        return existing, _files_by_entity(existing.manifest)
+    if existing is not None:
         return replace(existing, since=_since(ports, request)), {}
     run = ExportRun(
         id=uuid.uuid4(),
-        organization_id=org,
+        organization_id=request.organization_id,
         actor=request.actor,
         format=request.format,
         status="running",

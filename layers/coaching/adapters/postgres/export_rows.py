@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-import psycopg
 from psycopg import sql
 
 from coaching.adapters.postgres.database import Database
@@ -104,7 +103,7 @@ _SUMMARIES = sql.SQL(
     " fu.status AS follow_up_status, fu.sent_at AS follow_up_sent_at, su.approved_at,"
     " ARRAY(SELECT t.turn_index FROM session_turns t WHERE t.organization_id = su.organization_id"
     "  AND t.session_id = cs.session_id AND t.sensitive_categories <> '{{}}') AS flagged_turns,"
-    " f.next_session_id, f.next_speaker, f.next_coach_name, f.next_sole_client,"
+    " f.next_session_id, f.next_speaker, f.next_sole_client, {next_turns} AS next_turns,"
     " GREATEST(su.updated_at, fu.updated_at, {next_changed}) AS updated_at"
     " FROM summaries su JOIN client_sessions cs"
     " ON cs.id = su.client_session_id AND cs.organization_id = su.organization_id"
@@ -119,10 +118,27 @@ _SUMMARIES = sql.SQL(
 )
 # A summary's row changes when its next session arrives only through its action items.
 _SUMMARY_ROWS = _SUMMARIES.format(
-    day=_DAY, visible=_VISIBLE, since=_SINCE, next_changed=sql.SQL("NULL")
+    day=_DAY,
+    visible=_VISIBLE,
+    since=_SINCE,
+    next_changed=sql.SQL("NULL"),
+    next_turns=sql.SQL("NULL::jsonb"),
+)
+# The client's and the coach's turns of the next session, in the row itself: one query
+# for the whole stream rather than one per summary.
+_NEXT_TURNS = sql.SQL(
+    "(SELECT COALESCE(jsonb_agg(jsonb_build_object('index', t.turn_index,"
+    " 'speaker', t.speaker, 'start', t.start_seconds, 'end', t.end_seconds, 'text', t.text)"
+    " ORDER BY t.turn_index), '[]') FROM session_turns t"
+    " WHERE t.organization_id = su.organization_id AND t.session_id = f.next_session_id"
+    " AND (t.speaker = f.next_speaker OR t.speaker = f.next_coach_name))"
 )
 _ACTION_ITEM_ROWS = _SUMMARIES.format(
-    day=_DAY, visible=_VISIBLE, since=_SINCE, next_changed=sql.SQL("f.next_changed")
+    day=_DAY,
+    visible=_VISIBLE,
+    since=_SINCE,
+    next_changed=sql.SQL("f.next_changed"),
+    next_turns=_NEXT_TURNS,
 )
 
 
@@ -153,11 +169,14 @@ class PostgresExportRows:
             self._db.transaction(org) as conn,
             conn.cursor(name=f"export_{entity}") as cursor,
         ):
+            # The whole result is read: plan for all of it, not for the first tenth (a
+            # cursor's default).
+            conn.execute("SET LOCAL cursor_tuple_fraction = 1.0")
             cursor.itersize = BATCH_ROWS
             cursor.execute(query, parameters)
             for raw in cursor:
                 if entity == "action_items":
-                    for item in _action_items(conn, org, raw, include_sensitive):
+                    for item in _action_items(raw, include_sensitive):
                         yield {name: item[name] for name in names}
                     continue
                 shaped = _shape(entity, raw, include_sensitive)
@@ -194,9 +213,7 @@ def _shape(entity: str, raw: dict[str, Any], include_sensitive: bool) -> dict[st
     }
 
 
-def _action_items(
-    conn: psycopg.Connection, org: uuid.UUID, raw: dict[str, Any], include_sensitive: bool
-) -> Iterator[dict[str, Any]]:
+def _action_items(raw: dict[str, Any], include_sensitive: bool) -> Iterator[dict[str, Any]]:
     flagged = frozenset(raw["flagged_turns"] or ())
     items = _current_action_items(raw["content"] or {})
     wanted = [
@@ -208,10 +225,8 @@ def _action_items(
         return
     reports = None
     if raw["next_session_id"] is not None:
-        speaker = raw["next_speaker"]
-        speakers = [speaker] + ([raw["next_coach_name"]] if raw["next_coach_name"] else [])
-        turns = _turns(conn, org, raw["next_session_id"], speakers)
-        reports = reports_in(turns, speaker, sole_client=bool(raw["next_sole_client"]))
+        turns = [Turn.model_validate(turn) for turn in raw["next_turns"] or []]
+        reports = reports_in(turns, raw["next_speaker"], sole_client=bool(raw["next_sole_client"]))
     for position, item in wanted:
         text = str(item.get("text") or "")
         yield {
@@ -232,18 +247,6 @@ def _action_items(
             "sensitive": _rests_on(item, flagged),
             "updated_at": raw["updated_at"],
         }
-
-
-def _turns(
-    conn: psycopg.Connection, org: uuid.UUID, session_id: uuid.UUID, speakers: list[str]
-) -> list[Turn]:
-    rows = conn.execute(
-        "SELECT turn_index AS index, speaker, start_seconds AS start, end_seconds AS end, text"
-        " FROM session_turns WHERE organization_id = %s AND session_id = %s"
-        " AND speaker = ANY(%s) ORDER BY turn_index",
-        (org, session_id, speakers),
-    ).fetchall()
-    return [Turn.model_validate(row) for row in rows]
 
 
 def _current_action_items(content: dict[str, Any]) -> list[dict[str, Any]]:

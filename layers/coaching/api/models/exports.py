@@ -123,3 +123,43 @@ class EntitySchemaView(Answer):
 class SchemasDocument(Answer):
     schema_version: str
     entities: list[EntitySchemaView]
+
+
+class MappingRuleBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entity: Literal["sessions", "clients", "summaries", "action_items"]
+    renames: dict[
+        Annotated[str, StringConstraints(max_length=100)],
+        Annotated[str, StringConstraints(min_length=1, max_length=100)],
+    ] = Field(default_factory=dict, max_length=100, description="column -> its name out")
+    omits: list[Annotated[str, StringConstraints(max_length=100)]] = Field(
+        default_factory=list, max_length=100, description="columns left out"
+    )
+
+
+class MappingRulesBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entities: list[MappingRuleBody] = Field(min_length=1, max_length=4)
+
+
+class NewMappingBody(MappingRulesBody):
+    name: MappingName
+
+
+class MappingRuleView(Answer):
+    entity: str
+    renames: dict[str, str]
+    omits: list[str]
+
+
+class MappingView(Answer):
+    name: str
+    entities: list[MappingRuleView]
+    links: JobLinks
+
+
+class MappingList(Answer):
+    ready_made: list[str] = Field(description="the CRMs' mappings, by name")
+    items: list[MappingView] = Field(description="the organization's saved mappings")
