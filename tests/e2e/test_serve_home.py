@@ -1,6 +1,7 @@
 """A first hour on one home (issue 13): transcripts processed with `coach process` before the
 first `coach serve` are the demo coach's there, and with COACH_HOME set every piece of local
-state, the drop folder included, lives under it (never ./dropbox in the checkout)."""
+state, the drop folder and the daily search backup included, lives under it (never
+./dropbox in the checkout)."""
 
 from __future__ import annotations
 
@@ -46,5 +47,11 @@ def test_the_demo_coach_sees_what_the_cli_processed_and_the_drop_folder_is_under
         assert (serve.home / "dropbox").is_dir()
         assert not (tmp_path / "dropbox").exists()
         assert f"drop folder {(serve.home / 'dropbox').resolve()}" in serve.stderr
+        # And the search index's daily backup is under it, with that session's passages
+        backups = serve.home / "exports" / "search-backups"
+        manifest = serve.wait_for(
+            lambda: next(backups.glob("date=*/manifest.json"), None), "the daily search backup"
+        )
+        assert json.loads(manifest.read_text())["rows"] > 0
     finally:
         serve.stop()

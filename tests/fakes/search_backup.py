@@ -16,17 +16,19 @@ class FakePassageBackupStore:
     passages_by_org: dict[uuid.UUID, dict[uuid.UUID, IndexedPassage]] = field(default_factory=dict)
     sessions: dict[uuid.UUID, dt.datetime] = field(default_factory=dict)  # id -> updated at
     clients: set[uuid.UUID] = field(default_factory=set)
+    orgs: set[uuid.UUID] = field(default_factory=set)
 
     def add(self, *passages: IndexedPassage) -> None:
         for indexed in passages:
             p = indexed.passage
             self.passages_by_org.setdefault(p.organization_id, {})[p.id] = indexed
+            self.orgs.add(p.organization_id)
             self.sessions.setdefault(p.session_id, indexed.indexed_at)
             if p.client_id is not None:
                 self.clients.add(p.client_id)
 
     def organizations(self) -> list[uuid.UUID]:
-        return sorted(self.passages_by_org)
+        return sorted(self.orgs)
 
     def count(self, org: uuid.UUID) -> int:
         return len(self.passages_by_org.get(org, {}))

@@ -23,13 +23,13 @@ from coaching.adapters.aws.opensearch_index import OpenSearchKeywordIndex, opens
 from coaching.adapters.aws.pinecone_index import PineconeVectorIndex
 from coaching.adapters.local.backup_files import LocalBackupFiles
 from coaching.adapters.postgres.search_indexes import INDEXED_DIMENSIONS
+from coaching.domain.errors import BackupRefused
 from coaching.domain.identity import Principal, Role
 from coaching.domain.search import SearchFilters
 from coaching.ports.search_index import SearchServices
 from coaching.usecases.search import SearchRequest, search
 from coaching.usecases.search_backup import (
     BackupPorts,
-    BackupRefused,
     backup,
     day_folder,
     restore,

@@ -90,3 +90,9 @@ def test_a_backup_that_is_not_there_is_404(platform, source):
 def test_a_day_that_is_no_date_is_refused(platform):
     code, answer = _run("restore", "2026-13-45")
     assert (code, answer["error"]["code"]) == (1, "COACH_422")
+
+
+def test_wrong_usage_is_exit_2_in_the_error_shape(platform):
+    code, answer = _run("restore")  # no FILE|DATE
+    assert code == 2
+    assert answer["error"]["code"] == "COACH_400"

@@ -6,6 +6,7 @@ once a day and keeps the days it is told to."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from coaching.adapters.local.backup_files import LocalBackupFiles
+from coaching.domain.errors import BackupRefused
 from coaching.domain.search import Passage
 from coaching.ports.search_backup import IndexedPassage
 from coaching.ports.search_index import SearchServices
@@ -160,3 +162,25 @@ def test_a_failed_backup_is_logged_and_tried_again_next_round(tmp_path, caplog):
     assert _schedule(broken, tmp_path, now).run_once() is None
     assert "could not be backed up" in caplog.text
     assert schedule.run_once() is not None
+
+
+def test_a_manifest_naming_a_file_outside_its_folder_is_refused(tmp_path):
+    ports = ports_with(indexed(0))
+    backup(ports, LocalBackupFiles(tmp_path), DAY, now=TAKEN)
+    manifest = tmp_path / day_folder(DAY) / "manifest.json"
+    document = json.loads(manifest.read_text())
+    document["files"][0]["path"] = "../../../etc/passwd"
+    manifest.write_text(json.dumps(document))
+    with pytest.raises(BackupRefused, match="cannot hold"):
+        restore(ports, LocalBackupFiles(tmp_path / day_folder(DAY)))
+
+
+def test_an_organization_gone_since_the_backup_does_not_come_back(tmp_path):
+    ports = ports_with(indexed(0), indexed(1))
+    backup(ports, LocalBackupFiles(tmp_path), DAY, now=TAKEN)
+    store = ports.store
+    store.orgs.clear()  # type: ignore[attr-defined]
+    store.passages_by_org.clear()  # type: ignore[attr-defined]
+    [report] = restore(ports, LocalBackupFiles(tmp_path / day_folder(DAY))).organizations
+    assert (report.in_backup, report.skipped_erased, report.restored) == (2, 2, 0)
+    assert store.passages_by_org == {}  # type: ignore[attr-defined]

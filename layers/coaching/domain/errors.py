@@ -159,6 +159,11 @@ class TemplateCannotRender(Unprocessable):
     """The template fails for this summary (one saved before a check it now fails, say)."""
 
 
+class BackupRefused(Unprocessable):
+    """A search backup that cannot be restored as it is (a file missing, changed or truncated,
+    an unreadable manifest): nothing was changed."""
+
+
 class FieldDecryptionError(PermanentError):
     """A ciphertext that does not belong where it was found, or whose key is gone."""
 

@@ -26,6 +26,7 @@ import hashlib
 import heapq
 import io
 import json
+import re
 import uuid
 from array import array
 from collections import Counter
@@ -34,7 +35,7 @@ from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from typing import Any, BinaryIO
 
-from coaching.domain.errors import Unprocessable
+from coaching.domain.errors import BackupRefused
 from coaching.domain.search import Passage
 from coaching.ports.audit import AuditEntry, AuditLog
 from coaching.ports.search_backup import (
@@ -50,12 +51,9 @@ MANIFEST_NAME = "manifest.json"
 FORMAT = "coaching-search-backup/1"
 PAGE_SIZE = 500  # passages per store page, Parquet record batch and restore step
 ROWS_PER_PART = 100_000  # a new part file after this many rows
+# A part's path in the manifest, relative to the manifest's folder.
+_PART_PATH = re.compile(r"organization=[0-9a-f-]{36}/part-\d+\.parquet")
 KEPT_LISTED = 100  # ids of passages only in the store, listed in the report (all counted)
-
-
-class BackupRefused(Unprocessable):
-    """The backup cannot be restored as it is (missing, changed or truncated file, unreadable
-    manifest): nothing was changed."""
 
 
 def day_folder(day: dt.date) -> str:
@@ -146,13 +144,22 @@ class BackupManifest:
                 "This is not a search backup manifest (its format is not " + FORMAT + ")."
             )
         try:
-            return cls(
-                date=str(document["date"]),
-                taken_at=str(document["taken_at"]),
+            manifest = cls(
+                date=dt.date.fromisoformat(document["date"]).isoformat(),
+                taken_at=dt.datetime.fromisoformat(document["taken_at"]).isoformat(),
                 files=[BackupFile(**entry) for entry in document["files"]],
             )
-        except (KeyError, TypeError) as error:
+        except (KeyError, TypeError, ValueError) as error:
             raise BackupRefused(f"The backup's manifest is incomplete ({error}).") from None
+        for entry in manifest.files:
+            # Only its own organization's folder: a manifest never names a file elsewhere.
+            if not _PART_PATH.fullmatch(entry.path) or not entry.path.startswith(
+                f"organization={entry.organization_id}/"
+            ):
+                raise BackupRefused(
+                    f"The backup's manifest names a file it cannot hold: {entry.path}"
+                )
+        return manifest
 
 
 @dataclass(frozen=True)
@@ -290,8 +297,15 @@ def restore(
     for org, org_files in by_org.items():
         _verify(source, org, org_files, progress)
     restoring = _Restoring(dt.datetime.fromisoformat(manifest.taken_at), progress)
+    existing = set(ports.store.organizations())
     reports = []
     for org, org_files in by_org.items():
+        if org not in existing:  # the whole organization is gone: nothing of it comes back
+            rows = sum(f.rows for f in org_files)
+            reports.append(
+                OrganizationReconciliation(str(org), in_backup=rows, skipped_erased=rows)
+            )
+            continue
         report = _restore_organization(ports, source, org, org_files, restoring)
         counts = {k: v for k, v in asdict(report).items() if isinstance(v, int)}
         _audit(ports, org, actor, "restore", {"date": manifest.date, **counts})
