@@ -275,12 +275,17 @@ def test_the_adapters_are_built_from_the_stack_s_settings_or_say_what_is_missing
     from coaching.domain.errors import ConfigurationError
 
     empty = Settings(_env_file=None)
-    for build in (S3ExportFiles.from_settings, SchedulerExportSchedules.from_settings):
-        with pytest.raises(ConfigurationError, match="COACH_EXPORT_"):
-            build(empty)
+    with pytest.raises(ConfigurationError, match="COACH_EXPORT_BUCKET"):
+        S3ExportFiles.from_settings(empty)
     # The export function has no alias to invoke (its own): it says so only when asked to
     with pytest.raises(ConfigurationError, match="COACH_EXPORT_FUNCTION_ARN"):
         LambdaExportJobStarter.from_settings(empty).start(uuid.uuid4())
+    with pytest.raises(ConfigurationError, match="COACH_EXPORT_SCHEDULE_GROUP"):
+        SchedulerExportSchedules.from_settings(empty).put(
+            uuid.uuid4(), cron="0 6 * * *", timezone="UTC"
+        )
+    with pytest.raises(ConfigurationError, match="COACH_EXPORT_SCHEDULE_GROUP"):
+        SchedulerExportSchedules.from_settings(empty).delete(uuid.uuid4())
     settings = Settings(
         _env_file=None,
         export_bucket=BUCKET,

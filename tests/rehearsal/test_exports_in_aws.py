@@ -102,14 +102,22 @@ def test_a_parquet_export_asked_of_the_built_api_is_run_by_the_built_export_func
     assert any("session_id" in v["columns"] for v in ours.values())
 
 
-def test_a_schedule_s_time_runs_its_export_in_the_built_function(
-    fleet, aws, platform, organization
+def test_a_schedule_made_by_the_built_api_is_scheduled_and_runs_in_the_built_function(
+    fleet, aws, deployment, platform, organization
 ):
     admin = claims_for(organization, "admin")
     body = {"cron": "0 * * * *", "timezone": "UTC", "format": "csv"}
     made = fleet["api"].invoke(api_event("POST", "/v1/export/schedule", admin, body=body))
     assert made["statusCode"] == 201, made
     schedule = json.loads(made["body"])
+    # Then the built API made its EventBridge Scheduler schedule, in the stack's group,
+    # invoking the export function's live alias with the schedule's id
+    group = aws.resolve(deployment.functions["api"].environment["COACH_EXPORT_SCHEDULE_GROUP"])
+    found = aws.client("scheduler").get_schedule(Name=f"export-{schedule['id']}", GroupName=group)
+    assert found["ScheduleExpression"] == "cron(0 * * * ? *)"
+    assert found["Target"]["Arn"] == deployment.functions["export"].arn + ":live"
+    assert json.loads(found["Target"]["Input"])["schedule_id"] == schedule["id"]
+    # When Scheduler invokes the export function at its time
     event = {
         **load_event("export_schedule"),
         "schedule_id": schedule["id"],

@@ -96,23 +96,33 @@ class SchedulerTarget:
 class SchedulerExportSchedules:
     """Creates, replaces and deletes the Scheduler schedule of an export schedule."""
 
-    def __init__(self, client: Any, target: SchedulerTarget) -> None:
+    def __init__(self, client: Any, target: SchedulerTarget | None) -> None:
+        """``target`` None: a function that builds the ports but never schedules (the export
+        function itself, which cannot name its own alias); it says so if asked to."""
         self._scheduler = client
-        self._target = target
+        self._target_or_none = target
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SchedulerExportSchedules:
+        import boto3
+
         group, function = settings.export_schedule_group, settings.export_function_arn
         role = settings.export_scheduler_role_arn
-        if not (group and function and role):
+        target = (
+            SchedulerTarget(group, function, role, settings.export_dead_letters_arn)
+            if group and function and role
+            else None
+        )
+        return cls(LazyClient(lambda: boto3.client("scheduler")), target)
+
+    @property
+    def _target(self) -> SchedulerTarget:
+        if self._target_or_none is None:
             raise ConfigurationError(
                 "COACH_EXPORT_SCHEDULE_GROUP, COACH_EXPORT_FUNCTION_ARN and "
                 "COACH_EXPORT_SCHEDULER_ROLE_ARN are needed to schedule exports."
             )
-        import boto3
-
-        target = SchedulerTarget(group, function, role, settings.export_dead_letters_arn)
-        return cls(LazyClient(lambda: boto3.client("scheduler")), target)
+        return self._target_or_none
 
     @staticmethod
     def name_of(schedule_id: uuid.UUID) -> str:
@@ -135,10 +145,9 @@ class SchedulerExportSchedules:
 
     def delete(self, schedule_id: uuid.UUID) -> bool:
         """False when there was none (deleted already)."""
+        group = self._target.group
         try:
-            self._scheduler.delete_schedule(
-                Name=self.name_of(schedule_id), GroupName=self._target.group
-            )
+            self._scheduler.delete_schedule(Name=self.name_of(schedule_id), GroupName=group)
         except ClientError as error:
             if _code(error) == "ResourceNotFoundException":
                 return False
