@@ -11,15 +11,17 @@ backup, and the CRMs' tokens.
 - The export function: runs a queued run (async invoke from the API, {"run_id"}) or fires a
   schedule ({"schedule_id"}); Lambda retries a failed event twice, then it lands in the dead
   letters, and an alarm tells operations either way.
-- The CRM tokens: a Secrets Manager secret per CRM under the stack's data key, read (and
-  rewritten when refreshed) by the export function alone.
+- The CRM tokens: a Secrets Manager secret per organization and CRM, named
+  `coaching/<stage>/crm/<organization id>/<hubspot|salesforce>` (COACH_CRM_SECRET_PREFIX),
+  made by an operator under the stack's data key; read (and rewritten when refreshed) by the
+  export function alone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -28,7 +30,6 @@ from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as scheduler_targets
-from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
@@ -44,10 +45,7 @@ FUNCTION_VARIABLE = "COACH_EXPORT_FUNCTION_ARN"
 GROUP_VARIABLE = "COACH_EXPORT_SCHEDULE_GROUP"
 ROLE_VARIABLE = "COACH_EXPORT_SCHEDULER_ROLE_ARN"
 DEAD_LETTERS_VARIABLE = "COACH_EXPORT_DEAD_LETTERS_ARN"
-CRM_SECRET_VARIABLES = {
-    "hubspot": "COACH_CRM_HUBSPOT_SECRET_ARN",  # noqa: S105 - a variable's name
-    "salesforce": "COACH_CRM_SALESFORCE_SECRET_ARN",  # noqa: S105 - a variable's name
-}
+CRM_PREFIX_VARIABLE = "COACH_CRM_SECRET_PREFIX"  # noqa: S105 - a variable's name
 # The API's Scheduler rights: export schedules of this group, nothing else.
 SCHEDULE_ACTIONS = (
     "scheduler:CreateSchedule",
@@ -133,9 +131,8 @@ class CoachingExports(Construct):
             description="EventBridge Scheduler: the export schedules invoke the export function",
         )
         self.dead_letters.grant_send_messages(self.scheduler_role)
-        self.crm_secrets = {
-            kind: self._crm_secret(kind, secrets_key) for kind in CRM_SECRET_VARIABLES
-        }
+        self.crm_secret_prefix = f"coaching/{stage}/crm/"
+        self.crm_tokens_key = secrets_key
 
     # -- the export function -----------------------------------------------------------------
 
@@ -152,10 +149,7 @@ class CoachingExports(Construct):
             max_event_age=EXPORT_MAX_EVENT_AGE,
             on_failure=destinations.SqsDestination(self.dead_letters),
         )
-        for kind, secret in self.crm_secrets.items():
-            secret.grant_read(export)
-            secret.grant_write(export)  # a refreshed token is kept for the next push
-            export.add_environment(CRM_SECRET_VARIABLES[kind], secret.secret_arn)
+        self._read_crm_tokens(export)
         self.failure_alarm = alarm_on_any(
             self,
             "FailedAlarm",
@@ -369,29 +363,49 @@ class CoachingExports(Construct):
             )
         ]
 
-    def _crm_secret(self, kind: str, key: kms.IKey) -> secretsmanager.Secret:
-        secret = secretsmanager.Secret(
-            self,
-            f"{kind.capitalize()}Token",
-            description=f"{kind} OAuth token (JSON) for pushes: put it in after deploy "
-            "(README, Exports)",
-            encryption_key=key,
-            # No access_token until an operator puts one in: a push says "not connected".
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                secret_string_template="{}",  # noqa: S106 - an empty JSON object
-                generate_string_key="placeholder",
-                exclude_punctuation=True,
-            ),
+    def _read_crm_tokens(self, export: lambda_.Function) -> None:
+        """The organizations' CRM tokens: read, and a refreshed one written back; decrypted
+        and encrypted with the stack's data key through Secrets Manager only."""
+        stack = Stack.of(self)
+        tokens = stack.format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"{self.crm_secret_prefix}*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
         )
+        export.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"],
+                resources=[tokens],
+            )
+        )
+        export.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self.crm_tokens_key.key_arn],
+                conditions={
+                    "StringEquals": {
+                        "kms:ViaService": f"secretsmanager.{stack.region}.amazonaws.com"
+                    }
+                },
+            )
+        )
+        export.add_environment(CRM_PREFIX_VARIABLE, self.crm_secret_prefix)
         NagSuppressions.add_resource_suppressions(
-            secret,
+            export.role,
             [
                 {
-                    "id": rule,
-                    "reason": f"Not rotated here: {kind} issues the OAuth token; the export "
-                    "function refreshes it with its refresh token and keeps the new one here.",
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "The organizations' CRM tokens: one secret per organization and "
+                    f"CRM under '{self.crm_secret_prefix}' (organization ids known at run "
+                    "time), made by an operator; nothing else in Secrets Manager.",
+                    "appliesTo": [
+                        {
+                            "regex": "/^Resource::arn:<AWS::Partition>:secretsmanager:.*:secret:"
+                            "coaching\\/.*\\/crm\\/\\*$/g"
+                        }
+                    ],
                 }
-                for rule in ("AwsSolutions-SMG4", "HIPAA.Security-SecretsManagerRotationEnabled")
             ],
+            apply_to_children=True,
         )
-        return secret

@@ -486,13 +486,16 @@ class CoachingPlatformStack(Stack):
                 self.exports.bucket.bucket_name,
                 "export files (exports/) and the daily search backups (search-backups/)",
             ),
-            *(
-                (
-                    f"{kind.capitalize()}TokenSecretArn",
-                    secret.secret_arn,
-                    f"put the {kind} OAuth token (JSON) here to push exports to {kind}",
-                )
-                for kind, secret in self.exports.crm_secrets.items()
+            (
+                "CrmTokenSecretPrefix",
+                self.exports.crm_secret_prefix,
+                "an organization's CRM token (JSON) goes in the secret <prefix><organization "
+                "id>/<hubspot|salesforce>, encrypted with the DataKeyArn key",
+            ),
+            (
+                "CrmTokenKeyArn",
+                self.exports.crm_tokens_key.key_arn,
+                "the KMS key the CRM token secrets are encrypted with (--kms-key-id)",
             ),
             ("UserPoolId", self.identity.user_pool.user_pool_id, None),
             (

@@ -227,12 +227,6 @@ class Settings(BaseSettings):
     export_dead_letters_arn: str | None = Field(
         default=None, description="the SQS queue an export schedule's failed invoke lands in"
     )
-    crm_hubspot_secret_arn: str | None = Field(
-        default=None, description="AWS: the secret holding HubSpot's OAuth token (JSON)"
-    )
-    crm_salesforce_secret_arn: str | None = Field(
-        default=None, description="AWS: the secret holding Salesforce's OAuth token (JSON)"
-    )
     search_backup_keep_days: int = Field(
         default=14,
         ge=0,

@@ -15,7 +15,7 @@ pytest.importorskip("aws_cdk", reason="CDK extras not installed: pip install -e 
 from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks  # noqa: E402
 
 from cdk import layer_build  # noqa: E402
-from cdk.exports import CRM_SECRET_VARIABLES, SCHEDULE_ACTIONS  # noqa: E402
+from cdk.exports import CRM_PREFIX_VARIABLE, SCHEDULE_ACTIONS  # noqa: E402
 from cdk.stack import EXPORT_FUNCTIONS, FUNCTION_NAMES, REPO_ROOT  # noqa: E402
 from tests.infra.synthesis import Synth, as_list, synthesize  # noqa: E402
 
@@ -221,25 +221,30 @@ def test_the_search_backup_runs_daily_from_its_own_schedule(synth: Synth):
     assert "DeadLetterConfig" in schedule["Target"]
 
 
-def test_the_crm_tokens_are_kms_encrypted_placeholders_read_by_the_export_function_only(
-    synth: Synth,
-):
-    secrets = {
-        k: v for k, v in synth.of_type("AWS::SecretsManager::Secret").items() if "Token" in k
-    }
-    assert len(secrets) == len(CRM_SECRET_VARIABLES)
-    for secret_id, secret in secrets.items():
-        assert "KmsKeyId" in secret
-        assert "SecretString" not in secret  # nothing readable in the template
-        for name in FUNCTION_NAMES:
-            reads = [
-                g
-                for g in synth.grants(name).get("secretsmanager:GetSecretValue", [])
-                if secret_id in rendered(g["resource"])
-            ]
-            assert bool(reads) == (name == "export"), (name, secret_id)
-    env = variables(synth, "export")
-    assert set(CRM_SECRET_VARIABLES.values()) <= set(env)
+def test_only_the_export_function_reads_and_renews_the_organizations_crm_tokens(synth: Synth):
+    prefix = "coaching/dev/crm/"
+    for name in FUNCTION_NAMES:
+        grants = synth.grants(name)
+        on_tokens = {
+            action
+            for action, found in grants.items()
+            if action.startswith("secretsmanager:")
+            and any(f"secret:{prefix}*" in rendered(g["resource"]) for g in found)
+        }
+        if name == "export":
+            assert on_tokens == {"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue"}
+            assert variables(synth, name)[CRM_PREFIX_VARIABLE] == prefix
+        else:
+            assert on_tokens == set(), name
+            assert CRM_PREFIX_VARIABLE not in variables(synth, name), name
+    # And decrypts and encrypts them with the data key, through Secrets Manager only
+    kms = [
+        g
+        for g in synth.grants("export")["kms:GenerateDataKey"]
+        if g["condition"] and "secretsmanager." in rendered(g["condition"])
+    ]
+    assert len(kms) == 1 and "DataKey" in rendered(kms[0]["resource"])
+    assert {"CrmTokenSecretPrefix", "CrmTokenKeyArn"} <= set(synth.outputs)
 
 
 def test_the_export_function_decrypts_clients_contact_details_and_never_encrypts(synth: Synth):

@@ -229,13 +229,6 @@ class RehearsalAws:
 
     def _secret(self, logical_id: str, props: dict[str, Any]) -> None:
         generated = props.get("GenerateSecretString") or {}
-        template = generated.get("SecretStringTemplate")
-        if template is not None and "username" not in json.loads(template):
-            # A JSON secret an operator fills in later (a CRM's token): as made, empty.
-            self.by_logical_id[logical_id] = self.client("secretsmanager").create_secret(
-                Name=f"rehearsal-{logical_id}", SecretString=template
-            )["ARN"]
-            return
         if "GenerateSecretString" in props and "SecretStringTemplate" not in generated:
             # A plain generated value (the unsubscribe links' key), not the database's JSON.
             value = secrets.token_urlsafe(generated.get("PasswordLength", 32))
