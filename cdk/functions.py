@@ -35,6 +35,8 @@ class FunctionOptions(TypedDict):
     memory_size: NotRequired[int]
     timeout: NotRequired[Duration | None]
     environment: NotRequired[Mapping[str, str] | None]
+    # Instead of the shared layers (the exports layer's functions).
+    layers: NotRequired[Sequence[lambda_.ILayerVersion] | None]
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class LambdaFunctions(Construct):
         memory_size: int = 512,
         timeout: Duration | None = None,
         environment: Mapping[str, str] | None = None,
+        layers: Sequence[lambda_.ILayerVersion] | None = None,
     ) -> lambda_.Function:
         """A function called by its own name, not through `live`: CodeDeploy's hooks (a hook
         shifted by the deployment it checks would check itself)."""
@@ -197,7 +200,7 @@ class LambdaFunctions(Construct):
             code=lambda_.Code.from_asset(
                 str(self._root / name), exclude=["__pycache__", "*.pyc", "tests"]
             ),
-            layers=self._layers,
+            layers=list(layers) if layers is not None else self._layers,
             role=role,
             log_group=log_group,
             vpc=self._network and self._network.vpc,

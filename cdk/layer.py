@@ -1,4 +1,7 @@
-"""The one shared Lambda layer: the locked dependencies and our `coaching` package.
+"""The Lambda layers: the locked dependencies and our `coaching` package, in two cuts.
+
+The shared layer runs every function; the exports layer runs the two that write Parquet
+(export, search_backup): pyarrow in place of the search clients (cdk/layer_build.py).
 
 `make layer` (cdk/layer_build.py) installs the lock's wheels for RUNTIME and ARCHITECTURE
 into build/layer/python/; synth deploys that folder, with `coaching` copied fresh from the
@@ -16,7 +19,16 @@ from aws_cdk import AssetHashType, BundlingOptions, DockerImage, ILocalBundling
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from cdk.layer_build import PACKAGE, BuiltLayer, built_layer, copy_dependencies, copy_package
+from cdk.layer_build import (
+    EXPORTS,
+    PACKAGE,
+    SHARED,
+    BuiltLayer,
+    LayerKind,
+    built_layer,
+    copy_dependencies,
+    copy_package,
+)
 
 # AL2023, supported until 30 Jun 2029 (python3.11 runs on Amazon Linux 2, deprecated 30 Jun
 # 2026). x86_64: the native wheels built for Lambda also run on the rehearsal's machine.
@@ -28,14 +40,15 @@ ARCHITECTURE = lambda_.Architecture.X86_64
 class CopyBuiltLayer:
     """Local bundling: the built dependencies plus `coaching` into `python/`."""
 
-    def __init__(self, built: BuiltLayer, package: Path) -> None:
+    def __init__(self, built: BuiltLayer, package: Path, kind: LayerKind) -> None:
         self._built = built
         self._package = package
+        self._kind = kind
 
     def try_bundle(self, output_dir: str, options: BundlingOptions) -> bool:
         site = Path(output_dir) / "python"
         site.mkdir(parents=True, exist_ok=True)
-        copy_dependencies(self._built.site, site)
+        copy_dependencies(self._built.site, site, self._kind)
         copy_package(self._package, site)
         return True
 
@@ -51,7 +64,7 @@ def package_digest(package: Path) -> str:
 
 
 class SharedLayers(Construct):
-    """One layer: pinned third-party packages (Powertools among them) and `coaching`.
+    """Two layers: pinned third-party packages (Powertools among them) and `coaching`.
 
     Our own Powertools copy instead of the public layer: the version the tests run is the one
     deployed, and pydantic is the one the rest of the lock was resolved with. The runtime's
@@ -60,28 +73,44 @@ class SharedLayers(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, layers_root: Path) -> None:
         super().__init__(scope, construct_id)
-        built = built_layer()
         package = layers_root / PACKAGE
-        self.coaching = lambda_.LayerVersion(
+        self.coaching = self._layer(
+            "Coaching", SHARED, package, "coaching package and its locked dependencies"
+        )
+        self.exports = self._layer(
+            "Exports", EXPORTS, package, "coaching package, pyarrow, no search clients"
+        )
+
+    def _layer(
+        self, construct_id: str, kind: LayerKind, package: Path, what: str
+    ) -> lambda_.LayerVersion:
+        built = built_layer(kind=kind)
+        return lambda_.LayerVersion(
             self,
-            "Coaching",
-            description="coaching package and its locked dependencies (python3.13 x86_64)",
+            construct_id,
+            description=f"{what} (python3.13 x86_64)",
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[ARCHITECTURE],
             code=lambda_.Code.from_asset(
                 str(built.root),
-                # The lock and our package's files decide the content: hashing 110 MB of
+                # The lock and our package's files decide the content: hashing 200 MB of
                 # output on every synth would only find the same answer slower.
                 asset_hash_type=AssetHashType.CUSTOM,
-                asset_hash=f"{built.lock_sha256[:32]}{package_digest(package)[:32]}",
+                asset_hash=f"{kind.name}{built.lock_sha256[:32]}{package_digest(package)[:32]}",
                 bundling=BundlingOptions(
                     # Never run: local bundling always succeeds or raises.
                     image=DockerImage.from_registry("unused-local-bundling-only"),
-                    local=CopyBuiltLayer(built, package),
+                    local=CopyBuiltLayer(built, package, kind),
                 ),
             ),
         )
 
     @property
     def layers(self) -> list[lambda_.ILayerVersion]:
+        """Every function's but the exports'."""
         return [self.coaching]
+
+    @property
+    def exports_layers(self) -> list[lambda_.ILayerVersion]:
+        """The functions that write Parquet: export and search_backup."""
+        return [self.exports]

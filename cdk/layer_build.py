@@ -1,4 +1,12 @@
-"""Builds the dependencies layer as Lambda loads it: `python/` = the locked wheels + `coaching`.
+"""Builds the dependencies layers as Lambda loads them: `python/` = locked wheels + `coaching`.
+
+Two layers from the one lock (README, "The layers"): the shared layer every function runs
+with, and the exports layer of the functions that write Parquet (`export`, `search_backup`).
+pyarrow does not fit beside the shared layer's search and LLM clients in Lambda's 250 MB, so
+the exports layer carries pyarrow (trimmed of what Parquet files never load) in place of
+those clients and the Word parser, which neither export nor backup imports: both read
+PostgreSQL, the copy of record. Each is a subset of one install, chosen by distribution
+(the wheels' RECORD files).
 
 `make layer` runs this module; `cdk/layer.py` deploys what it built and the rehearsal
 (tests/rehearsal) imports from it, so the three agree on one folder. The wheels are
@@ -47,6 +55,26 @@ RUNTIME_PROVIDED = (
 )
 # Nothing Lambda runs: test suites inside packages, bytecode written on this machine, scripts.
 STRIPPED_DIRS = ("__pycache__", "tests", "bin")
+# Locked (opensearch-py requires them) but never imported: its gRPC transport, which our
+# OpenSearch adapter does not use (~22 MB). The rehearsal imports every handler without them.
+NEVER_IMPORTED = ("opensearch-protobufs", "grpcio", "protobuf")
+# Only in the exports layer.
+EXPORTS_ONLY = ("pyarrow",)
+# Only in the shared layer: the search and analyzer clients (openai 20 MB, pinecone 14 MB,
+# opensearch-py 5 MB) and Word transcripts' parser (python-docx and its lxml, 15 MB).
+NOT_EXPORTED = ("openai", "pinecone", "opensearch-py", "python-docx", "lxml")
+# What pyarrow ships that writing and reading Parquet, CSV and JSON never loads (163 -> 100 MB):
+# C++ headers and Cython sources, Arrow Flight (RPC), the S3/GCS/Azure/HDFS file systems
+# (files go through boto3), ORC, Substrait's Python module, its C++ tests, and the unversioned
+# copies of shared libraries a wheel holds for linking (the loader asks for `.so.<ABI>`).
+PYARROW_UNUSED = (
+    "include", "src", "*.pxd", "*.pyx", "*.pxi", "includes/*.pxd",
+    "libarrow_flight.so*", "libarrow_python_flight.so*", "_flight.cpython-*",
+    "libarrow_s3.so*", "_s3fs.cpython-*", "_gcsfs.cpython-*", "_azurefs.cpython-*",
+    "_hdfs.cpython-*", "_orc.cpython-*", "_dataset_orc.cpython-*", "_substrait.cpython-*",
+    "_pyarrow_cpp_tests.cpython-*",
+    "libarrow*.so", "libparquet*.so", "libarrow*.so.*.*.*", "libparquet*.so.*.*.*",
+)  # fmt: skip
 # Published only as an sdist; pure Python, so building it gives the same files on any platform.
 SOURCE_ONLY = ("srt",)
 UNZIPPED_LIMIT_BYTES = 250 * 1024 * 1024  # layers + function code, unzipped
@@ -75,11 +103,13 @@ def sha256_of(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def layer_dir(python_version: str) -> Path:
-    """`build/layer` for the deployed runtime; a layer for another interpreter lives apart."""
+def layer_dir(python_version: str, kind: LayerKind | None = None) -> Path:
+    """`build/layer` for the deployed runtime; a layer for another interpreter lives apart,
+    and the exports layer beside the shared one (`build/layer-exports`)."""
+    suffix = "" if kind is None or kind == SHARED else f"-{kind.name}"
     if python_version == DEPLOYED_PYTHON:
-        return BUILD_ROOT / "layer"
-    return BUILD_ROOT / f"layer-py{python_version}"
+        return BUILD_ROOT / f"layer{suffix}"
+    return BUILD_ROOT / f"layer{suffix}-py{python_version}"
 
 
 def folder_size(path: Path) -> int:
@@ -146,6 +176,57 @@ def strip(site: Path) -> None:
                 shutil.rmtree(folder)
     for compiled in site.rglob("*.py[co]"):
         compiled.unlink()
+    trim_pyarrow(site / "pyarrow")
+
+
+def trim_pyarrow(package: Path) -> None:
+    if not package.is_dir():
+        return
+    for pattern in PYARROW_UNUSED:
+        for path in package.glob(pattern):
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+
+
+def _normalized(name: str) -> str:
+    return name.lower().replace("_", "-").replace(".", "-")
+
+
+def top_level_owners(site: Path) -> dict[str, set[str]]:
+    """Each top-level entry of an installed site -> the distributions whose RECORD lists it."""
+    owners: dict[str, set[str]] = {}
+    for info in site.glob("*.dist-info"):
+        distribution = _normalized(info.name.removesuffix(".dist-info").rsplit("-", 1)[0])
+        owners.setdefault(info.name, set()).add(distribution)
+        record = info / "RECORD"
+        if not record.is_file():
+            continue
+        for line in record.read_text(encoding="utf-8").splitlines():
+            top = line.split(",", 1)[0].split("/", 1)[0]
+            if top and top != "..":
+                owners.setdefault(top, set()).add(distribution)
+    return owners
+
+
+@dataclass(frozen=True)
+class LayerKind:
+    """Which distributions of the installed lock a layer leaves out."""
+
+    name: str
+    excluded: tuple[str, ...]
+
+    def keeps(self, owners: set[str]) -> bool:
+        """An entry no distribution claims (a top-level `__pycache__`) is kept; one claimed
+        only by excluded distributions is not."""
+        excluded = {_normalized(name) for name in self.excluded}
+        return not owners or bool(owners - excluded)
+
+
+SHARED = LayerKind("shared", (*NEVER_IMPORTED, *EXPORTS_ONLY))
+EXPORTS = LayerKind("exports", (*NEVER_IMPORTED, *NOT_EXPORTED))
+LAYER_KINDS = (SHARED, EXPORTS)
 
 
 def compile_bytecode(folder: Path, python_version: str) -> bool:
@@ -177,7 +258,9 @@ def cached_dependencies(python_version: str) -> tuple[Path, str]:
     the pins of a 3.13 lock need not all publish wheels for an older Python.
     """
     lock_digest = sha256_of(LOCK)
-    key = f"{lock_digest[:16]}-py{python_version}-pyc"
+    # The trimming is part of what is cached: changing it builds afresh.
+    trimmed = hashlib.sha256(repr(PYARROW_UNUSED).encode()).hexdigest()[:8]
+    key = f"{lock_digest[:16]}-py{python_version}-pyc-{trimmed}"
     cached = CACHE_ROOT / key / "python"
     if cached.is_dir():
         return cached, lock_digest
@@ -217,10 +300,14 @@ def copy_package(source: Path, site: Path, python_version: str = DEPLOYED_PYTHON
     compile_bytecode(site / source.name, python_version)
 
 
-def copy_dependencies(built: Path, output: Path) -> None:
-    """A built layer's third-party part (everything but `coaching`) into `output`."""
+def copy_dependencies(built: Path, output: Path, kind: LayerKind | None = None) -> None:
+    """A built layer's third-party part (everything but `coaching`) into `output`; with a
+    ``kind``, only what that layer keeps."""
+    owners = top_level_owners(built) if kind is not None else {}
     for entry in built.iterdir():
         if entry.name == PACKAGE:
+            continue
+        if kind is not None and not kind.keeps(owners.get(entry.name, set())):
             continue
         if entry.is_dir():
             _copy_tree(entry, output / entry.name)
@@ -228,23 +315,27 @@ def copy_dependencies(built: Path, output: Path) -> None:
             shutil.copy2(entry, output / entry.name)
 
 
-def build_layer(python_version: str = DEPLOYED_PYTHON) -> BuiltLayer:
+def build_layer(python_version: str = DEPLOYED_PYTHON, kind: LayerKind = SHARED) -> BuiltLayer:
     dependencies, lock_digest = cached_dependencies(python_version)
-    root = layer_dir(python_version)
+    root = layer_dir(python_version, kind)
     if root.exists():
         shutil.rmtree(root)
     site = root / "python"
     site.mkdir(parents=True)
-    copy_dependencies(dependencies, site)
+    copy_dependencies(dependencies, site, kind)
     copy_package(LAYERS_ROOT / PACKAGE, site, python_version)
     stamp = {"lock_sha256": lock_digest, "python_version": python_version, "platform": PLATFORM}
     (root / STAMP).write_text(json.dumps(stamp, indent=2) + "\n", encoding="utf-8")
     return BuiltLayer(root=root, python_version=python_version, lock_sha256=lock_digest)
 
 
-def built_layer(python_version: str = DEPLOYED_PYTHON) -> BuiltLayer:
+def build_layers(python_version: str = DEPLOYED_PYTHON) -> dict[str, BuiltLayer]:
+    return {kind.name: build_layer(python_version, kind) for kind in LAYER_KINDS}
+
+
+def built_layer(python_version: str = DEPLOYED_PYTHON, kind: LayerKind = SHARED) -> BuiltLayer:
     """The layer `make layer` built, checked against today's lock (synth deploys only that)."""
-    root = layer_dir(python_version)
+    root = layer_dir(python_version, kind)
     stamp_file = root / STAMP
     if not stamp_file.is_file():
         raise LayerBuildError(
@@ -270,17 +361,18 @@ def main(argv: list[str] | None = None) -> int:
         compile_lock(LOCK)
         print(f"locked {REQUIREMENTS.name} -> {LOCK} for python{DEPLOYED_PYTHON} {PLATFORM}")
         return 0
-    layer = build_layer(args.python_version)
-    size = folder_size(layer.site)
-    print(
-        f"layer built: {layer.site} for python{layer.python_version} {PLATFORM}, "
-        f"{size / 1024 / 1024:.1f} MB unzipped (Lambda's limit, layers + code: "
-        f"{UNZIPPED_LIMIT_BYTES // 1024 // 1024} MB)"
-    )
-    if size > UNZIPPED_LIMIT_BYTES:
-        print("the layer is over Lambda's unzipped limit", file=sys.stderr)
-        return 1
-    return 0
+    over = False
+    for name, layer in build_layers(args.python_version).items():
+        size = folder_size(layer.site)
+        print(
+            f"{name} layer built: {layer.site} for python{layer.python_version} {PLATFORM}, "
+            f"{size / 1024 / 1024:.1f} MB unzipped (Lambda's limit, layers + code: "
+            f"{UNZIPPED_LIMIT_BYTES // 1024 // 1024} MB)"
+        )
+        if size > UNZIPPED_LIMIT_BYTES:
+            print(f"the {name} layer is over Lambda's unzipped limit", file=sys.stderr)
+            over = True
+    return 1 if over else 0
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from constructs import Construct
 from cdk import database as data
 from cdk.api import CoachingApi
 from cdk.detection import SecurityDetection
+from cdk.exports import CoachingExports, ExportOptions
 from cdk.field_encryption import ClientFieldKey
 from cdk.functions import FunctionDefaults, FunctionNetwork, LambdaFunctions, require_functions
 from cdk.identity import CoachIdentity
@@ -53,6 +54,8 @@ SOCKET_FUNCTIONS = (
     "socket_subscribe",
     "socket_refine",
 )
+# The functions that write Parquet: they run with the exports layer (cdk/layer_build.py).
+EXPORT_FUNCTIONS = ("export", "search_backup")
 FUNCTION_NAMES = (
     *PIPELINE_STEPS,
     "ingest",
@@ -65,6 +68,7 @@ FUNCTION_NAMES = (
     *SOCKET_FUNCTIONS,
     "send_scheduled",
     "mail_events",
+    *EXPORT_FUNCTIONS,
 )
 # Functions that connect to PostgreSQL (ingest only starts executions). All run in the VPC.
 # The socket authorizer checks signed-out sessions; $connect records whose the socket is.
@@ -81,6 +85,7 @@ DATABASE_FUNCTIONS = (
     "mail_events",
     "socket_subscribe",
     "socket_refine",
+    *EXPORT_FUNCTIONS,
 )
 MIGRATIONS_DIR = REPO_ROOT / "layers" / "coaching" / "migrations"
 # Functions that push a session's news to the coaches' open sockets: every step streams its
@@ -134,6 +139,10 @@ PINECONE_INDEX_HOST = ("coaching:pineconeIndexHost", None)
 # The Secrets Manager secret (its name) an operator made for the OpenAI API key: the search's
 # embeddings. Unset: none, search by keywords (the answers say they are degraded).
 OPENAI_SECRET_NAME = ("coaching:openaiSecretName", None)
+# Days an export's files stay in the exports bucket (their download links live minutes).
+EXPORT_RETENTION_DAYS = ("coaching:exportRetentionDays", 7)
+# Days each daily search backup is kept: how far back `coach search restore DATE` reaches.
+SEARCH_BACKUP_RETENTION_DAYS = ("coaching:searchBackupRetentionDays", 35)
 
 
 def as_bool(value: Any) -> bool:
@@ -325,7 +334,7 @@ class CoachingPlatformStack(Stack):
             web_dist=REPO_ROOT / "web" / "dist",
         )
 
-        self._jobs_on_a_clock(functions)
+        self._jobs_on_a_clock(functions, layers=layers, key=data_key.key)
         # Every deploy brings the schema (and coach_app) up to date before the stack is done.
         # Called by its own name, not a canary alias: mid-release `live` still points at the
         # old version, whose layer lacks the migrations this deploy brings.
@@ -384,6 +393,43 @@ class CoachingPlatformStack(Stack):
         search.serve([functions[name] for name in SEARCH_FUNCTIONS])
         return search
 
+    def _exports(
+        self, functions: LambdaFunctions, *, layers: SharedLayers, key: kms.IKey
+    ) -> CoachingExports:
+        """The export function (API-started runs and Scheduler's export schedules), the
+        daily search backup, the exports bucket and the CRM tokens."""
+        exports = CoachingExports(
+            self,
+            "Exports",
+            access_logs=self.storage.access_logs,
+            secrets_key=key,
+            stage=self.stage.name,
+            options=ExportOptions(
+                export_days=int(self._context(*EXPORT_RETENTION_DAYS)),
+                backup_days=int(self._context(*SEARCH_BACKUP_RETENTION_DAYS)),
+            ),
+        )
+        export = functions.add(
+            "export",
+            description="Runs an export (API-started, or an export schedule's time)",
+            memory_size=1024,
+            timeout=Duration.minutes(15),  # a big export resumes where a cut-off one stopped
+            layers=layers.exports_layers,
+        )
+        exports.run_exports_with(functions["export"], export)
+        # Clients' emails go out in the export (and to the CRMs): decrypted, never written.
+        self.client_fields.serve_reader(functions["export"])
+        exports.serve_api(functions["api"])
+        backup = functions.add(
+            "search_backup",
+            description="Daily: the search index's passages and vectors to Parquet",
+            memory_size=1024,
+            timeout=Duration.minutes(15),
+            layers=layers.exports_layers,
+        )
+        exports.back_up_search_with(backup, functions["search_backup"])
+        return exports
+
     def _outputs(self) -> None:
         """What an operator reads after `cdk deploy` (and the smoke test uses)."""
         outputs = [
@@ -435,6 +481,22 @@ class CoachingPlatformStack(Stack):
                 self.search.collection.attr_collection_endpoint,
                 "the OpenSearch Serverless collection (reachable from the VPC only)",
             ),
+            (
+                "ExportsBucketName",
+                self.exports.bucket.bucket_name,
+                "export files (exports/) and the daily search backups (search-backups/)",
+            ),
+            (
+                "CrmTokenSecretPrefix",
+                self.exports.crm_secret_prefix,
+                "an organization's CRM token (JSON) goes in the secret <prefix><organization "
+                "id>/<hubspot|salesforce>, encrypted with the DataKeyArn key",
+            ),
+            (
+                "CrmTokenKeyArn",
+                self.exports.crm_tokens_key.key_arn,
+                "the KMS key the CRM token secrets are encrypted with (--kms-key-id)",
+            ),
             ("UserPoolId", self.identity.user_pool.user_pool_id, None),
             (
                 "UserPoolClientId",
@@ -445,9 +507,12 @@ class CoachingPlatformStack(Stack):
         for name, value, description in outputs:
             CfnOutput(self, name, value=value, description=description)
 
-    def _jobs_on_a_clock(self, functions: LambdaFunctions) -> None:
-        """The daily retention purge, and the coaches' held notices (digests, after quiet
-        hours) every few minutes. (Scheduled follow-ups: _sending.)"""
+    def _jobs_on_a_clock(
+        self, functions: LambdaFunctions, *, layers: SharedLayers, key: kms.IKey
+    ) -> None:
+        """The daily retention purge, the coaches' held notices (digests, after quiet hours)
+        every few minutes, and the exports (export schedules, the daily search backup).
+        (Scheduled follow-ups: _sending.)"""
         purge = functions.add(
             "purge_expired",
             description="Daily: delete sessions past their retention period",
@@ -467,6 +532,7 @@ class CoachingPlatformStack(Stack):
             sender=notices,
             every=Duration.minutes(int(self._context(*NOTICE_SCHEDULE_MINUTES))),
         )
+        self.exports = self._exports(functions, layers=layers, key=key)
 
     def _release_api(self, functions: LambdaFunctions) -> None:
         """The API function's release also watches what coaches see (both APIs' 5XX rate

@@ -58,6 +58,7 @@ class BackgroundWork:
         )
         self._sends = SendSchedule(platform.ports.sending_ports)
         self._notices = NoticeSchedule(platform.ports.coach_notices)
+        self._exports = ExportSchedule(platform.ports.export_job_ports)
         keep_days = platform.settings.search_backup_keep_days
         self._search_backup = (
             SearchBackupSchedule(
@@ -68,7 +69,6 @@ class BackgroundWork:
             if keep_days
             else None
         )
-        self._exports = ExportSchedule(platform.ports.export_job_ports)
         self._sample: threading.Thread | None = None
 
     def start(self) -> None:

@@ -204,6 +204,29 @@ class Settings(BaseSettings):
         "access policy allows these only)",
     )
     opensearch_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Exports in AWS (cdk/exports.py)
+    export_bucket: str | None = Field(
+        default=None,
+        description="the exports bucket: export files under exports/, search "
+        "backups under search-backups/",
+    )
+    export_kms_key_id: str | None = Field(
+        default=None, description="the exports bucket's KMS key (ARN), named on every upload"
+    )
+    export_function_arn: str | None = Field(
+        default=None,
+        description="the export function's live alias: the API invokes it to run a queued "
+        "export, and export schedules target it",
+    )
+    export_schedule_group: str | None = Field(
+        default=None, description="the EventBridge Scheduler group of the export schedules"
+    )
+    export_scheduler_role_arn: str | None = Field(
+        default=None, description="the role the export schedules assume to invoke the function"
+    )
+    export_dead_letters_arn: str | None = Field(
+        default=None, description="the SQS queue an export schedule's failed invoke lands in"
+    )
     search_backup_keep_days: int = Field(
         default=14,
         ge=0,

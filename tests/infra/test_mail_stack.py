@@ -76,7 +76,7 @@ def test_mail_events_reads_the_database_and_sends_nothing(synth: Synth):
 def test_a_schedule_invokes_send_scheduled_every_minute_with_retries_and_dead_letters(
     synth: Synth,
 ):
-    _, schedule = synth.one("AWS::Scheduler::Schedule")
+    _, schedule = synth.one("AWS::Scheduler::Schedule", "ScheduledSends")
     assert schedule["ScheduleExpression"] == "rate(1 minute)"
     assert schedule["State"] == "ENABLED"
     assert schedule["FlexibleTimeWindow"] == {"Mode": "OFF"}

@@ -224,7 +224,7 @@ def test_the_saga_s3_eventbridge_and_the_scheduler_invoke_the_live_alias(dev: Sy
     assert rule["Targets"][0]["Arn"] == {"Ref": dev.alias_id("purge_expired")}
     _, rule = dev.one("AWS::Events::Rule", "MailFeedback")
     assert rule["Targets"][0]["Arn"] == {"Ref": dev.alias_id("mail_events")}
-    _, schedule = dev.one("AWS::Scheduler::Schedule")
+    _, schedule = dev.one("AWS::Scheduler::Schedule", "ScheduledSends")
     assert schedule["Target"]["Arn"] == {"Ref": dev.alias_id("send_scheduled")}
     _, rule = dev.one("AWS::Events::Rule", "CoachNotices")
     assert rule["Targets"][0]["Arn"] == {"Ref": dev.alias_id("send_coach_notices")}

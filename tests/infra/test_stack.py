@@ -21,6 +21,7 @@ from aws_cdk.assertions import Annotations, Match  # noqa: E402
 from cdk.functions import MissingFunctionCode  # noqa: E402
 from cdk.stack import (  # noqa: E402
     DEFAULT_FUNCTIONS_ROOT,
+    EXPORT_FUNCTIONS,
     FUNCTION_NAMES,
     PIPELINE_STEPS,
     REPO_ROOT,
@@ -194,7 +195,10 @@ def test_failed_drops_reach_a_dead_letter_queue_after_two_retries(synth: Synth) 
     queue_arn = {"Fn::GetAtt": [queue_id, "Arn"]}
 
     # Then an event that still fails after 2 retries (or is older than 6 h) goes to the queue
-    _, invoke = only(synth.resources_of("AWS::Lambda::EventInvokeConfig"))
+    configs = synth.resources_of("AWS::Lambda::EventInvokeConfig")
+    _, invoke = only(
+        {k: v for k, v in configs.items() if v["Properties"]["FunctionName"] == {"Ref": ingest_id}}
+    )
     assert invoke["Properties"] == {
         "FunctionName": {"Ref": ingest_id},
         # The `live` alias's name, the qualifier S3 invokes
@@ -330,16 +334,25 @@ def test_pipeline_steps_name_the_bucket_and_only_validate_and_store_reads_it(syn
 def test_every_function_is_python313_traced_with_the_one_layer(synth: Synth) -> None:
     # Issue 11: python3.11 runs on Amazon Linux 2 (deprecated 30 Jun 2026), and Powertools
     # comes pinned inside our dependencies layer instead of the public layer.
+    # Issue 17: the functions that write Parquet run with the exports layer instead.
     functions = synth.functions()
     assert set(functions) == set(FUNCTION_NAMES)
     coaching_layer, _ = only(coaching_layers(synth))
+    exports_layer, _ = only(
+        {
+            k: v
+            for k, v in synth.resources_of("AWS::Lambda::LayerVersion").items()
+            if k.startswith("LayersExports")
+        }
+    )
     for name, logical_id in functions.items():
         props = synth.resources[logical_id]["Properties"]
         assert props["Runtime"] == "python3.13", name
         assert props["Architectures"] == ["x86_64"], name
         assert props["Handler"] == "handler.lambda_handler", name
         assert props["TracingConfig"] == {"Mode": "Active"}, name
-        assert props["Layers"] == [{"Ref": coaching_layer}], name
+        layer = exports_layer if name in EXPORT_FUNCTIONS else coaching_layer
+        assert props["Layers"] == [{"Ref": layer}], name
         variables = props["Environment"]["Variables"]
         assert variables["COACH_RUNTIME"] == "aws"
         assert variables["POWERTOOLS_METRICS_NAMESPACE"] == "CoachingPlatform"
@@ -446,7 +459,9 @@ def test_only_the_api_may_make_and_unwrap_client_field_data_keys_and_scheduled_s
                 "kms:GenerateDataKey",
                 "kms:Decrypt",
             }
-        elif name == "send_scheduled":  # reads the client's address to send: unwraps only
+        # send_scheduled reads the client's address to send, export to export it (issue 17):
+        # unwraps only
+        elif name in ("send_scheduled", "export"):
             assert variables["COACH_FIELD_KMS_KEY_ID"] == {"Fn::GetAtt": [key_id, "Arn"]}
             assert {a for s in on_key for a in as_list(s["Action"])} == {"kms:Decrypt"}
         else:

@@ -160,6 +160,10 @@ class RehearsalAws:
             "AWS::CloudFront::Distribution": self._distribution,
             "AWS::Lambda::Version": self._version,
             "AWS::OpenSearchServerless::Collection": self._collection,
+            "AWS::Lambda::Alias": self._alias,
+            "AWS::IAM::Role": self._role,
+            "AWS::SQS::Queue": self._queue,
+            "AWS::Scheduler::ScheduleGroup": self._schedule_group,
         }
         resources = deployment.template["Resources"]
         for kind, provide in providers.items():
@@ -260,6 +264,29 @@ class RehearsalAws:
         self.attributes[logical_id, "CollectionEndpoint"] = (
             f"https://{collection_id}.{REGION}.aoss.amazonaws.com"
         )
+
+    def _alias(self, logical_id: str, props: dict[str, Any]) -> None:
+        """A `live` alias's ARN: Lambda Invoke of it is answered by the stand-in."""
+        deployment = self._deployment
+        assert deployment is not None
+        function = deployment.function_named(deployment.function_behind(logical_id))
+        if function is not None:
+            self.by_logical_id[logical_id] = f"{function.arn}:{props['Name']}"
+
+    def _role(self, logical_id: str, props: dict[str, Any]) -> None:
+        # A name only: what a role may do is checked by tests/infra, not here.
+        self.attributes[logical_id, "Arn"] = f"arn:aws:iam::{ACCOUNT}:role/rehearsal-{logical_id}"
+
+    def _queue(self, logical_id: str, props: dict[str, Any]) -> None:
+        sqs = self.client("sqs")
+        url = sqs.create_queue(QueueName=f"rehearsal-{logical_id}"[:80])["QueueUrl"]
+        self.by_logical_id[logical_id] = url
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+        self.attributes[logical_id, "Arn"] = arn["Attributes"]["QueueArn"]
+
+    def _schedule_group(self, logical_id: str, props: dict[str, Any]) -> None:
+        self.client("scheduler").create_schedule_group(Name=props["Name"])
+        self.by_logical_id[logical_id] = props["Name"]
 
     def _version(self, logical_id: str, props: dict[str, Any]) -> None:
         """A function version's ARN: Lambda Invoke of it is answered by the stand-in."""

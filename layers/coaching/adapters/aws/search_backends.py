@@ -4,19 +4,23 @@ Each is built only when configured (its host or endpoint set): otherwise the com
 keeps the PostgreSQL one, so a stage can move to either service on its own. The Pinecone
 and OpenAI keys are read from Secrets Manager once per process (cold start); OpenSearch
 requests are signed with the function role's credentials.
+
+The clients are imported only when their index is configured: the functions that never
+search (export, search_backup) run with a layer without them (cdk/layer_build.py).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pinecone import Index
 from pydantic import SecretStr
 
-from coaching.adapters.aws.opensearch_index import OpenSearchKeywordIndex, opensearch_client
-from coaching.adapters.aws.pinecone_index import PineconeVectorIndex
 from coaching.config import Settings
 from coaching.domain.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from coaching.adapters.aws.opensearch_index import OpenSearchKeywordIndex
+    from coaching.adapters.aws.pinecone_index import PineconeVectorIndex
 
 
 def pinecone_vector_index(settings: Settings, *, secrets: Any = None) -> PineconeVectorIndex | None:
@@ -24,6 +28,10 @@ def pinecone_vector_index(settings: Settings, *, secrets: Any = None) -> Pinecon
     host = settings.pinecone_index_host
     if not host:
         return None
+    from pinecone import Index
+
+    from coaching.adapters.aws.pinecone_index import PineconeVectorIndex
+
     timeout = settings.pinecone_timeout_seconds
     index = Index(host=host, api_key=_pinecone_key(settings, secrets), timeout=timeout)
     return PineconeVectorIndex(index, timeout_seconds=timeout)
@@ -37,6 +45,8 @@ def opensearch_keyword_index(
     endpoint = settings.opensearch_endpoint
     if not endpoint:
         return None
+    from coaching.adapters.aws.opensearch_index import OpenSearchKeywordIndex, opensearch_client
+
     if session is None:
         import boto3
 
