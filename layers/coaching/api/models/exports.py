@@ -58,6 +58,7 @@ class JobFile(Answer):
     path: str
     rows: int
     sha256: str
+    bytes: int | None = Field(description="the file's size (null for runs from before sizes)")
     url: str | None = Field(description="a short-lived download link (succeeded runs)")
 
 
