@@ -126,6 +126,23 @@ class SchemasDocument(Answer):
     entities: list[EntitySchemaView]
 
 
+class CrmConnectionView(Answer):
+    kind: Literal["hubspot", "salesforce"]
+    connected: bool
+    connected_at: dt.datetime | None = Field(
+        description="when its token was stored or last refreshed (null when not connected or "
+        "the store does not say)"
+    )
+    reason: Literal["not_connected", "credentials_unreadable"] | None = Field(
+        description="why it is not connected: no token stored, or a token store that could "
+        "not be read (null when connected)"
+    )
+
+
+class CrmConnectionList(Answer):
+    items: list[CrmConnectionView]
+
+
 class MappingRuleBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
