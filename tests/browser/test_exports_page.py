@@ -1,6 +1,7 @@
 """The exports page in Debian's Chromium against a real `coach serve` (issue 17): the demo
 coach runs a CSV export of the bundled sample, follows it to its end, downloads the sessions
-file and finds the published schema's header row; then creates a weekly schedule with the
+file and finds the published schema's header row, and sees HubSpot connected (its token
+file stored) and Salesforce not; then creates a weekly schedule with the
 builder and deletes it after the confirmation. Each page screenshotted, axe-core clean, its
 CSP blocking nothing."""
 
@@ -14,7 +15,9 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page, expect
 
+from coaching.adapters.crm.file_credentials import FileCrmCredentials
 from coaching.exports.schemas import SCHEMAS
+from coaching.ports.crm import CrmToken
 from tests.browser.browser_harness import checked_context, web_dist
 from tests.browser.sign_in import sign_in
 from tests.e2e.serve_harness import ServeProcess, running_server
@@ -29,8 +32,12 @@ EXPORT_DONE_MS = 60_000
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServeProcess]:
     """`coach serve` over the built app, once its bundled sample has completed (a session
-    with a client and a summary to export)."""
+    with a client and a summary to export), with HubSpot's token stored and Salesforce's not.
+    (One module signs in twice at most: a third sign-in may find both TOTP codes used.)"""
     home = tmp_path_factory.mktemp("coach-serve-exports")
+    FileCrmCredentials(home / "home" / "secrets", "hubspot").save(
+        CrmToken(access_token="browser-test-token")
+    )
     with running_server(home, sample_done=True, COACH_WEB_DIST=str(web_dist())) as serve:
         yield serve
 
@@ -52,6 +59,14 @@ def test_a_coach_runs_a_csv_export_and_downloads_its_sessions_file(server, brows
         # Given the demo coach on the exports page
         _open_exports(page, server)
         checks.check_page(page, "exports")
+        # HubSpot shows connected (its token stored), Salesforce how to connect it
+        crms = page.get_by_role("list", name="CRMs").get_by_role("listitem")
+        hubspot = crms.filter(has_text=re.compile("^HubSpot"))
+        salesforce = crms.filter(has_text=re.compile("^Salesforce"))
+        expect(hubspot).to_contain_text("HubSpot Connected")
+        expect(hubspot).not_to_contain_text("crm-hubspot.json")
+        expect(salesforce).to_contain_text("Salesforce Not connected")
+        expect(salesforce).to_contain_text("crm-salesforce.json")
 
         # When they run a CSV export (the default format), sensitive items left out
         form = page.get_by_role("form", name="Run an export now")
@@ -59,10 +74,10 @@ def test_a_coach_runs_a_csv_export_and_downloads_its_sessions_file(server, brows
         expect(form.get_by_role("checkbox", name="Include sensitive items")).not_to_be_checked()
         form.get_by_role("button", name="Run export").click()
 
-        # Then the job is followed to its end, and each file is offered with its rows
+        # Then the job is followed to its end, and each file is offered with its rows and size
         files = page.get_by_role("list", name="Files of this export")
         expect(files).to_be_visible(timeout=EXPORT_DONE_MS)
-        expect(files).to_contain_text(re.compile(r"sessions: \d+ rows?"))
+        expect(files).to_contain_text(re.compile(r"sessions: \d+ rows? · [\d.,]+ (B|KB)\)"))
         checks.check_page(page, "export-ready")
 
         # When they download the sessions file, its first row is the published header

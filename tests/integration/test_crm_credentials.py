@@ -16,7 +16,7 @@ from coaching.adapters.crm import crm_pusher
 from coaching.adapters.crm.file_credentials import FileCrmCredentials
 from coaching.composition import build_ports
 from coaching.config import Settings
-from coaching.domain.errors import CrmNotConnected, Unprocessable
+from coaching.domain.errors import CrmCredentialsUnreadable, CrmNotConnected, Unprocessable
 from coaching.ports.crm import CrmToken
 from tests.fakes.crm import MemoryCrmCredentials
 from tests.moto_scope import scoped_mock_aws
@@ -120,3 +120,24 @@ def test_the_runtime_picks_the_file_locally_and_a_secret_per_organization_in_aws
 def test_an_unknown_crm_is_refused():
     with pytest.raises(Unprocessable, match="There is no CRM 'pipedrive'"):
         crm_pusher(MemoryCrmCredentials("pipedrive"))
+
+
+def test_the_file_says_when_the_token_was_stored_and_a_broken_one_is_unreadable(tmp_path):
+    credentials = FileCrmCredentials(tmp_path, "hubspot")
+    credentials.save(TOKEN)
+
+    stored_at = credentials.load().stored_at
+
+    assert stored_at is not None and stored_at.tzinfo is not None
+    assert "stored_at" not in credentials.path.read_text()
+    credentials.path.write_text("not json")
+    with pytest.raises(CrmCredentialsUnreadable):
+        credentials.load()
+
+
+def test_the_secret_says_when_its_version_was_put(secrets):
+    secrets.create_secret(Name="coaching/crm/hubspot", SecretString=json.dumps(TOKEN.to_json()))
+
+    token = SecretsManagerCrmCredentials(secrets, "coaching/crm/hubspot", "hubspot").load()
+
+    assert token.stored_at is not None

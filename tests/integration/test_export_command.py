@@ -26,11 +26,13 @@ def test_run_writes_a_file_per_entity_and_prints_the_manifest(platform, tmp_path
     assert manifest["schema_version"] == SCHEMA_VERSION
     assert [f["entity"] for f in manifest["files"]] == list(ENTITIES)
     for file in manifest["files"]:
-        assert set(file) == {"entity", "path", "rows", "sha256"}
+        # The keys, and each file's size (counted as written)
+        assert set(file) == {"entity", "path", "rows", "sha256", "bytes"}
         assert file["path"] == f"{file['entity']}.csv"
         data = (tmp_path / file["path"]).read_bytes()
         assert data.startswith(b"\xef\xbb\xbf")
         assert hashlib.sha256(data).hexdigest() == file["sha256"]
+        assert len(data) == file["bytes"]
     # Audited as the local operator's export of the whole organization
     org = platform.settings.default_organization_id
     entry = ports().audit_log.entries(org, resource_type="export")[0]

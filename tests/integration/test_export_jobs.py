@@ -80,6 +80,7 @@ def test_a_coach_exports_csv_polls_the_job_and_downloads_each_file(jobs, worksho
         answer = client.get(urlsplit(file["url"]).path)
         assert answer.status_code == 200
         assert hashlib.sha256(answer.content).hexdigest() == file["sha256"]
+        assert len(answer.content) == file["bytes"]
 
 
 def test_a_forged_or_foreign_download_link_is_refused(jobs):

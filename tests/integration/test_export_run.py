@@ -114,6 +114,7 @@ def test_a_run_has_a_manifest_a_record_and_an_audit_entry_without_content(elenas
     for file in files:
         data = (tmp_path / file["path"]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == file["sha256"]
+        assert len(data) == file["bytes"]
         assert data.startswith(b"\xef\xbb\xbf")
     run = ports().export_ports.runs.get(org, manifest.run_id)
     assert run.status == "succeeded"

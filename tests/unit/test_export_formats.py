@@ -91,6 +91,7 @@ def written(format, schema=EVERY_TYPE, rows=ROWS, **options):
     result = write_entity(format, schema, iter(rows), files.open_write, **options)
     for file in result:
         assert hashlib.sha256(files.files[file.path]).hexdigest() == file.sha256
+        assert len(files.files[file.path]) == file.bytes
     assert set(files.files) == {file.path for file in result}
     return result, files.files
 

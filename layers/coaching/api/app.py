@@ -20,6 +20,7 @@ from coaching.api import (
     auth,
     clients,
     coach_profile,
+    crm_connections,
     executions,
     export_mappings,
     exports,
@@ -94,6 +95,7 @@ def build_app(ports: Ports) -> APIGatewayRestResolver:
     app.include_router(search.router)
     app.include_router(exports.router)
     app.include_router(export_mappings.router)
+    app.include_router(crm_connections.router)
     document = {
         "title": API_TITLE,
         "version": api_version(),

@@ -62,6 +62,7 @@ def job_view(ports: export_jobs.ExportJobPorts, run: ExportRun) -> dict:
                 "path": f["path"],
                 "rows": f["rows"],
                 "sha256": f["sha256"],
+                "bytes": f.get("bytes"),
                 "url": links.get(f["path"]),
             }
             for f in files

@@ -49,6 +49,7 @@ SCOPES: dict[str, tuple[tuple[str, str], ...]] = {
         ("GET", "/v1/export/schemas"),
         ("GET", "/v1/export/mappings"),
         ("GET", "/v1/export/mappings/{mapping_name}"),
+        ("GET", "/v1/export/crm-connections"),
     ),
     "exports:write": (
         ("POST", "/v1/export/json"),

@@ -238,6 +238,11 @@ class CrmNotConnected(Unprocessable):
     is unreadable)."""
 
 
+class CrmCredentialsUnreadable(CrmNotConnected):
+    """A token is stored but cannot be read (not its JSON, no permission, the store failing):
+    to a push the same as none; the connection status says which."""
+
+
 class CrmAccessDenied(PermanentError):
     """The CRM refused the token and no refresh token could renew it: connect it again."""
 

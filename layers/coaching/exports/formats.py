@@ -52,6 +52,7 @@ class WrittenFile:
     path: str
     rows: int
     sha256: str
+    bytes: int  # counted as written, like the checksum
 
 
 def write_entity(
@@ -76,7 +77,7 @@ def write_entity(
             count = _write_jsonl(rows, hashing)
         else:
             count = _write_json(schema, rows, hashing)
-    return [WrittenFile(path, count, hashing.hexdigest())]
+    return [WrittenFile(path, count, hashing.hexdigest(), hashing.tell())]
 
 
 # --- text formats ---------------------------------------------------------------------------
@@ -264,7 +265,7 @@ class _MonthFile:
             self.abandon(error)
             raise
         self._stack.close()
-        return WrittenFile(self.path, self._rows, self._hashing.hexdigest())
+        return WrittenFile(self.path, self._rows, self._hashing.hexdigest(), self._hashing.tell())
 
     def abandon(self, error: BaseException) -> None:
         """The file's context hears the error, so it never appears as a finished file."""

@@ -6,6 +6,7 @@ upserts by it, so pushing the same rows again updates what is there and creates 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -69,6 +70,9 @@ class CrmToken:
     client_secret: str | None = field(default=None, repr=False)
     # Salesforce: the organization's own API host (https://<domain>.my.salesforce.com).
     instance_url: str | None = None
+    # When the store last saved it (a file's mtime, a secret version's date): "connected at"
+    # for the status the exports page shows. Not part of the token's JSON.
+    stored_at: dt.datetime | None = field(default=None, compare=False)
 
     def refreshed(self, access_token: str, refresh_token: str | None = None) -> CrmToken:
         return replace(
@@ -105,7 +109,9 @@ class CrmCredentials(Protocol):
     kind: str
 
     def load(self) -> CrmToken:
-        """The token; CrmNotConnected when there is none."""
+        """The token, with ``stored_at`` where the store knows it; CrmNotConnected when
+        there is none, CrmCredentialsUnreadable (a kind of it) when there is one that cannot
+        be read."""
         ...
 
     def save(self, token: CrmToken) -> None:

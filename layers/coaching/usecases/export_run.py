@@ -66,9 +66,17 @@ class ExportedFile:
     path: str
     rows: int
     sha256: str
+    # None only in a manifest written before sizes were counted (a resumed older run).
+    bytes: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"entity": self.entity, "path": self.path, "rows": self.rows, "sha256": self.sha256}
+        return {
+            "entity": self.entity,
+            "path": self.path,
+            "rows": self.rows,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+        }
 
 
 @dataclass(frozen=True)
@@ -324,7 +332,13 @@ def _files_by_entity(manifest: dict[str, Any] | None) -> dict[str, list[Exported
     by_entity: dict[str, list[ExportedFile]] = {}
     for file in (manifest or {}).get("files", []):
         by_entity.setdefault(file["entity"], []).append(
-            ExportedFile(file["entity"], file["path"], int(file["rows"]), file["sha256"])
+            ExportedFile(
+                file["entity"],
+                file["path"],
+                int(file["rows"]),
+                file["sha256"],
+                file.get("bytes"),
+            )
         )
     return by_entity
 
@@ -373,7 +387,7 @@ def _write(
         path_prefix=request.path_prefix,
         bom=request.bom,
     )
-    return [ExportedFile(entity, file.path, file.rows, file.sha256) for file in written]
+    return [ExportedFile(entity, file.path, file.rows, file.sha256, file.bytes) for file in written]
 
 
 def _with_emails(

@@ -1,13 +1,24 @@
-import { Code, List, Stack, Text, Title } from "@mantine/core";
+import { Badge, Code, List, Stack, Text, Title } from "@mantine/core";
+import { useAuth } from "../auth/AuthContext";
+import { useLoad } from "../common/useLoad";
+import { crmConnections } from "./api";
+import type { CrmConnection } from "./types";
 
 const CRMS = [
   { name: "HubSpot", kind: "hubspot", what: "contacts, notes for approved summaries, tasks for action items" },
   { name: "Salesforce", kind: "salesforce", what: "Contacts, a note per approved summary, Tasks for action items" },
-];
+] as const;
 
-/** How a CRM is connected. The API does not say yet whether one is (no status route), so
- * this says how to connect and what a push sends. */
+const when = (moment: string) =>
+  new Date(moment).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+
+/** Each CRM's connection (a token stored for the organization), what a push sends, and, while
+ * one is not connected, how to connect it. Without the status the how-to still shows. */
 export function CrmConnections() {
+  const { api } = useAuth();
+  const [loaded] = useLoad(() => crmConnections(api), [api]);
+  const status = (kind: string): CrmConnection | undefined =>
+    loaded.state === "ready" ? loaded.data.find((c) => c.kind === kind) : undefined;
   return (
     <section aria-labelledby="crm-heading">
       <Stack>
@@ -19,16 +30,37 @@ export function CrmConnections() {
           running again updates records instead of duplicating them.
         </Text>
         <List aria-label="CRMs">
-          {CRMS.map((crm) => (
-            <List.Item key={crm.kind}>
-              <Text span fw={600}>
-                {crm.name}
-              </Text>
-              : {crm.what}. To connect it, your administrator stores the {crm.name} OAuth token: on this computer in{" "}
-              <Code>$COACH_HOME/secrets/crm-{crm.kind}.json</Code>, in AWS in the platform's {crm.name} secret. Then
-              choose “Straight into {crm.name}” for a schedule.
-            </List.Item>
-          ))}
+          {CRMS.map((crm) => {
+            const connection = status(crm.kind);
+            return (
+              <List.Item key={crm.kind}>
+                <Text span fw={600}>
+                  {crm.name}
+                </Text>{" "}
+                {connection && (
+                  <Badge variant="light" color={connection.connected ? "green" : "gray"}>
+                    {connection.connected ? "Connected" : "Not connected"}
+                  </Badge>
+                )}
+                : {crm.what}.{" "}
+                {connection?.connected ? (
+                  <>
+                    {connection.connected_at && <>Connected since {when(connection.connected_at)}. </>}
+                    Choose “Straight into {crm.name}” for a schedule.
+                  </>
+                ) : (
+                  <>
+                    {connection?.reason === "credentials_unreadable" && (
+                      <>Its stored token could not be read: store it again. </>
+                    )}
+                    To connect it, your administrator stores the {crm.name} OAuth token: on this computer in{" "}
+                    <Code>$COACH_HOME/secrets/crm-{crm.kind}.json</Code>, in AWS in the platform's {crm.name} secret.
+                    Then choose “Straight into {crm.name}” for a schedule.
+                  </>
+                )}
+              </List.Item>
+            );
+          })}
         </List>
       </Stack>
     </section>

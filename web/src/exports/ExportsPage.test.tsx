@@ -14,6 +14,7 @@ const FILES: ExportFile[] = [
     path: "run-1/sessions.csv",
     rows: 3,
     sha256: "a".repeat(64),
+    bytes: 90_112,
     url: "/v1/export/files/run-1/sessions.csv?sig=x",
   },
   {
@@ -21,6 +22,7 @@ const FILES: ExportFile[] = [
     path: "run-1/clients.csv",
     rows: 1,
     sha256: "b".repeat(64),
+    bytes: null, // a run from before sizes were counted
     url: "https://bucket.example/clients.csv?X-Amz=1",
   },
 ];
@@ -66,6 +68,13 @@ function routes(extra: Parameters<typeof fakeFetch>[0] = {}) {
     "GET /v1/export/jobs": () => json(200, { items: [] }),
     "GET /v1/export/schedules": () => json(200, { items: [] }),
     "GET /v1/export/mappings": () => json(200, { items: [], ready_made: ["hubspot", "salesforce"] }),
+    "GET /v1/export/crm-connections": () =>
+      json(200, {
+        items: [
+          { kind: "hubspot", connected: false, connected_at: null, reason: "not_connected" },
+          { kind: "salesforce", connected: false, connected_at: null, reason: "not_connected" },
+        ],
+      }),
     ...extra,
   });
 }
@@ -106,7 +115,7 @@ describe("running an export now", () => {
       "href",
       "https://bucket.example/clients.csv?X-Amz=1",
     );
-    expect(files).toHaveTextContent("sessions: 3 rows");
+    expect(files).toHaveTextContent("sessions: 3 rows · 88 KB)");
     expect(files).toHaveTextContent("clients: 1 row)");
 
     expect(calls.find((c) => c.path === "/v1/export/csv")?.body).toEqual({
@@ -345,5 +354,46 @@ describe("schedules", () => {
     await user.click(within(dialog).getByRole("button", { name: "Delete schedule" }));
     expect(await screen.findByText("No schedules yet: create one below.")).toBeInTheDocument();
     expect(calls.filter((c) => c.method === "DELETE")).toHaveLength(1);
+  }, 20_000);
+});
+
+describe("CRM connections", () => {
+  const crm = (name: string) =>
+    within(screen.getByRole("list", { name: "CRMs" }))
+      .getAllByRole("listitem")
+      .find((item) => item.textContent?.startsWith(name))!;
+
+  it("shows which CRM is connected, and the how-to only for the one that is not", async () => {
+    routes({
+      "GET /v1/export/crm-connections": () =>
+        json(200, {
+          items: [
+            { kind: "hubspot", connected: true, connected_at: "2026-11-02T09:30:00Z", reason: null },
+            { kind: "salesforce", connected: false, connected_at: null, reason: "not_connected" },
+          ],
+        }),
+    });
+    await open();
+    await waitFor(() => expect(crm("HubSpot")).toHaveTextContent(/^HubSpot Connected/));
+    expect(crm("HubSpot")).toHaveTextContent(/Connected since .*2026/);
+    expect(crm("HubSpot")).not.toHaveTextContent("crm-hubspot.json");
+    expect(crm("Salesforce")).toHaveTextContent(/^Salesforce Not connected/);
+    expect(crm("Salesforce")).toHaveTextContent("$COACH_HOME/secrets/crm-salesforce.json");
+    expect(await seriousViolations()).toEqual([]);
+  }, 20_000);
+
+  it("says when a stored token cannot be read, and still how to connect", async () => {
+    routes({
+      "GET /v1/export/crm-connections": () =>
+        json(200, {
+          items: [
+            { kind: "hubspot", connected: false, connected_at: null, reason: "credentials_unreadable" },
+            { kind: "salesforce", connected: false, connected_at: null, reason: "not_connected" },
+          ],
+        }),
+    });
+    await open();
+    await waitFor(() => expect(crm("HubSpot")).toHaveTextContent("Its stored token could not be read"));
+    expect(crm("HubSpot")).toHaveTextContent("crm-hubspot.json");
   }, 20_000);
 });

@@ -1,6 +1,6 @@
 import type { Api } from "../api/client";
 import { unwrap } from "../api/client";
-import type { ExportJob, NewSchedule, RunRequest, Schedule } from "./types";
+import type { CrmConnection, ExportJob, NewSchedule, RunRequest, Schedule } from "./types";
 
 const ROUTES = {
   json: "/v1/export/json",
@@ -38,4 +38,9 @@ export async function deleteSchedule(api: Api, id: string): Promise<void> {
 /** The organization's saved mappings' names (HubSpot's and Salesforce's are always offered). */
 export async function savedMappings(api: Api): Promise<string[]> {
   return unwrap(await api.GET("/v1/export/mappings")).items.map((mapping) => mapping.name);
+}
+
+/** Whether HubSpot and Salesforce are connected for the organization (never their tokens). */
+export async function crmConnections(api: Api): Promise<CrmConnection[]> {
+  return unwrap(await api.GET("/v1/export/crm-connections")).items;
 }

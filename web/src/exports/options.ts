@@ -45,3 +45,23 @@ export function rowsOf(job: ExportJob): number {
   if (counts.length > 0) return counts.reduce((sum, n) => sum + n, 0);
   return (job.files ?? []).reduce((sum, file) => sum + file.rows, 0);
 }
+
+const number = new Intl.NumberFormat("en");
+
+/** "1,204 rows", "1 row". */
+export const rowsLabel = (rows: number) => `${number.format(rows)} ${rows === 1 ? "row" : "rows"}`;
+
+const UNITS = ["KB", "MB", "GB", "TB"];
+
+/** A file's size as people read it: "900 B", "88 KB", "2.4 MB" (1 KB = 1,024 bytes). */
+export function sizeLabel(bytes: number): string {
+  if (bytes < 1024) return `${number.format(bytes)} B`;
+  let size = bytes / 1024;
+  let unit = 0;
+  while (size >= 1024 && unit < UNITS.length - 1) {
+    size /= 1024;
+    unit += 1;
+  }
+  const digits = size < 10 ? 1 : 0;
+  return `${size.toLocaleString("en", { maximumFractionDigits: digits })} ${UNITS[unit]}`;
+}

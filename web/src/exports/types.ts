@@ -8,6 +8,7 @@ export type JobStatus = ExportJob["status"];
 export type ExportFile = Schemas["JobFile"];
 export type Schedule = Schemas["ExportScheduleView"];
 export type NewSchedule = Schemas["ScheduleBody"];
+export type CrmConnection = Schemas["CrmConnectionView"];
 
 /** What "Run export" sends: the format picks the route, the rest is its body. */
 export type RunRequest = Schemas["ExportBody"] & { format: ExportFormat };

@@ -4,6 +4,7 @@ token written back with PutSecretValue so the next invocation starts from it."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -22,7 +23,9 @@ class SecretsManagerCrmCredentials:
     def load(self) -> CrmToken:
         try:
             answer = self._client.get_secret_value(SecretId=self._secret_id)
-            return CrmToken.from_json(json.loads(answer["SecretString"]))
+            token = CrmToken.from_json(json.loads(answer["SecretString"]))
+            # The version's date: when this token was put (or last refreshed).
+            return replace(token, stored_at=answer.get("CreatedDate"))
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
             if code == "ResourceNotFoundException":

@@ -6,12 +6,14 @@ half a file; the folder is made 0700.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
-from coaching.domain.errors import CrmNotConnected
+from coaching.domain.errors import CrmCredentialsUnreadable, CrmNotConnected
 from coaching.ports.crm import CrmToken
 
 
@@ -21,13 +23,21 @@ class FileCrmCredentials:
         self.path = secrets_dir / f"crm-{kind}.json"
 
     def load(self) -> CrmToken:
+        hint = f"Save its OAuth token as JSON in {self.path} (mode 0600)."
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            return CrmToken.from_json(data)
-        except (OSError, ValueError, KeyError, TypeError):
-            raise CrmNotConnected(
-                f"No {self.kind} token is stored.",
-                hint=f"Save its OAuth token as JSON in {self.path} (mode 0600).",
+            text = self.path.read_text(encoding="utf-8")
+            stored_at = dt.datetime.fromtimestamp(self.path.stat().st_mtime, dt.UTC)
+        except FileNotFoundError:
+            raise CrmNotConnected(f"No {self.kind} token is stored.", hint=hint) from None
+        except OSError:
+            raise CrmCredentialsUnreadable(
+                f"The {self.kind} token file cannot be read.", hint=hint
+            ) from None
+        try:
+            return replace(CrmToken.from_json(json.loads(text)), stored_at=stored_at)
+        except (ValueError, KeyError, TypeError):
+            raise CrmCredentialsUnreadable(
+                f"The {self.kind} token file is not a token's JSON.", hint=hint
             ) from None
 
     def save(self, token: CrmToken) -> None:

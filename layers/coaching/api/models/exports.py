@@ -58,6 +58,7 @@ class JobFile(Answer):
     path: str
     rows: int
     sha256: str
+    bytes: int | None = Field(description="the file's size (null for runs from before sizes)")
     url: str | None = Field(description="a short-lived download link (succeeded runs)")
 
 
@@ -123,6 +124,23 @@ class EntitySchemaView(Answer):
 class SchemasDocument(Answer):
     schema_version: str
     entities: list[EntitySchemaView]
+
+
+class CrmConnectionView(Answer):
+    kind: Literal["hubspot", "salesforce"]
+    connected: bool
+    connected_at: dt.datetime | None = Field(
+        description="when its token was stored or last refreshed (null when not connected or "
+        "the store does not say)"
+    )
+    reason: Literal["not_connected", "credentials_unreadable"] | None = Field(
+        description="why it is not connected: no token stored, or a token store that could "
+        "not be read (null when connected)"
+    )
+
+
+class CrmConnectionList(Answer):
+    items: list[CrmConnectionView]
 
 
 class MappingRuleBody(BaseModel):
