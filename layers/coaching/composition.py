@@ -834,7 +834,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             return SecretsManagerCrmCredentials(boto3.client("secretsmanager"), secret_id, kind)
         from coaching.adapters.crm.file_credentials import FileCrmCredentials
 
-        return FileCrmCredentials(settings.secrets_dir, kind)
+        return FileCrmCredentials(settings.secrets_dir, org, kind)
 
     def crm_pusher(self, org: uuid.UUID, kind: str):
         from coaching.adapters.crm import crm_pusher

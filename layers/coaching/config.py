@@ -243,7 +243,7 @@ class Settings(BaseSettings):
         default="coaching/crm/",
         description="AWS: the Secrets Manager secrets holding each organization's CRM token "
         "are named <prefix><organization id>/<hubspot|salesforce>; locally the token is "
-        "home/secrets/crm-<kind>.json instead",
+        "home/secrets/crm/<organization id>/<kind>.json instead",
     )
 
     @model_validator(mode="after")

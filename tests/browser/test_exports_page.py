@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -35,11 +36,19 @@ def server(tmp_path_factory) -> Iterator[ServeProcess]:
     with a client and a summary to export), with HubSpot's token stored and Salesforce's not.
     (One module signs in twice at most: a third sign-in may find both TOTP codes used.)"""
     home = tmp_path_factory.mktemp("coach-serve-exports")
-    FileCrmCredentials(home / "home" / "secrets", "hubspot").save(
-        CrmToken(access_token="browser-test-token")
-    )
     with running_server(home, sample_done=True, COACH_WEB_DIST=str(web_dist())) as serve:
+        # The demo organization's own token file (each organization has its own folder).
+        answer = serve.get("/v1/export/crm-connections")
+        assert answer.status_code == 200, answer.text
+        org = uuid.UUID(answer.json()["organization_id"])
+        FileCrmCredentials(home / "home" / "secrets", org, "hubspot").save(
+            CrmToken(access_token="browser-test-token")
+        )
         yield serve
+
+
+def org_of(server: ServeProcess) -> str:
+    return server.get("/v1/export/crm-connections").json()["organization_id"]
 
 
 def _h1(page: Page, name: str | re.Pattern[str]):
@@ -64,9 +73,9 @@ def test_a_coach_runs_a_csv_export_and_downloads_its_sessions_file(server, brows
         hubspot = crms.filter(has_text=re.compile("^HubSpot"))
         salesforce = crms.filter(has_text=re.compile("^Salesforce"))
         expect(hubspot).to_contain_text("HubSpot Connected")
-        expect(hubspot).not_to_contain_text("crm-hubspot.json")
+        expect(hubspot).not_to_contain_text("hubspot.json")
         expect(salesforce).to_contain_text("Salesforce Not connected")
-        expect(salesforce).to_contain_text("crm-salesforce.json")
+        expect(salesforce).to_contain_text(f"secrets/crm/{org_of(server)}/salesforce.json")
 
         # When they run a CSV export (the default format), sensitive items left out
         form = page.get_by_role("form", name="Run an export now")

@@ -23,8 +23,8 @@ PATH = "/v1/export/crm-connections"
 
 
 @pytest.fixture
-def hubspot_file(platform):
-    credentials = FileCrmCredentials(platform.settings.secrets_dir, "hubspot")
+def hubspot_file(platform, organization):
+    credentials = FileCrmCredentials(platform.settings.secrets_dir, organization, "hubspot")
     credentials.path.unlink(missing_ok=True)
     yield credentials
     credentials.path.unlink(missing_ok=True)

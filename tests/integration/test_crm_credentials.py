@@ -41,31 +41,43 @@ def test_a_token_never_shows_its_secrets_in_its_repr():
 
 
 def test_the_local_file_is_the_owners_only_and_reads_back(tmp_path):
-    credentials = FileCrmCredentials(tmp_path / "secrets", "hubspot")
+    org = uuid.uuid4()
+    credentials = FileCrmCredentials(tmp_path / "secrets", org, "hubspot")
 
     credentials.save(TOKEN)
 
-    assert credentials.path == tmp_path / "secrets" / "crm-hubspot.json"
+    assert credentials.path == tmp_path / "secrets" / "crm" / str(org) / "hubspot.json"
     assert stat.S_IMODE(credentials.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(credentials.path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(credentials.path.parent.parent.stat().st_mode) == 0o700
     assert credentials.load() == TOKEN
 
 
+def test_one_organizations_token_is_never_anothers(tmp_path):
+    # Locally as in AWS: a push for the second organization finds no token, not the first's.
+    first, second = uuid.uuid4(), uuid.uuid4()
+    FileCrmCredentials(tmp_path, first, "hubspot").save(TOKEN)
+
+    with pytest.raises(CrmNotConnected):
+        FileCrmCredentials(tmp_path, second, "hubspot").load()
+
+
 def test_a_refreshed_token_replaces_the_file(tmp_path):
-    credentials = FileCrmCredentials(tmp_path, "salesforce")
+    credentials = FileCrmCredentials(tmp_path, uuid.uuid4(), "salesforce")
     credentials.save(TOKEN)
 
     credentials.save(TOKEN.refreshed("access-secret-2"))
 
     assert credentials.load().access_token == "access-secret-2"
     assert credentials.load().refresh_token == "refresh-secret-1"
-    assert [p.name for p in tmp_path.iterdir()] == ["crm-salesforce.json"]
+    assert [p.name for p in credentials.path.parent.iterdir()] == ["salesforce.json"]
 
 
 @pytest.mark.parametrize("content", [None, "not json", json.dumps({"refresh_token": "r"})])
 def test_no_usable_file_is_not_connected_saying_where_the_token_goes(tmp_path, content):
-    credentials = FileCrmCredentials(tmp_path, "hubspot")
+    credentials = FileCrmCredentials(tmp_path, uuid.uuid4(), "hubspot")
     if content is not None:
+        credentials.path.parent.mkdir(parents=True)
         credentials.path.write_text(content)
 
     with pytest.raises(CrmNotConnected) as missing:
@@ -109,7 +121,8 @@ def test_the_runtime_picks_the_file_locally_and_a_secret_per_organization_in_aws
     local = build_ports(Settings(database_url=None, home=tmp_path))
     aws = build_ports(Settings(database_url=None, runtime="aws", crm_secret_prefix="crm/"))
 
-    assert local.crm_credentials(org, "hubspot").path == tmp_path / "secrets" / "crm-hubspot.json"
+    hubspot = local.crm_credentials(org, "hubspot").path
+    assert hubspot == tmp_path / "secrets" / "crm" / str(org) / "hubspot.json"
     secrets.create_secret(Name=f"crm/{org}/salesforce", SecretString=json.dumps(TOKEN.to_json()))
     in_aws = aws.crm_credentials(org, "salesforce")
     assert in_aws.load() == TOKEN
@@ -123,7 +136,7 @@ def test_an_unknown_crm_is_refused():
 
 
 def test_the_file_says_when_the_token_was_stored_and_a_broken_one_is_unreadable(tmp_path):
-    credentials = FileCrmCredentials(tmp_path, "hubspot")
+    credentials = FileCrmCredentials(tmp_path, uuid.uuid4(), "hubspot")
     credentials.save(TOKEN)
 
     stored_at = credentials.load().stored_at

@@ -22,8 +22,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def connected(platform):
-    credentials = FileCrmCredentials(platform.settings.secrets_dir, "hubspot")
+def connected(platform, organization):
+    credentials = FileCrmCredentials(platform.settings.secrets_dir, organization, "hubspot")
     credentials.save(token("hubspot"))
     yield credentials
     credentials.path.unlink()
@@ -64,5 +64,5 @@ def test_an_unconnected_crm_says_where_the_token_goes(platform):
     result = CliRunner().invoke(app, ["export", "push", "--crm", "salesforce"])
 
     assert result.exit_code == 1
-    assert "crm-salesforce.json" in result.output
+    assert "salesforce.json" in result.output
     assert "No salesforce token is stored." in result.output

@@ -39,5 +39,6 @@ def list_crm_connections() -> dict:
                 "reason": c.reason,
             }
             for c in connections
-        ]
+        ],
+        "organization_id": str(org),
     }

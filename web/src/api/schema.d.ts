@@ -1336,6 +1336,8 @@ export interface components {
         };
         CrmConnectionList: {
             items: components["schemas"]["CrmConnectionView"][];
+            /** Format: uuid */
+            organization_id: string;
         };
         CrmConnectionView: {
             connected: boolean;

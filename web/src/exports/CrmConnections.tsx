@@ -18,7 +18,9 @@ export function CrmConnections() {
   const { api } = useAuth();
   const [loaded] = useLoad(() => crmConnections(api), [api]);
   const status = (kind: string): CrmConnection | undefined =>
-    loaded.state === "ready" ? loaded.data.find((c) => c.kind === kind) : undefined;
+    loaded.state === "ready" ? loaded.data.items.find((c) => c.kind === kind) : undefined;
+  // Locally each organization's tokens are files of their own (one push never uses another's).
+  const organizationId = loaded.state === "ready" ? loaded.data.organization_id : "<organization id>";
   return (
     <section aria-labelledby="crm-heading">
       <Stack>
@@ -54,8 +56,10 @@ export function CrmConnections() {
                       <>Its stored token could not be read: store it again. </>
                     )}
                     To connect it, your administrator stores the {crm.name} OAuth token: on this computer in{" "}
-                    <Code>$COACH_HOME/secrets/crm-{crm.kind}.json</Code>, in AWS in the platform's {crm.name} secret.
-                    Then choose “Straight into {crm.name}” for a schedule.
+                    <Code>
+                      $COACH_HOME/secrets/crm/{organizationId}/{crm.kind}.json
+                    </Code>
+                    , in AWS in the platform's {crm.name} secret. Then choose “Straight into {crm.name}” for a schedule.
                   </>
                 )}
               </List.Item>

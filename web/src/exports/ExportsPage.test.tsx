@@ -63,6 +63,9 @@ const weekly: Schedule = {
 };
 
 /** The page's routes with nothing in them yet; `extra` overrides. */
+// The caller's organization: its tokens are files of their own locally.
+const ORG = "0b5c7d6e-1f2a-4b3c-8d9e-0f1a2b3c4d5e";
+
 function routes(extra: Parameters<typeof fakeFetch>[0] = {}) {
   return fakeFetch({
     "GET /v1/export/jobs": () => json(200, { items: [] }),
@@ -74,6 +77,7 @@ function routes(extra: Parameters<typeof fakeFetch>[0] = {}) {
           { kind: "hubspot", connected: false, connected_at: null, reason: "not_connected" },
           { kind: "salesforce", connected: false, connected_at: null, reason: "not_connected" },
         ],
+        organization_id: ORG,
       }),
     ...extra,
   });
@@ -371,14 +375,15 @@ describe("CRM connections", () => {
             { kind: "hubspot", connected: true, connected_at: "2026-11-02T09:30:00Z", reason: null },
             { kind: "salesforce", connected: false, connected_at: null, reason: "not_connected" },
           ],
+          organization_id: ORG,
         }),
     });
     await open();
     await waitFor(() => expect(crm("HubSpot")).toHaveTextContent(/^HubSpot Connected/));
     expect(crm("HubSpot")).toHaveTextContent(/Connected since .*2026/);
-    expect(crm("HubSpot")).not.toHaveTextContent("crm-hubspot.json");
+    expect(crm("HubSpot")).not.toHaveTextContent("hubspot.json");
     expect(crm("Salesforce")).toHaveTextContent(/^Salesforce Not connected/);
-    expect(crm("Salesforce")).toHaveTextContent("$COACH_HOME/secrets/crm-salesforce.json");
+    expect(crm("Salesforce")).toHaveTextContent(`$COACH_HOME/secrets/crm/${ORG}/salesforce.json`);
     expect(await seriousViolations()).toEqual([]);
   }, 20_000);
 
@@ -390,10 +395,11 @@ describe("CRM connections", () => {
             { kind: "hubspot", connected: false, connected_at: null, reason: "credentials_unreadable" },
             { kind: "salesforce", connected: false, connected_at: null, reason: "not_connected" },
           ],
+          organization_id: ORG,
         }),
     });
     await open();
     await waitFor(() => expect(crm("HubSpot")).toHaveTextContent("Its stored token could not be read"));
-    expect(crm("HubSpot")).toHaveTextContent("crm-hubspot.json");
+    expect(crm("HubSpot")).toHaveTextContent(`secrets/crm/${ORG}/hubspot.json`);
   }, 20_000);
 });

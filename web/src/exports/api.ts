@@ -1,6 +1,6 @@
 import type { Api } from "../api/client";
 import { unwrap } from "../api/client";
-import type { CrmConnection, ExportJob, NewSchedule, RunRequest, Schedule } from "./types";
+import type { CrmConnectionList, ExportJob, NewSchedule, RunRequest, Schedule } from "./types";
 
 const ROUTES = {
   json: "/v1/export/json",
@@ -41,6 +41,6 @@ export async function savedMappings(api: Api): Promise<string[]> {
 }
 
 /** Whether HubSpot and Salesforce are connected for the organization (never their tokens). */
-export async function crmConnections(api: Api): Promise<CrmConnection[]> {
-  return unwrap(await api.GET("/v1/export/crm-connections")).items;
+export async function crmConnections(api: Api): Promise<CrmConnectionList> {
+  return unwrap(await api.GET("/v1/export/crm-connections"));
 }

@@ -9,6 +9,7 @@ export type ExportFile = Schemas["JobFile"];
 export type Schedule = Schemas["ExportScheduleView"];
 export type NewSchedule = Schemas["ScheduleBody"];
 export type CrmConnection = Schemas["CrmConnectionView"];
+export type CrmConnectionList = Schemas["CrmConnectionList"];
 
 /** What "Run export" sends: the format picks the route, the rest is its body. */
 export type RunRequest = Schemas["ExportBody"] & { format: ExportFormat };

@@ -1,4 +1,6 @@
-"""A CRM's token in a file of its own, locally: ``$COACH_HOME/secrets/crm-<kind>.json``.
+"""A CRM's token in a file of its own per organization, locally:
+``$COACH_HOME/secrets/crm/<organization id>/<kind>.json`` (one organization's push can never
+use another's token, as in AWS where each has its own secret).
 
 Written with mode 0600 (the owner only) and replaced atomically, so a refresh never leaves
 half a file; the folder is made 0700.
@@ -10,6 +12,7 @@ import datetime as dt
 import json
 import os
 import tempfile
+import uuid
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,9 +21,9 @@ from coaching.ports.crm import CrmToken
 
 
 class FileCrmCredentials:
-    def __init__(self, secrets_dir: Path, kind: str) -> None:
+    def __init__(self, secrets_dir: Path, org: uuid.UUID, kind: str) -> None:
         self.kind = kind
-        self.path = secrets_dir / f"crm-{kind}.json"
+        self.path = token_path(secrets_dir, org, kind)
 
     def load(self) -> CrmToken:
         hint = f"Save its OAuth token as JSON in {self.path} (mode 0600)."
@@ -41,7 +44,8 @@ class FileCrmCredentials:
             ) from None
 
     def save(self, token: CrmToken) -> None:
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for folder in (self.path.parent.parent, self.path.parent):
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".crm-")
         try:
             os.fchmod(descriptor, 0o600)
@@ -51,3 +55,7 @@ class FileCrmCredentials:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def token_path(secrets_dir: Path, org: uuid.UUID, kind: str) -> Path:
+    return secrets_dir / "crm" / str(org) / f"{kind}.json"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -141,6 +142,10 @@ class CrmConnectionView(Answer):
 
 class CrmConnectionList(Answer):
     items: list[CrmConnectionView]
+    organization_id: uuid.UUID = Field(
+        description="the caller's organization: locally its tokens are under "
+        "$COACH_HOME/secrets/crm/<organization id>/"
+    )
 
 
 class MappingRuleBody(BaseModel):
