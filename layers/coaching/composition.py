@@ -794,6 +794,8 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             run_export=self.run_export,
             push_to_crm=self.push_export_to_crm,
             triggers=self.export_schedule_triggers,
+            accounts=self.accounts,
+            api_keys=self.api_keys,
         )
 
     @cached_property

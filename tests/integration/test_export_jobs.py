@@ -402,3 +402,39 @@ def test_a_date_alone_as_since_is_midnight_utc(jobs, organization):
     status, job = request("POST", "/v1/export/parquet", admin, body={"since": "2026-11-01"})
     assert status == 202, job
     assert job["since"] == "2026-11-01T00:00:00+00:00"
+
+
+def test_a_schedule_fires_as_its_owner_is_now_disabled_exports_nothing(jobs, organization):
+    # Given a coach with an account on record and an hourly schedule of theirs
+    job_ports, started = jobs
+    job_ports = dataclasses.replace(
+        job_ports,
+        schedules=OneOrganizationsSchedules(job_ports.schedules, organization),
+        queue=OneOrganizationsQueue(job_ports.queue, organization),
+    )
+    coach_id = add_coach(organization, "Ravi Shah")
+    accounts = ports().accounts
+    ravi = accounts.add_user(
+        organization,
+        email=f"ravi-{uuid.uuid4().hex[:8]}@example.com",
+        name="Ravi Shah",
+        role=Role.COACH.value,
+        password_hash="not-a-real-hash",
+        coach_id=coach_id,
+    )
+    claims = claims_for(organization, Role.COACH, coach_id=coach_id, user_id=ravi.id)
+    status, made = request(
+        "POST", "/v1/export/schedule", claims, body={**SCHEDULE, "cron": "0 * * * *"}
+    )
+    assert status == 201, made
+    first = dt.datetime.fromisoformat(made["next_run_at"])
+    at = [first]
+    # When they are made an admin, the next run covers the whole organization
+    accounts.update_user(organization, ravi.id, role=Role.ADMIN.value, coach_id=None)
+    [run_id] = _scheduler(job_ports, at).run_once()
+    assert job_ports.runs.get(organization, run_id).options["coach_ids"] is None
+    # And when their account is disabled, the schedule exports nothing
+    accounts.update_user(organization, ravi.id, disabled_at=first)
+    at[0] = first + dt.timedelta(hours=1)
+    assert _scheduler(job_ports, at).run_once() == []
+    assert started.ids == [run_id]

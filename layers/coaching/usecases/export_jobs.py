@@ -19,9 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from coaching.domain.errors import CoachingError, ConfigurationError, NotFound
+from coaching.domain.errors import CoachingError, ConfigurationError, Forbidden, NotFound
 from coaching.domain.export_schedules import Cadence
 from coaching.domain.identity import Principal, Role
+from coaching.ports.accounts import UserAccounts
+from coaching.ports.api_keys import ApiKeyStore
 from coaching.ports.audit import AuditEntry, AuditLog
 from coaching.ports.directory import Directory
 from coaching.ports.export_files import ExportFiles
@@ -61,6 +63,11 @@ class ExportJobPorts:
     # (`coach serve`'s scheduler, local_runtime/export_schedule.py).
     triggers: ExportScheduleTriggers | None = None
     most_schedules: int = MOST_SCHEDULES_PER_ORGANIZATION
+    # Who a schedule's owner is now, read each time it fires: a disabled user's or a revoked
+    # key's schedule exports nothing, a changed role exports what the new role may see.
+    # None (unit fakes): the owner as stored when the schedule was made.
+    accounts: UserAccounts | None = None
+    api_keys: ApiKeyStore | None = None
 
 
 @dataclass(frozen=True)
@@ -259,14 +266,29 @@ def delete_schedule(ports: ExportJobPorts, principal: Principal, schedule_id: uu
     _audit(ports, principal, "delete", "export_schedule", schedule_id)
 
 
-def _owner_of(schedule: ExportSchedule) -> Principal:
-    """The schedule's creator as they were when they made it: what the run may see."""
+def _owner_of(ports: ExportJobPorts, schedule: ExportSchedule) -> Principal:
+    """The schedule's creator as they are now: what the run may see. A disabled user or a
+    revoked key exports nothing (Forbidden: the schedule is skipped); a user whose role
+    changed exports what the new role may see. A user with no account on record (the
+    identity provider's alone) is taken as stored when the schedule was made."""
     kind, _, actor_id = schedule.created_by.partition(":")
+    org, owner_id = schedule.organization_id, uuid.UUID(actor_id)
     coach_id = schedule.options.get("coach_id")
+    role = Role(schedule.options.get("role", Role.SERVICE if kind == "api-key" else "coach"))
+    if kind == "user" and ports.accounts is not None:
+        account = ports.accounts.user(org, owner_id)
+        if account is not None and account.disabled_at is not None:
+            raise Forbidden("The schedule's owner can no longer sign in.")
+        if account is not None:
+            role, coach_id = account.role, str(account.coach_id) if account.coach_id else None
+    elif kind == "api-key" and ports.api_keys is not None:
+        key = next((k for k in ports.api_keys.keys(org) if k.id == owner_id), None)
+        if key is None or key.revoked_at is not None:
+            raise Forbidden("The schedule's API key was revoked.")
     return Principal(
-        user_id=uuid.UUID(actor_id),
-        organization_id=schedule.organization_id,
-        role=Role(schedule.options.get("role", Role.SERVICE if kind == "api-key" else "coach")),
+        user_id=owner_id,
+        organization_id=org,
+        role=role,
         coach_id=uuid.UUID(coach_id) if coach_id else None,
         source_ip=SCHEDULER,
     )
@@ -295,7 +317,7 @@ def fire_due(ports: ExportJobPorts, now: dt.datetime, *, limit: int = 50) -> lis
 
 
 def _scheduled_run(ports: ExportJobPorts, schedule: ExportSchedule) -> ExportRun:
-    owner = _owner_of(schedule)
+    owner = _owner_of(ports, schedule)
     run = ExportRun(
         id=uuid.uuid4(),
         organization_id=schedule.organization_id,
