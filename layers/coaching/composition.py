@@ -10,6 +10,7 @@ Lambda function builds only what it uses, once per cold start. The local runtime
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import hashlib
 import hmac
 import uuid
@@ -784,7 +785,15 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
 
         db = self.database
         return ExportJobPorts(
-            queue=PostgresExportQueue(db),
+            # A run left "running" is taken again once it has run longer than any invocation
+            # may (AWS: Lambda's 15 minutes); locally only a dead server leaves one, and a
+            # long export must not be taken twice, so the one-at-a-time window (6 hours).
+            queue=PostgresExportQueue(
+                db,
+                interrupted_after=dt.timedelta(minutes=16)
+                if self.settings.runtime == "aws"
+                else dt.timedelta(hours=6),
+            ),
             runs=PostgresExportRuns(db),
             schedules=PostgresExportSchedules(db),
             starter=self.export_job_starter,

@@ -14,6 +14,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from coaching.adapters.postgres.export_queue import PostgresExportQueue
 from coaching.domain.errors import TransientError
 from coaching.domain.identity import Role
 from coaching.usecases.export_jobs import request_of, run_job
@@ -438,3 +439,32 @@ def test_a_schedule_fires_as_its_owner_is_now_disabled_exports_nothing(jobs, org
     at[0] = first + dt.timedelta(hours=1)
     assert _scheduler(job_ports, at).run_once() == []
     assert started.ids == [run_id]
+
+
+def _left_running(org: uuid.UUID, run_id: uuid.UUID, minutes_ago: int) -> None:
+    """The run as a worker cut off mid-way leaves it: running, started long ago."""
+    with ports().database.transaction(org) as conn:
+        conn.execute(
+            "UPDATE export_runs SET status = 'running',"
+            " started_at = now() - make_interval(mins => %s) WHERE id = %s",
+            (minutes_ago, run_id),
+        )
+
+
+def test_a_run_cut_off_mid_way_is_taken_again_by_the_retry_and_resumes(jobs, organization):
+    # Given a run whose worker was cut off mid-way (a Lambda at its timeout)
+    job_ports, _ = jobs
+    _, job = request("POST", "/v1/export/csv", claims_for(organization, Role.ADMIN), body={})
+    run_id = uuid.UUID(job["id"])
+    lambda_queue = PostgresExportQueue(ports().database, interrupted_after=dt.timedelta(minutes=16))
+    in_aws = dataclasses.replace(job_ports, queue=lambda_queue)
+    # While it may still be running, a second delivery of its event takes nothing
+    _left_running(organization, run_id, minutes_ago=5)
+    assert run_job(in_aws, run_id) is None
+    assert job_ports.runs.get(organization, run_id).status == "running"
+    # When the retry comes after the longest an invocation may run, it resumes and finishes
+    _left_running(organization, run_id, minutes_ago=20)
+    assert run_job(in_aws, run_id) is not None
+    assert job_ports.runs.get(organization, run_id).status == "succeeded"
+    # And, done, it is never taken again
+    assert run_job(in_aws, run_id) is None

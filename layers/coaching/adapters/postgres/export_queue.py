@@ -1,10 +1,16 @@
 """The export queue over export_runs (migration 0024): enqueue under a per-actor lock, claim
 with a conditional update so exactly one worker runs a queued run. A claim stamps
 ``started_at`` and leaves the status ``queued``: run_export itself moves a queued run to
-running (and refuses any other)."""
+running (and refuses any other).
+
+A run whose worker died mid-way (a Lambda cut off at its timeout, a killed `coach serve`)
+stays ``running``; once it has run longer than ``interrupted_after`` a claim (Lambda's retry
+of the same event, the local sweep) takes it again as ``failed`` ("interrupted"), and
+run_export resumes a failed run, keeping the files it finished."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -29,9 +35,20 @@ def run_of(row: dict[str, Any]) -> ExportRun:
     )
 
 
+# What "interrupted" means where nothing else says: longer than a Lambda may ever run (15 min).
+INTERRUPTED_AFTER = dt.timedelta(minutes=16)
+_TAKEABLE = sql.SQL(
+    "((status = 'queued' AND started_at IS NULL)"
+    " OR (status = 'running' AND started_at < now() - %(interrupted_after)s))"
+)
+
+
 class PostgresExportQueue:
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self, database: Database, *, interrupted_after: dt.timedelta = INTERRUPTED_AFTER
+    ) -> None:
         self._db = database
+        self._interrupted_after = interrupted_after
 
     def enqueue(self, run: ExportRun, *, one_at_a_time: bool) -> None:
         with self._db.transaction(run.organization_id) as conn:
@@ -70,10 +87,12 @@ class PostgresExportQueue:
         with self._db.transaction() as conn:  # by id across organizations: a system task
             row = conn.execute(
                 sql.SQL(
-                    "UPDATE export_runs SET started_at = now()"
-                    " WHERE id = %s AND status = 'queued' AND started_at IS NULL RETURNING {}"
-                ).format(_RUN),
-                (run_id,),
+                    "UPDATE export_runs SET started_at = now(),"
+                    " error = CASE WHEN status = 'running' THEN 'interrupted' ELSE error END,"
+                    " status = CASE WHEN status = 'running' THEN 'failed' ELSE status END"
+                    " WHERE id = %(id)s AND {} RETURNING {}"
+                ).format(_TAKEABLE, _RUN),
+                {"id": run_id, "interrupted_after": self._interrupted_after},
             ).fetchone()
         if row is None:
             return None
@@ -83,9 +102,10 @@ class PostgresExportQueue:
     def queued(self, limit: int) -> list[uuid.UUID]:
         with self._db.transaction() as conn:
             rows = conn.execute(
-                "SELECT id FROM export_runs WHERE status = 'queued' AND started_at IS NULL"
-                " ORDER BY created_at, id LIMIT %s",
-                (limit,),
+                sql.SQL(
+                    "SELECT id FROM export_runs WHERE {} ORDER BY created_at, id LIMIT %(limit)s"
+                ).format(_TAKEABLE),
+                {"limit": limit, "interrupted_after": self._interrupted_after},
             ).fetchall()
         return [row["id"] for row in rows]
 
