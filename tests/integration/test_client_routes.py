@@ -4,36 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from pathlib import Path
 
 import pytest
 
 from coaching.domain.identity import Role
-from coaching.usecases.submit_transcript import process_transcript
 from tests.api_calls import claims_for, delete, request
+from tests.export_data import WEEK_1, WEEK_2, process
 from tests.local_ports import ports
-from tests.review_data import add_coach, assign_coach
+from tests.review_data import add_coach
 
 pytestmark = pytest.mark.integration
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "transcripts"
-WEEK_1 = FIXTURES / "client-progress-week1.vtt"  # Elena coaches Priya and Tomas
-WEEK_2 = FIXTURES / "client-progress-week2.vtt"  # Elena and Priya alone
 REDACTED = "[removed at the client's request]"
-
-
-def process(platform, org: uuid.UUID, path: Path, day: dt.date, coach_id: uuid.UUID) -> uuid.UUID:
-    submission, _ = process_transcript(
-        platform.deps,
-        platform.workflow,
-        org,
-        path.read_bytes(),
-        path.name,
-        session_date=day,
-        coach_name="Elena Park",
-    )
-    assign_coach(org, submission.session_id, coach_id)
-    return submission.session_id
 
 
 def client_id_of(org: uuid.UUID, name: str) -> uuid.UUID:
