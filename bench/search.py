@@ -211,6 +211,8 @@ def index_meetings(
         if number < timed:
             timings.append((time.perf_counter() - began, count, len(meeting.transcript.turns)))
         sessions[meeting.name] = session_id
+        if number % 10 == 9:
+            cached.save()  # an interrupted first run keeps what it embedded
         print(f"\r  indexed {number + 1}/{len(meetings)} meetings", end="", file=sys.stderr)
     print(file=sys.stderr)
     cached.save()

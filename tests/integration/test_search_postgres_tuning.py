@@ -4,6 +4,7 @@ an exact scan and a broad one with the HNSW graph."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 
@@ -22,7 +23,9 @@ from tests.search_data import bare_session, unit_vector
 pytestmark = pytest.mark.integration
 
 
-def _index(platform, org, texts: list[str]) -> tuple[uuid.UUID, list[Passage], list]:
+def _index(
+    platform, org, texts: list[str], session_type: str | None = None
+) -> tuple[uuid.UUID, list[Passage], list]:
     session_id = bare_session(platform, org)
     passages = [
         Passage(
@@ -33,6 +36,7 @@ def _index(platform, org, texts: list[str]) -> tuple[uuid.UUID, list[Passage], l
             source="a.vtt",
             text=text,
             session_date=dt.date(2026, 3, 2),
+            session_type=session_type,
         )
         for n, text in enumerate(texts)
     ]
@@ -128,3 +132,44 @@ def test_no_filter_or_a_broad_one_reads_the_graph(platform, organization, monkey
     broad = SearchFilters(session_ids=frozenset({session_id}))
     assert index.query(organization, vectors[2], broad, 3)[0].passage_id == passages[2].id
     assert calls == []
+
+
+class _GraphOnly:
+    """The platform's database, with its planner kept off plain scans: a table this small
+    would otherwise be read whole and sorted (exact, so nothing about the graph is seen)."""
+
+    def __init__(self, database) -> None:
+        self._db = database
+
+    @contextlib.contextmanager
+    def transaction(self, org=None):
+        with self._db.transaction(org) as conn:
+            conn.execute("SET LOCAL enable_seqscan = off")
+            conn.execute("SET LOCAL enable_sort = off")  # the graph's order, not a sort's
+            yield conn
+
+
+def test_a_broad_filter_goes_on_through_the_graph_until_it_has_enough(
+    platform, organization, monkeypatch
+):
+    # Given ten sessions of 30 passages, one of them a group's, and a graph search that keeps
+    # only 10 candidates
+    sessions = [
+        _index(platform, organization, [f"s{s} p{n}" for n in range(30)], kind)
+        for s, kind in enumerate(["one_to_one"] * 4 + ["group"] + ["one_to_one"] * 5)
+    ]
+    monkeypatch.setattr(search_indexes, "EXACT_SCAN_MAX", 5)  # the graph, not an exact scan
+    monkeypatch.setattr(search_indexes, "EF_SEARCH", 10)
+    session_id, passages, vectors = sessions[4]
+    one_session = SearchFilters(session_types=frozenset({"group"}))  # no index of its own
+    index = PgVectorIndex(_GraphOnly(platform.ports.database))
+    # When 20 of one session's passages are asked for
+    hits = index.query(organization, vectors[0], one_session, 20)
+    # Then the scan went on past its 10 candidates until the filter kept 20, nearest first
+    own = {p.id for p in passages}
+    assert len(hits) == 20 and {h.passage_id for h in hits} <= own
+    assert hits[0].passage_id == passages[0].id
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    # (pgvector 0.6's way, the filter applied to the 10 candidates only, comes back short)
+    monkeypatch.setattr(search_indexes, "ITERATIVE_SCAN", "off")
+    assert len(index.query(organization, vectors[0], one_session, 20)) < 20

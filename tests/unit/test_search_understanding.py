@@ -320,3 +320,12 @@ def test_any_text_is_read_without_error_and_every_chip_quotes_the_question(query
 )
 def test_question_frames_leave_only_the_topic(query: str, text: str) -> None:
     assert ask(query).topic == text
+
+
+def test_a_full_name_is_not_read_across_punctuation_or_a_phrase_already_understood() -> None:
+    # "SA" and "PAR" sit either side of a date: no full name is read across it
+    understood = ask("SA:IN 2000;PAR")
+    assert [chip.field for chip in understood.understood] == ["dates"]
+    # Written as a name, the same words are one
+    chips = ask("Sam  Park in 2000").understood
+    assert [chip.words for chip in chips if chip.field != "dates"] == ["Sam  Park"]

@@ -19,6 +19,8 @@ from rapidfuzz import fuzz
 # A typo of one letter in a six-letter name ("Jordon") scores 83; one in five letters, 80.
 FUZZY_CUTOFF = 80.0
 FUZZY_MIN_LENGTH = 4
+# First and last name are written a space apart (two, by a slip of the thumb).
+MAX_NAME_GAP = 2
 _WORD = re.compile(r"[^\W\d_][\w'\u2019-]*")
 _POSSESSIVE = re.compile(r"(?:['\u2019]s|(?<=s)['\u2019])$", re.IGNORECASE)
 # Words that are also first names, or too common to be one unless clearly written as a name.
@@ -74,7 +76,7 @@ def find_names(text: str, people: list[Person]) -> list[NameMatch]:
     while index < len(words):
         word = words[index]
         pair = words[index + 1] if index + 1 < len(words) else None
-        if pair is not None and not word.possessive:
+        if pair is not None and not word.possessive and _adjacent(text, word, pair):
             best = _best([(_full_name_score(person, word, pair), person) for person in people])
             if best:
                 found.append(NameMatch(word.start, pair.end, text[word.start : pair.end], best))
@@ -86,6 +88,13 @@ def find_names(text: str, people: list[Person]) -> list[NameMatch]:
                 found.append(NameMatch(word.start, word.end, text[word.start : word.end], best))
         index += 1
     return found
+
+
+def _adjacent(text: str, first: _Word, last: _Word) -> bool:
+    """Written as one name: apart by a space or two, not by punctuation or by a phrase
+    already understood (blanked out, so longer)."""
+    gap = text[first.end : last.start]
+    return len(gap) <= MAX_NAME_GAP and gap.isspace()
 
 
 def _words(text: str) -> list[_Word]:

@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 import zoneinfo
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,9 @@ RECENT_QUERIES_SHOWN = 5
 # joined with their neighbours, so a turn may sit inside a passage that starts earlier).
 TURN_LOOKBACK = 30
 PIECES_LOOKED_AT = 10  # of each of those turns (a long turn's later pieces start passages too)
+# Threads that ask the keyword index while the calling thread embeds the question; kept
+# (starting a thread per search cost ~2 ms). A burst beyond them waits its turn.
+_KEYWORD_ASKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-keywords")
 
 
 @dataclass(frozen=True)
@@ -102,9 +106,7 @@ def search(
     text = (understanding.text or "").strip() or request.query
     topic = understanding.topic.strip() or text  # the keyword side's words (understanding.py)
     offset = _offset(deps, principal, request.cursor, "search", request.query, filters)
-    degraded: list[str] = []
-    semantic = _semantic_by_text(deps, org, text, filters, degraded)
-    keyword = _keyword(deps, org, topic, filters, degraded)
+    semantic, keyword, degraded = _ask_both(deps, org, text, topic, filters)
     page = _page(
         deps, org, fuse(semantic, keyword), filters, visibility, limit=request.limit, offset=offset
     )
@@ -283,6 +285,19 @@ def _zone(deps: SearchDeps, principal: Principal) -> zoneinfo.ZoneInfo:
 
 
 # -- asking the indexes --------------------------------------------------------------------
+def _ask_both(
+    deps: SearchDeps, org: uuid.UUID, text: str, topic: str, filters: SearchFilters
+) -> tuple[list[Hit], list[Hit], list[str]]:
+    """Semantic and keyword hits, and which side was degraded (semantic first). The keyword
+    index is asked while the question is embedded and the vectors searched: the two wait on
+    different processes (PostgreSQL, or OpenSearch and Pinecone in AWS)."""
+    semantic_degraded: list[str] = []
+    keyword_degraded: list[str] = []
+    asked = _KEYWORD_ASKERS.submit(_keyword, deps, org, topic, filters, keyword_degraded)
+    semantic = _semantic_by_text(deps, org, text, filters, semantic_degraded)
+    return semantic, asked.result(), semantic_degraded + keyword_degraded
+
+
 def _semantic_by_text(
     deps: SearchDeps, org: uuid.UUID, text: str, filters: SearchFilters, degraded: list[str]
 ) -> list[Hit]:

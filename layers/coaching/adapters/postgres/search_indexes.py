@@ -27,11 +27,17 @@ from coaching.ports.search_index import SearchBackendUnavailable
 # The model migration 0022's HNSW index covers (a partial index: WHERE model = this).
 INDEXED_MODEL = "all-MiniLM-L6-v2-int8"
 INDEXED_DIMENSIONS = 384
-# Candidates the HNSW search keeps (pgvector's default 40). pgvector 0.6 applies filters to
-# them afterwards, so a filtered query keeps its maximum (bench/search.py: a lead's three
-# coaches of ten at 20,000 passages, recall@10 1.000 at 1000 vs 0.979 at 100).
+# Candidates the HNSW search keeps at a time (pgvector's default 40): the graph's own recall
+# (bench/search.py: 0.96 at 100, no filter, 100,000 passages).
 EF_SEARCH = 100
-FILTERED_EF_SEARCH = 1000
+# Under a filter, pgvector >= 0.8 goes on through the graph until the filter has kept enough
+# rows (an iterative scan; 0.6 stopped at ef_search and filtered what it had, so a filter
+# keeping one coach of ten lost most of the true neighbours). relaxed_order lets a later
+# batch hold a nearer row, so the rows are sorted again. The scan stops after
+# MAX_SCAN_TUPLES rows visited: a filter keeping fewer than ~1 in 400 rows may come back
+# short, which is why small filters are answered exactly (EXACT_SCAN_MAX).
+ITERATIVE_SCAN = "relaxed_order"
+MAX_SCAN_TUPLES = 20_000
 # A filter keeping at most this many passages (a session, a client, a small coach's share)
 # is answered by an exact scan of them (filter first, then order by distance): recall 1.0 at
 # some 4-8 us a passage on the 2-core machine, so ~20-40 ms here; above it the graph is
@@ -63,10 +69,35 @@ def filter_clause(org: uuid.UUID, filters: SearchFilters) -> tuple[sql.Composabl
     return sql.SQL(" AND ").join(conditions), params
 
 
+def _graph_settings() -> sql.Composed:
+    """The HNSW settings for this transaction only (set_config's is_local), in one round
+    trip."""
+    settings = (
+        ("hnsw.ef_search", EF_SEARCH),
+        ("hnsw.iterative_scan", ITERATIVE_SCAN),
+        ("hnsw.max_scan_tuples", MAX_SCAN_TUPLES),
+    )
+    return sql.SQL("SELECT {}").format(
+        sql.SQL(", ").join(
+            sql.SQL("set_config({}, {}, true)").format(sql.Literal(name), sql.Literal(str(value)))
+            for name, value in settings
+        )
+    )
+
+
 # The session gives the coach (a session given to another coach needs no reindex).
 _PASSAGES = sql.SQL(
     "search_passages p JOIN sessions s ON s.id = p.session_id"
     " AND s.organization_id = p.organization_id"
+)
+
+
+# The passages holding any word of the two queries, found through the GIN index by
+# migration 0025's function (row-level security would keep the index unused), with their
+# sessions, as _PASSAGES.
+_MATCHING = sql.SQL(
+    "search_passages_matching(%s::tsquery || %s::tsquery) p JOIN sessions s"
+    " ON s.id = p.session_id AND s.organization_id = p.organization_id"
 )
 
 
@@ -91,27 +122,31 @@ class PgVectorIndex:
         filtered = filters != SearchFilters()
         try:
             with self._db.transaction(org) as conn:
-                if filtered and self._at_most(conn, org, filters, EXACT_SCAN_MAX):
+                if filtered and self._few_kept(conn, org, filters):
                     statement, params = self.exact_statement(org, vector, filters, limit)
                 else:
-                    ef_search = FILTERED_EF_SEARCH if filtered else EF_SEARCH
-                    conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(ef_search))
+                    conn.execute(_graph_settings())
                     statement, params = self.statement(org, vector, filters, limit)
                 rows = conn.execute(statement, params).fetchall()
         except (psycopg.OperationalError, TransientError) as error:
             raise SearchBackendUnavailable("pgvector did not answer.") from error
         return [Hit(passage_id=row["id"], score=float(row["score"])) for row in rows]
 
-    def _at_most(self, conn: Any, org: uuid.UUID, filters: SearchFilters, count: int) -> bool:
-        """Whether the filters keep at most ``count`` of this model's passages (counting
-        stops one past it)."""
+    def _few_kept(self, conn: Any, org: uuid.UUID, filters: SearchFilters) -> bool:
+        """Whether the filters keep at most EXACT_SCAN_MAX of this model's passages. The
+        planner's estimate answers first (planning only: a count of one coach's share of
+        100,000 passages read 5,000 of them, ~15 ms); only an estimate small enough to be
+        a misjudged large share is checked by counting, which stops one past the bound."""
         where, params = filter_clause(org, filters)
-        statement = sql.SQL(
-            "SELECT count(*) AS n FROM (SELECT 1 FROM {passages}"
-            " WHERE p.model = %s AND {where} LIMIT %s) AS kept"
-        ).format(passages=_PASSAGES, where=where)
-        row = conn.execute(statement, [self.model, *params, count + 1]).fetchone()
-        return int(row["n"]) <= count
+        kept = sql.SQL("SELECT 1 FROM {passages} WHERE p.model = %s AND {where}").format(
+            passages=_PASSAGES, where=where
+        )
+        [plan] = conn.execute(sql.SQL("EXPLAIN (FORMAT JSON) ") + kept, [self.model, *params])
+        if plan["QUERY PLAN"][0]["Plan"]["Plan Rows"] > EXACT_SCAN_MAX:
+            return False
+        statement = sql.SQL("SELECT count(*) AS n FROM ({kept} LIMIT %s) AS kept").format(kept=kept)
+        row = conn.execute(statement, [self.model, *params, EXACT_SCAN_MAX + 1]).fetchone()
+        return int(row["n"]) <= EXACT_SCAN_MAX
 
     def exact_statement(
         self, org: uuid.UUID, vector: Sequence[float], filters: SearchFilters, limit: int
@@ -137,9 +172,11 @@ class PgVectorIndex:
         distance = sql.SQL("p.embedding::vector({dims}) <=> {query}::vector({dims})").format(
             dims=sql.SQL(str(int(len(vector)))), query=sql.Literal(vector_literal(vector))
         )
+        # MATERIALIZED: the outer sort must not be folded into the index scan's order.
         statement = sql.SQL(
-            "SELECT p.id, 1 - ({distance}) AS score FROM {passages}"
-            " WHERE p.model = {model} AND {where} ORDER BY {distance} LIMIT %s"
+            "WITH nearest AS MATERIALIZED (SELECT p.id, {distance} AS distance FROM {passages}"
+            " WHERE p.model = {model} AND {where} ORDER BY {distance} LIMIT %s)"
+            " SELECT id, 1 - distance AS score FROM nearest ORDER BY distance, id"
         ).format(distance=distance, passages=_PASSAGES, model=sql.Literal(self.model), where=where)
         return statement, [*params, limit]
 
@@ -192,13 +229,12 @@ class PostgresKeywordIndex:
                 statement = sql.SQL(
                     "SELECT p.id, CASE WHEN p.content_tsv @@ %s::tsquery THEN 1 ELSE 0 END"
                     " + {matched} + {density} * ts_rank_cd(p.content_tsv, %s::tsquery, {norm})"
-                    " AS score FROM {passages} WHERE p.content_tsv @@ (%s::tsquery || %s::tsquery)"
-                    " AND {where} ORDER BY score DESC, p.id LIMIT %s"
+                    " AS score FROM {matching} WHERE {where} ORDER BY score DESC, p.id LIMIT %s"
                 ).format(
                     matched=matched,
                     density=sql.Literal(DENSITY_WEIGHT),
                     norm=sql.Literal(RANK_NORMALIZATION),
-                    passages=_PASSAGES,
+                    matching=_MATCHING,
                     where=where,
                 )
                 rows = conn.execute(
@@ -255,17 +291,18 @@ _COMMON_WORDS = (
 
 
 def _rarest(words: Sequence[str], rows_with: dict[str, float]) -> list[str]:
-    """The rarest words while the rows of those before fit the budget (so at least one). A
-    word not among the most common is rarer than all of them, and is counted as the least
-    common of them (as the planner estimates it), so a rare word alone can fill the budget."""
+    """The rarest words whose rows fit the budget together (the rarest always, so at least
+    one). A word not among the most common is rarer than all of them, and is counted as the
+    least common of them (as the planner estimates it)."""
     unlisted = min(rows_with.values(), default=0.0)
     chosen: list[str] = []
     rows = 0.0
     for word in sorted(words, key=lambda w: (rows_with.get(w, unlisted), w)):
-        if chosen and rows >= SOME_WORD_BUDGET:
+        more = rows_with.get(word, unlisted)
+        if chosen and rows + more > SOME_WORD_BUDGET:
             break
         chosen.append(word)
-        rows += rows_with.get(word, unlisted)
+        rows += more
     return chosen
 
 
