@@ -173,3 +173,21 @@ def test_a_broad_filter_goes_on_through_the_graph_until_it_has_enough(
     # (pgvector 0.6's way, the filter applied to the 10 candidates only, comes back short)
     monkeypatch.setattr(search_indexes, "ITERATIVE_SCAN", "off")
     assert len(index.query(organization, vectors[0], one_session, 20)) < 20
+
+
+def test_the_matching_function_sees_the_scoped_organization_only(platform, organization):
+    # Given the same words in two organizations' passages
+    other = uuid.uuid4()
+    platform.deps.organizations.ensure_organization(other, f"test {other}")
+    _, ours, _ = _index(platform, organization, ["the zanzibar file"])
+    _index(platform, other, ["the zanzibar file"])
+    db = platform.ports.database
+    matching = "SELECT id FROM search_passages_matching('zanzibar'::tsquery)"
+    # When the restricted role asks the function inside our organization's scope
+    with db.transaction(organization) as conn:
+        assert conn.execute("SELECT current_user AS who").fetchone()["who"] == "coach_app"
+        found = [row["id"] for row in conn.execute(matching).fetchall()]
+    # Then only our passage comes back, and with no organization set, nothing does
+    assert found == [ours[0].id]
+    with db.transaction() as conn:
+        assert conn.execute(matching).fetchall() == []
