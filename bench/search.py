@@ -590,10 +590,10 @@ def use_case_latency(platform, search, org, questions, team) -> list[float] | No
 
 
 def hnsw_recall(deps, db, org, query_vectors, coaches) -> None:
-    """Recall@10 against an exact scan, and time: of the HNSW index alone for each ef_search
-    (pgvector 0.6 filters after the graph search: a selective filter needs more candidates),
-    then of the adapter itself (an exact scan when the filter is selective)."""
-    from psycopg import sql
+    """Recall@10 against an exact scan, and time: of the HNSW index alone (an iterative scan,
+    as the adapter runs it) for each ef_search, then of the adapter itself (an exact scan
+    when the filter is selective)."""
+    from coaching.adapters.postgres.search_indexes import graph_settings
 
     model = deps.search.embedder.model
     index = deps.search.vectors
@@ -601,7 +601,7 @@ def hnsw_recall(deps, db, org, query_vectors, coaches) -> None:
     def hnsw(vector, filters, ef_search):
         statement, params = index.statement(org, vector, filters, 10)
         with db.transaction(org) as conn:
-            conn.execute(sql.SQL("SET LOCAL hnsw.ef_search = {}").format(ef_search))
+            conn.execute(graph_settings(ef_search))
             return [row["id"] for row in conn.execute(statement, params).fetchall()]
 
     def adapter(vector, filters, _):

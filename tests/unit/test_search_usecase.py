@@ -273,6 +273,22 @@ def test_pages_follow_the_cursor_without_repeats():
     assert len(seen) == 7 == len(set(seen))
 
 
+def test_a_page_is_read_back_only_as_far_as_it_needs_and_refilled_past_dropped_entries():
+    # Given twelve matching passages, and a vector index answering six stale ids first
+    many = [passage(f"delegation story number {i}", turn=i) for i in range(12)]
+    deps = deps_with(many, stale=[uuid.uuid4() for _ in range(6)])
+    read: list[int] = []
+    load = deps.search.store.load
+    deps.search.store.load = lambda org, ids: read.append(len(ids)) or load(org, ids)
+    # When a page of three is asked for
+    answer = search(deps, coach(MAYA), SearchRequest("delegation", limit=3), NOW)
+    # Then it holds three real passages and says a next page exists
+    assert len(answer["results"]) == 3 and answer["next_cursor"] is not None
+    assert {r["passage_id"] for r in answer["results"]} <= {str(p.id) for p in many}
+    # And the candidates read back stopped short of all 18 the indexes answered
+    assert sum(read) < 18
+
+
 def test_a_forged_or_reused_cursor_is_refused():
     many = [passage(f"delegation story number {i}", turn=i) for i in range(4)]
     deps = deps_with(many)

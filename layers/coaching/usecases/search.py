@@ -42,6 +42,8 @@ RECENT_QUERIES_SHOWN = 5
 # joined with their neighbours, so a turn may sit inside a passage that starts earlier).
 TURN_LOOKBACK = 30
 PIECES_LOOKED_AT = 10  # of each of those turns (a long turn's later pieces start passages too)
+# Candidates read back at a time when a page is short of what it needs (some were dropped).
+PAGE_READ_MIN = 10
 # Threads that ask the keyword index while the calling thread embeds the question; kept
 # (starting a thread per search cost ~2 ms). A burst beyond them waits its turn.
 _KEYWORD_ASKERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-keywords")
@@ -350,15 +352,23 @@ def _page(
     limit: int,
     offset: int,
 ) -> _Page:
-    """Every candidate read back from the store and checked again, then the page of them."""
-    loaded = {p.id: p for p in deps.search.store.load(org, [hit.passage_id for hit in fused])}
-    shown = [
-        (loaded[hit.passage_id], hit)
-        for hit in fused
-        if hit.passage_id in loaded
-        and allows(filters, org, loaded[hit.passage_id])
-        and visibility.allows(loaded[hit.passage_id].coach_id)
-    ]
+    """The page of candidates, each read back from the store and checked again. Read in
+    order and only as far as the page and one more (whether there is a next page): the
+    indexes filtered already, so nearly every candidate read is shown."""
+    wanted = offset + limit + 1
+    shown: list[tuple[Passage, Fused]] = []
+    read = 0
+    while len(shown) < wanted and read < len(fused):
+        batch = fused[read : read + max(wanted - len(shown), PAGE_READ_MIN)]
+        read += len(batch)
+        loaded = {p.id: p for p in deps.search.store.load(org, [h.passage_id for h in batch])}
+        shown += [
+            (loaded[hit.passage_id], hit)
+            for hit in batch
+            if hit.passage_id in loaded
+            and allows(filters, org, loaded[hit.passage_id])
+            and visibility.allows(loaded[hit.passage_id].coach_id)
+        ]
     page = shown[offset : offset + limit]
     return _Page(page, offset + limit if len(shown) > offset + limit else None)
 

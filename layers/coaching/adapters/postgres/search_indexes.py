@@ -69,11 +69,11 @@ def filter_clause(org: uuid.UUID, filters: SearchFilters) -> tuple[sql.Composabl
     return sql.SQL(" AND ").join(conditions), params
 
 
-def _graph_settings() -> sql.Composed:
+def graph_settings(ef_search: int | None = None) -> sql.Composed:
     """The HNSW settings for this transaction only (set_config's is_local), in one round
-    trip."""
+    trip (``ef_search``: another than EF_SEARCH, for bench/search.py)."""
     settings = (
-        ("hnsw.ef_search", EF_SEARCH),
+        ("hnsw.ef_search", ef_search or EF_SEARCH),
         ("hnsw.iterative_scan", ITERATIVE_SCAN),
         ("hnsw.max_scan_tuples", MAX_SCAN_TUPLES),
     )
@@ -125,7 +125,7 @@ class PgVectorIndex:
                 if filtered and self._few_kept(conn, org, filters):
                     statement, params = self.exact_statement(org, vector, filters, limit)
                 else:
-                    conn.execute(_graph_settings())
+                    conn.execute(graph_settings())
                     statement, params = self.statement(org, vector, filters, limit)
                 rows = conn.execute(statement, params).fetchall()
         except (psycopg.OperationalError, TransientError) as error:

@@ -72,6 +72,9 @@ class PostgresRecentQueries:
 
     def remember(self, org: uuid.UUID, user_id: uuid.UUID, query: str, at: dt.datetime) -> None:
         with self._db.transaction(org) as conn:
+            # A suggestion, not a record: a crash may lose the last ones, and the search does
+            # not wait for the disk (a flush is milliseconds on a busy one).
+            conn.execute("SET LOCAL synchronous_commit = off")
             # Only a user on record keeps questions (a token whose user is gone keeps none).
             conn.execute(
                 "INSERT INTO search_queries (organization_id, user_id, query, asked_at)"
