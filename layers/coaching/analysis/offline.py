@@ -214,9 +214,7 @@ def priority_factors(
         factors.append((0.40, "stuck", "said they feel stuck or overwhelmed"))
     if missed is not None and missed[0] > 0:
         not_done, of = missed
-        factors.append(
-            (MISSED_WEIGHT * not_done / of, "missed_commitments", missed_label(*missed))
-        )
+        factors.append((MISSED_WEIGHT * not_done / of, "missed_commitments", missed_label(*missed)))
     if _ENGAGEMENT_GAP[engagement]:
         gap = 0.25 * _ENGAGEMENT_GAP[engagement]
         factors.append((gap, "quiet", f"{engagement} engagement"))
