@@ -3,10 +3,12 @@ derived and the pending clients nothing refers to any more."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from coaching.domain.errors import NotFound
-from coaching.domain.results import PriorityReason
+from coaching.domain.results import ActionItem, ClientSummary, PriorityReason
 from tests.contracts.conftest import (
     analysed_session,
     analysis,
@@ -114,3 +116,29 @@ def test_another_organization_sees_and_discards_nothing(backend, org):
     assert results.load_client_analyses(other, session.id) == {}
     assert sum(results.discard_results(other, session.id).values()) == 0
     assert len(results.load_client_analyses(org, session.id)) == 2
+
+
+def _session_with_commitments(backend, org, day, items: list[str]):
+    session = new_session(backend, org, session_date=day)
+    ports = backend.ports
+    client_ids = ports["participants"].resolve_clients(org, session.id, ["Priya Nair"])
+    speakers = [speaker("Maya Coach", "coach"), speaker("Priya Nair")]
+    ports["participants"].save_speakers(org, session.id, speakers, client_ids)
+    summary = ClientSummary(action_items=[ActionItem(text=text, evidence=[1]) for text in items])
+    ports["results"].save_client_analysis(
+        org, session.id, "Priya Nair", analysis().model_copy(update={"summary": summary})
+    )
+    return session
+
+
+def test_previous_commitments_are_those_of_the_clients_session_before(backend, org):
+    # Given Priya's sessions of March, May and then April, each with its action items
+    march = _session_with_commitments(backend, org, dt.date(2026, 3, 2), ["Send the budget"])
+    _session_with_commitments(backend, org, dt.date(2026, 5, 4), ["Book the offsite"])
+    april = _session_with_commitments(backend, org, dt.date(2026, 4, 6), ["Call Sam"])
+    results = backend.ports["results"]
+    # Then April's are March's, the session before it by date, not the latest stored
+    assert results.previous_commitments(org, april.id, "Priya Nair") == ["Send the budget"]
+    # And March, her first, has none; nor has a name that is not a client of the session
+    assert results.previous_commitments(org, march.id, "Priya Nair") == []
+    assert results.previous_commitments(org, april.id, "Maya Coach") == []

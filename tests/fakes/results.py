@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from coaching.domain.errors import NotFound
@@ -33,6 +34,33 @@ class FakeResults:
         self, org: uuid.UUID, session_id: uuid.UUID
     ) -> dict[str, ClientAnalysis]:
         return client_analyses(self.data, org, session_id)
+
+    def previous_commitments(
+        self, org: uuid.UUID, session_id: uuid.UUID, client_name: str
+    ) -> list[str]:
+        data = self.data
+        me = next(
+            (
+                p
+                for p in data.participants.get((org, session_id), [])
+                if p.stats.name == client_name
+            ),
+            None,
+        )
+        this = data.sessions.get((org, session_id))
+        if me is None or me.client_id is None or this is None:
+            return []
+        earlier = [
+            (_when(session), analyses[me.client_id])
+            for (o, other), analyses in data.analyses.items()
+            if o == org and other != session_id and me.client_id in analyses
+            for session in [data.sessions[(org, other)]]
+            if session.processing_status != "failed" and _when(session) < _when(this)
+        ]
+        if not earlier:
+            return []
+        _, latest = max(earlier, key=lambda pair: pair[0])
+        return [item.text for item in latest.summary.action_items]
 
     def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
         key = (org, session_id)
@@ -76,3 +104,9 @@ def client_analyses(
         for p in data.participants.get(key, [])
         if p.client_id in analyses
     }
+
+
+def _when(session) -> tuple[dt.date, dt.datetime]:
+    """A session's place in time, as the adapter orders them: its date, else the day it came."""
+    created = session.created_at or dt.datetime.min.replace(tzinfo=dt.UTC)
+    return (session.session_date or created.date(), created)

@@ -9,7 +9,9 @@ from coaching.analysis.commitments import (
     content_words,
     engagement_trend,
     judge_commitment,
+    missed_commitments,
 )
+from coaching.analysis.offline import missed_label
 from coaching.domain.transcript import Turn
 
 
@@ -150,3 +152,24 @@ def test_engagement_trend_slope_is_levels_per_session():
     assert engagement_trend(["low", "medium", "high"]).slope == pytest.approx(1.0)
     assert engagement_trend(["medium", "medium", "high", "medium"]).slope == pytest.approx(0.1)
     assert engagement_trend(["high"]).slope is None
+
+
+def _turn(index: int, speaker: str, text: str) -> Turn:
+    return Turn(index=index, speaker=speaker, start=10.0 * index, text=text)
+
+
+def test_only_a_commitment_said_not_done_is_missed_and_only_their_own_words_or_the_coachs_count():
+    commitments = [PROPOSAL, "I will book a mentoring session with Olu.", "I will walk daily."]
+    turns = [
+        _turn(0, "Ann Lee", "I didn't get to book the mentoring session with Olu."),
+        _turn(1, "Sam Ortiz", "I never walked daily, nor sent the budget proposal to my director."),
+        _turn(2, "Elena Park", "Ann, you sent the budget proposal to your director, well done."),
+    ]
+    # Sam's words are not Ann's: only the mentoring is missed; the walk is never mentioned
+    missed = missed_commitments(commitments, turns, "Ann Lee", "Elena Park", sole_client=False)
+    assert missed == ["I will book a mentoring session with Olu."]
+    # The label says how many of how many
+    assert missed_label(1, 1) == "said they did not do what they committed to last time"
+    assert missed_label(2, 3) == (
+        "said they did not do 2 of the 3 things they committed to last time"
+    )

@@ -3,6 +3,7 @@ socket next), undo/redo replayed from the stored revisions, the free-form refine
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 import pytest
@@ -142,3 +143,15 @@ def test_only_who_may_see_the_session_refines(store):
     with pytest.raises(NotFound):
         _ask(_ports(store), summary.id, "remove win 1", 0, principal=stranger)
     assert len(store.history[summary.id]) == 1
+
+
+def test_an_action_the_coach_adds_is_dated_from_its_own_words(store):
+    # Given a summary of a session held on Monday 30 November 2026
+    summary = store.add(DRAFT, COACH)
+    store.session_dates[summary.id] = dt.date(2026, 11, 30)
+    # When the coach adds two actions, one naming a day
+    _ask(_ports(store), summary.id, "add action: Send the budget by Friday", 0)
+    answer = _ask(_ports(store), summary.id, "add action: Book the room", 1)
+    # Then the first is due that Friday, in the words it came from; the other has no date
+    due = [(a["due"], a["due_phrase"]) for a in answer["summary"]["action_items"]]
+    assert due == [("2026-12-04", "by Friday"), (None, None)]

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from pathlib import Path
 
 import pytest
 
+from coaching.analysis.offline import MISSED_WEIGHT, priority
 from coaching.domain.errors import (
     NotFound,
     NotRerunnable,
@@ -278,3 +280,34 @@ def test_a_step_that_already_finished_returns_its_recorded_output(world):
     again = run_once(world, "NotifyCoach", step(), use_case)
     assert first == again == {"run": 1}
     assert len(calls) == 1
+
+
+WEEK_2 = WEEK_1.with_name("client-progress-week2.vtt")
+
+
+def test_a_commitment_of_last_time_said_not_done_raises_the_priority_with_its_reason(world):
+    # Given week 1 (Priya: send the budget proposal, book a mentoring session) analysed
+    through(world, "analyze")
+    # When week 2, where she sent the proposal but did not book the mentoring, is analysed
+    week_2 = uuid.UUID(int=SESSION.int + 2)
+    key = f"transcripts/{ORG}/{week_2}/week-2.vtt"
+    world.objects.put(key, WEEK_2.read_bytes())
+    second = step(key).model_copy(update={"session_id": week_2})
+    validate_and_store(world, second)
+    parse_participants(world, second)
+    priya = ClientStepInput(organization_id=ORG, session_id=week_2, client_name="Priya Raman")
+    analyze_client(world, priya)
+    analysis = world.results.load_client_analyses(ORG, week_2)["Priya Raman"]
+    # Then her priority gives the one of two not done as a reason, and counts it
+    reasons = {r.code: r.label for r in analysis.priority_reasons}
+    assert reasons["missed_commitments"] == (
+        "said they did not do 1 of the 2 things they committed to last time"
+    )
+    before, _ = priority(
+        analysis.engagement_level,
+        analysis.summary,
+        analysis.breakthrough_detected,
+        falling_sentiment="falling_sentiment" in reasons,
+        sensitive="sensitive_topic" in reasons,
+    )
+    assert analysis.priority_score == min(1.0, round(before + MISSED_WEIGHT / 2, 2))

@@ -219,6 +219,16 @@ def judge_commitment(commitment: str, next_session: list[Spoken] | None) -> Judg
     return Judgement(verdict, spoken.turn.index, spoken.turn.start, spoken.by_client)
 
 
+def missed_commitments(
+    commitments: list[str], turns: list[Turn], client: str, coach: str | None, *, sole_client: bool
+) -> list[str]:
+    """Of a client's commitments from their last session, those this session's turns say
+    they did not do (``judge_commitment``: a clear "didn't", not silence)."""
+    theirs = [t for t in turns if t.speaker == client or (coach and t.speaker == coach)]
+    reports = reports_in(theirs, client, sole_client=sole_client)
+    return [c for c in commitments if judge_commitment(c, reports).kept == "not_kept"]
+
+
 def _cue_of(sentence: str) -> Kept | None:
     """The verdict of the sentence's last clause that has a cue; None without a cue."""
     verdict: Kept | None = None

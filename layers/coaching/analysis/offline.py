@@ -203,12 +203,18 @@ def priority_factors(
     breakthrough: bool,
     falling_sentiment: bool = False,
     sensitive: bool = False,
+    missed: tuple[int, int] | None = None,
 ) -> list[tuple[float, PriorityReason]]:
-    """What raises a client's follow-up priority, each with its weight and its reason."""
+    """What raises a client's follow-up priority, each with its weight and its reason.
+    ``missed``: of the things they committed to in their last session, how many this one
+    says they did not do, and how many there were."""
     committed = bool(summary.action_items)
     factors: list[tuple[float, PriorityCode, str]] = []
     if any(_STUCK.search(item.text) for item in summary.challenges):
         factors.append((0.40, "stuck", "said they feel stuck or overwhelmed"))
+    if missed is not None and missed[0] > 0:
+        not_done, of = missed
+        factors.append((MISSED_WEIGHT * not_done / of, "missed_commitments", missed_label(*missed)))
     if _ENGAGEMENT_GAP[engagement]:
         gap = 0.25 * _ENGAGEMENT_GAP[engagement]
         factors.append((gap, "quiet", f"{engagement} engagement"))
@@ -229,6 +235,15 @@ def priority_factors(
 
 FALLING_SENTIMENT_WEIGHT = 0.15
 FALLING_SENTIMENT_REASON = "sounded less positive as the session went on"
+# Every commitment of last time not done weighs as much as raising challenges without
+# committing to anything; some of them, their share of it.
+MISSED_WEIGHT = 0.30
+
+
+def missed_label(not_done: int, of: int) -> str:
+    if not_done == of == 1:
+        return "said they did not do what they committed to last time"
+    return f"said they did not do {not_done} of the {of} things they committed to last time"
 
 
 def priority(
@@ -238,12 +253,30 @@ def priority(
     *,
     falling_sentiment: bool = False,
     sensitive: bool = False,
+    missed: tuple[int, int] | None = None,
 ) -> tuple[float, list[PriorityReason]]:
     """The follow-up priority (0..1) and its reasons, weightiest first."""
-    factors = priority_factors(engagement, summary, breakthrough, falling_sentiment, sensitive)
+    factors = priority_factors(
+        engagement, summary, breakthrough, falling_sentiment, sensitive, missed
+    )
     score = round(min(max(sum(weight for weight, _ in factors), 0.0), 1.0), 2)
     ranked = sorted(factors, key=lambda factor: -factor[0])  # stable: ties keep their order
     return score, [reason for _, reason in ranked]
+
+
+def with_missed_commitments(analysis: ClientAnalysis, missed: tuple[int, int]) -> ClientAnalysis:
+    """The analysis with its priority weighed again, the commitments of last time that this
+    session says were not done counted in (either analyzer's: both weigh priority here)."""
+    codes = {reason.code for reason in analysis.priority_reasons}
+    score, reasons = priority(
+        analysis.engagement_level,
+        analysis.summary,
+        analysis.breakthrough_detected,
+        falling_sentiment="falling_sentiment" in codes,
+        sensitive="sensitive_topic" in codes,
+        missed=missed,
+    )
+    return analysis.model_copy(update={"priority_score": score, "priority_reasons": reasons})
 
 
 def priority_score(

@@ -62,6 +62,28 @@ def keep_due_dates(
     return after.model_copy(update={"action_items": items})
 
 
+def undated_new_actions(before: SummaryContent, after: SummaryContent) -> bool:
+    """Whether an edit added an action item with no due date (dated_new_actions' work)."""
+    known = {_key(item.text) for item in before.action_items}
+    return any(i.due is None and _key(i.text) not in known for i in after.action_items)
+
+
+def dated_new_actions(
+    before: SummaryContent, after: SummaryContent, session_date: dt.date
+) -> SummaryContent:
+    """``after`` (a coach's edit: "add action: send the budget by Friday") with each action
+    item it added, and left undated, dated from its own words against the session date, as
+    the analysis dates the client's."""
+    known = {_key(item.text) for item in before.action_items}
+    items = [
+        _resolved(item, about_dates=False, session_date=session_date)
+        if item.due is None and _key(item.text) not in known
+        else item
+        for item in after.action_items
+    ]
+    return after.model_copy(update={"action_items": items})
+
+
 def _kept(
     item: ReviewActionItem, previous: ReviewActionItem, request: str, about_dates: bool
 ) -> ReviewActionItem:

@@ -83,6 +83,7 @@ PriorityCode = Literal[
     "no_action",
     "sensitive_topic",
     "no_win",
+    "missed_commitments",
 ]
 
 

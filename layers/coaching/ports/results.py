@@ -23,6 +23,14 @@ class Results(Protocol):
         """By client speaker name."""
         ...
 
+    def previous_commitments(
+        self, org: uuid.UUID, session_id: uuid.UUID, client_name: str
+    ) -> list[str]:
+        """The action items (as the coach last worded them) of the client's session before
+        this one, by session date; none when this is their first, or ``client_name`` is not
+        a client speaker of the session."""
+        ...
+
     def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
         """Compensation: removes everything the pipeline derived (analyses, summaries,
         speakers, index entries, notices but the failure's, pending clients nothing refers to

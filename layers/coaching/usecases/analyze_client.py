@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from coaching.analysis.commitments import missed_commitments
+from coaching.analysis.offline import with_missed_commitments
 from coaching.domain.errors import NotFound
 from coaching.usecases.dependencies import Dependencies
 from coaching.usecases.pipeline_input import ClientStepInput
@@ -28,6 +30,17 @@ def analyze_client(deps: Dependencies, step: ClientStepInput) -> dict[str, Any]:
             session.session_date or uploaded,
             labels,
         )
+    previous = deps.results.previous_commitments(org, session_id, step.client_name)
+    if previous:
+        missed = missed_commitments(
+            previous,
+            transcript.turns,
+            step.client_name,
+            session.coach_name,
+            sole_client=sum(s.role == "client" for s in speakers) == 1,
+        )
+        if missed:
+            analysis = with_missed_commitments(analysis, (len(missed), len(previous)))
     deps.results.save_client_analysis(org, session_id, step.client_name, analysis)
     return {
         "client": step.client_name,

@@ -18,7 +18,11 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from coaching.analysis import refinement
-from coaching.analysis.refined_dates import keep_due_dates
+from coaching.analysis.refined_dates import (
+    dated_new_actions,
+    keep_due_dates,
+    undated_new_actions,
+)
 from coaching.domain.errors import ContentRejected
 from coaching.domain.identity import Principal
 from coaching.domain.review import RevisionRecord, SummaryContent, SummaryRecord
@@ -63,6 +67,9 @@ def refine_summary(
         draft = ports.summaries.revisions(org, record.id)[0].content
         refined = parsed.apply(record.content, draft)
         content, reply = refined.content, refined.reply
+        if undated_new_actions(record.content, content):  # "add action: ... by Friday"
+            session_date = ports.summaries.summary_context(org, record.id).session_date
+            content = dated_new_actions(record.content, content, session_date)
     else:
         content, reply = _free_form(ports, org, record, request.message)
     content = _validated(content)

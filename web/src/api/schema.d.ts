@@ -1726,7 +1726,7 @@ export interface components {
         };
         PriorityReason: {
             /** @enum {string} */
-            code: "stuck" | "quiet" | "challenges_without_action" | "falling_sentiment" | "no_action" | "sensitive_topic" | "no_win";
+            code: "stuck" | "quiet" | "challenges_without_action" | "falling_sentiment" | "no_action" | "sensitive_topic" | "no_win" | "missed_commitments";
             label: string;
         };
         QuietHours: {

@@ -171,7 +171,7 @@ class PostgresClientStore:
                     if row["summary_id"] is None
                     else ("approved" if row["approved_at"] else "draft")
                 ),
-                action_items=_current_action_items(row),
+                action_items=current_action_items(row),
             )
             for row in rows
         ]
@@ -370,7 +370,7 @@ def _remove_name(
     return len(changed)
 
 
-def _current_action_items(row: dict[str, Any]) -> list[dict[str, Any]]:
+def current_action_items(row: dict[str, Any]) -> list[dict[str, Any]]:
     """The coach's version when they edited (what is approved, once approved), else the
     AI's draft."""
     edited = row["coach_edited_version"]

@@ -8,6 +8,7 @@ import psycopg
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from coaching.adapters.postgres.client_store import current_action_items
 from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.pending_clients import delete_session_rows
 from coaching.domain.errors import NotFound
@@ -26,6 +27,25 @@ _DERIVED_ROWS = [
     ("client_sessions", sql.SQL("session_id = %s")),
     ("session_participants", sql.SQL("session_id = %s")),
 ]
+
+
+# The summary of the client's latest session before this one (a failed one never counts).
+_PREVIOUS_COMMITMENTS = (
+    "SELECT su.action_items, su.coach_edited_version"
+    " FROM session_participants me"
+    " JOIN sessions this ON this.id = me.session_id AND this.organization_id = me.organization_id"
+    " JOIN session_participants sp ON sp.client_id = me.client_id"
+    "  AND sp.organization_id = me.organization_id AND sp.session_id <> me.session_id"
+    " JOIN sessions s ON s.id = sp.session_id AND s.organization_id = sp.organization_id"
+    " JOIN client_sessions cs ON cs.session_id = sp.session_id AND cs.client_id = sp.client_id"
+    " JOIN summaries su ON su.client_session_id = cs.id"
+    " WHERE me.organization_id = %s AND me.session_id = %s AND me.name = %s"
+    " AND me.client_id IS NOT NULL AND s.processing_status <> 'failed'"
+    " AND (COALESCE(s.session_date, s.created_at::date), s.created_at)"
+    "  < (COALESCE(this.session_date, this.created_at::date), this.created_at)"
+    " ORDER BY COALESCE(s.session_date, s.created_at::date) DESC, s.created_at DESC"
+    " LIMIT 1"
+)
 
 
 class PostgresResults:
@@ -89,6 +109,15 @@ class PostgresResults:
     ) -> dict[str, ClientAnalysis]:
         with self._db.transaction(org) as conn:
             return client_analyses(conn, org, session_id)
+
+    def previous_commitments(
+        self, org: uuid.UUID, session_id: uuid.UUID, client_name: str
+    ) -> list[str]:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(_PREVIOUS_COMMITMENTS, (org, session_id, client_name)).fetchone()
+        if row is None:
+            return []
+        return [str(item["text"]) for item in current_action_items(row) if item.get("text")]
 
     def discard_results(self, org: uuid.UUID, session_id: uuid.UUID) -> dict[str, int]:
         with self._db.transaction(org) as conn:

@@ -72,7 +72,7 @@ class ParticipantSummary(Answer):
 class PriorityReason(Answer):
     code: PriorityCode = Field(
         description="stable: stuck, quiet, challenges_without_action, falling_sentiment, "
-        "no_action, sensitive_topic, no_win"
+        "no_action, sensitive_topic, no_win, missed_commitments"
     )
     label: str = Field(description="the reason in words for people")
 
