@@ -40,6 +40,7 @@ from functools import cache, lru_cache
 from typing import Literal
 
 from coaching.analysis.sentences import sentences_of
+from coaching.analysis.stemming import stem as english_stem
 from coaching.analysis.summary.lexicon import stop_words
 from coaching.domain.results import EngagementLevel
 from coaching.domain.transcript import Turn
@@ -255,7 +256,7 @@ def content_words(text: str) -> frozenset[str]:
         if len(word) < 3 or word in _COMMITMENT_WORDS:
             continue
         base = _IRREGULAR.get(word, word)
-        stem = _stemmer().stemWord(base)
+        stem = english_stem(base)
         if (word in stops or base in stops) and stem not in _action_stems():
             continue
         found.add(stem)
@@ -264,14 +265,7 @@ def content_words(text: str) -> frozenset[str]:
 
 @cache
 def _action_stems() -> frozenset[str]:
-    return frozenset(_stemmer().stemWords(sorted(_ACTIONS)))
-
-
-@cache
-def _stemmer():
-    import snowballstemmer
-
-    return snowballstemmer.stemmer("english")
+    return frozenset(english_stem(word) for word in _ACTIONS)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ Terms match by their Snowball stem, so "delegating" is marked for a question abo
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+
+from coaching.analysis.stemming import stem as english_stem
 
 SNIPPET_CHARS = 240
 _WORD = re.compile(r"[\w'’]+")
@@ -29,21 +29,8 @@ class Snippet:
     highlights: list[tuple[int, int]]
 
 
-@functools.cache
-def _stemmer() -> Any:
-    import snowballstemmer  # type: ignore[import-untyped]  # noqa: PLC0415 - loaded by a search only
-
-    return snowballstemmer.stemmer("english")
-
-
-# Words repeat across results and questions, and the stemmer is pure Python (~50 us a word:
-# stemming every word of a page of results cost more than both index queries together).
-STEMS_KEPT = 50_000
-
-
-@functools.lru_cache(maxsize=STEMS_KEPT)
 def stem(word: str) -> str:
-    return str(_stemmer().stemWord(word.lower().replace("’", "'").removesuffix("'s")))
+    return english_stem(word.lower().replace("’", "'").removesuffix("'s"))
 
 
 def query_stems(query: str) -> frozenset[str]:
