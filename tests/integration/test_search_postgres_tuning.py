@@ -47,16 +47,20 @@ def _index(
     return session_id, passages, vectors
 
 
-def test_a_word_too_common_for_the_budget_only_ranks(platform, organization, monkeypatch):
-    # Given many passages with a common word, a few with a rare one, one with both
+def _after_common_words(platform, org, texts: list[str]) -> list[Passage]:
+    """Forty passages saying "meeting", then ``texts``, with the planner's word statistics."""
     common = [f"the weekly meeting number {n} went on" for n in range(40)]
-    _, passages, _ = _index(
-        platform,
-        organization,
-        [*common, "we reviewed the zanzibar file", "the meeting about zanzibar"],
-    )
+    _, passages, _ = _index(platform, org, [*common, *texts])
     with platform.ports.database.transaction() as conn:
         conn.execute("ANALYZE search_passages")
+    return passages
+
+
+def test_a_word_too_common_for_the_budget_only_ranks(platform, organization, monkeypatch):
+    # Given many passages with a common word, a few with a rare one, one with both
+    passages = _after_common_words(
+        platform, organization, ["we reviewed the zanzibar file", "the meeting about zanzibar"]
+    )
     index = PostgresKeywordIndex(platform.ports.database)
     # When the budget lets in one word's passages only
     monkeypatch.setattr(search_indexes, "SOME_WORD_BUDGET", 1)
@@ -71,14 +75,8 @@ def test_a_word_too_common_for_the_budget_only_ranks(platform, organization, mon
 
 def test_a_rare_word_outweighs_a_common_one(platform, organization):
     # Given a common word said again and again in one passage, a rare one once in another
-    common = [f"the weekly meeting number {n} went on" for n in range(40)]
-    _, passages, _ = _index(
-        platform,
-        organization,
-        [*common, "meeting after meeting, the meeting ran long", "a note on zanzibar"],
-    )
-    with platform.ports.database.transaction() as conn:
-        conn.execute("ANALYZE search_passages")
+    repeated = "meeting after meeting, the meeting ran long"
+    passages = _after_common_words(platform, organization, [repeated, "a note on zanzibar"])
     # When a question holds both words
     hits = PostgresKeywordIndex(platform.ports.database).query(
         organization, "meeting zanzibar", SearchFilters(), 50

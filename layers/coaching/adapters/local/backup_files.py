@@ -6,11 +6,12 @@ half-way never leaves a file that looks whole.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from coaching.adapters.local.folder_files import inside, write_whole
 
 
 class LocalBackupFiles:
@@ -18,25 +19,13 @@ class LocalBackupFiles:
         self.root = root
 
     def path(self, relative_path: str) -> Path:
-        path = (self.root / relative_path).resolve()
-        if not path.is_relative_to(self.root.resolve()):
-            raise ValueError(f"{relative_path!r} is outside the backup folder.")
-        return path
+        return inside(self.root, relative_path, "backup")
 
     def exists(self, relative_path: str) -> bool:
         return self.path(relative_path).is_file()
 
-    @contextmanager
-    def open_write(self, relative_path: str) -> Iterator[BinaryIO]:
-        path = self.path(relative_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial")
-        try:
-            with partial.open("wb") as file:
-                yield file
-            os.replace(partial, path)
-        finally:
-            partial.unlink(missing_ok=True)
+    def open_write(self, relative_path: str) -> AbstractContextManager[BinaryIO]:
+        return write_whole(self.path(relative_path))
 
     @contextmanager
     def open_read(self, relative_path: str) -> Iterator[BinaryIO]:

@@ -6,12 +6,12 @@ reader (or a resumed run) never takes a half-written file for a finished one.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import BinaryIO
+
+from coaching.adapters.local.folder_files import inside, write_whole
 
 
 class LocalExportFiles:
@@ -19,24 +19,10 @@ class LocalExportFiles:
         self._root = root.resolve()
 
     def _path(self, relative_path: str) -> Path:
-        path = (self._root / relative_path).resolve()
-        if not path.is_relative_to(self._root):
-            raise ValueError(f"Not a path inside the export folder: {relative_path!r}")
-        return path
+        return inside(self._root, relative_path, "export")
 
-    @contextlib.contextmanager
-    def open_write(self, relative_path: str) -> Iterator[BinaryIO]:
-        path = self._path(relative_path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial")
-        try:
-            with partial.open("wb") as file:
-                yield file
-                file.flush()
-                os.fsync(file.fileno())
-            partial.replace(path)
-        finally:
-            partial.unlink(missing_ok=True)
+    def open_write(self, relative_path: str) -> AbstractContextManager[BinaryIO]:
+        return write_whole(self._path(relative_path))
 
     def sha256(self, relative_path: str) -> str | None:
         path = self._path(relative_path)

@@ -10,6 +10,14 @@ from psycopg.types.json import Jsonb
 from coaching.adapters.postgres.database import Database
 
 
+def organization_ids(database: Database) -> list[uuid.UUID]:
+    """Every organization, in id order: for system tasks that go through them one by one
+    (a reindex, a backup), deliberately not scoped to one."""
+    with database.transaction() as conn:
+        rows = conn.execute("SELECT id FROM organizations ORDER BY id").fetchall()
+    return [row["id"] for row in rows]
+
+
 class PostgresOrganizations:
     def __init__(self, database: Database) -> None:
         self._db = database

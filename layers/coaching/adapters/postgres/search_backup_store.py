@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.organizations import organization_ids
 from coaching.adapters.postgres.search_store import parse_vector, passage_of, vector_literal
 from coaching.ports.search_backup import IndexedPassage, Standing
 
@@ -56,10 +57,7 @@ class PostgresPassageBackupStore:
         self._db = database
 
     def organizations(self) -> list[uuid.UUID]:
-        # A system task across organizations: deliberately not scoped to one.
-        with self._db.transaction() as conn:
-            rows = conn.execute("SELECT id FROM organizations ORDER BY id").fetchall()
-        return [row["id"] for row in rows]
+        return organization_ids(self._db)
 
     def count(self, org: uuid.UUID) -> int:
         with self._db.transaction(org) as conn:

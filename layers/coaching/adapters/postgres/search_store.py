@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from coaching.adapters.postgres.database import Database
+from coaching.adapters.postgres.organizations import organization_ids
 from coaching.domain.search import Passage
 
 _COLUMNS = (
@@ -194,10 +195,7 @@ class PostgresReindexCheckpoints:
         self._db = database
 
     def organizations(self) -> list[uuid.UUID]:
-        # A system task across organizations: deliberately not scoped to one.
-        with self._db.transaction() as conn:
-            rows = conn.execute("SELECT id FROM organizations ORDER BY id").fetchall()
-        return [row["id"] for row in rows]
+        return organization_ids(self._db)
 
     def load(self, org: uuid.UUID) -> uuid.UUID | None:
         with self._db.transaction(org) as conn:
