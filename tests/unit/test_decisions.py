@@ -88,3 +88,17 @@ def test_keeping_the_call_going_is_no_action_item():
         ("Maya", "We'll send the revised budget to the board."),
     )
     assert [i.evidence for i in find_shared_action_items(session, "Maya")] == [[3]]
+
+
+def test_keeping_the_call_going_is_no_action_item_through_the_captions_pauses():
+    # Given captions of a real call, with their commas, fillers and restarts (issue 16)
+    session = transcript(
+        ("Maya", "Let's give it, like, 2 to 3 minutes more for people to join."),
+        ("Maya", "Then I'll give a quick, benchmarking update for the release."),
+        ("Maya", "The group will… the group will start in a minute."),
+        ("Maya", "I'm gonna… I'm gonna…"),
+        ("Maya", "I'm not 100% sure we should add this or not."),
+        ("Maya", "We'll send the revised budget to the board."),
+    )
+    # Then only the real commitment is an item
+    assert [i.evidence for i in find_shared_action_items(session, "Maya")] == [[5]]

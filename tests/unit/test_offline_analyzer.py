@@ -66,6 +66,19 @@ def test_talk_about_the_call_is_never_a_commitment():
     assert [item.evidence for item in items] == [[4]]
 
 
+def test_a_commitment_that_trails_off_or_is_in_a_relative_clause_is_no_action_item():
+    session = transcript(
+        ("Coach", "Where are you with it?"),
+        ("Ann", "I think… So… I'm gonna… I'm gonna…"),
+        ("Ann", "I believe the changes that I'm gonna introduce will be enough."),
+        ("Ann", "I'll just speedrun these updates."),
+        ("Ann", "I'll give, like, a quick, update on it."),
+        ("Ann", "I'll send Ben the template by Friday."),
+    )
+    items = analyze(session, "Ann").summary.action_items
+    assert [item.evidence for item in items] == [[5]]
+
+
 def test_apologies_time_keeping_and_questions_are_never_recommendations():
     session = transcript(
         ("Ann", "I keep procrastinating."),

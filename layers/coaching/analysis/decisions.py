@@ -40,7 +40,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from coaching.analysis.disfluency import fluent
 from coaching.analysis.due_dates import resolve_due
+from coaching.analysis.hollow_commitments import is_hollow
 from coaching.analysis.item_wording import first_name, for_coach, strip_fillers
 from coaching.analysis.lexicon import Lexicon
 from coaching.analysis.owners import (
@@ -87,7 +89,11 @@ _CALL_LOGISTICS = Lexicon(
     r"\b(give (it|them|people|everyone|folks) (a|one|two|\d+|another|a few|some|a little)\b|"
     r"(one|a|another|few) more minutes?|call it a day|drop off|hop off|run through|"
     r"round of updates|pass the (mic|floor)|touch (briefly )?on|(give|say) (a|an) (brief|quick|"
-    r"short) |the group will start|then (we|the group) start|start with|kick things off)"
+    r"short) |the group will start|then (we|the group) start|start with|kick things off|"
+    r"(start|begin|get started) in a (minute|moment|sec|second|bit)|"
+    r"(a few|a couple( of)?|\d+( to \d+)?) (more minutes|minutes more)|"
+    r"(someone|somebody|anyone|people|others|folks)( else)? (is |are )?(joining|to join)|"
+    r"give (\w+ )?(the )?(stage|floor|mic)|update (you|us|everyone|folks|people) on)"
 )
 _OWN_COMMITMENT = Lexicon(
     rf"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|let me|i can) (\w+ )?{_ACTION}\b"
@@ -188,9 +194,11 @@ def find_shared_action_items(
     found: list[ActionItem] = []
     for said in _sentences(transcript):
         text = said.sentence.text
-        if _ABOUT_THE_CALL.search(text) or _RECAP.match(text) or len(text.split()) < 4:
+        if _RECAP.match(text) or len(text.split()) < 4 or is_hollow(text):
             continue
-        if _CALL_LOGISTICS.search(text):
+        plain = fluent(text)
+        not_a_task = (_ABOUT_THE_CALL, _CALL_LOGISTICS)
+        if any(rule.search(t) for rule in not_a_task for t in (text, plain)):
             continue
         owned = _owned(text, transcript.turns, said.position, coach, participants)
         if owned is None:

@@ -36,7 +36,9 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from coaching.analysis.disfluency import fluent
 from coaching.analysis.due_dates import Due, resolve_due
+from coaching.analysis.hollow_commitments import is_hollow
 from coaching.analysis.item_wording import for_coach
 from coaching.analysis.lexicon import Lexicon
 from coaching.analysis.sensitive import categories_of
@@ -92,7 +94,10 @@ _ABOUT_THE_CALL = Lexicon(
     r"presentation|poll|chart|graph|diagram|demo)|go over|walk (you|us) through|"
     r"give (you |us )?(a|an|some) (\w+ )?(update|overview|context|background)|"
     r"(talk|speak) (a (little|bit) )?(about|to (this|that|it))|i'?ll (just )?(say|add|note|"
-    r"mention|explain|summari[sz]e|answer|clarify|comment)\b|record(ing)?\b|stream)\b",
+    r"mention|explain|summari[sz]e|answer|clarify|comment)\b|record(ing)?\b|stream|"
+    r"in a (bit|minute|moment|sec|second)|give (\w+ )?(the )?(stage|floor|mic)|"
+    r"update (you|us|everyone|folks|people) on|speedrun|go through (all )?(of )?(this|these|"
+    r"them|it) (very )?quickly)\b",
 )
 _BREAKTHROUGH = Lexicon(
     r"\b(i reali[sz]e|i just reali[sz]ed|i'?ve reali[sz]ed|now i see|i see now|never thought "
@@ -139,6 +144,8 @@ class OfflineAnalyzer:
             s
             for s in _matching(client_sentences, _COMMITMENT)
             if not _ABOUT_THE_CALL.search(s.text)
+            and not _ABOUT_THE_CALL.search(fluent(s.text))
+            and not is_hollow(s.text)
         ]
         rest = [s for s in client_sentences if s not in commitments]
         breakthroughs = _matching(rest, _BREAKTHROUGH)

@@ -1,0 +1,27 @@
+"""Spoken sentences as they would be written, for matching phrases against them.
+
+Automatic captions keep every pause and false start: "let's give it, like, 2 to 3 minutes
+more", "then I'll give a quick, benchmarking update", "the group will… the group will
+discuss that". A phrase list written for plain sentences misses all three; matching it
+against the fluent form as well finds them.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PAUSE = re.compile(r"\s*(?:,|…|\.\.\.|—|\s-\s)\s*")
+_FILLER = re.compile(r"\b(?:like|um+|uh+|erm|you know|i mean)\b\s*", re.IGNORECASE)
+# A word or a few said twice in a row: "the group will the group will".
+_RESTART = re.compile(r"\b(\w+(?:'\w+)?(?: \w+(?:'\w+)?){0,3}) \1\b", re.IGNORECASE)
+_SPACES = re.compile(r"\s{2,}")
+
+
+def fluent(text: str) -> str:
+    """The sentence without pauses (commas, ellipses, dashes), fillers and restarts."""
+    text = _PAUSE.sub(" ", text)
+    text = _FILLER.sub("", text)
+    previous = None
+    while previous != text:  # "I… I… I will" takes more than one pass
+        previous, text = text, _RESTART.sub(r"\1", text)
+    return _SPACES.sub(" ", text).strip()
