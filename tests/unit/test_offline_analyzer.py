@@ -73,10 +73,11 @@ def test_a_commitment_that_trails_off_or_is_in_a_relative_clause_is_no_action_it
         ("Ann", "I believe the changes that I'm gonna introduce will be enough."),
         ("Ann", "I'll just speedrun these updates."),
         ("Ann", "I'll give, like, a quick, update on it."),
+        ("Ann", "I'll share with you a demo of what we built."),
         ("Ann", "I'll send Ben the template by Friday."),
     )
     items = analyze(session, "Ann").summary.action_items
-    assert [item.evidence for item in items] == [[5]]
+    assert [item.evidence for item in items] == [[6]]
 
 
 def test_apologies_time_keeping_and_questions_are_never_recommendations():
