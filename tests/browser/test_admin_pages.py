@@ -1,7 +1,7 @@
 """An admin's people and a person's own password in Debian's Chromium against a real `coach
 serve` (issue 14): add a user (the temporary password shown once signs them in), change their
-role, disable them; change one's own password and sign in with the new one. Each page
-screenshotted and checked (CSP, axe-core)."""
+role, disable them; change one's own password (which ends the sign-in) and sign in with the
+new one. Each page screenshotted and checked (CSP, axe-core)."""
 
 from __future__ import annotations
 
@@ -74,8 +74,10 @@ def test_a_person_changes_their_own_password_and_signs_in_with_it(server, browse
         page.get_by_label(re.compile(r"^New password")).fill(new_password)
         page.get_by_label("Repeat the new password").fill(new_password)
         page.get_by_role("button", name="Change password").click()
+        # Every sign-in with the old password ends, this one too: back to Sign in, saying why
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
         expect(
-            page.get_by_role("status").filter(has_text="Your password is changed.")
+            page.get_by_role("status").filter(has_text="Sign in with the new one.")
         ).to_be_visible()
         checks.check_page(page, "password-changed")
     finally:

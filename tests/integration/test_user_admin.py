@@ -122,8 +122,9 @@ def test_the_service_role_is_not_a_persons(admin):
 
 
 def test_a_person_changes_their_own_password(client, organization):
-    email, _ = new_user(organization, Role.SUPPORT)
+    email, user_id = new_user(organization, Role.SUPPORT)
     signed_in = sign_in(client, email)
+    elsewhere = sign_in(client, email, signed_in.secret)  # made with the old password too
     new = "a brand new long password"
     # A wrong current password, then a short new one, are refused
     wrong = client.post(
@@ -148,6 +149,12 @@ def test_a_person_changes_their_own_password(client, organization):
     old = client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert old.status_code == 401
     assert client.post("/v1/auth/login", json={"email": email, "password": new}).status_code == 200
+    # Every sign-in made with the old password has ended, this one too
+    for ended in (signed_in, elsewhere):
+        assert client.get("/v1/coaches", headers=ended.bearer).status_code == 401
+        refreshed = client.post("/v1/auth/refresh", json={"refresh_token": ended.refresh_token})
+        assert refreshed.status_code == 401, refreshed.text
+    assert [a for a, *_ in audit_trail(organization, "user", user_id)] == ["change_password"]
 
 
 def test_the_coaches_an_upload_may_name_follow_who_sees_whose_sessions(organization):

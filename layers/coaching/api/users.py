@@ -121,7 +121,7 @@ def update_user(
 
 @router.post(
     "/v1/account/password",
-    summary="Change your own password (the current one, then the new one)",
+    summary="Change your own password (the current one, then the new one); every sign-in ends",
     responses=documented(HTTPStatus.BAD_REQUEST, ok=HTTPStatus.NO_CONTENT),
 )
 def change_own_password(change: Annotated[PasswordChange, Body()]):
@@ -135,6 +135,9 @@ def change_own_password(change: Annotated[PasswordChange, Body()]):
     ports.identity_provider.change_password(
         user.email, change.current_password, change.new_password
     )
+    # Whoever held the old password may still hold a sign-in made with it: every one ends
+    # (this one too; the web app sends the person to Sign in with the new password).
+    ports.identity_provider.sign_out_everywhere(principal.organization_id, principal.user_id)
     audit(router, principal, "change_password", "user", principal.user_id)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 

@@ -20,17 +20,21 @@ async function fill(current: string, next: string, again = next) {
 }
 
 describe("change password", () => {
-  it("sends the current and the new password and says it is done", async () => {
-    const calls = fakeFetch({ "POST /v1/account/password": () => json(204, null) });
+  it("sends the current and the new password, then forgets the ended sign-in and goes to Sign in", async () => {
+    const calls = fakeFetch({
+      "POST /v1/account/password": () => json(204, null),
+      "POST /v1/auth/logout": () => json(204, null),
+    });
     renderPage("/profile", "/profile", <ChangePassword />);
+    expect(await seriousViolations()).toEqual([]);
     const user = await fill("old long password", "a brand new long password");
     await user.click(screen.getByRole("button", { name: "Change password" }));
-    expect(await screen.findByRole("status")).toHaveTextContent("Your password is changed.");
+    expect(await screen.findByRole("heading", { name: "Sign in" })).toBeInTheDocument();
     expect(calls[0]!.body).toEqual({
       current_password: "old long password",
       new_password: "a brand new long password",
     });
-    expect(await seriousViolations()).toEqual([]);
+    expect(sessionStorage.getItem("coaching.tokens")).toBeNull();
   }, 20_000); // typed passwords on a busy machine: generous, never a measure of speed
 
   it("shows the API's sentence for a wrong current password", async () => {

@@ -1,35 +1,39 @@
 import { Alert, Button, PasswordInput, Stack, Title } from "@mantine/core";
 import { useState, type FormEvent } from "react";
+import { useNavigate } from "react-router-dom";
 import { unwrap } from "../api/client";
 import { sentenceFor } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
 
-/** The signed-in person's own password: the current one, then the new one twice. */
+export const PASSWORD_CHANGED =
+  "Your password is changed, and every sign-in with the old one has ended. Sign in with the new one.";
+
+/** The signed-in person's own password: the current one, then the new one twice. A change
+ * ends every sign-in, this one too, so it goes on to Sign in, saying why. */
 export function ChangePassword() {
-  const { api } = useAuth();
+  const { api, signOut } = useAuth();
+  const navigate = useNavigate();
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeated, setRepeated] = useState("");
   const [busy, setBusy] = useState(false);
-  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
   const mismatch = repeated.length > 0 && repeated !== next;
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     if (mismatch) return;
     setBusy(true);
-    setOutcome(null);
+    setFailure(null);
     try {
       unwrap(await api.POST("/v1/account/password", { body: { current_password: current, new_password: next } }));
-      setCurrent("");
-      setNext("");
-      setRepeated("");
-      setOutcome({ ok: true, text: "Your password is changed." });
     } catch (error) {
-      setOutcome({ ok: false, text: sentenceFor(error) });
-    } finally {
+      setFailure(sentenceFor(error));
       setBusy(false);
+      return;
     }
+    await signOut(); // ended by the API already: this forgets it here
+    navigate("/sign-in", { state: { notice: PASSWORD_CHANGED } });
   }
 
   return (
@@ -65,9 +69,9 @@ export function ChangePassword() {
           <Button type="submit" loading={busy} disabled={mismatch}>
             Change password
           </Button>
-          {outcome && (
-            <Alert role={outcome.ok ? "status" : "alert"} color={outcome.ok ? "green" : "red"}>
-              {outcome.text}
+          {failure && (
+            <Alert role="alert" color="red">
+              {failure}
             </Alert>
           )}
         </Stack>

@@ -1,7 +1,12 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { seriousViolations } from "../test/axe";
+import { MantineProvider } from "@mantine/core";
+import { render } from "@testing-library/react";
+import { MemoryRouter } from "react-router-dom";
+import { AuthProvider } from "../auth/AuthContext";
 import { fakeFetch, json, renderPage, tokenFor } from "../test/render";
+import { PASSWORD_CHANGED } from "./ChangePassword";
 import { SignInPage } from "./SignInPage";
 
 afterEach(() => {
@@ -10,6 +15,25 @@ afterEach(() => {
 });
 
 describe("sign in", () => {
+  it("says why the person is here again when a page sent them (a changed password)", async () => {
+    render(
+      <MantineProvider>
+        <MemoryRouter initialEntries={[{ pathname: "/sign-in", state: { notice: PASSWORD_CHANGED } }]}>
+          <AuthProvider config={{ apiBaseUrl: "http://api.test", webSocketUrl: "ws://api.test/ws", signIn: "local" }}>
+            <SignInPage />
+          </AuthProvider>
+        </MemoryRouter>
+      </MantineProvider>,
+    );
+    expect(screen.getByRole("status")).toHaveTextContent("every sign-in with the old one has ended");
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it("shows no notice when it was opened directly", () => {
+    renderPage("/sign-in", "/sign-in", <SignInPage />);
+    expect(screen.queryByRole("status")).toBeNull();
+  });
+
   it("asks for the authenticator code after the password, then signs in", async () => {
     const calls = fakeFetch({
       "POST /v1/auth/login": () => json(200, { challenge: "MFA", session: "mfa-session" }),

@@ -1,6 +1,6 @@
 import { Alert, Button, Code, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useState, type FormEvent } from "react";
-import { useNavigate } from "react-router-dom";
+import { useLocation, useNavigate } from "react-router-dom";
 import { unwrap, type Schemas } from "../api/client";
 import { sentenceFor } from "../api/errors";
 import { useAuth } from "../auth/AuthContext";
@@ -18,6 +18,8 @@ type SignInAnswer = Schemas["Tokens"] | Schemas["ChallengeToAnswer"];
 export function SignInPage() {
   const { api, signedIn } = useAuth();
   const navigate = useNavigate();
+  // Why the person is here again, when a page sent them (a changed password ends sign-ins).
+  const notice = (useLocation().state as { notice?: unknown } | null)?.notice;
   const [step, setStep] = useState<Step>({ kind: "password" });
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -71,6 +73,11 @@ export function SignInPage() {
       <Title order={1}>Sign in</Title>
       <form onSubmit={submit} aria-label="Sign in">
         <Stack mt="md">
+          {typeof notice === "string" && !error && (
+            <Alert role="status" color="green">
+              {notice}
+            </Alert>
+          )}
           {error && (
             <Alert role="alert" color="red" title="Not signed in">
               {error}
