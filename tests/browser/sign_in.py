@@ -18,6 +18,12 @@ def sign_in(page: Page, server: ServeProcess, email: str, password: str | None =
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password or server.demo_password(email))
     page.get_by_role("button", name="Sign in").click()
+    past_the_password(page, server, email)
+
+
+def past_the_password(page: Page, server: ServeProcess, email: str) -> None:
+    """From the step after the password (enrolling an authenticator, or its code) to signed
+    in, the app's main navigation shown."""
     enrol = page.get_by_role("heading", name="Set up your authenticator app")
     code_step = page.get_by_role("heading", name="Enter your authenticator code")
     expect(enrol.or_(code_step)).to_be_visible()

@@ -1,7 +1,7 @@
 """An admin's people and a person's own password in Debian's Chromium against a real `coach
-serve` (issue 14): add a user (the temporary password shown once signs them in), change their
-role, disable them; change one's own password (which ends the sign-in) and sign in with the
-new one. Each page screenshotted and checked (CSP, axe-core)."""
+serve` (issue 14): add a user (the temporary password shown once lets them choose their own),
+change their role, disable them; change one's own password (which ends the sign-in) and sign
+in with the new one. Each page screenshotted and checked (CSP, axe-core)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, expect
 
 from tests.browser.browser_harness import checked_context, web_dist
-from tests.browser.sign_in import sign_in
+from tests.browser.sign_in import past_the_password, sign_in
 from tests.e2e.serve_harness import ServeProcess, running_server
 
 pytestmark = pytest.mark.browser
@@ -54,6 +54,7 @@ def test_an_admin_adds_a_user_changes_their_role_and_disables_them(server, perso
     expect(note).to_be_visible()
     expect(users.get_by_text(NEW_PERSON)).to_be_visible()
     checks.check_page(page, "users-added")
+    choose_own_password(server, person.browser, checks, note.locator("code").inner_text())
 
     # When the admin makes them a coach lead, then disables them
     page.get_by_label(f"Role of {NEW_PERSON}").select_option(label="Coach lead")
@@ -61,6 +62,25 @@ def test_an_admin_adds_a_user_changes_their_role_and_disables_them(server, perso
     page.get_by_role("button", name=f"Disable {NEW_PERSON}").click()
     expect(page.get_by_role("button", name=f"Enable {NEW_PERSON}")).to_be_visible()
     checks.check_page(page, "users-changed")
+
+
+def choose_own_password(server, browser, checks, temporary: str) -> None:
+    """The added person signs in with the temporary password: they choose their own, enrol
+    an authenticator and are in."""
+    context = checked_context(browser)
+    try:
+        page = checks.watch(context.new_page())
+        page.goto(f"http://127.0.0.1:{server.port}/")
+        page.get_by_label("Email").fill(NEW_PERSON)
+        page.get_by_label("Password").fill(temporary)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible()
+        checks.check_page(page, "new-password")
+        page.get_by_label("New password").fill("the added person's own password")
+        page.get_by_role("button", name="Set password").click()
+        past_the_password(page, server, NEW_PERSON)
+    finally:
+        context.close()
 
 
 def test_a_person_changes_their_own_password_and_signs_in_with_it(server, browser, checks):

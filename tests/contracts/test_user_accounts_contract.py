@@ -49,9 +49,13 @@ def test_users_are_listed_by_role_then_email_within_their_organization(backend, 
 def test_only_known_fields_are_updated(backend, org):
     users = backend.ports["users"]
     user = add(backend, org, email())
-    users.update_user(org, user.id, password_hash="new", pending_mfa_secret="SEED")
+    assert users.user(org, user.id).password_change_required is False
+    users.update_user(
+        org, user.id, password_hash="new", pending_mfa_secret="SEED", password_change_required=True
+    )
     after = users.user(org, user.id)
     assert (after.password_hash, after.pending_mfa_secret) == ("new", "SEED")
+    assert users.user_by_email(user.email).password_change_required is True
     with pytest.raises(ValueError, match="not user fields"):
         users.update_user(org, user.id, email="someone.else@example.com")
 

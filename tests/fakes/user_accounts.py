@@ -9,19 +9,8 @@ from typing import Any
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Conflict
 from coaching.domain.identity import Role
+from coaching.ports.accounts import UPDATABLE_USER_FIELDS
 from tests.fakes.memory import MemoryData
-
-_UPDATABLE = {
-    "mfa_secret",
-    "pending_mfa_secret",
-    "mfa_enabled",
-    "mfa_last_step",
-    "last_login",
-    "password_hash",
-    "role",
-    "coach_id",
-    "disabled_at",
-}
 
 
 class FakeUserAccounts:
@@ -81,7 +70,7 @@ class FakeUserAccounts:
         return sorted(mine, key=lambda u: (u.role.value, u.email))
 
     def update_user(self, org: uuid.UUID, user_id: uuid.UUID, **fields: Any) -> None:
-        unknown = set(fields) - _UPDATABLE
+        unknown = set(fields) - UPDATABLE_USER_FIELDS
         if unknown:
             raise ValueError(f"not user fields: {sorted(unknown)}")
         user = self._in(org, user_id)

@@ -31,7 +31,7 @@ def admin(organization):
     return claims_for(organization, Role.ADMIN, user_id=user_id)
 
 
-def test_an_admin_adds_a_person_who_signs_in_with_the_temporary_password(
+def test_an_admin_adds_a_person_whose_temporary_password_only_lets_them_choose_their_own(
     client, organization, admin
 ):
     # When the admin adds a coach
@@ -48,12 +48,29 @@ def test_an_admin_adds_a_person_who_signs_in_with_the_temporary_password(
     _, listed = request("GET", "/v1/users", admin)
     assert "new.coach@example.com" in [u["email"] for u in listed["items"]]
     assert "temporary_password" not in listed["items"][0]
-    # And they can sign in with it (the organization asks them to enrol an authenticator)
-    answer = client.post(
-        "/v1/auth/login",
-        json={"email": "new.coach@example.com", "password": added["temporary_password"]},
-    )
+    # When they sign in with it, they are asked for a password of their own first
+    temporary = {"email": "new.coach@example.com", "password": added["temporary_password"]}
+    answer = client.post("/v1/auth/login", json=temporary)
     assert answer.status_code == 200, answer.text
+    assert answer.json()["challenge"] == "NEW_PASSWORD_REQUIRED"
+    session = answer.json()["session"]
+    # The temporary one again, or a short one, is refused
+    for refused, status_code in ((added["temporary_password"], 400), ("short", 422)):
+        again = client.post(
+            "/v1/auth/new-password", json={"session": session, "new_password": refused}
+        )
+        assert again.status_code == status_code, again.text
+    own = "a password of my very own"
+    chosen = client.post("/v1/auth/new-password", json={"session": session, "new_password": own})
+    # Then on as after any password: this organization asks them to enrol an authenticator
+    assert chosen.status_code == 200, chosen.text
+    assert chosen.json()["challenge"] == "MFA_SETUP"
+    # The session is spent, the temporary password is over, and their own one signs in
+    spent = client.post("/v1/auth/new-password", json={"session": session, "new_password": own})
+    assert spent.status_code == 401, spent.text
+    assert client.post("/v1/auth/login", json=temporary).status_code == 401
+    mine = client.post("/v1/auth/login", json={**temporary, "password": own})
+    assert mine.status_code == 200 and mine.json()["challenge"] == "MFA_SETUP", mine.text
     # And a coach record files their sessions
     assert ports().accounts.user(organization, uuid.UUID(added["id"])).coach_id is not None
     assert [a for a, _, _ in audit_trail(organization, "user", added["id"])] == ["create"]

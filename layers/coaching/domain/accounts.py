@@ -22,6 +22,8 @@ class UserAccount(BaseModel):
     pending_mfa_secret: str | None = None  # a new one, until its first code confirms it
     mfa_enabled: bool = False
     mfa_last_step: int | None = None
+    # A temporary password an admin was shown: sign-in asks for the person's own first.
+    password_change_required: bool = False
     disabled_at: dt.datetime | None = None
     last_login: dt.datetime | None = None
 

@@ -12,6 +12,22 @@ from coaching.domain.accounts import UserAccount
 from coaching.ports.organizations import Organizations
 from coaching.ports.refresh_tokens import RefreshTokens
 
+# What update_user may set: every adapter refuses any other field.
+UPDATABLE_USER_FIELDS = frozenset(
+    {
+        "mfa_secret",
+        "pending_mfa_secret",
+        "mfa_enabled",
+        "mfa_last_step",
+        "last_login",
+        "password_hash",
+        "password_change_required",
+        "role",
+        "coach_id",
+        "disabled_at",
+    }
+)
+
 
 class UserAccounts(Protocol):
     def add_user(
@@ -44,7 +60,9 @@ class UserAccounts(Protocol):
 
     def users(self, org: uuid.UUID) -> list[UserAccount]: ...
 
-    def update_user(self, org: uuid.UUID, user_id: uuid.UUID, **fields: Any) -> None: ...
+    def update_user(self, org: uuid.UUID, user_id: uuid.UUID, **fields: Any) -> None:
+        """Sets these fields (of UPDATABLE_USER_FIELDS; ValueError for any other)."""
+        ...
 
     def claim_mfa_step(self, org: uuid.UUID, user_id: uuid.UUID, step: int) -> bool:
         """Records a TOTP code's time step as used; False if it (or a later one) was used."""

@@ -64,7 +64,9 @@ def add_organization_user(
         role=role,
         password=temporary,
     )
-    return AddedUser(user, temporary)
+    # The admin saw it: it only lets the person choose their own (NEW_PASSWORD_REQUIRED).
+    ports.accounts.update_user(org, user.id, password_change_required=True)
+    return AddedUser(user.model_copy(update={"password_change_required": True}), temporary)
 
 
 def change_user(

@@ -18,7 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from coaching.adapters.local.tokens import LocalTokens
 from coaching.domain.accounts import UserAccount
-from coaching.domain.errors import Forbidden, NotFound, Unauthenticated
+from coaching.domain.errors import Forbidden, NotFound, Unauthenticated, WeakPassword
 from coaching.ports.accounts import AccountPorts
 from coaching.ports.identity import Challenge, MfaSetup, TokenSet
 from coaching.ports.token_revocations import TokenRevocations
@@ -29,6 +29,7 @@ _WRONG_CURRENT = "The current password is not right."
 _MFA_CHALLENGE = "mfa"
 _MFA_SETUP = "mfa_setup"
 _MFA_CONFIRM = "mfa_confirm"
+_NEW_PASSWORD = "new_password"  # noqa: S105 - a challenge purpose, not a password
 
 
 def token_hash(token: str) -> str:
@@ -79,11 +80,9 @@ class LocalIdentityProvider:  # noqa: PLR0904 - the IdentityProvider port, metho
         user = self._users.user_by_email(email.strip())
         if not self._password_matches(user, password) or user is None or user.disabled_at:
             raise Unauthenticated(_WRONG_CREDENTIALS, hint="Check them and try again.")
-        if user.mfa_enabled:
-            return Challenge("MFA", self._challenge(user, _MFA_CHALLENGE))
-        if self._mfa_required(user):
-            return Challenge("MFA_SETUP", self._challenge(user, _MFA_SETUP))
-        return self._signed_in(user)
+        if user.password_change_required:
+            return Challenge("NEW_PASSWORD_REQUIRED", self._challenge(user, _NEW_PASSWORD))
+        return self._past_the_password(user)
 
     def answer_mfa(self, session: str, code: str) -> TokenSet:
         user = self._user_of(*self._tokens.verify_challenge(session, _MFA_CHALLENGE)[:2])
@@ -91,9 +90,23 @@ class LocalIdentityProvider:  # noqa: PLR0904 - the IdentityProvider port, metho
         return self._signed_in(user)
 
     def answer_new_password(self, session: str, new_password: str) -> TokenSet | Challenge:
-        """Never asked here: `coach users add` sets the user's own password, so no session
-        of this provider answers NEW_PASSWORD_REQUIRED."""
-        raise Unauthenticated("The session has ended.", hint="Sign in again.")
+        """The person's own password in place of the temporary one an admin was shown (the
+        API checked its length); then on as after any password (an authenticator next)."""
+        user = self._user_of(*self._tokens.verify_challenge(session, _NEW_PASSWORD)[:2])
+        if not user.password_change_required:  # a session answered already
+            raise Unauthenticated("The session has ended.", hint="Sign in again.")
+        if self._password_matches(user, new_password):
+            raise WeakPassword(
+                "The new password is the temporary one.",
+                hint="Choose a password of your own, one the admin was not shown.",
+            )
+        self._users.update_user(
+            user.organization_id,
+            user.id,
+            password_hash=self._hasher.hash(new_password),
+            password_change_required=False,
+        )
+        return self._past_the_password(user)
 
     def start_mfa_setup(
         self, session: str, current_code: str | None = None, password: str | None = None
@@ -202,6 +215,15 @@ class LocalIdentityProvider:  # noqa: PLR0904 - the IdentityProvider port, metho
             return self._hasher.verify(user.password_hash if user else self._decoy_hash, password)
         except (VerificationError, InvalidHashError):
             return False
+
+    def _past_the_password(self, user: UserAccount) -> TokenSet | Challenge:
+        """What follows a right password: the authenticator's code, enrolling one when the
+        organization requires it, or the tokens."""
+        if user.mfa_enabled:
+            return Challenge("MFA", self._challenge(user, _MFA_CHALLENGE))
+        if self._mfa_required(user):
+            return Challenge("MFA_SETUP", self._challenge(user, _MFA_SETUP))
+        return self._signed_in(user)
 
     def _mfa_required(self, user: UserAccount) -> bool:
         return bool(

@@ -15,10 +15,12 @@ from coaching.adapters.postgres.database import Database
 from coaching.adapters.postgres.sql_parts import assignments, columns
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Conflict
+from coaching.ports.accounts import UPDATABLE_USER_FIELDS
 
 _USER_COLUMNS = columns(
     "id, organization_id, email, name, role, coach_id, password_hash, mfa_secret,"
-    " pending_mfa_secret, mfa_enabled, mfa_last_step, disabled_at, last_login"
+    " pending_mfa_secret, mfa_enabled, mfa_last_step, password_change_required, disabled_at,"
+    " last_login"
 )
 
 
@@ -85,18 +87,7 @@ class PostgresUserAccounts:
         return [UserAccount.model_validate(row) for row in rows]
 
     def update_user(self, org: uuid.UUID, user_id: uuid.UUID, **fields: Any) -> None:
-        allowed = {
-            "mfa_secret",
-            "pending_mfa_secret",
-            "mfa_enabled",
-            "mfa_last_step",
-            "last_login",
-            "password_hash",
-            "role",
-            "coach_id",
-            "disabled_at",
-        }
-        unknown = set(fields) - allowed
+        unknown = set(fields) - UPDATABLE_USER_FIELDS
         if unknown:
             raise ValueError(f"not user fields: {sorted(unknown)}")
         with self._db.transaction(org) as conn:
