@@ -11,6 +11,7 @@ from starlette.testclient import TestClient
 
 from coaching.domain.identity import Role
 from coaching.usecases.accounts import add_user
+from tests.api_calls import claims_for
 from tests.authenticator_clock import AUTHENTICATOR_CLOCK
 from tests.local_ports import ports
 
@@ -37,6 +38,13 @@ def new_user(org: uuid.UUID, role: Role = Role.COACH) -> tuple[str, uuid.UUID]:
         password=PASSWORD,
     )
     return email, user.id
+
+
+def account_claims(org: uuid.UUID, role: Role = Role.COACH) -> dict[str, str]:
+    """The authorizer's claims for a new person with an account on record (what a schedule
+    of theirs is run as: export_jobs._owner_of reads the account each time it fires)."""
+    _, user_id = new_user(org, role)
+    return claims_for(org, role, user_id=user_id)
 
 
 # Each code works once, and only the previous, current and next 30-second steps' codes are

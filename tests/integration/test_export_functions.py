@@ -22,7 +22,8 @@ from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.domain.identity import Role
 from functions.export.handler import lambda_handler as export_handler
 from functions.search_backup.handler import lambda_handler as backup_handler
-from tests.api_calls import claims_for, request
+from tests.api_calls import request
+from tests.gateway_sign_in import account_claims
 from tests.integration.test_export_jobs import (
     SCHEDULE,
     OneOrganizationsQueue,
@@ -79,7 +80,7 @@ def test_a_run_the_api_queued_is_run_by_its_id(jobs, organization, platform, con
 
 def test_a_schedule_s_time_fires_it_once_and_runs_its_run_in_place(jobs, organization, context):
     job_ports, started = jobs
-    admin = claims_for(organization, Role.ADMIN)
+    admin = account_claims(organization, Role.ADMIN)
     status, made = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
     assert status == 201, made
     due = dt.datetime.fromisoformat(made["next_run_at"])

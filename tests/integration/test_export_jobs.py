@@ -22,6 +22,7 @@ from local_runtime.export_downloads import export_download_routes
 from local_runtime.export_schedule import ExportSchedule
 from tests.api_calls import claims_for, delete, request
 from tests.fakes.crm import FakeCrm
+from tests.gateway_sign_in import account_claims
 from tests.local_ports import local_platform, ports, ports_replaced
 from tests.review_data import add_coach, assert_error, audit_trail, reviewed_session
 
@@ -262,7 +263,7 @@ def scheduled(jobs, organization):
         schedules=OneOrganizationsSchedules(job_ports.schedules, organization),
         queue=OneOrganizationsQueue(job_ports.queue, organization),
     )
-    admin = claims_for(organization, Role.ADMIN)
+    admin = account_claims(organization, Role.ADMIN)
     status, made = request(
         "POST", "/v1/export/schedule", admin, body={**SCHEDULE, "cron": "0 * * * *"}
     )
@@ -385,7 +386,7 @@ def test_a_schedule_into_hubspot_pushes_the_records_there(jobs, workshop, organi
         queue=OneOrganizationsQueue(job_ports.queue, organization),
         push_to_crm=connected.push_export_to_crm,
     )
-    admin = claims_for(organization, Role.ADMIN)
+    admin = account_claims(organization, Role.ADMIN)
     body = {**SCHEDULE, "cron": "0 * * * *", "destination": "hubspot"}
     _, made = request("POST", "/v1/export/schedule", admin, body=body)
     # When it comes due
@@ -405,7 +406,7 @@ def test_a_date_alone_as_since_is_midnight_utc(jobs, organization):
     assert job["since"] == "2026-11-01T00:00:00+00:00"
 
 
-def test_a_schedule_fires_as_its_owner_is_now_disabled_exports_nothing(jobs, organization):
+def test_a_schedule_fires_as_its_owner_is_now_disabled_or_removed_exports_nothing(jobs, organization):
     # Given a coach with an account on record and an hourly schedule of theirs
     job_ports, started = jobs
     job_ports = dataclasses.replace(
@@ -437,6 +438,11 @@ def test_a_schedule_fires_as_its_owner_is_now_disabled_exports_nothing(jobs, org
     # And when their account is disabled, the schedule exports nothing
     accounts.update_user(organization, ravi.id, disabled_at=first)
     at[0] = first + dt.timedelta(hours=1)
+    assert _scheduler(job_ports, at).run_once() == []
+    # And once the account is gone, not as the role stored with the schedule either
+    accounts.update_user(organization, ravi.id, disabled_at=None)
+    accounts.remove_user(organization, ravi.id)
+    at[0] = first + dt.timedelta(hours=2)
     assert _scheduler(job_ports, at).run_once() == []
     assert started.ids == [run_id]
 

@@ -267,20 +267,20 @@ def delete_schedule(ports: ExportJobPorts, principal: Principal, schedule_id: uu
 
 
 def _owner_of(ports: ExportJobPorts, schedule: ExportSchedule) -> Principal:
-    """The schedule's creator as they are now: what the run may see. A disabled user or a
-    revoked key exports nothing (Forbidden: the schedule is skipped); a user whose role
-    changed exports what the new role may see. A user with no account on record (the
-    identity provider's alone) is taken as stored when the schedule was made."""
+    """The schedule's creator as they are now: what the run may see. A disabled or removed
+    user, or a revoked key, exports nothing (Forbidden: the schedule is skipped); a user
+    whose role changed exports what the new role may see. Without an accounts port (unit
+    fakes) the owner is taken as stored when the schedule was made."""
     kind, _, actor_id = schedule.created_by.partition(":")
     org, owner_id = schedule.organization_id, uuid.UUID(actor_id)
     coach_id = schedule.options.get("coach_id")
     role = Role(schedule.options.get("role", Role.SERVICE if kind == "api-key" else "coach"))
     if kind == "user" and ports.accounts is not None:
         account = ports.accounts.user(org, owner_id)
-        if account is not None and account.disabled_at is not None:
+        if account is None or account.disabled_at is not None:
+            # Never the role stored with the schedule: it may be what was taken away.
             raise Forbidden("The schedule's owner can no longer sign in.")
-        if account is not None:
-            role, coach_id = account.role, str(account.coach_id) if account.coach_id else None
+        role, coach_id = account.role, str(account.coach_id) if account.coach_id else None
     elif kind == "api-key" and ports.api_keys is not None:
         key = next((k for k in ports.api_keys.keys(org) if k.id == owner_id), None)
         if key is None or key.revoked_at is not None:
