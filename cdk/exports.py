@@ -35,6 +35,7 @@ from constructs import Construct
 
 from cdk.buckets import private_bucket
 from cdk.failures import alarm_on_any, alarm_on_dead_letters, dead_letter_queue
+from cdk.functions import METRICS_NAMESPACE
 
 EXPORT_PREFIX = "exports/"
 BACKUP_PREFIX = "search-backups/"
@@ -55,6 +56,11 @@ SCHEDULE_ACTIONS = (
 )
 SCHEDULE_NAME_PREFIX = "export-"  # coaching.adapters.aws.scheduler_schedules.NAME_PREFIX
 EXPORT_RETRY_ATTEMPTS = 2
+# The export function's count of runs that failed (functions/export/handler.py): a failure is
+# recorded on the run, not raised, so the function's own errors do not show it. Powertools
+# puts it in the functions' namespace under a `service` dimension, the function's name.
+FAILED_RUNS_METRIC = "ExportRunsFailed"
+EXPORT_SERVICE = "export"
 EXPORT_MAX_EVENT_AGE = Duration.hours(6)
 # 02:30 UTC: before the retention purge (03:00), after the working day's indexing.
 BACKUP_CRON = scheduler.ScheduleExpression.cron(minute="30", hour="2")
@@ -156,7 +162,7 @@ class CoachingExports(Construct):
             description="An export run failed (its record says why; a scheduled export runs "
             "again at its next time with everything since its last success). See the export "
             "function's logs.",
-            metric=export.metric_errors(period=Duration.minutes(5), statistic=cloudwatch.Stats.SUM),
+            metric=self._failed_runs(export),
         )
         self.dead_letter_alarm = alarm_on_dead_letters(
             self,
@@ -362,6 +368,26 @@ class CoachingExports(Construct):
                 resource_name=f"{self.schedule_group.schedule_group_name}/{SCHEDULE_NAME_PREFIX}*",
             )
         ]
+
+    @staticmethod
+    def _failed_runs(export: lambda_.IFunction) -> cloudwatch.IMetric:
+        """Runs the export function recorded as failed, plus its invocations that failed
+        outright (a crash, a timeout), per 5 minutes; a period with neither counts 0."""
+        period = Duration.minutes(5)
+        failed = cloudwatch.Metric(
+            namespace=METRICS_NAMESPACE,
+            metric_name=FAILED_RUNS_METRIC,
+            dimensions_map={"service": EXPORT_SERVICE},
+            period=period,
+            statistic=cloudwatch.Stats.SUM,
+        )
+        errors = export.metric_errors(period=period, statistic=cloudwatch.Stats.SUM)
+        return cloudwatch.MathExpression(
+            expression="FILL(failed, 0) + FILL(errors, 0)",
+            using_metrics={"failed": failed, "errors": errors},
+            label="Export runs failed",
+            period=period,
+        )
 
     def _read_crm_tokens(self, export: lambda_.Function) -> None:
         """The organizations' CRM tokens: read, and a refreshed one written back; decrypted

@@ -16,7 +16,10 @@ from pydantic import BaseModel, model_validator
 import coaching.adapters.postgres  # noqa: F401 - every call reads PostgreSQL: load its driver during init
 from coaching.composition import lambda_ports
 from coaching.observability import MetricUnit, logger, metrics, tracer
-from coaching.usecases.export_jobs import ExportJobPorts, fire_due, run_job
+from coaching.usecases.export_jobs import ExportJobPorts, attempt_job, fire_due
+
+# The metric cdk/exports.py alarms on (the namespace and `service` dimension: Powertools').
+FAILED_RUNS_METRIC = "ExportRunsFailed"
 
 
 class ExportEvent(BaseModel):
@@ -60,8 +63,20 @@ def lambda_handler(
         moment = max(filter(None, [now or dt.datetime.now(dt.UTC), request.scheduled_time]))
         fire_due(dataclasses.replace(ports, starter=here), moment)
         run_ids = here.run_ids
-    finished = [run_id for run_id in run_ids if run_job(ports, run_id) is not None]
+    outcomes = {run_id: attempt_job(ports, run_id) for run_id in run_ids}
+    finished = [r for r, outcome in outcomes.items() if outcome and outcome.result is not None]
+    failed = [r for r, outcome in outcomes.items() if outcome and outcome.failed]
     metrics.add_metric(name="ExportRunsFinished", unit=MetricUnit.Count, value=len(finished))
-    summary = {"runs": [str(r) for r in run_ids], "succeeded": [str(r) for r in finished]}
-    logger.info("export runs done", extra={"runs": len(run_ids), "succeeded": len(finished)})
+    # A failed run is recorded on it, not raised (Lambda's retry would not mend it): this
+    # count is what the exports' failure alarm reads besides the function's errors.
+    metrics.add_metric(name=FAILED_RUNS_METRIC, unit=MetricUnit.Count, value=len(failed))
+    summary = {
+        "runs": [str(r) for r in run_ids],
+        "succeeded": [str(r) for r in finished],
+        "failed": [str(r) for r in failed],
+    }
+    logger.info(
+        "export runs done",
+        extra={"runs": len(run_ids), "succeeded": len(finished), "failed": len(failed)},
+    )
     return summary

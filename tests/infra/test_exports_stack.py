@@ -17,6 +17,7 @@ from cdk_nag import AwsSolutionsChecks, HIPAASecurityChecks  # noqa: E402
 from cdk import layer_build  # noqa: E402
 from cdk.exports import CRM_PREFIX_VARIABLE, SCHEDULE_ACTIONS  # noqa: E402
 from cdk.stack import EXPORT_FUNCTIONS, FUNCTION_NAMES, REPO_ROOT  # noqa: E402
+from functions.export import handler as export_function  # noqa: E402
 from tests.infra.synthesis import Synth, as_list, synthesize  # noqa: E402
 
 pytestmark = pytest.mark.infra
@@ -209,6 +210,28 @@ def test_failed_exports_land_in_dead_letters_and_alarm(synth: Synth):
     ]
     assert len(alarms) >= 3  # failed runs, dead letters, failed backups
     assert all(a["Threshold"] == 0 for a in alarms)
+
+
+def test_the_failure_alarm_counts_runs_recorded_as_failed_not_only_crashes(synth: Synth):
+    # A failed run is recorded on it and the invocation succeeds: the alarm must read the
+    # function's own count of failed runs (functions/export/handler.py) besides its errors
+    [alarm] = [
+        a
+        for k, a in synth.of_type("AWS::CloudWatch::Alarm").items()
+        if k.startswith("ExportsFailedAlarm")
+    ]
+    queries = {q["Id"]: q for q in alarm["Metrics"]}
+    assert queries["failed"]["MetricStat"]["Metric"] == {
+        "Namespace": "CoachingPlatform",
+        "MetricName": export_function.FAILED_RUNS_METRIC,
+        "Dimensions": [{"Name": "service", "Value": "export"}],
+    }
+    errors = queries["errors"]["MetricStat"]["Metric"]
+    assert errors["MetricName"] == "Errors" and errors["Namespace"] == "AWS/Lambda"
+    [expression] = [q for q in alarm["Metrics"] if "Expression" in q]
+    assert expression["Expression"] == "FILL(failed, 0) + FILL(errors, 0)"
+    assert expression.get("ReturnData", True) is True
+    assert synth.function_id("export")  # the function whose service name that dimension is
 
 
 def test_the_search_backup_runs_daily_from_its_own_schedule(synth: Synth):

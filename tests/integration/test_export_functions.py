@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from coaching.adapters.aws.s3_export_files import BACKUP_PREFIX, CLIENT_CONFIG, S3ExportFiles
 from coaching.adapters.local.lambda_context import LocalLambdaContext
 from coaching.domain.identity import Role
+from functions.export import handler as export_function
 from functions.export.handler import lambda_handler as export_handler
 from functions.search_backup.handler import lambda_handler as backup_handler
 from tests.api_calls import request
@@ -71,11 +72,39 @@ def test_a_run_the_api_queued_is_run_by_its_id(jobs, organization, platform, con
     event = {**load_event("export_run"), "run_id": job["id"]}
     answer = export_handler(event, context, ports=job_ports)
     # Then the run ran here and succeeded
-    assert answer == {"runs": [job["id"]], "succeeded": [job["id"]]}
+    assert answer == {"runs": [job["id"]], "succeeded": [job["id"]], "failed": []}
     assert job_ports.runs.get(organization, uuid.UUID(job["id"])).status == "succeeded"
     # And Lambda's retry of the same event runs nothing twice
     again = export_handler(event, context, ports=job_ports)
-    assert again == {"runs": [job["id"]], "succeeded": []}
+    assert again == {"runs": [job["id"]], "succeeded": [], "failed": []}
+
+
+def test_a_run_that_fails_is_counted_for_the_exports_alarm(
+    jobs, organization, platform, context, monkeypatch
+):
+    # Given a queued run whose export breaks on our side
+    job_ports, _ = jobs
+    coach = add_coach(organization, "Maya Chen")
+    maya = reviewed_session(platform, organization, coach).claims()
+    _, job = request("POST", "/v1/export/csv", maya, body={})
+    broken = dataclasses.replace(job_ports, run_export=_disk_full)
+    counted: dict[str, float] = {}
+    monkeypatch.setattr(
+        export_function.metrics,
+        "add_metric",
+        lambda name, unit, value: counted.__setitem__(name, value),
+    )
+    # When the function runs it, the invocation itself succeeds (Lambda's retry would not
+    # mend it), and it says so in its answer and in the metric the failure alarm reads
+    event = {**load_event("export_run"), "run_id": job["id"]}
+    answer = export_handler(event, context, ports=broken)
+    assert answer == {"runs": [job["id"]], "succeeded": [], "failed": [job["id"]]}
+    assert counted == {"ExportRunsFinished": 0, export_function.FAILED_RUNS_METRIC: 1}
+    assert job_ports.runs.get(organization, uuid.UUID(job["id"])).status == "failed"
+
+
+def _disk_full(request):
+    raise OSError("No space left on device")
 
 
 def test_a_schedule_s_time_fires_it_once_and_runs_its_run_in_place(jobs, organization, context):

@@ -406,7 +406,9 @@ def test_a_date_alone_as_since_is_midnight_utc(jobs, organization):
     assert job["since"] == "2026-11-01T00:00:00+00:00"
 
 
-def test_a_schedule_fires_as_its_owner_is_now_disabled_or_removed_exports_nothing(jobs, organization):
+def test_a_schedule_fires_as_its_owner_is_now_disabled_or_removed_exports_nothing(
+    jobs, organization
+):
     # Given a coach with an account on record and an hourly schedule of theirs
     job_ports, started = jobs
     job_ports = dataclasses.replace(

@@ -124,8 +124,8 @@ def _frame(body: Any) -> dict | None:
 # What each sample event gets from the deployed function (ingest runs in the saga tests).
 SAMPLE_ANSWERS = {
     # A run nobody queued, and a schedule's time with nothing due: nothing to run
-    "export_run.json": "runs,succeeded",
-    "export_schedule.json": "runs,succeeded",
+    "export_run.json": "failed,runs,succeeded",
+    "export_schedule.json": "failed,runs,succeeded",
     # Every organization's passages to Parquet in the exports bucket, its manifest last
     "search_backup_schedule.json": "date,files,organizations,rows",
     "api_get_sessions.json": "HTTP 200",  # the signed-in coach's sessions, from the database

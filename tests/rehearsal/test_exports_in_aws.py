@@ -11,7 +11,9 @@ import textwrap
 
 import pytest
 
-from tests.api_calls import api_event, claims_for
+from coaching.domain.identity import Role
+from tests.api_calls import api_event
+from tests.gateway_sign_in import account_claims
 from tests.lambda_events import load_event
 from tests.rehearsal.harness import LambdaHost, base_environment, runtime_sdk
 from tests.review_data import add_coach, reviewed_session
@@ -105,7 +107,7 @@ def test_a_parquet_export_asked_of_the_built_api_is_run_by_the_built_export_func
 def test_a_schedule_made_by_the_built_api_is_scheduled_and_runs_in_the_built_function(
     fleet, aws, deployment, platform, organization
 ):
-    admin = claims_for(organization, "admin")
+    admin = account_claims(organization, Role.ADMIN)  # a schedule runs as its owner's account
     body = {"cron": "0 * * * *", "timezone": "UTC", "format": "csv"}
     made = fleet["api"].invoke(api_event("POST", "/v1/export/schedule", admin, body=body))
     assert made["statusCode"] == 201, made

@@ -362,6 +362,22 @@ def run_job(ports: ExportJobPorts, run_id: uuid.UUID) -> object | None:
     """Runs the queued run ``run_id`` if no one else has taken it: files (its manifest), or a
     push into a CRM (its result); None when taken already, or when it failed (the run's
     record says why)."""
+    outcome = attempt_job(ports, run_id)
+    return outcome.result if outcome is not None else None
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """A run this worker took: what it made (files' manifest, a CRM's answer), or that it
+    failed (its record says why)."""
+
+    result: object | None
+    failed: bool
+
+
+def attempt_job(ports: ExportJobPorts, run_id: uuid.UUID) -> JobOutcome | None:
+    """run_job, telling a failed run from one another worker took (None): what the export
+    function counts for its alarm (a failure is recorded, not raised)."""
     claimed = ports.queue.claim(run_id)
     if claimed is None:
         return None
@@ -369,10 +385,10 @@ def run_job(ports: ExportJobPorts, run_id: uuid.UUID) -> object | None:
     request = request_of(run)
     try:
         if request.destination == "download":
-            return ports.run_export(request)
+            return JobOutcome(ports.run_export(request), failed=False)
         if ports.push_to_crm is None:
             raise ConfigurationError("Pushing to a CRM is not set up here.")
-        return ports.push_to_crm(request)
+        return JobOutcome(ports.push_to_crm(request), failed=False)
     except Exception as error:  # noqa: BLE001 - recorded on the run; the worker goes on
         log.warning("export run %s failed: %s", run_id, type(error).__name__)
         current = ports.runs.get(run.organization_id, run_id)
@@ -386,4 +402,4 @@ def run_job(ports: ExportJobPorts, run_id: uuid.UUID) -> object | None:
                 manifest=current.manifest,
                 error=message or "The export failed on our side.",
             )
-        return None
+        return JobOutcome(None, failed=True)
