@@ -343,6 +343,15 @@ def ranks_of(asked: list[Asked], located, ranking) -> list[int | None]:
     ]
 
 
+def grid_row(setting: str, tuning, testing, located, ranking) -> str:
+    """One row of a grid: the setting, then tuning and held-out MRR/R@10."""
+    tuned = scores(ranks_of(tuning, located, ranking))
+    held = scores(ranks_of(testing, located, ranking))
+    return (
+        f"  {setting}{tuned['MRR']:.3f}/{tuned['R@10']:.3f}  {held['MRR']:.3f}/{held['R@10']:.3f}"
+    )
+
+
 def relevance(asked: list[Asked], located, label: str, tune: set[str]) -> None:
     from coaching.search import fusion
 
@@ -458,12 +467,7 @@ def meeting_prior(database_url: str, asked: list[Asked], located, tune: set[str]
     tuning = [a for a in asked if a.meeting in tune]
     testing = [a for a in asked if a.meeting not in tune]
     for weight in MEETING_PRIOR_WEIGHTS:
-        tuned = scores(ranks_of(tuning, located, reranked(weight)))
-        held = scores(ranks_of(testing, located, reranked(weight)))
-        print(
-            f"  {weight:<10g}{tuned['MRR']:.3f}/{tuned['R@10']:.3f}"
-            f"  {held['MRR']:.3f}/{held['R@10']:.3f}"
-        )
+        print(grid_row(f"{weight:<10g}", tuning, testing, located, reranked(weight)))
 
 
 def keyword_budget_at_scale(deps, org, meetings, sessions, located, vectors) -> None:  # noqa: PLR0913, PLR0917
@@ -533,12 +537,7 @@ def score_fusion(tuning, testing, located) -> None:
 
     print("  score fusion (semantic share): tuning MRR/R@10, held-out MRR/R@10")
     for share in SCORE_SHARES:
-        tuned = scores(ranks_of(tuning, located, convex(share)))
-        held = scores(ranks_of(testing, located, convex(share)))
-        print(
-            f"  {share:<10g}{tuned['MRR']:.3f}/{tuned['R@10']:.3f}"
-            f"  {held['MRR']:.3f}/{held['R@10']:.3f}"
-        )
+        print(grid_row(f"{share:<10g}", tuning, testing, located, convex(share)))
 
 
 def session_evidence(tuning, testing, located, fused) -> None:
