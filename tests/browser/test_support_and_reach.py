@@ -146,6 +146,9 @@ def test_support_redrives_a_failed_run_from_its_step_timeline(server, browser, c
         rerun = page.get_by_role("status").filter(has_text="Redriven:")
         expect(rerun).to_contain_text("has succeeded.", timeout=PROCESSING_MS)
         assert [s["status"] for s in server.sessions_named(name)] == ["completed"]
+        # And the failed run, still listed, says a rerun mended it
+        mended = page.get_by_role("row").filter(has_text=name)
+        expect(mended).to_contain_text("Mended by a rerun")
         checks.check_page(page, "redriven")
 
         # When they replay the run whose file is not a transcript, the API's refusal shows

@@ -103,11 +103,16 @@ def test_a_transient_failure_still_redrives(platform, organization, failing_step
     from local_runtime.pipeline import step_handler
 
     platform.engine.set_handler("IndexSession", step_handler("IndexSession", platform.deps))
+    failed = _listed(platform, support, organization, submission.execution_name)
+    assert (failed.later_run, failed.later_run_status) == (None, None)
     # When support redrives it, then it runs again and succeeds
     name = rerun_execution(
         platform.deps, support, organization, submission.execution_name, "redrive"
     ).name
     assert support.wait_for(name).status == "SUCCEEDED"
+    # And the failed run is listed as mended by it: support sees it needs nobody now
+    mended = _listed(platform, support, organization, submission.execution_name)
+    assert (mended.later_run, mended.later_run_status) == (name, "SUCCEEDED")
 
 
 def test_the_rest_list_gives_the_reason_as_a_field_and_a_redrive_of_bad_input_409(platform):

@@ -28,6 +28,10 @@ class ExecutionSummary(BaseModel):
     error_type: str | None = None
     reason: str | None = None
     redrive_helps: bool | None = None
+    # A failed run's newest later run of the same first run (a redrive or replay, by anyone),
+    # and how it stands: whether the failure still needs someone (None: no later run).
+    later_run: str | None = None
+    later_run_status: ExecutionStatus | None = None
 
 
 class StateRun(BaseModel):

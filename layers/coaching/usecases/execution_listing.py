@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coaching.domain.errors import error_type_names
-from coaching.domain.reruns import REDRIVABLE, redrive_cannot_help
+from coaching.domain.reruns import REDRIVABLE, redrive_cannot_help, rerun_root
 from coaching.domain.session import SessionRecord
 from coaching.ports.executions import ExecutionDetail, ExecutionSummary, ExecutionSupport
 from coaching.ports.workflow import ExecutionStatus
@@ -127,7 +127,41 @@ def list_runs(
     for run in support.list(status, since, limit):
         failure = failure_of(support.show(run.name)) if run.status in REDRIVABLE else None
         runs.append(run.model_copy(update=described(run, failure, sessions.of(run))))
-    return runs
+    return with_later_runs(support, runs)
+
+
+# How many runs since the oldest failed one listed are read to find their redrives and
+# replays (the runtimes list at most this many at once).
+LATER_RUNS_READ = 1000
+
+
+def with_later_runs(
+    support: ExecutionSupport, runs: list[ExecutionSummary]
+) -> list[ExecutionSummary]:
+    """Each failed run with its newest later run of the same first run (the runs since the
+    oldest failed one, read once): a failure a redrive already mended shows as mended. In
+    AWS a redrive outside compensation resumes the run itself, which then lists as itself."""
+    failed = [run for run in runs if run.status in REDRIVABLE]
+    if not failed:
+        return runs
+    since = min(run.started_at for run in failed)
+    by_root: dict[str, list[ExecutionSummary]] = {}
+    for listed in support.list(None, since, LATER_RUNS_READ):
+        by_root.setdefault(rerun_root(listed.name), []).append(listed)
+    found = []
+    for run in runs:
+        later = [
+            other
+            for other in by_root.get(rerun_root(run.name), [])
+            if other.started_at > run.started_at and other.name != run.name
+        ]
+        if run.status in REDRIVABLE and later:
+            newest = max(later, key=lambda other: other.started_at)
+            run = run.model_copy(
+                update={"later_run": newest.name, "later_run_status": newest.status}
+            )
+        found.append(run)
+    return found
 
 
 def show_run(

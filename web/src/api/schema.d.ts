@@ -1802,6 +1802,8 @@ export interface components {
             error_type?: string | null;
             failed_step?: string | null;
             file_name?: string | null;
+            later_run?: string | null;
+            later_run_status?: ("RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE") | null;
             name: string;
             reason?: string | null;
             redrive_helps?: boolean | null;
@@ -1820,6 +1822,8 @@ export interface components {
             error_type?: string | null;
             failed_step?: string | null;
             file_name?: string | null;
+            later_run?: string | null;
+            later_run_status?: ("RUNNING" | "SUCCEEDED" | "FAILED" | "TIMED_OUT" | "ABORTED" | "PENDING_REDRIVE") | null;
             name: string;
             reason?: string | null;
             redrive_helps?: boolean | null;

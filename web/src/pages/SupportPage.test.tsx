@@ -20,6 +20,8 @@ function run(name: string, redriveHelps: boolean | null) {
     redrive_helps: redriveHelps,
     redrive_of: null,
     replay_of: null,
+    later_run: null,
+    later_run_status: null,
   };
 }
 
@@ -44,6 +46,27 @@ describe("failed runs", () => {
     await user.click(within(table).getByRole("button", { name: "Redrive run-1" }));
     expect(await screen.findByRole("status")).toHaveTextContent("Redriven: run-1 is running.");
     expect(calls.map((c) => `${c.method} ${c.path}`)).toContain("POST /v1/executions/run-1/redrive");
+    expect(await seriousViolations()).toEqual([]);
+  });
+
+  it("says which failed runs a later redrive or replay already mended", async () => {
+    fakeFetch({
+      "GET /v1/executions": () =>
+        json(200, {
+          items: [
+            { ...run("run-1", true), later_run: "run-1-redrive-1", later_run_status: "SUCCEEDED" },
+            { ...run("run-2", true), later_run: "run-2-replay-1", later_run_status: "FAILED" },
+            run("run-3", true),
+          ],
+        }),
+    });
+    renderPage("/support", "/support", <SupportPage />);
+    const table = await screen.findByRole("table", { name: "Failed runs" });
+    const [, first, second, third] = within(table).getAllByRole("row");
+    expect(first).toHaveTextContent("Mended by a rerun");
+    expect(first).toHaveTextContent("run-1-redrive-1 has succeeded.");
+    expect(second).toHaveTextContent("Rerun failed too");
+    expect(third).not.toHaveTextContent(/rerun/i);
     expect(await seriousViolations()).toEqual([]);
   });
 

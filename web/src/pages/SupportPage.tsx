@@ -8,7 +8,7 @@ import { useTimeZone } from "../auth/ProfileContext";
 import { Empty, ErrorNotice, Loading } from "../common/states";
 import { formatDateTime } from "../common/time";
 import { useLoad } from "../common/useLoad";
-import { isRunning, runStateSentence, timelineOf } from "../support/runs";
+import { isRunning, laterRunBadge, runStateSentence, timelineOf } from "../support/runs";
 
 // How often a rerun still going is read again, until it ends.
 const FOLLOW_MS = 2000;
@@ -107,6 +107,15 @@ export function SupportPage({ followMs = FOLLOW_MS }: { followMs?: number } = {}
                   <Table.Td>
                     <Text size="sm">{run.file_name ?? run.name}</Text>
                     <Badge color="red">{run.status}</Badge>
+                    {run.later_run && run.later_run_status && (
+                      <>
+                        {" "}
+                        <Badge color={laterRunBadge(run.later_run_status).color}>
+                          {laterRunBadge(run.later_run_status).label}
+                        </Badge>
+                        <Text size="xs">{runStateSentence(run.later_run, run.later_run_status)}</Text>
+                      </>
+                    )}
                   </Table.Td>
                   <Table.Td>{formatDateTime(run.started_at, zone)}</Table.Td>
                   <Table.Td>{run.failed_step ?? "—"}</Table.Td>

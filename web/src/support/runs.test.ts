@@ -1,4 +1,4 @@
-import { isRunning, runStateSentence, timelineOf } from "./runs";
+import { isRunning, laterRunBadge, runStateSentence, timelineOf } from "./runs";
 
 describe("a run's step timeline", () => {
   it("says what came of each step, in order, with the error only where one failed", () => {
@@ -44,5 +44,16 @@ describe("a rerun's state", () => {
   ])("%s reads as a sentence", (status, sentence, running) => {
     expect(runStateSentence("run-1", status)).toBe(sentence);
     expect(isRunning(status)).toBe(running);
+  });
+});
+
+describe("a failed run's later run", () => {
+  it.each([
+    ["SUCCEEDED", "Mended by a rerun", "green"],
+    ["running", "Rerun running", "blue"],
+    ["FAILED", "Rerun failed too", "red"],
+    ["TIMED_OUT", "Rerun failed too", "red"],
+  ])("%s is a %s badge", (status, label, color) => {
+    expect(laterRunBadge(status)).toEqual({ label, color });
   });
 });

@@ -54,3 +54,11 @@ export function runStateSentence(name: string, status: string): string {
   };
   return `${name} ${phrase[status.toLowerCase()] ?? `is ${status.toLowerCase()}`}.`;
 }
+
+/** How a failed run's newest redrive or replay stands, as a badge: mended, on its way, or not. */
+export function laterRunBadge(status: string): { label: string; color: string } {
+  const state = status.toLowerCase();
+  if (state === "succeeded") return { label: "Mended by a rerun", color: "green" };
+  if (isRunning(state)) return { label: "Rerun running", color: "blue" };
+  return { label: "Rerun failed too", color: "red" };
+}
