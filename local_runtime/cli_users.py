@@ -23,7 +23,10 @@ PersonRole = enum.StrEnum(  # type: ignore[misc]
     "PersonRole", [(r.value, r.value) for r in Role if r is not Role.SERVICE]
 )
 
-users = typer.Typer(help="Accounts that sign in: add, list, reset-mfa.", no_args_is_help=True)
+users = typer.Typer(
+    help="Accounts that sign in: add, list, change (role, disable), reset-mfa.",
+    no_args_is_help=True,
+)
 
 
 @users.command(
@@ -154,23 +157,80 @@ def reset_mfa(
 ) -> None:
     """Remove an account's authenticator (a lost phone) and end its sign-ins; it enrols again
     at its next sign-in. For the one admin who cannot ask another (audited)."""
-    from coaching.ports.audit import AuditEntry
-
     platform = coach_context(ctx).platform()
+    org, user = _account(platform, email)
+    platform.ports.identity_provider.reset_mfa(org, user.id)
+    _audit(platform, org, user.id, "reset_mfa", "coach-users-reset-mfa")
+    typer.echo(f"Reset the authenticator of {user.email}: they enrol again at the next sign-in.")
+
+
+@users.command(
+    "change",
+    epilog="Example: coach users change sam@example.com --role coach_lead   "
+    "|   coach users change sam@example.com --disable",
+)
+def change(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The email of the account")],
+    role: Annotated[
+        PersonRole | None,  # type: ignore[valid-type]
+        typer.Option("--role", help="Their new role: coach, coach_lead, admin or support"),
+    ] = None,
+    disabled: Annotated[
+        bool | None,
+        typer.Option("--disable/--enable", help="End their sign-ins and refuse new ones, or undo"),
+    ] = None,
+) -> None:
+    """An admin's PATCH /v1/users/{id} from the terminal: a new role, or disabling. Either ends
+    the person's sign-ins; no change leaves the organization without an enabled admin
+    (audited)."""
+    from coaching.domain.identity import Principal
+    from coaching.usecases.user_admin import change_user
+
+    if role is None and disabled is None:
+        typer.echo("error: Say what changes: --role ROLE, --disable or --enable.", err=True)
+        raise typer.Exit(2)
+    platform = coach_context(ctx).platform()
+    org, user = _account(platform, email)
+    operator = Principal(user_id=uuid.uuid4(), organization_id=org, role=Role.ADMIN)
+    with exit_on_coaching_error():
+        changed = change_user(
+            platform.ports.user_admin,
+            operator,
+            user.id,
+            role=Role(role.value) if role is not None else None,
+            disabled=disabled,
+        )
+    details = {"role": role.value} if role is not None else {}
+    details |= {"disabled": disabled} if disabled is not None else {}
+    _audit(platform, org, user.id, "update", "coach-users-change", details)
+    state = "disabled" if changed.disabled_at else "enabled"
+    typer.echo(f"{changed.email} is {changed.role.value}, {state}; their sign-ins have ended.")
+
+
+def _account(platform, email: str):
+    """(organization, account) of the default organization's person with that email; exit 1
+    when there is none."""
     org = platform.settings.default_organization_id
     user = platform.ports.accounts.user_by_email(email)
     if user is None or user.organization_id != org:
         typer.echo(f"error: No account with the email {email} in this organization.", err=True)
         raise typer.Exit(1)
-    platform.ports.identity_provider.reset_mfa(org, user.id)
+    return org, user
+
+
+def _audit(platform, org: uuid.UUID, user_id: uuid.UUID, action: str, job: str, details=None):
+    """The terminal's change to an account, in the audit log (ids and values, no content)."""
+    from coaching.ports.audit import AuditEntry
+
     platform.ports.audit_log.record(
         AuditEntry(
             organization_id=org,
-            actor="system:coach-users-reset-mfa",
-            action="reset_mfa",
+            actor=f"system:{job}",
+            action=action,
             resource_type="user",
-            resource_id=str(user.id),
+            resource_id=str(user_id),
             source="cli",
+            details=details or {},
         )
     )
-    typer.echo(f"Reset the authenticator of {user.email}: they enrol again at the next sign-in.")

@@ -103,6 +103,38 @@ def test_reset_mfa_removes_an_authenticator_and_is_audited(users):
     assert unknown.exit_code == 1 and "No account" in unknown.output
 
 
+def test_change_gives_a_new_role_or_disables_and_ends_sign_ins(users):
+    # Given a support person
+    users("add", "change.cli@example.com", "--name", "Chan Change", "--role", "support")
+    person = ports().accounts.user_by_email("change.cli@example.com")
+    org = person.organization_id
+    issued = ports().token_revocations.tokens_valid_after(org, person.id)
+    # When the operator makes them a coach lead
+    made_lead = users("change", "change.cli@example.com", "--role", "coach_lead")
+    assert made_lead.exit_code == 0, made_lead.output
+    assert "is coach_lead, enabled" in made_lead.output
+    lead = ports().accounts.user_by_email("change.cli@example.com")
+    # Then the role is theirs, with the coach record a lead's sessions are filed under, and
+    # every sign-in made with the old role ends
+    assert lead.role.value == "coach_lead" and lead.coach_id is not None
+    ended = ports().token_revocations.tokens_valid_after(org, person.id)
+    assert ended is not None and (issued is None or ended > issued)
+    # When they are disabled, then enabled again
+    assert users("change", "change.cli@example.com", "--disable").exit_code == 0
+    assert ports().accounts.user_by_email("change.cli@example.com").disabled_at is not None
+    assert users("change", "change.cli@example.com", "--enable").exit_code == 0
+    assert ports().accounts.user_by_email("change.cli@example.com").disabled_at is None
+    # And each change is audited as the terminal's
+    entries = ports().audit_log.entries(org, resource_type="user", resource_id=str(person.id))
+    changes = [(e.action, e.actor, e.details) for e in entries if e.source == "cli"]
+    assert ("update", "system:coach-users-change", {"role": "coach_lead"}) in changes
+    assert ("update", "system:coach-users-change", {"disabled": True}) in changes
+    # And nothing to change, or nobody to change, is a clear error
+    assert users("change", "change.cli@example.com").exit_code == 2
+    unknown = users("change", "nobody@example.com", "--disable")
+    assert unknown.exit_code == 1 and "No account" in unknown.output
+
+
 def test_org_create_makes_an_organization_whose_first_admin_signs_in(users):
     # Given the local runtime, when an organization is created with its first admin
     runner = CliRunner()
