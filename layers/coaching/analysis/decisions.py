@@ -40,7 +40,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from coaching.analysis.disfluency import fluent
+from coaching.analysis.disfluency import says_any
 from coaching.analysis.due_dates import resolve_due
 from coaching.analysis.hollow_commitments import is_hollow
 from coaching.analysis.item_wording import first_name, for_coach, strip_fillers
@@ -196,9 +196,7 @@ def find_shared_action_items(
         text = said.sentence.text
         if _RECAP.match(text) or len(text.split()) < 4 or is_hollow(text):
             continue
-        plain = fluent(text)
-        not_a_task = (_ABOUT_THE_CALL, _CALL_LOGISTICS)
-        if any(rule.search(t) for rule in not_a_task for t in (text, plain)):
+        if says_any(_ABOUT_THE_CALL, text) or says_any(_CALL_LOGISTICS, text):
             continue
         owned = _owned(text, transcript.turns, said.position, coach, participants)
         if owned is None:

@@ -9,6 +9,7 @@ against the fluent form as well finds them.
 from __future__ import annotations
 
 import re
+from typing import Protocol
 
 _PAUSE = re.compile(r"\s*(?:,|…|\.\.\.|—|\s-\s)\s*")
 _FILLER = re.compile(r"\b(?:like|um+|uh+|erm|you know|i mean)\b\s*", re.IGNORECASE)
@@ -25,3 +26,12 @@ def fluent(text: str) -> str:
     while previous != text:  # "I… I… I will" takes more than one pass
         previous, text = text, _RESTART.sub(r"\1", text)
     return _SPACES.sub(" ", text).strip()
+
+
+class _Phrases(Protocol):
+    def search(self, text: str) -> bool: ...
+
+
+def says_any(phrases: _Phrases, text: str) -> bool:
+    """Whether a phrase list (a Lexicon) matches the sentence as said or as written."""
+    return phrases.search(text) or phrases.search(fluent(text))

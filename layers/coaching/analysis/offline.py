@@ -36,7 +36,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from coaching.analysis.disfluency import fluent
+from coaching.analysis.disfluency import says_any
 from coaching.analysis.due_dates import Due, resolve_due
 from coaching.analysis.hollow_commitments import is_hollow
 from coaching.analysis.item_wording import for_coach
@@ -144,9 +144,7 @@ class OfflineAnalyzer:
         commitments = [
             s
             for s in _matching(client_sentences, _COMMITMENT)
-            if not _ABOUT_THE_CALL.search(s.text)
-            and not _ABOUT_THE_CALL.search(fluent(s.text))
-            and not is_hollow(s.text)
+            if not says_any(_ABOUT_THE_CALL, s.text) and not is_hollow(s.text)
         ]
         rest = [s for s in client_sentences if s not in commitments]
         breakthroughs = _matching(rest, _BREAKTHROUGH)

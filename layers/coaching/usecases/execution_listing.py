@@ -148,20 +148,21 @@ def with_later_runs(
     by_root: dict[str, list[ExecutionSummary]] = {}
     for listed in support.list(None, since, LATER_RUNS_READ):
         by_root.setdefault(rerun_root(listed.name), []).append(listed)
-    found = []
-    for run in runs:
-        later = [
-            other
-            for other in by_root.get(rerun_root(run.name), [])
-            if other.started_at > run.started_at and other.name != run.name
-        ]
-        if run.status in REDRIVABLE and later:
-            newest = max(later, key=lambda other: other.started_at)
-            run = run.model_copy(
-                update={"later_run": newest.name, "later_run_status": newest.status}
-            )
-        found.append(run)
-    return found
+    return [_with_later_run(run, by_root) if run.status in REDRIVABLE else run for run in runs]
+
+
+def _with_later_run(
+    run: ExecutionSummary, by_root: dict[str, list[ExecutionSummary]]
+) -> ExecutionSummary:
+    later = [
+        other
+        for other in by_root.get(rerun_root(run.name), [])
+        if other.started_at > run.started_at and other.name != run.name
+    ]
+    if not later:
+        return run
+    newest = max(later, key=lambda other: other.started_at)
+    return run.model_copy(update={"later_run": newest.name, "later_run_status": newest.status})
 
 
 def show_run(
