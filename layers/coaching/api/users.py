@@ -26,7 +26,7 @@ from coaching.api.models.users import (
 from coaching.domain.accounts import UserAccount
 from coaching.domain.errors import Forbidden
 from coaching.domain.identity import Role
-from coaching.usecases.accounts import check_password
+from coaching.usecases.accounts import change_own_password as set_own_password
 from coaching.usecases.user_admin import add_organization_user, change_user
 
 router = APIGatewayRouter()
@@ -127,17 +127,14 @@ def update_user(
 def change_own_password(change: Annotated[PasswordChange, Body()]):
     principal = principal_of(router)
     _people_only(principal)
-    check_password(change.new_password)  # the rules of the sign-in's new password
     ports = ports_of(router)
-    user = ports.accounts.user(principal.organization_id, principal.user_id)
-    if user is None:
-        raise Forbidden("Only people with an account have a password here.")
-    ports.identity_provider.change_password(
-        user.email, change.current_password, change.new_password
+    set_own_password(
+        ports.accounts,
+        ports.identity_provider,
+        principal,
+        change.current_password,
+        change.new_password,
     )
-    # Whoever held the old password may still hold a sign-in made with it: every one ends
-    # (this one too; the web app sends the person to Sign in with the new password).
-    ports.identity_provider.sign_out_everywhere(principal.organization_id, principal.user_id)
     audit(router, principal, "change_password", "user", principal.user_id)
     return Response(status_code=HTTPStatus.NO_CONTENT)
 

@@ -1,4 +1,5 @@
-"""Creating accounts: a user, and for coaches their coach record (and team lead)."""
+"""Creating accounts: a user, and for coaches their coach record (and team lead); a person's
+change of their own password."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from collections.abc import Callable
 from typing import NotRequired, TypedDict, Unpack
 
 from coaching.domain.accounts import UserAccount
-from coaching.domain.errors import NotFound, PermanentError, WeakPassword
-from coaching.domain.identity import Role
+from coaching.domain.errors import Forbidden, NotFound, PermanentError, WeakPassword
+from coaching.domain.identity import Principal, Role
 from coaching.ports.accounts import UserAccounts
+from coaching.ports.identity import IdentityProvider
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -73,3 +75,21 @@ def lead_coach_id(accounts: UserAccounts, org: uuid.UUID, lead_email: str) -> uu
             hint="Add the lead first (role coach_lead).",
         )
     return lead.coach_id
+
+
+def change_own_password(
+    accounts: UserAccounts,
+    identity_provider: IdentityProvider,
+    person: Principal,
+    current_password: str,
+    new_password: str,
+) -> None:
+    """The signed-in person's new password, proven by the current one; then every sign-in of
+    theirs ends (this one too): whoever held the old password may hold a sign-in made with
+    it. The web app sends the person to Sign in with the new password."""
+    check_password(new_password)  # the rules of the sign-in's new password
+    user = accounts.user(person.organization_id, person.user_id)
+    if user is None:
+        raise Forbidden("Only people with an account have a password here.")
+    identity_provider.change_password(user.email, current_password, new_password)
+    identity_provider.sign_out_everywhere(person.organization_id, person.user_id)
