@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
 from cdk import database as data
@@ -24,7 +25,7 @@ from cdk.monitoring import Monitoring
 from cdk.network import NAT_GATEWAYS, CoachingNetwork
 from cdk.release import LiveFunction
 from cdk.schedules import CoachNoticeSchedule, RetentionPurge, ScheduledSends
-from cdk.search import CoachingSearch, SearchOptions
+from cdk.search import OPENAI_SECRET_VARIABLE, CoachingSearch, SearchOptions
 from cdk.sockets import CoachSockets, SocketFunctions
 from cdk.stages import STAGE, stage_defaults
 from cdk.storage import TranscriptStorage
@@ -100,6 +101,11 @@ TRANSCRIPT_READERS = ("validate_and_store",)
 # (search; a session's deletion and a client's erasure remove theirs).
 SEARCH_FUNCTIONS = ("api", "index_session", "compensate", "purge_expired")
 
+# The functions that write or rewrite a summary: the saga's AnalyzeClient step and
+# refinement by chat (the API's REST route and the WebSocket's).
+ANALYZER_FUNCTIONS = ("analyze_client", "api", "socket_refine")
+ANALYZER_VARIABLE = "COACH_ANALYZER"
+
 # Context keys (cdk.json or `-c key=value`) and their defaults.
 LOG_LEVEL = ("coaching:logLevel", "INFO")
 # The coaches' web app, the one origin CORS admits (coaching.config.Settings.web_origin):
@@ -139,6 +145,9 @@ PINECONE_INDEX_HOST = ("coaching:pineconeIndexHost", None)
 # The Secrets Manager secret (its name) an operator made for the OpenAI API key: the search's
 # embeddings. Unset: none, search by keywords (the answers say they are degraded).
 OPENAI_SECRET_NAME = ("coaching:openaiSecretName", None)
+# Who writes the summaries: offline (the packaged rules and models; nothing leaves AWS) or
+# openai (OpenAI's chat model with the key of openaiSecretName: transcripts go to OpenAI).
+ANALYZER = ("coaching:analyzer", "offline")
 # Days an export's files stay in the exports bucket (their download links live minutes).
 EXPORT_RETENTION_DAYS = ("coaching:exportRetentionDays", 7)
 # Days each daily search backup is kept: how far back `coach search restore DATE` reaches.
@@ -391,7 +400,31 @@ class CoachingPlatformStack(Stack):
             key=key,
         )
         search.serve([functions[name] for name in SEARCH_FUNCTIONS])
+        # The operator's OpenAI key is one secret: the summaries' analyzer may use it too.
+        self._analyzer(functions, openai_key=search.openai_key)
         return search
+
+    def _analyzer(
+        self, functions: LambdaFunctions, *, openai_key: secretsmanager.ISecret | None
+    ) -> None:
+        """With ``coaching:analyzer=openai``, the functions that write or rewrite summaries
+        ask OpenAI, with the operator's key; offline (the default) they need neither."""
+        analyzer = str(self._context(*ANALYZER))
+        if analyzer not in ("offline", "openai"):
+            raise ValueError(f"{ANALYZER[0]} must be offline or openai, not {analyzer!r}.")
+        if analyzer == "offline":
+            return
+        if openai_key is None:
+            raise ValueError(
+                f"{ANALYZER[0]}=openai needs the OpenAI key's secret: make it once per stage "
+                "(aws secretsmanager create-secret --name coaching/<stage>/openai "
+                f"--secret-string '<key>') and name it with -c {OPENAI_SECRET_NAME[0]}=<name>."
+            )
+        for name in ANALYZER_FUNCTIONS:
+            function = functions[name]
+            openai_key.grant_read(function)
+            function.add_environment(ANALYZER_VARIABLE, "openai")
+            function.add_environment(OPENAI_SECRET_VARIABLE, openai_key.secret_name)
 
     def _exports(
         self, functions: LambdaFunctions, *, layers: SharedLayers, key: kms.IKey

@@ -66,6 +66,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """The same built adapters under changed settings (tests: a lower rate limit)."""
         changed = copy.copy(self)
         changed.settings = self.settings.model_copy(update=changes)
+        changed.__dict__.pop("_openai_settings", None)  # derived from the settings
         return changed
 
     def close(self) -> None:
@@ -168,10 +169,9 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         """OpenAI's embeddings (COACH_EMBEDDER unset or openai). With no key configured and
         none asked for, none: sessions are indexed for keywords and searches say they are
         degraded, until a key is set and `coach search reindex` embeds them."""
-        from coaching.adapters.aws.search_backends import with_openai_key
         from coaching.adapters.unavailable_embedder import UnavailableEmbedder
 
-        settings = with_openai_key(self.settings)  # the stack's secret, when named
+        settings = self._openai_settings
         if settings.embedder is None and settings.openai_api_key is None:
             return UnavailableEmbedder()
         if settings.embedder == "local":
@@ -300,12 +300,22 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
         return self.identity_provider.verify
 
     @cached_property
+    def _openai_settings(self) -> Settings:
+        """The settings with the OpenAI key; in AWS read from the secret the stack names
+        (once per process, by the first port that needs it)."""
+        if self.settings.runtime != "aws":
+            return self.settings
+        from coaching.adapters.aws.secret_values import with_openai_key
+
+        return with_openai_key(self.settings)
+
+    @cached_property
     def analyzer(self):
         if self.settings.analyzer == "openai":
             # Imported only when chosen: the offline runtime never loads the OpenAI SDK.
             from coaching.adapters.openai import build_openai_analyzer
 
-            return build_openai_analyzer(self.settings)
+            return build_openai_analyzer(self._openai_settings)
         from coaching.analysis.offline import OfflineAnalyzer
 
         return OfflineAnalyzer()
@@ -552,7 +562,7 @@ class Ports:  # noqa: PLR0904 - one property per port: the list of what a runtim
             return None
         from coaching.adapters.openai import build_openai_refiner
 
-        return build_openai_refiner(self.settings)
+        return build_openai_refiner(self._openai_settings)
 
     @cached_property
     def sending_ports(self):

@@ -151,9 +151,13 @@ def test_without_a_pinecone_host_the_vectors_stay_in_pgvector(without_pinecone: 
         assert "COACH_PINECONE_INDEX_HOST" not in variables(without_pinecone, name)
         # and without an OpenAI secret there are no embeddings (keywords only)
         assert "COACH_OPENAI_API_KEY_SECRET" not in variables(without_pinecone, name)
+    # nor, by default, an analyzer but the packaged offline one
+    for name in without_pinecone.functions():
+        assert "COACH_ANALYZER" not in variables(without_pinecone, name), name
 
 
 def test_the_operator_s_openai_secret_is_read_by_the_search_functions_only(synth: Synth):
+    # (the offline analyzer, the default: tests/infra/test_analyzer_stack.py has openai's)
     for name in synth.functions():
         reads = [
             g

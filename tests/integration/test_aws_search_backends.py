@@ -14,11 +14,8 @@ import respx
 from moto.secretsmanager.models import secretsmanager_backends
 from pydantic import SecretStr
 
-from coaching.adapters.aws.search_backends import (
-    opensearch_keyword_index,
-    pinecone_vector_index,
-    with_openai_key,
-)
+from coaching.adapters.aws.search_backends import opensearch_keyword_index, pinecone_vector_index
+from coaching.adapters.aws.secret_values import with_openai_key
 from coaching.config import Settings
 from coaching.domain.errors import ConfigurationError
 from coaching.domain.search import SearchFilters

@@ -270,3 +270,20 @@ def base_environment(function: DeployedFunction) -> dict[str, str]:
         "POWERTOOLS_TRACE_DISABLED": "true",
         "HOME": os.environ.get("HOME", "/tmp"),  # noqa: S108 - Lambda's HOME is not writable either
     }
+
+
+def host_beside(
+    function: DeployedFunction,
+    code: Path,
+    python: RehearsalPython,
+    layer_site: Path | None,
+    environment: dict[str, str],
+) -> LambdaHost:
+    """A function of the test's own (``code``) on ``function``'s layers (or the layer built
+    for this interpreter, ``layer_site``) and the runtime's SDK, with ``environment``."""
+    layers = [layer_site] if layer_site else list(function.layers)
+    return LambdaHost(
+        python=python.executable,
+        path=[code, *layers, runtime_sdk(python.version)],
+        environment=environment,
+    )

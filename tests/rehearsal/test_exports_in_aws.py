@@ -15,7 +15,7 @@ from coaching.domain.identity import Role
 from tests.api_calls import api_event
 from tests.gateway_sign_in import account_claims
 from tests.lambda_events import load_event
-from tests.rehearsal.harness import LambdaHost, base_environment, runtime_sdk
+from tests.rehearsal.harness import base_environment, host_beside
 from tests.review_data import add_coach, reviewed_session
 
 # Reads the Parquet files under a prefix of the bucket with the layer's pyarrow: rows and
@@ -47,14 +47,12 @@ def reader(fleet, deployment, aws, rehearsal_python, layer_site, tmp_path_factor
     code = tmp_path_factory.mktemp("parquet-reader")
     (code / "handler.py").write_text(textwrap.dedent(READER), encoding="utf-8")
     export = deployment.functions["export"]
-    host = LambdaHost(
-        python=rehearsal_python.executable,
-        path=[
-            code,
-            *([layer_site] if layer_site else export.layers),
-            runtime_sdk(rehearsal_python.version),
-        ],
-        environment={
+    host = host_beside(
+        export,
+        code,
+        rehearsal_python,
+        layer_site,
+        {
             **base_environment(export),
             "AWS_ACCESS_KEY_ID": "rehearsal",
             "AWS_SECRET_ACCESS_KEY": "rehearsal",

@@ -2,8 +2,8 @@
 
 Each is built only when configured (its host or endpoint set): otherwise the composition
 keeps the PostgreSQL one, so a stage can move to either service on its own. The Pinecone
-and OpenAI keys are read from Secrets Manager once per process (cold start); OpenSearch
-requests are signed with the function role's credentials.
+key is read from Secrets Manager once per process (cold start); OpenSearch requests are
+signed with the function role's credentials.
 
 The clients are imported only when their index is configured: the functions that never
 search (export, search_backup) run with a layer without them (cdk/layer_build.py).
@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
+from coaching.adapters.aws.secret_values import secret_string
 from coaching.config import Settings
 from coaching.domain.errors import ConfigurationError
 
@@ -68,27 +67,11 @@ def opensearch_keyword_index(
     return OpenSearchKeywordIndex(client, prefix=settings.opensearch_index_prefix)
 
 
-def with_openai_key(settings: Settings, *, secrets: Any = None) -> Settings:
-    """The settings with the OpenAI key read from its secret, when only the secret is set."""
-    if settings.openai_api_key is not None or not settings.openai_api_key_secret:
-        return settings
-    key = _secret_string(settings.openai_api_key_secret, secrets)
-    return settings.model_copy(update={"openai_api_key": SecretStr(key)})
-
-
-def _secret_string(secret_id: str, secrets: Any) -> str:
-    if secrets is None:
-        import boto3
-
-        secrets = boto3.client("secretsmanager")
-    return str(secrets.get_secret_value(SecretId=secret_id)["SecretString"]).strip()
-
-
 def _pinecone_key(settings: Settings, secrets: Any) -> str:
     if settings.pinecone_api_key:
         return settings.pinecone_api_key.get_secret_value()
     if settings.pinecone_secret_arn:
-        return _secret_string(settings.pinecone_secret_arn, secrets)
+        return secret_string(settings.pinecone_secret_arn, secrets)
     raise ConfigurationError(
         "COACH_PINECONE_INDEX_HOST is set but no Pinecone API key is.",
         hint="Set COACH_PINECONE_SECRET_ARN (the stack does) or COACH_PINECONE_API_KEY.",
