@@ -16,8 +16,8 @@ from starlette.testclient import TestClient
 
 from coaching.adapters.postgres.export_queue import PostgresExportQueue
 from coaching.domain.errors import TransientError
-from coaching.domain.identity import Role
-from coaching.usecases.export_jobs import request_of, run_job
+from coaching.domain.identity import Principal, Role
+from coaching.usecases.export_jobs import request_of, run_job, set_schedule_enabled
 from local_runtime.export_downloads import export_download_routes
 from local_runtime.export_schedule import ExportSchedule
 from tests.api_calls import claims_for, delete, request
@@ -225,6 +225,35 @@ def test_an_organization_has_a_bounded_number_of_schedules(jobs, organization):
     assert_error(answer, "COACH_409")
 
 
+def test_a_schedule_is_paused_and_resumed_by_whoever_may_see_it(jobs, organization):
+    coach = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Maya Chen"))
+    _, made = request("POST", "/v1/export/schedule", coach, body=SCHEDULE)
+    path = f"/v1/export/schedules/{made['id']}"
+    # Another coach cannot pause it: to them it does not exist
+    other = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Ravi Shah"))
+    status, answer = request("PATCH", path, other, body={"enabled": False})
+    assert status == 404, answer
+    # Its owner pauses it: it keeps its settings, has no next run, and is listed as paused
+    status, paused = request("PATCH", path, coach, body={"enabled": False})
+    assert status == 200, paused
+    assert (paused["enabled"], paused["next_run_at"]) == (False, None)
+    assert (paused["cron"], paused["format"]) == (made["cron"], made["format"])
+    assert request("GET", "/v1/export/schedules", coach)[1]["items"][0]["enabled"] is False
+    # Pausing it again changes nothing
+    assert request("PATCH", path, coach, body={"enabled": False}) == (200, paused)
+    # An admin resumes it: its next time again
+    admin = claims_for(organization, Role.ADMIN)
+    status, resumed = request("PATCH", path, admin, body={"enabled": True})
+    assert status == 200, resumed
+    assert resumed["enabled"] is True and resumed["next_run_at"] == made["next_run_at"]
+    actions = [entry[0] for entry in audit_trail(organization, "export_schedule", made["id"])]
+    assert "pause" in actions and "resume" in actions
+    # What is not a yes or no is refused
+    for body in ({"enabled": "maybe"}, {}, {"enabled": True, "cron": "0 * * * *"}):
+        status, answer = request("PATCH", path, coach, body=body)
+        assert status == 422, (body, answer)
+
+
 # -- the local scheduler ---------------------------------------------------------------------
 class OneOrganizationsSchedules:
     """The schedules store, its due list limited to one organization: other tests' schedules
@@ -297,6 +326,27 @@ def test_the_scheduler_fires_a_due_schedule_once_and_a_missed_stretch_once(sched
     assert second != run_id
 
 
+def test_a_paused_schedule_never_fires_and_resumed_skips_what_it_missed(scheduled):
+    job_ports, started, made = scheduled
+    org, schedule_id = job_ports.queue._org, uuid.UUID(made["id"])
+    first = dt.datetime.fromisoformat(made["next_run_at"])
+    principal = Principal(user_id=uuid.uuid4(), organization_id=org, role=Role.ADMIN)
+    # Given the hourly schedule paused before its first time
+    set_schedule_enabled(job_ports, principal, schedule_id, enabled=False, now=first)
+    at = [first + dt.timedelta(hours=3, minutes=5)]
+    scheduler = _scheduler(job_ports, at)
+    # Then its times pass without a run
+    assert scheduler.run_once() == []
+    # When it is resumed mid-hour, the missed hours do not run: its next time does, once
+    resumed = set_schedule_enabled(job_ports, principal, schedule_id, enabled=True, now=at[0])
+    assert resumed.next_run_at == first + dt.timedelta(hours=4)
+    assert scheduler.run_once() == []
+    at[0] = first + dt.timedelta(hours=4)
+    [run_id] = scheduler.run_once()
+    assert scheduler.run_once() == []
+    assert started.ids == [run_id]
+
+
 def test_a_scheduled_run_reads_what_changed_since_the_last_success_only(scheduled):
     job_ports, _, made = scheduled
     org = job_ports.queue._org
@@ -339,6 +389,7 @@ class RecordedTriggers:
 
     def __init__(self, refuse: bool = False) -> None:
         self.put_ids: list[uuid.UUID] = []
+        self.states: list[bool] = []  # each put's enabled
         self.deleted: list[uuid.UUID] = []
         self._refuse = refuse
 
@@ -346,6 +397,7 @@ class RecordedTriggers:
         if self._refuse:
             raise TransientError("Scheduler is not answering.")
         self.put_ids.append(schedule_id)
+        self.states.append(enabled)
 
     def delete(self, schedule_id):
         self.deleted.append(schedule_id)
@@ -360,6 +412,11 @@ def test_where_a_clock_outside_fires_schedules_each_gets_its_trigger(jobs, organ
         status, made = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
         assert status == 201
         assert triggers.put_ids == [uuid.UUID(made["id"])]
+        # Paused and resumed, the trigger is disabled and enabled with it
+        path = f"/v1/export/schedules/{made['id']}"
+        assert request("PATCH", path, admin, body={"enabled": False})[0] == 200
+        assert request("PATCH", path, admin, body={"enabled": True})[0] == 200
+        assert triggers.states == [True, False, True]
         assert delete(f"/v1/export/schedules/{made['id']}", admin) == 204
         assert triggers.deleted == [uuid.UUID(made["id"])]
 
@@ -372,6 +429,20 @@ def test_a_schedule_whose_trigger_cannot_be_made_is_not_kept(jobs, organization)
         status, answer = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
     assert status == 503, answer
     assert request("GET", "/v1/export/schedules", admin)[1]["items"] == []
+
+
+def test_a_schedule_whose_trigger_cannot_be_paused_stays_as_it_was(jobs, organization):
+    job_ports, _ = jobs
+    admin = claims_for(organization, Role.ADMIN)
+    _, made = request("POST", "/v1/export/schedule", admin, body=SCHEDULE)
+    refusing = dataclasses.replace(job_ports, triggers=RecordedTriggers(refuse=True))
+    with ports_replaced(export_job_ports=refusing):
+        path = f"/v1/export/schedules/{made['id']}"
+        status, answer = request("PATCH", path, admin, body={"enabled": False})
+    assert status == 503, answer
+    # The row still says what the trigger does: running, at its time
+    [listed] = request("GET", "/v1/export/schedules", admin)[1]["items"]
+    assert (listed["enabled"], listed["next_run_at"]) == (True, made["next_run_at"])
 
 
 def test_a_schedule_into_hubspot_pushes_the_records_there(jobs, workshop, organization):

@@ -126,6 +126,12 @@ def test_a_schedule_made_by_the_built_api_is_scheduled_and_runs_in_the_built_fun
     answer = fleet["export"].invoke(event)
     assert schedule["id"] and len(answer["runs"]) >= 1
     assert set(answer["succeeded"]) == set(answer["runs"])
+    # And when the built API pauses it, its Scheduler schedule is disabled, not deleted
+    path = f"/v1/export/schedules/{schedule['id']}"
+    paused = fleet["api"].invoke(api_event("PATCH", path, admin, body={"enabled": False}))
+    assert paused["statusCode"] == 200, paused
+    found = aws.client("scheduler").get_schedule(Name=f"export-{schedule['id']}", GroupName=group)
+    assert found["State"] == "DISABLED"
 
 
 def test_the_built_backup_writes_parquet_the_exports_layer_reads_back(

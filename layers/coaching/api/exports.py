@@ -22,6 +22,7 @@ from coaching.api.models.exports import (
     ExportScheduleList,
     ExportScheduleView,
     ScheduleBody,
+    SchedulePatchBody,
     SchemasDocument,
 )
 from coaching.domain.export_schedules import Cadence
@@ -246,6 +247,28 @@ def list_schedules() -> dict:
     principal = client_data_reader(router)
     schedules = export_jobs.schedules_of(ports_of(router).export_job_ports, principal)
     return {"items": [schedule_view(s) for s in schedules]}
+
+
+@router.patch(
+    "/v1/export/schedules/<schedule_id>",
+    summary="Pause or resume an export schedule",
+    description="A paused schedule keeps its settings and runs no more. Resumed, it runs at "
+    "its next time (not the ones it missed), carrying everything since its last successful "
+    "run.",
+    responses=documented(
+        HTTPStatus.NOT_FOUND, HTTPStatus.UNSUPPORTED_MEDIA_TYPE, model=ExportScheduleView
+    ),
+)
+def change_schedule(schedule_id: ScheduleId, body: Annotated[SchedulePatchBody, Body()]) -> dict:
+    principal = client_data_reader(router)
+    schedule = export_jobs.set_schedule_enabled(
+        ports_of(router).export_job_ports,
+        principal,
+        schedule_id,
+        enabled=body.enabled,
+        now=dt.datetime.now(dt.UTC),
+    )
+    return schedule_view(schedule)
 
 
 def _delete_schedule(schedule_id: uuid.UUID) -> Response:

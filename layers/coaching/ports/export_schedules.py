@@ -42,6 +42,17 @@ class ExportSchedules(Protocol):
 
     def delete(self, org: uuid.UUID, schedule_id: uuid.UUID) -> bool: ...
 
+    def set_enabled(
+        self,
+        org: uuid.UUID,
+        schedule_id: uuid.UUID,
+        *,
+        enabled: bool,
+        next_run_at: dt.datetime | None,
+    ) -> ExportSchedule | None:
+        """Pauses (``enabled`` False) or resumes it, with its next run; None when it is gone."""
+        ...
+
     def due(self, now: dt.datetime, limit: int) -> list[ExportSchedule]:
         """Enabled schedules of every organization whose next run is at or before ``now``."""
         ...

@@ -254,16 +254,60 @@ def schedules_of(ports: ExportJobPorts, principal: Principal) -> list[ExportSche
     return ports.schedules.list_schedules(principal.organization_id, mine)
 
 
-def delete_schedule(ports: ExportJobPorts, principal: Principal, schedule_id: uuid.UUID) -> None:
+def _schedule_of(
+    ports: ExportJobPorts, principal: Principal, schedule_id: uuid.UUID
+) -> ExportSchedule:
+    """One of the caller's schedules (an admin: any of the organization's), or NotFound."""
     visibility_for(principal, ports.directory)
-    org = principal.organization_id
-    schedule = ports.schedules.get(org, schedule_id)
+    schedule = ports.schedules.get(principal.organization_id, schedule_id)
     if schedule is None or not _may_see_schedule(principal, schedule):
         raise NotFound("This export schedule does not exist.")
+    return schedule
+
+
+def delete_schedule(ports: ExportJobPorts, principal: Principal, schedule_id: uuid.UUID) -> None:
+    _schedule_of(ports, principal, schedule_id)
     if ports.triggers is not None:
         ports.triggers.delete(schedule_id)  # first: a trigger left would fire a missing row
-    ports.schedules.delete(org, schedule_id)
+    ports.schedules.delete(principal.organization_id, schedule_id)
     _audit(ports, principal, "delete", "export_schedule", schedule_id)
+
+
+def set_schedule_enabled(
+    ports: ExportJobPorts,
+    principal: Principal,
+    schedule_id: uuid.UUID,
+    *,
+    enabled: bool,
+    now: dt.datetime,
+) -> ExportSchedule:
+    """Pauses a schedule (it fires no more, and keeps everything else) or resumes it: from
+    its next time after ``now``, never an occurrence missed while paused; its first run
+    still carries everything since its last successful one. Asking for what it is already
+    changes nothing."""
+    schedule = _schedule_of(ports, principal, schedule_id)
+    if schedule.enabled == enabled:
+        return schedule
+    next_run_at = Cadence(schedule.cron, schedule.timezone).next_after(now) if enabled else None
+    org = principal.organization_id
+    changed = ports.schedules.set_enabled(
+        org, schedule_id, enabled=enabled, next_run_at=next_run_at
+    )
+    if changed is None:
+        raise NotFound("This export schedule does not exist.")
+    if ports.triggers is not None:
+        try:
+            ports.triggers.put(
+                schedule_id, cron=schedule.cron, timezone=schedule.timezone, enabled=enabled
+            )
+        except Exception:
+            # The row says what the trigger does: back as it was, and the caller may retry.
+            ports.schedules.set_enabled(
+                org, schedule_id, enabled=schedule.enabled, next_run_at=schedule.next_run_at
+            )
+            raise
+    _audit(ports, principal, "resume" if enabled else "pause", "export_schedule", schedule_id)
+    return changed
 
 
 def _owner_of(ports: ExportJobPorts, schedule: ExportSchedule) -> Principal:

@@ -334,6 +334,34 @@ describe("schedules", () => {
     expect(await within(form).findByRole("alert")).toHaveTextContent("A schedule runs at most once an hour.");
   }, 20_000);
 
+  it("pauses a schedule and resumes it, saying so", async () => {
+    let saved: Schedule[] = [weekly];
+    const calls = routes({
+      "GET /v1/export/schedules": () => json(200, { items: saved }),
+      "PATCH /v1/export/schedules/sch-1": async (request) => {
+        const { enabled } = (await request.json()) as { enabled: boolean };
+        saved = [{ ...weekly, enabled, next_run_at: enabled ? weekly.next_run_at : null }];
+        return json(200, saved[0]);
+      },
+    });
+    const user = await open();
+    const table = await screen.findByRole("table", { name: "Export schedules" });
+    const when = "Every Monday at 06:00 (Europe/London)";
+
+    await user.click(within(table).getByRole("button", { name: `Pause schedule ${when}` }));
+    expect(await screen.findByRole("status")).toHaveTextContent(`Paused “${when}”.`);
+    const resume = await within(table).findByRole("button", { name: `Resume schedule ${when}` });
+    expect(within(table).getByText("None: paused")).toBeInTheDocument();
+
+    await user.click(resume);
+    expect(await screen.findByRole("status")).toHaveTextContent(`Resumed “${when}”: it runs at its next time.`);
+    expect(await within(table).findByRole("button", { name: `Pause schedule ${when}` })).toBeInTheDocument();
+    expect(calls.filter((c) => c.method === "PATCH").map((c) => c.body)).toEqual([
+      { enabled: false },
+      { enabled: true },
+    ]);
+  }, 20_000);
+
   it("deletes a schedule only after the confirmation", async () => {
     let saved: Schedule[] = [weekly];
     const calls = routes({

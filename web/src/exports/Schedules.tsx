@@ -21,7 +21,7 @@ import { useTimeZone } from "../auth/ProfileContext";
 import { Empty, ErrorNotice, Loading } from "../common/states";
 import { formatDateTime } from "../common/time";
 import { useLoad } from "../common/useLoad";
-import { createSchedule, deleteSchedule, schedules } from "./api";
+import { createSchedule, deleteSchedule, schedules, setScheduleEnabled } from "./api";
 import {
   DEFAULT_PLAN,
   LAST_DAY_OF_MONTH,
@@ -48,13 +48,29 @@ const FREQUENCIES: { value: Frequency; label: string }[] = [
 const HOURS = Array.from({ length: 24 }, (_, h) => ({ value: String(h), label: `${String(h).padStart(2, "0")}:00` }));
 const DAYS = Array.from({ length: LAST_DAY_OF_MONTH }, (_, d) => String(d + 1));
 
-/** The caller's schedules: list, create with the builder (or a cron), delete after a confirmation. */
+/** The caller's schedules: list, create with the builder (or a cron), pause and resume, delete after a
+ * confirmation. */
 export function Schedules({ mappings }: { mappings: { value: string; label: string }[] }) {
   const { api } = useAuth();
   const zone = useTimeZone();
   const [list, reload] = useLoad(() => schedules(api), [api]);
   const [deleting, setDeleting] = useState<Schedule | null>(null);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+
+  async function toggle(schedule: Schedule) {
+    setOutcome(null);
+    const when = describeCron(schedule.cron, schedule.timezone);
+    try {
+      await setScheduleEnabled(api, schedule.id, !schedule.enabled);
+      setOutcome({
+        ok: true,
+        text: schedule.enabled ? `Paused “${when}”.` : `Resumed “${when}”: it runs at its next time.`,
+      });
+      reload();
+    } catch (error) {
+      setOutcome({ ok: false, text: sentenceFor(error) });
+    }
+  }
 
   async function remove(schedule: Schedule) {
     setDeleting(null);
@@ -101,20 +117,31 @@ export function Schedules({ mappings }: { mappings: { value: string; label: stri
                     <Table.Td>
                       {when}
                       {schedule.include_sensitive && <Text size="xs">Includes sensitive items</Text>}
-                      {!schedule.enabled && <Text size="xs">Paused</Text>}
                     </Table.Td>
                     <Table.Td>{labelOf(FORMATS, schedule.format)}</Table.Td>
                     <Table.Td>{labelOf(DESTINATIONS, schedule.destination)}</Table.Td>
-                    <Table.Td>{formatDateTime(schedule.next_run_at, zone)}</Table.Td>
                     <Table.Td>
-                      <Button
-                        size="xs"
-                        variant="default"
-                        aria-label={`Delete schedule ${when}`}
-                        onClick={() => setDeleting(schedule)}
-                      >
-                        Delete
-                      </Button>
+                      {schedule.enabled ? formatDateTime(schedule.next_run_at, zone) : "None: paused"}
+                    </Table.Td>
+                    <Table.Td>
+                      <Group gap="xs" wrap="nowrap">
+                        <Button
+                          size="xs"
+                          variant="default"
+                          aria-label={`${schedule.enabled ? "Pause" : "Resume"} schedule ${when}`}
+                          onClick={() => void toggle(schedule)}
+                        >
+                          {schedule.enabled ? "Pause" : "Resume"}
+                        </Button>
+                        <Button
+                          size="xs"
+                          variant="default"
+                          aria-label={`Delete schedule ${when}`}
+                          onClick={() => setDeleting(schedule)}
+                        >
+                          Delete
+                        </Button>
+                      </Group>
                     </Table.Td>
                   </Table.Tr>
                 );

@@ -31,6 +31,13 @@ export async function createSchedule(api: Api, schedule: NewSchedule): Promise<S
   return unwrap(await api.POST("/v1/export/schedule", { body: schedule }));
 }
 
+/** Pauses (enabled false) or resumes a schedule; the schedule as it now is. */
+export async function setScheduleEnabled(api: Api, id: string, enabled: boolean): Promise<Schedule> {
+  return unwrap(
+    await api.PATCH("/v1/export/schedules/{schedule_id}", { params: { path: { schedule_id: id } }, body: { enabled } }),
+  );
+}
+
 export async function deleteSchedule(api: Api, id: string): Promise<void> {
   unwrap(await api.DELETE("/v1/export/schedule/{schedule_id}", { params: { path: { schedule_id: id } } }));
 }

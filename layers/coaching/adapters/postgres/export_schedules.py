@@ -98,6 +98,24 @@ class PostgresExportSchedules:
             )
             return cursor.rowcount > 0
 
+    def set_enabled(
+        self,
+        org: uuid.UUID,
+        schedule_id: uuid.UUID,
+        *,
+        enabled: bool,
+        next_run_at: dt.datetime | None,
+    ) -> ExportSchedule | None:
+        with self._db.transaction(org) as conn:
+            row = conn.execute(
+                sql.SQL(
+                    "UPDATE export_schedules SET enabled = %s, next_run_at = %s,"
+                    " updated_at = now() WHERE organization_id = %s AND id = %s RETURNING {}"
+                ).format(_SCHEDULE),
+                (enabled, next_run_at, org, schedule_id),
+            ).fetchone()
+        return None if row is None else _schedule(row)
+
     def due(self, now: dt.datetime, limit: int) -> list[ExportSchedule]:
         with self._db.transaction() as conn:  # every organization's: a system task
             rows = conn.execute(

@@ -89,6 +89,15 @@ class ScheduleLinks(Answer):
     jobs: str
 
 
+class SchedulePatchBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = Field(
+        description="false pauses the schedule (it keeps its settings and runs no more); true "
+        "resumes it from its next time"
+    )
+
+
 class ExportScheduleView(Answer):
     id: str
     cron: str
