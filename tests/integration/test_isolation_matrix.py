@@ -70,6 +70,7 @@ VALID_BODIES = {
     ("POST", "/v1/follow-ups/{follow_up_id}/render"): {"include_sensitive_items": False},
     ("POST", "/v1/search"): {"query": "delegation"},
     ("POST", "/v1/export/schedule"): {"cron": "0 6 * * 1", "format": "csv"},
+    ("PATCH", "/v1/export/schedules/{schedule_id}"): {"enabled": False},
     ("POST", "/v1/export/mappings"): {"name": "warehouse", "entities": [{"entity": "sessions"}]},
     ("PUT", "/v1/export/mappings/{mapping_name}"): {"entities": [{"entity": "sessions"}]},
     **{("POST", f"/v1/export/{kind}"): {} for kind in ("json", "jsonl", "csv", "parquet")},
