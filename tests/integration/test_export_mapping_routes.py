@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from coaching.domain.identity import Role
-from tests.api_calls import claims_for, request
+from tests.api_calls import claims_for, delete, request
 from tests.review_data import add_coach, assert_error, audit_trail, problem_fields
 
 pytestmark = pytest.mark.integration
@@ -80,3 +80,32 @@ def test_a_missing_mapping_is_404_and_support_may_not_use_mappings(organization,
     support = claims_for(organization, Role.SUPPORT)
     assert request("GET", "/v1/export/mappings", support)[0] == 403
     assert request("POST", "/v1/export/mappings", support, body=WAREHOUSE)[0] == 403
+
+
+def test_a_mapping_is_deleted_by_its_maker_or_an_admin_once_no_schedule_uses_it(
+    organization, coach
+):
+    _, made = request("POST", "/v1/export/mappings", coach, body=WAREHOUSE)
+    path = made["links"]["self"]
+    schedule = {"cron": "0 6 * * 1", "format": "csv", "mapping": "warehouse"}
+    status, scheduled = request("POST", "/v1/export/schedule", coach, body=schedule)
+    assert status == 201, scheduled
+    # Another coach may not delete it
+    other = claims_for(organization, Role.COACH, coach_id=add_coach(organization, "Ravi Shah"))
+    assert delete(path, other) == 403
+    # While a schedule uses it, it stays, and the answer says why
+    status, answer = request("DELETE", path, coach)
+    assert status == 409, answer
+    assert "1 export schedule(s)" in assert_error(answer, "COACH_409")["message"]
+    assert request("GET", path, coach)[0] == 200
+    # Once that schedule is gone, its maker deletes it; then it is gone, and audited
+    assert delete(scheduled["links"]["self"], coach) == 204
+    assert delete(path, coach) == 204
+    assert request("GET", path, coach)[0] == 404
+    assert delete(path, coach) == 404
+    assert ("delete", "warehouse") in [
+        (action, resource) for action, resource, _ in audit_trail(organization, "export_mapping")
+    ]
+    # An admin may delete another's
+    request("POST", "/v1/export/mappings", other, body=WAREHOUSE)
+    assert delete(path, claims_for(organization, Role.ADMIN)) == 204

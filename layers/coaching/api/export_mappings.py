@@ -6,6 +6,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Annotated
 
+from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from aws_lambda_powertools.event_handler.router import APIGatewayRouter
 
@@ -47,7 +48,10 @@ def _rules(body: MappingRulesBody) -> tuple[MappingRule, ...]:
 def _ports() -> saved_mappings.MappingPorts:
     ports = ports_of(router)
     return saved_mappings.MappingPorts(
-        ports.export_ports.mappings, ports.audit_log, ports.directory
+        ports.export_ports.mappings,
+        ports.audit_log,
+        ports.directory,
+        schedules=ports.export_job_ports.schedules,
     )
 
 
@@ -101,3 +105,16 @@ def replace_mapping(mapping_name: MappingNameParameter, body: Annotated[MappingR
     principal = client_data_reader(router)
     kept = saved_mappings.replace_mapping(_ports(), principal, mapping_name, _rules(body))
     return mapping_view(kept)
+
+
+@router.delete(
+    f"{MAPPINGS_PATH}/<mapping_name>",
+    summary="Delete a saved mapping (its maker or an admin)",
+    description="409 while an export schedule uses it: delete that schedule first. Past "
+    "exports made with it are not changed.",
+    responses=documented(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, ok=HTTPStatus.NO_CONTENT),
+)
+def delete_mapping(mapping_name: MappingNameParameter):
+    principal = client_data_reader(router)
+    saved_mappings.delete_mapping(_ports(), principal, mapping_name)
+    return Response(status_code=HTTPStatus.NO_CONTENT)

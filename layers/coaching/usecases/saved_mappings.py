@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from coaching.domain.errors import Conflict, Forbidden, NotFound
 from coaching.domain.identity import Principal, Role
-from coaching.ports.audit import AuditLog
+from coaching.ports.audit import AuditEntry, AuditLog
 from coaching.ports.directory import Directory
 from coaching.ports.export_mappings import ExportMappings, MappingRule, SavedMapping
+from coaching.ports.export_schedules import ExportSchedules
 from coaching.usecases.access import visibility_for
 from coaching.usecases.export_mappings import save_mapping
 
@@ -22,6 +23,7 @@ class MappingPorts:
     store: ExportMappings
     audit: AuditLog
     directory: Directory
+    schedules: ExportSchedules | None = None  # a mapping a schedule uses stays
 
 
 def mappings_of(ports: MappingPorts, principal: Principal) -> list[SavedMapping]:
@@ -52,11 +54,41 @@ def create_mapping(
     return save_mapping(ports.store, ports.audit, org, SavedMapping(name, rules, principal.actor))
 
 
-def replace_mapping(
-    ports: MappingPorts, principal: Principal, name: str, rules: tuple[MappingRule, ...]
-) -> SavedMapping:
+def _changeable(ports: MappingPorts, principal: Principal, name: str) -> SavedMapping:
     existing = mapping_of(ports, principal, name)
     if existing.created_by != principal.actor and principal.role is not Role.ADMIN:
         raise Forbidden("Only the mapping's maker or an admin may change it.")
+    return existing
+
+
+def replace_mapping(
+    ports: MappingPorts, principal: Principal, name: str, rules: tuple[MappingRule, ...]
+) -> SavedMapping:
+    existing = _changeable(ports, principal, name)
     kept = SavedMapping(name, rules, existing.created_by)
     return save_mapping(ports.store, ports.audit, principal.organization_id, kept)
+
+
+def delete_mapping(ports: MappingPorts, principal: Principal, name: str) -> None:
+    """Its maker or an admin deletes it, unless an export schedule still uses it (a run
+    would fail on a mapping that is gone)."""
+    _changeable(ports, principal, name)
+    org = principal.organization_id
+    if ports.schedules is not None:
+        using = [s for s in ports.schedules.list_schedules(org, None) if s.mapping_name == name]
+        if using:
+            raise Conflict(
+                f"{len(using)} export schedule(s) use the mapping '{name}'.",
+                hint="Delete those schedules first.",
+            )
+    ports.store.delete(org, name)
+    ports.audit.record(
+        AuditEntry(
+            organization_id=org,
+            actor=principal.actor,
+            action="delete",
+            resource_type="export_mapping",
+            resource_id=name,
+            source=principal.source_ip,
+        )
+    )
