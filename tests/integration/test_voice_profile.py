@@ -46,11 +46,13 @@ def _approved(review: Reviewed, client: str, *, asked: str | None = None) -> dic
     return follow_up
 
 
-def _edit_and_send(review: Reviewed, client: str, *, asked: str | None = None) -> dict:
+def _edit_and_send(
+    review: Reviewed, client: str, *, asked: str | None = None, subject: str | None = None
+) -> dict:
     """The coach edits the draft their way (PUT), then sends it."""
     follow_up = _approved(review, client, asked=asked)
     edited = {
-        "subject": follow_up["subject"],
+        "subject": subject or follow_up["subject"],
         "body": scripted_coach(follow_up["body"], client.split()[0]),
     }
     path = f"/v1/follow-ups/{follow_up['id']}"
@@ -217,3 +219,15 @@ def test_a_merge_keeps_what_the_emails_taught(review):
     with ports().database.transaction(review.org) as conn:
         rows = conn.execute("SELECT count(*) AS n FROM voice_observations").fetchone()
     assert rows["n"] == 2
+
+
+def test_a_subject_line_the_coach_keeps_writing_is_learned_for_the_next_drafts(review):
+    # Given a coach who sends two clients' follow-ups under a subject line of their own
+    _edit_and_send(review, "Jordan Reyes", subject="Jordan, your steps for this week")
+    _edit_and_send(review, "Priya Nair", subject="Priya, your steps for this week")
+    # Then the profile shows it learned, the client's name a placeholder
+    learned = _profile(review)["learned_voice"]["subject"]
+    assert learned == {"value": "{client_first_name}, your steps for this week", "emails": 2}
+    # And the next draft has it instead of the template's
+    follow_up = _approved(review, "Alex Okafor")
+    assert follow_up["subject"] == "Alex, your steps for this week"

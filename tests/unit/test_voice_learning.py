@@ -227,3 +227,39 @@ def test_asking_summaries_to_be_more_formal_makes_the_learned_voice_more_formal(
     assert before.formality is not None and after.formality is not None
     assert after.formality.score > before.formality.score
     assert [(r.text, r.emails) for r in after.summary_requests] == [("more formal", 2)]
+
+
+def _subject_seen(drafted: str, sent: str, first: str = "Alex", client=None) -> VoiceObservation:
+    draft = _draft()
+    return observe(
+        draft,
+        draft,
+        first,
+        follow_up_id=uuid.uuid4(),
+        client_id=client or uuid.uuid4(),
+        subjects=(drafted, sent),
+    )
+
+
+def test_the_subject_line_the_coach_keeps_writing_is_learned_and_drafted():
+    # A subject kept as drafted (spacing aside) says nothing; one of their own is seen
+    assert _subject_seen("Notes from our session", " Notes from  our session").subject is None
+    own = _subject_seen("Notes from our session", "Your next steps, Alex")
+    assert own.subject == "Your next steps, {client_first_name}"
+    # Sent to two clients, it is learned; to one client twice, it may be about them
+    priya = _subject_seen("Notes from our session", "Your next steps, Priya", "Priya")
+    learned = learn([own, priya])
+    assert learned.subject == LearnedValue(value="Your next steps, {client_first_name}", emails=2)
+    client = uuid.uuid4()
+    twice = [_subject_seen("Notes", "Your budget, Alex", client=client) for _ in range(2)]
+    assert learn(twice).subject is None
+    # And the next draft has it, with its client's name
+    subject, source = system_templates()["group"]
+    profile = {"learned": learned.model_dump(mode="json")}
+    drafted = draft_follow_up(subject, source, CONTENT, _context(profile), "Jordan Reyes")[0]
+    assert drafted == "Your next steps, Jordan"
+    # (what learning compares with is the template's own)
+    plain = draft_follow_up(
+        subject, source, CONTENT, _context(profile), "Jordan Reyes", learned=False
+    )
+    assert plain[0] != drafted

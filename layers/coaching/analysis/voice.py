@@ -37,6 +37,7 @@ from coaching.domain.voice import (
 )
 
 MAX_PHRASE = 200  # characters: longer sentences are content, not a habit
+MAX_SUBJECT = 120  # characters of a subject line worth learning
 _MAX_PHRASES = 10  # per email, and learned
 _SHORT_LINE = 6  # words: a sign-off or signature line is short
 _REQUESTS = [
@@ -62,10 +63,12 @@ def observe(
     follow_up_id: uuid.UUID,
     client_id: uuid.UUID,
     requests: Sequence[str] = (),
+    subjects: tuple[str, str] = ("", ""),
 ) -> VoiceObservation:
     """What ``sent`` (the email as the coach sent it) says about their voice, against
-    ``draft`` (the same email as the platform drafts it, without anything learned), and
-    the voice ``requests`` they made of its summary (``voice_requests``)."""
+    ``draft`` (the same email as the platform drafts it, without anything learned), the
+    voice ``requests`` they made of its summary (``voice_requests``), and ``subjects``
+    (the draft's subject line, the one sent)."""
     sent_parts, draft_parts = _Email(sent, client_first_name), _Email(draft, client_first_name)
     sent_prose, draft_prose = sent_parts.prose(), draft_parts.prose()
     return VoiceObservation(
@@ -84,7 +87,17 @@ def observe(
             :_MAX_PHRASES
         ],
         requests=tuple(requests),
+        subject=_own_subject(*subjects, client_first_name),
     )
+
+
+def _own_subject(drafted: str, sent: str, first_name: str) -> str | None:
+    """The subject line the coach wrote instead of the draft's (the client's first name a
+    placeholder); None when they kept it, or it is too long to be a habit."""
+    sent = " ".join(sent.split())
+    if not sent or len(sent) > MAX_SUBJECT or key(sent, first_name) == key(drafted, first_name):
+        return None
+    return placeholder(sent, first_name)
 
 
 def voice_requests(revisions: Iterable[tuple[str | None, str | None]]) -> tuple[str, ...]:
@@ -141,7 +154,15 @@ def learn(observations: Sequence[VoiceObservation]) -> LearnedVoice:
         phrases_added=_recurring(observations, lambda o: o.added, clients=2),
         phrases_removed=_recurring(observations, lambda o: o.removed, clients=1),
         summary_requests=requests,
+        subject=_subject(observations),
     )
+
+
+def _subject(observations: Sequence[VoiceObservation]) -> LearnedValue | None:
+    """The subject line half the emails (two at least, to two clients at least) were sent
+    with instead of the draft's: a habit, not one session's topic."""
+    recurring = _recurring(observations, lambda o: (o.subject,) if o.subject else (), clients=2)
+    return LearnedValue(value=recurring[0].text, emails=recurring[0].emails) if recurring else None
 
 
 def formality_score(text: str) -> float:

@@ -34,6 +34,7 @@ def effective_voice(profile: VoiceProfile, learned: LearnedVoice) -> Voice:
             if profile.phrases_to_avoid is not None
             else [p.text for p in learned.phrases_removed]
         ),
+        subject=_value(learned.subject),
     )
 
 
@@ -109,3 +110,10 @@ def _without(line: str, avoid: set[str], first_name: str) -> str:
         return line
     kept = [s for s in sentences(line) if key(s, first_name) not in avoid]
     return " ".join(kept)
+
+
+def subject_in_voice(subject: str, voice: Voice, client_first_name: str) -> str:
+    """The subject line the coach keeps writing instead of the template's, else ``subject``."""
+    if not voice.subject:
+        return subject
+    return voice.subject.replace(FIRST_NAME, client_first_name)

@@ -31,6 +31,9 @@ class VoiceObservation:
     # What the coach asked of the email's summary ("more formal", "shorter"...): named
     # requests of the refinement grammar only, never free-form words.
     requests: tuple[str, ...] = field(default=())
+    # The subject line as sent, the client's first name a placeholder, when the coach wrote
+    # their own instead of the draft's.
+    subject: str | None = None
 
 
 class LearnedValue(BaseModel):
@@ -78,6 +81,7 @@ class LearnedVoice(BaseModel):
     phrases_added: list[LearnedPhrase] = []  # the coach keeps writing these in
     phrases_removed: list[LearnedPhrase] = []  # and keeps deleting these
     summary_requests: list[LearnedPhrase] = []  # asked of the summaries of the emails sent
+    subject: LearnedValue | None = None  # the subject line they keep writing instead
 
 
 @dataclass(frozen=True)
@@ -92,3 +96,4 @@ class Voice:
     formality: Formality | None = None
     phrases_to_use: tuple[str, ...] = ()
     phrases_to_avoid: tuple[str, ...] = ()
+    subject: str | None = None  # learned: replaces the template's subject line

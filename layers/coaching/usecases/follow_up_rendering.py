@@ -15,7 +15,7 @@ import re
 from typing import Any, TypeVar
 
 from coaching.analysis.item_wording import for_client, states_due
-from coaching.analysis.voice_drafting import in_voice, target_words, voice_of
+from coaching.analysis.voice_drafting import in_voice, subject_in_voice, target_words, voice_of
 from coaching.domain.errors import TemplateCannotRender
 from coaching.domain.review import ReviewActionItem, ReviewItem, SummaryContent, SummaryContext
 from coaching.domain.voice import Voice
@@ -160,7 +160,7 @@ def draft_follow_up(
             break
         variables = shorter
         body = in_voice(render_follow_up(subject, source, variables)[1], voice, first_name)
-    return rendered_subject, body, withheld
+    return subject_in_voice(rendered_subject, voice, first_name), body, withheld
 
 
 _TRIMMABLE = ("recommendations", "challenges", "wins")

@@ -47,7 +47,7 @@ def learn_from_sent(
     )
     if template is None:
         return None
-    _, draft, _ = draft_follow_up(
+    drafted_subject, draft, _ = draft_follow_up(
         template.subject,
         template.content,
         summary.content,
@@ -64,6 +64,7 @@ def learn_from_sent(
         follow_up_id=follow_up_id,
         client_id=record.client_id,
         requests=voice_requests((r.command, r.request) for r in revisions),
+        subjects=(drafted_subject, record.subject or ""),
     )
     ports.observations.record(org, coach_id, observation)
     learned = learn(ports.observations.recent(org, coach_id, RECENT_EMAILS))

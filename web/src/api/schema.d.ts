@@ -1301,6 +1301,7 @@ export interface components {
              *       "phrases_removed": [],
              *       "sign_off": null,
              *       "signature": null,
+             *       "subject": null,
              *       "summary_requests": []
              *     }
              */
@@ -1548,6 +1549,7 @@ export interface components {
             phrases_removed: components["schemas"]["LearnedPhrase"][];
             sign_off?: components["schemas"]["LearnedValue"] | null;
             signature?: components["schemas"]["LearnedValue"] | null;
+            subject?: components["schemas"]["LearnedValue"] | null;
             /** @default [] */
             summary_requests: components["schemas"]["LearnedPhrase"][];
         };
