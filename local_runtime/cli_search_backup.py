@@ -19,6 +19,7 @@ from local_runtime.cli_progress import progress_bars
 
 if TYPE_CHECKING:
     from coaching.config import Settings
+    from coaching.ports.search_backup import BackupSource
     from coaching.usecases.search_backup import ReconciliationReport
     from local_runtime.platform import LocalPlatform
 
@@ -92,7 +93,8 @@ def restore_command(
         typer.Argument(
             metavar="FILE|DATE",
             help="A backup's manifest.json (or its folder), or a day (YYYY-MM-DD) under "
-            "$COACH_HOME/exports/search-backups",
+            "$COACH_HOME/exports/search-backups (with COACH_RUNTIME=aws: the daily backup "
+            "of that day in the exports bucket)",
         ),
     ],
     organization: Annotated[
@@ -105,12 +107,11 @@ def restore_command(
     SHA-256 first (a changed or truncated one is refused, nothing changed), then passages
     missing or different are written back as backed up (never embedded again) and both
     indexes rebuilt. What was deleted or erased since never comes back. Prints what differed."""
-    from coaching.adapters.local.backup_files import LocalBackupFiles
     from coaching.ports.search_index import SearchBackendUnavailable
     from coaching.usecases.search_backup import restore
 
     context = coach_context(ctx)
-    folder, manifest_name = _backup_at(context.settings, source, as_json)
+    files, manifest_name = backup_source(context.settings, source, as_json)
     with exit_on_coaching_error(as_json):
         platform = context.platform()
         _organization_exists(platform, organization, as_json)
@@ -118,7 +119,7 @@ def restore_command(
             with progress_bars(enabled=not as_json) as show:
                 report = restore(
                     platform.ports.search_backup_ports,
-                    LocalBackupFiles(folder),
+                    files,
                     manifest_name=manifest_name,
                     organizations=None if organization is None else {organization},
                     progress=lambda step: show(
@@ -141,8 +142,11 @@ def restore_command(
     _print_report(report)
 
 
-def _backup_at(settings: Settings, source: str, as_json: bool) -> tuple[Path, str]:
-    """The backup's folder and its manifest's name, from a day or a path."""
+def backup_source(settings: Settings, source: str, as_json: bool) -> tuple[BackupSource, str]:
+    """Where the backup's files are read from, and its manifest's name, from a day or a
+    path. A day in AWS (COACH_RUNTIME=aws) is the daily backup's folder in the exports
+    bucket, read in place; locally the one under $COACH_HOME/exports."""
+    from coaching.adapters.local.backup_files import LocalBackupFiles
     from coaching.usecases.search_backup import MANIFEST_NAME, day_folder
 
     if _DATE.match(source):
@@ -150,6 +154,8 @@ def _backup_at(settings: Settings, source: str, as_json: bool) -> tuple[Path, st
             day = dt.date.fromisoformat(source)
         except ValueError:
             raise fail(f"{source} is not a date.", as_json=as_json, code="COACH_422") from None
+        if settings.runtime == "aws":
+            return _bucket_backup(settings, day_folder(day)), MANIFEST_NAME
         folder = settings.exports_dir / day_folder(day)
         if not (folder / MANIFEST_NAME).is_file():
             raise fail(
@@ -157,13 +163,21 @@ def _backup_at(settings: Settings, source: str, as_json: bool) -> tuple[Path, st
                 as_json=as_json,
                 code="COACH_404",
             )
-        return folder, MANIFEST_NAME
+        return LocalBackupFiles(folder), MANIFEST_NAME
     path = Path(source)
     if path.is_dir():
         path /= MANIFEST_NAME
     if not path.is_file():
         raise fail(f"There is no backup manifest at {source}.", as_json=as_json, code="COACH_404")
-    return path.parent, path.name
+    return LocalBackupFiles(path.parent), path.name
+
+
+def _bucket_backup(settings: Settings, folder: str) -> BackupSource:
+    """A day's folder of the daily backups in the exports bucket (the search_backup
+    function writes under its own prefix: search-backups/ in the bucket)."""
+    from coaching.adapters.aws.s3_export_files import BACKUP_PREFIX, S3ExportFiles
+
+    return S3ExportFiles.from_settings(settings, f"{BACKUP_PREFIX}{folder}/")
 
 
 def _organization_exists(

@@ -124,6 +124,17 @@ def test_a_failed_write_leaves_no_file_and_no_open_upload(s3) -> None:
     assert s3.list_multipart_uploads(Bucket=BUCKET).get("Uploads", []) == []
 
 
+def test_a_file_is_read_back_seekable_and_a_missing_one_is_not_found(s3) -> None:
+    files = S3ExportFiles(s3, BUCKET, prefix="search-backups/date=2026-11-30/")
+    with files.open_write("manifest.json") as out:
+        out.write(b'{"files": []}')
+    with files.open_read("manifest.json") as back:
+        back.seek(2)  # Parquet reads its footer first
+        assert back.read() == b'files": []}'
+    with pytest.raises(FileNotFoundError), files.open_read("organization=x/part-0.parquet"):
+        pass
+
+
 def test_text_writers_stream_through_it(s3) -> None:
     files = S3ExportFiles(s3, BUCKET)
     with files.open_write("sessions.csv") as out:

@@ -11,18 +11,22 @@ import re
 import uuid
 from pathlib import Path
 
+import boto3
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import responses
 import respx
 from botocore.credentials import Credentials
+from moto.s3.models import s3_backends
 from pinecone import Index
 
 from coaching.adapters.aws.opensearch_index import OpenSearchKeywordIndex, opensearch_client
 from coaching.adapters.aws.pinecone_index import PineconeVectorIndex
+from coaching.adapters.aws.s3_export_files import BACKUP_PREFIX, S3ExportFiles
 from coaching.adapters.local.backup_files import LocalBackupFiles
 from coaching.adapters.postgres.search_indexes import INDEXED_DIMENSIONS
+from coaching.config import Settings
 from coaching.domain.errors import BackupRefused
 from coaching.domain.identity import Principal, Role
 from coaching.domain.search import SearchFilters
@@ -34,12 +38,14 @@ from coaching.usecases.search_backup import (
     day_folder,
     restore,
 )
+from local_runtime.cli_search_backup import backup_source
 from tests.api_calls import claims_for, delete
 from tests.contracts.test_aws_search_indexes_contract import (
     _opensearch_callback,
     _pinecone_side_effect,
 )
 from tests.local_ports import ports
+from tests.moto_scope import scoped_mock_aws
 from tests.review_data import add_coach, other_organization, reviewed_session
 from tests.samples import variant
 from tests.search_services import OpenSearchEmulator, PineconeEmulator
@@ -293,3 +299,29 @@ def test_a_restore_rebuilds_pinecone_and_opensearch_through_their_adapters(
         vector = local.store.vectors(organization, [first], stored[0]["model"])[first]
         assert aws.vectors.query(organization, vector, SearchFilters(), 1)[0].passage_id == first
     assert len(opensearch.alias_documents(f"coaching-passages-{organization}")) == len(ids)
+
+
+def test_in_aws_a_day_is_restored_from_the_exports_bucket_in_place(
+    platform, organization, workshop, monkeypatch
+):
+    # Given the daily backup as the search_backup function writes it into the exports bucket
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    with scoped_mock_aws(s3_backends):
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="coaching-exports-test")
+        written = S3ExportFiles(s3, "coaching-exports-test", BACKUP_PREFIX)
+        backup(platform.ports.search_backup_ports, written, DAY, organizations=[organization])
+        before = _answers(platform, organization)
+        _wipe(organization)
+        # When an operator restores that day with COACH_RUNTIME=aws (no copy downloaded)
+        settings = Settings(runtime="aws", export_bucket="coaching-exports-test")
+        source, manifest_name = backup_source(settings, DAY.isoformat(), as_json=True)
+        report = restore(
+            platform.ports.search_backup_ports,
+            source,
+            manifest_name=manifest_name,
+            organizations={organization},
+        )
+    # Then the bucket's files were checked and read back: the same answers as before
+    assert report.organizations[0].restored_missing > 0
+    assert _answers(platform, organization) == before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
@@ -87,6 +88,24 @@ class S3ExportFiles:
         except BaseException:
             upload.abort()
             raise
+
+    @contextmanager
+    def open_read(self, relative_path: str) -> Iterator[BinaryIO]:
+        """The file, downloaded to a temporary file first: a restore reads Parquet, which
+        seeks (its footer first), and a part may be larger than memory should hold.
+        FileNotFoundError when there is none."""
+        key = self.key(relative_path)
+        with tempfile.TemporaryFile() as local:
+            try:
+                self._s3.download_fileobj(self._bucket, key, local)
+            except ClientError as error:
+                if _not_found(error):
+                    raise FileNotFoundError(relative_path) from None
+                raise translate(error, f"Reading {relative_path}") from error
+            except BotoCoreError as error:
+                raise translate(error, f"Reading {relative_path}") from error
+            local.seek(0)
+            yield local  # type: ignore[misc]
 
     def sha256(self, relative_path: str) -> str | None:
         key = self.key(relative_path)
@@ -218,3 +237,9 @@ class _MultipartUpload(io.RawIOBase):
         except (ClientError, BotoCoreError) as error:
             raise translate(error, "Storing an export file") from error
         self._parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+
+
+def _not_found(error: ClientError) -> bool:
+    # download_fileobj's HEAD answers a bare 404; GetObject's NoSuchKey.
+    code = str(error.response.get("Error", {}).get("Code", ""))
+    return code in {"404", "NoSuchKey", "NotFound"}
