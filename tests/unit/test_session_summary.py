@@ -233,3 +233,30 @@ def test_the_bundled_sample_says_what_the_group_agreed_from_find_decisions() -> 
         "mornings.\u201d" in overview
     )
     assert "opened the session with" not in overview
+
+
+def test_topics_are_named_as_the_session_says_them() -> None:
+    # Given a session that speaks of "the quarterly report" and "the team meetings"
+    # When summarised
+    summary = summarize_meeting(COACHING, "Anna")
+    # Then the topics read as noun phrases, with the article people use
+    assert summary.startswith("The session was about the quarterly report and the team meetings.")
+
+
+def test_next_steps_never_repeat_the_sentence_quoted_as_decided() -> None:
+    # Given a meeting whose one decision sentence also plans the next step
+    meeting = transcript(
+        ("Chair", "Today we choose the venue for the annual conference."),
+        ("Ola", "The riverside hotel has the bigger hall for the annual conference."),
+        ("Piet", "The city museum is cheaper but the museum hall is small."),
+        ("Chair", "We decided I'll book the riverside hotel for the annual conference next week."),
+        ("Piet", "I'll email the speakers about the riverside hotel next week."),
+    )
+    # When summarised
+    summary = summarize_meeting(meeting, None)
+    # Then the decision is said once, and the next steps are another sentence
+    assert summary.count("I'll book the riverside hotel") == 1
+    assert (
+        "Piet said: \u201cI'll email the speakers about the riverside hotel next week.\u201d"
+        in summary
+    )

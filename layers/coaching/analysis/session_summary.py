@@ -8,14 +8,18 @@ Plain sentences, at most about 170 words, standard library only. How each part i
   and stutters are dropped before anything is counted (summary/clean.py).
 * **Topics**: runs of two or three content words said at least twice, scored by
   repetition, spread over speakers and rarity in English (summary/salience.py); a single
-  word never names a topic.
+  word never names a topic. A topic people say after a determiner is named as a noun
+  phrase ("the remote control"); a proper name as said ("Mississippi State").
 * **Central points**: the session is cut into three equal parts by words; from each, the
-  real sentences (or clauses of a long one) that carry the most topic phrases not yet
-  covered, over the square root of their length (summary/central.py), quoted with who
-  said them (summary/names.py turns labels into names).
+  real sentences (or clauses of a long one) that cover most of the session's concepts not
+  yet covered - word pairs said in several turns, weighted by how many - over the square
+  root of their length (summary/central.py, concept coverage), quoted with who said them
+  (summary/names.py turns labels into names). Restarts and cut-off words are dropped from
+  a quote, and a fragment with no verb ("On behalf of the leaders") is never quoted.
 * **Agreed and next**: the decisions given (``agreed``: the items part's decisions), else
   the most central sentence with a decision cue ("we decided", "let's go with"); then the
-  most central sentence with a planning cue ("next time", "I'll send") (summary/moves.py).
+  most central sentence with a planning cue ("next time", "I'll send") not quoted already
+  (summary/moves.py).
 """
 
 from __future__ import annotations
@@ -23,11 +27,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from coaching.analysis.summary.central import Candidate, candidates, select
+from coaching.analysis.summary.central import Candidate, candidates, concept_weights, cover, select
 from coaching.analysis.summary.clean import clean, tokens
 from coaching.analysis.summary.moves import DECISION, NEXT_STEP, moves_of
 from coaching.analysis.summary.names import capitalised, display_names, is_role
-from coaching.analysis.summary.salience import Phrase, phrases_of, top_phrases
+from coaching.analysis.summary.salience import Phrase, as_named, phrases_of, top_phrases
 from coaching.domain.transcript import Transcript
 
 MIN_WORDS = 25
@@ -153,6 +157,7 @@ class _Story:
         phases = self.phases()
         lead = self.lead()
         pool = candidates(self.turns, self.phrases)
+        weights = concept_weights(self.turns)
         covered: set[tuple[str, ...]] = set()
         lines = []
         topics = self.topics(TOPICS)
@@ -161,7 +166,7 @@ class _Story:
         for position, phase in enumerate(phases):
             scope = [c for c in pool if c.turn in phase]
             if position == 0:
-                opening = select([c for c in scope if c.speaker == lead], self.phrases, 1, covered)
+                opening = cover([c for c in scope if c.speaker == lead], weights, 1, covered)
                 self.quoted.update(opening)
                 opener = capitalised(self.name(lead))
                 said = f": \u201c{opening[0].text}\u201d" if opening else "."
@@ -171,7 +176,7 @@ class _Story:
                 lines.append(
                     f"{_PHASE_WORDS[position]}{self.group} discussed {_listed(discussed)}."
                 )
-            for piece in select(scope, self.phrases, QUOTES_PER_PHASE, covered):
+            for piece in cover(scope, weights, QUOTES_PER_PHASE, covered):
                 self.quoted.add(piece)
                 lines.append(capitalised(self.said(piece)))
         lines.extend(self.settled(pool))
@@ -184,7 +189,7 @@ class _Story:
         chosen = top_phrases(several, limit, turns=turns, avoid=self.used)
         for phrase in chosen:
             self.used.update(phrase.key)
-        return [phrase.text for phrase in chosen]
+        return [as_named(phrase, self.turns) for phrase in chosen]
 
     def said(self, piece: Candidate) -> str:
         return f"{self.name(piece.speaker)} said: \u201c{piece.text}\u201d"
@@ -199,12 +204,14 @@ class _Story:
         scope = [c for c in pool if (c.turn, c.sentence) in decided]
         # Decided is said even when its topics were quoted already: only the same words are not.
         chosen = select([c for c in scope if c not in self.quoted], self.phrases, 1, set())
+        self.quoted.update(chosen)
         return [f"They decided: \u201c{chosen[0].text}\u201d"] if chosen else []
 
     def planned(self, pool: list[Candidate]) -> list[str]:
         steps = {(move.turn, move.sentence) for move in moves_of(self.turns, NEXT_STEP)}
         scope = [c for c in pool if (c.turn, c.sentence) in steps]
-        chosen = select([c for c in scope if c not in self.quoted], self.phrases, 1, set())
+        said = {c.text for c in self.quoted}
+        chosen = select([c for c in scope if c.text not in said], self.phrases, 1, set())
         if not chosen:
             return []
         who = self.name(chosen[0].speaker)

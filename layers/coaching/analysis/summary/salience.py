@@ -27,6 +27,10 @@ MIN_WEIGHT = 0.15
 _GENERIC = {("meeting",), ("session",), ("call",)}
 # Endings of words that rarely name a topic alone (adverbs, adjectives, participles).
 _MODIFIER = ("ly", "ed", "al", "ous", "ive", "able", "ible", "ful", "less", "ic", "ish")
+# A topic is named with "the" when people say it after a determiner at least this often
+# ("the remote control", "our budget"); proper names ("Mississippi State") never are.
+ARTICLE_SHARE = 0.1
+_DETERMINER = r"\b(?:the|this|that|these|those|our|your|their|its|his|her|my|a|an)\s+"
 _CHUNK = re.compile(r"[,;:?!.()\"\u2014\u2013]|\s-\s")
 
 
@@ -172,3 +176,15 @@ def top_phrases(
         chosen.append(phrase)
         taken.update(key)
     return chosen
+
+
+def as_named(phrase: Phrase, turns: list[tuple[str, str]]) -> str:
+    """The phrase as a noun phrase in a sentence: "the remote control" when the session says
+    it after a determiner ("the", "our", "a"), else as said ("delegation", "Welsh Government").
+    ``turns``: the cleaned turns the phrase was read from."""
+    text = phrase.text
+    if text[:1].isupper():
+        return text
+    after = re.compile(_DETERMINER + re.escape(text.lower()) + r"\b")
+    said = sum(len(after.findall(turns[turn][1].lower())) for turn in set(phrase.turns))
+    return f"the {text}" if said >= ARTICLE_SHARE * phrase.count else text
