@@ -42,6 +42,7 @@ def test_fragments_without_a_verb_or_cut_mid_thought_are_not_quotable() -> None:
     assert is_clause("A cheap remote control sells better.")
     assert is_clause("In the end we chose the yellow case.")
     assert not is_clause("In terms of being community schools.")
+    assert not is_clause("Instead of using the probability computed by the network.")
     assert not is_clause("Instead of using the probability computed by the.")
     assert not is_clause("Which is outlined in the evidence.")
 

@@ -45,8 +45,8 @@ _RESTART = re.compile(r"\b(\w+(?:'\w+)?(?: \w+(?:'\w+)?){0,3}),? \1\b", re.IGNOR
 _CUT_OFF = re.compile(r"\b(\w{1,6})\s+(?=\1\w)", re.IGNORECASE)
 _SPOKEN = re.compile(r",? (?:you know|i mean),?(?= )", re.IGNORECASE)
 # A piece opening on a preposition or a linking word is a whole thought only with a verb in
-# it: a form of be, have or do, a modal, a contraction, a past form or a verb after a
-# subject pronoun ("In the end we chose", not "On behalf of the leaders").
+# it: a form of be, have or do, a modal, a contraction or a verb after a subject pronoun
+# ("In the end we chose", not "On behalf of the leaders", "Instead of using the one computed").
 _LINKING_START = re.compile(
     r"^(?:in|on|for|of|to|with|at|by|from|about|behind|instead|than|as|into|onto|over|under|"
     r"between|through|during|without|within|like|unlike|whether|rather|more|less)\b",
@@ -55,7 +55,7 @@ _LINKING_START = re.compile(
 _CLAUSE_VERB = re.compile(
     r"\b(?:is|are|was|were|be|been|am|has|have|had|do|does|did|can|could|will|would|"
     r"shall|should|may|might|must|need|needs|want|wants|\w+n't|\w+'(?:s|re|ll|ve|d|m)|"
-    r"\w{3,}ed|(?:i|we|you|they|he|she|it|people) \w+)\b",
+    r"(?:i|we|you|they|he|she|it|people) \w+)\b",
     re.IGNORECASE,
 )
 # Pieces that open on a relative word or end on a word that needs more are cut off mid-thought.
