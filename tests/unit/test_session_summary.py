@@ -260,3 +260,25 @@ def test_next_steps_never_repeat_the_sentence_quoted_as_decided() -> None:
         "Piet said: \u201cI'll email the speakers about the riverside hotel next week.\u201d"
         in summary
     )
+
+
+def test_a_short_session_quotes_a_longer_sentence_and_says_each_point_once() -> None:
+    # Given a short session whose middle has no sentence of 13 words or fewer, and a
+    # decision and next step that a middle quote could also take
+    short = transcript(
+        ("Maya", "Welcome, Jordan. Today we look at how your week is going at work."),
+        (
+            "Jordan",
+            "You could say I try blocking two mornings a week as focus time and declining "
+            "every meeting.",
+        ),
+        ("Maya", "We decided that Jordan blocks two mornings a week."),
+        ("Jordan", "Next week I will tell the team about the focus mornings."),
+    )
+    # When it is summarised
+    summary = summarize_meeting(short, "Maya")
+    # Then the middle's one point is quoted whole, though longer than a short quote
+    assert "focus time and declining every meeting" in summary
+    # And the next step is said once, as the next step
+    assert summary.count("I will tell the team about the focus mornings") == 1
+    assert "As next steps, Jordan said" in summary

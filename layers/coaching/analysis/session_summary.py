@@ -14,7 +14,8 @@ Plain sentences, at most about 170 words, standard library only. How each part i
   real sentences (or clauses of a long one) that cover most of the session's concepts not
   yet covered - word pairs said in several turns, weighted by how many - over the square
   root of their length (summary/central.py, concept coverage), quoted with who said them
-  (summary/names.py turns labels into names). Restarts and cut-off words are dropped from
+  (summary/names.py turns labels into names); a whole sentence of up to 17 words when a
+  third has no shorter piece. Restarts and cut-off words are dropped from
   a quote, and a fragment with no verb ("On behalf of the leaders") is never quoted.
 * **Agreed and next**: the decisions given (``agreed``: the items part's decisions), else
   the most central sentence with a decision cue ("we decided", "let's go with"); then the
@@ -27,7 +28,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from coaching.analysis.summary.central import Candidate, candidates, concept_weights, cover, select
+from coaching.analysis.summary.central import (
+    Candidate,
+    candidates,
+    concept_weights,
+    cover,
+    is_short,
+    select,
+)
 from coaching.analysis.summary.clean import clean, tokens
 from coaching.analysis.summary.moves import DECISION, NEXT_STEP, moves_of
 from coaching.analysis.summary.names import capitalised, display_names, is_role
@@ -158,15 +166,20 @@ class _Story:
         lead = self.lead()
         pool = candidates(self.turns, self.phrases)
         weights = concept_weights(self.turns)
+        # What was agreed and the next step are chosen first and said once, at the end.
+        ending = self.settled(pool) + self.planned(pool)
+        quotable = [c for c in pool if not (self._is_agreed(c) or self._is_quoted(c))]
         covered: set[tuple[str, ...]] = set()
         lines = []
         topics = self.topics(TOPICS)
         if topics:
             lines.append(f"The {self.noun} was about {_listed(topics)}.")
         for position, phase in enumerate(phases):
-            scope = [c for c in pool if c.turn in phase]
+            scope = [c for c in quotable if c.turn in phase]
             if position == 0:
-                opening = cover([c for c in scope if c.speaker == lead], weights, 1, covered)
+                opening = self._central(
+                    [c for c in scope if c.speaker == lead], weights, 1, covered
+                )
                 self.quoted.update(opening)
                 opener = capitalised(self.name(lead))
                 said = f": \u201c{opening[0].text}\u201d" if opening else "."
@@ -176,12 +189,10 @@ class _Story:
                 lines.append(
                     f"{_PHASE_WORDS[position]}{self.group} discussed {_listed(discussed)}."
                 )
-            for piece in cover(scope, weights, QUOTES_PER_PHASE, covered):
+            for piece in self._central(scope, weights, QUOTES_PER_PHASE, covered):
                 self.quoted.add(piece)
                 lines.append(capitalised(self.said(piece)))
-        lines.extend(self.settled(pool))
-        lines.extend(self.planned(pool))
-        return " ".join(lines)
+        return " ".join(lines + ending)
 
     def topics(self, limit: int, turns: set[int] | None = None) -> list[str]:
         """Phrases of two or three words, as people name a topic; single words never do."""
@@ -190,6 +201,34 @@ class _Story:
         for phrase in chosen:
             self.used.update(phrase.key)
         return [as_named(phrase, self.turns) for phrase in chosen]
+
+    def _central(
+        self, scope: list[Candidate], weights: dict, limit: int, covered: set
+    ) -> list[Candidate]:
+        """The short pieces covering most concepts; in a session too short to repeat any (a
+        concept is said in two turns at least), those carrying most topic phrases; and
+        without a short one, a whole sentence a little longer."""
+        for pieces in ([c for c in scope if is_short(c)], scope):
+            chosen = cover(pieces, weights, limit, covered) or select(
+                pieces, self.phrases, limit, covered
+            )
+            if chosen:
+                return chosen
+        return []
+
+    def _shortest_first(self, scope: list[Candidate]) -> list[Candidate]:
+        """The piece carrying most topic phrases, a short one if there is one."""
+        return select([c for c in scope if is_short(c)], self.phrases, 1, set()) or select(
+            scope, self.phrases, 1, set()
+        )
+
+    def _is_agreed(self, piece: Candidate) -> bool:
+        """Whether the piece says (part of) one of the given decisions."""
+        return _overlaps(piece.text, self.agreed)
+
+    def _is_quoted(self, piece: Candidate) -> bool:
+        """Whether the piece says (part of) a sentence quoted already, or they it."""
+        return _overlaps(piece.text, [c.text for c in self.quoted])
 
     def said(self, piece: Candidate) -> str:
         return f"{self.name(piece.speaker)} said: \u201c{piece.text}\u201d"
@@ -203,19 +242,29 @@ class _Story:
         decided = {(move.turn, move.sentence) for move in moves_of(self.turns, DECISION)}
         scope = [c for c in pool if (c.turn, c.sentence) in decided]
         # Decided is said even when its topics were quoted already: only the same words are not.
-        chosen = select([c for c in scope if c not in self.quoted], self.phrases, 1, set())
+        chosen = self._shortest_first([c for c in scope if c not in self.quoted])
         self.quoted.update(chosen)
         return [f"They decided: \u201c{chosen[0].text}\u201d"] if chosen else []
 
     def planned(self, pool: list[Candidate]) -> list[str]:
         steps = {(move.turn, move.sentence) for move in moves_of(self.turns, NEXT_STEP)}
         scope = [c for c in pool if (c.turn, c.sentence) in steps]
-        said = {c.text for c in self.quoted}
-        chosen = select([c for c in scope if c.text not in said], self.phrases, 1, set())
+        chosen = self._shortest_first([c for c in scope if not self._is_quoted(c)])
         if not chosen:
             return []
+        self.quoted.update(chosen)
         who = self.name(chosen[0].speaker)
         return [f"As next steps, {who} said: \u201c{chosen[0].text}\u201d"]
+
+
+def _plain(text: str) -> str:
+    return " ".join(tokens(text.lower()))
+
+
+def _overlaps(text: str, others: Sequence[str]) -> bool:
+    """Whether ``text`` is one of ``others`` or a part of one, or one of them part of it."""
+    mine = _plain(text)
+    return any(mine in other or other in mine for other in map(_plain, others))
 
 
 def _quoted(text: str) -> str:

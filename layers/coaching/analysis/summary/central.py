@@ -30,6 +30,9 @@ from coaching.analysis.summary.salience import Phrase, norm
 
 MIN_WORDS = 6
 MAX_WORDS = 13
+# A whole sentence up to this long is a candidate too, for a session too short to offer a
+# shorter piece (callers prefer pieces of MAX_WORDS at most: `is_short`).
+LONGEST_WORDS = 17
 # A concept said in fewer turns than this is no concept of the session.
 CONCEPT_TURNS = 2
 _CLAUSE = re.compile(r"(?<=[,;:])\s+|\s+(?=\b(?:but|because|and then|so that|whereas)\b)")
@@ -141,11 +144,14 @@ def candidates(turns: list[tuple[str, str]], phrases: dict[tuple, Phrase]) -> li
         for sentence in sentences(text):
             if sentence.rstrip().endswith("?"):
                 continue
-            pieces = [sentence] if len(tokens(sentence)) <= MAX_WORDS else _CLAUSE.split(sentence)
+            size = len(tokens(sentence))
+            pieces = [sentence] if size <= MAX_WORDS else _CLAUSE.split(sentence)
+            if MAX_WORDS < size <= LONGEST_WORDS:
+                pieces.append(sentence)
             for piece in pieces:
                 tidy = _tidy(piece)
                 size = len(tokens(tidy))
-                if MIN_WORDS <= size <= MAX_WORDS and is_clause(tidy):
+                if MIN_WORDS <= size <= LONGEST_WORDS and is_clause(tidy):
                     keys = _keys(tidy, phrases)
                     if keys:
                         concepts = frozenset(concepts_of(tidy))
@@ -158,6 +164,10 @@ def candidates(turns: list[tuple[str, str]], phrases: dict[tuple, Phrase]) -> li
 def _gain(candidate: Candidate, weights: dict[tuple, float], covered: set) -> float:
     fresh = sum(weights[key] for key in candidate.keys if key not in covered)
     return fresh / math.sqrt(candidate.words)
+
+
+def is_short(candidate: Candidate) -> bool:
+    return candidate.words <= MAX_WORDS
 
 
 def select(
