@@ -60,6 +60,23 @@ def test_a_clients_own_commitment_is_left_to_their_summary():
     assert find_shared_action_items(session, "Maya") == []
 
 
+def test_running_the_call_is_no_shared_action_item():
+    # Given a facilitator opening the call and moving through the agenda (issue 16: real
+    # calls, "we'll get right into it", "today we'll talk about...")
+    session = transcript(
+        ("Maya", "There's a lot on the agenda, so we'll just get right into it."),
+        ("Maya", "Today we will talk about the devnet updates and the API changes."),
+        ("Maya", "I'll put the link to the agenda in the notes."),
+        ("Maya", "Josh, can you make me a co-host?"),
+        ("Maya", "I'll send the devnet numbers in a few minutes."),
+        ("Maya", "Let me grab a coffee and then we will review the proposal."),
+        ("Maya", "All client teams should review the proposal before the next call."),
+    )
+    # Then only the work after the call is an item
+    items = find_shared_action_items(session, "Maya", MONDAY)
+    assert [(i.owner, i.evidence) for i in items] == [("All client teams", [6])]
+
+
 def test_a_call_for_objections_settles_a_decision_though_it_is_a_question():
     session = transcript(
         ("Pari", "The endpoint change looks ready. Are there any objections to merging it?"),

@@ -66,6 +66,20 @@ def test_talk_about_the_call_is_never_a_commitment():
     assert [item.evidence for item in items] == [[4]]
 
 
+def test_running_the_call_is_never_a_commitment():
+    # Given a client presenting in the call (issue 16: real calls)
+    session = transcript(
+        ("Coach", "Over to you."),
+        ("Ann", "I'll share more of my screen."),
+        ("Ann", "I'll show the numbers in a second."),
+        ("Ann", "Then I'll talk about the budget."),
+        ("Ann", "I will send the budget to finance on Monday."),
+    )
+    # Then only the commitment about the client's work is an action item
+    items = analyze(session, "Ann").summary.action_items
+    assert [item.evidence for item in items] == [[4]]
+
+
 def test_a_commitment_that_trails_off_or_is_in_a_relative_clause_is_no_action_item():
     session = transcript(
         ("Coach", "Where are you with it?"),

@@ -40,6 +40,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from coaching.analysis.call_talk import RUNNING_THE_CALL
 from coaching.analysis.disfluency import says_any
 from coaching.analysis.due_dates import resolve_due
 from coaching.analysis.hollow_commitments import is_hollow
@@ -197,6 +198,8 @@ def find_shared_action_items(
         if _RECAP.match(text) or len(text.split()) < 4 or is_hollow(text):
             continue
         if says_any(_ABOUT_THE_CALL, text) or says_any(_CALL_LOGISTICS, text):
+            continue
+        if says_any(RUNNING_THE_CALL, text):
             continue
         owned = _owned(text, transcript.turns, said.position, coach, participants)
         if owned is None:

@@ -36,6 +36,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
+from coaching.analysis.call_talk import RUNNING_THE_CALL
 from coaching.analysis.disfluency import says_any
 from coaching.analysis.due_dates import Due, resolve_due
 from coaching.analysis.hollow_commitments import is_hollow
@@ -144,7 +145,9 @@ class OfflineAnalyzer:
         commitments = [
             s
             for s in _matching(client_sentences, _COMMITMENT)
-            if not says_any(_ABOUT_THE_CALL, s.text) and not is_hollow(s.text)
+            if not says_any(_ABOUT_THE_CALL, s.text)
+            and not says_any(RUNNING_THE_CALL, s.text)
+            and not is_hollow(s.text)
         ]
         rest = [s for s in client_sentences if s not in commitments]
         breakthroughs = _matching(rest, _BREAKTHROUGH)
