@@ -80,6 +80,17 @@ def test_running_the_call_is_never_a_commitment():
     assert [item.evidence for item in items] == [[4]]
 
 
+def test_being_ill_is_no_commitment():
+    # "ill" is not "I'll" (issue 16: a real call, "a team member was ill last week")
+    session = transcript(
+        ("Coach", "Any updates?"),
+        ("Ann", "Another team member was ill last week, and also."),
+        ("Ann", "I'll send the budget to finance on Monday."),
+    )
+    items = analyze(session, "Ann").summary.action_items
+    assert [item.evidence for item in items] == [[2]]
+
+
 def test_a_commitment_that_trails_off_or_is_in_a_relative_clause_is_no_action_item():
     session = transcript(
         ("Coach", "Where are you with it?"),

@@ -78,8 +78,8 @@ _CHALLENGE = Lexicon(
     r"i find it hard|i still haven'?t|i still can'?t)\b",
 )
 _COMMITMENT = Lexicon(
-    r"\b(i will|i'?ll|i am going to|i'?m going to|i'?m gonna|i plan to|i commit to|"
-    r"my next step|i want to try|i intend to|i promise to|i'?ll make sure)\b",
+    r"\b(i will|i'll|i am going to|i'?m going to|i'?m gonna|i plan to|i commit to|"
+    r"my next step|i want to try|i intend to|i promise to|i'll make sure)\b",
 )
 # Talk about the call itself, not about the client's work or life: "I will move on to my
 # other topic", "I'll hand over to Sam", a self-introduction.
