@@ -15,6 +15,8 @@ LEXICONS.append(offline._ADVICE)
 # the long s fold to k and s only under case-insensitive matching).
 WORDS = ["I FINALLY", "i'm Proud", "struggling", "Stuck", "I'll", "my next step", "AHA"]
 WORDS += ["Light bulb", "You could", "try", "team", "\u212aeep", "ſtuck", "İ'll", "é", "-"]
+WORDS += ["I\u2019ll", "i\u2018m Proud"]  # typographic apostrophes, as Word writes them
+STRAIGHT = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
 
 @settings(max_examples=300, deadline=None)
@@ -22,7 +24,14 @@ WORDS += ["Light bulb", "You could", "try", "team", "\u212aeep", "ſtuck", "İ'l
 def test_a_lexicon_finds_what_its_case_insensitive_pattern_finds(words):
     text = " ".join(words)
     for lexicon in LEXICONS:
-        assert lexicon.search(text) == (lexicon.pattern.search(text) is not None)
+        straight = text.translate(STRAIGHT)
+        assert lexicon.search(text) == (lexicon.pattern.search(straight) is not None)
+
+
+def test_a_typographic_apostrophe_is_read_as_a_straight_one():
+    assert offline._COMMITMENT.search("I\u2019ll send Sam the template by Friday.")
+    assert offline._COMMITMENT.search("I\u2019m going to ask her, Zo\u00eb, on Monday.")
+    assert not offline._COMMITMENT.search("Sam was ill last week.")
 
 
 def test_a_lexicon_with_an_upper_case_letter_is_refused():

@@ -74,10 +74,11 @@ def test_running_the_call_is_never_a_commitment():
         ("Ann", "I'll show the numbers in a second."),
         ("Ann", "Then I'll talk about the budget."),
         ("Ann", "I will send the budget to finance on Monday."),
+        ("Ann", "I'll talk about the budget with my manager and screen the applicants."),
     )
-    # Then only the commitment about the client's work is an action item
+    # Then only the commitments about the client's work are action items
     items = analyze(session, "Ann").summary.action_items
-    assert [item.evidence for item in items] == [[4]]
+    assert [item.evidence for item in items] == [[4], [5]]
 
 
 def test_being_ill_is_no_commitment():
@@ -292,3 +293,29 @@ def test_every_item_rests_on_a_turn_of_its_speaker_and_keeps_its_words(lines):
                         or lower.removesuffix("ies") + "y" in said
                         or re.fullmatch(r"\d+|[A-Z][a-z]{2}", word)  # "(27 Nov)"
                     ), (word, item.text, turn.text)
+
+
+def test_typographic_apostrophes_find_the_same_items_as_straight_ones():
+    # Given the bundled sample as Word or Google Docs would write it ("I’m going to")
+    sample = Path(__file__).resolve().parents[2] / "local_runtime/samples/team-leads-workshop.vtt"
+    straight = sample.read_text(encoding="utf-8")
+    curly = straight.replace("'", "\u2019")
+
+    def items(text: str) -> dict[str, list[str]]:
+        parsed = parse_transcript(text.encode(), "workshop.vtt")
+        speakers = speaking_stats(parsed, "Maya Chen", {})
+        analyzer = OfflineAnalyzer()
+        return {
+            s.name: [
+                i.text
+                for i in analyzer.analyze_client(
+                    parsed, s.name, "Maya Chen", speakers
+                ).summary.action_items
+            ]
+            for s in speakers
+            if s.role == "client"
+        }
+
+    # Then every commitment is found either way (Priya's "I’m going to ask her" too)
+    assert items(curly) == items(straight)
+    assert items(curly)["Priya Nair"]

@@ -36,7 +36,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from coaching.analysis.call_talk import RUNNING_THE_CALL
+from coaching.analysis.call_talk import RUNNING_THE_CALL, TALKING_ABOUT
 from coaching.analysis.disfluency import says_any
 from coaching.analysis.due_dates import Due, resolve_due
 from coaching.analysis.hollow_commitments import is_hollow
@@ -86,7 +86,7 @@ _COMMITMENT = Lexicon(
 _ABOUT_THE_CALL = Lexicon(
     r"\b(move on|moving on|hand (it )?(over|back) to|pass (it )?(over |back )?to|turn it over|"
     r"(share|sharing|stop sharing) (my|the) screen|introduce myself|my name is|be quick|"
-    r"keep (it|this) (short|brief)|talk about|say (a few words|something)|go (first|next)|"
+    r"keep (it|this) (short|brief)|say (a few words|something)|go (first|next)|"
     r"jump in|wrap (it |this )?up|leave it there|stop there|be brief|take (a|any) questions|"
     r"give (you )?(a|an) (quick |brief )?(update|overview|intro|introduction)|"
     r"(my|the) (other|next|last) (topic|point|item|question)|i'?ll be (quick|brief)|"
@@ -95,7 +95,8 @@ _ABOUT_THE_CALL = Lexicon(
     r"(\w+ )?(screen|slides?|deck|link|"
     r"presentation|poll|chart|graph|diagram|demo)|go over|walk (you|us) through|"
     r"give (you |us )?(a|an|some) (\w+ )?(update|overview|context|background)|"
-    r"(talk|speak) (a (little|bit) )?(about|to (this|that|it))|i'?ll (just )?(say|add|note|"
+    + TALKING_ABOUT
+    + r"|(talk|speak) to (this|that|it)|i'?ll (just )?(say|add|note|"
     r"mention|explain|summari[sz]e|answer|clarify|comment)\b|record(ing)?\b|stream(ing)?|"
     r"in a (bit|minute|moment|sec|second)|momentarily|give (\w+ )?(the )?(stage|floor|mic)|"
     r"update (you|us|everyone|folks|people) on|speedrun|go through (all )?(of )?(this|these|"
