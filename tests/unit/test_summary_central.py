@@ -45,6 +45,10 @@ def test_fragments_without_a_verb_or_cut_mid_thought_are_not_quotable() -> None:
     assert not is_clause("Instead of using the probability computed by the network.")
     assert not is_clause("Instead of using the probability computed by the.")
     assert not is_clause("Which is outlined in the evidence.")
+    # Cut off before what "that" begins (QMSum: "a set of intermediate categories of speech
+    # that."), or pointing at something said before it
+    assert not is_clause("A set of intermediate categories of speech that.")
+    assert not is_clause("We should definitely try to do that.")
 
 
 def test_quotes_cover_the_concepts_many_turns_repeat() -> None:

@@ -64,7 +64,7 @@ _CLAUSE_VERB = re.compile(
 # Pieces that open on a relative word or end on a word that needs more are cut off mid-thought.
 _DANGLING = re.compile(
     r"^(?:which|whose|whom)\b|\b(?:the|a|an|and|or|but|of|to|for|with|in|on|at|by|from|"
-    r"which|if|because|than|as|my|your|our|their|its|is|are|was|were)\W*$",
+    r"which|that|if|because|than|as|my|your|our|their|its|is|are|was|were)\W*$",
     re.IGNORECASE,
 )
 _TRAILER = re.compile(
