@@ -114,6 +114,8 @@ _ABOUT_THE_CALL = Lexicon(
     r"elaborate|would you like to|do you want to|care to|walk (you|us) through|go over|"
     r"(share|show|present) (a|the|my|this|that|it|some))\b"
 )
+# Every list of talk about the meeting, not work after it: no shared item says any.
+_NOT_WORK = (_ABOUT_THE_CALL, _CALL_LOGISTICS, RUNNING_THE_CALL)
 _DECISION = Lexicon(
     r"\b(we (have |'ve )?(agreed|decided)|(it'?s|it is|that'?s|that is) (agreed|decided)|"
     r"the decision is|we'?ll go (ahead )?with|we will go (ahead )?with|let'?s go (ahead )?with|"
@@ -197,9 +199,9 @@ def find_shared_action_items(
         text = said.sentence.text
         if _RECAP.match(text) or len(text.split()) < 4 or is_hollow(text):
             continue
-        if says_any(_ABOUT_THE_CALL, text) or says_any(_CALL_LOGISTICS, text):
-            continue
-        if says_any(RUNNING_THE_CALL, text):
+        if any(
+            says_any(talk, text) for talk in (_ABOUT_THE_CALL, _CALL_LOGISTICS, RUNNING_THE_CALL)
+        ):
             continue
         owned = _owned(text, transcript.turns, said.position, coach, participants)
         if owned is None:

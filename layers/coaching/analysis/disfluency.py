@@ -13,19 +13,23 @@ from typing import Protocol
 
 _PAUSE = re.compile(r"\s*(?:,|…|\.\.\.|—|\s-\s)\s*")
 _FILLER = re.compile(r"\b(?:like|um+|uh+|erm|you know|i mean)\b\s*", re.IGNORECASE)
-# A word or a few said twice in a row: "the group will the group will".
-_RESTART = re.compile(r"\b(\w+(?:'\w+)?(?: \w+(?:'\w+)?){0,3}) \1\b", re.IGNORECASE)
+# A word or a few said twice in a row: "the group will the group will", "you can, you can".
+_RESTART = re.compile(r"\b(\w+(?:'\w+)?(?: \w+(?:'\w+)?){0,3}),? \1\b", re.IGNORECASE)
 _SPACES = re.compile(r"\s{2,}")
 
 
 def fluent(text: str) -> str:
     """The sentence without pauses (commas, ellipses, dashes), fillers and restarts."""
-    text = _PAUSE.sub(" ", text)
-    text = _FILLER.sub("", text)
+    text = _FILLER.sub("", _PAUSE.sub(" ", text))
+    return _SPACES.sub(" ", said_once(text)).strip()
+
+
+def said_once(text: str) -> str:
+    """The words said again at once ("you can you can press") said once."""
     previous = None
     while previous != text:  # "I… I… I will" takes more than one pass
         previous, text = text, _RESTART.sub(r"\1", text)
-    return _SPACES.sub(" ", text).strip()
+    return text
 
 
 class _Phrases(Protocol):

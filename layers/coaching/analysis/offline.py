@@ -36,7 +36,7 @@ import datetime as dt
 import re
 from functools import lru_cache
 
-from coaching.analysis.call_talk import RUNNING_THE_CALL, TALKING_ABOUT
+from coaching.analysis.call_talk import RUNNING_THE_CALL
 from coaching.analysis.disfluency import says_any
 from coaching.analysis.due_dates import Due, resolve_due
 from coaching.analysis.hollow_commitments import is_hollow
@@ -82,10 +82,11 @@ _COMMITMENT = Lexicon(
     r"my next step|i want to try|i intend to|i promise to|i'll make sure)\b",
 )
 # Talk about the call itself, not about the client's work or life: "I will move on to my
-# other topic", "I'll hand over to Sam", a self-introduction.
+# other topic", "I'll hand over to Sam", a self-introduction (besides call_talk's list,
+# which the group's items are checked against too).
 _ABOUT_THE_CALL = Lexicon(
     r"\b(move on|moving on|hand (it )?(over|back) to|pass (it )?(over |back )?to|turn it over|"
-    r"(share|sharing|stop sharing) (my|the) screen|introduce myself|my name is|be quick|"
+    r"introduce myself|my name is|be quick|"
     r"keep (it|this) (short|brief)|say (a few words|something)|go (first|next)|"
     r"jump in|wrap (it |this )?up|leave it there|stop there|be brief|take (a|any) questions|"
     r"give (you )?(a|an) (quick |brief )?(update|overview|intro|introduction)|"
@@ -95,10 +96,9 @@ _ABOUT_THE_CALL = Lexicon(
     r"(\w+ )?(screen|slides?|deck|link|"
     r"presentation|poll|chart|graph|diagram|demo)|go over|walk (you|us) through|"
     r"give (you |us )?(a|an|some) (\w+ )?(update|overview|context|background)|"
-    + TALKING_ABOUT
-    + r"|(talk|speak) to (this|that|it)|i'?ll (just )?(say|add|note|"
+    r"(talk|speak) to (this|that|it)|i'?ll (just )?(say|add|note|"
     r"mention|explain|summari[sz]e|answer|clarify|comment)\b|record(ing)?\b|stream(ing)?|"
-    r"in a (bit|minute|moment|sec|second)|momentarily|give (\w+ )?(the )?(stage|floor|mic)|"
+    r"momentarily|give (\w+ )?(the )?(stage|floor|mic)|"
     r"update (you|us|everyone|folks|people) on|speedrun|go through (all )?(of )?(this|these|"
     r"them|it) (very )?quickly)\b",
 )

@@ -24,6 +24,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from coaching.analysis.disfluency import said_once
 from coaching.analysis.summary.clean import sentences, tokens
 from coaching.analysis.summary.lexicon import known_words, stop_words
 from coaching.analysis.summary.salience import Phrase, norm
@@ -42,8 +43,6 @@ _OPENER = re.compile(
     r"anyway|i mean|you know|i think|i guess|i suppose|i'd say|of course)\b[\s,]*)+",
     re.IGNORECASE,
 )
-# A few words said again at once: "you can you can press", "the the".
-_RESTART = re.compile(r"\b(\w+(?:'\w+)?(?: \w+(?:'\w+)?){0,3}),? \1\b", re.IGNORECASE)
 # A word cut off and said again whole: "shou should", "onl only".
 _CUT_OFF = re.compile(r"\b(\w{1,6})\s+(?=\1\w)", re.IGNORECASE)
 _SPOKEN = re.compile(r",? (?:you know|i mean),?(?= )", re.IGNORECASE)
@@ -87,9 +86,7 @@ class Candidate:
 
 def fluent(text: str) -> str:
     """The words as meant: restarts said once, cut-off words and "you know" dropped."""
-    previous = None
-    while previous != text:
-        previous, text = text, _RESTART.sub(r"\1", text)
+    text = said_once(text)
     text = _CUT_OFF.sub(lambda m: m.group(0) if m.group(1).lower() in known_words() else "", text)
     return _SPOKEN.sub("", text)
 
